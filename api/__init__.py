@@ -1,0 +1,1 @@
+"""The outside of Zeren: the HTTP API (one router per bounded context), auth, problem+json, the CLI."""

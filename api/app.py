@@ -1,0 +1,72 @@
+"""The FastAPI application: ``/api/v1`` with one router per bounded context, problem+json errors, ``/healthz``."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from pydantic import BaseModel
+
+from api import problems
+from api.bootstrap import System
+from api.routers import audit_trail, organisation, people, responsibility
+
+API_PREFIX = "/api/v1"
+DESCRIPTION = """
+Zeren (责任) is the event-sourced system of record for work-safety accountability (安全生产责任制).
+
+Every change is a command that writes immutable events; reads come from projections that follow the event log.
+Authenticate with `Authorization: Bearer <token>` (make one with `zeren token issue`). Every read and write is
+scoped to the token's jurisdiction. Commands accept an `Idempotency-Key` header; their response carries the log
+`position`, which a query can pass as `min_position` to read its own writes. Errors are RFC 9457 problem+json.
+"""
+
+
+class ProjectionHealth(BaseModel):
+    name: str
+    position: int
+    lag: int
+
+
+class Health(BaseModel):
+    status: str
+    database: str
+    head: int
+    projections: list[ProjectionHealth]
+
+
+def create_app(system: System, *, follow: bool = True) -> FastAPI:
+    """The API on ``system``. With ``follow``, the projections run inside this process (the embedded mode)."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        threads = []
+        if follow:
+            for target in [system.runner.run, *system.extras.get("followers", [])]:
+                thread = threading.Thread(target=target, args=(stop,), daemon=True, name=f"follow-{target}")
+                thread.start()
+                threads.append(thread)
+        yield
+        stop.set()
+        system.runner.wake()
+        for thread in threads:
+            thread.join(timeout=5)
+
+    app = FastAPI(title="Zeren", version="1.0", description=DESCRIPTION, lifespan=lifespan,
+                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+    app.state.system = system
+    problems.install(app)
+    for router in (organisation.router, people.router, responsibility.router, audit_trail.router):
+        app.include_router(router, prefix=API_PREFIX)
+
+    @app.get("/healthz", tags=["health"], summary="Liveness, database and projection lag")
+    def healthz() -> Health:
+        status = system.runner.status()
+        return Health(status="ok", database=system.db.dialect, head=status[0]["head"] if status else 0,
+                      projections=[ProjectionHealth(name=s["name"], position=s["position"], lag=s["lag"])
+                                   for s in status])
+
+    return app

@@ -1,0 +1,72 @@
+"""The composition root: the one place that wires adapters to the service layer and the read models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from application import organisation, people, responsibility
+from application.clock import RandomIds, SystemClock
+from application.ports import Clock, Ids
+from application.service import Zeren
+from domain.people import Person
+from domain.posts import Post
+from domain.responsibility import ResponsibilityList
+from domain.supervision import SupervisionCatalogue
+from domain.units import Unit
+from infrastructure.database import Database
+from infrastructure.eventstore import EventStore, register_snapshotting
+from infrastructure.settings import Settings
+from infrastructure.vault import Vault
+from projections.audit_trail import AuditTrail, AuditTrailQueries
+from projections.coverage_gaps import CoverageGaps
+from projections.directory import DirectoryProjection, DirectoryQueries
+from projections.follower import Projection, Runner
+from projections.responsibility_ledger import LedgerQueries, ResponsibilityLedger
+
+HANDLERS: dict[type, Any] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS}
+
+register_snapshotting(Unit, Post, Person, ResponsibilityList, SupervisionCatalogue)
+
+
+def projections() -> list[Projection]:
+    return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail()]
+
+
+@dataclass
+class System:
+    """Everything one Zeren process uses."""
+
+    settings: Settings
+    db: Database
+    store: EventStore
+    vault: Vault
+    app: Zeren
+    runner: Runner
+    directory: DirectoryQueries
+    ledger: LedgerQueries
+    gaps: CoverageGaps
+    audit_trail: AuditTrailQueries
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        self.store.close()
+        self.db.close()
+
+
+def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, ids: Ids | None = None) -> System:
+    """Build a system on ``settings`` (default: from the environment); creates schemas on first start."""
+    settings = settings or Settings()
+    db = Database(settings)
+    store = EventStore(settings)
+    vault = Vault(db, settings.resolved_master_key)
+    vault.create_schema()
+    directory = DirectoryQueries(db)
+    app = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS, directory)
+    runner = Runner(db, store, projections())
+    runner.setup()
+    app.listeners.append(runner.wake)
+    return System(
+        settings=settings, db=db, store=store, vault=vault, app=app, runner=runner, directory=directory,
+        ledger=LedgerQueries(db), gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db),
+    )

@@ -1,0 +1,96 @@
+"""Shared pieces of the routers: running commands, reading consistently, request bodies from commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import Depends, Header, Query, Request
+from pydantic import AwareDatetime, BaseModel, create_model
+
+from api.auth import authenticated
+from api.bootstrap import System
+from api.problems import ApiError
+from application.authorization import READERS, Forbidden, Principal
+from application.commands import Command
+from application.service import CommandResult
+from projections.follower import wait_for
+
+
+def system(request: Request) -> System:
+    return request.app.state.system
+
+
+SystemDep = Annotated[System, Depends(system)]
+PrincipalDep = Annotated[Principal, Depends(authenticated)]
+
+
+def reader(principal: PrincipalDep) -> Principal:
+    """A caller allowed to read ledgers and dashboards."""
+    if principal.role not in READERS:
+        raise Forbidden("role-not-allowed", f"the role {principal.role} may not read ledgers")
+    return principal
+
+
+ReaderDep = Annotated[Principal, Depends(reader)]
+
+
+def run(
+    sys: System,
+    principal: Principal,
+    command: Command,
+    idempotency_key: str | None,
+    correlation_id: UUID | None,
+) -> CommandResult:
+    return sys.app.execute(command, principal, idempotency_key=idempotency_key, correlation_id=correlation_id)
+
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=200,
+           description="A client-chosen key: a repeat returns the first result and writes nothing"),
+]
+CorrelationId = Annotated[
+    UUID | None, Header(alias="X-Correlation-ID", description="Ties this command to others of the same case"),
+]
+
+
+def consistent(*names: str) -> Callable[..., None]:
+    """A dependency: wait (bounded) until the named projections have reached ``min_position``."""
+
+    def wait(
+        sys: SystemDep,
+        min_position: Annotated[int | None, Query(ge=0, description="read your own writes: wait for this position")]
+        = None,
+    ) -> None:
+        if min_position is None:
+            return
+        if not wait_for(sys.db, names, min_position, sys.settings.projection_wait_seconds):
+            raise ApiError(503, "projection-behind", "Read model not caught up",
+                           f"the read model has not reached position {min_position} yet; retry shortly")
+
+    return wait
+
+
+def body_of(command: type[Command], *path_fields: str) -> type[BaseModel]:
+    """The request body of a command whose ids come from the path: the command minus those fields."""
+    fields: dict[str, Any] = {
+        name: (info.annotation, info) for name, info in command.model_fields.items() if name not in path_fields
+    }
+    model = create_model(f"{command.__name__}Request", __config__=command.model_config, **fields)
+    model.__doc__ = command.__doc__
+    return model
+
+
+def command_from(command: type[Command], body: BaseModel, **path_values: Any) -> Command:
+    return command.model_validate({**body.model_dump(exclude_unset=True), **path_values})
+
+
+def moment(value: datetime | None) -> datetime:
+    return value or datetime.now(UTC)
+
+
+AsOf = Annotated[AwareDatetime | None, Query(description="effective time to look at (default: now)")]
+KnownAt = Annotated[AwareDatetime | None, Query(description="recorded time: what the system knew then (default: now)")]

@@ -1,0 +1,97 @@
+"""RFC 9457 problem details: every error the API returns, as ``application/problem+json``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+
+from domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+MEDIA_TYPE = "application/problem+json"
+
+
+class FieldError(BaseModel):
+    field: str
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem: ``type`` names the kind of problem (``urn:zeren:problem:<code>``)."""
+
+    type: str = Field(examples=["urn:zeren:problem:invalid-credit-code"])
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    code: str = Field(description="stable slug of the problem, the last part of type")
+    field: str | None = Field(default=None, description="the input it concerns")
+    basis: str | None = Field(default=None, description="the rule or law that refused it")
+    errors: list[FieldError] | None = None
+
+
+def problem_response(status: int, code: str, title: str, detail: str, request: Request, **extra: Any) -> JSONResponse:
+    body = Problem(type=f"urn:zeren:problem:{code}", title=title, status=status, detail=detail,
+                   instance=str(request.url.path), code=code, **extra)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 503:
+        headers = {"Retry-After": "1"}
+    return JSONResponse(body.model_dump(exclude_none=True), status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+class ApiError(Exception):
+    """An error raised by the HTTP layer itself (authentication, waiting for projections)."""
+
+    def __init__(self, status: int, code: str, title: str, detail: str):
+        super().__init__(detail)
+        self.status, self.code, self.title, self.detail = status, code, title, detail
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "request"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(exc.status, exc.code, type(exc).title, exc.detail, request,
+                                field=exc.field, basis=exc.basis)
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return problem_response(exc.status, exc.code, exc.title, exc.detail, request)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [FieldError(field=_location(tuple(e["loc"])), message=e["msg"]) for e in exc.errors()]
+        detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+        return problem_response(422, "invalid-request", "The request is not valid", detail, request,
+                                errors=[e.model_dump() for e in errors])
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
+        return problem_response(exc.status_code, code, str(exc.detail), str(exc.detail), request)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "internal-error", "Internal error",
+                                "the server failed; nothing was written unless a position was returned", request)
+
+
+def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI entries for the problems a route can answer with."""
+    described = {
+        400: "Bad request", 401: "Missing or invalid bearer token", 403: "Role or jurisdiction does not allow it",
+        404: "Not found", 409: "Conflict: stale version, concurrent change or duplicate",
+        422: "Invalid input or refused by a domain rule", 503: "Read model not yet at min_position; retry",
+    }
+    return {s: {"model": Problem, "description": described[s], "content": {MEDIA_TYPE: {}}} for s in statuses}

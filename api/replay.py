@@ -1,0 +1,38 @@
+"""Replaying one aggregate to a point in time: the state and the events that made it.
+
+``known_at`` keeps the events recorded by then (what the system knew); ``as_of`` keeps those effective by then
+(what had happened in the world, as we know it now). Both may be combined.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+from api.views import Replay
+from domain.base import project
+from infrastructure.eventstore import EventStore
+
+
+@dataclass
+class Replayed:
+    jurisdiction: str
+    view: Replay
+
+
+def replay(store: EventStore, aggregate_id: UUID, *, as_of: datetime | None = None,
+           known_at: datetime | None = None) -> Replayed | None:
+    events = [e for e in store.history(aggregate_id)
+              if (known_at is None or e.timestamp <= known_at) and (as_of is None or e.effective_at <= as_of)]
+    if not events:
+        return None
+    state = project(None, events)
+    hidden = {name for e in events for name in e.redacted}
+    view = Replay(
+        aggregate_id=aggregate_id, type=type(state).__name__, version=state.version,
+        state=state.model_dump(mode="json", exclude=hidden),
+        events=[{"type": type(e).__name__, "term": type(e).term, **e.model_dump(mode="json", exclude=set(e.redacted))}
+                for e in events],
+    )
+    return Replayed(jurisdiction=state.jurisdiction, view=view)

@@ -1,0 +1,1 @@
+"""The service layer: commands, their handlers (plain functions), authorization, idempotency, the clock."""

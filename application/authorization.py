@@ -1,0 +1,74 @@
+"""Who may do what, and where (ARCHITECTURE §9).
+
+A principal comes from a verified bearer token: subject, role and jurisdiction, never from a request body. Every
+write is checked against the caller's jurisdiction subtree; every read is filtered by it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from uuid import UUID
+
+from domain.base import SYSTEM, Actor
+from domain.errors import DomainError
+from domain.jurisdiction import covers
+
+
+class Role(StrEnum):
+    admin = "admin"
+    registrar = "registrar"
+    inspector = "inspector"
+    enforcement = "enforcement"
+    investigator = "investigator"
+    auditor = "auditor"
+    viewer = "viewer"
+    stream = "stream"
+    tip_officer = "tip_officer"
+    enterprise = "enterprise"
+
+
+ROLE_TERMS = {
+    "admin": "系统管理员", "registrar": "登记管理员", "inspector": "检查人员", "enforcement": "执法人员",
+    "investigator": "事故调查人员", "auditor": "审计人员", "viewer": "看板用户", "stream": "数据订阅",
+    "tip_officer": "举报受理人员", "enterprise": "企业用户",
+}
+READERS = frozenset(Role) - {Role.stream}
+"""Roles that may read ledgers and dashboards."""
+PERSONAL_DATA_ROLES = frozenset({Role.admin, Role.registrar, Role.investigator})
+"""Roles that see a 居民身份证号 whole."""
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """An authenticated caller."""
+
+    subject: str
+    role: str
+    jurisdiction: str
+    unit_id: UUID | None = None
+    """For the ``enterprise`` role: the one enterprise it speaks for."""
+
+    @property
+    def actor(self) -> Actor:
+        return SYSTEM if self.role == "system" else Actor(principal=self.subject, role=self.role)
+
+    def covers(self, path: str) -> bool:
+        return self.role == "system" or covers(self.jurisdiction, path)
+
+    def require_role(self, allowed: frozenset[str], what: str) -> None:
+        if self.role not in allowed and self.role != "system":
+            raise Forbidden("role-not-allowed", f"the role {self.role} may not {what}")
+
+    def require_scope(self, path: str, what: str = "this record") -> None:
+        if not self.covers(path):
+            raise Forbidden("outside-jurisdiction",
+                            f"{what} belongs to jurisdiction {path}, outside yours ({self.jurisdiction})")
+
+
+SYSTEM_PRINCIPAL = Principal(subject=SYSTEM.principal, role="system", jurisdiction="")

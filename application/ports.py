@@ -1,0 +1,82 @@
+"""What the service layer needs from the outside world, as protocols the adapters implement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+from domain.base import DomainEvent
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """The idempotency record of a command (``Idempotency-Key``), written in the transaction of its events."""
+
+    scope: str
+    key: str
+    fingerprint: str
+    response: bytes
+
+
+@dataclass(frozen=True)
+class StoredReceipt:
+    fingerprint: str
+    response: bytes
+    last_position: int
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    """One event of the log: its position, the decoded event and the exact stored bytes."""
+
+    position: int
+    event: DomainEvent
+    topic: str
+    state: bytes
+
+
+class EventLog(Protocol):
+    """The single ordered log of every aggregate (ARCHITECTURE §1)."""
+
+    def get(self, aggregate_id: UUID, version: int | None = None) -> Any | None: ...
+
+    def history(self, aggregate_id: UUID) -> list[DomainEvent]: ...
+
+    def save(self, states: Sequence[Any], events: Sequence[DomainEvent], receipt: Receipt | None) -> int: ...
+
+    def read(self, after: int, limit: int) -> list[LogEntry]: ...
+
+    def head(self) -> int: ...
+
+    def find_receipt(self, scope: str, key: str) -> StoredReceipt | None: ...
+
+
+class Sealer(Protocol):
+    """Field encryption for personal data (see infrastructure.vault)."""
+
+    def seal(self, key_id: str, plaintext: str) -> str: ...
+
+    def open(self, token: str) -> str: ...
+
+    def digest(self, purpose: str, value: str) -> str: ...
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class Ids(Protocol):
+    def new(self) -> UUID: ...
+
+
+class Directory(Protocol):
+    """Lookups the service layer needs from the read models (eventually consistent; see projections.directory)."""
+
+    def posts_of(self, unit_id: UUID) -> list[UUID]: ...
+
+    def lists_of(self, unit_id: UUID) -> list[UUID]: ...
+
+    def unsupervised_enterprises(self, jurisdiction: str, sector: str) -> list[UUID]: ...

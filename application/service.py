@@ -1,0 +1,121 @@
+"""The command executor: authorise, make the context, run the handler, save atomically, answer idempotently."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import IntegrityError
+from pydantic import BaseModel
+
+from application.authorization import Principal
+from application.commands import Command
+from application.ports import Clock, Directory, EventLog, Ids, Receipt, Sealer
+from application.unit_of_work import UnitOfWork
+from domain.base import CommandContext
+from domain.errors import Conflict, Rejected
+
+Handler = Callable[[Any, UnitOfWork], UUID]
+
+
+class EventRef(BaseModel):
+    type: str
+    aggregate_id: UUID
+    version: int
+
+
+class CommandResult(BaseModel):
+    """What a command did: the record it concerned, its new version, and the log position it wrote up to."""
+
+    id: UUID
+    version: int | None
+    position: int | None = None
+    events: list[EventRef] = []
+    created: dict[str, UUID] = {}
+    replayed: bool = False
+
+
+class Zeren:
+    """The application: every change of state goes through :meth:`execute`."""
+
+    def __init__(self, log: EventLog, clock: Clock, ids: Ids, sealer: Sealer, handlers: dict[type, Handler],
+                 directory: Directory | None = None):
+        self.log = log
+        self.clock = clock
+        self.ids = ids
+        self.sealer = sealer
+        self.handlers = handlers
+        self.directory = directory
+        self.listeners: list[Callable[[int], None]] = []
+
+    def execute(
+        self,
+        command: Command,
+        principal: Principal,
+        *,
+        idempotency_key: str | None = None,
+        correlation_id: UUID | None = None,
+        causation_id: UUID | None = None,
+    ) -> CommandResult:
+        principal.require_role(type(command).roles, type(command).action)
+        fingerprint = hashlib.sha256(
+            type(command).__name__.encode() + orjson.dumps(command.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
+        ).hexdigest()
+        if idempotency_key:
+            replay = self._replay(principal, idempotency_key, fingerprint)
+            if replay is not None:
+                return replay
+        now = self.clock.now()
+        command_uuid = self.ids.new()
+        ctx = CommandContext(
+            actor=principal.actor,
+            recorded_at=now,
+            effective_at=command.effective_at or now,
+            correlation_id=correlation_id or command_uuid,
+            causation_id=causation_id or command_uuid,
+            command_id=idempotency_key,
+            basis=command.basis,
+        )
+        uow = UnitOfWork(self.log, ctx, principal, self.ids, self.clock, self.sealer, self.directory)
+        handler = self.handlers[type(command)]
+        target = handler(command, uow)
+        state = uow.state(target) or self.log.get(target)
+        result = CommandResult(
+            id=target,
+            version=state.version if state is not None else None,
+            created=uow.created,
+            events=[EventRef(type=type(e).__name__, aggregate_id=e.originator_id, version=e.originator_version)
+                    for e in uow.events],
+        )
+        if not uow.events:
+            return result
+        receipt = None
+        if idempotency_key:
+            receipt = Receipt(principal.subject, idempotency_key, fingerprint, result.model_dump_json().encode())
+        try:
+            position = self.log.save(uow.states, uow.events, receipt)
+        except IntegrityError:
+            if idempotency_key:
+                replay = self._replay(principal, idempotency_key, fingerprint)
+                if replay is not None:
+                    return replay
+            raise Conflict(
+                "concurrent-change",
+                "another command changed the same record at the same moment (or it already exists); reload and retry",
+            ) from None
+        for listener in self.listeners:
+            listener(position)
+        return result.model_copy(update={"position": position})
+
+    def _replay(self, principal: Principal, key: str, fingerprint: str) -> CommandResult | None:
+        stored = self.log.find_receipt(principal.subject, key)
+        if stored is None:
+            return None
+        if stored.fingerprint != fingerprint:
+            raise Rejected("idempotency-key-reused",
+                           "this Idempotency-Key was already used for a different request", field="Idempotency-Key")
+        result = CommandResult.model_validate_json(stored.response)
+        return result.model_copy(update={"position": stored.last_position, "replayed": True})

@@ -1,0 +1,71 @@
+"""One command's work: the aggregates it loads, the events it decides, saved together or not at all."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+from uuid import UUID
+
+from application.authorization import Principal
+from application.ports import Clock, Directory, EventLog, Ids, Sealer
+from domain.base import Aggregate, CommandContext, DomainEvent
+from domain.errors import Conflict, NotFound
+
+S = TypeVar("S", bound=Aggregate)
+
+
+class UnitOfWork:
+    def __init__(self, log: EventLog, ctx: CommandContext, principal: Principal, ids: Ids, clock: Clock,
+                 sealer: Sealer, directory: Directory | None):
+        self.log = log
+        self.ctx = ctx
+        self.principal = principal
+        self.ids = ids
+        self.clock = clock
+        self.sealer = sealer
+        self.directory = directory
+        self.events: list[DomainEvent] = []
+        self.created: dict[str, UUID] = {}
+        """Ids of things the command made inside an aggregate (e.g. a duty in a list), for the response."""
+        self._states: dict[UUID, Aggregate] = {}
+
+    def find(self, aggregate_id: UUID, kind: type[S]) -> S | None:
+        """The aggregate's state as this command sees it (including events it already decided), or ``None``."""
+        state = self._states.get(aggregate_id)
+        if state is None:
+            state = self.log.get(aggregate_id)
+        return state if isinstance(state, kind) else None
+
+    def load(self, aggregate_id: UUID, kind: type[S], *, label: str, field: str,
+             expected_version: int | None = None, write: bool = True) -> S:
+        """Load an aggregate the command needs; ``write`` ones must lie in the caller's jurisdiction."""
+        state = self.find(aggregate_id, kind)
+        if state is None:
+            raise NotFound("not-found", f"no {label} with id {aggregate_id}", field=field)
+        if write:
+            self.principal.require_scope(state.jurisdiction, f"the {label} {aggregate_id}")
+        if expected_version is not None and state.version != expected_version:
+            raise Conflict("stale-version",
+                           f"the {label} is at version {state.version}, not {expected_version}: reload and retry",
+                           field="expected_version")
+        return state
+
+    def record(self, *events: DomainEvent | None) -> None:
+        """Accept decided events: apply them to the states this command holds, check the caller may write them."""
+        for event in events:
+            if event is None:
+                continue
+            self.principal.require_scope(event.envelope.jurisdiction, "the change")
+            previous = self._states.get(event.originator_id)
+            if previous is None and event.originator_version > 1:
+                previous = self.log.get(event.originator_id)
+            state = event.apply(previous)
+            self.principal.require_scope(state.jurisdiction, "the result")
+            self._states[event.originator_id] = state
+            self.events.append(event)
+
+    def state(self, aggregate_id: UUID) -> Aggregate | None:
+        return self._states.get(aggregate_id)
+
+    @property
+    def states(self) -> list[Aggregate]:
+        return list(self._states.values())

@@ -1,0 +1,46 @@
+"""Rules packs: thresholds and tables as data, one pack per jurisdiction level with a version (ARCHITECTURE §5).
+
+The national base pack holds the law; a local pack (one per jurisdiction and year) overrides or adds keys. The pack
+that decides an event is recorded in the event's envelope as ``rules_version`` (e.g.
+``cn-base@2024.1+huiji@2014.1``), so a replay years later explains itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from domain.jurisdiction import covers
+from domain.rules.base import BASE_RULES
+from domain.rules.local import LOCAL_PACKS
+
+
+@dataclass(frozen=True)
+class RulesPack:
+    """The rules in force for one jurisdiction: the base pack merged with the local packs above it."""
+
+    version_tag: str
+    rules: Mapping[str, Any] = field(default_factory=dict)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.rules[key]
+
+    @property
+    def three_musts_basis(self) -> str:
+        return self.rules["three_musts.basis"]
+
+
+BASE_NAME, BASE_VERSION = "cn-base", "2024.1"
+
+
+def pack_for(jurisdiction: str) -> RulesPack:
+    """The pack for ``jurisdiction``: base, then each local pack whose scope covers it, outermost first."""
+    merged: dict[str, Any] = dict(BASE_RULES)
+    tags = [f"{BASE_NAME}@{BASE_VERSION}"]
+    for pack in sorted(LOCAL_PACKS, key=lambda p: len(p.scope)):
+        if covers(pack.scope, jurisdiction):
+            merged.update(pack.rules)
+            tags.append(f"{pack.name}@{pack.version}")
+    return RulesPack(version_tag="+".join(tags), rules=MappingProxyType(merged))

@@ -1,0 +1,15 @@
+"""The national base pack: what the law says everywhere. Each key cites its source."""
+
+from __future__ import annotations
+
+from typing import Any
+
+BASE_RULES: dict[str, Any] = {
+    # 三管三必须 — 安全生产法 第3条; seed 000 §4.
+    "three_musts.basis": "安全生产法 第3条 (管行业必须管安全、管业务必须管安全、管生产经营必须管安全)",
+    # Sectors whose main responsible person and safety managers must pass the competence assessment
+    # (安全生产知识和管理能力考核合格) — 安全生产法 第27条.
+    "certification.sectors": (
+        "危险化学品", "矿山", "金属冶炼", "建筑施工", "道路运输", "城镇燃气", "烟花爆竹",
+    ),
+}

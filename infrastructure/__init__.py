@@ -1,0 +1,1 @@
+"""Adapters: persistence, read-model database, encryption, audit seal, Kafka relay."""

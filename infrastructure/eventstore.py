@@ -1,0 +1,81 @@
+"""The ``eventsourcing`` application that holds the one log, adapted to the service layer's ``EventLog`` port."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, ClassVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import Mapper, Transcoder
+
+from application.ports import LogEntry, Receipt, StoredReceipt
+from domain.base import DomainEvent, Snapshot, project
+from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
+from infrastructure.settings import Settings
+
+SNAPSHOT_INTERVAL = 50
+"""Long-lived aggregates (an enterprise, a duty list) get a snapshot every this many events (ARCHITECTURE §10)."""
+
+
+class ZerenStore(Application[UUID]):
+    """All aggregates of all bounded contexts, one event store, one notification log."""
+
+    name = "Zeren"
+    snapshot_class = Snapshot
+    snapshotting_intervals: ClassVar[dict[type, int]] = {}
+    snapshotting_projectors: ClassVar[dict[type, Any]] = {}
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=PydanticMapper)
+
+    def construct_transcoder(self) -> Transcoder:
+        return OrjsonTranscoder()
+
+
+def register_snapshotting(*aggregate_classes: type) -> None:
+    """Snapshot these aggregate classes every :data:`SNAPSHOT_INTERVAL` events."""
+    for cls in aggregate_classes:
+        ZerenStore.snapshotting_intervals[cls] = SNAPSHOT_INTERVAL
+        ZerenStore.snapshotting_projectors[cls] = project
+
+
+class EventStore:
+    """Implements ``application.ports.EventLog`` over :class:`ZerenStore`."""
+
+    def __init__(self, settings: Settings):
+        env = {**settings.eventsourcing_env(), "IS_SNAPSHOTTING_ENABLED": "y"}
+        self.app = ZerenStore(env=env)
+        self.recorder: Any = self.app.recorder
+
+    @property
+    def events_table(self) -> str:
+        return self.recorder.events_table_name
+
+    def get(self, aggregate_id: UUID, version: int | None = None) -> Any | None:
+        try:
+            return self.app.repository.get(aggregate_id, version=version, projector_func=project)
+        except AggregateNotFoundError:
+            return None
+
+    def history(self, aggregate_id: UUID) -> list[DomainEvent]:
+        return list(self.app.events.get(aggregate_id))
+
+    def save(self, states: Sequence[Any], events: Sequence[DomainEvent], receipt: Receipt | None) -> int:
+        kwargs = {"receipt": receipt} if receipt is not None else {}
+        recordings = self.app.save(*states, *events, **kwargs)
+        return max(r.notification.id for r in recordings)
+
+    def read(self, after: int, limit: int) -> list[LogEntry]:
+        notifications = self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
+        mapper = self.app.mapper
+        return [LogEntry(n.id, mapper.to_domain_event(n), n.topic, n.state) for n in notifications]
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def find_receipt(self, scope: str, key: str) -> StoredReceipt | None:
+        return self.recorder.find_receipt(scope, key)
+
+    def close(self) -> None:
+        self.app.close()

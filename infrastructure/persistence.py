@@ -1,0 +1,172 @@
+"""The event store: one ordered log for every aggregate, through the ``eventsourcing`` library.
+
+- Events are pydantic models stored as orjson bytes (the library's *aggregate7* mapper style).
+- Schema changes: an event class with ``class_version = N`` stores that number; loading an older event runs the
+  class's ``upcast_v1_v2`` … ``upcast_v{N-1}_v{N}`` on the stored dict first (old events stay as they were).
+- The recorders add, in the same transaction as the events, the idempotency receipt of the command that wrote
+  them, and protect stored events: a trigger rejects UPDATE and DELETE (ARCHITECTURE §1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder, Transcoding
+from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
+from eventsourcing.utils import get_topic, resolve_topic
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+from pydantic import BaseModel
+
+from application.ports import Receipt, StoredReceipt
+
+
+class OrjsonTranscoder(Transcoder):
+    """All stored JSON goes through orjson."""
+
+    def encode(self, obj: Any) -> bytes:
+        return orjson.dumps(obj)
+
+    def decode(self, data: bytes) -> Any:
+        return orjson.loads(data)
+
+    def register(self, transcoding: Transcoding) -> None:
+        raise TypeError("events are pydantic models; no transcodings are registered")
+
+
+def upcast(cls: type, state: dict[str, Any]) -> dict[str, Any]:
+    """Bring a stored event's dict up to its class's current schema version."""
+    version = state.pop("class_version", 1)
+    while version < getattr(cls, "class_version", 1):
+        getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+        version += 1
+    return state
+
+
+class PydanticMapper(Mapper):
+    """Maps pydantic events to stored events and back, upcasting old shapes on the way in."""
+
+    def to_stored_event(self, domain_event: Any) -> StoredEvent:
+        model: BaseModel = domain_event
+        state = model.model_dump()
+        class_version = getattr(type(model), "class_version", 1)
+        if class_version > 1:
+            state["class_version"] = class_version
+        return StoredEvent(
+            originator_id=domain_event.originator_id,
+            originator_version=domain_event.originator_version,
+            topic=get_topic(type(model)),
+            state=self.transcoder.encode(state),
+        )
+
+    def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        cls = resolve_topic(stored_event.topic)
+        return cls.model_validate(upcast(cls, self.transcoder.decode(stored_event.state)))
+
+
+RECEIPTS_TABLE = "command_receipts"
+
+
+EVENTS_TABLE = "zeren_events"
+"""The events table: the PostgreSQL factory names it after the application; SQLite is given the same name."""
+
+
+class SQLiteEventRecorder(SQLiteApplicationRecorder):
+    """SQLite recorder with receipts and an immutability trigger."""
+
+    def __init__(self, datastore: Any, events_table_name: str = EVENTS_TABLE):
+        super().__init__(datastore, events_table_name=events_table_name)
+
+    def construct_create_table_statements(self) -> list[str]:
+        table = self.events_table_name
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {RECEIPTS_TABLE} (scope TEXT NOT NULL, key TEXT NOT NULL, "
+            "fingerprint TEXT NOT NULL, response BLOB NOT NULL, last_position INTEGER NOT NULL, "
+            "PRIMARY KEY (scope, key))",
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'stored events are immutable: UPDATE rejected'); END",
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+            "BEGIN SELECT RAISE(ABORT, 'stored events are immutable: DELETE rejected'); END",
+        ]
+
+    def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        receipt: Receipt | None = kwargs.get("receipt")
+        if receipt is not None and ids:
+            c.execute(
+                f"INSERT INTO {RECEIPTS_TABLE} VALUES (?,?,?,?,?)",
+                (receipt.scope, receipt.key, receipt.fingerprint, receipt.response, max(ids)),
+            )
+        return ids
+
+    def find_receipt(self, scope: str, key: str) -> StoredReceipt | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT fingerprint, response, last_position FROM {RECEIPTS_TABLE} WHERE scope=? AND key=?",
+                (scope, key),
+            )
+            row = c.fetchone()
+        return StoredReceipt(row[0], bytes(row[1]), row[2]) if row else None
+
+
+class PostgresEventRecorder(PostgresApplicationRecorder):
+    """PostgreSQL recorder with receipts and a trigger that rejects UPDATE, DELETE and TRUNCATE of events."""
+
+    def __init__(self, datastore: Any, **kwargs: Any):
+        super().__init__(datastore, **kwargs)
+        schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        function = Identifier(f"{self.events_table_name}_immutable")
+        self.sql_create_statements[:0] = [SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(schema)]
+        self.sql_create_statements += [
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.{receipts} (scope text NOT NULL, key text NOT NULL, "
+                "fingerprint text NOT NULL, response bytea NOT NULL, last_position bigint NOT NULL, "
+                "PRIMARY KEY (scope, key))"
+            ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE)),
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                "BEGIN RAISE EXCEPTION 'stored events are immutable: % rejected', TG_OP "
+                "USING ERRCODE = 'insufficient_privilege'; END $$"
+            ).format(schema=schema, function=function),
+            SQL(
+                "CREATE OR REPLACE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {schema}.{table} "
+                "FOR EACH ROW EXECUTE FUNCTION {schema}.{function}()"
+            ).format(trigger=Identifier(f"{self.events_table_name}_immutable"), schema=schema, table=table,
+                     function=function),
+            SQL(
+                "CREATE OR REPLACE TRIGGER {trigger} BEFORE TRUNCATE ON {schema}.{table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{function}()"
+            ).format(trigger=Identifier(f"{self.events_table_name}_no_truncate"), schema=schema, table=table,
+                     function=function),
+        ]
+        self.insert_receipt_statement = SQL(
+            "INSERT INTO {schema}.{receipts} VALUES (%s, %s, %s, %s, %s)"
+        ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE))
+        self.select_receipt_statement = SQL(
+            "SELECT fingerprint, response, last_position FROM {schema}.{receipts} WHERE scope = %s AND key = %s"
+        ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE))
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        receipt: Receipt | None = kwargs.get("receipt")
+        if receipt is not None and ids:
+            # A nested pipeline block syncs on exit, so a duplicate key surfaces here as an IntegrityError.
+            with curs.connection.pipeline():
+                curs.execute(
+                    self.insert_receipt_statement,
+                    (receipt.scope, receipt.key, receipt.fingerprint, receipt.response, max(ids)),
+                )
+        return ids
+
+    def find_receipt(self, scope: str, key: str) -> StoredReceipt | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_receipt_statement, (scope, key))
+            row = curs.fetchone()
+        return StoredReceipt(row["fingerprint"], bytes(row["response"]), row["last_position"]) if row else None

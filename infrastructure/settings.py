@@ -1,0 +1,103 @@
+"""Configuration from the environment (``ZEREN_*``), with safe local defaults for the embedded mode."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from functools import cached_property
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlparse
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything a Zeren process needs to know; unset → the embedded SQLite default in the working directory."""
+
+    model_config = SettingsConfigDict(env_prefix="ZEREN_", extra="ignore")
+
+    database_url: str | None = None
+    """``postgresql://user:pass@host:port/db?schema=name`` for PostgreSQL; unset → SQLite at ``sqlite_path``."""
+    sqlite_path: Path = Path("zeren.db")
+    data_dir: Path = Path(".zeren")
+    """Where locally generated secrets live when none are configured (embedded mode only)."""
+    jwt_secret: str | None = None
+    master_key: str | None = None
+    """Base64 of 32 bytes that wrap the per-record data keys (personal data, whistleblower identities)."""
+    deployment: str = "local"
+    """Names this deployment in CloudEvents sources: ``zeren://<deployment>/<jurisdiction>``."""
+    token_ttl_hours: int = 12
+    projection_wait_seconds: float = 5.0
+    audit_key_path: Path | None = None
+    seal_every_events: int = 1000
+    seal_every_minutes: float = 5.0
+    kafka_bootstrap: str = "localhost:9092"
+    kafka_topic: str = "zeren.events"
+    kafka_partitions: int = 6
+
+    @property
+    def is_postgres(self) -> bool:
+        return bool(self.database_url) and self.database_url.startswith(("postgresql://", "postgres://"))
+
+    @cached_property
+    def postgres(self) -> dict[str, str]:
+        """The URL split into the fields psycopg and the ``eventsourcing`` factory need."""
+        assert self.database_url
+        url = urlparse(self.database_url)
+        query = parse_qs(url.query)
+        return {
+            "host": url.hostname or "127.0.0.1",
+            "port": str(url.port or 5432),
+            "user": unquote(url.username or "postgres"),
+            "password": unquote(url.password or ""),
+            "dbname": (url.path or "/postgres").lstrip("/") or "postgres",
+            "schema": query.get("schema", ["public"])[0],
+        }
+
+    def _local_secret(self, name: str, make: bytes) -> str:
+        """A secret kept in ``data_dir``, made on first use with owner-only permissions."""
+        path = self.data_dir / name
+        if not path.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as f:
+                f.write(base64.b64encode(make).decode())
+        return path.read_text().strip()
+
+    @cached_property
+    def resolved_jwt_secret(self) -> str:
+        return self.jwt_secret or self._local_secret("jwt.secret", secrets.token_bytes(32))
+
+    @cached_property
+    def resolved_master_key(self) -> bytes:
+        key = base64.b64decode(self.master_key or self._local_secret("master.key", secrets.token_bytes(32)))
+        if len(key) != 32:
+            raise ValueError("ZEREN_MASTER_KEY must be the base64 of exactly 32 bytes")
+        return key
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The environment the ``eventsourcing`` application factory reads."""
+        if self.is_postgres:
+            pg = self.postgres
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_DBNAME": pg["dbname"],
+                "POSTGRES_HOST": pg["host"],
+                "POSTGRES_PORT": pg["port"],
+                "POSTGRES_USER": pg["user"],
+                "POSTGRES_PASSWORD": pg["password"],
+                "POSTGRES_SCHEMA": pg["schema"],
+                "POSTGRES_LOCK_TIMEOUT": "10",
+                "POSTGRES_POOL_SIZE": "5",
+                "POSTGRES_MAX_OVERFLOW": "10",
+                # Never POSTGRES_ENABLE_DB_FUNCTIONS: its insert function may skip the table lock that keeps
+                # notification ids in commit order, and followers would miss events.
+                "APPLICATION_RECORDER_TOPIC": "infrastructure.persistence:PostgresEventRecorder",
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "SQLITE_DBNAME": str(self.sqlite_path),
+            "SQLITE_LOCK_TIMEOUT": "30",
+            "APPLICATION_RECORDER_TOPIC": "infrastructure.persistence:SQLiteEventRecorder",
+        }

@@ -1,0 +1,87 @@
+"""Field encryption for personal data: one data key per record, wrapped by the master key, kept apart.
+
+A sealed value in an event reads ``zk1:<key id>:<base64 nonce+ciphertext>`` (AES-256-GCM, the key id as associated
+data). Data keys live in the ``data_keys`` table, wrapped with the master key (AES-256-GCM); they are never in the
+event log. Shredding a key (crypto-shredding) makes every value sealed with it unreadable for good, while the
+events — and the audit seals over their stored bytes — stay exactly as they were (ARCHITECTURE §9).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+from datetime import UTC, datetime
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from infrastructure.database import Database
+
+PREFIX = "zk1"
+
+
+class Shredded(Exception):
+    """The data key was destroyed: the sealed value is gone for good."""
+
+
+class Vault:
+    def __init__(self, db: Database, master_key: bytes):
+        self.db = db
+        self._master = AESGCM(master_key)
+        self._digest_key = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"zeren-digest-v1").derive(master_key)
+
+    def create_schema(self) -> None:
+        with self.db.transaction() as tx:
+            tx.execute(self.db.ddl(
+                "CREATE TABLE IF NOT EXISTS data_keys (key_id TEXT PRIMARY KEY, wrapped_key {BLOB}, "
+                "created_at {TS} NOT NULL, shredded_at {TS})"
+            ))
+
+    def _data_key(self, key_id: str, *, create: bool) -> bytes:
+        with self.db.transaction() as tx:
+            if create:
+                nonce, key = os.urandom(12), AESGCM.generate_key(bit_length=256)
+                wrapped = nonce + self._master.encrypt(nonce, key, key_id.encode())
+                tx.execute(
+                    "INSERT INTO data_keys (key_id, wrapped_key, created_at) VALUES (:k, :w, :t) "
+                    "ON CONFLICT (key_id) DO NOTHING",
+                    {"k": key_id, "w": wrapped, "t": datetime.now(UTC)},
+                )
+            row = tx.one("SELECT wrapped_key FROM data_keys WHERE key_id = :k", {"k": key_id})
+        if row is None or row["wrapped_key"] is None:
+            raise Shredded(f"data key {key_id} does not exist or was shredded")
+        wrapped = bytes(row["wrapped_key"])
+        return self._master.decrypt(wrapped[:12], wrapped[12:], key_id.encode())
+
+    def seal(self, key_id: str, plaintext: str) -> str:
+        """Encrypt ``plaintext`` under the data key ``key_id`` (made on first use)."""
+        aes = AESGCM(self._data_key(key_id, create=True))
+        nonce = os.urandom(12)
+        blob = nonce + aes.encrypt(nonce, plaintext.encode(), key_id.encode())
+        return f"{PREFIX}:{key_id}:{base64.urlsafe_b64encode(blob).decode()}"
+
+    def open(self, token: str) -> str:
+        """Decrypt a sealed value; raises :class:`Shredded` when its key was destroyed."""
+        prefix, key_id, blob_text = token.split(":", 2) if token.count(":") >= 2 else ("", "", "")
+        if prefix != PREFIX:
+            raise ValueError("not a sealed value")
+        blob = base64.urlsafe_b64decode(blob_text)
+        aes = AESGCM(self._data_key(key_id, create=False))
+        return aes.decrypt(blob[:12], blob[12:], key_id.encode()).decode()
+
+    def shred(self, key_id: str) -> bool:
+        """Destroy a data key. Returns whether there was a live key to destroy."""
+        with self.db.transaction() as tx:
+            changed = tx.execute(
+                "UPDATE data_keys SET wrapped_key = NULL, shredded_at = :t "
+                "WHERE key_id = :k AND wrapped_key IS NOT NULL",
+                {"k": key_id, "t": datetime.now(UTC)},
+            )
+        return changed > 0
+
+    def digest(self, purpose: str, value: str) -> str:
+        """A keyed digest (HMAC-SHA256) to find equal values without storing them in the clear."""
+        return hmac.new(self._digest_key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()

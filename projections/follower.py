@@ -1,0 +1,188 @@
+"""Following the log: batched, tracked, exactly-once for read models (ARCHITECTURE §1, §10).
+
+Every follower (projection, policy, relay, sealer) has a row in ``follower_tracking`` with the last log position it
+processed. A projection applies a batch of events and moves its position in ONE transaction, so a crash never
+loses or doubles an event; the row is locked for the batch (``FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
+SQLite), so two runners of the same projection cannot both apply it. Batching matters: the library's one commit
+per event manages ≈2,000 events/s here, a batch of hundreds ten times that (ARCHITECTURE §10).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from application.ports import EventLog, LogEntry
+from projections.sql import ReadDatabase, Tx
+
+log = logging.getLogger(__name__)
+
+TRACKING_DDL = (
+    "CREATE TABLE IF NOT EXISTS follower_tracking (name TEXT PRIMARY KEY, position {BIGINT} NOT NULL, "
+    "version INTEGER NOT NULL, updated_at {TS} NOT NULL)"
+)
+
+
+def on(*event_types: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a projection method as the handler of these event types."""
+
+    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn._handles = event_types  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+class Projection:
+    """One read model: its tables (DDL), its handlers (``@on``), its queries. Rebuildable from the log."""
+
+    name: ClassVar[str]
+    version: ClassVar[int] = 1
+    """Bump when the tables or handlers change: the runner then rebuilds the read model from the log."""
+    tables: ClassVar[tuple[str, ...]] = ()
+    ddl: ClassVar[tuple[str, ...]] = ()
+    _handlers: ClassVar[dict[type, str]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {}
+        for attr, value in vars(cls).items():
+            for event_type in getattr(value, "_handles", ()):
+                cls._handlers[event_type] = attr
+
+    def setup(self, db: ReadDatabase, tx: Tx) -> None:
+        for statement in self.ddl:
+            tx.execute(db.ddl(statement))
+
+    def drop(self, tx: Tx) -> None:
+        for table in self.tables:
+            tx.execute(f"DROP TABLE IF EXISTS {table}")
+
+    def process(self, tx: Tx, entries: list[LogEntry]) -> None:
+        for entry in entries:
+            handler = self._handlers.get(type(entry.event))
+            if handler is not None:
+                getattr(self, handler)(tx, entry.event, entry.position)
+
+
+class Runner:
+    """Runs projections: set up, catch up, rebuild, run in the background, report positions."""
+
+    def __init__(self, db: ReadDatabase, log: EventLog, projections: Iterable[Projection], batch_size: int = 500):
+        self.db = db
+        self.log = log
+        self.projections = {p.name: p for p in projections}
+        self.batch_size = batch_size
+        self._wake = threading.Event()
+
+    def setup(self) -> None:
+        """Create tables; rebuild any projection whose version changed since it was last built."""
+        with self.db.transaction() as tx:
+            tx.execute(self.db.ddl(TRACKING_DDL))
+        for projection in self.projections.values():
+            with self.db.transaction() as tx:
+                row = tx.one("SELECT version FROM follower_tracking WHERE name = :n", {"n": projection.name})
+                if row is not None and row["version"] == projection.version:
+                    continue
+                if row is not None:
+                    log.info("projection %s changed version: rebuilding", projection.name)
+                self._reset(tx, projection)
+
+    def _reset(self, tx: Tx, projection: Projection) -> None:
+        projection.drop(tx)
+        projection.setup(self.db, tx)
+        tx.execute("DELETE FROM follower_tracking WHERE name = :n", {"n": projection.name})
+        tx.execute(
+            "INSERT INTO follower_tracking (name, position, version, updated_at) VALUES (:n, 0, :v, :t)",
+            {"n": projection.name, "v": projection.version, "t": datetime.now(UTC)},
+        )
+
+    def step(self, projection: Projection) -> int:
+        """Apply one batch; returns how many log entries it covered."""
+        lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
+        with self.db.transaction() as tx:
+            position = tx.scalar(f"SELECT position FROM follower_tracking WHERE name = :n{lock}",
+                                 {"n": projection.name})
+            entries = self.log.read(position, self.batch_size)
+            if not entries:
+                return 0
+            projection.process(tx, entries)
+            tx.execute(
+                "UPDATE follower_tracking SET position = :p, updated_at = :t WHERE name = :n",
+                {"p": entries[-1].position, "t": datetime.now(UTC), "n": projection.name},
+            )
+        return len(entries)
+
+    def catch_up(self, name: str | None = None) -> int:
+        """Process until every (or the named) projection has reached the head of the log."""
+        total = 0
+        for projection in self._selected(name):
+            while count := self.step(projection):
+                total += count
+        return total
+
+    def rebuild(self, name: str | None = None) -> int:
+        """Drop and rebuild the named projection (or all) from the start of the log."""
+        for projection in self._selected(name):
+            with self.db.transaction() as tx:
+                self._reset(tx, projection)
+        return self.catch_up(name)
+
+    def _selected(self, name: str | None) -> list[Projection]:
+        if name is None:
+            return list(self.projections.values())
+        if name not in self.projections:
+            raise KeyError(f"no projection named {name!r}; known: {', '.join(sorted(self.projections))}")
+        return [self.projections[name]]
+
+    def status(self) -> list[dict[str, Any]]:
+        head = self.log.head()
+        with self.db.read() as tx:
+            rows = {r["name"]: r for r in tx.all("SELECT name, position, version, updated_at FROM follower_tracking")}
+        return [
+            {"name": name, "position": rows.get(name, {}).get("position", 0), "head": head,
+             "lag": head - rows.get(name, {}).get("position", 0), "version": p.version,
+             "updated_at": rows.get(name, {}).get("updated_at")}
+            for name, p in self.projections.items()
+        ]
+
+    def wake(self, _position: int = 0) -> None:
+        """Called after a command is saved: process now instead of at the next poll."""
+        self._wake.set()
+
+    def run(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
+        """Follow the log until ``stop`` is set (SQLite has no push subscription: poll, woken early by writes)."""
+        while not stop.is_set():
+            try:
+                moved = sum(self.step(p) for p in self.projections.values())
+            except Exception:
+                log.exception("projection step failed; retrying")
+                moved = 0
+                time.sleep(poll_seconds)
+            if not moved:
+                self._wake.wait(poll_seconds)
+                self._wake.clear()
+
+
+def positions(db: ReadDatabase, names: Iterable[str]) -> dict[str, int]:
+    with db.read() as tx:
+        rows = tx.all("SELECT name, position FROM follower_tracking")
+    wanted = set(names)
+    return {r["name"]: r["position"] for r in rows if r["name"] in wanted}
+
+
+def wait_for(db: ReadDatabase, names: Iterable[str], position: int, timeout: float) -> bool:
+    """Wait (bounded) until the named projections have processed the log up to ``position``."""
+    names = list(names)
+    deadline = time.monotonic() + timeout
+    while True:
+        current = positions(db, names)
+        if all(current.get(n, 0) >= position for n in names):
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.02)

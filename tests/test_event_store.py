@@ -1,0 +1,198 @@
+"""The event store: one log, envelopes, immutability, idempotency, optimistic concurrency, upcasting."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from typing import ClassVar
+from uuid import uuid4
+
+import orjson
+import psycopg
+import pytest
+from eventsourcing.persistence import StoredEvent
+
+from api.bootstrap import System
+from application import organisation as o
+from application import people as pp
+from domain.base import Actor, Aggregate, CommandContext, DomainEvent, created, first_event
+from domain.errors import Conflict, Rejected
+from domain.units import RiskColour, Unit
+from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
+from tests.builders import World
+from tests.conftest import PG_URL, REGISTRAR
+
+
+def test_every_event_carries_the_envelope(system: System) -> None:
+    world = World(system)
+    entries = system.store.read(0, 1000)
+    assert [e.position for e in entries] == list(range(1, len(entries) + 1))
+    for entry in entries:
+        env = entry.event.envelope
+        assert env.actor.principal.startswith("test:")
+        assert env.jurisdiction.startswith("350000")
+        assert env.correlation_id
+        assert env.causation_id
+        assert entry.event.timestamp is not None
+        assert env.effective_at is not None
+    supervision = [e.event for e in entries if type(e.event).__name__ == "SupervisionAssigned"]
+    assert supervision
+    assert supervision[0].envelope.rules_version.startswith("cn-base@")
+    assert world.enterprise == supervision[0].originator_id
+
+
+def test_effective_time_defaults_to_now_and_can_be_earlier(system: System, clock) -> None:
+    world = World(system)
+    earlier = clock.now() - timedelta(days=40)
+    system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="复核",
+                                         effective_at=earlier), REGISTRAR)
+    last = system.store.read(system.store.head() - 1, 1)[0].event
+    assert last.envelope.effective_at == earlier
+    assert last.timestamp == clock.now()
+
+
+def test_command_answer_carries_the_position_it_wrote(system: System) -> None:
+    world = World(system)
+    result = system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="x"),
+                                REGISTRAR)
+    assert result.position == system.store.head()
+    assert result.version == system.store.get(world.enterprise).version
+
+
+def test_stale_expected_version_is_refused_and_writes_nothing(system: System) -> None:
+    world = World(system)
+    version = system.store.get(world.enterprise).version
+    head = system.store.head()
+    with pytest.raises(Conflict) as refused:
+        system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="x",
+                                             expected_version=version - 1), REGISTRAR)
+    assert refused.value.code == "stale-version"
+    assert system.store.head() == head
+    ok = system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="x",
+                                              expected_version=version), REGISTRAR)
+    assert ok.version == version + 1
+
+
+def test_concurrent_writers_of_one_aggregate_one_wins(system: System) -> None:
+    """Two commands decided on the same version: the second save conflicts and nothing of it is stored."""
+    world = World(system)
+    unit = system.store.get(world.enterprise)
+    from domain import units as u
+
+    ctx = CommandContext(actor=Actor(principal="a", role="admin"), recorded_at=unit.modified_on,
+                         effective_at=unit.modified_on, correlation_id=uuid4())
+    first = u.grade_risk_colour(ctx, unit, RiskColour.red, "a")
+    second = u.grade_risk_colour(ctx, unit, RiskColour.blue, "b")
+    system.store.save([], [first], None)
+    head = system.store.head()
+    from eventsourcing.persistence import IntegrityError
+
+    with pytest.raises(IntegrityError):
+        system.store.save([], [second], None)
+    assert system.store.head() == head
+    assert system.store.get(world.enterprise).risk_colour == RiskColour.red
+
+
+def test_idempotency_key_returns_first_result_and_writes_nothing(system: System) -> None:
+    world = World(system)
+    command = o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="复核")
+    first = system.app.execute(command, REGISTRAR, idempotency_key="k-1")
+    head = system.store.head()
+    again = system.app.execute(command, REGISTRAR, idempotency_key="k-1")
+    assert again.replayed
+    assert again.id == first.id
+    assert again.version == first.version
+    assert again.position == first.position
+    assert system.store.head() == head
+    with pytest.raises(Rejected) as reused:
+        system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.blue, reason="x"),
+                           REGISTRAR, idempotency_key="k-1")
+    assert reused.value.code == "idempotency-key-reused"
+    assert system.store.head() == head
+
+
+def test_rejected_command_writes_nothing(system: System) -> None:
+    World(system)
+    head = system.store.head()
+    with pytest.raises(Rejected):
+        system.app.execute(pp.RegisterPerson(name="王五", id_number="350505198005170000"), REGISTRAR)
+    assert system.store.head() == head
+
+
+def test_stored_events_cannot_be_updated_or_deleted(system: System, backend: str, settings) -> None:
+    World(system)
+    if backend == "sqlite":
+        conn = sqlite3.connect(settings.sqlite_path)
+        for statement in ("UPDATE zeren_events SET topic = 'x'", "DELETE FROM zeren_events"):
+            with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+                conn.execute(statement)
+        conn.close()
+    else:
+        schema = settings.postgres["schema"]
+        with psycopg.connect(PG_URL, autocommit=True) as conn:
+            for statement in ("UPDATE {}.zeren_events SET topic = 'x'", "DELETE FROM {}.zeren_events",
+                              "TRUNCATE {}.zeren_events"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege, match="immutable"):
+                    conn.execute(statement.format(f'"{schema}"'))
+    assert system.store.head() > 0
+    assert len(system.store.read(0, 1000)) == system.store.head()
+
+
+def test_schema_is_created_on_first_start_and_reused(settings, clock) -> None:
+    from api.bootstrap import bootstrap
+
+    first = bootstrap(settings, clock=clock)
+    World(first)
+    head = first.store.head()
+    first.close()
+    second = bootstrap(settings, clock=clock)
+    assert second.store.head() == head
+    second.close()
+
+
+class Thing(Aggregate):
+    label: str
+
+
+class ThingNamed(DomainEvent):
+    """测试事件 (a test-only event whose schema changed from v1 ``name`` to v2 ``label``)."""
+
+    term = "测试"
+    class_version: ClassVar[int] = 2
+    label: str
+
+    @staticmethod
+    def upcast_v1_v2(state: dict) -> None:
+        state["label"] = state.pop("name")
+
+    def apply(self, _: None) -> Thing:
+        return created(Thing, self, label=self.label)
+
+
+def test_old_stored_events_still_load_through_the_upcaster(clock) -> None:
+    mapper = PydanticMapper(transcoder=OrjsonTranscoder())
+    ctx = CommandContext(actor=Actor(principal="a", role="admin"), recorded_at=clock.now(),
+                         effective_at=clock.now(), correlation_id=uuid4())
+    event = first_event(ThingNamed, ctx, id=uuid4(), jurisdiction="350000", label="v2")
+    stored = mapper.to_stored_event(event)
+    assert orjson.loads(stored.state)["class_version"] == 2
+    old_state = orjson.loads(stored.state)
+    del old_state["class_version"]
+    old_state["name"] = old_state.pop("label")
+    old = StoredEvent(stored.originator_id, 1, stored.topic, orjson.dumps(old_state))
+    loaded = mapper.to_domain_event(old)
+    assert loaded.label == "v2"
+    assert mapper.to_domain_event(stored) == event
+
+
+def test_snapshots_keep_long_lived_aggregates_fast(system: System) -> None:
+    world = World(system)
+    for i in range(55):
+        colour = (RiskColour.red, RiskColour.blue)[i % 2]
+        system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=colour, reason=f"r{i}"), REGISTRAR)
+    snapshots = list(system.store.app.snapshots.get(world.enterprise))
+    assert snapshots, "a snapshot is taken every 50 events"
+    unit = system.store.get(world.enterprise)
+    assert isinstance(unit, Unit)
+    assert unit.version == 57
+    assert unit.risk_colour == RiskColour.red
