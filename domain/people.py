@@ -91,7 +91,7 @@ class PersonRegistered(DomainEvent):
 
 
 class PersonRenamed(DomainEvent):
-    """人员姓名变更."""
+    """人员姓名变更: a corrected or changed name."""
 
     term = "人员姓名变更"
     context = "people"
@@ -113,7 +113,7 @@ class CertificateIssued(DomainEvent):
 
 
 class CertificateRevoked(DomainEvent):
-    """证书撤销/注销."""
+    """证书撤销: the certificate is withdrawn or cancelled (注销)."""
 
     term = "证书撤销"
     context = "people"
@@ -137,7 +137,7 @@ class IndustryBanImposed(DomainEvent):
 
 
 class IndustryBanLifted(DomainEvent):
-    """行业禁入解除 (e.g. the decision behind it was overturned)."""
+    """行业禁入解除: the ban ends early (e.g. the decision behind it was overturned)."""
 
     term = "行业禁入解除"
     context = "people"

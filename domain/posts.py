@@ -138,7 +138,7 @@ class HolderAppointed(DomainEvent):
 
 
 class HolderRemoved(DomainEvent):
-    """免职/离岗: the person leaves the post; its duties stay with the post for the next holder."""
+    """免职离岗: the person leaves the post; its duties stay with the post for the next holder."""
 
     term = "免职离岗"
     context = "responsibility"
@@ -164,7 +164,7 @@ class PostRelocated(DomainEvent):
 
 
 class PostAbolished(DomainEvent):
-    """撤销岗位."""
+    """撤销岗位: the post no longer exists; its history stays."""
 
     term = "撤销岗位"
     context = "responsibility"
