@@ -1,7 +1,8 @@
 """The demo history: two years of 泉港区 (Quangang, Quanzhou) drawn from the seed notices.
 
 Deterministic: fixed dates, seeded ids, and a clock that walks through the two years, so that every machine loads
-the same history with the same ids. Recorded times trail effective times by hours, sometimes weeks (an appointment
+the same history with the same ids — except people's ids, which derive from a keyed digest of their identity number
+(the deployment's master key), so that nobody can compute a person's id from the number alone. Recorded times trail effective times by hours, sometimes weeks (an appointment
 recorded late shows what ``known_at`` is for). Sources: seed 000 (泉港城管〔2022〕149号: 城镇燃气, 市政设施, 城市公园,
 户外广告, 三管三必须, 五落实); seed 002 (新业态, 全员清单); seed 004 (全员安全生产责任制 incl. 劳务派遣、实习生).
 """

@@ -65,8 +65,9 @@ class Vault:
 
     def open(self, token: str) -> str:
         """Decrypt a sealed value; raises :class:`Shredded` when its key was destroyed."""
-        prefix, key_id, blob_text = token.split(":", 2) if token.count(":") >= 2 else ("", "", "")
-        if prefix != PREFIX:
+        prefix, _, rest = token.partition(":")
+        key_id, _, blob_text = rest.rpartition(":")
+        if prefix != PREFIX or not key_id:
             raise ValueError("not a sealed value")
         blob = base64.urlsafe_b64decode(blob_text)
         aes = AESGCM(self._data_key(key_id, create=False))

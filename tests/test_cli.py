@@ -1,0 +1,88 @@
+"""The zeren command line: one readable line on bad input, a non-zero exit, and the demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jwt
+import orjson
+import pytest
+
+from api.cli import main
+
+
+@pytest.fixture
+def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    for name in ("ZEREN_DATABASE_URL", "ZEREN_SQLITE_PATH", "ZEREN_JWT_SECRET", "ZEREN_MASTER_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    return tmp_path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_token_issue_prints_a_token_with_the_claims(workdir: Path, capsys) -> None:
+    code, out, _ = run(capsys, "token", "issue", "--role", "viewer", "--jurisdiction", "350000/350500/350505")
+    assert code == 0
+    secret = (workdir / ".zeren" / "jwt.secret").read_text().strip()
+    claims = jwt.decode(out.strip(), secret, algorithms=["HS256"], issuer="zeren")
+    assert (claims["role"], claims["jur"]) == ("viewer", "350000/350500/350505")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["token", "issue", "--role", "boss", "--jurisdiction", "350000"], "unknown role 'boss'"),
+    (["token", "issue", "--role", "viewer", "--jurisdiction", "泉港区"], "not a path of 行政区划代码"),
+    (["token", "issue", "--role", "viewer"], "Missing option '--jurisdiction'"),
+    (["token", "issue", "--role", "enterprise", "--jurisdiction", "350000"], "needs --unit"),
+    (["replay", "not-a-uuid"], "not a valid UUID"),
+    (["projections", "rebuild", "nonsense"], "no projection named 'nonsense'"),
+    (["no-such-command"], "No such command"),
+])
+def test_wrong_arguments_give_one_line_and_a_nonzero_exit(workdir: Path, capsys, argv: list[str],
+                                                          message: str) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code != 0
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("zeren: error: ")
+    assert message in err
+
+
+def test_demo_loads_once_and_replay_prints_an_aggregate(workdir: Path, capsys) -> None:
+    code, out, _ = run(capsys, "demo")
+    assert code == 0
+    assert "events" in out
+    code, _, err = run(capsys, "demo")
+    assert code == 1
+    assert err.strip() == "zeren: error: the store already holds events; the demo loads into an empty one"
+    code, out, _ = run(capsys, "projections", "status")
+    assert code == 0
+    assert "lag       0" in out
+    from application.demo import credit_code
+    from domain.units import EnterpriseProfile, unit_id_for
+
+    gas_co = unit_id_for(EnterpriseProfile(name="x", credit_code=credit_code(101), sector="x", address="x",
+                                           legal_representative="x", staff_count=1))
+    code, out, _ = run(capsys, "replay", str(gas_co), "--as-of", "2025-01-01")
+    assert code == 0
+    body = orjson.loads(out)
+    assert body["state"]["profile"]["name"] == "泉港华润燃气有限公司"
+    assert body["state"]["risk_colour"] == "orange", "the 2026 regrading to yellow is not yet in effect"
+    code, _, err = run(capsys, "replay", str(gas_co), "--known-at", "2020-01-01")
+    assert code == 1
+    assert "no events" in err
+
+
+def test_rebuild_reports_what_it_applied(workdir: Path, capsys) -> None:
+    run(capsys, "demo")
+    code, out, _ = run(capsys, "projections", "rebuild", "audit_trail")
+    assert code == 0
+    assert out.startswith("rebuilt audit_trail: ")
