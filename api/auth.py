@@ -28,6 +28,8 @@ def issue_token(secret: str, *, subject: str, role: str, jurisdiction: str, unit
                 ttl: timedelta = timedelta(hours=12)) -> str:
     Role(role)
     validate_jurisdiction(jurisdiction)
+    if role == Role.enterprise and unit_id is None:
+        raise ValueError("an enterprise token names its enterprise (unit)")
     now = datetime.now(UTC)
     claims = {"iss": ISSUER, "sub": subject, "role": role, "jur": jurisdiction, "iat": now, "exp": now + ttl}
     if unit_id is not None:
@@ -46,6 +48,8 @@ def decode_token(secret: str, token: str) -> Principal:
     except (jwt.PyJWTError, ValueError) as exc:
         raise ApiError(401, "invalid-token", "Unauthorized", f"the bearer token is not valid: {exc}") from None
     unit = claims.get("unit")
+    if role == Role.enterprise and not unit:
+        raise ApiError(401, "invalid-token", "Unauthorized", "an enterprise token must name its enterprise (unit)")
     return Principal(subject=claims["sub"], role=role.value, jurisdiction=jurisdiction,
                      unit_id=UUID(unit) if unit else None)
 

@@ -37,6 +37,25 @@ def reader(principal: PrincipalDep) -> Principal:
 ReaderDep = Annotated[Principal, Depends(reader)]
 
 
+def official(principal: ReaderDep) -> Principal:
+    """A reader who is an official: enterprise users only ever see their own enterprise's records."""
+    if principal.role == "enterprise":
+        raise Forbidden("role-not-allowed", "an enterprise user reads only its own enterprise's records")
+    return principal
+
+
+OfficialDep = Annotated[Principal, Depends(official)]
+
+
+def own_unit(principal: Principal, unit_id: UUID | None) -> UUID | None:
+    """The unit a query is narrowed to: an enterprise user's own enterprise, whatever it asked for."""
+    if principal.role != "enterprise":
+        return unit_id
+    if unit_id is not None and unit_id != principal.unit_id:
+        raise Forbidden("other-enterprise", "an enterprise user reads only its own enterprise's records")
+    return principal.unit_id
+
+
 def run(
     sys: System,
     principal: Principal,

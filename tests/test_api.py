@@ -205,3 +205,23 @@ def test_healthz_reports_projection_lag(client: TestClient, system) -> None:
     body = client.get("/healthz").json()
     assert body["status"] == "ok"
     assert {p["name"] for p in body["projections"]} >= {"directory", "responsibility_ledger", "audit_trail"}
+
+
+def test_an_enterprise_user_sees_only_its_own_enterprise(client: TestClient, system, token) -> None:
+    world = World(system)
+    neighbour = world.enterprise_in(world.town_a, 8)
+    headers = {**token("registrar", COUNTY)}
+    for unit in (world.enterprise, neighbour):
+        client.post("/api/v1/posts", json={"unit_id": str(unit), "definition": {"title": "操作工", "kind": "position"}},
+                    headers=headers)
+    system.runner.catch_up()
+    own = token("enterprise", TOWN_A, unit_id=world.enterprise)
+    assert [u["unit_id"] for u in client.get("/api/v1/units", headers=own).json()] == [str(world.enterprise)]
+    assert {p["unit_id"] for p in client.get("/api/v1/posts", headers=own).json()} == {str(world.enterprise)}
+    assert client.get(f"/api/v1/posts?unit_id={neighbour}", headers=own).status_code == 403
+    assert client.get(f"/api/v1/units/{neighbour}", headers=own).status_code == 404
+    gaps = client.get("/api/v1/coverage-gaps", headers=own).json()
+    assert gaps
+    assert {g["unit_id"] for g in gaps} == {str(world.enterprise)}
+    for path in ("/api/v1/people", "/api/v1/audit-trail", "/api/v1/sector-leads"):
+        assert client.get(path, headers=own).status_code == 403, path

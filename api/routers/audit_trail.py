@@ -7,7 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import AsOf, KnownAt, ReaderDep, SystemDep, consistent
+from api.deps import AsOf, KnownAt, OfficialDep, SystemDep, consistent
 from api.problems import responses
 from api.replay import replay
 from api.views import AuditEvent, AuditPage, Replay
@@ -19,7 +19,7 @@ router = APIRouter(tags=["audit trail"])
 @router.get("/audit-trail", responses=responses(401, 403, 422, 503), dependencies=[Depends(consistent("audit_trail"))],
             summary="Events of an entity or of a jurisdiction, in log order, paginated")
 def audit_trail(
-    sys: SystemDep, who: ReaderDep,
+    sys: SystemDep, who: OfficialDep,
     aggregate_id: UUID | None = None,
     jurisdiction: Annotated[str | None, Query(description="a sub-jurisdiction of yours")] = None,
     after: Annotated[int, Query(ge=0, description="log position to continue after")] = 0,
@@ -33,7 +33,7 @@ def audit_trail(
 
 @router.get("/aggregates/{aggregate_id}/replay", responses=responses(401, 403, 404, 422),
             summary="Replay one aggregate: its state and the events that made it, as of a time")
-def replay_aggregate(aggregate_id: UUID, sys: SystemDep, who: ReaderDep, as_of: AsOf = None,
+def replay_aggregate(aggregate_id: UUID, sys: SystemDep, who: OfficialDep, as_of: AsOf = None,
                      known_at: KnownAt = None) -> Replay:
     result = replay(sys.store, aggregate_id, as_of=as_of, known_at=known_at)
     if result is None or not who.covers(result.jurisdiction):

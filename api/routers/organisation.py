@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query, status
 from api.deps import (
     CorrelationId,
     IdempotencyKey,
+    OfficialDep,
     PrincipalDep,
     ReaderDep,
     SystemDep,
@@ -110,5 +111,5 @@ def get_unit(unit_id: UUID, sys: SystemDep, who: ReaderDep) -> UnitView:
 
 @router.get("/sector-leads", responses=READ, dependencies=[Depends(consistent("directory"))],
             summary="Sectors and their lead departments")
-def sector_leads(sys: SystemDep, who: ReaderDep) -> list[SectorLeadView]:
+def sector_leads(sys: SystemDep, who: OfficialDep) -> list[SectorLeadView]:
     return [SectorLeadView(**r) for r in sys.directory.sector_leads(who.jurisdiction)]

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Query, status
 from api.deps import (
     CorrelationId,
     IdempotencyKey,
+    OfficialDep,
     PrincipalDep,
-    ReaderDep,
     SystemDep,
     body_of,
     command_from,
@@ -79,7 +79,7 @@ def lift_ban(person_id: UUID, ban_id: UUID, body: LiftBody, sys: SystemDep,  # t
 
 @router.get("/people", responses=responses(401, 403, 422, 503), dependencies=[Depends(consistent("directory"))],
             summary="List people (identity masked)")
-def list_people(sys: SystemDep, who: ReaderDep, q: Annotated[str | None, Query(max_length=50)] = None,
+def list_people(sys: SystemDep, who: OfficialDep, q: Annotated[str | None, Query(max_length=50)] = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 100,
                 offset: Annotated[int, Query(ge=0)] = 0) -> list[PersonView]:
     return [PersonView(**{**r, "id_number": r["id_number_masked"]})
@@ -89,7 +89,7 @@ def list_people(sys: SystemDep, who: ReaderDep, q: Annotated[str | None, Query(m
 @router.get("/people/{person_id}", responses=responses(401, 403, 404, 503),
             dependencies=[Depends(consistent("directory"))], summary="One person, with certificates")
 def get_person(
-    person_id: UUID, sys: SystemDep, who: ReaderDep,
+    person_id: UUID, sys: SystemDep, who: OfficialDep,
     reveal: Annotated[bool, Query(description="show the 居民身份证号 whole (admin, registrar, investigator)")] = False,
 ) -> PersonView:
     person = sys.store.get(person_id)

@@ -19,6 +19,7 @@ from api.deps import (
     command_from,
     consistent,
     moment,
+    own_unit,
     run,
 )
 from api.problems import responses
@@ -114,13 +115,13 @@ def publish(list_id: UUID, body: PublishBody, sys: SystemDep, who: PrincipalDep,
 @router.get("/posts", responses=READ, dependencies=[Depends(consistent("directory"))], summary="List posts")
 def list_posts(sys: SystemDep, who: ReaderDep, unit_id: UUID | None = None) -> list[PostView]:
     return [PostView(**{**r, "portfolio": r["portfolio_json"], "requires": r["requires_json"]})
-            for r in sys.directory.posts(who.jurisdiction, unit_id=unit_id)]
+            for r in sys.directory.posts(who.jurisdiction, unit_id=own_unit(who, unit_id))]
 
 
 @router.get("/responsibility-lists", responses=READ, dependencies=[Depends(consistent("directory"))],
             summary="List responsibility lists")
 def list_lists(sys: SystemDep, who: ReaderDep, unit_id: UUID | None = None) -> list[ListView]:
-    return [ListView(**r) for r in sys.directory.lists(who.jurisdiction, unit_id=unit_id)]
+    return [ListView(**r) for r in sys.directory.lists(who.jurisdiction, unit_id=own_unit(who, unit_id))]
 
 
 Filters = Annotated[UUID | None, Query()]
@@ -130,7 +131,8 @@ Filters = Annotated[UUID | None, Query()]
             summary="Duties in force on a day and who held them (责任台账, bitemporal)")
 def duties_in_force(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
                     unit_id: Filters = None, post_id: Filters = None, person_id: Filters = None) -> list[DutyInForce]:
-    rows = sys.ledger.duties(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), unit_id=unit_id,
+    rows = sys.ledger.duties(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at),
+                             unit_id=own_unit(who, unit_id),
                              post_id=post_id, person_id=person_id)
     return [DutyInForce(**{**r, "scope": r["scope_json"]}) for r in rows]
 
@@ -139,7 +141,8 @@ def duties_in_force(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at
             summary="Who held which duty from when to when, as recorded by known_at")
 def duty_history(sys: SystemDep, who: ReaderDep, known_at: KnownAt = None, unit_id: Filters = None,
                  post_id: Filters = None, person_id: Filters = None) -> list[DutyInterval]:
-    rows = sys.ledger.history(who.jurisdiction, known_at=moment(known_at), unit_id=unit_id, post_id=post_id,
+    rows = sys.ledger.history(who.jurisdiction, known_at=moment(known_at), unit_id=own_unit(who, unit_id),
+                              post_id=post_id,
                               person_id=person_id)
     return [DutyInterval(**{**r, "scope": r["scope_json"]}) for r in rows]
 
@@ -148,7 +151,8 @@ def duty_history(sys: SystemDep, who: ReaderDep, known_at: KnownAt = None, unit_
             summary="Who held which post from when to when, as recorded by known_at")
 def holdings(sys: SystemDep, who: ReaderDep, known_at: KnownAt = None, unit_id: Filters = None,
              post_id: Filters = None, person_id: Filters = None) -> list[Holding]:
-    return [Holding(**r) for r in sys.ledger.holdings(who.jurisdiction, known_at=moment(known_at), unit_id=unit_id,
+    return [Holding(**r) for r in sys.ledger.holdings(who.jurisdiction, known_at=moment(known_at),
+                                                      unit_id=own_unit(who, unit_id),
                                                       post_id=post_id, person_id=person_id)]
 
 
@@ -156,4 +160,7 @@ def holdings(sys: SystemDep, who: ReaderDep, known_at: KnownAt = None, unit_id: 
             dependencies=[Depends(consistent("directory", "responsibility_ledger"))],
             summary="Where the responsibility system leaves something without an owner")
 def coverage_gaps(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None) -> list[Gap]:
-    return [Gap(**g) for g in sys.gaps.find(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at))]
+    found = sys.gaps.find(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at))
+    if who.role == "enterprise":
+        found = [g for g in found if g["unit_id"] == str(who.unit_id)]
+    return [Gap(**g) for g in found]
