@@ -15,7 +15,6 @@ from api.bootstrap import System
 from api.problems import ApiError
 from application.authorization import READERS, Forbidden, Principal
 from application.commands import Command
-from application.service import CommandResult
 from projections.follower import wait_for
 
 
@@ -56,16 +55,6 @@ def own_unit(principal: Principal, unit_id: UUID | None) -> UUID | None:
     return principal.unit_id
 
 
-def run(
-    sys: System,
-    principal: Principal,
-    command: Command,
-    idempotency_key: str | None,
-    correlation_id: UUID | None,
-) -> CommandResult:
-    return sys.app.execute(command, principal, idempotency_key=idempotency_key, correlation_id=correlation_id)
-
-
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", max_length=200,
@@ -101,10 +90,6 @@ def body_of(command: type[Command], *path_fields: str) -> type[BaseModel]:
     model = create_model(f"{command.__name__}Request", __config__=command.model_config, **fields)
     model.__doc__ = command.__doc__
     return model
-
-
-def command_from(command: type[Command], body: BaseModel, **path_values: Any) -> Command:
-    return command.model_validate({**body.model_dump(exclude_unset=True), **path_values})
 
 
 def moment(value: datetime | None) -> datetime:

@@ -95,3 +95,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
         422: "Invalid input or refused by a domain rule", 503: "Read model not yet at min_position; retry",
     }
     return {s: {"model": Problem, "description": described[s], "content": {MEDIA_TYPE: {}}} for s in statuses}
+
+
+READ_PROBLEMS = responses(401, 403, 422, 503)
+"""What a query can answer with besides its result."""

@@ -5,87 +5,38 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query
 
+from api.commands import command_route
 from api.deps import (
-    CorrelationId,
-    IdempotencyKey,
     OfficialDep,
-    PrincipalDep,
     ReaderDep,
     SystemDep,
-    body_of,
-    command_from,
     consistent,
-    run,
 )
-from api.problems import responses
+from api.problems import READ_PROBLEMS, responses
 from api.views import SectorLeadView, UnitView
 from application import organisation as o
-from application.service import CommandResult
 from domain.errors import NotFound
 
 router = APIRouter(tags=["organisation"])
-WRITE = responses(401, 403, 404, 409, 422)
-READ = responses(401, 403, 422, 503)
 
-AmendBody = body_of(o.AmendUnit, "unit_id")
-MoveBody = body_of(o.MoveUnit, "unit_id")
-CloseBody = body_of(o.CloseUnit, "unit_id")
-ColourBody = body_of(o.GradeRiskColour, "unit_id")
-SuperviseBody = body_of(o.AssignSupervision, "unit_id")
+command_route(router, "/units", o.RegisterUnit, "Register a unit (单位登记)", created=True)
+command_route(router, "/units/{unit_id}/amendments", o.AmendUnit, "Amend a unit's profile (单位信息变更)")
+command_route(router, "/units/{unit_id}/moves", o.MoveUnit, "Move a unit in the tree (隶属关系调整)")
+command_route(router, "/units/{unit_id}/closure", o.CloseUnit, "Close or ban a unit (关闭取缔)")
+command_route(router, "/units/{unit_id}/risk-colour", o.GradeRiskColour, "Grade an enterprise's risk colour (红橙黄蓝)")
+command_route(router, "/units/{unit_id}/supervision", o.AssignSupervision,
+              "Assign the supervising department (三管三必须)")
+command_route(router, "/sector-leads", o.DecideSectorLead,
+              "Decide a sector's lead department by the lead-unit rule (谁主管谁牵头…)")
 
 
 def _unit_view(row: dict) -> UnitView:
     return UnitView(**{k: v for k, v in row.items() if k != "profile_json"}, profile=row["profile_json"])
 
 
-@router.post("/units", status_code=status.HTTP_201_CREATED, responses=WRITE, summary="Register a unit (单位登记)")
-def register_unit(body: o.RegisterUnit, sys: SystemDep, who: PrincipalDep, key: IdempotencyKey = None,
-                  correlation: CorrelationId = None) -> CommandResult:
-    return run(sys, who, body, key, correlation)
-
-
-@router.post("/units/{unit_id}/amendments", responses=WRITE, summary="Amend a unit's profile (单位信息变更)")
-def amend_unit(unit_id: UUID, body: AmendBody, sys: SystemDep, who: PrincipalDep,  # type: ignore[valid-type]
-               key: IdempotencyKey = None, correlation: CorrelationId = None) -> CommandResult:
-    return run(sys, who, command_from(o.AmendUnit, body, unit_id=unit_id), key, correlation)
-
-
-@router.post("/units/{unit_id}/moves", responses=WRITE, summary="Move a unit in the tree (隶属关系调整)")
-def move_unit(unit_id: UUID, body: MoveBody, sys: SystemDep, who: PrincipalDep,  # type: ignore[valid-type]
-              key: IdempotencyKey = None, correlation: CorrelationId = None) -> CommandResult:
-    return run(sys, who, command_from(o.MoveUnit, body, unit_id=unit_id), key, correlation)
-
-
-@router.post("/units/{unit_id}/closure", responses=WRITE, summary="Close or ban a unit (关闭取缔)")
-def close_unit(unit_id: UUID, body: CloseBody, sys: SystemDep, who: PrincipalDep,  # type: ignore[valid-type]
-               key: IdempotencyKey = None, correlation: CorrelationId = None) -> CommandResult:
-    return run(sys, who, command_from(o.CloseUnit, body, unit_id=unit_id), key, correlation)
-
-
-@router.post("/units/{unit_id}/risk-colour", responses=WRITE, summary="Grade an enterprise's risk colour (红橙黄蓝)")
-def grade_colour(unit_id: UUID, body: ColourBody, sys: SystemDep, who: PrincipalDep,  # type: ignore[valid-type]
-                 key: IdempotencyKey = None, correlation: CorrelationId = None) -> CommandResult:
-    return run(sys, who, command_from(o.GradeRiskColour, body, unit_id=unit_id), key, correlation)
-
-
-@router.post("/units/{unit_id}/supervision", responses=WRITE,
-             summary="Assign the supervising department (三管三必须)")
-def assign_supervision(unit_id: UUID, body: SuperviseBody, sys: SystemDep,  # type: ignore[valid-type]
-                       who: PrincipalDep, key: IdempotencyKey = None,
-                       correlation: CorrelationId = None) -> CommandResult:
-    return run(sys, who, command_from(o.AssignSupervision, body, unit_id=unit_id), key, correlation)
-
-
-@router.post("/sector-leads", responses=WRITE,
-             summary="Decide a sector's lead department by the lead-unit rule (谁主管谁牵头…)")
-def decide_lead(body: o.DecideSectorLead, sys: SystemDep, who: PrincipalDep, key: IdempotencyKey = None,
-                correlation: CorrelationId = None) -> CommandResult:
-    return run(sys, who, body, key, correlation)
-
-
-@router.get("/units", responses=READ, dependencies=[Depends(consistent("directory"))], summary="List units")
+@router.get("/units", responses=READ_PROBLEMS, dependencies=[Depends(consistent("directory"))], summary="List units")
 def list_units(
     sys: SystemDep, who: ReaderDep,
     kind: Annotated[str | None, Query(description="territorial, department, enterprise …")] = None,
@@ -109,7 +60,7 @@ def get_unit(unit_id: UUID, sys: SystemDep, who: ReaderDep) -> UnitView:
     return _unit_view(row)
 
 
-@router.get("/sector-leads", responses=READ, dependencies=[Depends(consistent("directory"))],
+@router.get("/sector-leads", responses=READ_PROBLEMS, dependencies=[Depends(consistent("directory"))],
             summary="Sectors and their lead departments")
 def sector_leads(sys: SystemDep, who: OfficialDep) -> list[SectorLeadView]:
     return [SectorLeadView(**r) for r in sys.directory.sector_leads(who.jurisdiction)]

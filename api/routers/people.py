@@ -5,76 +5,31 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query
 
+from api.commands import command_route
 from api.deps import (
-    CorrelationId,
-    IdempotencyKey,
     OfficialDep,
-    PrincipalDep,
     SystemDep,
-    body_of,
-    command_from,
     consistent,
-    run,
 )
 from api.problems import responses
 from api.views import CertificateView, PersonView
 from application import people as pp
 from application.authorization import PERSONAL_DATA_ROLES, Forbidden
-from application.service import CommandResult
 from domain.errors import NotFound
 from domain.people import Person
 
 router = APIRouter(tags=["people"])
-WRITE = responses(401, 403, 404, 409, 422)
 
-RenameBody = body_of(pp.RenamePerson, "person_id")
-CertificateBody = body_of(pp.IssueCertificate, "person_id")
-RevokeBody = body_of(pp.RevokeCertificate, "person_id", "number")
-BanBody = body_of(pp.ImposeIndustryBan, "person_id")
-LiftBody = body_of(pp.LiftIndustryBan, "person_id", "ban_id")
-
-
-@router.post("/people", status_code=status.HTTP_201_CREATED, responses=WRITE, summary="Register a person (人员登记)")
-def register_person(body: pp.RegisterPerson, sys: SystemDep, who: PrincipalDep, key: IdempotencyKey = None,
-                    correlation: CorrelationId = None) -> CommandResult:
-    return run(sys, who, body, key, correlation)
-
-
-@router.post("/people/{person_id}/name", responses=WRITE, summary="Correct a person's name")
-def rename(person_id: UUID, body: RenameBody, sys: SystemDep, who: PrincipalDep,  # type: ignore[valid-type]
-           key: IdempotencyKey = None, correlation: CorrelationId = None) -> CommandResult:
-    return run(sys, who, command_from(pp.RenamePerson, body, person_id=person_id), key, correlation)
-
-
-@router.post("/people/{person_id}/certificates", responses=WRITE, summary="Record a certificate (取得证书)")
-def issue_certificate(person_id: UUID, body: CertificateBody, sys: SystemDep,  # type: ignore[valid-type]
-                      who: PrincipalDep, key: IdempotencyKey = None,
-                      correlation: CorrelationId = None) -> CommandResult:
-    return run(sys, who, command_from(pp.IssueCertificate, body, person_id=person_id), key, correlation)
-
-
-@router.post("/people/{person_id}/certificates/{number}/revocation", responses=WRITE,
-             summary="Revoke a certificate")
-def revoke_certificate(person_id: UUID, number: str, body: RevokeBody, sys: SystemDep,  # type: ignore[valid-type]
-                       who: PrincipalDep, key: IdempotencyKey = None,
-                       correlation: CorrelationId = None) -> CommandResult:
-    return run(sys, who, command_from(pp.RevokeCertificate, body, person_id=person_id, number=number), key,
-               correlation)
-
-
-@router.post("/people/{person_id}/bans", responses=WRITE, summary="Impose an industry ban (行业禁入)")
-def impose_ban(person_id: UUID, body: BanBody, sys: SystemDep, who: PrincipalDep,  # type: ignore[valid-type]
-               key: IdempotencyKey = None, correlation: CorrelationId = None) -> CommandResult:
-    return run(sys, who, command_from(pp.ImposeIndustryBan, body, person_id=person_id), key, correlation)
-
-
-@router.post("/people/{person_id}/bans/{ban_id}/lifting", responses=WRITE, summary="Lift an industry ban")
-def lift_ban(person_id: UUID, ban_id: UUID, body: LiftBody, sys: SystemDep,  # type: ignore[valid-type]
-             who: PrincipalDep, key: IdempotencyKey = None, correlation: CorrelationId = None) -> CommandResult:
-    return run(sys, who, command_from(pp.LiftIndustryBan, body, person_id=person_id, ban_id=ban_id), key,
-               correlation)
+command_route(router, "/people", pp.RegisterPerson, "Register a person (人员登记)", created=True)
+command_route(router, "/people/{person_id}/name", pp.RenamePerson, "Correct a person's name (人员姓名变更)")
+command_route(router, "/people/{person_id}/certificates", pp.IssueCertificate, "Record a certificate (取得证书)")
+command_route(router, "/people/{person_id}/certificates/{number}/revocation", pp.RevokeCertificate,
+              "Revoke a certificate (证书撤销)")
+command_route(router, "/people/{person_id}/bans", pp.ImposeIndustryBan, "Impose an industry ban (行业禁入)")
+command_route(router, "/people/{person_id}/bans/{ban_id}/lifting", pp.LiftIndustryBan,
+              "Lift an industry ban (行业禁入解除)")
 
 
 @router.get("/people", responses=responses(401, 403, 422, 503), dependencies=[Depends(consistent("directory"))],
