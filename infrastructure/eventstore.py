@@ -44,7 +44,9 @@ class EventStore:
     """Implements ``application.ports.EventLog`` over :class:`ZerenStore`."""
 
     def __init__(self, settings: Settings):
-        env = {**settings.eventsourcing_env(), "IS_SNAPSHOTTING_ENABLED": "y"}
+        env = {**settings.eventsourcing_env(), "IS_SNAPSHOTTING_ENABLED": "y",
+               # States are frozen models: cache them without copies; each get fast-forwards past newer events.
+               "AGGREGATE_CACHE_MAXSIZE": "10000", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n"}
         self.app = ZerenStore(env=env)
         self.recorder: Any = self.app.recorder
 

@@ -1,0 +1,79 @@
+"""Throughput of the write path and of the followers, on SQLite and PostgreSQL.
+
+    .venv/bin/python -m bench.throughput [--commands N] [--postgres URL]
+
+Prints commands/s through the whole service layer (authorisation, decision, one transaction per command) and the
+projection rebuild rate (batched commits), with ratios against the library's per-event commit figure measured on
+this kind of machine (ARCHITECTURE §10: ≈2,000 events/s for one transaction per event).
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from api.bootstrap import System, bootstrap
+from application import organisation as o
+from application.authorization import Principal
+from application.demo import credit_code
+from domain.units import EnterpriseProfile, Level, RiskColour, TerritorialProfile
+from infrastructure.settings import Settings
+
+LIBRARY_PER_EVENT_COMMIT = 2_000.0
+ADMIN = Principal("bench", "admin", "350000")
+
+
+def run(system: System, commands: int) -> dict[str, float]:
+    execute = system.app.execute
+    province = execute(o.RegisterUnit(profile=TerritorialProfile(name="省", level=Level.province, code="350000")),
+                       ADMIN).id
+    enterprises = [
+        execute(o.RegisterUnit(profile=EnterpriseProfile(
+            name=f"企业{i}", credit_code=credit_code(i), sector="城镇燃气", address="x", legal_representative="x",
+            staff_count=1), parent_id=province), ADMIN).id
+        for i in range(1, 51)
+    ]
+    colours = list(RiskColour)
+    started = time.perf_counter()
+    for i in range(commands):
+        execute(o.GradeRiskColour(unit_id=enterprises[i % 50], colour=colours[i % 4], reason="bench"), ADMIN)
+    write_seconds = time.perf_counter() - started
+    head = system.store.head()
+    started = time.perf_counter()
+    applied = system.runner.rebuild()
+    rebuild_seconds = time.perf_counter() - started
+    return {"commands_per_s": commands / write_seconds, "events": head,
+            "projected_events_per_s": applied / rebuild_seconds}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--commands", type=int, default=2000)
+    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        backends = {
+            "sqlite": Settings(sqlite_path=Path(tmp) / "bench.db", data_dir=Path(tmp)),
+            "postgres": Settings(database_url=f"{args.postgres}?schema=bench_{uuid.uuid4().hex[:8]}",
+                                 data_dir=Path(tmp)),
+        }
+        for name, settings in backends.items():
+            system = bootstrap(settings)
+            figures = run(system, args.commands)
+            system.close()
+            print(f"{name:<9} commands: {figures['commands_per_s']:8.0f}/s (one transaction each)   "
+                  f"projection rebuild: {figures['projected_events_per_s']:8.0f} events/s "
+                  f"= {figures['projected_events_per_s'] / LIBRARY_PER_EVENT_COMMIT:4.1f}x the per-event commit "
+                  f"({figures['events']} events, 3 projections)")
+            if name == "postgres":
+                import psycopg
+
+                with psycopg.connect(args.postgres, autocommit=True) as conn:
+                    conn.execute(f'DROP SCHEMA "{settings.postgres["schema"]}" CASCADE')
+
+
+if __name__ == "__main__":
+    main()
