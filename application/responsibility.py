@@ -45,6 +45,8 @@ class AppointHolder(Targeted):
     post_id: UUID
     person_id: UUID
     replaces: UUID | None = Field(default=None, description="the current holder who leaves at the same moment")
+    replaced_because: ps.RemovalReason = Field(default=ps.RemovalReason.transferred,
+                                               description="why the replaced holder leaves")
     document: str | None = Field(default=None, max_length=200, description="任职文件")
 
 
@@ -140,7 +142,7 @@ def appoint_holder(cmd: AppointHolder, uow: UnitOfWork) -> UUID:
     post = _post(uow, cmd.post_id, expected_version=cmd.expected_version)
     person = _person(uow, cmd.person_id)
     if cmd.replaces is not None:
-        uow.record(ps.remove_holder(uow.ctx, post, cmd.replaces, ps.RemovalReason.transferred, cmd.document))
+        uow.record(ps.remove_holder(uow.ctx, post, cmd.replaces, cmd.replaced_because, cmd.document))
         post = _post(uow, cmd.post_id)
     uow.record(ps.appoint(uow.ctx, post, _unit(uow, post.unit_id), person, cmd.document))
     return post.id
