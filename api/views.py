@@ -84,6 +84,15 @@ class ListView(BaseModel):
     jurisdiction: str
 
 
+class Publication(BaseModel):
+    version: int
+    document_no: str
+    digest: str = Field(description="SHA-256 over the version's duties (canonical JSON)")
+    duty_ids: list[UUID]
+    effective_at: datetime
+    recorded_at: datetime
+
+
 class DutyInForce(BaseModel):
     """A duty in force at ``as_of`` and whoever held its post then (null when the post was vacant)."""
 
@@ -105,6 +114,14 @@ class DutyInForce(BaseModel):
     person_name: str | None
     held_from: datetime | None
     held_to: datetime | None
+
+
+class ListDetail(BaseModel):
+    """A responsibility list with the duties in force at ``as_of`` and its published versions."""
+
+    list: ListView
+    duties: list[DutyInForce]
+    publications: list[Publication]
 
 
 class Holding(BaseModel):

@@ -276,6 +276,11 @@ class DirectoryQueries:
         with self.db.read() as tx:
             return tx.all(sql + " ORDER BY unit_id, kind, year", params)
 
+    def responsibility_list(self, scope: str, list_id: UUID) -> dict[str, Any] | None:
+        with self.db.read() as tx:
+            return tx.one(f"SELECT * FROM responsibility_lists WHERE list_id = :id AND {scope_clause()}",
+                          {"id": list_id, **scope_params(scope)})
+
     def sector_leads(self, scope: str) -> list[dict[str, Any]]:
         with self.db.read() as tx:
             return tx.all(f"SELECT * FROM sector_leads WHERE {scope_clause()} ORDER BY jurisdiction, sector",

@@ -173,7 +173,8 @@ class LedgerQueries:
         self.db = db
 
     def duties(self, scope: str, *, as_of: datetime, known_at: datetime, unit_id: UUID | None = None,
-               post_id: UUID | None = None, person_id: UUID | None = None) -> list[dict[str, Any]]:
+               post_id: UUID | None = None, person_id: UUID | None = None,
+               list_id: UUID | None = None) -> list[dict[str, Any]]:
         """Each duty in force at ``as_of`` with whoever held its post then, as recorded by ``known_at``."""
         sql = (
             "SELECT d.duty_id, d.list_id, d.list_kind, d.unit_id, d.post_id, d.line, d.scope_json, d.text, "
@@ -193,11 +194,19 @@ class LedgerQueries:
         if post_id:
             sql += " AND d.post_id = :post"
             params["post"] = post_id
+        if list_id:
+            sql += " AND d.list_id = :list"
+            params["list"] = list_id
         if person_id:
             sql += " AND h.person_id = :person"
             params["person"] = person_id
         with self.db.read() as tx:
             return tx.all(sql + " ORDER BY d.unit_id, d.post_id, d.valid_from, d.duty_id", params)
+
+    def publications(self, list_id: UUID) -> list[dict[str, Any]]:
+        """The published versions of a list: number, document, what it said (digest) and when."""
+        with self.db.read() as tx:
+            return tx.all("SELECT * FROM ledger_publications WHERE list_id = :l ORDER BY version", {"l": list_id})
 
     def holdings(self, scope: str, *, known_at: datetime, unit_id: UUID | None = None,
                  post_id: UUID | None = None, person_id: UUID | None = None) -> list[dict[str, Any]]:

@@ -225,3 +225,23 @@ def test_an_enterprise_user_sees_only_its_own_enterprise(client: TestClient, sys
     assert {g["unit_id"] for g in gaps} == {str(world.enterprise)}
     for path in ("/api/v1/people", "/api/v1/audit-trail", "/api/v1/sector-leads"):
         assert client.get(path, headers=own).status_code == 403, path
+
+
+def test_a_list_shows_its_duties_and_published_versions(client: TestClient, system, token) -> None:
+    world = World(system)
+    headers = token("registrar", COUNTY)
+    post = client.post("/api/v1/posts", json={"unit_id": str(world.enterprise), "definition": {
+        "title": "操作工", "kind": "position"}}, headers=headers).json()
+    lst = client.post("/api/v1/responsibility-lists", json={"unit_id": str(world.enterprise), "kind": "all_staff",
+                                                            "title": "全员清单"}, headers=headers).json()
+    client.post(f"/api/v1/responsibility-lists/{lst['id']}/duties", json={"terms": {
+        "post_id": post["id"], "line": "entity", "text": "按规程操作", "source_document": "安全生产法 第22条"}},
+        headers=headers)
+    published = client.post(f"/api/v1/responsibility-lists/{lst['id']}/publications",
+                            json={"document_no": "测试〔2025〕1号"}, headers=headers).json()
+    detail = client.get(f"/api/v1/responsibility-lists/{lst['id']}?min_position={published['position']}",
+                        headers=headers).json()
+    assert [d["text"] for d in detail["duties"]] == ["按规程操作"]
+    assert [(p["version"], p["document_no"]) for p in detail["publications"]] == [(1, "测试〔2025〕1号")]
+    assert detail["list"]["published_version"] == 1
+    assert client.get(f"/api/v1/responsibility-lists/{lst['id']}", headers=token("viewer", TOWN_B)).status_code == 404

@@ -17,9 +17,10 @@ from api.deps import (
     moment,
     own_unit,
 )
-from api.problems import READ_PROBLEMS
-from api.views import DutyInForce, DutyInterval, Gap, Holding, ListView, PostView
+from api.problems import READ_PROBLEMS, responses
+from api.views import DutyInForce, DutyInterval, Gap, Holding, ListDetail, ListView, PostView, Publication
 from application import responsibility as rs
+from domain.errors import NotFound
 
 router = APIRouter(tags=["responsibility"])
 
@@ -56,6 +57,22 @@ def list_lists(sys: SystemDep, who: ReaderDep, unit_id: UUID | None = None) -> l
 Filters = Annotated[UUID | None, Query()]
 
 
+def _duty(row: dict) -> DutyInForce:
+    return DutyInForce(**{**row, "scope": row["scope_json"]})
+
+
+@router.get("/responsibility-lists/{list_id}", responses=responses(401, 403, 404, 503),
+            dependencies=[Depends(consistent("directory", "responsibility_ledger"))],
+            summary="One list: its duties in force and its published versions")
+def get_list(list_id: UUID, sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None) -> ListDetail:
+    found = sys.directory.responsibility_list(who.jurisdiction, list_id)
+    if found is None or own_unit(who, None) not in (None, UUID(found["unit_id"])):
+        raise NotFound("not-found", f"no responsibility list {list_id} in your jurisdiction")
+    duties = sys.ledger.duties(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), list_id=list_id)
+    publications = [Publication(**{**p, "duty_ids": p["duty_ids_json"]}) for p in sys.ledger.publications(list_id)]
+    return ListDetail(list=ListView(**found), duties=[_duty(r) for r in duties], publications=publications)
+
+
 @router.get("/ledger/duties", responses=READ_PROBLEMS, dependencies=[Depends(consistent("responsibility_ledger"))],
             summary="Duties in force on a day and who held them (责任台账, bitemporal)")
 def duties_in_force(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
@@ -63,7 +80,7 @@ def duties_in_force(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at
     rows = sys.ledger.duties(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at),
                              unit_id=own_unit(who, unit_id),
                              post_id=post_id, person_id=person_id)
-    return [DutyInForce(**{**r, "scope": r["scope_json"]}) for r in rows]
+    return [_duty(r) for r in rows]
 
 
 @router.get("/ledger/history", responses=READ_PROBLEMS, dependencies=[Depends(consistent("responsibility_ledger"))],
