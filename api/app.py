@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel
 
 from api import problems
@@ -55,8 +56,9 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
         for thread in threads:
             thread.join(timeout=5)
 
-    app = FastAPI(title="Zeren", version="1.0", description=DESCRIPTION, lifespan=lifespan,
-                  openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+    app = FastAPIOffline(title="Zeren", version="1.0", description=DESCRIPTION, lifespan=lifespan,
+                         openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None,
+                         static_url=f"{API_PREFIX}/docs-static")  # the docs page works offline: no CDN
     app.state.system = system
     problems.install(app)
     for router in (organisation.router, people.router, responsibility.router, audit_trail.router):

@@ -245,3 +245,10 @@ def test_a_list_shows_its_duties_and_published_versions(client: TestClient, syst
     assert [(p["version"], p["document_no"]) for p in detail["publications"]] == [(1, "测试〔2025〕1号")]
     assert detail["list"]["published_version"] == 1
     assert client.get(f"/api/v1/responsibility-lists/{lst['id']}", headers=token("viewer", TOWN_B)).status_code == 404
+
+
+def test_the_docs_page_needs_no_cdn(client: TestClient) -> None:
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "cdn." not in page.text
+    assert client.get("/api/v1/docs-static/swagger-ui-bundle.js").status_code == 200
