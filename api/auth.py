@@ -10,10 +10,11 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.problems import ApiError
-from application.authorization import Principal, Role
+from application.authorization import UNIT_ROLES, Principal, Role
 from domain.jurisdiction import SEPARATOR
 
 ISSUER = "zeren"
+UNIT_TERMS = {Role.enterprise: "its enterprise", Role.inspector: "its department"}
 bearer = HTTPBearer(auto_error=False, description="A token from `zeren token issue --role R --jurisdiction J`")
 
 
@@ -25,15 +26,17 @@ def validate_jurisdiction(path: str) -> str:
 
 
 def issue_token(secret: str, *, subject: str, role: str, jurisdiction: str, unit_id: UUID | None = None,
-                ttl: timedelta = timedelta(hours=12)) -> str:
+                person_id: UUID | None = None, ttl: timedelta = timedelta(hours=12)) -> str:
     Role(role)
     validate_jurisdiction(jurisdiction)
-    if role == Role.enterprise and unit_id is None:
-        raise ValueError("an enterprise token names its enterprise (unit)")
+    if role in UNIT_ROLES and unit_id is None:
+        raise ValueError(f"a {role} token names its unit ({UNIT_TERMS[role]})")
     now = datetime.now(UTC)
     claims = {"iss": ISSUER, "sub": subject, "role": role, "jur": jurisdiction, "iat": now, "exp": now + ttl}
     if unit_id is not None:
         claims["unit"] = str(unit_id)
+    if person_id is not None:
+        claims["person"] = str(person_id)
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
@@ -47,11 +50,14 @@ def decode_token(secret: str, token: str) -> Principal:
         raise ApiError(401, "token-expired", "Unauthorized", "the bearer token has expired") from None
     except (jwt.PyJWTError, ValueError) as exc:
         raise ApiError(401, "invalid-token", "Unauthorized", f"the bearer token is not valid: {exc}") from None
-    unit = claims.get("unit")
-    if role == Role.enterprise and not unit:
-        raise ApiError(401, "invalid-token", "Unauthorized", "an enterprise token must name its enterprise (unit)")
-    return Principal(subject=claims["sub"], role=role.value, jurisdiction=jurisdiction,
-                     unit_id=UUID(unit) if unit else None)
+    unit, person = claims.get("unit"), claims.get("person")
+    if role in UNIT_ROLES and not unit:
+        raise ApiError(401, "invalid-token", "Unauthorized", f"a {role} token must name its unit ({UNIT_TERMS[role]})")
+    try:
+        return Principal(subject=claims["sub"], role=role.value, jurisdiction=jurisdiction,
+                         unit_id=UUID(unit) if unit else None, person_id=UUID(person) if person else None)
+    except ValueError:
+        raise ApiError(401, "invalid-token", "Unauthorized", "the token's unit or person is not a UUID") from None
 
 
 def authenticated(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:

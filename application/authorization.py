@@ -37,6 +37,8 @@ READERS = frozenset(Role) - {Role.stream}
 """Roles that may read ledgers and dashboards."""
 PERSONAL_DATA_ROLES = frozenset({Role.admin, Role.registrar, Role.investigator})
 """Roles that see a 居民身份证号 whole."""
+UNIT_ROLES = frozenset({Role.enterprise, Role.inspector})
+"""Roles whose token names the unit they act for: an enterprise user's enterprise, an inspector's department."""
 
 
 class Forbidden(DomainError):
@@ -52,7 +54,10 @@ class Principal:
     role: str
     jurisdiction: str
     unit_id: UUID | None = None
-    """For the ``enterprise`` role: the one enterprise it speaks for."""
+    """The unit it acts for: an ``enterprise`` user's enterprise, an ``inspector``'s department (``UNIT_ROLES``)."""
+    person_id: UUID | None = None
+    """The registered person behind the principal, when it acts as one: an inspector signing the record they made
+    (谁检查、谁签名、谁负责, seed 004), a verifier signing an acceptance. Comes from the token, never from a body."""
 
     @property
     def actor(self) -> Actor:
@@ -64,6 +69,13 @@ class Principal:
     def require_role(self, allowed: frozenset[str], what: str) -> None:
         if self.role not in allowed and self.role != "system":
             raise Forbidden("role-not-allowed", f"the role {self.role} may not {what}")
+
+    def require_person(self, what: str) -> UUID:
+        """The person this principal signs as; refused when the token names none."""
+        if self.person_id is None:
+            raise Forbidden("person-required",
+                            f"to {what} the bearer token must name the person who signs (zeren token issue --person)")
+        return self.person_id
 
     def require_scope(self, path: str, what: str = "this record") -> None:
         if not self.covers(path):

@@ -94,9 +94,10 @@ REGISTRAR = Principal("test:registrar", "registrar", COUNTY)
 @pytest.fixture
 def token(settings: Settings):
     def make(role: str = "admin", jurisdiction: str = "350000", subject: str | None = None,
-             unit_id: uuid.UUID | None = None) -> dict[str, str]:
+             unit_id: uuid.UUID | None = None, person_id: uuid.UUID | None = None) -> dict[str, str]:
         value = issue_token(settings.resolved_jwt_secret, subject=subject or f"{role}@{jurisdiction}", role=role,
-                            jurisdiction=jurisdiction, unit_id=unit_id, ttl=timedelta(hours=1))
+                            jurisdiction=jurisdiction, unit_id=unit_id, person_id=person_id,
+                            ttl=timedelta(hours=1))
         return {"Authorization": f"Bearer {value}"}
 
     return make

@@ -37,11 +37,23 @@ def test_token_issue_prints_a_token_with_the_claims(workdir: Path, capsys) -> No
     assert (claims["role"], claims["jur"]) == ("viewer", "350000/350500/350505")
 
 
+def test_a_token_can_name_the_unit_and_the_person_who_signs(workdir: Path, capsys) -> None:
+    unit, person = "6f1c3a52-7d0e-4b8e-9a57-2c1f0b6f2a10", "a3d5e2f4-1b6c-4e8f-9d0a-7c5b3e1f2d44"
+    code, out, _ = run(capsys, "token", "issue", "--role", "inspector", "--jurisdiction", "350000/350500/350505",
+                       "--unit", unit, "--person", person)
+    assert code == 0
+    secret = (workdir / ".zeren" / "jwt.secret").read_text().strip()
+    claims = jwt.decode(out.strip(), secret, algorithms=["HS256"], issuer="zeren")
+    assert (claims["unit"], claims["person"]) == (unit, person)
+
+
 @pytest.mark.parametrize(("argv", "message"), [
     (["token", "issue", "--role", "boss", "--jurisdiction", "350000"], "unknown role 'boss'"),
     (["token", "issue", "--role", "viewer", "--jurisdiction", "泉港区"], "not a path of 行政区划代码"),
     (["token", "issue", "--role", "viewer"], "Missing option '--jurisdiction'"),
-    (["token", "issue", "--role", "enterprise", "--jurisdiction", "350000"], "needs --unit"),
+    (["token", "issue", "--role", "enterprise", "--jurisdiction", "350000"], "needs --unit (its enterprise)"),
+    (["token", "issue", "--role", "inspector", "--jurisdiction", "350000"], "needs --unit (its department)"),
+    (["token", "issue", "--role", "inspector", "--jurisdiction", "350000", "--unit", "x"], "not a valid UUID"),
     (["replay", "not-a-uuid"], "not a valid UUID"),
     (["projections", "rebuild", "nonsense"], "no projection named 'nonsense'"),
     (["no-such-command"], "No such command"),
