@@ -46,8 +46,9 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
         stop = threading.Event()
         threads = []
         if follow:
-            for target in [system.runner.run, *system.extras.get("followers", [])]:
-                thread = threading.Thread(target=target, args=(stop,), daemon=True, name=f"follow-{target}")
+            for target in [system.runner.run, *system.followers]:
+                thread = threading.Thread(target=target, args=(stop,), daemon=True,
+                                          name=f"follow-{getattr(target, '__qualname__', target)}")
                 thread.start()
                 threads.append(thread)
         yield

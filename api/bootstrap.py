@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,7 +49,9 @@ class System:
     ledger: LedgerQueries
     gaps: CoverageGaps
     audit_trail: AuditTrailQueries
-    extras: dict[str, Any] = field(default_factory=dict)
+    followers: list[Callable[[threading.Event], None]] = field(default_factory=list)
+    """Followers besides the projections (sealer, policies …) that ``zeren serve`` runs in-process (embedded
+    mode); each runs until the event is set. In production each runs as its own ``zeren`` process."""
 
     def close(self) -> None:
         self.store.close()

@@ -27,6 +27,68 @@ TRACKING_DDL = (
 )
 
 
+class Tracking:
+    """The ``follower_tracking`` rows: how far each follower (projection, relay, sealer, policy) has read the log.
+
+    A transactional follower (a projection, the sealer) reads and advances its row in the transaction of its own
+    writes; a follower with an outside effect (the Kafka relay) advances only after the effect is confirmed.
+    """
+
+    @staticmethod
+    def create_table(db: ReadDatabase) -> None:
+        with db.transaction() as tx:
+            tx.execute(db.ddl(TRACKING_DDL))
+
+    @staticmethod
+    def position(tx: Tx, name: str, *, lock: bool = False) -> int | None:
+        """The follower's position, or ``None`` when it has none yet; ``lock`` holds the row for this transaction
+        (``FOR UPDATE`` on PostgreSQL; SQLite's write transactions are ``BEGIN IMMEDIATE`` already)."""
+        suffix = " FOR UPDATE" if lock and tx.dialect == "postgres" else ""
+        return tx.scalar(f"SELECT position FROM follower_tracking WHERE name = :n{suffix}", {"n": name})
+
+    @staticmethod
+    def version(tx: Tx, name: str) -> int | None:
+        return tx.scalar("SELECT version FROM follower_tracking WHERE name = :n", {"n": name})
+
+    @staticmethod
+    def start(tx: Tx, name: str, version: int = 1, position: int = 0) -> None:
+        """(Re)start a follower at ``position``."""
+        tx.execute("DELETE FROM follower_tracking WHERE name = :n", {"n": name})
+        tx.execute(
+            "INSERT INTO follower_tracking (name, position, version, updated_at) VALUES (:n, :p, :v, :t)",
+            {"n": name, "p": position, "v": version, "t": datetime.now(UTC)},
+        )
+
+    @staticmethod
+    def advance(tx: Tx, name: str, position: int) -> None:
+        tx.execute("UPDATE follower_tracking SET position = :p, updated_at = :t WHERE name = :n",
+                   {"p": position, "t": datetime.now(UTC), "n": name})
+
+    @staticmethod
+    def rows(db: ReadDatabase) -> dict[str, dict[str, Any]]:
+        with db.read() as tx:
+            return {r["name"]: r for r in tx.all("SELECT name, position, version, updated_at FROM follower_tracking")}
+
+
+def follow(step: Callable[[], int], stop: threading.Event, wake: threading.Event, poll_seconds: float,
+           what: str) -> None:
+    """Call ``step`` until ``stop`` is set; when it finds nothing to do, wait for ``wake`` or ``poll_seconds``.
+
+    SQLite has no push subscription in the library, so every follower polls, woken early by local writes. A failing
+    step is logged and retried after a pause: a follower never dies of one bad moment (a broker outage, a lock).
+    """
+    while not stop.is_set():
+        try:
+            moved = step()
+        except Exception:
+            log.exception("%s: step failed; retrying", what)
+            moved = 0
+            stop.wait(poll_seconds)
+        if not moved:
+            wake.wait(poll_seconds)
+            wake.clear()
+
+
 def on(*event_types: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Mark a projection method as the handler of these event types."""
 
@@ -81,40 +143,30 @@ class Runner:
 
     def setup(self) -> None:
         """Create tables; rebuild any projection whose version changed since it was last built."""
-        with self.db.transaction() as tx:
-            tx.execute(self.db.ddl(TRACKING_DDL))
+        Tracking.create_table(self.db)
         for projection in self.projections.values():
             with self.db.transaction() as tx:
-                row = tx.one("SELECT version FROM follower_tracking WHERE name = :n", {"n": projection.name})
-                if row is not None and row["version"] == projection.version:
+                version = Tracking.version(tx, projection.name)
+                if version == projection.version:
                     continue
-                if row is not None:
+                if version is not None:
                     log.info("projection %s changed version: rebuilding", projection.name)
                 self._reset(tx, projection)
 
     def _reset(self, tx: Tx, projection: Projection) -> None:
         projection.drop(tx)
         projection.setup(self.db, tx)
-        tx.execute("DELETE FROM follower_tracking WHERE name = :n", {"n": projection.name})
-        tx.execute(
-            "INSERT INTO follower_tracking (name, position, version, updated_at) VALUES (:n, 0, :v, :t)",
-            {"n": projection.name, "v": projection.version, "t": datetime.now(UTC)},
-        )
+        Tracking.start(tx, projection.name, projection.version)
 
     def step(self, projection: Projection) -> int:
         """Apply one batch; returns how many log entries it covered."""
-        lock = " FOR UPDATE" if self.db.dialect == "postgres" else ""
         with self.db.transaction() as tx:
-            position = tx.scalar(f"SELECT position FROM follower_tracking WHERE name = :n{lock}",
-                                 {"n": projection.name})
+            position = Tracking.position(tx, projection.name, lock=True) or 0
             entries = self.log.read(position, self.batch_size)
             if not entries:
                 return 0
             projection.process(tx, entries)
-            tx.execute(
-                "UPDATE follower_tracking SET position = :p, updated_at = :t WHERE name = :n",
-                {"p": entries[-1].position, "t": datetime.now(UTC), "n": projection.name},
-            )
+            Tracking.advance(tx, projection.name, entries[-1].position)
         return len(entries)
 
     def catch_up(self, name: str | None = None) -> int:
@@ -141,8 +193,7 @@ class Runner:
 
     def status(self) -> list[dict[str, Any]]:
         head = self.log.head()
-        with self.db.read() as tx:
-            rows = {r["name"]: r for r in tx.all("SELECT name, position, version, updated_at FROM follower_tracking")}
+        rows = Tracking.rows(self.db)
         return [
             {"name": name, "position": rows.get(name, {}).get("position", 0), "head": head,
              "lag": head - rows.get(name, {}).get("position", 0), "version": p.version,
@@ -155,24 +206,14 @@ class Runner:
         self._wake.set()
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
-        """Follow the log until ``stop`` is set (SQLite has no push subscription: poll, woken early by writes)."""
-        while not stop.is_set():
-            try:
-                moved = sum(self.step(p) for p in self.projections.values())
-            except Exception:
-                log.exception("projection step failed; retrying")
-                moved = 0
-                time.sleep(poll_seconds)
-            if not moved:
-                self._wake.wait(poll_seconds)
-                self._wake.clear()
+        """Follow the log until ``stop`` is set."""
+        follow(lambda: sum(self.step(p) for p in self.projections.values()), stop, self._wake, poll_seconds,
+               "projections")
 
 
 def positions(db: ReadDatabase, names: Iterable[str]) -> dict[str, int]:
-    with db.read() as tx:
-        rows = tx.all("SELECT name, position FROM follower_tracking")
     wanted = set(names)
-    return {r["name"]: r["position"] for r in rows if r["name"] in wanted}
+    return {name: row["position"] for name, row in Tracking.rows(db).items() if name in wanted}
 
 
 def wait_for(db: ReadDatabase, names: Iterable[str], position: int, timeout: float) -> bool:

@@ -20,10 +20,7 @@ from domain import posts as ps
 from domain import responsibility as r
 from projections.follower import Projection, on
 from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
-
-BITEMPORAL = (
-    "valid_from {TS} NOT NULL, valid_to {TS}, recorded_from {TS} NOT NULL, recorded_to {TS}"
-)
+from projections.timeline import BITEMPORAL_COLUMNS, KNOWN, VALID
 
 
 class ResponsibilityLedger(Projection):
@@ -35,13 +32,13 @@ class ResponsibilityLedger(Projection):
         "CREATE TABLE ledger_lists (list_id TEXT PRIMARY KEY, list_kind TEXT NOT NULL, unit_id TEXT NOT NULL)",
         "CREATE TABLE ledger_holdings (holding_id TEXT NOT NULL, revision INTEGER NOT NULL, post_id TEXT NOT NULL, "
         "person_id TEXT NOT NULL, unit_id TEXT NOT NULL, jurisdiction TEXT NOT NULL, document TEXT, end_reason TEXT, "
-        f"{BITEMPORAL}, PRIMARY KEY (holding_id, revision))",
+        f"{BITEMPORAL_COLUMNS}, PRIMARY KEY (holding_id, revision))",
         "CREATE INDEX ledger_holdings_person ON ledger_holdings (person_id, recorded_to)",
         "CREATE INDEX ledger_holdings_post ON ledger_holdings (post_id, recorded_to)",
         "CREATE TABLE ledger_duties (duty_id TEXT NOT NULL, revision INTEGER NOT NULL, list_id TEXT NOT NULL, "
         "list_kind TEXT NOT NULL, unit_id TEXT NOT NULL, post_id TEXT NOT NULL, line TEXT NOT NULL, "
         "scope_json {JSON} NOT NULL, text TEXT NOT NULL, source_document TEXT NOT NULL, "
-        f"jurisdiction TEXT NOT NULL, {BITEMPORAL}, PRIMARY KEY (duty_id, revision))",
+        f"jurisdiction TEXT NOT NULL, {BITEMPORAL_COLUMNS}, PRIMARY KEY (duty_id, revision))",
         "CREATE INDEX ledger_duties_post ON ledger_duties (post_id, recorded_to)",
         "CREATE TABLE ledger_publications (list_id TEXT NOT NULL, version INTEGER NOT NULL, document_no TEXT NOT NULL, "
         "digest TEXT NOT NULL, duty_ids_json {JSON} NOT NULL, effective_at {TS} NOT NULL, recorded_at {TS} NOT NULL, "
@@ -160,10 +157,6 @@ class ResponsibilityLedger(Projection):
             return
         self._insert(tx, table, {**current, **changes, "recorded_from": recorded, "recorded_to": None,
                                  "revision": current["revision"] + 1})
-
-
-KNOWN = "{t}.recorded_from <= :known_at AND ({t}.recorded_to IS NULL OR {t}.recorded_to > :known_at)"
-VALID = "{t}.valid_from <= :as_of AND ({t}.valid_to IS NULL OR {t}.valid_to > :as_of)"
 
 
 class LedgerQueries:
