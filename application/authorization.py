@@ -13,6 +13,7 @@ from uuid import UUID
 from domain.base import SYSTEM, Actor
 from domain.errors import DomainError
 from domain.jurisdiction import covers
+from domain.units import Unit
 
 
 class Role(StrEnum):
@@ -76,6 +77,19 @@ class Principal:
             raise Forbidden("person-required",
                             f"to {what} the bearer token must name the person who signs (zeren token issue --person)")
         return self.person_id
+
+    def require_target(self, unit: Unit, what: str) -> None:
+        """Besides jurisdiction, a unit role acts only on its own targets: an ``enterprise`` user on its own
+        enterprise, an ``inspector`` on the units its department supervises (三管三必须)"""
+        self.require_scope(unit.jurisdiction, f"{unit.name}")
+        if self.role == Role.enterprise and unit.id != self.unit_id:
+            raise Forbidden("other-enterprise", f"an enterprise user may {what} only for its own enterprise")
+        if self.role == Role.inspector:
+            supervisor = unit.supervision.department_id if unit.supervision else None
+            if self.unit_id not in (unit.id, supervisor):
+                raise Forbidden("not-your-target",
+                                f"{unit.name} is not supervised by your department: an inspector may {what} only "
+                                "for the units its department supervises")
 
     def require_scope(self, path: str, what: str = "this record") -> None:
         if not self.covers(path):

@@ -40,3 +40,15 @@ def scope_params(scope: str) -> dict[str, str]:
     from domain.jurisdiction import like_pattern
 
     return {"scope": scope, "scope_below": like_pattern(scope)}
+
+
+def audience_clause(unit_column: str, role: str, unit_id: object | None) -> tuple[str, dict[str, object]]:
+    """SQL narrowing rows about units to what a unit role may see, besides jurisdiction: an ``enterprise`` user
+    its own enterprise, an ``inspector`` the units its department supervises (and the department itself).
+    Other roles see their whole jurisdiction: ``("1=1", {})``."""
+    if role == "enterprise":
+        return f"{unit_column} = :audience_unit", {"audience_unit": unit_id}
+    if role == "inspector":
+        return (f"({unit_column} = :audience_unit OR {unit_column} IN (SELECT unit_id FROM units "
+                "WHERE supervising_department_id = :audience_unit))"), {"audience_unit": unit_id}
+    return "1=1", {}

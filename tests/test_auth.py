@@ -53,3 +53,43 @@ def test_a_person_claim_that_is_not_a_uuid_is_refused() -> None:
     with pytest.raises(ApiError) as refused:
         decode_token(SECRET, forged)
     assert refused.value.code == "invalid-token"
+
+
+def _enterprise(supervisor=None):
+    from domain.units import EnterpriseProfile, Supervision, Unit
+
+    now = datetime.now(UTC)
+    return Unit(id=uuid4(), version=1, jurisdiction="350000/350500/350505", created_on=now, modified_on=now,
+                parent_id=uuid4(), profile=EnterpriseProfile(
+                    name="测试企业", credit_code="91350505MA3000101X", sector="城镇燃气", address="泉港区",
+                    legal_representative="张三", staff_count=3),
+                supervision=Supervision(department_id=supervisor, sector="城镇燃气", clause="x")
+                if supervisor else None)
+
+
+def test_an_inspector_acts_only_on_what_its_department_supervises() -> None:
+    from application.authorization import Principal
+
+    department = uuid4()
+    ours, theirs = _enterprise(department), _enterprise(uuid4())
+    inspector = Principal("i", "inspector", "350000/350500/350505", unit_id=department)
+    inspector.require_target(ours, "inspect")
+    with pytest.raises(Forbidden) as refused:
+        inspector.require_target(theirs, "inspect")
+    assert refused.value.code == "not-your-target"
+    elsewhere = Principal("i", "inspector", "350000/350500/350505/350505101000", unit_id=department)
+    with pytest.raises(Forbidden) as outside:
+        elsewhere.require_target(ours, "inspect")
+    assert outside.value.code == "outside-jurisdiction"
+
+
+def test_an_enterprise_user_acts_only_for_its_own_enterprise() -> None:
+    from application.authorization import Principal
+
+    mine, other = _enterprise(), _enterprise()
+    user = Principal("e", "enterprise", "350000/350500/350505", unit_id=mine.id)
+    user.require_target(mine, "report hazards")
+    with pytest.raises(Forbidden) as refused:
+        user.require_target(other, "report hazards")
+    assert refused.value.code == "other-enterprise"
+    Principal("r", "registrar", "350000").require_target(other, "report hazards")
