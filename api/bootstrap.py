@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from application import organisation, people, responsibility
+from application import hazards, organisation, people, responsibility
 from application.clock import RandomIds, SystemClock
+from application.policies import Worker
 from application.ports import Clock, Ids
 from application.service import Zeren
+from domain.hazards import Hazard
 from domain.people import Person
 from domain.posts import Post
 from domain.responsibility import ResponsibilityList
@@ -22,17 +24,20 @@ from infrastructure.settings import Settings
 from infrastructure.vault import Vault
 from projections.audit_trail import AuditTrail, AuditTrailQueries
 from projections.coverage_gaps import CoverageGaps
+from projections.deadlines import DeadlineQueries, Deadlines
 from projections.directory import DirectoryProjection, DirectoryQueries
 from projections.follower import Projection, Runner
+from projections.hazard_ledger import HazardLedger, HazardQueries
 from projections.responsibility_ledger import LedgerQueries, ResponsibilityLedger
 
-HANDLERS: dict[type, Any] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS}
+HANDLERS: dict[type, Any] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS,
+                             **hazards.HANDLERS}
 
-register_snapshotting(Unit, Post, Person, ResponsibilityList, SupervisionCatalogue)
+register_snapshotting(Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Hazard)
 
 
 def projections() -> list[Projection]:
-    return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail()]
+    return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), HazardLedger(), Deadlines()]
 
 
 @dataclass
@@ -49,6 +54,8 @@ class System:
     ledger: LedgerQueries
     gaps: CoverageGaps
     audit_trail: AuditTrailQueries
+    hazards: HazardQueries
+    worker: Worker
     followers: list[Callable[[threading.Event], None]] = field(default_factory=list)
     """Followers besides the projections (sealer, policies …) that ``zeren serve`` runs in-process (embedded
     mode); each runs until the event is set. In production each runs as its own ``zeren`` process."""
@@ -70,7 +77,10 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     runner = Runner(db, store, projections())
     runner.setup()
     app.listeners.append(runner.wake)
+    worker = Worker(app, app.clock, DeadlineQueries(db))
     return System(
         settings=settings, db=db, store=store, vault=vault, app=app, runner=runner, directory=directory,
         ledger=LedgerQueries(db), gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db),
+        hazards=HazardQueries(db), worker=worker,
+        followers=[lambda stop: worker.run(stop, settings.worker_poll_seconds)],
     )

@@ -78,7 +78,7 @@ def _unit(uow: UnitOfWork, unit_id: UUID, *, field: str, write: bool = True,
     return uow.load(unit_id, u.Unit, label="unit", field=field, write=write, expected_version=expected_version)
 
 
-def _territory_of(uow: UnitOfWork, unit: u.Unit) -> u.Unit | None:
+def territory_of(uow: UnitOfWork, unit: u.Unit) -> u.Unit | None:
     """The nearest territorial unit at or above ``unit``."""
     current: u.Unit | None = unit
     while current is not None and current.kind != "territorial":
@@ -88,7 +88,7 @@ def _territory_of(uow: UnitOfWork, unit: u.Unit) -> u.Unit | None:
 
 def _lead_in_catalogues(uow: UnitOfWork, unit: u.Unit, sector: str) -> tuple[UUID, str] | None:
     """The sector's lead department from the nearest catalogue up the tree (a town falls back to its county)."""
-    territory = _territory_of(uow, unit)
+    territory = territory_of(uow, unit)
     while territory is not None:
         catalogue = uow.find(catalogue_id(territory.id), SupervisionCatalogue)
         if catalogue is not None and sector in catalogue.sectors:

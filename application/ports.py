@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -80,3 +80,13 @@ class Directory(Protocol):
     def lists_of(self, unit_id: UUID) -> list[UUID]: ...
 
     def unsupervised_enterprises(self, jurisdiction: str, sector: str) -> list[UUID]: ...
+
+    def units_under(self, parent_id: UUID, kind: str) -> list[UUID]: ...
+
+
+class Deadlines(Protocol):
+    """What the policy worker must fire (see projections.deadlines)."""
+
+    def due(self, now: datetime) -> list[tuple[UUID, date]]: ...
+
+    def unescalated(self) -> list[UUID]: ...

@@ -12,7 +12,7 @@ from abc import abstractmethod
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar, Self, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict
 
@@ -30,6 +30,15 @@ class Actor(Frozen):
 
     principal: str
     role: str
+
+
+EVENT_NAMESPACE = UUID("5b0f7c3e-2a41-4d8e-9c6b-0e7d3f1a9b52")
+
+
+def event_id(originator_id: UUID, originator_version: int) -> UUID:
+    """The stable id of a stored event: an aggregate version is stored once, so it names the event for good
+    (CloudEvents ``id``, causation ids of policy commands)."""
+    return uuid5(EVENT_NAMESPACE, f"{originator_id}:{originator_version}")
 
 
 SYSTEM = Actor(principal="system:zeren", role="system")
@@ -111,6 +120,11 @@ class DomainEvent(Frozen):
     @property
     def effective_at(self) -> datetime:
         return self.envelope.effective_at
+
+    @property
+    def id(self) -> UUID:
+        """The event's stable id (:func:`event_id`)."""
+        return event_id(self.originator_id, self.originator_version)
 
     def public_data(self) -> dict[str, Any]:
         """The event's own fields for consumers: without envelope, ids and redacted fields."""

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     """Names this deployment in CloudEvents sources: ``zeren://<deployment>/<jurisdiction>``."""
     token_ttl_hours: int = 12
     projection_wait_seconds: float = 5.0
+    worker_poll_seconds: float = 60.0
+    """How often ``zeren worker`` (and the embedded worker of ``zeren serve``) looks for due deadlines."""
     audit_key_path: Path | None = None
     seal_every_events: int = 1000
     seal_every_minutes: float = 5.0

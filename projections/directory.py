@@ -304,3 +304,9 @@ class DirectoryQueries:
                 {"s": sector, **scope_params(jurisdiction)},
             )
         return [UUID(r["unit_id"]) for r in rows]
+
+    def units_under(self, parent_id: UUID, kind: str) -> list[UUID]:
+        with self.db.read() as tx:
+            rows = tx.all("SELECT unit_id FROM units WHERE parent_id = :p AND kind = :k AND closure IS NULL "
+                          "ORDER BY registered_at, unit_id", {"p": parent_id, "k": kind})
+        return [UUID(r["unit_id"]) for r in rows]

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+from application.following import follow
 from application.ports import EventLog, LogEntry
 from projections.sql import ReadDatabase, Tx
 
@@ -68,25 +69,6 @@ class Tracking:
     def rows(db: ReadDatabase) -> dict[str, dict[str, Any]]:
         with db.read() as tx:
             return {r["name"]: r for r in tx.all("SELECT name, position, version, updated_at FROM follower_tracking")}
-
-
-def follow(step: Callable[[], int], stop: threading.Event, wake: threading.Event, poll_seconds: float,
-           what: str) -> None:
-    """Call ``step`` until ``stop`` is set; when it finds nothing to do, wait for ``wake`` or ``poll_seconds``.
-
-    SQLite has no push subscription in the library, so every follower polls, woken early by local writes. A failing
-    step is logged and retried after a pause: a follower never dies of one bad moment (a broker outage, a lock).
-    """
-    while not stop.is_set():
-        try:
-            moved = step()
-        except Exception:
-            log.exception("%s: step failed; retrying", what)
-            moved = 0
-            stop.wait(poll_seconds)
-        if not moved:
-            wake.wait(poll_seconds)
-            wake.clear()
 
 
 def on(*event_types: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

@@ -12,4 +12,28 @@ BASE_RULES: dict[str, Any] = {
     "certification.sectors": (
         "危险化学品", "矿山", "金属冶炼", "建筑施工", "道路运输", "城镇燃气", "烟花爆竹",
     ),
+    # 重大事故隐患: "危害和整改难度较大, 应当全部或者局部停产停业, 并经过一定时间整改治理方能排除的隐患"
+    # (原安监总局令第16号 第3条). Where a sector has a national determination standard, a major hazard cites an item
+    # of it (安全生产法 第118条 授权制定判定标准); elsewhere it cites the general definition.
+    "hazard.major_criteria": {
+        "工贸": "《工贸企业重大事故隐患判定标准》(应急管理部令第10号)",
+        "危险化学品": "《化工和危险化学品生产经营单位重大生产安全事故隐患判定标准(试行)》(安监总管三〔2017〕121号)",
+        "城镇燃气": "《城镇燃气经营安全重大隐患判定标准》(建城规〔2023〕4号)",
+        "建筑施工": "《房屋市政工程生产安全重大事故隐患判定标准(2022版)》(建质规〔2022〕2号)",
+        "矿山": "《金属非金属矿山重大事故隐患判定标准》(矿安〔2022〕88号)",
+    },
+    "hazard.major_definition": "《安全生产事故隐患排查治理暂行规定》(原安监总局令第16号) 第3条",
+    # A hazard fixed on the spot (即知即改) is a general one: a major hazard needs a period of remediation
+    # (原安监总局令第16号 第3条; seed 000 §16).
+    "hazard.immediate_grades": ("general",),
+    # 五落实: 整改责任、措施、资金、时限、预案 — seed 000 §16; seed 001 §20; seed 004 §三(一)1(2).
+    "hazard.five_assurances.basis": "泉港城管〔2022〕149号 §16 (五落实); 方积政发〔2023〕11号 §三(一)1(2)",
+    # 挂牌督办: every major hazard, by a named authority with a named supervisor — seed 004 §三(二)3(1).
+    "hazard.listing.basis": "方积政发〔2023〕11号 §三(二)3(1) (挂牌督办, 明确跟踪督办的具体责任人)",
+    # Overdue (逾期未整改) → escalated one level up (RULES R8); it also aggravates a penalty (R7; seed 000 §27).
+    "hazard.overdue.basis": "泉港城管〔2022〕149号 §16, §27 (限期整改; 逾期未整改的依法从重查处)",
+    "hazard.escalation.levels": 1,
+    # 自查自报 exemption: a major hazard found by the enterprise itself, reported as required and being fixed
+    # effectively is not penalised — seed 004 §三(二)3(2).
+    "hazard.self_reported_exemption.basis": "方积政发〔2023〕11号 §三(二)3(2)",
 }

@@ -1,0 +1,309 @@
+"""Hazards context: report, rectify, extend, submit, accept, close out, review; listed supervision.
+
+Who may do what (ARCHITECTURE §9): inspectors act on the units their department supervises, enterprise users on
+their own enterprise (they self-report, plan and submit; they accept only general hazards); the signatures of an
+acceptance, a close-out or an on-the-spot fix are the person named by the token (谁检查、谁签名、谁负责, seed 004).
+The policy commands (overdue, escalation) are the system's alone.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from application.commands import Command, Targeted
+from application.organisation import territory_of
+from application.unit_of_work import UnitOfWork
+from domain import hazards as hz
+from domain.calendar import local_day
+from domain.errors import Conflict, Rejected
+from domain.people import Person
+from domain.rules import pack_for
+from domain.units import LEVEL_ORDER, Unit
+
+OFFICIALS = frozenset({"admin", "inspector", "enforcement"})
+WITH_ENTERPRISE = OFFICIALS | {"enterprise"}
+POLICY: frozenset[str] = frozenset()
+"""Only the system (a policy) sends these."""
+
+
+class ReportHazard(Command):
+    roles: ClassVar[frozenset[str]] = WITH_ENTERPRISE
+    action: ClassVar[str] = "report hazards"
+    unit_id: UUID = Field(description="the enterprise (生产经营单位) where it was found")
+    grade: hz.HazardGrade
+    criterion: hz.Criterion | None = Field(default=None, description="判定依据; required for a major hazard")
+    description: str = Field(min_length=1, max_length=4000)
+    location: str | None = Field(default=None, max_length=500)
+    source: hz.HazardSource
+    inspection_id: UUID | None = Field(default=None, description="the inspection that found it")
+    finding_no: int | None = Field(default=None, ge=1, description="the inspection's finding it records")
+    tip_id: UUID | None = Field(default=None, description="the tip (举报) that led to it")
+
+
+class RegradeHazard(Targeted):
+    roles: ClassVar[frozenset[str]] = OFFICIALS
+    action: ClassVar[str] = "regrade hazards"
+    hazard_id: UUID
+    grade: hz.HazardGrade
+    criterion: hz.Criterion | None = None
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class RectifyOnTheSpot(Targeted):
+    roles: ClassVar[frozenset[str]] = OFFICIALS
+    action: ClassVar[str] = "record fixes on the spot"
+    hazard_id: UUID
+    measures: str = Field(min_length=1, max_length=4000, description="what was done (即知即改)")
+
+
+class PlanRectification(Targeted):
+    roles: ClassVar[frozenset[str]] = WITH_ENTERPRISE
+    action: ClassVar[str] = "plan rectifications"
+    hazard_id: UUID
+    mode: hz.RectificationMode = Field(description="deadline (限期整改) or suspension (停产停业整顿)")
+    plan: hz.FiveAssurances = Field(description="五落实: all five are required")
+    suspension: hz.Suspension | None = Field(default=None, description="what stops, for mode suspension")
+
+
+class ExtendDeadline(Targeted):
+    roles: ClassVar[frozenset[str]] = OFFICIALS
+    action: ClassVar[str] = "extend rectification deadlines"
+    hazard_id: UUID
+    deadline: date
+    reason: str = Field(min_length=1, max_length=1000)
+
+
+class SubmitRectification(Targeted):
+    roles: ClassVar[frozenset[str]] = WITH_ENTERPRISE
+    action: ClassVar[str] = "submit rectifications"
+    hazard_id: UUID
+    report: str = Field(min_length=1, max_length=4000)
+    evidence: tuple[str, ...] = Field(default=(), max_length=50)
+
+
+class InspectAcceptance(Targeted):
+    roles: ClassVar[frozenset[str]] = WITH_ENTERPRISE
+    action: ClassVar[str] = "accept rectifications"
+    hazard_id: UUID
+    passed: bool
+    findings: str = Field(min_length=1, max_length=4000)
+
+
+class CloseOutHazard(Targeted):
+    roles: ClassVar[frozenset[str]] = WITH_ENTERPRISE
+    action: ClassVar[str] = "close out hazards"
+    hazard_id: UUID
+
+
+class ReviewHazard(Targeted):
+    roles: ClassVar[frozenset[str]] = OFFICIALS
+    action: ClassVar[str] = "review closed hazards"
+    hazard_id: UUID
+    findings: str = Field(min_length=1, max_length=4000)
+    reopen: bool = Field(description="the review found it back: reopen for rectification")
+
+
+class ListHazard(Targeted):
+    roles: ClassVar[frozenset[str]] = frozenset({"admin", "enforcement", "inspector"})
+    action: ClassVar[str] = "put hazards under listed supervision"
+    hazard_id: UUID
+    authority_id: UUID = Field(description="the unit that lists it (挂牌单位)")
+    supervisor_id: UUID = Field(description="the person who follows it (督办责任人)")
+    reported_to_id: UUID | None = Field(default=None, description="the higher unit it is reported to")
+
+
+class NameListedSupervisor(Targeted):
+    roles: ClassVar[frozenset[str]] = frozenset({"admin", "enforcement", "inspector"})
+    action: ClassVar[str] = "name listed-supervision supervisors"
+    hazard_id: UUID
+    supervisor_id: UUID
+
+
+class MarkHazardOverdue(Command):
+    roles: ClassVar[frozenset[str]] = POLICY
+    action: ClassVar[str] = "mark hazards overdue"
+    hazard_id: UUID
+    deadline: date
+
+
+class EscalateListing(Command):
+    roles: ClassVar[frozenset[str]] = POLICY
+    action: ClassVar[str] = "escalate listed supervision"
+    hazard_id: UUID
+
+
+def _hazard(uow: UnitOfWork, hazard_id: UUID, expected_version: int | None = None, *,
+            what: str = "act on this hazard") -> hz.Hazard:
+    hazard = uow.load(hazard_id, hz.Hazard, label="hazard", field="hazard_id", expected_version=expected_version)
+    unit = uow.load(hazard.unit_id, Unit, label="unit", field="hazard_id", write=False)
+    uow.principal.require_target(unit, what)
+    return hazard
+
+
+def _person(uow: UnitOfWork, person_id: UUID, field: str) -> Person:
+    return uow.load(person_id, Person, label="person", field=field, write=False)
+
+
+def _unit(uow: UnitOfWork, unit_id: UUID, field: str) -> Unit:
+    return uow.load(unit_id, Unit, label="unit", field=field, write=False)
+
+
+def _today(uow: UnitOfWork) -> date:
+    return local_day(uow.ctx.effective_at)
+
+
+def report_hazard(cmd: ReportHazard, uow: UnitOfWork) -> UUID:
+    unit = _unit(uow, cmd.unit_id, "unit_id")
+    uow.principal.require_target(unit, "report hazards")
+    if uow.principal.role == "enterprise" and cmd.source != hz.HazardSource.self_reported:
+        raise Rejected("enterprise-self-reports", "an enterprise user reports its own hazards as self_reported "
+                                                  "(自查自报)", field="source")
+    event = hz.report_hazard(
+        uow.ctx, uow.ids.new(), unit, pack_for(unit.jurisdiction), grade=cmd.grade, criterion=cmd.criterion,
+        description=cmd.description, location=cmd.location, source=cmd.source, inspection_id=cmd.inspection_id,
+        finding_no=cmd.finding_no, tip_id=cmd.tip_id, found_by=uow.principal.person_id,
+    )
+    uow.record(event)
+    return event.originator_id
+
+
+def regrade_hazard(cmd: RegradeHazard, uow: UnitOfWork) -> UUID:
+    hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="regrade hazards")
+    uow.record(hz.regrade(uow.ctx, hazard, pack_for(hazard.jurisdiction), cmd.grade, cmd.criterion, cmd.reason))
+    return hazard.id
+
+
+def rectify_on_the_spot(cmd: RectifyOnTheSpot, uow: UnitOfWork) -> UUID:
+    hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="record fixes on the spot")
+    verifier = uow.principal.require_person("witness a fix on the spot")
+    uow.record(*hz.rectify_on_the_spot(uow.ctx, hazard, pack_for(hazard.jurisdiction), cmd.measures, verifier))
+    return hazard.id
+
+
+def plan_rectification(cmd: PlanRectification, uow: UnitOfWork) -> UUID:
+    hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="plan rectifications")
+    if cmd.plan.responsible_person_id is not None:
+        _person(uow, cmd.plan.responsible_person_id, "plan.responsible_person_id")
+    if cmd.mode == hz.RectificationMode.suspension:
+        uow.principal.require_role(OFFICIALS, "order a suspension (停产停业整顿)")
+    uow.record(*hz.plan_rectification(uow.ctx, hazard, pack_for(hazard.jurisdiction), cmd.mode, cmd.plan,
+                                      cmd.suspension, _today(uow)))
+    return hazard.id
+
+
+def extend_deadline(cmd: ExtendDeadline, uow: UnitOfWork) -> UUID:
+    hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="extend deadlines")
+    uow.record(hz.extend_deadline(uow.ctx, hazard, cmd.deadline, cmd.reason, uow.principal.person_id))
+    return hazard.id
+
+
+def submit_rectification(cmd: SubmitRectification, uow: UnitOfWork) -> UUID:
+    hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="submit rectifications")
+    uow.record(hz.submit_rectification(uow.ctx, hazard, cmd.report, cmd.evidence))
+    return hazard.id
+
+
+def inspect_acceptance(cmd: InspectAcceptance, uow: UnitOfWork) -> UUID:
+    hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="accept rectifications")
+    if hazard.grade == hz.HazardGrade.major:
+        uow.principal.require_role(OFFICIALS, "accept the rectification of a major hazard (it is verified by the "
+                                              "supervising authority)")
+    verifier = uow.principal.require_person("sign an acceptance")
+    uow.record(hz.inspect_acceptance(uow.ctx, hazard, verifier, cmd.passed, cmd.findings))
+    return hazard.id
+
+
+def close_out(cmd: CloseOutHazard, uow: UnitOfWork) -> UUID:
+    hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="close out hazards")
+    if hazard.grade == hz.HazardGrade.major:
+        uow.principal.require_role(OFFICIALS, "strike off a major hazard")
+    uow.record(hz.close_out(uow.ctx, hazard, uow.principal.person_id))
+    return hazard.id
+
+
+def review_hazard(cmd: ReviewHazard, uow: UnitOfWork) -> UUID:
+    hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="review hazards")
+    uow.record(hz.review(uow.ctx, hazard, uow.principal.person_id, cmd.findings, cmd.reopen))
+    return hazard.id
+
+
+def level_of(uow: UnitOfWork, authority: Unit) -> tuple[Unit, str]:
+    """The territorial unit an authority belongs to, and its level (a department answers at its county's)."""
+    territory = territory_of(uow, authority)
+    if territory is None or not hasattr(territory.profile, "level"):
+        raise Rejected("no-territory", f"{authority.name} lies under no territorial unit", field="authority_id")
+    return territory, territory.profile.level.value  # type: ignore[union-attr]
+
+
+def list_hazard(cmd: ListHazard, uow: UnitOfWork) -> UUID:
+    hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="list hazards")
+    authority = _unit(uow, cmd.authority_id, "authority_id")
+    uow.principal.require_scope(authority.jurisdiction, f"the authority {authority.name}")
+    _person(uow, cmd.supervisor_id, "supervisor_id")
+    reported_to = _unit(uow, cmd.reported_to_id, "reported_to_id") if cmd.reported_to_id else None
+    _, level = level_of(uow, authority)
+    uow.record(hz.open_listing(uow.ctx, hazard, pack_for(hazard.jurisdiction), authority, level, cmd.supervisor_id,
+                               reported_to))
+    return hazard.id
+
+
+def name_supervisor(cmd: NameListedSupervisor, uow: UnitOfWork) -> UUID:
+    hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="name supervisors")
+    _person(uow, cmd.supervisor_id, "supervisor_id")
+    if hazard.listing is not None:
+        authority = _unit(uow, hazard.listing.authority_id, "hazard_id")
+        uow.principal.require_scope(authority.jurisdiction, f"the listing authority {authority.name}")
+    uow.record(hz.name_supervisor(uow.ctx, hazard, cmd.supervisor_id))
+    return hazard.id
+
+
+def mark_overdue(cmd: MarkHazardOverdue, uow: UnitOfWork) -> UUID:
+    hazard = uow.load(cmd.hazard_id, hz.Hazard, label="hazard", field="hazard_id")
+    uow.record(hz.mark_overdue(uow.ctx, hazard, pack_for(hazard.jurisdiction), cmd.deadline, uow.ctx.recorded_at))
+    return hazard.id
+
+
+def escalate_listing(cmd: EscalateListing, uow: UnitOfWork) -> UUID:
+    """One level up from the current listing (or from the supervising department when there is none): the safety
+    committee of the territory above, or that territory itself (seed 000 §32: 移送安委会挂牌督办)."""
+    hazard = uow.load(cmd.hazard_id, hz.Hazard, label="hazard", field="hazard_id")
+    pack = pack_for(hazard.jurisdiction)
+    unit = _unit(uow, hazard.unit_id, "hazard_id")
+    start_id = hazard.listing.authority_id if hazard.listing else (
+        unit.supervision.department_id if unit.supervision else unit.id)
+    territory, _ = level_of(uow, _unit(uow, start_id, "hazard_id"))
+    for _ in range(pack["hazard.escalation.levels"]):
+        if territory.parent_id is None:
+            return hazard.id  # the top of the tree: there is no level above
+        territory = _unit(uow, territory.parent_id, "hazard_id")
+    authority = territory
+    if uow.directory is not None:
+        committees = uow.directory.units_under(territory.id, "safety_committee")
+        if committees:
+            authority = _unit(uow, committees[0], "hazard_id")
+    level = territory.profile.level.value  # type: ignore[union-attr]
+    if hazard.listing is not None and LEVEL_ORDER.index(level) >= LEVEL_ORDER.index(hazard.listing.level):
+        raise Conflict("not-higher", f"{authority.name} is not above the current listing")
+    uow.record(hz.escalate_listing(uow.ctx, hazard, pack, authority, level))
+    return hazard.id
+
+
+HANDLERS = {
+    ReportHazard: report_hazard,
+    RegradeHazard: regrade_hazard,
+    RectifyOnTheSpot: rectify_on_the_spot,
+    PlanRectification: plan_rectification,
+    ExtendDeadline: extend_deadline,
+    SubmitRectification: submit_rectification,
+    InspectAcceptance: inspect_acceptance,
+    CloseOutHazard: close_out,
+    ReviewHazard: review_hazard,
+    ListHazard: list_hazard,
+    NameListedSupervisor: name_supervisor,
+    MarkHazardOverdue: mark_overdue,
+    EscalateListing: escalate_listing,
+}
