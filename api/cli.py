@@ -22,6 +22,10 @@ def _echo_json(value: object) -> None:
     click.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2, default=str).decode())
 
 
+_MOMENT = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"])
+"""A moment on the command line; without a zone it is China Standard Time (see ``_aware``)."""
+
+
 @click.group(help="Zeren (责任): the event-sourced system of record for work-safety accountability.")
 def cli() -> None:
     """The root command."""
@@ -144,10 +148,8 @@ def projections_run(poll: float) -> None:
 
 @cli.command(help="Replay one aggregate: print its state and the events that made it.")
 @click.argument("aggregate_id", type=click.UUID)
-@click.option("--as-of", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"]),
-              help="keep only events effective by then (what had happened in the world)")
-@click.option("--known-at", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"]),
-              help="keep only events recorded by then (what the system knew)")
+@click.option("--as-of", type=_MOMENT, help="keep only events effective by then (what had happened in the world)")
+@click.option("--known-at", type=_MOMENT, help="keep only events recorded by then (what the system knew)")
 def replay(aggregate_id: UUID, as_of: datetime | None, known_at: datetime | None) -> None:
     from api.replay import replay as run_replay
 
@@ -165,6 +167,67 @@ def _aware(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=timezone(timedelta(hours=8)))
+
+
+@cli.command(help="Fire the policies that are due: overdue hazards and their escalation (production: its own process).")
+@click.option("--once", is_flag=True, help="One pass, then exit (print how many policy commands wrote events).")
+@click.option("--poll", default=None, type=click.FloatRange(0.5, 3600), help="seconds between passes")
+def worker(once: bool, poll: float | None) -> None:
+    import signal
+    import threading
+
+    system = _system()
+    if once:
+        system.runner.catch_up()
+        click.echo(f"policies fired: {system.worker.tick()}")
+        return
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo("firing due policies; Ctrl-C to stop")
+    try:
+        system.worker.run(stop, poll or system.settings.worker_poll_seconds)
+    except KeyboardInterrupt:
+        stop.set()
+
+
+@cli.group(help="The hazard ledger (隐患台账) and the listed-supervision board (挂牌督办).")
+def hazards() -> None:
+    """Hazard commands."""
+
+
+@hazards.command("ledger", help="Print the hazard ledger as it stood at --as-of, as recorded by --known-at.")
+@click.option("--as-of", type=_MOMENT, help="effective time (default: now)")
+@click.option("--known-at", type=_MOMENT, help="recorded time (default: now)")
+@click.option("--status", type=click.Choice(["reported", "rectifying", "overdue", "submitted", "accepted", "closed"]))
+@click.option("--grade", type=click.Choice(["general", "major"]))
+@click.option("--open", "open_only", is_flag=True, help="only hazards not yet struck off")
+def hazards_ledger(as_of: datetime | None, known_at: datetime | None, status: str | None, grade: str | None,
+                   open_only: bool) -> None:
+    from domain.calendar import CST
+
+    system = _system()
+    now = datetime.now(CST)
+    rows = system.hazards.ledger("", as_of=_aware(as_of) or now, known_at=_aware(known_at) or now, status=status,
+                                 grade=grade, open_only=open_only, limit=100_000)
+    for r in rows:
+        deadline = r["deadline_on"] or "-"
+        click.echo(f"{r['hazard_id']}  {r['grade']:<7} {r['status']:<10} deadline {deadline!s:<10} "
+                   f"overdue {r['days_overdue']:>4}d  {r['unit_name'] or r['unit_id']}: {r['description']}")
+    click.echo(f"{len(rows)} hazards")
+
+
+@hazards.command("board", help="Print the open listings (挂牌督办) per authority, oldest first.")
+@click.option("--as-of", type=_MOMENT, help="effective time (default: now)")
+def hazards_board(as_of: datetime | None) -> None:
+    from domain.calendar import CST
+
+    system = _system()
+    now = datetime.now(CST)
+    for board in system.hazards.board("", as_of=_aware(as_of) or now, known_at=now):
+        click.echo(f"{board['authority_name']} ({board['level']}): {board['open']} open, oldest "
+                   f"{board['oldest_days']} days")
+        for item in board["items"]:
+            click.echo(f"  {item['age_days']:>4}d  {item['status']:<10} {item['unit_name']}: {item['description']}")
 
 
 @cli.group(help="Generated documentation.")

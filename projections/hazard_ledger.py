@@ -149,7 +149,8 @@ class HazardQueries:
         self.db = db
 
     def ledger(self, scope: str, *, as_of: datetime, known_at: datetime, role: str = "", unit_of_role: Any = None,
-               jurisdiction: str | None = None, unit_id: UUID | None = None, sector: str | None = None,
+               jurisdiction: str | None = None, hazard_id: UUID | None = None, unit_id: UUID | None = None,
+               sector: str | None = None,
                grade: str | None = None, status: str | None = None, open_only: bool = False,
                listed: bool | None = None, limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
         """Each hazard as it stood at ``as_of``, as recorded by ``known_at``, with its days overdue then."""
@@ -161,7 +162,8 @@ class HazardQueries:
             f"AND {audience}"
         )
         params: dict[str, Any] = {"as_of": as_of, "known_at": known_at, **scope_params(scope), **audience_params}
-        filters = {"h.unit_id": unit_id, "h.sector": sector, "h.grade": grade, "h.status": status}
+        filters = {"h.hazard_id": hazard_id, "h.unit_id": unit_id, "h.sector": sector, "h.grade": grade,
+                   "h.status": status}
         for i, (column, value) in enumerate(filters.items()):
             if value is not None:
                 sql += f" AND {column} = :f{i}"

@@ -1,0 +1,94 @@
+"""Hazards: report, rectify, accept, close out, review; listed supervision; the hazard ledger and its board."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+
+from api.commands import command_route
+from api.deps import AsOf, KnownAt, ReaderDep, SystemDep, consistent, moment, own_unit
+from api.problems import READ_PROBLEMS, responses
+from api.views import HazardView, ListingBoard
+from application import hazards as h
+from domain.errors import NotFound
+from domain.hazards import STATUS_TERMS, HazardGrade, HazardStatus
+
+router = APIRouter(tags=["hazards"])
+
+command_route(router, "/hazards", h.ReportHazard, "Report a hazard (隐患登记)", created=True)
+command_route(router, "/hazards/{hazard_id}/regrading", h.RegradeHazard, "Regrade a hazard (隐患等级调整)")
+command_route(router, "/hazards/{hazard_id}/on-the-spot-fix", h.RectifyOnTheSpot,
+              "Record a fix on the spot, witnessed by the token's person (即知即改)")
+command_route(router, "/hazards/{hazard_id}/rectification-plan", h.PlanRectification,
+              "Plan the rectification under the five assurances (限期整改 / 停产停业整顿, 五落实)")
+command_route(router, "/hazards/{hazard_id}/deadline-extensions", h.ExtendDeadline, "Extend the deadline (整改延期)")
+command_route(router, "/hazards/{hazard_id}/submission", h.SubmitRectification,
+              "Report the rectification done and ask for acceptance (整改完成申请验收)")
+command_route(router, "/hazards/{hazard_id}/acceptance", h.InspectAcceptance,
+              "On-site acceptance, signed by the token's person (现场验收)")
+command_route(router, "/hazards/{hazard_id}/close-out", h.CloseOutHazard, "Strike the hazard off (闭环销号)")
+command_route(router, "/hazards/{hazard_id}/follow-up-reviews", h.ReviewHazard,
+              "Follow-up review after close-out; may reopen (回头看)")
+command_route(router, "/hazards/{hazard_id}/listing", h.ListHazard,
+              "Put a major hazard under listed supervision (挂牌督办)")
+command_route(router, "/hazards/{hazard_id}/listing/supervisor", h.NameListedSupervisor,
+              "Name the listing's supervisor (明确督办责任人)")
+
+Jurisdiction = Annotated[str | None, Query(description="a sub-jurisdiction of yours, e.g. a town's path")]
+Limit = Annotated[int, Query(ge=1, le=1000)]
+Offset = Annotated[int, Query(ge=0)]
+
+
+def _view(row: dict[str, Any]) -> HazardView:
+    return HazardView(**{**row, "criterion": row["criterion_json"], "status_term": STATUS_TERMS[row["status"]]})
+
+
+@router.get("/hazards", responses=READ_PROBLEMS, dependencies=[Depends(consistent("hazard_ledger", "directory"))],
+            summary="The hazard ledger (隐患台账) as it stood at as_of, as recorded by known_at")
+def hazard_ledger(
+    sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None, jurisdiction: Jurisdiction = None,
+    unit_id: UUID | None = None, sector: Annotated[str | None, Query(max_length=50)] = None,
+    grade: HazardGrade | None = None, status: HazardStatus | None = None,
+    open_only: Annotated[bool, Query(alias="open", description="only hazards not yet struck off")] = False,
+    listed: Annotated[bool | None, Query(description="under listed supervision (挂牌督办) or not")] = None,
+    limit: Limit = 100, offset: Offset = 0,
+) -> list[HazardView]:
+    rows = sys.hazards.ledger(
+        who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), role=who.role, unit_of_role=who.unit_id,
+        jurisdiction=jurisdiction, unit_id=own_unit(who, unit_id), sector=sector,
+        grade=grade.value if grade else None, status=status.value if status else None, open_only=open_only,
+        listed=listed, limit=limit, offset=offset)
+    return [_view(r) for r in rows]
+
+
+@router.get("/hazards/major", responses=READ_PROBLEMS,
+            dependencies=[Depends(consistent("hazard_ledger", "directory"))],
+            summary="The major-hazard ledger (重大事故隐患台账): the hazard ledger's major hazards")
+def major_hazard_ledger(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+                        jurisdiction: Jurisdiction = None, open_only: Annotated[bool, Query(alias="open")] = False,
+                        limit: Limit = 100, offset: Offset = 0) -> list[HazardView]:
+    return hazard_ledger(sys, who, as_of=as_of, known_at=known_at, jurisdiction=jurisdiction, grade=HazardGrade.major,
+                         open_only=open_only, limit=limit, offset=offset)
+
+
+@router.get("/hazards/{hazard_id}", responses=responses(401, 403, 404, 503),
+            dependencies=[Depends(consistent("hazard_ledger", "directory"))],
+            summary="One hazard as it stood at as_of, as recorded by known_at")
+def get_hazard(hazard_id: UUID, sys: SystemDep, who: ReaderDep, as_of: AsOf = None,
+               known_at: KnownAt = None) -> HazardView:
+    rows = sys.hazards.ledger(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), role=who.role,
+                              unit_of_role=who.unit_id, hazard_id=hazard_id)
+    if not rows:
+        raise NotFound("not-found", f"no hazard {hazard_id} in your jurisdiction at that time")
+    return _view(rows[0])
+
+
+@router.get("/listed-supervision", responses=READ_PROBLEMS,
+            dependencies=[Depends(consistent("hazard_ledger", "directory"))],
+            summary="The listed-supervision board (挂牌督办): open listings per authority, with their age")
+def listing_board(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None) -> list[ListingBoard]:
+    boards = sys.hazards.board(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), role=who.role,
+                               unit_of_role=who.unit_id)
+    return [ListingBoard(**b) for b in boards]

@@ -1,0 +1,132 @@
+"""The hazard ledger (隐患台账): bitemporal answers, days overdue, the major-hazard view, the listing board, scoping."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from fastapi.testclient import TestClient
+
+from api.bootstrap import System
+from application import hazards as h
+from domain import hazards as hz
+from domain.calendar import end_of_day
+from tests.conftest import COUNTY, TOWN_A, TOWN_B
+from tests.test_hazards import Desk
+
+
+def test_the_ledger_answers_for_any_day_as_known_then(system: System, clock) -> None:
+    desk = Desk(system)
+    t_found = clock.now()
+    hazard_id = desk.report(hz.HazardGrade.major)
+    clock.advance(timedelta(days=1))
+    deadline = desk.today() + timedelta(days=10)
+    desk.plan(hazard_id, deadline)
+    clock.set(end_of_day(deadline) + timedelta(days=3))
+    system.runner.catch_up()
+    system.worker.tick()
+    clock.advance(timedelta(days=2))
+    # recorded now, effective two days ago: the rectification had been submitted then
+    desk.system.app.execute(h.SubmitRectification(hazard_id=hazard_id, report="已整改",
+                                                  effective_at=clock.now() - timedelta(days=2)),
+                            desk.enterprise_user)
+    system.runner.catch_up()
+    now = clock.now()
+    q = system.hazards
+
+    def at(as_of, known_at=now):
+        rows = q.ledger("350000", as_of=as_of, known_at=known_at)
+        return rows[0] if rows else None
+
+    assert at(t_found - timedelta(seconds=1)) is None, "before it was found it is not in the ledger"
+    assert at(t_found)["status"] == "reported"
+    planned = at(end_of_day(deadline) - timedelta(hours=1))
+    assert (planned["status"], planned["deadline_on"], planned["days_overdue"]) == ("rectifying", deadline, 0)
+    overdue = at(end_of_day(deadline) + timedelta(days=2, hours=1))
+    assert (overdue["status"], overdue["days_overdue"]) == ("overdue", 3)
+    assert overdue["listing_level"] is None, "the worker escalated it only when it ran, three days after"
+    assert at(end_of_day(deadline) + timedelta(days=3, hours=1))["listing_level"] == "city", "one level up"
+    assert at(now)["status"] == "submitted"
+    shown_then = at(now - timedelta(days=1), known_at=now - timedelta(days=1))
+    assert shown_then["status"] == "overdue", "the day before the late record, the ledger showed it overdue"
+    assert at(now - timedelta(days=1))["status"] == "submitted", "…and now we know it had been submitted"
+
+
+def test_rebuilding_the_ledger_gives_the_same_rows(system: System, clock) -> None:
+    desk = Desk(system)
+    for grade in (hz.HazardGrade.general, hz.HazardGrade.major):
+        hazard_id = desk.report(grade)
+        desk.plan(hazard_id, desk.today() + timedelta(days=2))
+    system.runner.catch_up()
+    clock.advance(timedelta(days=5))
+    system.worker.tick()
+    system.runner.catch_up()
+
+    def dump() -> list[str]:
+        with system.db.read() as tx:
+            return sorted(repr(sorted(r.items())) for t in ("hazard_ledger", "hazard_deadlines")
+                          for r in tx.all(f"SELECT * FROM {t}"))
+
+    live = dump()
+    system.runner.rebuild("hazard_ledger")
+    system.runner.rebuild("deadlines")
+    assert dump() == live
+
+
+def test_the_board_shows_open_listings_per_authority_with_their_age(system: System, clock) -> None:
+    desk = Desk(system)
+    listed = desk.report(hz.HazardGrade.major)
+    desk.run(h.ListHazard(hazard_id=listed, authority_id=desk.world.department, supervisor_id=desk.inspector_person))
+    desk.report(hz.HazardGrade.major)  # not listed: not on the board
+    clock.advance(timedelta(days=12))
+    system.runner.catch_up()
+    boards = system.hazards.board("350000", as_of=clock.now(), known_at=clock.now())
+    assert [(b["authority_id"], b["open"], b["oldest_days"]) for b in boards] == [(str(desk.world.department), 1, 12)]
+    assert boards[0]["authority_name"] == "泉港区城市管理局"
+    unlisted = system.hazards.ledger("350000", as_of=clock.now(), known_at=clock.now(), grade="major", listed=False)
+    assert len(unlisted) == 1
+
+
+def test_the_ledger_over_http_is_scoped_by_jurisdiction_and_audience(client: TestClient, system: System,
+                                                                     token) -> None:
+    desk = Desk(system)
+    ours = desk.report(hz.HazardGrade.major)
+    elsewhere = desk.world.enterprise_in(desk.world.town_b, 8)
+    system.app.execute(h.ReportHazard(unit_id=elsewhere, grade=hz.HazardGrade.general, description="南埔隐患",
+                                      source=hz.HazardSource.self_reported), desk.inspector)
+    position = system.store.head()
+
+    def ids(headers, path="/api/v1/hazards") -> set[str]:
+        response = client.get(f"{path}?min_position={position}", headers=headers)
+        assert response.status_code == 200, response.text
+        return {r["hazard_id"] for r in response.json()}
+
+    assert len(ids(token("viewer", COUNTY))) == 2
+    assert ids(token("viewer", TOWN_A)) == {str(ours)}
+    assert len(ids(token("viewer", TOWN_B))) == 1
+    assert ids(token("enterprise", COUNTY, unit_id=desk.world.enterprise)) == {str(ours)}
+    assert ids(token("inspector", COUNTY, unit_id=desk.world.county)) == set(), "not its department's targets"
+    assert len(ids(token("inspector", COUNTY, unit_id=desk.world.department))) == 2
+    assert ids(token("viewer", COUNTY), "/api/v1/hazards/major") == {str(ours)}
+    one = client.get(f"/api/v1/hazards/{ours}", headers=token("viewer", COUNTY)).json()
+    assert (one["grade"], one["status_term"], one["criterion"]["item"]) == ("major", "待整改", "第六条第(二)项")
+    hidden = client.get(f"/api/v1/hazards/{ours}", headers=token("viewer", TOWN_B))
+    assert (hidden.status_code, hidden.headers["content-type"]) == (404, "application/problem+json")
+    other_enterprise = client.get(f"/api/v1/hazards?unit_id={elsewhere}",
+                                  headers=token("enterprise", COUNTY, unit_id=desk.world.enterprise))
+    assert other_enterprise.status_code == 403
+
+
+def test_commands_over_http_take_the_signer_from_the_token(client: TestClient, system: System, token) -> None:
+    desk = Desk(system)
+    hazard_id = desk.report()
+    headers = token("inspector", COUNTY, unit_id=desk.world.department, person_id=desk.inspector_person)
+    response = client.post(f"/api/v1/hazards/{hazard_id}/on-the-spot-fix", json={"measures": "当场更换"},
+                           headers=headers)
+    assert response.status_code == 200, response.text
+    closed = system.store.history(hazard_id)[-1]
+    assert closed.closed_by == desk.inspector_person
+    incomplete = client.post("/api/v1/hazards", headers=headers, json={
+        "unit_id": str(desk.world.enterprise), "grade": "major", "description": "x", "source": "self_reported"})
+    assert (incomplete.status_code, incomplete.json()["code"]) == (422, "criterion-required")
+    board = client.get("/api/v1/listed-supervision", headers=token("viewer", COUNTY))
+    assert board.status_code == 200
