@@ -28,6 +28,7 @@ from projections.deadlines import DeadlineQueries, Deadlines
 from projections.directory import DirectoryProjection, DirectoryQueries
 from projections.follower import Projection, Runner
 from projections.hazard_ledger import HazardLedger, HazardQueries
+from projections.hazard_statistics import HazardStatistics, StatisticsQueries
 from projections.responsibility_ledger import LedgerQueries, ResponsibilityLedger
 
 HANDLERS: dict[type, Any] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS,
@@ -37,7 +38,8 @@ register_snapshotting(Unit, Post, Person, ResponsibilityList, SupervisionCatalog
 
 
 def projections() -> list[Projection]:
-    return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), HazardLedger(), Deadlines()]
+    return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), HazardLedger(), Deadlines(),
+            HazardStatistics()]
 
 
 @dataclass
@@ -55,6 +57,7 @@ class System:
     gaps: CoverageGaps
     audit_trail: AuditTrailQueries
     hazards: HazardQueries
+    statistics: StatisticsQueries
     worker: Worker
     followers: list[Callable[[threading.Event], None]] = field(default_factory=list)
     """Followers besides the projections (sealer, policies …) that ``zeren serve`` runs in-process (embedded
@@ -81,6 +84,6 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     return System(
         settings=settings, db=db, store=store, vault=vault, app=app, runner=runner, directory=directory,
         ledger=LedgerQueries(db), gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db),
-        hazards=HazardQueries(db), worker=worker,
+        hazards=HazardQueries(db), statistics=StatisticsQueries(db), worker=worker,
         followers=[lambda stop: worker.run(stop, settings.worker_poll_seconds)],
     )

@@ -268,3 +268,12 @@ class ListingBoard(BaseModel):
     open: int
     oldest_days: int
     items: list[ListedItem]
+
+
+class StatisticsRow(BaseModel):
+    """A count of one metric in one period (and one value of the breakdown)."""
+
+    period: str = Field(description="2025-03-01 (day), 2025-W09 (ISO week) or 2025-03 (month), Beijing time")
+    metric: str = Field(description="found, fixed, overdue, listed, escalated or reopened")
+    breakdown: str | None = Field(description="the grade, sector or risk colour counted (null without breakdown)")
+    count: int

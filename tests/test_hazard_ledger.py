@@ -130,3 +130,51 @@ def test_commands_over_http_take_the_signer_from_the_token(client: TestClient, s
     assert (incomplete.status_code, incomplete.json()["code"]) == (422, "criterion-required")
     board = client.get("/api/v1/listed-supervision", headers=token("viewer", COUNTY))
     assert board.status_code == 200
+
+
+def test_statistics_count_per_period_and_breakdown_as_known(client: TestClient, system: System, clock,
+                                                            token) -> None:
+    from application import organisation as o
+    from domain.units import RiskColour
+    from tests.conftest import REGISTRAR
+
+    desk = Desk(system)
+    system.app.execute(o.GradeRiskColour(unit_id=desk.world.enterprise, colour=RiskColour.orange, reason="评定"),
+                       REGISTRAR)
+    first_day = desk.today()
+    fixed = desk.report()
+    desk.run(h.RectifyOnTheSpot(hazard_id=fixed, measures="当场整改"))
+    late = desk.report(hz.HazardGrade.major)
+    desk.plan(late, first_day + timedelta(days=1))
+    clock.advance(timedelta(days=3))
+    desk.report()
+    system.runner.catch_up()
+    system.worker.tick()
+    system.runner.catch_up()
+    q = system.statistics
+    by_day = q.hazards("350000", period="day", breakdown="none", start=first_day, end=desk.today(),
+                       known_at=clock.now())
+    counts = {(r["period"], r["metric"]): r["count"] for r in by_day}
+    assert counts == {(str(first_day), "found"): 2, (str(first_day), "fixed"): 1,
+                      (str(first_day + timedelta(days=2)), "overdue"): 1, (str(desk.today()), "found"): 1,
+                      (str(desk.today()), "escalated"): 1}
+    by_grade = q.hazards("350000", period="month", breakdown="grade", start=first_day, end=desk.today(),
+                         known_at=clock.now())
+    assert {(r["metric"], r["breakdown"]): r["count"] for r in by_grade} == {
+        ("found", "general"): 2, ("found", "major"): 1, ("fixed", "general"): 1, ("overdue", "major"): 1,
+        ("escalated", "major"): 1}
+    by_colour = q.hazards("350000", period="week", breakdown="colour", start=first_day, end=desk.today(),
+                          known_at=clock.now())
+    assert {r["breakdown"] for r in by_colour} == {"orange"}
+    before = q.hazards("350000", period="month", breakdown="none", start=first_day, end=desk.today(),
+                       known_at=clock.now() - timedelta(days=2))
+    assert {r["metric"]: r["count"] for r in before} == {"found": 2, "fixed": 1}, "as the dashboard showed it then"
+    assert q.hazards(TOWN_B, period="month", breakdown="none", start=first_day, end=desk.today(),
+                     known_at=clock.now()) == []
+    response = client.get(f"/api/v1/statistics/hazards?period=day&by=grade&from={first_day}",
+                          headers=token("viewer", COUNTY))
+    assert response.status_code == 200, response.text
+    assert sum(r["count"] for r in response.json() if r["metric"] == "found") == 3
+    bad = client.get(f"/api/v1/statistics/hazards?from={desk.today()}&to={first_day}",
+                     headers=token("viewer", COUNTY))
+    assert (bad.status_code, bad.json()["code"]) == (422, "empty-range")

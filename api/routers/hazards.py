@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from datetime import date, timedelta
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -10,9 +11,11 @@ from fastapi import APIRouter, Depends, Query
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, ReaderDep, SystemDep, consistent, moment, own_unit
 from api.problems import READ_PROBLEMS, responses
-from api.views import HazardView, ListingBoard
+from api.views import HazardView, ListingBoard, StatisticsRow
 from application import hazards as h
-from domain.errors import NotFound
+from application.authorization import Forbidden
+from domain.calendar import local_day
+from domain.errors import NotFound, Rejected
 from domain.hazards import STATUS_TERMS, HazardGrade, HazardStatus
 
 router = APIRouter(tags=["hazards"])
@@ -92,3 +95,25 @@ def listing_board(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: 
     boards = sys.hazards.board(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), role=who.role,
                                unit_of_role=who.unit_id)
     return [ListingBoard(**b) for b in boards]
+
+
+@router.get("/statistics/hazards", responses=READ_PROBLEMS, dependencies=[Depends(consistent("hazard_statistics"))],
+            summary="Hazard counts per day, week or month (日记录、周调度、月分析), by grade, sector or colour")
+def hazard_statistics(
+    sys: SystemDep, who: ReaderDep,
+    period: Annotated[Literal["day", "week", "month"], Query()] = "month",
+    by: Annotated[Literal["none", "grade", "sector", "colour"], Query(description="breakdown")] = "none",
+    start: Annotated[date | None, Query(alias="from", description="first day (default: 90 days ago)")] = None,
+    end: Annotated[date | None, Query(alias="to", description="last day, inclusive (default: today)")] = None,
+    known_at: KnownAt = None, jurisdiction: Jurisdiction = None,
+) -> list[StatisticsRow]:
+    if who.role == "enterprise":
+        raise Forbidden("role-not-allowed", "statistics are for officials and dashboards")
+    today = local_day(moment(None))
+    last = end or today
+    first = start or last - timedelta(days=90)
+    if first > last:
+        raise Rejected("empty-range", f"from {first} lies after to {last}", field="from")
+    rows = sys.statistics.hazards(who.jurisdiction, period=period, breakdown=by, start=first, end=last,
+                                  known_at=moment(known_at), jurisdiction=jurisdiction)
+    return [StatisticsRow(**r) for r in rows]
