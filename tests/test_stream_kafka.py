@@ -128,6 +128,9 @@ def test_the_demo_history_round_trips_through_two_clients(demo: System, kafka_br
     events = demo.store.read(0, 100_000)
     assert published == len(events) > 200
     assert lag(demo, relay) == 0
+    with TestClient(create_app(demo, follow=False)) as client:
+        relays = {r["name"]: r for r in client.get("/healthz").json()["relays"]}
+    assert relays[relay.name]["lag"] == 0, "/healthz reports the relay caught up"
 
     expected = feed(demo, bearer(demo.settings, "stream", "350000"))
     assert [e["zerenposition"] for e in expected] == [e.position for e in events]
