@@ -38,6 +38,8 @@ log = logging.getLogger(__name__)
 TRACKING_PREFIX = "relay:"
 BACKOFF_MAX_SECONDS = 30.0
 LINGER_MS = 5
+BATCH_BYTES = 256 * 1024
+"""Bytes per partition in one produce request: large, so a relay batch takes few requests (and few wake-ups)."""
 """Records wait this long to share a produce request."""
 FLUSH_GRACE_SECONDS = 5.0
 """Waiting for a batch lasts the delivery time-out plus this, so every record of it has completed by then."""
@@ -130,6 +132,7 @@ class Relay:
                 delivery_timeout_ms=self._delivery_timeout_ms,
                 max_block_ms=timeout_ms,
                 linger_ms=LINGER_MS,
+                batch_size=BATCH_BYTES,
                 allow_auto_create_topics=False,  # a broker that lost the topic makes us recreate it as configured
             )
         return self._producer
