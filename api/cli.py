@@ -163,8 +163,8 @@ def relay(show_status: bool, once: bool) -> None:
                            f"updated {row.updated_at or 'never'}")
             return
         publisher = Relay(system.settings, system.db, system.store)
+        logging.getLogger("kafka").setLevel(logging.CRITICAL)  # the relay reports each failure itself, with its cause
         if once:
-            logging.getLogger("kafka").setLevel(logging.CRITICAL)  # the one error line below says it all
             try:
                 count = publisher.catch_up()
             except BrokerUnavailable as exc:

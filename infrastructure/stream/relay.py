@@ -150,11 +150,14 @@ class Relay:
 
     def position(self) -> int:
         """The last log position the broker acknowledged (a new relay starts at 0: the whole history)."""
-        with self.db.transaction() as tx:
-            position = Tracking.position(tx, self.name, lock=True)
-            if position is None:
-                Tracking.start(tx, self.name)
-                position = 0
+        with self.db.read() as tx:
+            position = Tracking.position(tx, self.name)
+        if position is None:
+            with self.db.transaction() as tx:
+                position = Tracking.position(tx, self.name, lock=True)
+                if position is None:
+                    Tracking.start(tx, self.name)
+                    position = 0
         return position
 
     def _advance(self, position: int) -> None:
