@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
@@ -12,7 +13,8 @@ from pydantic import BaseModel
 
 from api import problems
 from api.bootstrap import System
-from api.routers import audit_trail, hazards, organisation, people, responsibility
+from api.routers import audit_trail, events, hazards, organisation, people, responsibility, schemas
+from infrastructure.stream.relay import relay_statuses
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -31,11 +33,21 @@ class ProjectionHealth(BaseModel):
     lag: int
 
 
+class RelayHealth(BaseModel):
+    """A Kafka relay's progress (``zeren relay`` runs in its own process; this reads its tracking row)."""
+
+    name: str
+    position: int
+    lag: int
+    updated_at: datetime | None
+
+
 class Health(BaseModel):
     status: str
     database: str
     head: int
     projections: list[ProjectionHealth]
+    relays: list[RelayHealth] = []
 
 
 def create_app(system: System, *, follow: bool = True) -> FastAPI:
@@ -62,14 +74,17 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
                          static_url=f"{API_PREFIX}/docs-static")  # the docs page works offline: no CDN
     app.state.system = system
     problems.install(app)
-    for router in (organisation.router, people.router, responsibility.router, hazards.router, audit_trail.router):
+    for router in (organisation.router, people.router, responsibility.router, hazards.router, audit_trail.router,
+                   events.router, schemas.router):
         app.include_router(router, prefix=API_PREFIX)
 
-    @app.get("/healthz", tags=["health"], summary="Liveness, database and projection lag")
+    @app.get("/healthz", tags=["health"], summary="Liveness, database, projection and relay lag")
     def healthz() -> Health:
         status = system.runner.status()
         return Health(status="ok", database=system.db.dialect, head=status[0]["head"] if status else 0,
                       projections=[ProjectionHealth(name=s["name"], position=s["position"], lag=s["lag"])
-                                   for s in status])
+                                   for s in status],
+                      relays=[RelayHealth(name=r.name, position=r.position, lag=r.lag, updated_at=r.updated_at)
+                              for r in relay_statuses(system.db, system.store, system.settings.kafka_topic)])
 
     return app

@@ -146,6 +146,49 @@ def projections_run(poll: float) -> None:
         stop.set()
 
 
+@cli.command(help="Publish the log to Kafka as CloudEvents (at least once, per-aggregate order), following it.")
+@click.option("--status", "show_status", is_flag=True, help="Print each relay's position and lag behind the log.")
+@click.option("--once", is_flag=True, help="Publish up to the head of the log, then exit (non-zero if the broker "
+              "fails).")
+def relay(show_status: bool, once: bool) -> None:
+    import logging
+    import signal
+    import threading
+
+    from infrastructure.stream.relay import BrokerUnavailable, Relay, relay_statuses
+
+    if show_status and once:
+        raise click.UsageError("give either --status or --once, not both")
+    system = _system()
+    try:
+        if show_status:
+            for row in relay_statuses(system.db, system.store, system.settings.kafka_topic):
+                click.echo(f"{row.name:<32} position {row.position:>9}  head {row.head:>9}  lag {row.lag:>7}  "
+                           f"updated {row.updated_at or 'never'}")
+            return
+        publisher = Relay(system.settings, system.db, system.store)
+        logging.getLogger("kafka").setLevel(logging.CRITICAL)  # the relay reports each failure itself, with its cause
+        if once:
+            try:
+                count = publisher.catch_up()
+            except BrokerUnavailable as exc:
+                raise click.ClickException(str(exc)) from None
+            finally:
+                publisher.close()
+            click.echo(f"published {count} events to {publisher.topic}; lag 0")
+            return
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        click.echo(f"relaying the log to {publisher.topic} at {system.settings.kafka_bootstrap}; Ctrl-C to stop")
+        try:
+            publisher.run(stop)
+        except KeyboardInterrupt:
+            stop.set()
+    finally:
+        system.close()
+
+
 @cli.command(help="Replay one aggregate: print its state and the events that made it.")
 @click.argument("aggregate_id", type=click.UUID)
 @click.option("--as-of", type=_MOMENT, help="keep only events effective by then (what had happened in the world)")
@@ -243,6 +286,18 @@ def docs_events(output: str) -> None:
     with open(output, "w", encoding="utf-8") as f:
         f.write(render_events())
     click.echo(f"wrote {output}")
+
+
+@docs.command("schemas", help="Write the JSON Schemas of the published events (docs/schemas/) from the code.")
+@click.option("-o", "--output", default="docs/schemas", show_default=True, type=click.Path(file_okay=False))
+def docs_schemas(output: str) -> None:
+    from pathlib import Path
+
+    from api.catalogue import event_classes
+    from infrastructure.stream.schemas import write_schemas
+
+    written = write_schemas(Path(output), event_classes())
+    click.echo(f"wrote {len(written)} files to {output}")
 
 
 def main(argv: list[str] | None = None) -> None:

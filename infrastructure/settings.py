@@ -7,6 +7,7 @@ import os
 import secrets
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -37,6 +38,17 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = "localhost:9092"
     kafka_topic: str = "zeren.events"
     kafka_partitions: int = 6
+    kafka_replication_factor: int = 1
+    """Replicas of the relay's topic when the relay creates it (3 on a production cluster)."""
+    kafka_options: dict[str, Any] = {}
+    """Extra kafka-python client options as JSON, e.g. ``{"security_protocol": "SASL_SSL", "sasl_mechanism":
+    "SCRAM-SHA-512", "sasl_plain_username": "zeren", "sasl_plain_password": "…"}`` (producer and admin client)."""
+    relay_batch_size: int = 500
+    """Events the relay sends before it waits for the broker's acknowledgement and advances its position."""
+    relay_timeout_seconds: float = 30.0
+    """How long the relay waits for the broker (connect, acknowledge a batch) before it backs off and retries."""
+    relay_poll_seconds: float = 0.5
+    """How often the relay looks for new events when it is caught up."""
 
     @property
     def is_postgres(self) -> bool:

@@ -22,6 +22,8 @@ from application.authorization import Principal
 from application.clock import ManualClock, RandomIds
 from infrastructure.settings import Settings
 
+pytest_plugins = ["tests.kafka_broker"]  # the Tansu broker and TCP proxy fixtures of the Kafka tests
+
 PG_URL = os.environ.get("ZEREN_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/zeren_test")
 T0 = datetime(2025, 1, 6, 1, 0, tzinfo=UTC)
 COUNTY = "350000/350500/350505"

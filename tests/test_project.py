@@ -40,3 +40,24 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "zeren serve --demo" in serve
     assert "pytest" in test
     assert test in (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+
+def test_event_schemas_are_generated_from_the_code() -> None:
+    from infrastructure.stream.envelope import event_type
+    from infrastructure.stream.schemas import render_schemas
+
+    directory = ROOT / "docs" / "schemas"
+    for name, text in render_schemas(event_classes()).items():
+        path = directory / name
+        stale = f"docs/schemas/{name} is missing or stale: run `zeren docs schemas`"
+        assert path.exists(), stale
+        assert path.read_text(encoding="utf-8") == text, stale
+    current = {event_type(cls): cls.class_version for cls in event_classes()}
+    for path in directory.glob("*.json"):
+        if path.name == "index.json" or path.stem in current:
+            continue
+        name, _, version = path.stem.rpartition(".v")
+        newer = [current[t] for t in current if t.rpartition(".v")[0] == name]
+        unexpected = f"docs/schemas/{path.name} is neither a current type nor a superseded version of one"
+        assert newer, unexpected
+        assert int(version) < newer[0], unexpected
