@@ -16,6 +16,7 @@ from domain.posts import Post
 from domain.responsibility import ResponsibilityList
 from domain.supervision import SupervisionCatalogue
 from domain.units import Unit
+from infrastructure.audit.service import Audit
 from infrastructure.database import Database
 from infrastructure.eventstore import EventStore, register_snapshotting
 from infrastructure.settings import Settings
@@ -49,6 +50,8 @@ class System:
     ledger: LedgerQueries
     gaps: CoverageGaps
     audit_trail: AuditTrailQueries
+    audit: Audit
+    """The audit seal: sealer, signed heads, proofs, exports and the live check (infrastructure.audit)."""
     followers: list[Callable[[threading.Event], None]] = field(default_factory=list)
     """Followers besides the projections (sealer, policies …) that ``zeren serve`` runs in-process (embedded
     mode); each runs until the event is set. In production each runs as its own ``zeren`` process."""
@@ -70,7 +73,11 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     runner = Runner(db, store, projections())
     runner.setup()
     app.listeners.append(runner.wake)
+    audit = Audit(db, store, settings, app.clock)
+    audit.setup()
+    app.listeners.append(audit.sealer.wake)
     return System(
         settings=settings, db=db, store=store, vault=vault, app=app, runner=runner, directory=directory,
-        ledger=LedgerQueries(db), gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db),
+        ledger=LedgerQueries(db), gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db), audit=audit,
+        followers=[audit.sealer.run],
     )
