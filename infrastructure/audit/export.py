@@ -74,14 +74,15 @@ class _Sink:
         return data
 
 
-def exported_event(index: int, event: StoredEvent, path: list[bytes]) -> dict[str, Any]:
-    """One line of ``events.jsonl``."""
+def exported_event(index: int, event: StoredEvent, stored: dict[str, Any], leaf_hash: bytes,
+                   path: list[bytes]) -> dict[str, Any]:
+    """One line of ``events.jsonl``: ``stored`` is the event's decoded stored bytes."""
     redacted = sorted(resolve_topic(event.topic).redacted)
     return {
         "leaf_index": index, "position": event.position, "aggregate_id": str(event.aggregate_id),
         "aggregate_version": event.aggregate_version, "type": bundle.event_type(event.topic), "topic": event.topic,
-        **bundle.views(event.decoded(), redacted), "redacted": redacted,
-        "stored": base64.b64encode(event.state).decode(), "leaf_hash": event.leaf_hash().hex(),
+        **bundle.views(stored, redacted), "redacted": redacted,
+        "stored": base64.b64encode(event.state).decode(), "leaf_hash": leaf_hash.hex(),
         "inclusion_path": [h.hex() for h in path],
     }
 
@@ -150,16 +151,17 @@ class Export:
                 events = {e.position: e for e in self.log.read(low - 1, high - low + 1, stop=high)}
                 self.tree.prefetch(tx, index, index + len(batch), size)
                 for leaf in batch:
-                    event = events.get(leaf["position"])
-                    if event is None or event.leaf_hash() != leaf["leaf_hash"]:
+                    event, sealed = events.get(leaf["position"]), bytes(leaf["leaf_hash"])
+                    if event is None or event.leaf_hash() != sealed:
                         raise Conflict("store-altered", f"the stored event at position {leaf['position']} (leaf "
                                        f"{leaf['leaf_index']}) is gone or no longer matches its seal: run "
                                        "`zeren audit check`")
-                    if not self.selection.admits(event, event.jurisdiction):
+                    stored = event.decoded()
+                    if not self.selection.admits(event, stored["envelope"]["jurisdiction"]):
                         self.excluded += 1
                         continue
                     path = self.tree.inclusion(tx, leaf["leaf_index"], size)
-                    lines.append(orjson.dumps(exported_event(leaf["leaf_index"], event, path)) + b"\n")
+                    lines.append(orjson.dumps(exported_event(leaf["leaf_index"], event, stored, sealed, path)) + b"\n")
                     self._note(leaf["leaf_index"], event.position)
             index = batch[-1]["leaf_index"] + 1
             if progress:

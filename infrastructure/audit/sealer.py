@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from application.ports import Clock
@@ -45,9 +45,9 @@ class Sealer:
     def setup(self) -> None:
         self.tree.create_tables()
         Tracking.create_table(self.db)
-        with self.db.transaction() as tx:
-            if Tracking.position(tx, NAME) is None:
-                Tracking.start(tx, NAME)
+        with self.db.transaction() as tx:  # processes starting together may race here: the first row wins
+            tx.execute("INSERT INTO follower_tracking (name, position, version, updated_at) VALUES (:n, 0, 1, :t) "
+                       "ON CONFLICT (name) DO NOTHING", {"n": NAME, "t": datetime.now(UTC)})
 
     def _due(self, latest: TreeHead | None, size: int, now: datetime) -> bool:
         """A head is due for leaves no head covers yet when the last head is ``seal_every_minutes`` old (or none
@@ -64,10 +64,7 @@ class Sealer:
     def step(self) -> int:
         """Seal one batch (and sign the heads that are due); returns how many events it sealed."""
         with self.db.transaction() as tx:
-            position = Tracking.position(tx, NAME, lock=True)
-            if position is None:
-                Tracking.start(tx, NAME)
-                position = 0
+            position = Tracking.position(tx, NAME, lock=True) or 0
             entries = self.log.read(position, self.batch_size)
             size = self.tree.size(tx)
             latest = self.tree.latest_head(tx)
