@@ -211,9 +211,22 @@ def _signer():
         raise click.ClickException(str(exc)) from None
 
 
+def _public_key():
+    from infrastructure.audit.signing import KeyFileError, configured_public_key
+    from infrastructure.settings import Settings
+
+    settings = Settings()
+    try:
+        return configured_public_key(settings.audit_key_path, settings.data_dir)
+    except (KeyFileError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 @audit.command("public-key", help="Print the PEM of the configured signing key's public key.")
 def audit_public_key() -> None:
-    click.echo(_signer().public_pem(), nl=False)
+    from infrastructure.audit.signing import public_pem
+
+    click.echo(public_pem(_public_key()), nl=False)
 
 
 @audit.command("seal", help="Seal the log: catch up and sign a head over everything (or --follow: keep sealing).")
@@ -281,9 +294,12 @@ def audit_verify(bundle_path: Path, public_keys: tuple[Path, ...], previous_head
 
     try:
         keys = {key_id(k): k for k in (load_public_key(p) for p in public_keys)}
+    except KeyFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
         previous = TreeHead.from_json(orjson.loads(previous_head.read_bytes())) if previous_head else None
-    except (KeyFileError, ValueError) as exc:
-        raise click.ClickException(f"{exc}") from None
+    except ValueError as exc:
+        raise click.ClickException(f"{previous_head} is not a signed tree head: {exc}") from None
     try:
         result = verify(bundle_path, keys, previous)
     except BundleInvalid as exc:
@@ -304,8 +320,8 @@ def audit_check(public_keys: tuple[Path, ...]) -> None:
     except KeyFileError as exc:
         raise click.ClickException(str(exc)) from None
     if keys is None:
-        signer = _signer()
-        keys = {signer.key_id: signer.public_key}
+        configured = _public_key()
+        keys = {key_id(configured): configured}
     system = _system()
     report = system.audit.check(keys)
     if not report.ok:

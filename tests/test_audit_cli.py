@@ -80,6 +80,18 @@ def test_seal_export_verify_check_with_a_configured_key(workdir: Path, stored: i
                        "--from", "2", "-o", "town.zip")
     assert code == 0
     assert "(subset export)" in out
+    error = one_line_error(*run(capsys, "audit", "verify", "bundle.zip", "--public-key", "audit.pem.pub",
+                                "--previous-head", "audit.pem.pub"))
+    assert error.startswith("zeren: error: audit.pem.pub is not a signed tree head: ")
+
+    (workdir / "audit.pem").rename(workdir / "sealer-only.pem")
+    code, out, _ = run(capsys, "audit", "check")
+    assert (code, out.startswith("ok: ")) == (0, True), "checking needs the public key only (PATH.pub)"
+    code, out, _ = run(capsys, "audit", "public-key")
+    assert out == (workdir / "audit.pem.pub").read_text()
+    error = one_line_error(*run(capsys, "audit", "seal"))
+    assert "no audit signing key at" in error, "sealing needs the private key"
+    (workdir / "sealer-only.pem").rename(workdir / "audit.pem")
 
     conn = sqlite3.connect(workdir / "zeren.db")
     conn.execute("DROP TRIGGER zeren_events_no_update")

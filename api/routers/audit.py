@@ -24,6 +24,7 @@ from api.views import (
 )
 from application.authorization import Forbidden, Principal, Role
 from infrastructure.audit.export import Selection
+from infrastructure.audit.signing import key_id, public_pem
 
 router = APIRouter(prefix="/audit", tags=["audit"])
 AUDIT_ROLES = frozenset({Role.auditor, Role.admin})
@@ -56,7 +57,7 @@ def heads(sys: SystemDep, _: AuditorDep,
 
 @router.get("/public-key", responses=responses(401, 403), summary="The public key the heads are signed with")
 def public_key(sys: SystemDep, _: AuditorDep) -> PublicKeyView:
-    return PublicKeyView(key_id=sys.audit.signer.key_id.hex(), pem=sys.audit.signer.public_pem())
+    return PublicKeyView(key_id=key_id(sys.audit.public_key).hex(), pem=public_pem(sys.audit.public_key))
 
 
 @router.get("/proofs/inclusion", responses=responses(401, 403, 404, 422),

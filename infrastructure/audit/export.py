@@ -145,8 +145,10 @@ class Export:
             lines = []
             with self.db.read() as tx:
                 batch = self.tree.leaves(tx, index, self.end, BATCH)
-                if not batch or batch[0]["leaf_index"] != index:
-                    raise Conflict("store-altered", f"the sealed leaf {index} is not stored: run `zeren audit check`")
+                gap = next((i for i, leaf in enumerate(batch, index) if leaf["leaf_index"] != i), None)
+                if not batch or gap is not None:
+                    raise Conflict("store-altered", f"the sealed leaf {gap if batch else index} is not stored: run "
+                                   "`zeren audit check`")
                 low, high = batch[0]["position"], batch[-1]["position"]
                 events = {e.position: e for e in self.log.read(low - 1, high - low + 1, stop=high)}
                 self.tree.prefetch(tx, index, index + len(batch), size)

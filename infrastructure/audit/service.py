@@ -14,7 +14,7 @@ from infrastructure.audit.check import CheckReport, check
 from infrastructure.audit.export import Export, Selection
 from infrastructure.audit.log import StoredLog
 from infrastructure.audit.sealer import Sealer
-from infrastructure.audit.signing import Signer, TreeHead, configured_signer
+from infrastructure.audit.signing import Signer, TreeHead, configured_public_key, configured_signer, key_id
 from infrastructure.audit.tree import StoredTree
 from infrastructure.eventstore import EventStore
 from infrastructure.settings import Settings
@@ -37,9 +37,15 @@ class Audit:
         """The signing key (``ZEREN_AUDIT_KEY_PATH``, else generated into ``data_dir``), loaded on first use."""
         return configured_signer(self.settings.audit_key_path, self.settings.data_dir)
 
+    @cached_property
+    def public_key(self) -> Ed25519PublicKey:
+        """The public key of this deployment's heads (``ZEREN_AUDIT_KEY_PATH``.pub when present: no private key
+        needed to verify)."""
+        return configured_public_key(self.settings.audit_key_path, self.settings.data_dir)
+
     def keys(self) -> dict[bytes, Ed25519PublicKey]:
         """The public keys heads of this deployment are checked against."""
-        return {self.signer.key_id: self.signer.public_key}
+        return {key_id(self.public_key): self.public_key}
 
     def setup(self) -> None:
         self.sealer.setup()

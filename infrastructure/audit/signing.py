@@ -191,3 +191,11 @@ def configured_signer(key_path: Path | None, data_dir: Path) -> Signer:
         except KeyFileError:  # another process made it first
             pass
     return load_signer(path)
+
+
+def configured_public_key(key_path: Path | None, data_dir: Path) -> Ed25519PublicKey:
+    """The public key heads are checked against: ``PATH.pub`` beside the configured key when it is there (a process
+    that only reads and verifies — the API in production — needs no private key), else the signing key's."""
+    if key_path is not None and Path(f"{key_path}.pub").exists():
+        return load_public_key(Path(f"{key_path}.pub"))
+    return configured_signer(key_path, data_dir).public_key
