@@ -6,7 +6,6 @@ import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from uuid import UUID
 
 from api.bootstrap import System
 from application import organisation as o
@@ -79,7 +78,3 @@ def everything_in(bundle: Path) -> bytes:
         parts = [archive.read(name) for name in archive.namelist()]
     parts += [base64.b64decode(orjson.loads(line)["stored"]) for line in lines_of(bundle)]
     return b"\n".join(parts)
-
-
-def uuid_of(value: object) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))

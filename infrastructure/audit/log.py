@@ -43,8 +43,7 @@ class StoredLog:
     def read(self, after: int, limit: int, stop: int | None = None) -> list[StoredEvent]:
         """Up to ``limit`` events with ``after < position`` (``≤ stop`` if given), in position order."""
         rows = self.recorder.select_notifications(start=after, limit=limit, stop=stop, inclusive_of_start=False)
-        return [StoredEvent(n.id, n.originator_id if isinstance(n.originator_id, UUID) else UUID(str(n.originator_id)),
-                            n.originator_version, n.topic, bytes(n.state)) for n in rows]
+        return [StoredEvent(n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in rows]
 
     def at(self, position: int) -> StoredEvent | None:
         found = self.read(position - 1, 1, stop=position)

@@ -12,6 +12,7 @@ Tables (written only by the sealer, never rebuilt from the log):
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from typing import Any
 
@@ -42,11 +43,13 @@ def head_from_row(row: dict[str, Any]) -> TreeHead:
 
 
 class StoredTree:
-    """Reads of the stored tree, within a caller's transaction; node hashes are cached (they never change)."""
+    """Reads of the stored tree, within a caller's transaction; node hashes are cached (a stored node never changes;
+    the live check reads without this cache)."""
 
     def __init__(self, db: ReadDatabase):
         self.db = db
         self._cache: OrderedDict[tuple[int, int], bytes] = OrderedDict()
+        self._lock = threading.Lock()
 
     def create_tables(self) -> None:
         with self.db.transaction() as tx:
@@ -117,10 +120,11 @@ class StoredTree:
     def node(self, tx: Tx, level: int, index: int) -> bytes:
         """The complete subtree ``(level, index)``; level 0 is the leaf hash."""
         key = (level, index)
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached
+        with self._lock:
+            cached = self._cache.get(key)
+            if cached is not None:
+                self._cache.move_to_end(key)
+                return cached
         if level == 0:
             value = tx.scalar("SELECT leaf_hash FROM audit_leaves WHERE leaf_index = :i", {"i": index})
         else:
@@ -132,9 +136,10 @@ class StoredTree:
         return bytes(value)
 
     def _remember(self, key: tuple[int, int], value: bytes) -> None:
-        self._cache[key] = value
-        if len(self._cache) > CACHE_ENTRIES:
-            self._cache.popitem(last=False)
+        with self._lock:
+            self._cache[key] = value
+            if len(self._cache) > CACHE_ENTRIES:
+                self._cache.popitem(last=False)
 
     def prefetch(self, tx: Tx, first: int, end: int, size: int) -> None:
         """Load, one query per level, the nodes the proofs of leaves ``first … end-1`` in a tree of ``size`` use."""
