@@ -72,7 +72,8 @@ def main() -> None:
 
                     with psycopg.connect(args.postgres, autocommit=True) as conn:
                         conn.execute(f'DROP SCHEMA IF EXISTS "{settings.postgres["schema"]}" CASCADE')
-            print(f"{name:<9} writes {f['writes_per_s']:6.0f} commands/s (1 event each)   sealing {f['seal_per_s']:6.0f} events/s "
+            print(f"{name:<9} writes {f['writes_per_s']:6.0f} commands/s (1 event each)   "
+                  f"sealing {f['seal_per_s']:6.0f} events/s "
                   f"= {f['seal_per_s'] / f['writes_per_s']:5.1f}x the write rate   export {f['export_per_s']:7.0f}/s "
                   f"({f['bundle_mb']:.1f} MB)   verify {f['verify_per_s']:7.0f}/s   check {f['check_per_s']:7.0f}/s "
                   f"({f['events']:.0f} events)")
