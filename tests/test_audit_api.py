@@ -31,9 +31,10 @@ def get(client: TestClient, path: str, headers: dict[str, str]):
 
 
 def test_only_auditors_and_admins_read_the_seal(history: SealedHistory, client: TestClient, token) -> None:
-    for role in ("viewer", "registrar", "investigator", "enforcement", "stream", "tip_officer"):
+    unit_roles = {"enterprise": history.world.enterprise, "inspector": history.world.department}
+    for role in ("viewer", "registrar", "investigator", "enforcement", "stream", "tip_officer", *unit_roles):
         for path in ENDPOINTS:
-            response = get(client, path, token(role, COUNTY))
+            response = get(client, path, token(role, COUNTY, unit_id=unit_roles.get(role)))
             assert response.status_code == 403, (role, path)
             assert response.headers["content-type"] == PROBLEM
             assert response.json()["code"] == "role-not-allowed"
