@@ -200,7 +200,7 @@ class Replay(BaseModel):
 
 
 class SignedHeadView(BaseModel):
-    """A signed tree head (docs/audit.md §4): the tree of ``tree_size`` sealed events had ``root_hash``."""
+    """A signed tree head (docs/audit.md §5): the tree of ``tree_size`` sealed events had ``root_hash``."""
 
     format: str = Field(examples=["zeren-tree-head/1"])
     tree_size: int = Field(description="number of leaves (sealed events) the head covers")

@@ -1,4 +1,4 @@
-"""The audit bundle: its layout and its offline verification (docs/audit.md §5–7).
+"""The audit bundle: its layout and its offline verification (docs/audit.md §6–7).
 
 A bundle is one ZIP file with four members:
 

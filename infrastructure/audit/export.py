@@ -1,4 +1,4 @@
-"""Writing audit bundles (docs/audit.md §5): streamed, in constant memory, from the stored tree and the raw log.
+"""Writing audit bundles (docs/audit.md §6): streamed, in constant memory, from the stored tree and the raw log.
 
 An export is planned eagerly — the head it proves against and the leaves it scans — so a refusal comes before
 the first byte; then it streams: a batch of leaves at a time, the matching stored events read through the

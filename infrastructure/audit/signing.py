@@ -1,4 +1,4 @@
-"""Signed tree heads (Ed25519 via ``cryptography``) and the keys that sign them (docs/audit.md §4).
+"""Signed tree heads (Ed25519 via ``cryptography``) and the keys that sign them (docs/audit.md §5).
 
 The signature covers a canonical byte string, all integers unsigned big-endian::
 
