@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from api import problems
 from api.bootstrap import System
-from api.routers import audit_trail, events, hazards, organisation, people, responsibility, schemas
+from api.routers import audit, audit_trail, events, hazards, organisation, people, responsibility, schemas
 from infrastructure.stream.relay import relay_statuses
 
 API_PREFIX = "/api/v1"
@@ -66,6 +66,7 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
         yield
         stop.set()
         system.runner.wake()
+        system.audit.sealer.wake()
         for thread in threads:
             thread.join(timeout=5)
 
@@ -75,7 +76,7 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
     app.state.system = system
     problems.install(app)
     for router in (organisation.router, people.router, responsibility.router, hazards.router, audit_trail.router,
-                   events.router, schemas.router):
+                   audit.router, events.router, schemas.router):
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["health"], summary="Liveness, database, projection and relay lag")

@@ -18,6 +18,7 @@ from domain.posts import Post
 from domain.responsibility import ResponsibilityList
 from domain.supervision import SupervisionCatalogue
 from domain.units import Unit
+from infrastructure.audit.service import Audit
 from infrastructure.database import Database
 from infrastructure.eventstore import EventStore, register_snapshotting
 from infrastructure.settings import Settings
@@ -59,6 +60,8 @@ class System:
     hazards: HazardQueries
     statistics: StatisticsQueries
     worker: Worker
+    audit: Audit
+    """The audit seal: sealer, signed heads, proofs, exports and the live check (infrastructure.audit)."""
     followers: list[Callable[[threading.Event], None]] = field(default_factory=list)
     """Followers besides the projections (sealer, policies …) that ``zeren serve`` runs in-process (embedded
     mode); each runs until the event is set. In production each runs as its own ``zeren`` process."""
@@ -81,9 +84,12 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     runner.setup()
     app.listeners.append(runner.wake)
     worker = Worker(app, app.clock, DeadlineQueries(db))
+    audit = Audit(db, store, settings, app.clock)
+    audit.setup()
+    app.listeners.append(audit.sealer.wake)
     return System(
         settings=settings, db=db, store=store, vault=vault, app=app, runner=runner, directory=directory,
         ledger=LedgerQueries(db), gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db),
-        hazards=HazardQueries(db), statistics=StatisticsQueries(db), worker=worker,
-        followers=[lambda stop: worker.run(stop, settings.worker_poll_seconds)],
+        hazards=HazardQueries(db), statistics=StatisticsQueries(db), worker=worker, audit=audit,
+        followers=[lambda stop: worker.run(stop, settings.worker_poll_seconds), audit.sealer.run],
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlparse
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -33,8 +34,11 @@ class Settings(BaseSettings):
     worker_poll_seconds: float = 60.0
     """How often ``zeren worker`` (and the embedded worker of ``zeren serve``) looks for due deadlines."""
     audit_key_path: Path | None = None
-    seal_every_events: int = 1000
-    seal_every_minutes: float = 5.0
+    """The Ed25519 private key (PEM) that signs tree heads; unset → generated into ``data_dir`` (docs/audit.md)."""
+    seal_every_events: int = Field(default=1000, ge=1)
+    """The sealer signs a tree head every this many sealed events …"""
+    seal_every_minutes: float = Field(default=5.0, gt=0)
+    """… and at least this often while sealed events wait for one."""
     kafka_bootstrap: str = "localhost:9092"
     kafka_topic: str = "zeren.events"
     kafka_partitions: int = 6

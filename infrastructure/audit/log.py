@@ -1,0 +1,62 @@
+"""The stored events exactly as the database holds them: read through the recorder, never decoded or cached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import orjson
+
+from infrastructure.audit import leaves
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """One row of the events table, in the notification log."""
+
+    position: int
+    aggregate_id: UUID
+    aggregate_version: int
+    topic: str
+    state: bytes
+
+    def leaf_hash(self) -> bytes:
+        return leaves.hash_event(self.position, self.aggregate_id, self.aggregate_version, self.topic, self.state)
+
+    def decoded(self) -> dict[str, Any]:
+        return orjson.loads(self.state)
+
+    @property
+    def jurisdiction(self) -> str:
+        return self.decoded()["envelope"]["jurisdiction"]
+
+
+class StoredLog:
+    """The notification log read through the ``eventsourcing`` recorder (the application recorder's
+    ``select_notifications``): the raw rows, in position order."""
+
+    def __init__(self, recorder: Any):
+        self.recorder = recorder
+
+    def read(self, after: int, limit: int, stop: int | None = None) -> list[StoredEvent]:
+        """Up to ``limit`` events with ``after < position`` (``≤ stop`` if given), in position order."""
+        rows = self.recorder.select_notifications(start=after, limit=limit, stop=stop, inclusive_of_start=False)
+        return [StoredEvent(n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in rows]
+
+    def at(self, position: int) -> StoredEvent | None:
+        found = self.read(position - 1, 1, stop=position)
+        return found[0] if found else None
+
+    def scan(self, after: int, stop: int, batch: int = 1000) -> Iterator[StoredEvent]:
+        """Every event with ``after < position ≤ stop``, read in batches (constant memory)."""
+        while after < stop:
+            rows = self.read(after, batch, stop=stop)
+            if not rows:
+                return
+            yield from rows
+            after = rows[-1].position
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0

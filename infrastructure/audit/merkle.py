@@ -1,0 +1,232 @@
+"""The Merkle tree of RFC 9162 (Certificate Transparency v2) §2.1: hashes, roots, inclusion and consistency proofs.
+
+Pure functions, no I/O. Hashes are SHA-256 (RFC 9162 §2.1.1):
+
+- the empty tree: ``MTH({}) = SHA-256()``;
+- a leaf: ``MTH({d}) = SHA-256(0x00 ‖ d)``;
+- a node over ``n > 1`` leaves: ``MTH(D[n]) = SHA-256(0x01 ‖ MTH(D[0:k]) ‖ MTH(D[k:n]))``, where ``k`` is the largest
+  power of two smaller than ``n``.
+
+Proof generation takes a function ``mth(start, end)`` that returns ``MTH(D[start:end])``: a stored tree answers it
+from its complete subtrees in O(log n) look-ups (:func:`range_hash`), a list of leaf hashes answers it directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+
+HASH_SIZE = 32
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+
+Mth = Callable[[int, int], bytes]
+"""``mth(start, end)``: the Merkle tree hash of the leaves ``start … end-1``."""
+Complete = Callable[[int, int], bytes]
+"""``complete(level, index)``: the hash of the complete subtree of ``2**level`` leaves starting at
+``index * 2**level`` (level 0: the leaf hash itself)."""
+
+
+class ProofError(ValueError):
+    """A proof does not verify, or was asked for sizes that have none; the message says why."""
+
+
+def leaf_hash(leaf: bytes) -> bytes:
+    """``SHA-256(0x00 ‖ leaf)`` (RFC 9162 §2.1.1)."""
+    return hashlib.sha256(b"\x00" + leaf).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """``SHA-256(0x01 ‖ left ‖ right)`` (RFC 9162 §2.1.1)."""
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def split(n: int) -> int:
+    """The largest power of two smaller than ``n`` (``n > 1``): where RFC 9162 splits a tree of ``n`` leaves."""
+    if n < 2:
+        raise ValueError("only a tree of two or more leaves is split")
+    return 1 << ((n - 1).bit_length() - 1)
+
+
+def range_hash(start: int, end: int, complete: Complete) -> bytes:
+    """``MTH(D[start:end])`` for a range that occurs in the RFC 9162 recursion of some tree (its start is a multiple
+    of the smallest power of two ≥ its size), from complete subtrees: O(log n) calls of ``complete``."""
+    size = end - start
+    if size <= 0:
+        return EMPTY_ROOT
+    if size & (size - 1) == 0 and start % size == 0:
+        return complete(size.bit_length() - 1, start // size)
+    k = split(size)
+    return node_hash(range_hash(start, start + k, complete), range_hash(start + k, end, complete))
+
+
+def root(leaf_hashes: Sequence[bytes]) -> bytes:
+    """``MTH`` of a list of leaf hashes."""
+    frontier = Frontier()
+    for h in leaf_hashes:
+        frontier.append(h)
+    return frontier.root()
+
+
+class Frontier:
+    """The right edge of a growing tree: one complete subtree per set bit of its size, largest first.
+
+    Appending a leaf returns the complete subtrees (level ≥ 1) it completes, so a store can keep every complete
+    subtree incrementally; :meth:`root` folds the edge from the right, which is ``MTH`` of RFC 9162 §2.1.1.
+    """
+
+    def __init__(self, size: int = 0, hashes: Sequence[bytes] = ()):
+        levels = [level for level in range(size.bit_length() - 1, -1, -1) if size >> level & 1]
+        if len(hashes) != len(levels):
+            raise ValueError(f"a tree of {size} leaves has {len(levels)} complete subtrees on its edge, "
+                             f"not {len(hashes)}")
+        self.size = size
+        self._edge: list[tuple[int, bytes]] = list(zip(levels, hashes, strict=True))
+
+    @staticmethod
+    def subtrees(size: int) -> list[tuple[int, int]]:
+        """``(level, index)`` of the complete subtrees on the edge of a tree of ``size`` leaves, left to right."""
+        out, start = [], 0
+        for level in range(size.bit_length() - 1, -1, -1):
+            if size >> level & 1:
+                out.append((level, start >> level))
+                start += 1 << level
+        return out
+
+    def append(self, leaf: bytes) -> list[tuple[int, int, bytes]]:
+        """Add a leaf hash; returns ``(level, index, hash)`` of each complete subtree it completes (level ≥ 1)."""
+        self._edge.append((0, leaf))
+        self.size += 1
+        made = []
+        while len(self._edge) >= 2 and self._edge[-1][0] == self._edge[-2][0]:
+            level, right = self._edge.pop()
+            _, left = self._edge.pop()
+            combined = node_hash(left, right)
+            self._edge.append((level + 1, combined))
+            made.append((level + 1, (self.size >> (level + 1)) - 1, combined))
+        return made
+
+    def root(self) -> bytes:
+        if not self._edge:
+            return EMPTY_ROOT
+        result = self._edge[-1][1]
+        for _, h in reversed(self._edge[:-1]):
+            result = node_hash(h, result)
+        return result
+
+
+def inclusion_path(index: int, size: int, mth: Mth) -> list[bytes]:
+    """``PATH(index, D[size])`` of RFC 9162 §2.1.3.1: the sibling hashes from the leaf up to the root."""
+    if not 0 <= index < size:
+        raise ProofError(f"leaf {index} is not in a tree of {size} leaves")
+    path: list[bytes] = []
+    start, end = 0, size
+    while end - start > 1:
+        k = split(end - start)
+        if index < start + k:
+            path.append(mth(start + k, end))
+            end = start + k
+        else:
+            path.append(mth(start, start + k))
+            start += k
+    return path[::-1]
+
+
+def root_from_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes:
+    """The root an inclusion path leads to from a leaf hash (RFC 9162 §2.1.3.2, steps 1–4)."""
+    if not 0 <= index < size:
+        raise ProofError(f"leaf index {index} is not below the tree size {size}")
+    fn, sn, r = index, size - 1, leaf
+    for p in path:
+        if sn == 0:
+            raise ProofError(f"the inclusion path is longer than a tree of {size} leaves allows")
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            r = node_hash(r, p)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ProofError(f"the inclusion path is shorter than a tree of {size} leaves needs")
+    return r
+
+
+def verify_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes], root_hash: bytes) -> None:
+    """Raise :class:`ProofError` unless ``path`` proves leaf ``index`` of a tree of ``size`` leaves with
+    ``root_hash`` (RFC 9162 §2.1.3.2)."""
+    if root_from_inclusion(index, size, leaf, path) != root_hash:
+        raise ProofError("the inclusion path does not lead to the root hash")
+
+
+def consistency_path(first: int, second: int, mth: Mth) -> list[bytes]:
+    """``PROOF(first, D[second])`` of RFC 9162 §2.1.4.1; empty when ``first`` is 0 or equals ``second``."""
+    if not 0 <= first <= second:
+        raise ProofError(f"no consistency proof from tree size {first} to {second}")
+    if first in (0, second):
+        return []
+    path: list[bytes] = []
+    start, end, whole = 0, second, True
+    while True:
+        size = end - start
+        if first - start == size:
+            if not whole:
+                path.append(mth(start, end))
+            break
+        k = split(size)
+        if first - start <= k:
+            path.append(mth(start + k, end))
+            end = start + k
+        else:
+            path.append(mth(start, start + k))
+            start += k
+            whole = False
+    return path[::-1]
+
+
+def verify_consistency(first: int, second: int, first_root: bytes, second_root: bytes,
+                       path: Sequence[bytes]) -> None:
+    """Raise :class:`ProofError` unless ``path`` proves that the tree of ``first`` leaves with ``first_root`` is a
+    prefix of the tree of ``second`` leaves with ``second_root`` (RFC 9162 §2.1.4.2)."""
+    if not 0 <= first <= second:
+        raise ProofError(f"tree size {first} is larger than {second}: no consistency to prove")
+    if first == second:
+        if path:
+            raise ProofError("a consistency proof between equal sizes is empty")
+        if first_root != second_root:
+            raise ProofError("the two roots of the same tree size differ")
+        return
+    if first == 0:
+        if path:
+            raise ProofError("a consistency proof from the empty tree is empty")
+        return
+    if not path:
+        raise ProofError("the consistency path is empty")
+    proof = list(path)
+    if first & (first - 1) == 0:
+        proof.insert(0, first_root)
+    fn, sn = first - 1, second - 1
+    while fn & 1:
+        fn >>= 1
+        sn >>= 1
+    fr = sr = proof[0]
+    for c in proof[1:]:
+        if sn == 0:
+            raise ProofError("the consistency path is longer than the tree sizes allow")
+        if fn & 1 or fn == sn:
+            fr = node_hash(c, fr)
+            sr = node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn >>= 1
+                sn >>= 1
+        else:
+            sr = node_hash(sr, c)
+        fn >>= 1
+        sn >>= 1
+    if sn != 0:
+        raise ProofError("the consistency path is shorter than the tree sizes need")
+    if fr != first_root:
+        raise ProofError(f"the consistency path does not lead to the root of tree size {first}")
+    if sr != second_root:
+        raise ProofError(f"the consistency path does not lead to the root of tree size {second}")

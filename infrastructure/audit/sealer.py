@@ -1,0 +1,115 @@
+"""The sealer: a follower of the log that seals every stored event into the Merkle tree and signs tree heads.
+
+In ONE transaction per batch it reads the next events (the exact stored bytes), appends their leaf hashes, stores
+the complete subtrees they complete, signs a tree head every ``seal_every_events`` leaves — and, when leaves are
+waiting for a head, at least every ``seal_every_minutes`` minutes — and moves its ``follower_tracking`` row: a crash
+seals nothing twice and loses nothing; the locked tracking row keeps two sealers from sealing the same events.
+
+It is not a projection: it is never rebuilt from the log, because seals recomputed from a tampered log would
+certify the tampering (ARCHITECTURE §8).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from application.ports import Clock
+from infrastructure.audit.log import StoredLog
+from infrastructure.audit.merkle import Frontier
+from infrastructure.audit.signing import Signer, TreeHead
+from infrastructure.audit.tree import StoredTree
+from projections.follower import Tracking, follow
+from projections.sql import ReadDatabase, Tx
+
+NAME = "audit_sealer"
+
+
+class Sealer:
+    def __init__(self, db: ReadDatabase, log: StoredLog, signer: Callable[[], Signer], clock: Clock, *,
+                 every_events: int, every_minutes: float, batch_size: int = 500):
+        if every_events < 1 or every_minutes <= 0:
+            raise ValueError("heads are signed every N ≥ 1 events and every M > 0 minutes")
+        self.db = db
+        self.log = log
+        self.tree = StoredTree(db)
+        self._signer = signer
+        self.clock = clock
+        self.every_events = every_events
+        self.every = timedelta(minutes=every_minutes)
+        self.batch_size = batch_size
+        self._wake = threading.Event()
+
+    def setup(self) -> None:
+        self.tree.create_tables()
+        Tracking.create_table(self.db)
+        with self.db.transaction() as tx:  # processes starting together may race here: the first row wins
+            tx.execute("INSERT INTO follower_tracking (name, position, version, updated_at) VALUES (:n, 0, 1, :t) "
+                       "ON CONFLICT (name) DO NOTHING", {"n": NAME, "t": datetime.now(UTC)})
+
+    def _due(self, latest: TreeHead | None, size: int, now: datetime) -> bool:
+        """A head is due for leaves no head covers yet when the last head is ``seal_every_minutes`` old (or none
+        was ever signed)."""
+        if size == 0 or (latest is not None and latest.tree_size >= size):
+            return False
+        return latest is None or now - latest.signed_at >= self.every
+
+    def _sign(self, tx: Tx, frontier: Frontier, now: datetime) -> TreeHead:
+        head = self._signer().sign(frontier.size, frontier.root(), now)
+        self.tree.store_head(tx, head)
+        return head
+
+    def step(self) -> int:
+        """Seal one batch (and sign the heads that are due); returns how many events it sealed."""
+        with self.db.transaction() as tx:
+            position = Tracking.position(tx, NAME, lock=True) or 0
+            entries = self.log.read(position, self.batch_size)
+            size = self.tree.size(tx)
+            latest = self.tree.latest_head(tx)
+            now = self.clock.now()
+            if not entries and not self._due(latest, size, now):
+                return 0
+            frontier = self.tree.frontier(tx, size)
+            leaves: list[dict[str, Any]] = []
+            nodes: list[dict[str, Any]] = []
+            for entry in entries:
+                digest = entry.leaf_hash()
+                leaves.append({"i": frontier.size, "p": entry.position, "h": digest})
+                nodes.extend({"l": level, "i": index, "h": h} for level, index, h in frontier.append(digest))
+                if frontier.size % self.every_events == 0:
+                    latest = self._sign(tx, frontier, now)
+            tx.executemany("INSERT INTO audit_leaves (leaf_index, position, leaf_hash) VALUES (:i, :p, :h)", leaves)
+            tx.executemany("INSERT INTO audit_nodes (level, node_index, hash) VALUES (:l, :i, :h)", nodes)
+            if self._due(latest, frontier.size, now):
+                self._sign(tx, frontier, now)
+            if entries:
+                Tracking.advance(tx, NAME, entries[-1].position)
+        return len(entries)
+
+    def catch_up(self) -> int:
+        """Seal until the head of the log; returns how many events were sealed."""
+        total = 0
+        while count := self.step():
+            total += count
+        return total
+
+    def seal_now(self) -> tuple[int, TreeHead | None]:
+        """Catch up and sign a head over everything sealed (an operator's ``zeren audit seal``)."""
+        sealed = self.catch_up()
+        with self.db.transaction() as tx:
+            Tracking.position(tx, NAME, lock=True)
+            size = self.tree.size(tx)
+            latest = self.tree.latest_head(tx)
+            if size and (latest is None or latest.tree_size < size):
+                latest = self._sign(tx, self.tree.frontier(tx, size), self.clock.now())
+        return sealed, latest
+
+    def wake(self, _position: int = 0) -> None:
+        """Called after a command is saved: seal now instead of at the next poll."""
+        self._wake.set()
+
+    def run(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
+        """Follow the log until ``stop`` is set (``zeren audit seal --follow``; in-process in ``zeren serve``)."""
+        follow(self.step, stop, self._wake, poll_seconds, "audit sealer")

@@ -1,0 +1,283 @@
+"""Export and offline verification: full, range and subset bundles verify; every tampering fails, naming the first
+failing event or proof; an older head is proven consistent; verify needs no database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from api.bootstrap import System
+from infrastructure.audit import bundle, export, signing
+from infrastructure.audit.bundle import BundleInvalid, verify
+from infrastructure.audit.export import Selection
+from tests.audit_support import ID_NUMBER, SealedHistory, everything_in, lines_of, rewrite
+from tests.conftest import COUNTY, TOWN_A
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def history(system: System) -> SealedHistory:
+    return SealedHistory(system)
+
+
+@pytest.fixture
+def full(history: SealedHistory, tmp_path: Path) -> Path:
+    return history.export(tmp_path / "full.zip")
+
+
+def test_a_full_export_verifies_and_says_so(history: SealedHistory, full: Path) -> None:
+    result = verify(full, history.keys())
+    head = history.system.store.head()
+    assert (result.events, result.coverage, result.leaf_range) == (head, "full", (0, head - 1))
+    assert result.earlier_heads == 2
+    assert result.head == history.head
+    assert result.summary().startswith(f"ok: {head} events verified, leaves 0–{head - 1} (full export")
+    events = [orjson.loads(line) for line in lines_of(full)]
+    stored = history.system.audit.log.read(0, 1000)
+    assert [(e["position"], e["aggregate_id"], e["aggregate_version"]) for e in events] == \
+        [(s.position, str(s.aggregate_id), s.aggregate_version) for s in stored]
+    first = events[0]
+    assert first["type"] == "UnitRegistered"
+    assert first["envelope"]["actor"] == {"principal": "test:admin", "role": "admin"}
+    assert first["jurisdiction"] == first["envelope"]["jurisdiction"] == "350000"
+    assert first["effective_at"] == first["envelope"]["effective_at"]
+
+
+def test_redacted_fields_stay_out_and_the_identity_number_appears_only_encrypted(history: SealedHistory,
+                                                                                full: Path) -> None:
+    registered = next(orjson.loads(line) for line in lines_of(full) if b'"PersonRegistered"' in line)
+    assert registered["redacted"] == ["id_number_digest", "id_number_sealed"]
+    assert set(registered["data"]) == {"name", "id_number_masked"}
+    assert ID_NUMBER.encode() not in everything_in(full)
+    assert b"zk1:person:" in everything_in(full), "the stored bytes hold the sealed value (ciphertext)"
+
+
+def test_a_jurisdiction_export_is_a_subset_whose_every_event_verifies(history: SealedHistory, tmp_path: Path) -> None:
+    path = history.export(tmp_path / "town.zip", Selection(jurisdiction=TOWN_A))
+    result = verify(path, history.keys())
+    events = [orjson.loads(line) for line in lines_of(path)]
+    assert result.coverage == "subset"
+    assert 0 < result.events == len(events) < history.system.store.head()
+    assert all(e["jurisdiction"].startswith(TOWN_A) for e in events)
+    manifest = orjson.loads(b"".join(lines_of(path, "manifest.json")))
+    assert manifest["selection"]["jurisdiction"] == TOWN_A
+    assert manifest["excluded"] == history.system.store.head() - len(events)
+
+
+def test_the_callers_scope_narrows_every_export(history: SealedHistory, tmp_path: Path) -> None:
+    path = history.export(tmp_path / "scoped.zip", Selection(scope=TOWN_A, jurisdiction=COUNTY))
+    assert all(orjson.loads(line)["jurisdiction"].startswith(TOWN_A) for line in lines_of(path))
+    assert verify(path, history.keys()).coverage == "subset"
+
+
+def test_a_position_range_export_is_complete_between_its_ends(history: SealedHistory, tmp_path: Path) -> None:
+    path = history.export(tmp_path / "range.zip", Selection(from_position=3, to_position=8))
+    result = verify(path, history.keys())
+    assert (result.coverage, result.leaf_range, result.events) == ("range", (2, 7), 6)
+
+
+def test_an_aggregate_export_holds_its_events_only(history: SealedHistory, tmp_path: Path) -> None:
+    path = history.export(tmp_path / "one.zip", Selection(aggregate_id=history.world.enterprise))
+    events = [orjson.loads(line) for line in lines_of(path)]
+    assert {e["aggregate_id"] for e in events} == {str(history.world.enterprise)}
+    assert [e["aggregate_version"] for e in events] == list(range(1, len(events) + 1))
+    assert verify(path, history.keys()).events == len(events)
+
+
+def test_an_export_streams_while_it_reads(history: SealedHistory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from domain.units import RiskColour
+
+    history.grade(*[RiskColour.red, RiskColour.blue] * 60)
+    history.system.audit.sealer.seal_now()
+    monkeypatch.setattr(export, "BATCH", 10)
+    monkeypatch.setattr(export, "CHUNK", 256)
+    plan = history.system.audit.export(Selection())
+    scanned = []
+    chunks = plan.chunks(scanned.append)
+    next(chunks)
+    assert sum(scanned) < plan.leaves, "the first bytes leave before the last events are read"
+    assert len(list(chunks)) > 1
+
+
+# Tampering: each bundle below differs from a good one in one way, and verify names the first failure.
+
+def one_event(line_number: int, change):
+    def rewrite_events(data: bytes) -> bytes:
+        lines = data.splitlines(keepends=True)
+        lines[line_number - 1] = change(lines[line_number - 1])
+        return b"".join(lines)
+
+    return rewrite_events
+
+
+def where(full: Path, line_number: int) -> str:
+    event = orjson.loads(lines_of(full)[line_number - 1])
+    return f"event at position {event['position']} (leaf {event['leaf_index']}, line {line_number})"
+
+
+def test_one_byte_changed_in_an_event_fails_naming_it(history: SealedHistory, full: Path, tmp_path: Path) -> None:
+    number = next(i for i, line in enumerate(lines_of(full), 1) if "测试燃气有限公司1".encode() in line)
+    bad = rewrite(full, tmp_path / "bad.zip", "events.jsonl", one_event(
+        number, lambda line: line.replace("公司1".encode(), "公司2".encode(), 1)))
+    with pytest.raises(BundleInvalid) as failed:
+        verify(bad, history.keys())
+    assert str(failed.value) == f"{where(full, number)}: its data differs from its stored bytes: the shown event " \
+        "was changed"
+
+
+def test_changed_stored_bytes_fail_on_the_leaf_hash(history: SealedHistory, full: Path, tmp_path: Path) -> None:
+    def change(line: bytes) -> bytes:
+        event = orjson.loads(line)
+        import base64
+
+        stored = base64.b64decode(event["stored"]).replace(b"\xe7\x9c\x81", b"\xe5\xb8\x82")  # 省 → 市
+        return orjson.dumps({**event, "stored": base64.b64encode(stored).decode()}) + b"\n"
+
+    bad = rewrite(full, tmp_path / "bad.zip", "events.jsonl", one_event(1, change))
+    with pytest.raises(BundleInvalid, match=r"^event at position 1 \(leaf 0, line 1\): its leaf hash, recomputed"):
+        verify(bad, history.keys())
+
+
+def test_a_dropped_event_fails_a_full_export(history: SealedHistory, full: Path, tmp_path: Path) -> None:
+    bad = rewrite(full, tmp_path / "bad.zip", "events.jsonl", lambda data: b"".join(
+        line for i, line in enumerate(data.splitlines(keepends=True), 1) if i != 4))
+    with pytest.raises(BundleInvalid) as failed:
+        verify(bad, history.keys())
+    assert str(failed.value).startswith(f"{where(full, 5).replace('line 5', 'line 4')}: out of sequence")
+    assert "leaf 3 belongs here (it was dropped or moved)" in str(failed.value)
+
+
+def test_reordered_events_fail(history: SealedHistory, full: Path, tmp_path: Path) -> None:
+    def swap(data: bytes) -> bytes:
+        lines = data.splitlines(keepends=True)
+        lines[5], lines[6] = lines[6], lines[5]
+        return b"".join(lines)
+
+    with pytest.raises(BundleInvalid, match=r"\(leaf 6, line 6\): out of sequence .* leaf 5 belongs here"):
+        verify(rewrite(full, tmp_path / "bad.zip", "events.jsonl", swap), history.keys())
+    subset = history.export(tmp_path / "town.zip", Selection(jurisdiction=TOWN_A))
+    with pytest.raises(BundleInvalid, match=r"line 2\): out of log order — it comes after leaf"):
+        verify(rewrite(subset, tmp_path / "bad2.zip", "events.jsonl",
+                       lambda data: b"".join([data.splitlines(keepends=True)[i] for i in (1, 0)]
+                                             + data.splitlines(keepends=True)[2:])), history.keys())
+
+
+def test_an_altered_inclusion_proof_fails_naming_the_event(history: SealedHistory, full: Path, tmp_path: Path) -> None:
+    def change(line: bytes) -> bytes:
+        event = orjson.loads(line)
+        path = event["inclusion_path"]
+        path[1] = ("0" if path[1][0] != "0" else "1") + path[1][1:]
+        return orjson.dumps(event) + b"\n"
+
+    with pytest.raises(BundleInvalid, match=r"^event at position 3 \(leaf 2, line 3\): its inclusion proof fails"):
+        verify(rewrite(full, tmp_path / "bad.zip", "events.jsonl", one_event(3, change)), history.keys())
+
+
+def test_a_head_re_signed_with_another_key_fails(history: SealedHistory, full: Path, tmp_path: Path) -> None:
+    other = signing.generate(tmp_path / "other.pem")
+    forged = other.sign(history.head.tree_size, history.head.root_hash, history.head.signed_at)
+    bad = rewrite(full, tmp_path / "bad.zip", "head.json", lambda _: orjson.dumps(forged.to_json()))
+    with pytest.raises(BundleInvalid, match=r"^the bundle's head \(tree size \d+\) is not valid: it is signed by key "
+                                            f"{other.key_id.hex()[:16]}…, not by a given public key"):
+        verify(bad, history.keys())
+    kept_key_id = signing.TreeHead(**{**forged.__dict__, "key_id": history.head.key_id})
+    bad = rewrite(full, tmp_path / "bad2.zip", "head.json", lambda _: orjson.dumps(kept_key_id.to_json()))
+    with pytest.raises(BundleInvalid, match="its Ed25519 signature does not verify"):
+        verify(bad, history.keys())
+    with pytest.raises(BundleInvalid, match="not by a given public key"):
+        verify(full, {other.key_id: other.public_key})
+
+
+def test_an_altered_consistency_proof_fails_naming_the_head(history: SealedHistory, full: Path,
+                                                           tmp_path: Path) -> None:
+    def change(data: bytes) -> bytes:
+        lines = data.splitlines(keepends=True)
+        entry = orjson.loads(lines[0])
+        entry["consistency_path"] = entry["consistency_path"][:-1]
+        return orjson.dumps(entry) + b"\n" + b"".join(lines[1:])
+
+    with pytest.raises(BundleInvalid, match=r"^earlier head \(tree size 9, line 1 of heads.jsonl\): its consistency "
+                                            r"proof to tree size \d+ fails"):
+        verify(rewrite(full, tmp_path / "bad.zip", "heads.jsonl", change), history.keys())
+
+
+def test_a_member_changed_without_changing_an_event_fails_on_its_hash(history: SealedHistory, full: Path,
+                                                                     tmp_path: Path) -> None:
+    bad = rewrite(full, tmp_path / "bad.zip", "events.jsonl", lambda data: data.replace(b'","', b'", "', 1))
+    with pytest.raises(BundleInvalid, match=r"^events\.jsonl does not match its SHA-256 in the manifest"):
+        verify(bad, history.keys())
+
+
+def test_a_subset_cannot_pass_for_a_full_export(history: SealedHistory, tmp_path: Path) -> None:
+    subset = history.export(tmp_path / "town.zip", Selection(jurisdiction=TOWN_A))
+
+    def claim_full(data: bytes) -> bytes:
+        return orjson.dumps({**orjson.loads(data), "coverage": "full"})
+
+    with pytest.raises(BundleInvalid, match="out of sequence — a full export lists every leaf in log order, and leaf "
+                                            "0 belongs here"):
+        verify(rewrite(subset, tmp_path / "bad.zip", "manifest.json", claim_full), history.keys())
+
+
+def test_an_older_head_is_proven_consistent(history: SealedHistory, full: Path, tmp_path: Path) -> None:
+    older = history.system.audit.heads(limit=1)[0]
+    result = verify(full, history.keys(), older)
+    assert result.previous == older.tree_size
+    assert result.summary().endswith(f"the previous head (tree size {older.tree_size}) is consistent with it")
+    forked = history.system.audit.signer.sign(older.tree_size, bytes(32), older.signed_at)
+    with pytest.raises(BundleInvalid, match=r"^the previous head \(tree size 9\) is not consistent with the bundle's "
+                                            "head .*: the log was rewritten"):
+        verify(full, history.keys(), forked)
+    unsigned_size = history.system.audit.signer.sign(10, bytes(32), older.signed_at)
+    with pytest.raises(BundleInvalid, match=r"no consistency proof from the previous head \(tree size 10\)"):
+        verify(full, history.keys(), unsigned_size)
+    newer = history.system.audit.signer.sign(history.head.tree_size + 1, bytes(32), older.signed_at)
+    with pytest.raises(BundleInvalid, match="is newer than the bundle's head"):
+        verify(full, history.keys(), newer)
+
+
+def test_a_file_that_is_no_bundle_fails_in_one_line(history: SealedHistory, tmp_path: Path) -> None:
+    (tmp_path / "x.zip").write_bytes(b"not a zip")
+    with pytest.raises(BundleInvalid, match="is not a readable ZIP bundle"):
+        verify(tmp_path / "x.zip", history.keys())
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "y.zip", "w") as archive:
+        archive.writestr(bundle.MANIFEST, b"{}")
+        archive.writestr(bundle.HEAD, b"{}")
+        archive.writestr(bundle.HEADS, b"")
+    with pytest.raises(BundleInvalid, match=r"the bundle has no events\.jsonl"):
+        verify(tmp_path / "y.zip", history.keys())
+
+
+def test_verify_runs_offline_with_no_settings_and_no_database(history: SealedHistory, full: Path,
+                                                              tmp_path: Path) -> None:
+    public_key = history.public_key(tmp_path / "audit.pub")
+    elsewhere = tmp_path / "auditor"
+    elsewhere.mkdir()
+    script = (
+        "import sys\n"
+        "from api.cli import main\n"
+        "try:\n"
+        f"    main(['audit', 'verify', {str(full)!r}, '--public-key', {str(public_key)!r}])\n"
+        "except SystemExit as exit_:\n"
+        "    code = exit_.code or 0\n"
+        "else:\n"
+        "    code = 0\n"
+        "loaded = [m for m in ('eventsourcing', 'psycopg', 'sqlite3', 'infrastructure.database', "
+        "'infrastructure.eventstore', 'infrastructure.settings', 'api.bootstrap') if m in sys.modules]\n"
+        "print('exit', code, 'loaded', loaded)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ZEREN_")}
+    env["PYTHONPATH"] = str(ROOT)
+    done = subprocess.run([sys.executable, "-c", script], cwd=elsewhere, env=env, capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.splitlines()[0].startswith("ok: "), done.stderr
+    assert done.stdout.splitlines()[-1] == "exit 0 loaded []"
+    assert list(elsewhere.iterdir()) == [], "no database file, no secrets directory"

@@ -1,0 +1,134 @@
+"""The live check on SQLite and PostgreSQL: rows changed, deleted or inserted behind the application's back (the
+immutability triggers disabled first) are named; crypto-shredding a data key keeps every seal and proof valid."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from api.bootstrap import System
+from domain.units import RiskColour
+from infrastructure.audit.bundle import verify
+from infrastructure.audit.export import Selection
+from infrastructure.audit.merkle import Frontier
+from infrastructure.persistence import EVENTS_TABLE
+from infrastructure.settings import Settings
+from infrastructure.vault import Shredded
+from tests.audit_support import SealedHistory, lines_of
+from tests.builders import World
+from tests.conftest import PG_URL
+
+
+def tamper(settings: Settings, backend: str, statement: str, *params: object) -> None:
+    """Run SQL against the events table as an intruder with database access would: triggers off. ``{id}`` is the
+    notification-id column, ``?`` a parameter."""
+    if backend == "sqlite":
+        conn = sqlite3.connect(settings.sqlite_path)
+        conn.execute(f"DROP TRIGGER IF EXISTS {EVENTS_TABLE}_no_update")
+        conn.execute(f"DROP TRIGGER IF EXISTS {EVENTS_TABLE}_no_delete")
+        conn.execute(statement.format(id="rowid", table=EVENTS_TABLE), params)
+        conn.commit()
+        conn.close()
+        return
+    schema = settings.postgres["schema"]
+    with psycopg.connect(PG_URL, autocommit=True, options=f"-c search_path={schema}") as conn:
+        conn.execute(f"ALTER TABLE {EVENTS_TABLE} DISABLE TRIGGER USER")
+        conn.execute(statement.format(id="notification_id", table=EVENTS_TABLE).replace("?", "%s"), params)
+
+
+@pytest.fixture
+def history(system: System) -> SealedHistory:
+    return SealedHistory(system)
+
+
+def test_an_untouched_store_checks_green_and_unsealed_events_are_no_problem(history: SealedHistory) -> None:
+    system = history.system
+    report = system.audit.check()
+    assert report.ok, report.summary()
+    head = system.store.head()
+    assert (report.tree_size, report.events_checked, report.heads_checked) == (head, head, 3)
+    assert report.nodes_checked == head - bin(head).count("1")
+    history.grade(RiskColour.red, RiskColour.yellow)
+    later = system.audit.check()
+    assert later.ok
+    assert later.log_head > later.sealed_position == head
+    assert later.summary().startswith(f"ok: {head} stored events match their seals (leaves 0–{head - 1})")
+
+
+def test_check_names_a_directly_altered_row(history: SealedHistory, settings: Settings, backend: str) -> None:
+    stored = history.system.audit.log.at(5)
+    tamper(settings, backend, "UPDATE {table} SET state = ? WHERE {id} = ?", stored.state.replace(b"test:", b"tost:"),
+           5)
+    report = history.system.audit.check()
+    assert not report.ok
+    assert (report.problem.kind, report.problem.position, report.problem.leaf_index) == ("altered", 5, 4)
+    assert report.summary() == ("altered: the stored event at position 5 (leaf 4) no longer hashes to its sealed "
+                                "leaf: its stored bytes were changed")
+
+
+def test_check_names_a_deleted_row(history: SealedHistory, settings: Settings, backend: str) -> None:
+    tamper(settings, backend, "DELETE FROM {table} WHERE {id} = ?", 7)
+    report = history.system.audit.check()
+    assert (report.problem.kind, report.problem.position, report.problem.leaf_index) == ("missing", 7, 6)
+    assert report.summary() == "missing: sealed leaf 6 (position 7) has no event in the store: it was deleted"
+
+
+def test_check_names_an_inserted_row(system: System, settings: Settings, backend: str) -> None:
+    """A row removed before sealing and put back after: the sealed sequence skips its position."""
+    World(system)
+    row = system.audit.log.at(4)
+    tamper(settings, backend, "DELETE FROM {table} WHERE {id} = ?", 4)
+    system.audit.sealer.seal_now()
+    assert system.audit.check().ok
+    tamper(settings, backend, "INSERT INTO {table} ({id}, originator_id, originator_version, topic, state) "
+           "VALUES (?, ?, ?, ?, ?)", 4, str(row.aggregate_id) if backend == "sqlite" else row.aggregate_id,
+           row.aggregate_version, row.topic, row.state)
+    report = system.audit.check()
+    assert (report.problem.kind, report.problem.position) == ("inserted", 4)
+    assert "the event at position 4 is in the store but not in the sealed sequence" in report.summary()
+
+
+def test_a_row_re_sealed_by_an_intruder_is_caught_by_the_signed_heads(history: SealedHistory,
+                                                                        settings: Settings, backend: str) -> None:
+    """The intruder changes a row, then its leaf (caught by the stored nodes), then the nodes too: the signed heads
+    still pin the original leaves."""
+    system = history.system
+    tamper(settings, backend, "UPDATE {table} SET state = ? WHERE {id} = ?",
+           system.audit.log.at(2).state.replace(b"test:", b"tost:"), 2)
+    with system.db.transaction() as tx:
+        tx.execute("UPDATE audit_leaves SET leaf_hash = :h WHERE position = 2",
+                   {"h": system.audit.log.at(2).leaf_hash()})
+    report = system.audit.check()
+    assert (report.problem.kind, report.problem.leaf_index) == ("tree", 1)
+    assert report.summary() == "tree: the stored node at level 1, index 0 does not match the sealed leaves below it"
+    with system.db.transaction() as tx:
+        frontier, nodes = Frontier(), []
+        for row in tx.all("SELECT leaf_hash FROM audit_leaves ORDER BY leaf_index"):
+            nodes += [{"l": lv, "i": i, "h": h} for lv, i, h in frontier.append(bytes(row["leaf_hash"]))]
+        tx.execute("DELETE FROM audit_nodes")
+        tx.executemany("INSERT INTO audit_nodes (level, node_index, hash) VALUES (:l, :i, :h)", nodes)
+    report = system.audit.check()
+    assert (report.problem.kind, report.problem.tree_size) == ("head", 9)
+    assert report.summary() == ("head: the signed head of tree size 9 has another root than the tree recomputed from "
+                                "the sealed leaves: a leaf below it was changed")
+
+
+def test_shredding_a_persons_data_key_keeps_verify_and_check_green(history: SealedHistory, tmp_path: Path) -> None:
+    system = history.system
+    before = history.export(tmp_path / "before.zip")
+    person = system.store.get(history.person)
+    key_id = f"person:{history.person}"
+    assert person.id_number_sealed.startswith(f"zk1:{key_id}:")
+    assert system.vault.shred(key_id)
+    with pytest.raises(Shredded):
+        system.vault.open(person.id_number_sealed)
+    report = system.audit.check()
+    assert report.ok, report.summary()
+    after = history.export(tmp_path / "after.zip")
+    assert verify(after, history.keys()).coverage == "full"
+    assert lines_of(after) == lines_of(before), "the sealed history is exactly as it was"
+    town = history.export(tmp_path / "town.zip", Selection(aggregate_id=history.person))
+    assert verify(town, history.keys()).events == 1

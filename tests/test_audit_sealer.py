@@ -1,0 +1,185 @@
+"""The sealer: every stored event sealed once, in log order, in batches; heads every N events and M minutes;
+exactly once across a crash and with two sealers at once; holes in positions; never rebuilt."""
+
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from api.bootstrap import System
+from application import organisation as o
+from domain.base import Actor, CommandContext
+from domain.units import RiskColour
+from infrastructure.audit import merkle, sealer
+from infrastructure.audit.log import StoredEvent
+from infrastructure.audit.sealer import Sealer
+from infrastructure.database import Database
+from projections.follower import Tracking
+from tests.builders import World
+from tests.conftest import REGISTRAR
+
+
+def grade(system: System, world: World, times: int) -> None:
+    """``times`` events: the enterprise's risk colour changes each time."""
+    colours = list(RiskColour)
+    for _ in range(times):
+        current = system.store.get(world.enterprise).risk_colour
+        colour = colours[(colours.index(current) + 1) % 4 if current else 0]
+        system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=colour, reason="复核"), REGISTRAR)
+
+
+def make_sealer(system: System, db: Database | None = None, *, every: int = 4, minutes: float = 5,
+                batch: int = 3) -> Sealer:
+    return Sealer(db or system.db, system.audit.log, lambda: system.audit.signer, system.app.clock,
+                  every_events=every, every_minutes=minutes, batch_size=batch)
+
+
+def rows(system: System, sql: str) -> list[dict[str, Any]]:
+    with system.db.read() as tx:
+        return tx.all(sql)
+
+
+def sealed_sizes(system: System) -> list[int]:
+    return [r["tree_size"] for r in rows(system, "SELECT tree_size FROM audit_heads ORDER BY tree_size")]
+
+
+def assert_sealed_exactly(system: System) -> None:
+    """Leaves are the stored events in log order, once each, and heads and nodes agree with them."""
+    events = system.audit.log.read(0, 10_000)
+    leaves = rows(system, "SELECT leaf_index, position, leaf_hash FROM audit_leaves ORDER BY leaf_index")
+    assert [r["leaf_index"] for r in leaves] == list(range(len(events)))
+    assert [r["position"] for r in leaves] == [e.position for e in events]
+    assert [bytes(r["leaf_hash"]) for r in leaves] == [e.leaf_hash() for e in events]
+    hashes = [bytes(r["leaf_hash"]) for r in leaves]
+    nodes = rows(system, "SELECT level, node_index FROM audit_nodes")
+    assert len(nodes) == len(hashes) - bin(len(hashes)).count("1")
+    for head in rows(system, "SELECT tree_size, root_hash FROM audit_heads"):
+        assert bytes(head["root_hash"]) == merkle.root(hashes[:head["tree_size"]])
+    with system.db.read() as tx:
+        assert Tracking.position(tx, sealer.NAME) == events[-1].position
+    assert system.audit.check().ok
+
+
+def test_every_stored_event_is_sealed_once_in_log_order_in_batches(system: System) -> None:
+    world = World(system)
+    grade(system, world, 7)
+    seal = make_sealer(system, every=1000, batch=3)
+    steps = []
+    while count := seal.step():
+        steps.append(count)
+    assert steps == [3] * (len(steps) - 1) + [steps[-1]]
+    assert sum(steps) == system.store.head()
+    assert_sealed_exactly(system)
+    grade(system, world, 2)
+    assert seal.catch_up() == 2
+    assert_sealed_exactly(system)
+
+
+def test_heads_every_n_events_and_every_m_minutes(system: System, clock) -> None:
+    world = World(system)
+    grade(system, world, 1)
+    seal = make_sealer(system, every=4, minutes=5, batch=3)
+    assert seal.catch_up() == 10
+    assert sealed_sizes(system) == [3, 4, 8], "the very first batch gets a head; then one every 4 leaves"
+    clock.advance(timedelta(minutes=4, seconds=59))
+    seal.step()
+    assert sealed_sizes(system) == [3, 4, 8], "leaves 8–9 wait: the last head is not 5 minutes old"
+    clock.advance(timedelta(seconds=1))
+    assert seal.step() == 0
+    assert sealed_sizes(system) == [3, 4, 8, 10], "5 minutes after the last head, the waiting leaves get one"
+    clock.advance(timedelta(minutes=30))
+    seal.step()
+    assert sealed_sizes(system) == [3, 4, 8, 10], "no head without new leaves"
+    grade(system, world, 1)
+    seal.step()
+    assert sealed_sizes(system) == [3, 4, 8, 10, 11], "the last head is old: a new leaf is sealed at once"
+    heads = {h.tree_size: h for h in system.audit.heads(limit=10)}
+    assert heads[11].signed_at == clock.now().replace(microsecond=0)
+    assert_sealed_exactly(system)
+
+
+def test_a_crash_mid_batch_seals_nothing_and_the_retry_seals_exactly_once(system: System,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    world = World(system)
+    grade(system, world, 3)
+    seal = make_sealer(system, every=4, batch=8)
+    original = StoredEvent.leaf_hash
+    calls = {"n": 0}
+
+    def crash_on_the_sixth(self: StoredEvent) -> bytes:
+        calls["n"] += 1
+        if calls["n"] == 6:
+            raise RuntimeError("the process dies mid-batch")
+        return original(self)
+
+    monkeypatch.setattr(StoredEvent, "leaf_hash", crash_on_the_sixth)
+    with pytest.raises(RuntimeError):
+        seal.step()
+    assert rows(system, "SELECT * FROM audit_leaves") == []
+    assert rows(system, "SELECT * FROM audit_nodes") == []
+    assert rows(system, "SELECT * FROM audit_heads") == [], "the head at 4 leaves, signed mid-batch, went too"
+    with system.db.read() as tx:
+        assert Tracking.position(tx, sealer.NAME) == 0
+    monkeypatch.setattr(StoredEvent, "leaf_hash", original)
+    assert seal.catch_up() == system.store.head()
+    assert sealed_sizes(system) == [4, 8, 12]
+    assert_sealed_exactly(system)
+
+
+def test_two_sealers_at_once_never_seal_twice(system: System, settings) -> None:
+    world = World(system)
+    grade(system, world, 25)
+    second_db = Database(settings)
+    sealers = [make_sealer(system, batch=2), make_sealer(system, second_db, batch=2)]
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def run(s: Sealer) -> None:
+        try:
+            start.wait()
+            s.catch_up()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(s,)) for s in sealers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    second_db.close()
+    assert errors == []
+    assert_sealed_exactly(system)
+    assert sealed_sizes(system) == [2, 4, 8, 12, 16, 20, 24, 28, 32]
+
+
+def test_holes_in_positions_leave_no_holes_in_leaves(system: System, backend: str) -> None:
+    """A save that loses a race consumes a PostgreSQL sequence value: positions skip it, leaf indices never do."""
+    world = World(system)
+    unit = system.store.get(world.enterprise)
+    from domain import units as u
+
+    ctx = CommandContext(actor=Actor(principal="a", role="admin"), recorded_at=unit.modified_on,
+                         effective_at=unit.modified_on, correlation_id=world.enterprise)
+    system.store.save([], [u.grade_risk_colour(ctx, unit, RiskColour.red, "a")], None)
+    with pytest.raises(IntegrityError):
+        system.store.save([], [u.grade_risk_colour(ctx, unit, RiskColour.blue, "b")], None)
+    grade(system, world, 2)
+    positions = [e.position for e in system.audit.log.read(0, 1000)]
+    if backend == "postgres":
+        assert positions != list(range(1, len(positions) + 1)), "the lost race left a hole"
+    make_sealer(system).catch_up()
+    assert_sealed_exactly(system)
+
+
+def test_the_sealer_is_no_projection_and_a_rebuild_leaves_the_seals_alone(system: System) -> None:
+    world = World(system)
+    make_sealer(system).catch_up()
+    before = rows(system, "SELECT * FROM audit_leaves ORDER BY leaf_index")
+    assert sealer.NAME not in system.runner.projections
+    system.runner.rebuild()
+    grade(system, world, 1)
+    assert rows(system, "SELECT * FROM audit_leaves ORDER BY leaf_index") == before
