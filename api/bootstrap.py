@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from application import organisation, people, responsibility
+from application import inspections, organisation, people, responsibility
 from application.clock import RandomIds, SystemClock
 from application.ports import Clock, Ids
 from application.service import Zeren
@@ -24,15 +24,17 @@ from projections.audit_trail import AuditTrail, AuditTrailQueries
 from projections.coverage_gaps import CoverageGaps
 from projections.directory import DirectoryProjection, DirectoryQueries
 from projections.follower import Projection, Runner
+from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
 from projections.responsibility_ledger import LedgerQueries, ResponsibilityLedger
 
-HANDLERS: dict[type, Any] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS}
+HANDLERS: dict[type, Any] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS,
+                             **inspections.HANDLERS}
 
 register_snapshotting(Unit, Post, Person, ResponsibilityList, SupervisionCatalogue)
 
 
 def projections() -> list[Projection]:
-    return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail()]
+    return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger()]
 
 
 @dataclass
@@ -49,6 +51,7 @@ class System:
     ledger: LedgerQueries
     gaps: CoverageGaps
     audit_trail: AuditTrailQueries
+    inspections: InspectionLedgerQueries
     followers: list[Callable[[threading.Event], None]] = field(default_factory=list)
     """Followers besides the projections (sealer, policies …) that ``zeren serve`` runs in-process (embedded
     mode); each runs until the event is set. In production each runs as its own ``zeren`` process."""
@@ -73,4 +76,5 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     return System(
         settings=settings, db=db, store=store, vault=vault, app=app, runner=runner, directory=directory,
         ledger=LedgerQueries(db), gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db),
+        inspections=InspectionLedgerQueries(db),
     )

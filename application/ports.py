@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from domain.base import DomainEvent
+from domain.random_draws import PreviousInspection
 
 
 @dataclass(frozen=True)
@@ -80,3 +81,11 @@ class Directory(Protocol):
     def lists_of(self, unit_id: UUID) -> list[UUID]: ...
 
     def unsupervised_enterprises(self, jurisdiction: str, sector: str) -> list[UUID]: ...
+
+    def supervised_units(self, department_id: UUID) -> list[UUID]:
+        """The open enterprises and intermediaries a department supervises (a draw's default target pool)."""
+        ...
+
+    def previous_inspections(self, target_ids: Sequence[UUID], before: datetime) -> list[PreviousInspection]:
+        """Each target's latest enforcement inspection that took place before ``before``, with its inspectors."""
+        ...

@@ -16,6 +16,9 @@ TABLES = {
     "responsibility_ledger": ["ledger_posts", "ledger_lists", "ledger_holdings", "ledger_duties",
                               "ledger_publications"],
     "audit_trail": ["audit_events"],
+    "inspection_ledger": ["inspections", "inspection_timeline", "inspection_timeline_changes", "inspection_checklist",
+                          "inspection_findings", "inspection_spot_tests", "inspection_signatures",
+                          "inspection_corrections", "inspection_draws", "inspection_plans"],
 }
 
 

@@ -12,4 +12,8 @@ BASE_RULES: dict[str, Any] = {
     "certification.sectors": (
         "危险化学品", "矿山", "金属冶炼", "建筑施工", "道路运输", "城镇燃气", "烟花爆竹",
     ),
+    # 双随机 — 国办发〔2015〕58号: 随机抽取检查对象、随机选派执法检查人员. The national text does not exclude the
+    # inspector who inspected a target last time; local packs may (轮换).
+    "random_draw.exclude_previous_inspector": False,
+    "random_draw.exclude_previous_inspector.source": "国办发〔2015〕58号 (双随机: no rotation rule)",
 }
