@@ -5,7 +5,8 @@ Who may do what (ARCHITECTURE §9):
   (``Principal.require_target``); an inspector named on an inspection may also act on that inspection (a cross
   inspection's inspectors sign what they inspected, 谁检查、谁签名).
 - ``enforcement`` and ``admin`` act anywhere in their jurisdiction (they organise cross inspections and campaigns).
-- ``enterprise`` records its own self-checks (企业自查) only.
+- ``enterprise`` records its own checks only: self-checks (企业自查) and the inspections its leaders lead of it
+  (主要负责人带队检查, seed 004 (一)1(4)).
 Signatures are the person named by the bearer token (``Principal.require_person``), never by the request.
 """
 
@@ -31,6 +32,9 @@ from domain.units import SUPERVISED_KINDS, Unit
 
 OFFICIALS = frozenset({"admin", "enforcement", "inspector"})
 INSPECTING = OFFICIALS | {"enterprise"}
+ENTERPRISE_KINDS = frozenset({ins.InspectionKind.self_check, ins.InspectionKind.leader})
+"""What an enterprise user records: its self-checks and its own leaders' inspections of it."""
+OWN_CHECKS = "an enterprise user records only its own checks: self-checks (企业自查) and its leaders' inspections of it"
 
 
 class AdoptEnforcementPlan(Command):
@@ -239,8 +243,8 @@ def make_draw(cmd: MakeRandomDraw, uow: UnitOfWork) -> UUID:
 def open_inspection(cmd: OpenInspection, uow: UnitOfWork) -> UUID:
     principal = uow.principal
     target = _unit(uow, cmd.target_unit_id, "target_unit_id")
-    if principal.role == Role.enterprise and cmd.kind != ins.InspectionKind.self_check:
-        raise Forbidden("self-check-only", "an enterprise user records only its own self-checks (企业自查)")
+    if principal.role == Role.enterprise and cmd.kind not in ENTERPRISE_KINDS:
+        raise Forbidden("own-checks-only", OWN_CHECKS)
     principal.require_target(target, "inspect it")
     inspecting_id = cmd.inspecting_unit_id or (
         target.id if cmd.kind == ins.InspectionKind.self_check else principal.unit_id)
@@ -250,6 +254,8 @@ def open_inspection(cmd: OpenInspection, uow: UnitOfWork) -> UUID:
     if principal.role == Role.inspector and inspecting_id != principal.unit_id:
         raise Forbidden("not-your-department", "an inspector inspects for its own department only",
                         field="inspecting_unit_id")
+    if principal.role == Role.enterprise and inspecting_id != principal.unit_id:
+        raise Forbidden("own-checks-only", OWN_CHECKS, field="inspecting_unit_id")
     inspecting = _unit(uow, inspecting_id, "inspecting_unit_id")
     _people(uow, cmd.inspectors, "inspectors")
     plan = None
@@ -278,8 +284,8 @@ def _inspection(uow: UnitOfWork, cmd: Targeted, inspection_id: UUID, what: str) 
     target = _unit(uow, inspection.target_unit_id, "inspection_id")
     if principal.role == Role.enterprise:
         principal.require_target(target, what)
-        if inspection.kind != ins.InspectionKind.self_check:
-            raise Forbidden("self-check-only", f"an enterprise user may {what} only for its own self-checks")
+        if inspection.kind not in ENTERPRISE_KINDS or inspection.inspecting_unit_id != principal.unit_id:
+            raise Forbidden("own-checks-only", OWN_CHECKS)
     elif principal.person_id is None or principal.person_id not in inspection.inspectors:
         principal.require_target(target, what)
     return inspection

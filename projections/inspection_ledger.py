@@ -12,9 +12,9 @@ Tables (all start with ``inspection``):
 - ``inspection_draws`` (双随机: seed, pools, exclusions, result), ``inspection_plans`` (年度执法计划).
 
 Reads are scoped by jurisdiction and by audience (``projections.sql.audience_clause``): an enterprise user sees its
-own enterprise's completed inspections and its own self-checks (never an inspection still under way — 暗访 and
-四不两直 stay unannounced); an inspector sees the inspections of the units its department supervises and those its
-department carried out.
+own enterprise's completed inspections and its own checks (self-checks, its leaders' inspections) — never someone
+else's inspection still under way: 暗访 and 四不两直 stay unannounced; an inspector sees the inspections of the units
+its department supervises and those its department carried out.
 """
 
 from __future__ import annotations
@@ -291,7 +291,7 @@ class InspectionLedgerQueries:
     def _audience(role: str, unit_id: UUID | None, t: str = "t") -> tuple[str, dict[str, Any]]:
         target, params = audience_clause(f"{t}.target_unit_id", role, unit_id)
         if role == "enterprise":
-            return f"({target} AND ({t}.status = 'completed' OR {t}.kind = 'self_check'))", params
+            return f"({target} AND ({t}.status = 'completed' OR {t}.inspecting_unit_id = :audience_unit))", params
         if role == "inspector":
             return f"({target} OR {t}.inspecting_unit_id = :audience_unit)", params
         return target, params

@@ -300,16 +300,24 @@ def test_from_the_wrong_jurisdiction_nothing_is_written(scene: Scene) -> None:
     refused(scene, far_inspector, ai.SignInspection(inspection_id=inspection), Forbidden, "outside-jurisdiction")
 
 
-def test_an_enterprise_user_records_only_its_own_self_checks(scene: Scene) -> None:
+def test_an_enterprise_user_records_only_its_own_checks(scene: Scene) -> None:
     user = scene.enterprise_user
     refused(scene, user, ai.OpenInspection(
         kind=InspectionKind.enforcement, title="检查", target_unit_id=scene.enterprise,
-        inspectors=scene.inspectors[:2], checklist=CHECKLIST), Forbidden, "self-check-only")
+        inspectors=scene.inspectors[:2], checklist=CHECKLIST), Forbidden, "own-checks-only")
+    refused(scene, user, ai.OpenInspection(
+        kind=InspectionKind.leader, title="领导检查", target_unit_id=scene.enterprise,
+        inspecting_unit_id=scene.department, inspectors=[scene.main_person], led_by=scene.main_person),
+        Forbidden, "own-checks-only")
+    led = scene.run(user, ai.OpenInspection(
+        kind=InspectionKind.leader, title="主要负责人每月带队检查", target_unit_id=scene.enterprise,
+        inspectors=[scene.main_person, scene.safety_person], led_by=scene.main_person)).id
+    assert state(scene.system, led).inspecting_unit_id == scene.enterprise
     refused(scene, user, ai.OpenInspection(
         kind=InspectionKind.self_check, title="自查", target_unit_id=scene.other_enterprise,
         inspectors=[scene.safety_person]), Forbidden, "other-enterprise")
     enforcement = scene.open()
-    refused(scene, user, ai.RecordFinding(inspection_id=enforcement, description="x"), Forbidden, "self-check-only")
+    refused(scene, user, ai.RecordFinding(inspection_id=enforcement, description="x"), Forbidden, "own-checks-only")
     own = scene.run(user, ai.OpenInspection(kind=InspectionKind.self_check, title="自查",
                                             target_unit_id=scene.enterprise, inspectors=[scene.safety_person])).id
     scene.run(user, ai.RecordFinding(inspection_id=own, description="消防通道堵塞", hazard_suspected=True))

@@ -1,8 +1,8 @@
 """Inspections: annual enforcement plans, random draws (双随机), inspections and the inspection ledger (检查台账).
 
 Reads are scoped by jurisdiction and audience: an enterprise user sees its own enterprise's completed inspections
-and its own self-checks (never one under way); an inspector the units its department supervises and the
-inspections its department carried out. Plans and draws are for officials.
+and its own checks (never an official inspection still under way); an inspector the units its department supervises
+and the inspections its department carried out. Plans and draws are for officials.
 """
 
 from __future__ import annotations
