@@ -258,14 +258,10 @@ def open_inspection(cmd: OpenInspection, uow: UnitOfWork) -> UUID:
         raise Forbidden("own-checks-only", OWN_CHECKS, field="inspecting_unit_id")
     inspecting = _unit(uow, inspecting_id, "inspecting_unit_id")
     _people(uow, cmd.inspectors, "inspectors")
-    plan = None
-    if cmd.plan_id is not None:
-        found = uow.load(cmd.plan_id, ep.EnforcementPlan, label="enforcement plan", field="plan_id", write=False)
-        plan = (found.id, found.department_id, found.year)
-    draw = None
-    if cmd.draw_id is not None:
-        drawn = uow.load(cmd.draw_id, rd.RandomDraw, label="random draw", field="draw_id", write=False)
-        draw = (drawn.id, drawn.department_id, drawn.team_for())
+    plan = None if cmd.plan_id is None else uow.load(cmd.plan_id, ep.EnforcementPlan, label="enforcement plan",
+                                                      field="plan_id", write=False)
+    draw = None if cmd.draw_id is None else uow.load(cmd.draw_id, rd.RandomDraw, label="random draw",
+                                                      field="draw_id", write=False)
     event = ins.open_inspection(
         uow.ctx, uow.ids.new(), kind=cmd.kind, title=cmd.title, inspecting_unit=inspecting, target=target,
         inspectors=cmd.inspectors, experts=cmd.experts, unannounced=cmd.unannounced, checklist=cmd.checklist,

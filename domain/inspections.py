@@ -24,18 +24,21 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import orjson
 from pydantic import Field
 
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
-from domain.enforcement_plans import year_of
+from domain.enforcement_plans import EnforcementPlan, year_of
 from domain.errors import Conflict, NotFound
 from domain.jurisdiction import covers
 from domain.posts import Post, PostKind
 from domain.units import SUPERVISED_KINDS, Unit
+
+if TYPE_CHECKING:
+    from domain.random_draws import RandomDraw
 
 SIGNATURE_BASIS = "谁检查、谁签名、谁负责 (方积政发〔2023〕11号 三(二)4(7)); 安全生产法 第68条"
 TWO_INSPECTORS_BASIS = "行政处罚法 第42条 (执法人员不得少于两人)"
@@ -320,13 +323,11 @@ def open_inspection(
     unannounced: bool,
     checklist: list[ChecklistItem],
     led_by: UUID | None = None,
-    plan: tuple[UUID, UUID, int] | None = None,
-    draw: tuple[UUID, UUID, dict[UUID, tuple[UUID, ...]]] | None = None,
+    plan: EnforcementPlan | None = None,
+    draw: RandomDraw | None = None,
 ) -> InspectionOpened:
-    """Decide the start of an inspection of ``target`` (the event belongs to the target's jurisdiction).
-
-    ``plan`` is (plan id, its department, its year); ``draw`` is (draw id, its department, drawn target → drawn
-    inspectors). Inspectors are the ids of registered people (the caller checks they exist).
+    """Decide the start of an inspection of ``target`` (the event belongs to the target's jurisdiction), carrying
+    out ``plan`` and ``draw`` when given. Inspectors are the ids of registered people (the caller checks they exist).
     """
     require(target.kind in SUPERVISED_KINDS, "not-an-inspectable-unit",
             f"{target.name} is a {target.kind}: inspections are of enterprises and intermediaries",
@@ -340,7 +341,7 @@ def open_inspection(
             f"a {KIND_TERMS[kind]} is carried out by a {' / '.join(sorted(allowed))}, not a {inspecting_unit.kind} "
             f"({inspecting_unit.name})", field="inspecting_unit_id")
     if kind == InspectionKind.self_check or inspecting_unit.kind in SUPERVISED_KINDS:
-        require(inspecting_unit.id == target.id, "self-check-of-itself",
+        require(inspecting_unit.id == target.id, "checks-only-itself",
                 f"{inspecting_unit.name} can only check itself", field="inspecting_unit_id")
     else:
         require(covers(inspecting_unit.jurisdiction, target.jurisdiction), "target-outside-inspecting-unit",
@@ -371,18 +372,16 @@ def open_inspection(
                 "the leader who led the inspection is one of its inspectors (and signs it)", field="led_by")
     day = ctx.effective_at
     if plan is not None:
-        _, department_id, year = plan
-        require(department_id == inspecting_unit.id, "plan-of-other-unit",
+        require(plan.department_id == inspecting_unit.id, "plan-of-other-unit",
                 f"that enforcement plan belongs to another unit than {inspecting_unit.name}", field="plan_id")
-        require(year == year_of(day), "plan-of-other-year",
-                f"the plan is for {year}, the inspection is in {year_of(day)}", field="plan_id")
+        require(plan.year == year_of(day), "plan-of-other-year",
+                f"the plan is for {plan.year}, the inspection is in {year_of(day)}", field="plan_id")
     if draw is not None:
-        _, department_id, drawn = draw
         require(kind in ENFORCEMENT_KINDS, "draw-for-enforcement",
                 "a random draw (双随机) chooses enforcement inspections", field="draw_id")
-        require(department_id == inspecting_unit.id, "draw-of-other-unit",
+        require(draw.department_id == inspecting_unit.id, "draw-of-other-unit",
                 f"that draw was made by another unit than {inspecting_unit.name}", field="draw_id")
-        team = drawn.get(target.id)
+        team = draw.team_for().get(target.id)
         require(team is not None, "target-not-drawn", f"{target.name} was not drawn in that draw", field="draw_id")
         assert team is not None
         missing = [i for i in team if i not in inspectors]
@@ -394,7 +393,7 @@ def open_inspection(
         basis=ctx.basis or (TWO_INSPECTORS_BASIS if kind in ENFORCEMENT_KINDS else None),
         kind=kind, title=title.strip(), inspecting_unit_id=inspecting_unit.id, target_unit_id=target.id,
         inspectors=tuple(inspectors), experts=tuple(experts), unannounced=unannounced, checklist=tuple(checklist),
-        plan_id=plan[0] if plan else None, draw_id=draw[0] if draw else None, led_by=led_by,
+        plan_id=plan.id if plan else None, draw_id=draw.id if draw else None, led_by=led_by,
     )
 
 

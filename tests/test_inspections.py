@@ -137,6 +137,17 @@ def test_opening_refusals(scene: Scene, fields: dict, code: str) -> None:
     refused(scene, ENFORCEMENT, ai.OpenInspection(inspecting_unit_id=scene.department, **values), Rejected, code)
 
 
+def test_who_may_inspect_whom(scene: Scene) -> None:
+    base = {"title": "检查", "target_unit_id": scene.enterprise, "inspectors": [scene.stranger]}
+    refused(scene, ADMIN, ai.OpenInspection(kind=InspectionKind.self_check, inspecting_unit_id=scene.other_enterprise,
+                                            **base), Rejected, "checks-only-itself")
+    refused(scene, ADMIN, ai.OpenInspection(kind=InspectionKind.grid_patrol, inspecting_unit_id=scene.world.town_b,
+                                            **base), Rejected, "target-outside-inspecting-unit")
+    refused(scene, ADMIN, ai.OpenInspection(kind=InspectionKind.grid_patrol, inspecting_unit_id=scene.world.town_a,
+                                            **{**base, "target_unit_id": scene.world.town_a}),
+            Rejected, "not-an-inspectable-unit")
+
+
 def test_unknown_people_and_units_are_named(scene: Scene) -> None:
     error = refused(scene, scene.inspector(0), ai.OpenInspection(
         kind=InspectionKind.enforcement, title="检查", target_unit_id=scene.enterprise,

@@ -225,9 +225,12 @@ def test_an_inspection_carries_out_a_draw(scene: Scene) -> None:
         ({"target_unit_id": drawn, "inspectors": [team[0], rest[0]]}, "drawn-inspectors-missing"),
         ({"target_unit_id": drawn, "inspectors": team, "kind": InspectionKind.leader, "led_by": team[0]},
          "draw-for-enforcement"),
+        ({"target_unit_id": drawn, "inspectors": team, "kind": InspectionKind.cross,
+          "inspecting_unit_id": scene.other_department}, "draw-of-other-unit"),
     ):
         with pytest.raises(Rejected) as refused:
-            scene.open(ENFORCEMENT, inspecting_unit_id=scene.department, draw_id=event.originator_id, **fields)
+            scene.open(ENFORCEMENT, **{"inspecting_unit_id": scene.department, "draw_id": event.originator_id,
+                                       **fields})
         assert refused.value.code == code
     inspection = scene.open(ENFORCEMENT, inspecting_unit_id=scene.department, draw_id=event.originator_id,
                             target_unit_id=drawn, inspectors=[*team, rest[0]])
