@@ -8,7 +8,7 @@
   (逢查必考, seed 002 §22). Nobody inspects in February 2025 for 城管 (春节) or August 2025 for 应急: months a
   zero-enforcement flag finds (零执法, seed 000 §25).
 - Undercover visits (暗访) and special campaigns (专项执法, seed 002 §12), one cross inspection organised by the
-  safety committee's office (交叉检查, seed 000 §28), the enterprises' quarterly self-checks (企业自查), the gas
+  safety committee's office (交叉检查, seed 000 §28), the enterprises' half-yearly self-checks (企业自查), the gas
   company's main leader leading a check each month of the campaign (seed 004 (一)1(4)), grid patrols (网格巡查).
 - The head of the safety committee leads an inspection every month except April and October 2025; the head of the
   gas committee only three times (专委会主任每月至少1次, seed 002 §3): gaps a leader's-inspection flag finds.
@@ -293,7 +293,7 @@ class Inspections:
         return self.inspection(
             on(day, 9), kind=kind, title=title or f"{sector}安全生产执法检查", target=target, unit=department,
             team=team, checklist=CHECKLISTS[sector], experts=experts, unannounced=unannounced,
-            plan=f"plan:{department}:{day[:4]}", draw_id=draw_id, findings=self._findings(sector, 1 + n % 2),
+            plan=f"plan:{department}:{day[:4]}", draw_id=draw_id, findings=self._findings(sector, 1 if n < 2 else 0),
             tests=() if kind == InspectionKind.undercover else (next(self.scores),))
 
     def _findings(self, sector: str, count: int) -> tuple[tuple[str, str, bool], ...]:
@@ -381,7 +381,7 @@ class Inspections:
                 on(day, 15), kind=InspectionKind.leader, title="主要负责人带队重大事故隐患排查(专项行动期间每月)",
                 target="gas_co", unit="gas_co", team=["p13", "p34"], led_by="p13",
                 checklist=CHECKLISTS["城镇燃气"][:3], findings=self._findings("城镇燃气", 1)))
-        for n, day in enumerate(("2025-03-28", "2025-06-27", "2025-09-26", "2025-12-26", "2026-06-26")):
+        for n, day in enumerate(("2025-06-27", "2025-12-26", "2026-06-26")):
             for target, person, sector in (("gas_co", "p34", "城镇燃气"), ("chem", "p20", "危险化学品")):
                 later(on(day), lambda day=day, t=target, p=person, s=sector, n=n: self.inspection(
                     on(day, 10 if t == "gas_co" else 15), kind=InspectionKind.self_check, title="季度隐患排查自查",

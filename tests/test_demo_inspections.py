@@ -1,11 +1,15 @@
-"""The demo's inspections (loaded once per database): every kind, months without enforcement or without the
-committee head's inspection, draws that re-run and rotate inspectors, plans planned against done, one correction."""
+"""The demo's inspections: every kind, months without enforcement or without the committee head's inspection, draws
+that re-run and rotate inspectors, plans planned against done, one correction.
+
+The demo loads once per database: one test runs the checks below (so that parallel workers do not load it twice).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -19,9 +23,9 @@ from tests.test_demo import load
 NOW = datetime(2026, 11, 1, tzinfo=CHINA_STANDARD_TIME)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    settings, schema = make_settings(request.param, tmp_path_factory.mktemp("demo"), request)
+@pytest.fixture
+def demo(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[System]:
+    settings, schema = make_settings(backend, tmp_path, request)
     system = load(settings)
     yield system
     system.close()
@@ -51,7 +55,7 @@ def every_month(first: str, last: str) -> set[str]:
     return months
 
 
-def test_every_kind_of_inspection_signed_by_its_inspectors(demo: System) -> None:
+def every_kind_of_inspection_signed_by_its_inspectors(demo: System) -> None:
     inspections = rows(demo, "SELECT * FROM inspections")
     kinds = {r["kind"] for r in inspections}
     assert kinds == {k.value for k in InspectionKind}
@@ -71,7 +75,7 @@ def test_every_kind_of_inspection_signed_by_its_inspectors(demo: System) -> None
     assert sum(1 for t in tests if t["passed"]) > len(tests) / 2
 
 
-def test_months_without_enforcement_for_a_flag_to_find(demo: System) -> None:
+def months_without_enforcement_for_a_flag_to_find(demo: System) -> None:
     done: dict[str, set[str]] = defaultdict(set)
     for r in rows(demo, "SELECT inspecting_unit_id, kind, inspected_at FROM inspections"):
         if r["kind"] in ENFORCEMENT_KINDS:
@@ -81,7 +85,7 @@ def test_months_without_enforcement_for_a_flag_to_find(demo: System) -> None:
     assert every_month("2025-01", "2026-10") - done[yingji] == {"2025-08"}
 
 
-def test_the_committee_head_misses_two_months(demo: System) -> None:
+def the_committee_head_misses_two_months(demo: System) -> None:
     [head] = rows(demo, "SELECT h.person_id FROM ledger_holdings h JOIN posts p ON p.post_id = h.post_id "
                         "WHERE p.title = '区安委会主任' AND h.recorded_to IS NULL")
     led = {month(r["inspected_at"]) for r in rows(
@@ -92,7 +96,7 @@ def test_the_committee_head_misses_two_months(demo: System) -> None:
     assert len(rows(demo, "SELECT 1 FROM inspections WHERE led_by = :p", p=gas["person_id"])) == 3
 
 
-def test_every_draw_reruns_and_rotates_its_inspectors(demo: System) -> None:
+def every_draw_reruns_and_rotates_its_inspectors(demo: System) -> None:
     draws = [e.event for e in demo.store.read(0, 100_000) if isinstance(e.event, RandomDrawMade)]
     assert len(draws) >= 16
     for draw in draws:
@@ -105,7 +109,7 @@ def test_every_draw_reruns_and_rotates_its_inspectors(demo: System) -> None:
     assert len(drawn) == sum(d.targets for d in draws)
 
 
-def test_plans_planned_against_done(demo: System) -> None:
+def plans_planned_against_done(demo: System) -> None:
     plans = {(p["department_name"], p["year"]): p for p in demo.inspections.plans("350000", "admin", None)}
     assert len(plans) == 4
     revised = plans[("泉港区城市管理局", 2025)]
@@ -116,7 +120,7 @@ def test_plans_planned_against_done(demo: System) -> None:
     assert revised["key_enterprises_inspected_json"]
 
 
-def test_the_corrected_spot_test_shows_both_ways(demo: System) -> None:
+def the_corrected_spot_test_shows_both_ways(demo: System) -> None:
     [correction] = [e.event for e in demo.store.read(0, 100_000) if isinstance(e.event, InspectionCorrected)]
     inspection = correction.originator_id
     before = demo.inspections.inspection("350000", "admin", None, inspection, as_of=NOW,
@@ -125,3 +129,15 @@ def test_the_corrected_spot_test_shows_both_ways(demo: System) -> None:
     assert before["spot_tests_json"][0]["score"] == 58
     assert after["spot_tests_json"][0]["score"] == 85
     assert correction.previous_spot_tests[0].score == 58
+
+
+CHECKS: tuple[Callable[[System], None], ...] = (
+    every_kind_of_inspection_signed_by_its_inspectors, months_without_enforcement_for_a_flag_to_find,
+    the_committee_head_misses_two_months, every_draw_reruns_and_rotates_its_inspectors, plans_planned_against_done,
+    the_corrected_spot_test_shows_both_ways,
+)
+
+
+def test_the_demo_inspections(demo: System) -> None:
+    for check in CHECKS:
+        check(demo)
