@@ -408,4 +408,5 @@ class PlanView(BaseModel):
     adopted_at: datetime
     revised_at: datetime | None
     jurisdiction: str
-    version: int
+    valid_from: datetime = Field(description="these terms in force from")
+    recorded_from: datetime = Field(description="… as recorded from")

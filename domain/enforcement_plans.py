@@ -55,6 +55,8 @@ class EnforcementPlan(Aggregate):
     year: int
     terms: PlanTerms
     document_no: str | None
+    in_force_from: datetime
+    """When the current terms took effect: revisions follow one another in time."""
     revisions: int = 0
 
 
@@ -70,7 +72,7 @@ class EnforcementPlanAdopted(DomainEvent):
 
     def apply(self, _: None) -> EnforcementPlan:
         return created(EnforcementPlan, self, department_id=self.department_id, year=self.year, terms=self.terms,
-                       document_no=self.document_no)
+                       document_no=self.document_no, in_force_from=self.effective_at)
 
 
 class EnforcementPlanRevised(DomainEvent):
@@ -85,7 +87,7 @@ class EnforcementPlanRevised(DomainEvent):
 
     def apply(self, state: EnforcementPlan) -> EnforcementPlan:
         return state.evolved(self, terms=self.terms, document_no=self.document_no or state.document_no,
-                             revisions=state.revisions + 1)
+                             in_force_from=self.effective_at, revisions=state.revisions + 1)
 
 
 def plan_id_for(department_id: UUID, year: int) -> UUID:
@@ -135,6 +137,9 @@ def revise_plan(ctx: CommandContext, plan: EnforcementPlan, department: Unit, te
                 document_no: str | None) -> EnforcementPlanRevised | None:
     """Decide a revision; ``None`` when the terms do not change."""
     require(bool(reason.strip()), "reason-required", "a revision of the plan gives its reason", field="reason")
+    require(ctx.effective_at >= plan.in_force_from, "revision-out-of-order",
+            f"the plan's terms in force took effect {plan.in_force_from.isoformat()}: a revision cannot take effect "
+            "before them", field="effective_at")
     terms = _check_terms(department, terms, key_units)
     old, new = plan.terms.model_dump(), terms.model_dump()
     changed = tuple(k for k in new if new[k] != old[k])

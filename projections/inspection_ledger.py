@@ -2,14 +2,16 @@
 spot-test scores, random draws with their seeds and pools, enforcement plans planned against done.
 
 Tables (all start with ``inspection``):
-- ``inspections`` — one current row per inspection (the lead's statistics and policies query it): kind, who
+- ``inspections`` — one current row per inspection (statistics and policies query it): kind, who
   inspected whom, when (``inspected_at``, effective), status ``open``/``completed``, counts, inspectors, plan and
   draw. ``inspection_timeline`` — the same columns as a bitemporal timeline (``projections.timeline``), so the ledger
   answers *what the record said on a day* (``as_of``) *as the system knew it then* (``known_at``); a correction is
   effective at the completion of the record it corrects, so ``known_at`` before it shows the record as signed.
 - ``inspection_checklist``, ``inspection_findings``, ``inspection_spot_tests``, ``inspection_signatures``,
-  ``inspection_corrections`` — the record's parts, current (corrections applied; ``corrected_at`` says when).
-- ``inspection_draws`` (双随机: seed, pools, exclusions, result), ``inspection_plans`` (年度执法计划).
+  ``inspection_corrections`` — the record's parts, current (corrections applied; ``corrected_at`` says when), for
+  statistics; the queries answer ``as_of``/``known_at`` from the timeline's copies of the record.
+- ``inspection_draws`` (双随机: seed, pools, exclusions, result); ``inspection_plans`` (年度执法计划) and its
+  bitemporal ``inspection_plan_timeline``.
 
 Reads are scoped by jurisdiction and by audience (``projections.sql.audience_clause``): an enterprise user sees its
 own enterprise's completed inspections and its own checks (self-checks, its leaders' inspections) — never someone
@@ -31,6 +33,7 @@ from projections.sql import ReadDatabase, Tx, audience_clause, scope_clause, sco
 from projections.timeline import BITEMPORAL_COLUMNS, KNOWN, VALID, Timeline
 
 TIMELINE = Timeline("inspection_timeline", "inspection_id")
+PLAN_TIMELINE = Timeline("inspection_plan_timeline", "plan_id")
 STATE = (
     "kind TEXT NOT NULL, title TEXT NOT NULL, inspecting_unit_id TEXT NOT NULL, target_unit_id TEXT NOT NULL, "
     "jurisdiction TEXT NOT NULL, led_by TEXT, inspected_at {TS} NOT NULL, status TEXT NOT NULL, completed_at {TS}, "
@@ -57,6 +60,13 @@ TOTALS = (
 FROM_TIMELINE = ("FROM inspection_timeline t LEFT JOIN units tu ON tu.unit_id = t.target_unit_id "
                  "LEFT JOIN units iu ON iu.unit_id = t.inspecting_unit_id")
 NAMES = "tu.name AS target_name, iu.name AS inspecting_unit_name"
+PLAN = (
+    "department_id TEXT NOT NULL, year INTEGER NOT NULL, key_enterprises_json {JSON} NOT NULL, scope TEXT NOT NULL, "
+    "focus_json {JSON} NOT NULL, content TEXT NOT NULL, planned_count INTEGER NOT NULL, "
+    "planned_undercover INTEGER NOT NULL, planned_campaign INTEGER NOT NULL, document_no TEXT, "
+    "revisions INTEGER NOT NULL, jurisdiction TEXT NOT NULL, adopted_at {TS} NOT NULL, revised_at {TS}"
+)
+"""The state of a plan, the same in the current table and in the timeline."""
 
 
 def _findings_json(findings: list[dict[str, Any]]) -> dict[str, Any]:
@@ -74,7 +84,7 @@ class InspectionLedger(Projection):
     version = 1
     tables = ("inspections", *TIMELINE.tables, "inspection_checklist", "inspection_findings",
               "inspection_spot_tests", "inspection_signatures", "inspection_corrections", "inspection_draws",
-              "inspection_plans")
+              "inspection_plans", *PLAN_TIMELINE.tables)
     ddl = (
         f"CREATE TABLE inspections (inspection_id TEXT PRIMARY KEY, {STATE}, version INTEGER NOT NULL, "
         "recorded_at {TS} NOT NULL)",
@@ -114,11 +124,10 @@ class InspectionLedger(Projection):
         "exclude_previous_inspector INTEGER NOT NULL, exclusions_json {JSON} NOT NULL, result_json {JSON} NOT NULL, "
         "rules_version TEXT, basis TEXT, jurisdiction TEXT NOT NULL, drawn_at {TS} NOT NULL, "
         "recorded_at {TS} NOT NULL)",
-        "CREATE TABLE inspection_plans (plan_id TEXT PRIMARY KEY, department_id TEXT NOT NULL, year INTEGER NOT NULL, "
-        "key_enterprises_json {JSON} NOT NULL, scope TEXT NOT NULL, focus_json {JSON} NOT NULL, content TEXT NOT NULL, "
-        "planned_count INTEGER NOT NULL, planned_undercover INTEGER NOT NULL, planned_campaign INTEGER NOT NULL, "
-        "document_no TEXT, revisions INTEGER NOT NULL, jurisdiction TEXT NOT NULL, adopted_at {TS} NOT NULL, "
-        "revised_at {TS}, version INTEGER NOT NULL)",
+        f"CREATE TABLE inspection_plans (plan_id TEXT PRIMARY KEY, {PLAN}, version INTEGER NOT NULL)",
+        f"CREATE TABLE inspection_plan_timeline (plan_id TEXT NOT NULL, revision INTEGER NOT NULL, {PLAN}, "
+        f"{BITEMPORAL_COLUMNS}, PRIMARY KEY (plan_id, revision))",
+        *PLAN_TIMELINE.ddl(),
     )
 
     # --- inspections -------------------------------------------------------------------------------------------
@@ -169,8 +178,9 @@ class InspectionLedger(Projection):
     @on(ins.FindingRecorded)
     def _finding(self, tx: Tx, e: ins.FindingRecorded, _: int) -> None:
         current = self._current(tx, e.originator_id)
-        finding = ins.Finding(**e.model_dump(include=set(ins.Finding.model_fields)))
-        self._change(tx, e, _findings_json([*current["findings_json"], finding.model_dump(mode="json")]))
+        finding = ins.Finding(**e.model_dump(include=set(ins.Finding.model_fields))).model_dump(mode="json")
+        finding.update(found_at=e.effective_at.isoformat(), corrected_at=None)
+        self._change(tx, e, _findings_json([*current["findings_json"], finding]))
         tx.execute(
             "INSERT INTO inspection_findings VALUES (:i, :no, :item, :d, :h, :loc, :target, :unit, :j, :at, :rec, "
             "NULL)",
@@ -183,8 +193,9 @@ class InspectionLedger(Projection):
     @on(ins.SpotTestRecorded)
     def _spot_test(self, tx: Tx, e: ins.SpotTestRecorded, _: int) -> None:
         current = self._current(tx, e.originator_id)
-        test = ins.SpotTest(**e.model_dump(include=set(ins.SpotTest.model_fields)))
-        self._change(tx, e, _spot_tests_json([*current["spot_tests_json"], test.model_dump(mode="json")]))
+        test = ins.SpotTest(**e.model_dump(include=set(ins.SpotTest.model_fields))).model_dump(mode="json")
+        test.update(tested_at=e.effective_at.isoformat(), corrected_at=None)
+        self._change(tx, e, _spot_tests_json([*current["spot_tests_json"], test]))
         tx.execute(
             "INSERT INTO inspection_spot_tests VALUES (:i, :no, :person, :post, :kind, :subject, :score, :max, :pass, "
             ":passed, :target, :unit, :j, :at, :rec, NULL)",
@@ -213,11 +224,12 @@ class InspectionLedger(Projection):
     @on(ins.InspectionCorrected)
     def _corrected(self, tx: Tx, e: ins.InspectionCorrected, _: int) -> None:
         current = self._current(tx, e.originator_id)
-        fixed = {f.finding_no: f.model_dump(mode="json") for f in e.findings}
-        tests = {t.test_no: t.model_dump(mode="json") for t in e.spot_tests}
+        when = {"corrected_at": e.timestamp.isoformat()}
+        fixed = {f.finding_no: {**f.model_dump(mode="json"), **when} for f in e.findings}
+        tests = {t.test_no: {**t.model_dump(mode="json"), **when} for t in e.spot_tests}
         self._change(tx, e, {
-            **_findings_json([fixed.get(f["finding_no"], f) for f in current["findings_json"]]),
-            **_spot_tests_json([tests.get(t["test_no"], t) for t in current["spot_tests_json"]]),
+            **_findings_json([{**f, **fixed.get(f["finding_no"], {})} for f in current["findings_json"]]),
+            **_spot_tests_json([{**t, **tests.get(t["test_no"], {})} for t in current["spot_tests_json"]]),
             "corrections": current["corrections"] + 1,
         })
         tx.executemany(
@@ -267,18 +279,24 @@ class InspectionLedger(Projection):
 
     @on(ep.EnforcementPlanAdopted)
     def _plan(self, tx: Tx, e: ep.EnforcementPlanAdopted, _: int) -> None:
-        row = {"plan_id": e.originator_id, "department_id": e.department_id, "year": e.year, **self._terms(e.terms),
-               "document_no": e.document_no, "revisions": 0, "jurisdiction": e.envelope.jurisdiction,
-               "adopted_at": e.effective_at, "revised_at": None, "version": e.originator_version}
+        state = {"department_id": str(e.department_id), "year": e.year, **self._terms(e.terms),
+                 "document_no": e.document_no, "revisions": 0, "jurisdiction": e.envelope.jurisdiction,
+                 "adopted_at": e.effective_at, "revised_at": None}
+        row = {"plan_id": str(e.originator_id), **state, "version": e.originator_version}
         tx.execute(f"INSERT INTO inspection_plans ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
+        PLAN_TIMELINE.record(tx, e.originator_id, e.originator_version, e.effective_at, e.timestamp, state)
 
     @on(ep.EnforcementPlanRevised)
     def _plan_revised(self, tx: Tx, e: ep.EnforcementPlanRevised, _: int) -> None:
-        changes = {**self._terms(e.terms), "revised_at": e.effective_at, "version": e.originator_version}
+        current = tx.one("SELECT revisions, document_no FROM inspection_plans WHERE plan_id = :p",
+                         {"p": e.originator_id})
+        assert current is not None
+        changes = {**self._terms(e.terms), "revised_at": e.effective_at, "revisions": current["revisions"] + 1,
+                   "document_no": e.document_no or current["document_no"]}
         assignments = ", ".join(f"{c} = :{c}" for c in changes)
-        tx.execute(f"UPDATE inspection_plans SET {assignments}, revisions = revisions + 1, "
-                   "document_no = COALESCE(:document_no, document_no) WHERE plan_id = :plan_id",
-                   {**changes, "document_no": e.document_no, "plan_id": e.originator_id})
+        tx.execute(f"UPDATE inspection_plans SET {assignments}, version = :version WHERE plan_id = :plan_id",
+                   {**changes, "version": e.originator_version, "plan_id": e.originator_id})
+        PLAN_TIMELINE.record(tx, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes)
 
 
 class InspectionLedgerQueries:
@@ -348,37 +366,60 @@ class InspectionLedgerQueries:
                           f"{TOTALS} {FROM_TIMELINE} {where} GROUP BY t.target_unit_id, tu.name, tu.kind "
                           "ORDER BY tu.name, t.target_unit_id", params)
 
-    def _parts(self, table: str, columns: str, time_column: str, scope: str, role: str, unit_id: UUID | None,
-               filters: dict[str, Any], order: str, person_column: str | None = None) -> list[dict[str, Any]]:
-        """Rows of a part table ``p`` (spot tests, signatures, findings) of the inspections the caller sees."""
-        where, params = self._where(scope, role, unit_id)
-        people = f"LEFT JOIN people pe ON pe.person_id = p.{person_column} " if person_column else ""
-        sql, params = _filtered(
-            f"SELECT p.*, {columns}, t.kind, t.title, t.inspected_at, t.status, {NAMES} FROM {table} p "
-            "JOIN inspections t ON t.inspection_id = p.inspection_id "
-            "LEFT JOIN units tu ON tu.unit_id = t.target_unit_id "
-            f"LEFT JOIN units iu ON iu.unit_id = t.inspecting_unit_id {people}WHERE {where}",
-            params, "p", time_column, filters)
+    def _items(self, part: str, scope: str, role: str, unit_id: UUID | None, as_of: datetime, known_at: datetime,
+               filters: dict[str, Any]) -> list[dict[str, Any]]:
+        """The findings or spot tests (``part``) of the records in force at ``as_of`` as known at ``known_at``,
+        each with its inspection (from the timeline's copy of the record, so corrections count from when they were
+        known)."""
+        where, params = self._at(scope, role, unit_id, as_of, known_at, filters)
         with self.db.read() as tx:
-            return tx.all(f"{sql} ORDER BY {order}", params)
+            rows = tx.all(f"SELECT t.inspection_id, t.kind, t.title, t.inspected_at, t.status, t.target_unit_id, "
+                          f"t.inspecting_unit_id, t.{part}_json AS items_json, {NAMES} {FROM_TIMELINE} {where} "
+                          f"AND t.{part} > 0 ORDER BY t.inspected_at DESC, t.inspection_id", params)
+        return [{**{k: v for k, v in row.items() if k != "items_json"}, **item}
+                for row in rows for item in row["items_json"]]
 
-    def spot_tests(self, scope: str, role: str, unit_id: UUID | None, **filters: Any) -> list[dict[str, Any]]:
-        """逢查必考 scores (corrections applied). Filters: person_id, target_unit_id, inspecting_unit_id, passed,
-        since/until (when tested)."""
-        return self._parts("inspection_spot_tests", "pe.name AS person_name", "tested_at", scope, role, unit_id,
-                           filters, "p.tested_at DESC, p.inspection_id, p.test_no", "person_id")
+    def spot_tests(self, scope: str, role: str, unit_id: UUID | None, *, as_of: datetime, known_at: datetime,
+                   person_id: UUID | None = None, passed: bool | None = None,
+                   **filters: Any) -> list[dict[str, Any]]:
+        """逢查必考 scores as the records stood at ``as_of``, known at ``known_at``. Filters: person_id, passed,
+        target_unit_id, inspecting_unit_id, since/until (when inspected)."""
+        tests = [t for t in self._items("spot_tests", scope, role, unit_id, as_of, known_at, filters)
+                 if (person_id is None or t["person_id"] == str(person_id))
+                 and (passed is None or t["passed"] == passed)]
+        people = sorted({t["person_id"] for t in tests})
+        if not people:
+            return tests
+        names = ", ".join(f":p{n}" for n in range(len(people)))
+        with self.db.read() as tx:
+            found = {r["person_id"]: r["name"] for r in tx.all(
+                f"SELECT person_id, name FROM people WHERE person_id IN ({names})",
+                {f"p{n}": p for n, p in enumerate(people)})}
+        return [{**t, "person_name": found.get(t["person_id"])} for t in tests]
 
-    def signatures(self, scope: str, role: str, unit_id: UUID | None, **filters: Any) -> list[dict[str, Any]]:
-        """Who signed which record when (谁检查、谁签名、谁负责). Filters: inspector_id, target_unit_id,
-        inspecting_unit_id, since/until (when signed)."""
-        return self._parts("inspection_signatures", "pe.name AS inspector_name", "signed_at", scope, role, unit_id,
-                           filters, "p.signed_at DESC, p.inspection_id, p.inspector_id", "inspector_id")
+    def findings(self, scope: str, role: str, unit_id: UUID | None, *, as_of: datetime, known_at: datetime,
+                 hazard_suspected: bool | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """Findings as the records stood at ``as_of``, known at ``known_at``. Filters: hazard_suspected,
+        target_unit_id, inspecting_unit_id, since/until (when inspected)."""
+        return [f for f in self._items("findings", scope, role, unit_id, as_of, known_at, filters)
+                if hazard_suspected is None or f["hazard_suspected"] == hazard_suspected]
 
-    def findings(self, scope: str, role: str, unit_id: UUID | None, **filters: Any) -> list[dict[str, Any]]:
-        """Findings (corrections applied). Filters: hazard_suspected, target_unit_id, inspecting_unit_id,
-        since/until (when found)."""
-        return self._parts("inspection_findings", "t.inspectors_json", "found_at", scope, role, unit_id, filters,
-                           "p.found_at DESC, p.inspection_id, p.finding_no")
+    def signatures(self, scope: str, role: str, unit_id: UUID | None, *, as_of: datetime, known_at: datetime,
+                   **filters: Any) -> list[dict[str, Any]]:
+        """Who signed which record when (谁检查、谁签名、谁负责): signatures given by ``as_of`` and recorded by
+        ``known_at`` (a signature never changes). Filters: inspector_id, target_unit_id, inspecting_unit_id,
+        since/until (when signed)."""
+        where, params = self._where(scope, role, unit_id)
+        sql, params = _filtered(
+            f"SELECT p.*, pe.name AS inspector_name, t.kind, t.title, t.inspected_at, t.status, {NAMES} "
+            "FROM inspection_signatures p JOIN inspections t ON t.inspection_id = p.inspection_id "
+            "LEFT JOIN units tu ON tu.unit_id = t.target_unit_id "
+            "LEFT JOIN units iu ON iu.unit_id = t.inspecting_unit_id "
+            f"LEFT JOIN people pe ON pe.person_id = p.inspector_id WHERE {where} "
+            "AND p.signed_at <= :as_of AND p.recorded_at <= :known_at",
+            {**params, "as_of": as_of, "known_at": known_at}, "p", "signed_at", filters)
+        with self.db.read() as tx:
+            return tx.all(f"{sql} ORDER BY p.signed_at DESC, p.inspection_id, p.inspector_id", params)
 
     def draws(self, scope: str, role: str, unit_id: UUID | None, *, department_id: UUID | None = None,
               draw_id: UUID | None = None) -> list[dict[str, Any]]:
@@ -391,27 +432,30 @@ class InspectionLedgerQueries:
         with self.db.read() as tx:
             return tx.all(sql + " ORDER BY d.drawn_at DESC, d.draw_id", params)
 
-    def plans(self, scope: str, role: str, unit_id: UUID | None, *, department_id: UUID | None = None,
-              year: int | None = None, plan_id: UUID | None = None) -> list[dict[str, Any]]:
-        """Annual enforcement plans, planned against done: completed inspections carried out under the plan (of
-        them undercover and campaigns), and which key enterprises the unit's completed enforcement inspections of
-        that year reached (全覆盖, seed 003 §27)."""
+    def plans(self, scope: str, role: str, unit_id: UUID | None, *, as_of: datetime, known_at: datetime,
+              department_id: UUID | None = None, year: int | None = None,
+              plan_id: UUID | None = None) -> list[dict[str, Any]]:
+        """Annual enforcement plans as they read at ``as_of``, known at ``known_at``, planned against done by then:
+        completed inspections carried out under the plan (of them undercover and campaigns), and which key
+        enterprises the unit's completed enforcement inspections of that year reached (全覆盖, seed 003 §27)."""
         audience, params = audience_clause("p.department_id", role, unit_id)
         sql, params = _filtered(
             f"SELECT p.*, u.name AS department_name, {_done('', 'done')}, "
             f"{_done('undercover', 'done_undercover')}, {_done('campaign', 'done_campaign')} "
-            "FROM inspection_plans p LEFT JOIN units u ON u.unit_id = p.department_id "
-            f"WHERE {scope_clause('p.jurisdiction')} AND {audience}",
-            {**params, **scope_params(scope)}, "p", "adopted_at",
+            "FROM inspection_plan_timeline p LEFT JOIN units u ON u.unit_id = p.department_id "
+            f"WHERE {VALID.format(t='p')} AND {KNOWN.format(t='p')} AND {scope_clause('p.jurisdiction')} "
+            f"AND {audience}",
+            {**params, **scope_params(scope), "as_of": as_of, "known_at": known_at}, "p", "adopted_at",
             {"department_id": department_id, "year": year, "plan_id": plan_id})
         with self.db.read() as tx:
             plans = tx.all(sql + " ORDER BY p.year DESC, u.name, p.plan_id", params)
             for plan in plans:
                 start, end = ep.year_bounds(plan["year"])
                 reached = tx.all(
-                    "SELECT DISTINCT target_unit_id FROM inspections WHERE inspecting_unit_id = :d "
-                    f"AND status = 'completed' AND kind IN {ENFORCEMENT} AND inspected_at >= :s AND inspected_at < :e",
-                    {"d": plan["department_id"], "s": start, "e": end})
+                    "SELECT DISTINCT i.target_unit_id FROM inspection_timeline i WHERE i.inspecting_unit_id = :d "
+                    f"AND i.status = 'completed' AND i.kind IN {ENFORCEMENT} AND i.inspected_at >= :s "
+                    f"AND i.inspected_at < :e AND {VALID.format(t='i')} AND {KNOWN.format(t='i')}",
+                    {"d": plan["department_id"], "s": start, "e": end, "as_of": as_of, "known_at": known_at})
                 targets = {r["target_unit_id"] for r in reached}
                 plan["key_enterprises_inspected_json"] = [k for k in plan["key_enterprises_json"] if k in targets]
         return plans
@@ -437,10 +481,11 @@ class InspectionLedgerQueries:
 
 
 def _done(kind: str, alias: str) -> str:
-    """A plan's completed inspections carried out under it (of one kind, when given) — kinds are constants."""
+    """A plan's inspections completed under it by ``:as_of`` as known at ``:known_at`` (of one kind, when given;
+    kinds are constants)."""
     of_kind = f" AND i.kind = '{kind}'" if kind else ""
-    return (f"(SELECT COUNT(*) FROM inspections i WHERE i.plan_id = p.plan_id AND i.status = 'completed'{of_kind}) "
-            f"AS {alias}")
+    return (f"(SELECT COUNT(*) FROM inspection_timeline i WHERE i.plan_id = p.plan_id AND i.status = 'completed'"
+            f"{of_kind} AND {VALID.format(t='i')} AND {KNOWN.format(t='i')}) AS {alias}")
 
 
 def _filtered(sql: str, params: dict[str, Any], t: str, time_column: str,

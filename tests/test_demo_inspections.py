@@ -110,7 +110,8 @@ def every_draw_reruns_and_rotates_its_inspectors(demo: System) -> None:
 
 
 def plans_planned_against_done(demo: System) -> None:
-    plans = {(p["department_name"], p["year"]): p for p in demo.inspections.plans("350000", "admin", None)}
+    plans = {(p["department_name"], p["year"]): p
+             for p in demo.inspections.plans("350000", "admin", None, as_of=NOW, known_at=NOW)}
     assert len(plans) == 4
     revised = plans[("泉港区城市管理局", 2025)]
     assert revised["revisions"] == 1

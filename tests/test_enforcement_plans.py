@@ -58,6 +58,11 @@ def test_a_department_adopts_and_revises_its_plan(scene: Scene) -> None:
     head = scene.system.store.head()
     scene.run(scene.inspector(0), ai.ReviseEnforcementPlan(plan_id=plan.id, terms=revised.terms, reason="无变化"))
     assert scene.system.store.head() == head, "a revision that changes nothing writes nothing"
+    with pytest.raises(Rejected) as backdated:
+        scene.run(scene.inspector(0), ai.ReviseEnforcementPlan(
+            plan_id=plan.id, terms=terms(scene), reason="补记", effective_at=revised.in_force_from - timedelta(days=1)))
+    assert backdated.value.code == "revision-out-of-order"
+    assert scene.system.store.head() == head
 
 
 @pytest.mark.parametrize(("overrides", "code"), [

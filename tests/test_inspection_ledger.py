@@ -20,6 +20,7 @@ CONTRACT_COLUMNS = {"inspection_id", "kind", "inspecting_unit_id", "target_unit_
                     "inspected_at", "status", "completed_at", "unannounced", "expert_assisted", "inspectors_json",
                     "signatures", "findings", "plan_id", "draw_id"}
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
+EVER = {"as_of": FAR_FUTURE, "known_at": FAR_FUTURE}
 
 
 @pytest.fixture
@@ -97,6 +98,15 @@ def test_the_ledger_answers_as_of_and_known_at(scene: Scene, system: System, clo
     assert len(record["signatures_json"]) == 2
     [correction] = system.inspections.corrections(inspection)
     assert correction["previous_findings_json"][0]["description"] == "报警器失效"
+    for known_at, score, fixed_at in ((corrected - timedelta(hours=1), 58, None), (corrected, 85, corrected)):
+        [test] = system.inspections.spot_tests("350000", "admin", None, as_of=completed, known_at=known_at)
+        assert (test["score"], test["passed"], test["person_name"]) == (score, score >= 60, "总经理")
+        assert (datetime.fromisoformat(test["corrected_at"]) if test["corrected_at"] else None) == fixed_at
+        [finding] = system.inspections.findings("350000", "admin", None, as_of=completed, known_at=known_at)
+        assert finding["description"] == ("报警器失效" if score == 58 else "可燃气体报警器失效")
+    assert system.inspections.signatures("350000", "admin", None, as_of=completed - timedelta(hours=2),
+                                         known_at=corrected) == [], "not yet signed then"
+    assert len(system.inspections.signatures("350000", "admin", None, as_of=completed, known_at=corrected)) == 2
 
 
 TABLES = InspectionLedger.tables
@@ -170,8 +180,8 @@ def test_each_audience_sees_its_own(scene: Scene, system: System) -> None:
     assert other_department == {str(cross)}, "its own department's cross inspection, nothing of the others'"
     assert {r["inspection_id"] for r in rows(system, "inspector", scene.department)} == {str(i) for i in everything}
     assert rows(system, "viewer", scope=TOWN_B) == []
-    assert system.inspections.spot_tests(TOWN_B, "viewer", None) == []
-    assert system.inspections.signatures("350000", "inspector", scene.other_department) == []
+    assert system.inspections.spot_tests(TOWN_B, "viewer", None, **EVER) == []
+    assert system.inspections.signatures("350000", "inspector", scene.other_department, **EVER) == []
 
 
 def test_spot_tests_signatures_and_findings(scene: Scene, system: System, clock: ManualClock) -> None:
@@ -179,14 +189,14 @@ def test_spot_tests_signatures_and_findings(scene: Scene, system: System, clock:
     clock.advance(timedelta(days=1))
     second = scene.completed(inspectors=scene.inspectors[1:3])
     system.runner.catch_up()
-    tests = system.inspections.spot_tests("350000", "admin", None, person_id=scene.main_person)
+    tests = system.inspections.spot_tests("350000", "admin", None, person_id=scene.main_person, **EVER)
     assert [(t["inspection_id"], t["score"], t["passed"], t["person_name"]) for t in tests] == [
         (str(second), 58, 0, "总经理"), (str(first), 58, 0, "总经理")]
-    signed = system.inspections.signatures("350000", "admin", None, inspector_id=scene.inspectors[0])
+    signed = system.inspections.signatures("350000", "admin", None, inspector_id=scene.inspectors[0], **EVER)
     assert [s["inspection_id"] for s in signed] == [str(first)]
     assert signed[0]["inspector_name"] == "检查员1"
     assert len(signed[0]["record_digest"]) == 64
-    hazards = system.inspections.findings("350000", "admin", None, hazard_suspected=True)
+    hazards = system.inspections.findings("350000", "admin", None, hazard_suspected=True, **EVER)
     assert {(f["inspection_id"], f["finding_no"]) for f in hazards} == {(str(first), 1), (str(second), 1)}
 
 
@@ -202,10 +212,22 @@ def test_plans_planned_against_done(scene: Scene, system: System, clock: ManualC
     scene.run(scene.inspector(0), ai.CompleteInspection(inspection_id=undercover))
     scene.open(plan_id=plan_id)  # still open: not done
     system.runner.catch_up()
-    [plan] = system.inspections.plans("350000", "inspector", scene.department, year=year)
+    [plan] = system.inspections.plans("350000", "inspector", scene.department, year=year, **EVER)
     assert (plan["planned_count"], plan["done"], plan["done_undercover"], plan["done_campaign"]) == (10, 2, 1, 0)
     assert plan["key_enterprises_inspected_json"] == [str(scene.enterprise)]
-    assert system.inspections.plans("350000", "inspector", scene.other_department) == []
+    adopted = clock.now()
+    clock.advance(timedelta(days=30))
+    scene.run(scene.inspector(0), ai.ReviseEnforcementPlan(plan_id=plan_id, reason="增加检查频次", terms=ep.PlanTerms(
+        key_enterprises=(scene.enterprise, scene.other_enterprise), scope="全区燃气企业", focus=("报警装置",),
+        content="执法检查", planned_count=12, planned_undercover=4, planned_campaign=2)))
+    system.runner.catch_up()
+    at = {"as_of": adopted + timedelta(days=1), "known_at": FAR_FUTURE}
+    assert system.inspections.plans("350000", "admin", None, **at)[0]["planned_count"] == 10, "before the revision"
+    revised = system.inspections.plans("350000", "admin", None, **EVER)[0]
+    assert (revised["planned_count"], revised["revisions"]) == (12, 1)
+    assert system.inspections.plans("350000", "admin", None, as_of=adopted - timedelta(days=1),
+                                    known_at=FAR_FUTURE) == [], "not adopted yet"
+    assert system.inspections.plans("350000", "inspector", scene.other_department, **EVER) == []
 
 
 def test_draws_are_listed_with_seed_and_pools(scene: Scene, system: System) -> None:

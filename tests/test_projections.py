@@ -18,7 +18,8 @@ TABLES = {
     "audit_trail": ["audit_events"],
     "inspection_ledger": ["inspections", "inspection_timeline", "inspection_timeline_changes", "inspection_checklist",
                           "inspection_findings", "inspection_spot_tests", "inspection_signatures",
-                          "inspection_corrections", "inspection_draws", "inspection_plans"],
+                          "inspection_corrections", "inspection_draws", "inspection_plans",
+                          "inspection_plan_timeline", "inspection_plan_timeline_changes"],
 }
 
 

@@ -141,35 +141,40 @@ def by_enterprise(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: 
 
 
 @router.get("/inspection-ledger/spot-tests", responses=READ_PROBLEMS, dependencies=LEDGER,
-            summary="Spot-test scores (逢查必考), corrections applied")
-def spot_tests(sys: SystemDep, who: ReaderDep, person_id: UUID | None = None, target_unit_id: UUID | None = None,
+            summary="Spot-test scores (逢查必考) as the records stood at as_of, known at known_at")
+def spot_tests(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+               person_id: UUID | None = None, target_unit_id: UUID | None = None,
                inspecting_unit_id: UUID | None = None, passed: bool | None = None, since: Since = None,
                until: Until = None) -> list[SpotTestView]:
-    rows = sys.inspections.spot_tests(who.jurisdiction, who.role, who.unit_id, **_filters(
-        who, target_unit_id, person_id=person_id, inspecting_unit_id=inspecting_unit_id, passed=passed,
-        since=since, until=until))
+    rows = sys.inspections.spot_tests(
+        who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
+        person_id=person_id, passed=passed,
+        **_filters(who, target_unit_id, inspecting_unit_id=inspecting_unit_id, since=since, until=until))
     return [SpotTestView(**r) for r in rows]
 
 
 @router.get("/inspection-ledger/signatures", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="Who signed which inspection record, when (谁检查、谁签名、谁负责)")
-def signatures(sys: SystemDep, who: ReaderDep, inspector_id: UUID | None = None, target_unit_id: UUID | None = None,
+def signatures(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+               inspector_id: UUID | None = None, target_unit_id: UUID | None = None,
                inspecting_unit_id: UUID | None = None, since: Since = None,
                until: Until = None) -> list[SignatureView]:
-    rows = sys.inspections.signatures(who.jurisdiction, who.role, who.unit_id, **_filters(
-        who, target_unit_id, inspector_id=inspector_id, inspecting_unit_id=inspecting_unit_id, since=since,
-        until=until))
+    rows = sys.inspections.signatures(
+        who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
+        **_filters(who, target_unit_id, inspector_id=inspector_id, inspecting_unit_id=inspecting_unit_id,
+                   since=since, until=until))
     return [SignatureView(**r) for r in rows]
 
 
 @router.get("/inspection-ledger/findings", responses=READ_PROBLEMS, dependencies=LEDGER,
-            summary="Findings of inspections, e.g. those that look like hazards (hazard_suspected=true)")
-def findings(sys: SystemDep, who: ReaderDep, hazard_suspected: bool | None = None,
-             target_unit_id: UUID | None = None, inspecting_unit_id: UUID | None = None, since: Since = None,
-             until: Until = None) -> list[FindingView]:
-    rows = sys.inspections.findings(who.jurisdiction, who.role, who.unit_id, **_filters(
-        who, target_unit_id, hazard_suspected=hazard_suspected, inspecting_unit_id=inspecting_unit_id,
-        since=since, until=until))
+            summary="Findings as the records stood at as_of, known at known_at (hazard_suspected=true: hazards?)")
+def findings(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+             hazard_suspected: bool | None = None, target_unit_id: UUID | None = None,
+             inspecting_unit_id: UUID | None = None, since: Since = None, until: Until = None) -> list[FindingView]:
+    rows = sys.inspections.findings(
+        who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
+        hazard_suspected=hazard_suspected,
+        **_filters(who, target_unit_id, inspecting_unit_id=inspecting_unit_id, since=since, until=until))
     return [FindingView(**r) for r in rows]
 
 
@@ -216,17 +221,21 @@ def _plan_view(row: dict[str, Any]) -> PlanView:
 
 
 @router.get("/enforcement-plans", responses=READ_PROBLEMS, dependencies=LEDGER,
-            summary="Annual enforcement plans (年度执法计划), planned against done")
-def list_plans(sys: SystemDep, who: OfficialDep, department_id: UUID | None = None,
+            summary="Annual enforcement plans (年度执法计划) at as_of, known at known_at, planned against done")
+def list_plans(sys: SystemDep, who: OfficialDep, as_of: AsOf = None, known_at: KnownAt = None,
+               department_id: UUID | None = None,
                year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> list[PlanView]:
-    return [_plan_view(r) for r in sys.inspections.plans(who.jurisdiction, who.role, who.unit_id,
-                                                         department_id=department_id, year=year)]
+    return [_plan_view(r) for r in sys.inspections.plans(
+        who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
+        department_id=department_id, year=year)]
 
 
 @router.get("/enforcement-plans/{plan_id}", responses=responses(401, 403, 404, 503), dependencies=LEDGER,
             summary="One annual enforcement plan, planned against done")
-def get_plan(plan_id: UUID, sys: SystemDep, who: OfficialDep) -> PlanView:
-    rows = sys.inspections.plans(who.jurisdiction, who.role, who.unit_id, plan_id=plan_id)
+def get_plan(plan_id: UUID, sys: SystemDep, who: OfficialDep, as_of: AsOf = None,
+             known_at: KnownAt = None) -> PlanView:
+    rows = sys.inspections.plans(who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of),
+                                 known_at=moment(known_at), plan_id=plan_id)
     if not rows:
         raise NotFound("not-found", f"no enforcement plan {plan_id} in your jurisdiction")
     return _plan_view(rows[0])
