@@ -347,6 +347,8 @@ def open_inspection(
         require(covers(inspecting_unit.jurisdiction, target.jurisdiction), "target-outside-inspecting-unit",
                 f"{target.name} lies outside the jurisdiction of {inspecting_unit.name}", field="target_unit_id")
     require(bool(title.strip()), "title-required", "name the inspection (e.g. 城镇燃气安全执法检查)", field="title")
+    require(ctx.effective_at <= ctx.recorded_at, "inspection-in-the-future",
+            "an inspection is recorded once it has taken place: effective_at lies in the future", field="effective_at")
     require(len(set(inspectors)) == len(inspectors), "duplicate-inspector", "an inspector is listed twice",
             field="inspectors")
     require(bool(inspectors), "inspector-required", "an inspection names at least one inspector", field="inspectors")

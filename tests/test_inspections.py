@@ -148,6 +148,12 @@ def test_who_may_inspect_whom(scene: Scene) -> None:
             Rejected, "not-an-inspectable-unit")
 
 
+def test_an_inspection_is_recorded_once_it_took_place(scene: Scene, clock: ManualClock) -> None:
+    refused(scene, scene.inspector(0), ai.OpenInspection(
+        kind=InspectionKind.enforcement, title="检查", target_unit_id=scene.enterprise, inspectors=scene.inspectors[:2],
+        checklist=CHECKLIST, effective_at=clock.now() + timedelta(days=1)), Rejected, "inspection-in-the-future")
+
+
 def test_unknown_people_and_units_are_named(scene: Scene) -> None:
     error = refused(scene, scene.inspector(0), ai.OpenInspection(
         kind=InspectionKind.enforcement, title="检查", target_unit_id=scene.enterprise,
