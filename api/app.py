@@ -13,7 +13,17 @@ from pydantic import BaseModel
 
 from api import problems
 from api.bootstrap import System
-from api.routers import audit, audit_trail, events, hazards, organisation, people, responsibility, schemas
+from api.routers import (
+    audit,
+    audit_trail,
+    events,
+    hazards,
+    inspections,
+    organisation,
+    people,
+    responsibility,
+    schemas,
+)
 from infrastructure.stream.relay import relay_statuses
 
 API_PREFIX = "/api/v1"
@@ -75,8 +85,8 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
                          static_url=f"{API_PREFIX}/docs-static")  # the docs page works offline: no CDN
     app.state.system = system
     problems.install(app)
-    for router in (organisation.router, people.router, responsibility.router, hazards.router, audit_trail.router,
-                   audit.router, events.router, schemas.router):
+    for router in (organisation.router, people.router, responsibility.router, inspections.router, hazards.router,
+                   audit_trail.router, audit.router, events.router, schemas.router):
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["health"], summary="Liveness, database, projection and relay lag")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from application import hazards, organisation, people, responsibility
+from application import hazards, inspections, organisation, people, responsibility
 from application.clock import RandomIds, SystemClock
 from application.policies import Worker
 from application.ports import Clock, Ids
@@ -30,17 +30,18 @@ from projections.directory import DirectoryProjection, DirectoryQueries
 from projections.follower import Projection, Runner
 from projections.hazard_ledger import HazardLedger, HazardQueries
 from projections.hazard_statistics import HazardStatistics, StatisticsQueries
+from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
 from projections.responsibility_ledger import LedgerQueries, ResponsibilityLedger
 
 HANDLERS: dict[type, Any] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS,
-                             **hazards.HANDLERS}
+                             **inspections.HANDLERS, **hazards.HANDLERS}
 
 register_snapshotting(Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Hazard)
 
 
 def projections() -> list[Projection]:
-    return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), HazardLedger(), Deadlines(),
-            HazardStatistics()]
+    return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), HazardLedger(),
+            Deadlines(), HazardStatistics()]
 
 
 @dataclass
@@ -57,6 +58,7 @@ class System:
     ledger: LedgerQueries
     gaps: CoverageGaps
     audit_trail: AuditTrailQueries
+    inspections: InspectionLedgerQueries
     hazards: HazardQueries
     statistics: StatisticsQueries
     worker: Worker
@@ -90,6 +92,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     return System(
         settings=settings, db=db, store=store, vault=vault, app=app, runner=runner, directory=directory,
         ledger=LedgerQueries(db), gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db),
-        hazards=HazardQueries(db), statistics=StatisticsQueries(db), worker=worker, audit=audit,
+        inspections=InspectionLedgerQueries(db), hazards=HazardQueries(db), statistics=StatisticsQueries(db),
+        worker=worker, audit=audit,
         followers=[lambda stop: worker.run(stop, settings.worker_poll_seconds), audit.sealer.run],
     )

@@ -274,6 +274,31 @@ def hazards_board(as_of: datetime | None) -> None:
             click.echo(f"  {item['age_days']:>4}d  {item['status']:<10} {item['unit_name']}: {item['description']}")
 
 
+@cli.group(help="Inspections (检查): random draws (双随机) and their records.")
+def inspections() -> None:
+    """Inspection commands."""
+
+
+@inspections.command("verify-draw", help="Re-run a recorded random draw (双随机) from the seed and pools stored in "
+                     "the event log; exit 1 unless it gives the recorded result.")
+@click.argument("draw_id", type=click.UUID)
+def inspections_verify_draw(draw_id: UUID) -> None:
+    from domain.random_draws import RandomDraw, rerun
+
+    recorded = _system().store.get(draw_id)
+    if not isinstance(recorded, RandomDraw):
+        raise click.ClickException(f"no random draw {draw_id} in the event log")
+    again = rerun(recorded)
+    if again != recorded.result:
+        raise click.ClickException(f"random draw {draw_id} does not reproduce: recorded "
+                                   f"{[a.model_dump(mode='json') for a in recorded.result]}, re-run "
+                                   f"{[a.model_dump(mode='json') for a in again]}")
+    click.echo(f"random draw {draw_id} reproduces ({recorded.algorithm}, seed {recorded.seed!r}): "
+               f"{recorded.targets} of {len(recorded.target_pool)} targets, {recorded.inspectors_per_target} of "
+               f"{len(recorded.inspector_pool)} inspectors each, {len(recorded.exclusions)} exclusions")
+    _echo_json([a.model_dump(mode="json") for a in again])
+
+
 @cli.group(help="Generated documentation.")
 def docs() -> None:
     """Docs commands."""

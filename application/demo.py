@@ -9,6 +9,8 @@ recorded late shows what ``known_at`` is for). Sources: seed 000 (泉港城管�
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -72,9 +74,30 @@ class Demo:
     ids: dict[str, UUID] = field(default_factory=dict)
     duties: dict[str, UUID] = field(default_factory=dict)
     commands: int = 0
+    agenda: list[tuple[datetime, int, Callable[[], None]]] = field(default_factory=list)
+    """Steps of other strands of the history (inspections …), run in date order between the main line's commands."""
+    _scheduled: int = field(default=0, init=False)
+    _running: bool = field(default=False, init=False)
+
+    def later(self, when: datetime, step: Callable[[], None]) -> None:
+        """Run ``step`` when the history reaches ``when``, so that strands interleave and the clock only walks on."""
+        heapq.heappush(self.agenda, (when, self._scheduled, step))
+        self._scheduled += 1
+
+    def run_agenda(self, until: datetime | None = None) -> None:
+        """Run the steps due by ``until`` (all of them when ``None``) in date order, including steps they add."""
+        if self._running:
+            return
+        self._running = True
+        try:
+            while self.agenda and (until is None or self.agenda[0][0] <= until):
+                heapq.heappop(self.agenda)[2]()
+        finally:
+            self._running = False
 
     def do(self, who: Principal, command: Command, *, when: datetime, lag: timedelta = timedelta(hours=3),
            name: str | None = None) -> UUID:
+        self.run_agenda(when)
         self.clock.set(max(self.clock.now(), when + lag))
         result = self.app.execute(command.model_copy(update={"effective_at": when}), who)
         self.commands += 1
@@ -137,7 +160,11 @@ def load(app: Zeren, clock: ManualClock) -> dict[str, Any]:
     _enterprises(d)
     _people_and_posts(d)
     _duty_lists(d)
+    from application import demo_inspections
+
+    demo_inspections.schedule(d)
     _two_years(d)
+    d.run_agenda()
     return {"commands": d.commands, "head": app.log.head(), "county_id": str(d.ids["county"]),
             "gas_co_id": str(d.ids["gas_co"]), "chengguan_id": str(d.ids["chengguan"])}
 

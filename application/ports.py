@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from domain.base import DomainEvent
+from domain.random_draws import PreviousInspection
 
 
 @dataclass(frozen=True)
@@ -90,3 +91,11 @@ class Deadlines(Protocol):
     def due(self, now: datetime) -> list[tuple[UUID, date]]: ...
 
     def unescalated(self) -> list[UUID]: ...
+
+    def supervised_units(self, department_id: UUID) -> list[UUID]:
+        """The open enterprises and intermediaries a department supervises (a draw's default target pool)."""
+        ...
+
+    def previous_inspections(self, target_ids: Sequence[UUID], before: datetime) -> list[PreviousInspection]:
+        """Each target's latest enforcement inspection that took place before ``before``, with its inspectors."""
+        ...

@@ -6,6 +6,8 @@ them which posts and lists a unit has (``application.ports.Directory``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -13,8 +15,10 @@ from domain import people as pe
 from domain import posts as ps
 from domain import responsibility as r
 from domain import units as u
+from domain.random_draws import PreviousInspection
 from domain.supervision import SectorLeadDecided
 from projections.follower import Projection, on
+from projections.inspection_ledger import InspectionLedgerQueries
 from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
 
 
@@ -310,3 +314,12 @@ class DirectoryQueries:
             rows = tx.all("SELECT unit_id FROM units WHERE parent_id = :p AND kind = :k AND closure IS NULL "
                           "ORDER BY registered_at, unit_id", {"p": parent_id, "k": kind})
         return [UUID(r["unit_id"]) for r in rows]
+
+    def supervised_units(self, department_id: UUID) -> list[UUID]:
+        with self.db.read() as tx:
+            rows = tx.all("SELECT unit_id FROM units WHERE supervising_department_id = :d AND closure IS NULL "
+                          "ORDER BY unit_id", {"d": department_id})
+        return [UUID(r["unit_id"]) for r in rows]
+
+    def previous_inspections(self, target_ids: Sequence[UUID], before: datetime) -> list[PreviousInspection]:
+        return InspectionLedgerQueries(self.db).previous_inspections(list(target_ids), before)

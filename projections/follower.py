@@ -152,11 +152,14 @@ class Runner:
         return len(entries)
 
     def catch_up(self, name: str | None = None) -> int:
-        """Process until every (or the named) projection has reached the head of the log."""
+        """Process until every (or the named) projection has reached the head of the log (as of its last read: a
+        batch shorter than ``batch_size`` ended at the head, so no empty write transaction is spent to learn it)."""
         total = 0
         for projection in self._selected(name):
             while count := self.step(projection):
                 total += count
+                if count < self.batch_size:
+                    break
         return total
 
     def rebuild(self, name: str | None = None) -> int:

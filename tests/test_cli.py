@@ -98,3 +98,32 @@ def test_rebuild_reports_what_it_applied(workdir: Path, capsys) -> None:
     code, out, _ = run(capsys, "projections", "rebuild", "audit_trail")
     assert code == 0
     assert out.startswith("rebuilt audit_trail: ")
+
+
+def test_verify_draw_reruns_a_recorded_random_draw(workdir: Path, capsys) -> None:
+    from uuid import uuid4
+
+    from api.bootstrap import bootstrap
+    from application import inspections as ai
+    from infrastructure.settings import Settings
+    from tests.inspection_scene import Scene
+
+    system = bootstrap(Settings())
+    try:
+        scene = Scene(system)
+        draw_id = scene.run(scene.inspector(0), ai.MakeRandomDraw(
+            department_id=scene.department, seed="2025-第3批", target_pool=[scene.enterprise],
+            inspector_pool=scene.inspectors, targets=1)).id
+        recorded = system.store.get(draw_id)
+    finally:
+        system.close()
+    code, out, _ = run(capsys, "inspections", "verify-draw", str(draw_id))
+    assert code == 0
+    first, _, rest = out.partition("\n")
+    assert first.startswith(f"random draw {draw_id} reproduces (sha256-rank/1, seed '2025-第3批')")
+    assert orjson.loads(rest) == [a.model_dump(mode="json") for a in recorded.result]
+    code, out, err = run(capsys, "inspections", "verify-draw", str(uuid4()))
+    assert code == 1
+    assert out == ""
+    assert err.startswith("zeren: error: no random draw ")
+    assert len(err.strip().splitlines()) == 1

@@ -32,7 +32,7 @@ class RulesPack:
         return self.rules["three_musts.basis"]
 
 
-BASE_NAME, BASE_VERSION = "cn-base", "2024.1"
+BASE_NAME, BASE_VERSION = "cn-base", "2024.2"
 
 
 def pack_for(jurisdiction: str) -> RulesPack:

@@ -36,4 +36,8 @@ BASE_RULES: dict[str, Any] = {
     # 自查自报 exemption: a major hazard found by the enterprise itself, reported as required and being fixed
     # effectively is not penalised — seed 004 §三(二)3(2).
     "hazard.self_reported_exemption.basis": "方积政发〔2023〕11号 §三(二)3(2)",
+    # 双随机 — 国办发〔2015〕58号: 随机抽取检查对象、随机选派执法检查人员. The national text does not exclude the
+    # inspector who inspected a target last time; local packs may (轮换).
+    "random_draw.exclude_previous_inspector": False,
+    "random_draw.exclude_previous_inspector.source": "国办发〔2015〕58号 (双随机: no rotation rule)",
 }
