@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from application import hazards, organisation, people, responsibility
+from application import hazards, organisation, people, responsibility, tips
 from application.clock import RandomIds, SystemClock
 from application.policies import Worker
 from application.ports import Clock, Ids
@@ -30,16 +30,17 @@ from projections.follower import Projection, Runner
 from projections.hazard_ledger import HazardLedger, HazardQueries
 from projections.hazard_statistics import HazardStatistics, StatisticsQueries
 from projections.responsibility_ledger import LedgerQueries, ResponsibilityLedger
+from projections.tips import TipLedger, TipQueries
 
 HANDLERS: dict[type, Any] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS,
-                             **hazards.HANDLERS}
+                             **hazards.HANDLERS, **tips.HANDLERS}
 
 register_snapshotting(Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Hazard)
 
 
 def projections() -> list[Projection]:
     return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), HazardLedger(), Deadlines(),
-            HazardStatistics()]
+            HazardStatistics(), TipLedger()]
 
 
 @dataclass
@@ -58,6 +59,7 @@ class System:
     audit_trail: AuditTrailQueries
     hazards: HazardQueries
     statistics: StatisticsQueries
+    tips: TipQueries
     worker: Worker
     followers: list[Callable[[threading.Event], None]] = field(default_factory=list)
     """Followers besides the projections (sealer, policies …) that ``zeren serve`` runs in-process (embedded
@@ -76,7 +78,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     vault = Vault(db, settings.resolved_master_key)
     vault.create_schema()
     directory = DirectoryQueries(db)
-    app = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS, directory)
+    tip_queries = TipQueries(db, settings.projection_wait_seconds)
+    app = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS, directory, tip_queries)
     runner = Runner(db, store, projections())
     runner.setup()
     app.listeners.append(runner.wake)
@@ -84,6 +87,6 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     return System(
         settings=settings, db=db, store=store, vault=vault, app=app, runner=runner, directory=directory,
         ledger=LedgerQueries(db), gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db),
-        hazards=HazardQueries(db), statistics=StatisticsQueries(db), worker=worker,
+        hazards=HazardQueries(db), statistics=StatisticsQueries(db), tips=tip_queries, worker=worker,
         followers=[lambda stop: worker.run(stop, settings.worker_poll_seconds)],
     )
