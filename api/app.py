@@ -12,7 +12,7 @@ from pydantic import BaseModel
 
 from api import problems
 from api.bootstrap import System
-from api.routers import audit_trail, hazards, organisation, people, responsibility
+from api.routers import audit_trail, hazards, organisation, people, responsibility, tips
 
 API_PREFIX = "/api/v1"
 DESCRIPTION = """
@@ -62,7 +62,8 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
                          static_url=f"{API_PREFIX}/docs-static")  # the docs page works offline: no CDN
     app.state.system = system
     problems.install(app)
-    for router in (organisation.router, people.router, responsibility.router, hazards.router, audit_trail.router):
+    for router in (organisation.router, people.router, responsibility.router, hazards.router, audit_trail.router,
+                   tips.router):
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["health"], summary="Liveness, database and projection lag")
