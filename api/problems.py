@@ -115,6 +115,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     described = {
         400: "Bad request", 401: "Missing or invalid bearer token", 403: "Role or jurisdiction does not allow it",
         404: "Not found", 409: "Conflict: stale version, concurrent change or duplicate",
+        410: "Gone: destroyed for good (a shredded identity)",
         422: "Invalid input or refused by a domain rule", 503: "Read model not yet at min_position; retry",
     }
     return {s: {"model": Problem, "description": described[s], "content": {MEDIA_TYPE: {}}} for s in statuses}

@@ -293,6 +293,7 @@ class TipView(BaseModel):
     receiving_unit_id: UUID = Field(description="受理单位: it verifies and pays the reward (谁受理、谁奖励)")
     receiving_unit_name: str | None
     channel: str = Field(description="hotline_12350, hotline_12345, web, letter, visit or internal_whistleblower")
+    channel_term: str
     subject_kind: str = Field(description="unit, hazard or concealed_accident (瞒报谎报事故)")
     subject_unit_id: UUID | None
     subject_hazard_id: UUID | None

@@ -329,10 +329,6 @@ class IdentityShredded(DomainError):
     title = "Gone"
 
 
-def subject_unit(subject: UnitSubject | HazardSubject | ConcealedAccidentSubject) -> UUID | None:
-    return getattr(subject, "unit_id", None)
-
-
 def check_receipt(receiving_unit: Unit, channel: Channel, subject_jurisdiction: str | None,
                   subject_unit_id: UUID | None, summary: str, description: str, reporter: Reporter | None,
                   pack: RulesPack) -> None:

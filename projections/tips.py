@@ -146,8 +146,8 @@ class TipQueries:
         with self.db.read() as tx:
             rows = tx.all(sql, params)
             outcomes = self._outcomes(tx, [r["tip_id"] for r in rows])
-        return [{**r, "status_term": STATUS_TERMS[r["status"]], "outcomes": outcomes.get(r["tip_id"], [])}
-                for r in rows]
+        return [{**r, "status_term": STATUS_TERMS[r["status"]], "channel_term": t.CHANNEL_TERMS[r["channel"]],
+                 "outcomes": outcomes.get(r["tip_id"], [])} for r in rows]
 
     @staticmethod
     def _outcomes(tx: Tx, tip_ids: list[str]) -> dict[str, list[dict[str, Any]]]:

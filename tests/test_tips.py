@@ -418,6 +418,27 @@ def test_after_shredding_the_identity_is_gone_and_the_history_stays(desk: TipDes
         "role-not-allowed")
 
 
+def test_every_tip_command_is_for_tip_officers_of_the_tips_jurisdiction(desk: TipDesk) -> None:
+    tip_id = desk.receive()
+    hazard_id = desk.hazard()
+    outcome = t.Outcome(kind=t.OutcomeKind.hazard, target_id=hazard_id)
+    commands = [
+        tp.VerifyTip(tip_id=tip_id, verdict=t.Verdict.substantiated, finding="x"),
+        tp.LinkTipOutcome(tip_id=tip_id, outcome=outcome),
+        tp.ProposeTipReward(tip_id=tip_id, outcome_id=hazard_id, facts=t.PenaltyDecided(fine_yuan=Decimal(1),
+                                                                                        decision_no="x")),
+        tp.PayTipReward(tip_id=tip_id, amount_yuan=Decimal(3000), payment_ref="x"),
+        tp.GiveTipFeedback(tip_id=tip_id, method=t.FeedbackMethod.phone, content="x"),
+        tp.DiscloseReporterIdentity(tip_id=tip_id, reason="x"),
+    ]
+    for command in commands:
+        assert refused(desk, command, desk.town_officer, Forbidden).code == "outside-jurisdiction", command
+        for role in ("admin", "registrar", "inspector", "enforcement", "investigator", "auditor", "viewer", "stream",
+                     "enterprise"):
+            who = Principal(role, role, "350000", unit_id=desk.world.enterprise)
+            assert refused(desk, command, who, Forbidden).code == "role-not-allowed", (role, command)
+
+
 def test_stale_versions_are_refused(desk: TipDesk) -> None:
     tip_id = desk.receive()
     problem = refused(desk, tp.VerifyTip(tip_id=tip_id, verdict=t.Verdict.substantiated, finding="x",

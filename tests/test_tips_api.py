@@ -87,7 +87,7 @@ def test_the_tip_ledger_is_for_tip_officers_and_administrators(client: TestClien
     assert client.get("/api/v1/tips", headers=token("tip_officer", TOWN_B)).json() == []
     assert client.get(f"/api/v1/tips/{tip_id}", headers=token("tip_officer", TOWN_B)).status_code == 404
     filtered = client.get("/api/v1/tips?status=received&channel=hotline_12345", headers=token("tip_officer", COUNTY))
-    assert [r["status_term"] for r in filtered.json()] == ["已受理"]
+    assert [(r["status_term"], r["channel_term"]) for r in filtered.json()] == [("已受理", "12345政务热线")]
     assert client.get("/api/v1/tips?status=nonsense", headers=token("tip_officer", COUNTY)).status_code == 422
 
 

@@ -44,9 +44,8 @@ TipReaderDep = Annotated[Principal, Depends(tip_reader)]
 DisclosureRequest = body_of(tp.DiscloseReporterIdentity, "tip_id")
 
 
-@router.post("/tips/{tip_id}/identity-disclosures", responses=responses(401, 403, 404, 409, 422) | {
-    410: {"description": "The identity was shredded", "content": {"application/problem+json": {}}}},
-    summary="Open the reporter's identity and the original text, after recording who, when and why (举报人信息查阅)")
+@router.post("/tips/{tip_id}/identity-disclosures", responses=responses(401, 403, 404, 409, 410, 422),
+             summary="Open the reporter's identity and original text, recorded first: who, when, why (举报人信息查阅)")
 def disclose_identity(tip_id: UUID, body: DisclosureRequest, sys: SystemDep, who: PrincipalDep,
                       response: Response, correlation: CorrelationId = None) -> tp.DisclosedIdentity:
     """Tip officers of the tip's jurisdiction only. Every call is a new recorded disclosure (no Idempotency-Key)."""
