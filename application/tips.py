@@ -127,8 +127,8 @@ def receive_tip(cmd: ReceiveTip, uow: UnitOfWork) -> UUID:
     uow.principal.require_scope(unit.jurisdiction, f"the receiving unit {unit.name}")
     jurisdiction, unit_id = _subject(uow, cmd.subject)
     pack = pack_for(unit.jurisdiction)
-    t.check_receipt(unit, cmd.channel, jurisdiction, unit_id, cmd.summary, cmd.subject.description, cmd.reporter,
-                    pack)
+    t.check_receipt(uow.ctx, unit, cmd.channel, jurisdiction, unit_id, cmd.summary, cmd.subject.description,
+                    cmd.reporter, pack)
     tip_id = uow.ids.new()
     key = t.key_id(tip_id)
     reporter = uow.sealer.seal(key, orjson.dumps(cmd.reporter.model_dump()).decode()) if cmd.reporter else None

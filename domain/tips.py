@@ -329,14 +329,17 @@ class IdentityShredded(DomainError):
     title = "Gone"
 
 
-def check_receipt(receiving_unit: Unit, channel: Channel, subject_jurisdiction: str | None,
+def check_receipt(ctx: CommandContext, receiving_unit: Unit, channel: Channel, subject_jurisdiction: str | None,
                   subject_unit_id: UUID | None, summary: str, description: str, reporter: Reporter | None,
                   pack: RulesPack) -> None:
     """What a tip must be before it is sealed and recorded.
 
     The receiving unit is an authority whose jurisdiction covers the subject (谁受理、谁奖励: it verifies and
-    pays); a whistleblower (吹哨人) reports on a unit, named; the public texts never name the reporter (R11).
+    pays); a tip is not received in the future (the time of receipt decides who reported first); a whistleblower
+    (吹哨人) reports on a unit, named; the public texts never name the reporter (R11).
     """
+    require(ctx.effective_at <= ctx.recorded_at, "received-in-the-future",
+            "a tip is received when it came in, not later than now", field="effective_at")
     require(receiving_unit.kind in RECEIVING_KINDS, "not-a-receiving-unit",
             f"{receiving_unit.name} is a {receiving_unit.kind}: tips are received by a department, a government "
             "(12345) or the safety committee", field="receiving_unit_id")

@@ -78,6 +78,14 @@ def test_the_receiving_unit_is_an_authority_competent_for_the_subject(desk: TipD
         error=NotFound).field == "subject.hazard_id"
 
 
+def test_a_tip_is_not_received_in_the_future(desk: TipDesk, clock) -> None:
+    problem = refused(desk, tp.ReceiveTip(
+        channel=t.Channel.letter, receiving_unit_id=desk.world.department,
+        subject=t.UnitSubject(unit_id=desk.world.enterprise, description="x"), summary="x", original_text="x",
+        effective_at=clock.now() + timedelta(days=1)), error=Rejected)
+    assert (problem.code, problem.field) == ("received-in-the-future", "effective_at")
+
+
 def test_public_texts_never_name_the_reporter_and_the_refusal_does_not_echo_it(desk: TipDesk) -> None:
     for field in ("summary", "description"):
         texts = {"summary": "群众反映违规充装", "description": "疑似违规充装"}
