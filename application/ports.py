@@ -85,7 +85,7 @@ class Directory(Protocol):
 
 
 class TipRegister(Protocol):
-    """What the reward rule needs from the tip ledger (eventually consistent; see projections.tips)."""
+    """What the reward rule needs from the tip ledger (a read model, asked as of a log position; projections.tips)."""
 
     def tips_about(self, target_id: UUID, *, seen: int | None = None) -> list[UUID]:
         """The tips linked to an outcome (a matter), wherever they were received, in the order received — once the
