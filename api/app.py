@@ -23,6 +23,7 @@ from api.routers import (
     people,
     responsibility,
     schemas,
+    tips,
 )
 from infrastructure.stream.relay import relay_statuses
 
@@ -86,7 +87,7 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
     app.state.system = system
     problems.install(app)
     for router in (organisation.router, people.router, responsibility.router, inspections.router, hazards.router,
-                   audit_trail.router, audit.router, events.router, schemas.router):
+                   tips.router, audit_trail.router, audit.router, events.router, schemas.router):
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["health"], summary="Liveness, database, projection and relay lag")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from application import hazards, inspections, organisation, people, responsibility
+from application import hazards, inspections, organisation, people, responsibility, tips
 from application.clock import RandomIds, SystemClock
 from application.policies import Worker
 from application.ports import Clock, Ids
@@ -32,16 +32,17 @@ from projections.hazard_ledger import HazardLedger, HazardQueries
 from projections.hazard_statistics import HazardStatistics, StatisticsQueries
 from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
 from projections.responsibility_ledger import LedgerQueries, ResponsibilityLedger
+from projections.tips import TipLedger, TipQueries
 
 HANDLERS: dict[type, Any] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS,
-                             **inspections.HANDLERS, **hazards.HANDLERS}
+                             **inspections.HANDLERS, **hazards.HANDLERS, **tips.HANDLERS}
 
 register_snapshotting(Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Hazard)
 
 
 def projections() -> list[Projection]:
     return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), HazardLedger(),
-            Deadlines(), HazardStatistics()]
+            Deadlines(), HazardStatistics(), TipLedger()]
 
 
 @dataclass
@@ -61,6 +62,7 @@ class System:
     inspections: InspectionLedgerQueries
     hazards: HazardQueries
     statistics: StatisticsQueries
+    tips: TipQueries
     worker: Worker
     audit: Audit
     """The audit seal: sealer, signed heads, proofs, exports and the live check (infrastructure.audit)."""
@@ -81,7 +83,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     vault = Vault(db, settings.resolved_master_key)
     vault.create_schema()
     directory = DirectoryQueries(db)
-    app = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS, directory)
+    tip_queries = TipQueries(db, settings.projection_wait_seconds)
+    app = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS, directory, tip_queries)
     runner = Runner(db, store, projections())
     runner.setup()
     app.listeners.append(runner.wake)
@@ -93,6 +96,6 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
         settings=settings, db=db, store=store, vault=vault, app=app, runner=runner, directory=directory,
         ledger=LedgerQueries(db), gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db),
         inspections=InspectionLedgerQueries(db), hazards=HazardQueries(db), statistics=StatisticsQueries(db),
-        worker=worker, audit=audit,
+        tips=tip_queries, worker=worker, audit=audit,
         followers=[lambda stop: worker.run(stop, settings.worker_poll_seconds), audit.sealer.run],
     )

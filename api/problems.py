@@ -58,6 +58,29 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "request"
 
 
+def _strings(value: Any) -> list[str]:
+    """The text leaves of a submitted value (strings and numbers, in dicts and lists)."""
+    if isinstance(value, dict):
+        return [s for v in (*value.keys(), *value.values()) for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return [str(value)]
+    return []
+
+
+def _message(error: dict[str, Any]) -> str:
+    """Pydantic's message for an invalid value, never echoing what was submitted (some messages quote it, e.g. an
+    unknown union tag; the submission may be a whistleblower's identity, RULES R11): a message that contains the
+    input falls back to its first clause, then to the error type."""
+    submitted = [s for s in _strings(error.get("input")) if len(s) >= 2]
+    message = error["msg"]
+    for candidate in (message, message.split(",")[0]):
+        if not any(s in candidate for s in submitted):
+            return candidate
+    return f"invalid value ({error['type']})"
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
@@ -70,7 +93,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [FieldError(field=_location(tuple(e["loc"])), message=e["msg"]) for e in exc.errors()]
+        errors = [FieldError(field=_location(tuple(e["loc"])), message=_message(e)) for e in exc.errors()]
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
         return problem_response(422, "invalid-request", "The request is not valid", detail, request,
                                 errors=[e.model_dump() for e in errors])
@@ -92,6 +115,7 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     described = {
         400: "Bad request", 401: "Missing or invalid bearer token", 403: "Role or jurisdiction does not allow it",
         404: "Not found", 409: "Conflict: stale version, concurrent change or duplicate",
+        410: "Gone: destroyed for good (a shredded identity)",
         422: "Invalid input or refused by a domain rule", 503: "Read model not yet at min_position; retry",
     }
     return {s: {"model": Problem, "description": described[s], "content": {MEDIA_TYPE: {}}} for s in statuses}

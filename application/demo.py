@@ -16,13 +16,17 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
 
+from application import hazards as h
 from application import organisation as o
 from application import people as pp
 from application import responsibility as rs
+from application import tips as tp
 from application.authorization import Principal
 from application.clock import ManualClock
 from application.commands import Command
 from application.service import Zeren
+from domain import tips as t
+from domain.hazards import Criterion, HazardGrade, HazardSource
 from domain.identifiers import RESIDENT_ID_CHECK, RESIDENT_ID_WEIGHTS, org_code_check_character, uscc_check_character
 from domain.people import Certificate, CertificateKind
 from domain.posts import PostDefinition, PostKind, RemovalReason, WorkerCategory
@@ -164,6 +168,7 @@ def load(app: Zeren, clock: ManualClock) -> dict[str, Any]:
 
     demo_inspections.schedule(d)
     _two_years(d)
+    _tips_after_the_ban(d)
     d.run_agenda()
     return {"commands": d.commands, "head": app.log.head(), "county_id": str(d.ids["county"]),
             "gas_co_id": str(d.ids["gas_co"]), "chengguan_id": str(d.ids["chengguan"])}
@@ -431,9 +436,74 @@ def _two_years(d: Demo) -> None:
         person_id=d.ids["p35"], industry="危险化学品", starts_on=date(2026, 3, 10), years=5,
         reason="受刑事处罚(另案),五年内不得担任本行业生产经营单位主要负责人"), when=on("2026-03-10"))
 
+    _tips_before_the_ban(d)
     # 2026-05: an illegal LPG refilling point is banned (取缔) — it had been registered by mistake as a restaurant.
     d.do(REGISTRAR, o.CloseUnit(unit_id=d.ids["restaurant_b"], closure="banned",
                                 reason="非法储存、充装液化石油气,依法取缔", basis="泉港城管〔2022〕149号 §25 四个一律"),
          when=on("2026-05-12"))
     d.do(REGISTRAR, o.GradeRiskColour(unit_id=d.ids["gas_co"], colour=RiskColour.yellow,
                                       reason="2026年度风险分级评定:整改到位,降为黄色"), when=on("2026-06-30"))
+
+
+TIP_OFFICER = Principal("demo:tip_officer@350505", "tip_officer", COUNTY)
+CHENGGUAN_ENFORCEMENT = Principal("demo:enforcement@350505", "enforcement", COUNTY)
+
+
+def _tips_before_the_ban(d: Demo) -> None:
+    """Three tips of spring 2026 (seed 000 §31; seed 003 §35): an anonymous web tip found 不属实, a whistleblower at
+    the chemical plant, and the 12345 call that uncovered the illegal LPG refilling point."""
+    d.do(TIP_OFFICER, tp.ReceiveTip(
+        channel=t.Channel.web, receiving_unit_id=d.ids["zhujian"],
+        subject=t.UnitSubject(unit_id=d.ids["builder_b"], description="工地塔吊未经检验擅自投入使用"),
+        summary="网络匿名举报南埔一工地塔吊未经检验即使用", original_text="南埔村那个工地的塔吊根本没检验就在吊东西,早晚出事"),
+        when=on("2026-03-20", 21), lag=timedelta(hours=12), name="tip_web")
+    d.do(TIP_OFFICER, tp.VerifyTip(tip_id=d.ids["tip_web"], verdict=t.Verdict.unsubstantiated,
+                                   finding="现场核查: 该塔吊已于2026年2月检验合格并办理使用登记, 举报情况不属实"),
+         when=on("2026-03-27"))
+    d.do(TIP_OFFICER, tp.GiveTipFeedback(tip_id=d.ids["tip_web"], method=t.FeedbackMethod.web,
+                                         content="经现场核查, 所反映塔吊已检验合格并登记, 举报情况不属实。感谢您的监督。"),
+         when=on("2026-03-30"))
+
+    d.do(TIP_OFFICER, tp.ReceiveTip(
+        channel=t.Channel.internal_whistleblower, receiving_unit_id=d.ids["yingji"],
+        subject=t.UnitSubject(unit_id=d.ids["chem"], description="储罐区检修未办理动火作业票证即动火, 可燃气体报警仪停用"),
+        summary="企业内部员工反映储罐区违规动火、报警仪停用",
+        original_text="我是检修班组的,2号储罐区这两周天天动火,没人开票,可燃气体报警仪被关掉了说是老误报",
+        reporter=t.Reporter(name="庄明远", contact="13812345678")), when=on("2026-04-02", 20), name="tip_chem")
+    d.do(TIP_OFFICER, tp.VerifyTip(tip_id=d.ids["tip_chem"], verdict=t.Verdict.substantiated,
+                                   finding="现场查实: 2号储罐区可燃气体报警仪停用, 近两周动火作业无作业票证"),
+         when=on("2026-04-09"))
+    d.do(TIP_OFFICER, tp.DiscloseReporterIdentity(
+        tip_id=d.ids["tip_chem"], reason="企业拟调整检修班组岗位, 核实举报人是否在调整名单中, 以落实保护措施、防止打击报复"),
+        when=on("2026-04-15"))
+    d.do(TIP_OFFICER, tp.GiveTipFeedback(tip_id=d.ids["tip_chem"], method=t.FeedbackMethod.phone,
+                                         content="您反映的问题经查属实, 已责令企业立即整改并立案调查; 您的信息严格保密"),
+         when=on("2026-04-20"))
+
+    d.do(TIP_OFFICER, tp.ReceiveTip(
+        channel=t.Channel.hotline_12345, receiving_unit_id=d.ids["chengguan"],
+        subject=t.UnitSubject(unit_id=d.ids["restaurant_b"], description="小吃店后院私设钢瓶倒灌点, 充装液化石油气对外销售"),
+        summary="群众通过12345反映山腰老街一小吃店非法充装液化石油气",
+        original_text="我家住老街,经常看到小吃店后院有人用管子把大钢瓶的气倒进小瓶里再拉出去卖,气味很大,很危险",
+        reporter=t.Reporter(name="许婉清", contact="13912345678")), when=on("2026-04-18", 10), name="tip_lpg")
+    d.do(CHENGGUAN_ENFORCEMENT, h.ReportHazard(
+        unit_id=d.ids["restaurant_b"], grade=HazardGrade.major, source=HazardSource.tip, tip_id=d.ids["tip_lpg"],
+        criterion=Criterion(standard="《安全生产事故隐患排查治理暂行规定》(原安监总局令第16号) 第3条",
+                            item="第三条第二款(应当全部停产停业整治)"),
+        description="后院非法储存液化石油气钢瓶23只, 私设倒灌充装设备, 无燃气经营许可", location="后院"),
+        when=on("2026-04-20"), name="hazard_lpg")
+    d.do(TIP_OFFICER, tp.VerifyTip(tip_id=d.ids["tip_lpg"], verdict=t.Verdict.substantiated,
+                                   finding="现场查实: 后院存放钢瓶23只, 存在倒灌充装设备, 无燃气经营许可"),
+         when=on("2026-04-22"))
+
+
+def _tips_after_the_ban(d: Demo) -> None:
+    """The reward for the 12345 tip (RULES R11: 15 % of the fine), paid by the unit that received it, and the answer."""
+    d.do(TIP_OFFICER, tp.ProposeTipReward(
+        tip_id=d.ids["tip_lpg"], outcome_id=d.ids["hazard_lpg"],
+        facts=t.PenaltyDecided(fine_yuan=50_000, decision_no="泉港城管罚决字〔2026〕第0057号")), when=on("2026-07-06"))
+    d.do(TIP_OFFICER, tp.PayTipReward(tip_id=d.ids["tip_lpg"], amount_yuan=7_500, payment_ref="JL-2026-003"),
+         when=on("2026-07-20"))
+    d.do(TIP_OFFICER, tp.GiveTipFeedback(tip_id=d.ids["tip_lpg"], method=t.FeedbackMethod.phone,
+                                         content="您反映的非法充装问题经查属实, 已依法取缔并处罚款, 举报奖励7500元已发放"),
+         when=on("2026-07-22"))

@@ -16,12 +16,14 @@ from pydantic import Field
 
 from application.commands import Command, Targeted
 from application.organisation import territory_of
+from application.tips import link_to_tip
 from application.unit_of_work import UnitOfWork
 from domain import hazards as hz
 from domain.calendar import local_day
 from domain.errors import Conflict, Rejected
 from domain.people import Person
 from domain.rules import pack_for
+from domain.tips import Outcome, OutcomeKind
 from domain.units import LEVEL_ORDER, Unit
 
 OFFICIALS = frozenset({"admin", "inspector", "enforcement"})
@@ -168,6 +170,8 @@ def report_hazard(cmd: ReportHazard, uow: UnitOfWork) -> UUID:
         finding_no=cmd.finding_no, tip_id=cmd.tip_id, found_by=uow.principal.person_id,
     )
     uow.record(event)
+    if cmd.tip_id is not None:  # the tip led to this hazard: linked in the same transaction
+        link_to_tip(uow, cmd.tip_id, Outcome(kind=OutcomeKind.hazard, target_id=event.originator_id))
     return event.originator_id
 
 

@@ -85,6 +85,15 @@ class Directory(Protocol):
     def units_under(self, parent_id: UUID, kind: str) -> list[UUID]: ...
 
 
+class TipRegister(Protocol):
+    """What the reward rule needs from the tip ledger (a read model, asked as of a log position; projections.tips)."""
+
+    def tips_about(self, target_id: UUID, *, seen: int | None = None) -> list[UUID]:
+        """The tips linked to an outcome (a matter), wherever they were received, in the order received — once the
+        ledger has read the log up to position ``seen`` (waiting a bounded time; refused when it has not)."""
+        ...
+
+
 class Deadlines(Protocol):
     """What the policy worker must fire (see projections.deadlines)."""
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 
 from application.authorization import Principal
 from application.commands import Command
-from application.ports import Clock, Directory, EventLog, Ids, Receipt, Sealer
+from application.ports import Clock, Directory, EventLog, Ids, Receipt, Sealer, TipRegister
 from application.unit_of_work import UnitOfWork
 from domain.base import CommandContext
 from domain.errors import Conflict, Rejected
@@ -42,13 +42,14 @@ class Zeren:
     """The application: every change of state goes through :meth:`execute`."""
 
     def __init__(self, log: EventLog, clock: Clock, ids: Ids, sealer: Sealer, handlers: dict[type, Handler],
-                 directory: Directory | None = None):
+                 directory: Directory | None = None, tips: TipRegister | None = None):
         self.log = log
         self.clock = clock
         self.ids = ids
         self.sealer = sealer
         self.handlers = handlers
         self.directory = directory
+        self.tips = tips
         self.listeners: list[Callable[[int], None]] = []
 
     def execute(
@@ -79,7 +80,7 @@ class Zeren:
             command_id=idempotency_key,
             basis=command.basis,
         )
-        uow = UnitOfWork(self.log, ctx, principal, self.ids, self.clock, self.sealer, self.directory)
+        uow = UnitOfWork(self.log, ctx, principal, self.ids, self.clock, self.sealer, self.directory, self.tips)
         handler = self.handlers[type(command)]
         target = handler(command, uow)
         state = uow.state(target) or self.log.get(target)

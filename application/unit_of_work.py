@@ -6,7 +6,7 @@ from typing import TypeVar
 from uuid import UUID
 
 from application.authorization import Principal
-from application.ports import Clock, Directory, EventLog, Ids, Sealer
+from application.ports import Clock, Directory, EventLog, Ids, Sealer, TipRegister
 from domain.base import Aggregate, CommandContext, DomainEvent
 from domain.errors import Conflict, NotFound
 
@@ -15,7 +15,7 @@ S = TypeVar("S", bound=Aggregate)
 
 class UnitOfWork:
     def __init__(self, log: EventLog, ctx: CommandContext, principal: Principal, ids: Ids, clock: Clock,
-                 sealer: Sealer, directory: Directory | None):
+                 sealer: Sealer, directory: Directory | None, tips: TipRegister | None = None):
         self.log = log
         self.ctx = ctx
         self.principal = principal
@@ -23,6 +23,7 @@ class UnitOfWork:
         self.clock = clock
         self.sealer = sealer
         self.directory = directory
+        self.tips = tips
         self.events: list[DomainEvent] = []
         self.created: dict[str, UUID] = {}
         """Ids of things the command made inside an aggregate (e.g. a duty in a list), for the response."""

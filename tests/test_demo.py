@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import datetime
 from pathlib import Path
+from uuid import UUID
 
 import pytest
 
@@ -76,3 +77,19 @@ def test_the_late_recorded_safety_manager(demo_system: System) -> None:
 def test_the_demo_leaves_gaps_to_find(demo_system: System) -> None:
     gaps = {g["gap"] for g in demo_system.gaps.find("350000", as_of=cst("2026-10-31"), known_at=cst("2026-11-01"))}
     assert {"vacant_post", "no_all_staff_list", "position_without_duties", "portfolio_without_safety_duty"} <= gaps
+
+
+def test_the_demo_tips_a_reward_an_unfounded_web_tip_and_a_whistleblower(demo_system: System) -> None:
+    """R11 in the demo: the 12345 call about the LPG refilling point led to a hazard and 15 % of the fine."""
+    tips = {row["channel"]: row for row in demo_system.tips.ledger("350000")}
+    lpg, web, chem = tips["hotline_12345"], tips["web"], tips["internal_whistleblower"]
+    assert (lpg["status"], lpg["reward_yuan"], lpg["reward_grounds"], lpg["feedback_count"]) == (
+        "reward_paid", "7500.00", "major_hazard", 1)
+    [outcome] = lpg["outcomes"]
+    hazard = demo_system.store.get(UUID(outcome["target_id"]))
+    assert (hazard.source, str(hazard.tip_id)) == ("tip", lpg["tip_id"])
+    assert (web["anonymous"], web["verdict"], web["feedback_count"]) == (1, "unsubstantiated", 1)
+    assert (chem["verdict"], chem["disclosures"], chem["feedback_count"]) == ("substantiated", 1, 1)
+    [disclosure] = [e for e in demo_system.store.history(UUID(chem["tip_id"])) if type(e).__name__ ==
+                    "ReporterIdentityDisclosed"]
+    assert "打击报复" in disclosure.reason, "the reason is recorded with the look"

@@ -40,4 +40,22 @@ BASE_RULES: dict[str, Any] = {
     # inspector who inspected a target last time; local packs may (轮换).
     "random_draw.exclude_previous_inspector": False,
     "random_draw.exclude_previous_inspector.source": "国办发〔2015〕58号 (双随机: no rotation rule)",
+    # 举报奖励 — 《安全生产领域举报奖励办法》(安监总财〔2018〕19号); RULES R11; seed 000 §31 (重奖), seed 003 §35.
+    # A verified tip of a major hazard or an illegal act earns 15 % of the administrative penalty decided, at least
+    # 3,000 and at most 300,000 yuan; a concealed or falsified accident (瞒报、谎报) earns per concealed death by the
+    # accident's final grade, at most 300,000 yuan. Only the first valid real-name reporter of the same matter is
+    # rewarded, by the unit that received the tip (谁受理、谁奖励). The share is rounded half up to the fen.
+    "tip.reward.basis": "《安全生产领域举报奖励办法》(安监总财〔2018〕19号)",
+    "tip.reward.penalty_rate": "0.15",
+    "tip.reward.penalty_minimum_yuan": 3_000,
+    "tip.reward.penalty_maximum_yuan": 300_000,
+    "tip.reward.per_concealed_death_yuan": {"general": 30_000, "serious": 40_000, "major": 50_000,
+                                            "extraordinary": 60_000},
+    "tip.reward.concealed_maximum_yuan": 300_000,
+    # 不得泄露举报人个人有关信息 (seed 000 §31); 在做好保密工作的前提下奖励 (seed 003 §35); never reveal the reporter or
+    # show the original tip (RULES R11).
+    "tip.confidentiality.basis": ("泉港城管〔2022〕149号 §31 (依法保护举报人, 不得泄露举报人个人有关信息); "
+                                  "安监总财〔2018〕19号"),
+    # 对初步认定的瞒报事故, 一律移送安委会挂牌督办 — seed 000 §32.
+    "tip.concealed_accident.referral.basis": "泉港城管〔2022〕149号 §32 (初步认定的瞒报事故一律移送安委会挂牌督办)",
 }

@@ -1,0 +1,89 @@
+"""Tips (举报): receive, verify, link outcomes, reward, pay, feedback; recorded disclosures; the tip ledger.
+
+Tip officers only (and administrators for the ledger). The reporter's identity is never in a GET: it is returned
+by ``POST /tips/{tip_id}/identity-disclosures`` alone, with a required reason, after that disclosure is recorded.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from api.commands import command_route
+from api.deps import CorrelationId, PrincipalDep, SystemDep, body_of, consistent
+from api.problems import READ_PROBLEMS, responses
+from api.views import TipView
+from application import tips as tp
+from application.authorization import Forbidden, Principal
+from domain.errors import NotFound
+from domain.tips import Channel, IdentityShredded
+from infrastructure.vault import Shredded
+
+router = APIRouter(tags=["tips"])
+
+command_route(router, "/tips", tp.ReceiveTip,
+              "Receive a tip (举报受理): the reporter and the original text are stored sealed", created=True)
+command_route(router, "/tips/{tip_id}/verification", tp.VerifyTip, "Verify a tip: 属实 or 不属实 (举报核实)")
+command_route(router, "/tips/{tip_id}/outcomes", tp.LinkTipOutcome, "Link what the tip led to (举报关联查处结果)")
+command_route(router, "/tips/{tip_id}/reward-proposal", tp.ProposeTipReward,
+              "Propose the reward R11 gives the first valid reporter of the matter (举报奖励拟定)")
+command_route(router, "/tips/{tip_id}/reward-payment", tp.PayTipReward, "Record the reward paid (举报奖励发放)")
+command_route(router, "/tips/{tip_id}/feedback", tp.GiveTipFeedback, "Record the feedback given (举报反馈)")
+
+
+def tip_reader(principal: PrincipalDep) -> Principal:
+    """The tip ledger is for tip officers and administrators (RULES R11: 在做好保密工作的前提下)."""
+    if principal.role not in ("tip_officer", "admin"):
+        raise Forbidden("role-not-allowed", f"the role {principal.role} may not read the tip ledger (举报台账)")
+    return principal
+
+
+TipReaderDep = Annotated[Principal, Depends(tip_reader)]
+DisclosureRequest = body_of(tp.DiscloseReporterIdentity, "tip_id")
+
+
+@router.post("/tips/{tip_id}/identity-disclosures", responses=responses(401, 403, 404, 409, 410, 422),
+             summary="Open the reporter's identity and original text, recorded first: who, when, why (举报人信息查阅)")
+def disclose_identity(tip_id: UUID, body: DisclosureRequest, sys: SystemDep, who: PrincipalDep,
+                      response: Response, correlation: CorrelationId = None) -> tp.DisclosedIdentity:
+    """Tip officers of the tip's jurisdiction only. Every call is a new recorded disclosure (no Idempotency-Key)."""
+    command = tp.DiscloseReporterIdentity(tip_id=tip_id, **body.model_dump(exclude_unset=True))
+    response.headers["Cache-Control"] = "no-store"
+    try:
+        return tp.disclose_identity(sys.app, who, command, correlation_id=correlation)
+    except Shredded:
+        raise IdentityShredded("identity-shredded", "the identity was shredded: its data key is gone") from None
+
+
+def _view(row: dict[str, Any]) -> TipView:
+    return TipView(**row)
+
+
+@router.get("/tips", responses=READ_PROBLEMS, dependencies=[Depends(consistent("tip_ledger", "directory"))],
+            summary="The tip ledger (举报台账), in the order received; never the reporter's identity")
+def tip_ledger(
+    sys: SystemDep, who: TipReaderDep,
+    status: Literal["received", "substantiated", "unsubstantiated", "reward_proposed", "reward_paid"] | None = None,
+    channel: Channel | None = None,
+    subject_kind: Literal["unit", "hazard", "concealed_accident"] | None = None,
+    jurisdiction: Annotated[str | None, Query(description="a sub-jurisdiction of yours")] = None,
+    outcome_id: Annotated[UUID | None, Query(description="only tips that led to this record (the same matter)")]
+    = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[TipView]:
+    rows = sys.tips.ledger(who.jurisdiction, status=status, channel=channel.value if channel else None,
+                           subject_kind=subject_kind, jurisdiction=jurisdiction, outcome_id=outcome_id, limit=limit,
+                           offset=offset)
+    return [_view(r) for r in rows]
+
+
+@router.get("/tips/{tip_id}", responses=responses(401, 403, 404, 503),
+            dependencies=[Depends(consistent("tip_ledger", "directory"))],
+            summary="One tip: verification, outcomes, reward, feedback, disclosures; never the reporter's identity")
+def get_tip(tip_id: UUID, sys: SystemDep, who: TipReaderDep) -> TipView:
+    rows = sys.tips.ledger(who.jurisdiction, tip_id=tip_id)
+    if not rows:
+        raise NotFound("not-found", f"no tip {tip_id} in your jurisdiction")
+    return _view(rows[0])
