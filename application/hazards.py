@@ -21,6 +21,7 @@ from application.unit_of_work import UnitOfWork
 from domain import hazards as hz
 from domain.calendar import local_day
 from domain.errors import Conflict, Rejected
+from domain.inspections import Inspection
 from domain.people import Person
 from domain.rules import pack_for
 from domain.tips import Outcome, OutcomeKind
@@ -164,9 +165,11 @@ def report_hazard(cmd: ReportHazard, uow: UnitOfWork) -> UUID:
     if uow.principal.role == "enterprise" and cmd.source != hz.HazardSource.self_reported:
         raise Rejected("enterprise-self-reports", "an enterprise user reports its own hazards as self_reported "
                                                   "(自查自报)", field="source")
+    inspection = (uow.load(cmd.inspection_id, Inspection, label="inspection", field="inspection_id", write=False)
+                  if cmd.inspection_id else None)
     event = hz.report_hazard(
         uow.ctx, uow.ids.new(), unit, pack_for(unit.jurisdiction), grade=cmd.grade, criterion=cmd.criterion,
-        description=cmd.description, location=cmd.location, source=cmd.source, inspection_id=cmd.inspection_id,
+        description=cmd.description, location=cmd.location, source=cmd.source, inspection=inspection,
         finding_no=cmd.finding_no, tip_id=cmd.tip_id, found_by=uow.principal.person_id,
     )
     uow.record(event)

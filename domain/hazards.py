@@ -28,6 +28,7 @@ from pydantic import Field
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
 from domain.calendar import end_of_day
 from domain.errors import Conflict, Rejected
+from domain.inspections import Inspection, InspectionKind
 from domain.rules import RulesPack
 from domain.units import Unit
 
@@ -380,10 +381,29 @@ def check_criterion(grade: HazardGrade, criterion: Criterion | None, sector: str
             field="criterion.standard", basis=standard)
 
 
+SOURCE_OF_KIND = {InspectionKind.self_check: HazardSource.self_reported,
+                  InspectionKind.grid_patrol: HazardSource.grid_patrol}
+"""The source a hazard found by an inspection of this kind has; every other kind is ``inspection``."""
+
+
+def check_inspection(unit: Unit, source: HazardSource, inspection: Inspection, finding_no: int | None) -> None:
+    """A hazard found by an inspection names an inspection of that very unit (and, if given, one of its findings),
+    and its source is the inspection's kind: an enterprise self-check is 自查自报, a grid patrol 网格巡查."""
+    require(inspection.target_unit_id == unit.id, "inspection-of-another-unit",
+            "the inspection named was not of this unit", field="inspection_id")
+    expected = SOURCE_OF_KIND.get(inspection.kind, HazardSource.inspection)
+    require(source == expected, "source-mismatch",
+            f"a hazard found by a {inspection.kind.value} inspection has source {expected.value}, not {source.value}",
+            field="source")
+    if finding_no is not None:
+        require(any(f.finding_no == finding_no for f in inspection.findings), "finding-not-found",
+                f"the inspection has no finding number {finding_no}", field="finding_no")
+
+
 def report_hazard(
     ctx: CommandContext, hazard_id: UUID, unit: Unit, pack: RulesPack, *, grade: HazardGrade,
     criterion: Criterion | None, description: str, location: str | None, source: HazardSource,
-    inspection_id: UUID | None = None, finding_no: int | None = None, tip_id: UUID | None = None,
+    inspection: Inspection | None = None, finding_no: int | None = None, tip_id: UUID | None = None,
     found_by: UUID | None = None,
 ) -> HazardReported:
     """Decide the registration of a hazard found in ``unit`` (an enterprise or intermediary, not closed)."""
@@ -391,8 +411,12 @@ def report_hazard(
             f"{unit.name} is a {unit.kind}: hazards are recorded against enterprises (生产经营单位)", field="unit_id")
     require(unit.closure is None, "unit-closed", f"{unit.name} is closed", field="unit_id")
     require(bool(description.strip()), "description-required", "describe the hazard", field="description")
-    require(source != HazardSource.inspection or inspection_id is not None, "inspection-required",
+    require(source != HazardSource.inspection or inspection is not None, "inspection-required",
             "a hazard found by an inspection names the inspection", field="inspection_id")
+    require(finding_no is None or inspection is not None, "finding-without-inspection",
+            "a finding number belongs to an inspection: name the inspection", field="finding_no")
+    if inspection is not None:
+        check_inspection(unit, source, inspection, finding_no)
     require(source != HazardSource.tip or tip_id is not None, "tip-required",
             "a hazard found through a tip names the tip", field="tip_id")
     sector = getattr(unit.profile, "sector", None) or "中介服务"
@@ -401,7 +425,8 @@ def report_hazard(
         HazardReported, ctx, id=hazard_id, jurisdiction=unit.jurisdiction, basis=ctx.basis or HAZARD_BASIS,
         rules_version=pack.version_tag if grade == HazardGrade.major else None,
         unit_id=unit.id, sector=sector, grade=grade, criterion=criterion, description=description.strip(),
-        location=location, source=source, inspection_id=inspection_id, finding_no=finding_no, tip_id=tip_id,
+        location=location, source=source, inspection_id=inspection.id if inspection else None, finding_no=finding_no,
+        tip_id=tip_id,
         found_by=found_by,
     )
 

@@ -12,7 +12,7 @@ from application import hazards as h
 from application.authorization import Forbidden, Principal
 from domain import hazards as hz
 from domain.calendar import end_of_day
-from domain.errors import Conflict, Rejected
+from domain.errors import Conflict, NotFound, Rejected
 from tests.builders import World
 from tests.conftest import COUNTY, REGISTRAR, TOWN_B
 
@@ -376,3 +376,31 @@ def test_policy_commands_are_the_systems_alone(desk: Desk) -> None:
     hazard_id = desk.report()
     assert refused(desk, h.MarkHazardOverdue(hazard_id=hazard_id, deadline=desk.today()),
                    who=Principal("a", "admin", "350000"), error=Forbidden).code == "role-not-allowed"
+
+
+def test_a_hazard_found_by_an_inspection_names_that_inspection_of_that_unit(system: System) -> None:
+    from tests.inspection_scene import Scene
+
+    scene = Scene(system)
+    inspection = scene.completed()
+    inspector = scene.inspector(0)
+    report = h.ReportHazard(unit_id=scene.enterprise, grade=hz.HazardGrade.general, description="报警装置失效",
+                            source=hz.HazardSource.inspection, inspection_id=inspection, finding_no=1)
+    hazard_id = system.app.execute(report, inspector).id
+    state = system.store.get(hazard_id)
+    assert (state.inspection_id, state.finding_no, state.source) == (inspection, 1, hz.HazardSource.inspection)
+
+    def refused_code(command, error=Rejected) -> str:
+        head = system.store.head()
+        with pytest.raises(error) as caught:
+            system.app.execute(command, Principal("admin", "admin", "350000", person_id=scene.inspectors[0]))
+        assert system.store.head() == head
+        return caught.value.code
+
+    assert refused_code(report.model_copy(update={"finding_no": 9})) == "finding-not-found"
+    assert refused_code(report.model_copy(update={"source": hz.HazardSource.grid_patrol})) == "source-mismatch"
+    assert refused_code(report.model_copy(update={"unit_id": scene.other_enterprise})) == (
+        "inspection-of-another-unit")
+    assert refused_code(report.model_copy(update={"inspection_id": scene.enterprise}), NotFound) == "not-found"
+    assert refused_code(report.model_copy(update={"inspection_id": None, "source": hz.HazardSource.self_reported})
+                        ) == "finding-without-inspection"
