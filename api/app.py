@@ -20,6 +20,7 @@ from api.routers import (
     hazards,
     inspections,
     organisation,
+    oversight,
     people,
     responsibility,
     schemas,
@@ -87,7 +88,7 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
     app.state.system = system
     problems.install(app)
     for router in (organisation.router, people.router, responsibility.router, inspections.router, hazards.router,
-                   tips.router, audit_trail.router, audit.router, events.router, schemas.router):
+                   tips.router, oversight.router, audit_trail.router, audit.router, events.router, schemas.router):
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["health"], summary="Liveness, database, projection and relay lag")

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from application import hazards, inspections, organisation, people, responsibility, tips
+from application import hazards, inspections, organisation, oversight, people, responsibility, tips
 from application.clock import RandomIds, SystemClock
 from application.policies import Worker
 from application.ports import Clock, Ids
@@ -31,18 +31,20 @@ from projections.follower import Projection, Runner
 from projections.hazard_ledger import HazardLedger, HazardQueries
 from projections.hazard_statistics import HazardStatistics, StatisticsQueries
 from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
+from projections.oversight import OversightFlags, OversightQueries
 from projections.responsibility_ledger import LedgerQueries, ResponsibilityLedger
 from projections.tips import TipLedger, TipQueries
 
 HANDLERS: dict[type, Any] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS,
-                             **inspections.HANDLERS, **hazards.HANDLERS, **tips.HANDLERS}
+                             **inspections.HANDLERS, **hazards.HANDLERS, **tips.HANDLERS,
+                             **oversight.HANDLERS}
 
 register_snapshotting(Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Hazard)
 
 
 def projections() -> list[Projection]:
     return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), HazardLedger(),
-            Deadlines(), HazardStatistics(), TipLedger()]
+            Deadlines(), HazardStatistics(), TipLedger(), OversightFlags()]
 
 
 @dataclass
@@ -63,6 +65,7 @@ class System:
     hazards: HazardQueries
     statistics: StatisticsQueries
     tips: TipQueries
+    oversight: OversightQueries
     worker: Worker
     audit: Audit
     """The audit seal: sealer, signed heads, proofs, exports and the live check (infrastructure.audit)."""
@@ -88,7 +91,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     runner = Runner(db, store, projections())
     runner.setup()
     app.listeners.append(runner.wake)
-    worker = Worker(app, app.clock, DeadlineQueries(db))
+    oversight = OversightQueries(db)
+    worker = Worker(app, app.clock, DeadlineQueries(db), oversight)
     audit = Audit(db, store, settings, app.clock)
     audit.setup()
     app.listeners.append(audit.sealer.wake)
@@ -96,6 +100,6 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
         settings=settings, db=db, store=store, vault=vault, app=app, runner=runner, directory=directory,
         ledger=LedgerQueries(db), gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db),
         inspections=InspectionLedgerQueries(db), hazards=HazardQueries(db), statistics=StatisticsQueries(db),
-        tips=tip_queries, worker=worker, audit=audit,
+        tips=tip_queries, oversight=oversight, worker=worker, audit=audit,
         followers=[lambda stop: worker.run(stop, settings.worker_poll_seconds), audit.sealer.run],
     )

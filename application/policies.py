@@ -2,6 +2,10 @@
 
 - A hazard past its deadline becomes overdue; an overdue major hazard is escalated to listed supervision one level
   up (RULES R8; seed 000 §16, §27).
+- A department with supervisory duties that completed no enforcement inspection in a month is flagged
+  zero-enforcement (零执法, seed 000 §25); a committee head who led no inspection in a month is flagged
+  (seed 002 §(一)3; RULES R12). A month is judged ``oversight.grace_days`` after it ends, and re-judged for
+  ``oversight.lookback_months``: a flag that later records contradict is withdrawn, never deleted.
 
 Every policy command carries a deterministic ``Idempotency-Key`` (``policy:<kind>:<subject>:<due>``) and its
 decision re-checks the aggregate, so firing twice — or two workers at once — writes once. The worker's clock is
@@ -13,16 +17,21 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.authorization import SYSTEM_PRINCIPAL
 from application.commands import Command
 from application.following import follow
 from application.hazards import EscalateListing, MarkHazardOverdue
-from application.ports import Clock, Deadlines
+from application.oversight import RaiseLeaderInspectionFlag, RaiseZeroEnforcementFlag, WithdrawFlag
+from application.ports import Clock, Deadlines, Oversight
 from application.service import Zeren
+from domain.calendar import month_bounds, month_label, previous_month
 from domain.errors import Conflict
 from domain.hazards import HazardBecameOverdue, HazardGrade, HazardStatus
+from domain.oversight import FlagKind
+from domain.rules import pack_for
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +43,15 @@ class Worker:
     app: Zeren
     clock: Clock
     deadlines: Deadlines
+    oversight: Oversight
     wake: threading.Event = field(default_factory=threading.Event)
 
     def tick(self) -> int:
         """Fire every due policy; returns how many commands wrote events."""
         now = self.clock.now()
+        return self._deadlines(now) + self._oversee(now)
+
+    def _deadlines(self, now: datetime) -> int:
         written = 0
         for hazard_id, deadline in self.deadlines.due(now):
             written += self._fire(MarkHazardOverdue(hazard_id=hazard_id, deadline=deadline),
@@ -57,6 +70,40 @@ class Worker:
             return 0
         return self._fire(EscalateListing(hazard_id=hazard_id), f"policy:escalate:{hazard_id}:{overdue.deadline}",
                           overdue.id)
+
+    def _oversee(self, now: datetime) -> int:
+        """Judge the months that have ended (after the grace days), newest first, within the look-back."""
+        pack = pack_for("")  # the base pack: the months are judged alike everywhere
+        period = previous_month(month_label(now - timedelta(days=pack["oversight.grace_days"])))
+        written = 0
+        for _ in range(pack["oversight.lookback_months"]):
+            written += self._judge(period, pack["oversight.leader_inspection.per_month"],
+                                   pack["oversight.leader_inspection.unit_kinds"])
+            period = previous_month(period)
+        return written
+
+    def _judge(self, period: str, per_month: int, unit_kinds: tuple[str, ...]) -> int:
+        start, end = month_bounds(period)
+        enforcement = self.oversight.enforcement_counts(start, end)
+        led = self.oversight.led_counts(start, end)
+        written = 0
+        for department in self.oversight.supervising_departments(start):
+            if not enforcement.get(department):
+                written += self._fire(RaiseZeroEnforcementFlag(department_id=department, period=period, inspections=0),
+                                      f"policy:zero-enforcement:{department}:{period}")
+        for leader in self.oversight.monthly_leaders(start, end, unit_kinds):
+            if led.get(leader.person_id, 0) < per_month:
+                written += self._fire(RaiseLeaderInspectionFlag(person_id=leader.person_id, post_id=leader.post_id,
+                                                                period=period, led=led.get(leader.person_id, 0)),
+                                      f"policy:leader-inspection:{leader.person_id}:{period}")
+        for flag_id, kind, subject in self.oversight.raised(period):
+            found = enforcement.get(subject, 0) if kind == FlagKind.zero_enforcement else led.get(subject, 0)
+            needed = 1 if kind == FlagKind.zero_enforcement else per_month
+            if found >= needed:
+                written += self._fire(WithdrawFlag(flag_id=flag_id, found=found,
+                                                   reason=f"records made later show {found} for {period}"),
+                                      f"policy:withdraw:{flag_id}")
+        return written
 
     def _fire(self, command: Command, key: str, cause: UUID | None = None) -> int:
         """Execute a policy command once; 1 when it wrote events now, 0 when there was nothing (more) to write."""

@@ -108,3 +108,25 @@ class Deadlines(Protocol):
     def previous_inspections(self, target_ids: Sequence[UUID], before: datetime) -> list[PreviousInspection]:
         """Each target's latest enforcement inspection that took place before ``before``, with its inspectors."""
         ...
+
+
+@dataclass(frozen=True)
+class MonthlyLeader:
+    """A leader who held, for a whole month, a post that must lead an inspection every month."""
+
+    person_id: UUID
+    post_id: UUID
+
+
+class Oversight(Protocol):
+    """What the oversight policies judge a month by (see projections.oversight)."""
+
+    def supervising_departments(self, since: datetime) -> list[UUID]: ...
+
+    def enforcement_counts(self, start: datetime, end: datetime) -> dict[UUID, int]: ...
+
+    def monthly_leaders(self, start: datetime, end: datetime, unit_kinds: tuple[str, ...]) -> list[MonthlyLeader]: ...
+
+    def led_counts(self, start: datetime, end: datetime) -> dict[UUID, int]: ...
+
+    def raised(self, period: str) -> list[tuple[UUID, str, UUID]]: ...

@@ -58,4 +58,14 @@ BASE_RULES: dict[str, Any] = {
                                   "安监总财〔2018〕19号"),
     # 对初步认定的瞒报事故, 一律移送安委会挂牌督办 — seed 000 §32.
     "tip.concealed_accident.referral.basis": "泉港城管〔2022〕149号 §32 (初步认定的瞒报事故一律移送安委会挂牌督办)",
+    # 零执法、零处罚 (seed 000 §25): a department with supervisory duties and no enforcement in a calendar month.
+    "oversight.zero_enforcement.basis": "泉港城管〔2022〕149号 §25 (消除'零执法、零处罚'现象)",
+    # 专委会主任每月至少开展1次对分管行业领域的安全生产检查 — seed 002 (肥安发〔2024〕4号) §(一)3; RULES R12.
+    "oversight.leader_inspection.basis": "肥安发〔2024〕4号 §(一)3 (专委会主任每月至少开展1次检查)",
+    "oversight.leader_inspection.per_month": 1,
+    "oversight.leader_inspection.unit_kinds": ("safety_committee", "special_committee"),
+    # Operational settings, not law: a month is judged this many days after it ends (records arrive late), and
+    # the worker looks back this many months (a late record withdraws a flag within that window).
+    "oversight.grace_days": 5,
+    "oversight.lookback_months": 3,
 }

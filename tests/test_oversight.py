@@ -1,0 +1,141 @@
+"""Oversight flags: 零执法 and a committee head's missing monthly inspection, raised once, withdrawn on late records.
+
+Sources: seed 000 §25 (零执法、零处罚); seed 002 §(一)3 (专委会主任每月至少开展1次检查); RULES R12.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.bootstrap import System
+from application import inspections as ai
+from application import organisation as o
+from application import responsibility as rs
+from application.authorization import Principal
+from domain import oversight as ov
+from domain.calendar import CST
+from domain.inspections import InspectionKind
+from domain.posts import PostKind
+from domain.units import CommitteeProfile
+from tests.conftest import COUNTY, REGISTRAR
+from tests.inspection_scene import CHECKLIST, Scene
+
+FEB = datetime(2025, 2, 10, 10, 0, tzinfo=CST)
+JUDGED = datetime(2025, 3, 6, 0, 0, tzinfo=CST)
+"""February is judged once five whole days of March have passed (oversight.grace_days = 5)."""
+
+
+@pytest.fixture
+def scene(system: System, clock) -> Scene:
+    return Scene(system)
+
+
+def flags(system: System, kind: ov.FlagKind | None = None) -> list:
+    system.runner.catch_up()
+    return system.oversight.flags("350000", known_at=system.app.clock.now(), kind=kind.value if kind else None,
+                                  period="2025-02")
+
+
+def enforcement_in_february(scene: Scene, clock, who: int = 0) -> None:
+    clock.set(FEB)
+    scene.completed()
+
+
+def test_a_department_without_enforcement_in_a_month_is_flagged_once(scene: Scene, system: System, clock) -> None:
+    enforcement_in_february(scene, clock)  # 城管局 inspected; 应急管理局 did not
+    system.runner.catch_up()
+    clock.set(JUDGED - timedelta(seconds=1))
+    assert system.worker.tick() == 0, "four days and a bit after the month: not judged yet"
+    clock.set(JUDGED)
+    assert system.worker.tick() == 1
+    assert system.worker.tick() == 0, "firing again writes nothing"
+    raised = flags(system, ov.FlagKind.zero_enforcement)
+    assert [(f["subject_id"], f["found"], f["withdrawn"]) for f in raised] == [(str(scene.other_department), 0,
+                                                                                False)]
+    event = system.store.history(UUID(raised[0]["flag_id"]))[0]
+    assert isinstance(event, ov.ZeroEnforcementFlagged)
+    assert event.envelope.actor.role == "system"
+    assert event.envelope.rules_version.startswith("cn-base@")
+    assert "§25" in event.envelope.basis
+    assert raised[0]["unit_name"] == "泉港区应急管理局"
+
+
+def test_a_late_record_of_an_inspection_withdraws_the_flag(scene: Scene, system: System, clock) -> None:
+    enforcement_in_february(scene, clock)
+    system.runner.catch_up()
+    clock.set(JUDGED)
+    system.worker.tick()
+    (flag,) = flags(system, ov.FlagKind.zero_enforcement)
+    clock.set(JUDGED + timedelta(days=3))
+    late = scene.other_inspector_principal
+    partner = scene.world.person(21, name="应急检查员二")
+    inspection = system.app.execute(ai.OpenInspection(
+        kind=InspectionKind.enforcement, title="危化品执法检查", target_unit_id=scene.other_enterprise,
+        inspectors=[scene.other_inspector, partner], checklist=CHECKLIST, effective_at=FEB + timedelta(days=5)),
+        late).id
+    system.app.execute(ai.SignInspection(inspection_id=inspection, effective_at=FEB + timedelta(days=5)), late)
+    system.app.execute(ai.SignInspection(inspection_id=inspection, effective_at=FEB + timedelta(days=5)),
+                       Principal("p", "enforcement", COUNTY, person_id=partner))
+    system.app.execute(ai.CompleteInspection(inspection_id=inspection, effective_at=FEB + timedelta(days=5)), late)
+    system.runner.catch_up()
+    assert system.worker.tick() == 1
+    (after,) = flags(system, ov.FlagKind.zero_enforcement)
+    assert (after["flag_id"], after["withdrawn"], after["found"]) == (flag["flag_id"], True, 1)
+    shown_then = system.oversight.flags("350000", known_at=JUDGED + timedelta(days=1), period="2025-02")
+    assert [f["withdrawn"] for f in shown_then] == [False], "before the late record the flag stood"
+    assert [type(e).__name__ for e in system.store.history(UUID(flag["flag_id"]))] == ["ZeroEnforcementFlagged",
+                                                                                 "FlagWithdrawn"]
+
+
+def test_a_committee_head_who_led_no_inspection_in_a_month_is_flagged(scene: Scene, system: System,
+                                                                     clock) -> None:
+    world = scene.world
+    safety_committee = world.run(REGISTRAR, o.RegisterUnit(profile=CommitteeProfile(
+        kind="safety_committee", name="泉港区安全生产委员会"), parent_id=world.county))
+    committee = world.run(REGISTRAR, o.RegisterUnit(profile=CommitteeProfile(
+        kind="special_committee", name="泉港区城镇燃气安全专业委员会", sectors=("城镇燃气",)),
+        parent_id=safety_committee))
+    other_committee = world.run(REGISTRAR, o.RegisterUnit(profile=CommitteeProfile(
+        kind="special_committee", name="泉港区危化品安全专业委员会"), parent_id=safety_committee))
+    heads = [world.person(40, "燃气专委会主任"), world.person(41, "危化专委会主任")]
+    for unit, person in zip((committee, other_committee), heads, strict=True):
+        post = world.post(unit, PostKind.committee_head, "专委会主任")
+        world.run(REGISTRAR, rs.AppointHolder(post_id=post, person_id=person, effective_at=FEB - timedelta(days=30)))
+    clock.set(FEB)
+    leader = Principal("lead", "admin", "350000", person_id=heads[0])
+    led = system.app.execute(ai.OpenInspection(
+        kind=InspectionKind.leader, title="专委会主任带队检查", target_unit_id=scene.enterprise,
+        inspecting_unit_id=committee, inspectors=[heads[0]], led_by=heads[0]), leader).id
+    system.app.execute(ai.SignInspection(inspection_id=led), leader)
+    system.app.execute(ai.CompleteInspection(inspection_id=led), leader)
+    system.runner.catch_up()
+    clock.set(JUDGED)
+    system.worker.tick()
+    missed = flags(system, ov.FlagKind.leader_inspection_missed)
+    assert [(f["subject_id"], f["found"], f["required"]) for f in missed] == [(str(heads[1]), 0, 1)]
+    assert missed[0]["person_name"] == "危化专委会主任"
+
+
+def test_flags_over_http_are_scoped(client: TestClient, scene: Scene, system: System, clock, token) -> None:
+    enforcement_in_february(scene, clock)
+    system.runner.catch_up()
+    clock.set(JUDGED)
+    system.worker.tick()
+    position = system.store.head()
+    county = client.get(f"/api/v1/oversight-flags?period=2025-02&min_position={position}",
+                        headers=token("viewer", COUNTY))
+    assert county.status_code == 200, county.text
+    assert [(f["kind"], f["term"], f["subject_id"]) for f in county.json()] == [
+        ("zero_enforcement", "零执法", str(scene.other_department))]
+    town = client.get("/api/v1/oversight-flags", headers=token("viewer", f"{COUNTY}/350505001000"))
+    assert town.json() == []
+    enforcement = client.get("/api/v1/statistics/enforcement?month=2025-02", headers=token("viewer", COUNTY))
+    assert enforcement.status_code == 200, enforcement.text
+    counts = {r["department_id"]: r["inspections"] for r in enforcement.json()}
+    assert counts == {str(scene.department): 1, str(scene.other_department): 0}
+    bad = client.get("/api/v1/statistics/enforcement?month=2025-13", headers=token("viewer", COUNTY))
+    assert bad.status_code == 422
