@@ -19,6 +19,7 @@ from api.routers import (
     events,
     hazards,
     inspections,
+    one_plus_n,
     organisation,
     oversight,
     people,
@@ -88,6 +89,7 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
     app.state.system = system
     problems.install(app)
     for router in (organisation.router, people.router, responsibility.router, inspections.router, hazards.router,
+                   one_plus_n.router,
                    tips.router, oversight.router, audit_trail.router, audit.router, events.router, schemas.router):
         app.include_router(router, prefix=API_PREFIX)
 

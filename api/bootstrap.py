@@ -31,6 +31,7 @@ from projections.follower import Projection, Runner
 from projections.hazard_ledger import HazardLedger, HazardQueries
 from projections.hazard_statistics import HazardStatistics, StatisticsQueries
 from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
+from projections.one_plus_n import OnePlusNLedger
 from projections.oversight import OversightFlags, OversightQueries
 from projections.responsibility_ledger import LedgerQueries, ResponsibilityLedger
 from projections.tips import TipLedger, TipQueries
@@ -66,6 +67,7 @@ class System:
     statistics: StatisticsQueries
     tips: TipQueries
     oversight: OversightQueries
+    one_plus_n: OnePlusNLedger
     worker: Worker
     audit: Audit
     """The audit seal: sealer, signed heads, proofs, exports and the live check (infrastructure.audit)."""
@@ -96,10 +98,11 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     audit = Audit(db, store, settings, app.clock)
     audit.setup()
     app.listeners.append(audit.sealer.wake)
+    ledger, hazard_queries, inspection_queries = LedgerQueries(db), HazardQueries(db), InspectionLedgerQueries(db)
     return System(
         settings=settings, db=db, store=store, vault=vault, app=app, runner=runner, directory=directory,
-        ledger=LedgerQueries(db), gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db),
-        inspections=InspectionLedgerQueries(db), hazards=HazardQueries(db), statistics=StatisticsQueries(db),
-        tips=tip_queries, oversight=oversight, worker=worker, audit=audit,
+        ledger=ledger, gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db), inspections=inspection_queries,
+        hazards=hazard_queries, statistics=StatisticsQueries(db), tips=tip_queries, oversight=oversight,
+        one_plus_n=OnePlusNLedger(directory, ledger, hazard_queries, inspection_queries), worker=worker, audit=audit,
         followers=[lambda stop: worker.run(stop, settings.worker_poll_seconds), audit.sealer.run],
     )

@@ -267,6 +267,15 @@ class DirectoryQueries:
         with self.db.read() as tx:
             return tx.all(sql + " ORDER BY name LIMIT :limit OFFSET :offset", params)
 
+    def people_named(self, person_ids: set[UUID] | set[str]) -> list[dict[str, Any]]:
+        """The names of these people (whatever their jurisdiction: callers have scoped the ids already)."""
+        if not person_ids:
+            return []
+        names = ", ".join(f":p{i}" for i in range(len(person_ids)))
+        with self.db.read() as tx:
+            return tx.all(f"SELECT person_id, name FROM people WHERE person_id IN ({names})",
+                          {f"p{i}": p for i, p in enumerate(sorted(map(str, person_ids)))})
+
     def certificates(self, person_id: UUID) -> list[dict[str, Any]]:
         with self.db.read() as tx:
             return tx.all("SELECT * FROM certificates WHERE person_id = :p ORDER BY expires_on", {"p": person_id})

@@ -44,7 +44,7 @@ Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0)]
 
 
-def _view(row: dict[str, Any]) -> HazardView:
+def hazard_view(row: dict[str, Any]) -> HazardView:
     return HazardView(**{**row, "criterion": row["criterion_json"], "status_term": STATUS_TERMS[row["status"]]})
 
 
@@ -63,7 +63,7 @@ def hazard_ledger(
         jurisdiction=jurisdiction, unit_id=own_unit(who, unit_id), sector=sector,
         grade=grade.value if grade else None, status=status.value if status else None, open_only=open_only,
         listed=listed, limit=limit, offset=offset)
-    return [_view(r) for r in rows]
+    return [hazard_view(r) for r in rows]
 
 
 @router.get("/hazards/major", responses=READ_PROBLEMS,
@@ -85,7 +85,7 @@ def get_hazard(hazard_id: UUID, sys: SystemDep, who: ReaderDep, as_of: AsOf = No
                               unit_of_role=who.unit_id, hazard_id=hazard_id)
     if not rows:
         raise NotFound("not-found", f"no hazard {hazard_id} in your jurisdiction at that time")
-    return _view(rows[0])
+    return hazard_view(rows[0])
 
 
 @router.get("/listed-supervision", responses=READ_PROBLEMS,

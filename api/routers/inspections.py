@@ -66,7 +66,7 @@ Kind = Annotated[InspectionKind | None, Query(description="enforcement, campaign
 LEDGER = [Depends(consistent("directory", "inspection_ledger"))]
 
 
-def _view(row: dict[str, Any]) -> InspectionView:
+def inspection_view(row: dict[str, Any]) -> InspectionView:
     return InspectionView(**{**row, "kind_term": KIND_TERMS[row["kind"]], "inspectors": row["inspectors_json"]})
 
 
@@ -88,7 +88,7 @@ def list_inspections(
         offset=offset, **_filters(who, target_unit_id, kind=kind, status=status,
                                   inspecting_unit_id=inspecting_unit_id, led_by=led_by, plan_id=plan_id,
                                   draw_id=draw_id, since=since, until=until))
-    return [_view(r) for r in rows]
+    return [inspection_view(r) for r in rows]
 
 
 @router.get("/inspections/{inspection_id}", responses=responses(401, 403, 404, 503), dependencies=LEDGER,
@@ -107,7 +107,7 @@ def get_inspection(inspection_id: UUID, sys: SystemDep, who: ReaderDep, as_of: A
         for c in sys.inspections.corrections(inspection_id) if c["recorded_at"] <= known
     ]
     return InspectionRecord(
-        inspection=_view(row), experts=row["experts_json"],
+        inspection=inspection_view(row), experts=row["experts_json"],
         checklist=[ChecklistEntry(**item, covered=item["code"] in covered) for item in row["checklist_json"]],
         findings=[FindingEntry(**f) for f in row["findings_json"]],
         spot_tests=[SpotTestEntry(**t) for t in row["spot_tests_json"]],

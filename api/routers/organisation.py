@@ -32,7 +32,7 @@ command_route(router, "/sector-leads", o.DecideSectorLead,
               "Decide a sector's lead department by the lead-unit rule (谁主管谁牵头…)")
 
 
-def _unit_view(row: dict) -> UnitView:
+def unit_view(row: dict) -> UnitView:
     return UnitView(**{k: v for k, v in row.items() if k != "profile_json"}, profile=row["profile_json"])
 
 
@@ -48,7 +48,7 @@ def list_units(
     rows = sys.directory.units(who.jurisdiction, kind=kind, parent_id=parent_id, q=q, limit=limit, offset=offset)
     if who.role == "enterprise":
         rows = [r for r in rows if str(who.unit_id) == r["unit_id"]]
-    return [_unit_view(r) for r in rows]
+    return [unit_view(r) for r in rows]
 
 
 @router.get("/units/{unit_id}", responses=responses(401, 403, 404, 503),
@@ -57,7 +57,7 @@ def get_unit(unit_id: UUID, sys: SystemDep, who: ReaderDep) -> UnitView:
     row = sys.directory.unit(who.jurisdiction, unit_id)
     if row is None or (who.role == "enterprise" and str(who.unit_id) != row["unit_id"]):
         raise NotFound("not-found", f"no unit {unit_id} in your jurisdiction")
-    return _unit_view(row)
+    return unit_view(row)
 
 
 @router.get("/sector-leads", responses=READ_PROBLEMS, dependencies=[Depends(consistent("directory"))],

@@ -57,7 +57,7 @@ def list_lists(sys: SystemDep, who: ReaderDep, unit_id: UUID | None = None) -> l
 Filters = Annotated[UUID | None, Query()]
 
 
-def _duty(row: dict) -> DutyInForce:
+def duty_view(row: dict) -> DutyInForce:
     return DutyInForce(**{**row, "scope": row["scope_json"]})
 
 
@@ -70,7 +70,7 @@ def get_list(list_id: UUID, sys: SystemDep, who: ReaderDep, as_of: AsOf = None, 
         raise NotFound("not-found", f"no responsibility list {list_id} in your jurisdiction")
     duties = sys.ledger.duties(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), list_id=list_id)
     publications = [Publication(**{**p, "duty_ids": p["duty_ids_json"]}) for p in sys.ledger.publications(list_id)]
-    return ListDetail(list=ListView(**found), duties=[_duty(r) for r in duties], publications=publications)
+    return ListDetail(list=ListView(**found), duties=[duty_view(r) for r in duties], publications=publications)
 
 
 @router.get("/ledger/duties", responses=READ_PROBLEMS, dependencies=[Depends(consistent("responsibility_ledger"))],
@@ -80,7 +80,7 @@ def duties_in_force(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at
     rows = sys.ledger.duties(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at),
                              unit_id=own_unit(who, unit_id),
                              post_id=post_id, person_id=person_id)
-    return [_duty(r) for r in rows]
+    return [duty_view(r) for r in rows]
 
 
 @router.get("/ledger/history", responses=READ_PROBLEMS, dependencies=[Depends(consistent("responsibility_ledger"))],

@@ -1,0 +1,34 @@
+""""1+N" 电子台账: one enterprise's master record with its hazards, inspections, people, certificates and duties."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Depends
+
+from api.deps import AsOf, KnownAt, ReaderDep, SystemDep, consistent, moment, own_unit
+from api.problems import responses
+from api.routers.hazards import hazard_view
+from api.routers.inspections import inspection_view
+from api.routers.organisation import unit_view
+from api.routers.responsibility import duty_view
+from api.views import OnePlusN, OnePlusNSummary, PersonInPost
+from domain.errors import NotFound
+
+router = APIRouter(tags=["enterprise ledger (1+N)"])
+
+
+@router.get("/enterprises/{unit_id}/ledger", responses=responses(401, 403, 404, 503),
+            dependencies=[Depends(consistent("directory", "responsibility_ledger", "hazard_ledger",
+                                             "inspection_ledger"))],
+            summary='The enterprise "1+N" ledger as it stood at as_of, as recorded by known_at')
+def enterprise_ledger(unit_id: UUID, sys: SystemDep, who: ReaderDep, as_of: AsOf = None,
+                      known_at: KnownAt = None) -> OnePlusN:
+    found = sys.one_plus_n.of(who.jurisdiction, who.role, who.unit_id, own_unit(who, unit_id) or unit_id,
+                              as_of=moment(as_of), known_at=moment(known_at))
+    if found is None:
+        raise NotFound("not-found", f"no enterprise {unit_id} in your jurisdiction")
+    return OnePlusN(unit=unit_view(found["unit"]), summary=OnePlusNSummary(**found["summary"]),
+                    hazards=[hazard_view(h) for h in found["hazards"]],
+                    inspections=[inspection_view(i) for i in found["inspections"]],
+                    people=[PersonInPost(**p) for p in found["people"]], duties=[duty_view(d) for d in found["duties"]])
