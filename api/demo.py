@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from application import demo
 from application.clock import ManualClock, SeededIds
 from domain.errors import Conflict
 from infrastructure.settings import Settings
 
+if TYPE_CHECKING:
+    from api.bootstrap import System
 
-def load_demo_into(settings: Settings) -> str:
-    """Load the demo into an empty store; refuses a store that already holds events."""
+
+def build_demo(settings: Settings) -> tuple[System, dict[str, Any]]:
+    """A system on ``settings`` with the demo history loaded into its (empty) store, and the demo's summary.
+
+    The history walks a manual clock with seeded ids, reading the read models as an operator would (they are kept
+    current after every command) and with the policy worker firing on the same clock.
+    """
     from api.bootstrap import bootstrap
 
     clock = ManualClock(demo.START)
@@ -17,12 +26,20 @@ def load_demo_into(settings: Settings) -> str:
     try:
         if system.store.head():
             raise Conflict("store-not-empty", "the store already holds events; the demo loads into an empty one")
-        # The history reads the directory (moves, sector leads) as an operator would: keep it current.
         system.app.listeners.append(lambda _position: system.runner.catch_up())
-        summary = demo.load(system.app, clock)
+        summary = demo.load(system.app, clock, system.worker)
         system.runner.catch_up()
-    finally:
+        system.audit.sealer.seal_now()
+    except BaseException:
         system.close()
+        raise
+    return system, summary
+
+
+def load_demo_into(settings: Settings) -> str:
+    """Load the demo into an empty store; refuses a store that already holds events."""
+    system, summary = build_demo(settings)
+    system.close()
     return f"{summary['commands']} commands, {summary['head']} events (泉港区 {demo.START:%Y-%m} – {demo.END:%Y-%m})"
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -24,8 +24,10 @@ from application import tips as tp
 from application.authorization import Principal
 from application.clock import ManualClock
 from application.commands import Command
+from application.policies import Worker
 from application.service import Zeren
 from domain import tips as t
+from domain.calendar import CST
 from domain.hazards import Criterion, HazardGrade, HazardSource
 from domain.identifiers import RESIDENT_ID_CHECK, RESIDENT_ID_WEIGHTS, org_code_check_character, uscc_check_character
 from domain.people import Certificate, CertificateKind
@@ -43,7 +45,6 @@ from domain.units import (
     TerritorialProfile,
 )
 
-CST = timezone(timedelta(hours=8))
 SEED = 20241101
 START = datetime(2024, 11, 1, 9, 0, tzinfo=CST)
 END = datetime(2026, 10, 31, 17, 0, tzinfo=CST)
@@ -155,8 +156,9 @@ def _people() -> list[tuple[str, str]]:
     return [(f"p{i:02d}", SURNAMES[i % len(SURNAMES)] + GIVEN[i]) for i in range(len(GIVEN))]
 
 
-def load(app: Zeren, clock: ManualClock) -> dict[str, Any]:
-    """Load the whole demo history; returns counts and the ids a tour of the demo needs."""
+def load(app: Zeren, clock: ManualClock, worker: Worker) -> dict[str, Any]:
+    """Load the whole demo history; returns counts and the ids a tour of the demo needs. ``worker`` fires the
+    policies as the history walks on (on the same clock)."""
     d = Demo(app, clock)
     _territory(d)
     _departments_and_committee(d)
@@ -164,9 +166,9 @@ def load(app: Zeren, clock: ManualClock) -> dict[str, Any]:
     _enterprises(d)
     _people_and_posts(d)
     _duty_lists(d)
-    from application import demo_inspections
+    from application import demo_hazards, demo_inspections
 
-    demo_inspections.schedule(d)
+    demo_hazards.schedule(d, demo_inspections.schedule(d), worker)
     _two_years(d)
     _tips_after_the_ban(d)
     d.run_agenda()

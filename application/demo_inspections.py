@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -110,6 +111,21 @@ SCORES = (88, 76, 92, 58, 81, 69, 95, 73, 84, 55, 90, 79)
 
 
 @dataclass(frozen=True)
+class SuspectedHazard:
+    """A finding recorded as ``hazard_suspected``, for the hazards strand to take up (application.demo_hazards)."""
+
+    inspection_id: UUID
+    finding_no: int
+    description: str
+    kind: InspectionKind
+    target: str
+    unit: str
+    """The inspecting unit's key (the target itself when the enterprise checked itself)."""
+    team: tuple[str, ...]
+    completed_at: datetime
+
+
+@dataclass(frozen=True)
 class Someone:
     key: str
     name: str
@@ -186,6 +202,8 @@ class Inspections:
         self.keys: dict[UUID, str] = {}
         self.scores = iter(SCORES * 20)
         self.finding = 0
+        self.suspected: list[Callable[[SuspectedHazard], None]] = []
+        """Told of every completed inspection's suspected hazards (the hazards strand listens)."""
 
     # --- who ------------------------------------------------------------------------------------------------
     def who(self, key: str) -> Principal:
@@ -348,6 +366,11 @@ class Inspections:
         d.do(who, ai.CompleteInspection(inspection_id=inspection, summary="责令对发现的问题限期整改" if findings else
                                         "未发现问题", target_acknowledged_by=None if unannounced else "企业负责人"),
              when=done)
+        for number, (_, description, hazard) in enumerate(findings, start=1):
+            if hazard:
+                found = SuspectedHazard(inspection, number, description, kind, target, unit, tuple(team), done)
+                for listener in self.suspected:
+                    listener(found)
         return done
 
     def year(self) -> None:
@@ -405,10 +428,11 @@ class Inspections:
             reason="成绩录入错误(58应为85),经核对考试原始答卷更正"), when=done, lag=timedelta(days=6)))
 
 
-def schedule(d: Demo) -> None:
+def schedule(d: Demo) -> Inspections:
     """Register this strand's people, posts and plans now; put the rest on the agenda by date."""
     strand = Inspections(d)
     strand.setup()
     strand.plans()
     strand.draws()
     strand.year()
+    return strand

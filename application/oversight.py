@@ -52,9 +52,10 @@ def raise_zero_enforcement(cmd: RaiseZeroEnforcementFlag, uow: UnitOfWork) -> UU
     flag_id = ov.flag_id(ov.FlagKind.zero_enforcement, department.id, cmd.period)
     if uow.find(flag_id, ov.Flag) is None:
         pack = pack_for(department.jurisdiction)
-        uow.record(ov.flag_zero_enforcement(uow.ctx, department.id, department.jurisdiction, cmd.period,
-                                            cmd.inspections, None, basis=pack["oversight.zero_enforcement.basis"],
-                                            rules_version=pack.version_tag))
+        uow.record(ov.flag_zero_enforcement(
+            uow.ctx, department.id, department.jurisdiction, cmd.period, cmd.inspections, None,
+            due=ov.judged_at(cmd.period, pack["oversight.grace_days"]), basis=pack["oversight.zero_enforcement.basis"],
+            rules_version=pack.version_tag))
     return flag_id
 
 
@@ -65,7 +66,8 @@ def raise_leader_inspection(cmd: RaiseLeaderInspectionFlag, uow: UnitOfWork) -> 
         pack = pack_for(post.jurisdiction)
         uow.record(ov.flag_leader_inspection(
             uow.ctx, cmd.person_id, post.id, post.unit_id, post.jurisdiction, cmd.period,
-            pack["oversight.leader_inspection.per_month"], cmd.led, basis=pack["oversight.leader_inspection.basis"],
+            pack["oversight.leader_inspection.per_month"], cmd.led,
+            due=ov.judged_at(cmd.period, pack["oversight.grace_days"]), basis=pack["oversight.leader_inspection.basis"],
             rules_version=pack.version_tag))
     return flag_id
 

@@ -177,6 +177,7 @@ def first_event(
     jurisdiction: str,
     basis: str | None = None,
     rules_version: str | None = None,
+    effective_at: datetime | None = None,
     **fields: Any,
 ) -> E:
     """The event that creates an aggregate (version 1)."""
@@ -184,7 +185,7 @@ def first_event(
         originator_id=id,
         originator_version=1,
         timestamp=ctx.recorded_at,
-        envelope=ctx.envelope(jurisdiction, basis=basis, rules_version=rules_version),
+        envelope=ctx.envelope(jurisdiction, basis=basis, rules_version=rules_version, effective_at=effective_at),
         **fields,
     )
 

@@ -381,17 +381,22 @@ def check_criterion(grade: HazardGrade, criterion: Criterion | None, sector: str
             field="criterion.standard", basis=standard)
 
 
-SOURCE_OF_KIND = {InspectionKind.self_check: HazardSource.self_reported,
-                  InspectionKind.grid_patrol: HazardSource.grid_patrol}
-"""The source a hazard found by an inspection of this kind has; every other kind is ``inspection``."""
+def source_of(inspection: Inspection) -> HazardSource:
+    """The source of a hazard an inspection found: what the enterprise found checking itself (a self-check, or its
+    own leader's check) is 自查自报; a grid patrol's finding is 网格巡查; every other inspection's is ``inspection``."""
+    if inspection.inspecting_unit_id == inspection.target_unit_id:
+        return HazardSource.self_reported
+    if inspection.kind == InspectionKind.grid_patrol:
+        return HazardSource.grid_patrol
+    return HazardSource.inspection
 
 
 def check_inspection(unit: Unit, source: HazardSource, inspection: Inspection, finding_no: int | None) -> None:
     """A hazard found by an inspection names an inspection of that very unit (and, if given, one of its findings),
-    and its source is the inspection's kind: an enterprise self-check is 自查自报, a grid patrol 网格巡查."""
+    and its source is what the inspection was (:func:`source_of`)."""
     require(inspection.target_unit_id == unit.id, "inspection-of-another-unit",
             "the inspection named was not of this unit", field="inspection_id")
-    expected = SOURCE_OF_KIND.get(inspection.kind, HazardSource.inspection)
+    expected = source_of(inspection)
     require(source == expected, "source-mismatch",
             f"a hazard found by a {inspection.kind.value} inspection has source {expected.value}, not {source.value}",
             field="source")

@@ -2,7 +2,8 @@
 
 A path lists the 行政区划代码 of the territorial units from the top down, joined by ``/``:
 ``350000/350500/350505/350505100000`` is 山腰街道 under 泉港区 under 泉州市 under 福建省.
-Codes never change when a unit is renamed, so paths stay stable. A scope covers itself and everything below it.
+Codes never change when a unit is renamed, so paths stay stable. A scope covers itself and everything below it;
+the empty scope ``""`` covers every path (the system itself, an operator at the command line).
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ def child_path(parent_path: str, code: str) -> str:
 
 def covers(scope: str, path: str) -> bool:
     """Whether a caller scoped to ``scope`` may see or change what belongs to ``path``."""
-    return path == scope or path.startswith(scope + SEPARATOR)
+    return not scope or path == scope or path.startswith(scope + SEPARATOR)
 
 
 def like_pattern(scope: str) -> str:
     """The SQL ``LIKE`` pattern matching paths strictly below ``scope`` (codes are digits: no escaping)."""
-    return scope + SEPARATOR + "%"
+    return scope + SEPARATOR + "%" if scope else "%"
 
 
 def parent_of(path: str) -> str | None:

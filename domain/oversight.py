@@ -12,10 +12,12 @@ worker withdraws the flag with the reason: history keeps both facts.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID, uuid5
 
 from domain.base import Aggregate, CommandContext, DomainEvent, created, first_event
+from domain.calendar import month_bounds
 from domain.errors import Conflict
 
 FLAG_NAMESPACE = UUID("9e2b4c71-3f5a-4d08-b6e1-7a2c5d9f0e34")
@@ -84,26 +86,32 @@ def flag_id(kind: FlagKind, subject_id: UUID, period: str) -> UUID:
     return uuid5(FLAG_NAMESPACE, f"{kind.value}:{subject_id}:{period}")
 
 
+def judged_at(period: str, grace_days: int) -> datetime:
+    """When a month is judged: ``grace_days`` after it ended — the effective time of its flags, however late the
+    worker runs."""
+    return month_bounds(period)[1] + timedelta(days=grace_days)
+
+
 def flag_zero_enforcement(ctx: CommandContext, department_id: UUID, jurisdiction: str, period: str,
-                          inspections: int, penalties: int | None, *, basis: str,
+                          inspections: int, penalties: int | None, *, due: datetime, basis: str,
                           rules_version: str) -> ZeroEnforcementFlagged | None:
     """Raise the flag when the month had no enforcement; ``None`` when it had some."""
     if inspections or penalties:
         return None
     return first_event(ZeroEnforcementFlagged, ctx, id=flag_id(FlagKind.zero_enforcement, department_id, period),
-                       jurisdiction=jurisdiction, basis=basis, rules_version=rules_version,
+                       jurisdiction=jurisdiction, basis=basis, rules_version=rules_version, effective_at=due,
                        department_id=department_id, period=period, inspections=inspections, penalties=penalties)
 
 
 def flag_leader_inspection(ctx: CommandContext, person_id: UUID, post_id: UUID, unit_id: UUID, jurisdiction: str,
-                           period: str, required: int, led: int, *, basis: str,
+                           period: str, required: int, led: int, *, due: datetime, basis: str,
                            rules_version: str) -> LeaderInspectionMissed | None:
     if led >= required:
         return None
     return first_event(LeaderInspectionMissed, ctx,
                        id=flag_id(FlagKind.leader_inspection_missed, person_id, period), jurisdiction=jurisdiction,
-                       basis=basis, rules_version=rules_version, person_id=person_id, post_id=post_id,
-                       unit_id=unit_id, period=period, required=required, led=led)
+                       basis=basis, rules_version=rules_version, effective_at=due, person_id=person_id,
+                       post_id=post_id, unit_id=unit_id, period=period, required=required, led=led)
 
 
 def withdraw(ctx: CommandContext, flag: Flag, found: int, reason: str) -> FlagWithdrawn:

@@ -1,36 +1,17 @@
 """The demo's inspections: every kind, months without enforcement or without the committee head's inspection, draws
-that re-run and rotate inspectors, plans planned against done, one correction.
-
-The demo loads once per database: one test runs the checks below (so that parallel workers do not load it twice).
-"""
+that re-run and rotate inspectors, plans planned against done, one correction (the ``demo`` fixture: conftest)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from api.bootstrap import System
 from domain.enforcement_plans import CHINA_STANDARD_TIME
 from domain.inspections import ENFORCEMENT_KINDS, InspectionCorrected, InspectionKind
 from domain.random_draws import RandomDrawMade, rerun
-from tests.conftest import drop_schema, make_settings
-from tests.test_demo import load
 
 NOW = datetime(2026, 11, 1, tzinfo=CHINA_STANDARD_TIME)
-
-
-@pytest.fixture
-def demo(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[System]:
-    settings, schema = make_settings(backend, tmp_path, request)
-    system = load(settings)
-    yield system
-    system.close()
-    if schema:
-        drop_schema(schema)
 
 
 def rows(demo: System, sql: str, **params) -> list[dict]:
@@ -55,7 +36,7 @@ def every_month(first: str, last: str) -> set[str]:
     return months
 
 
-def every_kind_of_inspection_signed_by_its_inspectors(demo: System) -> None:
+def test_every_kind_of_inspection_signed_by_its_inspectors(demo: System) -> None:
     inspections = rows(demo, "SELECT * FROM inspections")
     kinds = {r["kind"] for r in inspections}
     assert kinds == {k.value for k in InspectionKind}
@@ -75,7 +56,7 @@ def every_kind_of_inspection_signed_by_its_inspectors(demo: System) -> None:
     assert sum(1 for t in tests if t["passed"]) > len(tests) / 2
 
 
-def months_without_enforcement_for_a_flag_to_find(demo: System) -> None:
+def test_months_without_enforcement_for_a_flag_to_find(demo: System) -> None:
     done: dict[str, set[str]] = defaultdict(set)
     for r in rows(demo, "SELECT inspecting_unit_id, kind, inspected_at FROM inspections"):
         if r["kind"] in ENFORCEMENT_KINDS:
@@ -85,7 +66,7 @@ def months_without_enforcement_for_a_flag_to_find(demo: System) -> None:
     assert every_month("2025-01", "2026-10") - done[yingji] == {"2025-08"}
 
 
-def the_committee_head_misses_two_months(demo: System) -> None:
+def test_the_committee_head_misses_two_months(demo: System) -> None:
     [head] = rows(demo, "SELECT h.person_id FROM ledger_holdings h JOIN posts p ON p.post_id = h.post_id "
                         "WHERE p.title = '区安委会主任' AND h.recorded_to IS NULL")
     led = {month(r["inspected_at"]) for r in rows(
@@ -96,7 +77,7 @@ def the_committee_head_misses_two_months(demo: System) -> None:
     assert len(rows(demo, "SELECT 1 FROM inspections WHERE led_by = :p", p=gas["person_id"])) == 3
 
 
-def every_draw_reruns_and_rotates_its_inspectors(demo: System) -> None:
+def test_every_draw_reruns_and_rotates_its_inspectors(demo: System) -> None:
     draws = [e.event for e in demo.store.read(0, 100_000) if isinstance(e.event, RandomDrawMade)]
     assert len(draws) >= 16
     for draw in draws:
@@ -109,7 +90,7 @@ def every_draw_reruns_and_rotates_its_inspectors(demo: System) -> None:
     assert len(drawn) == sum(d.targets for d in draws)
 
 
-def plans_planned_against_done(demo: System) -> None:
+def test_plans_planned_against_done(demo: System) -> None:
     plans = {(p["department_name"], p["year"]): p
              for p in demo.inspections.plans("350000", "admin", None, as_of=NOW, known_at=NOW)}
     assert len(plans) == 4
@@ -121,7 +102,7 @@ def plans_planned_against_done(demo: System) -> None:
     assert revised["key_enterprises_inspected_json"]
 
 
-def the_corrected_spot_test_shows_both_ways(demo: System) -> None:
+def test_the_corrected_spot_test_shows_both_ways(demo: System) -> None:
     [correction] = [e.event for e in demo.store.read(0, 100_000) if isinstance(e.event, InspectionCorrected)]
     inspection = correction.originator_id
     before = demo.inspections.inspection("350000", "admin", None, inspection, as_of=NOW,
@@ -130,15 +111,3 @@ def the_corrected_spot_test_shows_both_ways(demo: System) -> None:
     assert before["spot_tests_json"][0]["score"] == 58
     assert after["spot_tests_json"][0]["score"] == 85
     assert correction.previous_spot_tests[0].score == 58
-
-
-CHECKS: tuple[Callable[[System], None], ...] = (
-    every_kind_of_inspection_signed_by_its_inspectors, months_without_enforcement_for_a_flag_to_find,
-    the_committee_head_misses_two_months, every_draw_reruns_and_rotates_its_inspectors, plans_planned_against_done,
-    the_corrected_spot_test_shows_both_ways,
-)
-
-
-def test_the_demo_inspections(demo: System) -> None:
-    for check in CHECKS:
-        check(demo)
