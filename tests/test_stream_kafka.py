@@ -11,7 +11,6 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -31,9 +30,8 @@ from application.demo import resident_id
 from infrastructure.settings import Settings
 from infrastructure.stream.envelope import STRUCTURED_CONTENT_TYPE
 from infrastructure.stream.relay import BrokerUnavailable, Relay, relay_statuses
-from tests.conftest import REGISTRAR, drop_schema, make_settings
+from tests.conftest import REGISTRAR
 from tests.kafka_broker import Consumed, ProxiedBroker, Tansu, consume_confluent, consume_kafka_python, unique
-from tests.test_demo import load
 
 pytestmark = pytest.mark.kafka
 SCHEMAS = Path(__file__).resolve().parent.parent / "docs" / "schemas"
@@ -44,17 +42,6 @@ def relay_settings(settings: Settings, bootstrap: str, **overrides: Any) -> Sett
         "kafka_bootstrap": bootstrap, "kafka_topic": unique("zeren.events"), "kafka_partitions": 3,
         "relay_batch_size": 40, "relay_timeout_seconds": 2.0, "relay_poll_seconds": 0.05, **overrides,
     })
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgres"])
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
-    """The demo history, loaded once per module and backend (each test relays it to a topic of its own)."""
-    settings, schema = make_settings(request.param, tmp_path_factory.mktemp("demo"), request)
-    system = load(settings)
-    yield system
-    system.close()
-    if schema:
-        drop_schema(schema)
 
 
 def bearer(settings: Settings, role: str, jurisdiction: str) -> dict[str, str]:

@@ -8,8 +8,9 @@ surface :data:`COLLECTORS` knows is searched for the planted strings. The one pl
 to the recorded disclosure, which the test checks does show them (so the search could find them elsewhere).
 
 A new outbound path adds its collector to :data:`COLLECTORS` — a function of the :class:`Lifecycle` returning
-``{surface name: text}``: the Kafka stream (every message consumed from the topic), the HTTP event feed (every
-page of ``/events?after=``) and the audit export (the bundle's files) belong there.
+``{surface name: text}``. The outbound paths searched include the Kafka stream (every message the relay publishes,
+as a consumer reads it), the HTTP event feed (every page of ``/events``) and the audit export (every byte of the
+bundle, the exported stored bytes decoded).
 """
 
 from __future__ import annotations
@@ -31,8 +32,11 @@ from api.cli import main
 from domain import tips as t
 from infrastructure.persistence import EVENTS_TABLE
 from infrastructure.settings import Settings
+from infrastructure.stream.relay import Relay
+from tests.audit_support import everything_in
 from tests.builders import World
 from tests.conftest import COUNTY
+from tests.kafka_broker import Tansu, consume_kafka_python, unique
 from tests.test_tips_api import cli_env
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,6 +61,8 @@ class Lifecycle:
     settings: Settings
     caplog: pytest.LogCaptureFixture
     capsys: pytest.CaptureFixture[str]
+    kafka: Tansu | None = None
+    feed_headers: dict[str, str] = field(default_factory=dict)
     tip_id: str = ""
     received_at: int = 0
     """The log position of the receipt."""
@@ -136,8 +142,47 @@ def docs(_: Lifecycle) -> dict[str, str]:
             for p in sorted((ROOT / "docs").rglob("*")) if p.is_file()}
 
 
+def kafka_stream(run: Lifecycle) -> dict[str, str]:
+    """Every message the relay publishes for the whole log, as a consumer reads it: value, key and headers."""
+    assert run.kafka is not None
+    settings = run.settings.model_copy(update={"kafka_bootstrap": run.kafka.bootstrap, "kafka_partitions": 1,
+                                               "kafka_topic": unique("secrecy"), "relay_timeout_seconds": 5.0})
+    relay = Relay(settings, run.system.db, run.system.store)
+    try:
+        published = relay.catch_up()
+    finally:
+        relay.close()
+    assert published == len(run.system.store.read(0, 1_000_000)), "the whole log was published"
+    records = consume_kafka_python(run.kafka.bootstrap, settings.kafka_topic, lambda got: len(got) >= published)
+    return {f"kafka {r.partition}:{r.offset}": "\n".join([_text(r.key), _text(r.value),
+                                                          *(f"{k}: {_text(v)}" for k, v in r.headers.items())])
+            for r in records}
+
+
+def event_feed(run: Lifecycle) -> dict[str, str]:
+    """Every page of the HTTP event feed from the start of the log."""
+    pages, after = {}, 0
+    while True:
+        response = run.client.get(f"/api/v1/events?after={after}&limit=200", headers=run.feed_headers)
+        assert response.status_code == 200, response.text
+        pages[f"event feed after {after}"] = response.text
+        page = response.json()
+        if not page["items"]:
+            return pages
+        after = page["next_after"]
+
+
+def audit_export(run: Lifecycle) -> dict[str, str]:
+    """Every byte of a full audit bundle, with each event's exported stored bytes decoded."""
+    bundle = run.settings.data_dir / "secrecy-bundle.zip"
+    run.zeren("audit", "seal")
+    run.zeren("audit", "export", "-o", str(bundle))
+    return {"audit bundle": everything_in(bundle).decode("utf-8", errors="replace")}
+
+
 COLLECTORS: tuple[Callable[[Lifecycle], dict[str, str]], ...] = (
-    stored_events, database_tables, http_responses, command_line_output, logs, docs,
+    stored_events, database_tables, http_responses, command_line_output, logs, docs, kafka_stream, event_feed,
+    audit_export,
 )
 """Every surface an identity could leak through; an outbound path added to Zeren adds its collector here."""
 
@@ -154,6 +199,7 @@ def live(run: Lifecycle, system: System, token: Callable[..., dict[str, str]]) -
     world = World(system)
     inspector_person = world.person(31, "林检查")
     officer, admin = token("tip_officer", COUNTY), token("admin", "350000")
+    run.feed_headers = token("stream", "350000")
     inspector = token("inspector", COUNTY, unit_id=world.department, person_id=inspector_person)
     body = {"channel": "internal_whistleblower", "receiving_unit_id": str(world.department),
             "subject": {"kind": "unit", "unit_id": str(world.enterprise), "description": "储罐区动火作业不规范"},
@@ -220,13 +266,13 @@ def live(run: Lifecycle, system: System, token: Callable[..., dict[str, str]]) -
 
 def test_the_planted_identity_is_found_nowhere(system: System, client: TestClient, settings: Settings, token,
                                                monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+                                               capsys: pytest.CaptureFixture[str], kafka_broker: Tansu) -> None:
     caplog.set_level(logging.DEBUG)
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "fastapi", "httpx", "eventsourcing", "psycopg",
                  "api", "application", "projections", "infrastructure"):
         caplog.set_level(logging.DEBUG, logger=name)
     cli_env(settings, monkeypatch)
-    run = Lifecycle(system, client, settings, caplog, capsys)
+    run = Lifecycle(system, client, settings, caplog, capsys, kafka=kafka_broker)
     live(run, system, token)
 
     # The search can find them: the recorded disclosure shows them; pydantic's own message for the refused tag
@@ -242,8 +288,12 @@ def test_the_planted_identity_is_found_nowhere(system: System, client: TestClien
              for name, text in surfaces.items()}
     assert {name: found for name, found in leaks.items() if found} == {}
 
-    # Not even the ciphertext leaves the store: the redacted fields are only in the stored events.
+    # Not even the ciphertext leaves the store — but for the audit bundle, which must carry the exact stored bytes
+    # for an auditor to recompute their hashes (docs/audit.md); its key is shredded, so it is noise for good.
     received = system.store.history(UUID(run.tip_id))[0]
     sealed = (received.reporter_sealed, received.original_sealed)
     carriers = {name for name, text in surfaces.items() if any(s in text for s in sealed)}
-    assert carriers == {f"stored event {run.received_at} TipReceived {run.tip_id}", f"table {EVENTS_TABLE}"}
+    assert carriers == {f"stored event {run.received_at} TipReceived {run.tip_id}", f"table {EVENTS_TABLE}",
+                        "audit bundle"}
+    assert any(name.startswith("kafka ") for name in surfaces)
+    assert any(name.startswith("event feed ") for name in surfaces)
