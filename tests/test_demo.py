@@ -7,9 +7,13 @@ from datetime import datetime
 from pathlib import Path
 from uuid import UUID
 
+import pytest
+
 from api.bootstrap import System
 from api.demo import build_demo
 from infrastructure.settings import Settings
+
+pytestmark = pytest.mark.xdist_group("demo")  # one process loads the demo history
 
 
 def load(settings: Settings) -> System:

@@ -6,10 +6,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+import pytest
+
 from api.bootstrap import System
 from domain.enforcement_plans import CHINA_STANDARD_TIME
 from domain.inspections import ENFORCEMENT_KINDS, InspectionCorrected, InspectionKind
 from domain.random_draws import RandomDrawMade, rerun
+
+pytestmark = pytest.mark.xdist_group("demo")  # one process loads the demo history
 
 NOW = datetime(2026, 11, 1, tzinfo=CHINA_STANDARD_TIME)
 

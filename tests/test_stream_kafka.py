@@ -33,7 +33,7 @@ from infrastructure.stream.relay import BrokerUnavailable, Relay, relay_statuses
 from tests.conftest import REGISTRAR
 from tests.kafka_broker import Consumed, ProxiedBroker, Tansu, consume_confluent, consume_kafka_python, unique
 
-pytestmark = pytest.mark.kafka
+pytestmark = [pytest.mark.kafka, pytest.mark.xdist_group("demo")]
 SCHEMAS = Path(__file__).resolve().parent.parent / "docs" / "schemas"
 
 
