@@ -52,15 +52,16 @@ def serve(host: str, port: int, demo: bool, follow: bool) -> None:
     system = _system(settings=settings)
     system.runner.catch_up()
     app = create_app(system, follow=follow)
-    from api.auth import issue_token
-
-    token = issue_token(settings.resolved_jwt_secret, subject="demo-admin", role="admin", jurisdiction="350000",
-                        ttl=timedelta(hours=settings.token_ttl_hours))
     where = "PostgreSQL" if settings.is_postgres else f"SQLite {settings.sqlite_path}"
     click.echo(f"Zeren on {where}")
     click.echo(f"API:    http://{host}:{port}/api/v1/docs")
     click.echo(f"Health: http://{host}:{port}/healthz")
-    click.echo(f"Admin token for 福建省 (350000), valid {settings.token_ttl_hours} h:\n{token}")
+    if demo:  # a token for trying the demo; a real deployment issues its tokens with `zeren token issue`
+        from api.auth import issue_token
+
+        token = issue_token(settings.resolved_jwt_secret, subject="demo-admin", role="admin", jurisdiction="350000",
+                            ttl=timedelta(hours=settings.token_ttl_hours))
+        click.echo(f"Admin token for 福建省 (350000), valid {settings.token_ttl_hours} h:\n{token}")
     uvicorn.run(app, host=host, port=port, log_level="info")
 
 
