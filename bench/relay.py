@@ -9,21 +9,18 @@ envelopes alone and of reading the log, so the ratio shows where the time goes.
 
 from __future__ import annotations
 
-import argparse
 import importlib.resources
 import socket
 import subprocess
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 from api.bootstrap import System, bootstrap
 from application import organisation as o
 from application.demo import credit_code
+from bench.backends import arguments, backends
 from bench.throughput import ADMIN
 from domain.units import EnterpriseProfile, Level, RiskColour, TerritorialProfile
-from infrastructure.settings import Settings
 from infrastructure.stream.envelope import cloud_event, kafka_message
 from infrastructure.stream.relay import Relay
 
@@ -74,19 +71,11 @@ def measure(system: System, bootstrap_servers: str, batch: int) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=5000)
-    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    args = parser.parse_args()
+    args = arguments(__doc__, "--events", 5000)
     broker, servers = start_broker()
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            schema = f"bench_{uuid.uuid4().hex[:8]}"
-            backends = {
-                "sqlite": Settings(sqlite_path=Path(tmp) / "bench.db", data_dir=Path(tmp)),
-                "postgres": Settings(database_url=f"{args.postgres}?schema={schema}", data_dir=Path(tmp)),
-            }
-            for name, settings in backends.items():
+        with backends(args.postgres) as stores:
+            for name, settings, _ in stores:
                 system = bootstrap(settings)
                 write(system, args.events)
                 entries = system.store.read(0, args.events + 100)
@@ -104,11 +93,6 @@ def main() -> None:
                     print(f"{name:<9} relay, batch {batch:>5}: {rate:8.0f} events/s published and acknowledged "
                           f"= {rate / envelope_rate:4.2f}x the envelope rate")
                 system.close()
-                if name == "postgres":
-                    import psycopg
-
-                    with psycopg.connect(args.postgres, autocommit=True) as conn:
-                        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
     finally:
         broker.kill()
         broker.wait()

@@ -9,13 +9,11 @@ and runs the live check. Prints events/s for each and the ratio of sealing to wr
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
 from api.bootstrap import bootstrap
+from bench.backends import arguments, backends
 from bench.throughput import run as write_commands
 from infrastructure.audit.bundle import verify
 from infrastructure.audit.export import Selection
@@ -53,25 +51,10 @@ def measure(settings: Settings, commands: int, bundle: Path) -> dict[str, float]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--commands", type=int, default=2000)
-    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        backends = {
-            "sqlite": Settings(sqlite_path=Path(tmp) / "bench.db", data_dir=Path(tmp)),
-            "postgres": Settings(database_url=f"{args.postgres}?schema=bench_{uuid.uuid4().hex[:8]}",
-                                 data_dir=Path(tmp)),
-        }
-        for name, settings in backends.items():
-            try:
-                f = measure(settings, args.commands, Path(tmp) / f"{name}.zip")
-            finally:
-                if name == "postgres":
-                    import psycopg
-
-                    with psycopg.connect(args.postgres, autocommit=True) as conn:
-                        conn.execute(f'DROP SCHEMA IF EXISTS "{settings.postgres["schema"]}" CASCADE')
+    args = arguments(__doc__)
+    with backends(args.postgres) as stores:
+        for name, settings, tmp in stores:
+            f = measure(settings, args.commands, tmp / f"{name}.zip")
             print(f"{name:<9} writes {f['writes_per_s']:6.0f} commands/s (1 event each)   "
                   f"sealing {f['seal_per_s']:6.0f} events/s "
                   f"= {f['seal_per_s'] / f['writes_per_s']:5.1f}x the write rate   export {f['export_per_s']:7.0f}/s "

@@ -9,18 +9,14 @@ this kind of machine (ARCHITECTURE §10: ≈2,000 events/s for one transaction p
 
 from __future__ import annotations
 
-import argparse
-import tempfile
 import time
-import uuid
-from pathlib import Path
 
 from api.bootstrap import System, bootstrap
 from application import organisation as o
 from application.authorization import Principal
 from application.demo import credit_code
+from bench.backends import arguments, backends
 from domain.units import EnterpriseProfile, Level, RiskColour, TerritorialProfile
-from infrastructure.settings import Settings
 
 LIBRARY_PER_EVENT_COMMIT = 2_000.0
 ADMIN = Principal("bench", "admin", "350000")
@@ -50,29 +46,17 @@ def run(system: System, commands: int) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--commands", type=int, default=2000)
-    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        backends = {
-            "sqlite": Settings(sqlite_path=Path(tmp) / "bench.db", data_dir=Path(tmp)),
-            "postgres": Settings(database_url=f"{args.postgres}?schema=bench_{uuid.uuid4().hex[:8]}",
-                                 data_dir=Path(tmp)),
-        }
-        for name, settings in backends.items():
+    args = arguments(__doc__)
+    with backends(args.postgres) as stores:
+        for name, settings, _ in stores:
             system = bootstrap(settings)
             figures = run(system, args.commands)
+            projections = len(system.runner.projections)
             system.close()
             print(f"{name:<9} commands: {figures['commands_per_s']:8.0f}/s (one transaction each)   "
                   f"projection rebuild: {figures['projected_events_per_s']:8.0f} events/s "
                   f"= {figures['projected_events_per_s'] / LIBRARY_PER_EVENT_COMMIT:4.1f}x the per-event commit "
-                  f"({figures['events']} events, 3 projections)")
-            if name == "postgres":
-                import psycopg
-
-                with psycopg.connect(args.postgres, autocommit=True) as conn:
-                    conn.execute(f'DROP SCHEMA "{settings.postgres["schema"]}" CASCADE')
+                  f"({figures['events']} events, {projections} projections)")
 
 
 if __name__ == "__main__":
