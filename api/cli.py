@@ -207,11 +207,11 @@ def replay(aggregate_id: UUID, as_of: datetime | None, known_at: datetime | None
 
 def _aware(value: datetime | None) -> datetime | None:
     """Dates without a zone are China Standard Time (UTC+8), the zone of the records."""
-    from datetime import timezone
+    from domain.calendar import CST
 
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=timezone(timedelta(hours=8)))
+    return value.replace(tzinfo=CST)
 
 
 @cli.command(help="Fire the policies that are due: overdue hazards and their escalation (production: its own process).")

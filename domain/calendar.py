@@ -25,6 +25,16 @@ def start_of_day(day: date) -> datetime:
     return datetime.combine(day, time(0), CST)
 
 
+def year_of(moment: datetime) -> int:
+    """The calendar year of ``moment`` in China Standard Time (a plan's year, an inspection's year)."""
+    return moment.astimezone(CST).year
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """``[1 January, 1 January next year)`` of ``year`` in China Standard Time."""
+    return datetime(year, 1, 1, tzinfo=CST), datetime(year + 1, 1, 1, tzinfo=CST)
+
+
 def month_label(moment: datetime | date) -> str:
     """``2025-03``: the month a moment falls in (local time for datetimes)."""
     day = local_day(moment) if isinstance(moment, datetime) else moment

@@ -12,7 +12,7 @@ The plan's year is the calendar year in China Standard Time.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from uuid import UUID, uuid5
 
 from pydantic import Field
@@ -23,19 +23,8 @@ from domain.units import Unit
 
 PLAN_NAMESPACE = UUID("5b0f6c1e-2a7d-4f39-8e61-c4d2a9b7e013")
 PLAN_BASIS = "狮安委〔2023〕3号 §27 (年度安全生产执法计划)"
-CHINA_STANDARD_TIME = timezone(timedelta(hours=8), "CST")
 PLANNING_UNIT_KINDS = frozenset({"department", "territorial"})
 """Departments plan their enforcement (seed 003 §27); towns with delegated enforcement too (seed 003 §29)."""
-
-
-def year_of(moment: datetime) -> int:
-    """The calendar year of ``moment`` in China Standard Time (a plan's year, an inspection's year)."""
-    return moment.astimezone(CHINA_STANDARD_TIME).year
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    """``[1 January, 1 January next year)`` of ``year`` in China Standard Time."""
-    return (datetime(year, 1, 1, tzinfo=CHINA_STANDARD_TIME), datetime(year + 1, 1, 1, tzinfo=CHINA_STANDARD_TIME))
 
 
 class PlanTerms(Frozen):

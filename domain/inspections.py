@@ -31,7 +31,8 @@ import orjson
 from pydantic import Field
 
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
-from domain.enforcement_plans import EnforcementPlan, year_of
+from domain.calendar import year_of
+from domain.enforcement_plans import EnforcementPlan
 from domain.errors import Conflict, NotFound
 from domain.jurisdiction import covers
 from domain.posts import Post, PostKind

@@ -28,6 +28,7 @@ from uuid import UUID
 from domain import enforcement_plans as ep
 from domain import inspections as ins
 from domain import random_draws as rd
+from domain.calendar import year_bounds
 from projections.follower import Projection, on
 from projections.sql import ReadDatabase, Tx, audience_clause, scope_clause, scope_params
 from projections.timeline import BITEMPORAL_COLUMNS, KNOWN, VALID, Timeline
@@ -450,7 +451,7 @@ class InspectionLedgerQueries:
         with self.db.read() as tx:
             plans = tx.all(sql + " ORDER BY p.year DESC, u.name, p.plan_id", params)
             for plan in plans:
-                start, end = ep.year_bounds(plan["year"])
+                start, end = year_bounds(plan["year"])
                 reached = tx.all(
                     "SELECT DISTINCT i.target_unit_id FROM inspection_timeline i WHERE i.inspecting_unit_id = :d "
                     f"AND i.status = 'completed' AND i.kind IN {ENFORCEMENT} AND i.inspected_at >= :s "

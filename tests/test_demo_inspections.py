@@ -9,13 +9,13 @@ from datetime import datetime, timedelta
 import pytest
 
 from api.bootstrap import System
-from domain.enforcement_plans import CHINA_STANDARD_TIME
+from domain.calendar import CST
 from domain.inspections import ENFORCEMENT_KINDS, InspectionCorrected, InspectionKind
 from domain.random_draws import RandomDrawMade, rerun
 
 pytestmark = pytest.mark.xdist_group("demo")  # one process loads the demo history
 
-NOW = datetime(2026, 11, 1, tzinfo=CHINA_STANDARD_TIME)
+NOW = datetime(2026, 11, 1, tzinfo=CST)
 
 
 def rows(demo: System, sql: str, **params) -> list[dict]:
@@ -29,7 +29,7 @@ def unit_id(demo: System, name: str) -> str:
 
 
 def month(moment: datetime) -> str:
-    return moment.astimezone(CHINA_STANDARD_TIME).strftime("%Y-%m")
+    return moment.astimezone(CST).strftime("%Y-%m")
 
 
 def every_month(first: str, last: str) -> set[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -11,10 +11,9 @@ from application import inspections as ai
 from application.authorization import Forbidden
 from application.clock import ManualClock
 from domain import enforcement_plans as ep
+from domain.calendar import CST, year_bounds, year_of
 from domain.errors import Conflict, NotFound, Rejected
 from tests.inspection_scene import ENFORCEMENT, Scene
-
-CST = timezone(timedelta(hours=8))
 
 
 def terms(scene: Scene, **overrides) -> ep.PlanTerms:
@@ -116,6 +115,6 @@ def test_an_inspection_carries_out_its_own_units_plan_of_its_year(scene: Scene, 
 
 def test_the_plan_year_is_the_chinese_calendar_year() -> None:
     new_year_in_beijing = datetime(2025, 12, 31, 16, 30, tzinfo=UTC)
-    assert ep.year_of(new_year_in_beijing) == 2026
-    start, end = ep.year_bounds(2026)
+    assert year_of(new_year_in_beijing) == 2026
+    start, end = year_bounds(2026)
     assert start <= new_year_in_beijing < end

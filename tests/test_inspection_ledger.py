@@ -11,6 +11,7 @@ from api.bootstrap import System
 from application import inspections as ai
 from application.clock import ManualClock
 from domain import enforcement_plans as ep
+from domain.calendar import year_of
 from domain.inspections import ChecklistItem, Finding, InspectionKind, SpotTestFix
 from projections.inspection_ledger import InspectionLedger
 from tests.conftest import ADMIN, TOWN_B
@@ -201,7 +202,7 @@ def test_spot_tests_signatures_and_findings(scene: Scene, system: System, clock:
 
 
 def test_plans_planned_against_done(scene: Scene, system: System, clock: ManualClock) -> None:
-    year = ep.year_of(clock.now())
+    year = year_of(clock.now())
     plan_id = scene.run(scene.inspector(0), ai.AdoptEnforcementPlan(
         department_id=scene.department, year=year, terms=ep.PlanTerms(
             key_enterprises=(scene.enterprise, scene.other_enterprise), scope="全区燃气企业", focus=("报警装置",),

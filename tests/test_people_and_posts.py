@@ -6,7 +6,7 @@ seed 002 (人员变更动态调整).
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -16,13 +16,13 @@ from application import people as pp
 from application import responsibility as rs
 from application.authorization import Principal
 from application.demo import resident_id
+from domain.calendar import CST
 from domain.errors import Conflict, Rejected
 from domain.people import Certificate, CertificateKind, Person
 from domain.posts import Post, PostKind, RemovalReason
 from tests.builders import World
 from tests.conftest import REGISTRAR, TOWN_B
 
-CST = timezone(timedelta(hours=8))
 ENFORCEMENT = Principal("e", "enforcement", REGISTRAR.jurisdiction)
 
 

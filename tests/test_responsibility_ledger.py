@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 
 from api.bootstrap import System
 from application import responsibility as rs
+from domain.calendar import CST
 from domain.errors import Conflict, Rejected
 from domain.posts import PostKind, RemovalReason
 from domain.responsibility import DutyTerms, Line, ListKind
 from tests.builders import World
 from tests.conftest import REGISTRAR
 
-CST = timezone(timedelta(hours=8))
 D = {name: datetime(2025, month, 1, 9, tzinfo=CST) for name, month in
      [("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("may", 5), ("jun", 6), ("jul", 7), ("aug", 8)]}
 
