@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
+import pytest
+
 from api.bootstrap import System
 from application import organisation as o
 from application import people as pp
@@ -63,3 +65,16 @@ class World:
         result = self.system.app.execute(rs.AssignDuty(list_id=list_id, terms=DutyTerms(
             post_id=post, line=line, scope=scope, text=text, source_document="泉港城管〔2022〕149号 §16")), REGISTRAR)
         return result.created["duty_id"]
+
+
+def run_zeren(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the ``zeren`` command line in-process: its exit status, standard output and standard error."""
+    from api.cli import main
+
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err

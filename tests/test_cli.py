@@ -8,7 +8,7 @@ import jwt
 import orjson
 import pytest
 
-from api.cli import main
+from tests.builders import run_zeren as run
 
 
 @pytest.fixture
@@ -17,16 +17,6 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in ("ZEREN_DATABASE_URL", "ZEREN_SQLITE_PATH", "ZEREN_JWT_SECRET", "ZEREN_MASTER_KEY"):
         monkeypatch.delenv(name, raising=False)
     return tmp_path
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_token_issue_prints_a_token_with_the_claims(workdir: Path, capsys) -> None:

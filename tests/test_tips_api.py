@@ -6,11 +6,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import System
-from api.cli import main
 from application import tips as tp
 from application.authorization import Principal
 from domain import tips as t
 from infrastructure.settings import Settings
+from tests.builders import run_zeren
 from tests.conftest import COUNTY, TOWN_B
 from tests.tipdesk import REPORTER, TipDesk
 
@@ -162,32 +162,22 @@ def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("ZEREN_SQLITE_PATH", str(settings.sqlite_path))
 
 
-def zeren(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exit_:
-        code = int(exit_.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_zeren_tips_shred_records_then_destroys(desk: TipDesk, settings: Settings, monkeypatch, capsys) -> None:
     cli_env(settings, monkeypatch)
     tip_id = desk.receive()
     desk.verify(tip_id)
-    code, out, err = zeren(capsys, "tips", "shred", str(tip_id), "--reason", "举报人申请删除个人信息")
+    code, out, err = run_zeren(capsys, "tips", "shred", str(tip_id), "--reason", "举报人申请删除个人信息")
     assert (code, err) == (0, "")
     assert out.startswith(f"shredded the identity of tip {tip_id}: data key tip:{tip_id} destroyed, recorded at")
     history = desk.system.store.history(tip_id)
     assert [type(e).__name__ for e in history] == ["TipReceived", "TipVerified", "ReporterIdentityShredded"]
     assert history[-1].reason == "举报人申请删除个人信息"
     assert history[-1].envelope.actor.principal.startswith("cli:")
-    code, out, err = zeren(capsys, "tips", "shred", str(tip_id), "--reason", "again")
+    code, out, err = run_zeren(capsys, "tips", "shred", str(tip_id), "--reason", "again")
     assert (code, out) == (1, "")
     assert err.startswith(f"zeren: error: the identity of tip {tip_id} was already shredded on ")
     assert len(err.strip().splitlines()) == 1
-    code, _, err = zeren(capsys, "replay", str(tip_id))
+    code, _, err = run_zeren(capsys, "replay", str(tip_id))
     assert code == 0, err
 
 
@@ -196,7 +186,7 @@ def test_zeren_tips_shred_completes_an_interrupted_shredding(desk: TipDesk, sett
     cli_env(settings, monkeypatch)
     tip_id = desk.receive()
     desk.run(tp.ShredReporterIdentity(tip_id=tip_id, reason="x"), Principal("op", "admin", COUNTY))
-    code, out, _ = zeren(capsys, "tips", "shred", str(tip_id), "--reason", "完成销毁")
+    code, out, _ = run_zeren(capsys, "tips", "shred", str(tip_id), "--reason", "完成销毁")
     assert (code, out.strip()) == (0, f"shredded the identity of tip {tip_id}: data key tip:{tip_id} destroyed, "
                                       "recorded before, now completed")
     assert desk.events(tip_id).count("ReporterIdentityShredded") == 1
@@ -210,7 +200,7 @@ def test_zeren_tips_shred_completes_an_interrupted_shredding(desk: TipDesk, sett
 def test_zeren_tips_shred_refuses_in_one_line(system: System, settings: Settings, monkeypatch, capsys,
                                               argv: list[str], message: str, status: int) -> None:
     cli_env(settings, monkeypatch)
-    code, _, err = zeren(capsys, *argv)
+    code, _, err = run_zeren(capsys, *argv)
     assert code == status
     assert err.startswith("zeren: error: ")
     assert message in err

@@ -28,13 +28,12 @@ from fastapi.testclient import TestClient
 from pydantic import TypeAdapter, ValidationError
 
 from api.bootstrap import System
-from api.cli import main
 from domain import tips as t
 from infrastructure.persistence import EVENTS_TABLE
 from infrastructure.settings import Settings
 from infrastructure.stream.relay import Relay
 from tests.audit_support import everything_in
-from tests.builders import World
+from tests.builders import World, run_zeren
 from tests.conftest import COUNTY
 from tests.kafka_broker import Tansu, consume_kafka_python, unique
 from tests.test_tips_api import cli_env
@@ -77,12 +76,7 @@ class Lifecycle:
         return response
 
     def zeren(self, *argv: str) -> str:
-        code = 0
-        try:
-            main(list(argv))
-        except SystemExit as exit_:
-            code = exit_.code
-        out, err = self.capsys.readouterr()
+        code, out, err = run_zeren(self.capsys, *argv)
         self.command_line.append((f"zeren {' '.join(argv)}", out + err))
         assert not code, err
         return out
