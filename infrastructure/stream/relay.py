@@ -231,7 +231,7 @@ class Relay:
         """Follow the log until ``stop`` is set; a broker outage backs off (0.2 s doubling to 30 s) and resumes."""
         retrying = Retrying(
             retry=retry_if_exception_type(BrokerUnavailable),
-            wait=wait_exponential_jitter(initial=0.2, max=BACKOFF_MAX_SECONDS),
+            wait=wait_exponential_jitter(multiplier=0.2, max=BACKOFF_MAX_SECONDS),
             stop=lambda _: stop.is_set(),
             sleep=stop.wait,
             before_sleep=self._outage,
