@@ -28,12 +28,18 @@ class UnitOfWork:
         self.created: dict[str, UUID] = {}
         """Ids of things the command made inside an aggregate (e.g. a duty in a list), for the response."""
         self._states: dict[UUID, Aggregate] = {}
+        """States this command changed (saved with its events)."""
+        self._read: dict[UUID, Aggregate | None] = {}
+        """States this command read from the store, so that each is loaded once per command."""
+
+    def _stored(self, aggregate_id: UUID) -> Aggregate | None:
+        if aggregate_id not in self._read:
+            self._read[aggregate_id] = self.log.get(aggregate_id)
+        return self._read[aggregate_id]
 
     def find(self, aggregate_id: UUID, kind: type[S]) -> S | None:
         """The aggregate's state as this command sees it (including events it already decided), or ``None``."""
-        state = self._states.get(aggregate_id)
-        if state is None:
-            state = self.log.get(aggregate_id)
+        state = self._states.get(aggregate_id) or self._stored(aggregate_id)
         return state if isinstance(state, kind) else None
 
     def load(self, aggregate_id: UUID, kind: type[S], *, label: str, field: str,
@@ -58,7 +64,7 @@ class UnitOfWork:
             self.principal.require_scope(event.envelope.jurisdiction, "the change")
             previous = self._states.get(event.originator_id)
             if previous is None and event.originator_version > 1:
-                previous = self.log.get(event.originator_id)
+                previous = self._stored(event.originator_id)
             state = event.apply(previous)
             self.principal.require_scope(state.jurisdiction, "the result")
             self._states[event.originator_id] = state
