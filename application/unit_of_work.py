@@ -39,7 +39,9 @@ class UnitOfWork:
 
     def find(self, aggregate_id: UUID, kind: type[S]) -> S | None:
         """The aggregate's state as this command sees it (including events it already decided), or ``None``."""
-        state = self._states.get(aggregate_id) or self._stored(aggregate_id)
+        state = self._states.get(aggregate_id)
+        if state is None:
+            state = self._stored(aggregate_id)
         return state if isinstance(state, kind) else None
 
     def load(self, aggregate_id: UUID, kind: type[S], *, label: str, field: str,
