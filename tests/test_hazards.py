@@ -404,3 +404,15 @@ def test_a_hazard_found_by_an_inspection_names_that_inspection_of_that_unit(syst
     assert refused_code(report.model_copy(update={"inspection_id": scene.enterprise}), NotFound) == "not-found"
     assert refused_code(report.model_copy(update={"inspection_id": None, "source": hz.HazardSource.self_reported})
                         ) == "finding-without-inspection"
+
+
+def test_an_extension_is_granted_up_to_the_last_instant_of_the_deadline_day(desk: Desk, clock) -> None:
+    """Boundary of 限期整改: the deadline day ends at midnight Beijing time; from then on it is too late."""
+    hazard_id = desk.report()
+    deadline = desk.today() + timedelta(days=3)
+    desk.plan(hazard_id, deadline)
+    clock.set(end_of_day(deadline) - timedelta(microseconds=1))
+    desk.run(h.ExtendDeadline(hazard_id=hazard_id, deadline=deadline + timedelta(days=1), reason="备件延迟"))
+    clock.set(end_of_day(deadline + timedelta(days=1)))
+    assert refused(desk, h.ExtendDeadline(hazard_id=hazard_id, deadline=deadline + timedelta(days=9),
+                                          reason="x")).code == "deadline-passed"

@@ -140,3 +140,13 @@ def test_flags_over_http_are_scoped(client: TestClient, scene: Scene, system: Sy
     assert counts == {str(scene.department): 1, str(scene.other_department): 0}
     bad = client.get("/api/v1/statistics/enforcement?month=2025-13", headers=token("viewer", COUNTY))
     assert bad.status_code == 422
+
+
+def test_months_are_judged_within_the_look_back_and_no_further(scene: Scene, system: System, clock) -> None:
+    """oversight.lookback_months = 3: judged in June, February (4 months back) is not judged; March–May are."""
+    system.runner.catch_up()
+    clock.set(datetime(2025, 6, 6, 0, 0, tzinfo=CST))
+    system.worker.tick()
+    system.runner.catch_up()
+    periods = {f["period"] for f in system.oversight.flags("350000", known_at=clock.now())}
+    assert periods == {"2025-03", "2025-04", "2025-05"}
