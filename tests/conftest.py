@@ -51,7 +51,7 @@ def postgres_ready() -> str:
 
 def make_settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[Settings, str | None]:
     base = {"data_dir": tmp_path / "secrets", "master_key": None, "jwt_secret": "test-secret-" + "x" * 32,
-            "projection_wait_seconds": 1.0}
+            "projection_wait_seconds": 5.0}  # the production default: reads wait for lagging read models under load
     if backend == "sqlite":
         return Settings(sqlite_path=tmp_path / "zeren.db", database_url=None, **base), None
     url = request.getfixturevalue("postgres_ready")

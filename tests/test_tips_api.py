@@ -107,7 +107,9 @@ def test_a_reward_over_http_is_computed_and_explained(client: TestClient, desk: 
     paid = client.post(f"/api/v1/tips/{tip_id}/reward-payment", headers=officer,
                        json={"amount_yuan": "3000.05", "payment_ref": "JL-2026-0008"})
     assert paid.status_code == 200, paid.text
-    row = client.get(f"/api/v1/tips/{tip_id}?min_position={paid.json()['position']}", headers=officer).json()
+    read = client.get(f"/api/v1/tips/{tip_id}?min_position={paid.json()['position']}", headers=officer)
+    assert read.status_code == 200, read.text
+    row = read.json()
     assert (row["status"], row["reward_yuan"], row["reward_document_no"]) == (
         "reward_paid", "3000.05", "泉港城管罚决字〔2026〕第8号")
     assert row["reward_formula"] == "15% × 20,000.30 = 3,000.05", "half up to the fen (banker's would give .04)"
