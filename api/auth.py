@@ -27,10 +27,10 @@ def validate_jurisdiction(path: str) -> str:
 
 def issue_token(secret: str, *, subject: str, role: str, jurisdiction: str, unit_id: UUID | None = None,
                 person_id: UUID | None = None, ttl: timedelta = timedelta(hours=12)) -> str:
-    Role(role)
+    checked = Role(role)
     validate_jurisdiction(jurisdiction)
-    if role in UNIT_ROLES and unit_id is None:
-        raise ValueError(f"a {role} token names its unit ({UNIT_TERMS[role]})")
+    if checked in UNIT_ROLES and unit_id is None:
+        raise ValueError(f"a {role} token names its unit ({UNIT_TERMS[checked]})")
     now = datetime.now(UTC)
     claims = {"iss": ISSUER, "sub": subject, "role": role, "jur": jurisdiction, "iat": now, "exp": now + ttl}
     if unit_id is not None:

@@ -5,13 +5,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 from application import hazards, inspections, organisation, oversight, people, responsibility, tips
 from application.clock import RandomIds, SystemClock
 from application.policies import Worker
 from application.ports import Clock, Ids
-from application.service import Zeren
+from application.service import Handler, Zeren
 from domain.hazards import Hazard
 from domain.people import Person
 from domain.posts import Post
@@ -36,7 +35,7 @@ from projections.oversight import OversightFlags, OversightQueries
 from projections.responsibility_ledger import LedgerQueries, ResponsibilityLedger
 from projections.tips import TipLedger, TipQueries
 
-HANDLERS: dict[type, Any] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS,
+HANDLERS: dict[type, Handler] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS,
                              **inspections.HANDLERS, **hazards.HANDLERS, **tips.HANDLERS,
                              **oversight.HANDLERS}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -120,8 +121,8 @@ class ListDetail(BaseModel):
     """A responsibility list with the duties in force at ``as_of`` and its published versions."""
 
     list: ListView
-    duties: list[DutyInForce]
-    publications: list[Publication]
+    duties: builtins.list[DutyInForce]
+    publications: builtins.list[Publication]
 
 
 class Holding(BaseModel):

@@ -13,6 +13,7 @@ import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -35,6 +36,7 @@ from domain.posts import PostDefinition, PostKind, RemovalReason, WorkerCategory
 from domain.responsibility import DutyTerms, Line, ListKind
 from domain.supervision import LeadCandidate
 from domain.units import (
+    Closure,
     CommitteeProfile,
     DepartmentProfile,
     EnterpriseProfile,
@@ -79,12 +81,12 @@ class Demo:
     ids: dict[str, UUID] = field(default_factory=dict)
     duties: dict[str, UUID] = field(default_factory=dict)
     commands: int = 0
-    agenda: list[tuple[datetime, int, Callable[[], None]]] = field(default_factory=list)
+    agenda: list[tuple[datetime, int, Callable[[], object]]] = field(default_factory=list)
     """Steps of other strands of the history (inspections …), run in date order between the main line's commands."""
     _scheduled: int = field(default=0, init=False)
     _running: bool = field(default=False, init=False)
 
-    def later(self, when: datetime, step: Callable[[], None]) -> None:
+    def later(self, when: datetime, step: Callable[[], object]) -> None:
         """Run ``step`` when the history reaches ``when``, so that strands interleave and the clock only walks on."""
         heapq.heappush(self.agenda, (when, self._scheduled, step))
         self._scheduled += 1
@@ -440,7 +442,7 @@ def _two_years(d: Demo) -> None:
 
     _tips_before_the_ban(d)
     # 2026-05: an illegal LPG refilling point is banned (取缔) — it had been registered by mistake as a restaurant.
-    d.do(REGISTRAR, o.CloseUnit(unit_id=d.ids["restaurant_b"], closure="banned",
+    d.do(REGISTRAR, o.CloseUnit(unit_id=d.ids["restaurant_b"], closure=Closure.banned,
                                 reason="非法储存、充装液化石油气,依法取缔", basis="泉港城管〔2022〕149号 §25 四个一律"),
          when=on("2026-05-12"))
     d.do(REGISTRAR, o.GradeRiskColour(unit_id=d.ids["gas_co"], colour=RiskColour.yellow,
@@ -503,8 +505,8 @@ def _tips_after_the_ban(d: Demo) -> None:
     """The reward for the 12345 tip (RULES R11: 15 % of the fine), paid by the unit that received it, and the answer."""
     d.do(TIP_OFFICER, tp.ProposeTipReward(
         tip_id=d.ids["tip_lpg"], outcome_id=d.ids["hazard_lpg"],
-        facts=t.PenaltyDecided(fine_yuan=50_000, decision_no="泉港城管罚决字〔2026〕第0057号")), when=on("2026-07-06"))
-    d.do(TIP_OFFICER, tp.PayTipReward(tip_id=d.ids["tip_lpg"], amount_yuan=7_500, payment_ref="JL-2026-003"),
+        facts=t.PenaltyDecided(fine_yuan=Decimal(50_000), decision_no="泉港城管罚决字〔2026〕第0057号")), when=on("2026-07-06"))
+    d.do(TIP_OFFICER, tp.PayTipReward(tip_id=d.ids["tip_lpg"], amount_yuan=Decimal(7_500), payment_ref="JL-2026-003"),
          when=on("2026-07-20"))
     d.do(TIP_OFFICER, tp.GiveTipFeedback(tip_id=d.ids["tip_lpg"], method=t.FeedbackMethod.phone,
                                          content="您反映的非法充装问题经查属实, 已依法取缔并处罚款, 举报奖励7500元已发放"),

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from functools import partial
 from uuid import UUID
 
 from application import hazards as h
@@ -33,6 +34,7 @@ from application.demo_inspections import HOLDERS, SECTORS, Inspections, Suspecte
 from application.policies import Worker
 from domain import hazards as hz
 from domain.calendar import local_day
+from domain.inspections import Inspection
 
 MAJOR_CRITERIA = {
     "城镇燃气": hz.Criterion(standard="《城镇燃气经营安全重大隐患判定标准》(建城规〔2023〕4号)",
@@ -93,7 +95,7 @@ class Hazards:
         return found.unit == found.target
 
     # --- the life of a hazard ----------------------------------------------------------------------------------
-    def at(self, when: datetime, step: Callable[[], None]) -> None:
+    def at(self, when: datetime, step: Callable[[], object]) -> None:
         """Schedule ``step`` for ``when``; what would happen after the history's end does not happen."""
         if when <= END:
             self.d.later(when, step)
@@ -110,9 +112,11 @@ class Hazards:
     def report(self, found: SuspectedHazard, n: int, major: bool, when: datetime) -> None:
         d, sector = self.d, SECTORS[found.target]
         grade = hz.HazardGrade.major if major else hz.HazardGrade.general
+        inspection = d.app.log.get(found.inspection_id)
+        assert isinstance(inspection, Inspection)
         hazard = d.do(self.reporter(found), h.ReportHazard(
             unit_id=d.ids[found.target], grade=grade, criterion=MAJOR_CRITERIA[sector] if major else None,
-            description=found.description, source=hz.source_of(self.d.app.log.get(found.inspection_id)),
+            description=found.description, source=hz.source_of(inspection),
             inspection_id=found.inspection_id, finding_no=found.finding_no), when=when, lag=timedelta(hours=1))
         if major:
             department = self._department(found.target)
@@ -221,7 +225,7 @@ def weekly_worker(d: Demo, worker: Worker, first: datetime) -> None:
     """The policy worker's Monday-morning pass, every week of the history."""
     when = first
     while when <= END:
-        d.later(when, lambda when=when: _tick(d, worker, when))
+        d.later(when, partial(_tick, d, worker, when))
         when += timedelta(days=7)
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 from uuid import UUID
 
 from application import inspections as ai
@@ -254,7 +255,8 @@ class Inspections:
         yj = ("危险化学品生产经营企业、工贸企业", ("重大危险源包保", "动火等特殊作业", "粉尘涉爆"),
               "重大危险源管控、特殊作业票证、粉尘防爆、隐患排查治理")
         def adopt(year: int, adopted: datetime) -> None:
-            keys = ("gas_co", "lpg_station", "water", "sewage") if year == 2025 else ("gas_co", "lpg_station", "ebike")
+            keys: tuple[str, ...] = (
+                ("gas_co", "lpg_station", "water", "sewage") if year == 2025 else ("gas_co", "lpg_station", "ebike"))
             d.do(self.who("c1"), ai.AdoptEnforcementPlan(
                 department_id=d.ids["chengguan"], year=year, document_no=f"泉港城管〔{year}〕5号", terms=PlanTerms(
                     key_enterprises=tuple(d.ids[k] for k in keys), scope=cg[0], focus=cg[1], content=cg[2],
@@ -268,7 +270,7 @@ class Inspections:
                 when=adopted, name=f"plan:yingji:{year}")
 
         for year, adopted in ((2025, on("2025-01-03")), (2026, on("2025-12-29"))):
-            d.later(adopted, lambda year=year, adopted=adopted: adopt(year, adopted))
+            d.later(adopted, partial(adopt, year, adopted))
         d.later(on("2025-07-01", 10), lambda: d.do(self.who("c1"), ai.ReviseEnforcementPlan(
             plan_id=d.ids["plan:chengguan:2025"], reason="电动自行车充电(新业态)由我局牵头监管,列入重点检查企业",
             document_no="泉港城管〔2025〕41号", terms=PlanTerms(
@@ -280,8 +282,7 @@ class Inspections:
         team = {"chengguan": ("c1", "c2", "c3", "c4"), "yingji": ("y1", "y2", "y3", "y4")}
         for department, quarters in QUARTERS.items():
             for day, seed, targets, days in quarters:
-                self.d.later(on(day), lambda dept=department, day=day, seed=seed, targets=targets, days=days:
-                             self._draw(dept, team[dept], day, seed, targets, days))
+                self.d.later(on(day), partial(self._draw, department, team[department], day, seed, targets, days))
 
     def _draw(self, department: str, pool: tuple[str, ...], day: str, seed: str, targets: int,
               days: tuple[str, ...]) -> None:
@@ -295,8 +296,7 @@ class Inspections:
         units = {d.ids[k]: k for k in SECTORS}
         for n, (assignment, when) in enumerate(zip(drawn.result, days, strict=True)):
             target, team = units[assignment.target_id], [self.keys[i] for i in assignment.inspector_ids]
-            d.later(on(when), lambda target=target, team=team, when=when, n=n, department=department:
-                    self.enforcement(when, department, target, team, draw_id=draw_id, n=n))
+            d.later(on(when), partial(self.enforcement, when, department, target, team, draw_id=draw_id, n=n))
 
     # --- inspections ----------------------------------------------------------------------------------------
     def enforcement(self, day: str, department: str, target: str, team: list[str], *, draw_id: UUID | None = None,
@@ -380,8 +380,8 @@ class Inspections:
         for day, department, target, team in (("2025-05-14", "chengguan", "lpg_station", ["c3", "c4"]),
                                               ("2025-06-10", "yingji", "chem", ["y3", "y4"]),
                                               ("2025-11-12", "chengguan", "restaurant_b", ["c1", "c2"])):
-            later(on(day), lambda d=day, u=department, t=target, m=team: self.enforcement(
-                d, u, t, m, kind=InspectionKind.undercover, title="安全生产暗访检查(四不两直)", experts=()))
+            later(on(day), partial(self.enforcement, day, department, target, team, kind=InspectionKind.undercover,
+                                   title="安全生产暗访检查(四不两直)", experts=()))
         later(on("2025-05-20"), self._gas_campaign)
         later(on("2025-09-16"), lambda: self.enforcement(
             "2025-09-16", "yingji", "haifeng", ["y1", "y2"], kind=InspectionKind.campaign,
@@ -391,27 +391,30 @@ class Inspections:
             target="water", unit="committee_office", team=["y1", "c2"], opener="o1",
             checklist=CHECKLISTS["市政设施"], findings=self._findings("市政设施", 2), tests=(81,)))
         for day, target in zip(COMMITTEE_HEAD_MONTHS, COMMITTEE_HEAD_TARGETS, strict=True):
-            later(on(day), lambda day=day, target=target: self.inspection(
-                on(day, 14), kind=InspectionKind.leader, title="区安委会主任带队安全生产检查", target=target,
+            later(on(day), partial(
+                self.inspection, on(day, 14), kind=InspectionKind.leader, title="区安委会主任带队安全生产检查",
+                target=target,
                 unit="committee", team=["p01", "o1"], led_by="p01",
                 findings=self._findings(SECTORS[target], 1) if day.endswith(("-16", "-15", "-11")) else ()))
         for day, target in (("2025-05-08", "gas_co"), ("2025-06-05", "lpg_station"), ("2025-09-10", "gas_co")):
-            later(on(day), lambda day=day, target=target: self.inspection(
-                on(day, 14), kind=InspectionKind.leader, title="燃气专委会主任带队检查", target=target,
+            later(on(day), partial(
+                self.inspection, on(day, 14), kind=InspectionKind.leader, title="燃气专委会主任带队检查", target=target,
                 unit="gas_committee", team=["p02", "c1"], led_by="p02", findings=self._findings("城镇燃气", 1)))
         for day in ("2025-05-06", "2025-06-03", "2025-07-08"):
-            later(on(day), lambda day=day: self.inspection(
-                on(day, 15), kind=InspectionKind.leader, title="主要负责人带队重大事故隐患排查(专项行动期间每月)",
+            later(on(day), partial(
+                self.inspection, on(day, 15), kind=InspectionKind.leader,
+                title="主要负责人带队重大事故隐患排查(专项行动期间每月)",
                 target="gas_co", unit="gas_co", team=["p13", "p34"], led_by="p13",
                 checklist=CHECKLISTS["城镇燃气"][:3], findings=self._findings("城镇燃气", 1)))
         for n, day in enumerate(("2025-06-27", "2025-12-26", "2026-06-26")):
             for target, person, sector in (("gas_co", "p34", "城镇燃气"), ("chem", "p20", "危险化学品")):
-                later(on(day), lambda day=day, t=target, p=person, s=sector, n=n: self.inspection(
-                    on(day, 10 if t == "gas_co" else 15), kind=InspectionKind.self_check, title="季度隐患排查自查",
-                    target=t, unit=t, team=[p], findings=self._findings(s, 1) if n % 2 == 0 else (), hours=2))
+                later(on(day), partial(
+                    self.inspection, on(day, 10 if target == "gas_co" else 15), kind=InspectionKind.self_check,
+                    title="季度隐患排查自查", target=target, unit=target, team=[person],
+                    findings=self._findings(sector, 1) if n % 2 == 0 else (), hours=2))
         for day, target in (("2025-04-15", "restaurant_a"), ("2025-08-20", "gas_co"), ("2026-02-10", "ebike")):
-            later(on(day), lambda day=day, target=target: self.inspection(
-                on(day, 16), kind=InspectionKind.grid_patrol, title="网格员日常巡查", target=target,
+            later(on(day), partial(
+                self.inspection, on(day, 16), kind=InspectionKind.grid_patrol, title="网格员日常巡查", target=target,
                 unit="zhongcuo", team=["g1"], findings=self._findings(SECTORS[target], 1), hours=1))
 
     def _gas_campaign(self) -> None:

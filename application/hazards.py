@@ -16,6 +16,7 @@ from pydantic import Field
 
 from application.commands import Command, Targeted
 from application.organisation import territory_of
+from application.service import Handler
 from application.tips import link_to_tip
 from application.unit_of_work import UnitOfWork
 from domain import hazards as hz
@@ -25,7 +26,7 @@ from domain.inspections import Inspection
 from domain.people import Person
 from domain.rules import pack_for
 from domain.tips import Outcome, OutcomeKind
-from domain.units import LEVEL_ORDER, Unit
+from domain.units import LEVEL_ORDER, Level, TerritorialProfile, Unit
 
 OFFICIALS = frozenset({"admin", "inspector", "enforcement"})
 WITH_ENTERPRISE = OFFICIALS | {"enterprise"}
@@ -241,9 +242,9 @@ def review_hazard(cmd: ReviewHazard, uow: UnitOfWork) -> UUID:
 def level_of(uow: UnitOfWork, authority: Unit) -> tuple[Unit, str]:
     """The territorial unit an authority belongs to, and its level (a department answers at its county's)."""
     territory = territory_of(uow, authority)
-    if territory is None or not hasattr(territory.profile, "level"):
+    if territory is None or not isinstance(territory.profile, TerritorialProfile):
         raise Rejected("no-territory", f"{authority.name} lies under no territorial unit", field="authority_id")
-    return territory, territory.profile.level.value  # type: ignore[union-attr]
+    return territory, territory.profile.level.value
 
 
 def list_hazard(cmd: ListHazard, uow: UnitOfWork) -> UUID:
@@ -292,14 +293,14 @@ def escalate_listing(cmd: EscalateListing, uow: UnitOfWork) -> UUID:
         committees = uow.directory.units_under(territory.id, "safety_committee")
         if committees:
             authority = _unit(uow, committees[0], "hazard_id")
-    level = territory.profile.level.value  # type: ignore[union-attr]
-    if hazard.listing is not None and LEVEL_ORDER.index(level) >= LEVEL_ORDER.index(hazard.listing.level):
+    _, level = level_of(uow, territory)
+    if hazard.listing is not None and LEVEL_ORDER.index(Level(level)) >= LEVEL_ORDER.index(Level(hazard.listing.level)):
         raise Conflict("not-higher", f"{authority.name} is not above the current listing")
     uow.record(hz.escalate_listing(uow.ctx, hazard, pack, authority, level))
     return hazard.id
 
 
-HANDLERS = {
+HANDLERS: dict[type[Command], Handler] = {
     ReportHazard: report_hazard,
     RegradeHazard: regrade_hazard,
     RectifyOnTheSpot: rectify_on_the_spot,

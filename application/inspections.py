@@ -19,6 +19,7 @@ from pydantic import Field
 
 from application.authorization import Forbidden, Role
 from application.commands import Command, Targeted
+from application.service import Handler
 from application.unit_of_work import UnitOfWork
 from domain import enforcement_plans as ep
 from domain import inspections as ins
@@ -336,7 +337,7 @@ def correct_inspection(cmd: CorrectInspection, uow: UnitOfWork) -> UUID:
     return inspection.id
 
 
-HANDLERS = {
+HANDLERS: dict[type[Command], Handler] = {
     AdoptEnforcementPlan: adopt_plan,
     ReviseEnforcementPlan: revise_plan,
     MakeRandomDraw: make_draw,

@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import Field
 
 from application.commands import Command, Targeted
+from application.service import Handler
 from application.unit_of_work import UnitOfWork
 from domain import units as u
 from domain.errors import Conflict
@@ -117,21 +118,17 @@ def register_unit(cmd: RegisterUnit, uow: UnitOfWork) -> UUID:
     if cmd.parent_id is None:
         uow.principal.require_role(frozenset({"admin"}), "register a top-level unit")
     profile = cmd.profile
-    coded = isinstance(profile, u.TerritorialProfile | u.EnterpriseProfile | u.IntermediaryProfile)
-    unit_id = u.unit_id_for(profile) if coded else uow.ids.new()  # type: ignore[arg-type]
+    coded = profile if isinstance(profile, u.CodedProfile) else None
+    unit_id = u.unit_id_for(coded) if coded else uow.ids.new()
     event = u.register_unit(uow.ctx, unit_id, profile, parent)
     if coded and uow.find(unit_id, u.Unit) is not None:
-        raise Conflict("already-registered", f"a unit with code {_code(event.profile)} is already registered",
+        raise Conflict("already-registered", f"a unit with code {u.national_code(coded)} is already registered",
                        field="profile")
     uow.record(event)
     unit = uow.find(event.originator_id, u.Unit)
     assert unit is not None
     _auto_supervise(uow, unit)
     return event.originator_id
-
-
-def _code(profile: u.Profile) -> str:
-    return getattr(profile, "code", None) or getattr(profile, "credit_code", "")
 
 
 def amend_unit(cmd: AmendUnit, uow: UnitOfWork) -> UUID:
@@ -200,7 +197,7 @@ def decide_lead(cmd: DecideSectorLead, uow: UnitOfWork) -> UUID:
     return event.originator_id
 
 
-HANDLERS = {
+HANDLERS: dict[type[Command], Handler] = {
     RegisterUnit: register_unit,
     AmendUnit: amend_unit,
     MoveUnit: move_unit,

@@ -12,6 +12,7 @@ from uuid import UUID
 from pydantic import Field
 
 from application.commands import Command
+from application.service import Handler
 from application.unit_of_work import UnitOfWork
 from domain import oversight as ov
 from domain.posts import Post
@@ -79,7 +80,7 @@ def withdraw_flag(cmd: WithdrawFlag, uow: UnitOfWork) -> UUID:
     return flag.id
 
 
-HANDLERS = {
+HANDLERS: dict[type[Command], Handler] = {
     RaiseZeroEnforcementFlag: raise_zero_enforcement,
     RaiseLeaderInspectionFlag: raise_leader_inspection,
     WithdrawFlag: withdraw_flag,

@@ -9,6 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from application.commands import Command, Targeted
+from application.service import Handler
 from application.unit_of_work import UnitOfWork
 from domain import people as p
 from domain.errors import Conflict
@@ -114,7 +115,7 @@ def lift_ban(cmd: LiftIndustryBan, uow: UnitOfWork) -> UUID:
     return person.id
 
 
-HANDLERS = {
+HANDLERS: dict[type[Command], Handler] = {
     RegisterPerson: register_person,
     RenamePerson: rename_person,
     IssueCertificate: issue_certificate,

@@ -84,6 +84,14 @@ class Directory(Protocol):
 
     def units_under(self, parent_id: UUID, kind: str) -> list[UUID]: ...
 
+    def supervised_units(self, department_id: UUID) -> list[UUID]:
+        """The open enterprises and intermediaries a department supervises (a draw's default target pool)."""
+        ...
+
+    def previous_inspections(self, target_ids: Sequence[UUID], before: datetime) -> list[PreviousInspection]:
+        """Each target's latest enforcement inspection that took place before ``before``, with its inspectors."""
+        ...
+
 
 class TipRegister(Protocol):
     """What the reward rule needs from the tip ledger (a read model, asked as of a log position; projections.tips)."""
@@ -100,14 +108,6 @@ class Deadlines(Protocol):
     def due(self, now: datetime) -> list[tuple[UUID, date]]: ...
 
     def unescalated(self) -> list[UUID]: ...
-
-    def supervised_units(self, department_id: UUID) -> list[UUID]:
-        """The open enterprises and intermediaries a department supervises (a draw's default target pool)."""
-        ...
-
-    def previous_inspections(self, target_ids: Sequence[UUID], before: datetime) -> list[PreviousInspection]:
-        """Each target's latest enforcement inspection that took place before ``before``, with its inspectors."""
-        ...
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from uuid import UUID
 from pydantic import Field
 
 from application.commands import Command, Targeted
+from application.service import Handler
 from application.unit_of_work import UnitOfWork
 from domain import posts as ps
 from domain import responsibility as r
@@ -204,7 +205,7 @@ def publish_list(cmd: PublishList, uow: UnitOfWork) -> UUID:
     return lst.id
 
 
-HANDLERS = {
+HANDLERS: dict[type[Command], Handler] = {
     EstablishPost: establish_post,
     RedefinePost: redefine_post,
     AbolishPost: abolish_post,

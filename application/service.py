@@ -50,7 +50,7 @@ class Zeren:
         self.handlers = handlers
         self.directory = directory
         self.tips = tips
-        self.listeners: list[Callable[[int], None]] = []
+        self.listeners: list[Callable[[int], object]] = []
 
     def execute(
         self,

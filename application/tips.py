@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from application.authorization import Principal
 from application.commands import Command, Targeted
-from application.service import CommandResult, Zeren
+from application.service import CommandResult, Handler, Zeren
 from application.unit_of_work import UnitOfWork
 from domain import tips as t
 from domain.base import Aggregate
@@ -230,13 +230,14 @@ def disclose_identity(app: Zeren, principal: Principal, command: DiscloseReporte
     """
     result = app.execute(command, principal, correlation_id=correlation_id)
     tip = app.log.get(command.tip_id)
+    assert isinstance(tip, t.Tip), "the disclosure was just recorded on this tip"
     reporter = (t.Reporter.model_validate(orjson.loads(app.sealer.open(tip.reporter_sealed)))
                 if tip.reporter_sealed else None)
     return DisclosedIdentity(tip_id=tip.id, anonymous=tip.anonymous, reporter=reporter,
                              original_text=app.sealer.open(tip.original_sealed), disclosure=result)
 
 
-HANDLERS = {
+HANDLERS: dict[type[Command], Handler] = {
     ReceiveTip: receive_tip,
     VerifyTip: verify_tip,
     LinkTipOutcome: link_outcome,

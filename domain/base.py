@@ -233,7 +233,8 @@ class Snapshot(Frozen):
     def apply(self, _: Any) -> Aggregate:
         from eventsourcing.utils import resolve_topic
 
-        return resolve_topic(self.topic).model_validate(self.state)
+        aggregate_class: type[Aggregate] = resolve_topic(self.topic)
+        return aggregate_class.model_validate(self.state)
 
 
 def require(condition: bool, code: str, detail: str, *, field: str | None = None, basis: str | None = None) -> None:

@@ -543,8 +543,9 @@ def inspect_acceptance(ctx: CommandContext, hazard: Hazard, verifier_id: UUID, p
     """On-site acceptance (现场验收), signed by the verifier: only after the rectification was submitted."""
     _require_status(hazard, {HazardStatus.submitted}, "not-submitted", "an acceptance")
     require(bool(findings.strip()), "findings-required", "record what the verifier found on site", field="findings")
-    cls = RectificationAccepted if passed else RectificationRejected
-    return hazard.next_event(cls, ctx, verifier_id=verifier_id, findings=findings.strip())
+    if passed:
+        return hazard.next_event(RectificationAccepted, ctx, verifier_id=verifier_id, findings=findings.strip())
+    return hazard.next_event(RectificationRejected, ctx, verifier_id=verifier_id, findings=findings.strip())
 
 
 def close_out(ctx: CommandContext, hazard: Hazard, closed_by: UUID | None) -> HazardClosedOut:

@@ -551,16 +551,17 @@ def correct(ctx: CommandContext, inspection: Inspection, *, findings: list[Findi
     require(len(set(test_numbers)) == len(test_numbers), "duplicate-correction", "a spot test is corrected twice",
             field="spot_tests")
     corrected_tests, previous_tests = [], []
-    for fix in spot_tests:
-        test = tests_by_no.get(fix.test_no)
+    for test_fix in spot_tests:
+        test = tests_by_no.get(test_fix.test_no)
         if test is None:
-            raise NotFound("spot-test-not-found", f"the record has no spot test {fix.test_no}", field="spot_tests")
-        pass_mark = test.pass_mark if fix.pass_mark is None else fix.pass_mark
-        _check_score(fix.score, test.max_score, pass_mark)
-        require((fix.score, pass_mark) != (test.score, test.pass_mark), "nothing-to-correct",
-                f"spot test {fix.test_no} already reads so", field="spot_tests")
-        corrected_tests.append(test.model_copy(update={"score": fix.score, "pass_mark": pass_mark,
-                                                       "passed": fix.score >= pass_mark}))
+            raise NotFound("spot-test-not-found", f"the record has no spot test {test_fix.test_no}",
+                           field="spot_tests")
+        pass_mark = test.pass_mark if test_fix.pass_mark is None else test_fix.pass_mark
+        _check_score(test_fix.score, test.max_score, pass_mark)
+        require((test_fix.score, pass_mark) != (test.score, test.pass_mark), "nothing-to-correct",
+                f"spot test {test_fix.test_no} already reads so", field="spot_tests")
+        corrected_tests.append(test.model_copy(update={"score": test_fix.score, "pass_mark": pass_mark,
+                                                       "passed": test_fix.score >= pass_mark}))
         previous_tests.append(test)
     return inspection.next_event(
         InspectionCorrected, ctx, effective_at=inspection.completed_at, corrects_version=inspection.version,

@@ -132,7 +132,7 @@ def draw(seed: str, target_pool: Iterable[UUID], inspector_pool: Iterable[UUID],
         require(len(candidates) >= inspectors_per_target, "inspector-pool-too-small",
                 f"after exclusions only {len(candidates)} inspectors are left for target {target}, "
                 f"{inspectors_per_target} are needed: widen the inspector pool", field="inspector_pool")
-        team = sorted(candidates, key=lambda i, t=target: (load[i], _inspector_rank(seed, t, i), str(i)))
+        team = sorted(candidates, key=lambda i: (load[i], _inspector_rank(seed, target, i), str(i)))
         team = team[:inspectors_per_target]
         for inspector in team:
             load[inspector] += 1

@@ -10,6 +10,8 @@ The catalogue is one aggregate per territorial unit: its sectors and their lead 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
 from uuid import UUID, uuid5
 
 from pydantic import Field
@@ -52,10 +54,11 @@ def decide_lead(candidates: list[LeadCandidate], committee_choice: UUID | None =
     ids = [c.department_id for c in candidates]
     require(len(set(ids)) == len(ids), "duplicate-candidate", "a department is listed twice", field="candidates")
     field = candidates
-    for clause, keep in (
+    claims: tuple[tuple[str, Callable[[LeadCandidate], bool]], ...] = (
         (CLAUSE_COMPETENT, lambda c: c.competent),
         (CLAUSE_MAIN, lambda c: c.main),
-    ):
+    )
+    for clause, keep in claims:
         narrowed = [c for c in field if keep(c)]
         if len(narrowed) == 1:
             return LeadDecision(department_id=narrowed[0].department_id, clause=clause)
@@ -141,7 +144,7 @@ def decide_sector_lead(
                 f"{dept.name} is not a department of {territory.name}", field="candidates")
     decision = decide_lead(candidates, committee_choice)
     previous = catalogue.sectors.get(sector) if catalogue else None
-    fields = {
+    fields: dict[str, Any] = {
         "territory_id": territory.id, "sector": sector, "department_id": decision.department_id,
         "clause": decision.clause,
         "candidates": tuple(candidates), "previous_department_id": previous.department_id if previous else None,

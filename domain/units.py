@@ -226,14 +226,21 @@ ALLOWED_PARENTS: dict[str, set[str]] = {
 SUPERVISED_KINDS = {"enterprise", "intermediary"}
 
 
-def unit_id_for(profile: TerritorialProfile | EnterpriseProfile | IntermediaryProfile) -> UUID:
+CodedProfile = TerritorialProfile | EnterpriseProfile | IntermediaryProfile
+"""The profiles of units with a national code: 行政区划代码 or 统一社会信用代码."""
+
+
+def national_code(profile: CodedProfile) -> str:
+    return profile.code if isinstance(profile, TerritorialProfile) else profile.credit_code.upper()
+
+
+def unit_id_for(profile: CodedProfile) -> UUID:
     """Units with a national code get an id derived from it, so the same code cannot be registered twice.
 
     A 统一社会信用代码 is for life (GB 32100-2015 §4); a 行政区划代码 changes only when the division changes,
     which makes a new unit.
     """
-    code = profile.code if isinstance(profile, TerritorialProfile) else profile.credit_code.upper()
-    return uuid5(UNIT_NAMESPACE, f"{profile.kind}:{code}")
+    return uuid5(UNIT_NAMESPACE, f"{profile.kind}:{national_code(profile)}")
 
 
 def _check_profile(profile: Profile, parent: Unit | None) -> Profile:

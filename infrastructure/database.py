@@ -156,7 +156,7 @@ class Database:
     def transaction(self) -> Iterator[Tx]:
         """A write transaction (SQLite: ``BEGIN IMMEDIATE``, so writers queue instead of deadlocking)."""
         if self._pool is not None:
-            with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            with self._pool.connection() as pg, pg.transaction(), pg.cursor() as cur:
                 yield Tx("postgres", cur)
             return
         conn = self._sqlite()
@@ -172,7 +172,7 @@ class Database:
     def read(self) -> Iterator[Tx]:
         """A read-only snapshot."""
         if self._pool is not None:
-            with self._pool.connection() as conn, conn.transaction(), conn.cursor() as cur:
+            with self._pool.connection() as pg, pg.transaction(), pg.cursor() as cur:
                 cur.execute("SET TRANSACTION READ ONLY")
                 yield Tx("postgres", cur)
             return

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, Transcoder
 
 from application.ports import LogEntry, Receipt, StoredReceipt
@@ -40,6 +41,12 @@ def register_snapshotting(*aggregate_classes: type) -> None:
         ZerenStore.snapshotting_projectors[cls] = project
 
 
+def _decoded(event: DomainEventProtocol[UUID]) -> DomainEvent:
+    """A stored event as the domain's own type (what :class:`PydanticMapper` decodes every stored event into)."""
+    assert isinstance(event, DomainEvent), f"{type(event).__name__} is not a domain event"
+    return event
+
+
 class EventStore:
     """Implements ``application.ports.EventLog`` over :class:`ZerenStore`."""
 
@@ -61,7 +68,7 @@ class EventStore:
             return None
 
     def history(self, aggregate_id: UUID) -> list[DomainEvent]:
-        return list(self.app.events.get(aggregate_id))
+        return [_decoded(e) for e in self.app.events.get(aggregate_id)]
 
     def save(self, states: Sequence[Any], events: Sequence[DomainEvent], receipt: Receipt | None) -> int:
         kwargs = {"receipt": receipt} if receipt is not None else {}
@@ -71,7 +78,7 @@ class EventStore:
     def read(self, after: int, limit: int) -> list[LogEntry]:
         notifications = self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
         mapper = self.app.mapper
-        return [LogEntry(n.id, mapper.to_domain_event(n), n.topic, n.state) for n in notifications]
+        return [LogEntry(n.id, _decoded(mapper.to_domain_event(n)), n.topic, n.state) for n in notifications]
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0

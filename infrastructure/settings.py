@@ -56,7 +56,7 @@ class Settings(BaseSettings):
 
     @property
     def is_postgres(self) -> bool:
-        return bool(self.database_url) and self.database_url.startswith(("postgresql://", "postgres://"))
+        return self.database_url is not None and self.database_url.startswith(("postgresql://", "postgres://"))
 
     @cached_property
     def postgres(self) -> dict[str, str]:

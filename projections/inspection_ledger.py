@@ -28,6 +28,7 @@ from uuid import UUID
 from domain import enforcement_plans as ep
 from domain import inspections as ins
 from domain import random_draws as rd
+from domain.base import DomainEvent
 from domain.calendar import year_bounds
 from projections.follower import Projection, on
 from projections.sql import ReadDatabase, Tx, audience_clause, scope_clause, scope_params
@@ -161,7 +162,7 @@ class InspectionLedger(Projection):
         assert row is not None
         return row
 
-    def _change(self, tx: Tx, e: ins.DomainEvent, changes: dict[str, Any]) -> None:
+    def _change(self, tx: Tx, e: DomainEvent, changes: dict[str, Any]) -> None:
         """The inspection's columns take these values from the event's effective time on."""
         assignments = ", ".join(f"{c} = :{c}" for c in changes)
         tx.execute(f"UPDATE inspections SET {assignments}, version = :version WHERE inspection_id = :inspection_id",

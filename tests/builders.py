@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, TypeVar
 from uuid import UUID
 
 import pytest
@@ -12,12 +13,31 @@ from application import organisation as o
 from application import people as pp
 from application import responsibility as rs
 from application.authorization import Principal
+from application.commands import Command
 from application.demo import credit_code, resident_id
+from domain.base import Aggregate, DomainEvent
 from domain.posts import PostDefinition, PostKind
 from domain.responsibility import DutyTerms, Line, ListKind
 from domain.supervision import LeadCandidate
 from domain.units import DepartmentProfile, EnterpriseProfile, Level, TerritorialProfile
 from tests.conftest import ADMIN, REGISTRAR
+
+E = TypeVar("E", bound=DomainEvent)
+S = TypeVar("S", bound=Aggregate)
+
+
+def state_of(system: System, aggregate_id: UUID, cls: type[S]) -> S:
+    """The aggregate's current state, which must be a ``cls``."""
+    state = system.store.get(aggregate_id)
+    assert isinstance(state, cls), f"{aggregate_id} is {type(state).__name__}, not a {cls.__name__}"
+    return state
+
+
+def latest(system: System, aggregate_id: UUID, cls: type[E]) -> E:
+    """The aggregate's latest event, which must be a ``cls``."""
+    event = system.store.history(aggregate_id)[-1]
+    assert isinstance(event, cls), f"the latest event of {aggregate_id} is a {type(event).__name__}, not {cls.__name__}"
+    return event
 
 
 class World:
@@ -42,8 +62,8 @@ class World:
                                           candidates=[LeadCandidate(department_id=self.department, competent=True)]))
         self.enterprise = self.enterprise_in(self.town_a, 1)
 
-    def run(self, who: Principal, command: object) -> UUID:
-        return self.system.app.execute(command, who).id  # type: ignore[arg-type]
+    def run(self, who: Principal, command: Command) -> UUID:
+        return self.system.app.execute(command, who).id
 
     def enterprise_in(self, parent: UUID, seq: int, sector: str = "城镇燃气") -> UUID:
         return self.run(REGISTRAR, o.RegisterUnit(profile=EnterpriseProfile(
@@ -53,9 +73,9 @@ class World:
     def person(self, seq: int, name: str = "李四") -> UUID:
         return self.run(REGISTRAR, pp.RegisterPerson(name=name, id_number=resident_id(date(1980, 5, 17), seq)))
 
-    def post(self, unit: UUID, kind: PostKind = PostKind.position, title: str = "岗位", **definition: object) -> UUID:
+    def post(self, unit: UUID, kind: PostKind = PostKind.position, title: str = "岗位", **definition: Any) -> UUID:
         return self.run(REGISTRAR, rs.EstablishPost(unit_id=unit, definition=PostDefinition(
-            title=title, kind=kind, **definition)))  # type: ignore[arg-type]
+            title=title, kind=kind, **definition)))
 
     def duty_list(self, unit: UUID, kind: ListKind = ListKind.duty_list) -> UUID:
         return self.run(REGISTRAR, rs.OpenResponsibilityList(unit_id=unit, kind=kind, title="责任清单"))

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -34,7 +35,7 @@ TOWN_B = f"{COUNTY}/350505101000"
 def _ensure_test_database() -> None:
     url = psycopg.conninfo.conninfo_to_dict(PG_URL.split("?")[0].replace("postgresql://", "postgresql://", 1))
     dbname = url.pop("dbname", "zeren_test")
-    admin = psycopg.conninfo.make_conninfo(**{**url, "dbname": "postgres"})
+    admin = psycopg.conninfo.make_conninfo("", **{**url, "dbname": "postgres"})
     with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone():
             conn.execute(f'CREATE DATABASE "{dbname}"')
@@ -50,8 +51,9 @@ def postgres_ready() -> str:
 
 
 def make_settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[Settings, str | None]:
-    base = {"data_dir": tmp_path / "secrets", "master_key": None, "jwt_secret": "test-secret-" + "x" * 32,
-            "projection_wait_seconds": 5.0}  # the production default: reads wait for lagging read models under load
+    base: dict[str, Any] = {
+        "data_dir": tmp_path / "secrets", "master_key": None, "jwt_secret": "test-secret-" + "x" * 32,
+        "projection_wait_seconds": 5.0}  # the production default: reads wait for lagging read models under load
     if backend == "sqlite":
         return Settings(sqlite_path=tmp_path / "zeren.db", database_url=None, **base), None
     url = request.getfixturevalue("postgres_ready")

@@ -227,6 +227,12 @@ def consume_kafka_python(bootstrap: str, topic: str, until: Until, *, timeout: f
     return records
 
 
+def _bytes(value: str | bytes | None) -> bytes:
+    """A key, value or header as the relay wrote it: bytes (confluent-kafka types them loosely)."""
+    assert isinstance(value, bytes), f"expected bytes, got {value!r}"
+    return value
+
+
 def consume_confluent(bootstrap: str, topic: str, until: Until, *, timeout: float = 30.0) -> list[Consumed]:
     """The same with librdkafka (confluent-kafka): a client that shares no code with kafka-python."""
     from confluent_kafka import Consumer
@@ -243,8 +249,12 @@ def consume_confluent(bootstrap: str, topic: str, until: Until, *, timeout: floa
             for message in consumer.consume(num_messages=500, timeout=0.5):
                 if message.error():
                     continue  # e.g. the topic not yet known: keep polling to the deadline
-                records.append(Consumed(message.partition(), message.offset(), message.key(), message.value(),
-                                        dict(message.headers() or [])))
+                partition, offset = message.partition(), message.offset()
+                assert partition is not None, "a consumed record has a partition"
+                assert offset is not None, "a consumed record has an offset"
+                headers = dict(message.headers() or [])
+                records.append(Consumed(partition, offset, _bytes(message.key()), _bytes(message.value()),
+                                        {name: _bytes(value) for name, value in headers.items()}))
     finally:
         consumer.close()
     return records

@@ -98,7 +98,7 @@ def test_an_export_streams_while_it_reads(history: SealedHistory, monkeypatch: p
     monkeypatch.setattr(export, "BATCH", 10)
     monkeypatch.setattr(export, "CHUNK", 256)
     plan = history.system.audit.export(Selection())
-    scanned = []
+    scanned: list[int] = []
     chunks = plan.chunks(scanned.append)
     next(chunks)
     assert sum(scanned) < plan.leaves, "the first bytes leave before the last events are read"

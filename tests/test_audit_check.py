@@ -34,9 +34,9 @@ def tamper(settings: Settings, backend: str, statement: str, *params: object) ->
         conn.close()
         return
     schema = settings.postgres["schema"]
-    with psycopg.connect(PG_URL, autocommit=True, options=f"-c search_path={schema}") as conn:
-        conn.execute(f"ALTER TABLE {EVENTS_TABLE} DISABLE TRIGGER USER")
-        conn.execute(statement.format(id="notification_id", table=EVENTS_TABLE).replace("?", "%s"), params)
+    with psycopg.connect(PG_URL, autocommit=True, options=f"-c search_path={schema}") as pg:
+        pg.execute(f"ALTER TABLE {EVENTS_TABLE} DISABLE TRIGGER USER")
+        pg.execute(statement.format(id="notification_id", table=EVENTS_TABLE).replace("?", "%s"), params)
 
 
 @pytest.fixture

@@ -13,13 +13,13 @@ from eventsourcing.persistence import IntegrityError
 from api.bootstrap import System
 from application import organisation as o
 from domain.base import Actor, CommandContext
-from domain.units import RiskColour
+from domain.units import RiskColour, Unit
 from infrastructure.audit import merkle, sealer
 from infrastructure.audit.log import StoredEvent
 from infrastructure.audit.sealer import Sealer
 from infrastructure.database import Database
 from projections.follower import Tracking
-from tests.builders import World
+from tests.builders import World, state_of
 from tests.conftest import REGISTRAR
 
 
@@ -159,14 +159,18 @@ def test_two_sealers_at_once_never_seal_twice(system: System, settings) -> None:
 def test_holes_in_positions_leave_no_holes_in_leaves(system: System, backend: str) -> None:
     """A save that loses a race consumes a PostgreSQL sequence value: positions skip it, leaf indices never do."""
     world = World(system)
-    unit = system.store.get(world.enterprise)
+    unit = state_of(system, world.enterprise, Unit)
     from domain import units as u
 
     ctx = CommandContext(actor=Actor(principal="a", role="admin"), recorded_at=unit.modified_on,
                          effective_at=unit.modified_on, correlation_id=world.enterprise)
-    system.store.save([], [u.grade_risk_colour(ctx, unit, RiskColour.red, "a")], None)
+    first = u.grade_risk_colour(ctx, unit, RiskColour.red, "a")
+    second = u.grade_risk_colour(ctx, unit, RiskColour.blue, "b")
+    assert first is not None, "it changes the colour"
+    assert second is not None, "it changes the colour"
+    system.store.save([], [first], None)
     with pytest.raises(IntegrityError):
-        system.store.save([], [u.grade_risk_colour(ctx, unit, RiskColour.blue, "b")], None)
+        system.store.save([], [second], None)
     grade(system, world, 2)
     positions = [e.position for e in system.audit.log.read(0, 1000)]
     if backend == "postgres":

@@ -47,7 +47,8 @@ def test_a_head_with_another_key_or_changed_fields_is_refused(tmp_path: Path) ->
     signer, other = signing.generate(tmp_path / "a.pem"), signing.generate(tmp_path / "b.pem")
     head = signer.sign(10, b"\x11" * 32, datetime(2026, 1, 1, tzinfo=UTC))
     keys = {signer.key_id: signer.public_key}
-    assert "not by a given public key" in signing.head_problem(other.sign(10, head.root_hash, head.signed_at), keys)
+    problem = signing.head_problem(other.sign(10, head.root_hash, head.signed_at), keys)
+    assert "not by a given public key" in str(problem)
     for changed in ({"tree_size": 11}, {"root_hash": b"\x12" * 32}, {"timestamp_ms": head.timestamp_ms + 1}):
         forged = signing.TreeHead(**{**head.__dict__, **changed})
         assert signing.head_problem(forged, keys) == "its Ed25519 signature does not verify with the public key"

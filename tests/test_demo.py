@@ -11,6 +11,7 @@ import pytest
 
 from api.bootstrap import System
 from api.demo import build_demo
+from domain.tips import ReporterIdentityDisclosed
 from infrastructure.settings import Settings
 
 pytestmark = pytest.mark.xdist_group("demo")  # one process loads the demo history
@@ -79,8 +80,7 @@ def test_the_demo_tips_a_reward_an_unfounded_web_tip_and_a_whistleblower(demo: S
     assert (hazard.source, str(hazard.tip_id)) == ("tip", lpg["tip_id"])
     assert (web["anonymous"], web["verdict"], web["feedback_count"]) == (1, "unsubstantiated", 1)
     assert (chem["verdict"], chem["disclosures"], chem["feedback_count"]) == ("substantiated", 1, 1)
-    [disclosure] = [e for e in demo.store.history(UUID(chem["tip_id"])) if type(e).__name__ ==
-                    "ReporterIdentityDisclosed"]
+    [disclosure] = [e for e in demo.store.history(UUID(chem["tip_id"])) if isinstance(e, ReporterIdentityDisclosed)]
     assert "打击报复" in disclosure.reason, "the reason is recorded with the look"
 
 

@@ -13,6 +13,7 @@ from application.clock import ManualClock
 from domain import enforcement_plans as ep
 from domain.calendar import CST, year_bounds, year_of
 from domain.errors import Conflict, NotFound, Rejected
+from tests.builders import latest
 from tests.inspection_scene import ENFORCEMENT, Scene
 
 
@@ -51,7 +52,7 @@ def test_a_department_adopts_and_revises_its_plan(scene: Scene) -> None:
     assert revised.revisions == 1
     assert revised.terms.planned_count == 14
     assert set(revised.terms.key_enterprises) == {scene.enterprise, second}
-    change = scene.system.store.history(plan.id)[-1]
+    change = latest(scene.system, plan.id, ep.EnforcementPlanRevised)
     assert set(change.changed) == {"key_enterprises", "planned_count"}
     assert change.reason == "新增重点企业"
     head = scene.system.store.head()

@@ -125,6 +125,7 @@ def read_sse(lines: Iterator[str], count: int) -> list[tuple[int, dict]]:
         if line.startswith("id: "):
             event_id = int(line[4:])
         elif line.startswith("data: "):
+            assert event_id is not None, "every event's id comes before its data"
             events.append((event_id, orjson.loads(line[6:])))
             if len(events) == count:
                 return events

@@ -19,7 +19,7 @@ from domain.base import Actor, Aggregate, CommandContext, DomainEvent, created, 
 from domain.errors import Conflict, Rejected
 from domain.units import RiskColour, Unit
 from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
-from tests.builders import World
+from tests.builders import World, state_of
 from tests.conftest import PG_URL, REGISTRAR
 
 
@@ -76,13 +76,15 @@ def test_stale_expected_version_is_refused_and_writes_nothing(system: System) ->
 def test_concurrent_writers_of_one_aggregate_one_wins(system: System) -> None:
     """Two commands decided on the same version: the second save conflicts and nothing of it is stored."""
     world = World(system)
-    unit = system.store.get(world.enterprise)
+    unit = state_of(system, world.enterprise, Unit)
     from domain import units as u
 
     ctx = CommandContext(actor=Actor(principal="a", role="admin"), recorded_at=unit.modified_on,
                          effective_at=unit.modified_on, correlation_id=uuid4())
     first = u.grade_risk_colour(ctx, unit, RiskColour.red, "a")
     second = u.grade_risk_colour(ctx, unit, RiskColour.blue, "b")
+    assert first is not None, "it changes the colour"
+    assert second is not None, "it changes the colour"
     system.store.save([], [first], None)
     head = system.store.head()
     from eventsourcing.persistence import IntegrityError
@@ -129,11 +131,11 @@ def test_stored_events_cannot_be_updated_or_deleted(system: System, backend: str
         conn.close()
     else:
         schema = settings.postgres["schema"]
-        with psycopg.connect(PG_URL, autocommit=True) as conn:
+        with psycopg.connect(PG_URL, autocommit=True) as pg:
             for statement in ("UPDATE {}.zeren_events SET topic = 'x'", "DELETE FROM {}.zeren_events",
                               "TRUNCATE {}.zeren_events"):
                 with pytest.raises(psycopg.errors.InsufficientPrivilege, match="immutable"):
-                    conn.execute(statement.format(f'"{schema}"'))
+                    pg.execute(statement.format(f'"{schema}"'))
     assert system.store.head() > 0
     assert len(system.store.read(0, 1000)) == system.store.head()
 

@@ -10,6 +10,7 @@ from api.bootstrap import System
 from application import hazards as h
 from domain import hazards as hz
 from domain.calendar import end_of_day
+from tests.builders import latest
 from tests.conftest import COUNTY, TOWN_A, TOWN_B
 from tests.test_hazards import Desk
 
@@ -123,7 +124,7 @@ def test_commands_over_http_take_the_signer_from_the_token(client: TestClient, s
     response = client.post(f"/api/v1/hazards/{hazard_id}/on-the-spot-fix", json={"measures": "当场更换"},
                            headers=headers)
     assert response.status_code == 200, response.text
-    closed = system.store.history(hazard_id)[-1]
+    closed = latest(system, hazard_id, hz.HazardClosedOut)
     assert closed.closed_by == desk.inspector_person
     incomplete = client.post("/api/v1/hazards", headers=headers, json={
         "unit_id": str(desk.world.enterprise), "grade": "major", "description": "x", "source": "self_reported"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -13,13 +14,14 @@ from application.authorization import Forbidden, Principal
 from domain import hazards as hz
 from domain.calendar import end_of_day
 from domain.errors import Conflict, NotFound, Rejected
-from tests.builders import World
+from tests.builders import World, latest, state_of
 from tests.conftest import COUNTY, REGISTRAR, TOWN_B
 
 GAS_STANDARD = "《城镇燃气经营安全重大隐患判定标准》(建城规〔2023〕4号)"
 CRITERION = hz.Criterion(standard=GAS_STANDARD, item="第六条第(二)项")
-FULL_PLAN = {"measures": "更换腐蚀管段, 加装泄漏报警", "funds": hz.Funds(amount_yuan=86_000, source="企业安全生产费用"),
-             "contingency_plan": "整改期间停用该管段, 每日两次巡检"}
+FULL_PLAN: dict[str, Any] = {
+    "measures": "更换腐蚀管段, 加装泄漏报警", "funds": hz.Funds(amount_yuan=86_000, source="企业安全生产费用"),
+    "contingency_plan": "整改期间停用该管段, 每日两次巡检"}
 
 
 class Desk:
@@ -49,7 +51,7 @@ class Desk:
         self.run(h.PlanRectification(hazard_id=hazard, mode=hz.RectificationMode.deadline, plan=plan))
 
     def hazard(self, hazard_id: UUID) -> hz.Hazard:
-        return self.system.store.get(hazard_id)
+        return state_of(self.system, hazard_id, hz.Hazard)
 
     def today(self) -> date:
         return self.system.app.clock.now().date()
@@ -146,7 +148,7 @@ def test_a_general_hazard_fixed_on_the_spot_is_struck_off_by_the_witness(desk: D
     desk.run(h.RectifyOnTheSpot(hazard_id=hazard_id, measures="当场更换过期软管"))
     events = desk.system.store.history(hazard_id)
     assert [type(e).__name__ for e in events] == ["HazardReported", "RectifiedOnTheSpot", "HazardClosedOut"]
-    assert events[-1].closed_by == desk.inspector_person
+    assert latest(desk.system, hazard_id, hz.HazardClosedOut).closed_by == desk.inspector_person
     assert desk.hazard(hazard_id).status == hz.HazardStatus.closed
 
 
@@ -178,6 +180,7 @@ def test_a_rectification_needs_all_five_assurances(desk: Desk) -> None:
     assert past.code == "deadline-in-the-past"
     desk.plan(hazard_id, desk.today() + timedelta(days=10))
     state = desk.hazard(hazard_id)
+    assert state.plan is not None
     assert (state.status, state.deadline, state.plan.funds.amount_yuan) == (
         hz.HazardStatus.rectifying, desk.today() + timedelta(days=10), 86_000)
     again = refused(desk, h.PlanRectification(hazard_id=hazard_id, mode=hz.RectificationMode.deadline,
@@ -209,7 +212,7 @@ def test_an_extension_is_decided_before_the_deadline_and_names_who_granted_it(de
     desk.plan(hazard_id, deadline)
     assert refused(desk, h.ExtendDeadline(hazard_id=hazard_id, deadline=deadline, reason="x")).code == "not-later"
     desk.run(h.ExtendDeadline(hazard_id=hazard_id, deadline=deadline + timedelta(days=10), reason="备件到货延迟"))
-    event = desk.system.store.history(hazard_id)[-1]
+    event = latest(desk.system, hazard_id, hz.DeadlineExtended)
     assert (event.previous, event.deadline, event.granted_by) == (
         deadline, deadline + timedelta(days=10), desk.inspector_person)
     clock.set(end_of_day(deadline + timedelta(days=10)) + timedelta(minutes=1))
@@ -229,8 +232,8 @@ def test_acceptance_follows_submission_and_a_failed_one_sends_it_back(desk: Desk
     assert desk.hazard(hazard_id).status == hz.HazardStatus.rectifying
     desk.run(h.SubmitRectification(hazard_id=hazard_id, report="已联动调试"), who=desk.enterprise_user)
     desk.run(h.InspectAcceptance(hazard_id=hazard_id, passed=True, findings="现场验收合格"))
-    accepted = desk.system.store.history(hazard_id)[-1]
-    assert (type(accepted), accepted.verifier_id) == (hz.RectificationAccepted, desk.inspector_person)
+    accepted = latest(desk.system, hazard_id, hz.RectificationAccepted)
+    assert accepted.verifier_id == desk.inspector_person
     desk.run(h.CloseOutHazard(hazard_id=hazard_id))
     assert desk.hazard(hazard_id).status == hz.HazardStatus.closed
     assert refused(desk, h.SubmitRectification(hazard_id=hazard_id, report="x"), error=Conflict).code == (

@@ -4,6 +4,7 @@ audience scoping, spot tests, signatures, findings, plans planned against done, 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ CONTRACT_COLUMNS = {"inspection_id", "kind", "inspecting_unit_id", "target_unit_
                     "inspected_at", "status", "completed_at", "unannounced", "expert_assisted", "inspectors_json",
                     "signatures", "findings", "plan_id", "draw_id"}
 FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
-EVER = {"as_of": FAR_FUTURE, "known_at": FAR_FUTURE}
+EVER: dict[str, Any] = {"as_of": FAR_FUTURE, "known_at": FAR_FUTURE}
 
 
 @pytest.fixture
@@ -222,7 +223,7 @@ def test_plans_planned_against_done(scene: Scene, system: System, clock: ManualC
         key_enterprises=(scene.enterprise, scene.other_enterprise), scope="全区燃气企业", focus=("报警装置",),
         content="执法检查", planned_count=12, planned_undercover=4, planned_campaign=2)))
     system.runner.catch_up()
-    at = {"as_of": adopted + timedelta(days=1), "known_at": FAR_FUTURE}
+    at: dict[str, Any] = {"as_of": adopted + timedelta(days=1), "known_at": FAR_FUTURE}
     assert system.inspections.plans("350000", "admin", None, **at)[0]["planned_count"] == 10, "before the revision"
     revised = system.inspections.plans("350000", "admin", None, **EVER)[0]
     assert (revised["planned_count"], revised["revisions"]) == (12, 1)

@@ -7,6 +7,7 @@ Sources: 行政处罚法 第42条 (two inspectors); seed 004 (谁检查、谁签
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -110,7 +111,7 @@ def test_other_kinds_open_with_their_own_inspectors(scene: Scene, system: System
 
 
 @pytest.mark.parametrize("kind", sorted(ins.ENFORCEMENT_KINDS))
-def test_enforcement_needs_two_inspectors(scene: Scene, kind: str) -> None:
+def test_enforcement_needs_two_inspectors(scene: Scene, kind: InspectionKind) -> None:
     error = refused(scene, scene.inspector(0), ai.OpenInspection(
         kind=kind, title="执法检查", target_unit_id=scene.enterprise, inspectors=[scene.inspectors[0]],
         checklist=CHECKLIST, unannounced=True), Rejected, "two-inspectors-required")
@@ -138,7 +139,7 @@ def test_opening_refusals(scene: Scene, fields: dict, code: str) -> None:
 
 
 def test_who_may_inspect_whom(scene: Scene) -> None:
-    base = {"title": "检查", "target_unit_id": scene.enterprise, "inspectors": [scene.stranger]}
+    base: dict[str, Any] = {"title": "检查", "target_unit_id": scene.enterprise, "inspectors": [scene.stranger]}
     refused(scene, ADMIN, ai.OpenInspection(kind=InspectionKind.self_check, inspecting_unit_id=scene.other_enterprise,
                                             **base), Rejected, "checks-only-itself")
     refused(scene, ADMIN, ai.OpenInspection(kind=InspectionKind.grid_patrol, inspecting_unit_id=scene.world.town_b,

@@ -4,6 +4,7 @@ jurisdiction and audience (inspector / enterprise / other town), draws and plans
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -37,7 +38,7 @@ class Http:
             self.position = max(self.position, response.json()["position"] or 0)
         return response.json()
 
-    def get(self, path: str, headers: dict[str, str], expect: int = 200, **params) -> object:
+    def get(self, path: str, headers: dict[str, str], expect: int = 200, **params: Any) -> Any:
         response = self.client.get(f"/api/v1{path}", params={"min_position": self.position, **params},
                                    headers=headers)
         assert response.status_code == expect, response.text

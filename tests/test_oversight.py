@@ -60,7 +60,7 @@ def test_a_department_without_enforcement_in_a_month_is_flagged_once(scene: Scen
     assert isinstance(event, ov.ZeroEnforcementFlagged)
     assert event.envelope.actor.role == "system"
     assert event.envelope.rules_version.startswith("cn-base@")
-    assert "§25" in event.envelope.basis
+    assert "§25" in (event.envelope.basis or "")
     assert event.effective_at == JUDGED, "effective when the month fell due"
     assert raised[0]["unit_name"] == "泉港区应急管理局"
 

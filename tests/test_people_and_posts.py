@@ -147,7 +147,7 @@ def test_party_secretary_and_government_head_are_both_first_responsible(system: 
     assert post(system, head).first_responsible
     assert not post(system, deputy).first_responsible
     established = [e.event for e in system.store.read(0, 10_000) if type(e.event).__name__ == "PostEstablished"]
-    assert "党政领导干部安全生产责任制规定" in established[0].envelope.basis
+    assert "党政领导干部安全生产责任制规定" in (established[0].envelope.basis or "")
 
 
 def test_an_enterprises_main_responsible_person_is_first_responsible(system: System) -> None:

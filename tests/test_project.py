@@ -1,10 +1,13 @@
-"""The project keeps its promises about itself: docs generated from code, ruff clean, CI runs the README's tests."""
+"""The project keeps its promises about itself: docs generated from code, ruff and mypy clean, CI runs the README's
+tests."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from api.catalogue import event_classes, render_events
@@ -30,6 +33,17 @@ def test_every_event_names_its_chinese_term_and_context() -> None:
 def test_ruff_is_clean() -> None:
     result = subprocess.run([sys.executable, "-m", "ruff", "check", str(ROOT)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout
+
+
+def test_mypy_is_clean() -> None:
+    """The type checker passes as ``[tool.mypy]`` configures it: strict for ``domain/`` and ``application/``, the
+    default checks (bodies of untyped functions included) for the rest and the tests. Its cache lives in a temporary
+    directory of this checkout's own, so a rerun takes seconds."""
+    checkout = hashlib.sha256(str(ROOT).encode()).hexdigest()[:12]
+    cache = Path(tempfile.gettempdir()) / f"zeren-mypy-{checkout}"
+    result = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(cache)], cwd=ROOT, capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_ci_runs_the_readme_test_command() -> None:

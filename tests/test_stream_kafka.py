@@ -27,6 +27,7 @@ from api.auth import issue_token
 from api.bootstrap import System
 from application import people as pp
 from application.demo import resident_id
+from domain.people import PersonRegistered
 from infrastructure.settings import Settings
 from infrastructure.stream.envelope import STRUCTURED_CONTENT_TYPE
 from infrastructure.stream.relay import BrokerUnavailable, Relay, relay_statuses
@@ -52,7 +53,8 @@ def bearer(settings: Settings, role: str, jurisdiction: str) -> dict[str, str]:
 
 def feed(system: System, headers: dict[str, str]) -> list[dict[str, Any]]:
     """Every envelope the HTTP feed serves to ``headers``, page by page."""
-    items, after = [], 0
+    items: list[dict[str, Any]] = []
+    after = 0
     with TestClient(create_app(system, follow=False)) as client:
         while True:
             page = client.get(f"/api/v1/events?after={after}&limit=1000", headers=headers)
@@ -115,8 +117,8 @@ def test_the_demo_history_round_trips_through_two_clients(demo: System, kafka_br
     events = demo.store.read(0, 100_000)
     assert published == len(events) > 200
     assert lag(demo, relay) == 0
-    with TestClient(create_app(demo, follow=False)) as client:
-        relays = {r["name"]: r for r in client.get("/healthz").json()["relays"]}
+    with TestClient(create_app(demo, follow=False)) as http:
+        relays = {r["name"]: r for r in http.get("/healthz").json()["relays"]}
     assert relays[relay.name]["lag"] == 0, "/healthz reports the relay caught up"
 
     expected = feed(demo, bearer(demo.settings, "stream", "350000"))
@@ -161,6 +163,7 @@ def test_redacted_fields_reach_neither_kafka_nor_the_feed(system: System, kafka_
     person = system.app.execute(pp.RegisterPerson(name="王五", id_number=resident_id(date(1979, 3, 2), 11)),
                                 REGISTRAR).id
     stored = system.store.history(person)[0]
+    assert isinstance(stored, PersonRegistered)
     secrets = [stored.id_number_sealed, stored.id_number_digest]
     settings = relay_settings(system.settings, kafka_broker.bootstrap)
     relay = Relay(settings, system.db, system.store)

@@ -17,6 +17,7 @@ from domain import tips as t
 from domain.errors import Conflict, NotFound, Rejected
 from domain.rules import pack_for
 from infrastructure.vault import Shredded
+from tests.builders import latest
 from tests.conftest import COUNTY, TOWN_A
 from tests.tipdesk import REPORTER, TipDesk, refused
 
@@ -35,6 +36,7 @@ def test_a_tip_is_received_with_its_reporter_and_original_text_sealed(desk: TipD
     assert isinstance(event, t.TipReceived)
     assert event.envelope.jurisdiction == COUNTY, "the tip belongs to the receiving unit's jurisdiction"
     assert event.envelope.actor.principal == "tips@county"
+    assert event.reporter_sealed is not None, "a named reporter is sealed"
     for sealed in (event.reporter_sealed, event.original_sealed):
         assert sealed.startswith(f"zk1:tip:{tip_id}:"), "sealed with the tip's own data key"
     assert orjson.loads(desk.system.vault.open(event.reporter_sealed)) == REPORTER.model_dump()
@@ -48,6 +50,7 @@ def test_a_tip_is_received_with_its_reporter_and_original_text_sealed(desk: TipD
 def test_an_anonymous_tip_has_no_identity_only_its_text(desk: TipDesk) -> None:
     tip_id = desk.receive(reporter=None, channel=t.Channel.web)
     event = desk.system.store.history(tip_id)[0]
+    assert isinstance(event, t.TipReceived)
     assert (event.anonymous, event.reporter_sealed) == (True, None)
     assert event.original_sealed.startswith("zk1:")
 
@@ -144,7 +147,7 @@ def test_a_concealed_accident_found_true_goes_to_the_safety_committee(desk: TipD
                                       referred_to_id=desk.world.department), error=Rejected).code == (
         "not-a-safety-committee")
     desk.verify(tip_id, referred_to_id=desk.committee, finding="初步认定瞒报死亡1人")
-    event = desk.system.store.history(tip_id)[-1]
+    event = latest(desk.system, tip_id, t.TipVerified)
     assert event.referred_to_id == desk.committee
     assert event.envelope.rules_version.startswith("cn-base@")
     plain = desk.receive()
@@ -204,7 +207,7 @@ def test_the_first_valid_reporter_is_rewarded_by_the_receiving_unit(desk: TipDes
     tip_id = desk.receive()
     hazard_id = desk.hazard(tip_id, hz.HazardGrade.major)
     desk.verify(tip_id)
-    desk.propose(tip_id, hazard_id, fine="50000")
+    desk.propose(tip_id, hazard_id, fine=Decimal(50000))
     event = desk.system.store.history(tip_id)[-1]
     assert isinstance(event, t.TipRewardProposed)
     assert (event.amount_yuan, event.grounds, event.payer_id) == (Decimal("7500.00"), t.Grounds.major_hazard,
@@ -212,7 +215,7 @@ def test_the_first_valid_reporter_is_rewarded_by_the_receiving_unit(desk: TipDes
     assert event.computation.formula == "15% × 50,000.00 = 7,500.00"
     assert event.facts.decision_no == "泉港城管罚决字〔2026〕第15号"
     assert event.envelope.rules_version == pack_for(event.envelope.jurisdiction).version_tag
-    assert "安监总财〔2018〕19号" in event.envelope.basis
+    assert "安监总财〔2018〕19号" in (event.envelope.basis or "")
     assert desk.tip(tip_id).reward.amount_yuan == Decimal("7500")
     assert refused(desk, tp.ProposeTipReward(tip_id=tip_id, outcome_id=hazard_id, facts=t.PenaltyDecided(
         fine_yuan=Decimal(1), decision_no="x")), error=Conflict).code == "reward-already-proposed"
@@ -222,8 +225,8 @@ def test_a_penalised_general_hazard_is_rewarded_as_an_illegal_act(desk: TipDesk)
     tip_id = desk.receive()
     hazard_id = desk.hazard(tip_id)
     desk.verify(tip_id)
-    desk.propose(tip_id, hazard_id, fine="19999")
-    event = desk.system.store.history(tip_id)[-1]
+    desk.propose(tip_id, hazard_id, fine=Decimal(19999))
+    event = latest(desk.system, tip_id, t.TipRewardProposed)
     assert (event.grounds, event.amount_yuan, event.computation.bound) == (
         t.Grounds.illegal_act, Decimal("3000.00"), "minimum")
 
@@ -310,7 +313,7 @@ def test_a_concealed_accident_is_rewarded_per_concealed_death_up_to_the_maximum(
     desk.system.runner.catch_up()
     desk.run(tp.ProposeTipReward(tip_id=tip_id, outcome_id=hazard_id, facts=t.ConcealedDeathsFound(
         accident_grade=t.AccidentGrade.serious, deaths=8, document_no="泉港政文〔2026〕9号")))
-    event = desk.system.store.history(tip_id)[-1]
+    event = latest(desk.system, tip_id, t.TipRewardProposed)
     assert (event.grounds, event.amount_yuan, event.computation.bound) == (
         t.Grounds.concealed_accident, Decimal("300000.00"), "maximum")
     plain = desk.receive()
@@ -328,12 +331,12 @@ def test_a_reward_is_paid_once_in_the_amount_proposed(desk: TipDesk) -> None:
     desk.verify(tip_id)
     assert refused(desk, tp.PayTipReward(tip_id=tip_id, amount_yuan=Decimal(3000), payment_ref="JL-1"),
                    error=Conflict).code == "reward-not-proposed"
-    desk.propose(tip_id, hazard_id, fine="20001")
+    desk.propose(tip_id, hazard_id, fine=Decimal(20001))
     wrong = refused(desk, tp.PayTipReward(tip_id=tip_id, amount_yuan=Decimal(3000), payment_ref="JL-1"),
                     error=Rejected)
     assert (wrong.code, wrong.field) == ("amount-differs", "amount_yuan")
     desk.run(tp.PayTipReward(tip_id=tip_id, amount_yuan=Decimal("3000.15"), payment_ref="JL-2026-0001"))
-    event = desk.system.store.history(tip_id)[-1]
+    event = latest(desk.system, tip_id, t.TipRewardPaid)
     assert (event.amount_yuan, event.payer_id, event.payment_ref) == (Decimal("3000.15"), desk.world.department,
                                                                        "JL-2026-0001")
     assert refused(desk, tp.PayTipReward(tip_id=tip_id, amount_yuan=Decimal("3000.15"), payment_ref="JL-2"),
@@ -377,7 +380,7 @@ def test_a_disclosure_is_recorded_before_the_identity_is_opened(desk: TipDesk, m
     assert (disclosed.reporter, disclosed.original_text) == (REPORTER, "我看到他们晚上偷偷给钢瓶倒气")
     assert len(opened) == 2, "the reporter and the original text"
     assert all(events[-1] == "ReporterIdentityDisclosed" for events in opened), "opened after it was recorded"
-    event = desk.system.store.history(tip_id)[-1]
+    event = latest(desk.system, tip_id, t.ReporterIdentityDisclosed)
     assert (event.reason, event.envelope.actor.principal) == ("核实奖励领取人身份", "tips@county")
     assert disclosed.disclosure.position == desk.system.store.head()
     again = tp.disclose_identity(app, desk.officer, tp.DiscloseReporterIdentity(tip_id=tip_id, reason="再次核实"))
@@ -415,8 +418,11 @@ def test_after_shredding_the_identity_is_gone_and_the_history_stays(desk: TipDes
     history = desk.system.store.history(tip_id)
     assert [e.model_dump() for e in history[:-1]] == before, "nothing recorded before changes"
     assert isinstance(history[-1], t.ReporterIdentityShredded)
+    received = history[0]
+    assert isinstance(received, t.TipReceived)
+    assert received.reporter_sealed is not None
     with pytest.raises(Shredded):
-        desk.system.vault.open(history[0].reporter_sealed)
+        desk.system.vault.open(received.reporter_sealed)
     gone = refused(desk, tp.DiscloseReporterIdentity(tip_id=tip_id, reason="x"), error=t.IdentityShredded)
     assert (gone.status, gone.code) == (410, "identity-shredded")
     assert refused(desk, tp.ShredReporterIdentity(tip_id=tip_id, reason="x"), Principal("op", "admin", COUNTY),
@@ -462,7 +468,7 @@ def test_the_ledger_follows_the_lifecycle_and_never_holds_the_identity(desk: Tip
     tip_id = desk.receive()
     hazard_id = desk.hazard(tip_id, hz.HazardGrade.major)
     desk.verify(tip_id)
-    desk.propose(tip_id, hazard_id, fine="2000001")
+    desk.propose(tip_id, hazard_id, fine=Decimal(2000001))
     desk.run(tp.PayTipReward(tip_id=tip_id, amount_yuan=Decimal(300_000), payment_ref="JL-9"))
     desk.run(tp.GiveTipFeedback(tip_id=tip_id, method=t.FeedbackMethod.phone, content="已奖励"))
     tp.disclose_identity(desk.system.app, desk.officer, tp.DiscloseReporterIdentity(tip_id=tip_id, reason="发奖"))

@@ -173,8 +173,10 @@ def test_zeren_tips_shred_records_then_destroys(desk: TipDesk, settings: Setting
     assert out.startswith(f"shredded the identity of tip {tip_id}: data key tip:{tip_id} destroyed, recorded at")
     history = desk.system.store.history(tip_id)
     assert [type(e).__name__ for e in history] == ["TipReceived", "TipVerified", "ReporterIdentityShredded"]
-    assert history[-1].reason == "举报人申请删除个人信息"
-    assert history[-1].envelope.actor.principal.startswith("cli:")
+    shredded = history[-1]
+    assert isinstance(shredded, t.ReporterIdentityShredded)
+    assert shredded.reason == "举报人申请删除个人信息"
+    assert shredded.envelope.actor.principal.startswith("cli:")
     code, out, err = run_zeren(capsys, "tips", "shred", str(tip_id), "--reason", "again")
     assert (code, out) == (1, "")
     assert err.startswith(f"zeren: error: the identity of tip {tip_id} was already shredded on ")

@@ -285,6 +285,8 @@ def test_the_planted_identity_is_found_nowhere(system: System, client: TestClien
     # Not even the ciphertext leaves the store — but for the audit bundle, which must carry the exact stored bytes
     # for an auditor to recompute their hashes (docs/audit.md); its key is shredded, so it is noise for good.
     received = system.store.history(UUID(run.tip_id))[0]
+    assert isinstance(received, t.TipReceived)
+    assert received.reporter_sealed is not None, "the planted reporter is named"
     sealed = (received.reporter_sealed, received.original_sealed)
     carriers = {name for name, text in surfaces.items() if any(s in text for s in sealed)}
     assert carriers == {f"stored event {run.received_at} TipReceived {run.tip_id}", f"table {EVENTS_TABLE}",

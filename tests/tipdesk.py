@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from uuid import UUID
 
 import pytest
@@ -16,7 +17,7 @@ from domain import hazards as hz
 from domain import tips as t
 from domain.errors import DomainError
 from domain.units import CommitteeProfile
-from tests.builders import World
+from tests.builders import World, state_of
 from tests.conftest import COUNTY, REGISTRAR, TOWN_B
 
 GAS_CRITERION = hz.Criterion(standard="《城镇燃气经营安全重大隐患判定标准》(建城规〔2023〕4号)", item="第六条第(二)项")
@@ -62,7 +63,7 @@ class TipDesk:
     def link(self, tip_id: UUID, hazard_id: UUID) -> None:
         self.run(tp.LinkTipOutcome(tip_id=tip_id, outcome=t.Outcome(kind=t.OutcomeKind.hazard, target_id=hazard_id)))
 
-    def propose(self, tip_id: UUID, hazard_id: UUID, fine: str = "50000",
+    def propose(self, tip_id: UUID, hazard_id: UUID, fine: Decimal = Decimal(50000),
                 decision: str = "泉港城管罚决字〔2026〕第15号") -> CommandResult:
         self.system.runner.catch_up()  # the reward rule asks the tip ledger which tips reported the same matter
         return self.run(tp.ProposeTipReward(tip_id=tip_id, outcome_id=hazard_id,
@@ -78,7 +79,7 @@ class TipDesk:
         return caught.value
 
     def tip(self, tip_id: UUID) -> t.Tip:
-        return self.system.store.get(tip_id)
+        return state_of(self.system, tip_id, t.Tip)
 
     def events(self, tip_id: UUID) -> list[str]:
         return [type(e).__name__ for e in self.system.store.history(tip_id)]

@@ -29,7 +29,7 @@ class RulesPack:
 
     @property
     def three_musts_basis(self) -> str:
-        return self.rules["three_musts.basis"]
+        return str(self.rules["three_musts.basis"])
 
 
 BASE_NAME, BASE_VERSION = "cn-base", "2024.2"

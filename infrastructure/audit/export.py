@@ -69,6 +69,9 @@ class _Sink:
     def flush(self) -> None:
         """Nothing to flush: the bytes are handed out by :meth:`take`."""
 
+    def close(self) -> None:
+        """Nothing to release (``zipfile`` does not close a file it was given; its protocol asks for the method)."""
+
     def take(self) -> bytes:
         data, self._parts, self.pending = b"".join(self._parts), [], 0
         return data
@@ -118,7 +121,7 @@ class Export:
         """The bundle's bytes, in pieces of about 64 KiB; ``progress(n)`` after every ``n`` leaves scanned."""
         sink = _Sink()
         members: dict[str, dict[str, Any]] = {}
-        with zipfile.ZipFile(sink, "w") as archive:  # type: ignore[arg-type]
+        with zipfile.ZipFile(sink, "w") as archive:
             for name, lines in ((bundle.EVENTS, self._event_lines(progress)), (bundle.HEADS, self._head_lines())):
                 digest, size = hashlib.sha256(), 0
                 with archive.open(self._member(name), "w", force_zip64=True) as member:

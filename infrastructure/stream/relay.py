@@ -229,11 +229,14 @@ class Relay:
 
     def run(self, stop: threading.Event) -> None:
         """Follow the log until ``stop`` is set; a broker outage backs off (0.2 s doubling to 30 s) and resumes."""
+        def pause(seconds: float) -> None:
+            stop.wait(seconds)  # an interruptible back-off: setting ``stop`` ends it at once
+
         retrying = Retrying(
             retry=retry_if_exception_type(BrokerUnavailable),
             wait=wait_exponential_jitter(multiplier=0.2, max=BACKOFF_MAX_SECONDS),
             stop=lambda _: stop.is_set(),
-            sleep=stop.wait,
+            sleep=pause,
             before_sleep=self._outage,
             retry_error_callback=lambda _: 0,
         )
