@@ -8,11 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import UUID
 
-from api.views import Replay
+from pydantic import BaseModel
+
 from domain.base import project
 from infrastructure.eventstore import EventStore
+
+
+class Replay(BaseModel):
+    """An aggregate's state at a point in time and the events that made it (the CLI and the audit-trail router)."""
+
+    aggregate_id: UUID
+    type: str
+    version: int
+    state: dict[str, Any]
+    events: list[dict[str, Any]]
 
 
 @dataclass

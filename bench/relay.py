@@ -16,8 +16,8 @@ import time
 import uuid
 
 from api.bootstrap import System, bootstrap
+from api.demo.identifiers import credit_code
 from application import organisation as o
-from application.demo import credit_code
 from bench.backends import arguments, backends
 from bench.throughput import ADMIN
 from domain.units import EnterpriseProfile, Level, RiskColour, TerritorialProfile

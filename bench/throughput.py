@@ -12,9 +12,9 @@ from __future__ import annotations
 import time
 
 from api.bootstrap import System, bootstrap
+from api.demo.identifiers import credit_code
 from application import organisation as o
 from application.authorization import Principal
-from application.demo import credit_code
 from bench.backends import arguments, backends
 from domain.units import EnterpriseProfile, Level, RiskColour, TerritorialProfile
 

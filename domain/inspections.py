@@ -33,6 +33,7 @@ from pydantic import Field
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
 from domain.calendar import year_of
 from domain.enforcement_plans import EnforcementPlan
+from domain.enforcement_teams import MIN_ENFORCEMENT_INSPECTORS, TWO_INSPECTORS_BASIS
 from domain.errors import Conflict, NotFound
 from domain.jurisdiction import covers
 from domain.posts import Post, PostKind
@@ -42,9 +43,6 @@ if TYPE_CHECKING:
     from domain.random_draws import RandomDraw
 
 SIGNATURE_BASIS = "谁检查、谁签名、谁负责 (方积政发〔2023〕11号 三(二)4(7)); 安全生产法 第68条"
-TWO_INSPECTORS_BASIS = "行政处罚法 第42条 (执法人员不得少于两人)"
-MIN_ENFORCEMENT_INSPECTORS = 2
-"""行政处罚法 第42条: 执法人员不得少于两人."""
 
 
 class InspectionKind(StrEnum):

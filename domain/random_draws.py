@@ -28,7 +28,7 @@ from uuid import UUID
 from pydantic import Field
 
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
-from domain.inspections import MIN_ENFORCEMENT_INSPECTORS, TWO_INSPECTORS_BASIS
+from domain.enforcement_teams import MIN_ENFORCEMENT_INSPECTORS, TWO_INSPECTORS_BASIS
 
 ALGORITHM = "sha256-rank/1"
 DRAW_BASIS = "泉港城管〔2022〕149号 §25 (双随机); 国办发〔2015〕58号"

@@ -8,9 +8,9 @@ from datetime import date
 from pathlib import Path
 
 from api.bootstrap import System
+from api.demo.identifiers import resident_id
 from application import organisation as o
 from application import people as pp
-from application.demo import resident_id
 from domain.units import RiskColour
 from infrastructure.audit.export import Selection
 from tests.builders import World

@@ -9,12 +9,12 @@ from uuid import UUID
 import pytest
 
 from api.bootstrap import System
+from api.demo.identifiers import credit_code, resident_id
 from application import organisation as o
 from application import people as pp
 from application import responsibility as rs
 from application.authorization import Principal
 from application.commands import Command
-from application.demo import credit_code, resident_id
 from domain.base import Aggregate, DomainEvent
 from domain.posts import PostDefinition, PostKind
 from domain.responsibility import DutyTerms, Line, ListKind

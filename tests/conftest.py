@@ -82,7 +82,7 @@ def settings(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> It
 @pytest.fixture(scope="session", params=["sqlite", "postgres"])
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
     """The demo history, loaded once per database and test process; tests only read it."""
-    from api.demo import build_demo
+    from api.demo.loader import build_demo
 
     settings, schema = make_settings(request.param, tmp_path_factory.mktemp("demo"), request)
     system = build_demo(settings)[0]

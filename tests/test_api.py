@@ -6,7 +6,7 @@ from datetime import date
 
 from fastapi.testclient import TestClient
 
-from application.demo import credit_code, resident_id
+from api.demo.identifiers import credit_code, resident_id
 from tests.builders import World
 from tests.conftest import COUNTY, TOWN_A, TOWN_B
 

@@ -68,7 +68,7 @@ def test_demo_loads_once_and_replay_prints_an_aggregate(workdir: Path, capsys) -
     code, out, _ = run(capsys, "projections", "status")
     assert code == 0
     assert "lag       0" in out
-    from application.demo import credit_code
+    from api.demo.identifiers import credit_code
     from domain.units import EnterpriseProfile, unit_id_for
 
     gas_co = unit_id_for(EnterpriseProfile(name="x", credit_code=credit_code(101), sector="x", address="x",

@@ -10,7 +10,7 @@ from uuid import UUID
 import pytest
 
 from api.bootstrap import System
-from api.demo import build_demo
+from api.demo.loader import build_demo
 from domain.tips import ReporterIdentityDisclosed
 from infrastructure.settings import Settings
 

@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import System
+from api.demo.identifiers import resident_id
 from application import people as pp
-from application.demo import resident_id
 from infrastructure.stream.feed import EventFeed
 from infrastructure.stream.relay import Relay
 from projections.follower import Tracking

@@ -16,6 +16,7 @@ from application import inspections as ai
 from application.authorization import Forbidden, Principal
 from application.clock import ManualClock
 from domain import inspections as ins
+from domain.enforcement_teams import TWO_INSPECTORS_BASIS
 from domain.errors import Conflict, DomainError, NotFound, Rejected
 from domain.inspections import Finding, InspectionKind, SpotTestFix
 from tests.conftest import ADMIN, COUNTY, TOWN_B
@@ -115,7 +116,7 @@ def test_enforcement_needs_two_inspectors(scene: Scene, kind: InspectionKind) ->
     error = refused(scene, scene.inspector(0), ai.OpenInspection(
         kind=kind, title="执法检查", target_unit_id=scene.enterprise, inspectors=[scene.inspectors[0]],
         checklist=CHECKLIST, unannounced=True), Rejected, "two-inspectors-required")
-    assert error.basis == ins.TWO_INSPECTORS_BASIS
+    assert error.basis == TWO_INSPECTORS_BASIS
 
 
 @pytest.mark.parametrize(("fields", "code"), [

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from api.bootstrap import System
+from api.demo.identifiers import credit_code
 from application import organisation as o
 from application.authorization import Forbidden, Principal
-from application.demo import credit_code
 from domain.errors import Conflict, NotFound, Rejected
 from domain.supervision import CLAUSE_CLOSEST, LeadCandidate
 from domain.units import (

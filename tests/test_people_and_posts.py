@@ -11,11 +11,11 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from api.bootstrap import System
+from api.demo.identifiers import resident_id
 from application import organisation as o
 from application import people as pp
 from application import responsibility as rs
 from application.authorization import Principal
-from application.demo import resident_id
 from domain.calendar import CST
 from domain.errors import Conflict, Rejected
 from domain.people import Certificate, CertificateKind, Person

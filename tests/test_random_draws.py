@@ -169,7 +169,7 @@ def test_where_the_pack_does_not_rotate_nobody_is_excluded(system: System, clock
                                                                           functions=("城镇燃气",)), parent_id=huian))
     world.run(ADMIN, o.DecideSectorLead(territory_id=huian, sector="城镇燃气",
                                         candidates=[LeadCandidate(department_id=department, competent=True)]))
-    from application.demo import credit_code
+    from api.demo.identifiers import credit_code
 
     enterprise = world.run(ADMIN, o.RegisterUnit(profile=EnterpriseProfile(
         name="惠安燃气有限公司", credit_code=credit_code(77), sector="城镇燃气", address="惠安县",

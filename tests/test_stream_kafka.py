@@ -25,8 +25,8 @@ from jsonschema import Draft202012Validator
 from api.app import create_app
 from api.auth import issue_token
 from api.bootstrap import System
+from api.demo.identifiers import resident_id
 from application import people as pp
-from application.demo import resident_id
 from domain.people import PersonRegistered
 from infrastructure.settings import Settings
 from infrastructure.stream.envelope import STRUCTURED_CONTENT_TYPE

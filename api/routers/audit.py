@@ -14,7 +14,7 @@ from fastapi.responses import StreamingResponse
 
 from api.deps import PrincipalDep, SystemDep
 from api.problems import responses
-from api.views import (
+from api.routers.audit_views import (
     AuditCheckView,
     ConsistencyProofView,
     InclusionProofView,

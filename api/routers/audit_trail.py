@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import AsOf, KnownAt, OfficialDep, SystemDep, consistent
 from api.problems import responses
-from api.replay import replay
-from api.views import AuditEvent, AuditPage, Replay
+from api.replay import Replay, replay
+from api.routers.audit_trail_views import AuditEvent, AuditPage
 from domain.errors import NotFound
 
 router = APIRouter(tags=["audit trail"])

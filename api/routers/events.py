@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from api.catalogue import event_classes
 from api.deps import PrincipalDep, SystemDep
 from api.problems import ApiError, responses
-from api.views import EventPage
+from api.routers.events_views import EventPage
 from application.authorization import Forbidden, Principal, Role
 from application.ports import EventLog
 from infrastructure.stream.envelope import event_type

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, ReaderDep, SystemDep, consistent, moment, own_unit
 from api.problems import READ_PROBLEMS, responses
-from api.views import HazardView, ListingBoard, StatisticsRow
+from api.routers.hazards_views import HazardView, ListingBoard, StatisticsRow
 from application import hazards as h
 from application.authorization import Forbidden
 from domain.calendar import local_day

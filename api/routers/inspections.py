@@ -16,7 +16,7 @@ from pydantic import AwareDatetime
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, OfficialDep, ReaderDep, SystemDep, consistent, moment, own_unit
 from api.problems import READ_PROBLEMS, responses
-from api.views import (
+from api.routers.inspections_views import (
     ChecklistEntry,
     CorrectionView,
     DrawVerification,

@@ -10,9 +10,9 @@ from api.deps import AsOf, KnownAt, ReaderDep, SystemDep, consistent, moment, ow
 from api.problems import responses
 from api.routers.hazards import hazard_view
 from api.routers.inspections import inspection_view
+from api.routers.one_plus_n_views import OnePlusN, OnePlusNSummary, PersonInPost
 from api.routers.organisation import unit_view
 from api.routers.responsibility import duty_view
-from api.views import OnePlusN, OnePlusNSummary, PersonInPost
 from domain.errors import NotFound
 
 router = APIRouter(tags=["enterprise ledger (1+N)"])

@@ -15,7 +15,7 @@ from api.deps import (
     consistent,
 )
 from api.problems import READ_PROBLEMS, responses
-from api.views import SectorLeadView, UnitView
+from api.routers.organisation_views import SectorLeadView, UnitView
 from application import organisation as o
 from domain.errors import NotFound
 

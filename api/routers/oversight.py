@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.deps import KnownAt, OfficialDep, SystemDep, consistent, moment
 from api.problems import READ_PROBLEMS
-from api.views import EnforcementRow, FlagView
+from api.routers.oversight_views import EnforcementRow, FlagView
 from domain.calendar import month_bounds
 from domain.oversight import FLAG_TERMS, FlagKind
 

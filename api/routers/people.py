@@ -14,7 +14,7 @@ from api.deps import (
     consistent,
 )
 from api.problems import responses
-from api.views import CertificateView, PersonView
+from api.routers.people_views import CertificateView, PersonView
 from application import people as pp
 from application.authorization import PERSONAL_DATA_ROLES, Forbidden
 from domain.errors import NotFound

@@ -18,7 +18,16 @@ from api.deps import (
     own_unit,
 )
 from api.problems import READ_PROBLEMS, responses
-from api.views import DutyInForce, DutyInterval, Gap, Holding, ListDetail, ListView, PostView, Publication
+from api.routers.responsibility_views import (
+    DutyInForce,
+    DutyInterval,
+    Gap,
+    Holding,
+    ListDetail,
+    ListView,
+    PostView,
+    Publication,
+)
 from application import responsibility as rs
 from domain.errors import NotFound
 

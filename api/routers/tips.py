@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from api.commands import command_route
 from api.deps import CorrelationId, PrincipalDep, SystemDep, body_of, consistent
 from api.problems import READ_PROBLEMS, responses
-from api.views import TipView
+from api.routers.tips_views import TipView
 from application import tips as tp
 from application.authorization import Forbidden, Principal
 from domain.errors import NotFound

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from application import demo
+from api.bootstrap import System, bootstrap
+from api.demo import hazards, inspections, quangang
+from api.demo.scene import END, SEED, START, Demo
 from application.clock import ManualClock, SeededIds
+from application.policies import Worker
+from application.service import Zeren
 from domain.errors import Conflict
 from infrastructure.settings import Settings
 
-if TYPE_CHECKING:
-    from api.bootstrap import System
+
+def load(app: Zeren, clock: ManualClock, worker: Worker) -> dict[str, Any]:
+    """Load the whole demo history; returns counts and the ids a tour of the demo needs. ``worker`` fires the
+    policies as the history walks on (on the same clock)."""
+    d = Demo(app, clock)
+    quangang.founding(d)
+    hazards.schedule(d, inspections.schedule(d), worker)
+    quangang.two_years(d)
+    d.run_agenda()
+    return {"commands": d.commands, "head": app.log.head(), "county_id": str(d.ids["county"]),
+            "gas_co_id": str(d.ids["gas_co"]), "chengguan_id": str(d.ids["chengguan"])}
 
 
 def build_demo(settings: Settings) -> tuple[System, dict[str, Any]]:
@@ -19,15 +32,13 @@ def build_demo(settings: Settings) -> tuple[System, dict[str, Any]]:
     The history walks a manual clock with seeded ids, reading the read models as an operator would (they are kept
     current after every command) and with the policy worker firing on the same clock.
     """
-    from api.bootstrap import bootstrap
-
-    clock = ManualClock(demo.START)
-    system = bootstrap(settings, clock=clock, ids=SeededIds(demo.SEED))
+    clock = ManualClock(START)
+    system = bootstrap(settings, clock=clock, ids=SeededIds(SEED))
     try:
         if system.store.head():
             raise Conflict("store-not-empty", "the store already holds events; the demo loads into an empty one")
         system.app.listeners.append(lambda _position: system.runner.catch_up())
-        summary = demo.load(system.app, clock, system.worker)
+        summary = load(system.app, clock, system.worker)
         system.runner.catch_up()
         system.audit.sealer.seal_now()
     except BaseException:
@@ -40,13 +51,11 @@ def load_demo_into(settings: Settings) -> str:
     """Load the demo into an empty store; refuses a store that already holds events."""
     system, summary = build_demo(settings)
     system.close()
-    return f"{summary['commands']} commands, {summary['head']} events (泉港区 {demo.START:%Y-%m} – {demo.END:%Y-%m})"
+    return f"{summary['commands']} commands, {summary['head']} events (泉港区 {START:%Y-%m} – {END:%Y-%m})"
 
 
 def ensure_demo(settings: Settings) -> str:
     """Load the demo unless the store already holds events."""
-    from api.bootstrap import bootstrap
-
     system = bootstrap(settings)
     try:
         head = system.store.head()

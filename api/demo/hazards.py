@@ -27,10 +27,10 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from uuid import UUID
 
+from api.demo.inspections import HOLDERS, SECTORS, Inspections, SuspectedHazard
+from api.demo.scene import COUNTY, END, Demo, on
 from application import hazards as h
 from application.authorization import Principal
-from application.demo import COUNTY, END, Demo, on
-from application.demo_inspections import HOLDERS, SECTORS, Inspections, SuspectedHazard
 from application.policies import Worker
 from domain import hazards as hz
 from domain.calendar import local_day
@@ -182,7 +182,7 @@ class Hazards:
                                                                   review + timedelta(days=1)))
 
 
-    # --- hazards the tips led to (the tips themselves are in application.demo) -------------------------------
+    # --- hazards the tips led to (the tips themselves are in api.demo.quangang) -------------------------------
     def tips(self) -> None:
         d = self.d
         self.at(on("2026-04-10"), self._hot_work)

@@ -24,12 +24,13 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from uuid import UUID
 
+from api.demo.identifiers import credit_code, resident_id
+from api.demo.scene import COUNTY, NANPU, REGISTRAR, SHANYAO, Demo, on
 from application import inspections as ai
 from application import organisation as o
 from application import people as pp
 from application import responsibility as rs
 from application.authorization import Principal
-from application.demo import COUNTY, NANPU, REGISTRAR, SHANYAO, Demo, credit_code, on, resident_id
 from domain.enforcement_plans import PlanTerms
 from domain.inspections import ChecklistItem, Expert, InspectionKind, SpotTestFix
 from domain.posts import PostDefinition, PostKind
@@ -113,7 +114,7 @@ SCORES = (88, 76, 92, 58, 81, 69, 95, 73, 84, 55, 90, 79)
 
 @dataclass(frozen=True)
 class SuspectedHazard:
-    """A finding recorded as ``hazard_suspected``, for the hazards strand to take up (application.demo_hazards)."""
+    """A finding recorded as ``hazard_suspected``, for the hazards strand to take up (api.demo.hazards)."""
 
     inspection_id: UUID
     finding_no: int

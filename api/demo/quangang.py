@@ -9,28 +9,19 @@ recorded late shows what ``known_at`` is for). Sources: seed 000 (泉港城管�
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
-from uuid import UUID
 
+from api.demo.identifiers import credit_code, resident_id
+from api.demo.scene import ADMIN, COUNTY, NANPU, REGISTRAR, SHANYAO, SHANYAO_REGISTRAR, START, Demo, on
 from application import hazards as h
 from application import organisation as o
 from application import people as pp
 from application import responsibility as rs
 from application import tips as tp
 from application.authorization import Principal
-from application.clock import ManualClock
-from application.commands import Command
-from application.policies import Worker
-from application.service import Zeren
 from domain import tips as t
-from domain.calendar import CST
 from domain.hazards import Criterion, HazardGrade, HazardSource
-from domain.identifiers import RESIDENT_ID_CHECK, RESIDENT_ID_WEIGHTS, org_code_check_character, uscc_check_character
 from domain.people import Certificate, CertificateKind
 from domain.posts import PostDefinition, PostKind, RemovalReason, WorkerCategory
 from domain.responsibility import DutyTerms, Line, ListKind
@@ -46,78 +37,6 @@ from domain.units import (
     ServiceKind,
     TerritorialProfile,
 )
-
-SEED = 20241101
-START = datetime(2024, 11, 1, 9, 0, tzinfo=CST)
-END = datetime(2026, 10, 31, 17, 0, tzinfo=CST)
-COUNTY = "350000/350500/350505"
-SHANYAO = f"{COUNTY}/350505001000"
-NANPU = f"{COUNTY}/350505101000"
-
-
-def credit_code(seq: int, category: str = "91") -> str:
-    """A well-formed 统一社会信用代码 registered in 泉港区 (GB 32100-2015, GB 11714-1997 check characters)."""
-    body = f"MA3{seq:05d}"
-    first17 = f"{category}350505{body}{org_code_check_character(body)}"
-    return first17 + uscc_check_character(first17)
-
-
-def resident_id(born: date, seq: int) -> str:
-    """A well-formed 居民身份证号 from 泉港区 (GB 11643-1999 check character)."""
-    first17 = f"350505{born:%Y%m%d}{seq:03d}"
-    return first17 + RESIDENT_ID_CHECK[sum(int(c) * w for c, w in zip(first17, RESIDENT_ID_WEIGHTS, strict=True)) % 11]
-
-
-def on(day: str, hour: int = 9) -> datetime:
-    return datetime.fromisoformat(day).replace(hour=hour, tzinfo=CST)
-
-
-@dataclass
-class Demo:
-    """Runs the history through the same service layer as the API, with a walking clock."""
-
-    app: Zeren
-    clock: ManualClock
-    ids: dict[str, UUID] = field(default_factory=dict)
-    duties: dict[str, UUID] = field(default_factory=dict)
-    commands: int = 0
-    agenda: list[tuple[datetime, int, Callable[[], object]]] = field(default_factory=list)
-    """Steps of other strands of the history (inspections …), run in date order between the main line's commands."""
-    _scheduled: int = field(default=0, init=False)
-    _running: bool = field(default=False, init=False)
-
-    def later(self, when: datetime, step: Callable[[], object]) -> None:
-        """Run ``step`` when the history reaches ``when``, so that strands interleave and the clock only walks on."""
-        heapq.heappush(self.agenda, (when, self._scheduled, step))
-        self._scheduled += 1
-
-    def run_agenda(self, until: datetime | None = None) -> None:
-        """Run the steps due by ``until`` (all of them when ``None``) in date order, including steps they add."""
-        if self._running:
-            return
-        self._running = True
-        try:
-            while self.agenda and (until is None or self.agenda[0][0] <= until):
-                heapq.heappop(self.agenda)[2]()
-        finally:
-            self._running = False
-
-    def do(self, who: Principal, command: Command, *, when: datetime, lag: timedelta = timedelta(hours=3),
-           name: str | None = None) -> UUID:
-        self.run_agenda(when)
-        self.clock.set(max(self.clock.now(), when + lag))
-        result = self.app.execute(command.model_copy(update={"effective_at": when}), who)
-        self.commands += 1
-        if name:
-            self.ids[name] = result.id
-        if "duty_id" in result.created and name:
-            self.duties[name] = result.created["duty_id"]
-        return result.id
-
-
-ADMIN = Principal("demo:admin@350000", "admin", "350000")
-REGISTRAR = Principal("demo:registrar@350505", "registrar", COUNTY)
-SHANYAO_REGISTRAR = Principal("demo:registrar@350505001000", "registrar", SHANYAO)
 
 TOWNS = [("shanyao", "山腰街道", "350505001000"), ("nanpu", "南埔镇", "350505101000")]
 VILLAGES = [
@@ -156,26 +75,6 @@ SURNAMES = ["陈", "林", "黄", "郑", "王", "刘", "庄", "蔡", "吴", "许"
 
 def _people() -> list[tuple[str, str]]:
     return [(f"p{i:02d}", SURNAMES[i % len(SURNAMES)] + GIVEN[i]) for i in range(len(GIVEN))]
-
-
-def load(app: Zeren, clock: ManualClock, worker: Worker) -> dict[str, Any]:
-    """Load the whole demo history; returns counts and the ids a tour of the demo needs. ``worker`` fires the
-    policies as the history walks on (on the same clock)."""
-    d = Demo(app, clock)
-    _territory(d)
-    _departments_and_committee(d)
-    _sector_leads(d)
-    _enterprises(d)
-    _people_and_posts(d)
-    _duty_lists(d)
-    from application import demo_hazards, demo_inspections
-
-    demo_hazards.schedule(d, demo_inspections.schedule(d), worker)
-    _two_years(d)
-    _tips_after_the_ban(d)
-    d.run_agenda()
-    return {"commands": d.commands, "head": app.log.head(), "county_id": str(d.ids["county"]),
-            "gas_co_id": str(d.ids["gas_co"]), "chengguan_id": str(d.ids["chengguan"])}
 
 
 def _territory(d: Demo) -> None:
@@ -511,3 +410,19 @@ def _tips_after_the_ban(d: Demo) -> None:
     d.do(TIP_OFFICER, tp.GiveTipFeedback(tip_id=d.ids["tip_lpg"], method=t.FeedbackMethod.phone,
                                          content="您反映的非法充装问题经查属实, 已依法取缔并处罚款, 举报奖励7500元已发放"),
          when=on("2026-07-22"))
+
+
+def founding(d: Demo) -> None:
+    """The county, its departments and committee, sector leads, enterprises, people in posts and their duty lists."""
+    _territory(d)
+    _departments_and_committee(d)
+    _sector_leads(d)
+    _enterprises(d)
+    _people_and_posts(d)
+    _duty_lists(d)
+
+
+def two_years(d: Demo) -> None:
+    """Replacements, transfers, revisions, a move, a closure, a ban, the tips before and after it."""
+    _two_years(d)
+    _tips_after_the_ban(d)

@@ -1,0 +1,38 @@
+"""What the command line reads and prints: moments in, JSON out, and following the log until stopped."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from datetime import datetime
+
+import click
+import orjson
+
+from domain.calendar import CST
+
+MOMENT = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"])
+"""A moment on the command line; without a zone it is China Standard Time (see ``aware``)."""
+
+
+def aware(value: datetime | None) -> datetime | None:
+    """Dates without a zone are China Standard Time (UTC+8), the zone of the records."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=CST)
+
+
+def echo_json(value: object) -> None:
+    click.echo(orjson.dumps(value, option=orjson.OPT_INDENT_2, default=str).decode())
+
+
+def follow(banner: str, run: Callable[[threading.Event], None]) -> None:
+    """Run a follower (projections, policies, sealer, relay) until SIGTERM or Ctrl-C."""
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    click.echo(banner)
+    try:
+        run(stop)
+    except KeyboardInterrupt:
+        stop.set()

@@ -1,0 +1,38 @@
+"""``zeren projections``: the read models that follow the log (status, rebuild, run)."""
+
+from __future__ import annotations
+
+import click
+
+from api.bootstrap import bootstrap
+from api.cli.console import follow
+
+
+@click.group(help="Read models that follow the log.")
+def projections() -> None:
+    """Projection commands."""
+
+
+@projections.command("status", help="Each projection's position and lag behind the log.")
+def projections_status() -> None:
+    system = bootstrap()
+    for row in system.runner.status():
+        click.echo(f"{row['name']:<24} position {row['position']:>9}  lag {row['lag']:>7}  v{row['version']}")
+
+
+@projections.command("rebuild", help="Drop and rebuild one projection (or all) from the start of the log.")
+@click.argument("name", required=False)
+def projections_rebuild(name: str | None) -> None:
+    system = bootstrap()
+    try:
+        count = system.runner.rebuild(name)
+    except KeyError as exc:
+        raise click.BadParameter(str(exc.args[0]), param_hint="NAME") from None
+    click.echo(f"rebuilt {name or 'all projections'}: {count} events applied")
+
+
+@projections.command("run", help="Follow the log and keep the projections up to date (production mode).")
+@click.option("--poll", default=0.5, show_default=True, type=click.FloatRange(0.05, 60))
+def projections_run(poll: float) -> None:
+    system = bootstrap()
+    follow("following the log; Ctrl-C to stop", lambda stop: system.runner.run(stop, poll))

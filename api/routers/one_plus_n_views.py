@@ -1,0 +1,53 @@
+"""Response models of ``api.routers.one_plus_n``: what it returns, documented field by field in OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from api.routers.hazards_views import HazardView
+from api.routers.inspections_views import InspectionView
+from api.routers.organisation_views import UnitView
+from api.routers.people_views import CertificateView
+from api.routers.responsibility_views import DutyInForce
+
+
+class CertificateThen(CertificateView):
+    valid: bool = Field(description="valid on the as_of day (not revoked, issued, not expired)")
+
+
+class PersonInPost(BaseModel):
+    """Someone holding a post of the enterprise at ``as_of``, with their certificates."""
+
+    person_id: UUID
+    name: str | None
+    post_id: UUID
+    post_title: str | None
+    post_kind: str | None
+    requires: list[str] = Field(description="certificates the post requires (安全生产法 第27、30条)")
+    held_from: datetime
+    certificates: list[CertificateThen]
+
+
+class OnePlusNSummary(BaseModel):
+    hazards_open: int
+    hazards_overdue: int
+    major_hazards_open: int
+    inspections: int
+    last_inspected_at: datetime | None
+    duties: int
+    posts_vacant: int = Field(description="posts with duties and nobody holding them")
+    certificates_invalid: int
+
+
+class OnePlusN(BaseModel):
+    """The enterprise "1+N" ledger ("1+N" 电子台账): the master record and its thematic ledgers at one moment."""
+
+    unit: UnitView
+    summary: OnePlusNSummary
+    hazards: list[HazardView]
+    inspections: list[InspectionView]
+    people: list[PersonInPost]
+    duties: list[DutyInForce]

@@ -1,0 +1,27 @@
+"""Response models of ``api.routers.people``: what it returns, documented field by field in OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+
+class CertificateView(BaseModel):
+    number: str
+    kind: str
+    operation: str | None
+    issuer: str
+    issued_on: date
+    expires_on: date
+    revoked: bool
+
+
+class PersonView(BaseModel):
+    person_id: UUID
+    name: str
+    id_number: str = Field(description="居民身份证号, masked unless your role needs it whole and you asked (reveal)")
+    jurisdiction: str
+    registered_at: datetime
+    certificates: list[CertificateView] = []
