@@ -31,8 +31,9 @@ def zeren_command(args: list[str]) -> click.Command:
     rest = list(args)
     while isinstance(command, click.Group) and rest and not rest[0].startswith("-"):
         name = rest.pop(0)
-        assert name in command.commands, f"`{' '.join(path)} {name}` is not a zeren command"
-        command = command.commands[name]
+        found = command.get_command(click.Context(command), name)
+        assert found is not None, f"`{' '.join(path)} {name}` is not a zeren command"
+        command = found
         path.append(name)
     assert not isinstance(command, click.Group), f"`{' '.join(path)}` needs a subcommand"
     command.make_context(" ".join(path), rest)

@@ -1,34 +1,51 @@
-"""The ``zeren`` command line: one module per group of commands. Wrong arguments print one readable line and exit
-non-zero."""
+"""The ``zeren`` command line: one module per command group, imported only when that command runs (so
+``zeren audit verify`` on an auditor's machine loads no database code, and no command pays for another's imports).
+Wrong arguments print one readable line and exit non-zero."""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
-from api.cli.audit import audit
-from api.cli.demo import demo
-from api.cli.docs import docs
-from api.cli.hazards import hazards
-from api.cli.inspections import inspections
-from api.cli.projections import projections
-from api.cli.relay import relay
-from api.cli.replay import replay
-from api.cli.serve import serve
-from api.cli.tips import tips
-from api.cli.tokens import token
-from api.cli.worker import worker
 from domain.errors import DomainError
 
+COMMANDS = {
+    "serve": "api.cli.serve:serve",
+    "demo": "api.cli.demo:demo",
+    "token": "api.cli.tokens:token",
+    "projections": "api.cli.projections:projections",
+    "relay": "api.cli.relay:relay",
+    "replay": "api.cli.replay:replay",
+    "worker": "api.cli.worker:worker",
+    "hazards": "api.cli.hazards:hazards",
+    "inspections": "api.cli.inspections:inspections",
+    "tips": "api.cli.tips:tips",
+    "docs": "api.cli.docs:docs",
+    "audit": "api.cli.audit:audit",
+}
+"""Each command of ``zeren``: the module and the click command that implement it."""
 
-@click.group(help="Zeren (责任): the event-sourced system of record for work-safety accountability.")
+
+class Commands(click.Group):
+    """The root group: loads a command's module when the command is asked for (click's lazy-loading recipe)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name].split(":")
+        command = getattr(importlib.import_module(module), name)
+        assert isinstance(command, click.Command)
+        return command
+
+
+@click.group(cls=Commands, help="Zeren (责任): the event-sourced system of record for work-safety accountability.")
 def cli() -> None:
     """The root command."""
-
-
-for command in (serve, demo, token, projections, relay, replay, worker, hazards, inspections, tips, docs, audit):
-    cli.add_command(command)
 
 
 def main(argv: list[str] | None = None) -> None:

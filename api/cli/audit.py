@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 from uuid import UUID
 
 import click
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from api.bootstrap import bootstrap
 from api.cli.console import echo_json, follow
 from infrastructure.audit.bundle import BundleInvalid, verify
-from infrastructure.audit.export import Selection
 from infrastructure.audit.signing import (
     KeyFileError,
     TreeHead,
@@ -24,7 +23,24 @@ from infrastructure.audit.signing import (
     load_public_key,
     public_pem,
 )
-from infrastructure.settings import Settings
+
+if TYPE_CHECKING:
+    from api.bootstrap import System
+    from infrastructure.settings import Settings
+
+
+def _settings() -> Settings:
+    """This deployment's settings. Imported here and in ``_system``, not at the top of the module: ``zeren audit
+    verify`` runs on an auditor's machine with no settings and no database, and loads neither (a test checks)."""
+    from infrastructure.settings import Settings
+
+    return Settings()
+
+
+def _system() -> System:
+    from api.bootstrap import bootstrap
+
+    return bootstrap()
 
 
 @click.group(help="The audit seal: signed Merkle tree heads over the log, bundles an auditor verifies offline.")
@@ -44,7 +60,7 @@ def audit_keygen(output: Path) -> None:
 
 def _check_signer() -> None:
     """A missing or unreadable signing key is one readable line."""
-    settings = Settings()
+    settings = _settings()
     try:
         configured_signer(settings.audit_key_path, settings.data_dir)
     except (KeyFileError, OSError) as exc:
@@ -52,7 +68,7 @@ def _check_signer() -> None:
 
 
 def _public_key() -> Ed25519PublicKey:
-    settings = Settings()
+    settings = _settings()
     try:
         return configured_public_key(settings.audit_key_path, settings.data_dir)
     except (KeyFileError, OSError) as exc:
@@ -78,7 +94,7 @@ def audit_public_key() -> None:
 @click.option("--poll", default=0.5, show_default=True, type=click.FloatRange(0.05, 60))
 def audit_seal(keep_following: bool, poll: float) -> None:
     _check_signer()  # before anything is sealed
-    system = bootstrap()
+    system = _system()
     if keep_following:
         follow("sealing the log; Ctrl-C to stop", lambda stop: system.audit.sealer.run(stop, poll))
         return
@@ -97,7 +113,9 @@ def audit_seal(keep_following: bool, poll: float) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def audit_export(jurisdiction: str | None, from_position: int | None, to_position: int | None,
                  aggregate_id: UUID | None, output: Path) -> None:
-    system = bootstrap()
+    from infrastructure.audit.export import Selection  # loads the event store (see _settings)
+
+    system = _system()
     plan = system.audit.export(Selection(jurisdiction=jurisdiction, from_position=from_position,
                                          to_position=to_position, aggregate_id=aggregate_id))
     partial = output.with_name(output.name + ".partial")
@@ -144,7 +162,7 @@ def audit_check(public_keys: tuple[Path, ...]) -> None:
     if not keys:
         configured = _public_key()
         keys = {key_id(configured): configured}
-    system = bootstrap()
+    system = _system()
     report = system.audit.check(keys)
     if not report.ok:
         raise click.ClickException(f"check failed: {report.summary()}")
@@ -153,5 +171,5 @@ def audit_check(public_keys: tuple[Path, ...]) -> None:
 
 @audit.command("head", help="Print the latest signed tree head as JSON (keep it: verify --previous-head).")
 def audit_head() -> None:
-    system = bootstrap()
+    system = _system()
     echo_json(system.audit.latest_head().to_json())

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import click
+import uvicorn
 
+from api.app import create_app
 from api.auth import issue_token
 from api.bootstrap import bootstrap
 from api.demo.loader import ensure_demo
@@ -19,12 +21,6 @@ from infrastructure.settings import Settings
 @click.option("--follow/--no-follow", default=True, show_default=True,
               help="Run the projections inside this process (production runs `zeren projections run`).")
 def serve(host: str, port: int, demo: bool, follow: bool) -> None:
-    # FastAPI, the routers and uvicorn take about 0.6 s to import, and only this command needs them: every other
-    # command (the followers in production, the offline audit tools) would pay for them at each start.
-    import uvicorn
-
-    from api.app import create_app
-
     settings = Settings()
     if demo:
         loaded = ensure_demo(settings)
