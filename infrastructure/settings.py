@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     """The sealer signs a tree head every this many sealed events …"""
     seal_every_minutes: float = Field(default=5.0, gt=0)
     """… and at least this often while sealed events wait for one."""
+    audit_clock_skew_seconds: float = Field(default=300.0, ge=0)
+    """How far an event's recorded time may run behind an earlier event's in log order before the sealer refuses
+    to seal it and ``zeren audit check`` reports it as back-dated (docs/audit.md §8): it covers a writer that waited
+    for the table lock (``POSTGRES_LOCK_TIMEOUT`` 10 s, ``SQLITE_LOCK_TIMEOUT`` 30 s) and the clock skew between
+    application servers. Local practice."""
     kafka_bootstrap: str = "localhost:9092"
     kafka_topic: str = "zeren.events"
     kafka_partitions: int = 6

@@ -4,22 +4,28 @@ immutability triggers disabled first) are named; crypto-shredding a data key kee
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timedelta
 from pathlib import Path
 
+import orjson
 import psycopg
 import pytest
 
 from api.bootstrap import System
+from application import organisation as o
 from domain.units import RiskColour
 from infrastructure.audit.bundle import verify
 from infrastructure.audit.export import Selection
+from infrastructure.audit.log import StoredEvent
 from infrastructure.audit.merkle import Frontier
+from infrastructure.audit.sealer import SealRefused
+from infrastructure.audit.tree import StoredTree
 from infrastructure.persistence import EVENTS_TABLE
 from infrastructure.settings import Settings
 from infrastructure.vault import Shredded
 from tests.audit_support import SealedHistory, lines_of
 from tests.builders import World
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, REGISTRAR
 
 
 def tamper(settings: Settings, backend: str, statement: str, *params: object) -> None:
@@ -132,3 +138,107 @@ def test_shredding_a_persons_data_key_keeps_verify_and_check_green(history: Seal
     assert lines_of(after) == lines_of(before), "the sealed history is exactly as it was"
     town = history.export(tmp_path / "town.zip", Selection(aggregate_id=history.person))
     assert verify(town, history.keys()).events == 1
+
+
+def forge(settings: Settings, backend: str, position: int, template: StoredEvent, version: int,
+          recorded_at: datetime | None = None) -> None:
+    """A forged row written straight into the events table: ``template``'s event as ``version`` of its record,
+    at ``position`` (any id the intruder likes), recorded at ``recorded_at`` if given."""
+    state = orjson.loads(template.state)
+    state["originator_version"] = version
+    if recorded_at is not None:
+        state["timestamp"] = recorded_at.isoformat()
+    tamper(settings, backend, "INSERT INTO {table} ({id}, originator_id, originator_version, topic, state) "
+           "VALUES (?, ?, ?, ?, ?)", position,
+           template.aggregate_id.hex if backend == "sqlite" else template.aggregate_id, version, template.topic,
+           orjson.dumps(state))
+
+
+def test_rows_forged_below_the_first_position_are_caught_though_nothing_seals_them(
+        history: SealedHistory, settings: Settings, backend: str) -> None:
+    """Three rows at ids −2…0 carry the next versions of a record: replay applies them (the record changed), the
+    sealer never reads below its position — and the check, which reads every row whatever its id, names them."""
+    system = history.system
+    unit = history.world.enterprise
+    last = system.store.get(unit).version
+    template = next(e for e in system.audit.log.scan(None, None) if e.aggregate_id == unit
+                    and e.aggregate_version == last)
+    for offset, position in enumerate((-2, -1, 0), 1):
+        forge(settings, backend, position, template, last + offset)
+    assert len(system.store.history(unit)) == last + 3, "replay reads the forged rows"
+    system.audit.sealer.seal_now()
+    report = system.audit.check()
+    assert not report.ok
+    assert (report.problem.kind, report.problem.position) == ("inserted", -2)
+    assert report.summary() == ("inserted: the event at position -2 has a position the event store never hands out "
+                                "(positions start at 1): it was written straight into the events table")
+
+
+def test_the_sealer_refuses_rows_below_the_first_position(system: System, settings: Settings,
+                                                          backend: str) -> None:
+    World(system)
+    template = system.audit.log.at(3)
+    forge(settings, backend, 0, template, template.aggregate_version + 50)
+    with pytest.raises(SealRefused) as refused:
+        system.audit.sealer.seal_now()
+    assert (refused.value.kind, refused.value.position) == ("inserted", 0)
+    assert system.audit.sealer.refused is refused.value
+    with system.db.read() as tx:
+        assert StoredTree.size(tx) == 0, "nothing is sealed after a refusal at the first row"
+
+
+def test_back_dated_events_appended_at_the_tail_are_refused_and_reported(history: SealedHistory,
+                                                                        settings: Settings, backend: str) -> None:
+    """Forged events recorded 18 months before the log's latest recorded time: the sealer refuses them (nothing is
+    sealed from there on), and the check names the first."""
+    system = history.system
+    sealed = history.head.tree_size
+    head = system.store.head()
+    template = system.audit.log.at(head)
+    recorded = template.recorded_at() - timedelta(days=548)
+    for offset in (1, 2):
+        forge(settings, backend, head + offset, template, template.aggregate_version + offset, recorded)
+    with pytest.raises(SealRefused) as refused:
+        system.audit.sealer.seal_now()
+    assert (refused.value.kind, refused.value.position) == ("time", head + 1)
+    assert "beyond the clock-skew tolerance of 300 s, it was back-dated; run `zeren audit check`" in str(refused.value)
+    with system.db.read() as tx:
+        assert StoredTree.size(tx) == sealed
+    report = system.audit.check()
+    assert (report.problem.kind, report.problem.position) == ("time", head + 1)
+
+
+def test_the_clock_skew_tolerance_boundary(system: System, clock) -> None:
+    """ZEREN_AUDIT_CLOCK_SKEW_SECONDS (local practice, default 300 s): an event recorded exactly the tolerance
+    before the latest recorded time is sealed; one a millisecond earlier is refused."""
+    world = World(system)
+    latest = clock.now()
+    clock.set(latest - timedelta(seconds=299))
+    world_grade(system, world)
+    clock.set(latest - timedelta(seconds=300))
+    world_grade(system, world)
+    system.audit.sealer.seal_now()
+    assert system.audit.check().ok
+    clock.set(latest - timedelta(seconds=300, milliseconds=1))
+    world_grade(system, world)
+    with pytest.raises(SealRefused) as refused:
+        system.audit.sealer.seal_now()
+    assert (refused.value.kind, refused.value.position) == ("time", system.store.head())
+    assert system.audit.check().problem.kind == "time"
+
+
+def world_grade(system: System, world: World) -> None:
+    colour = system.store.get(world.enterprise).risk_colour
+    system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=next(c for c in RiskColour if c != colour),
+                                         reason="复核"), REGISTRAR)
+
+
+def test_a_gap_in_a_records_versions_is_reported(history: SealedHistory, settings: Settings, backend: str) -> None:
+    system = history.system
+    head = system.store.head()
+    template = system.audit.log.at(head)
+    forge(settings, backend, head + 1, template, template.aggregate_version + 2)
+    report = system.audit.check()
+    assert (report.problem.kind, report.problem.position) == ("version", head + 1)
+    assert f"is version {template.aggregate_version + 2} of record {template.aggregate_id}, which had version " \
+           f"{template.aggregate_version} before it" in report.summary()

@@ -98,7 +98,12 @@ def audit_seal(keep_following: bool, poll: float) -> None:
     if keep_following:
         follow("sealing the log; Ctrl-C to stop", lambda stop: system.audit.sealer.run(stop, poll))
         return
-    sealed, head = system.audit.sealer.seal_now()
+    from infrastructure.audit.sealer import SealRefused
+
+    try:
+        sealed, head = system.audit.sealer.seal_now()
+    except SealRefused as exc:
+        raise click.ClickException(str(exc)) from None
     if head is None:
         click.echo("the log is empty: nothing to seal")
         return
@@ -152,8 +157,8 @@ def audit_verify(bundle_path: Path, public_keys: tuple[Path, ...], previous_head
     click.echo(result.summary())
 
 
-@audit.command("check", help="Compare the live store with its seals; name the first altered, inserted or missing "
-               "event.")
+@audit.command("check", help="Compare the live store with its seals; name the first altered, inserted, missing, "
+               "back-dated or out-of-version event.")
 @click.option("--public-key", "public_keys", multiple=True,
               type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="check heads against these keys (default: the configured signing key)")

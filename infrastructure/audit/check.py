@@ -6,18 +6,25 @@ and hash to it (else *altered*); an event at a position the sealed sequence skip
 recomputed from the sealed leaves: every stored complete subtree and every signed head's root must match, and every
 head's signature must verify. The first problem in log order is reported; a tampered store cannot hide behind a
 matching ``audit_leaves`` row, since the signed heads pin the leaves.
+
+Every stored row is read, whatever its id (a row at a position ≤ 0 that no writer hands out is *inserted*), and
+every event — sealed or not yet — must keep the order of a genuine log (``order``): a record's versions run 1, 2,
+3 … in log order (*version*), and no recorded time runs back beyond the clock-skew tolerance (*time*). The check
+keeps one version number per record in memory while it runs.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from infrastructure.audit.log import StoredEvent, StoredLog
 from infrastructure.audit.merkle import Frontier
+from infrastructure.audit.order import Disorder, LogOrder
 from infrastructure.audit.sealer import NAME
 from infrastructure.audit.signing import TreeHead, head_problem
 from infrastructure.audit.tree import StoredTree
@@ -30,7 +37,8 @@ BATCH = 1000
 @dataclass(frozen=True)
 class Problem:
     kind: str
-    """``altered``, ``inserted``, ``missing`` (events), ``tree`` (a stored leaf or node) or ``head``."""
+    """``altered``, ``inserted``, ``missing``, ``version``, ``time`` (events), ``tree`` (a stored leaf or node) or
+    ``head``."""
     detail: str
     position: int | None = None
     leaf_index: int | None = None
@@ -67,8 +75,10 @@ class _Found(Exception):
 
 
 class _Checker:
-    def __init__(self, db: ReadDatabase, log: StoredLog, keys: Mapping[bytes, Ed25519PublicKey]):
+    def __init__(self, db: ReadDatabase, log: StoredLog, keys: Mapping[bytes, Ed25519PublicKey],
+                 tolerance: timedelta):
         self.db, self.log, self.keys = db, log, keys
+        self.order = LogOrder(tolerance, versions={})
         with db.read() as tx:
             self.sealed_position = Tracking.position(tx, NAME) or 0
             last = tx.scalar("SELECT MAX(leaf_index) AS i FROM audit_leaves WHERE position <= :p",
@@ -100,8 +110,14 @@ class _Checker:
                     found[(level, row["i"])] = bytes(row["h"])
         return found
 
+    def _admit(self, event: StoredEvent) -> None:
+        try:
+            self.order.admit(event)
+        except Disorder as disorder:
+            raise _Found(Problem(disorder.kind, disorder.detail, position=disorder.position)) from None
+
     def run(self) -> None:
-        events = self.log.scan(0, self.sealed_position, BATCH)
+        events = self.log.scan(None, self.sealed_position, BATCH)
         heads = self._heads()
         pending: StoredEvent | None = next(events, None)
         head = next(heads, None)
@@ -116,6 +132,7 @@ class _Checker:
                     raise _Found(Problem("tree", f"leaf {index} is missing from the stored tree (audit_leaves)",
                                          leaf_index=index))
                 if pending is not None and pending.position < position:
+                    self._admit(pending)  # a row at a position ≤ 0 is named as such
                     raise _Found(Problem("inserted", f"the event at position {pending.position} is in the store "
                                          f"but not in the sealed sequence: it comes before leaf {i} (position "
                                          f"{position}), and the sealer never sealed it", position=pending.position))
@@ -126,6 +143,7 @@ class _Checker:
                     raise _Found(Problem("altered", f"the stored event at position {position} (leaf {i}) no longer "
                                          "hashes to its sealed leaf: its stored bytes were changed",
                                          position=position, leaf_index=i))
+                self._admit(pending)
                 self.events_checked += 1
                 pending = next(events, None)
                 for level, node_index, value in self.frontier.append(sealed):
@@ -138,12 +156,15 @@ class _Checker:
                     head = next(heads, None)
                 index += 1
         if pending is not None:
+            self._admit(pending)
             raise _Found(Problem("inserted", f"the event at position {pending.position} is in the store but not in "
                                  f"the sealed sequence, which ends at position {self.sealed_position}",
                                  position=pending.position))
         if head is not None:
             raise _Found(Problem("head", f"a signed head claims {head.tree_size} leaves, only {self.size} are sealed",
                                  tree_size=head.tree_size))
+        for event in self.log.scan(self.sealed_position, None, BATCH):  # not sealed yet: still in order
+            self._admit(event)
 
     def _check_head(self, head: TreeHead) -> None:
         problem = head_problem(head, self.keys)
@@ -157,9 +178,10 @@ class _Checker:
         self.heads_checked += 1
 
 
-def check(db: ReadDatabase, log: StoredLog, keys: Mapping[bytes, Ed25519PublicKey]) -> CheckReport:
-    """Compare the live store with its seals; the report names the first problem, if any."""
-    checker = _Checker(db, log, keys)
+def check(db: ReadDatabase, log: StoredLog, keys: Mapping[bytes, Ed25519PublicKey],
+          tolerance: timedelta) -> CheckReport:
+    """Compare the live store with its seals and the order of a genuine log; the report names the first problem."""
+    checker = _Checker(db, log, keys, tolerance)
     problem = None
     try:
         checker.run()

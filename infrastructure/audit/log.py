@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -32,6 +33,13 @@ class StoredEvent:
     def jurisdiction(self) -> str:
         return self.decoded()["envelope"]["jurisdiction"]
 
+    def recorded_at(self) -> datetime | None:
+        """The recorded time in the stored bytes (``timestamp``), or ``None`` when the bytes hold none."""
+        try:
+            return datetime.fromisoformat(self.decoded()["timestamp"])
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            return None
+
 
 class StoredLog:
     """The notification log read through the ``eventsourcing`` recorder (the application recorder's
@@ -40,8 +48,9 @@ class StoredLog:
     def __init__(self, recorder: Any):
         self.recorder = recorder
 
-    def read(self, after: int, limit: int, stop: int | None = None) -> list[StoredEvent]:
-        """Up to ``limit`` events with ``after < position`` (``≤ stop`` if given), in position order."""
+    def read(self, after: int | None, limit: int, stop: int | None = None) -> list[StoredEvent]:
+        """Up to ``limit`` events with ``after < position`` (``≤ stop`` if given), in position order;
+        ``after=None`` reads from the very first row, whatever its id (even one no writer hands out: ≤ 0)."""
         rows = self.recorder.select_notifications(start=after, limit=limit, stop=stop, inclusive_of_start=False)
         return [StoredEvent(n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in rows]
 
@@ -49,9 +58,9 @@ class StoredLog:
         found = self.read(position - 1, 1, stop=position)
         return found[0] if found else None
 
-    def scan(self, after: int, stop: int, batch: int = 1000) -> Iterator[StoredEvent]:
-        """Every event with ``after < position ≤ stop``, read in batches (constant memory)."""
-        while after < stop:
+    def scan(self, after: int | None, stop: int | None, batch: int = 1000) -> Iterator[StoredEvent]:
+        """Every event with ``after < position ≤ stop`` (``None``: no bound), read in batches (constant memory)."""
+        while after is None or stop is None or after < stop:
             rows = self.read(after, batch, stop=stop)
             if not rows:
                 return

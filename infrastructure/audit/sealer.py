@@ -7,6 +7,11 @@ seals nothing twice and loses nothing; the locked tracking row keeps two sealers
 
 It is not a projection: it is never rebuilt from the log, because seals recomputed from a tampered log would
 certify the tampering (ARCHITECTURE §8).
+
+It refuses to seal what no genuine log holds (``order``): a row at a position ≤ 0 or an event recorded further back
+than the clock-skew tolerance before the latest recorded time it has sealed. It then seals everything before that
+event, stops there and says why (:class:`SealRefused`, logged, kept in :attr:`Sealer.refused`), until an operator
+has looked (``zeren audit check`` names the same event).
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from application.ports import Clock
-from infrastructure.audit.log import StoredLog
+from infrastructure.audit.log import StoredEvent, StoredLog
 from infrastructure.audit.merkle import Frontier
+from infrastructure.audit.order import Disorder, LogOrder
 from infrastructure.audit.signing import Signer, TreeHead
 from infrastructure.audit.tree import StoredTree
 from projections.follower import Tracking, follow
@@ -27,9 +33,18 @@ from projections.sql import ReadDatabase, Tx
 NAME = "audit_sealer"
 
 
+class SealRefused(Exception):
+    """The sealer met an event no genuine log holds and seals nothing from it on; the message says which and why."""
+
+    def __init__(self, disorder: Disorder):
+        super().__init__(f"the sealer refuses to seal: {disorder.detail}; run `zeren audit check`")
+        self.position = disorder.position
+        self.kind = disorder.kind
+
+
 class Sealer:
     def __init__(self, db: ReadDatabase, log: StoredLog, signer: Callable[[], Signer], clock: Clock, *,
-                 every_events: int, every_minutes: float, batch_size: int = 500):
+                 every_events: int, every_minutes: float, clock_skew_seconds: float, batch_size: int = 500):
         if every_events < 1 or every_minutes <= 0:
             raise ValueError("heads are signed every N ≥ 1 events and every M > 0 minutes")
         self.db = db
@@ -40,6 +55,11 @@ class Sealer:
         self.every_events = every_events
         self.every = timedelta(minutes=every_minutes)
         self.batch_size = batch_size
+        self.tolerance = timedelta(seconds=clock_skew_seconds)
+        self.refused: SealRefused | None = None
+        """Why the sealer stopped, while it is stopped."""
+        self._latest: datetime | None = None
+        """The latest recorded time sealed (since this process started; at least the last sealed event's)."""
         self._wake = threading.Event()
 
     def setup(self) -> None:
@@ -61,15 +81,34 @@ class Sealer:
         self.tree.store_head(tx, head)
         return head
 
+    def _admissible(self, position: int, size: int, entries: list[StoredEvent]) -> tuple[LogOrder, int,
+                                                                                           SealRefused | None]:
+        """How many of ``entries`` may be sealed, and why the next one may not (if so)."""
+        order = LogOrder(self.tolerance, self._latest)
+        if order.latest is None and size:
+            last = self.log.at(position)
+            order.latest = last.recorded_at() if last else None
+        for count, entry in enumerate(entries):
+            try:
+                order.admit(entry)
+            except Disorder as disorder:
+                return order, count, SealRefused(disorder)
+        return order, len(entries), None
+
     def step(self) -> int:
-        """Seal one batch (and sign the heads that are due); returns how many events it sealed."""
+        """Seal one batch (and sign the heads that are due); returns how many events it sealed. Raises
+        :class:`SealRefused` (after sealing the events before it) at an event no genuine log holds."""
         with self.db.transaction() as tx:
             position = Tracking.position(tx, NAME, lock=True) or 0
-            entries = self.log.read(position, self.batch_size)
             size = self.tree.size(tx)
+            # Before the first seal, read from the very first row, whatever its id: a row at 0 or below is refused.
+            entries = self.log.read(position if size else None, self.batch_size)
+            order, admitted, refusal = self._admissible(position, size, entries)
+            entries = entries[:admitted]
             latest = self.tree.latest_head(tx)
             now = self.clock.now()
             if not entries and not self._due(latest, size, now):
+                self._refuse(refusal)
                 return 0
             frontier = self.tree.frontier(tx, size)
             leaves: list[dict[str, Any]] = []
@@ -86,7 +125,14 @@ class Sealer:
                 self._sign(tx, frontier, now)
             if entries:
                 Tracking.advance(tx, NAME, entries[-1].position)
+        self._latest = order.latest
+        self._refuse(refusal)
         return len(entries)
+
+    def _refuse(self, refusal: SealRefused | None) -> None:
+        self.refused = refusal
+        if refusal is not None:
+            raise refusal
 
     def catch_up(self) -> int:
         """Seal until the head of the log; returns how many events were sealed."""
@@ -96,14 +142,21 @@ class Sealer:
         return total
 
     def seal_now(self) -> tuple[int, TreeHead | None]:
-        """Catch up and sign a head over everything sealed (an operator's ``zeren audit seal``)."""
-        sealed = self.catch_up()
+        """Catch up and sign a head over everything sealed (an operator's ``zeren audit seal``); a refusal is raised
+        after that head is signed."""
+        refusal = None
+        try:
+            sealed = self.catch_up()
+        except SealRefused as refused:
+            sealed, refusal = 0, refused
         with self.db.transaction() as tx:
             Tracking.position(tx, NAME, lock=True)
             size = self.tree.size(tx)
             latest = self.tree.latest_head(tx)
             if size and (latest is None or latest.tree_size < size):
                 latest = self._sign(tx, self.tree.frontier(tx, size), self.clock.now())
+        if refusal is not None:
+            raise refusal
         return sealed, latest
 
     def wake(self, _position: int = 0) -> None:

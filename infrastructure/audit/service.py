@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
 from typing import Any
 
@@ -30,7 +31,8 @@ class Audit:
         self.log = StoredLog(store.recorder)
         self.tree = StoredTree(db)
         self.sealer = Sealer(db, self.log, lambda: self.signer, clock, every_events=settings.seal_every_events,
-                             every_minutes=settings.seal_every_minutes)
+                             every_minutes=settings.seal_every_minutes,
+                             clock_skew_seconds=settings.audit_clock_skew_seconds)
 
     @cached_property
     def signer(self) -> Signer:
@@ -109,4 +111,4 @@ class Audit:
         return Export(self.db, self.log, selection, self.clock.now())
 
     def check(self, keys: dict[bytes, Ed25519PublicKey] | None = None) -> CheckReport:
-        return check(self.db, self.log, keys or self.keys())
+        return check(self.db, self.log, keys or self.keys(), timedelta(seconds=self.settings.audit_clock_skew_seconds))

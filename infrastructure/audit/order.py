@@ -1,0 +1,62 @@
+"""What a genuine log never holds, so that neither the sealer seals it nor the live check lets it pass
+(docs/audit.md §1, §8).
+
+- **Positions start at 1.** The event store hands out positions (notification ids) from 1 upwards; a row at 0 or
+  below was written straight into the events table.
+- **Recorded time does not run backwards.** Every event's recorded time (its ``timestamp``) is taken when its command
+  runs, and positions are handed out in commit order, so in log order the recorded time only grows — except by as
+  much as one writer waited for the table lock and the application servers' clocks differ: the *clock-skew
+  tolerance* (``ZEREN_AUDIT_CLOCK_SKEW_SECONDS``). An event recorded earlier than that before the latest recorded
+  time seen so far was back-dated.
+- **A record's versions run 1, 2, 3 … in log order**, without gaps (checked by the live check, which reads the whole
+  log; the sealer reads only what it seals).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from infrastructure.audit.log import StoredEvent
+
+
+class Disorder(Exception):
+    """A stored event no genuine log holds; ``kind`` is ``inserted``, ``time`` or ``version``."""
+
+    def __init__(self, kind: str, position: int, detail: str):
+        super().__init__(detail)
+        self.kind, self.position, self.detail = kind, position, detail
+
+
+@dataclass
+class LogOrder:
+    """The rules above, applied to stored events in log order."""
+
+    tolerance: timedelta
+    latest: datetime | None = None
+    """The latest recorded time seen so far."""
+    versions: dict[UUID, int] | None = None
+    """Each record's last version seen so far (``None``: versions are not followed)."""
+
+    def admit(self, event: StoredEvent) -> None:
+        """Raise :class:`Disorder` when ``event`` cannot follow the events admitted before it."""
+        p = event.position
+        if p < 1:
+            raise Disorder("inserted", p, f"the event at position {p} has a position the event store never hands "
+                           "out (positions start at 1): it was written straight into the events table")
+        recorded = event.recorded_at()
+        if recorded is None:
+            raise Disorder("time", p, f"the event at position {p} holds no recorded time (timestamp)")
+        if self.latest is not None and recorded < self.latest - self.tolerance:
+            raise Disorder("time", p, f"the event at position {p} was recorded at {recorded.isoformat()}, "
+                           f"{self.latest - recorded} before an earlier event ({self.latest.isoformat()}): beyond the "
+                           f"clock-skew tolerance of {self.tolerance.total_seconds():g} s, it was back-dated")
+        if self.versions is not None:
+            last = self.versions.get(event.aggregate_id, 0)
+            if event.aggregate_version != last + 1:
+                raise Disorder("version", p, f"the event at position {p} is version {event.aggregate_version} of "
+                               f"record {event.aggregate_id}, which had version {last} before it: a record's "
+                               "versions run 1, 2, 3 … in log order")
+            self.versions[event.aggregate_id] = event.aggregate_version
+        self.latest = recorded if self.latest is None else max(self.latest, recorded)
