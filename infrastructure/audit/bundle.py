@@ -8,29 +8,41 @@ A bundle is one ZIP file with four members:
 - ``heads.jsonl``: every earlier signed head, each with a consistency proof to the latest;
 - ``manifest.json``: format, selection, coverage, counts, leaf range and the SHA-256 of the other members.
 
-Verification needs only this module, ``merkle``, ``leaves`` and ``signing``: no database, no settings, no store.
+Verification needs only this module, ``merkle``, ``leaves``, ``signing``, ``strict`` and ``domain.jurisdiction``: no
+database, no settings, no store. It is strict (docs/audit.md §6.4): exactly these members, once each; exactly the
+fields the spec lists, with exact JSON types; every manifest field checked against what the bundle holds.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
+import json
 import zipfile
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 from uuid import UUID
 
-import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from infrastructure.audit import leaves, merkle
-from infrastructure.audit.signing import TreeHead, head_problem
+from domain.jurisdiction import covers
+from infrastructure.audit import leaves, merkle, strict
+from infrastructure.audit.signing import TreeHead, head_problem, strict_hex
 
 FORMAT = "zeren-audit-bundle/1"
 EVENTS, HEAD, HEADS, MANIFEST = "events.jsonl", "head.json", "heads.jsonl", "manifest.json"
 MEMBERS = (EVENTS, HEADS, HEAD)
+MANIFEST_FIELDS = ("format", "created_at", "hash", "tree", "leaf_encoding", "signature", "selection", "tree_size",
+                   "root_hash", "coverage", "events", "excluded", "leaf_range", "position_range", "earlier_heads",
+                   "members")
+CONSTANTS = {"hash": "SHA-256", "tree": "RFC 9162 §2.1", "leaf_encoding": 1, "signature": "Ed25519"}
+SELECTION_FIELDS = ("scope", "jurisdiction", "from_position", "to_position", "aggregate_id")
+EVENT_FIELDS = ("leaf_index", "position", "aggregate_id", "aggregate_version", "type", "topic", "schema_version",
+                "recorded_at", "effective_at", "jurisdiction", "envelope", "redacted", "data", "stored", "leaf_hash",
+                "inclusion_path")
+HEAD_LINE_FIELDS = ("head", "consistency_path")
 STORE_FIELDS = frozenset({"originator_id", "originator_version", "timestamp", "envelope", "class_version"})
 """Fields of a stored event that are not its data: ids, recorded time, envelope, schema version."""
 COVERAGE = {
@@ -90,30 +102,96 @@ class Verified:
         return line
 
 
-def _hex_list(value: Any, what: str) -> list[bytes]:
+def _hashes(value: Any, what: str) -> list[bytes]:
     if not isinstance(value, list):
         raise ValueError(f"{what} is not a list of hashes")
-    try:
-        hashes = [bytes.fromhex(h) for h in value]
-    except (TypeError, ValueError):
-        raise ValueError(f"{what} holds a value that is not hexadecimal") from None
-    if any(len(h) != merkle.HASH_SIZE for h in hashes):
-        raise ValueError(f"{what} holds a hash that is not 32 bytes")
-    return hashes
-
-
-def _integer(event: dict[str, Any], name: str) -> int:
-    value = event.get(name)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{name} is not a non-negative integer")
-    return value
+    return [strict_hex(h, merkle.HASH_SIZE, f"a hash in {what}") for h in value]
 
 
 def _json(data: bytes, what: str) -> Any:
     try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        raise BundleInvalid(f"{what} is not valid JSON") from None
+        return strict.loads(data)
+    except ValueError as exc:
+        raise BundleInvalid(f"{what} is not valid JSON: {exc}") from None
+
+
+def _span(value: Any, what: str) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    span = strict.fields(value, ("first", "last"), what)
+    first, last = strict.unsigned(span["first"], f"{what}.first"), strict.unsigned(span["last"], f"{what}.last")
+    if first > last:
+        raise ValueError(f"{what} runs backwards")
+    return first, last
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """``manifest.json``, every field type-checked (docs/audit.md §6.3)."""
+
+    coverage: str
+    tree_size: int
+    root_hash: str
+    events: int
+    excluded: int
+    earlier_heads: int
+    leaf_range: tuple[int, int] | None
+    position_range: tuple[int, int] | None
+    members: dict[str, dict[str, Any]]
+    scope: str | None
+    jurisdiction: str | None
+    from_position: int | None
+    to_position: int | None
+    aggregate_id: UUID | None
+
+    @classmethod
+    def parse(cls, value: Any) -> Manifest:
+        m = strict.fields(value, MANIFEST_FIELDS, MANIFEST)
+        if not strict.same(m["format"], FORMAT):
+            raise ValueError(f"its format is not {FORMAT!r}")
+        for name, constant in CONSTANTS.items():
+            if not strict.same(m[name], constant):
+                raise ValueError(f"its {name} is not {json.dumps(constant, ensure_ascii=False)}")
+        try:
+            created = datetime.fromisoformat(strict.text(m["created_at"], "created_at") or "")
+        except ValueError:
+            raise ValueError("its created_at is not a date and time") from None
+        if created.tzinfo is None:
+            raise ValueError("its created_at has no offset")
+        if m["coverage"] not in COVERAGE:
+            raise ValueError(f"its coverage is none of {', '.join(COVERAGE)}")
+        selection = strict.fields(m["selection"], SELECTION_FIELDS, "its selection")
+        members = strict.fields(m["members"], MEMBERS, "its members")
+        for name in MEMBERS:
+            member = strict.fields(members[name], ("sha256", "bytes"), f"its members.{name}")
+            strict_hex(member["sha256"], 32, f"members.{name}.sha256")
+            strict.unsigned(member["bytes"], f"members.{name}.bytes")
+        strict_hex(m["root_hash"], 32, "its root_hash")
+        bound = {name: None if selection[name] is None else strict.unsigned(selection[name], f"selection.{name}")
+                 for name in ("from_position", "to_position")}
+        return cls(
+            coverage=m["coverage"], tree_size=strict.unsigned(m["tree_size"], "tree_size"), root_hash=m["root_hash"],
+            events=strict.unsigned(m["events"], "events"), excluded=strict.unsigned(m["excluded"], "excluded"),
+            earlier_heads=strict.unsigned(m["earlier_heads"], "earlier_heads"),
+            leaf_range=_span(m["leaf_range"], "leaf_range"), position_range=_span(m["position_range"],
+                                                                                   "position_range"),
+            members=members, scope=strict.text(selection["scope"], "selection.scope", optional=True),
+            jurisdiction=strict.text(selection["jurisdiction"], "selection.jurisdiction", optional=True),
+            from_position=bound["from_position"], to_position=bound["to_position"],
+            aggregate_id=None if selection["aggregate_id"] is None
+            else strict.canonical_uuid(selection["aggregate_id"], "selection.aggregate_id"))
+
+    @property
+    def filtered(self) -> bool:
+        """Whether the selection can leave sealed events out (a scope, a jurisdiction or an aggregate)."""
+        return (self.scope, self.jurisdiction, self.aggregate_id) != (None, None, None)
+
+    def admits(self, position: int, jurisdiction: str, aggregate_id: UUID) -> bool:
+        return ((self.from_position is None or position >= self.from_position)
+                and (self.to_position is None or position <= self.to_position)
+                and (self.scope is None or covers(self.scope, jurisdiction))
+                and (self.jurisdiction is None or covers(self.jurisdiction, jurisdiction))
+                and (self.aggregate_id is None or aggregate_id == self.aggregate_id))
 
 
 class _Reader:
@@ -122,30 +200,42 @@ class _Reader:
     def __init__(self, archive: zipfile.ZipFile, keys: Mapping[bytes, Ed25519PublicKey]):
         self.archive = archive
         self.keys = keys
-        names = set(archive.namelist())
-        for name in (MANIFEST, *MEMBERS):
+        names = archive.namelist()
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise BundleInvalid(f"the bundle holds more than one member named {twice[0]}: a reader could take "
+                                "either")
+        expected = (MANIFEST, *MEMBERS)
+        for name in expected:
             if name not in names:
                 raise BundleInvalid(f"the bundle has no {name}")
-        self.manifest = _json(archive.read(MANIFEST), MANIFEST)
-        if not isinstance(self.manifest, dict) or self.manifest.get("format") != FORMAT:
-            raise BundleInvalid(f"{MANIFEST} does not describe a {FORMAT} bundle")
-        members = self.manifest.get("members")
-        if not isinstance(members, dict) or not all(isinstance(members.get(m), dict) for m in MEMBERS):
-            raise BundleInvalid(f"{MANIFEST} does not list the SHA-256 of {', '.join(MEMBERS)}")
+        for name in names:
+            if name not in expected:
+                raise BundleInvalid(f"the bundle holds a member the format does not have: {name}")
+        try:
+            self.manifest = Manifest.parse(_json(archive.read(MANIFEST), MANIFEST))
+        except ValueError as exc:
+            raise BundleInvalid(f"{MANIFEST} does not describe a {FORMAT} bundle: {exc}") from None
 
-    def check_digest(self, name: str, digest: str) -> None:
-        if self.manifest["members"][name].get("sha256") != digest:
+    def check_digest(self, name: str, digest: str, size: int) -> None:
+        member = self.manifest.members[name]
+        if member["sha256"] != digest:
             raise BundleInvalid(f"{name} does not match its SHA-256 in the manifest: the member was changed")
+        if member["bytes"] != size:
+            raise BundleInvalid(f"{name} holds {size} bytes, the manifest says {member['bytes']}")
 
     def lines(self, name: str) -> Iterator[tuple[int, bytes]]:
-        """The member's lines, hashing them as they go; checks the hash at the end."""
-        digest = hashlib.sha256()
+        """The member's lines, each ``\n``-terminated, hashing them as they go; checks the hash at the end."""
+        digest, size = hashlib.sha256(), 0
         stream: IO[bytes]
         with self.archive.open(name) as stream:
             for number, line in enumerate(stream, 1):
+                if not line.endswith(b"\n"):
+                    raise BundleInvalid(f"line {number} of {name} does not end with a newline")
                 digest.update(line)
+                size += len(line)
                 yield number, line
-        self.check_digest(name, digest.hexdigest())
+        self.check_digest(name, digest.hexdigest(), size)
 
     def head(self) -> TreeHead:
         raw = self.archive.read(HEAD)
@@ -156,50 +246,67 @@ class _Reader:
         problem = head_problem(head, self.keys)
         if problem:
             raise BundleInvalid(f"the bundle's head (tree size {head.tree_size}) is not valid: {problem}")
-        self.check_digest(HEAD, sha256_hex(raw))
-        if self.manifest.get("tree_size") != head.tree_size or self.manifest.get("root_hash") != head.root_hash.hex():
-            raise BundleInvalid(f"{MANIFEST} describes another tree (size {self.manifest.get('tree_size')}) than "
+        self.check_digest(HEAD, sha256_hex(raw), len(raw))
+        if self.manifest.tree_size != head.tree_size or self.manifest.root_hash != head.root_hash.hex():
+            raise BundleInvalid(f"{MANIFEST} describes another tree (size {self.manifest.tree_size}) than "
                                 f"the signed head (size {head.tree_size})")
         return head
 
 
-def _check_event(event: Any, head: TreeHead) -> tuple[int, int]:
-    """Check one exported event on its own; returns ``(leaf_index, position)``; ``ValueError`` says why not."""
-    if not isinstance(event, dict):
-        raise ValueError("the line is not a JSON object")
-    index, position = _integer(event, "leaf_index"), _integer(event, "position")
+@dataclass(frozen=True)
+class _Event:
+    index: int
+    position: int
+    aggregate_id: UUID
+    version: int
+    jurisdiction: str
+
+
+def _check_event(value: Any, head: TreeHead) -> _Event:
+    """Check one exported event on its own; ``ValueError`` says why not."""
+    event = strict.fields(value, EVENT_FIELDS, "the line")
+    index, position = strict.unsigned(event["leaf_index"], "leaf_index"), strict.unsigned(event["position"],
+                                                                                         "position")
     if index >= head.tree_size:
         raise ValueError(f"leaf {index} is outside the head's tree of {head.tree_size} leaves")
-    try:
-        aggregate_id = UUID(event.get("aggregate_id"))
-        stored = base64.b64decode(event.get("stored") or "", validate=True)
-    except (TypeError, ValueError, AttributeError):
-        raise ValueError("aggregate_id is not a UUID or stored is not base64") from None
-    version, topic = _integer(event, "aggregate_version"), event.get("topic")
+    if position < 1:
+        raise ValueError("its position is below 1: the event store never hands it out")
+    aggregate_id = strict.canonical_uuid(event["aggregate_id"], "aggregate_id")
+    stored = strict.b64(event["stored"], "stored")
+    version, topic = strict.unsigned(event["aggregate_version"], "aggregate_version"), event["topic"]
     if not isinstance(topic, str):
         raise ValueError("topic is not a string")
     leaf = leaves.hash_event(position, aggregate_id, version, topic, stored)
-    if event.get("leaf_hash") != leaf.hex():
+    if event["leaf_hash"] != leaf.hex():
         raise ValueError("its leaf hash, recomputed from its position, aggregate id, version, topic and stored bytes, "
                          "differs from the one given: the event was changed")
-    path = _hex_list(event.get("inclusion_path"), "inclusion_path")
+    path = _hashes(event["inclusion_path"], "inclusion_path")
     try:
         merkle.verify_inclusion(index, head.tree_size, leaf, path, head.root_hash)
     except merkle.ProofError as exc:
         raise ValueError(f"its inclusion proof fails against the head (tree size {head.tree_size}): {exc}") from None
+    redacted = event["redacted"]
+    if not (isinstance(redacted, list) and all(isinstance(n, str) for n in redacted)
+            and redacted == sorted(set(redacted))):
+        raise ValueError("redacted is not a sorted list of distinct field names")
     try:
-        decoded = orjson.loads(stored)
-        expected = {**views(decoded, event.get("redacted") or []), "type": event_type(topic)}
-        ids_match = (decoded.get("originator_id") == str(aggregate_id)
-                     and decoded.get("originator_version") == version)
-    except (orjson.JSONDecodeError, AttributeError, KeyError, TypeError):
-        raise ValueError("its stored bytes are not a stored event (JSON with an envelope)") from None
+        decoded = strict.loads(stored)
+        if not isinstance(decoded, dict) or not set(redacted) <= set(decoded) - STORE_FIELDS:
+            raise ValueError
+        expected = {**views(decoded, redacted), "type": event_type(topic)}
+        ids_match = (strict.same(decoded.get("originator_id"), str(aggregate_id))
+                     and strict.same(decoded.get("originator_version"), version))
+    except (ValueError, KeyError, TypeError):
+        raise ValueError("its stored bytes are not a stored event (JSON with an envelope, holding every redacted "
+                         "field)") from None
     if not ids_match:
         raise ValueError("its stored bytes name another aggregate id or version")
-    for name, value in expected.items():
-        if event.get(name) != value:
+    for name, shown in expected.items():
+        if not strict.same(event[name], shown):
             raise ValueError(f"its {name} differs from its stored bytes: the shown event was changed")
-    return index, position
+    if not isinstance(expected["jurisdiction"], str):
+        raise ValueError("its jurisdiction is not a string")
+    return _Event(index, position, aggregate_id, version, expected["jurisdiction"])
 
 
 def verify(path: Path, keys: Mapping[bytes, Ed25519PublicKey], previous: TreeHead | None = None) -> Verified:
@@ -211,65 +318,98 @@ def verify(path: Path, keys: Mapping[bytes, Ed25519PublicKey], previous: TreeHea
     with archive:
         reader = _Reader(archive, keys)
         head = reader.head()
-        coverage = reader.manifest.get("coverage")
-        if coverage not in COVERAGE:
-            raise BundleInvalid(f"{MANIFEST} gives no coverage (one of {', '.join(COVERAGE)})")
-        declared = reader.manifest.get("leaf_range")
-        if coverage == "full":
-            declared = {"first": 0, "last": head.tree_size - 1}
-        first, last, count = _verify_events(reader, head, coverage, declared)
-        _verify_counts(reader, head, coverage, declared, first, last, count)
+        seen = _verify_events(reader, head)
+        _verify_counts(reader.manifest, head, seen)
         earlier, previous_path = _verify_heads(reader, head, previous)
         if previous is not None:
             _verify_previous(previous, head, previous_path, keys)
-    return Verified(head=head, events=count, coverage=coverage, earlier_heads=earlier,
-                    leaf_range=(first, last) if count else None,
+    manifest = reader.manifest
+    return Verified(head=head, events=seen.count, coverage=manifest.coverage, earlier_heads=earlier,
+                    leaf_range=(seen.first.index, seen.last.index) if seen.first and seen.last else None,
                     previous=previous.tree_size if previous is not None else None)
 
 
-def _verify_events(reader: _Reader, head: TreeHead, coverage: str,
-                   declared: Any) -> tuple[int, int, int]:
-    complete = coverage in ("full", "range")
-    if complete and not (isinstance(declared, dict) and isinstance(declared.get("first"), int)):
-        raise BundleInvalid(f"{MANIFEST} declares a {coverage} export without its leaf range")
-    first = last = -1
-    last_position = count = 0
+@dataclass
+class _Seen:
+    """What the events of a bundle turned out to be."""
+
+    count: int = 0
+    first: _Event | None = None
+    last: _Event | None = None
+    versions: dict[UUID, int] = field(default_factory=dict)
+
+
+def _verify_events(reader: _Reader, head: TreeHead) -> _Seen:
+    manifest = reader.manifest
+    complete = manifest.coverage in ("full", "range")
+    if manifest.coverage == "full":
+        start = 0
+    elif complete:
+        if manifest.leaf_range is None:
+            raise BundleInvalid(f"{MANIFEST} declares a {manifest.coverage} export without its leaf range")
+        start = manifest.leaf_range[0]
+    seen = _Seen()
     for number, line in reader.lines(EVENTS):
         try:
-            event = orjson.loads(line)
-            where = f"event at position {event['position']} (leaf {event['leaf_index']}, line {number})"
-        except (orjson.JSONDecodeError, KeyError, TypeError):
+            value = strict.loads(line)
+            where = f"event at position {value['position']} (leaf {value['leaf_index']}, line {number})"
+        except (ValueError, KeyError, TypeError):
             raise BundleInvalid(f"line {number} of {EVENTS} is not an exported event") from None
         try:
-            index, position = _check_event(event, head)
+            event = _check_event(value, head)
         except ValueError as exc:
             raise BundleInvalid(f"{where}: {exc}") from None
-        expected = declared["first"] + count if complete else None
-        if expected is not None and index != expected:
-            raise BundleInvalid(f"{where}: out of sequence — a {coverage} export lists every leaf in log order, "
-                                f"and leaf {expected} belongs here (it was dropped or moved)")
-        if count and index <= last:
-            raise BundleInvalid(f"{where}: out of log order — it comes after leaf {last}")
-        if count and position <= last_position:
-            raise BundleInvalid(f"{where}: positions do not increase — it comes after position {last_position}")
-        first = index if not count else first
-        last, last_position, count = index, position, count + 1
-    return first, last, count
+        if complete and event.index != start + seen.count:
+            raise BundleInvalid(f"{where}: out of sequence — a {manifest.coverage} export lists every leaf in log "
+                                f"order, and leaf {start + seen.count} belongs here (it was dropped or moved)")
+        if seen.last and event.index <= seen.last.index:
+            raise BundleInvalid(f"{where}: out of log order — it comes after leaf {seen.last.index}")
+        if seen.last and event.position <= seen.last.position:
+            raise BundleInvalid(f"{where}: positions do not increase — it comes after position "
+                                f"{seen.last.position}")
+        if not manifest.admits(event.position, event.jurisdiction, event.aggregate_id):
+            raise BundleInvalid(f"{where}: the manifest's selection does not admit it")
+        before = seen.versions.get(event.aggregate_id, 0)
+        if event.version <= before or (manifest.coverage == "full" and event.version != before + 1):
+            raise BundleInvalid(f"{where}: version {event.version} of record {event.aggregate_id} follows version "
+                                f"{before}: a record's versions run 1, 2, 3 … in log order")
+        seen.versions[event.aggregate_id] = event.version
+        seen.first = seen.first or event
+        seen.last, seen.count = event, seen.count + 1
+    return seen
 
 
-def _verify_counts(reader: _Reader, head: TreeHead, coverage: str, declared: Any, first: int, last: int,
-                   count: int) -> None:
-    if reader.manifest.get("events") != count:
-        raise BundleInvalid(f"{MANIFEST} counts {reader.manifest.get('events')} events, {EVENTS} holds {count}")
-    if coverage in ("full", "range") and (count == 0 or last != declared.get("last")):
-        missing_from = last + 1 if count else declared["first"]
-        raise BundleInvalid(f"leaves {missing_from}–{declared.get('last')} are missing: a {coverage} export holds "
-                            f"every leaf {declared['first']}–{declared.get('last')}")
-    if coverage == "full" and count != head.tree_size:
-        raise BundleInvalid(f"a full export holds all {head.tree_size} leaves, this one {count}")
-    stated = reader.manifest.get("leaf_range")
-    if count and stated != {"first": first, "last": last}:
-        raise BundleInvalid(f"{MANIFEST} gives the leaf range {stated}, the events span leaves {first}–{last}")
+def _verify_counts(manifest: Manifest, head: TreeHead, seen: _Seen) -> None:
+    coverage, n = manifest.coverage, head.tree_size
+    if manifest.events != seen.count:
+        raise BundleInvalid(f"{MANIFEST} counts {manifest.events} events, {EVENTS} holds {seen.count}")
+    observed = (seen.first.index, seen.last.index) if seen.first and seen.last else None
+    positions = (seen.first.position, seen.last.position) if seen.first and seen.last else None
+    declared = (0, n - 1) if coverage == "full" else manifest.leaf_range
+    if coverage in ("full", "range") and (observed is None or declared is None or observed[1] != declared[1]):
+        missing_from = observed[1] + 1 if observed else (declared[0] if declared else 0)
+        last = declared[1] if declared else "?"
+        raise BundleInvalid(f"leaves {missing_from}–{last} are missing: a {coverage} export holds every leaf "
+                            f"{declared[0] if declared else 0}–{last}")
+    if coverage == "full" and seen.count != n:
+        raise BundleInvalid(f"a full export holds all {n} leaves, this one {seen.count}")
+    if manifest.leaf_range != observed:
+        raise BundleInvalid(f"{MANIFEST} gives the leaf range {manifest.leaf_range}, the events span {observed}")
+    if manifest.position_range != positions:
+        raise BundleInvalid(f"{MANIFEST} gives the position range {manifest.position_range}, the events span "
+                            f"{positions}")
+    if (coverage == "subset") != (manifest.excluded > 0 or seen.count == 0):
+        raise BundleInvalid(f"{MANIFEST} says {coverage} coverage with {manifest.excluded} events excluded and "
+                            f"{seen.count} exported: a bundle is a subset exactly when it left events out or holds "
+                            "none")
+    if manifest.excluded and not manifest.filtered:
+        raise BundleInvalid(f"{MANIFEST} says {manifest.excluded} events were excluded by a selection that names no "
+                            "scope, jurisdiction or record")
+    scanned = seen.count + manifest.excluded
+    unbounded = manifest.from_position is None and manifest.to_position is None
+    if scanned > n or (unbounded and scanned != n) or (observed and scanned < observed[1] - observed[0] + 1):
+        raise BundleInvalid(f"{MANIFEST} says {seen.count} events exported and {manifest.excluded} excluded: that "
+                            f"cannot be the leaves its selection scanned in a tree of {n} leaves")
 
 
 def _verify_heads(reader: _Reader, head: TreeHead, previous: TreeHead | None) -> tuple[int, list[bytes] | None]:
@@ -278,10 +418,10 @@ def _verify_heads(reader: _Reader, head: TreeHead, previous: TreeHead | None) ->
     count, last_size, previous_path = 0, 0, None
     for number, line in reader.lines(HEADS):
         try:
-            entry = orjson.loads(line)
-            earlier = TreeHead.from_json(entry.get("head"))
-            path = _hex_list(entry.get("consistency_path"), "consistency_path")
-        except (orjson.JSONDecodeError, ValueError, AttributeError) as exc:
+            entry = strict.fields(strict.loads(line), HEAD_LINE_FIELDS, "the line")
+            earlier = TreeHead.from_json(entry["head"])
+            path = _hashes(entry["consistency_path"], "consistency_path")
+        except ValueError as exc:
             raise BundleInvalid(f"line {number} of {HEADS} is not a head with a consistency proof: {exc}") from None
         where = f"earlier head (tree size {earlier.tree_size}, line {number} of {HEADS})"
         problem = head_problem(earlier, reader.keys)
@@ -296,8 +436,8 @@ def _verify_heads(reader: _Reader, head: TreeHead, previous: TreeHead | None) ->
         if previous is not None and earlier.tree_size == previous.tree_size:
             previous_path = path
         count, last_size = count + 1, earlier.tree_size
-    if reader.manifest.get("earlier_heads") != count:
-        raise BundleInvalid(f"{MANIFEST} counts {reader.manifest.get('earlier_heads')} earlier heads, {HEADS} "
+    if reader.manifest.earlier_heads != count:
+        raise BundleInvalid(f"{MANIFEST} counts {reader.manifest.earlier_heads} earlier heads, {HEADS} "
                             f"holds {count}")
     return count, previous_path
 

@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 TAG = b"zeren/audit/tree-head/v1\x00"
 FORMAT = "zeren-tree-head/1"
+FIELDS = ("format", "tree_size", "timestamp_ms", "signed_at", "root_hash", "key_id", "signature")
 _BODY = struct.Struct(">QQ32s32s")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 DEFAULT_KEY_FILE = "audit-signing-key.pem"
@@ -72,24 +73,34 @@ class TreeHead:
 
     @classmethod
     def from_json(cls, value: Any) -> TreeHead:
-        """Parse a head; ``ValueError`` names the first field that is wrong (``signed_at`` is informative only)."""
+        """Parse a head strictly: exactly the fields of :meth:`to_json`, integers that are JSON integers, hashes in
+        lowercase hex of their exact length, ``signed_at`` exactly ``timestamp_ms`` made readable. ``ValueError``
+        names the first field that is wrong."""
         if not isinstance(value, dict):
             raise ValueError("a tree head is a JSON object")
-        if value.get("format") != FORMAT:
+        if set(value) != set(FIELDS):
+            unknown, missing = sorted(set(value) - set(FIELDS)), sorted(set(FIELDS) - set(value))
+            raise ValueError(f"a tree head has exactly the fields {', '.join(FIELDS)}"
+                             + (f"; unknown: {', '.join(unknown)}" if unknown else "")
+                             + (f"; missing: {', '.join(missing)}" if missing else ""))
+        if value["format"] != FORMAT:
             raise ValueError(f"a tree head has format {FORMAT!r}")
         for name in ("tree_size", "timestamp_ms"):
-            if not isinstance(value.get(name), int) or isinstance(value.get(name), bool) or value[name] < 0:
-                raise ValueError(f"the tree head's {name} is not a non-negative integer")
-        lengths = {"root_hash": 32, "key_id": 32, "signature": 64}
-        fields = {}
-        for name, length in lengths.items():
-            try:
-                fields[name] = bytes.fromhex(value.get(name) or "")
-            except (TypeError, ValueError):
-                raise ValueError(f"the tree head's {name} is not hexadecimal") from None
-            if len(fields[name]) != length:
-                raise ValueError(f"the tree head's {name} is not {length} bytes")
-        return cls(tree_size=value["tree_size"], timestamp_ms=value["timestamp_ms"], **fields)
+            if type(value[name]) is not int or not 0 <= value[name] < 1 << 64:
+                raise ValueError(f"the tree head's {name} is not an unsigned 64-bit integer")
+        fields = {name: strict_hex(value[name], length, f"the tree head's {name}")
+                  for name, length in (("root_hash", 32), ("key_id", 32), ("signature", 64))}
+        head = cls(tree_size=value["tree_size"], timestamp_ms=value["timestamp_ms"], **fields)
+        if value["signed_at"] != head.to_json()["signed_at"]:
+            raise ValueError("the tree head's signed_at is not its timestamp_ms")
+        return head
+
+
+def strict_hex(value: Any, length: int, what: str) -> bytes:
+    """``length`` bytes written as exactly ``2 × length`` lowercase hexadecimal digits; ``ValueError`` otherwise."""
+    if not isinstance(value, str) or len(value) != 2 * length or value.strip("0123456789abcdef"):
+        raise ValueError(f"{what} is not {length} bytes in lowercase hexadecimal")
+    return bytes.fromhex(value)
 
 
 def signed_payload(tree_size: int, timestamp_ms: int, root_hash: bytes, key: bytes) -> bytes:
