@@ -183,6 +183,17 @@ class Database:
         finally:
             conn.execute("ROLLBACK")
 
+    def erase_freed(self, table: str) -> None:
+        """Reclaim now the space of rows deleted or overwritten in ``table``, so their bytes leave the files: on
+        PostgreSQL ``VACUUM`` (old row versions no open transaction can still see are removed and their pages
+        compacted); on SQLite a ``TRUNCATE`` checkpoint (the old page images leave the WAL file; the database pages
+        were rewritten with ``secure_delete``)."""
+        if self._pool is not None:
+            with psycopg.connect(self._conninfo, autocommit=True) as conn:
+                conn.execute(f'VACUUM "{self.schema}"."{table}"')
+            return
+        self._sqlite().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()

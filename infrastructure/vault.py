@@ -74,14 +74,26 @@ class Vault:
         return aes.decrypt(blob[:12], blob[12:], key_id.encode()).decode()
 
     def shred(self, key_id: str) -> bool:
-        """Destroy a data key. Returns whether there was a live key to destroy."""
+        """Destroy a data key. Returns whether there was a live key to destroy.
+
+        The wrapped key is first overwritten with zeros of its length, then set to NULL, and the table's freed space
+        is reclaimed at once (:meth:`Database.erase_freed`): SQLite rewrites the row in place with ``secure_delete``
+        on and truncates its WAL file; PostgreSQL keeps every old row version until VACUUM removes it, which it does
+        as soon as no transaction older than the shred is open. WAL archives and backups are the operator's
+        (docs/audit.md §9)."""
         with self.db.transaction() as tx:
-            changed = tx.execute(
-                "UPDATE data_keys SET wrapped_key = NULL, shredded_at = :t "
-                "WHERE key_id = :k AND wrapped_key IS NOT NULL",
-                {"k": key_id, "t": datetime.now(UTC)},
-            )
-        return changed > 0
+            if tx.dialect == "sqlite":
+                tx.execute("PRAGMA secure_delete = ON")
+            row = tx.one("SELECT wrapped_key FROM data_keys WHERE key_id = :k AND wrapped_key IS NOT NULL",
+                         {"k": key_id})
+            if row is None:
+                return False
+            tx.execute("UPDATE data_keys SET wrapped_key = :zeros WHERE key_id = :k",
+                       {"k": key_id, "zeros": bytes(len(row["wrapped_key"]))})
+            tx.execute("UPDATE data_keys SET wrapped_key = NULL, shredded_at = :t WHERE key_id = :k",
+                       {"k": key_id, "t": datetime.now(UTC)})
+        self.db.erase_freed("data_keys")
+        return True
 
     def digest(self, purpose: str, value: str) -> str:
         """A keyed digest (HMAC-SHA256) to find equal values without storing them in the clear."""
