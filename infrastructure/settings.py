@@ -44,6 +44,12 @@ class Settings(BaseSettings):
     to seal it and ``zeren audit check`` reports it as back-dated (docs/audit.md §8): it covers a writer that waited
     for the table lock (``POSTGRES_LOCK_TIMEOUT`` 10 s, ``SQLITE_LOCK_TIMEOUT`` 30 s) and the clock skew between
     application servers. Local practice."""
+    audit_origin: str | None = None
+    """The log's name in its checkpoints (C2SP tlog-checkpoint origin line; no spaces, no ``+``); unset →
+    ``zeren.<deployment>/audit`` (docs/audit.md §11)."""
+    audit_witnesses: list[dict[str, str]] = []
+    """Witnesses the sealer asks to cosign every head, as JSON: ``[{"url": "https://witness.example/",
+    "vkey": "<name>+<key id>+<key>"}]`` (docs/audit.md §11)."""
     kafka_bootstrap: str = "localhost:9092"
     kafka_topic: str = "zeren.events"
     kafka_partitions: int = 6
@@ -58,6 +64,10 @@ class Settings(BaseSettings):
     """How long the relay waits for the broker (connect, acknowledge a batch) before it backs off and retries."""
     relay_poll_seconds: float = 0.5
     """How often the relay looks for new events when it is caught up."""
+
+    @property
+    def resolved_audit_origin(self) -> str:
+        return self.audit_origin or f"zeren.{self.deployment}/audit"
 
     @property
     def is_postgres(self) -> bool:

@@ -252,8 +252,15 @@ def test_a_file_that_is_no_bundle_fails_in_one_line(history: SealedHistory, tmp_
         archive.writestr(bundle.MANIFEST, b"{}")
         archive.writestr(bundle.HEAD, b"{}")
         archive.writestr(bundle.HEADS, b"")
-    with pytest.raises(BundleInvalid, match=r"the bundle has no events\.jsonl"):
+    with pytest.raises(BundleInvalid, match=r"manifest\.json does not describe an audit bundle: manifest\.json has"):
         verify(tmp_path / "y.zip", history.keys())
+    full = history.export(tmp_path / "full.zip")
+    with zipfile.ZipFile(full) as source, zipfile.ZipFile(tmp_path / "z.zip", "w") as archive:
+        for name in source.namelist():
+            if name != bundle.EVENTS:
+                archive.writestr(name, source.read(name))
+    with pytest.raises(BundleInvalid, match=r"the bundle has no events\.jsonl"):
+        verify(tmp_path / "z.zip", history.keys())
 
 
 def test_verify_runs_offline_with_no_settings_and_no_database(history: SealedHistory, full: Path,

@@ -100,7 +100,7 @@ def test_one_for_true_and_an_int_for_a_float_are_refused(history: SealedHistory,
     assert refused(float_version, history).endswith("(leaf 0, line 1): its schema_version differs from its stored "
                                                     "bytes: the shown event was changed")
     true_encoding = forged(full, tmp_path / "b.zip", manifest=lambda m: m.update(leaf_encoding=True))
-    assert refused(true_encoding, history) == ("manifest.json does not describe a zeren-audit-bundle/1 bundle: its "
+    assert refused(true_encoding, history) == ("manifest.json does not describe an audit bundle: its "
                                                "leaf_encoding is not 1")
     float_index = forged(full, tmp_path / "c.zip", raw_events=lambda data: data.replace(
         b'{"leaf_index":0,', b'{"leaf_index":0.0,', 1))
@@ -130,7 +130,7 @@ def test_an_unchecked_selection_or_excluded_count_is_refused(history: SealedHist
     more = forged(town, tmp_path / "c.zip", manifest=lambda m: m.update(excluded=m["excluded"] + 1))
     assert "cannot be the leaves its selection scanned" in refused(more, history)
     unknown = forged(full, tmp_path / "d.zip", manifest=lambda m: m.update(signed_by="省应急管理厅"))
-    assert refused(unknown, history) == ("manifest.json does not describe a zeren-audit-bundle/1 bundle: "
+    assert refused(unknown, history) == ("manifest.json does not describe an audit bundle: "
                                          "manifest.json has unknown fields signed_by")
 
 

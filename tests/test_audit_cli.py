@@ -10,6 +10,8 @@ import orjson
 import pytest
 
 from api.bootstrap import bootstrap
+from infrastructure.audit.note import COSIGNATURE, ED25519, Verifier, raw
+from infrastructure.audit.signing import load_public_key, load_signer
 from infrastructure.settings import Settings
 from tests.builders import World
 from tests.test_cli import run
@@ -138,3 +140,41 @@ def test_the_embedded_default_key_is_generated_into_the_data_dir(workdir: Path, 
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     code, out, _ = run(capsys, "audit", "public-key")
     assert out == (workdir / ".zeren" / "audit-signing-key.pem.pub").read_text()
+
+
+def test_the_log_key_for_witnesses_and_witness_options(workdir: Path, stored: int, capsys,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    run(capsys, "audit", "keygen", "-o", "audit.pem")
+    monkeypatch.setenv("ZEREN_AUDIT_KEY_PATH", str(workdir / "audit.pem"))
+    monkeypatch.setenv("ZEREN_AUDIT_ORIGIN", "yjj.quanzhou.example/zeren")
+    code, out, _ = run(capsys, "audit", "vkey")
+    assert code == 0
+    assert Verifier.parse(out.strip()) == Verifier("yjj.quanzhou.example/zeren", ED25519,
+                                                   raw(load_public_key(workdir / "audit.pem.pub")))
+    run(capsys, "audit", "seal")
+    run(capsys, "audit", "export", "-o", "bundle.zip")
+    code, out, _ = run(capsys, "audit", "verify", "bundle.zip", "--public-key", "audit.pem.pub")
+    assert (code, out.startswith("ok: ")) == (0, True), "no witness asked for, none required"
+    error = one_line_error(*run(capsys, "audit", "verify", "bundle.zip", "--public-key", "audit.pem.pub",
+                                "--witness", "not-a-key"))
+    assert error == "zeren: error: 'not-a-key' is not a verifier key <name>+<8 hex digits>+<base64 key>"
+    witness = out_of(capsys, "audit", "keygen", "-o", "witness.pem")
+    assert witness.startswith("wrote witness.pem")
+    vkey = load_signer(workdir / "witness.pem").note_signer("sheng.example/witness", COSIGNATURE).verifier.vkey()
+    error = one_line_error(*run(capsys, "audit", "verify", "bundle.zip", "--public-key", "audit.pem.pub",
+                                "--witness", vkey))
+    assert error == ("zeren: error: verify failed: the head (tree size "
+                     f"{stored}) is cosigned by 0 of the given witnesses, 1 are required (no valid cosignature by: "
+                     "sheng.example/witness)")
+    error = one_line_error(*run(capsys, "audit", "verify", "bundle.zip", "--public-key", "audit.pem.pub",
+                                "--witness", vkey, "--min-witnesses", "2"))
+    assert error == ("zeren: error: --min-witnesses 2 asks for more witnesses than the 1 given with --witness")
+    code, out, _ = run(capsys, "audit", "verify", "bundle.zip", "--public-key", "audit.pem.pub",
+                       "--witness", vkey, "--min-witnesses", "0")
+    assert (code, out.startswith("ok: ")) == (0, True)
+
+
+def out_of(capsys, *args: str) -> str:
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    return out

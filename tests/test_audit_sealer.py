@@ -35,7 +35,8 @@ def grade(system: System, world: World, times: int) -> None:
 def make_sealer(system: System, db: Database | None = None, *, every: int = 4, minutes: float = 5,
                 batch: int = 3) -> Sealer:
     return Sealer(db or system.db, system.audit.log, lambda: system.audit.signer, system.app.clock,
-                  every_events=every, every_minutes=minutes, clock_skew_seconds=300, batch_size=batch)
+                  every_events=every, every_minutes=minutes, clock_skew_seconds=300,
+                  cosigning=system.audit.cosigning, batch_size=batch)
 
 
 def rows(system: System, sql: str) -> list[dict[str, Any]]:

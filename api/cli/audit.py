@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from api.cli.console import echo_json, follow
 from infrastructure.audit.bundle import BundleInvalid, verify
+from infrastructure.audit.note import COSIGNATURE, ED25519, NoteError, Verifier, raw
 from infrastructure.audit.signing import (
     KeyFileError,
     TreeHead,
@@ -21,6 +22,7 @@ from infrastructure.audit.signing import (
     generate,
     key_id,
     load_public_key,
+    load_signer,
     public_pem,
 )
 
@@ -144,14 +146,29 @@ def audit_export(jurisdiction: str | None, from_position: int | None, to_positio
               help="a PEM public key the heads may be signed with (repeat for several)")
 @click.option("--previous-head", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="a signed head you kept (JSON of `zeren audit head`): prove the log still extends it")
-def audit_verify(bundle_path: Path, public_keys: tuple[Path, ...], previous_head: Path | None) -> None:
+@click.option("--witness", "witness_keys", multiple=True, metavar="VKEY",
+              help="a witness's cosigner key (<name>+<key id>+<key>) whose cosignature counts (repeat for several)")
+@click.option("--min-witnesses", type=click.IntRange(min=0), default=None,
+              help="how many of the given witnesses must have cosigned the head (default: all given)")
+def audit_verify(bundle_path: Path, public_keys: tuple[Path, ...], previous_head: Path | None,
+                 witness_keys: tuple[str, ...], min_witnesses: int | None) -> None:
     keys = _public_keys(public_keys)
+    try:
+        witnesses = [Verifier.parse(v) for v in witness_keys]
+    except NoteError as exc:
+        raise click.ClickException(str(exc)) from None
+    if any(w.kind != COSIGNATURE for w in witnesses):
+        raise click.ClickException("a --witness key is a cosigner key of type 0x04 (the witness prints it)")
+    required = len(witnesses) if min_witnesses is None else min_witnesses
+    if required > len(witnesses):
+        raise click.ClickException(f"--min-witnesses {required} asks for more witnesses than the {len(witnesses)} "
+                                   "given with --witness")
     try:
         previous = TreeHead.from_json(orjson.loads(previous_head.read_bytes())) if previous_head else None
     except ValueError as exc:
         raise click.ClickException(f"{previous_head} is not a signed tree head: {exc}") from None
     try:
-        result = verify(bundle_path, keys, previous)
+        result = verify(bundle_path, keys, previous, witnesses, required)
     except BundleInvalid as exc:
         raise click.ClickException(f"verify failed: {exc}") from None
     click.echo(result.summary())
@@ -172,6 +189,46 @@ def audit_check(public_keys: tuple[Path, ...]) -> None:
     if not report.ok:
         raise click.ClickException(f"check failed: {report.summary()}")
     click.echo(report.summary())
+
+
+@audit.command("vkey", help="Print the log's checkpoint verifier key (<origin>+<key id>+<key>) for witnesses.")
+def audit_vkey() -> None:
+    click.echo(Verifier(_settings().resolved_audit_origin, ED25519, raw(_public_key())).vkey())
+
+
+@audit.command("witness", help="Run a witness (c2sp.org/tlog-witness): cosign a log's checkpoints only when they "
+               "extend the last one it cosigned.")
+@click.option("--key", "key_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="the witness's Ed25519 private key (PEM, `zeren audit keygen`)")
+@click.option("--name", required=True, help="the witness's key name, e.g. yjt.fujian.example/witness")
+@click.option("--log", "logs", multiple=True, required=True, metavar="VKEY",
+              help="a log it witnesses: its checkpoint key (`zeren audit vkey` of that deployment); repeatable")
+@click.option("--state", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="the SQLite file that keeps the last checkpoint cosigned per log")
+@click.option("--listen", default="127.0.0.1:7380", show_default=True, help="HOST:PORT")
+def audit_witness(key_path: Path, name: str, logs: tuple[str, ...], state: Path, listen: str) -> None:
+    from infrastructure.audit.witness import Witness, WitnessState
+
+    host, _, port = listen.rpartition(":")
+    try:
+        signer = load_signer(key_path).note_signer(name, COSIGNATURE)
+        witness = Witness(signer, [Verifier.parse(v) for v in logs], WitnessState(state))
+        server = witness.serve(host or "127.0.0.1", int(port))
+    except (KeyFileError, NoteError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    import signal
+
+    def stop(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    click.echo(f"witness {name} listening on http://{host}:{server.server_port}; its key: {signer.verifier.vkey()}")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
 
 
 @audit.command("head", help="Print the latest signed tree head as JSON (keep it: verify --previous-head).")

@@ -1,11 +1,13 @@
 """The audit bundle: its layout and its offline verification (docs/audit.md §6–7).
 
-A bundle is one ZIP file with four members:
+A bundle is one ZIP file with five members:
 
 - ``events.jsonl``: the exported events in log order, one JSON object per line, each with its exact stored bytes
   and its inclusion proof against the bundle's head;
 - ``head.json``: the latest signed tree head, which every proof refers to;
 - ``heads.jsonl``: every earlier signed head, each with a consistency proof to the latest;
+- ``checkpoint``: the head as a C2SP checkpoint (signed note) with the log's signature and the witnesses'
+  cosignatures;
 - ``manifest.json``: format, selection, coverage, counts, leaf range and the SHA-256 of the other members.
 
 Verification needs only this module, ``merkle``, ``leaves``, ``signing``, ``strict`` and ``domain.jurisdiction``: no
@@ -18,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -29,11 +31,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from domain.jurisdiction import covers
 from infrastructure.audit import leaves, merkle, strict
+from infrastructure.audit.note import ED25519, Checkpoint, Note, NoteError, Verifier, raw
 from infrastructure.audit.signing import TreeHead, head_problem, strict_hex
 
-FORMAT = "zeren-audit-bundle/1"
-EVENTS, HEAD, HEADS, MANIFEST = "events.jsonl", "head.json", "heads.jsonl", "manifest.json"
-MEMBERS = (EVENTS, HEADS, HEAD)
+FORMAT = "zeren-audit-bundle/2"
+EVENTS, HEAD, HEADS, MANIFEST, CHECKPOINT = "events.jsonl", "head.json", "heads.jsonl", "manifest.json", "checkpoint"
+FORMATS = {"zeren-audit-bundle/1": (EVENTS, HEADS, HEAD), FORMAT: (EVENTS, HEADS, HEAD, CHECKPOINT)}
+"""The members each format lists in its manifest (besides the manifest): format 2 adds the head as a C2SP
+checkpoint with its witness cosignatures; format-1 bundles (written before) still verify, without cosignatures."""
 MANIFEST_FIELDS = ("format", "created_at", "hash", "tree", "leaf_encoding", "signature", "selection", "tree_size",
                    "root_hash", "coverage", "events", "excluded", "leaf_range", "position_range", "earlier_heads",
                    "members")
@@ -90,6 +95,7 @@ class Verified:
     leaf_range: tuple[int, int] | None
     earlier_heads: int
     previous: int | None
+    cosigned_by: tuple[str, ...] = ()
 
     def summary(self) -> str:
         span = f", leaves {self.leaf_range[0]}–{self.leaf_range[1]}" if self.leaf_range else ""
@@ -99,6 +105,8 @@ class Verified:
                 f"{self.earlier_heads} earlier heads consistent")
         if self.previous is not None:
             line += f"; the previous head (tree size {self.previous}) is consistent with it"
+        if self.cosigned_by:
+            line += f"; cosigned by {', '.join(self.cosigned_by)}"
         return line
 
 
@@ -137,6 +145,7 @@ class Manifest:
     earlier_heads: int
     leaf_range: tuple[int, int] | None
     position_range: tuple[int, int] | None
+    format: str
     members: dict[str, dict[str, Any]]
     scope: str | None
     jurisdiction: str | None
@@ -147,8 +156,8 @@ class Manifest:
     @classmethod
     def parse(cls, value: Any) -> Manifest:
         m = strict.fields(value, MANIFEST_FIELDS, MANIFEST)
-        if not strict.same(m["format"], FORMAT):
-            raise ValueError(f"its format is not {FORMAT!r}")
+        if not isinstance(m["format"], str) or m["format"] not in FORMATS:
+            raise ValueError(f"its format is none of {', '.join(FORMATS)}")
         for name, constant in CONSTANTS.items():
             if not strict.same(m[name], constant):
                 raise ValueError(f"its {name} is not {json.dumps(constant, ensure_ascii=False)}")
@@ -161,8 +170,8 @@ class Manifest:
         if m["coverage"] not in COVERAGE:
             raise ValueError(f"its coverage is none of {', '.join(COVERAGE)}")
         selection = strict.fields(m["selection"], SELECTION_FIELDS, "its selection")
-        members = strict.fields(m["members"], MEMBERS, "its members")
-        for name in MEMBERS:
+        members = strict.fields(m["members"], FORMATS[m["format"]], "its members")
+        for name in members:
             member = strict.fields(members[name], ("sha256", "bytes"), f"its members.{name}")
             strict_hex(member["sha256"], 32, f"members.{name}.sha256")
             strict.unsigned(member["bytes"], f"members.{name}.bytes")
@@ -175,7 +184,8 @@ class Manifest:
             earlier_heads=strict.unsigned(m["earlier_heads"], "earlier_heads"),
             leaf_range=_span(m["leaf_range"], "leaf_range"), position_range=_span(m["position_range"],
                                                                                    "position_range"),
-            members=members, scope=strict.text(selection["scope"], "selection.scope", optional=True),
+            format=m["format"], members=members,
+            scope=strict.text(selection["scope"], "selection.scope", optional=True),
             jurisdiction=strict.text(selection["jurisdiction"], "selection.jurisdiction", optional=True),
             from_position=bound["from_position"], to_position=bound["to_position"],
             aggregate_id=None if selection["aggregate_id"] is None
@@ -205,17 +215,19 @@ class _Reader:
         if twice:
             raise BundleInvalid(f"the bundle holds more than one member named {twice[0]}: a reader could take "
                                 "either")
-        expected = (MANIFEST, *MEMBERS)
+        if MANIFEST not in names:
+            raise BundleInvalid(f"the bundle has no {MANIFEST}")
+        try:
+            self.manifest = Manifest.parse(_json(archive.read(MANIFEST), MANIFEST))
+        except ValueError as exc:
+            raise BundleInvalid(f"{MANIFEST} does not describe an audit bundle: {exc}") from None
+        expected = (MANIFEST, *self.manifest.members)
         for name in expected:
             if name not in names:
                 raise BundleInvalid(f"the bundle has no {name}")
         for name in names:
             if name not in expected:
                 raise BundleInvalid(f"the bundle holds a member the format does not have: {name}")
-        try:
-            self.manifest = Manifest.parse(_json(archive.read(MANIFEST), MANIFEST))
-        except ValueError as exc:
-            raise BundleInvalid(f"{MANIFEST} does not describe a {FORMAT} bundle: {exc}") from None
 
     def check_digest(self, name: str, digest: str, size: int) -> None:
         member = self.manifest.members[name]
@@ -251,6 +263,26 @@ class _Reader:
             raise BundleInvalid(f"{MANIFEST} describes another tree (size {self.manifest.tree_size}) than "
                                 f"the signed head (size {head.tree_size})")
         return head
+
+    def cosigners(self, head: TreeHead, witnesses: Sequence[Verifier]) -> tuple[str, ...]:
+        """Check ``checkpoint`` (format 2): the head as a note signed by the log's key, and the witnesses whose
+        cosignatures verify (a cosignature by a given witness key that fails refuses the bundle)."""
+        if CHECKPOINT not in self.manifest.members:
+            return ()
+        raw_note = self.archive.read(CHECKPOINT)
+        self.check_digest(CHECKPOINT, sha256_hex(raw_note), len(raw_note))
+        try:
+            note = Note.parse(raw_note)
+            checkpoint = Checkpoint.parse(note.body)
+            if note.body != Checkpoint(checkpoint.origin, head.tree_size, head.root_hash).body():
+                raise NoteError(f"it is not the checkpoint of the head (tree size {head.tree_size}, no extension "
+                                "lines)")
+            logs = [Verifier(checkpoint.origin, ED25519, raw(key)) for key in self.keys.values()]
+            if not any(note.verified(log) is not None for log in logs):
+                raise NoteError(f"it has no signature of the log ({checkpoint.origin}) by a given public key")
+            return tuple(w.name for w in witnesses if note.verified(w) is not None)
+        except (NoteError, UnicodeDecodeError) as exc:
+            raise BundleInvalid(f"{CHECKPOINT}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -309,8 +341,10 @@ def _check_event(value: Any, head: TreeHead) -> _Event:
     return _Event(index, position, aggregate_id, version, expected["jurisdiction"])
 
 
-def verify(path: Path, keys: Mapping[bytes, Ed25519PublicKey], previous: TreeHead | None = None) -> Verified:
-    """Verify a bundle offline; raise :class:`BundleInvalid` naming the first failure."""
+def verify(path: Path, keys: Mapping[bytes, Ed25519PublicKey], previous: TreeHead | None = None,
+           witnesses: Sequence[Verifier] = (), min_witnesses: int = 0) -> Verified:
+    """Verify a bundle offline; raise :class:`BundleInvalid` naming the first failure. With ``min_witnesses``, the
+    head must carry valid cosignatures of at least that many of ``witnesses`` (cosigner vkeys)."""
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
@@ -318,6 +352,11 @@ def verify(path: Path, keys: Mapping[bytes, Ed25519PublicKey], previous: TreeHea
     with archive:
         reader = _Reader(archive, keys)
         head = reader.head()
+        cosigned = reader.cosigners(head, witnesses)
+        if len(cosigned) < min_witnesses:
+            missing = ", ".join(w.name for w in witnesses if w.name not in cosigned) or "none given"
+            raise BundleInvalid(f"the head (tree size {head.tree_size}) is cosigned by {len(cosigned)} of the given "
+                                f"witnesses, {min_witnesses} are required (no valid cosignature by: {missing})")
         seen = _verify_events(reader, head)
         _verify_counts(reader.manifest, head, seen)
         earlier, previous_path = _verify_heads(reader, head, previous)
@@ -326,7 +365,7 @@ def verify(path: Path, keys: Mapping[bytes, Ed25519PublicKey], previous: TreeHea
     manifest = reader.manifest
     return Verified(head=head, events=seen.count, coverage=manifest.coverage, earlier_heads=earlier,
                     leaf_range=(seen.first.index, seen.last.index) if seen.first and seen.last else None,
-                    previous=previous.tree_size if previous is not None else None)
+                    previous=previous.tree_size if previous is not None else None, cosigned_by=cosigned)
 
 
 @dataclass

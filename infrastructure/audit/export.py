@@ -23,7 +23,7 @@ from eventsourcing.utils import resolve_topic
 
 from domain.errors import Conflict
 from domain.jurisdiction import covers
-from infrastructure.audit import bundle
+from infrastructure.audit import bundle, cosigning
 from infrastructure.audit.log import StoredEvent, StoredLog
 from infrastructure.audit.tree import StoredTree
 from projections.sql import ReadDatabase
@@ -93,7 +93,7 @@ def exported_event(index: int, event: StoredEvent, stored: dict[str, Any], leaf_
 class Export:
     """One bundle: planned on construction, written by iterating :meth:`chunks`."""
 
-    def __init__(self, db: ReadDatabase, log: StoredLog, selection: Selection, created_at: datetime):
+    def __init__(self, db: ReadDatabase, log: StoredLog, selection: Selection, created_at: datetime, origin: str):
         self.db, self.log, self.selection, self.created_at = db, log, selection, created_at
         self.tree = StoredTree(db)
         with db.read() as tx:
@@ -101,6 +101,7 @@ class Export:
             if head is None:
                 raise Conflict("nothing-sealed", "no tree head is signed yet: run `zeren audit seal` first")
             self.head = head
+            self.checkpoint = cosigning.note(tx, origin, head).text()
             self.first, self.end = self.tree.leaf_bounds(tx, head.tree_size, selection.from_position,
                                                          selection.to_position)
         self.exported = self.excluded = self.earlier = 0
@@ -134,8 +135,9 @@ class Export:
                             yield sink.take()
                 members[name] = {"sha256": digest.hexdigest(), "bytes": size}
             head = orjson.dumps(self.head.to_json(), option=orjson.OPT_INDENT_2)
-            archive.writestr(self._member(bundle.HEAD), head)
-            members[bundle.HEAD] = {"sha256": bundle.sha256_hex(head), "bytes": len(head)}
+            for name, data in ((bundle.HEAD, head), (bundle.CHECKPOINT, self.checkpoint)):
+                archive.writestr(self._member(name), data)
+                members[name] = {"sha256": bundle.sha256_hex(data), "bytes": len(data)}
             archive.writestr(self._member(bundle.MANIFEST),
                              orjson.dumps(self._manifest(members), option=orjson.OPT_INDENT_2))
         yield sink.take()

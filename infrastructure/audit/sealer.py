@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from application.ports import Clock
+from infrastructure.audit.cosigning import Cosigning
 from infrastructure.audit.log import StoredEvent, StoredLog
 from infrastructure.audit.merkle import Frontier
 from infrastructure.audit.order import Disorder, LogOrder
@@ -44,7 +45,8 @@ class SealRefused(Exception):
 
 class Sealer:
     def __init__(self, db: ReadDatabase, log: StoredLog, signer: Callable[[], Signer], clock: Clock, *,
-                 every_events: int, every_minutes: float, clock_skew_seconds: float, batch_size: int = 500):
+                 every_events: int, every_minutes: float, clock_skew_seconds: float, cosigning: Cosigning,
+                 batch_size: int = 500):
         if every_events < 1 or every_minutes <= 0:
             raise ValueError("heads are signed every N ≥ 1 events and every M > 0 minutes")
         self.db = db
@@ -60,10 +62,14 @@ class Sealer:
         """Why the sealer stopped, while it is stopped."""
         self._latest: datetime | None = None
         """The latest recorded time sealed (since this process started; at least the last sealed event's)."""
+        self.cosigning = cosigning
+        self._checkpoints_signed = False
+        """Whether heads signed before checkpoints were have been signed as checkpoints (once per process)."""
         self._wake = threading.Event()
 
     def setup(self) -> None:
         self.tree.create_tables()
+        self.cosigning.create_table()
         Tracking.create_table(self.db)
         with self.db.transaction() as tx:  # processes starting together may race here: the first row wins
             tx.execute("INSERT INTO follower_tracking (name, position, version, updated_at) VALUES (:n, 0, 1, :t) "
@@ -77,9 +83,25 @@ class Sealer:
         return latest is None or now - latest.signed_at >= self.every
 
     def _sign(self, tx: Tx, frontier: Frontier, now: datetime) -> TreeHead:
-        head = self._signer().sign(frontier.size, frontier.root(), now)
+        """Sign and store a head, and sign it as a checkpoint (same transaction)."""
+        signer = self._signer()
+        head = signer.sign(frontier.size, frontier.root(), now)
         self.tree.store_head(tx, head)
+        self.cosigning.sign(tx, signer.note_signer(self.cosigning.origin), head)
         return head
+
+    def _sign_checkpoints(self, tx: Tx) -> None:
+        """Heads signed before this version signed checkpoints get their checkpoint signature (once)."""
+        if not self._checkpoints_signed:
+            signer = self._signer().note_signer(self.cosigning.origin)
+            for head in self.cosigning.unsigned_heads(tx, signer.verifier.key_id):
+                self.cosigning.sign(tx, signer, head)
+            self._checkpoints_signed = True
+
+    def _cosign(self, head: TreeHead | None) -> None:
+        """Ask the witnesses to cosign a head just signed (after its transaction committed)."""
+        if head is not None and self.cosigning.witnesses:
+            self.cosigning.request(head)
 
     def _admissible(self, position: int, size: int, entries: list[StoredEvent]) -> tuple[LogOrder, int,
                                                                                            SealRefused | None]:
@@ -110,6 +132,8 @@ class Sealer:
             if not entries and not self._due(latest, size, now):
                 self._refuse(refusal)
                 return 0
+            self._sign_checkpoints(tx)
+            signed = None
             frontier = self.tree.frontier(tx, size)
             leaves: list[dict[str, Any]] = []
             nodes: list[dict[str, Any]] = []
@@ -118,14 +142,15 @@ class Sealer:
                 leaves.append({"i": frontier.size, "p": entry.position, "h": digest})
                 nodes.extend({"l": level, "i": index, "h": h} for level, index, h in frontier.append(digest))
                 if frontier.size % self.every_events == 0:
-                    latest = self._sign(tx, frontier, now)
+                    latest = signed = self._sign(tx, frontier, now)
             tx.executemany("INSERT INTO audit_leaves (leaf_index, position, leaf_hash) VALUES (:i, :p, :h)", leaves)
             tx.executemany("INSERT INTO audit_nodes (level, node_index, hash) VALUES (:l, :i, :h)", nodes)
             if self._due(latest, frontier.size, now):
-                self._sign(tx, frontier, now)
+                signed = self._sign(tx, frontier, now)
             if entries:
                 Tracking.advance(tx, NAME, entries[-1].position)
         self._latest = order.latest
+        self._cosign(signed)
         self._refuse(refusal)
         return len(entries)
 
@@ -149,12 +174,15 @@ class Sealer:
             sealed = self.catch_up()
         except SealRefused as refused:
             sealed, refusal = 0, refused
+        signed = None
         with self.db.transaction() as tx:
             Tracking.position(tx, NAME, lock=True)
+            self._sign_checkpoints(tx)
             size = self.tree.size(tx)
             latest = self.tree.latest_head(tx)
             if size and (latest is None or latest.tree_size < size):
-                latest = self._sign(tx, self.tree.frontier(tx, size), self.clock.now())
+                latest = signed = self._sign(tx, self.tree.frontier(tx, size), self.clock.now())
+        self._cosign(signed)
         if refusal is not None:
             raise refusal
         return sealed, latest

@@ -12,8 +12,10 @@ from application.ports import Clock
 from domain.errors import NotFound, Rejected
 from domain.jurisdiction import covers
 from infrastructure.audit.check import CheckReport, check
+from infrastructure.audit.cosigning import Cosigning, WitnessAddress
 from infrastructure.audit.export import Export, Selection
 from infrastructure.audit.log import StoredLog
+from infrastructure.audit.note import Verifier
 from infrastructure.audit.sealer import Sealer
 from infrastructure.audit.signing import Signer, TreeHead, configured_public_key, configured_signer, key_id
 from infrastructure.audit.tree import StoredTree
@@ -30,7 +32,10 @@ class Audit:
         self.store = store
         self.log = StoredLog(store.recorder)
         self.tree = StoredTree(db)
+        self.cosigning = Cosigning(db, self.tree, settings.resolved_audit_origin, [
+            WitnessAddress(w["url"], Verifier.parse(w["vkey"])) for w in settings.audit_witnesses])
         self.sealer = Sealer(db, self.log, lambda: self.signer, clock, every_events=settings.seal_every_events,
+                             cosigning=self.cosigning,
                              every_minutes=settings.seal_every_minutes,
                              clock_skew_seconds=settings.audit_clock_skew_seconds)
 
@@ -108,7 +113,7 @@ class Audit:
         return wanted
 
     def export(self, selection: Selection) -> Export:
-        return Export(self.db, self.log, selection, self.clock.now())
+        return Export(self.db, self.log, selection, self.clock.now(), self.cosigning.origin)
 
     def check(self, keys: dict[bytes, Ed25519PublicKey] | None = None) -> CheckReport:
         return check(self.db, self.log, keys or self.keys(), timedelta(seconds=self.settings.audit_clock_skew_seconds))

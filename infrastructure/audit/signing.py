@@ -27,6 +27,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from infrastructure.audit.note import ED25519, NoteSigner
+
 TAG = b"zeren/audit/tree-head/v1\x00"
 FORMAT = "zeren-tree-head/1"
 FIELDS = ("format", "tree_size", "timestamp_ms", "signed_at", "root_hash", "key_id", "signature")
@@ -136,6 +138,11 @@ class Signer:
 
     def public_pem(self) -> str:
         return public_pem(self.public_key)
+
+    def note_signer(self, name: str, kind: int = ED25519) -> NoteSigner:
+        """The same key signing C2SP notes under ``name``: a log's checkpoints (type 0x01, ``name`` its origin) or,
+        for a witness, cosignatures (type 0x04)."""
+        return NoteSigner(name, kind, self._private_key)
 
 
 def public_pem(public_key: Ed25519PublicKey) -> str:

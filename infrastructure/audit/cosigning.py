@@ -1,0 +1,137 @@
+"""Checkpoints and witness cosignatures of the signed heads (docs/audit.md §11).
+
+Every head the sealer signs is also a C2SP checkpoint (``note.Checkpoint``: origin, tree size, root hash) that the
+sealer signs as a note with the same Ed25519 key (type 0x01, key name = the origin), in the head's transaction.
+After a head is signed, the sealer asks each configured witness (``ZEREN_AUDIT_WITNESSES``) to cosign it
+(c2sp.org/tlog-witness), sending the consistency proof from the last size that witness cosigned; a 409 answer
+names the size the witness holds, and the sealer proves from that size instead. Cosignatures that verify against
+the witness's key are kept. A witness that refuses, or cannot be reached, is logged and kept in
+:attr:`Cosigning.problems`: sealing goes on, and bundles of heads it did not cosign lack its cosignature.
+
+Table ``audit_checkpoint_signatures(tree_size, name, key_id, signature, signed_at)``: the log's note signature
+and the witnesses' cosignatures, by head.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from infrastructure.audit.note import Checkpoint, Note, NoteError, NoteSigner, Signature, Verifier, parse_signature
+from infrastructure.audit.signing import TreeHead
+from infrastructure.audit.tree import StoredTree, head_from_row
+from projections.sql import ReadDatabase, Tx
+
+log = logging.getLogger(__name__)
+DDL = ("CREATE TABLE IF NOT EXISTS audit_checkpoint_signatures (tree_size {BIGINT} NOT NULL, name TEXT NOT NULL, "
+       "key_id {BLOB} NOT NULL, signature {BLOB} NOT NULL, signed_at {TS} NOT NULL, "
+       "PRIMARY KEY (tree_size, name, key_id))")
+TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class WitnessAddress:
+    """A witness the sealer asks: where it answers and its cosigner key (vkey, type 0x04)."""
+
+    url: str
+    verifier: Verifier
+
+
+def store(tx: Tx, tree_size: int, signature: Signature, signed_at: datetime) -> None:
+    tx.execute("INSERT INTO audit_checkpoint_signatures (tree_size, name, key_id, signature, signed_at) "
+               "VALUES (:n, :name, :k, :s, :t) ON CONFLICT (tree_size, name, key_id) DO NOTHING",
+               {"n": tree_size, "name": signature.name, "k": signature.key_id, "s": signature.signature,
+                "t": signed_at})
+
+
+def signatures(tx: Tx, tree_size: int) -> list[Signature]:
+    rows = tx.all("SELECT name, key_id, signature FROM audit_checkpoint_signatures WHERE tree_size = :n "
+                  "ORDER BY signed_at, name", {"n": tree_size})
+    return [Signature(r["name"], bytes(r["key_id"]), bytes(r["signature"])) for r in rows]
+
+
+def note(tx: Tx, origin: str, head: TreeHead) -> Note:
+    """The head as a signed checkpoint: the log's signature and every cosignature kept for it."""
+    return Note(Checkpoint(origin, head.tree_size, head.root_hash).body(), tuple(signatures(tx, head.tree_size)))
+
+
+class Cosigning:
+    def __init__(self, db: ReadDatabase, tree: StoredTree, origin: str, witnesses: Sequence[WitnessAddress]):
+        self.db, self.tree, self.origin, self.witnesses = db, tree, origin, witnesses
+        self.problems: dict[str, str] = {}
+        """Per witness name, why its last cosignature was not obtained."""
+
+    def create_table(self) -> None:
+        with self.db.transaction() as tx:
+            tx.execute(self.db.ddl(DDL))
+
+    def sign(self, tx: Tx, signer: NoteSigner, head: TreeHead) -> None:
+        """The log's own note signature of ``head`` as a checkpoint (in the head's transaction)."""
+        store(tx, head.tree_size, signer.sign(Checkpoint(self.origin, head.tree_size, head.root_hash).body()),
+              head.signed_at)
+
+    def unsigned_heads(self, tx: Tx, key: bytes) -> list[TreeHead]:
+        """Heads signed before checkpoints were (no note signature by the log's key yet)."""
+        rows = tx.all("SELECT * FROM audit_heads h WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoint_signatures s "
+                      "WHERE s.tree_size = h.tree_size AND s.name = :name AND s.key_id = :k) ORDER BY tree_size",
+                      {"name": self.origin, "k": key})
+        return [head_from_row(r) for r in rows]
+
+    def request(self, head: TreeHead) -> None:
+        """Ask every witness to cosign ``head``; keep what verifies, note what failed."""
+        for witness in self.witnesses:
+            try:
+                self._ask(witness, head)
+                self.problems.pop(witness.verifier.name, None)
+            except (NoteError, OSError, ValueError) as exc:
+                self.problems[witness.verifier.name] = str(exc)
+                log.warning("witness %s did not cosign the head of tree size %s: %s", witness.verifier.name,
+                            head.tree_size, exc)
+
+    def _last_cosigned(self, witness: WitnessAddress) -> int:
+        with self.db.read() as tx:
+            return tx.scalar("SELECT MAX(tree_size) AS n FROM audit_checkpoint_signatures WHERE name = :name AND "
+                             "key_id = :k", {"name": witness.verifier.name, "k": witness.verifier.key_id}) or 0
+
+    def _ask(self, witness: WitnessAddress, head: TreeHead) -> None:
+        old = self._last_cosigned(witness)
+        for _ in range(2):
+            if old > head.tree_size:
+                raise ValueError(f"it holds a checkpoint of size {old}, above this head's {head.tree_size}: the "
+                                 "log is shorter than what the witness cosigned")
+            with self.db.read() as tx:
+                proof = self.tree.consistency(tx, old, head.tree_size) if old else []
+                checkpoint = note(tx, self.origin, head)
+            lines = [f"old {old}\n", *(f"{base64.b64encode(p).decode()}\n" for p in proof), "\n"]
+            body = "".join(lines).encode() + checkpoint.text()
+            status, content_type, answer = _post(witness.url.rstrip("/") + "/add-checkpoint", body)
+            if status == 409 and content_type.startswith("text/x.tlog.size"):
+                old = int(answer.decode().strip())
+                continue
+            break
+        if status != 200:
+            raise ValueError(f"it answered {status}: {answer.decode(errors='replace').strip()}")
+        cosigned = [parse_signature(line) for line in answer.decode().splitlines() if line]
+        kept = 0
+        with self.db.transaction() as tx:
+            for signature in cosigned:
+                if witness.verifier.matches(signature):
+                    moment = witness.verifier.verify(checkpoint.body, signature)
+                    store(tx, head.tree_size, signature, datetime.fromtimestamp(moment, UTC))
+                    kept += 1
+        if not kept:
+            raise ValueError("its answer holds no cosignature by its key")
+
+
+def _post(url: str, body: bytes) -> tuple[int, str, bytes]:
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "text/plain"})
+    try:
+        with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:
+            return response.status, response.headers.get("Content-Type", ""), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers.get("Content-Type", ""), error.read()
