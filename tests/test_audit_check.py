@@ -183,6 +183,8 @@ def test_the_sealer_refuses_rows_below_the_first_position(system: System, settin
         system.audit.sealer.seal_now()
     assert (refused.value.kind, refused.value.position) == ("inserted", 0)
     assert system.audit.sealer.refused is refused.value
+    assert system.audit.sealer.step() == 0, "a following sealer reports a refusal once and stays stopped"
+    assert system.audit.sealer.refused.position == 0
     with system.db.read() as tx:
         assert StoredTree.size(tx) == 0, "nothing is sealed after a refusal at the first row"
 

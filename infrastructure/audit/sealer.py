@@ -155,8 +155,11 @@ class Sealer:
         return len(entries)
 
     def _refuse(self, refusal: SealRefused | None) -> None:
+        """Raise a new refusal (the following loop logs it once); the same refusal again only keeps it."""
+        known = self.refused
         self.refused = refusal
-        if refusal is not None:
+        if refusal is not None and (known is None or (known.position, known.kind) != (refusal.position,
+                                                                                      refusal.kind)):
             raise refusal
 
     def catch_up(self) -> int:
@@ -169,11 +172,11 @@ class Sealer:
     def seal_now(self) -> tuple[int, TreeHead | None]:
         """Catch up and sign a head over everything sealed (an operator's ``zeren audit seal``); a refusal is raised
         after that head is signed."""
-        refusal = None
         try:
             sealed = self.catch_up()
-        except SealRefused as refused:
-            sealed, refusal = 0, refused
+        except SealRefused:
+            sealed = 0
+        refusal = self.refused
         signed = None
         with self.db.transaction() as tx:
             Tracking.position(tx, NAME, lock=True)
