@@ -140,6 +140,12 @@ def test_shredding_a_persons_data_key_keeps_verify_and_check_green(history: Seal
     assert verify(town, history.keys()).events == 1
 
 
+def stored_at(system: System, position: int) -> StoredEvent:
+    event = system.audit.log.at(position)
+    assert event is not None
+    return event
+
+
 def forge(settings: Settings, backend: str, position: int, template: StoredEvent, version: int,
           recorded_at: datetime | None = None) -> None:
     """A forged row written straight into the events table: ``template``'s event as ``version`` of its record,
@@ -177,7 +183,7 @@ def test_rows_forged_below_the_first_position_are_caught_though_nothing_seals_th
 def test_the_sealer_refuses_rows_below_the_first_position(system: System, settings: Settings,
                                                           backend: str) -> None:
     World(system)
-    template = system.audit.log.at(3)
+    template = stored_at(system, 3)
     forge(settings, backend, 0, template, template.aggregate_version + 50)
     with pytest.raises(SealRefused) as refused:
         system.audit.sealer.seal_now()
@@ -196,8 +202,10 @@ def test_back_dated_events_appended_at_the_tail_are_refused_and_reported(history
     system = history.system
     sealed = history.head.tree_size
     head = system.store.head()
-    template = system.audit.log.at(head)
-    recorded = template.recorded_at() - timedelta(days=548)
+    template = stored_at(system, head)
+    latest = template.recorded_at()
+    assert latest is not None
+    recorded = latest - timedelta(days=548)
     for offset in (1, 2):
         forge(settings, backend, head + offset, template, template.aggregate_version + offset, recorded)
     with pytest.raises(SealRefused) as refused:
@@ -238,7 +246,7 @@ def world_grade(system: System, world: World) -> None:
 def test_a_gap_in_a_records_versions_is_reported(history: SealedHistory, settings: Settings, backend: str) -> None:
     system = history.system
     head = system.store.head()
-    template = system.audit.log.at(head)
+    template = stored_at(system, head)
     forge(settings, backend, head + 1, template, template.aggregate_version + 2)
     report = system.audit.check()
     assert (report.problem.kind, report.problem.position) == ("version", head + 1)

@@ -34,14 +34,14 @@ def own_database() -> str:
 
 @pytest.fixture
 def shredding(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[System]:
-    base = {"data_dir": tmp_path / "secrets", "master_key": None, "jwt_secret": "test-secret-" + "x" * 32}
+    secrets, jwt = tmp_path / "secrets", "test-secret-" + "x" * 32
+    schema = None
     if backend == "sqlite":
-        settings = Settings(sqlite_path=tmp_path / "zeren.db", database_url=None, **base)
-        schema = None
+        settings = Settings(sqlite_path=tmp_path / "zeren.db", database_url=None, data_dir=secrets, jwt_secret=jwt)
     else:
         request.getfixturevalue("postgres_ready")
         schema = f"t_{uuid.uuid4().hex[:12]}"
-        settings = Settings(database_url=f"{own_database()}?schema={schema}", **base)
+        settings = Settings(database_url=f"{own_database()}?schema={schema}", data_dir=secrets, jwt_secret=jwt)
     system = bootstrap(settings, clock=ManualClock(T0), ids=RandomIds())
     yield system
     system.close()
