@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import signal
 import struct
+import subprocess
+import sys
 import threading
+import urllib.request
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +34,7 @@ from infrastructure.audit.note import (
     cosigned_message,
     raw,
 )
+from infrastructure.audit.signing import generate
 from infrastructure.audit.witness import Witness, WitnessState
 from infrastructure.settings import Settings
 from projections.follower import Tracking
@@ -37,6 +42,7 @@ from tests.audit_support import SealedHistory
 from tests.conftest import T0
 from tests.test_audit_check import tamper
 
+ROOT = Path(__file__).resolve().parent.parent
 ORIGIN = "zeren.test/audit"
 WITNESS = "yjt.fujian.example/witness"
 
@@ -207,3 +213,31 @@ def test_a_rewritten_history_is_refused_by_the_witness_and_by_verify(
         assert verify(genuine, history.keys(), witnesses=[witness_signer.verifier], min_witnesses=1).events
     finally:
         system.close()
+
+
+def test_zeren_audit_witness_serves_the_protocol_until_terminated(tmp_path: Path) -> None:
+    """The command an authority runs: it prints its key, cosigns over HTTP, keeps its state in its file, and stops
+    on SIGTERM."""
+    generate(tmp_path / "witness.pem")
+    log = Log()
+    log.grow(3)
+    script = "from api.cli import main\nmain(sys.argv[1:])\n"
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import sys\n" + script, "audit", "witness", "--key", str(tmp_path / "witness.pem"),
+         "--name", WITNESS, "--log", log.signer.verifier.vkey(), "--state", str(tmp_path / "state.db"),
+         "--listen", "127.0.0.1:0"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        started = process.stdout.readline()
+        assert started.startswith(f"witness {WITNESS} listening on http://127.0.0.1:"), process.stderr
+        url, vkey = started.split(" listening on ")[1].split("; its key: ")
+        witness_key = Verifier.parse(vkey.strip())
+        request = urllib.request.Request(url + "/add-checkpoint", data=log.request(0), method="POST")
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            cosignature = answer.read()
+        body = Checkpoint(ORIGIN, 3, merkle.root(log.leaves)).body()
+        assert Note.parse(body + b"\n" + cosignature).verified(witness_key) is not None
+        assert WitnessState(tmp_path / "state.db").latest(ORIGIN) == (3, merkle.root(log.leaves))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
