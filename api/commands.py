@@ -41,6 +41,7 @@ def command_route(router: APIRouter, path: str, command: type[Command], summary:
         inspect.Parameter("key", inspect.Parameter.KEYWORD_ONLY, annotation=IdempotencyKey, default=None),
         inspect.Parameter("correlation", inspect.Parameter.KEYWORD_ONLY, annotation=CorrelationId, default=None),
     ]
+    # FastAPI reads the parameters through inspect.signature(), which honours __signature__ (typeshed omits it).
     endpoint.__signature__ = inspect.Signature(parameters, return_annotation=CommandResult)  # type: ignore[attr-defined]
     endpoint.__name__ = re.sub(r"(?<!^)(?=[A-Z])", "_", command.__name__).lower()
     endpoint.__doc__ = command.__doc__
