@@ -30,6 +30,7 @@ from projections.follower import Projection, Runner
 from projections.hazard_ledger import HazardLedger, HazardQueries
 from projections.hazard_statistics import HazardStatistics, StatisticsQueries
 from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
+from projections.lookups import Lookups
 from projections.one_plus_n import OnePlusNLedger
 from projections.oversight import OversightFlags, OversightQueries
 from projections.responsibility_ledger import LedgerQueries, ResponsibilityLedger
@@ -88,16 +89,18 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     vault.create_schema()
     directory = DirectoryQueries(db)
     tip_queries = TipQueries(db, settings.projection_wait_seconds)
-    app = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS, directory, tip_queries)
     runner = Runner(db, store, projections())
     runner.setup()
+    inspection_queries = InspectionLedgerQueries(db)
+    app = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS,
+                Lookups(runner, directory, inspection_queries), tip_queries)
     app.listeners.append(runner.wake)
     oversight = OversightQueries(db)
     worker = Worker(app, app.clock, DeadlineQueries(db), oversight)
     audit = Audit(db, store, settings, app.clock)
     audit.setup()
     app.listeners.append(audit.sealer.wake)
-    ledger, hazard_queries, inspection_queries = LedgerQueries(db), HazardQueries(db), InspectionLedgerQueries(db)
+    ledger, hazard_queries = LedgerQueries(db), HazardQueries(db)
     return System(
         settings=settings, db=db, store=store, vault=vault, app=app, runner=runner, directory=directory,
         ledger=ledger, gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db), inspections=inspection_queries,

@@ -288,11 +288,8 @@ def escalate_listing(cmd: EscalateListing, uow: UnitOfWork) -> UUID:
         if territory.parent_id is None:
             return hazard.id  # the top of the tree: there is no level above
         territory = _unit(uow, territory.parent_id, "hazard_id")
-    authority = territory
-    if uow.directory is not None:
-        committees = uow.directory.units_under(territory.id, "safety_committee")
-        if committees:
-            authority = _unit(uow, committees[0], "hazard_id")
+    committees = uow.directory.units_under(territory.id, "safety_committee")
+    authority = _unit(uow, committees[0], "hazard_id") if committees else territory
     _, level = level_of(uow, territory)
     if hazard.listing is not None and LEVEL_ORDER.index(Level(level)) >= LEVEL_ORDER.index(Level(hazard.listing.level)):
         raise Conflict("not-higher", f"{authority.name} is not above the current listing")

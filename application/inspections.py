@@ -221,15 +221,13 @@ def make_draw(cmd: MakeRandomDraw, uow: UnitOfWork) -> UUID:
             raise Rejected("plan-of-other-unit", f"that enforcement plan is not {department.name}'s", field="plan_id")
     pool = cmd.target_pool
     if pool is None:
-        pool = uow.directory.supervised_units(department.id) if uow.directory is not None else []
+        pool = uow.directory.supervised_units(department.id)
     for unit_id in rd.sorted_pool(pool):
         _pool_unit(uow, department, unit_id)
     _people(uow, cmd.inspector_pool, "inspector_pool")
     pack = pack_for(department.jurisdiction)
     exclude = bool(pack["random_draw.exclude_previous_inspector"])
-    previous = []
-    if exclude and uow.directory is not None:
-        previous = uow.directory.previous_inspections(rd.sorted_pool(pool), uow.ctx.effective_at)
+    previous = uow.directory.previous_inspections(rd.sorted_pool(pool), uow.ctx.effective_at) if exclude else []
     event = rd.make_draw(
         uow.ctx, uow.ids.new(), department_id=department.id, jurisdiction=department.jurisdiction,
         plan_id=cmd.plan_id, seed=cmd.seed or uow.ids.new().hex, target_pool=pool, inspector_pool=cmd.inspector_pool,

@@ -148,15 +148,14 @@ def move_unit(cmd: MoveUnit, uow: UnitOfWork) -> UUID:
     uow.record(u.move_unit(uow.ctx, unit, parent))
     moved = uow.find(unit.id, u.Unit)
     assert moved is not None
-    if uow.directory is not None:
-        for post_id in uow.directory.posts_of(unit.id):
-            post = uow.find(post_id, Post)
-            if post is not None:
-                uow.record(relocate_post(uow.ctx, post, moved))
-        for list_id in uow.directory.lists_of(unit.id):
-            lst = uow.find(list_id, ResponsibilityList)
-            if lst is not None:
-                uow.record(relocate_list(uow.ctx, lst, moved))
+    for post_id in uow.directory.posts_of(unit.id):
+        post = uow.find(post_id, Post)
+        if post is not None:
+            uow.record(relocate_post(uow.ctx, post, moved))
+    for list_id in uow.directory.lists_of(unit.id):
+        lst = uow.find(list_id, ResponsibilityList)
+        if lst is not None:
+            uow.record(relocate_list(uow.ctx, lst, moved))
     return unit.id
 
 
@@ -189,11 +188,10 @@ def decide_lead(cmd: DecideSectorLead, uow: UnitOfWork) -> UUID:
     pack = pack_for(territory.jurisdiction)
     uow.record(event.model_copy(update={"envelope": event.envelope.model_copy(
         update={"rules_version": pack.version_tag})}))
-    if uow.directory is not None:
-        for unit_id in uow.directory.unsupervised_enterprises(territory.jurisdiction, cmd.sector):
-            unit = uow.find(unit_id, u.Unit)
-            if unit is not None and unit.supervision is None and unit.closure is None:
-                _auto_supervise(uow, unit)
+    for unit_id in uow.directory.unsupervised_enterprises(territory.jurisdiction, cmd.sector):
+        unit = uow.find(unit_id, u.Unit)
+        if unit is not None and unit.supervision is None and unit.closure is None:
+            _auto_supervise(uow, unit)
     return event.originator_id
 
 

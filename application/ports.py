@@ -74,7 +74,9 @@ class Ids(Protocol):
 
 
 class Directory(Protocol):
-    """Lookups the service layer needs from the read models (eventually consistent; see projections.directory)."""
+    """What commands look up in the read models (projections.lookups). Each answer includes every event recorded
+    before the call: an adapter brings its read model up to the head of the log first, so a command never decides
+    on a read model that lags (a projector in its own process may be behind)."""
 
     def posts_of(self, unit_id: UUID) -> list[UUID]: ...
 

@@ -42,7 +42,7 @@ class Zeren:
     """The application: every change of state goes through :meth:`execute`."""
 
     def __init__(self, log: EventLog, clock: Clock, ids: Ids, sealer: Sealer, handlers: dict[type, Handler],
-                 directory: Directory | None = None, tips: TipRegister | None = None):
+                 directory: Directory, tips: TipRegister | None = None):
         self.log = log
         self.clock = clock
         self.ids = ids

@@ -15,7 +15,7 @@ S = TypeVar("S", bound=Aggregate)
 
 class UnitOfWork:
     def __init__(self, log: EventLog, ctx: CommandContext, principal: Principal, ids: Ids, clock: Clock,
-                 sealer: Sealer, directory: Directory | None, tips: TipRegister | None = None):
+                 sealer: Sealer, directory: Directory, tips: TipRegister | None = None):
         self.log = log
         self.ctx = ctx
         self.principal = principal

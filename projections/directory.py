@@ -6,8 +6,6 @@ them which posts and lists a unit has (``application.ports.Directory``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -15,10 +13,8 @@ from domain import people as pe
 from domain import posts as ps
 from domain import responsibility as r
 from domain import units as u
-from domain.random_draws import PreviousInspection
 from domain.supervision import SectorLeadDecided
 from projections.follower import Projection, on
-from projections.inspection_ledger import InspectionLedgerQueries
 from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
 
 
@@ -329,6 +325,3 @@ class DirectoryQueries:
             rows = tx.all("SELECT unit_id FROM units WHERE supervising_department_id = :d AND closure IS NULL "
                           "ORDER BY unit_id", {"d": department_id})
         return [UUID(r["unit_id"]) for r in rows]
-
-    def previous_inspections(self, target_ids: Sequence[UUID], before: datetime) -> list[PreviousInspection]:
-        return InspectionLedgerQueries(self.db).previous_inspections(list(target_ids), before)

@@ -1,0 +1,57 @@
+"""What commands look up in the read models (``application.ports.Directory``), never from a read model that lags.
+
+A lookup answers only once its read model has read the log up to the head as of the call: when it is behind, the
+lookup brings that one projection up to the head itself (``Runner.catch_up``; each batch locks the projection's
+tracking row, so this is safe beside a projector in another process, as in production) and then reads. So a
+command never decides on a stale read (a post created a moment earlier is always found), and it does not depend
+on the projector being up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from uuid import UUID
+
+from domain.random_draws import PreviousInspection
+from projections.directory import DirectoryProjection, DirectoryQueries
+from projections.follower import Runner, positions
+from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
+
+
+class Lookups:
+    """The ``Directory`` port over the directory and the inspection ledger, each read at the head of the log."""
+
+    def __init__(self, runner: Runner, directory: DirectoryQueries, inspections: InspectionLedgerQueries):
+        self.runner = runner
+        self.directory = directory
+        self.inspections = inspections
+
+    def _at_head(self, projection: str) -> None:
+        """Bring ``projection`` up to the head of the log unless it is there already."""
+        if positions(self.runner.db, [projection]).get(projection, 0) < self.runner.log.head():
+            self.runner.catch_up(projection)
+
+    def posts_of(self, unit_id: UUID) -> list[UUID]:
+        self._at_head(DirectoryProjection.name)
+        return self.directory.posts_of(unit_id)
+
+    def lists_of(self, unit_id: UUID) -> list[UUID]:
+        self._at_head(DirectoryProjection.name)
+        return self.directory.lists_of(unit_id)
+
+    def unsupervised_enterprises(self, jurisdiction: str, sector: str) -> list[UUID]:
+        self._at_head(DirectoryProjection.name)
+        return self.directory.unsupervised_enterprises(jurisdiction, sector)
+
+    def units_under(self, parent_id: UUID, kind: str) -> list[UUID]:
+        self._at_head(DirectoryProjection.name)
+        return self.directory.units_under(parent_id, kind)
+
+    def supervised_units(self, department_id: UUID) -> list[UUID]:
+        self._at_head(DirectoryProjection.name)
+        return self.directory.supervised_units(department_id)
+
+    def previous_inspections(self, target_ids: Sequence[UUID], before: datetime) -> list[PreviousInspection]:
+        self._at_head(InspectionLedger.name)
+        return self.inspections.previous_inspections(list(target_ids), before)
