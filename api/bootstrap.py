@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from application import hazards, inspections, organisation, oversight, people, responsibility, tips
 from application.clock import RandomIds, SystemClock
@@ -24,7 +25,7 @@ from infrastructure.settings import Settings
 from infrastructure.vault import Vault
 from projections.audit_trail import AuditTrail, AuditTrailQueries
 from projections.coverage_gaps import CoverageGaps
-from projections.deadlines import DeadlineQueries, Deadlines
+from projections.deadlines import DeadlineQueries, HazardDeadlines
 from projections.directory import DirectoryProjection, DirectoryQueries
 from projections.follower import Projection, Runner
 from projections.hazard_ledger import HazardLedger, HazardQueries
@@ -40,12 +41,66 @@ HANDLERS: dict[type, Handler] = {**organisation.HANDLERS, **people.HANDLERS, **r
                              **inspections.HANDLERS, **hazards.HANDLERS, **tips.HANDLERS,
                              **oversight.HANDLERS}
 
-register_snapshotting(Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Hazard)
+SNAPSHOTTED = (Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Hazard)
+"""Long-lived aggregates, snapshotted every ``infrastructure.eventstore.SNAPSHOT_INTERVAL`` events."""
 
 
 def projections() -> list[Projection]:
     return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), HazardLedger(),
-            Deadlines(), HazardStatistics(), TipLedger(), OversightFlags()]
+            HazardDeadlines(), HazardStatistics(), TipLedger(), OversightFlags()]
+
+
+class Queries:
+    """The read side's questions, one object per read model, each made when first asked for: a new read model is
+    one property here (and its projection in ``projections()``)."""
+
+    def __init__(self, db: Database, settings: Settings):
+        self.db = db
+        self.settings = settings
+
+    @cached_property
+    def directory(self) -> DirectoryQueries:
+        return DirectoryQueries(self.db)
+
+    @cached_property
+    def ledger(self) -> LedgerQueries:
+        return LedgerQueries(self.db)
+
+    @cached_property
+    def gaps(self) -> CoverageGaps:
+        return CoverageGaps(self.db)
+
+    @cached_property
+    def audit_trail(self) -> AuditTrailQueries:
+        return AuditTrailQueries(self.db)
+
+    @cached_property
+    def inspections(self) -> InspectionLedgerQueries:
+        return InspectionLedgerQueries(self.db)
+
+    @cached_property
+    def hazards(self) -> HazardQueries:
+        return HazardQueries(self.db)
+
+    @cached_property
+    def statistics(self) -> StatisticsQueries:
+        return StatisticsQueries(self.db)
+
+    @cached_property
+    def tips(self) -> TipQueries:
+        return TipQueries(self.db, self.settings.projection_wait_seconds)
+
+    @cached_property
+    def oversight(self) -> OversightQueries:
+        return OversightQueries(self.db)
+
+    @cached_property
+    def deadlines(self) -> DeadlineQueries:
+        return DeadlineQueries(self.db)
+
+    @cached_property
+    def one_plus_n(self) -> OnePlusNLedger:
+        return OnePlusNLedger(self.directory, self.ledger, self.hazards, self.inspections)
 
 
 @dataclass
@@ -56,18 +111,10 @@ class System:
     db: Database
     store: EventStore
     vault: Vault
-    app: Zeren
+    service: Zeren
+    """The command path: every change of state goes through ``service.execute``."""
     runner: Runner
-    directory: DirectoryQueries
-    ledger: LedgerQueries
-    gaps: CoverageGaps
-    audit_trail: AuditTrailQueries
-    inspections: InspectionLedgerQueries
-    hazards: HazardQueries
-    statistics: StatisticsQueries
-    tips: TipQueries
-    oversight: OversightQueries
-    one_plus_n: OnePlusNLedger
+    queries: Queries
     worker: Worker
     audit: Audit
     """The audit seal: sealer, signed heads, proofs, exports and the live check (infrastructure.audit)."""
@@ -83,28 +130,23 @@ class System:
 def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, ids: Ids | None = None) -> System:
     """Build a system on ``settings`` (default: from the environment); creates schemas on first start."""
     settings = settings or Settings()
+    register_snapshotting(*SNAPSHOTTED)
     db = Database(settings)
     store = EventStore(settings)
     vault = Vault(db, settings.resolved_master_key)
     vault.create_schema()
-    directory = DirectoryQueries(db)
-    tip_queries = TipQueries(db, settings.projection_wait_seconds)
+    queries = Queries(db, settings)
     runner = Runner(db, store, projections())
     runner.setup()
-    inspection_queries = InspectionLedgerQueries(db)
-    app = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS,
-                Lookups(runner, directory, inspection_queries), tip_queries)
-    app.listeners.append(runner.wake)
-    oversight = OversightQueries(db)
-    worker = Worker(app, app.clock, DeadlineQueries(db), oversight)
-    audit = Audit(db, store, settings, app.clock)
+    service = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS,
+                    Lookups(runner, queries.directory, queries.inspections), queries.tips)
+    service.listeners.append(runner.wake)
+    worker = Worker(service, service.clock, queries.deadlines, queries.oversight)
+    audit = Audit(db, store, settings, service.clock)
     audit.setup()
-    app.listeners.append(audit.sealer.wake)
-    ledger, hazard_queries = LedgerQueries(db), HazardQueries(db)
+    service.listeners.append(audit.sealer.wake)
     return System(
-        settings=settings, db=db, store=store, vault=vault, app=app, runner=runner, directory=directory,
-        ledger=ledger, gaps=CoverageGaps(db), audit_trail=AuditTrailQueries(db), inspections=inspection_queries,
-        hazards=hazard_queries, statistics=StatisticsQueries(db), tips=tip_queries, oversight=oversight,
-        one_plus_n=OnePlusNLedger(directory, ledger, hazard_queries, inspection_queries), worker=worker, audit=audit,
+        settings=settings, db=db, store=store, vault=vault, service=service, runner=runner, queries=queries,
+        worker=worker, audit=audit,
         followers=[lambda stop: worker.run(stop, settings.worker_poll_seconds), audit.sealer.run],
     )

@@ -26,16 +26,17 @@ def command_route(router: APIRouter, path: str, command: type[Command], summary:
     path_fields = tuple(re.findall(r"{(\w+)}", path))
     request_body = body_of(command, *path_fields) if path_fields else command
 
-    def endpoint(sys: Any, who: Any, body: Any, key: Any = None, correlation: Any = None,
+    def endpoint(system: Any, who: Any, body: Any, key: Any = None, correlation: Any = None,
                  **path_values: Any) -> CommandResult:
         values = {**body.model_dump(exclude_unset=True), **path_values}
-        return sys.app.execute(command.model_validate(values), who, idempotency_key=key, correlation_id=correlation)
+        return system.service.execute(command.model_validate(values), who, idempotency_key=key,
+                                      correlation_id=correlation)
 
     parameters = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=command.model_fields[name].annotation)
         for name in path_fields
     ] + [
-        inspect.Parameter("sys", inspect.Parameter.KEYWORD_ONLY, annotation=SystemDep),
+        inspect.Parameter("system", inspect.Parameter.KEYWORD_ONLY, annotation=SystemDep),
         inspect.Parameter("who", inspect.Parameter.KEYWORD_ONLY, annotation=PrincipalDep),
         inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, annotation=request_body, default=Body()),
         inspect.Parameter("key", inspect.Parameter.KEYWORD_ONLY, annotation=IdempotencyKey, default=None),

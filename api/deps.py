@@ -69,13 +69,13 @@ def consistent(*names: str) -> Callable[..., None]:
     """A dependency: wait (bounded) until the named projections have reached ``min_position``."""
 
     def wait(
-        sys: SystemDep,
+        system: SystemDep,
         min_position: Annotated[int | None, Query(ge=0, description="read your own writes: wait for this position")]
         = None,
     ) -> None:
         if min_position is None:
             return
-        if not wait_for(sys.db, names, min_position, sys.settings.projection_wait_seconds):
+        if not wait_for(system.db, names, min_position, system.settings.projection_wait_seconds):
             raise ApiError(503, "projection-behind", "Read model not caught up",
                            f"the read model has not reached position {min_position} yet; retry shortly")
 

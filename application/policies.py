@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 class Worker:
     """``zeren worker``: one :meth:`tick` fires what is due at the clock's now."""
 
-    app: Zeren
+    service: Zeren
     clock: Clock
     deadlines: Deadlines
     oversight: Oversight
@@ -63,9 +63,9 @@ class Worker:
 
     def _escalate(self, hazard_id: UUID) -> int:
         """An overdue major hazard goes one level up, caused by the event that made it overdue."""
-        history = self.app.log.history(hazard_id)
+        history = self.service.log.history(hazard_id)
         overdue = next((e for e in reversed(history) if isinstance(e, HazardBecameOverdue)), None)
-        state = self.app.log.get(hazard_id)
+        state = self.service.log.get(hazard_id)
         if overdue is None or state is None or state.status != HazardStatus.overdue or state.grade != HazardGrade.major:
             return 0
         return self._fire(EscalateListing(hazard_id=hazard_id), f"policy:escalate:{hazard_id}:{overdue.deadline}",
@@ -108,7 +108,7 @@ class Worker:
     def _fire(self, command: Command, key: str, cause: UUID | None = None) -> int:
         """Execute a policy command once; 1 when it wrote events now, 0 when there was nothing (more) to write."""
         try:
-            result = self.app.execute(command, SYSTEM_PRINCIPAL, idempotency_key=key, causation_id=cause)
+            result = self.service.execute(command, SYSTEM_PRINCIPAL, idempotency_key=key, causation_id=cause)
         except Conflict as exc:  # another worker fired it at the same moment: it is done
             log.info("policy %s: %s", key, exc.detail)
             return 0

@@ -221,20 +221,20 @@ class DisclosedIdentity(BaseModel):
     disclosure: CommandResult = Field(description="the recorded disclosure: its event, version and log position")
 
 
-def disclose_identity(app: Zeren, principal: Principal, command: DiscloseReporterIdentity, *,
+def disclose_identity(service: Zeren, principal: Principal, command: DiscloseReporterIdentity, *,
                       correlation_id: UUID | None = None) -> DisclosedIdentity:
     """Record the disclosure, THEN open the seal: no read of an identity without its event (who, when, why).
 
     Never idempotent: a repeated request is another look, recorded again. Raises the vault's error when the data
     key is gone although the history does not say so (a key destroyed outside ``zeren tips shred``).
     """
-    result = app.execute(command, principal, correlation_id=correlation_id)
-    tip = app.log.get(command.tip_id)
+    result = service.execute(command, principal, correlation_id=correlation_id)
+    tip = service.log.get(command.tip_id)
     assert isinstance(tip, t.Tip), "the disclosure was just recorded on this tip"
-    reporter = (t.Reporter.model_validate(orjson.loads(app.sealer.open(tip.reporter_sealed)))
+    reporter = (t.Reporter.model_validate(orjson.loads(service.sealer.open(tip.reporter_sealed)))
                 if tip.reporter_sealed else None)
     return DisclosedIdentity(tip_id=tip.id, anonymous=tip.anonymous, reporter=reporter,
-                             original_text=app.sealer.open(tip.original_sealed), disclosure=result)
+                             original_text=service.sealer.open(tip.original_sealed), disclosure=result)
 
 
 HANDLERS: dict[type[Command], Handler] = {

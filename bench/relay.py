@@ -47,7 +47,7 @@ def start_broker() -> tuple[subprocess.Popen[bytes], str]:
 
 
 def write(system: System, events: int) -> None:
-    execute = system.app.execute
+    execute = system.service.execute
     province = execute(o.RegisterUnit(profile=TerritorialProfile(name="省", level=Level.province, code="350000")),
                        ADMIN).id
     enterprises = [execute(o.RegisterUnit(profile=EnterpriseProfile(

@@ -23,7 +23,7 @@ ADMIN = Principal("bench", "admin", "350000")
 
 
 def run(system: System, commands: int) -> dict[str, float]:
-    execute = system.app.execute
+    execute = system.service.execute
     province = execute(o.RegisterUnit(profile=TerritorialProfile(name="省", level=Level.province, code="350000")),
                        ADMIN).id
     enterprises = [

@@ -35,7 +35,8 @@ class ZerenStore(Application[UUID]):
 
 
 def register_snapshotting(*aggregate_classes: type) -> None:
-    """Snapshot these aggregate classes every :data:`SNAPSHOT_INTERVAL` events."""
+    """Snapshot these aggregate classes every :data:`SNAPSHOT_INTERVAL` events (the composition root says which,
+    ``api.bootstrap.bootstrap``; class-wide and idempotent, as the library keeps it on the application class)."""
     for cls in aggregate_classes:
         ZerenStore.snapshotting_intervals[cls] = SNAPSHOT_INTERVAL
         ZerenStore.snapshotting_projectors[cls] = project
@@ -54,8 +55,8 @@ class EventStore:
         env = {**settings.eventsourcing_env(), "IS_SNAPSHOTTING_ENABLED": "y",
                # States are frozen models: cache them without copies; each get fast-forwards past newer events.
                "AGGREGATE_CACHE_MAXSIZE": "10000", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n"}
-        self.app = ZerenStore(env=env)
-        self.recorder: Any = self.app.recorder
+        self.backend = ZerenStore(env=env)
+        self.recorder: Any = self.backend.recorder
 
     @property
     def events_table(self) -> str:
@@ -63,21 +64,21 @@ class EventStore:
 
     def get(self, aggregate_id: UUID, version: int | None = None) -> Any | None:
         try:
-            return self.app.repository.get(aggregate_id, version=version, projector_func=project)
+            return self.backend.repository.get(aggregate_id, version=version, projector_func=project)
         except AggregateNotFoundError:
             return None
 
     def history(self, aggregate_id: UUID) -> list[DomainEvent]:
-        return [_decoded(e) for e in self.app.events.get(aggregate_id)]
+        return [_decoded(e) for e in self.backend.events.get(aggregate_id)]
 
     def save(self, states: Sequence[Any], events: Sequence[DomainEvent], receipt: Receipt | None) -> int:
         kwargs = {"receipt": receipt} if receipt is not None else {}
-        recordings = self.app.save(*states, *events, **kwargs)
+        recordings = self.backend.save(*states, *events, **kwargs)
         return max(r.notification.id for r in recordings)
 
     def read(self, after: int, limit: int) -> list[LogEntry]:
         notifications = self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
-        mapper = self.app.mapper
+        mapper = self.backend.mapper
         return [LogEntry(n.id, _decoded(mapper.to_domain_event(n)), n.topic, n.state) for n in notifications]
 
     def head(self) -> int:
@@ -87,4 +88,4 @@ class EventStore:
         return self.recorder.find_receipt(scope, key)
 
     def close(self) -> None:
-        self.app.close()
+        self.backend.close()

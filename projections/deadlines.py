@@ -17,7 +17,7 @@ from projections.follower import Projection, on
 from projections.sql import ReadDatabase, Tx
 
 
-class Deadlines(Projection):
+class HazardDeadlines(Projection):
     name = "deadlines"
     version = 1
     tables = ("hazard_deadlines",)

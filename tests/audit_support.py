@@ -27,8 +27,8 @@ class SealedHistory:
         self.system = system
         self.world = World(system)
         system.audit.sealer.seal_now()
-        self.person = system.app.execute(pp.RegisterPerson(name="王五", id_number=ID_NUMBER, jurisdiction=TOWN_A),
-                                         REGISTRAR).id
+        self.person = system.service.execute(pp.RegisterPerson(name="王五", id_number=ID_NUMBER, jurisdiction=TOWN_A),
+                                             REGISTRAR).id
         self.grade(RiskColour.red, RiskColour.yellow)
         system.audit.sealer.seal_now()
         self.grade(RiskColour.blue)
@@ -36,8 +36,8 @@ class SealedHistory:
 
     def grade(self, *colours: RiskColour) -> None:
         for colour in colours:
-            self.system.app.execute(o.GradeRiskColour(unit_id=self.world.enterprise, colour=colour, reason="复核"),
-                                    REGISTRAR)
+            self.system.service.execute(o.GradeRiskColour(unit_id=self.world.enterprise, colour=colour, reason="复核"),
+                                        REGISTRAR)
 
     def keys(self) -> dict:
         return self.system.audit.keys()

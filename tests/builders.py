@@ -63,7 +63,7 @@ class World:
         self.enterprise = self.enterprise_in(self.town_a, 1)
 
     def run(self, who: Principal, command: Command) -> UUID:
-        return self.system.app.execute(command, who).id
+        return self.system.service.execute(command, who).id
 
     def enterprise_in(self, parent: UUID, seq: int, sector: str = "城镇燃气") -> UUID:
         return self.run(REGISTRAR, o.RegisterUnit(profile=EnterpriseProfile(
@@ -82,7 +82,7 @@ class World:
 
     def duty(self, list_id: UUID, post: UUID, line: Line = Line.entity, text: str = "落实安全生产职责",
              scope: tuple[str, ...] = ()) -> UUID:
-        result = self.system.app.execute(rs.AssignDuty(list_id=list_id, terms=DutyTerms(
+        result = self.system.service.execute(rs.AssignDuty(list_id=list_id, terms=DutyTerms(
             post_id=post, line=line, scope=scope, text=text, source_document="泉港城管〔2022〕149号 §16")), REGISTRAR)
         return result.created["duty_id"]
 

@@ -99,9 +99,9 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 def system(settings: Settings, clock: ManualClock) -> Iterator[System]:
-    sys = bootstrap(settings, clock=clock, ids=RandomIds())
-    yield sys
-    sys.close()
+    system = bootstrap(settings, clock=clock, ids=RandomIds())
+    yield system
+    system.close()
 
 
 ADMIN = Principal("test:admin", "admin", "350000")

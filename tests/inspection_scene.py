@@ -68,7 +68,7 @@ class Scene:
                          person_id=self.safety_person)
 
     def run(self, who: Principal, command: Command) -> CommandResult:
-        return self.system.app.execute(command, who)
+        return self.system.service.execute(command, who)
 
     def open(self, who: Principal | None = None, **fields: Any) -> UUID:
         """An unannounced enforcement inspection of the gas company by inspectors 0 and 1 with an expert."""

@@ -239,8 +239,8 @@ def test_the_clock_skew_tolerance_boundary(system: System, clock) -> None:
 
 def world_grade(system: System, world: World) -> None:
     colour = system.store.get(world.enterprise).risk_colour
-    system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=next(c for c in RiskColour if c != colour),
-                                         reason="复核"), REGISTRAR)
+    other = next(c for c in RiskColour if c != colour)
+    system.service.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=other, reason="复核"), REGISTRAR)
 
 
 def test_a_gap_in_a_records_versions_is_reported(history: SealedHistory, settings: Settings, backend: str) -> None:

@@ -29,12 +29,12 @@ def grade(system: System, world: World, times: int) -> None:
     for _ in range(times):
         current = system.store.get(world.enterprise).risk_colour
         colour = colours[(colours.index(current) + 1) % 4 if current else 0]
-        system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=colour, reason="复核"), REGISTRAR)
+        system.service.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=colour, reason="复核"), REGISTRAR)
 
 
 def make_sealer(system: System, db: Database | None = None, *, every: int = 4, minutes: float = 5,
                 batch: int = 3) -> Sealer:
-    return Sealer(db or system.db, system.audit.log, lambda: system.audit.signer, system.app.clock,
+    return Sealer(db or system.db, system.audit.log, lambda: system.audit.signer, system.service.clock,
                   every_events=every, every_minutes=minutes, clock_skew_seconds=300,
                   cosigning=system.audit.cosigning, batch_size=batch)
 

@@ -68,8 +68,8 @@ def files_of(system: System) -> bytes:
 def test_a_shredded_key_leaves_no_bytes_in_the_database_files(shredding: System) -> None:
     system = shredding
     World(system)
-    person = system.app.execute(pp.RegisterPerson(name="王五", id_number=ID_NUMBER, jurisdiction=TOWN_A),
-                                REGISTRAR).id
+    person = system.service.execute(pp.RegisterPerson(name="王五", id_number=ID_NUMBER, jurisdiction=TOWN_A),
+                                    REGISTRAR).id
     key_id = f"person:{person}"
     with system.db.read() as tx:
         wrapped = bytes(tx.scalar("SELECT wrapped_key FROM data_keys WHERE key_id = :k", {"k": key_id}))

@@ -97,7 +97,7 @@ def test_moving_a_unit_moves_the_post_and_the_list_made_a_moment_before(system: 
     with projector.held_back():
         post = scene.world.post(scene.enterprise, title="新设岗位")
         duty_list = scene.world.duty_list(scene.enterprise)
-        system.app.execute(o.MoveUnit(unit_id=scene.enterprise, parent_id=scene.world.town_b), REGISTRAR)
+        system.service.execute(o.MoveUnit(unit_id=scene.enterprise, parent_id=scene.world.town_b), REGISTRAR)
         assert get(system, post, Post).jurisdiction == TOWN_B
         assert get(system, duty_list, ResponsibilityList).jurisdiction == TOWN_B
     projector.caught_up()
@@ -110,7 +110,7 @@ def test_a_sector_lead_takes_on_the_enterprise_registered_a_moment_before(system
     with projector.held_back():
         newcomer = scene.world.enterprise_in(scene.world.town_a, 7, sector="电动自行车充电")
         assert get(system, newcomer, Unit).supervision is None, "no department leads the new business yet"
-        system.app.execute(o.DecideSectorLead(territory_id=scene.world.county, sector="电动自行车充电", candidates=[
+        system.service.execute(o.DecideSectorLead(territory_id=scene.world.county, sector="电动自行车充电", candidates=[
             LeadCandidate(department_id=scene.department, competent=True)]), REGISTRAR)
         supervision = get(system, newcomer, Unit).supervision
         assert supervision is not None
@@ -123,12 +123,12 @@ def test_an_escalation_goes_to_the_committee_set_up_a_moment_before(system: Syst
     desk = Desk(system)
     major, deadline = overdue_major(desk)
     clock.set(end_of_day(deadline) + timedelta(hours=2))
-    system.app.execute(h.MarkHazardOverdue(hazard_id=major, deadline=deadline), SYSTEM_PRINCIPAL)
+    system.service.execute(h.MarkHazardOverdue(hazard_id=major, deadline=deadline), SYSTEM_PRINCIPAL)
     projector.caught_up()
     with projector.held_back():
         committee = desk.world.run(ADMIN, o.RegisterUnit(profile=CommitteeProfile(
             kind="safety_committee", name="泉州市安全生产委员会"), parent_id=desk.world.city))
-        system.app.execute(h.EscalateListing(hazard_id=major), SYSTEM_PRINCIPAL)
+        system.service.execute(h.EscalateListing(hazard_id=major), SYSTEM_PRINCIPAL)
         listing = get(system, major, hz.Hazard).listing
         assert listing is not None
         assert (listing.authority_id, listing.level) == (committee, "city")

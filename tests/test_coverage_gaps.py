@@ -16,7 +16,7 @@ from tests.conftest import REGISTRAR
 
 def gaps(system: System, clock, scope: str = "350000", **filters: object) -> list[tuple[str, str]]:
     system.runner.catch_up()
-    found = system.gaps.find(scope, as_of=clock.now(), known_at=clock.now())
+    found = system.queries.gaps.find(scope, as_of=clock.now(), known_at=clock.now())
     return [(g["gap"], g["detail"]) for g in found if all(g.get(k) == str(v) for k, v in filters.items())]
 
 
@@ -31,7 +31,7 @@ def test_vacant_post_until_someone_holds_it(system: System, clock) -> None:
     world = World(system)
     position = world.post(world.enterprise, title="巡线工")
     assert ("vacant_post", "巡线工 has no holder") in gaps(system, clock, post_id=position)
-    system.app.execute(rs.AppointHolder(post_id=position, person_id=world.person(1)), REGISTRAR)
+    system.service.execute(rs.AppointHolder(post_id=position, person_id=world.person(1)), REGISTRAR)
     assert "vacant_post" not in [g for g, _ in gaps(system, clock, post_id=position)]
 
 
@@ -69,12 +69,12 @@ def test_portfolio_without_a_safety_duty(system: System, clock) -> None:
 def test_expired_certificate_of_a_holder(system: System, clock) -> None:
     world = World(system)
     pid = world.person(1)
-    system.app.execute(pp.IssueCertificate(person_id=pid, certificate=Certificate(
+    system.service.execute(pp.IssueCertificate(person_id=pid, certificate=Certificate(
         number="C1", kind=CertificateKind.safety_management, issuer="泉州市应急管理局", issued_on=date(2023, 1, 1),
         expires_on=clock.now().date() + timedelta(days=10))), REGISTRAR)
     manager = world.post(world.enterprise, PostKind.safety_manager, "安全员",
                          requires=(CertificateKind.safety_management,))
-    system.app.execute(rs.AppointHolder(post_id=manager, person_id=pid), REGISTRAR)
+    system.service.execute(rs.AppointHolder(post_id=manager, person_id=pid), REGISTRAR)
     assert "certificate_missing" not in [g for g, _ in gaps(system, clock, post_id=manager)]
     clock.advance(timedelta(days=11))
     assert "certificate_missing" in [g for g, _ in gaps(system, clock, post_id=manager)]
@@ -85,8 +85,8 @@ def test_gaps_are_scoped_to_the_jurisdiction(system: System, clock) -> None:
     world.post(world.enterprise, title="巡线工")
     town_b = system.store.get(world.town_b).jurisdiction
     system.runner.catch_up()
-    everywhere = system.gaps.find("350000", as_of=clock.now(), known_at=clock.now())
+    everywhere = system.queries.gaps.find("350000", as_of=clock.now(), known_at=clock.now())
     assert any(g["gap"] == "vacant_post" for g in everywhere)
-    found = system.gaps.find(town_b, as_of=clock.now(), known_at=clock.now())
+    found = system.queries.gaps.find(town_b, as_of=clock.now(), known_at=clock.now())
     assert found, "town B has gaps of its own (no first-responsible posts)"
     assert {g["jurisdiction"] for g in found} == {town_b}

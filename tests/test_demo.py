@@ -44,9 +44,9 @@ def cst(text: str) -> datetime:
 
 
 def test_who_was_district_head_before_and_after_the_change(demo: System) -> None:
-    rows = demo.ledger.duties("350000", as_of=cst("2025-05-01"), known_at=cst("2026-11-01"))
+    rows = demo.queries.ledger.duties("350000", as_of=cst("2025-05-01"), known_at=cst("2026-11-01"))
     heads = {r["person_name"] for r in rows if r["post_title"] == "区长"}
-    later = demo.ledger.duties("350000", as_of=cst("2025-07-01"), known_at=cst("2026-11-01"))
+    later = demo.queries.ledger.duties("350000", as_of=cst("2025-07-01"), known_at=cst("2026-11-01"))
     assert len(heads) == 1
     assert {r["person_name"] for r in later if r["post_title"] == "区长"} != heads
 
@@ -54,8 +54,8 @@ def test_who_was_district_head_before_and_after_the_change(demo: System) -> None
 def test_the_late_recorded_safety_manager(demo: System) -> None:
     """Appointed 2025-03-01, recorded three weeks later: the ledger known on 03-10 shows the post vacant."""
     as_of = cst("2025-03-05")
-    known_then = demo.ledger.duties("350000", as_of=as_of, known_at=cst("2025-03-10"))
-    known_now = demo.ledger.duties("350000", as_of=as_of, known_at=cst("2026-11-01"))
+    known_then = demo.queries.ledger.duties("350000", as_of=as_of, known_at=cst("2025-03-10"))
+    known_now = demo.queries.ledger.duties("350000", as_of=as_of, known_at=cst("2026-11-01"))
     then = [r for r in known_then if r["post_title"] == "安全部经理"]
     now = [r for r in known_now if r["post_title"] == "安全部经理"]
     assert then
@@ -65,13 +65,13 @@ def test_the_late_recorded_safety_manager(demo: System) -> None:
 
 
 def test_the_demo_leaves_gaps_to_find(demo: System) -> None:
-    gaps = {g["gap"] for g in demo.gaps.find("350000", as_of=cst("2026-10-31"), known_at=cst("2026-11-01"))}
+    gaps = {g["gap"] for g in demo.queries.gaps.find("350000", as_of=cst("2026-10-31"), known_at=cst("2026-11-01"))}
     assert {"vacant_post", "no_all_staff_list", "position_without_duties", "portfolio_without_safety_duty"} <= gaps
 
 
 def test_the_demo_tips_a_reward_an_unfounded_web_tip_and_a_whistleblower(demo: System) -> None:
     """R11 in the demo: the 12345 call about the LPG refilling point led to a hazard and 15 % of the fine."""
-    tips = {row["channel"]: row for row in demo.tips.ledger("350000")}
+    tips = {row["channel"]: row for row in demo.queries.tips.ledger("350000")}
     lpg, web, chem = tips["hotline_12345"], tips["web"], tips["internal_whistleblower"]
     assert (lpg["status"], lpg["reward_yuan"], lpg["reward_grounds"], lpg["feedback_count"]) == (
         "reward_paid", "7500.00", "major_hazard", 1)
@@ -87,7 +87,7 @@ def test_the_demo_tips_a_reward_an_unfounded_web_tip_and_a_whistleblower(demo: S
 def test_the_demo_hazards_go_overdue_escalate_and_reopen(demo: System) -> None:
     """A year of hazards from the inspections' findings and from tips (issue: hazards; seeds 000 §16, 004 §三)."""
     end, now = cst("2026-10-31"), cst("2026-11-01")
-    hazards = demo.hazards.ledger("350000", as_of=end, known_at=now, limit=10_000)
+    hazards = demo.queries.hazards.ledger("350000", as_of=end, known_at=now, limit=10_000)
     assert len(hazards) >= 25
     assert {h["source"] for h in hazards} >= {"inspection", "self_reported", "tip"}
     assert all(h["inspection_id"] for h in hazards if h["source"] == "inspection")
@@ -98,7 +98,7 @@ def test_the_demo_hazards_go_overdue_escalate_and_reopen(demo: System) -> None:
     still_open = [h for h in hazards if h["status"] != "closed"]
     assert still_open, "the history ends with work in progress"
     assert any(h["days_overdue"] > 30 for h in still_open)
-    board = demo.hazards.board("350000", as_of=end, known_at=now)
+    board = demo.queries.hazards.board("350000", as_of=end, known_at=now)
     assert [(b["level"], b["open"]) for b in board] == [("city", 1)], "the escalated hot-work hazard is on the board"
     escalations = [e.event for e in demo.store.read(0, 100_000)
                    if type(e.event).__name__ == "ListedSupervisionEscalated"]
@@ -107,7 +107,7 @@ def test_the_demo_hazards_go_overdue_escalate_and_reopen(demo: System) -> None:
 
 def test_the_demo_oversight_flags_find_the_empty_months(demo: System) -> None:
     """城管 did not enforce in 2025-02 nor 应急 in 2025-08; the committee head led no inspection in 2025-04."""
-    flags = demo.oversight.flags("350000", known_at=cst("2026-11-01"))
+    flags = demo.queries.oversight.flags("350000", known_at=cst("2026-11-01"))
     names = {(f["kind"], f["period"], f["unit_name"] or f["person_name"]) for f in flags}
     assert ("zero_enforcement", "2025-02", "泉港区城市管理局") in names
     assert ("zero_enforcement", "2025-08", "泉港区应急管理局") in names

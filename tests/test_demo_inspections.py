@@ -96,7 +96,7 @@ def test_every_draw_reruns_and_rotates_its_inspectors(demo: System) -> None:
 
 def test_plans_planned_against_done(demo: System) -> None:
     plans = {(p["department_name"], p["year"]): p
-             for p in demo.inspections.plans("350000", "admin", None, as_of=NOW, known_at=NOW)}
+             for p in demo.queries.inspections.plans("350000", "admin", None, as_of=NOW, known_at=NOW)}
     assert len(plans) == 4
     revised = plans[("泉港区城市管理局", 2025)]
     assert revised["revisions"] == 1
@@ -109,9 +109,9 @@ def test_plans_planned_against_done(demo: System) -> None:
 def test_the_corrected_spot_test_shows_both_ways(demo: System) -> None:
     [correction] = [e.event for e in demo.store.read(0, 100_000) if isinstance(e.event, InspectionCorrected)]
     inspection = correction.originator_id
-    before = demo.inspections.inspection("350000", "admin", None, inspection, as_of=NOW,
-                                         known_at=correction.timestamp - timedelta(days=1))
-    after = demo.inspections.inspection("350000", "admin", None, inspection, as_of=NOW, known_at=NOW)
+    before = demo.queries.inspections.inspection("350000", "admin", None, inspection, as_of=NOW,
+                                                 known_at=correction.timestamp - timedelta(days=1))
+    after = demo.queries.inspections.inspection("350000", "admin", None, inspection, as_of=NOW, known_at=NOW)
     assert before["spot_tests_json"][0]["score"] == 58
     assert after["spot_tests_json"][0]["score"] == 85
     assert correction.previous_spot_tests[0].score == 58

@@ -104,8 +104,8 @@ def test_long_poll_answers_as_soon_as_an_event_is_written(client: TestClient, sy
 
     def later() -> None:
         time.sleep(0.3)
-        system.app.execute(pp.RegisterPerson(name="孙七", id_number=resident_id(date(1990, 1, 1), 21),
-                                             jurisdiction=COUNTY), REGISTRAR)
+        system.service.execute(pp.RegisterPerson(name="孙七", id_number=resident_id(date(1990, 1, 1), 21),
+                                                 jurisdiction=COUNTY), REGISTRAR)
 
     writer = threading.Thread(target=later)
     writer.start()
@@ -145,7 +145,7 @@ def test_live_tail_streams_new_events_and_resumes_after_last_event_id(client: Te
         caught_up = read_sse(lines, len(entries) - 3)
         assert [i for i, _ in caught_up] == [e.position for e in entries[3:]]
         assert all(i == envelope["zerenposition"] for i, envelope in caught_up)
-        writer = threading.Timer(0.2, lambda: system.app.execute(pp.RegisterPerson(
+        writer = threading.Timer(0.2, lambda: system.service.execute(pp.RegisterPerson(
             name="周八", id_number=resident_id(date(1991, 2, 3), 22), jurisdiction=COUNTY), REGISTRAR))
         writer.start()
         [(position, envelope)] = read_sse(lines, 1)

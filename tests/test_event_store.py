@@ -44,8 +44,8 @@ def test_every_event_carries_the_envelope(system: System) -> None:
 def test_effective_time_defaults_to_now_and_can_be_earlier(system: System, clock) -> None:
     world = World(system)
     earlier = clock.now() - timedelta(days=40)
-    system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="复核",
-                                         effective_at=earlier), REGISTRAR)
+    system.service.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="复核",
+                                             effective_at=earlier), REGISTRAR)
     last = system.store.read(system.store.head() - 1, 1)[0].event
     assert last.envelope.effective_at == earlier
     assert last.timestamp == clock.now()
@@ -53,8 +53,8 @@ def test_effective_time_defaults_to_now_and_can_be_earlier(system: System, clock
 
 def test_command_answer_carries_the_position_it_wrote(system: System) -> None:
     world = World(system)
-    result = system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="x"),
-                                REGISTRAR)
+    result = system.service.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="x"),
+                                    REGISTRAR)
     assert result.position == system.store.head()
     assert result.version == system.store.get(world.enterprise).version
 
@@ -64,12 +64,12 @@ def test_stale_expected_version_is_refused_and_writes_nothing(system: System) ->
     version = system.store.get(world.enterprise).version
     head = system.store.head()
     with pytest.raises(Conflict) as refused:
-        system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="x",
-                                             expected_version=version - 1), REGISTRAR)
+        system.service.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="x",
+                                                 expected_version=version - 1), REGISTRAR)
     assert refused.value.code == "stale-version"
     assert system.store.head() == head
-    ok = system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="x",
-                                              expected_version=version), REGISTRAR)
+    ok = system.service.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="x",
+                                                  expected_version=version), REGISTRAR)
     assert ok.version == version + 1
 
 
@@ -98,17 +98,17 @@ def test_concurrent_writers_of_one_aggregate_one_wins(system: System) -> None:
 def test_idempotency_key_returns_first_result_and_writes_nothing(system: System) -> None:
     world = World(system)
     command = o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="复核")
-    first = system.app.execute(command, REGISTRAR, idempotency_key="k-1")
+    first = system.service.execute(command, REGISTRAR, idempotency_key="k-1")
     head = system.store.head()
-    again = system.app.execute(command, REGISTRAR, idempotency_key="k-1")
+    again = system.service.execute(command, REGISTRAR, idempotency_key="k-1")
     assert again.replayed
     assert again.id == first.id
     assert again.version == first.version
     assert again.position == first.position
     assert system.store.head() == head
     with pytest.raises(Rejected) as reused:
-        system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.blue, reason="x"),
-                           REGISTRAR, idempotency_key="k-1")
+        system.service.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.blue, reason="x"),
+                               REGISTRAR, idempotency_key="k-1")
     assert reused.value.code == "idempotency-key-reused"
     assert system.store.head() == head
 
@@ -117,7 +117,7 @@ def test_rejected_command_writes_nothing(system: System) -> None:
     World(system)
     head = system.store.head()
     with pytest.raises(Rejected):
-        system.app.execute(pp.RegisterPerson(name="王五", id_number="350505198005170000"), REGISTRAR)
+        system.service.execute(pp.RegisterPerson(name="王五", id_number="350505198005170000"), REGISTRAR)
     assert system.store.head() == head
 
 
@@ -191,8 +191,8 @@ def test_snapshots_keep_long_lived_aggregates_fast(system: System) -> None:
     world = World(system)
     for i in range(55):
         colour = (RiskColour.red, RiskColour.blue)[i % 2]
-        system.app.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=colour, reason=f"r{i}"), REGISTRAR)
-    snapshots = list(system.store.app.snapshots.get(world.enterprise))
+        system.service.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=colour, reason=f"r{i}"), REGISTRAR)
+    snapshots = list(system.store.backend.snapshots.get(world.enterprise))
     assert snapshots, "a snapshot is taken every 50 events"
     unit = system.store.get(world.enterprise)
     assert isinstance(unit, Unit)

@@ -27,12 +27,12 @@ def test_the_ledger_answers_for_any_day_as_known_then(system: System, clock) -> 
     system.worker.tick()
     clock.advance(timedelta(days=2))
     # recorded now, effective two days ago: the rectification had been submitted then
-    desk.system.app.execute(h.SubmitRectification(hazard_id=hazard_id, report="已整改",
-                                                  effective_at=clock.now() - timedelta(days=2)),
-                            desk.enterprise_user)
+    desk.system.service.execute(h.SubmitRectification(hazard_id=hazard_id, report="已整改",
+                                                      effective_at=clock.now() - timedelta(days=2)),
+                                desk.enterprise_user)
     system.runner.catch_up()
     now = clock.now()
-    q = system.hazards
+    q = system.queries.hazards
 
     def at(as_of, known_at=now):
         rows = q.ledger("350000", as_of=as_of, known_at=known_at)
@@ -80,10 +80,11 @@ def test_the_board_shows_open_listings_per_authority_with_their_age(system: Syst
     desk.report(hz.HazardGrade.major)  # not listed: not on the board
     clock.advance(timedelta(days=12))
     system.runner.catch_up()
-    boards = system.hazards.board("350000", as_of=clock.now(), known_at=clock.now())
+    boards = system.queries.hazards.board("350000", as_of=clock.now(), known_at=clock.now())
     assert [(b["authority_id"], b["open"], b["oldest_days"]) for b in boards] == [(str(desk.world.department), 1, 12)]
     assert boards[0]["authority_name"] == "泉港区城市管理局"
-    unlisted = system.hazards.ledger("350000", as_of=clock.now(), known_at=clock.now(), grade="major", listed=False)
+    unlisted = system.queries.hazards.ledger("350000", as_of=clock.now(), known_at=clock.now(), grade="major",
+                                             listed=False)
     assert len(unlisted) == 1
 
 
@@ -92,8 +93,8 @@ def test_the_ledger_over_http_is_scoped_by_jurisdiction_and_audience(client: Tes
     desk = Desk(system)
     ours = desk.report(hz.HazardGrade.major)
     elsewhere = desk.world.enterprise_in(desk.world.town_b, 8)
-    system.app.execute(h.ReportHazard(unit_id=elsewhere, grade=hz.HazardGrade.general, description="南埔隐患",
-                                      source=hz.HazardSource.self_reported), desk.inspector)
+    system.service.execute(h.ReportHazard(unit_id=elsewhere, grade=hz.HazardGrade.general, description="南埔隐患",
+                                          source=hz.HazardSource.self_reported), desk.inspector)
     position = system.store.head()
 
     def ids(headers, path="/api/v1/hazards") -> set[str]:
@@ -140,8 +141,8 @@ def test_statistics_count_per_period_and_breakdown_as_known(client: TestClient, 
     from tests.conftest import REGISTRAR
 
     desk = Desk(system)
-    system.app.execute(o.GradeRiskColour(unit_id=desk.world.enterprise, colour=RiskColour.orange, reason="评定"),
-                       REGISTRAR)
+    system.service.execute(o.GradeRiskColour(unit_id=desk.world.enterprise, colour=RiskColour.orange, reason="评定"),
+                           REGISTRAR)
     first_day = desk.today()
     fixed = desk.report()
     desk.run(h.RectifyOnTheSpot(hazard_id=fixed, measures="当场整改"))
@@ -152,7 +153,7 @@ def test_statistics_count_per_period_and_breakdown_as_known(client: TestClient, 
     system.runner.catch_up()
     system.worker.tick()
     system.runner.catch_up()
-    q = system.statistics
+    q = system.queries.statistics
     by_day = q.hazards("350000", period="day", breakdown="none", start=first_day, end=desk.today(),
                        known_at=clock.now())
     counts = {(r["period"], r["metric"]): r["count"] for r in by_day}

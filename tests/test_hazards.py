@@ -37,7 +37,7 @@ class Desk:
         self.enterprise_user = Principal("ent", "enterprise", COUNTY, unit_id=self.world.enterprise)
 
     def run(self, command, who: Principal | None = None):
-        return self.system.app.execute(command, who or self.inspector)
+        return self.system.service.execute(command, who or self.inspector)
 
     def report(self, grade: hz.HazardGrade = hz.HazardGrade.general, **fields) -> UUID:
         defaults = {"unit_id": self.world.enterprise, "grade": grade, "description": "燃气管道腐蚀",
@@ -54,7 +54,7 @@ class Desk:
         return state_of(self.system, hazard_id, hz.Hazard)
 
     def today(self) -> date:
-        return self.system.app.clock.now().date()
+        return self.system.service.clock.now().date()
 
 
 @pytest.fixture
@@ -389,14 +389,14 @@ def test_a_hazard_found_by_an_inspection_names_that_inspection_of_that_unit(syst
     inspector = scene.inspector(0)
     report = h.ReportHazard(unit_id=scene.enterprise, grade=hz.HazardGrade.general, description="报警装置失效",
                             source=hz.HazardSource.inspection, inspection_id=inspection, finding_no=1)
-    hazard_id = system.app.execute(report, inspector).id
+    hazard_id = system.service.execute(report, inspector).id
     state = system.store.get(hazard_id)
     assert (state.inspection_id, state.finding_no, state.source) == (inspection, 1, hz.HazardSource.inspection)
 
     def refused_code(command, error=Rejected) -> str:
         head = system.store.head()
         with pytest.raises(error) as caught:
-            system.app.execute(command, Principal("admin", "admin", "350000", person_id=scene.inspectors[0]))
+            system.service.execute(command, Principal("admin", "admin", "350000", person_id=scene.inspectors[0]))
         assert system.store.head() == head
         return caught.value.code
 

@@ -33,7 +33,7 @@ def scene(system: System) -> Scene:
 def rows(system: System, role: str = "admin", unit=None, scope: str = "350000", as_of=FAR_FUTURE,
          known_at=FAR_FUTURE, **filters) -> list[dict]:
     system.runner.catch_up()
-    return system.inspections.inspections(scope, role, unit, as_of=as_of, known_at=known_at, **filters)
+    return system.queries.inspections.inspections(scope, role, unit, as_of=as_of, known_at=known_at, **filters)
 
 
 def test_the_current_table_holds_what_statistics_and_policies_query(scene: Scene, system: System) -> None:
@@ -94,21 +94,21 @@ def test_the_ledger_answers_as_of_and_known_at(scene: Scene, system: System, clo
     now = at(completed, corrected)
     assert now["findings_json"][0]["description"] == "可燃气体报警器失效"
     assert (now["spot_tests_json"][0]["score"], now["spot_tests_failed"], now["corrections"]) == (85, 0, 1)
-    record = system.inspections.inspection("350000", "admin", None, inspection, as_of=completed,
-                                           known_at=corrected - timedelta(hours=1))
+    record = system.queries.inspections.inspection("350000", "admin", None, inspection, as_of=completed,
+                                                   known_at=corrected - timedelta(hours=1))
     assert record["signatures"] == 2
     assert len(record["signatures_json"]) == 2
-    [correction] = system.inspections.corrections(inspection)
+    [correction] = system.queries.inspections.corrections(inspection)
     assert correction["previous_findings_json"][0]["description"] == "报警器失效"
     for known_at, score, fixed_at in ((corrected - timedelta(hours=1), 58, None), (corrected, 85, corrected)):
-        [test] = system.inspections.spot_tests("350000", "admin", None, as_of=completed, known_at=known_at)
+        [test] = system.queries.inspections.spot_tests("350000", "admin", None, as_of=completed, known_at=known_at)
         assert (test["score"], test["passed"], test["person_name"]) == (score, score >= 60, "总经理")
         assert (datetime.fromisoformat(test["corrected_at"]) if test["corrected_at"] else None) == fixed_at
-        [finding] = system.inspections.findings("350000", "admin", None, as_of=completed, known_at=known_at)
+        [finding] = system.queries.inspections.findings("350000", "admin", None, as_of=completed, known_at=known_at)
         assert finding["description"] == ("报警器失效" if score == 58 else "可燃气体报警器失效")
-    assert system.inspections.signatures("350000", "admin", None, as_of=completed - timedelta(hours=2),
-                                         known_at=corrected) == [], "not yet signed then"
-    assert len(system.inspections.signatures("350000", "admin", None, as_of=completed, known_at=corrected)) == 2
+    assert system.queries.inspections.signatures("350000", "admin", None, as_of=completed - timedelta(hours=2),
+                                                 known_at=corrected) == [], "not yet signed then"
+    assert len(system.queries.inspections.signatures("350000", "admin", None, as_of=completed, known_at=corrected)) == 2
 
 
 TABLES = InspectionLedger.tables
@@ -152,7 +152,7 @@ def test_per_department_and_per_enterprise(scene: Scene, system: System) -> None
                                        inspectors=[scene.other_inspector, scene.inspectors[2]],
                                        checklist=[ChecklistItem(code="H1", text="重大危险源包保")]))
     system.runner.catch_up()
-    departments = {r["unit_id"]: r for r in system.inspections.by_department(
+    departments = {r["unit_id"]: r for r in system.queries.inspections.by_department(
         "350000", "admin", None, as_of=FAR_FUTURE, known_at=FAR_FUTURE)}
     ours = departments[str(scene.department)]
     assert (ours["inspections"], ours["completed"], ours["enforcement_inspections"]) == (2, 1, 2)
@@ -160,7 +160,7 @@ def test_per_department_and_per_enterprise(scene: Scene, system: System) -> None
     assert (ours["findings"], ours["hazards_suspected"], ours["spot_tests"]) == (2, 1, 1)
     assert departments[str(scene.enterprise)]["self_check_count"] == 1
     assert departments[str(scene.other_department)]["inspections"] == 1
-    enterprises = {r["unit_id"]: r for r in system.inspections.by_enterprise(
+    enterprises = {r["unit_id"]: r for r in system.queries.inspections.by_enterprise(
         "350000", "admin", None, as_of=FAR_FUTURE, known_at=FAR_FUTURE)}
     assert enterprises[str(scene.enterprise)]["inspections"] == 3
     assert enterprises[str(scene.other_enterprise)]["inspections"] == 1
@@ -182,8 +182,8 @@ def test_each_audience_sees_its_own(scene: Scene, system: System) -> None:
     assert other_department == {str(cross)}, "its own department's cross inspection, nothing of the others'"
     assert {r["inspection_id"] for r in rows(system, "inspector", scene.department)} == {str(i) for i in everything}
     assert rows(system, "viewer", scope=TOWN_B) == []
-    assert system.inspections.spot_tests(TOWN_B, "viewer", None, **EVER) == []
-    assert system.inspections.signatures("350000", "inspector", scene.other_department, **EVER) == []
+    assert system.queries.inspections.spot_tests(TOWN_B, "viewer", None, **EVER) == []
+    assert system.queries.inspections.signatures("350000", "inspector", scene.other_department, **EVER) == []
 
 
 def test_spot_tests_signatures_and_findings(scene: Scene, system: System, clock: ManualClock) -> None:
@@ -191,14 +191,14 @@ def test_spot_tests_signatures_and_findings(scene: Scene, system: System, clock:
     clock.advance(timedelta(days=1))
     second = scene.completed(inspectors=scene.inspectors[1:3])
     system.runner.catch_up()
-    tests = system.inspections.spot_tests("350000", "admin", None, person_id=scene.main_person, **EVER)
+    tests = system.queries.inspections.spot_tests("350000", "admin", None, person_id=scene.main_person, **EVER)
     assert [(t["inspection_id"], t["score"], t["passed"], t["person_name"]) for t in tests] == [
         (str(second), 58, 0, "总经理"), (str(first), 58, 0, "总经理")]
-    signed = system.inspections.signatures("350000", "admin", None, inspector_id=scene.inspectors[0], **EVER)
+    signed = system.queries.inspections.signatures("350000", "admin", None, inspector_id=scene.inspectors[0], **EVER)
     assert [s["inspection_id"] for s in signed] == [str(first)]
     assert signed[0]["inspector_name"] == "检查员1"
     assert len(signed[0]["record_digest"]) == 64
-    hazards = system.inspections.findings("350000", "admin", None, hazard_suspected=True, **EVER)
+    hazards = system.queries.inspections.findings("350000", "admin", None, hazard_suspected=True, **EVER)
     assert {(f["inspection_id"], f["finding_no"]) for f in hazards} == {(str(first), 1), (str(second), 1)}
 
 
@@ -214,7 +214,7 @@ def test_plans_planned_against_done(scene: Scene, system: System, clock: ManualC
     scene.run(scene.inspector(0), ai.CompleteInspection(inspection_id=undercover))
     scene.open(plan_id=plan_id)  # still open: not done
     system.runner.catch_up()
-    [plan] = system.inspections.plans("350000", "inspector", scene.department, year=year, **EVER)
+    [plan] = system.queries.inspections.plans("350000", "inspector", scene.department, year=year, **EVER)
     assert (plan["planned_count"], plan["done"], plan["done_undercover"], plan["done_campaign"]) == (10, 2, 1, 0)
     assert plan["key_enterprises_inspected_json"] == [str(scene.enterprise)]
     adopted = clock.now()
@@ -224,12 +224,13 @@ def test_plans_planned_against_done(scene: Scene, system: System, clock: ManualC
         content="执法检查", planned_count=12, planned_undercover=4, planned_campaign=2)))
     system.runner.catch_up()
     at: dict[str, Any] = {"as_of": adopted + timedelta(days=1), "known_at": FAR_FUTURE}
-    assert system.inspections.plans("350000", "admin", None, **at)[0]["planned_count"] == 10, "before the revision"
-    revised = system.inspections.plans("350000", "admin", None, **EVER)[0]
+    assert system.queries.inspections.plans("350000", "admin", None,
+                                            **at)[0]["planned_count"] == 10, "before the revision"
+    revised = system.queries.inspections.plans("350000", "admin", None, **EVER)[0]
     assert (revised["planned_count"], revised["revisions"]) == (12, 1)
-    assert system.inspections.plans("350000", "admin", None, as_of=adopted - timedelta(days=1),
-                                    known_at=FAR_FUTURE) == [], "not adopted yet"
-    assert system.inspections.plans("350000", "inspector", scene.other_department, **EVER) == []
+    assert system.queries.inspections.plans("350000", "admin", None, as_of=adopted - timedelta(days=1),
+                                            known_at=FAR_FUTURE) == [], "not adopted yet"
+    assert system.queries.inspections.plans("350000", "inspector", scene.other_department, **EVER) == []
 
 
 def test_draws_are_listed_with_seed_and_pools(scene: Scene, system: System) -> None:
@@ -237,9 +238,9 @@ def test_draws_are_listed_with_seed_and_pools(scene: Scene, system: System) -> N
         department_id=scene.department, seed="2025-第2批", target_pool=[scene.enterprise],
         inspector_pool=scene.inspectors, targets=1)).id
     system.runner.catch_up()
-    [draw] = system.inspections.draws("350000", "admin", None)
+    [draw] = system.queries.inspections.draws("350000", "admin", None)
     assert (draw["draw_id"], draw["seed"], draw["targets"]) == (str(draw_id), "2025-第2批", 1)
     assert draw["target_pool_json"] == [str(scene.enterprise)]
     assert sorted(draw["inspector_pool_json"]) == sorted(str(i) for i in scene.inspectors)
     assert draw["result_json"][0]["target_id"] == str(scene.enterprise)
-    assert system.inspections.draws("350000", "inspector", scene.other_department) == []
+    assert system.queries.inspections.draws("350000", "inspector", scene.other_department) == []

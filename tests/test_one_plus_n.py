@@ -20,10 +20,10 @@ def test_one_enterprise_with_its_ledgers_at_one_moment(client: TestClient, syste
     before = clock.now()
     clock.advance(timedelta(days=1))
     inspection = scene.completed()
-    system.app.execute(h.ReportHazard(unit_id=scene.enterprise, grade=hz.HazardGrade.general,
-                                      description="报警装置失效", source=hz.HazardSource.inspection,
-                                      inspection_id=inspection, finding_no=1), scene.inspector(0))
-    system.app.execute(pp.IssueCertificate(person_id=scene.safety_person, certificate=Certificate(
+    system.service.execute(h.ReportHazard(unit_id=scene.enterprise, grade=hz.HazardGrade.general,
+                                          description="报警装置失效", source=hz.HazardSource.inspection,
+                                          inspection_id=inspection, finding_no=1), scene.inspector(0))
+    system.service.execute(pp.IssueCertificate(person_id=scene.safety_person, certificate=Certificate(
         number="QZ-AQ-001", kind=CertificateKind.safety_management, issuer="泉州市应急管理局",
         issued_on=date(2021, 1, 1), expires_on=date(2024, 12, 31))), REGISTRAR)
     duty_list = scene.world.duty_list(scene.enterprise)

@@ -36,8 +36,8 @@ def scene(system: System, clock) -> Scene:
 
 def flags(system: System, kind: ov.FlagKind | None = None) -> list:
     system.runner.catch_up()
-    return system.oversight.flags("350000", known_at=system.app.clock.now(), kind=kind.value if kind else None,
-                                  period="2025-02")
+    return system.queries.oversight.flags("350000", known_at=system.service.clock.now(),
+                                          kind=kind.value if kind else None, period="2025-02")
 
 
 def enforcement_in_february(scene: Scene, clock, who: int = 0) -> None:
@@ -74,19 +74,19 @@ def test_a_late_record_of_an_inspection_withdraws_the_flag(scene: Scene, system:
     clock.set(JUDGED + timedelta(days=3))
     late = scene.other_inspector_principal
     partner = scene.world.person(21, name="应急检查员二")
-    inspection = system.app.execute(ai.OpenInspection(
+    inspection = system.service.execute(ai.OpenInspection(
         kind=InspectionKind.enforcement, title="危化品执法检查", target_unit_id=scene.other_enterprise,
         inspectors=[scene.other_inspector, partner], checklist=CHECKLIST, effective_at=FEB + timedelta(days=5)),
         late).id
-    system.app.execute(ai.SignInspection(inspection_id=inspection, effective_at=FEB + timedelta(days=5)), late)
-    system.app.execute(ai.SignInspection(inspection_id=inspection, effective_at=FEB + timedelta(days=5)),
-                       Principal("p", "enforcement", COUNTY, person_id=partner))
-    system.app.execute(ai.CompleteInspection(inspection_id=inspection, effective_at=FEB + timedelta(days=5)), late)
+    system.service.execute(ai.SignInspection(inspection_id=inspection, effective_at=FEB + timedelta(days=5)), late)
+    system.service.execute(ai.SignInspection(inspection_id=inspection, effective_at=FEB + timedelta(days=5)),
+                           Principal("p", "enforcement", COUNTY, person_id=partner))
+    system.service.execute(ai.CompleteInspection(inspection_id=inspection, effective_at=FEB + timedelta(days=5)), late)
     system.runner.catch_up()
     assert system.worker.tick() == 1
     (after,) = flags(system, ov.FlagKind.zero_enforcement)
     assert (after["flag_id"], after["withdrawn"], after["found"]) == (flag["flag_id"], True, 1)
-    shown_then = system.oversight.flags("350000", known_at=JUDGED + timedelta(days=1), period="2025-02")
+    shown_then = system.queries.oversight.flags("350000", known_at=JUDGED + timedelta(days=1), period="2025-02")
     assert [f["withdrawn"] for f in shown_then] == [False], "before the late record the flag stood"
     assert [type(e).__name__ for e in system.store.history(UUID(flag["flag_id"]))] == ["ZeroEnforcementFlagged",
                                                                                  "FlagWithdrawn"]
@@ -108,11 +108,11 @@ def test_a_committee_head_who_led_no_inspection_in_a_month_is_flagged(scene: Sce
         world.run(REGISTRAR, rs.AppointHolder(post_id=post, person_id=person, effective_at=FEB - timedelta(days=30)))
     clock.set(FEB)
     leader = Principal("lead", "admin", "350000", person_id=heads[0])
-    led = system.app.execute(ai.OpenInspection(
+    led = system.service.execute(ai.OpenInspection(
         kind=InspectionKind.leader, title="专委会主任带队检查", target_unit_id=scene.enterprise,
         inspecting_unit_id=committee, inspectors=[heads[0]], led_by=heads[0]), leader).id
-    system.app.execute(ai.SignInspection(inspection_id=led), leader)
-    system.app.execute(ai.CompleteInspection(inspection_id=led), leader)
+    system.service.execute(ai.SignInspection(inspection_id=led), leader)
+    system.service.execute(ai.CompleteInspection(inspection_id=led), leader)
     system.runner.catch_up()
     clock.set(JUDGED)
     system.worker.tick()
@@ -148,5 +148,5 @@ def test_months_are_judged_within_the_look_back_and_no_further(scene: Scene, sys
     clock.set(datetime(2025, 6, 6, 0, 0, tzinfo=CST))
     system.worker.tick()
     system.runner.catch_up()
-    periods = {f["period"] for f in system.oversight.flags("350000", known_at=clock.now())}
+    periods = {f["period"] for f in system.queries.oversight.flags("350000", known_at=clock.now())}
     assert periods == {"2025-03", "2025-04", "2025-05"}

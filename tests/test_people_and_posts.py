@@ -72,7 +72,7 @@ def test_special_operation_certificates_name_their_operation(system: System) -> 
     world = World(system)
     pid = world.person(1)
     with pytest.raises(Rejected) as refused:
-        system.app.execute(pp.IssueCertificate(person_id=pid, certificate=Certificate(
+        system.service.execute(pp.IssueCertificate(person_id=pid, certificate=Certificate(
             number="T1", kind=CertificateKind.special_operation, issuer="省厅", issued_on=date(2024, 1, 1),
             expires_on=date(2030, 1, 1))), REGISTRAR)
     assert refused.value.code == "operation-required"
@@ -89,18 +89,18 @@ def test_a_post_requiring_a_certificate_needs_one_valid_on_the_day(system: Syste
                                                                    allowed: bool) -> None:
     world = World(system)
     pid = world.person(1)
-    system.app.execute(pp.IssueCertificate(person_id=pid, certificate=Certificate(
+    system.service.execute(pp.IssueCertificate(person_id=pid, certificate=Certificate(
         number="闽安考1", kind=CertificateKind.safety_management, issuer="泉州市应急管理局",
         issued_on=date(2023, 1, 1), expires_on=expires_on)), REGISTRAR)
     manager = world.post(world.enterprise, PostKind.safety_manager, "安全管理员",
                          requires=(CertificateKind.safety_management,))
     command = rs.AppointHolder(post_id=manager, person_id=pid, effective_at=_appointment_day(date(2025, 3, 10)))
     if allowed:
-        system.app.execute(command, REGISTRAR)
+        system.service.execute(command, REGISTRAR)
         assert str(pid) in post(system, manager).holders
     else:
         with pytest.raises(Rejected) as refused:
-            system.app.execute(command, REGISTRAR)
+            system.service.execute(command, REGISTRAR)
         assert refused.value.code == "certificate-required"
 
 
@@ -112,15 +112,15 @@ def test_an_industry_ban_keeps_a_person_from_heading_a_unit_of_that_industry(sys
     """A 5-year ban from 2024-03-10 ends on 2029-03-09 (安全生产法 第94条)."""
     world = World(system)
     pid = world.person(1)
-    system.app.execute(pp.ImposeIndustryBan(person_id=pid, industry="城镇燃气", starts_on=date(2024, 3, 10), years=5,
-                                            reason="刑事处罚"), ENFORCEMENT)
+    system.service.execute(pp.ImposeIndustryBan(person_id=pid, industry="城镇燃气", starts_on=date(2024, 3, 10),
+                                                years=5, reason="刑事处罚"), ENFORCEMENT)
     head = world.post(world.enterprise, PostKind.main_responsible, "总经理")
     command = rs.AppointHolder(post_id=head, person_id=pid, effective_at=_appointment_day(day))
     if allowed:
-        system.app.execute(command, REGISTRAR)
+        system.service.execute(command, REGISTRAR)
     else:
         with pytest.raises(Rejected) as refused:
-            system.app.execute(command, REGISTRAR)
+            system.service.execute(command, REGISTRAR)
         assert refused.value.code == "industry-ban"
         assert refused.value.basis == "安全生产法 第94条"
 
@@ -129,12 +129,12 @@ def test_a_lifetime_ban_never_ends_but_can_be_lifted(system: System) -> None:
     world = World(system)
     pid = world.person(1)
     enforcement = ENFORCEMENT
-    system.app.execute(pp.ImposeIndustryBan(person_id=pid, industry="*", starts_on=date(2020, 1, 1), years=None,
-                                            reason="重大责任事故"), enforcement)
+    system.service.execute(pp.ImposeIndustryBan(person_id=pid, industry="*", starts_on=date(2020, 1, 1), years=None,
+                                                reason="重大责任事故"), enforcement)
     ban = person(system, pid).bans[0]
     assert ban.until is None
     assert person(system, pid).banned_from("城镇燃气", date(2080, 1, 1)) is not None
-    system.app.execute(pp.LiftIndustryBan(person_id=pid, ban_id=ban.ban_id, reason="再审撤销"), enforcement)
+    system.service.execute(pp.LiftIndustryBan(person_id=pid, ban_id=ban.ban_id, reason="再审撤销"), enforcement)
     assert person(system, pid).banned_from("城镇燃气", date(2080, 1, 1)) is None
 
 
@@ -168,11 +168,11 @@ def test_a_single_holder_post_is_replaced_not_doubled(system: System) -> None:
     world = World(system)
     first, second = world.person(1), world.person(2)
     main = world.post(world.enterprise, PostKind.main_responsible, "总经理")
-    system.app.execute(rs.AppointHolder(post_id=main, person_id=first), REGISTRAR)
+    system.service.execute(rs.AppointHolder(post_id=main, person_id=first), REGISTRAR)
     with pytest.raises(Conflict) as refused:
-        system.app.execute(rs.AppointHolder(post_id=main, person_id=second), REGISTRAR)
+        system.service.execute(rs.AppointHolder(post_id=main, person_id=second), REGISTRAR)
     assert refused.value.code == "post-occupied"
-    system.app.execute(rs.AppointHolder(post_id=main, person_id=second, replaces=first), REGISTRAR)
+    system.service.execute(rs.AppointHolder(post_id=main, person_id=second, replaces=first), REGISTRAR)
     assert list(post(system, main).holders) == [str(second)]
 
 
@@ -180,10 +180,10 @@ def test_removal_cannot_precede_the_appointment(system: System, clock) -> None:
     world = World(system)
     pid = world.person(1)
     position = world.post(world.enterprise)
-    system.app.execute(rs.AppointHolder(post_id=position, person_id=pid), REGISTRAR)
+    system.service.execute(rs.AppointHolder(post_id=position, person_id=pid), REGISTRAR)
     with pytest.raises(Rejected) as refused:
-        system.app.execute(rs.RemoveHolder(post_id=position, person_id=pid, reason=RemovalReason.left,
-                                           effective_at=clock.now() - timedelta(days=1)), REGISTRAR)
+        system.service.execute(rs.RemoveHolder(post_id=position, person_id=pid, reason=RemovalReason.left,
+                                               effective_at=clock.now() - timedelta(days=1)), REGISTRAR)
     assert refused.value.code == "removal-before-appointment"
 
 
@@ -192,15 +192,15 @@ def test_a_transfer_leaves_one_post_and_takes_the_other_atomically(system: Syste
     pid, other = world.person(1), world.person(2)
     head_a = world.post(world.town_a, PostKind.government_head, "山腰街道办事处主任")
     head_b = world.post(world.town_b, PostKind.government_head, "南埔镇镇长")
-    system.app.execute(rs.AppointHolder(post_id=head_a, person_id=pid), REGISTRAR)
-    system.app.execute(rs.AppointHolder(post_id=head_b, person_id=other), REGISTRAR)
+    system.service.execute(rs.AppointHolder(post_id=head_a, person_id=pid), REGISTRAR)
+    system.service.execute(rs.AppointHolder(post_id=head_b, person_id=other), REGISTRAR)
     head = system.store.head()
     with pytest.raises(Conflict):
-        system.app.execute(rs.TransferPerson(person_id=pid, from_post_id=head_a, to_post_id=head_b), REGISTRAR)
+        system.service.execute(rs.TransferPerson(person_id=pid, from_post_id=head_a, to_post_id=head_b), REGISTRAR)
     assert system.store.head() == head, "the failed half writes nothing: the removal is not saved either"
     assert str(pid) in post(system, head_a).holders
-    system.app.execute(rs.RemoveHolder(post_id=head_b, person_id=other, reason=RemovalReason.retired), REGISTRAR)
-    result = system.app.execute(rs.TransferPerson(person_id=pid, from_post_id=head_a, to_post_id=head_b), REGISTRAR)
+    system.service.execute(rs.RemoveHolder(post_id=head_b, person_id=other, reason=RemovalReason.retired), REGISTRAR)
+    result = system.service.execute(rs.TransferPerson(person_id=pid, from_post_id=head_a, to_post_id=head_b), REGISTRAR)
     assert [e.type for e in result.events] == ["HolderRemoved", "HolderAppointed"]
     assert str(pid) not in post(system, head_a).holders
     assert str(pid) in post(system, head_b).holders
@@ -210,11 +210,11 @@ def test_abolishing_a_held_post_is_refused(system: System) -> None:
     world = World(system)
     pid = world.person(1)
     position = world.post(world.enterprise)
-    system.app.execute(rs.AppointHolder(post_id=position, person_id=pid), REGISTRAR)
+    system.service.execute(rs.AppointHolder(post_id=position, person_id=pid), REGISTRAR)
     with pytest.raises(Rejected, match="still has holders"):
-        system.app.execute(rs.AbolishPost(post_id=position, reason="机构调整"), REGISTRAR)
-    system.app.execute(rs.RemoveHolder(post_id=position, person_id=pid, reason=RemovalReason.left), REGISTRAR)
-    system.app.execute(rs.AbolishPost(post_id=position, reason="机构调整"), REGISTRAR)
+        system.service.execute(rs.AbolishPost(post_id=position, reason="机构调整"), REGISTRAR)
+    system.service.execute(rs.RemoveHolder(post_id=position, person_id=pid, reason=RemovalReason.left), REGISTRAR)
+    system.service.execute(rs.AbolishPost(post_id=position, reason="机构调整"), REGISTRAR)
     assert post(system, position).abolished
 
 
@@ -223,7 +223,7 @@ def test_moving_a_unit_carries_its_posts_and_lists_to_the_new_jurisdiction(syste
     position = world.post(world.enterprise)
     duty_list = world.duty_list(world.enterprise)
     system.runner.catch_up()
-    result = system.app.execute(o.MoveUnit(unit_id=world.enterprise, parent_id=world.town_b), REGISTRAR)
+    result = system.service.execute(o.MoveUnit(unit_id=world.enterprise, parent_id=world.town_b), REGISTRAR)
     assert {e.type for e in result.events} == {"UnitMoved", "PostRelocated", "ResponsibilityListRelocated"}
     assert post(system, position).jurisdiction == TOWN_B
     assert system.store.get(duty_list).jurisdiction == TOWN_B

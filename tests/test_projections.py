@@ -29,11 +29,11 @@ def busy_history(system: System) -> World:
     position = world.post(world.enterprise)
     lst = world.duty_list(world.enterprise)
     duty = world.duty(lst, position)
-    system.app.execute(rs.AppointHolder(post_id=position, person_id=a), REGISTRAR)
+    system.service.execute(rs.AppointHolder(post_id=position, person_id=a), REGISTRAR)
     system.runner.catch_up()  # part of it live ...
-    system.app.execute(rs.RemoveHolder(post_id=position, person_id=a, reason=RemovalReason.left), REGISTRAR)
-    system.app.execute(rs.AppointHolder(post_id=position, person_id=b), REGISTRAR)
-    system.app.execute(rs.RevokeDuty(list_id=lst, duty_id=duty, reason="调整"), REGISTRAR)
+    system.service.execute(rs.RemoveHolder(post_id=position, person_id=a, reason=RemovalReason.left), REGISTRAR)
+    system.service.execute(rs.AppointHolder(post_id=position, person_id=b), REGISTRAR)
+    system.service.execute(rs.RevokeDuty(list_id=lst, duty_id=duty, reason="调整"), REGISTRAR)
     system.runner.catch_up()  # ... and the rest
     return world
 

@@ -194,7 +194,7 @@ def test_the_default_target_pool_is_what_the_department_supervises(scene: DrawSc
     scene.world.enterprise_in(scene.world.town_b, 4)
     scene.system.runner.catch_up()
     event = make(scene, target_pool=None, targets=2)
-    supervised = scene.system.directory.supervised_units(scene.department)
+    supervised = scene.system.queries.directory.supervised_units(scene.department)
     assert len(supervised) == 2
     assert event.target_pool == tuple(sorted(supervised, key=str))
     assert scene.other_enterprise not in event.target_pool

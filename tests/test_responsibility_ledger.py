@@ -56,15 +56,15 @@ def test_publishing_makes_numbered_versions_and_refuses_an_unchanged_list(system
     lst = world.duty_list(world.enterprise)
     position = world.post(world.enterprise)
     with pytest.raises(Rejected, match="without duties"):
-        system.app.execute(rs.PublishList(list_id=lst, document_no="X〔2025〕1号"), REGISTRAR)
+        system.service.execute(rs.PublishList(list_id=lst, document_no="X〔2025〕1号"), REGISTRAR)
     duty = world.duty(lst, position)
-    system.app.execute(rs.PublishList(list_id=lst, document_no="X〔2025〕1号"), REGISTRAR)
+    system.service.execute(rs.PublishList(list_id=lst, document_no="X〔2025〕1号"), REGISTRAR)
     with pytest.raises(Conflict) as refused:
-        system.app.execute(rs.PublishList(list_id=lst, document_no="X〔2025〕2号"), REGISTRAR)
+        system.service.execute(rs.PublishList(list_id=lst, document_no="X〔2025〕2号"), REGISTRAR)
     assert refused.value.code == "unchanged-since-publication"
-    system.app.execute(rs.ReviseDuty(list_id=lst, duty_id=duty, terms=DutyTerms(
+    system.service.execute(rs.ReviseDuty(list_id=lst, duty_id=duty, terms=DutyTerms(
         post_id=position, line=Line.entity, text="新的职责", source_document="X")), REGISTRAR)
-    result = system.app.execute(rs.PublishList(list_id=lst, document_no="X〔2025〕2号"), REGISTRAR)
+    result = system.service.execute(rs.PublishList(list_id=lst, document_no="X〔2025〕2号"), REGISTRAR)
     assert system.store.get(result.id).published_version == 2
 
 
@@ -75,18 +75,18 @@ def _scenario(system: System, clock) -> dict:
     at(clock, D["jan"])
     deputy = world.post(world.town_a, PostKind.deputy_leader, "副主任", portfolio=("城镇燃气",))
     lst = world.duty_list(world.town_a)
-    duty = world.system.app.execute(rs.AssignDuty(list_id=lst, effective_at=D["jan"], terms=DutyTerms(
+    duty = world.system.service.execute(rs.AssignDuty(list_id=lst, effective_at=D["jan"], terms=DutyTerms(
         post_id=deputy, line=Line.territorial, scope=("城镇燃气",), text="督促燃气安全",
         source_document="泉港城管〔2022〕149号 §14")), REGISTRAR).created["duty_id"]
-    system.app.execute(rs.AppointHolder(post_id=deputy, person_id=a, effective_at=D["jan"]), REGISTRAR)
+    system.service.execute(rs.AppointHolder(post_id=deputy, person_id=a, effective_at=D["jan"]), REGISTRAR)
     at(clock, D["apr"])
-    system.app.execute(rs.RemoveHolder(post_id=deputy, person_id=a, reason=RemovalReason.transferred,
-                                       effective_at=D["apr"]), REGISTRAR)
+    system.service.execute(rs.RemoveHolder(post_id=deputy, person_id=a, reason=RemovalReason.transferred,
+                                           effective_at=D["apr"]), REGISTRAR)
     at(clock, D["may"])
-    system.app.execute(rs.AppointHolder(post_id=deputy, person_id=b, effective_at=D["apr"]), REGISTRAR)
+    system.service.execute(rs.AppointHolder(post_id=deputy, person_id=b, effective_at=D["apr"]), REGISTRAR)
     at(clock, D["jun"])
-    system.app.execute(rs.RevokeDuty(list_id=lst, duty_id=duty, reason="分工调整", effective_at=D["jun"]),
-                       REGISTRAR)
+    system.service.execute(rs.RevokeDuty(list_id=lst, duty_id=duty, reason="分工调整", effective_at=D["jun"]),
+                           REGISTRAR)
     at(clock, D["aug"])
     system.runner.catch_up()
     return {"world": world, "a": a, "b": b, "deputy": deputy, "duty": duty}
@@ -95,37 +95,38 @@ def _scenario(system: System, clock) -> dict:
 def test_who_held_the_duty_on_a_day(system: System, clock) -> None:
     s = _scenario(system, clock)
     now = clock.now()
-    feb = system.ledger.duties("350000", as_of=D["feb"], known_at=now, post_id=s["deputy"])
+    feb = system.queries.ledger.duties("350000", as_of=D["feb"], known_at=now, post_id=s["deputy"])
     assert [(r["person_id"], r["duty_id"]) for r in feb] == [(str(s["a"]), str(s["duty"]))]
-    may = system.ledger.duties("350000", as_of=D["may"], known_at=now, post_id=s["deputy"])
+    may = system.queries.ledger.duties("350000", as_of=D["may"], known_at=now, post_id=s["deputy"])
     assert [r["person_id"] for r in may] == [str(s["b"])], "the next holder inherits the post's duties"
 
 
 def test_a_duty_revoked_later_is_still_shown_for_an_earlier_as_of(system: System, clock) -> None:
     s = _scenario(system, clock)
     now = clock.now()
-    assert system.ledger.duties("350000", as_of=D["may"], known_at=now, post_id=s["deputy"])
-    assert system.ledger.duties("350000", as_of=D["jul"], known_at=now, post_id=s["deputy"]) == []
+    assert system.queries.ledger.duties("350000", as_of=D["may"], known_at=now, post_id=s["deputy"])
+    assert system.queries.ledger.duties("350000", as_of=D["jul"], known_at=now, post_id=s["deputy"]) == []
 
 
 def test_an_appointment_recorded_late_is_absent_for_an_earlier_known_at(system: System, clock) -> None:
     s = _scenario(system, clock)
     as_of = D["apr"] + timedelta(days=10)
-    known_in_april = system.ledger.duties("350000", as_of=as_of, known_at=D["apr"] + timedelta(days=20),
-                                          post_id=s["deputy"])
+    known_in_april = system.queries.ledger.duties("350000", as_of=as_of, known_at=D["apr"] + timedelta(days=20),
+                                                  post_id=s["deputy"])
     assert [r["person_id"] for r in known_in_april] == [None], "in April the system showed the post vacant"
-    known_now = system.ledger.duties("350000", as_of=as_of, known_at=clock.now(), post_id=s["deputy"])
+    known_now = system.queries.ledger.duties("350000", as_of=as_of, known_at=clock.now(), post_id=s["deputy"])
     assert [r["person_id"] for r in known_now] == [str(s["b"])]
 
 
 def test_history_gives_each_persons_duty_intervals(system: System, clock) -> None:
     s = _scenario(system, clock)
-    rows = system.ledger.history("350000", known_at=clock.now(), post_id=s["deputy"])
+    rows = system.queries.ledger.history("350000", known_at=clock.now(), post_id=s["deputy"])
     assert [(r["person_id"], r["from"], r["to"]) for r in rows] == [
         (str(s["a"]), D["jan"], D["apr"]),
         (str(s["b"]), D["apr"], D["jun"]),
     ]
-    before_revocation = system.ledger.history("350000", known_at=D["may"] + timedelta(days=1), post_id=s["deputy"])
+    before_revocation = system.queries.ledger.history("350000", known_at=D["may"] + timedelta(days=1),
+                                                      post_id=s["deputy"])
     assert [(r["person_id"], r["to"]) for r in before_revocation] == [(str(s["a"]), D["apr"]), (str(s["b"]), None)]
 
 
@@ -134,21 +135,23 @@ def test_a_revision_splits_the_duty_at_its_effective_time(system: System, clock)
     at(clock, D["jan"])
     position = world.post(world.enterprise)
     lst = world.duty_list(world.enterprise)
-    duty = system.app.execute(rs.AssignDuty(list_id=lst, effective_at=D["jan"], terms=DutyTerms(
+    duty = system.service.execute(rs.AssignDuty(list_id=lst, effective_at=D["jan"], terms=DutyTerms(
         post_id=position, line=Line.entity, text="旧", source_document="S")), REGISTRAR).created["duty_id"]
     at(clock, D["mar"])
-    system.app.execute(rs.ReviseDuty(list_id=lst, duty_id=duty, effective_at=D["mar"], terms=DutyTerms(
+    system.service.execute(rs.ReviseDuty(list_id=lst, duty_id=duty, effective_at=D["mar"], terms=DutyTerms(
         post_id=position, line=Line.entity, text="新", source_document="S")), REGISTRAR)
     system.runner.catch_up()
     now = clock.now()
-    assert [r["text"] for r in system.ledger.duties("350000", as_of=D["feb"], known_at=now, post_id=position)] == ["旧"]
-    assert [r["text"] for r in system.ledger.duties("350000", as_of=D["apr"], known_at=now, post_id=position)] == ["新"]
-    assert [r["text"] for r in system.ledger.duties("350000", as_of=D["apr"], known_at=D["feb"],
-                                                    post_id=position)] == ["旧"]
+    assert [r["text"] for r in system.queries.ledger.duties("350000", as_of=D["feb"], known_at=now,
+                                                            post_id=position)] == ["旧"]
+    assert [r["text"] for r in system.queries.ledger.duties("350000", as_of=D["apr"], known_at=now,
+                                                            post_id=position)] == ["新"]
+    assert [r["text"] for r in system.queries.ledger.duties("350000", as_of=D["apr"], known_at=D["feb"],
+                                                            post_id=position)] == ["旧"]
 
 
 def test_ledger_reads_are_scoped_to_the_jurisdiction(system: System, clock) -> None:
     s = _scenario(system, clock)
     town_b = s["world"].system.store.get(s["world"].town_b).jurisdiction
-    assert system.ledger.duties(town_b, as_of=D["feb"], known_at=clock.now()) == []
-    assert system.ledger.history(town_b, known_at=clock.now(), person_id=s["a"]) == []
+    assert system.queries.ledger.duties(town_b, as_of=D["feb"], known_at=clock.now()) == []
+    assert system.queries.ledger.history(town_b, known_at=clock.now(), person_id=s["a"]) == []

@@ -160,8 +160,8 @@ def test_redacted_fields_reach_neither_kafka_nor_the_feed(system: System, kafka_
     from tests.builders import World
 
     World(system)
-    person = system.app.execute(pp.RegisterPerson(name="王五", id_number=resident_id(date(1979, 3, 2), 11)),
-                                REGISTRAR).id
+    person = system.service.execute(pp.RegisterPerson(name="王五", id_number=resident_id(date(1979, 3, 2), 11)),
+                                    REGISTRAR).id
     stored = system.store.history(person)[0]
     assert isinstance(stored, PersonRegistered)
     secrets = [stored.id_number_sealed, stored.id_number_digest]
@@ -200,7 +200,7 @@ def test_an_outage_pauses_the_relay_and_it_resumes_without_loss(demo: System, ka
     thread = threading.Thread(target=relay.run, args=(stop,), daemon=True)
     thread.start()
     try:
-        written_during_outage = demo.app.execute(
+        written_during_outage = demo.service.execute(
             pp.RegisterPerson(name="赵六", id_number=resident_id(date(1985, 8, 8), 12),
                               jurisdiction="350000/350500/350505"), REGISTRAR).id
         time.sleep(2.5)

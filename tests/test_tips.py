@@ -366,16 +366,16 @@ def test_feedback_follows_verification_and_reaches_an_anonymous_reporter_only_on
 
 def test_a_disclosure_is_recorded_before_the_identity_is_opened(desk: TipDesk, monkeypatch) -> None:
     tip_id = desk.receive()
-    app = desk.system.app
+    service = desk.system.service
     opened: list[list[str]] = []
-    real_open = app.sealer.open
+    real_open = service.sealer.open
 
     def watching(token: str) -> str:
         opened.append(desk.events(tip_id))
         return real_open(token)
 
-    monkeypatch.setattr(app.sealer, "open", watching)
-    disclosed = tp.disclose_identity(app, desk.officer, tp.DiscloseReporterIdentity(
+    monkeypatch.setattr(service.sealer, "open", watching)
+    disclosed = tp.disclose_identity(service, desk.officer, tp.DiscloseReporterIdentity(
         tip_id=tip_id, reason="核实奖励领取人身份"))
     assert (disclosed.reporter, disclosed.original_text) == (REPORTER, "我看到他们晚上偷偷给钢瓶倒气")
     assert len(opened) == 2, "the reporter and the original text"
@@ -383,7 +383,7 @@ def test_a_disclosure_is_recorded_before_the_identity_is_opened(desk: TipDesk, m
     event = latest(desk.system, tip_id, t.ReporterIdentityDisclosed)
     assert (event.reason, event.envelope.actor.principal) == ("核实奖励领取人身份", "tips@county")
     assert disclosed.disclosure.position == desk.system.store.head()
-    again = tp.disclose_identity(app, desk.officer, tp.DiscloseReporterIdentity(tip_id=tip_id, reason="再次核实"))
+    again = tp.disclose_identity(service, desk.officer, tp.DiscloseReporterIdentity(tip_id=tip_id, reason="再次核实"))
     assert again.disclosure.version == event.originator_version + 1, "every look is recorded"
     assert desk.tip(tip_id).disclosures == 2
 
@@ -402,7 +402,7 @@ def test_only_a_tip_officer_of_the_jurisdiction_sees_an_identity_and_says_why(de
 
 def test_an_anonymous_tip_discloses_only_its_text(desk: TipDesk) -> None:
     tip_id = desk.receive(reporter=None)
-    disclosed = tp.disclose_identity(desk.system.app, desk.officer,
+    disclosed = tp.disclose_identity(desk.system.service, desk.officer,
                                      tp.DiscloseReporterIdentity(tip_id=tip_id, reason="核对原文"))
     assert (disclosed.anonymous, disclosed.reporter, disclosed.original_text) == (
         True, None, "我看到他们晚上偷偷给钢瓶倒气")
@@ -471,9 +471,9 @@ def test_the_ledger_follows_the_lifecycle_and_never_holds_the_identity(desk: Tip
     desk.propose(tip_id, hazard_id, fine=Decimal(2000001))
     desk.run(tp.PayTipReward(tip_id=tip_id, amount_yuan=Decimal(300_000), payment_ref="JL-9"))
     desk.run(tp.GiveTipFeedback(tip_id=tip_id, method=t.FeedbackMethod.phone, content="已奖励"))
-    tp.disclose_identity(desk.system.app, desk.officer, tp.DiscloseReporterIdentity(tip_id=tip_id, reason="发奖"))
+    tp.disclose_identity(desk.system.service, desk.officer, tp.DiscloseReporterIdentity(tip_id=tip_id, reason="发奖"))
     desk.system.runner.catch_up()
-    [row] = desk.system.tips.ledger(COUNTY)
+    [row] = desk.system.queries.tips.ledger(COUNTY)
     assert (row["status"], row["status_term"], row["verdict"], row["reward_yuan"], row["reward_grounds"]) == (
         "reward_paid", "已奖励", "substantiated", "300000.00", "major_hazard")
     assert (row["payment_ref"], row["feedback_count"], row["disclosures"], row["anonymous"]) == ("JL-9", 1, 1, 0)
@@ -482,9 +482,9 @@ def test_the_ledger_follows_the_lifecycle_and_never_holds_the_identity(desk: Tip
     assert [(o["kind"], o["target_id"]) for o in row["outcomes"]] == [("hazard", str(hazard_id))]
     assert REPORTER.name not in repr(row)
     assert REPORTER.contact not in repr(row)
-    assert desk.system.tips.ledger(TOWN_A) == [], "scoped by jurisdiction"
-    assert [r["tip_id"] for r in desk.system.tips.ledger(COUNTY, outcome_id=hazard_id)] == [str(tip_id)]
-    assert desk.system.tips.ledger(COUNTY, status="received") == []
+    assert desk.system.queries.tips.ledger(TOWN_A) == [], "scoped by jurisdiction"
+    assert [r["tip_id"] for r in desk.system.queries.tips.ledger(COUNTY, outcome_id=hazard_id)] == [str(tip_id)]
+    assert desk.system.queries.tips.ledger(COUNTY, status="received") == []
 
 
 def test_the_register_lists_the_tips_of_a_matter_in_the_order_received(desk: TipDesk, clock) -> None:
@@ -497,5 +497,5 @@ def test_the_register_lists_the_tips_of_a_matter_in_the_order_received(desk: Tip
     hazard_id = desk.hazard(later)
     desk.link(earlier, hazard_id)
     desk.system.runner.catch_up()
-    assert desk.system.tips.tips_about(hazard_id) == [earlier, later]
-    assert desk.system.tips.tips_about(desk.world.enterprise) == []
+    assert desk.system.queries.tips.tips_about(hazard_id) == [earlier, later]
+    assert desk.system.queries.tips.tips_about(desk.world.enterprise) == []

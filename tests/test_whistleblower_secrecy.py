@@ -254,7 +254,7 @@ def live(run: Lifecycle, system: System, token: Callable[..., dict[str, str]]) -
     assert "ReporterIdentityShredded" in replayed
     system.runner.rebuild()
     system.runner.catch_up()
-    [rebuilt] = system.tips.ledger(COUNTY, tip_id=tip_id)
+    [rebuilt] = system.queries.tips.ledger(COUNTY, tip_id=tip_id)
     assert rebuilt["identity_shredded_at"] is not None, "the read models rebuild from the shredded history"
 
 

@@ -40,7 +40,7 @@ class TipDesk:
             parent_id=self.world.county))
 
     def run(self, command, who: Principal | None = None) -> CommandResult:
-        return self.system.app.execute(command, who or self.officer)
+        return self.system.service.execute(command, who or self.officer)
 
     def receive(self, reporter: t.Reporter | None = REPORTER, **fields) -> UUID:
         defaults = {"channel": t.Channel.hotline_12345, "receiving_unit_id": self.world.department,

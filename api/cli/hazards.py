@@ -26,8 +26,8 @@ def hazards_ledger(as_of: datetime | None, known_at: datetime | None, status: st
                    open_only: bool) -> None:
     system = bootstrap()
     now = datetime.now(CST)
-    rows = system.hazards.ledger("", as_of=aware(as_of) or now, known_at=aware(known_at) or now, status=status,
-                                 grade=grade, open_only=open_only, limit=100_000)
+    rows = system.queries.hazards.ledger("", as_of=aware(as_of) or now, known_at=aware(known_at) or now, status=status,
+                                         grade=grade, open_only=open_only, limit=100_000)
     for r in rows:
         deadline = r["deadline_on"] or "-"
         click.echo(f"{r['hazard_id']}  {r['grade']:<7} {r['status']:<10} deadline {deadline!s:<10} "
@@ -40,7 +40,7 @@ def hazards_ledger(as_of: datetime | None, known_at: datetime | None, status: st
 def hazards_board(as_of: datetime | None) -> None:
     system = bootstrap()
     now = datetime.now(CST)
-    for board in system.hazards.board("", as_of=aware(as_of) or now, known_at=now):
+    for board in system.queries.hazards.board("", as_of=aware(as_of) or now, known_at=now):
         click.echo(f"{board['authority_name']} ({board['level']}): {board['open']} open, oldest "
                    f"{board['oldest_days']} days")
         for item in board["items"]:

@@ -39,7 +39,7 @@ def tips_shred(tip_id: UUID, reason: str) -> None:
         position = None
         if tip.shredded_at is None:
             operator = Principal(subject=f"cli:{_operator()}", role="admin", jurisdiction=tip.jurisdiction)
-            position = system.app.execute(ShredReporterIdentity(tip_id=tip_id, reason=reason), operator).position
+            position = system.service.execute(ShredReporterIdentity(tip_id=tip_id, reason=reason), operator).position
         destroyed = system.vault.shred(key_id(tip_id))  # after the event: a key never vanishes unrecorded
     finally:
         system.close()

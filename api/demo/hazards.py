@@ -112,7 +112,7 @@ class Hazards:
     def report(self, found: SuspectedHazard, n: int, major: bool, when: datetime) -> None:
         d, sector = self.d, SECTORS[found.target]
         grade = hz.HazardGrade.major if major else hz.HazardGrade.general
-        inspection = d.app.log.get(found.inspection_id)
+        inspection = d.service.log.get(found.inspection_id)
         assert isinstance(inspection, Inspection)
         hazard = d.do(self.reporter(found), h.ReportHazard(
             unit_id=d.ids[found.target], grade=grade, criterion=MAJOR_CRITERIA[sector] if major else None,

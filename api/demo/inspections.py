@@ -292,7 +292,7 @@ class Inspections:
         draw_id = d.do(self.who(pool[0]), ai.MakeRandomDraw(
             department_id=d.ids[department], plan_id=d.ids[f"plan:{department}:{year}"], seed=seed,
             inspector_pool=[d.ids[k] for k in pool], targets=targets), when=on(day), name=f"draw:{seed}")
-        drawn = d.app.log.get(draw_id)
+        drawn = d.service.log.get(draw_id)
         assert isinstance(drawn, RandomDraw)
         units = {d.ids[k]: k for k in SECTORS}
         for n, (assignment, when) in enumerate(zip(drawn.result, days, strict=True)):

@@ -14,15 +14,15 @@ from domain.errors import Conflict
 from infrastructure.settings import Settings
 
 
-def load(app: Zeren, clock: ManualClock, worker: Worker) -> dict[str, Any]:
+def load(service: Zeren, clock: ManualClock, worker: Worker) -> dict[str, Any]:
     """Load the whole demo history; returns counts and the ids a tour of the demo needs. ``worker`` fires the
     policies as the history walks on (on the same clock)."""
-    d = Demo(app, clock)
+    d = Demo(service, clock)
     quangang.founding(d)
     hazards.schedule(d, inspections.schedule(d), worker)
     quangang.two_years(d)
     d.run_agenda()
-    return {"commands": d.commands, "head": app.log.head(), "county_id": str(d.ids["county"]),
+    return {"commands": d.commands, "head": service.log.head(), "county_id": str(d.ids["county"]),
             "gas_co_id": str(d.ids["gas_co"]), "chengguan_id": str(d.ids["chengguan"])}
 
 
@@ -37,8 +37,8 @@ def build_demo(settings: Settings) -> tuple[System, dict[str, Any]]:
     try:
         if system.store.head():
             raise Conflict("store-not-empty", "the store already holds events; the demo loads into an empty one")
-        system.app.listeners.append(lambda _position: system.runner.catch_up())
-        summary = load(system.app, clock, system.worker)
+        system.service.listeners.append(lambda _position: system.runner.catch_up())
+        summary = load(system.service, clock, system.worker)
         system.runner.catch_up()
         system.audit.sealer.seal_now()
     except BaseException:

@@ -31,7 +31,7 @@ def on(day: str, hour: int = 9) -> datetime:
 class Demo:
     """Runs the history through the same service layer as the API, with a walking clock."""
 
-    app: Zeren
+    service: Zeren
     clock: ManualClock
     ids: dict[str, UUID] = field(default_factory=dict)
     duties: dict[str, UUID] = field(default_factory=dict)
@@ -61,7 +61,7 @@ class Demo:
            name: str | None = None) -> UUID:
         self.run_agenda(when)
         self.clock.set(max(self.clock.now(), when + lag))
-        result = self.app.execute(command.model_copy(update={"effective_at": when}), who)
+        result = self.service.execute(command.model_copy(update={"effective_at": when}), who)
         self.commands += 1
         if name:
             self.ids[name] = result.id

@@ -42,42 +42,40 @@ AuditorDep = Annotated[Principal, Depends(auditor)]
 
 
 @router.get("/heads/latest", responses=responses(401, 403, 404), summary="The latest signed tree head")
-def latest_head(sys: SystemDep, _: AuditorDep) -> SignedHeadView:
-    return SignedHeadView(**sys.audit.latest_head().to_json())
+def latest_head(system: SystemDep, _: AuditorDep) -> SignedHeadView:
+    return SignedHeadView(**system.audit.latest_head().to_json())
 
 
 @router.get("/heads", responses=responses(401, 403, 422), summary="Every signed tree head, by tree size, paginated")
-def heads(sys: SystemDep, _: AuditorDep,
+def heads(system: SystemDep, _: AuditorDep,
           after: Annotated[int, Query(ge=0, description="tree size to continue after")] = 0,
           limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> SignedHeadPage:
-    found = sys.audit.heads(after=after, limit=limit + 1)
+    found = system.audit.heads(after=after, limit=limit + 1)
     items = [SignedHeadView(**h.to_json()) for h in found[:limit]]
     return SignedHeadPage(items=items, next_after=items[-1].tree_size if len(found) > limit else None)
 
 
 @router.get("/public-key", responses=responses(401, 403), summary="The public key the heads are signed with")
-def public_key(sys: SystemDep, _: AuditorDep) -> PublicKeyView:
-    return PublicKeyView(key_id=key_id(sys.audit.public_key).hex(), pem=public_pem(sys.audit.public_key))
+def public_key(system: SystemDep, _: AuditorDep) -> PublicKeyView:
+    return PublicKeyView(key_id=key_id(system.audit.public_key).hex(), pem=public_pem(system.audit.public_key))
 
 
 @router.get("/proofs/inclusion", responses=responses(401, 403, 404, 422),
             summary="Inclusion proof of the event at a log position in the tree of a size (RFC 9162 §2.1.3)")
 def inclusion_proof(
-    sys: SystemDep, who: AuditorDep,
-    position: Annotated[int, Query(ge=1, description="the event's log position")],
+    system: SystemDep, who: AuditorDep, position: Annotated[int, Query(ge=1, description="the event's log position")],
     tree_size: Annotated[int | None, Query(ge=1, description="default: the latest signed head's")] = None,
 ) -> InclusionProofView:
-    return InclusionProofView(**sys.audit.inclusion(position, tree_size, who.jurisdiction))
+    return InclusionProofView(**system.audit.inclusion(position, tree_size, who.jurisdiction))
 
 
 @router.get("/proofs/consistency", responses=responses(401, 403, 404, 422),
             summary="Consistency proof between two tree sizes (RFC 9162 §2.1.4)")
 def consistency_proof(
-    sys: SystemDep, _: AuditorDep,
-    first: Annotated[int, Query(ge=1, description="the older tree size")],
+    system: SystemDep, _: AuditorDep, first: Annotated[int, Query(ge=1, description="the older tree size")],
     second: Annotated[int | None, Query(ge=1, description="the newer tree size; default: the latest head's")] = None,
 ) -> ConsistencyProofView:
-    return ConsistencyProofView(**sys.audit.consistency(first, second))
+    return ConsistencyProofView(**system.audit.consistency(first, second))
 
 
 @router.get(
@@ -88,7 +86,7 @@ def consistency_proof(
     summary="Export an audit bundle of the events of your jurisdiction, with proofs (streamed ZIP)",
 )
 def export(
-    sys: SystemDep, who: AuditorDep,
+    system: SystemDep, who: AuditorDep,
     jurisdiction: Annotated[str | None, Query(description="a sub-jurisdiction of yours")] = None,
     from_position: Annotated[int | None, Query(ge=0, description="first log position")] = None,
     to_position: Annotated[int | None, Query(ge=0, description="last log position")] = None,
@@ -96,8 +94,8 @@ def export(
 ) -> StreamingResponse:
     if jurisdiction is not None:
         who.require_scope(jurisdiction, "the requested jurisdiction")
-    plan = sys.audit.export(Selection(scope=who.jurisdiction, jurisdiction=jurisdiction, from_position=from_position,
-                                      to_position=to_position, aggregate_id=aggregate_id))
+    plan = system.audit.export(Selection(scope=who.jurisdiction, jurisdiction=jurisdiction, from_position=from_position,
+                                         to_position=to_position, aggregate_id=aggregate_id))
     name = f"zeren-audit-{plan.head.tree_size}.zip"
     return StreamingResponse(plan.chunks(), media_type="application/zip",
                              headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -105,6 +103,6 @@ def export(
 
 @router.get("/check", responses=responses(401, 403),
             summary="Compare the live store with its seals: the first altered, inserted or missing event")
-def check(sys: SystemDep, _: AuditorDep) -> AuditCheckView:
-    report = sys.audit.check()
+def check(system: SystemDep, _: AuditorDep) -> AuditCheckView:
+    report = system.audit.check()
     return AuditCheckView(**report.to_json(), summary=report.summary())

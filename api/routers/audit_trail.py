@@ -19,23 +19,22 @@ router = APIRouter(tags=["audit trail"])
 @router.get("/audit-trail", responses=responses(401, 403, 422, 503), dependencies=[Depends(consistent("audit_trail"))],
             summary="Events of an entity or of a jurisdiction, in log order, paginated")
 def audit_trail(
-    sys: SystemDep, who: OfficialDep,
-    aggregate_id: UUID | None = None,
+    system: SystemDep, who: OfficialDep, aggregate_id: UUID | None = None,
     jurisdiction: Annotated[str | None, Query(description="a sub-jurisdiction of yours")] = None,
     after: Annotated[int, Query(ge=0, description="log position to continue after")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
-    rows = sys.audit_trail.page(who.jurisdiction, aggregate_id=aggregate_id, jurisdiction=jurisdiction, after=after,
-                                limit=limit + 1)
+    rows = system.queries.audit_trail.page(who.jurisdiction, aggregate_id=aggregate_id, jurisdiction=jurisdiction,
+                                           after=after, limit=limit + 1)
     items = [AuditEvent(**{**r, "data": r["data_json"]}) for r in rows[:limit]]
     return AuditPage(items=items, next_after=items[-1].position if len(rows) > limit else None)
 
 
 @router.get("/aggregates/{aggregate_id}/replay", responses=responses(401, 403, 404, 422),
             summary="Replay one aggregate: its state and the events that made it, as of a time")
-def replay_aggregate(aggregate_id: UUID, sys: SystemDep, who: OfficialDep, as_of: AsOf = None,
+def replay_aggregate(aggregate_id: UUID, system: SystemDep, who: OfficialDep, as_of: AsOf = None,
                      known_at: KnownAt = None) -> Replay:
-    result = replay(sys.store, aggregate_id, as_of=as_of, known_at=known_at)
+    result = replay(system.store, aggregate_id, as_of=as_of, known_at=known_at)
     if result is None or not who.covers(result.jurisdiction):
         raise NotFound("not-found", f"no aggregate {aggregate_id} in your jurisdiction")
     return result.view

@@ -93,10 +93,10 @@ class LogHeadWatch:
         return True
 
 
-def watch(request: Request, sys: SystemDep) -> LogHeadWatch:
+def watch(request: Request, system: SystemDep) -> LogHeadWatch:
     state = request.app.state
     if getattr(state, "log_head_watch", None) is None:
-        state.log_head_watch = LogHeadWatch(sys.store)
+        state.log_head_watch = LogHeadWatch(system.store)
     return state.log_head_watch
 
 
@@ -106,7 +106,7 @@ WatchDep = Annotated[LogHeadWatch, Depends(watch)]
 @router.get("/events", response_model=EventPage, responses=responses(401, 403, 422),
             summary="Published events (CloudEvents envelopes) after a cursor, in log order; long-poll with wait")
 async def events(
-    sys: SystemDep, who: SubscriberDep, head: WatchDep,
+    system: SystemDep, who: SubscriberDep, head: WatchDep,
     after: Annotated[int, Query(ge=0, description="log position to continue after (the last `next_after`)")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     types: Types = None,
@@ -114,7 +114,7 @@ async def events(
                                  description="seconds to wait for new events when there are none yet")] = 0,
 ) -> Response:
     wanted = parse_types(types)
-    feed = EventFeed(sys.store, sys.settings.deployment)
+    feed = EventFeed(system.store, system.settings.deployment)
     page = await run_in_threadpool(feed.page, who.jurisdiction, after=after, limit=limit, types=wanted)
     if not page.items and page.next_after == after and wait and await head.wait_beyond(after, wait):
         page = await run_in_threadpool(feed.page, who.jurisdiction, after=after, limit=limit, types=wanted)
@@ -129,14 +129,14 @@ async def events(
                        **responses(401, 403, 422)},
             summary="Tail the published events live (Server-Sent Events); resumes after Last-Event-ID")
 async def live(
-    sys: SystemDep, who: SubscriberDep, head: WatchDep,
+    system: SystemDep, who: SubscriberDep, head: WatchDep,
     after: Annotated[int, Query(ge=0, description="log position to start after (Last-Event-ID wins)")] = 0,
     types: Types = None,
     last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0,
                                                 description="the last `id:` received, to resume")] = None,
 ) -> StreamingResponse:
     wanted = parse_types(types)
-    feed = EventFeed(sys.store, sys.settings.deployment)
+    feed = EventFeed(system.store, system.settings.deployment)
     start = last_event_id if last_event_id is not None else after
 
     async def stream() -> AsyncIterator[bytes]:

@@ -51,14 +51,14 @@ def hazard_view(row: dict[str, Any]) -> HazardView:
 @router.get("/hazards", responses=READ_PROBLEMS, dependencies=[Depends(consistent("hazard_ledger", "directory"))],
             summary="The hazard ledger (隐患台账) as it stood at as_of, as recorded by known_at")
 def hazard_ledger(
-    sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None, jurisdiction: Jurisdiction = None,
+    system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None, jurisdiction: Jurisdiction = None,
     unit_id: UUID | None = None, sector: Annotated[str | None, Query(max_length=50)] = None,
     grade: HazardGrade | None = None, status: HazardStatus | None = None,
     open_only: Annotated[bool, Query(alias="open", description="only hazards not yet struck off")] = False,
     listed: Annotated[bool | None, Query(description="under listed supervision (挂牌督办) or not")] = None,
     limit: Limit = 100, offset: Offset = 0,
 ) -> list[HazardView]:
-    rows = sys.hazards.ledger(
+    rows = system.queries.hazards.ledger(
         who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), role=who.role, unit_of_role=who.unit_id,
         jurisdiction=jurisdiction, unit_id=own_unit(who, unit_id), sector=sector,
         grade=grade.value if grade else None, status=status.value if status else None, open_only=open_only,
@@ -69,20 +69,20 @@ def hazard_ledger(
 @router.get("/hazards/major", responses=READ_PROBLEMS,
             dependencies=[Depends(consistent("hazard_ledger", "directory"))],
             summary="The major-hazard ledger (重大事故隐患台账): the hazard ledger's major hazards")
-def major_hazard_ledger(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+def major_hazard_ledger(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
                         jurisdiction: Jurisdiction = None, open_only: Annotated[bool, Query(alias="open")] = False,
                         limit: Limit = 100, offset: Offset = 0) -> list[HazardView]:
-    return hazard_ledger(sys, who, as_of=as_of, known_at=known_at, jurisdiction=jurisdiction, grade=HazardGrade.major,
-                         open_only=open_only, limit=limit, offset=offset)
+    return hazard_ledger(system, who, as_of=as_of, known_at=known_at, jurisdiction=jurisdiction,
+                         grade=HazardGrade.major, open_only=open_only, limit=limit, offset=offset)
 
 
 @router.get("/hazards/{hazard_id}", responses=responses(401, 403, 404, 503),
             dependencies=[Depends(consistent("hazard_ledger", "directory"))],
             summary="One hazard as it stood at as_of, as recorded by known_at")
-def get_hazard(hazard_id: UUID, sys: SystemDep, who: ReaderDep, as_of: AsOf = None,
+def get_hazard(hazard_id: UUID, system: SystemDep, who: ReaderDep, as_of: AsOf = None,
                known_at: KnownAt = None) -> HazardView:
-    rows = sys.hazards.ledger(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), role=who.role,
-                              unit_of_role=who.unit_id, hazard_id=hazard_id)
+    rows = system.queries.hazards.ledger(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at),
+                                         role=who.role, unit_of_role=who.unit_id, hazard_id=hazard_id)
     if not rows:
         raise NotFound("not-found", f"no hazard {hazard_id} in your jurisdiction at that time")
     return hazard_view(rows[0])
@@ -91,17 +91,17 @@ def get_hazard(hazard_id: UUID, sys: SystemDep, who: ReaderDep, as_of: AsOf = No
 @router.get("/listed-supervision", responses=READ_PROBLEMS,
             dependencies=[Depends(consistent("hazard_ledger", "directory"))],
             summary="The listed-supervision board (挂牌督办): open listings per authority, with their age")
-def listing_board(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None) -> list[ListingBoard]:
-    boards = sys.hazards.board(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), role=who.role,
-                               unit_of_role=who.unit_id)
+def listing_board(system: SystemDep, who: ReaderDep, as_of: AsOf = None,
+                  known_at: KnownAt = None) -> list[ListingBoard]:
+    boards = system.queries.hazards.board(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at),
+                                          role=who.role, unit_of_role=who.unit_id)
     return [ListingBoard(**b) for b in boards]
 
 
 @router.get("/statistics/hazards", responses=READ_PROBLEMS, dependencies=[Depends(consistent("hazard_statistics"))],
             summary="Hazard counts per day, week or month (日记录、周调度、月分析), by grade, sector or colour")
 def hazard_statistics(
-    sys: SystemDep, who: ReaderDep,
-    period: Annotated[Literal["day", "week", "month"], Query()] = "month",
+    system: SystemDep, who: ReaderDep, period: Annotated[Literal["day", "week", "month"], Query()] = "month",
     by: Annotated[Literal["none", "grade", "sector", "colour"], Query(description="breakdown")] = "none",
     start: Annotated[date | None, Query(alias="from", description="first day (default: 90 days ago)")] = None,
     end: Annotated[date | None, Query(alias="to", description="last day, inclusive (default: today)")] = None,
@@ -114,6 +114,6 @@ def hazard_statistics(
     first = start or last - timedelta(days=90)
     if first > last:
         raise Rejected("empty-range", f"from {first} lies after to {last}", field="from")
-    rows = sys.statistics.hazards(who.jurisdiction, period=period, breakdown=by, start=first, end=last,
-                                  known_at=moment(known_at), jurisdiction=jurisdiction)
+    rows = system.queries.statistics.hazards(who.jurisdiction, period=period, breakdown=by, start=first, end=last,
+                                             known_at=moment(known_at), jurisdiction=jurisdiction)
     return [StatisticsRow(**r) for r in rows]

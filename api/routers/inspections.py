@@ -77,13 +77,13 @@ def _filters(who: Principal, target_unit_id: UUID | None, **filters: Any) -> dic
 @router.get("/inspections", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="The inspection ledger (检查台账) at as_of, as known at known_at")
 def list_inspections(
-    sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None, kind: Kind = None,
+    system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None, kind: Kind = None,
     status: Annotated[str | None, Query(pattern="^(open|completed)$")] = None,
     inspecting_unit_id: UUID | None = None, target_unit_id: UUID | None = None, led_by: UUID | None = None,
     plan_id: UUID | None = None, draw_id: UUID | None = None, since: Since = None, until: Until = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[InspectionView]:
-    rows = sys.inspections.inspections(
+    rows = system.queries.inspections.inspections(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at), limit=limit,
         offset=offset, **_filters(who, target_unit_id, kind=kind, status=status,
                                   inspecting_unit_id=inspecting_unit_id, led_by=led_by, plan_id=plan_id,
@@ -93,18 +93,18 @@ def list_inspections(
 
 @router.get("/inspections/{inspection_id}", responses=responses(401, 403, 404, 503), dependencies=LEDGER,
             summary="One inspection's record: checklist, findings, spot tests, signatures, corrections")
-def get_inspection(inspection_id: UUID, sys: SystemDep, who: ReaderDep, as_of: AsOf = None,
+def get_inspection(inspection_id: UUID, system: SystemDep, who: ReaderDep, as_of: AsOf = None,
                    known_at: KnownAt = None) -> InspectionRecord:
     known = moment(known_at)
-    row = sys.inspections.inspection(who.jurisdiction, who.role, who.unit_id, inspection_id, as_of=moment(as_of),
-                                     known_at=known)
+    row = system.queries.inspections.inspection(who.jurisdiction, who.role, who.unit_id, inspection_id,
+                                                as_of=moment(as_of), known_at=known)
     if row is None:
         raise NotFound("not-found", f"no inspection {inspection_id} that you may see at that time")
     covered = set(row["covered_json"])
     corrections = [
         CorrectionView(**{**c, "findings": c["findings_json"], "previous_findings": c["previous_findings_json"],
                           "spot_tests": c["spot_tests_json"], "previous_spot_tests": c["previous_spot_tests_json"]})
-        for c in sys.inspections.corrections(inspection_id) if c["recorded_at"] <= known
+        for c in system.queries.inspections.corrections(inspection_id) if c["recorded_at"] <= known
     ]
     return InspectionRecord(
         inspection=inspection_view(row), experts=row["experts_json"],
@@ -122,31 +122,31 @@ def _totals(rows: list[dict[str, Any]]) -> list[InspectionTotals]:
 
 @router.get("/inspection-ledger/departments", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="Per inspecting unit: inspections by kind, unannounced, with experts, findings, spot tests")
-def by_department(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+def by_department(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
                   since: Since = None, until: Until = None, kind: Kind = None,
                   target_unit_id: UUID | None = None) -> list[InspectionTotals]:
-    return _totals(sys.inspections.by_department(
+    return _totals(system.queries.inspections.by_department(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
         **_filters(who, target_unit_id, since=since, until=until, kind=kind)))
 
 
 @router.get("/inspection-ledger/enterprises", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="Per inspected unit: the inspections it underwent and when it was last inspected")
-def by_enterprise(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+def by_enterprise(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
                   since: Since = None, until: Until = None, kind: Kind = None,
                   inspecting_unit_id: UUID | None = None) -> list[InspectionTotals]:
-    return _totals(sys.inspections.by_enterprise(
+    return _totals(system.queries.inspections.by_enterprise(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
         **_filters(who, None, since=since, until=until, kind=kind, inspecting_unit_id=inspecting_unit_id)))
 
 
 @router.get("/inspection-ledger/spot-tests", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="Spot-test scores (逢查必考) as the records stood at as_of, known at known_at")
-def spot_tests(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+def spot_tests(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
                person_id: UUID | None = None, target_unit_id: UUID | None = None,
                inspecting_unit_id: UUID | None = None, passed: bool | None = None, since: Since = None,
                until: Until = None) -> list[SpotTestView]:
-    rows = sys.inspections.spot_tests(
+    rows = system.queries.inspections.spot_tests(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
         person_id=person_id, passed=passed,
         **_filters(who, target_unit_id, inspecting_unit_id=inspecting_unit_id, since=since, until=until))
@@ -155,11 +155,11 @@ def spot_tests(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: Kno
 
 @router.get("/inspection-ledger/signatures", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="Who signed which inspection record, when (谁检查、谁签名、谁负责)")
-def signatures(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+def signatures(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
                inspector_id: UUID | None = None, target_unit_id: UUID | None = None,
                inspecting_unit_id: UUID | None = None, since: Since = None,
                until: Until = None) -> list[SignatureView]:
-    rows = sys.inspections.signatures(
+    rows = system.queries.inspections.signatures(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
         **_filters(who, target_unit_id, inspector_id=inspector_id, inspecting_unit_id=inspecting_unit_id,
                    since=since, until=until))
@@ -168,10 +168,10 @@ def signatures(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: Kno
 
 @router.get("/inspection-ledger/findings", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="Findings as the records stood at as_of, known at known_at (hazard_suspected=true: hazards?)")
-def findings(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+def findings(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
              hazard_suspected: bool | None = None, target_unit_id: UUID | None = None,
              inspecting_unit_id: UUID | None = None, since: Since = None, until: Until = None) -> list[FindingView]:
-    rows = sys.inspections.findings(
+    rows = system.queries.inspections.findings(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
         hazard_suspected=hazard_suspected,
         **_filters(who, target_unit_id, inspecting_unit_id=inspecting_unit_id, since=since, until=until))
@@ -185,13 +185,13 @@ def _draw_view(row: dict[str, Any]) -> DrawView:
 
 @router.get("/random-draws", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="Random draws (双随机) with their seeds, pools, exclusions and results")
-def list_draws(sys: SystemDep, who: OfficialDep, department_id: UUID | None = None) -> list[DrawView]:
-    return [_draw_view(r) for r in sys.inspections.draws(who.jurisdiction, who.role, who.unit_id,
-                                                         department_id=department_id)]
+def list_draws(system: SystemDep, who: OfficialDep, department_id: UUID | None = None) -> list[DrawView]:
+    return [_draw_view(r) for r in system.queries.inspections.draws(who.jurisdiction, who.role, who.unit_id,
+                                                                    department_id=department_id)]
 
 
-def _draw_row(sys: Any, who: Principal, draw_id: UUID) -> dict[str, Any]:
-    rows = sys.inspections.draws(who.jurisdiction, who.role, who.unit_id, draw_id=draw_id)
+def _draw_row(system: Any, who: Principal, draw_id: UUID) -> dict[str, Any]:
+    rows = system.queries.inspections.draws(who.jurisdiction, who.role, who.unit_id, draw_id=draw_id)
     if not rows:
         raise NotFound("not-found", f"no random draw {draw_id} in your jurisdiction")
     return rows[0]
@@ -199,15 +199,15 @@ def _draw_row(sys: Any, who: Principal, draw_id: UUID) -> dict[str, Any]:
 
 @router.get("/random-draws/{draw_id}", responses=responses(401, 403, 404, 503), dependencies=LEDGER,
             summary="One random draw")
-def get_draw(draw_id: UUID, sys: SystemDep, who: OfficialDep) -> DrawView:
-    return _draw_view(_draw_row(sys, who, draw_id))
+def get_draw(draw_id: UUID, system: SystemDep, who: OfficialDep) -> DrawView:
+    return _draw_view(_draw_row(system, who, draw_id))
 
 
 @router.get("/random-draws/{draw_id}/verification", responses=responses(401, 403, 404, 503), dependencies=LEDGER,
             summary="Re-run the recorded draw from its seed and pools, as stored in the event log")
-def verify_draw(draw_id: UUID, sys: SystemDep, who: OfficialDep) -> DrawVerification:
-    _draw_row(sys, who, draw_id)
-    recorded = sys.store.get(draw_id)
+def verify_draw(draw_id: UUID, system: SystemDep, who: OfficialDep) -> DrawVerification:
+    _draw_row(system, who, draw_id)
+    recorded = system.store.get(draw_id)
     assert isinstance(recorded, rd.RandomDraw)
     rerun = rd.rerun(recorded)
     return DrawVerification(draw_id=draw_id, algorithm=recorded.algorithm, reproduced=rerun == recorded.result,
@@ -222,20 +222,20 @@ def _plan_view(row: dict[str, Any]) -> PlanView:
 
 @router.get("/enforcement-plans", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="Annual enforcement plans (年度执法计划) at as_of, known at known_at, planned against done")
-def list_plans(sys: SystemDep, who: OfficialDep, as_of: AsOf = None, known_at: KnownAt = None,
+def list_plans(system: SystemDep, who: OfficialDep, as_of: AsOf = None, known_at: KnownAt = None,
                department_id: UUID | None = None,
                year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> list[PlanView]:
-    return [_plan_view(r) for r in sys.inspections.plans(
+    return [_plan_view(r) for r in system.queries.inspections.plans(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
         department_id=department_id, year=year)]
 
 
 @router.get("/enforcement-plans/{plan_id}", responses=responses(401, 403, 404, 503), dependencies=LEDGER,
             summary="One annual enforcement plan, planned against done")
-def get_plan(plan_id: UUID, sys: SystemDep, who: OfficialDep, as_of: AsOf = None,
+def get_plan(plan_id: UUID, system: SystemDep, who: OfficialDep, as_of: AsOf = None,
              known_at: KnownAt = None) -> PlanView:
-    rows = sys.inspections.plans(who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of),
-                                 known_at=moment(known_at), plan_id=plan_id)
+    rows = system.queries.inspections.plans(who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of),
+                                            known_at=moment(known_at), plan_id=plan_id)
     if not rows:
         raise NotFound("not-found", f"no enforcement plan {plan_id} in your jurisdiction")
     return _plan_view(rows[0])

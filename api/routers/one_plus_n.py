@@ -22,10 +22,10 @@ router = APIRouter(tags=["enterprise ledger (1+N)"])
             dependencies=[Depends(consistent("directory", "responsibility_ledger", "hazard_ledger",
                                              "inspection_ledger"))],
             summary='The enterprise "1+N" ledger as it stood at as_of, as recorded by known_at')
-def enterprise_ledger(unit_id: UUID, sys: SystemDep, who: ReaderDep, as_of: AsOf = None,
+def enterprise_ledger(unit_id: UUID, system: SystemDep, who: ReaderDep, as_of: AsOf = None,
                       known_at: KnownAt = None) -> OnePlusN:
-    found = sys.one_plus_n.of(who.jurisdiction, who.role, who.unit_id, own_unit(who, unit_id) or unit_id,
-                              as_of=moment(as_of), known_at=moment(known_at))
+    found = system.queries.one_plus_n.of(who.jurisdiction, who.role, who.unit_id, own_unit(who, unit_id) or unit_id,
+                                         as_of=moment(as_of), known_at=moment(known_at))
     if found is None:
         raise NotFound("not-found", f"no enterprise {unit_id} in your jurisdiction")
     return OnePlusN(unit=unit_view(found["unit"]), summary=OnePlusNSummary(**found["summary"]),

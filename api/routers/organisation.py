@@ -38,14 +38,15 @@ def unit_view(row: dict) -> UnitView:
 
 @router.get("/units", responses=READ_PROBLEMS, dependencies=[Depends(consistent("directory"))], summary="List units")
 def list_units(
-    sys: SystemDep, who: ReaderDep,
+    system: SystemDep, who: ReaderDep,
     kind: Annotated[str | None, Query(description="territorial, department, enterprise …")] = None,
     parent_id: UUID | None = None,
     q: Annotated[str | None, Query(max_length=50, description="part of the name")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[UnitView]:
-    rows = sys.directory.units(who.jurisdiction, kind=kind, parent_id=parent_id, q=q, limit=limit, offset=offset)
+    rows = system.queries.directory.units(who.jurisdiction, kind=kind, parent_id=parent_id, q=q, limit=limit,
+                                          offset=offset)
     if who.role == "enterprise":
         rows = [r for r in rows if str(who.unit_id) == r["unit_id"]]
     return [unit_view(r) for r in rows]
@@ -53,8 +54,8 @@ def list_units(
 
 @router.get("/units/{unit_id}", responses=responses(401, 403, 404, 503),
             dependencies=[Depends(consistent("directory"))], summary="One unit")
-def get_unit(unit_id: UUID, sys: SystemDep, who: ReaderDep) -> UnitView:
-    row = sys.directory.unit(who.jurisdiction, unit_id)
+def get_unit(unit_id: UUID, system: SystemDep, who: ReaderDep) -> UnitView:
+    row = system.queries.directory.unit(who.jurisdiction, unit_id)
     if row is None or (who.role == "enterprise" and str(who.unit_id) != row["unit_id"]):
         raise NotFound("not-found", f"no unit {unit_id} in your jurisdiction")
     return unit_view(row)
@@ -62,5 +63,5 @@ def get_unit(unit_id: UUID, sys: SystemDep, who: ReaderDep) -> UnitView:
 
 @router.get("/sector-leads", responses=READ_PROBLEMS, dependencies=[Depends(consistent("directory"))],
             summary="Sectors and their lead departments")
-def sector_leads(sys: SystemDep, who: OfficialDep) -> list[SectorLeadView]:
-    return [SectorLeadView(**r) for r in sys.directory.sector_leads(who.jurisdiction)]
+def sector_leads(system: SystemDep, who: OfficialDep) -> list[SectorLeadView]:
+    return [SectorLeadView(**r) for r in system.queries.directory.sector_leads(who.jurisdiction)]

@@ -19,20 +19,21 @@ Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="a 
 
 @router.get("/oversight-flags", responses=READ_PROBLEMS, dependencies=[Depends(consistent("oversight_flags"))],
             summary="Oversight flags (零执法; a committee head's missing monthly inspection), as known at known_at")
-def oversight_flags(sys: SystemDep, who: OfficialDep, known_at: KnownAt = None, kind: FlagKind | None = None,
+def oversight_flags(system: SystemDep, who: OfficialDep, known_at: KnownAt = None, kind: FlagKind | None = None,
                     period: Month | None = None,
                     active: Annotated[bool, Query(description="leave out withdrawn flags")] = False) -> list[FlagView]:
-    rows = sys.oversight.flags(who.jurisdiction, known_at=moment(known_at), kind=kind.value if kind else None,
-                               period=period, active_only=active)
+    rows = system.queries.oversight.flags(who.jurisdiction, known_at=moment(known_at),
+                                          kind=kind.value if kind else None, period=period, active_only=active)
     return [FlagView(**r, term=FLAG_TERMS[r["kind"]]) for r in rows]
 
 
 @router.get("/statistics/enforcement", responses=READ_PROBLEMS,
             dependencies=[Depends(consistent("inspection_ledger", "oversight_flags", "directory"))],
             summary="Completed enforcement inspections per supervising department in a month, with 零执法 flags")
-def enforcement_statistics(sys: SystemDep, who: OfficialDep, month: Month) -> list[EnforcementRow]:
+def enforcement_statistics(system: SystemDep, who: OfficialDep, month: Month) -> list[EnforcementRow]:
     start, end = month_bounds(month)
-    flagged = {f["subject_id"] for f in sys.oversight.flags(who.jurisdiction, known_at=moment(None), period=month,
-                                                            kind=FlagKind.zero_enforcement.value, active_only=True)}
+    flags = system.queries.oversight.flags(who.jurisdiction, known_at=moment(None), period=month,
+                                           kind=FlagKind.zero_enforcement.value, active_only=True)
+    flagged = {f["subject_id"] for f in flags}
     return [EnforcementRow(**r, zero_enforcement=str(r["department_id"]) in flagged)
-            for r in sys.oversight.enforcement(who.jurisdiction, start=start, end=end)]
+            for r in system.queries.oversight.enforcement(who.jurisdiction, start=start, end=end)]

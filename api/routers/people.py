@@ -34,27 +34,27 @@ command_route(router, "/people/{person_id}/bans/{ban_id}/lifting", pp.LiftIndust
 
 @router.get("/people", responses=responses(401, 403, 422, 503), dependencies=[Depends(consistent("directory"))],
             summary="List people (identity masked)")
-def list_people(sys: SystemDep, who: OfficialDep, q: Annotated[str | None, Query(max_length=50)] = None,
+def list_people(system: SystemDep, who: OfficialDep, q: Annotated[str | None, Query(max_length=50)] = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 100,
                 offset: Annotated[int, Query(ge=0)] = 0) -> list[PersonView]:
     return [PersonView(**{**r, "id_number": r["id_number_masked"]})
-            for r in sys.directory.people(who.jurisdiction, q=q, limit=limit, offset=offset)]
+            for r in system.queries.directory.people(who.jurisdiction, q=q, limit=limit, offset=offset)]
 
 
 @router.get("/people/{person_id}", responses=responses(401, 403, 404, 503),
             dependencies=[Depends(consistent("directory"))], summary="One person, with certificates")
 def get_person(
-    person_id: UUID, sys: SystemDep, who: OfficialDep,
+    person_id: UUID, system: SystemDep, who: OfficialDep,
     reveal: Annotated[bool, Query(description="show the 居民身份证号 whole (admin, registrar, investigator)")] = False,
 ) -> PersonView:
-    person = sys.store.get(person_id)
+    person = system.store.get(person_id)
     if not isinstance(person, Person) or not who.covers(person.jurisdiction):
         raise NotFound("not-found", f"no person {person_id} in your jurisdiction")
     id_number = person.id_number_masked
     if reveal:
         if who.role not in PERSONAL_DATA_ROLES:
             raise Forbidden("personal-data", f"the role {who.role} sees identity numbers masked only")
-        id_number = sys.vault.open(person.id_number_sealed)
-    certificates = [CertificateView(**c) for c in sys.directory.certificates(person_id)]
+        id_number = system.vault.open(person.id_number_sealed)
+    certificates = [CertificateView(**c) for c in system.queries.directory.certificates(person_id)]
     return PersonView(person_id=person.id, name=person.name, id_number=id_number, jurisdiction=person.jurisdiction,
                       registered_at=person.created_on, certificates=certificates)

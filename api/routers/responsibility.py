@@ -52,15 +52,15 @@ command_route(router, "/responsibility-lists/{list_id}/publications", rs.Publish
 
 
 @router.get("/posts", responses=READ_PROBLEMS, dependencies=[Depends(consistent("directory"))], summary="List posts")
-def list_posts(sys: SystemDep, who: ReaderDep, unit_id: UUID | None = None) -> list[PostView]:
+def list_posts(system: SystemDep, who: ReaderDep, unit_id: UUID | None = None) -> list[PostView]:
     return [PostView(**{**r, "portfolio": r["portfolio_json"], "requires": r["requires_json"]})
-            for r in sys.directory.posts(who.jurisdiction, unit_id=own_unit(who, unit_id))]
+            for r in system.queries.directory.posts(who.jurisdiction, unit_id=own_unit(who, unit_id))]
 
 
 @router.get("/responsibility-lists", responses=READ_PROBLEMS, dependencies=[Depends(consistent("directory"))],
             summary="List responsibility lists")
-def list_lists(sys: SystemDep, who: ReaderDep, unit_id: UUID | None = None) -> list[ListView]:
-    return [ListView(**r) for r in sys.directory.lists(who.jurisdiction, unit_id=own_unit(who, unit_id))]
+def list_lists(system: SystemDep, who: ReaderDep, unit_id: UUID | None = None) -> list[ListView]:
+    return [ListView(**r) for r in system.queries.directory.lists(who.jurisdiction, unit_id=own_unit(who, unit_id))]
 
 
 Filters = Annotated[UUID | None, Query()]
@@ -73,49 +73,50 @@ def duty_view(row: dict) -> DutyInForce:
 @router.get("/responsibility-lists/{list_id}", responses=responses(401, 403, 404, 503),
             dependencies=[Depends(consistent("directory", "responsibility_ledger"))],
             summary="One list: its duties in force and its published versions")
-def get_list(list_id: UUID, sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None) -> ListDetail:
-    found = sys.directory.responsibility_list(who.jurisdiction, list_id)
+def get_list(list_id: UUID, system: SystemDep, who: ReaderDep, as_of: AsOf = None,
+             known_at: KnownAt = None) -> ListDetail:
+    found = system.queries.directory.responsibility_list(who.jurisdiction, list_id)
     if found is None or own_unit(who, None) not in (None, UUID(found["unit_id"])):
         raise NotFound("not-found", f"no responsibility list {list_id} in your jurisdiction")
-    duties = sys.ledger.duties(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), list_id=list_id)
-    publications = [Publication(**{**p, "duty_ids": p["duty_ids_json"]}) for p in sys.ledger.publications(list_id)]
+    duties = system.queries.ledger.duties(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at),
+                                          list_id=list_id)
+    publications = [Publication(**{**p, "duty_ids": p["duty_ids_json"]})
+                    for p in system.queries.ledger.publications(list_id)]
     return ListDetail(list=ListView(**found), duties=[duty_view(r) for r in duties], publications=publications)
 
 
 @router.get("/ledger/duties", responses=READ_PROBLEMS, dependencies=[Depends(consistent("responsibility_ledger"))],
             summary="Duties in force on a day and who held them (责任台账, bitemporal)")
-def duties_in_force(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+def duties_in_force(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
                     unit_id: Filters = None, post_id: Filters = None, person_id: Filters = None) -> list[DutyInForce]:
-    rows = sys.ledger.duties(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at),
-                             unit_id=own_unit(who, unit_id),
-                             post_id=post_id, person_id=person_id)
+    rows = system.queries.ledger.duties(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at),
+                                        unit_id=own_unit(who, unit_id), post_id=post_id, person_id=person_id)
     return [duty_view(r) for r in rows]
 
 
 @router.get("/ledger/history", responses=READ_PROBLEMS, dependencies=[Depends(consistent("responsibility_ledger"))],
             summary="Who held which duty from when to when, as recorded by known_at")
-def duty_history(sys: SystemDep, who: ReaderDep, known_at: KnownAt = None, unit_id: Filters = None,
+def duty_history(system: SystemDep, who: ReaderDep, known_at: KnownAt = None, unit_id: Filters = None,
                  post_id: Filters = None, person_id: Filters = None) -> list[DutyInterval]:
-    rows = sys.ledger.history(who.jurisdiction, known_at=moment(known_at), unit_id=own_unit(who, unit_id),
-                              post_id=post_id,
-                              person_id=person_id)
+    rows = system.queries.ledger.history(who.jurisdiction, known_at=moment(known_at), unit_id=own_unit(who, unit_id),
+                                         post_id=post_id, person_id=person_id)
     return [DutyInterval(**{**r, "scope": r["scope_json"]}) for r in rows]
 
 
 @router.get("/ledger/holdings", responses=READ_PROBLEMS, dependencies=[Depends(consistent("responsibility_ledger"))],
             summary="Who held which post from when to when, as recorded by known_at")
-def holdings(sys: SystemDep, who: ReaderDep, known_at: KnownAt = None, unit_id: Filters = None,
+def holdings(system: SystemDep, who: ReaderDep, known_at: KnownAt = None, unit_id: Filters = None,
              post_id: Filters = None, person_id: Filters = None) -> list[Holding]:
-    return [Holding(**r) for r in sys.ledger.holdings(who.jurisdiction, known_at=moment(known_at),
-                                                      unit_id=own_unit(who, unit_id),
-                                                      post_id=post_id, person_id=person_id)]
+    return [Holding(**r) for r in system.queries.ledger.holdings(who.jurisdiction, known_at=moment(known_at),
+                                                                 unit_id=own_unit(who, unit_id),
+                                                                 post_id=post_id, person_id=person_id)]
 
 
 @router.get("/coverage-gaps", responses=READ_PROBLEMS,
             dependencies=[Depends(consistent("directory", "responsibility_ledger"))],
             summary="Where the responsibility system leaves something without an owner")
-def coverage_gaps(sys: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None) -> list[Gap]:
-    found = sys.gaps.find(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at))
+def coverage_gaps(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None) -> list[Gap]:
+    found = system.queries.gaps.find(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at))
     if who.role == "enterprise":
         found = [g for g in found if g["unit_id"] == str(who.unit_id)]
     return [Gap(**g) for g in found]

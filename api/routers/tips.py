@@ -50,13 +50,13 @@ else:
 
 @router.post("/tips/{tip_id}/identity-disclosures", responses=responses(401, 403, 404, 409, 410, 422),
              summary="Open the reporter's identity and original text, recorded first: who, when, why (举报人信息查阅)")
-def disclose_identity(tip_id: UUID, body: DisclosureRequest, sys: SystemDep, who: PrincipalDep,
+def disclose_identity(tip_id: UUID, body: DisclosureRequest, system: SystemDep, who: PrincipalDep,
                       response: Response, correlation: CorrelationId = None) -> tp.DisclosedIdentity:
     """Tip officers of the tip's jurisdiction only. Every call is a new recorded disclosure (no Idempotency-Key)."""
     command = tp.DiscloseReporterIdentity(tip_id=tip_id, **body.model_dump(exclude_unset=True))
     response.headers["Cache-Control"] = "no-store"
     try:
-        return tp.disclose_identity(sys.app, who, command, correlation_id=correlation)
+        return tp.disclose_identity(system.service, who, command, correlation_id=correlation)
     except Shredded:
         raise IdentityShredded("identity-shredded", "the identity was shredded: its data key is gone") from None
 
@@ -68,7 +68,7 @@ def _view(row: dict[str, Any]) -> TipView:
 @router.get("/tips", responses=READ_PROBLEMS, dependencies=[Depends(consistent("tip_ledger", "directory"))],
             summary="The tip ledger (举报台账), in the order received; never the reporter's identity")
 def tip_ledger(
-    sys: SystemDep, who: TipReaderDep,
+    system: SystemDep, who: TipReaderDep,
     status: Literal["received", "substantiated", "unsubstantiated", "reward_proposed", "reward_paid"] | None = None,
     channel: Channel | None = None,
     subject_kind: Literal["unit", "hazard", "concealed_accident"] | None = None,
@@ -77,17 +77,17 @@ def tip_ledger(
     = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[TipView]:
-    rows = sys.tips.ledger(who.jurisdiction, status=status, channel=channel.value if channel else None,
-                           subject_kind=subject_kind, jurisdiction=jurisdiction, outcome_id=outcome_id, limit=limit,
-                           offset=offset)
+    rows = system.queries.tips.ledger(who.jurisdiction, status=status, channel=channel.value if channel else None,
+                                      subject_kind=subject_kind, jurisdiction=jurisdiction, outcome_id=outcome_id,
+                                      limit=limit, offset=offset)
     return [_view(r) for r in rows]
 
 
 @router.get("/tips/{tip_id}", responses=responses(401, 403, 404, 503),
             dependencies=[Depends(consistent("tip_ledger", "directory"))],
             summary="One tip: verification, outcomes, reward, feedback, disclosures; never the reporter's identity")
-def get_tip(tip_id: UUID, sys: SystemDep, who: TipReaderDep) -> TipView:
-    rows = sys.tips.ledger(who.jurisdiction, tip_id=tip_id)
+def get_tip(tip_id: UUID, system: SystemDep, who: TipReaderDep) -> TipView:
+    rows = system.queries.tips.ledger(who.jurisdiction, tip_id=tip_id)
     if not rows:
         raise NotFound("not-found", f"no tip {tip_id} in your jurisdiction")
     return _view(rows[0])
