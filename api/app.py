@@ -6,13 +6,16 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
+from typing import Literal
 
 from fastapi import FastAPI
+from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from api import problems
 from api.bootstrap import System
+from api.request_bounds import RequestBounds
 from api.routers import (
     audit,
     audit_trail,
@@ -44,6 +47,8 @@ class ProjectionHealth(BaseModel):
     name: str
     position: int
     lag: int
+    error: str | None = None
+    """Why it is stuck, while it is (it cannot process the event after ``position``)."""
 
 
 class RelayHealth(BaseModel):
@@ -53,14 +58,27 @@ class RelayHealth(BaseModel):
     position: int
     lag: int
     updated_at: datetime | None
+    error: str | None = None
+    """Why it is stuck (a broker outage, an event it cannot publish), while it is."""
+
+
+class FollowerFailureView(BaseModel):
+    """A follower that cannot go on: where it stopped and why."""
+
+    name: str
+    position: int | None = Field(description="the log position it could not process, when known")
+    error: str
+    failed_at: datetime
 
 
 class Health(BaseModel):
-    status: str
+    status: Literal["ok", "degraded"] = Field(
+        description="`degraded` (HTTP 503) while any follower (projection, relay, sealer, worker) is stuck")
     database: str
     head: int
     projections: list[ProjectionHealth]
     relays: list[RelayHealth] = []
+    failures: list[FollowerFailureView] = []
 
 
 def create_app(system: System, *, follow: bool = True) -> FastAPI:
@@ -87,19 +105,28 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
                          openapi_url=f"{API_PREFIX}/openapi.json", docs_url=f"{API_PREFIX}/docs", redoc_url=None,
                          static_url=f"{API_PREFIX}/docs-static")  # the docs page works offline: no CDN
     app.state.system = system
+    app.add_middleware(RequestBounds)
     problems.install(app)
+    problems.document(app)
     for router in (organisation.router, people.router, responsibility.router, inspections.router, hazards.router,
                    one_plus_n.router,
                    tips.router, oversight.router, audit_trail.router, audit.router, events.router, schemas.router):
         app.include_router(router, prefix=API_PREFIX)
 
-    @app.get("/healthz", tags=["health"], summary="Liveness, database, projection and relay lag")
-    def healthz() -> Health:
+    @app.get("/healthz", tags=["health"], summary="Liveness, database, projection and relay lag; stuck followers",
+             response_model=Health, responses={503: {"model": Health, "description": "a follower is stuck"}})
+    def healthz() -> JSONResponse:
         status = system.runner.status()
-        return Health(status="ok", database=system.db.dialect, head=status[0]["head"] if status else 0,
-                      projections=[ProjectionHealth(name=s["name"], position=s["position"], lag=s["lag"])
-                                   for s in status],
-                      relays=[RelayHealth(name=r.name, position=r.position, lag=r.lag, updated_at=r.updated_at)
-                              for r in relay_statuses(system.db, system.store, system.settings.kafka_topic)])
+        failures = system.runner.health.failures()
+        health = Health(
+            status="degraded" if failures else "ok", database=system.db.dialect,
+            head=status[0]["head"] if status else 0,
+            projections=[ProjectionHealth(name=s["name"], position=s["position"], lag=s["lag"], error=s["error"])
+                         for s in status],
+            relays=[RelayHealth(name=r.name, position=r.position, lag=r.lag, updated_at=r.updated_at, error=r.error)
+                    for r in relay_statuses(system.db, system.store, system.settings.kafka_topic)],
+            failures=[FollowerFailureView(name=f.name, position=f.position, error=f.error, failed_at=f.failed_at)
+                      for f in failures.values()])
+        return JSONResponse(health.model_dump(mode="json"), status_code=503 if failures else 200)
 
     return app

@@ -148,5 +148,5 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     return System(
         settings=settings, db=db, store=store, vault=vault, service=service, runner=runner, queries=queries,
         worker=worker, audit=audit,
-        followers=[lambda stop: worker.run(stop, settings.worker_poll_seconds), audit.sealer.run],
+        followers=[lambda stop: worker.run(stop, settings.worker_poll_seconds, runner.health), audit.sealer.run],
     )

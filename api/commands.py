@@ -11,6 +11,8 @@ import re
 from typing import Any
 
 from fastapi import APIRouter, Body, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from api.deps import CorrelationId, IdempotencyKey, PrincipalDep, SystemDep, body_of
 from api.problems import responses
@@ -29,8 +31,11 @@ def command_route(router: APIRouter, path: str, command: type[Command], summary:
     def endpoint(system: Any, who: Any, body: Any, key: Any = None, correlation: Any = None,
                  **path_values: Any) -> CommandResult:
         values = {**body.model_dump(exclude_unset=True), **path_values}
-        return system.service.execute(command.model_validate(values), who, idempotency_key=key,
-                                      correlation_id=correlation)
+        try:
+            cmd = command.model_validate(values)
+        except ValidationError as exc:  # a path value out of bounds
+            raise RequestValidationError(exc.errors()) from None
+        return system.service.execute(cmd, who, idempotency_key=key, correlation_id=correlation)
 
     parameters = [
         inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=command.model_fields[name].annotation)

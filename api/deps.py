@@ -8,13 +8,14 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import Depends, Header, Query, Request
-from pydantic import AwareDatetime, BaseModel, create_model
+from pydantic import BaseModel, create_model
 
 from api.auth import authenticated
 from api.bootstrap import System
 from api.problems import ApiError
 from application.authorization import READERS, Forbidden, Principal
-from application.commands import Command
+from application.commands import Bounded, Command
+from domain.bounds import Moment, Position
 from projections.follower import wait_for
 
 
@@ -66,15 +67,29 @@ CorrelationId = Annotated[
 
 
 def consistent(*names: str) -> Callable[..., None]:
-    """A dependency: wait (bounded) until the named projections have reached ``min_position``."""
+    """A dependency: wait (bounded) until the named projections have reached ``min_position``.
+
+    A position the log has not reached is refused at once (422), and so is waiting on a projection that is stuck
+    before it (503 naming it: it will not get there by waiting)."""
 
     def wait(
         system: SystemDep,
-        min_position: Annotated[int | None, Query(ge=0, description="read your own writes: wait for this position")]
+        min_position: Annotated[Position | None, Query(description="read your own writes: wait for this position")]
         = None,
     ) -> None:
         if min_position is None:
             return
+        if min_position > system.store.head():
+            raise ApiError(422, "position-not-written", "Position not written",
+                           f"min_position {min_position} is beyond the last position written to the log")
+        if wait_for(system.db, names, min_position, 0):
+            return
+        stuck = [f for name, f in system.runner.health.failures().items()
+                 if name in names and (f.position is None or f.position <= min_position)]
+        if stuck:
+            raise ApiError(503, "projection-stuck", "Read model stuck",
+                           "; ".join(f"the read model {f.name} cannot process log position {f.position}: {f.error}"
+                                     for f in stuck))
         if not wait_for(system.db, names, min_position, system.settings.projection_wait_seconds):
             raise ApiError(503, "projection-behind", "Read model not caught up",
                            f"the read model has not reached position {min_position} yet; retry shortly")
@@ -87,7 +102,7 @@ def body_of(command: type[Command], *path_fields: str) -> type[BaseModel]:
     fields: dict[str, Any] = {
         name: (info.annotation, info) for name, info in command.model_fields.items() if name not in path_fields
     }
-    model = create_model(f"{command.__name__}Request", __config__=command.model_config, **fields)
+    model = create_model(f"{command.__name__}Request", __base__=Bounded, **fields)
     model.__doc__ = command.__doc__
     return model
 
@@ -96,5 +111,5 @@ def moment(value: datetime | None) -> datetime:
     return value or datetime.now(UTC)
 
 
-AsOf = Annotated[AwareDatetime | None, Query(description="effective time to look at (default: now)")]
-KnownAt = Annotated[AwareDatetime | None, Query(description="recorded time: what the system knew then (default: now)")]
+AsOf = Annotated[Moment | None, Query(description="effective time to look at (default: now)")]
+KnownAt = Annotated[Moment | None, Query(description="recorded time: what the system knew then (default: now)")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -11,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
+from application.following import FollowerFailed
 from domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,13 @@ def _message(error: dict[str, Any]) -> str:
     return f"invalid value ({error['type']})"
 
 
+def _allowed(app: FastAPI, path: str) -> list[str]:
+    """The methods the OpenAPI document declares for ``path``."""
+    return sorted({method.upper() for template, operations in app.openapi().get("paths", {}).items()
+                   if re.fullmatch(re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(template)), path)
+                   for method in operations})
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(request: Request, exc: DomainError) -> JSONResponse:
@@ -98,10 +107,21 @@ def install(app: FastAPI) -> None:
         return problem_response(422, "invalid-request", "The request is not valid", detail, request,
                                 errors=[e.model_dump() for e in errors])
 
+    @app.exception_handler(FollowerFailed)
+    async def unreadable(request: Request, exc: FollowerFailed) -> JSONResponse:
+        log.error("%s %s: %s", request.method, request.url.path, exc)
+        return problem_response(503, "event-unreadable", "A stored event cannot be read",
+                                f"the event at log position {exc.position} cannot be read by this version", request)
+
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
-        code = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
-        return problem_response(exc.status_code, code, str(exc.detail), str(exc.detail), request)
+        code = {400: "malformed-body", 404: "not-found", 405: "method-not-allowed",
+                413: "body-too-large"}.get(exc.status_code, "http-error")
+        response = problem_response(exc.status_code, code, str(exc.detail), str(exc.detail), request)
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:  # every operation of the path, not only the route the router tried first
+            response.headers["Allow"] = ", ".join(_allowed(request.app, request.url.path))
+        return response
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -123,3 +143,28 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 READ_PROBLEMS = responses(401, 403, 422, 503)
 """What a query can answer with besides its result."""
+
+
+def document(app: FastAPI) -> None:
+    """Make the OpenAPI document say what every route can answer: a ``422`` problem (invalid parameters, path or
+    query text out of bounds — FastAPI would describe it as plain JSON), a ``413`` problem for a route that takes a
+    body, and a ``503`` problem for one that accepts ``min_position``."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = generate()
+        problem = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                answers = operation.setdefault("responses", {})
+                answers["422"] = {"description": "Invalid input or refused by a domain rule", "content": problem}
+                if "requestBody" in operation:
+                    answers["400"] = {"description": "The body is not UTF-8 JSON", "content": problem}
+                    answers["413"] = {"description": "Request body too large", "content": problem}
+                if any(p.get("name") == "min_position" for p in operation.get("parameters", [])):
+                    answers.setdefault("503", {"description": "Read model behind or stuck", "content": problem})
+        schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+            "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,4 +1,9 @@
-"""The loop every follower runs: step, and when there is nothing to do, wait to be woken or for the next poll."""
+"""The loop every follower runs: step, and when there is nothing to do, wait to be woken or for the next poll.
+
+A follower that cannot go on says so: every failed step is reported to the follower health log
+(:class:`HealthLog`), which ``/healthz`` (``degraded``, HTTP 503), ``zeren projections status`` and
+``zeren relay --status`` read; the next successful step clears it. A follower never skips an event.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +11,66 @@ import logging
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
+ERROR_CHARS = 300
+"""How much of an error's text the health log keeps (its first line)."""
+
+
+class FollowerFailed(Exception):
+    """A follower could not process the event at ``position`` of the log."""
+
+    def __init__(self, position: int, cause: BaseException):
+        super().__init__(f"at log position {position}: {describe(cause)}")
+        self.position = position
+        self.cause = cause
+
+
+def describe(error: BaseException) -> str:
+    """An error in one line: its type and the first line of its message."""
+    if isinstance(error, FollowerFailed):
+        return describe(error.cause)
+    lines = str(error).strip().splitlines()
+    text = f"{type(error).__name__}: {lines[0] if lines else ''}"[:ERROR_CHARS]
+    return "".join(char if char.isprintable() else "\ufffd" for char in text)
+
+
+class HealthLog(Protocol):
+    """Where followers report that they are stuck (``projections.follower_health`` keeps it in the database)."""
+
+    def failed(self, name: str, error: BaseException, position: int | None = None) -> bool:
+        """Record that ``name`` failed (at ``position`` when known); True when this is news (not the same error
+        again)."""
+        ...
+
+    def recovered(self, name: str) -> None:
+        """Record that ``name`` stepped successfully."""
+        ...
+
 
 def follow(step: Callable[[], int], stop: threading.Event, wake: threading.Event, poll_seconds: float,
-           what: str) -> None:
+           what: str, health: HealthLog | None = None) -> None:
     """Call ``step`` until ``stop`` is set; when it finds nothing to do, wait for ``wake`` or ``poll_seconds``.
 
     SQLite has no push subscription in the library, so every follower polls, woken early by local writes. A failing
-    step is logged and retried after a pause: a follower never dies of one bad moment (a broker outage, a lock).
+    step is reported to ``health`` (logged once per new error) and retried after a pause: a follower never dies of
+    one bad moment (a broker outage, a lock), and one that cannot get past an event shows as degraded until it can.
     Waiting looks at ``stop`` every :data:`STOP_CHECK_SECONDS`, so a long poll never delays a shutdown.
     """
     while not stop.is_set():
         try:
             moved = step()
-        except Exception:
-            log.exception("%s: step failed; retrying", what)
+        except Exception as exc:
+            position = exc.position if isinstance(exc, FollowerFailed) else None
+            if health is None or health.failed(what, exc, position):
+                log.exception("%s: step failed; retrying", what)
             moved = 0
             stop.wait(poll_seconds)
+        else:
+            if health is not None:
+                health.recovered(what)
         if not moved:
             _idle(stop, wake, poll_seconds)
 

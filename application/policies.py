@@ -22,7 +22,7 @@ from uuid import UUID
 
 from application.authorization import SYSTEM_PRINCIPAL
 from application.commands import Command
-from application.following import follow
+from application.following import HealthLog, follow
 from application.hazards import EscalateListing, MarkHazardOverdue
 from application.oversight import RaiseLeaderInspectionFlag, RaiseZeroEnforcementFlag, WithdrawFlag
 from application.ports import Clock, Deadlines, Oversight
@@ -114,6 +114,6 @@ class Worker:
             return 0
         return int(bool(result.events) and not result.replayed)
 
-    def run(self, stop: threading.Event, poll_seconds: float = 60.0) -> None:
-        """Tick until ``stop`` is set (woken early by local writes)."""
-        follow(self.tick, stop, self.wake, poll_seconds, "worker")
+    def run(self, stop: threading.Event, poll_seconds: float = 60.0, health: HealthLog | None = None) -> None:
+        """Tick until ``stop`` is set (woken early by local writes); a failing tick is reported to ``health``."""
+        follow(self.tick, stop, self.wake, poll_seconds, "worker", health)

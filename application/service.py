@@ -16,6 +16,7 @@ from application.commands import Command
 from application.ports import Clock, Directory, EventLog, Ids, Receipt, Sealer, TipRegister
 from application.unit_of_work import UnitOfWork
 from domain.base import CommandContext
+from domain.bounds import check_effective_time
 from domain.errors import Conflict, Rejected
 
 Handler = Callable[[Any, UnitOfWork], UUID]
@@ -70,6 +71,8 @@ class Zeren:
             if replay is not None:
                 return replay
         now = self.clock.now()
+        if command.effective_at is not None:
+            check_effective_time(command.effective_at, now)
         command_uuid = self.ids.new()
         ctx = CommandContext(
             actor=principal.actor,

@@ -86,7 +86,8 @@ def validate_credit_code(code: str, *, field: str = "credit_code") -> str:
 def validate_resident_id(number: str, *, field: str = "id_number") -> str:
     """Return the normalised 公民身份号码 or refuse it with the exact reason (GB 11643-1999)."""
     normalised = number.strip().upper()
-    if len(normalised) != 18 or not normalised[:17].isdigit() or normalised[17] not in RESIDENT_ID_CHECK:
+    if (len(normalised) != 18 or not normalised.isascii() or not normalised[:17].isdigit()
+            or normalised[17] not in RESIDENT_ID_CHECK):
         raise Rejected(
             "invalid-id-number",
             "居民身份证号 must be 17 digits followed by a digit or X",

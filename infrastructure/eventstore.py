@@ -10,6 +10,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, Transcoder
 
+from application.following import FollowerFailed
 from application.ports import LogEntry, Receipt, StoredReceipt
 from domain.base import DomainEvent, Snapshot, project
 from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
@@ -78,8 +79,14 @@ class EventStore:
 
     def read(self, after: int, limit: int) -> list[LogEntry]:
         notifications = self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
-        mapper = self.backend.mapper
-        return [LogEntry(n.id, _decoded(mapper.to_domain_event(n)), n.topic, n.state) for n in notifications]
+        mapper = self.app.mapper
+        entries = []
+        for n in notifications:
+            try:
+                entries.append(LogEntry(n.id, _decoded(mapper.to_domain_event(n)), n.topic, n.state))
+            except Exception as exc:
+                raise FollowerFailed(n.id, exc) from exc  # an event no class can load: name where it is
+        return entries
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0

@@ -16,9 +16,11 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from application.following import follow
+from application.following import FollowerFailed, follow
 from application.ports import EventLog, LogEntry
+from projections.follower_health import FollowerHealth
 from projections.sql import ReadDatabase, Tx
+from projections.storable import storable
 
 log = logging.getLogger(__name__)
 
@@ -107,10 +109,14 @@ class Projection:
             tx.execute(f"DROP TABLE IF EXISTS {table}")
 
     def process(self, tx: Tx, entries: list[LogEntry]) -> None:
+        """Apply the entries; raises :class:`FollowerFailed` naming the position of an entry that fails."""
         for entry in entries:
             handler = self._handlers.get(type(entry.event))
             if handler is not None:
-                getattr(self, handler)(tx, entry.event, entry.position)
+                try:
+                    getattr(self, handler)(tx, entry.event, entry.position)
+                except Exception as exc:
+                    raise FollowerFailed(entry.position, exc) from exc
 
 
 class Runner:
@@ -121,11 +127,13 @@ class Runner:
         self.log = log
         self.projections = {p.name: p for p in projections}
         self.batch_size = batch_size
+        self.health = FollowerHealth(db)
         self._wake = threading.Event()
 
     def setup(self) -> None:
         """Create tables; rebuild any projection whose version changed since it was last built."""
         Tracking.create_table(self.db)
+        self.health.create_table()
         for projection in self.projections.values():
             with self.db.transaction() as tx:
                 version = Tracking.version(tx, projection.name)
@@ -141,10 +149,19 @@ class Runner:
         Tracking.start(tx, projection.name, projection.version)
 
     def step(self, projection: Projection) -> int:
-        """Apply one batch; returns how many log entries it covered."""
+        """Apply one batch; returns how many log entries it covered. When an entry fails, the entries before it are
+        applied (in a transaction of their own) and :class:`FollowerFailed` names the one that failed."""
+        try:
+            return self._apply(projection)
+        except FollowerFailed as failed:
+            self._apply(projection, before=failed.position)
+            raise
+
+    def _apply(self, projection: Projection, before: int | None = None) -> int:
         with self.db.transaction() as tx:
             position = Tracking.position(tx, projection.name, lock=True) or 0
-            entries = self.log.read(position, self.batch_size)
+            limit = self.batch_size if before is None else min(self.batch_size, before - position - 1)
+            entries = [storable(e) for e in self.log.read(position, limit)] if limit > 0 else []
             if not entries:
                 return 0
             projection.process(tx, entries)
@@ -177,12 +194,16 @@ class Runner:
         return [self.projections[name]]
 
     def status(self) -> list[dict[str, Any]]:
+        """Each projection's position, lag, version and, when it is stuck, the position it cannot pass and why."""
         head = self.log.head()
         rows = Tracking.rows(self.db)
+        failures = self.health.failures()
         return [
             {"name": name, "position": rows.get(name, {}).get("position", 0), "head": head,
              "lag": head - rows.get(name, {}).get("position", 0), "version": p.version,
-             "updated_at": rows.get(name, {}).get("updated_at")}
+             "updated_at": rows.get(name, {}).get("updated_at"),
+             "failed_at_position": failures[name].position if name in failures else None,
+             "error": failures[name].error if name in failures else None}
             for name, p in self.projections.items()
         ]
 
@@ -190,10 +211,23 @@ class Runner:
         """Called after a command is saved: process now instead of at the next poll."""
         self._wake.set()
 
+    def step_all(self) -> int:
+        """One batch for every projection; one that fails is reported to the health log, the others go on."""
+        moved = 0
+        for projection in self.projections.values():
+            try:
+                moved += self.step(projection)
+            except Exception as exc:
+                position = exc.position if isinstance(exc, FollowerFailed) else None
+                if self.health.failed(projection.name, exc, position):
+                    log.exception("projection %s: stopped before log position %s", projection.name, position)
+            else:
+                self.health.recovered(projection.name)
+        return moved
+
     def run(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
         """Follow the log until ``stop`` is set."""
-        follow(lambda: sum(self.step(p) for p in self.projections.values()), stop, self._wake, poll_seconds,
-               "projections")
+        follow(self.step_all, stop, self._wake, poll_seconds, "projections", self.health)
 
 
 def positions(db: ReadDatabase, names: Iterable[str]) -> dict[str, int]:

@@ -174,7 +174,7 @@ def test_healthz_reports_the_relays_lag_from_its_tracking_row(client: TestClient
     World(system)
     head = system.store.head()
     [relay] = client.get("/healthz").json()["relays"]
-    assert relay == {"name": "relay:zeren.events", "position": 0, "lag": head, "updated_at": None}
+    assert relay == {"name": "relay:zeren.events", "position": 0, "lag": head, "updated_at": None, "error": None}
     name = Relay(system.settings, system.db, system.store).name
     with system.db.transaction() as tx:
         Tracking.start(tx, name, position=head - 2)

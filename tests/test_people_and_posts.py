@@ -16,6 +16,7 @@ from application import organisation as o
 from application import people as pp
 from application import responsibility as rs
 from application.authorization import Principal
+from application.clock import ManualClock
 from domain.calendar import CST
 from domain.errors import Conflict, Rejected
 from domain.people import Certificate, CertificateKind, Person
@@ -107,14 +108,15 @@ def test_a_post_requiring_a_certificate_needs_one_valid_on_the_day(system: Syste
 @pytest.mark.parametrize(("day", "allowed"), [
     (date(2029, 3, 9), False), (date(2029, 3, 10), True),
 ])
-def test_an_industry_ban_keeps_a_person_from_heading_a_unit_of_that_industry(system: System, day: date,
-                                                                              allowed: bool) -> None:
+def test_an_industry_ban_keeps_a_person_from_heading_a_unit_of_that_industry(system: System, clock: ManualClock,
+                                                                              day: date, allowed: bool) -> None:
     """A 5-year ban from 2024-03-10 ends on 2029-03-09 (安全生产法 第94条)."""
     world = World(system)
     pid = world.person(1)
     system.service.execute(pp.ImposeIndustryBan(person_id=pid, industry="城镇燃气", starts_on=date(2024, 3, 10),
                                                 years=5, reason="刑事处罚"), ENFORCEMENT)
     head = world.post(world.enterprise, PostKind.main_responsible, "总经理")
+    clock.set(datetime(2029, 1, 1, tzinfo=CST))  # an appointment is recorded at most a year ahead (domain.bounds)
     command = rs.AppointHolder(post_id=head, person_id=pid, effective_at=_appointment_day(day))
     if allowed:
         system.service.execute(command, REGISTRAR)

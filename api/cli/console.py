@@ -10,10 +10,8 @@ from datetime import datetime
 import click
 import orjson
 
+from domain.bounds import moment_problem
 from domain.calendar import CST
-
-MOMENT = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"])
-"""A moment on the command line; without a zone it is China Standard Time (see ``aware``)."""
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -21,6 +19,24 @@ def aware(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is not None:
         return value
     return value.replace(tzinfo=CST)
+
+
+class Moment(click.ParamType):
+    """A moment on the command line (a day, or a time with or without its offset; without one it is China Standard
+    Time), within the window of ``domain.bounds``."""
+
+    name = "moment"
+    _formats = click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S"])
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> datetime:
+        moment = aware(self._formats.convert(value, param, ctx))
+        assert moment is not None
+        if (problem := moment_problem(moment)) is not None:
+            self.fail(f"{value}: {problem}", param, ctx)
+        return moment
+
+
+MOMENT = Moment()
 
 
 def echo_json(value: object) -> None:

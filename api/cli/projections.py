@@ -13,11 +13,19 @@ def projections() -> None:
     """Projection commands."""
 
 
-@projections.command("status", help="Each projection's position and lag behind the log.")
+@projections.command("status", help="Each projection's position and lag behind the log; a stuck one with the "
+                     "position it cannot process and why (exit status 1).")
 def projections_status() -> None:
     system = bootstrap()
+    stuck = False
     for row in system.runner.status():
-        click.echo(f"{row['name']:<24} position {row['position']:>9}  lag {row['lag']:>7}  v{row['version']}")
+        line = f"{row['name']:<24} position {row['position']:>9}  lag {row['lag']:>7}  v{row['version']}"
+        if row["error"] is not None:
+            stuck = True
+            line += f"  STUCK at {row['failed_at_position'] or '?'}: {row['error']}"
+        click.echo(line)
+    if stuck:
+        raise SystemExit(1)
 
 
 @projections.command("rebuild", help="Drop and rebuild one projection (or all) from the start of the log.")

@@ -23,6 +23,7 @@ from api.routers.audit_views import (
     SignedHeadView,
 )
 from application.authorization import Forbidden, Principal, Role
+from domain.bounds import Position
 from infrastructure.audit.export import Selection
 from infrastructure.audit.signing import key_id, public_pem
 
@@ -48,8 +49,8 @@ def latest_head(system: SystemDep, _: AuditorDep) -> SignedHeadView:
 
 @router.get("/heads", responses=responses(401, 403, 422), summary="Every signed tree head, by tree size, paginated")
 def heads(system: SystemDep, _: AuditorDep,
-          after: Annotated[int, Query(ge=0, description="tree size to continue after")] = 0,
-          limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> SignedHeadPage:
+          after: Annotated[Position, Query(ge=0, description="tree size to continue after")] = 0,
+          limit: Annotated[Position, Query(ge=1, le=1000)] = 100) -> SignedHeadPage:
     found = system.audit.heads(after=after, limit=limit + 1)
     items = [SignedHeadView(**h.to_json()) for h in found[:limit]]
     return SignedHeadPage(items=items, next_after=items[-1].tree_size if len(found) > limit else None)
@@ -63,8 +64,8 @@ def public_key(system: SystemDep, _: AuditorDep) -> PublicKeyView:
 @router.get("/proofs/inclusion", responses=responses(401, 403, 404, 422),
             summary="Inclusion proof of the event at a log position in the tree of a size (RFC 9162 §2.1.3)")
 def inclusion_proof(
-    system: SystemDep, who: AuditorDep, position: Annotated[int, Query(ge=1, description="the event's log position")],
-    tree_size: Annotated[int | None, Query(ge=1, description="default: the latest signed head's")] = None,
+    system: SystemDep, who: AuditorDep, position: Annotated[Position, Query(ge=1, description="the event's log position")],
+    tree_size: Annotated[Position | None, Query(ge=1, description="default: the latest signed head's")] = None,
 ) -> InclusionProofView:
     return InclusionProofView(**system.audit.inclusion(position, tree_size, who.jurisdiction))
 
@@ -72,8 +73,8 @@ def inclusion_proof(
 @router.get("/proofs/consistency", responses=responses(401, 403, 404, 422),
             summary="Consistency proof between two tree sizes (RFC 9162 §2.1.4)")
 def consistency_proof(
-    system: SystemDep, _: AuditorDep, first: Annotated[int, Query(ge=1, description="the older tree size")],
-    second: Annotated[int | None, Query(ge=1, description="the newer tree size; default: the latest head's")] = None,
+    system: SystemDep, _: AuditorDep, first: Annotated[Position, Query(ge=1, description="the older tree size")],
+    second: Annotated[Position | None, Query(ge=1, description="the newer tree size; default: the latest head's")] = None,
 ) -> ConsistencyProofView:
     return ConsistencyProofView(**system.audit.consistency(first, second))
 
@@ -88,8 +89,8 @@ def consistency_proof(
 def export(
     system: SystemDep, who: AuditorDep,
     jurisdiction: Annotated[str | None, Query(description="a sub-jurisdiction of yours")] = None,
-    from_position: Annotated[int | None, Query(ge=0, description="first log position")] = None,
-    to_position: Annotated[int | None, Query(ge=0, description="last log position")] = None,
+    from_position: Annotated[Position | None, Query(ge=0, description="first log position")] = None,
+    to_position: Annotated[Position | None, Query(ge=0, description="last log position")] = None,
     aggregate_id: Annotated[UUID | None, Query(description="only the events of this aggregate")] = None,
 ) -> StreamingResponse:
     if jurisdiction is not None:

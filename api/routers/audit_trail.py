@@ -11,6 +11,7 @@ from api.deps import AsOf, KnownAt, OfficialDep, SystemDep, consistent
 from api.problems import responses
 from api.replay import Replay, replay
 from api.routers.audit_trail_views import AuditEvent, AuditPage
+from domain.bounds import Position
 from domain.errors import NotFound
 
 router = APIRouter(tags=["audit trail"])
@@ -21,8 +22,8 @@ router = APIRouter(tags=["audit trail"])
 def audit_trail(
     system: SystemDep, who: OfficialDep, aggregate_id: UUID | None = None,
     jurisdiction: Annotated[str | None, Query(description="a sub-jurisdiction of yours")] = None,
-    after: Annotated[int, Query(ge=0, description="log position to continue after")] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: Annotated[Position, Query(ge=0, description="log position to continue after")] = 0,
+    limit: Annotated[Position, Query(ge=1, le=1000)] = 100,
 ) -> AuditPage:
     rows = system.queries.audit_trail.page(who.jurisdiction, aggregate_id=aggregate_id, jurisdiction=jurisdiction,
                                            after=after, limit=limit + 1)

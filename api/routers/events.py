@@ -24,6 +24,7 @@ from api.problems import ApiError, responses
 from api.routers.events_views import EventPage
 from application.authorization import Forbidden, Principal, Role
 from application.ports import EventLog
+from domain.bounds import Position
 from infrastructure.stream.envelope import event_type
 from infrastructure.stream.feed import EventFeed
 
@@ -107,8 +108,8 @@ WatchDep = Annotated[LogHeadWatch, Depends(watch)]
             summary="Published events (CloudEvents envelopes) after a cursor, in log order; long-poll with wait")
 async def events(
     system: SystemDep, who: SubscriberDep, head: WatchDep,
-    after: Annotated[int, Query(ge=0, description="log position to continue after (the last `next_after`)")] = 0,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    after: Annotated[Position, Query(ge=0, description="log position to continue after (the last `next_after`)")] = 0,
+    limit: Annotated[Position, Query(ge=1, le=1000)] = 100,
     types: Types = None,
     wait: Annotated[float, Query(ge=0, le=MAX_WAIT_SECONDS,
                                  description="seconds to wait for new events when there are none yet")] = 0,
@@ -130,9 +131,9 @@ async def events(
             summary="Tail the published events live (Server-Sent Events); resumes after Last-Event-ID")
 async def live(
     system: SystemDep, who: SubscriberDep, head: WatchDep,
-    after: Annotated[int, Query(ge=0, description="log position to start after (Last-Event-ID wins)")] = 0,
+    after: Annotated[Position, Query(ge=0, description="log position to start after (Last-Event-ID wins)")] = 0,
     types: Types = None,
-    last_event_id: Annotated[int | None, Header(alias="Last-Event-ID", ge=0,
+    last_event_id: Annotated[Position | None, Header(alias="Last-Event-ID", ge=0,
                                                 description="the last `id:` received, to resume")] = None,
 ) -> StreamingResponse:
     wanted = parse_types(types)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -14,6 +14,7 @@ from api.problems import READ_PROBLEMS, responses
 from api.routers.hazards_views import HazardView, ListingBoard, StatisticsRow
 from application import hazards as h
 from application.authorization import Forbidden
+from domain.bounds import Day, Position
 from domain.calendar import local_day
 from domain.errors import NotFound, Rejected
 from domain.hazards import STATUS_TERMS, HazardGrade, HazardStatus
@@ -40,8 +41,8 @@ command_route(router, "/hazards/{hazard_id}/listing/supervisor", h.NameListedSup
               "Name the listing's supervisor (明确督办责任人)")
 
 Jurisdiction = Annotated[str | None, Query(description="a sub-jurisdiction of yours, e.g. a town's path")]
-Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
+Limit = Annotated[Position, Query(ge=1, le=1000)]
+Offset = Annotated[Position, Query(ge=0)]
 
 
 def hazard_view(row: dict[str, Any]) -> HazardView:
@@ -103,8 +104,8 @@ def listing_board(system: SystemDep, who: ReaderDep, as_of: AsOf = None,
 def hazard_statistics(
     system: SystemDep, who: ReaderDep, period: Annotated[Literal["day", "week", "month"], Query()] = "month",
     by: Annotated[Literal["none", "grade", "sector", "colour"], Query(description="breakdown")] = "none",
-    start: Annotated[date | None, Query(alias="from", description="first day (default: 90 days ago)")] = None,
-    end: Annotated[date | None, Query(alias="to", description="last day, inclusive (default: today)")] = None,
+    start: Annotated[Day | None, Query(alias="from", description="first day (default: 90 days ago)")] = None,
+    end: Annotated[Day | None, Query(alias="to", description="last day, inclusive (default: today)")] = None,
     known_at: KnownAt = None, jurisdiction: Jurisdiction = None,
 ) -> list[StatisticsRow]:
     if who.role == "enterprise":

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import AwareDatetime
 
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, OfficialDep, ReaderDep, SystemDep, consistent, moment, own_unit
@@ -35,6 +34,7 @@ from api.routers.inspections_views import (
 from application import inspections as ai
 from application.authorization import Principal
 from domain import random_draws as rd
+from domain.bounds import Moment, Position
 from domain.errors import NotFound
 from domain.inspections import KIND_TERMS, InspectionKind
 
@@ -59,8 +59,8 @@ command_route(router, "/inspections/{inspection_id}/completion", ai.CompleteInsp
 command_route(router, "/inspections/{inspection_id}/corrections", ai.CorrectInspection,
               "Correct a completed record by a new fact (检查记录更正)")
 
-Since = Annotated[AwareDatetime | None, Query(description="inspected (signed, tested, found) at or after")]
-Until = Annotated[AwareDatetime | None, Query(description="… and before")]
+Since = Annotated[Moment | None, Query(description="inspected (signed, tested, found) at or after")]
+Until = Annotated[Moment | None, Query(description="… and before")]
 Kind = Annotated[InspectionKind | None, Query(description="enforcement, campaign, undercover, cross, self_check, "
                                                           "leader, grid_patrol")]
 LEDGER = [Depends(consistent("directory", "inspection_ledger"))]
@@ -81,7 +81,7 @@ def list_inspections(
     status: Annotated[str | None, Query(pattern="^(open|completed)$")] = None,
     inspecting_unit_id: UUID | None = None, target_unit_id: UUID | None = None, led_by: UUID | None = None,
     plan_id: UUID | None = None, draw_id: UUID | None = None, since: Since = None, until: Until = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[Position, Query(ge=1, le=500)] = 100, offset: Annotated[Position, Query(ge=0)] = 0,
 ) -> list[InspectionView]:
     rows = system.queries.inspections.inspections(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at), limit=limit,
@@ -224,7 +224,7 @@ def _plan_view(row: dict[str, Any]) -> PlanView:
             summary="Annual enforcement plans (年度执法计划) at as_of, known at known_at, planned against done")
 def list_plans(system: SystemDep, who: OfficialDep, as_of: AsOf = None, known_at: KnownAt = None,
                department_id: UUID | None = None,
-               year: Annotated[int | None, Query(ge=2000, le=2100)] = None) -> list[PlanView]:
+               year: Annotated[Position | None, Query(ge=2000, le=2100)] = None) -> list[PlanView]:
     return [_plan_view(r) for r in system.queries.inspections.plans(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
         department_id=department_id, year=year)]

@@ -17,6 +17,7 @@ from api.deps import (
 from api.problems import READ_PROBLEMS, responses
 from api.routers.organisation_views import SectorLeadView, UnitView
 from application import organisation as o
+from domain.bounds import Position
 from domain.errors import NotFound
 
 router = APIRouter(tags=["organisation"])
@@ -42,8 +43,8 @@ def list_units(
     kind: Annotated[str | None, Query(description="territorial, department, enterprise …")] = None,
     parent_id: UUID | None = None,
     q: Annotated[str | None, Query(max_length=50, description="part of the name")] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[Position, Query(ge=1, le=500)] = 100,
+    offset: Annotated[Position, Query(ge=0)] = 0,
 ) -> list[UnitView]:
     rows = system.queries.directory.units(who.jurisdiction, kind=kind, parent_id=parent_id, q=q, limit=limit,
                                           offset=offset)

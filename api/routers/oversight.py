@@ -9,18 +9,19 @@ from fastapi import APIRouter, Depends, Query
 from api.deps import KnownAt, OfficialDep, SystemDep, consistent, moment
 from api.problems import READ_PROBLEMS
 from api.routers.oversight_views import EnforcementRow, FlagView
+from domain.bounds import Month
 from domain.calendar import month_bounds
 from domain.oversight import FLAG_TERMS, FlagKind
 
 router = APIRouter(tags=["oversight"])
 
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="a calendar month, YYYY-MM")]
+MonthQuery = Annotated[Month, Query(description="a calendar month, YYYY-MM")]
 
 
 @router.get("/oversight-flags", responses=READ_PROBLEMS, dependencies=[Depends(consistent("oversight_flags"))],
             summary="Oversight flags (零执法; a committee head's missing monthly inspection), as known at known_at")
 def oversight_flags(system: SystemDep, who: OfficialDep, known_at: KnownAt = None, kind: FlagKind | None = None,
-                    period: Month | None = None,
+                    period: MonthQuery | None = None,
                     active: Annotated[bool, Query(description="leave out withdrawn flags")] = False) -> list[FlagView]:
     rows = system.queries.oversight.flags(who.jurisdiction, known_at=moment(known_at),
                                           kind=kind.value if kind else None, period=period, active_only=active)
@@ -30,7 +31,7 @@ def oversight_flags(system: SystemDep, who: OfficialDep, known_at: KnownAt = Non
 @router.get("/statistics/enforcement", responses=READ_PROBLEMS,
             dependencies=[Depends(consistent("inspection_ledger", "oversight_flags", "directory"))],
             summary="Completed enforcement inspections per supervising department in a month, with 零执法 flags")
-def enforcement_statistics(system: SystemDep, who: OfficialDep, month: Month) -> list[EnforcementRow]:
+def enforcement_statistics(system: SystemDep, who: OfficialDep, month: MonthQuery) -> list[EnforcementRow]:
     start, end = month_bounds(month)
     flags = system.queries.oversight.flags(who.jurisdiction, known_at=moment(None), period=month,
                                            kind=FlagKind.zero_enforcement.value, active_only=True)

@@ -17,6 +17,7 @@ from api.problems import responses
 from api.routers.people_views import CertificateView, PersonView
 from application import people as pp
 from application.authorization import PERSONAL_DATA_ROLES, Forbidden
+from domain.bounds import Position
 from domain.errors import NotFound
 from domain.people import Person
 
@@ -35,8 +36,8 @@ command_route(router, "/people/{person_id}/bans/{ban_id}/lifting", pp.LiftIndust
 @router.get("/people", responses=responses(401, 403, 422, 503), dependencies=[Depends(consistent("directory"))],
             summary="List people (identity masked)")
 def list_people(system: SystemDep, who: OfficialDep, q: Annotated[str | None, Query(max_length=50)] = None,
-                limit: Annotated[int, Query(ge=1, le=500)] = 100,
-                offset: Annotated[int, Query(ge=0)] = 0) -> list[PersonView]:
+                limit: Annotated[Position, Query(ge=1, le=500)] = 100,
+                offset: Annotated[Position, Query(ge=0)] = 0) -> list[PersonView]:
     return [PersonView(**{**r, "id_number": r["id_number_masked"]})
             for r in system.queries.directory.people(who.jurisdiction, q=q, limit=limit, offset=offset)]
 

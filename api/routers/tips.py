@@ -18,6 +18,7 @@ from api.problems import READ_PROBLEMS, responses
 from api.routers.tips_views import TipView
 from application import tips as tp
 from application.authorization import Forbidden, Principal
+from domain.bounds import Position
 from domain.errors import NotFound
 from domain.tips import Channel, IdentityShredded
 from infrastructure.vault import Shredded
@@ -75,7 +76,7 @@ def tip_ledger(
     jurisdiction: Annotated[str | None, Query(description="a sub-jurisdiction of yours")] = None,
     outcome_id: Annotated[UUID | None, Query(description="only tips that led to this record (the same matter)")]
     = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 100, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[Position, Query(ge=1, le=1000)] = 100, offset: Annotated[Position, Query(ge=0)] = 0,
 ) -> list[TipView]:
     rows = system.queries.tips.ledger(who.jurisdiction, status=status, channel=channel.value if channel else None,
                                       subject_kind=subject_kind, jurisdiction=jurisdiction, outcome_id=outcome_id,

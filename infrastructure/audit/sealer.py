@@ -29,6 +29,7 @@ from infrastructure.audit.order import Disorder, LogOrder
 from infrastructure.audit.signing import Signer, TreeHead
 from infrastructure.audit.tree import StoredTree
 from projections.follower import Tracking, follow
+from projections.follower_health import FollowerHealth
 from projections.sql import ReadDatabase, Tx
 
 NAME = "audit_sealer"
@@ -196,4 +197,4 @@ class Sealer:
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
         """Follow the log until ``stop`` is set (``zeren audit seal --follow``; in-process in ``zeren serve``)."""
-        follow(self.step, stop, self._wake, poll_seconds, "audit sealer")
+        follow(self.step, stop, self._wake, poll_seconds, NAME, FollowerHealth(self.db))

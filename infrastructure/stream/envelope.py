@@ -62,8 +62,13 @@ def source(deployment: str, jurisdiction: str) -> str:
 
 
 def rfc3339(moment: datetime) -> str:
-    """A time as RFC 3339 UTC text, written as the SDK writes ``time`` (so ``ce_time`` mirrors the JSON)."""
-    text = moment.astimezone(UTC).isoformat()
+    """A time as RFC 3339 UTC text, written as the SDK writes ``time`` (so ``ce_time`` mirrors the JSON); a time
+    that has no UTC equivalent (an event stored before ``domain.bounds``: ``0001-01-01T00:00:00+08:00``) keeps
+    its own offset."""
+    try:
+        text = moment.astimezone(UTC).isoformat()
+    except (OverflowError, ValueError):
+        return moment.isoformat()
     return text.removesuffix("+00:00") + "Z"
 
 

@@ -10,7 +10,9 @@
   exponential back-off (tenacity); it resumes where it stopped. Events after the position may be sent twice
   (duplicates, never losses: consumers dedupe on the envelope ``id``, docs/stream.md).
 - The topic is created with ``kafka_partitions`` partitions if it is missing (also after a broker came back empty).
-- Lag = log head − relay position: ``zeren relay --status`` and ``/healthz`` read it from the tracking row.
+- Lag = log head − relay position: ``zeren relay --status`` and ``/healthz`` read it from the tracking row; a broker
+  outage (or an event it cannot publish) is in the follower health log until the next batch is acknowledged, so
+  both show the relay as degraded meanwhile.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from application.ports import EventLog, LogEntry
 from infrastructure.settings import Settings
 from infrastructure.stream.envelope import cloud_event, kafka_message
 from projections.follower import Tracking, follow
+from projections.follower_health import FollowerHealth
 from projections.sql import ReadDatabase
 
 log = logging.getLogger(__name__)
@@ -61,6 +64,8 @@ class RelayStatus:
     head: int
     updated_at: datetime | None
     """When the relay last moved (or started); ``None`` when it has never run."""
+    error: str | None = None
+    """Why it is stuck (a broker outage …), while it is."""
 
     @property
     def lag(self) -> int:
@@ -73,8 +78,10 @@ def relay_statuses(db: ReadDatabase, log_: EventLog, topic: str) -> list[RelaySt
     head = log_.head()
     rows = {name: row for name, row in Tracking.rows(db).items() if name.startswith(TRACKING_PREFIX)}
     rows.setdefault(tracking_name(topic), {"position": 0, "updated_at": None})
+    failures = FollowerHealth(db).failures()
     return [RelayStatus(name=name, topic=name.removeprefix(TRACKING_PREFIX), position=row["position"], head=head,
-                        updated_at=row["updated_at"]) for name, row in sorted(rows.items())]
+                        updated_at=row["updated_at"], error=failures[name].error if name in failures else None)
+            for name, row in sorted(rows.items())]
 
 
 class Relay:
@@ -87,6 +94,7 @@ class Relay:
         self.topic = settings.kafka_topic
         self.name = tracking_name(self.topic)
         self._producer: KafkaProducer | None = None
+        self.health = FollowerHealth(db)
         self._wake = threading.Event()
 
     # -- the broker ---------------------------------------------------------------------------------------------
@@ -213,10 +221,16 @@ class Relay:
         return acknowledged, failure
 
     def catch_up(self) -> int:
-        """Publish until the relay has reached the head of the log; raises :class:`BrokerUnavailable`."""
+        """Publish until the relay has reached the head of the log; raises :class:`BrokerUnavailable` (and records
+        it in the follower health log until a later batch is acknowledged)."""
         total = 0
-        while count := self.step():
-            total += count
+        try:
+            while count := self.step():
+                total += count
+        except BrokerUnavailable as exc:
+            self.health.failed(self.name, exc, self.position() + 1)
+            raise
+        self.health.recovered(self.name)
         return total
 
     def wake(self, _position: int = 0) -> None:
@@ -226,6 +240,8 @@ class Relay:
         wait = state.next_action.sleep if state.next_action else 0.0
         failure = state.outcome.exception() if state.outcome else None
         log.warning("relay %s: %s; retry %d in %.1f s", self.name, failure, state.attempt_number, wait)
+        if failure is not None:
+            self.health.failed(self.name, failure, self.position() + 1)
 
     def run(self, stop: threading.Event) -> None:
         """Follow the log until ``stop`` is set; a broker outage backs off (0.2 s doubling to 30 s) and resumes."""
@@ -241,6 +257,7 @@ class Relay:
             retry_error_callback=lambda _: 0,
         )
         try:
-            follow(lambda: retrying(self.step), stop, self._wake, self.settings.relay_poll_seconds, "relay")
+            follow(lambda: retrying(self.step), stop, self._wake, self.settings.relay_poll_seconds, self.name,
+                   self.health)
         finally:
             self.close()
