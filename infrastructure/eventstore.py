@@ -79,7 +79,7 @@ class EventStore:
 
     def read(self, after: int, limit: int) -> list[LogEntry]:
         notifications = self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
-        mapper = self.app.mapper
+        mapper = self.backend.mapper
         entries = []
         for n in notifications:
             try:

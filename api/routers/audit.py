@@ -64,7 +64,8 @@ def public_key(system: SystemDep, _: AuditorDep) -> PublicKeyView:
 @router.get("/proofs/inclusion", responses=responses(401, 403, 404, 422),
             summary="Inclusion proof of the event at a log position in the tree of a size (RFC 9162 §2.1.3)")
 def inclusion_proof(
-    system: SystemDep, who: AuditorDep, position: Annotated[Position, Query(ge=1, description="the event's log position")],
+    system: SystemDep, who: AuditorDep,
+    position: Annotated[Position, Query(ge=1, description="the event's log position")],
     tree_size: Annotated[Position | None, Query(ge=1, description="default: the latest signed head's")] = None,
 ) -> InclusionProofView:
     return InclusionProofView(**system.audit.inclusion(position, tree_size, who.jurisdiction))
@@ -74,7 +75,8 @@ def inclusion_proof(
             summary="Consistency proof between two tree sizes (RFC 9162 §2.1.4)")
 def consistency_proof(
     system: SystemDep, _: AuditorDep, first: Annotated[Position, Query(ge=1, description="the older tree size")],
-    second: Annotated[Position | None, Query(ge=1, description="the newer tree size; default: the latest head's")] = None,
+    second: Annotated[Position | None,
+                      Query(ge=1, description="the newer tree size; default: the latest head's")] = None,
 ) -> ConsistencyProofView:
     return ConsistencyProofView(**system.audit.consistency(first, second))
 
