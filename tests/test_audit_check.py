@@ -4,6 +4,8 @@ immutability triggers disabled first) are named; crypto-shredding a data key kee
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -189,8 +191,21 @@ def test_the_sealer_refuses_rows_below_the_first_position(system: System, settin
         system.audit.sealer.seal_now()
     assert (refused.value.kind, refused.value.position) == ("inserted", 0)
     assert system.audit.sealer.refused is refused.value
-    assert system.audit.sealer.step() == 0, "a following sealer reports a refusal once and stays stopped"
-    assert system.audit.sealer.refused.position == 0
+    stop = threading.Event()
+    following = threading.Thread(target=system.audit.sealer.run, args=(stop, 0.05))
+    following.start()
+    try:
+        deadline = time.monotonic() + 30
+        while "audit_sealer" not in system.runner.health.failures() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        following.join()
+    failure = system.runner.health.failures()["audit_sealer"]
+    assert failure.position == 0, "the following sealer shows degraded at the refused row (/healthz)"
+    assert failure.error.startswith("Disorder: the event at position 0 has a position the event store never hands")
+    with system.db.read() as tx:
+        assert StoredTree.size(tx) == 0
     with system.db.read() as tx:
         assert StoredTree.size(tx) == 0, "nothing is sealed after a refusal at the first row"
 

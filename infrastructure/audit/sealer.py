@@ -10,8 +10,9 @@ certify the tampering (ARCHITECTURE §8).
 
 It refuses to seal what no genuine log holds (``order``): a row at a position ≤ 0 or an event recorded further back
 than the clock-skew tolerance before the latest recorded time it has sealed. It then seals everything before that
-event, stops there and says why (:class:`SealRefused`, logged, kept in :attr:`Sealer.refused`), until an operator
-has looked (``zeren audit check`` names the same event).
+event, stops there and says why (:class:`SealRefused`: the follower health log and ``/healthz`` show it degraded at
+that position, and :attr:`Sealer.refused` keeps it), until an operator has dealt with the row (``zeren audit
+check`` names the same event).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from application.following import FollowerFailed
 from application.ports import Clock
 from infrastructure.audit.cosigning import Cosigning
 from infrastructure.audit.log import StoredEvent, StoredLog
@@ -35,13 +37,13 @@ from projections.sql import ReadDatabase, Tx
 NAME = "audit_sealer"
 
 
-class SealRefused(Exception):
-    """The sealer met an event no genuine log holds and seals nothing from it on; the message says which and why."""
+class SealRefused(FollowerFailed):
+    """The sealer met an event no genuine log holds and seals nothing from it on; the message says which and why.
+    As a :class:`FollowerFailed` at that position, it shows the sealer degraded on ``/healthz``."""
 
     def __init__(self, disorder: Disorder):
-        super().__init__(f"the sealer refuses to seal: {disorder.detail}; run `zeren audit check`")
-        self.position = disorder.position
-        self.kind = disorder.kind
+        Exception.__init__(self, f"the sealer refuses to seal: {disorder.detail}; run `zeren audit check`")
+        self.position, self.cause, self.kind = disorder.position, disorder, disorder.kind
 
 
 class Sealer:
@@ -156,11 +158,10 @@ class Sealer:
         return len(entries)
 
     def _refuse(self, refusal: SealRefused | None) -> None:
-        """Raise a new refusal (the following loop logs it once); the same refusal again only keeps it."""
-        known = self.refused
+        """Raise a refusal at every step while it lasts: the following loop reports it to the follower health log
+        (logged once, ``/healthz`` degraded) until a step gets past it."""
         self.refused = refusal
-        if refusal is not None and (known is None or (known.position, known.kind) != (refusal.position,
-                                                                                      refusal.kind)):
+        if refusal is not None:
             raise refusal
 
     def catch_up(self) -> int:
@@ -173,11 +174,11 @@ class Sealer:
     def seal_now(self) -> tuple[int, TreeHead | None]:
         """Catch up and sign a head over everything sealed (an operator's ``zeren audit seal``); a refusal is raised
         after that head is signed."""
+        refusal = None
         try:
             sealed = self.catch_up()
-        except SealRefused:
-            sealed = 0
-        refusal = self.refused
+        except SealRefused as refused:
+            sealed, refusal = 0, refused
         signed = None
         with self.db.transaction() as tx:
             Tracking.position(tx, NAME, lock=True)
