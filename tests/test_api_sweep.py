@@ -31,7 +31,7 @@ from tests.builders import World
 
 pytestmark = pytest.mark.xdist_group("demo")  # the reads share the demo history loaded once per process
 
-EXAMPLES = 3
+EXAMPLES = 2
 """Generated requests per operation and mode (valid, invalid): the sweep stays well under a minute."""
 CHECKED = frozenset({"not_a_server_error", "status_code_conformance", "content_type_conformance",
                      "response_headers_conformance", "response_schema_conformance", "negative_data_rejection",
@@ -95,12 +95,10 @@ def test_every_read_answers_as_documented_on_the_demo_store(demo: System, demo_c
 
 def test_every_command_answers_as_documented(system: System, client: TestClient) -> None:
     World(system)
-    head = system.store.head()
     statuses, failures = sweep(client.app, admin(system), "POST")
     assert not failures, "\n".join(failures)
     assert not [status for status in statuses if status >= 500]
     assert statuses[422] > 0
-    assert system.store.head() >= head
 
 
 def test_an_undeclared_method_is_405_with_allow(client: TestClient) -> None:
