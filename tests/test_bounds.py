@@ -150,6 +150,18 @@ def test_poison_bodies_are_refused_and_write_nothing(client: TestClient, system:
     assert system.store.head() == head
 
 
+def test_an_expected_version_beyond_64_bits_is_a_problem(client: TestClient, system: System, token) -> None:
+    world = World(system)
+    person = world.person(4)
+    head = system.store.head()
+    for version in (2**63, 2**70):
+        response = client.post(f"/api/v1/people/{person}/name", json={"name": "李五", "expected_version": version},
+                               headers=token())
+        assert response.status_code == 422, response.text
+        assert response.json()["errors"][0]["field"] == "expected_version"
+    assert system.store.head() == head
+
+
 def test_a_path_value_with_a_control_character_is_a_problem_not_a_failure(client: TestClient, system, token) -> None:
     world = World(system)
     person = world.person(3)

@@ -24,6 +24,7 @@ from projections.follower_health import FollowerHealth
 from tests.builders import World
 from tests.kafka_broker import free_port
 from tests.test_cli import run
+from tests.test_event_feed import read_sse
 
 POISON: dict[str, dict[str, object]] = {
     "year-1": {"effective_at": datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=8)))},
@@ -63,6 +64,10 @@ def test_every_follower_gets_past_an_old_poison_event(client: TestClient, system
     assert feed.status_code == 200, feed.text
     [item] = feed.json()["items"]
     assert item["zerenposition"] == position
+    headers = {**token("stream"), "Last-Event-ID": str(position - 1)}
+    with client.stream("GET", "/api/v1/events/live", headers=headers) as live:
+        [(live_position, envelope)] = read_sse(live.iter_lines(), 1)
+    assert (live_position, envelope) == (position, item)
     entry = system.store.read(position - 1, 1)[0]
     assert kafka_message(cloud_event(entry, "test")).value  # what the relay sends
     health = client.get("/healthz")
