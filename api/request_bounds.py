@@ -28,7 +28,11 @@ class RequestBounds:
             await self.app(scope, receive, send)
             return
         length = dict(scope["headers"]).get(b"content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+        if length is not None and not length.isdigit():
+            await self._refuse(scope, receive, send, 400, "malformed-body", "Malformed request",
+                               "the Content-Length header is not a number")
+            return
+        if length is not None and int(length) > MAX_BODY_BYTES:
             await self._refuse(scope, receive, send, 413, "body-too-large", "Request body too large", TOO_LARGE)
             return
         if (problem := self._text_problem(scope)) is not None:
