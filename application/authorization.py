@@ -67,6 +67,11 @@ class Principal:
     def covers(self, path: str) -> bool:
         return self.role == "system" or covers(self.jurisdiction, path)
 
+    def may_read(self, path: str, *, above: bool = False) -> bool:
+        """Whether the record at ``path`` is visible to this principal: in its jurisdiction or, where ``above``,
+        on the path above it (its own county and province)."""
+        return self.covers(path) or (above and covers(path, self.jurisdiction))
+
     def require_role(self, allowed: frozenset[str], what: str) -> None:
         if self.role not in allowed and self.role != "system":
             raise Forbidden("role-not-allowed", f"the role {self.role} may not {what}")

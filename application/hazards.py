@@ -24,6 +24,7 @@ from domain.calendar import local_day
 from domain.errors import Conflict, Rejected
 from domain.inspections import Inspection
 from domain.people import Person
+from domain.references import HazardRef, HigherUnitRef, InspectionRef, PersonRef, TipRef, UnitRef
 from domain.rules import pack_for
 from domain.tips import Outcome, OutcomeKind
 from domain.units import LEVEL_ORDER, Level, TerritorialProfile, Unit
@@ -37,21 +38,21 @@ POLICY: frozenset[str] = frozenset()
 class ReportHazard(Command):
     roles: ClassVar[frozenset[str]] = WITH_ENTERPRISE
     action: ClassVar[str] = "report hazards"
-    unit_id: UUID = Field(description="the enterprise (生产经营单位) where it was found")
+    unit_id: UnitRef = Field(description="the enterprise (生产经营单位) where it was found")
     grade: hz.HazardGrade
     criterion: hz.Criterion | None = Field(default=None, description="判定依据; required for a major hazard")
     description: str = Field(min_length=1, max_length=4000)
     location: str | None = Field(default=None, max_length=500)
     source: hz.HazardSource
-    inspection_id: UUID | None = Field(default=None, description="the inspection that found it")
+    inspection_id: InspectionRef | None = Field(default=None, description="the inspection that found it")
     finding_no: int | None = Field(default=None, ge=1, description="the inspection's finding it records")
-    tip_id: UUID | None = Field(default=None, description="the tip (举报) that led to it")
+    tip_id: TipRef | None = Field(default=None, description="the tip (举报) that led to it")
 
 
 class RegradeHazard(Targeted):
     roles: ClassVar[frozenset[str]] = OFFICIALS
     action: ClassVar[str] = "regrade hazards"
-    hazard_id: UUID
+    hazard_id: HazardRef
     grade: hz.HazardGrade
     criterion: hz.Criterion | None = None
     reason: str = Field(min_length=1, max_length=1000)
@@ -60,14 +61,14 @@ class RegradeHazard(Targeted):
 class RectifyOnTheSpot(Targeted):
     roles: ClassVar[frozenset[str]] = OFFICIALS
     action: ClassVar[str] = "record fixes on the spot"
-    hazard_id: UUID
+    hazard_id: HazardRef
     measures: str = Field(min_length=1, max_length=4000, description="what was done (即知即改)")
 
 
 class PlanRectification(Targeted):
     roles: ClassVar[frozenset[str]] = WITH_ENTERPRISE
     action: ClassVar[str] = "plan rectifications"
-    hazard_id: UUID
+    hazard_id: HazardRef
     mode: hz.RectificationMode = Field(description="deadline (限期整改) or suspension (停产停业整顿)")
     plan: hz.FiveAssurances = Field(description="五落实: all five are required")
     suspension: hz.Suspension | None = Field(default=None, description="what stops, for mode suspension")
@@ -76,7 +77,7 @@ class PlanRectification(Targeted):
 class ExtendDeadline(Targeted):
     roles: ClassVar[frozenset[str]] = OFFICIALS
     action: ClassVar[str] = "extend rectification deadlines"
-    hazard_id: UUID
+    hazard_id: HazardRef
     deadline: date
     reason: str = Field(min_length=1, max_length=1000)
 
@@ -84,7 +85,7 @@ class ExtendDeadline(Targeted):
 class SubmitRectification(Targeted):
     roles: ClassVar[frozenset[str]] = WITH_ENTERPRISE
     action: ClassVar[str] = "submit rectifications"
-    hazard_id: UUID
+    hazard_id: HazardRef
     report: str = Field(min_length=1, max_length=4000)
     evidence: tuple[str, ...] = Field(default=(), max_length=50)
 
@@ -92,7 +93,7 @@ class SubmitRectification(Targeted):
 class InspectAcceptance(Targeted):
     roles: ClassVar[frozenset[str]] = WITH_ENTERPRISE
     action: ClassVar[str] = "accept rectifications"
-    hazard_id: UUID
+    hazard_id: HazardRef
     passed: bool
     findings: str = Field(min_length=1, max_length=4000)
 
@@ -100,13 +101,13 @@ class InspectAcceptance(Targeted):
 class CloseOutHazard(Targeted):
     roles: ClassVar[frozenset[str]] = WITH_ENTERPRISE
     action: ClassVar[str] = "close out hazards"
-    hazard_id: UUID
+    hazard_id: HazardRef
 
 
 class ReviewHazard(Targeted):
     roles: ClassVar[frozenset[str]] = OFFICIALS
     action: ClassVar[str] = "review closed hazards"
-    hazard_id: UUID
+    hazard_id: HazardRef
     findings: str = Field(min_length=1, max_length=4000)
     reopen: bool = Field(description="the review found it back: reopen for rectification")
 
@@ -114,30 +115,30 @@ class ReviewHazard(Targeted):
 class ListHazard(Targeted):
     roles: ClassVar[frozenset[str]] = frozenset({"admin", "enforcement", "inspector"})
     action: ClassVar[str] = "put hazards under listed supervision"
-    hazard_id: UUID
-    authority_id: UUID = Field(description="the unit that lists it (挂牌单位)")
-    supervisor_id: UUID = Field(description="the person who follows it (督办责任人)")
-    reported_to_id: UUID | None = Field(default=None, description="the higher unit it is reported to")
+    hazard_id: HazardRef
+    authority_id: UnitRef = Field(description="the unit that lists it (挂牌单位)")
+    supervisor_id: PersonRef = Field(description="the person who follows it (督办责任人)")
+    reported_to_id: HigherUnitRef | None = Field(default=None, description="the higher unit it is reported to")
 
 
 class NameListedSupervisor(Targeted):
     roles: ClassVar[frozenset[str]] = frozenset({"admin", "enforcement", "inspector"})
     action: ClassVar[str] = "name listed-supervision supervisors"
-    hazard_id: UUID
-    supervisor_id: UUID
+    hazard_id: HazardRef
+    supervisor_id: PersonRef
 
 
 class MarkHazardOverdue(Command):
     roles: ClassVar[frozenset[str]] = POLICY
     action: ClassVar[str] = "mark hazards overdue"
-    hazard_id: UUID
+    hazard_id: HazardRef
     deadline: date
 
 
 class EscalateListing(Command):
     roles: ClassVar[frozenset[str]] = POLICY
     action: ClassVar[str] = "escalate listed supervision"
-    hazard_id: UUID
+    hazard_id: HazardRef
 
 
 def _hazard(uow: UnitOfWork, hazard_id: UUID, expected_version: int | None = None, *,

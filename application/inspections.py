@@ -28,6 +28,7 @@ from domain.errors import Conflict, Rejected
 from domain.jurisdiction import covers
 from domain.people import Person
 from domain.posts import Post
+from domain.references import DrawRef, InspectionRef, PersonRef, PlanRef, PostRef, UnitRef
 from domain.rules import pack_for
 from domain.units import SUPERVISED_KINDS, Unit
 
@@ -43,7 +44,7 @@ class AdoptEnforcementPlan(Command):
 
     roles: ClassVar[frozenset[str]] = OFFICIALS
     action: ClassVar[str] = "adopt enforcement plans"
-    department_id: UUID
+    department_id: UnitRef
     year: int = Field(ge=2000, le=2100)
     terms: ep.PlanTerms
     document_no: str | None = Field(default=None, max_length=100, description="文号 of the plan")
@@ -54,7 +55,7 @@ class ReviseEnforcementPlan(Targeted):
 
     roles: ClassVar[frozenset[str]] = OFFICIALS
     action: ClassVar[str] = "revise enforcement plans"
-    plan_id: UUID
+    plan_id: PlanRef
     terms: ep.PlanTerms
     reason: str = Field(min_length=1, max_length=1000)
     document_no: str | None = Field(default=None, max_length=100)
@@ -65,13 +66,13 @@ class MakeRandomDraw(Command):
 
     roles: ClassVar[frozenset[str]] = OFFICIALS
     action: ClassVar[str] = "make random draws"
-    department_id: UUID = Field(description="the unit that draws and will inspect")
-    plan_id: UUID | None = Field(default=None, description="the annual plan the draw carries out")
+    department_id: UnitRef = Field(description="the unit that draws and will inspect")
+    plan_id: PlanRef | None = Field(default=None, description="the annual plan the draw carries out")
     seed: str | None = Field(default=None, min_length=1, max_length=200,
                              description="published seed; default: a fresh random one (recorded)")
-    target_pool: list[UUID] | None = Field(
+    target_pool: list[UnitRef] | None = Field(
         default=None, max_length=5000, description="default: the open units the department supervises")
-    inspector_pool: list[UUID] = Field(min_length=2, max_length=1000, description="registered people")
+    inspector_pool: list[PersonRef] = Field(min_length=2, max_length=1000, description="registered people")
     targets: int = Field(ge=1, le=5000, description="how many targets to draw")
     inspectors_per_target: int = Field(default=2, ge=2, le=20)
 
@@ -83,16 +84,16 @@ class OpenInspection(Command):
     action: ClassVar[str] = "record inspections"
     kind: ins.InspectionKind
     title: str = Field(min_length=1, max_length=200)
-    target_unit_id: UUID
-    inspecting_unit_id: UUID | None = Field(
+    target_unit_id: UnitRef
+    inspecting_unit_id: UnitRef | None = Field(
         default=None, description="default: the target itself for a self-check, else the caller's unit")
-    inspectors: list[UUID] = Field(min_length=1, max_length=20, description="registered people")
+    inspectors: list[PersonRef] = Field(min_length=1, max_length=20, description="registered people")
     experts: list[ins.Expert] = Field(default=[], max_length=20, description="执法+专家")
     unannounced: bool = Field(default=False, description="四不两直")
     checklist: list[ins.ChecklistItem] = Field(default=[], max_length=300, description="执法检查表")
-    led_by: UUID | None = Field(default=None, description="the leader who led it; one of the inspectors")
-    plan_id: UUID | None = None
-    draw_id: UUID | None = None
+    led_by: PersonRef | None = Field(default=None, description="the leader who led it; one of the inspectors")
+    plan_id: PlanRef | None = None
+    draw_id: DrawRef | None = None
 
 
 class CoverChecklistItems(Targeted):
@@ -100,7 +101,7 @@ class CoverChecklistItems(Targeted):
 
     roles: ClassVar[frozenset[str]] = INSPECTING
     action: ClassVar[str] = "record inspections"
-    inspection_id: UUID
+    inspection_id: InspectionRef
     item_codes: list[str] = Field(min_length=1, max_length=300)
 
 
@@ -109,7 +110,7 @@ class RecordFinding(Targeted):
 
     roles: ClassVar[frozenset[str]] = INSPECTING
     action: ClassVar[str] = "record inspections"
-    inspection_id: UUID
+    inspection_id: InspectionRef
     item_code: str | None = Field(default=None, max_length=30)
     description: str = Field(min_length=1, max_length=2000)
     hazard_suspected: bool = Field(default=False, description="it looks like a hazard (隐患) for the hazard ledger")
@@ -121,9 +122,9 @@ class RecordSpotTest(Targeted):
 
     roles: ClassVar[frozenset[str]] = INSPECTING
     action: ClassVar[str] = "record inspections"
-    inspection_id: UUID
-    person_id: UUID
-    post_id: UUID
+    inspection_id: InspectionRef
+    person_id: PersonRef
+    post_id: PostRef
     subject: str = Field(min_length=1, max_length=200, description="岗位职责、企业主要安全风险 …")
     score: float
     max_score: float = 100
@@ -135,7 +136,7 @@ class SignInspection(Targeted):
 
     roles: ClassVar[frozenset[str]] = INSPECTING
     action: ClassVar[str] = "sign inspection records"
-    inspection_id: UUID
+    inspection_id: InspectionRef
 
 
 class CompleteInspection(Targeted):
@@ -143,7 +144,7 @@ class CompleteInspection(Targeted):
 
     roles: ClassVar[frozenset[str]] = INSPECTING
     action: ClassVar[str] = "complete inspections"
-    inspection_id: UUID
+    inspection_id: InspectionRef
     summary: str | None = Field(default=None, max_length=2000, description="检查结论")
     target_acknowledged_by: str | None = Field(default=None, max_length=50,
                                                description="the inspected unit's representative who signed")
@@ -156,7 +157,7 @@ class CorrectInspection(Targeted):
 
     roles: ClassVar[frozenset[str]] = INSPECTING
     action: ClassVar[str] = "correct inspection records"
-    inspection_id: UUID
+    inspection_id: InspectionRef
     findings: list[ins.Finding] = Field(default=[], max_length=100, description="corrected findings, in full")
     spot_tests: list[ins.SpotTestFix] = Field(default=[], max_length=100)
     reason: str = Field(min_length=1, max_length=1000)

@@ -13,6 +13,7 @@ from application.unit_of_work import UnitOfWork
 from domain import units as u
 from domain.errors import Conflict
 from domain.posts import Post, relocate_post
+from domain.references import UnitRef
 from domain.responsibility import ResponsibilityList, relocate_list
 from domain.rules import pack_for
 from domain.supervision import LeadCandidate, SupervisionCatalogue, catalogue_id, decide_sector_lead
@@ -24,27 +25,27 @@ class RegisterUnit(Command):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "register units"
     profile: u.Profile
-    parent_id: UUID | None = Field(default=None, description="the unit it hangs under; null only for a top unit")
+    parent_id: UnitRef | None = Field(default=None, description="the unit it hangs under; null only for a top unit")
 
 
 class AmendUnit(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "amend units"
-    unit_id: UUID
+    unit_id: UnitRef
     profile: u.Profile
 
 
 class MoveUnit(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "move units"
-    unit_id: UUID
-    parent_id: UUID
+    unit_id: UnitRef
+    parent_id: UnitRef
 
 
 class CloseUnit(Targeted):
     roles: ClassVar[frozenset[str]] = frozenset({"admin", "registrar", "enforcement"})
     action: ClassVar[str] = "close units"
-    unit_id: UUID
+    unit_id: UnitRef
     closure: u.Closure
     reason: str = Field(min_length=1, max_length=1000)
 
@@ -52,7 +53,7 @@ class CloseUnit(Targeted):
 class GradeRiskColour(Targeted):
     roles: ClassVar[frozenset[str]] = frozenset({"admin", "registrar", "inspector", "enforcement"})
     action: ClassVar[str] = "grade risk colours"
-    unit_id: UUID
+    unit_id: UnitRef
     colour: u.RiskColour
     reason: str = Field(min_length=1, max_length=1000)
 
@@ -60,18 +61,18 @@ class GradeRiskColour(Targeted):
 class AssignSupervision(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "assign supervising departments"
-    unit_id: UUID
-    department_id: UUID
+    unit_id: UnitRef
+    department_id: UnitRef
     sector: str | None = Field(default=None, description="defaults to the enterprise's sector")
 
 
 class DecideSectorLead(Command):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "decide sector leads"
-    territory_id: UUID
+    territory_id: UnitRef
     sector: str = Field(min_length=1, max_length=50)
     candidates: list[LeadCandidate] = Field(min_length=1)
-    committee_choice: UUID | None = Field(default=None, description="the safety committee's decision, for a tie")
+    committee_choice: UnitRef | None = Field(default=None, description="the safety committee's decision, for a tie")
 
 
 def _unit(uow: UnitOfWork, unit_id: UUID, *, field: str, write: bool = True,

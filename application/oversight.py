@@ -16,6 +16,7 @@ from application.service import Handler
 from application.unit_of_work import UnitOfWork
 from domain import oversight as ov
 from domain.posts import Post
+from domain.references import FlagRef, PersonRef, PostRef, UnitRef
 from domain.rules import pack_for
 from domain.units import Unit
 
@@ -26,7 +27,7 @@ PERIOD = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="the calendar mon
 class RaiseZeroEnforcementFlag(Command):
     roles: ClassVar[frozenset[str]] = POLICY
     action: ClassVar[str] = "raise zero-enforcement flags"
-    department_id: UUID
+    department_id: UnitRef
     period: str = PERIOD
     inspections: int = Field(ge=0)
 
@@ -34,8 +35,8 @@ class RaiseZeroEnforcementFlag(Command):
 class RaiseLeaderInspectionFlag(Command):
     roles: ClassVar[frozenset[str]] = POLICY
     action: ClassVar[str] = "raise missed-leader-inspection flags"
-    person_id: UUID
-    post_id: UUID
+    person_id: PersonRef
+    post_id: PostRef
     period: str = PERIOD
     led: int = Field(ge=0)
 
@@ -43,7 +44,7 @@ class RaiseLeaderInspectionFlag(Command):
 class WithdrawFlag(Command):
     roles: ClassVar[frozenset[str]] = POLICY
     action: ClassVar[str] = "withdraw oversight flags"
-    flag_id: UUID
+    flag_id: FlagRef
     found: int = Field(ge=1, description="what the later records show for the month")
     reason: str = Field(min_length=1, max_length=500)
 

@@ -14,6 +14,7 @@ from application.unit_of_work import UnitOfWork
 from domain import people as p
 from domain.errors import Conflict
 from domain.identifiers import mask_resident_id, validate_resident_id
+from domain.references import PersonRef
 
 REGISTRY = frozenset({"admin", "registrar"})
 
@@ -29,21 +30,21 @@ class RegisterPerson(Command):
 class RenamePerson(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "rename people"
-    person_id: UUID
+    person_id: PersonRef
     name: str = Field(min_length=1, max_length=50)
 
 
 class IssueCertificate(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "record certificates"
-    person_id: UUID
+    person_id: PersonRef
     certificate: p.Certificate
 
 
 class RevokeCertificate(Targeted):
     roles: ClassVar[frozenset[str]] = frozenset({"admin", "registrar", "enforcement"})
     action: ClassVar[str] = "revoke certificates"
-    person_id: UUID
+    person_id: PersonRef
     number: str
     reason: str = Field(min_length=1, max_length=1000)
 
@@ -51,7 +52,7 @@ class RevokeCertificate(Targeted):
 class ImposeIndustryBan(Targeted):
     roles: ClassVar[frozenset[str]] = frozenset({"admin", "enforcement"})
     action: ClassVar[str] = "impose industry bans"
-    person_id: UUID
+    person_id: PersonRef
     industry: str = Field(min_length=1, max_length=50, description="the sector, or * for every sector")
     starts_on: date
     years: int | None = Field(default=None, ge=1, le=50, description="term in years; null = lifetime (终身)")
@@ -61,7 +62,7 @@ class ImposeIndustryBan(Targeted):
 class LiftIndustryBan(Targeted):
     roles: ClassVar[frozenset[str]] = frozenset({"admin", "enforcement"})
     action: ClassVar[str] = "lift industry bans"
-    person_id: UUID
+    person_id: PersonRef
     ban_id: UUID
     reason: str = Field(min_length=1, max_length=1000)
 

@@ -13,6 +13,7 @@ from application.unit_of_work import UnitOfWork
 from domain import posts as ps
 from domain import responsibility as r
 from domain.people import Person
+from domain.references import ListRef, PersonRef, PostRef, UnitRef
 from domain.units import Unit
 
 REGISTRY = frozenset({"admin", "registrar"})
@@ -21,7 +22,7 @@ REGISTRY = frozenset({"admin", "registrar"})
 class EstablishPost(Command):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "establish posts"
-    unit_id: UUID
+    unit_id: UnitRef
     definition: ps.PostDefinition
     first_responsible: bool = Field(default=False, description="forced true where the law makes it so (党政同责)")
 
@@ -29,23 +30,23 @@ class EstablishPost(Command):
 class RedefinePost(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "redefine posts"
-    post_id: UUID
+    post_id: PostRef
     definition: ps.PostDefinition
 
 
 class AbolishPost(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "abolish posts"
-    post_id: UUID
+    post_id: PostRef
     reason: str = Field(min_length=1, max_length=1000)
 
 
 class AppointHolder(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "appoint people"
-    post_id: UUID
-    person_id: UUID
-    replaces: UUID | None = Field(default=None, description="the current holder who leaves at the same moment")
+    post_id: PostRef
+    person_id: PersonRef
+    replaces: PersonRef | None = Field(default=None, description="the current holder who leaves at the same moment")
     replaced_because: ps.RemovalReason = Field(default=ps.RemovalReason.transferred,
                                                description="why the replaced holder leaves")
     document: str | None = Field(default=None, max_length=200, description="任职文件")
@@ -54,8 +55,8 @@ class AppointHolder(Targeted):
 class RemoveHolder(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "remove people from posts"
-    post_id: UUID
-    person_id: UUID
+    post_id: PostRef
+    person_id: PersonRef
     reason: ps.RemovalReason
     document: str | None = Field(default=None, max_length=200)
 
@@ -63,16 +64,16 @@ class RemoveHolder(Targeted):
 class TransferPerson(Command):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "transfer people"
-    person_id: UUID
-    from_post_id: UUID
-    to_post_id: UUID
+    person_id: PersonRef
+    from_post_id: PostRef
+    to_post_id: PostRef
     document: str | None = Field(default=None, max_length=200)
 
 
 class OpenResponsibilityList(Command):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "open responsibility lists"
-    unit_id: UUID
+    unit_id: UnitRef
     kind: r.ListKind
     year: int | None = None
     title: str = Field(min_length=1, max_length=200)
@@ -81,14 +82,14 @@ class OpenResponsibilityList(Command):
 class AssignDuty(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "assign duties"
-    list_id: UUID
+    list_id: ListRef
     terms: r.DutyTerms
 
 
 class ReviseDuty(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "revise duties"
-    list_id: UUID
+    list_id: ListRef
     duty_id: UUID
     terms: r.DutyTerms
 
@@ -96,7 +97,7 @@ class ReviseDuty(Targeted):
 class RevokeDuty(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "revoke duties"
-    list_id: UUID
+    list_id: ListRef
     duty_id: UUID
     reason: str = Field(min_length=1, max_length=1000)
 
@@ -104,7 +105,7 @@ class RevokeDuty(Targeted):
 class PublishList(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "publish responsibility lists"
-    list_id: UUID
+    list_id: ListRef
     document_no: str = Field(min_length=1, max_length=100, description="文号, e.g. 泉港城管〔2023〕12号")
 
 

@@ -84,6 +84,7 @@ class Zeren:
             basis=command.basis,
         )
         uow = UnitOfWork(self.log, ctx, principal, self.ids, self.clock, self.sealer, self.directory, self.tips)
+        uow.admit(command)
         handler = self.handlers[type(command)]
         target = handler(command, uow)
         state = uow.state(target) or self.log.get(target)

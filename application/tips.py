@@ -27,6 +27,7 @@ from domain import tips as t
 from domain.base import Aggregate
 from domain.errors import Conflict, NotFound
 from domain.hazards import Hazard, HazardGrade
+from domain.references import TipRef, UnitRef
 from domain.rules import pack_for
 from domain.units import Unit
 
@@ -39,7 +40,7 @@ class ReceiveTip(Command):
     roles: ClassVar[frozenset[str]] = TIP_OFFICERS
     action: ClassVar[str] = "receive tips"
     channel: t.Channel
-    receiving_unit_id: UUID = Field(description="the unit that received it (受理单位): it verifies and pays")
+    receiving_unit_id: UnitRef = Field(description="the unit that received it (受理单位): it verifies and pays")
     subject: t.TipSubject
     summary: str = Field(min_length=1, max_length=2000,
                          description="公开摘要 written by the officer; refused if it names the reporter")
@@ -52,24 +53,24 @@ class ReceiveTip(Command):
 class VerifyTip(Targeted):
     roles: ClassVar[frozenset[str]] = TIP_OFFICERS
     action: ClassVar[str] = "verify tips"
-    tip_id: UUID
+    tip_id: TipRef
     verdict: t.Verdict = Field(description="substantiated (属实) or unsubstantiated (不属实)")
     finding: str = Field(min_length=1, max_length=4000, description="what the verification found")
-    referred_to_id: UUID | None = Field(default=None, description="the safety committee a concealed accident found "
+    referred_to_id: UnitRef | None = Field(default=None, description="the safety committee a concealed accident found "
                                                                   "true is referred to (seed 000 §32)")
 
 
 class LinkTipOutcome(Targeted):
     roles: ClassVar[frozenset[str]] = TIP_OFFICERS
     action: ClassVar[str] = "link tips to what they led to"
-    tip_id: UUID
+    tip_id: TipRef
     outcome: t.Outcome
 
 
 class ProposeTipReward(Targeted):
     roles: ClassVar[frozenset[str]] = TIP_OFFICERS
     action: ClassVar[str] = "propose tip rewards"
-    tip_id: UUID
+    tip_id: TipRef
     outcome_id: UUID = Field(description="the matter rewarded: an outcome the tip is linked to")
     facts: t.RewardFacts = Field(description="the penalty decided (fine, 行政处罚决定书文号) or the deaths found")
 
@@ -77,7 +78,7 @@ class ProposeTipReward(Targeted):
 class PayTipReward(Targeted):
     roles: ClassVar[frozenset[str]] = TIP_OFFICERS
     action: ClassVar[str] = "pay tip rewards"
-    tip_id: UUID
+    tip_id: TipRef
     amount_yuan: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="the amount proposed")
     payment_ref: str = Field(min_length=1, max_length=100, description="the payment's voucher or transfer number")
 
@@ -85,7 +86,7 @@ class PayTipReward(Targeted):
 class GiveTipFeedback(Targeted):
     roles: ClassVar[frozenset[str]] = TIP_OFFICERS
     action: ClassVar[str] = "give feedback on tips"
-    tip_id: UUID
+    tip_id: TipRef
     method: t.FeedbackMethod
     content: str = Field(min_length=1, max_length=4000, description="what the reporter was told")
 
@@ -93,14 +94,14 @@ class GiveTipFeedback(Targeted):
 class DiscloseReporterIdentity(Command):
     roles: ClassVar[frozenset[str]] = TIP_OFFICERS
     action: ClassVar[str] = "see a reporter's identity"
-    tip_id: UUID
+    tip_id: TipRef
     reason: str = Field(min_length=1, max_length=1000, description="why the identity is needed; recorded")
 
 
 class ShredReporterIdentity(Command):
     roles: ClassVar[frozenset[str]] = frozenset({"admin"})
     action: ClassVar[str] = "shred reporters' identities"
-    tip_id: UUID
+    tip_id: TipRef
     reason: str = Field(min_length=1, max_length=1000)
 
 
@@ -214,7 +215,7 @@ def record_shredding(cmd: ShredReporterIdentity, uow: UnitOfWork) -> UUID:
 class DisclosedIdentity(BaseModel):
     """The sealed parts of a tip, opened after the disclosure was recorded."""
 
-    tip_id: UUID
+    tip_id: TipRef
     anonymous: bool = Field(description="an anonymous tip has no reporter, only its original text")
     reporter: t.Reporter | None
     original_text: str

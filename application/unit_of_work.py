@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import TypeVar
 from uuid import UUID
 
+from pydantic import BaseModel
+
 from application.authorization import Principal
 from application.ports import Clock, Directory, EventLog, Ids, Sealer, TipRegister
 from domain.base import Aggregate, CommandContext, DomainEvent
 from domain.errors import Conflict, NotFound
+from domain.references import dotted, references
 
 S = TypeVar("S", bound=Aggregate)
 
@@ -43,6 +46,19 @@ class UnitOfWork:
         if state is None:
             state = self._stored(aggregate_id)
         return state if isinstance(state, kind) else None
+
+    def admit(self, command: BaseModel) -> None:
+        """Refuse the command unless the caller could read every record it names (``domain.references``).
+
+        The rule is a read's: the record exists, is of the declared kind and lies in the caller's jurisdiction.
+        Otherwise the answer is the one a read gives — no such record — so a refusal never tells whether, or
+        where, a record outside the caller's jurisdiction exists.
+        """
+        for path, ref, record_id in references(command):
+            state = self.find(record_id, Aggregate)
+            if state is None or (ref.kind is not None and type(state).__name__ != ref.kind) \
+                    or not self.principal.may_read(state.jurisdiction, above=ref.above):
+                raise NotFound("not-found", f"no {ref.label} with id {record_id}", field=dotted(path))
 
     def load(self, aggregate_id: UUID, kind: type[S], *, label: str, field: str,
              expected_version: int | None = None, write: bool = True) -> S:

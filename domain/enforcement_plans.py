@@ -19,6 +19,7 @@ from pydantic import Field
 
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
 from domain.jurisdiction import covers
+from domain.references import UnitRef
 from domain.units import Unit
 
 PLAN_NAMESPACE = UUID("5b0f6c1e-2a7d-4f39-8e61-c4d2a9b7e013")
@@ -30,7 +31,7 @@ PLANNING_UNIT_KINDS = frozenset({"department", "territorial"})
 class PlanTerms(Frozen):
     """What an annual enforcement plan says (seed 003 §27; seed 002 §12)."""
 
-    key_enterprises: tuple[UUID, ...] = Field(default=(), description="重点检查企业")
+    key_enterprises: tuple[UnitRef, ...] = Field(default=(), description="重点检查企业")
     scope: str = Field(min_length=1, max_length=500, description="执法范围")
     focus: tuple[str, ...] = Field(min_length=1, description="执法重点")
     content: str = Field(min_length=1, max_length=2000, description="执法内容")

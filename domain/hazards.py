@@ -29,6 +29,7 @@ from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created,
 from domain.calendar import end_of_day
 from domain.errors import Conflict, Rejected
 from domain.inspections import Inspection, InspectionKind
+from domain.references import PersonRef
 from domain.rules import RulesPack
 from domain.units import Unit
 
@@ -92,7 +93,7 @@ class FiveAssurances(Frozen):
     assurances named, rather than by a generic validation error.
     """
 
-    responsible_person_id: UUID | None = Field(default=None, description="整改责任人 (a registered person)")
+    responsible_person_id: PersonRef | None = Field(default=None, description="整改责任人 (a registered person)")
     measures: str | None = Field(default=None, max_length=4000, description="整改措施")
     funds: Funds | None = Field(default=None, description="整改资金")
     deadline: date | None = Field(default=None, description="整改时限: the last day (Beijing time)")

@@ -20,6 +20,7 @@ from pydantic import Field
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
 from domain.errors import Conflict, NotFound
 from domain.posts import Post
+from domain.references import PostRef
 from domain.units import Unit
 
 
@@ -55,7 +56,7 @@ LIST_TERMS = {"duty_list": "责任清单", "work_list": "工作清单", "all_sta
 class DutyTerms(Frozen):
     """What a duty says: whose post, on which line, over what, and on which document it rests."""
 
-    post_id: UUID
+    post_id: PostRef
     line: Line
     scope: tuple[str, ...] = Field(default=(), description="areas or sectors it covers (一岗双责 matching)")
     text: str = Field(min_length=1, max_length=2000)
@@ -120,7 +121,7 @@ class DutyRevoked(DomainEvent):
     term = "撤销职责"
     context = "responsibility"
     duty_id: UUID
-    post_id: UUID
+    post_id: PostRef
     reason: str
 
     def apply(self, state: ResponsibilityList) -> ResponsibilityList:

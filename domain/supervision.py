@@ -18,6 +18,7 @@ from pydantic import Field
 
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
 from domain.errors import Rejected
+from domain.references import UnitRef
 from domain.units import Unit
 
 CATALOGUE_NAMESPACE = UUID("0c7f9f0e-5d3b-4c61-8a47-3b2d9e6c1f21")
@@ -32,7 +33,7 @@ LEAD_RULE_BASIS = "泉港城管〔2022〕149号 §7; 肥安发〔2024〕4号"
 class LeadCandidate(Frozen):
     """A department that could lead a sector, with what it claims: competent (主管), main (为主), how close."""
 
-    department_id: UUID
+    department_id: UnitRef
     competent: bool = False
     main: bool = False
     proximity: int | None = Field(default=None, ge=0, description="0 = closest; compared only when needed")

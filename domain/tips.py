@@ -32,6 +32,7 @@ from pydantic import Field
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
 from domain.errors import Conflict, DomainError, Rejected
 from domain.jurisdiction import covers
+from domain.references import HazardRef, RecordRef, UnitRef
 from domain.rules import RulesPack
 from domain.rules.rewards import Exact, RewardComputation, concealed_death_reward, penalty_reward
 from domain.units import Unit
@@ -100,7 +101,7 @@ class UnitSubject(Frozen):
     """The tip is about a unit (an enterprise, a site, or an authority that fails its duty)."""
 
     kind: Literal["unit"] = "unit"
-    unit_id: UUID
+    unit_id: UnitRef
     description: str = Field(min_length=1, max_length=2000, description="what is reported, in the officer's words")
 
 
@@ -108,7 +109,7 @@ class HazardSubject(Frozen):
     """The tip is about a hazard already on the ledger (e.g. one not being rectified)."""
 
     kind: Literal["hazard"] = "hazard"
-    hazard_id: UUID
+    hazard_id: HazardRef
     description: str = Field(min_length=1, max_length=2000)
 
 
@@ -116,7 +117,7 @@ class ConcealedAccidentSubject(Frozen):
     """The tip reports a suspected concealed or falsified accident (瞒报、谎报事故, seed 000 §32)."""
 
     kind: Literal["concealed_accident"] = "concealed_accident"
-    unit_id: UUID | None = Field(default=None, description="the unit where it happened, when known")
+    unit_id: UnitRef | None = Field(default=None, description="the unit where it happened, when known")
     occurred_on: date | None = Field(default=None, description="when it happened, as reported")
     description: str = Field(min_length=1, max_length=2000)
 
@@ -128,7 +129,7 @@ class Outcome(Frozen):
     """What a tip led to: one record of a kind (the matter, for the first-reporter rule)."""
 
     kind: OutcomeKind
-    target_id: UUID
+    target_id: RecordRef
 
 
 class PenaltyDecided(Frozen):

@@ -18,6 +18,7 @@ from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created,
 from domain.errors import Conflict, Rejected
 from domain.identifiers import validate_credit_code, validate_division_code
 from domain.jurisdiction import child_path
+from domain.references import UnitRef
 
 UNIT_NAMESPACE = UUID("6f1c3a52-7d0e-4b8e-9a57-2c1f0b6f2a10")
 
@@ -81,7 +82,7 @@ class CommitteeProfile(Frozen):
     kind: Literal["safety_committee", "committee_office", "special_committee"]
     name: str = Field(min_length=1, max_length=100)
     sectors: tuple[str, ...] = ()
-    lead_department_id: UUID | None = None
+    lead_department_id: UnitRef | None = None
 
 
 class EnterpriseProfile(Frozen):

@@ -122,7 +122,7 @@ def test_who_may_report_where(desk: Desk, system: System) -> None:
     other_town = Principal("y", "enforcement", TOWN_B)
     assert refused(desk, h.ReportHazard(unit_id=desk.world.enterprise, grade=hz.HazardGrade.general,
                                         description="x", source=hz.HazardSource.grid_patrol),
-                   who=other_town, error=Forbidden).code == "outside-jurisdiction"
+                   who=other_town, error=NotFound).code == "not-found"
     assert refused(desk, h.ReportHazard(unit_id=desk.world.enterprise, grade=hz.HazardGrade.general,
                                         description="x", source=hz.HazardSource.inspection),
                    who=desk.enterprise_user).code == "enterprise-self-reports"

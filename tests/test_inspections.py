@@ -160,7 +160,7 @@ def test_unknown_people_and_units_are_named(scene: Scene) -> None:
     error = refused(scene, scene.inspector(0), ai.OpenInspection(
         kind=InspectionKind.enforcement, title="检查", target_unit_id=scene.enterprise,
         inspectors=[scene.inspectors[0], scene.department], checklist=CHECKLIST), NotFound, "not-found")
-    assert error.field == "inspectors"
+    assert error.field == "inspectors[1]"
     refused(scene, scene.inspector(0), ai.OpenInspection(
         kind=InspectionKind.enforcement, title="检查", target_unit_id=scene.department,
         inspectors=scene.inspectors[:2], checklist=CHECKLIST), Rejected, "not-an-inspectable-unit")
@@ -310,13 +310,12 @@ def test_from_the_wrong_jurisdiction_nothing_is_written(scene: Scene) -> None:
     refused(scene, elsewhere, ai.OpenInspection(
         kind=InspectionKind.enforcement, title="检查", target_unit_id=scene.enterprise,
         inspecting_unit_id=scene.department, inspectors=scene.inspectors[:2], checklist=CHECKLIST),
-        Forbidden, "outside-jurisdiction")
+        NotFound, "not-found")
     inspection = scene.open()
-    refused(scene, elsewhere, ai.RecordFinding(inspection_id=inspection, description="x"), Forbidden,
-            "outside-jurisdiction")
+    refused(scene, elsewhere, ai.RecordFinding(inspection_id=inspection, description="x"), NotFound, "not-found")
     far_inspector = Principal("test:far", "inspector", TOWN_B, unit_id=scene.department,
                               person_id=scene.inspectors[0])
-    refused(scene, far_inspector, ai.SignInspection(inspection_id=inspection), Forbidden, "outside-jurisdiction")
+    refused(scene, far_inspector, ai.SignInspection(inspection_id=inspection), NotFound, "not-found")
 
 
 def test_an_enterprise_user_records_only_its_own_checks(scene: Scene) -> None:

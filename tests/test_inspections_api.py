@@ -116,8 +116,8 @@ def test_refusals_are_problems_and_write_nothing(http: Http, system) -> None:
         ("/inspections", {"kind": "self_check", "title": "自查", "target_unit_id": str(scene.enterprise),
                           "inspectors": [str(scene.safety_person)]},
          http.token("enterprise", COUNTY, unit_id=scene.other_enterprise), 403, "other-enterprise"),
-        (f"/inspections/{inspection}/findings", {"description": "x"}, http.token("enforcement", TOWN_B), 403,
-         "outside-jurisdiction"),
+        (f"/inspections/{inspection}/findings", {"description": "x"}, http.token("enforcement", TOWN_B), 404,
+         "not-found"),
     ):
         response = http.client.post(f"/api/v1{path}", json=body, headers=headers)
         assert response.status_code == status, (path, response.text)

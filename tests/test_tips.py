@@ -62,7 +62,7 @@ def test_only_tip_officers_of_the_jurisdiction_receive_tips(desk: TipDesk) -> No
     for role in ("admin", "inspector", "enforcement", "viewer"):
         who = Principal(role, role, COUNTY, unit_id=desk.world.department)
         assert refused(desk, command, who, Forbidden).code == "role-not-allowed"
-    assert refused(desk, command, desk.town_officer, Forbidden).code == "outside-jurisdiction"
+    assert refused(desk, command, desk.town_officer, NotFound).code == "not-found"
 
 
 def test_the_receiving_unit_is_an_authority_competent_for_the_subject(desk: TipDesk) -> None:
@@ -72,10 +72,13 @@ def test_the_receiving_unit_is_an_authority_competent_for_the_subject(desk: TipD
         error=Rejected).code == "not-a-receiving-unit"
     elsewhere = desk.world.enterprise_in(desk.world.town_b, 5)
     town_a = Principal("tips@shanyao", "tip_officer", TOWN_A)
-    problem = refused(desk, tp.ReceiveTip(
-        channel=t.Channel.visit, receiving_unit_id=desk.world.town_a,
-        subject=t.UnitSubject(unit_id=elsewhere, description="x"), summary="x", original_text="x"), town_a, Rejected)
+    about_elsewhere = tp.ReceiveTip(channel=t.Channel.visit, receiving_unit_id=desk.world.town_a,
+                                    subject=t.UnitSubject(unit_id=elsewhere, description="x"), summary="x",
+                                    original_text="x")
+    problem = refused(desk, about_elsewhere, desk.officer, Rejected)
     assert (problem.code, problem.field) == ("outside-receiving-jurisdiction", "subject")
+    unseen = refused(desk, about_elsewhere, town_a, NotFound)
+    assert (unseen.code, unseen.field) == ("not-found", "subject.unit_id"), "a town cannot name another town's unit"
     assert refused(desk, tp.ReceiveTip(
         channel=t.Channel.visit, receiving_unit_id=desk.world.department,
         subject=t.HazardSubject(hazard_id=desk.world.enterprise, description="x"), summary="x", original_text="x"),
@@ -132,7 +135,7 @@ def test_a_tip_is_verified_once_by_the_person_of_the_token(desk: TipDesk) -> Non
     assert refused(desk, tp.VerifyTip(tip_id=other, verdict=t.Verdict.substantiated, finding="  "),
                    error=Rejected).code == "finding-required"
     assert refused(desk, tp.VerifyTip(tip_id=other, verdict=t.Verdict.substantiated, finding="x"),
-                   desk.town_officer, Forbidden).code == "outside-jurisdiction"
+                   desk.town_officer, NotFound).code == "not-found"
     assert refused(desk, tp.VerifyTip(tip_id=other, verdict=t.Verdict.substantiated, finding="x"),
                    Principal("i", "investigator", COUNTY), Forbidden).code == "role-not-allowed"
 
@@ -183,8 +186,8 @@ def test_a_hazard_report_naming_a_tip_it_cannot_link_writes_nothing(desk: TipDes
                    Conflict).code == "tip-unsubstantiated"
     county_tip = desk.receive()
     town_enforcer = Principal("enf@shanyao", "enforcement", TOWN_A)
-    assert refused(desk, command.model_copy(update={"tip_id": county_tip}), town_enforcer, Forbidden).code == (
-        "outside-jurisdiction"), "the tip belongs to the county: a town cannot write to it"
+    assert refused(desk, command.model_copy(update={"tip_id": county_tip}), town_enforcer, NotFound).code == (
+        "not-found"), "the tip belongs to the county: a town cannot see it, so cannot name it"
 
 
 def test_links_name_an_existing_record_of_their_kind_once(desk: TipDesk) -> None:
@@ -393,7 +396,7 @@ def test_only_a_tip_officer_of_the_jurisdiction_sees_an_identity_and_says_why(de
     command = tp.DiscloseReporterIdentity(tip_id=tip_id, reason="核实")
     for who in (Principal("a", "admin", "350000"), Principal("i", "investigator", COUNTY), desk.inspector):
         assert refused(desk, command, who, Forbidden).code == "role-not-allowed"
-    assert refused(desk, command, desk.town_officer, Forbidden).code == "outside-jurisdiction"
+    assert refused(desk, command, desk.town_officer, NotFound).code == "not-found"
     problem = refused(desk, tp.DiscloseReporterIdentity(tip_id=tip_id, reason="   "), error=Rejected)
     assert (problem.code, problem.field) == ("reason-required", "reason")
     assert refused(desk, tp.DiscloseReporterIdentity(tip_id=desk.world.enterprise, reason="x"),
@@ -447,7 +450,7 @@ def test_every_tip_command_is_for_tip_officers_of_the_tips_jurisdiction(desk: Ti
         tp.DiscloseReporterIdentity(tip_id=tip_id, reason="x"),
     ]
     for command in commands:
-        assert refused(desk, command, desk.town_officer, Forbidden).code == "outside-jurisdiction", command
+        assert refused(desk, command, desk.town_officer, NotFound).code == "not-found", command
         for role in ("admin", "registrar", "inspector", "enforcement", "investigator", "auditor", "viewer", "stream",
                      "enterprise"):
             who = Principal(role, role, "350000", unit_id=desk.world.enterprise)
