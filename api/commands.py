@@ -1,7 +1,8 @@
 """Command endpoints, declared once: ``POST path`` → a command → ``Zeren.execute`` → ``CommandResult``.
 
 The request body is the command minus the fields the path supplies; the actor comes from the bearer token; the
-``Idempotency-Key`` and ``X-Correlation-ID`` headers are passed on. One route per command, no hand-written glue.
+``Idempotency-Key`` and ``X-Correlation-ID`` headers are passed on. One route per command, no hand-written glue;
+the OpenAPI operation names its command (``x-command``).
 """
 
 from __future__ import annotations
@@ -52,4 +53,5 @@ def command_route(router: APIRouter, path: str, command: type[Command], summary:
     endpoint.__name__ = re.sub(r"(?<!^)(?=[A-Z])", "_", command.__name__).lower()
     endpoint.__doc__ = command.__doc__
     router.post(path, status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK, responses=WRITE,
-                summary=summary, response_model=CommandResult)(endpoint)
+                summary=summary, response_model=CommandResult,
+                openapi_extra={"x-command": command.__name__})(endpoint)

@@ -50,7 +50,8 @@ else:
 
 
 @router.post("/tips/{tip_id}/identity-disclosures", responses=responses(401, 403, 404, 409, 410, 422),
-             summary="Open the reporter's identity and original text, recorded first: who, when, why (举报人信息查阅)")
+             summary="Open the reporter's identity and original text, recorded first: who, when, why (举报人信息查阅)",
+             openapi_extra={"x-command": tp.DiscloseReporterIdentity.__name__})
 def disclose_identity(tip_id: UUID, body: DisclosureRequest, system: SystemDep, who: PrincipalDep,
                       response: Response, correlation: CorrelationId = None) -> tp.DisclosedIdentity:
     """Tip officers of the tip's jurisdiction only. Every call is a new recorded disclosure (no Idempotency-Key)."""
