@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.problems import ApiError
 from application.authorization import UNIT_ROLES, Principal, Role
-from domain.jurisdiction import SEPARATOR
+from domain.divisions import path_problem
 
 ISSUER = "zeren"
 UNIT_TERMS = {Role.enterprise: "its enterprise", Role.inspector: "its department"}
@@ -19,9 +19,10 @@ bearer = HTTPBearer(auto_error=False, description="A token from `zeren token iss
 
 
 def validate_jurisdiction(path: str) -> str:
-    parts = path.split(SEPARATOR)
-    if not path or not all(p.isdigit() and len(p) in (6, 12) for p in parts):
-        raise ValueError(f"jurisdiction {path!r} is not a path of 行政区划代码 like 350000/350500/350505")
+    """A jurisdiction path of published codes (``domain.divisions``), or ``ValueError`` saying why not."""
+    problem = path_problem(path)
+    if problem is not None:
+        raise ValueError(f"jurisdiction {problem}")
     return path
 
 
@@ -40,24 +41,38 @@ def issue_token(secret: str, *, subject: str, role: str, jurisdiction: str, unit
     return jwt.encode(claims, secret, algorithm="HS256")
 
 
+def _invalid(detail: str) -> ApiError:
+    return ApiError(401, "invalid-token", "Unauthorized", detail)
+
+
 def decode_token(secret: str, token: str) -> Principal:
+    """The principal a token names. A refusal says what is wrong in our words, never the JWT library's."""
     try:
         claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER,
                             options={"require": ["sub", "role", "jur", "exp", "iss"]})
-        role = Role(claims["role"])
-        jurisdiction = validate_jurisdiction(claims["jur"])
     except jwt.ExpiredSignatureError:
         raise ApiError(401, "token-expired", "Unauthorized", "the bearer token has expired") from None
-    except (jwt.PyJWTError, ValueError) as exc:
-        raise ApiError(401, "invalid-token", "Unauthorized", f"the bearer token is not valid: {exc}") from None
-    unit, person = claims.get("unit"), claims.get("person")
+    except jwt.PyJWTError:
+        raise _invalid("the bearer token is not valid: not a token signed by this deployment, or claims missing "
+                       "(sub, role, jur, exp, iss)") from None
+    values = {name: claims.get(name) for name in ("sub", "role", "jur", "unit", "person")}
+    if not all(isinstance(v, str) for v in (values["sub"], values["role"], values["jur"])) or not all(
+            isinstance(values[name], str | None) for name in ("unit", "person")):
+        raise _invalid("the bearer token's claims sub, role, jur, unit and person are strings")
+    if values["role"] not in {r.value for r in Role}:
+        raise _invalid(f"the bearer token names no known role ({', '.join(Role)})")
+    role = Role(values["role"])
+    problem = path_problem(values["jur"])
+    if problem is not None:
+        raise _invalid(f"the bearer token's jurisdiction {problem}")
+    unit, person = values["unit"], values["person"]
     if role in UNIT_ROLES and not unit:
-        raise ApiError(401, "invalid-token", "Unauthorized", f"a {role} token must name its unit ({UNIT_TERMS[role]})")
+        raise _invalid(f"a {role} token must name its unit ({UNIT_TERMS[role]})")
     try:
-        return Principal(subject=claims["sub"], role=role.value, jurisdiction=jurisdiction,
+        return Principal(subject=values["sub"], role=role.value, jurisdiction=values["jur"],
                          unit_id=UUID(unit) if unit else None, person_id=UUID(person) if person else None)
     except ValueError:
-        raise ApiError(401, "invalid-token", "Unauthorized", "the token's unit or person is not a UUID") from None
+        raise _invalid("the token's unit or person is not a UUID") from None
 
 
 def authenticated(request: Request, credentials: HTTPAuthorizationCredentials | None = Depends(bearer)) -> Principal:

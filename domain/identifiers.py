@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from domain.divisions import BASIS, name_of
 from domain.errors import Rejected
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
@@ -156,6 +157,9 @@ def validate_division_code(code: str, level: str, parent: tuple[str, str] | None
             field=field,
             basis="GB/T 2260; 统计用区划代码",
         )
+    if len(code) == 6 and name_of(code) is None:
+        raise Rejected("unknown-division-code", f"{code} is not in the published code table", field=field,
+                       basis=BASIS)
     if parent is not None:
         parent_code, parent_level = parent
         if not code.startswith(significant_prefix(parent_code, parent_level)):

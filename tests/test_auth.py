@@ -93,3 +93,65 @@ def test_an_enterprise_user_acts_only_for_its_own_enterprise() -> None:
         user.require_target(other, "report hazards")
     assert refused.value.code == "other-enterprise"
     Principal("r", "registrar", "350000").require_target(other, "report hazards")
+
+
+def _signed(**claims: object) -> str:
+    now = datetime.now(UTC)
+    return jwt.encode({"iss": ISSUER, "sub": "x", "role": "admin", "jur": "350000", "iat": now,
+                       "exp": now + timedelta(hours=1), **claims}, SECRET, algorithm="HS256")
+
+
+@pytest.mark.parametrize("jur", [350000, ["350000"], {"code": "350000"}, None, 3.5])
+def test_a_jurisdiction_claim_that_is_not_a_string_is_a_401_not_a_500(jur: object) -> None:
+    """Issue 9 §2: an integer or list ``jur`` answered 500."""
+    with pytest.raises(ApiError) as refused:
+        decode_token(SECRET, _signed(jur=jur))
+    assert (refused.value.status, refused.value.code) == (401, "invalid-token")
+
+
+@pytest.mark.parametrize("claim", ["sub", "role", "unit", "person"])
+def test_other_claims_of_the_wrong_type_are_refused(claim: str) -> None:
+    with pytest.raises(ApiError) as refused:
+        decode_token(SECRET, _signed(**{claim: ["x"]}))
+    assert (refused.value.status, refused.value.code) == (401, "invalid-token")
+
+
+@pytest.mark.parametrize("jur", ["999999", "000000", "350000/110000", "350500", "350000/350500/350599",
+                                 "350000/350505/350500", "350000/350500/350505/350521001000", "350000/350000",
+                                 "350000/350500/350505/350505101000/350505101000/350500"])
+def test_only_published_division_codes_make_a_jurisdiction(jur: str, capsys) -> None:
+    """GB/T 2260: a path of codes the table lists, each under the one before (``domain/divisions.tsv``); the shape
+    alone (6 or 12 digits) accepted 999999, 000000 and 350000/110000."""
+    with pytest.raises(ApiError) as refused:
+        decode_token(SECRET, _signed(jur=jur))
+    assert (refused.value.status, refused.value.code) == (401, "invalid-token")
+    with pytest.raises(ValueError, match="jurisdiction"):
+        issue_token(SECRET, subject="x", role="admin", jurisdiction=jur)
+    from tests.builders import run_zeren
+
+    code, _, err = run_zeren(capsys, "token", "issue", "--role", "admin", "--jurisdiction", jur)
+    assert code != 0
+    assert err.startswith("zeren: error:")
+    assert "jurisdiction" in err
+
+
+@pytest.mark.parametrize("jur", ["350000", "350000/350500/350505", "350000/350500/350505/350505101000",
+                                 "350000/350500/350505/350505101000/350505101201", "110000/110101",
+                                 "350000/350400/350404"])
+def test_published_paths_are_accepted(jur: str) -> None:
+    assert decode_token(SECRET, _signed(jur=jur)).jurisdiction == jur
+
+
+def test_a_refusal_says_what_is_wrong_in_our_words_not_the_jwt_librarys() -> None:
+    """Issue 9 §2: 401 bodies echoed PyJWT's internal messages."""
+    cases = [_signed()[:-4] + "AAAA", "not.a.token", jwt.encode({"sub": "x"}, SECRET, algorithm="HS256"),
+             jwt.encode({"iss": "other", "sub": "x", "role": "admin", "jur": "350000",
+                         "exp": datetime.now(UTC) + timedelta(hours=1)}, SECRET, algorithm="HS256")]
+    for token in cases:
+        with pytest.raises(ApiError) as refused:
+            decode_token(SECRET, token)
+        detail = refused.value.detail
+        assert detail.startswith("the bearer token is not valid: not a token signed by this deployment"), detail
+        for library_words in ("Signature verification failed", "Not enough segments", "Invalid issuer",
+                              'Token is missing the "', "Invalid header padding"):
+            assert library_words not in detail

@@ -89,6 +89,9 @@ def test_division_codes_fit_their_level_and_parent(code: str, level: str, parent
     ("350505000000", "town", ("350505", "county"), "shape"),
     ("350506001000", "town", ("350505", "county"), "under its parent"),
     ("350505101201", "village", ("350505001000", "town"), "under its parent"),
+    ("350599", "county", ("350500", "city"), "published code table"),
+    ("999900", "city", None, "published code table"),
+    ("350402", "county", ("350400", "city"), "published code table"),  # 梅列区, merged into 三元区 (350404) in 2021
 ])
 def test_division_codes_that_do_not_fit_are_refused(code: str, level: str, parent: tuple[str, str] | None,
                                                      reason: str) -> None:
