@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -53,6 +54,11 @@ class EventLog(Protocol):
     def head(self) -> int: ...
 
     def find_receipt(self, scope: str, key: str) -> StoredReceipt | None: ...
+
+    def writing(self) -> AbstractContextManager[None]:
+        """Held by a command from its idempotency check to its save: where the store cannot take concurrent
+        writers well (embedded SQLite), one command at a time; elsewhere the database arbitrates."""
+        ...
 
 
 class Sealer(Protocol):

@@ -39,6 +39,15 @@ class CommandResult(BaseModel):
     replayed: bool = False
 
 
+ATTEMPTS = 3
+"""How often a command that lost a race to the store (another command saved the same record version first) is
+decided again on the new state before it is answered 409 (PostgreSQL; SQLite serialises commands)."""
+
+
+class _Raced(Exception):
+    """The save lost a race: the command is decided again from the store."""
+
+
 class Zeren:
     """The application: every change of state goes through :meth:`execute`."""
 
@@ -66,10 +75,33 @@ class Zeren:
         fingerprint = hashlib.sha256(
             type(command).__name__.encode() + orjson.dumps(command.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
         ).hexdigest()
+        for _ in range(ATTEMPTS):
+            try:
+                with self.log.writing():
+                    result, position = self._run(command, principal, fingerprint, idempotency_key, correlation_id,
+                                                 causation_id)
+                break
+            except _Raced:
+                continue
+        else:
+            raise Conflict(
+                "concurrent-change",
+                "another command changed the same record at the same moment, again and again; reload and retry",
+            )
+        if position is None:
+            return result
+        for listener in self.listeners:
+            listener(position)
+        return result.model_copy(update={"position": position})
+
+    def _run(self, command: Command, principal: Principal, fingerprint: str, idempotency_key: str | None,
+             correlation_id: UUID | None, causation_id: UUID | None) -> tuple[CommandResult, int | None]:
+        """Decide and save (inside ``EventLog.writing``): the result, and the position written (``None``: nothing
+        was written — a replay, or a command that changed nothing)."""
         if idempotency_key:
             replay = self._replay(principal, idempotency_key, fingerprint)
             if replay is not None:
-                return replay
+                return replay, None
         now = self.clock.now()
         if command.effective_at is not None:
             check_effective_time(command.effective_at, now)
@@ -96,7 +128,7 @@ class Zeren:
                     for e in uow.events],
         )
         if not uow.events:
-            return result
+            return result, None
         receipt = None
         if idempotency_key:
             receipt = Receipt(principal.subject, idempotency_key, fingerprint, result.model_dump_json().encode())
@@ -106,14 +138,9 @@ class Zeren:
             if idempotency_key:
                 replay = self._replay(principal, idempotency_key, fingerprint)
                 if replay is not None:
-                    return replay
-            raise Conflict(
-                "concurrent-change",
-                "another command changed the same record at the same moment (or it already exists); reload and retry",
-            ) from None
-        for listener in self.listeners:
-            listener(position)
-        return result.model_copy(update={"position": position})
+                    return replay, None
+            raise _Raced from None
+        return result, position
 
     def _replay(self, principal: Principal, key: str, fingerprint: str) -> CommandResult | None:
         stored = self.log.find_receipt(principal.subject, key)

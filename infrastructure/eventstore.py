@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -58,6 +60,12 @@ class EventStore:
                "AGGREGATE_CACHE_MAXSIZE": "10000", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n"}
         self.backend = ZerenStore(env=env)
         self.recorder: Any = self.backend.recorder
+        self._writing: AbstractContextManager[None] = nullcontext() if settings.is_postgres else threading.Lock()
+        """SQLite: the library's pool lets a writer wait 5 s for the one write connection, then fails; commands
+        queue here instead (SQLite serialises writes anyway). PostgreSQL: concurrent commands, its locks decide."""
+
+    def writing(self) -> AbstractContextManager[None]:
+        return self._writing
 
     @property
     def events_table(self) -> str:
