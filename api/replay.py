@@ -13,6 +13,7 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
+from application.visibility import shown
 from domain.base import project
 from infrastructure.eventstore import EventStore
 
@@ -34,17 +35,20 @@ class Replayed:
 
 
 def replay(store: EventStore, aggregate_id: UUID, *, as_of: datetime | None = None,
-           known_at: datetime | None = None) -> Replayed | None:
+           known_at: datetime | None = None, role: str = "system") -> Replayed | None:
+    """The replay as ``role`` may see it (``application.visibility``; the command line is the operator)."""
     events = [e for e in store.history(aggregate_id)
               if (known_at is None or e.timestamp <= known_at) and (as_of is None or e.effective_at <= as_of)]
     if not events:
         return None
     state = project(None, events)
     hidden = {name for e in events for name in e.redacted}
+    context = type(events[0]).context
     view = Replay(
         aggregate_id=aggregate_id, type=type(state).__name__, version=state.version,
-        state=state.model_dump(mode="json", exclude=hidden),
-        events=[{"type": type(e).__name__, "term": type(e).term, **e.model_dump(mode="json", exclude=set(e.redacted))}
+        state=shown(context, role, state.model_dump(mode="json", exclude=hidden)),
+        events=[shown(context, role, {"type": type(e).__name__, "term": type(e).term,
+                                      **e.model_dump(mode="json", exclude=set(e.redacted))})
                 for e in events],
     )
     return Replayed(jurisdiction=state.jurisdiction, view=view)

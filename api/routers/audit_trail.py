@@ -11,6 +11,7 @@ from api.deps import AsOf, KnownAt, OfficialDep, SystemDep, consistent
 from api.problems import responses
 from api.replay import Replay, replay
 from api.routers.audit_trail_views import AuditEvent, AuditPage
+from application.visibility import shown
 from domain.bounds import Position
 from domain.errors import NotFound
 
@@ -27,7 +28,7 @@ def audit_trail(
 ) -> AuditPage:
     rows = system.queries.audit_trail.page(who.jurisdiction, aggregate_id=aggregate_id, jurisdiction=jurisdiction,
                                            after=after, limit=limit + 1)
-    items = [AuditEvent(**{**r, "data": r["data_json"]}) for r in rows[:limit]]
+    items = [AuditEvent(**{**r, "data": shown(r["context"], who.role, r["data_json"])}) for r in rows[:limit]]
     return AuditPage(items=items, next_after=items[-1].position if len(rows) > limit else None)
 
 
@@ -35,7 +36,7 @@ def audit_trail(
             summary="Replay one aggregate: its state and the events that made it, as of a time")
 def replay_aggregate(aggregate_id: UUID, system: SystemDep, who: OfficialDep, as_of: AsOf = None,
                      known_at: KnownAt = None) -> Replay:
-    result = replay(system.store, aggregate_id, as_of=as_of, known_at=known_at)
+    result = replay(system.store, aggregate_id, as_of=as_of, known_at=known_at, role=who.role)
     if result is None or not who.covers(result.jurisdiction):
         raise NotFound("not-found", f"no aggregate {aggregate_id} in your jurisdiction")
     return result.view

@@ -116,9 +116,11 @@ async def events(
 ) -> Response:
     wanted = parse_types(types)
     feed = EventFeed(system.store, system.settings.deployment)
-    page = await run_in_threadpool(feed.page, who.jurisdiction, after=after, limit=limit, types=wanted)
+    page = await run_in_threadpool(feed.page, who.jurisdiction, after=after, limit=limit, types=wanted,
+                                   role=who.role)
     if not page.items and page.next_after == after and wait and await head.wait_beyond(after, wait):
-        page = await run_in_threadpool(feed.page, who.jurisdiction, after=after, limit=limit, types=wanted)
+        page = await run_in_threadpool(feed.page, who.jurisdiction, after=after, limit=limit, types=wanted,
+                                       role=who.role)
     return Response(orjson.dumps({"items": page.items, "next_after": page.next_after}),
                     media_type="application/json")
 
@@ -144,7 +146,8 @@ async def live(
         cursor, ends = start, time.monotonic() + LIVE_MAX_SECONDS
         yield b"retry: 2000\n\n"
         while time.monotonic() < ends:  # a client that goes away cancels this (StreamingResponse)
-            page = await run_in_threadpool(feed.page, who.jurisdiction, after=cursor, limit=LIVE_BATCH, types=wanted)
+            page = await run_in_threadpool(feed.page, who.jurisdiction, after=cursor, limit=LIVE_BATCH, types=wanted,
+                                           role=who.role)
             chunk = b"".join(b"id: %d\ndata: %b\n\n" % (item["zerenposition"], orjson.dumps(item))
                              for item in page.items)
             if page.next_after > (page.items[-1]["zerenposition"] if page.items else cursor):

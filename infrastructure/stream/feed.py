@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from application.ports import EventLog
+from application.visibility import outline, shown
 from domain.jurisdiction import covers
 from infrastructure.stream.envelope import envelope, event_type
 
@@ -34,9 +35,11 @@ class EventFeed:
         self.scan_limit = scan_limit
         self.batch = batch
 
-    def page(self, scope: str, *, after: int, limit: int, types: Collection[str] | None = None) -> FeedPage:
+    def page(self, scope: str, *, after: int, limit: int, types: Collection[str] | None = None,
+             role: str = "system") -> FeedPage:
         """Up to ``limit`` envelopes after position ``after`` that belong to ``scope``'s subtree (and are of one of
-        ``types``, when given)."""
+        ``types``, when given), with the data ``role`` may see (``application.visibility``): an envelope whose
+        data is an outline says so in its ``zerenview`` attribute."""
         items: list[dict[str, Any]] = []
         cursor, scanned = after, 0
         while len(items) < limit and scanned < self.scan_limit:
@@ -46,9 +49,15 @@ class EventFeed:
                 cursor, scanned = entry.position, scanned + 1
                 event = entry.event
                 if covers(scope, event.envelope.jurisdiction) and (types is None or event_type(type(event)) in types):
-                    items.append(envelope(entry, self.deployment))
+                    items.append(self._as_seen(envelope(entry, self.deployment), type(event).context, role))
                     if len(items) == limit:
                         break
             if len(entries) < wanted:
                 break
         return FeedPage(items=items, next_after=cursor)
+
+    @staticmethod
+    def _as_seen(item: dict[str, Any], context: str, role: str) -> dict[str, Any]:
+        if outline(context, role) is None:
+            return item
+        return {**item, "zerenview": "outline", "data": shown(context, role, item["data"])}
