@@ -46,9 +46,7 @@ def replay(store: EventStore, aggregate_id: UUID, *, as_of: datetime | None = No
     context = type(events[0]).context
     view = Replay(
         aggregate_id=aggregate_id, type=type(state).__name__, version=state.version,
-        state=shown(context, role, state.model_dump(mode="json", exclude=hidden)),
-        events=[shown(context, role, {"type": type(e).__name__, "term": type(e).term,
-                                      **e.model_dump(mode="json", exclude=set(e.redacted))})
-                for e in events],
+        state=shown(context, role, state.shown(hidden)),
+        events=[shown(context, role, {"type": type(e).__name__, "term": type(e).term, **e.shown()}) for e in events],
     )
     return Replayed(jurisdiction=state.jurisdiction, view=view)

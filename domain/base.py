@@ -17,6 +17,7 @@ from uuid import UUID, uuid5
 from pydantic import BaseModel, ConfigDict
 
 from domain.errors import Rejected
+from domain.identifiers import mask_certificate_number
 
 
 class Frozen(BaseModel):
@@ -112,6 +113,8 @@ class DomainEvent(Frozen):
     """Schema version; a change adds ``upcast_v<N>_v<N+1>(state)`` (see infrastructure.persistence)."""
     redacted: ClassVar[frozenset[str]] = frozenset()
     """Fields that never leave the store: not published, not exported, not shown (whistleblower data)."""
+    masked: ClassVar[frozenset[str]] = frozenset()
+    """Dotted paths of fields shown only masked outside the store (a certificate number may embed a 身份证号)."""
 
     @abstractmethod
     def apply(self, state: Any) -> Any:
@@ -126,10 +129,23 @@ class DomainEvent(Frozen):
         """The event's stable id (:func:`event_id`)."""
         return event_id(self.originator_id, self.originator_version)
 
+    def shown(self) -> dict[str, Any]:
+        """The event as it may be shown outside the store: every field but the redacted ones, masked ones masked."""
+        data = self.model_dump(mode="json", exclude=set(self.redacted))
+        for path in self.masked:
+            *parents, name = path.split(".")
+            holder = data
+            for parent in parents:
+                holder = holder[parent]
+            holder[name] = mask_certificate_number(holder[name])
+        return data
+
     def public_data(self) -> dict[str, Any]:
-        """The event's own fields for consumers: without envelope, ids and redacted fields."""
-        excluded = {"originator_id", "originator_version", "timestamp", "envelope", *self.redacted}
-        return self.model_dump(mode="json", exclude=excluded)
+        """The event's own fields for consumers: without envelope, ids and redacted fields; masked ones masked."""
+        data = self.shown()
+        for name in ("originator_id", "originator_version", "timestamp", "envelope"):
+            data.pop(name)
+        return data
 
 
 class Aggregate(Frozen):
@@ -140,6 +156,10 @@ class Aggregate(Frozen):
     jurisdiction: str
     created_on: datetime
     modified_on: datetime
+
+    def shown(self, hidden: set[str]) -> dict[str, Any]:
+        """The state as it may be shown outside the store, without the ``hidden`` (redacted) fields."""
+        return self.model_dump(mode="json", exclude=hidden)
 
     def evolved(self, event: DomainEvent, **changes: Any) -> Self:
         """The state after ``event``: the given changes plus the new version and modification time."""

@@ -121,6 +121,14 @@ def mask_resident_id(number: str) -> str:
     return number[:4] + "*" * (len(number) - 8) + number[-4:]
 
 
+def mask_certificate_number(number: str) -> str:
+    """A certificate number as it is shown anywhere outside the store: masked like a 居民身份证号, since a number
+    may embed one (a 特种作业操作证 is "T" + the holder's 身份证号): at most the first and last four characters stay,
+    and never more than half of the number."""
+    keep = min(4, len(number) // 4)
+    return number[:keep] + "*" * (len(number) - 2 * keep) + (number[-keep:] if keep else "")
+
+
 LEVEL_CODE_LENGTH = {"province": 6, "city": 6, "county": 6, "town": 12, "village": 12}
 
 

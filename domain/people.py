@@ -13,12 +13,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import Any
 from uuid import UUID, uuid5
 
 from pydantic import Field
 
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
 from domain.errors import Conflict, NotFound
+from domain.identifiers import mask_certificate_number
 
 PERSON_NAMESPACE = UUID("a3d5e2f4-1b6c-4e8f-9d0a-7c5b3e1f2d44")
 BAN_BASIS = "安全生产法 第94条"
@@ -67,6 +69,13 @@ class Person(Aggregate):
     certificates: dict[str, Certificate] = Field(default_factory=dict)
     bans: tuple[IndustryBan, ...] = ()
 
+    def shown(self, hidden: set[str]) -> dict[str, Any]:
+        """Certificate numbers masked (``mask_certificate_number``): a 特种作业操作证 number embeds the 身份证号."""
+        data = super().shown(hidden)
+        data["certificates"] = {mask_certificate_number(number): {**c, "number": mask_certificate_number(number)}
+                                for number, c in data["certificates"].items()}
+        return data
+
     def banned_from(self, industry: str, day: date) -> IndustryBan | None:
         """The ban, if any, that keeps this person from heading a unit of ``industry`` on ``day``."""
         return next((b for b in self.bans if b.industry in (industry, "*") and b.in_force_on(day)), None)
@@ -106,6 +115,7 @@ class CertificateIssued(DomainEvent):
 
     term = "取得证书"
     context = "people"
+    masked = frozenset({"certificate.number"})
     certificate: Certificate
 
     def apply(self, state: Person) -> Person:
@@ -117,6 +127,7 @@ class CertificateRevoked(DomainEvent):
 
     term = "证书撤销"
     context = "people"
+    masked = frozenset({"number"})
     number: str
     reason: str
 

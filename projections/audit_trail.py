@@ -15,7 +15,7 @@ from projections.sql import Tx, scope_clause, scope_params
 
 class AuditTrail(Projection):
     name = "audit_trail"
-    version = 1
+    version = 2  # 2: certificate numbers masked in data_json
     tables = ("audit_events",)
     ddl = (
         "CREATE TABLE audit_events (position {BIGINT} PRIMARY KEY, aggregate_id TEXT NOT NULL, "

@@ -13,6 +13,7 @@ from domain import people as pe
 from domain import posts as ps
 from domain import responsibility as r
 from domain import units as u
+from domain.identifiers import mask_certificate_number
 from domain.supervision import SectorLeadDecided
 from projections.follower import Projection, on
 from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
@@ -263,18 +264,20 @@ class DirectoryQueries:
         with self.db.read() as tx:
             return tx.all(sql + " ORDER BY name LIMIT :limit OFFSET :offset", params)
 
-    def people_named(self, person_ids: set[UUID] | set[str]) -> list[dict[str, Any]]:
-        """The names of these people (whatever their jurisdiction: callers have scoped the ids already)."""
+    def people_named(self, scope: str, person_ids: set[UUID] | set[str]) -> list[dict[str, Any]]:
+        """The names of those of these people that ``scope`` may see (as ``GET /people/{id}``)."""
         if not person_ids:
             return []
         names = ", ".join(f":p{i}" for i in range(len(person_ids)))
         with self.db.read() as tx:
-            return tx.all(f"SELECT person_id, name FROM people WHERE person_id IN ({names})",
-                          {f"p{i}": p for i, p in enumerate(sorted(map(str, person_ids)))})
+            return tx.all(f"SELECT person_id, name FROM people WHERE person_id IN ({names}) AND {scope_clause()}",
+                          {**scope_params(scope), **{f"p{i}": p for i, p in enumerate(sorted(map(str, person_ids)))}})
 
     def certificates(self, person_id: UUID) -> list[dict[str, Any]]:
+        """A person's certificates, numbers masked (the table keeps them whole only to match revocations)."""
         with self.db.read() as tx:
-            return tx.all("SELECT * FROM certificates WHERE person_id = :p ORDER BY expires_on", {"p": person_id})
+            rows = tx.all("SELECT * FROM certificates WHERE person_id = :p ORDER BY expires_on", {"p": person_id})
+        return [{**row, "number": mask_certificate_number(row["number"])} for row in rows]
 
     def lists(self, scope: str, *, unit_id: UUID | None = None) -> list[dict[str, Any]]:
         sql = f"SELECT * FROM responsibility_lists WHERE {scope_clause()}"

@@ -59,12 +59,14 @@ class OnePlusNLedger:
         held = [h for h in self.ledger.holdings(scope, known_at=known_at, unit_id=unit_id)
                 if h["valid_from"] <= as_of and (h["valid_to"] is None or h["valid_to"] > as_of)]
         posts = {p["post_id"]: p for p in self.directory.posts(scope, unit_id=unit_id)}
-        names = {p["person_id"]: p["name"] for p in self.directory.people_named({h["person_id"] for h in held})}
+        names = {p["person_id"]: p["name"]
+                 for p in self.directory.people_named(scope, {h["person_id"] for h in held})}
         people = []
         for h in held:
             post = posts.get(h["post_id"], {})
+            seen = h["person_id"] in names  # a holder registered outside the caller's scope: no name, no certificates
             certificates = [{**c, "valid": not c["revoked"] and c["issued_on"] <= day <= c["expires_on"]}
-                            for c in self.directory.certificates(h["person_id"])]
+                            for c in (self.directory.certificates(h["person_id"]) if seen else [])]
             people.append({"person_id": h["person_id"], "name": names.get(h["person_id"]), "post_id": h["post_id"],
                            "post_title": post.get("title"), "post_kind": post.get("kind"),
                            "requires": post.get("requires_json", []), "held_from": h["valid_from"],
