@@ -225,3 +225,24 @@ def test_a_town_cannot_inspect_in_the_name_of_the_county_with_others_inspectors(
         response = client.post("/api/v1/inspections", json={**body, **change}, headers=nanpu)
         assert (response.status_code, response.json()["field"]) == (404, field), response.text
     assert system.store.head() == head
+
+
+def test_a_units_history_follows_it_to_its_new_town(system: System, client: TestClient, token) -> None:
+    """Issue 9 §2: after a unit moved town, the new town saw none of its audit trail, the old one all of it. Now the
+    new town sees the whole history; the old one what happened while the unit was there (and that it left)."""
+    world = World(system)
+    world.run(ADMIN, o.GradeRiskColour(unit_id=world.enterprise, colour="yellow", reason="年度评定"))
+    world.run(ADMIN, o.MoveUnit(unit_id=world.enterprise, parent_id=world.town_b))
+    world.run(ADMIN, o.GradeRiskColour(unit_id=world.enterprise, colour="red", reason="复评"))
+    system.runner.catch_up()
+
+    def trail(town: str, query: str) -> list[str]:
+        response = client.get(f"/api/v1/audit-trail?{query}", headers=token("viewer", town))
+        assert response.status_code == 200, response.text
+        return [i["event_type"] for i in response.json()["items"] if i["aggregate_id"] == str(world.enterprise)]
+
+    history = ["UnitRegistered", "SupervisionAssigned", "RiskColourGraded", "UnitMoved", "RiskColourGraded"]
+    for query in (f"aggregate_id={world.enterprise}", f"jurisdiction={TOWN_B}", ""):
+        assert trail(TOWN_B, query) == history, query
+    assert trail(TOWN_A, f"aggregate_id={world.enterprise}") == history[:4], "the old town: its period and the move"
+    assert trail(TOWN_A, "") == history[:4]
