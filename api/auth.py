@@ -55,21 +55,21 @@ def decode_token(secret: str, token: str) -> Principal:
     except jwt.PyJWTError:
         raise _invalid("the bearer token is not valid: not a token signed by this deployment, or claims missing "
                        "(sub, role, jur, exp, iss)") from None
-    values = {name: claims.get(name) for name in ("sub", "role", "jur", "unit", "person")}
-    if not all(isinstance(v, str) for v in (values["sub"], values["role"], values["jur"])) or not all(
-            isinstance(values[name], str | None) for name in ("unit", "person")):
+    subject, role_name, jurisdiction = claims["sub"], claims["role"], claims["jur"]
+    unit, person = claims.get("unit"), claims.get("person")
+    if not (isinstance(subject, str) and isinstance(role_name, str) and isinstance(jurisdiction, str)
+            and isinstance(unit, str | None) and isinstance(person, str | None)):
         raise _invalid("the bearer token's claims sub, role, jur, unit and person are strings")
-    if values["role"] not in {r.value for r in Role}:
+    if role_name not in {r.value for r in Role}:
         raise _invalid(f"the bearer token names no known role ({', '.join(Role)})")
-    role = Role(values["role"])
-    problem = path_problem(values["jur"])
+    role = Role(role_name)
+    problem = path_problem(jurisdiction)
     if problem is not None:
         raise _invalid(f"the bearer token's jurisdiction {problem}")
-    unit, person = values["unit"], values["person"]
     if role in UNIT_ROLES and not unit:
         raise _invalid(f"a {role} token must name its unit ({UNIT_TERMS[role]})")
     try:
-        return Principal(subject=values["sub"], role=role.value, jurisdiction=values["jur"],
+        return Principal(subject=subject, role=role.value, jurisdiction=jurisdiction,
                          unit_id=UUID(unit) if unit else None, person_id=UUID(person) if person else None)
     except ValueError:
         raise _invalid("the token's unit or person is not a UUID") from None

@@ -55,7 +55,7 @@ class EventLog(Protocol):
 
     def find_receipt(self, scope: str, key: str) -> StoredReceipt | None: ...
 
-    def writing(self) -> AbstractContextManager[None]:
+    def writing(self) -> AbstractContextManager[Any]:
         """Held by a command from its idempotency check to its save: where the store cannot take concurrent
         writers well (embedded SQLite), one command at a time; elsewhere the database arbitrates."""
         ...

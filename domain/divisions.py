@@ -21,7 +21,7 @@ def table() -> dict[str, str]:
     """Code → name of every division at county level and above that the shipped table lists."""
     text = files("domain").joinpath("divisions.tsv").read_text(encoding="utf-8")
     rows = (line.split("\t") for line in text.splitlines() if line and not line.startswith("#"))
-    return dict(rows)  # type: ignore[arg-type]
+    return {row[0]: row[1] for row in rows}
 
 
 def name_of(code: str) -> str | None:

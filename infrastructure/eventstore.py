@@ -60,11 +60,11 @@ class EventStore:
                "AGGREGATE_CACHE_MAXSIZE": "10000", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n"}
         self.backend = ZerenStore(env=env)
         self.recorder: Any = self.backend.recorder
-        self._writing: AbstractContextManager[None] = nullcontext() if settings.is_postgres else threading.Lock()
+        self._writing: AbstractContextManager[Any] = nullcontext() if settings.is_postgres else threading.Lock()
         """SQLite: the library's pool lets a writer wait 5 s for the one write connection, then fails; commands
         queue here instead (SQLite serialises writes anyway). PostgreSQL: concurrent commands, its locks decide."""
 
-    def writing(self) -> AbstractContextManager[None]:
+    def writing(self) -> AbstractContextManager[Any]:
         return self._writing
 
     @property

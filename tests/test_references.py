@@ -20,6 +20,7 @@ from application import people as pp
 from application import responsibility as rs
 from application import tips as tp
 from application.authorization import Principal
+from application.commands import Command
 from application.demo import credit_code, resident_id
 from domain import enforcement_plans as ep
 from domain import hazards as hz
@@ -27,7 +28,8 @@ from domain import tips as t
 from domain.inspections import ChecklistItem, InspectionKind
 from domain.posts import PostDefinition, PostKind
 from domain.references import Path, dotted, references
-from domain.units import DepartmentProfile, EnterpriseProfile, Level, TerritorialProfile
+from domain.responsibility import ListKind
+from domain.units import DepartmentProfile, EnterpriseProfile, Level, RiskColour, TerritorialProfile
 from tests.builders import World
 from tests.conftest import ADMIN, COUNTY, TOWN_A, TOWN_B
 
@@ -48,7 +50,7 @@ def place(world: World, territory: UUID, jurisdiction: str, seq: int) -> dict[st
               for n in range(2)]
     post = run(ADMIN, rs.EstablishPost(unit_id=enterprise, definition=PostDefinition(
         title="总经理", kind=PostKind.main_responsible)))
-    duty_list = run(ADMIN, rs.OpenResponsibilityList(unit_id=enterprise, kind="duty_list", title="责任清单"))
+    duty_list = run(ADMIN, rs.OpenResponsibilityList(unit_id=enterprise, kind=ListKind.duty_list, title="责任清单"))
     plan = run(ADMIN, ai.AdoptEnforcementPlan(department_id=department, year=2025, terms=ep.PlanTerms(
         scope="危险化学品", focus=("储存",), content="执法检查", planned_count=4)))
     draw = run(ADMIN, ai.MakeRandomDraw(department_id=department, target_pool=[enterprise], inspector_pool=people,
@@ -126,7 +128,7 @@ def put(body: dict[str, Any], path: Path, value: str) -> None:
     target[path[-1]] = value
 
 
-def command_routes(client: TestClient) -> list[tuple[str, type, dict[str, Any]]]:
+def command_routes(client: TestClient) -> list[tuple[str, type[Command], dict[str, Any]]]:
     spec = client.app.openapi()  # type: ignore[attr-defined]
     by_name = {command.__name__: command for command in HANDLERS}
     found = []
@@ -231,9 +233,9 @@ def test_a_units_history_follows_it_to_its_new_town(system: System, client: Test
     """Issue 9 §2: after a unit moved town, the new town saw none of its audit trail, the old one all of it. Now the
     new town sees the whole history; the old one what happened while the unit was there (and that it left)."""
     world = World(system)
-    world.run(ADMIN, o.GradeRiskColour(unit_id=world.enterprise, colour="yellow", reason="年度评定"))
+    world.run(ADMIN, o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.yellow, reason="年度评定"))
     world.run(ADMIN, o.MoveUnit(unit_id=world.enterprise, parent_id=world.town_b))
-    world.run(ADMIN, o.GradeRiskColour(unit_id=world.enterprise, colour="red", reason="复评"))
+    world.run(ADMIN, o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="复评"))
     system.runner.catch_up()
 
     def trail(town: str, query: str) -> list[str]:
