@@ -9,9 +9,9 @@ from datetime import date
 from fastapi.testclient import TestClient
 
 from api.bootstrap import System
+from api.demo.identifiers import resident_id
 from application import people as pp
 from application import responsibility as rs
-from application.demo import resident_id
 from domain.identifiers import mask_certificate_number
 from domain.people import Certificate, CertificateKind
 from domain.posts import PostKind

@@ -19,7 +19,7 @@ import uvicorn
 
 from api.app import create_app
 from api.bootstrap import System
-from application.demo import resident_id
+from api.demo.identifiers import resident_id
 
 PARALLEL = 10
 

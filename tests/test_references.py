@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import HANDLERS, System
+from api.demo.identifiers import credit_code, resident_id
 from application import hazards as h
 from application import inspections as ai
 from application import organisation as o
@@ -21,7 +22,6 @@ from application import responsibility as rs
 from application import tips as tp
 from application.authorization import Principal
 from application.commands import Command
-from application.demo import credit_code, resident_id
 from domain import enforcement_plans as ep
 from domain import hazards as hz
 from domain import tips as t
