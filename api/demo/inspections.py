@@ -226,7 +226,8 @@ class Inspections:
         for index, someone in enumerate(PEOPLE):
             d.do(REGISTRAR, pp.RegisterPerson(
                 name=someone.name, id_number=resident_id(date(1975 + index, 3 + index % 9, 5 + index), 300 + index),
-                jurisdiction=NANPU if someone.role == "enterprise" else COUNTY), when=when, name=someone.key)
+                jurisdiction=NANPU if someone.role == "enterprise" else someone.scope),  # where they act
+                when=when, name=someone.key)
         posts = (
             ("chengguan_inspectors", "chengguan", ("c1", "c2", "c3", "c4"), PostDefinition(
                 title="城管执法中队执法队员", kind=PostKind.position)),

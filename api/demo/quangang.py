@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from api.demo.identifiers import credit_code, resident_id
-from api.demo.scene import ADMIN, COUNTY, NANPU, REGISTRAR, SHANYAO, SHANYAO_REGISTRAR, START, Demo, on
+from api.demo.scene import ADMIN, COUNTY, NANPU, REGISTRAR, SHANYAO, START, Demo, on
 from application import hazards as h
 from application import organisation as o
 from application import people as pp
@@ -311,8 +311,10 @@ def _two_years(d: Demo) -> None:
     d.do(REGISTRAR, rs.TransferPerson(person_id=d.ids["p05"], from_post_id=d.ids["shanyao_head"],
                                       to_post_id=d.ids["nanpu_head"], document="泉港委〔2025〕干任21号"),
          when=on("2025-07-01"))
-    d.do(SHANYAO_REGISTRAR, rs.AppointHolder(post_id=d.ids["shanyao_head"], person_id=d.ids["p32"],
-                                             document="泉港委〔2025〕干任22号"), when=on("2025-07-08"))
+    # The county's appointment, recorded by the county: the successor is registered with the county, which a
+    # 山腰街道 token could not name (a command names only records its caller may read).
+    d.do(REGISTRAR, rs.AppointHolder(post_id=d.ids["shanyao_head"], person_id=d.ids["p32"],
+                                     document="泉港委〔2025〕干任22号"), when=on("2025-07-08"))
 
     # 2025-09: the 城管 duty list is revised: the gas duty widened, the municipal duty moved to the head; v2.
     d.do(REGISTRAR, rs.ReviseDuty(list_id=d.ids["chengguan_list"], duty_id=d.duties["gas_duty"], terms=DutyTerms(

@@ -72,4 +72,3 @@ class Demo:
 
 ADMIN = Principal("demo:admin@350000", "admin", "350000")
 REGISTRAR = Principal("demo:registrar@350505", "registrar", COUNTY)
-SHANYAO_REGISTRAR = Principal("demo:registrar@350505001000", "registrar", SHANYAO)
