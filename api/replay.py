@@ -6,8 +6,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from itertools import takewhile
 from typing import Any
 from uuid import UUID
 
@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from application.visibility import shown
 from domain.base import project
+from domain.jurisdiction import covers
 from infrastructure.eventstore import EventStore
 
 
@@ -28,25 +29,22 @@ class Replay(BaseModel):
     events: list[dict[str, Any]]
 
 
-@dataclass
-class Replayed:
-    jurisdiction: str
-    view: Replay
-
-
 def replay(store: EventStore, aggregate_id: UUID, *, as_of: datetime | None = None,
-           known_at: datetime | None = None, role: str = "system") -> Replayed | None:
-    """The replay as ``role`` may see it (``application.visibility``; the command line is the operator)."""
+           known_at: datetime | None = None, role: str = "system", scope: str = "") -> Replay | None:
+    """The replay as ``role`` of ``scope`` may see it (``application.visibility``; the command line is the operator,
+    of every jurisdiction): a record in ``scope`` whole; one that left ``scope`` as far as it was there (the events
+    recorded in ``scope``, up to and including its move away); else ``None``."""
     events = [e for e in store.history(aggregate_id)
               if (known_at is None or e.timestamp <= known_at) and (as_of is None or e.effective_at <= as_of)]
+    if events and not covers(scope, project(None, events).jurisdiction):
+        events = list(takewhile(lambda e: covers(scope, e.envelope.jurisdiction), events))
     if not events:
         return None
     state = project(None, events)
     hidden = {name for e in events for name in e.redacted}
     context = type(events[0]).context
-    view = Replay(
+    return Replay(
         aggregate_id=aggregate_id, type=type(state).__name__, version=state.version,
         state=shown(context, role, state.shown(hidden)),
         events=[shown(context, role, {"type": type(e).__name__, "term": type(e).term, **e.shown()}) for e in events],
     )
-    return Replayed(jurisdiction=state.jurisdiction, view=view)

@@ -248,3 +248,8 @@ def test_a_units_history_follows_it_to_its_new_town(system: System, client: Test
         assert trail(TOWN_B, query) == history, query
     assert trail(TOWN_A, f"aggregate_id={world.enterprise}") == history[:4], "the old town: its period and the move"
     assert trail(TOWN_A, "") == history[:4]
+    old = client.get(f"/api/v1/aggregates/{world.enterprise}/replay", headers=token("viewer", TOWN_A)).json()
+    new = client.get(f"/api/v1/aggregates/{world.enterprise}/replay", headers=token("viewer", TOWN_B)).json()
+    assert ([e["type"] for e in old["events"]], old["state"]["risk_colour"]) == (history[:4], "yellow"), (
+        "the old town replays the unit as far as it was there")
+    assert ([e["type"] for e in new["events"]], new["state"]["risk_colour"]) == (history, "red")

@@ -21,4 +21,4 @@ def replay(aggregate_id: UUID, as_of: datetime | None, known_at: datetime | None
     result = run_replay(system.store, aggregate_id, as_of=aware(as_of), known_at=aware(known_at))
     if result is None:
         raise click.ClickException(f"no events for aggregate {aggregate_id} (at that time)")
-    echo_json(result.view.model_dump(mode="json"))
+    echo_json(result.model_dump(mode="json"))

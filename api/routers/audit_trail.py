@@ -36,7 +36,7 @@ def audit_trail(
             summary="Replay one aggregate: its state and the events that made it, as of a time")
 def replay_aggregate(aggregate_id: UUID, system: SystemDep, who: OfficialDep, as_of: AsOf = None,
                      known_at: KnownAt = None) -> Replay:
-    result = replay(system.store, aggregate_id, as_of=as_of, known_at=known_at, role=who.role)
-    if result is None or not who.covers(result.jurisdiction):
+    result = replay(system.store, aggregate_id, as_of=as_of, known_at=known_at, role=who.role, scope=who.jurisdiction)
+    if result is None:
         raise NotFound("not-found", f"no aggregate {aggregate_id} in your jurisdiction")
-    return result.view
+    return result
