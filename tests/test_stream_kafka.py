@@ -121,7 +121,7 @@ def test_the_demo_history_round_trips_through_two_clients(demo: System, kafka_br
         relays = {r["name"]: r for r in http.get("/healthz").json()["relays"]}
     assert relays[relay.name]["lag"] == 0, "/healthz reports the relay caught up"
 
-    expected = feed(demo, bearer(demo.settings, "stream", "350000"))
+    expected = feed(demo, bearer(demo.settings, "admin", "350000"))  # a stream token gets tips outlined
     assert [e["zerenposition"] for e in expected] == [e.position for e in events]
     by_id = {e["id"]: e for e in expected}
     check = validators()
