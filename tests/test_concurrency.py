@@ -110,7 +110,7 @@ def test_a_command_that_keeps_losing_the_race_is_a_409_after_deciding_again(syst
         saves.append(1)
         raise IntegrityError("another writer stored this version first")
 
-    monkeypatch.setattr(system.app.log, "save", lost)
+    monkeypatch.setattr(system.service.log, "save", lost)
     with pytest.raises(Conflict) as refused:
-        system.app.execute(pp.RegisterPerson(name="并发3", id_number=person(3)["id_number"]), ADMIN)
+        system.service.execute(pp.RegisterPerson(name="并发3", id_number=person(3)["id_number"]), ADMIN)
     assert (refused.value.code, len(saves)) == ("concurrent-change", ATTEMPTS)
