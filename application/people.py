@@ -1,4 +1,4 @@
-"""People context: register people (identity sealed), certificates, industry bans."""
+"""People context: register people (identity sealed), certificates, safety trainings, industry bans."""
 
 from __future__ import annotations
 
@@ -47,6 +47,15 @@ class RevokeCertificate(Targeted):
     person_id: PersonRef
     number: str
     reason: str = Field(min_length=1, max_length=1000)
+
+
+class RecordTraining(Targeted):
+    """Record a safety training a person took part in (安全教育培训记录, 安全生产法 第28条)."""
+
+    roles: ClassVar[frozenset[str]] = REGISTRY
+    action: ClassVar[str] = "record trainings"
+    person_id: UUID
+    training: p.Training
 
 
 class ImposeIndustryBan(Targeted):
@@ -103,6 +112,12 @@ def revoke_certificate(cmd: RevokeCertificate, uow: UnitOfWork) -> UUID:
     return person.id
 
 
+def record_training(cmd: RecordTraining, uow: UnitOfWork) -> UUID:
+    person = _person(uow, cmd.person_id, cmd.expected_version)
+    uow.record(p.record_training(uow.ctx, person, cmd.training))
+    return person.id
+
+
 def impose_ban(cmd: ImposeIndustryBan, uow: UnitOfWork) -> UUID:
     person = _person(uow, cmd.person_id, cmd.expected_version)
     uow.record(p.impose_industry_ban(uow.ctx, person, uow.ids.new(), cmd.industry, cmd.starts_on, cmd.years,
@@ -121,6 +136,7 @@ HANDLERS: dict[type[Command], Handler] = {
     RenamePerson: rename_person,
     IssueCertificate: issue_certificate,
     RevokeCertificate: revoke_certificate,
+    RecordTraining: record_training,
     ImposeIndustryBan: impose_ban,
     LiftIndustryBan: lift_ban,
 }

@@ -1,9 +1,13 @@
-"""People: who they are (identity kept encrypted), their certificates and their industry bans.
+"""People: who they are (identity kept encrypted), their certificates, their safety trainings and their industry bans.
 
 - 居民身份证号 is personal data: the event stores it sealed (encrypted by the application), masked and as a keyed
   digest for finding duplicates; only roles that need it see it whole.
 - Certificates, with expiry: 安全生产知识和管理能力考核合格证 (安全生产法 第27条) and 特种作业操作证
   (安全生产法 第30条).
+- Safety trainings (安全教育培训): the record the law asks for — when, what, how long and the assessment's result
+  (安全生产法 第28条: 如实记录安全生产教育和培训的时间、内容、参加人员以及考核结果). New and moved workers get the
+  three-level induction before they start (三级安全教育: seed 001 ¶18; dispatched and flexible workers too, seed 000
+  ¶19); everyone in post at least one training a year (seed 001 ¶24).
 - Industry bans (行业禁入): a main responsible person of a 重大/特别重大 liability accident may never again head a
   unit of the same industry (安全生产法 第94条; seed 000 §11); 5 years after a criminal penalty or dismissal
   (安全生产法 第94条; 493号令 第40条).
@@ -19,11 +23,13 @@ from uuid import UUID, uuid5
 from pydantic import Field
 
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
+from domain.calendar import local_day
 from domain.errors import Conflict, NotFound
 from domain.identifiers import mask_certificate_number
 
 PERSON_NAMESPACE = UUID("a3d5e2f4-1b6c-4e8f-9d0a-7c5b3e1f2d44")
 BAN_BASIS = "安全生产法 第94条"
+TRAINING_BASIS = "安全生产法 第28条 (安全生产教育和培训档案)"
 
 
 class CertificateKind(StrEnum):
@@ -49,6 +55,32 @@ class Certificate(Frozen):
         return not self.revoked and self.issued_on <= day <= self.expires_on
 
 
+class TrainingKind(StrEnum):
+    induction = "induction"
+    """三级安全教育: before a new or moved worker starts (seed 001 ¶18; seed 000 ¶19)"""
+    refresher = "refresher"
+    """在职人员每年至少接受一次安全知识培训 (seed 001 ¶24)"""
+    campaign = "campaign"
+    """a campaign's training and test of all staff (e.g. 组织全员集中培训和考试, seed 004 §三(一)1(1))"""
+
+
+class Training(Frozen):
+    """One safety training a person took part in, as the law asks it to be recorded (安全生产法 第28条)."""
+
+    kind: TrainingKind
+    course: str = Field(description="内容: what was taught")
+    hours: int = Field(description="学时: hours of instruction")
+    completed_on: date
+    passed: bool = Field(description="考核结果: whether the person passed the training's assessment")
+
+
+def trained_on(last: date | None, training: Training) -> date | None:
+    """The last day a person completed a training they passed, after ``training`` (a failed one changes nothing)."""
+    if not training.passed or (last is not None and last >= training.completed_on):
+        return last
+    return training.completed_on
+
+
 class IndustryBan(Frozen):
     ban_id: UUID
     industry: str
@@ -68,6 +100,8 @@ class Person(Aggregate):
     id_number_digest: str
     certificates: dict[str, Certificate] = Field(default_factory=dict)
     bans: tuple[IndustryBan, ...] = ()
+    last_trained_on: date | None = None
+    """The last day of a safety training the person passed (:func:`trained_on`)."""
 
     def shown(self, hidden: set[str]) -> dict[str, Any]:
         """Certificate numbers masked (``mask_certificate_number``): a 特种作业操作证 number embeds the 身份证号."""
@@ -136,6 +170,18 @@ class CertificateRevoked(DomainEvent):
         return state.evolved(self, certificates={**state.certificates, self.number: cert})
 
 
+class TrainingRecorded(DomainEvent):
+    """安全教育培训记录: a safety training the person took part in — kind, content, hours, day and the result of
+    its assessment (安全生产法 第28条)."""
+
+    term = "安全教育培训记录"
+    context = "people"
+    training: Training
+
+    def apply(self, state: Person) -> Person:
+        return state.evolved(self, last_trained_on=trained_on(state.last_trained_on, self.training))
+
+
 class IndustryBanImposed(DomainEvent):
     """行业禁入: the person may not head a unit of the industry for the term, or for life."""
 
@@ -201,6 +247,18 @@ def revoke_certificate(ctx: CommandContext, person: Person, number: str, reason:
         raise Conflict("certificate-revoked", f"certificate {number} is already revoked")
     require(bool(reason.strip()), "reason-required", "a revocation needs its reason", field="reason")
     return person.next_event(CertificateRevoked, ctx, number=number, reason=reason)
+
+
+def record_training(ctx: CommandContext, person: Person, training: Training) -> TrainingRecorded:
+    """Record a training once it has taken place (安全生产法 第28条: 如实记录)."""
+    course = training.course.strip()
+    require(bool(course), "course-required", "say what the training taught", field="training.course")
+    require(training.hours >= 1, "hours-required", "a training lasts at least one hour", field="training.hours")
+    require(training.completed_on <= local_day(ctx.effective_at), "training-not-held-yet",
+            f"a training is recorded once it has taken place: {training.completed_on} is after "
+            f"{local_day(ctx.effective_at)}", field="training.completed_on", basis=TRAINING_BASIS)
+    return person.next_event(TrainingRecorded, ctx, training=training.model_copy(update={"course": course}),
+                             basis=ctx.basis or TRAINING_BASIS)
 
 
 def impose_industry_ban(

@@ -21,7 +21,7 @@ from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
 
 class DirectoryProjection(Projection):
     name = "directory"
-    version = 1
+    version = 2
     tables = ("units", "posts", "people", "certificates", "industry_bans", "sector_leads", "responsibility_lists")
     ddl = (
         "CREATE TABLE units (unit_id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, code TEXT, "
@@ -36,7 +36,7 @@ class DirectoryProjection(Projection):
         "holders INTEGER NOT NULL, jurisdiction TEXT NOT NULL)",
         "CREATE INDEX posts_unit ON posts (unit_id)",
         "CREATE TABLE people (person_id TEXT PRIMARY KEY, name TEXT NOT NULL, id_number_masked TEXT NOT NULL, "
-        "jurisdiction TEXT NOT NULL, registered_at {TS} NOT NULL)",
+        "jurisdiction TEXT NOT NULL, registered_at {TS} NOT NULL, last_trained_on {DATE})",
         "CREATE TABLE certificates (person_id TEXT NOT NULL, number TEXT NOT NULL, kind TEXT NOT NULL, "
         "operation TEXT, issuer TEXT NOT NULL, issued_on {DATE} NOT NULL, expires_on {DATE} NOT NULL, "
         "revoked INTEGER NOT NULL, PRIMARY KEY (person_id, number))",
@@ -154,13 +154,20 @@ class DirectoryProjection(Projection):
     # --- people ----------------------------------------------------------------------------------------------
     @on(pe.PersonRegistered)
     def _person(self, tx: Tx, e: pe.PersonRegistered, _: int) -> None:
-        tx.execute("INSERT INTO people VALUES (:id, :name, :masked, :j, :at)",
+        tx.execute("INSERT INTO people VALUES (:id, :name, :masked, :j, :at, NULL)",
                    {"id": e.originator_id, "name": e.name, "masked": e.id_number_masked,
                     "j": e.envelope.jurisdiction, "at": e.envelope.effective_at})
 
     @on(pe.PersonRenamed)
     def _renamed(self, tx: Tx, e: pe.PersonRenamed, _: int) -> None:
         tx.execute("UPDATE people SET name = :name WHERE person_id = :id", {"id": e.originator_id, "name": e.name})
+
+    @on(pe.TrainingRecorded)
+    def _trained(self, tx: Tx, e: pe.TrainingRecorded, _: int) -> None:
+        row = tx.one("SELECT last_trained_on FROM people WHERE person_id = :id", {"id": e.originator_id})
+        assert row is not None
+        tx.execute("UPDATE people SET last_trained_on = :d WHERE person_id = :id",
+                   {"id": e.originator_id, "d": pe.trained_on(row["last_trained_on"], e.training)})
 
     @on(pe.CertificateIssued)
     def _certificate(self, tx: Tx, e: pe.CertificateIssued, _: int) -> None:

@@ -28,6 +28,8 @@ command_route(router, "/people/{person_id}/name", pp.RenamePerson, "Correct a pe
 command_route(router, "/people/{person_id}/certificates", pp.IssueCertificate, "Record a certificate (取得证书)")
 command_route(router, "/people/{person_id}/certificates/{number}/revocation", pp.RevokeCertificate,
               "Revoke a certificate (证书撤销)")
+command_route(router, "/people/{person_id}/trainings", pp.RecordTraining,
+              "Record a safety training: kind, content, hours, day, assessment (安全教育培训记录)")
 command_route(router, "/people/{person_id}/bans", pp.ImposeIndustryBan, "Impose an industry ban (行业禁入)")
 command_route(router, "/people/{person_id}/bans/{ban_id}/lifting", pp.LiftIndustryBan,
               "Lift an industry ban (行业禁入解除)")
@@ -62,4 +64,5 @@ def get_person(
         certificates = [CertificateView(**c.model_dump()) for c in sorted(person.certificates.values(),
                                                                           key=lambda c: c.expires_on)]
     return PersonView(person_id=person.id, name=person.name, id_number=id_number, jurisdiction=person.jurisdiction,
-                      registered_at=person.created_on, certificates=certificates)
+                      registered_at=person.created_on, last_trained_on=person.last_trained_on,
+                      certificates=certificates)

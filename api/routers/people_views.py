@@ -24,4 +24,6 @@ class PersonView(BaseModel):
     id_number: str = Field(description="居民身份证号, masked unless your role needs it whole and you asked (reveal)")
     jurisdiction: str
     registered_at: datetime
+    last_trained_on: date | None = Field(default=None, description="the last day of a safety training the person "
+                                         "passed (安全教育培训, 安全生产法 第28条)")
     certificates: list[CertificateView] = []
