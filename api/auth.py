@@ -1,4 +1,7 @@
-"""Bearer tokens (JWT, HS256): subject, role and jurisdiction come from here and nowhere else (ARCHITECTURE §9)."""
+"""Bearer tokens (JWT, HS256): subject, role and jurisdiction come from here and nowhere else.
+
+See docs/architecture.md §9.
+"""
 
 from __future__ import annotations
 

@@ -36,7 +36,7 @@ def render_events() -> str:
         "Generated from the code by `zeren docs events`; do not edit by hand.",
         "",
         "Every event also carries `originator_id` (aggregate id), `originator_version`, `timestamp` (recorded time)",
-        "and the `envelope` (ARCHITECTURE §3): `effective_at`, `actor` {principal, role}, `jurisdiction`,",
+        "and the `envelope` (docs/architecture.md §3): `effective_at`, `actor` {principal, role}, `jurisdiction`,",
         "`correlation_id`, `causation_id`, `command_id`, `basis`, `rules_version`.",
         "Fields marked *redacted* never leave the store (stream, feed, exports, audit trail).",
         "",

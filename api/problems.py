@@ -73,7 +73,7 @@ def _strings(value: Any) -> list[str]:
 
 def _message(error: dict[str, Any]) -> str:
     """Pydantic's message for an invalid value, never echoing what was submitted (some messages quote it, e.g. an
-    unknown union tag; the submission may be a whistleblower's identity, RULES R11): a message that contains the
+    unknown union tag; the submission may be a whistleblower's identity, docs/rules.md R11): a message that contains the
     input falls back to its first clause, then to the error type."""
     submitted = [s for s in _strings(error.get("input")) if len(s) >= 2]
     message = error["msg"]

@@ -1,4 +1,4 @@
-"""Who may do what, and where (ARCHITECTURE §9).
+"""Who may do what, and where (docs/architecture.md §9).
 
 A principal comes from a verified bearer token: subject, role and jurisdiction, never from a request body. Every
 write is checked against the caller's jurisdiction subtree; every read is filtered by it.

@@ -1,4 +1,4 @@
-"""Clocks and id sources: injectable, so tests and the demo move time instead of sleeping (ARCHITECTURE §6)."""
+"""Clocks and id sources: injectable, so tests and the demo move time instead of sleeping (docs/architecture.md §6)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Hazards context: report, rectify, extend, submit, accept, close out, review; listed supervision.
 
-Who may do what (ARCHITECTURE §9): inspectors act on the units their department supervises, enterprise users on
+Who may do what (docs/architecture.md §9): inspectors act on the units their department supervises, enterprise users on
 their own enterprise (they self-report, plan and submit; they accept only general hazards); the signatures of an
 acceptance, a close-out or an on-the-spot fix are the person named by the token (谁检查、谁签名、谁负责, seed 004).
 The policy commands (overdue, escalation) are the system's alone.

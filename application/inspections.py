@@ -1,6 +1,6 @@
 """Inspections context: annual enforcement plans, random draws (双随机), inspections and their records.
 
-Who may do what (ARCHITECTURE §9):
+Who may do what (docs/architecture.md §9):
 - ``inspector`` acts for its own department and only on the units that department supervises
   (``Principal.require_target``); an inspector named on an inspection may also act on that inspection (a cross
   inspection's inspectors sign what they inspected, 谁检查、谁签名).

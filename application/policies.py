@@ -1,10 +1,11 @@
-"""Policies (process managers): they watch the clock and the read models and issue ordinary commands (ARCH §6).
+"""Policies (process managers): they watch the clock and the read models and issue ordinary commands
+(docs/architecture.md §6).
 
 - A hazard past its deadline becomes overdue; an overdue major hazard is escalated to listed supervision one level
-  up (RULES R8; seed 000 §16, §27).
+  up (docs/rules.md R8; seed 000 §16, §27).
 - A department with supervisory duties that completed no enforcement inspection in a month is flagged
   zero-enforcement (零执法, seed 000 §25); a committee head who led no inspection in a month is flagged
-  (seed 002 §(一)3; RULES R12). A month is judged ``oversight.grace_days`` after it ends, and re-judged for
+  (seed 002 §(一)3; docs/rules.md R12). A month is judged ``oversight.grace_days`` after it ends, and re-judged for
   ``oversight.lookback_months``: a flag that later records contradict is withdrawn, never deleted.
 
 Every policy command carries a deterministic ``Idempotency-Key`` (``policy:<kind>:<subject>:<due>``) and its

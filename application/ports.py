@@ -41,7 +41,7 @@ class LogEntry:
 
 
 class EventLog(Protocol):
-    """The single ordered log of every aggregate (ARCHITECTURE §1)."""
+    """The single ordered log of every aggregate (docs/architecture.md §1)."""
 
     def get(self, aggregate_id: UUID, version: int | None = None) -> Any | None: ...
 

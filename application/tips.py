@@ -1,9 +1,9 @@
 """Tips context: receive, verify, link outcomes, reward, pay, answer; disclose and shred the reporter's identity.
 
-Who may do what (ARCHITECTURE §9; RULES R11; seed 000 §31): only the ``tip_officer`` role works with tips, within
-its jurisdiction (a tip belongs to the jurisdiction of the unit that received it). The reporter's identity and the
-original text are sealed with the tip's own data key before anything is recorded; reading them is a command
-(:class:`DiscloseReporterIdentity`) whose event is saved *before* :func:`disclose_identity` opens the seal.
+Who may do what (docs/architecture.md §9; docs/rules.md R11; seed 000 ¶31): only the ``tip_officer`` role works with
+tips, within its jurisdiction (a tip belongs to the jurisdiction of the unit that received it). The reporter's
+identity and the original text are sealed with the tip's own data key before anything is recorded; reading them is a
+command (:class:`DiscloseReporterIdentity`) whose event is saved *before* :func:`disclose_identity` opens the seal.
 Shredding destroys the data key (``zeren tips shred``), after the event that records it.
 
 The one exception to "tip officers only": whoever reports a hazard found through a tip (``source=tip``) links the

@@ -1,5 +1,5 @@
 """What a role sees of a record, by kind, wherever records leave the store: the dedicated endpoints, replays, the
-audit trail and the event feed apply the same rule (ARCHITECTURE §9; issue 9 §2).
+audit trail and the event feed apply the same rule (docs/architecture.md §9; issue 9 §2).
 
 Tips (举报): the tip-ledger roles (``tip_officer``, ``admin``) see a tip's public data, as ``GET /tips`` shows it
 (never the reporter: that takes a recorded disclosure). Every other role sees a tip's **outline** only: that it

@@ -4,7 +4,7 @@
 
 Prints commands/s through the whole service layer (authorisation, decision, one transaction per command) and the
 projection rebuild rate (batched commits), with ratios against the library's per-event commit figure measured on
-this kind of machine (ARCHITECTURE §10: ≈2,000 events/s for one transaction per event).
+this kind of machine (docs/architecture.md §10: ≈2,000 events/s for one transaction per event).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Events are immutable pydantic models (the ``eventsourcing`` library's *aggregate7* style): a command is decided
 by a pure function that returns new events; ``event.apply(state)`` evolves the state. Every event carries the
-envelope of ARCHITECTURE §3: actor, effective time, jurisdiction, correlation/causation, command id, basis and,
+envelope of docs/architecture.md §3: actor, effective time, jurisdiction, correlation/causation, command id, basis and,
 where a rule derived it, the rules-pack version. The recorded time is the library's ``timestamp``.
 """
 
@@ -43,11 +43,11 @@ def event_id(originator_id: UUID, originator_version: int) -> UUID:
 
 
 SYSTEM = Actor(principal="system:zeren", role="system")
-"""The actor of events that a policy or rule derived (ARCHITECTURE §3, §6)."""
+"""The actor of events that a policy or rule derived (docs/architecture.md §3, §6)."""
 
 
 class Envelope(Frozen):
-    """The metadata every stored event carries (ARCHITECTURE §3)."""
+    """The metadata every stored event carries (docs/architecture.md §3)."""
 
     effective_at: datetime
     actor: Actor
@@ -230,7 +230,8 @@ def project(state: Any, events: Iterable[Any]) -> Any:
 
 
 class Snapshot(Frozen):
-    """A stored copy of an aggregate's state at a version, so long-lived aggregates load fast (ARCH §10)."""
+    """A stored copy of an aggregate's state at a version, so long-lived aggregates load fast
+    (docs/architecture.md §10)."""
 
     originator_id: UUID
     originator_version: int

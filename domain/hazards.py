@@ -1,6 +1,6 @@
 """Hazards (隐患): found, graded, rectified under the five assurances, accepted, struck off — or left overdue.
 
-The life of a hazard (RULES R8; 安全生产法 第41、65条; 原安监总局令第16号; seeds 000 §16, 001 §20, 004 §三):
+The life of a hazard (docs/rules.md R8; 安全生产法 第41、65条; 原安监总局令第16号; seeds 000 §16, 001 §20, 004 §三):
 
     reported ──即知即改 (general only)──────────────────────────────────────────► closed
        │ RectificationPlanned (five assurances; deadline or 停产停业整顿)                 ▲
@@ -329,7 +329,7 @@ class ListedSupervisionOpened(DomainEvent):
 
 
 class ListedSupervisionEscalated(DomainEvent):
-    """提级挂牌督办: the listing moves one level up (an overdue major hazard, RULES R8)."""
+    """提级挂牌督办: the listing moves one level up (an overdue major hazard, docs/rules.md R8)."""
 
     term = "提级挂牌督办"
     context = "hazards"
@@ -556,7 +556,7 @@ def close_out(ctx: CommandContext, hazard: Hazard, closed_by: UUID | None) -> Ha
 
 def review(ctx: CommandContext, hazard: Hazard, reviewer_id: UUID | None, findings: str,
            reopen: bool) -> FollowUpReviewed:
-    """回头看 after close-out (seed 002 §(三); seed 003 §16)."""
+    """回头看 after close-out (seed 003 ¶16: 整改落实情况"回头看"核查, 确保闭环销号)."""
     _require_status(hazard, {HazardStatus.closed}, "not-closed", "a follow-up review (回头看)")
     require(bool(findings.strip()), "findings-required", "record what the review found", field="findings")
     return hazard.next_event(FollowUpReviewed, ctx, reviewer_id=reviewer_id, findings=findings.strip(),
@@ -582,7 +582,7 @@ def open_listing(ctx: CommandContext, hazard: Hazard, pack: RulesPack, authority
 
 def escalate_listing(ctx: CommandContext, hazard: Hazard, pack: RulesPack, authority: Unit,
                      level: str) -> ListedSupervisionEscalated | None:
-    """The policy's decision: an overdue major hazard goes to listed supervision one level up (RULES R8).
+    """The policy's decision: an overdue major hazard goes to listed supervision one level up (docs/rules.md R8).
 
     ``None`` when it does not apply (not overdue, not major, already at that authority).
     """

@@ -3,7 +3,7 @@ signature of every inspector.
 
 - Kinds: 执法检查, 大检查/专项检查, 暗访, 交叉检查 (seed 000 §24–28; seed 002 §12), 企业自查 (seed 000 §9; seed 004
   (一)1(1)), 领导带队检查 (专委会主任每月至少1次, seed 002 §3; 主要负责人每月带队检查, seed 004 (一)1(4)) and 网格巡查
-  (seed 001 §3; seed 002).
+  (seed 001 ¶13; seed 002 §(三)16).
 - Enforcement kinds are carried out by at least two inspectors (行政处罚法 第42条: 执法人员不得少于两人) against a
   checklist (执法检查表, seed 000 §24); experts may take part (执法+专家, seed 000 §25); an undercover inspection is
   unannounced by nature (四不两直, seed 001 §8).

@@ -1,4 +1,4 @@
-"""Jurisdiction paths: every unit and every event belongs to a territory (ARCHITECTURE §3, §9).
+"""Jurisdiction paths: every unit and every event belongs to a territory (docs/architecture.md §3, §9).
 
 A path lists the 行政区划代码 of the territorial units from the top down, joined by ``/``:
 ``350000/350500/350505/350505100000`` is 山腰街道 under 泉港区 under 泉州市 under 福建省.

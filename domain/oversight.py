@@ -2,7 +2,7 @@
 
 - ``zero_enforcement`` (零执法、零处罚, seed 000 §25): a department with supervisory duties that completed no
   enforcement inspection (and, once penalty cases exist, imposed no penalty) in a calendar month.
-- ``leader_inspection_missed`` (RULES R12): a leader whose post must lead an inspection every month — a safety
+- ``leader_inspection_missed`` (docs/rules.md R12): a leader whose post must lead an inspection every month — a safety
   (special) committee's head (专委会主任每月至少开展1次检查, seed 002 §3) — and led none.
 
 A flag is its own aggregate with an id derived from (kind, subject, period), so a policy that fires twice — or two
@@ -54,7 +54,7 @@ class ZeroEnforcementFlagged(DomainEvent):
 
 
 class LeaderInspectionMissed(DomainEvent):
-    """领导带队检查缺失: a leader who must lead an inspection every month led none (seed 002 §3; RULES R12)."""
+    """领导带队检查缺失: a leader who must lead an inspection every month led none (seed 002 §3; docs/rules.md R12)."""
 
     term = "领导带队检查缺失"
     context = "oversight"

@@ -55,7 +55,7 @@ ALLOWED_UNIT_KINDS: dict[str, set[str]] = {
 
 
 class WorkerCategory(StrEnum):
-    """全员: employees and also dispatched, flexible and intern workers (seeds 000 §11, 004)."""
+    """全员: employees and also dispatched, flexible and intern workers (seed 000 ¶19–20; seed 004 §三(一)2(5))."""
 
     employee = "employee"
     dispatched = "dispatched"  # 劳务派遣

@@ -4,7 +4,7 @@ A field declared with one of the types below (``person_id: PersonRef``, ``inspec
 ``replaces: PersonRef | None``) names a record of that kind. Before a command's handler runs, the unit of work
 refuses the command unless the caller could read every record it names — with the answer a read gives for a record
 outside the caller's jurisdiction (404, "no person with id …"), so a refusal never tells whether, or where, such a
-record exists (ARCHITECTURE §9). A new command gets the check by declaring its fields with these types.
+record exists (docs/architecture.md §9). A new command gets the check by declaring its fields with these types.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 Seed 000 §4: 管行业必须管安全、管业务必须管安全、管生产经营必须管安全 — every sector has a supervising department.
 Seed 000 §7 and seed 002: for new or cross-cutting sectors (新业态) the lead department is chosen by
 谁主管谁牵头、谁为主谁牵头、谁靠近谁牵头 — the competent one, else the main one, else the closest one; where even
-that leaves a tie, the safety committee decides (安委会研究确定).
+that leaves a tie, the safety committee decides (安委会研究确定) — local practice: neither seed says who decides a
+tie (docs/rules.md, corrections).
 
 The catalogue is one aggregate per territorial unit: its sectors and their lead departments.
 """

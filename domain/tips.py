@@ -1,6 +1,7 @@
 """Tips (举报) and whistleblowers (吹哨人): received, verified, linked to what they led to, rewarded, answered.
 
-The life of a tip (RULES R11; 《安全生产领域举报奖励办法》(安监总财〔2018〕19号); seed 000 §31–32; seed 003 §35):
+The life of a tip (docs/rules.md R11; 《安全生产领域举报奖励办法》(安监总财〔2018〕19号); seed 000 ¶31–32;
+seed 003 ¶35):
 
     TipReceived (举报受理: 12350, 12345, a department's hotline, the web, a letter, a visit, a whistleblower)
       │ TipVerified (属实 / 不属实; a concealed accident found true goes to the safety committee, seed 000 §32)
@@ -487,7 +488,7 @@ def pay_reward(ctx: CommandContext, tip: Tip, amount_yuan: Decimal, payment_ref:
 
 def give_feedback(ctx: CommandContext, tip: Tip, pack: RulesPack, method: FeedbackMethod,
                   content: str) -> TipFeedbackGiven:
-    """反馈 after verification (RULES R11); an anonymous reporter left no contact, only the web platform reaches
+    """反馈 after verification (docs/rules.md R11); an anonymous reporter left no contact, only the web platform reaches
     them."""
     if tip.verdict is None:
         raise Conflict("not-verified", "feedback tells the reporter what the verification found: verify first",

@@ -3,7 +3,7 @@
 Territorial units form the tree of jurisdictions (区/县 → 镇/街道 → 村/社区, with the city and province above for
 escalation). Departments, committees, enterprises and intermediaries hang under a territorial unit and share its
 jurisdiction. Sources: seed 000 §4, §7, §9–11 (三管三必须, 红橙黄蓝, 法定代表人/实际控制人); seed 002 §1 (专委会);
-seed 001 §3 and seed 002 (网格); seed 003 (中介机构).
+seed 001 ¶13 and seed 002 §(三)16 (网格); seed 003 (中介机构).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class ServiceKind(StrEnum):
 
 
 class Closure(StrEnum):
-    """关闭 (an ordered or voluntary closure) or 取缔 (banning an illegal operation), seed 000 §25 (四个一律)."""
+    """关闭 (an ordered or voluntary closure) or 取缔 (banning an illegal operation), seed 000 ¶22 (四个一律)."""
 
     closed = "closed"
     banned = "banned"

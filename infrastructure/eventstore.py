@@ -19,7 +19,8 @@ from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
 from infrastructure.settings import Settings
 
 SNAPSHOT_INTERVAL = 50
-"""Long-lived aggregates (an enterprise, a duty list) get a snapshot every this many events (ARCHITECTURE §10)."""
+"""Long-lived aggregates (an enterprise, a duty list) get a snapshot every this many events
+(docs/architecture.md §10)."""
 
 
 class ZerenStore(Application[UUID]):

@@ -4,7 +4,7 @@
 - Schema changes: an event class with ``class_version = N`` stores that number; loading an older event runs the
   class's ``upcast_v1_v2`` … ``upcast_v{N-1}_v{N}`` on the stored dict first (old events stay as they were).
 - The recorders add, in the same transaction as the events, the idempotency receipt of the command that wrote
-  them, and protect stored events: a trigger rejects UPDATE and DELETE (ARCHITECTURE §1).
+  them, and protect stored events: a trigger rejects UPDATE and DELETE (docs/architecture.md §1).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 A sealed value in an event reads ``zk1:<key id>:<base64 nonce+ciphertext>`` (AES-256-GCM, the key id as associated
 data). Data keys live in the ``data_keys`` table, wrapped with the master key (AES-256-GCM); they are never in the
 event log. Shredding a key (crypto-shredding) makes every value sealed with it unreadable for good, while the
-events — and the audit seals over their stored bytes — stay exactly as they were (ARCHITECTURE §9).
+events — and the audit seals over their stored bytes — stay exactly as they were (docs/architecture.md §9).
 """
 
 from __future__ import annotations

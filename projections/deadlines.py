@@ -1,4 +1,4 @@
-"""Deadlines the policy worker fires (ARCHITECTURE §6): rectification deadlines and pending escalations.
+"""Deadlines the policy worker fires (docs/architecture.md §6): rectification deadlines and pending escalations.
 
 One row per hazard, ``unplanned`` until a rectification is planned; then ``due_at`` is the end of its deadline
 day (Beijing time) and ``state`` is ``pending`` until the hazard is submitted for acceptance, struck off or marked

@@ -1,4 +1,4 @@
-"""The responsibility ledger (责任台账), bitemporal (ARCHITECTURE §4).
+"""The responsibility ledger (责任台账), bitemporal (docs/architecture.md §4).
 
 Two questions, one indexed query each: who held which duty on the day of the accident (``as_of``, effective time)
 and what the system showed on a given day (``known_at``, recorded time). Every fact is a row with an effective

@@ -1,4 +1,4 @@
-"""Bitemporal timelines: an entity's states over effective time, as known over recorded time (ARCHITECTURE §4).
+"""Bitemporal timelines: an entity's states over effective time, as known over recorded time (docs/architecture.md §4).
 
 A read model whose rows change over time (a hazard's status and deadline, an inspection's signatures) keeps one
 row per *segment*: the entity's columns over an effective interval ``[valid_from, valid_to)``, as the system knew

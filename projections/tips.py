@@ -3,7 +3,7 @@
 For tip officers and administrators only (the API checks the role), scoped by jurisdiction. It never holds the
 reporter's identity, contact or the original text — not even sealed: only the count and the last time of the
 recorded disclosures. ``tip_outcomes`` says which tips led to which record (the matter): the reward rule asks it
-which tips reported the same matter (``application.ports.TipRegister``). Sources: RULES R11; seed 000 §31;
+which tips reported the same matter (``application.ports.TipRegister``). Sources: docs/rules.md R11; seed 000 §31;
 seed 003 §35.
 """
 

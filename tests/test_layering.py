@@ -1,6 +1,6 @@
-"""The import graph of the five packages (ARCHITECTURE: layers point inward): no cycle anywhere, lazy imports and
-``TYPE_CHECKING`` imports included, each layer imports only the layers inside it, and the demo history stays out
-of the production command path."""
+"""The import graph of the five packages (docs/architecture.md §2: layers point inward): no cycle anywhere, lazy
+imports and ``TYPE_CHECKING`` imports included, each layer imports only the layers inside it, and the demo history
+stays out of the production command path."""
 
 from __future__ import annotations
 

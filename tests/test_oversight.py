@@ -1,6 +1,6 @@
 """Oversight flags: 零执法 and a committee head's missing monthly inspection, raised once, withdrawn on late records.
 
-Sources: seed 000 §25 (零执法、零处罚); seed 002 §(一)3 (专委会主任每月至少开展1次检查); RULES R12.
+Sources: seed 000 §25 (零执法、零处罚); seed 002 §(一)3 (专委会主任每月至少开展1次检查); docs/rules.md R12.
 """
 
 from __future__ import annotations

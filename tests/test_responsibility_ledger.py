@@ -1,4 +1,4 @@
-"""Responsibility lists and the bitemporal ledger (ARCHITECTURE §4; seed 002 人员变更动态调整)."""
+"""Responsibility lists and the bitemporal ledger (docs/architecture.md §4; seed 002 人员变更动态调整)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,7 @@
-"""Tips (举报): every transition and every refusal, on SQLite and PostgreSQL (RULES R11; seeds 000 §31–32, 003 §35)."""
+"""Tips (举报): every transition and every refusal, on SQLite and PostgreSQL.
+
+Sources: docs/rules.md R11; seed 000 ¶31–32; seed 003 ¶35.
+"""
 
 from __future__ import annotations
 

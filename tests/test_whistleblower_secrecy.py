@@ -1,11 +1,11 @@
 """The planted identity never leaves its seal: every surface of the system is searched for it.
 
-RULES R11 (never reveal the reporter or show the original tip), seed 000 §31 (不得泄露举报人个人有关信息),
-ARCHITECTURE §9. A tip is received with a distinctive name, phone number and original text, and taken through its
-whole life over HTTP and the command line — verified, a hazard reported through it, rewarded, paid, answered, its
-identity disclosed once, a disclosure refused, inputs refused that pydantic would echo, shredded. Then every
-surface :data:`COLLECTORS` knows is searched for the planted strings. The one place they may appear is the answer
-to the recorded disclosure, which the test checks does show them (so the search could find them elsewhere).
+docs/rules.md R11 (never reveal the reporter or show the original tip), seed 000 ¶31 (不得泄露举报人个人有关信息),
+docs/architecture.md §9. A tip is received with a distinctive name, phone number and original text, and taken
+through its whole life over HTTP and the command line — verified, a hazard reported through it, rewarded, paid,
+answered, its identity disclosed once, a disclosure refused, inputs refused that pydantic would echo, shredded. Then
+every surface :data:`COLLECTORS` knows is searched for the planted strings. The one place they may appear is the
+answer to the recorded disclosure, which the test checks does show them (so the search could find them elsewhere).
 
 A new outbound path adds its collector to :data:`COLLECTORS` — a function of the :class:`Lifecycle` returning
 ``{surface name: text}``. The outbound paths searched include the Kafka stream (every message the relay publishes,

@@ -403,7 +403,7 @@ def _tips_before_the_ban(d: Demo) -> None:
 
 
 def _tips_after_the_ban(d: Demo) -> None:
-    """The reward for the 12345 tip (RULES R11: 15 % of the fine), paid by the unit that received it, and the answer."""
+    """The reward for the 12345 tip (docs/rules.md R11: 15 % of the fine), paid by the unit that received it, and the answer."""
     d.do(TIP_OFFICER, tp.ProposeTipReward(
         tip_id=d.ids["tip_lpg"], outcome_id=d.ids["hazard_lpg"],
         facts=t.PenaltyDecided(fine_yuan=Decimal(50_000), decision_no="泉港城管罚决字〔2026〕第0057号")), when=on("2026-07-06"))

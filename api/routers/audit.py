@@ -1,4 +1,5 @@
-"""The audit seal over HTTP (ARCHITECTURE §8; docs/audit.md): signed heads, proofs, the bundle export, the check.
+"""The audit seal over HTTP (docs/architecture.md §8; docs/audit.md): signed heads, proofs, the bundle export, the
+check.
 
 For the ``auditor`` role (read and export, no writes) and ``admin``. Proofs and exports are limited to the events of
 the caller's jurisdiction; heads and the check concern the one tree of the whole log and show no event content.

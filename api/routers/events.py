@@ -2,7 +2,7 @@
 
 ``GET /events`` pages (with an optional long-poll), ``GET /events/live`` tails with Server-Sent Events. Both serve
 exactly the envelopes the relay publishes to Kafka (``infrastructure.stream.envelope``), only those of the caller's
-jurisdiction subtree, to the roles ``stream``, ``auditor`` and ``admin`` (ARCHITECTURE §7, §9; docs/stream.md).
+jurisdiction subtree, to the roles ``stream``, ``auditor`` and ``admin`` (docs/architecture.md §7, §9; docs/stream.md).
 """
 
 from __future__ import annotations

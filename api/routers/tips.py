@@ -36,7 +36,7 @@ command_route(router, "/tips/{tip_id}/feedback", tp.GiveTipFeedback, "Record the
 
 
 def tip_reader(principal: PrincipalDep) -> Principal:
-    """The tip ledger is for tip officers and administrators (RULES R11: 在做好保密工作的前提下)."""
+    """The tip ledger is for tip officers and administrators (docs/rules.md R11: 在做好保密工作的前提下)."""
     if principal.role not in ("tip_officer", "admin"):
         raise Forbidden("role-not-allowed", f"the role {principal.role} may not read the tip ledger (举报台账)")
     return principal

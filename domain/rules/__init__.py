@@ -1,4 +1,4 @@
-"""Rules packs: thresholds and tables as data, one pack per jurisdiction level with a version (ARCHITECTURE §5).
+"""Rules packs: thresholds and tables as data, one pack per jurisdiction level with a version (docs/architecture.md §5).
 
 The national base pack holds the law; a local pack (one per jurisdiction and year) overrides or adds keys. The pack
 that decides an event is recorded in the event's envelope as ``rules_version`` (e.g.

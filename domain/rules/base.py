@@ -30,7 +30,8 @@ BASE_RULES: dict[str, Any] = {
     "hazard.five_assurances.basis": "泉港城管〔2022〕149号 §16 (五落实); 方积政发〔2023〕11号 §三(一)1(2)",
     # 挂牌督办: every major hazard, by a named authority with a named supervisor — seed 004 §三(二)3(1).
     "hazard.listing.basis": "方积政发〔2023〕11号 §三(二)3(1) (挂牌督办, 明确跟踪督办的具体责任人)",
-    # Overdue (逾期未整改) → escalated one level up (RULES R8); it also aggravates a penalty (R7; seed 000 §27).
+    # Overdue (逾期未整改) → escalated one level up: local practice, in no seed or law (docs/rules.md R8); overdue
+    # also aggravates a penalty (R7; seed 000 ¶27).
     "hazard.overdue.basis": "泉港城管〔2022〕149号 §16, §27 (限期整改; 逾期未整改的依法从重查处)",
     "hazard.escalation.levels": 1,
     # 自查自报 exemption: a major hazard found by the enterprise itself, reported as required and being fixed
@@ -40,7 +41,8 @@ BASE_RULES: dict[str, Any] = {
     # inspector who inspected a target last time; local packs may (轮换).
     "random_draw.exclude_previous_inspector": False,
     "random_draw.exclude_previous_inspector.source": "国办发〔2015〕58号 (双随机: no rotation rule)",
-    # 举报奖励 — 《安全生产领域举报奖励办法》(安监总财〔2018〕19号); RULES R11; seed 000 §31 (重奖), seed 003 §35.
+    # 举报奖励 — 《安全生产领域举报奖励办法》(安监总财〔2018〕19号); docs/rules.md R11; seed 000 ¶31 (重奖);
+    # seed 003 ¶35.
     # A verified tip of a major hazard or an illegal act earns 15 % of the administrative penalty decided, at least
     # 3,000 and at most 300,000 yuan; a concealed or falsified accident (瞒报、谎报) earns per concealed death by the
     # accident's final grade, at most 300,000 yuan. Only the first valid real-name reporter of the same matter is
@@ -53,14 +55,14 @@ BASE_RULES: dict[str, Any] = {
                                             "extraordinary": 60_000},
     "tip.reward.concealed_maximum_yuan": 300_000,
     # 不得泄露举报人个人有关信息 (seed 000 §31); 在做好保密工作的前提下奖励 (seed 003 §35); never reveal the reporter or
-    # show the original tip (RULES R11).
+    # show the original tip (docs/rules.md R11).
     "tip.confidentiality.basis": ("泉港城管〔2022〕149号 §31 (依法保护举报人, 不得泄露举报人个人有关信息); "
                                   "安监总财〔2018〕19号"),
     # 对初步认定的瞒报事故, 一律移送安委会挂牌督办 — seed 000 §32.
     "tip.concealed_accident.referral.basis": "泉港城管〔2022〕149号 §32 (初步认定的瞒报事故一律移送安委会挂牌督办)",
     # 零执法、零处罚 (seed 000 §25): a department with supervisory duties and no enforcement in a calendar month.
     "oversight.zero_enforcement.basis": "泉港城管〔2022〕149号 §25 (消除'零执法、零处罚'现象)",
-    # 专委会主任每月至少开展1次对分管行业领域的安全生产检查 — seed 002 (肥安发〔2024〕4号) §(一)3; RULES R12.
+    # 专委会主任每月至少开展1次对分管行业领域的安全生产检查 — seed 002 (肥安发〔2024〕4号) §(一)3; docs/rules.md R12.
     "oversight.leader_inspection.basis": "肥安发〔2024〕4号 §(一)3 (专委会主任每月至少开展1次检查)",
     "oversight.leader_inspection.per_month": 1,
     "oversight.leader_inspection.unit_kinds": ("safety_committee", "special_committee"),

@@ -1,6 +1,6 @@
 """Local packs: one per jurisdiction and year, overriding or adding to the base pack.
 
-Rules marked *(unverified)* in ``shared/design/RULES.md`` live here so that they can be edited without touching
+Rules marked *(unverified)* in ``docs/rules.md`` live here so that they can be edited without touching
 the law.
 """
 

@@ -1,4 +1,4 @@
-"""举报奖励 (RULES R11): what a verified tip earns — 《安全生产领域举报奖励办法》(安监总财〔2018〕19号).
+"""举报奖励 (docs/rules.md R11): what a verified tip earns — 《安全生产领域举报奖励办法》(安监总财〔2018〕19号).
 
 - A major hazard or an illegal act, verified and penalised: 15 % of the administrative penalty decided (行政处罚金额),
   at least 3,000 and at most 300,000 yuan (pack keys ``tip.reward.penalty_*``).
@@ -12,7 +12,7 @@ minimum 3,000.00; 20,001 gives 3,000.15; 2,000,001 gives 300,000.15, held to the
 per-death reward is a whole multiple and needs no rounding.
 
 The functions are pure and return the whole computation, so that the event recording a reward explains itself
-years later together with the pack version (ARCHITECTURE §5).
+years later together with the pack version (docs/architecture.md §5).
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The audit seal: the log hashed into an RFC 9162 Merkle tree, signed tree heads, bundles and checks (ARCH §8).
+"""The audit seal: the log hashed into an RFC 9162 Merkle tree, signed tree heads, bundles and checks
+(docs/architecture.md §8).
 
 Modules: ``merkle`` (the tree and its proofs, pure), ``leaves`` (the canonical leaf encoding), ``signing`` (Ed25519
 tree heads and keys), ``bundle`` (the bundle layout and its offline verification — it imports no store),

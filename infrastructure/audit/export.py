@@ -3,8 +3,9 @@
 An export is planned eagerly — the head it proves against and the leaves it scans — so a refusal comes before
 the first byte; then it streams: a batch of leaves at a time, the matching stored events read through the
 recorder, one JSON line and one inclusion proof per selected event, written into a ZIP as they are made.
-The caller's jurisdiction always narrows the selection (ARCHITECTURE §9). Redacted fields are left out of ``data``;
-the stored bytes hold personal data only sealed (AES-GCM ciphertext) or as keyed digests (infrastructure.vault).
+The caller's jurisdiction always narrows the selection (docs/architecture.md §9). Redacted fields are left out of
+``data``; the stored bytes hold personal data only sealed (AES-GCM ciphertext) or as keyed digests
+(infrastructure.vault).
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ waiting for a head, at least every ``seal_every_minutes`` minutes — and moves 
 seals nothing twice and loses nothing; the locked tracking row keeps two sealers from sealing the same events.
 
 It is not a projection: it is never rebuilt from the log, because seals recomputed from a tampered log would
-certify the tampering (ARCHITECTURE §8).
+certify the tampering (docs/architecture.md §8).
 
 It refuses to seal what no genuine log holds (``order``): a row at a position ≤ 0 or an event recorded further back
 than the clock-skew tolerance before the latest recorded time it has sealed. It then seals everything before that

@@ -1,4 +1,4 @@
-"""The event stream for external systems (ARCHITECTURE §7; contract in ``docs/stream.md``).
+"""The event stream for external systems (docs/architecture.md §7; contract in ``docs/stream.md``).
 
 - ``envelope``: every stored event as a CloudEvents 1.0 structured JSON envelope, the one published shape;
 - ``schemas``: a JSON Schema per event type, generated from the event classes (``docs/schemas/``);

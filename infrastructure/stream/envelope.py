@@ -1,4 +1,4 @@
-"""The published contract: every stored event as a CloudEvents 1.0 structured JSON envelope (ARCHITECTURE §7).
+"""The published contract: every stored event as a CloudEvents 1.0 structured JSON envelope (docs/architecture.md §7).
 
 The envelope is a pure function of the stored event and the deployment's name, so the same event always has the
 same envelope, on Kafka and on the HTTP feed alike; ``docs/stream.md`` explains it to consumers:
@@ -10,7 +10,7 @@ same envelope, on Kafka and on the HTTP feed alike; ``docs/stream.md`` explains 
   ``subject`` = the aggregate id; ``time`` = recorded time; ``data`` = the event's public fields only: redacted
   fields (``DomainEvent.redacted``, e.g. a sealed identity number) never leave the store;
 - extension attributes ``zeren…`` carry the log position, the aggregate version and the rest of the event's
-  envelope (ARCHITECTURE §3). Their names follow CloudEvents 1.0 §3.1.1 (a–z, 0–9, at most 20 characters).
+  envelope (docs/architecture.md §3). Their names follow CloudEvents 1.0 §3.1.1 (a–z, 0–9, at most 20 characters).
 
 Attributes are validated by the ``cloudevents`` SDK's ``CloudEvent``; the JSON is written with orjson.
 """
