@@ -54,7 +54,7 @@ class RecordTraining(Targeted):
 
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "record trainings"
-    person_id: UUID
+    person_id: PersonRef
     training: p.Training
 
 

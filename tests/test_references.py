@@ -6,11 +6,12 @@ from __future__ import annotations
 import copy
 import re
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 from uuid import UUID, uuid4
 
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import BaseModel
 
 from api.bootstrap import HANDLERS, System
 from api.demo.identifiers import credit_code, resident_id
@@ -27,7 +28,7 @@ from domain import hazards as hz
 from domain import tips as t
 from domain.inspections import ChecklistItem, InspectionKind
 from domain.posts import PostDefinition, PostKind
-from domain.references import Path, dotted, references
+from domain.references import Path, Ref, dotted, references
 from domain.responsibility import ListKind
 from domain.units import DepartmentProfile, EnterpriseProfile, Level, RiskColour, TerritorialProfile
 from tests.builders import World
@@ -253,3 +254,36 @@ def test_a_units_history_follows_it_to_its_new_town(system: System, client: Test
     assert ([e["type"] for e in old["events"]], old["state"]["risk_colour"]) == (history[:4], "yellow"), (
         "the old town replays the unit as far as it was there")
     assert ([e["type"] for e in new["events"]], new["state"]["risk_colour"]) == (history, "red")
+
+
+INNER_IDS = {"duty_id", "ban_id", "outcome_id"}
+"""Ids of things inside a record (a duty in its list, a ban of a person, a tip's outcome by its target): their
+record is named by another, declared field."""
+
+
+def _id_fields(model: type[BaseModel], prefix: str = "") -> list[tuple[str, bool]]:
+    """Every field of ``model`` (and of the models inside it) that holds an id, with whether it is a declared
+    reference."""
+    found = []
+    for name, field in model.model_fields.items():
+        text = str(field.annotation)
+        if "UUID" in text:
+            declared = any(isinstance(m, Ref) for m in field.metadata) or "Ref(" in repr(field.annotation)
+            found.append((prefix + name, declared))
+        for inner in _models_in(field.annotation):
+            found += _id_fields(inner, f"{prefix}{name}.")
+    return found
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
+
+
+def test_every_id_field_of_every_command_is_a_declared_reference() -> None:
+    """A new command gets the scope check by declaring its id fields (``domain/references.py``); this finds an id
+    field that forgot to."""
+    undeclared = [(command.__name__, name) for command in HANDLERS for name, declared in _id_fields(command)
+                  if not declared and name.rsplit(".", 1)[-1] not in INNER_IDS]
+    assert undeclared == []
