@@ -70,4 +70,14 @@ BASE_RULES: dict[str, Any] = {
     # the worker looks back this many months (a late record withdraws a flag within that window).
     "oversight.grace_days": 5,
     "oversight.lookback_months": 3,
+    # 考核 (RULES R9): the seeds demand a yearly assessment of towns and departments but give NO items' weights. These
+    # are PLACEHOLDER figures, not law and not any seed: a jurisdiction replaces them in its local pack.
+    "assessment.scheme.placeholder": True,
+    "assessment.scheme.source": "placeholder weights (no seed or law gives them): replace in the local pack",
+    "assessment.scheme.items": (
+        ("responsibility", "安全生产责任落实 (党政同责、一岗双责)", "30"),
+        ("hazards", "隐患排查治理", "30"),
+        ("enforcement", "监管执法", "25"),
+        ("training", "宣传教育培训", "15"),
+    ),
 }

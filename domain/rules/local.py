@@ -35,4 +35,22 @@ LOCAL_PACKS: tuple[LocalPack, ...] = (
                                                             "rotation of inspectors: local practice (unverified)",
         },
     ),
+    LocalPack(
+        name="huiji",
+        version="2014.1",
+        scope="410000/410100/410108",
+        source="惠济区人民政府《关于进一步加强安全生产工作的意见》(seed 001)",
+        rules={
+            # 一票否决 (考核) — seed 001 ¶30: per 镇（街道） and competent department and calendar year,
+            # "1起以上" illegal acts with large impact → 分管领导诫勉谈话; "3 起以上" → 党政主要领导诫勉谈话;
+            # "5 起以上" → 一票否决;
+            # "1 起以上（含 1 起）一般生产安全责任事故且造成人员死亡" → 一票否决. 以上 counts the number itself.
+            "assessment_veto.basis": "惠济区《关于进一步加强安全生产工作的意见》¶30 (责任追究和\"一票否决\"制度)",
+            "assessment_veto.deputies_admonished_at": 1,
+            "assessment_veto.main_leaders_admonished_at": 3,
+            "assessment_veto.vetoed_at": 5,
+            "assessment_veto.fatal_accidents_vetoed_at": 1,
+            "assessment_veto.accident_grades": ("general",),
+        },
+    ),
 )
