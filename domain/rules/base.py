@@ -65,7 +65,9 @@ BASE_RULES: dict[str, Any] = {
     # 专委会主任每月至少开展1次对分管行业领域的安全生产检查 — seed 002 (肥安发〔2024〕4号) §(一)3; docs/rules.md R12.
     "oversight.leader_inspection.basis": "肥安发〔2024〕4号 §(一)3 (专委会主任每月至少开展1次检查)",
     "oversight.leader_inspection.per_month": 1,
-    "oversight.leader_inspection.unit_kinds": ("safety_committee", "special_committee"),
+    # Only 专委会主任 are bound (seed 002 §(一)3 names them, for their own sector); cn-base@2024.2 also bound the
+    # 安委会主任, whom the seed does not name: corrected in cn-base@2024.3 (docs/rules.md, corrections).
+    "oversight.leader_inspection.unit_kinds": ("special_committee",),
     # Operational settings, not law: a month is judged this many days after it ends (records arrive late), and
     # the worker looks back this many months (a late record withdraws a flag within that window).
     "oversight.grace_days": 5,
