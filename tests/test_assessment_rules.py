@@ -1,4 +1,4 @@
-"""考核 and its veto (RULES R9) as pure functions: boundaries at 0, 1, 3, 5 (and n±1), the source quoted.
+"""考核 and its veto (docs/rules.md R9) as pure functions: boundaries at 0, 1, 3, 5 (and n±1), the source quoted.
 
 Seed 001 ¶30 (惠济区): "辖区内生产经营单位发生1起以上非法违法生产经营建设行为且造成较大影响的，对镇（街道）和主管部门
 分管领导实行诫勉谈话；发生 3 起以上的对党政主要领导实行诫勉谈话，5 起以上的对镇（街道）和行业主管部门'一票否决'；

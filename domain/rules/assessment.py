@@ -1,4 +1,4 @@
-"""考核 — the year's assessment of towns and departments under a local pack (RULES R9; seeds 001, 002).
+"""考核 — the year's assessment of towns and departments under a local pack (docs/rules.md R9; seeds 001, 002).
 
 The seeds demand a yearly assessment (考核) but give **no items' weights or scores**: the scheme in the pack is a
 structure with PLACEHOLDER figures (``assessment.scheme.placeholder`` is true) that a jurisdiction replaces with its

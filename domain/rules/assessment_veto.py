@@ -1,4 +1,4 @@
-"""一票否决 (考核) — the assessment veto of seed 001 ¶30 (郑州市惠济区, a LOCAL pack; RULES R9).
+"""一票否决 (考核) — the assessment veto of seed 001 ¶30 (郑州市惠济区, a LOCAL pack; docs/rules.md R9).
 
 The seed says, per jurisdiction (镇/街道) and its competent department, for one calendar year:
 

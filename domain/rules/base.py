@@ -72,8 +72,8 @@ BASE_RULES: dict[str, Any] = {
     # the worker looks back this many months (a late record withdraws a flag within that window).
     "oversight.grace_days": 5,
     "oversight.lookback_months": 3,
-    # 考核 (RULES R9): the seeds demand a yearly assessment of towns and departments but give NO items' weights. These
-    # are PLACEHOLDER figures, not law and not any seed: a jurisdiction replaces them in its local pack.
+    # 考核 (docs/rules.md R9): the seeds demand a yearly assessment of towns and departments but give NO items'
+    # weights. These are PLACEHOLDER figures, not law and not any seed: a jurisdiction replaces them in its local pack.
     "assessment.scheme.placeholder": True,
     "assessment.scheme.source": "placeholder weights (no seed or law gives them): replace in the local pack",
     "assessment.scheme.items": (
