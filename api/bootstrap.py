@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 
 from application import hazards, inspections, organisation, oversight, people, responsibility, tips
 from application.clock import RandomIds, SystemClock
@@ -21,19 +21,23 @@ from domain.units import Unit
 from infrastructure.audit.service import Audit
 from infrastructure.database import Database
 from infrastructure.eventstore import EventStore, register_snapshotting
+from infrastructure.following import Runner, wait_for
+from infrastructure.legacy_sql import LegacyDatabase
+from infrastructure.lookups import Lookups
+from infrastructure.migrate import upgrade
 from infrastructure.settings import Settings
 from infrastructure.vault import Vault
 from projections.audit_trail import AuditTrail, AuditTrailQueries
 from projections.coverage_gaps import CoverageGaps
 from projections.deadlines import DeadlineQueries, HazardDeadlines
 from projections.directory import DirectoryProjection, DirectoryQueries
-from projections.follower import Projection, Runner
+from projections.follower import LegacyProjection
 from projections.hazard_ledger import HazardLedger, HazardQueries
 from projections.hazard_statistics import HazardStatistics, StatisticsQueries
 from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
-from projections.lookups import Lookups
 from projections.one_plus_n import OnePlusNLedger
 from projections.oversight import OversightFlags, OversightQueries
+from projections.projection import Projection
 from projections.responsibility_ledger import LedgerQueries, ResponsibilityLedger
 from projections.tips import TipLedger, TipQueries
 
@@ -45,7 +49,7 @@ SNAPSHOTTED = (Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Haz
 """Long-lived aggregates, snapshotted every ``infrastructure.eventstore.SNAPSHOT_INTERVAL`` events."""
 
 
-def projections() -> list[Projection]:
+def projections() -> list[Projection | LegacyProjection]:
     return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), HazardLedger(),
             HazardDeadlines(), HazardStatistics(), TipLedger(), OversightFlags()]
 
@@ -56,11 +60,13 @@ class Queries:
 
     def __init__(self, db: Database, settings: Settings):
         self.db = db
+        self.legacy = LegacyDatabase(db)
+        """The database seen through plain SQL, for the read models not yet on Core."""
         self.settings = settings
 
     @cached_property
     def directory(self) -> DirectoryQueries:
-        return DirectoryQueries(self.db)
+        return DirectoryQueries(self.legacy)
 
     @cached_property
     def ledger(self) -> LedgerQueries:
@@ -68,15 +74,15 @@ class Queries:
 
     @cached_property
     def gaps(self) -> CoverageGaps:
-        return CoverageGaps(self.db)
+        return CoverageGaps(self.legacy)
 
     @cached_property
     def audit_trail(self) -> AuditTrailQueries:
-        return AuditTrailQueries(self.db)
+        return AuditTrailQueries(self.legacy)
 
     @cached_property
     def inspections(self) -> InspectionLedgerQueries:
-        return InspectionLedgerQueries(self.db)
+        return InspectionLedgerQueries(self.legacy)
 
     @cached_property
     def hazards(self) -> HazardQueries:
@@ -84,19 +90,19 @@ class Queries:
 
     @cached_property
     def statistics(self) -> StatisticsQueries:
-        return StatisticsQueries(self.db)
+        return StatisticsQueries(self.legacy)
 
     @cached_property
     def tips(self) -> TipQueries:
-        return TipQueries(self.db, self.settings.projection_wait_seconds)
+        return TipQueries(self.legacy, partial(wait_for, self.db), self.settings.projection_wait_seconds)
 
     @cached_property
     def oversight(self) -> OversightQueries:
-        return OversightQueries(self.db)
+        return OversightQueries(self.legacy)
 
     @cached_property
     def deadlines(self) -> DeadlineQueries:
-        return DeadlineQueries(self.db)
+        return DeadlineQueries(self.legacy)
 
     @cached_property
     def one_plus_n(self) -> OnePlusNLedger:
@@ -132,9 +138,9 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     settings = settings or Settings()
     register_snapshotting(*SNAPSHOTTED)
     db = Database(settings)
+    upgrade(db)  # the durable tables first: the event store writes receipts from its first command
     store = EventStore(settings)
     vault = Vault(db, settings.resolved_master_key)
-    vault.create_schema()
     queries = Queries(db, settings)
     runner = Runner(db, store, projections())
     runner.setup()

@@ -16,7 +16,7 @@ from api.problems import ApiError
 from application.authorization import READERS, Forbidden, Principal
 from application.commands import Bounded, Command
 from domain.bounds import Moment, Position
-from projections.follower import wait_for
+from infrastructure.following import wait_for
 
 
 def system(request: Request) -> System:

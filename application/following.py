@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,13 @@ class HealthLog(Protocol):
     def recovered(self, name: str) -> None:
         """Record that ``name`` stepped successfully."""
         ...
+
+
+class Reached(Protocol):
+    """Waits (at most ``timeout`` seconds) until the named followers have processed the log up to ``position``;
+    says whether they did (implemented by ``infrastructure.following.wait_for``)."""
+
+    def __call__(self, names: Iterable[str], position: int, timeout: float) -> bool: ...
 
 
 def follow(step: Callable[[], int], stop: threading.Event, wake: threading.Event, poll_seconds: float,

@@ -80,7 +80,7 @@ class Ids(Protocol):
 
 
 class Directory(Protocol):
-    """What commands look up in the read models (projections.lookups). Each answer includes every event recorded
+    """What commands look up in the read models (infrastructure.lookups). Each answer includes every event recorded
     before the call: an adapter brings its read model up to the head of the log first, so a command never decides
     on a read model that lags (a projector in its own process may be behind)."""
 

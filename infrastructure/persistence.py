@@ -3,8 +3,8 @@
 - Events are pydantic models stored as orjson bytes (the library's *aggregate7* mapper style).
 - Schema changes: an event class with ``class_version = N`` stores that number; loading an older event runs the
   class's ``upcast_v1_v2`` … ``upcast_v{N-1}_v{N}`` on the stored dict first (old events stay as they were).
-- The recorders add, in the same transaction as the events, the idempotency receipt of the command that wrote
-  them, and protect stored events: a trigger rejects UPDATE and DELETE (docs/architecture.md §1).
+- The recorders add, in the same transaction as the events, the idempotency receipt (:data:`RECEIPTS`) of the
+  command that wrote them, and protect stored events: a trigger rejects UPDATE and DELETE (docs/architecture.md §1).
 """
 
 from __future__ import annotations
@@ -21,8 +21,11 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 from pydantic import BaseModel
+from sqlalchemy import Column, LargeBinary, Table
 
 from application.ports import Receipt, StoredReceipt
+from infrastructure.durable import DURABLE
+from projections.columns import BigInt, Key
 
 
 class OrjsonTranscoder(Transcoder):
@@ -68,7 +71,17 @@ class PydanticMapper(Mapper):
         return cls.model_validate(upcast(cls, self.transcoder.decode(stored_event.state)))
 
 
-RECEIPTS_TABLE = "command_receipts"
+RECEIPTS = Table(
+    "command_receipts", DURABLE,
+    Column("scope", Key, primary_key=True),
+    Column("key", Key, primary_key=True),
+    Column("fingerprint", Key, nullable=False),
+    Column("response", LargeBinary, nullable=False),
+    Column("last_position", BigInt, nullable=False),
+)
+"""Idempotency receipts, written by the recorders below in the transaction of the command's events (created by the
+migrations, ``infrastructure/migrations``)."""
+RECEIPTS_TABLE = RECEIPTS.name
 
 
 EVENTS_TABLE = "zeren_events"
@@ -85,9 +98,6 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
         table = self.events_table_name
         return [
             *super().construct_create_table_statements(),
-            f"CREATE TABLE IF NOT EXISTS {RECEIPTS_TABLE} (scope TEXT NOT NULL, key TEXT NOT NULL, "
-            "fingerprint TEXT NOT NULL, response BLOB NOT NULL, last_position INTEGER NOT NULL, "
-            "PRIMARY KEY (scope, key))",
             f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
             "BEGIN SELECT RAISE(ABORT, 'stored events are immutable: UPDATE rejected'); END",
             f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
@@ -123,11 +133,6 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         function = Identifier(f"{self.events_table_name}_immutable")
         self.sql_create_statements[:0] = [SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(schema)]
         self.sql_create_statements += [
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {schema}.{receipts} (scope text NOT NULL, key text NOT NULL, "
-                "fingerprint text NOT NULL, response bytea NOT NULL, last_position bigint NOT NULL, "
-                "PRIMARY KEY (scope, key))"
-            ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE)),
             SQL(
                 "CREATE OR REPLACE FUNCTION {schema}.{function}() RETURNS trigger LANGUAGE plpgsql AS $$ "
                 "BEGIN RAISE EXCEPTION 'stored events are immutable: % rejected', TG_OP "

@@ -17,10 +17,23 @@ from datetime import UTC, datetime
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from sqlalchemy import Column, LargeBinary, Table, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from infrastructure.database import Database
+from infrastructure.durable import DURABLE
+from projections.columns import Key, Timestamp
 
 PREFIX = "zk1"
+DATA_KEYS = Table(
+    "data_keys", DURABLE,
+    Column("key_id", Key, primary_key=True),
+    Column("wrapped_key", LargeBinary),
+    Column("created_at", Timestamp, nullable=False),
+    Column("shredded_at", Timestamp),
+)
+"""One data key per record, wrapped by the master key; ``wrapped_key`` is NULL once shredded."""
 
 
 class Shredded(Exception):
@@ -33,27 +46,18 @@ class Vault:
         self._master = AESGCM(master_key)
         self._digest_key = HKDF(algorithm=SHA256(), length=32, salt=None, info=b"zeren-digest-v1").derive(master_key)
 
-    def create_schema(self) -> None:
-        with self.db.transaction() as tx:
-            tx.execute(self.db.ddl(
-                "CREATE TABLE IF NOT EXISTS data_keys (key_id TEXT PRIMARY KEY, wrapped_key {BLOB}, "
-                "created_at {TS} NOT NULL, shredded_at {TS})"
-            ))
-
     def _data_key(self, key_id: str, *, create: bool) -> bytes:
-        with self.db.transaction() as tx:
+        with self.db.transaction() as conn:
             if create:
                 nonce, key = os.urandom(12), AESGCM.generate_key(bit_length=256)
                 wrapped = nonce + self._master.encrypt(nonce, key, key_id.encode())
-                tx.execute(
-                    "INSERT INTO data_keys (key_id, wrapped_key, created_at) VALUES (:k, :w, :t) "
-                    "ON CONFLICT (key_id) DO NOTHING",
-                    {"k": key_id, "w": wrapped, "t": datetime.now(UTC)},
-                )
-            row = tx.one("SELECT wrapped_key FROM data_keys WHERE key_id = :k", {"k": key_id})
-        if row is None or row["wrapped_key"] is None:
+                insert = pg_insert if self.db.dialect == "postgres" else sqlite_insert
+                conn.execute(insert(DATA_KEYS).values(key_id=key_id, wrapped_key=wrapped, created_at=datetime.now(UTC))
+                             .on_conflict_do_nothing(index_elements=[DATA_KEYS.c.key_id]))
+            stored = conn.execute(select(DATA_KEYS.c.wrapped_key).where(DATA_KEYS.c.key_id == key_id)).scalar()
+        if stored is None:
             raise Shredded(f"data key {key_id} does not exist or was shredded")
-        wrapped = bytes(row["wrapped_key"])
+        wrapped = bytes(stored)
         return self._master.decrypt(wrapped[:12], wrapped[12:], key_id.encode())
 
     def seal(self, key_id: str, plaintext: str) -> str:
@@ -81,18 +85,17 @@ class Vault:
         on and truncates its WAL file; PostgreSQL keeps every old row version until VACUUM removes it, which it does
         as soon as no transaction older than the shred is open. WAL archives and backups are the operator's
         (docs/audit.md §9)."""
-        with self.db.transaction() as tx:
-            if tx.dialect == "sqlite":
-                tx.execute("PRAGMA secure_delete = ON")
-            row = tx.one("SELECT wrapped_key FROM data_keys WHERE key_id = :k AND wrapped_key IS NOT NULL",
-                         {"k": key_id})
-            if row is None:
+        live = (DATA_KEYS.c.key_id == key_id, DATA_KEYS.c.wrapped_key.is_not(None))
+        with self.db.transaction() as conn:
+            if self.db.dialect == "sqlite":
+                conn.exec_driver_sql("PRAGMA secure_delete = ON")
+            wrapped = conn.execute(select(DATA_KEYS.c.wrapped_key).where(*live)).scalar()
+            if wrapped is None:
                 return False
-            tx.execute("UPDATE data_keys SET wrapped_key = :zeros WHERE key_id = :k",
-                       {"k": key_id, "zeros": bytes(len(row["wrapped_key"]))})
-            tx.execute("UPDATE data_keys SET wrapped_key = NULL, shredded_at = :t WHERE key_id = :k",
-                       {"k": key_id, "t": datetime.now(UTC)})
-        self.db.erase_freed("data_keys")
+            conn.execute(update(DATA_KEYS).where(*live).values(wrapped_key=bytes(len(wrapped))))
+            conn.execute(update(DATA_KEYS).where(DATA_KEYS.c.key_id == key_id)
+                         .values(wrapped_key=None, shredded_at=datetime.now(UTC)))
+        self.db.erase_freed(DATA_KEYS.name)
         return True
 
     def digest(self, purpose: str, value: str) -> str:

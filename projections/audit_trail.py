@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from application.ports import LogEntry
-from projections.follower import Projection
+from projections.follower import LegacyProjection as Projection
 from projections.sql import Tx, scope_clause, scope_params
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from projections.legacy_timeline import KNOWN, VALID
 from projections.sql import ReadDatabase, scope_clause, scope_params
-from projections.timeline import KNOWN, VALID
 
 GAP_TERMS = {
     "unsupervised": "无监管部门",

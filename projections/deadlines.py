@@ -13,7 +13,8 @@ from uuid import UUID
 
 from domain import hazards as hz
 from domain.calendar import end_of_day
-from projections.follower import Projection, on
+from projections.follower import LegacyProjection as Projection
+from projections.follower import on
 from projections.sql import ReadDatabase, Tx
 
 

@@ -15,7 +15,8 @@ from domain import responsibility as r
 from domain import units as u
 from domain.identifiers import mask_certificate_number
 from domain.supervision import SectorLeadDecided
-from projections.follower import Projection, on
+from projections.follower import LegacyProjection as Projection
+from projections.follower import on
 from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
 
 

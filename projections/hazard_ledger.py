@@ -13,43 +13,77 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    column,
+    select,
+    table,
+)
+
 from domain import hazards as hz
 from domain.base import DomainEvent
 from domain.calendar import end_of_day, local_day
-from projections.follower import Projection, on
-from projections.sql import ReadDatabase, Tx, audience_clause, scope_clause, scope_params
-from projections.timeline import BITEMPORAL_COLUMNS, KNOWN, VALID, Timeline
+from projections.columns import BigInt, Json, Key, Timestamp
+from projections.projection import Projection, on
+from projections.scope import visible, within
+from projections.timeline import Timeline, bitemporal_columns, changes_table, current_index, known, valid
 
-TIMELINE = Timeline("hazard_ledger", "hazard_id")
+METADATA = MetaData()
+LEDGER = Table(
+    "hazard_ledger", METADATA,
+    Column("hazard_id", Key, primary_key=True), Column("revision", Integer, primary_key=True, autoincrement=False),
+    Column("unit_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("sector", Key, nullable=False), Column("grade", Key, nullable=False), Column("criterion_json", Json),
+    Column("description", Text, nullable=False), Column("location", Text), Column("source", Key, nullable=False),
+    Column("inspection_id", Key), Column("finding_no", Integer), Column("tip_id", Key),
+    Column("found_at", Timestamp, nullable=False), Column("status", Key, nullable=False), Column("mode", Key),
+    Column("responsible_person_id", Key), Column("measures", Text), Column("funds_yuan", BigInt),
+    Column("funds_source", Text), Column("deadline_on", Date), Column("contingency_plan", Text),
+    Column("suspension_scope", Text), Column("overdue_at", Timestamp), Column("submitted_at", Timestamp),
+    Column("verifier_id", Key), Column("accepted_at", Timestamp), Column("closed_at", Timestamp),
+    Column("listing_authority_id", Key), Column("listing_level", Key), Column("listing_supervisor_id", Key),
+    Column("listed_at", Timestamp), Column("escalations", Integer, nullable=False),
+    Column("reopened", Integer, nullable=False),
+    *bitemporal_columns(),
+)
+Index("hazard_ledger_scope", LEDGER.c.jurisdiction, LEDGER.c.recorded_to, LEDGER.c.valid_to)
+current_index(LEDGER, "hazard_id")
+CHANGES = changes_table("hazard_ledger", METADATA)
+UNITS = table("units", column("unit_id"), column("name"), column("risk_colour"))
+"""The directory's units (name and risk colour shown beside each hazard)."""
 UNFIXED = ("reported", "rectifying", "overdue")
 """Statuses in which the hazard is still there: neither submitted for acceptance, accepted nor struck off."""
 
 
 class HazardLedger(Projection):
     name = "hazard_ledger"
-    version = 1
-    tables = TIMELINE.tables
-    ddl = (
-        "CREATE TABLE hazard_ledger (hazard_id TEXT NOT NULL, revision INTEGER NOT NULL, unit_id TEXT NOT NULL, "
-        "jurisdiction TEXT NOT NULL, sector TEXT NOT NULL, grade TEXT NOT NULL, criterion_json {JSON}, "
-        "description TEXT NOT NULL, location TEXT, source TEXT NOT NULL, inspection_id TEXT, finding_no INTEGER, "
-        "tip_id TEXT, found_at {TS} NOT NULL, status TEXT NOT NULL, mode TEXT, responsible_person_id TEXT, "
-        "measures TEXT, funds_yuan {BIGINT}, funds_source TEXT, deadline_on {DATE}, contingency_plan TEXT, "
-        "suspension_scope TEXT, overdue_at {TS}, submitted_at {TS}, verifier_id TEXT, accepted_at {TS}, "
-        "closed_at {TS}, listing_authority_id TEXT, listing_level TEXT, listing_supervisor_id TEXT, "
-        "listed_at {TS}, escalations INTEGER NOT NULL, reopened INTEGER NOT NULL, "
-        f"{BITEMPORAL_COLUMNS}, PRIMARY KEY (hazard_id, revision))",
-        "CREATE INDEX hazard_ledger_scope ON hazard_ledger (jurisdiction, recorded_to, valid_to)",
-        *TIMELINE.ddl(),
-    )
+    version = 2
+    ledger = LEDGER
+    changes = CHANGES
 
-    @staticmethod
-    def _change(tx: Tx, e: DomainEvent, changes: dict[str, Any]) -> None:
-        TIMELINE.record(tx, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes)
+    @property
+    def timeline(self) -> Timeline:
+        return Timeline(self.ledger, self.changes, "hazard_id")
+
+    def _change(self, conn: Connection, e: DomainEvent, changes: dict[str, Any]) -> None:
+        self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes)
+
+    def _current(self, conn: Connection, e: DomainEvent) -> dict[str, Any]:
+        row = self.timeline.current(conn, e.originator_id)
+        assert row is not None
+        return row
 
     @on(hz.HazardReported)
-    def _reported(self, tx: Tx, e: hz.HazardReported, _: int) -> None:
-        self._change(tx, e, {
+    def _reported(self, conn: Connection, e: hz.HazardReported, _: int) -> None:
+        self._change(conn, e, {
             "unit_id": e.unit_id, "jurisdiction": e.envelope.jurisdiction, "sector": e.sector, "grade": e.grade,
             "criterion_json": e.criterion.model_dump() if e.criterion else None, "description": e.description,
             "location": e.location, "source": e.source, "inspection_id": e.inspection_id, "finding_no": e.finding_no,
@@ -58,18 +92,18 @@ class HazardLedger(Projection):
         })
 
     @on(hz.HazardRegraded)
-    def _regraded(self, tx: Tx, e: hz.HazardRegraded, _: int) -> None:
-        self._change(tx, e, {"grade": e.grade, "criterion_json": e.criterion.model_dump() if e.criterion else None})
+    def _regraded(self, conn: Connection, e: hz.HazardRegraded, _: int) -> None:
+        self._change(conn, e, {"grade": e.grade, "criterion_json": e.criterion.model_dump() if e.criterion else None})
 
     @on(hz.RectifiedOnTheSpot)
-    def _on_the_spot(self, tx: Tx, e: hz.RectifiedOnTheSpot, _: int) -> None:
-        self._change(tx, e, {"mode": hz.RectificationMode.immediate, "measures": e.measures,
+    def _on_the_spot(self, conn: Connection, e: hz.RectifiedOnTheSpot, _: int) -> None:
+        self._change(conn, e, {"mode": hz.RectificationMode.immediate, "measures": e.measures,
                              "status": hz.HazardStatus.accepted, "accepted_at": e.effective_at})
 
     @on(hz.RectificationPlanned)
-    def _planned(self, tx: Tx, e: hz.RectificationPlanned, _: int) -> None:
+    def _planned(self, conn: Connection, e: hz.RectificationPlanned, _: int) -> None:
         p = e.plan
-        self._change(tx, e, {
+        self._change(conn, e, {
             "mode": e.mode, "status": hz.HazardStatus.rectifying, "responsible_person_id": p.responsible_person_id,
             "measures": p.measures, "funds_yuan": p.funds.amount_yuan if p.funds else None,
             "funds_source": p.funds.source if p.funds else None, "deadline_on": p.deadline,
@@ -77,75 +111,72 @@ class HazardLedger(Projection):
         })
 
     @on(hz.ProductionSuspended)
-    def _suspended(self, tx: Tx, e: hz.ProductionSuspended, _: int) -> None:
-        self._change(tx, e, {"suspension_scope": e.suspension.scope})
+    def _suspended(self, conn: Connection, e: hz.ProductionSuspended, _: int) -> None:
+        self._change(conn, e, {"suspension_scope": e.suspension.scope})
 
     @on(hz.DeadlineExtended)
-    def _extended(self, tx: Tx, e: hz.DeadlineExtended, _: int) -> None:
-        self._change(tx, e, {"deadline_on": e.deadline})
+    def _extended(self, conn: Connection, e: hz.DeadlineExtended, _: int) -> None:
+        self._change(conn, e, {"deadline_on": e.deadline})
 
     @on(hz.HazardBecameOverdue)
-    def _overdue(self, tx: Tx, e: hz.HazardBecameOverdue, _: int) -> None:
-        self._change(tx, e, {"status": hz.HazardStatus.overdue, "overdue_at": e.effective_at})
+    def _overdue(self, conn: Connection, e: hz.HazardBecameOverdue, _: int) -> None:
+        self._change(conn, e, {"status": hz.HazardStatus.overdue, "overdue_at": e.effective_at})
 
     @on(hz.RectificationSubmitted)
-    def _submitted(self, tx: Tx, e: hz.RectificationSubmitted, _: int) -> None:
-        self._change(tx, e, {"status": hz.HazardStatus.submitted, "submitted_at": e.effective_at})
+    def _submitted(self, conn: Connection, e: hz.RectificationSubmitted, _: int) -> None:
+        self._change(conn, e, {"status": hz.HazardStatus.submitted, "submitted_at": e.effective_at})
 
     @on(hz.RectificationAccepted)
-    def _accepted(self, tx: Tx, e: hz.RectificationAccepted, _: int) -> None:
-        self._change(tx, e, {"status": hz.HazardStatus.accepted, "verifier_id": e.verifier_id,
+    def _accepted(self, conn: Connection, e: hz.RectificationAccepted, _: int) -> None:
+        self._change(conn, e, {"status": hz.HazardStatus.accepted, "verifier_id": e.verifier_id,
                              "accepted_at": e.effective_at})
 
     @on(hz.RectificationRejected)
-    def _rejected(self, tx: Tx, e: hz.RectificationRejected, _: int) -> None:
-        overdue = tx.scalar("SELECT overdue_at FROM hazard_ledger WHERE hazard_id = :h AND recorded_to IS NULL "
-                            "AND valid_to IS NULL", {"h": e.originator_id})
+    def _rejected(self, conn: Connection, e: hz.RectificationRejected, _: int) -> None:
+        overdue = self._current(conn, e)["overdue_at"]
         status = hz.HazardStatus.overdue if overdue else hz.HazardStatus.rectifying
-        self._change(tx, e, {"status": status, "verifier_id": e.verifier_id, "submitted_at": None})
+        self._change(conn, e, {"status": status, "verifier_id": e.verifier_id, "submitted_at": None})
 
     @on(hz.HazardClosedOut)
-    def _closed(self, tx: Tx, e: hz.HazardClosedOut, _: int) -> None:
-        self._change(tx, e, {"status": hz.HazardStatus.closed, "closed_at": e.effective_at, "suspension_scope": None,
+    def _closed(self, conn: Connection, e: hz.HazardClosedOut, _: int) -> None:
+        self._change(conn, e, {"status": hz.HazardStatus.closed, "closed_at": e.effective_at, "suspension_scope": None,
                              "listing_authority_id": None, "listing_level": None, "listing_supervisor_id": None,
                              "listed_at": None})
 
     @on(hz.FollowUpReviewed)
-    def _reviewed(self, tx: Tx, e: hz.FollowUpReviewed, _: int) -> None:
+    def _reviewed(self, conn: Connection, e: hz.FollowUpReviewed, _: int) -> None:
         if not e.reopened:
             return
-        reopened = tx.scalar("SELECT reopened FROM hazard_ledger WHERE hazard_id = :h AND recorded_to IS NULL "
-                             "AND valid_to IS NULL", {"h": e.originator_id}) or 0
-        self._change(tx, e, {"status": hz.HazardStatus.reported, "reopened": reopened + 1, "mode": None,
+        reopened = self._current(conn, e)["reopened"]
+        self._change(conn, e, {"status": hz.HazardStatus.reported, "reopened": reopened + 1, "mode": None,
                              "deadline_on": None, "overdue_at": None, "submitted_at": None, "accepted_at": None,
                              "closed_at": None, "verifier_id": None})
 
-    def _listing(self, tx: Tx, e: DomainEvent, listing: hz.Listing, escalated: bool) -> None:
+    def _listing(self, conn: Connection, e: DomainEvent, listing: hz.Listing, escalated: bool) -> None:
         changes: dict[str, Any] = {"listing_authority_id": listing.authority_id, "listing_level": listing.level,
                                    "listing_supervisor_id": listing.supervisor_id, "listed_at": listing.since}
         if escalated:
-            count = tx.scalar("SELECT escalations FROM hazard_ledger WHERE hazard_id = :h AND recorded_to IS NULL "
-                              "AND valid_to IS NULL", {"h": e.originator_id}) or 0
+            count = self._current(conn, e)["escalations"]
             changes["escalations"] = count + 1
-        self._change(tx, e, changes)
+        self._change(conn, e, changes)
 
     @on(hz.ListedSupervisionOpened)
-    def _listed(self, tx: Tx, e: hz.ListedSupervisionOpened, _: int) -> None:
-        self._listing(tx, e, e.listing, escalated=False)
+    def _listed(self, conn: Connection, e: hz.ListedSupervisionOpened, _: int) -> None:
+        self._listing(conn, e, e.listing, escalated=False)
 
     @on(hz.ListedSupervisionEscalated)
-    def _escalated(self, tx: Tx, e: hz.ListedSupervisionEscalated, _: int) -> None:
-        self._listing(tx, e, e.listing, escalated=True)
+    def _escalated(self, conn: Connection, e: hz.ListedSupervisionEscalated, _: int) -> None:
+        self._listing(conn, e, e.listing, escalated=True)
 
     @on(hz.ListedSupervisorNamed)
-    def _supervisor(self, tx: Tx, e: hz.ListedSupervisorNamed, _: int) -> None:
-        self._change(tx, e, {"listing_supervisor_id": e.supervisor_id})
+    def _supervisor(self, conn: Connection, e: hz.ListedSupervisorNamed, _: int) -> None:
+        self._change(conn, e, {"listing_supervisor_id": e.supervisor_id})
 
 
 class HazardQueries:
     """Bitemporal questions to the hazard ledger, scoped by jurisdiction and audience."""
 
-    def __init__(self, db: ReadDatabase):
+    def __init__(self, db: Any):
         self.db = db
 
     def ledger(self, scope: str, *, as_of: datetime, known_at: datetime, role: str = "", unit_of_role: Any = None,
@@ -154,32 +185,23 @@ class HazardQueries:
                grade: str | None = None, status: str | None = None, open_only: bool = False,
                listed: bool | None = None, limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
         """Each hazard as it stood at ``as_of``, as recorded by ``known_at``, with its days overdue then."""
-        audience, audience_params = audience_clause("h.unit_id", role, unit_of_role)
-        sql = (
-            "SELECT h.*, u.name AS unit_name, u.risk_colour FROM hazard_ledger h "
-            "LEFT JOIN units u ON u.unit_id = h.unit_id "
-            f"WHERE {VALID.format(t='h')} AND {KNOWN.format(t='h')} AND {scope_clause('h.jurisdiction')} "
-            f"AND {audience}"
-        )
-        params: dict[str, Any] = {"as_of": as_of, "known_at": known_at, **scope_params(scope), **audience_params}
-        filters = {"h.hazard_id": hazard_id, "h.unit_id": unit_id, "h.sector": sector, "h.grade": grade,
-                   "h.status": status}
-        for i, (column, value) in enumerate(filters.items()):
-            if value is not None:
-                sql += f" AND {column} = :f{i}"
-                params[f"f{i}"] = value
+        h = LEDGER.c
+        conditions = [valid(LEDGER, as_of), known(LEDGER, known_at),
+                      visible(h.jurisdiction, scope, h.unit_id, role, unit_of_role)]
+        filters = {h.hazard_id: hazard_id, h.unit_id: unit_id, h.sector: sector, h.grade: grade, h.status: status}
+        conditions += [c == value for c, value in filters.items() if value is not None]
         if jurisdiction:
-            sql += " AND (h.jurisdiction = :j OR h.jurisdiction LIKE :j_below)"
-            params.update(j=jurisdiction, j_below=jurisdiction + "/%")
+            conditions.append(within(h.jurisdiction, jurisdiction))
         if open_only:
-            sql += " AND h.status <> 'closed'"
+            conditions.append(h.status != hz.HazardStatus.closed.value)
         if listed is not None:
-            sql += " AND h.listing_authority_id IS NOT NULL" if listed else " AND h.listing_authority_id IS NULL"
-        sql += " ORDER BY h.found_at, h.hazard_id LIMIT :limit OFFSET :offset"
-        with self.db.read() as tx:
-            rows = tx.all(sql, {**params, "limit": limit, "offset": offset})
-        return [self._with_overdue(r, as_of) for r in rows]
-
+            conditions.append(h.listing_authority_id.is_not(None) if listed else h.listing_authority_id.is_(None))
+        query = (select(LEDGER, UNITS.c.name.label("unit_name"), UNITS.c.risk_colour)
+                 .outerjoin(UNITS, UNITS.c.unit_id == h.unit_id).where(and_(*conditions))
+                 .order_by(h.found_at, h.hazard_id).limit(limit).offset(offset))
+        with self.db.read() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [self._with_overdue(dict(r), as_of) for r in rows]
     @staticmethod
     def _with_overdue(row: dict[str, Any], as_of: datetime) -> dict[str, Any]:
         """Days overdue at ``as_of`` (also before the policy marked it), and the 自查自报 exemption: a major hazard
@@ -212,8 +234,6 @@ class HazardQueries:
     def _unit_names(self, ids: set[str]) -> dict[str, str]:
         if not ids:
             return {}
-        names = ", ".join(f":u{i}" for i in range(len(ids)))
-        with self.db.read() as tx:
-            rows = tx.all(f"SELECT unit_id, name FROM units WHERE unit_id IN ({names})",
-                          {f"u{i}": v for i, v in enumerate(sorted(ids))})
-        return {r["unit_id"]: r["name"] for r in rows}
+        with self.db.read() as conn:
+            rows = conn.execute(select(UNITS.c.unit_id, UNITS.c.name).where(UNITS.c.unit_id.in_(sorted(ids))))
+            return dict(rows.all())

@@ -18,7 +18,8 @@ from domain import hazards as hz
 from domain import units as u
 from domain.base import DomainEvent
 from domain.calendar import local_day, month_label, start_of_day, week_label
-from projections.follower import Projection, on
+from projections.follower import LegacyProjection as Projection
+from projections.follower import on
 from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
 
 METRICS = ("found", "fixed", "overdue", "listed", "escalated", "reopened")

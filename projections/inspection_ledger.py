@@ -30,9 +30,10 @@ from domain import inspections as ins
 from domain import random_draws as rd
 from domain.base import DomainEvent
 from domain.calendar import year_bounds
-from projections.follower import Projection, on
+from projections.follower import LegacyProjection as Projection
+from projections.follower import on
+from projections.legacy_timeline import BITEMPORAL_COLUMNS, KNOWN, VALID, Timeline
 from projections.sql import ReadDatabase, Tx, audience_clause, scope_clause, scope_params
-from projections.timeline import BITEMPORAL_COLUMNS, KNOWN, VALID, Timeline
 
 TIMELINE = Timeline("inspection_timeline", "inspection_id")
 PLAN_TIMELINE = Timeline("inspection_plan_timeline", "plan_id")

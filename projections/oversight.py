@@ -16,7 +16,8 @@ from uuid import UUID
 from application.ports import MonthlyLeader
 from domain import oversight as ov
 from domain.inspections import ENFORCEMENT_KINDS
-from projections.follower import Projection, on
+from projections.follower import LegacyProjection as Projection
+from projections.follower import on
 from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
 
 

@@ -16,71 +16,107 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import (
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    column,
+    insert,
+    select,
+    table,
+    update,
+)
+
 from domain import posts as ps
 from domain import responsibility as r
-from projections.follower import Projection, on
-from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
-from projections.timeline import BITEMPORAL_COLUMNS, KNOWN, VALID
+from projections.columns import Json, Key, Timestamp
+from projections.projection import Projection, on
+from projections.scope import within
+from projections.timeline import bitemporal_columns, known, valid
+
+METADATA = MetaData()
+POSTS = Table("ledger_posts", METADATA, Column("post_id", Key, primary_key=True),
+              Column("unit_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False))
+LISTS = Table("ledger_lists", METADATA, Column("list_id", Key, primary_key=True),
+              Column("list_kind", Key, nullable=False), Column("unit_id", Key, nullable=False))
+HOLDINGS = Table(
+    "ledger_holdings", METADATA,
+    Column("holding_id", Key, primary_key=True), Column("revision", Integer, primary_key=True, autoincrement=False),
+    Column("post_id", Key, nullable=False), Column("person_id", Key, nullable=False),
+    Column("unit_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False), Column("document", Text),
+    Column("end_reason", Key), *bitemporal_columns(),
+    Index("ledger_holdings_person", "person_id", "recorded_to"),
+    Index("ledger_holdings_post", "post_id", "recorded_to"),
+)
+DUTIES = Table(
+    "ledger_duties", METADATA,
+    Column("duty_id", Key, primary_key=True), Column("revision", Integer, primary_key=True, autoincrement=False),
+    Column("list_id", Key, nullable=False), Column("list_kind", Key, nullable=False),
+    Column("unit_id", Key, nullable=False), Column("post_id", Key, nullable=False), Column("line", Key, nullable=False),
+    Column("scope_json", Json, nullable=False), Column("text", Text, nullable=False),
+    Column("source_document", Text, nullable=False), Column("jurisdiction", Key, nullable=False),
+    *bitemporal_columns(), Index("ledger_duties_post", "post_id", "recorded_to"),
+)
+PUBLICATIONS = Table(
+    "ledger_publications", METADATA,
+    Column("list_id", Key, primary_key=True), Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("document_no", Text, nullable=False), Column("digest", Key, nullable=False),
+    Column("duty_ids_json", Json, nullable=False), Column("effective_at", Timestamp, nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+)
+DIRECTORY_UNITS = table("units", column("unit_id"), column("name"))
+DIRECTORY_POSTS = table("posts", column("post_id"), column("title"))
+DIRECTORY_PEOPLE = table("people", column("person_id"), column("name"))
+"""Names from the directory, shown beside the duties."""
 
 
 class ResponsibilityLedger(Projection):
     name = "responsibility_ledger"
-    version = 1
-    tables = ("ledger_posts", "ledger_lists", "ledger_holdings", "ledger_duties", "ledger_publications")
-    ddl = (
-        "CREATE TABLE ledger_posts (post_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, jurisdiction TEXT NOT NULL)",
-        "CREATE TABLE ledger_lists (list_id TEXT PRIMARY KEY, list_kind TEXT NOT NULL, unit_id TEXT NOT NULL)",
-        "CREATE TABLE ledger_holdings (holding_id TEXT NOT NULL, revision INTEGER NOT NULL, post_id TEXT NOT NULL, "
-        "person_id TEXT NOT NULL, unit_id TEXT NOT NULL, jurisdiction TEXT NOT NULL, document TEXT, end_reason TEXT, "
-        f"{BITEMPORAL_COLUMNS}, PRIMARY KEY (holding_id, revision))",
-        "CREATE INDEX ledger_holdings_person ON ledger_holdings (person_id, recorded_to)",
-        "CREATE INDEX ledger_holdings_post ON ledger_holdings (post_id, recorded_to)",
-        "CREATE TABLE ledger_duties (duty_id TEXT NOT NULL, revision INTEGER NOT NULL, list_id TEXT NOT NULL, "
-        "list_kind TEXT NOT NULL, unit_id TEXT NOT NULL, post_id TEXT NOT NULL, line TEXT NOT NULL, "
-        "scope_json {JSON} NOT NULL, text TEXT NOT NULL, source_document TEXT NOT NULL, "
-        f"jurisdiction TEXT NOT NULL, {BITEMPORAL_COLUMNS}, PRIMARY KEY (duty_id, revision))",
-        "CREATE INDEX ledger_duties_post ON ledger_duties (post_id, recorded_to)",
-        "CREATE TABLE ledger_publications (list_id TEXT NOT NULL, version INTEGER NOT NULL, document_no TEXT NOT NULL, "
-        "digest TEXT NOT NULL, duty_ids_json {JSON} NOT NULL, effective_at {TS} NOT NULL, recorded_at {TS} NOT NULL, "
-        "PRIMARY KEY (list_id, version))",
-    )
+    version = 2
+    posts = POSTS
+    lists = LISTS
+    holdings = HOLDINGS
+    duties = DUTIES
+    publications = PUBLICATIONS
 
     # --- posts and holders -------------------------------------------------------------------------------------
     @on(ps.PostEstablished)
-    def _post(self, tx: Tx, e: ps.PostEstablished, _: int) -> None:
-        tx.execute("INSERT INTO ledger_posts VALUES (:p, :u, :j)",
-                   {"p": e.originator_id, "u": e.unit_id, "j": e.envelope.jurisdiction})
+    def _post(self, conn: Connection, e: ps.PostEstablished, _: int) -> None:
+        conn.execute(insert(self.posts).values(post_id=e.originator_id, unit_id=e.unit_id,
+                                               jurisdiction=e.envelope.jurisdiction))
 
     @on(ps.PostRelocated)
-    def _relocated(self, tx: Tx, e: ps.PostRelocated, _: int) -> None:
-        tx.execute("UPDATE ledger_posts SET jurisdiction = :j WHERE post_id = :p",
-                   {"p": e.originator_id, "j": e.jurisdiction})
+    def _relocated(self, conn: Connection, e: ps.PostRelocated, _: int) -> None:
+        conn.execute(update(self.posts).where(self.posts.c.post_id == str(e.originator_id))
+                     .values(jurisdiction=e.jurisdiction))
 
     @on(ps.HolderAppointed)
-    def _appointed(self, tx: Tx, e: ps.HolderAppointed, _: int) -> None:
-        post = tx.one("SELECT unit_id, jurisdiction FROM ledger_posts WHERE post_id = :p", {"p": e.originator_id})
-        assert post is not None
-        tx.execute(
-            "INSERT INTO ledger_holdings VALUES (:h, 0, :post, :person, :unit, :j, :doc, NULL, :vf, NULL, :rf, NULL)",
-            {"h": f"{e.originator_id}:{e.originator_version}", "post": e.originator_id, "person": e.person_id,
-             "unit": post["unit_id"], "j": post["jurisdiction"], "doc": e.document, "vf": e.effective_at,
-             "rf": e.timestamp},
-        )
+    def _appointed(self, conn: Connection, e: ps.HolderAppointed, _: int) -> None:
+        post = conn.execute(select(self.posts.c.unit_id, self.posts.c.jurisdiction)
+                            .where(self.posts.c.post_id == str(e.originator_id))).one()
+        conn.execute(insert(self.holdings).values(
+            holding_id=f"{e.originator_id}:{e.originator_version}", revision=0, post_id=e.originator_id,
+            person_id=e.person_id, unit_id=post.unit_id, jurisdiction=post.jurisdiction, document=e.document,
+            end_reason=None, valid_from=e.effective_at, valid_to=None, recorded_from=e.timestamp, recorded_to=None))
 
     @on(ps.HolderRemoved)
-    def _removed(self, tx: Tx, e: ps.HolderRemoved, _: int) -> None:
-        current = tx.one(
-            "SELECT * FROM ledger_holdings WHERE post_id = :post AND person_id = :person AND valid_to IS NULL "
-            "AND recorded_to IS NULL",
-            {"post": e.originator_id, "person": e.person_id},
-        )
-        assert current is not None
-        self._supersede(tx, "ledger_holdings", "holding_id", current, e.timestamp,
+    def _removed(self, conn: Connection, e: ps.HolderRemoved, _: int) -> None:
+        h = self.holdings.c
+        current = conn.execute(select(self.holdings).where(
+            h.post_id == str(e.originator_id), h.person_id == str(e.person_id), h.valid_to.is_(None),
+            h.recorded_to.is_(None))).mappings().one()
+        self._supersede(conn, self.holdings, "holding_id", dict(current), e.timestamp,
                         {"valid_to": e.effective_at, "end_reason": e.reason.value})
 
     # --- duties -----------------------------------------------------------------------------------------------
     @staticmethod
-    def _duty_row(e: r.DutyAssigned | r.DutyRevised, current: dict[str, Any] | None, lst: dict[str, Any]) -> dict:
+    def _duty_row(e: r.DutyAssigned | r.DutyRevised, current: dict[str, Any] | None,
+                  lst: dict[str, Any]) -> dict[str, Any]:
         d = e.duty
         return {
             "duty_id": d.duty_id, "list_id": e.originator_id, "list_kind": lst["list_kind"], "unit_id": lst["unit_id"],
@@ -90,129 +126,114 @@ class ResponsibilityLedger(Projection):
             "revision": (current["revision"] + 2) if current else 0,
         }
 
-    def _list_info(self, tx: Tx, list_id: UUID) -> dict[str, Any]:
-        row = tx.one("SELECT list_kind, unit_id FROM ledger_lists WHERE list_id = :l", {"l": list_id})
-        assert row is not None
-        return row
+    def _list_info(self, conn: Connection, list_id: UUID) -> dict[str, Any]:
+        return dict(conn.execute(select(self.lists.c.list_kind, self.lists.c.unit_id)
+                                 .where(self.lists.c.list_id == str(list_id))).mappings().one())
 
     @on(r.ResponsibilityListOpened)
-    def _list(self, tx: Tx, e: r.ResponsibilityListOpened, _: int) -> None:
-        tx.execute("INSERT INTO ledger_lists VALUES (:l, :k, :u)",
-                   {"l": e.originator_id, "k": e.kind.value, "u": e.unit_id})
+    def _list(self, conn: Connection, e: r.ResponsibilityListOpened, _: int) -> None:
+        conn.execute(insert(self.lists).values(list_id=e.originator_id, list_kind=e.kind, unit_id=e.unit_id))
 
     @on(r.DutyAssigned)
-    def _assigned(self, tx: Tx, e: r.DutyAssigned, _: int) -> None:
-        self._insert(tx, "ledger_duties", self._duty_row(e, None, self._list_info(tx, e.originator_id)))
+    def _assigned(self, conn: Connection, e: r.DutyAssigned, _: int) -> None:
+        conn.execute(insert(self.duties).values(self._duty_row(e, None, self._list_info(conn, e.originator_id))))
 
     @on(r.DutyRevised)
-    def _revised(self, tx: Tx, e: r.DutyRevised, _: int) -> None:
-        current = self._current_duty(tx, e.duty.duty_id)
-        self._supersede(tx, "ledger_duties", "duty_id", current, e.timestamp, {"valid_to": e.effective_at})
-        self._insert(tx, "ledger_duties", self._duty_row(e, current, self._list_info(tx, e.originator_id)))
+    def _revised(self, conn: Connection, e: r.DutyRevised, _: int) -> None:
+        current = self._current_duty(conn, e.duty.duty_id)
+        self._supersede(conn, self.duties, "duty_id", current, e.timestamp, {"valid_to": e.effective_at})
+        conn.execute(insert(self.duties).values(self._duty_row(e, current, self._list_info(conn, e.originator_id))))
 
     @on(r.DutyRevoked)
-    def _revoked(self, tx: Tx, e: r.DutyRevoked, _: int) -> None:
-        current = self._current_duty(tx, e.duty_id)
-        self._supersede(tx, "ledger_duties", "duty_id", current, e.timestamp, {"valid_to": e.effective_at})
+    def _revoked(self, conn: Connection, e: r.DutyRevoked, _: int) -> None:
+        current = self._current_duty(conn, e.duty_id)
+        self._supersede(conn, self.duties, "duty_id", current, e.timestamp, {"valid_to": e.effective_at})
 
     @on(r.ResponsibilityListRelocated)
-    def _list_relocated(self, tx: Tx, e: r.ResponsibilityListRelocated, _: int) -> None:
-        for current in tx.all("SELECT * FROM ledger_duties WHERE list_id = :l AND valid_to IS NULL "
-                              "AND recorded_to IS NULL", {"l": e.originator_id}):
-            self._supersede(tx, "ledger_duties", "duty_id", current, e.timestamp, {"valid_to": e.effective_at})
-            self._insert(tx, "ledger_duties", {**current, "jurisdiction": e.jurisdiction,
-                                               "valid_from": e.effective_at, "recorded_from": e.timestamp,
-                                               "revision": current["revision"] + 2})
+    def _list_relocated(self, conn: Connection, e: r.ResponsibilityListRelocated, _: int) -> None:
+        d = self.duties.c
+        rows = conn.execute(select(self.duties).where(d.list_id == str(e.originator_id), d.valid_to.is_(None),
+                                                      d.recorded_to.is_(None))).mappings().all()
+        for row in rows:
+            current = dict(row)
+            self._supersede(conn, self.duties, "duty_id", current, e.timestamp, {"valid_to": e.effective_at})
+            conn.execute(insert(self.duties).values({**current, "jurisdiction": e.jurisdiction,
+                                                     "valid_from": e.effective_at, "recorded_from": e.timestamp,
+                                                     "revision": current["revision"] + 2}))
 
     @on(r.ResponsibilityListPublished)
-    def _published(self, tx: Tx, e: r.ResponsibilityListPublished, _: int) -> None:
-        tx.execute(
-            "INSERT INTO ledger_publications VALUES (:l, :v, :d, :g, :ids_json, :eff, :rec)",
-            {"l": e.originator_id, "v": e.version, "d": e.document_no, "g": e.digest,
-             "ids_json": [str(i) for i in e.duty_ids], "eff": e.effective_at, "rec": e.timestamp},
-        )
+    def _published(self, conn: Connection, e: r.ResponsibilityListPublished, _: int) -> None:
+        conn.execute(insert(self.publications).values(
+            list_id=e.originator_id, version=e.version, document_no=e.document_no, digest=e.digest,
+            duty_ids_json=[str(i) for i in e.duty_ids], effective_at=e.effective_at, recorded_at=e.timestamp))
+
+    def _current_duty(self, conn: Connection, duty_id: UUID) -> dict[str, Any]:
+        d = self.duties.c
+        return dict(conn.execute(select(self.duties).where(d.duty_id == str(duty_id), d.valid_to.is_(None),
+                                                           d.recorded_to.is_(None))).mappings().one())
 
     @staticmethod
-    def _current_duty(tx: Tx, duty_id: UUID) -> dict[str, Any]:
-        row = tx.one("SELECT * FROM ledger_duties WHERE duty_id = :d AND valid_to IS NULL AND recorded_to IS NULL",
-                     {"d": duty_id})
-        assert row is not None
-        return row
-
-    @staticmethod
-    def _insert(tx: Tx, table: str, row: dict[str, Any]) -> None:
-        columns = list(row)
-        tx.execute(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})", row)
-
-    def _supersede(self, tx: Tx, table: str, key: str, current: dict[str, Any], recorded: datetime,
+    def _supersede(conn: Connection, table: Table, key: str, current: dict[str, Any], recorded: datetime,
                    changes: dict[str, Any]) -> None:
         """Close ``current``'s recorded interval and record the corrected fact in its place.
 
         A change effective at or before the fact began (a backdated correction) leaves no remainder of the old fact.
         """
-        tx.execute(f"UPDATE {table} SET recorded_to = :rt WHERE {key} = :k AND revision = :rev",
-                   {"rt": recorded, "k": current[key], "rev": current["revision"]})
+        conn.execute(update(table).where(table.c[key] == current[key], table.c.revision == current["revision"])
+                     .values(recorded_to=recorded))
         valid_to = changes.get("valid_to")
         if valid_to is not None and valid_to <= current["valid_from"]:
             return
-        self._insert(tx, table, {**current, **changes, "recorded_from": recorded, "recorded_to": None,
-                                 "revision": current["revision"] + 1})
+        conn.execute(insert(table).values({**current, **changes, "recorded_from": recorded, "recorded_to": None,
+                                           "revision": current["revision"] + 1}))
 
 
 class LedgerQueries:
     """Bitemporal questions to the ledger, scoped by jurisdiction."""
 
-    def __init__(self, db: ReadDatabase):
+    def __init__(self, db: Any):
         self.db = db
 
     def duties(self, scope: str, *, as_of: datetime, known_at: datetime, unit_id: UUID | None = None,
                post_id: UUID | None = None, person_id: UUID | None = None,
                list_id: UUID | None = None) -> list[dict[str, Any]]:
         """Each duty in force at ``as_of`` with whoever held its post then, as recorded by ``known_at``."""
-        sql = (
-            "SELECT d.duty_id, d.list_id, d.list_kind, d.unit_id, d.post_id, d.line, d.scope_json, d.text, "
-            "d.source_document, d.jurisdiction, d.valid_from AS duty_from, d.valid_to AS duty_to, "
-            "h.person_id, h.valid_from AS held_from, h.valid_to AS held_to, u.name AS unit_name, "
-            "p.title AS post_title, pe.name AS person_name "
-            "FROM ledger_duties d "
-            f"LEFT JOIN ledger_holdings h ON h.post_id = d.post_id AND {VALID.format(t='h')} AND {KNOWN.format(t='h')} "
-            "LEFT JOIN units u ON u.unit_id = d.unit_id LEFT JOIN posts p ON p.post_id = d.post_id "
-            "LEFT JOIN people pe ON pe.person_id = h.person_id "
-            f"WHERE {VALID.format(t='d')} AND {KNOWN.format(t='d')} AND {scope_clause('d.jurisdiction')}"
+        d, h = DUTIES.c, HOLDINGS.c
+        units, posts, people = DIRECTORY_UNITS.c, DIRECTORY_POSTS.c, DIRECTORY_PEOPLE.c
+        conditions = [valid(DUTIES, as_of), known(DUTIES, known_at), within(d.jurisdiction, scope)]
+        filters = {d.unit_id: unit_id, d.post_id: post_id, d.list_id: list_id, h.person_id: person_id}
+        conditions += [c == value for c, value in filters.items() if value]
+        query = (
+            select(d.duty_id, d.list_id, d.list_kind, d.unit_id, d.post_id, d.line, d.scope_json, d.text,
+                   d.source_document, d.jurisdiction, d.valid_from.label("duty_from"), d.valid_to.label("duty_to"),
+                   h.person_id, h.valid_from.label("held_from"), h.valid_to.label("held_to"),
+                   units.name.label("unit_name"), posts.title.label("post_title"), people.name.label("person_name"))
+            .select_from(DUTIES)
+            .outerjoin(HOLDINGS, and_(h.post_id == d.post_id, valid(HOLDINGS, as_of), known(HOLDINGS, known_at)))
+            .outerjoin(DIRECTORY_UNITS, units.unit_id == d.unit_id)
+            .outerjoin(DIRECTORY_POSTS, posts.post_id == d.post_id)
+            .outerjoin(DIRECTORY_PEOPLE, people.person_id == h.person_id)
+            .where(*conditions).order_by(d.unit_id, d.post_id, d.valid_from, d.duty_id)
         )
-        params: dict[str, Any] = {"as_of": as_of, "known_at": known_at, **scope_params(scope)}
-        if unit_id:
-            sql += " AND d.unit_id = :unit"
-            params["unit"] = unit_id
-        if post_id:
-            sql += " AND d.post_id = :post"
-            params["post"] = post_id
-        if list_id:
-            sql += " AND d.list_id = :list"
-            params["list"] = list_id
-        if person_id:
-            sql += " AND h.person_id = :person"
-            params["person"] = person_id
-        with self.db.read() as tx:
-            return tx.all(sql + " ORDER BY d.unit_id, d.post_id, d.valid_from, d.duty_id", params)
+        with self.db.read() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
 
     def publications(self, list_id: UUID) -> list[dict[str, Any]]:
         """The published versions of a list: number, document, what it said (digest) and when."""
-        with self.db.read() as tx:
-            return tx.all("SELECT * FROM ledger_publications WHERE list_id = :l ORDER BY version", {"l": list_id})
+        query = select(PUBLICATIONS).where(PUBLICATIONS.c.list_id == str(list_id)).order_by(PUBLICATIONS.c.version)
+        with self.db.read() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
 
     def holdings(self, scope: str, *, known_at: datetime, unit_id: UUID | None = None,
                  post_id: UUID | None = None, person_id: UUID | None = None) -> list[dict[str, Any]]:
         """Every holding (who held which post from when to when) as recorded by ``known_at``."""
-        sql = (f"SELECT h.* FROM ledger_holdings h WHERE {KNOWN.format(t='h')} "
-               f"AND {scope_clause('h.jurisdiction')}")
-        params: dict[str, Any] = {"known_at": known_at, **scope_params(scope)}
-        for column, value in (("unit_id", unit_id), ("post_id", post_id), ("person_id", person_id)):
-            if value:
-                sql += f" AND h.{column} = :{column}"
-                params[column] = value
-        with self.db.read() as tx:
-            return tx.all(sql + " ORDER BY h.valid_from, h.post_id", params)
+        h = HOLDINGS.c
+        conditions = [known(HOLDINGS, known_at), within(h.jurisdiction, scope)]
+        filters = {h.unit_id: unit_id, h.post_id: post_id, h.person_id: person_id}
+        conditions += [c == value for c, value in filters.items() if value]
+        with self.db.read() as conn:
+            rows = conn.execute(select(HOLDINGS).where(*conditions).order_by(h.valid_from, h.post_id)).mappings()
+            return [dict(row) for row in rows]
 
     def history(self, scope: str, *, known_at: datetime, unit_id: UUID | None = None,
                 post_id: UUID | None = None, person_id: UUID | None = None) -> list[dict[str, Any]]:
@@ -221,12 +242,9 @@ class LedgerQueries:
         post_ids = sorted({h["post_id"] for h in holdings})
         if not post_ids:
             return []
-        names = ", ".join(f":p{i}" for i in range(len(post_ids)))
-        with self.db.read() as tx:
-            duties = tx.all(
-                f"SELECT d.* FROM ledger_duties d WHERE {KNOWN.format(t='d')} AND d.post_id IN ({names})",
-                {"known_at": known_at, **{f"p{i}": p for i, p in enumerate(post_ids)}},
-            )
+        with self.db.read() as conn:
+            duties = [dict(row) for row in conn.execute(select(DUTIES).where(
+                known(DUTIES, known_at), DUTIES.c.post_id.in_(post_ids))).mappings()]
         rows = []
         for h in holdings:
             for d in duties:

@@ -3,10 +3,11 @@
 A read model whose rows change over time (a hazard's status and deadline, an inspection's signatures) keeps one
 row per *segment*: the entity's columns over an effective interval ``[valid_from, valid_to)``, as the system knew
 them over a recorded interval ``[recorded_from, recorded_to)``. Both questions are then one indexed query:
-*what was the state on the day* (``as_of``) and *what did the system show that day* (``known_at``).
+*what was the state on the day* (:func:`valid` at ``as_of``) and *what did the system show that day*
+(:func:`known` at ``known_at``).
 
 Each event contributes a *change* — some columns take new values from its effective time on. Changes are kept
-(``<table>_changes``) so that a change recorded late but effective earlier (a backdated fact) re-folds the
+(:func:`changes_table`) so that a change recorded late but effective earlier (a backdated fact) re-folds the
 timeline: the rows known until then are closed at the new recorded time, never updated in place, and the new
 timeline is recorded beside them. An in-order change, the usual case, only splits the open segment.
 """
@@ -19,15 +20,57 @@ from enum import Enum
 from typing import Any
 from uuid import UUID
 
-from projections.sql import Tx
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 
-BITEMPORAL_COLUMNS = "valid_from {TS} NOT NULL, valid_to {TS}, recorded_from {TS} NOT NULL, recorded_to {TS}"
-"""The interval columns of a bitemporal table (DDL fragment)."""
-KNOWN = "{t}.recorded_from <= :known_at AND ({t}.recorded_to IS NULL OR {t}.recorded_to > :known_at)"
-"""Rows the system showed at ``:known_at`` (format ``t`` with the table alias)."""
-VALID = "{t}.valid_from <= :as_of AND ({t}.valid_to IS NULL OR {t}.valid_to > :as_of)"
-"""Rows in force at ``:as_of`` (format ``t`` with the table alias)."""
-_TIME = ("_at", "_from", "_to")
+from projections.columns import Json, Key, Timestamp
+
+INTERVALS = ("valid_from", "valid_to", "recorded_from", "recorded_to")
+
+
+def bitemporal_columns() -> list[Column[Any]]:
+    """The interval columns of a bitemporal table (``valid_*``: effective time; ``recorded_*``: recorded time)."""
+    return [Column("valid_from", Timestamp, nullable=False), Column("valid_to", Timestamp),
+            Column("recorded_from", Timestamp, nullable=False), Column("recorded_to", Timestamp)]
+
+
+def known(table: Table, known_at: datetime) -> ColumnElement[bool]:
+    """Rows the system showed at ``known_at``."""
+    c = table.c
+    return and_(c.recorded_from <= known_at, or_(c.recorded_to.is_(None), c.recorded_to > known_at))
+
+
+def valid(table: Table, as_of: datetime) -> ColumnElement[bool]:
+    """Rows in force at ``as_of``."""
+    c = table.c
+    return and_(c.valid_from <= as_of, or_(c.valid_to.is_(None), c.valid_to > as_of))
+
+
+def changes_table(table: str, metadata: MetaData) -> Table:
+    """The changes kept for re-folding the timeline of ``table``."""
+    return Table(f"{table}_changes", metadata,
+                 Column("entity_id", Key, primary_key=True), Column("version", Integer, primary_key=True),
+                 Column("effective_at", Timestamp, nullable=False), Column("recorded_at", Timestamp, nullable=False),
+                 Column("changes_json", Json, nullable=False))
+
+
+def current_index(table: Table, key: str) -> Index:
+    """The index that finds an entity's rows as known now (``recorded_to IS NULL``)."""
+    return Index(f"{table.name}_known", table.c[key], table.c.recorded_to)
 
 
 def _encode(value: Any) -> Any:
@@ -42,106 +85,88 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def _decode(column: str, value: Any) -> Any:
-    if isinstance(value, str) and column.endswith(_TIME):
-        return datetime.fromisoformat(value)
-    if isinstance(value, str) and column.endswith("_on"):
-        return date.fromisoformat(value)
-    return value
-
-
 @dataclass(frozen=True)
 class Timeline:
-    """The bitemporal rows of one entity kind in ``table``, keyed by ``key``.
+    """The bitemporal rows of one entity kind in ``table`` (keyed by ``key``), with its ``changes`` table.
 
-    The table is the projection's own (its DDL lists ``key``, ``revision``, the entity's columns and
-    :data:`BITEMPORAL_COLUMNS`, primary key ``(key, revision)``); :meth:`ddl` adds the changes table.
+    ``table`` lists ``key``, ``revision``, the entity's columns and :func:`bitemporal_columns`, primary key
+    ``(key, revision)``.
     """
 
-    table: str
+    table: Table
+    changes: Table
     key: str
 
-    @property
-    def changes_table(self) -> str:
-        return f"{self.table}_changes"
+    def _decode(self, column: str, value: Any) -> Any:
+        if isinstance(value, str):
+            kind = self.table.c[column].type
+            if isinstance(kind, Timestamp):
+                return datetime.fromisoformat(value)
+            if isinstance(kind, Date):
+                return date.fromisoformat(value)
+        return value
 
-    def ddl(self) -> tuple[str, ...]:
-        return (
-            f"CREATE TABLE {self.changes_table} (entity_id TEXT NOT NULL, version INTEGER NOT NULL, "
-            "effective_at {TS} NOT NULL, recorded_at {TS} NOT NULL, changes_json {JSON} NOT NULL, "
-            "PRIMARY KEY (entity_id, version))",
-            f"CREATE INDEX {self.table}_known ON {self.table} ({self.key}, recorded_to)",
-        )
-
-    @property
-    def tables(self) -> tuple[str, ...]:
-        return (self.table, self.changes_table)
-
-    def record(self, tx: Tx, entity_id: UUID | str, version: int, effective_at: datetime, recorded_at: datetime,
-               changes: dict[str, Any]) -> None:
+    def record(self, conn: Connection, entity_id: UUID | str, version: int, effective_at: datetime,
+               recorded_at: datetime, changes: dict[str, Any]) -> None:
         """From ``effective_at`` on, the entity's ``changes`` columns have these values (known from ``recorded_at``).
 
         ``version`` orders changes that take effect at the same moment (the aggregate version of the event).
         """
-        latest = tx.scalar(f"SELECT MAX(effective_at) AS latest FROM {self.changes_table} WHERE entity_id = :k",
-                           {"k": entity_id})
-        tx.execute(
-            f"INSERT INTO {self.changes_table} VALUES (:k, :v, :eff, :rec, :changes_json)",
-            {"k": entity_id, "v": version, "eff": effective_at, "rec": recorded_at,
-             "changes_json": {c: _encode(v) for c, v in changes.items()}},
-        )
-        if latest is not None and _as_datetime(latest) > effective_at:
-            self._refold(tx, entity_id, recorded_at)
+        kept = self.changes.c
+        latest = conn.execute(select(func.max(kept.effective_at)).where(kept.entity_id == entity_id)).scalar()
+        conn.execute(insert(self.changes).values(
+            entity_id=entity_id, version=version, effective_at=effective_at, recorded_at=recorded_at,
+            changes_json={c: _encode(v) for c, v in changes.items()}))
+        if latest is not None and latest > effective_at:
+            self._refold(conn, entity_id, recorded_at)
             return
-        current = tx.one(f"SELECT * FROM {self.table} WHERE {self.key} = :k AND valid_to IS NULL "
-                         "AND recorded_to IS NULL", {"k": entity_id})
+        current = self.current(conn, entity_id)
         if current is None:
-            self._insert(tx, {self.key: entity_id, **changes, "valid_from": effective_at}, recorded_at)
+            self._insert(conn, [{self.key: entity_id, **changes, "valid_from": effective_at}], recorded_at, 0)
             return
-        self._close(tx, entity_id, current["revision"], recorded_at)
-        state = _columns(current)
+        revision = current["revision"]
+        self._close(conn, entity_id, revision, recorded_at)
+        state = {k: v for k, v in current.items() if k not in INTERVALS and k != "revision"}
+        rows = [{**state, **changes, "valid_from": effective_at}]
         if current["valid_from"] < effective_at:
-            self._insert(tx, {**state, "valid_from": current["valid_from"], "valid_to": effective_at}, recorded_at)
-        self._insert(tx, {**state, **changes, "valid_from": effective_at}, recorded_at)
+            rows.insert(0, {**state, "valid_from": current["valid_from"], "valid_to": effective_at})
+        self._insert(conn, rows, recorded_at, revision + 1)
 
-    def _refold(self, tx: Tx, entity_id: UUID | str, recorded_at: datetime) -> None:
+    def current(self, conn: Connection, entity_id: UUID | str) -> dict[str, Any] | None:
+        """The entity's open segment as known now, or ``None`` before its first change."""
+        t = self.table.c
+        row = conn.execute(select(self.table).where(t[self.key] == entity_id, t.valid_to.is_(None),
+                                                    t.recorded_to.is_(None))).mappings().first()
+        return dict(row) if row else None
+
+    def _refold(self, conn: Connection, entity_id: UUID | str, recorded_at: datetime) -> None:
         """Recompute the whole timeline from every known change; the rows known until now stay, closed."""
-        rows = tx.all(f"SELECT * FROM {self.changes_table} WHERE entity_id = :k ORDER BY effective_at, version",
-                      {"k": entity_id})
-        tx.execute(f"UPDATE {self.table} SET recorded_to = :rt WHERE {self.key} = :k AND recorded_to IS NULL",
-                   {"rt": recorded_at, "k": entity_id})
+        kept, t = self.changes.c, self.table.c
+        rows = conn.execute(select(kept.effective_at, kept.changes_json).where(kept.entity_id == entity_id)
+                            .order_by(kept.effective_at, kept.version)).all()
+        conn.execute(update(self.table).where(t[self.key] == entity_id, t.recorded_to.is_(None))
+                     .values(recorded_to=recorded_at))
         segments: list[dict[str, Any]] = []
         state: dict[str, Any] = {self.key: entity_id}
-        for row in rows:
-            state = {**state, **{c: _decode(c, v) for c, v in row["changes_json"].items()}}
-            start = _as_datetime(row["effective_at"])
+        for start, changed in rows:
+            state = {**state, **{c: self._decode(c, v) for c, v in changed.items()}}
             if segments and segments[-1]["valid_from"] == start:
                 segments[-1] = {**state, "valid_from": start}
             else:
                 if segments:
                     segments[-1]["valid_to"] = start
                 segments.append({**state, "valid_from": start})
-        for segment in segments:
-            self._insert(tx, segment, recorded_at)
+        first = conn.execute(select(func.max(t.revision)).where(t[self.key] == entity_id)).scalar()
+        self._insert(conn, segments, recorded_at, first + 1)
 
-    def _close(self, tx: Tx, entity_id: UUID | str, revision: int, recorded_at: datetime) -> None:
-        tx.execute(f"UPDATE {self.table} SET recorded_to = :rt WHERE {self.key} = :k AND revision = :rev",
-                   {"rt": recorded_at, "k": entity_id, "rev": revision})
+    def _close(self, conn: Connection, entity_id: UUID | str, revision: int, recorded_at: datetime) -> None:
+        t = self.table.c
+        conn.execute(update(self.table).where(t[self.key] == entity_id, t.revision == revision)
+                     .values(recorded_to=recorded_at))
 
-    def _insert(self, tx: Tx, row: dict[str, Any], recorded_at: datetime) -> None:
-        revision = tx.scalar(f"SELECT COALESCE(MAX(revision), -1) + 1 AS next FROM {self.table} "
-                             f"WHERE {self.key} = :k", {"k": row[self.key]})
-        values = {"valid_to": None, **row, "revision": revision, "recorded_from": recorded_at, "recorded_to": None}
-        columns = list(values)
-        tx.execute(f"INSERT INTO {self.table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})",
-                   values)
-
-
-def _columns(row: dict[str, Any]) -> dict[str, Any]:
-    """A row's entity columns: without revision and intervals."""
-    return {k: v for k, v in row.items()
-            if k not in {"revision", "valid_from", "valid_to", "recorded_from", "recorded_to"}}
-
-
-def _as_datetime(value: datetime | str) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    def _insert(self, conn: Connection, rows: list[dict[str, Any]], recorded_at: datetime, revision: int) -> None:
+        """Insert segments numbered from ``revision`` on (the open segment, last, has the highest revision)."""
+        columns = [c.name for c in self.table.columns]
+        values = [{**dict.fromkeys(columns), **row, "revision": revision + i, "recorded_from": recorded_at,
+                   "recorded_to": None} for i, row in enumerate(rows)]
+        conn.execute(insert(self.table), values)

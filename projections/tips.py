@@ -12,10 +12,12 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from application.following import Reached
 from domain import tips as t
 from domain.base import DomainEvent
 from domain.errors import DomainError
-from projections.follower import Projection, on, wait_for
+from projections.follower import LegacyProjection as Projection
+from projections.follower import on
 from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
 
 STATUS_TERMS = {"received": "已受理", "substantiated": "属实", "unsubstantiated": "不属实",
@@ -120,7 +122,8 @@ class LedgerBehind(DomainError):
 class TipQueries:
     """The tip ledger's questions, scoped by jurisdiction; and the reward rule's lookup (``TipRegister``)."""
 
-    def __init__(self, db: ReadDatabase, wait_seconds: float = 5.0):
+    def __init__(self, db: ReadDatabase, reached: Reached, wait_seconds: float = 5.0):
+        self.reached = reached
         self.db = db
         self.wait_seconds = wait_seconds
 
@@ -163,7 +166,7 @@ class TipQueries:
     def tips_about(self, target_id: UUID, *, seen: int | None = None) -> list[UUID]:
         """Every tip linked to the outcome, in the order received (unscoped: the reward rule looks everywhere);
         with ``seen``, once the ledger has read the log that far, so no link recorded before is missed."""
-        if seen is not None and not wait_for(self.db, [TipLedger.name], seen, self.wait_seconds):
+        if seen is not None and not self.reached([TipLedger.name], seen, self.wait_seconds):
             raise LedgerBehind("tip-ledger-behind", f"the tip ledger has not reached log position {seen} yet, so the "
                                                     "first reporter of the matter is not known: retry shortly")
         with self.db.read() as tx:

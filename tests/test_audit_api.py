@@ -9,10 +9,12 @@ from pathlib import Path
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from api.bootstrap import System
 from infrastructure.audit import merkle
 from infrastructure.audit.bundle import verify
+from infrastructure.audit.tree import LEAVES
 from tests.audit_support import SealedHistory, lines_of
 from tests.conftest import COUNTY, TOWN_A, TOWN_B
 from tests.test_api import PROBLEM, enterprise_body
@@ -118,8 +120,8 @@ def test_the_check_reports_over_http(history: SealedHistory, client: TestClient,
     assert report["ok"] is True
     assert report["problem"] is None
     assert report["summary"].startswith("ok: ")
-    with history.system.db.transaction() as tx:
-        tx.execute("UPDATE audit_leaves SET leaf_hash = :h WHERE leaf_index = 3", {"h": bytes(32)})
+    with history.system.db.transaction() as conn:
+        conn.execute(update(LEAVES).where(LEAVES.c.leaf_index == 3).values(leaf_hash=bytes(32)))
     report = get(client, "/audit/check", token("auditor", COUNTY)).json()
     assert report["ok"] is False
     assert report["problem"] == {"kind": "altered", "position": 4, "leaf_index": 3, "tree_size": None,
@@ -153,10 +155,10 @@ def test_serve_runs_the_sealer_in_process(client: TestClient, system: System, to
     position = client.post("/api/v1/units", headers=world_admin, json=enterprise_body(province)).json()["position"]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        with system.db.read() as tx:
-            if system.audit.tree.leaf_at(tx, position):
+        with system.db.read() as conn:
+            if system.audit.tree.leaf_at(conn, position):
                 break
         time.sleep(0.05)
-    with system.db.read() as tx:
-        assert system.audit.tree.leaf_at(tx, position)["leaf_index"] == position - 1
-        assert system.audit.tree.latest_head(tx) is not None
+    with system.db.read() as conn:
+        assert system.audit.tree.leaf_at(conn, position)["leaf_index"] == position - 1
+        assert system.audit.tree.latest_head(conn) is not None

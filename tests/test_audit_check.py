@@ -12,6 +12,7 @@ from pathlib import Path
 import orjson
 import psycopg
 import pytest
+from sqlalchemy import delete, insert, select, update
 
 from api.bootstrap import System
 from application import organisation as o
@@ -21,7 +22,7 @@ from infrastructure.audit.export import Selection
 from infrastructure.audit.log import StoredEvent
 from infrastructure.audit.merkle import Frontier
 from infrastructure.audit.sealer import SealRefused
-from infrastructure.audit.tree import StoredTree
+from infrastructure.audit.tree import LEAVES, NODES, StoredTree
 from infrastructure.persistence import EVENTS_TABLE
 from infrastructure.settings import Settings
 from infrastructure.vault import Shredded
@@ -106,18 +107,17 @@ def test_a_row_re_sealed_by_an_intruder_is_caught_by_the_signed_heads(history: S
     system = history.system
     tamper(settings, backend, "UPDATE {table} SET state = ? WHERE {id} = ?",
            system.audit.log.at(2).state.replace(b"test:", b"tost:"), 2)
-    with system.db.transaction() as tx:
-        tx.execute("UPDATE audit_leaves SET leaf_hash = :h WHERE position = 2",
-                   {"h": system.audit.log.at(2).leaf_hash()})
+    with system.db.transaction() as conn:
+        conn.execute(update(LEAVES).where(LEAVES.c.position == 2).values(leaf_hash=system.audit.log.at(2).leaf_hash()))
     report = system.audit.check()
     assert (report.problem.kind, report.problem.leaf_index) == ("tree", 1)
     assert report.summary() == "tree: the stored node at level 1, index 0 does not match the sealed leaves below it"
-    with system.db.transaction() as tx:
+    with system.db.transaction() as conn:
         frontier, nodes = Frontier(), []
-        for row in tx.all("SELECT leaf_hash FROM audit_leaves ORDER BY leaf_index"):
-            nodes += [{"l": lv, "i": i, "h": h} for lv, i, h in frontier.append(bytes(row["leaf_hash"]))]
-        tx.execute("DELETE FROM audit_nodes")
-        tx.executemany("INSERT INTO audit_nodes (level, node_index, hash) VALUES (:l, :i, :h)", nodes)
+        for leaf_hash in conn.execute(select(LEAVES.c.leaf_hash).order_by(LEAVES.c.leaf_index)).scalars():
+            nodes += [{"level": lv, "node_index": i, "hash": h} for lv, i, h in frontier.append(bytes(leaf_hash))]
+        conn.execute(delete(NODES))
+        conn.execute(insert(NODES), nodes)
     report = system.audit.check()
     assert (report.problem.kind, report.problem.tree_size) == ("head", 9)
     assert report.summary() == ("head: the signed head of tree size 9 has another root than the tree recomputed from "
@@ -204,10 +204,10 @@ def test_the_sealer_refuses_rows_below_the_first_position(system: System, settin
     failure = system.runner.health.failures()["audit_sealer"]
     assert failure.position == 0, "the following sealer shows degraded at the refused row (/healthz)"
     assert failure.error.startswith("Disorder: the event at position 0 has a position the event store never hands")
-    with system.db.read() as tx:
-        assert StoredTree.size(tx) == 0
-    with system.db.read() as tx:
-        assert StoredTree.size(tx) == 0, "nothing is sealed after a refusal at the first row"
+    with system.db.read() as conn:
+        assert StoredTree.size(conn) == 0
+    with system.db.read() as conn:
+        assert StoredTree.size(conn) == 0, "nothing is sealed after a refusal at the first row"
 
 
 def test_back_dated_events_appended_at_the_tail_are_refused_and_reported(history: SealedHistory,
@@ -227,8 +227,8 @@ def test_back_dated_events_appended_at_the_tail_are_refused_and_reported(history
         system.audit.sealer.seal_now()
     assert (refused.value.kind, refused.value.position) == ("time", head + 1)
     assert "beyond the clock-skew tolerance of 300 s, it was back-dated; run `zeren audit check`" in str(refused.value)
-    with system.db.read() as tx:
-        assert StoredTree.size(tx) == sealed
+    with system.db.read() as conn:
+        assert StoredTree.size(conn) == sealed
     report = system.audit.check()
     assert (report.problem.kind, report.problem.position) == ("time", head + 1)
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from eventsourcing.persistence import IntegrityError
+from sqlalchemy import text
 
 from api.bootstrap import System
 from application import organisation as o
@@ -18,7 +19,7 @@ from infrastructure.audit import merkle, sealer
 from infrastructure.audit.log import StoredEvent
 from infrastructure.audit.sealer import Sealer
 from infrastructure.database import Database
-from projections.follower import Tracking
+from infrastructure.following import Tracking
 from tests.builders import World, state_of
 from tests.conftest import REGISTRAR
 
@@ -40,8 +41,8 @@ def make_sealer(system: System, db: Database | None = None, *, every: int = 4, m
 
 
 def rows(system: System, sql: str) -> list[dict[str, Any]]:
-    with system.db.read() as tx:
-        return tx.all(sql)
+    with system.db.read() as conn:
+        return [dict(r) for r in conn.execute(text(sql)).mappings()]
 
 
 def sealed_sizes(system: System) -> list[int]:
@@ -60,8 +61,8 @@ def assert_sealed_exactly(system: System) -> None:
     assert len(nodes) == len(hashes) - bin(len(hashes)).count("1")
     for head in rows(system, "SELECT tree_size, root_hash FROM audit_heads"):
         assert bytes(head["root_hash"]) == merkle.root(hashes[:head["tree_size"]])
-    with system.db.read() as tx:
-        assert Tracking.position(tx, sealer.NAME) == events[-1].position
+    with system.db.read() as conn:
+        assert Tracking.position(conn, sealer.NAME) == events[-1].position
     assert system.audit.check().ok
 
 
@@ -123,8 +124,8 @@ def test_a_crash_mid_batch_seals_nothing_and_the_retry_seals_exactly_once(system
     assert rows(system, "SELECT * FROM audit_leaves") == []
     assert rows(system, "SELECT * FROM audit_nodes") == []
     assert rows(system, "SELECT * FROM audit_heads") == [], "the head at 4 leaves, signed mid-batch, went too"
-    with system.db.read() as tx:
-        assert Tracking.position(tx, sealer.NAME) == 0
+    with system.db.read() as conn:
+        assert Tracking.position(conn, sealer.NAME) == 0
     monkeypatch.setattr(StoredEvent, "leaf_hash", original)
     assert seal.catch_up() == system.store.head()
     assert sealed_sizes(system) == [4, 8, 12]

@@ -11,11 +11,13 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from sqlalchemy import select
 
 from api.bootstrap import System, bootstrap
 from application import people as pp
 from application.clock import ManualClock, RandomIds
 from infrastructure.settings import Settings
+from infrastructure.vault import DATA_KEYS
 from tests.audit_support import ID_NUMBER
 from tests.builders import World
 from tests.conftest import PG_URL, REGISTRAR, T0, TOWN_A
@@ -71,13 +73,13 @@ def test_a_shredded_key_leaves_no_bytes_in_the_database_files(shredding: System)
     person = system.service.execute(pp.RegisterPerson(name="王五", id_number=ID_NUMBER, jurisdiction=TOWN_A),
                                     REGISTRAR).id
     key_id = f"person:{person}"
-    with system.db.read() as tx:
-        wrapped = bytes(tx.scalar("SELECT wrapped_key FROM data_keys WHERE key_id = :k", {"k": key_id}))
+    with system.db.read() as conn:
+        wrapped = bytes(conn.execute(select(DATA_KEYS.c.wrapped_key).where(DATA_KEYS.c.key_id == key_id)).scalar_one())
     assert wrapped in files_of(system), "the wrapped key is where the test looks"
     assert system.vault.shred(key_id)
     assert wrapped not in files_of(system)
     assert not system.vault.shred(key_id), "nothing is left to shred"
-    with system.db.read() as tx:
-        row = tx.one("SELECT wrapped_key, shredded_at FROM data_keys WHERE key_id = :k", {"k": key_id})
+    with system.db.read() as conn:
+        row = conn.execute(select(DATA_KEYS).where(DATA_KEYS.c.key_id == key_id)).mappings().first()
     assert row is not None
     assert (row["wrapped_key"], row["shredded_at"] is not None) == (None, True)

@@ -17,12 +17,14 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy import delete
 
 from api.bootstrap import System, bootstrap
 from application.clock import ManualClock, RandomIds
 from domain.units import RiskColour
 from infrastructure.audit import merkle
 from infrastructure.audit.bundle import BundleInvalid, verify
+from infrastructure.audit.cosigning import SIGNATURES
 from infrastructure.audit.note import (
     COSIGNATURE,
     ED25519,
@@ -35,9 +37,10 @@ from infrastructure.audit.note import (
     raw,
 )
 from infrastructure.audit.signing import generate
+from infrastructure.audit.tree import HEADS, LEAVES, NODES
 from infrastructure.audit.witness import Witness, WitnessState
+from infrastructure.following import Tracking
 from infrastructure.settings import Settings
-from projections.follower import Tracking
 from tests.audit_support import SealedHistory
 from tests.conftest import T0
 from tests.test_audit_check import tamper
@@ -174,10 +177,10 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Witness]]:
 
 def wipe_and_reseal(system: System) -> None:
     """What the key holder does: every audit table emptied, the sealer restarted from the first event."""
-    with system.db.transaction() as tx:
-        for table in ("audit_leaves", "audit_nodes", "audit_heads", "audit_checkpoint_signatures"):
-            tx.execute(f"DELETE FROM {table}")
-        Tracking.advance(tx, "audit_sealer", 0)
+    with system.db.transaction() as conn:
+        for table in (LEAVES, NODES, HEADS, SIGNATURES):
+            conn.execute(delete(table))
+        Tracking.advance(conn, "audit_sealer", 0)
 
 
 def test_a_rewritten_history_is_refused_by_the_witness_and_by_verify(

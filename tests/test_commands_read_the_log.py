@@ -29,8 +29,8 @@ from domain.posts import Post
 from domain.responsibility import ResponsibilityList
 from domain.supervision import LeadCandidate
 from domain.units import CommitteeProfile, Unit
+from infrastructure.following import wait_for
 from infrastructure.settings import Settings
-from projections.follower import wait_for
 from tests.conftest import ADMIN, REGISTRAR, TOWN_B
 from tests.inspection_scene import Scene
 from tests.test_hazards import Desk, overdue_major

@@ -12,6 +12,7 @@ from api.bootstrap import System
 from domain.calendar import CST
 from domain.inspections import ENFORCEMENT_KINDS, InspectionCorrected, InspectionKind
 from domain.random_draws import RandomDrawMade, rerun
+from infrastructure.legacy_sql import LegacyDatabase
 
 pytestmark = pytest.mark.xdist_group("demo")  # one process loads the demo history
 
@@ -19,7 +20,7 @@ NOW = datetime(2026, 11, 1, tzinfo=CST)
 
 
 def rows(demo: System, sql: str, **params) -> list[dict]:
-    with demo.db.read() as tx:
+    with LegacyDatabase(demo.db).read() as tx:
         return tx.all(sql, params)
 
 

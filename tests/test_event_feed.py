@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from api.bootstrap import System
 from api.demo.identifiers import resident_id
 from application import people as pp
+from infrastructure.following import Tracking
 from infrastructure.stream.feed import EventFeed
 from infrastructure.stream.relay import Relay
-from projections.follower import Tracking
 from tests.builders import World
 from tests.conftest import COUNTY, REGISTRAR, TOWN_A, TOWN_B
 
@@ -176,8 +176,8 @@ def test_healthz_reports_the_relays_lag_from_its_tracking_row(client: TestClient
     [relay] = client.get("/healthz").json()["relays"]
     assert relay == {"name": "relay:zeren.events", "position": 0, "lag": head, "updated_at": None, "error": None}
     name = Relay(system.settings, system.db, system.store).name
-    with system.db.transaction() as tx:
-        Tracking.start(tx, name, position=head - 2)
+    with system.db.transaction() as conn:
+        Tracking.start(conn, name, position=head - 2)
     [relay] = client.get("/healthz").json()["relays"]
     assert (relay["position"], relay["lag"]) == (head - 2, 2)
     assert relay["updated_at"] is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
 from api.bootstrap import System
 from application import hazards as h
@@ -63,9 +64,9 @@ def test_rebuilding_the_ledger_gives_the_same_rows(system: System, clock) -> Non
     system.runner.catch_up()
 
     def dump() -> list[str]:
-        with system.db.read() as tx:
+        with system.db.read() as conn:
             return sorted(repr(sorted(r.items())) for t in ("hazard_ledger", "hazard_deadlines")
-                          for r in tx.all(f"SELECT * FROM {t}"))
+                          for r in conn.execute(text(f"SELECT * FROM {t}")).mappings())
 
     live = dump()
     system.runner.rebuild("hazard_ledger")

@@ -14,6 +14,7 @@ from application.clock import ManualClock
 from domain import enforcement_plans as ep
 from domain.calendar import year_of
 from domain.inspections import ChecklistItem, Finding, InspectionKind, SpotTestFix
+from infrastructure.legacy_sql import LegacyDatabase
 from projections.inspection_ledger import InspectionLedger
 from tests.conftest import ADMIN, TOWN_B
 from tests.inspection_scene import ENFORCEMENT, Scene
@@ -40,7 +41,7 @@ def test_the_current_table_holds_what_statistics_and_policies_query(scene: Scene
     done = scene.completed()
     pending = scene.open(inspectors=scene.inspectors[1:3], unannounced=False, experts=[])
     system.runner.catch_up()
-    with system.db.read() as tx:
+    with LegacyDatabase(system.db).read() as tx:
         table = {r["inspection_id"]: r for r in tx.all("SELECT * FROM inspections")}
     assert set(table[str(done)]) >= CONTRACT_COLUMNS
     row = table[str(done)]
@@ -115,7 +116,7 @@ TABLES = InspectionLedger.tables
 
 
 def dump(system: System) -> dict[str, list[str]]:
-    with system.db.read() as tx:
+    with LegacyDatabase(system.db).read() as tx:
         return {t: sorted(repr(sorted(r.items())) for r in tx.all(f"SELECT * FROM {t}")) for t in TABLES}
 
 

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import inspect, text
+
 from api.bootstrap import System
 from application import responsibility as rs
 from domain.posts import RemovalReason
-from projections.follower import wait_for
+from infrastructure.following import wait_for
+from projections.projection import SHADOW
+from projections.responsibility_ledger import ResponsibilityLedger
 from tests.builders import World
 from tests.conftest import REGISTRAR
 
@@ -15,11 +19,10 @@ from tests.conftest import REGISTRAR
 def dump(system: System) -> dict[str, list]:
     """Every row of every projection's tables."""
     out = {}
-    with system.db.read() as tx:
-        for projection in system.runner.projections.values():
-            for table in projection.tables:
-                rows = tx.all(f"SELECT * FROM {table}")
-                out[table] = sorted(repr(sorted(r.items())) for r in rows)
+    with system.db.read() as conn:
+        for table in system.runner.tables():
+            rows = conn.execute(text(f"SELECT * FROM {table}")).mappings()
+            out[table] = sorted(repr(sorted(r.items())) for r in rows)
     return out
 
 
@@ -88,3 +91,39 @@ def test_wait_for_is_bounded(system: System) -> None:
     assert (datetime.now(UTC) - started).total_seconds() < 2
     system.runner.catch_up()
     assert wait_for(system.db, ["directory"], head, timeout=0.1)
+
+
+def test_readers_see_the_old_model_while_a_rebuild_runs(system: System, monkeypatch) -> None:
+    """``zeren projections rebuild`` fills shadow tables and swaps them in when caught up: a reader between any two
+    of its batches sees the whole read model, never an empty or half-built one."""
+    busy_history(system)
+    now = datetime.now(UTC)
+
+    def read() -> list[dict]:
+        return system.ledger.holdings("350000", known_at=now)
+
+    before = read()
+    assert before
+    seen: list[list[dict]] = []
+    original = ResponsibilityLedger.process
+
+    def process_and_read(self, conn, entries) -> None:
+        assert self.is_shadow, "a rebuild writes only to the shadow tables"
+        original(self, conn, entries)
+        seen.append(read())  # another connection: what any reader sees now
+
+    monkeypatch.setattr(ResponsibilityLedger, "process", process_and_read)
+    system.runner.batch_size = 2
+    live = dump(system)
+    assert system.runner.rebuild("responsibility_ledger") == system.store.head()
+    assert len(seen) >= system.store.head() // 2
+    assert all(rows == before for rows in seen)
+    assert read() == before
+    assert dump(system) == live, "the swapped-in tables are the live ones, indexes included, under their own names"
+    with system.db.read() as conn:
+        names = set(inspect(conn).get_table_names())
+    assert not {name for name in names if name.endswith(SHADOW)}
+    status = {s["name"]: s for s in system.runner.status()}
+    assert status["responsibility_ledger"]["lag"] == 0
+    assert system.runner.rebuild("responsibility_ledger") == system.store.head(), "a second rebuild works as well"
+    assert dump(system) == live

@@ -6,40 +6,42 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
+from sqlalchemy import Column, Date, Integer, MetaData, Table, select
 
 from api.bootstrap import System
-from projections.timeline import BITEMPORAL_COLUMNS, KNOWN, VALID, Timeline
+from projections.columns import Json, Key
+from projections.timeline import Timeline, bitemporal_columns, changes_table, known, valid
 
-TIMELINE = Timeline("t_things", "thing_id")
+METADATA = MetaData()
+THINGS = Table("t_things", METADATA, Column("thing_id", Key, primary_key=True),
+               Column("revision", Integer, primary_key=True, autoincrement=False), Column("status", Key),
+               Column("due_on", Date), Column("tags_json", Json), *bitemporal_columns())
+TIMELINE = Timeline(THINGS, changes_table("t_things", METADATA), "thing_id")
 D = [datetime(2025, 3, day, tzinfo=UTC) for day in range(1, 29)]
 
 
 @pytest.fixture
 def tx_factory(system: System):
-    with system.db.transaction() as tx:
-        tx.execute(system.db.ddl(f"CREATE TABLE t_things (thing_id TEXT NOT NULL, revision INTEGER NOT NULL, "
-                                 f"status TEXT, due_on {{DATE}}, tags_json {{JSON}}, {BITEMPORAL_COLUMNS}, "
-                                 "PRIMARY KEY (thing_id, revision))"))
-        for statement in TIMELINE.ddl():
-            tx.execute(system.db.ddl(statement))
+    with system.db.transaction() as conn:
+        METADATA.create_all(conn)
     return system.db
 
 
 def state(db, thing, as_of: datetime, known_at: datetime) -> dict | None:
-    with db.read() as tx:
-        rows = tx.all(f"SELECT status, due_on, tags_json FROM t_things t WHERE thing_id = :k AND "
-                      f"{VALID.format(t='t')} AND {KNOWN.format(t='t')}", {"k": thing, "as_of": as_of,
-                                                                          "known_at": known_at})
+    t = THINGS.c
+    with db.read() as conn:
+        rows = [dict(r) for r in conn.execute(select(t.status, t.due_on, t.tags_json).where(
+            t.thing_id == thing, valid(THINGS, as_of), known(THINGS, known_at))).mappings()]
     assert len(rows) <= 1, rows
     return rows[0] if rows else None
 
 
 def test_in_order_changes_answer_both_questions(tx_factory) -> None:
     db, thing = tx_factory, uuid4()
-    with db.transaction() as tx:
-        TIMELINE.record(tx, thing, 1, D[1], D[1], {"status": "open", "due_on": date(2025, 3, 20), "tags_json": ["a"]})
-        TIMELINE.record(tx, thing, 2, D[5], D[6], {"status": "fixing"})
-        TIMELINE.record(tx, thing, 3, D[10], D[10], {"status": "closed"})
+    with db.transaction() as conn:
+        TIMELINE.record(conn, thing, 1, D[1], D[1], {"status": "open", "due_on": date(2025, 3, 20), "tags_json": ["a"]})
+        TIMELINE.record(conn, thing, 2, D[5], D[6], {"status": "fixing"})
+        TIMELINE.record(conn, thing, 3, D[10], D[10], {"status": "closed"})
     now = D[27]
     assert state(db, thing, D[0], now) is None, "nothing before it existed"
     assert state(db, thing, D[3], now) == {"status": "open", "due_on": date(2025, 3, 20), "tags_json": ["a"]}
@@ -51,11 +53,11 @@ def test_in_order_changes_answer_both_questions(tx_factory) -> None:
 
 def test_a_backdated_change_refolds_and_keeps_what_was_known(tx_factory) -> None:
     db, thing = tx_factory, uuid4()
-    with db.transaction() as tx:
-        TIMELINE.record(tx, thing, 1, D[1], D[1], {"status": "open", "due_on": date(2025, 3, 20)})
-        TIMELINE.record(tx, thing, 2, D[10], D[10], {"status": "closed"})
+    with db.transaction() as conn:
+        TIMELINE.record(conn, thing, 1, D[1], D[1], {"status": "open", "due_on": date(2025, 3, 20)})
+        TIMELINE.record(conn, thing, 2, D[10], D[10], {"status": "closed"})
         # recorded on the 15th: the deadline had been extended on the 5th
-        TIMELINE.record(tx, thing, 3, D[5], D[15], {"due_on": date(2025, 4, 30)})
+        TIMELINE.record(conn, thing, 3, D[5], D[15], {"due_on": date(2025, 4, 30)})
     assert state(db, thing, D[7], D[27]) == {"status": "open", "due_on": date(2025, 4, 30), "tags_json": None}
     assert state(db, thing, D[12], D[27]) == {"status": "closed", "due_on": date(2025, 4, 30), "tags_json": None}
     assert state(db, thing, D[7], D[12])["due_on"] == date(2025, 3, 20), "before the 15th nobody knew"
@@ -64,11 +66,11 @@ def test_a_backdated_change_refolds_and_keeps_what_was_known(tx_factory) -> None
 
 def test_changes_at_the_same_moment_merge_in_version_order(tx_factory) -> None:
     db, thing = tx_factory, uuid4()
-    with db.transaction() as tx:
-        TIMELINE.record(tx, thing, 1, D[1], D[1], {"status": "open"})
-        TIMELINE.record(tx, thing, 2, D[1], D[2], {"status": "fixing", "due_on": date(2025, 3, 9)})
+    with db.transaction() as conn:
+        TIMELINE.record(conn, thing, 1, D[1], D[1], {"status": "open"})
+        TIMELINE.record(conn, thing, 2, D[1], D[2], {"status": "fixing", "due_on": date(2025, 3, 9)})
     assert state(db, thing, D[1], D[27]) == {"status": "fixing", "due_on": date(2025, 3, 9), "tags_json": None}
     assert state(db, thing, D[1], D[1])["status"] == "open"
-    with db.read() as tx:
-        live = tx.all("SELECT * FROM t_things WHERE recorded_to IS NULL")
+    with db.read() as conn:
+        live = conn.execute(select(THINGS).where(THINGS.c.recorded_to.is_(None))).all()
     assert len(live) == 1, "one effective moment makes one segment"

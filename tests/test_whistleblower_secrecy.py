@@ -26,6 +26,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import TypeAdapter, ValidationError
+from sqlalchemy import text
 
 from api.bootstrap import System
 from domain import tips as t
@@ -104,12 +105,12 @@ def database_tables(run: Lifecycle) -> dict[str, str]:
     listing = ("SELECT name AS t FROM sqlite_master WHERE type = 'table'" if db.dialect == "sqlite" else
                "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = current_schema()")
     found = {}
-    with db.read() as tx:
-        tables = [r["t"] for r in tx.all(listing)]
+    with db.read() as conn:
+        tables = list(conn.execute(text(listing)).scalars())
         for table in tables:
-            rows = tx.all(f'SELECT * FROM "{table}"')
+            rows = conn.execute(text(f'SELECT * FROM "{table}"')).mappings()
             found[f"table {table}"] = "\n".join(" | ".join(_text(v) for v in row.values()) for row in rows)
-    projected = {name for p in run.system.runner.projections.values() for name in p.tables}
+    projected = set(run.system.runner.tables())
     assert projected <= set(tables), "every projection's tables were dumped"
     assert {"tip_ledger", "tip_outcomes", "audit_events", "data_keys", "command_receipts"} <= set(tables)
     return found

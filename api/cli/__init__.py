@@ -15,6 +15,7 @@ COMMANDS = {
     "serve": "api.cli.serve:serve",
     "demo": "api.cli.demo:demo",
     "token": "api.cli.tokens:token",
+    "db": "api.cli.db:db",
     "projections": "api.cli.projections:projections",
     "relay": "api.cli.relay:relay",
     "replay": "api.cli.replay:replay",

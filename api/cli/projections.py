@@ -28,7 +28,8 @@ def projections_status() -> None:
         raise SystemExit(1)
 
 
-@projections.command("rebuild", help="Drop and rebuild one projection (or all) from the start of the log.")
+@projections.command("rebuild", help="Rebuild one projection (or all) from the start of the log, into shadow tables "
+                                    "swapped in when caught up: readers keep the old model until then.")
 @click.argument("name", required=False)
 def projections_rebuild(name: str | None) -> None:
     system = bootstrap()

@@ -28,8 +28,8 @@ from infrastructure.audit.order import Disorder, LogOrder
 from infrastructure.audit.sealer import NAME
 from infrastructure.audit.signing import TreeHead, head_problem
 from infrastructure.audit.tree import StoredTree
-from projections.follower import Tracking
-from projections.sql import ReadDatabase
+from infrastructure.database import Database
+from infrastructure.following import Tracking
 
 BATCH = 1000
 
@@ -75,23 +75,21 @@ class _Found(Exception):
 
 
 class _Checker:
-    def __init__(self, db: ReadDatabase, log: StoredLog, keys: Mapping[bytes, Ed25519PublicKey],
+    def __init__(self, db: Database, log: StoredLog, keys: Mapping[bytes, Ed25519PublicKey],
                  tolerance: timedelta):
         self.db, self.log, self.keys = db, log, keys
         self.order = LogOrder(tolerance, versions={})
-        with db.read() as tx:
-            self.sealed_position = Tracking.position(tx, NAME) or 0
-            last = tx.scalar("SELECT MAX(leaf_index) AS i FROM audit_leaves WHERE position <= :p",
-                             {"p": self.sealed_position})
-        self.size = 0 if last is None else last + 1
+        with db.read() as conn:
+            self.sealed_position = Tracking.position(conn, NAME) or 0
+            self.size = StoredTree.size_at(conn, self.sealed_position)
         self.frontier = Frontier()
         self.events_checked = self.nodes_checked = self.heads_checked = 0
 
     def _heads(self) -> Iterator[TreeHead]:
         after = -1
         while True:
-            with self.db.read() as tx:
-                heads = StoredTree.heads(tx, after=after, limit=BATCH)
+            with self.db.read() as conn:
+                heads = StoredTree.heads(conn, after=after, limit=BATCH)
             if not heads:
                 return
             yield from heads
@@ -100,14 +98,13 @@ class _Checker:
     def _stored_nodes(self, first: int, end: int) -> dict[tuple[int, int], bytes]:
         """The stored complete subtrees (level ≥ 1) whose last leaf lies in ``first … end-1``."""
         found = {}
-        with self.db.read() as tx:
+        with self.db.read() as conn:
             for level in range(1, self.size.bit_length() + 1):
                 lo, hi = ((first + (1 << level)) >> level) - 1, (end >> level) - 1
                 if hi < lo:
                     continue
-                for row in tx.all("SELECT node_index AS i, hash AS h FROM audit_nodes WHERE level = :l AND "
-                                  "node_index BETWEEN :lo AND :hi", {"l": level, "lo": lo, "hi": hi}):
-                    found[(level, row["i"])] = bytes(row["h"])
+                for index, value in StoredTree.nodes(conn, level, lo, hi):
+                    found[(level, index)] = value
         return found
 
     def _admit(self, event: StoredEvent) -> None:
@@ -123,8 +120,8 @@ class _Checker:
         head = next(heads, None)
         index = 0
         while index < self.size:
-            with self.db.read() as tx:
-                batch = StoredTree.leaves(tx, index, self.size, BATCH)
+            with self.db.read() as conn:
+                batch = StoredTree.leaves(conn, index, self.size, BATCH)
             stored_nodes = self._stored_nodes(index, index + len(batch))
             for row in batch:
                 i, position, sealed = row["leaf_index"], row["position"], bytes(row["leaf_hash"])
@@ -178,7 +175,7 @@ class _Checker:
         self.heads_checked += 1
 
 
-def check(db: ReadDatabase, log: StoredLog, keys: Mapping[bytes, Ed25519PublicKey],
+def check(db: Database, log: StoredLog, keys: Mapping[bytes, Ed25519PublicKey],
           tolerance: timedelta) -> CheckReport:
     """Compare the live store with its seals and the order of a genuine log; the report names the first problem."""
     checker = _Checker(db, log, keys, tolerance)

@@ -22,15 +22,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from sqlalchemy import Column, Connection, LargeBinary, Table, exists, func, insert, select
+
 from infrastructure.audit.note import Checkpoint, Note, NoteError, NoteSigner, Signature, Verifier, parse_signature
 from infrastructure.audit.signing import TreeHead
-from infrastructure.audit.tree import StoredTree, head_from_row
-from projections.sql import ReadDatabase, Tx
+from infrastructure.audit.tree import HEADS, StoredTree, head_from_row
+from infrastructure.database import Database
+from infrastructure.durable import DURABLE
+from projections.columns import BigInt, Key, Timestamp
 
 log = logging.getLogger(__name__)
-DDL = ("CREATE TABLE IF NOT EXISTS audit_checkpoint_signatures (tree_size {BIGINT} NOT NULL, name TEXT NOT NULL, "
-       "key_id {BLOB} NOT NULL, signature {BLOB} NOT NULL, signed_at {TS} NOT NULL, "
-       "PRIMARY KEY (tree_size, name, key_id))")
+SIGNATURES = Table(
+    "audit_checkpoint_signatures", DURABLE,
+    Column("tree_size", BigInt, primary_key=True, autoincrement=False), Column("name", Key, primary_key=True),
+    Column("key_id", LargeBinary, primary_key=True), Column("signature", LargeBinary, nullable=False),
+    Column("signed_at", Timestamp, nullable=False),
+)
+"""The note signatures of each head as a checkpoint: the log's own and the witnesses' cosignatures."""
 TIMEOUT_SECONDS = 10.0
 
 
@@ -42,44 +50,43 @@ class WitnessAddress:
     verifier: Verifier
 
 
-def store(tx: Tx, tree_size: int, signature: Signature, signed_at: datetime) -> None:
-    tx.execute("INSERT INTO audit_checkpoint_signatures (tree_size, name, key_id, signature, signed_at) "
-               "VALUES (:n, :name, :k, :s, :t) ON CONFLICT (tree_size, name, key_id) DO NOTHING",
-               {"n": tree_size, "name": signature.name, "k": signature.key_id, "s": signature.signature,
-                "t": signed_at})
+def store(conn: Connection, tree_size: int, signature: Signature, signed_at: datetime) -> None:
+    s = SIGNATURES.c
+    kept = conn.execute(select(s.tree_size).where(s.tree_size == tree_size, s.name == signature.name,
+                                                  s.key_id == signature.key_id)).first()
+    if kept is None:
+        conn.execute(insert(SIGNATURES).values(tree_size=tree_size, name=signature.name, key_id=signature.key_id,
+                                               signature=signature.signature, signed_at=signed_at))
 
 
-def signatures(tx: Tx, tree_size: int) -> list[Signature]:
-    rows = tx.all("SELECT name, key_id, signature FROM audit_checkpoint_signatures WHERE tree_size = :n "
-                  "ORDER BY signed_at, name", {"n": tree_size})
-    return [Signature(r["name"], bytes(r["key_id"]), bytes(r["signature"])) for r in rows]
+def signatures(conn: Connection, tree_size: int) -> list[Signature]:
+    s = SIGNATURES.c
+    rows = conn.execute(select(s.name, s.key_id, s.signature).where(s.tree_size == tree_size)
+                        .order_by(s.signed_at, s.name))
+    return [Signature(name, bytes(key_id), bytes(signature)) for name, key_id, signature in rows]
 
 
-def note(tx: Tx, origin: str, head: TreeHead) -> Note:
+def note(conn: Connection, origin: str, head: TreeHead) -> Note:
     """The head as a signed checkpoint: the log's signature and every cosignature kept for it."""
-    return Note(Checkpoint(origin, head.tree_size, head.root_hash).body(), tuple(signatures(tx, head.tree_size)))
+    return Note(Checkpoint(origin, head.tree_size, head.root_hash).body(), tuple(signatures(conn, head.tree_size)))
 
 
 class Cosigning:
-    def __init__(self, db: ReadDatabase, tree: StoredTree, origin: str, witnesses: Sequence[WitnessAddress]):
+    def __init__(self, db: Database, tree: StoredTree, origin: str, witnesses: Sequence[WitnessAddress]):
         self.db, self.tree, self.origin, self.witnesses = db, tree, origin, witnesses
         self.problems: dict[str, str] = {}
         """Per witness name, why its last cosignature was not obtained."""
 
-    def create_table(self) -> None:
-        with self.db.transaction() as tx:
-            tx.execute(self.db.ddl(DDL))
-
-    def sign(self, tx: Tx, signer: NoteSigner, head: TreeHead) -> None:
+    def sign(self, conn: Connection, signer: NoteSigner, head: TreeHead) -> None:
         """The log's own note signature of ``head`` as a checkpoint (in the head's transaction)."""
-        store(tx, head.tree_size, signer.sign(Checkpoint(self.origin, head.tree_size, head.root_hash).body()),
+        store(conn, head.tree_size, signer.sign(Checkpoint(self.origin, head.tree_size, head.root_hash).body()),
               head.signed_at)
 
-    def unsigned_heads(self, tx: Tx, key: bytes) -> list[TreeHead]:
+    def unsigned_heads(self, conn: Connection, key: bytes) -> list[TreeHead]:
         """Heads signed before checkpoints were (no note signature by the log's key yet)."""
-        rows = tx.all("SELECT * FROM audit_heads h WHERE NOT EXISTS (SELECT 1 FROM audit_checkpoint_signatures s "
-                      "WHERE s.tree_size = h.tree_size AND s.name = :name AND s.key_id = :k) ORDER BY tree_size",
-                      {"name": self.origin, "k": key})
+        s = SIGNATURES.c
+        signed = exists().where(s.tree_size == HEADS.c.tree_size, s.name == self.origin, s.key_id == key)
+        rows = conn.execute(select(HEADS).where(~signed).order_by(HEADS.c.tree_size)).mappings()
         return [head_from_row(r) for r in rows]
 
     def request(self, head: TreeHead) -> None:
@@ -94,9 +101,10 @@ class Cosigning:
                             head.tree_size, exc)
 
     def _last_cosigned(self, witness: WitnessAddress) -> int:
-        with self.db.read() as tx:
-            return tx.scalar("SELECT MAX(tree_size) AS n FROM audit_checkpoint_signatures WHERE name = :name AND "
-                             "key_id = :k", {"name": witness.verifier.name, "k": witness.verifier.key_id}) or 0
+        s = SIGNATURES.c
+        with self.db.read() as conn:
+            return conn.execute(select(func.max(s.tree_size)).where(
+                s.name == witness.verifier.name, s.key_id == witness.verifier.key_id)).scalar() or 0
 
     def _ask(self, witness: WitnessAddress, head: TreeHead) -> None:
         old = self._last_cosigned(witness)
@@ -104,9 +112,9 @@ class Cosigning:
             if old > head.tree_size:
                 raise ValueError(f"it holds a checkpoint of size {old}, above this head's {head.tree_size}: the "
                                  "log is shorter than what the witness cosigned")
-            with self.db.read() as tx:
-                proof = self.tree.consistency(tx, old, head.tree_size) if old else []
-                checkpoint = note(tx, self.origin, head)
+            with self.db.read() as conn:
+                proof = self.tree.consistency(conn, old, head.tree_size) if old else []
+                checkpoint = note(conn, self.origin, head)
             lines = [f"old {old}\n", *(f"{base64.b64encode(p).decode()}\n" for p in proof), "\n"]
             body = "".join(lines).encode() + checkpoint.text()
             status, content_type, answer = _post(witness.url.rstrip("/") + "/add-checkpoint", body)
@@ -118,11 +126,11 @@ class Cosigning:
             raise ValueError(f"it answered {status}: {answer.decode(errors='replace').strip()}")
         cosigned = [parse_signature(line) for line in answer.decode().splitlines() if line]
         kept = 0
-        with self.db.transaction() as tx:
+        with self.db.transaction() as conn:
             for signature in cosigned:
                 if witness.verifier.matches(signature):
                     moment = witness.verifier.verify(checkpoint.body, signature)
-                    store(tx, head.tree_size, signature, datetime.fromtimestamp(moment, UTC))
+                    store(conn, head.tree_size, signature, datetime.fromtimestamp(moment, UTC))
                     kept += 1
         if not kept:
             raise ValueError("its answer holds no cosignature by its key")

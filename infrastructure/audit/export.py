@@ -27,7 +27,7 @@ from domain.jurisdiction import covers
 from infrastructure.audit import bundle, cosigning
 from infrastructure.audit.log import StoredEvent, StoredLog
 from infrastructure.audit.tree import StoredTree
-from projections.sql import ReadDatabase
+from infrastructure.database import Database
 
 BATCH = 500
 CHUNK = 1 << 16
@@ -94,16 +94,16 @@ def exported_event(index: int, event: StoredEvent, stored: dict[str, Any], leaf_
 class Export:
     """One bundle: planned on construction, written by iterating :meth:`chunks`."""
 
-    def __init__(self, db: ReadDatabase, log: StoredLog, selection: Selection, created_at: datetime, origin: str):
+    def __init__(self, db: Database, log: StoredLog, selection: Selection, created_at: datetime, origin: str):
         self.db, self.log, self.selection, self.created_at = db, log, selection, created_at
         self.tree = StoredTree(db)
-        with db.read() as tx:
-            head = self.tree.latest_head(tx)
+        with db.read() as conn:
+            head = self.tree.latest_head(conn)
             if head is None:
                 raise Conflict("nothing-sealed", "no tree head is signed yet: run `zeren audit seal` first")
             self.head = head
-            self.checkpoint = cosigning.note(tx, origin, head).text()
-            self.first, self.end = self.tree.leaf_bounds(tx, head.tree_size, selection.from_position,
+            self.checkpoint = cosigning.note(conn, origin, head).text()
+            self.first, self.end = self.tree.leaf_bounds(conn, head.tree_size, selection.from_position,
                                                          selection.to_position)
         self.exported = self.excluded = self.earlier = 0
         self._range: tuple[int, int] | None = None
@@ -149,15 +149,15 @@ class Export:
         index, size = self.first, self.head.tree_size
         while index < self.end:
             lines = []
-            with self.db.read() as tx:
-                batch = self.tree.leaves(tx, index, self.end, BATCH)
+            with self.db.read() as conn:
+                batch = self.tree.leaves(conn, index, self.end, BATCH)
                 gap = next((i for i, leaf in enumerate(batch, index) if leaf["leaf_index"] != i), None)
                 if not batch or gap is not None:
                     raise Conflict("store-altered", f"the sealed leaf {gap if batch else index} is not stored: run "
                                    "`zeren audit check`")
                 low, high = batch[0]["position"], batch[-1]["position"]
                 events = {e.position: e for e in self.log.read(low - 1, high - low + 1, stop=high)}
-                self.tree.prefetch(tx, index, index + len(batch), size)
+                self.tree.prefetch(conn, index, index + len(batch), size)
                 for leaf in batch:
                     event, sealed = events.get(leaf["position"]), bytes(leaf["leaf_hash"])
                     if event is None or event.leaf_hash() != sealed:
@@ -168,7 +168,7 @@ class Export:
                     if not self.selection.admits(event, stored["envelope"]["jurisdiction"]):
                         self.excluded += 1
                         continue
-                    path = self.tree.inclusion(tx, leaf["leaf_index"], size)
+                    path = self.tree.inclusion(conn, leaf["leaf_index"], size)
                     lines.append(orjson.dumps(exported_event(leaf["leaf_index"], event, stored, sealed, path)) + b"\n")
                     self._note(leaf["leaf_index"], event.position)
             index = batch[-1]["leaf_index"] + 1
@@ -185,10 +185,10 @@ class Export:
         """Lines of ``heads.jsonl``: every earlier head with its consistency proof to the bundle's head."""
         after, size = -1, self.head.tree_size
         while True:
-            with self.db.read() as tx:
-                heads = self.tree.heads(tx, after=after, below=size, limit=200)
+            with self.db.read() as conn:
+                heads = self.tree.heads(conn, after=after, below=size, limit=200)
                 lines = [orjson.dumps({"head": h.to_json(), "consistency_path": [
-                    p.hex() for p in self.tree.consistency(tx, h.tree_size, size)]}) + b"\n" for h in heads]
+                    p.hex() for p in self.tree.consistency(conn, h.tree_size, size)]}) + b"\n" for h in heads]
             if not heads:
                 return
             self.earlier += len(heads)

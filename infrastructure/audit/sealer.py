@@ -19,10 +19,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from application.following import FollowerFailed
+from sqlalchemy import Connection
+
+from application.following import FollowerFailed, follow
 from application.ports import Clock
 from infrastructure.audit.cosigning import Cosigning
 from infrastructure.audit.log import StoredEvent, StoredLog
@@ -30,9 +32,10 @@ from infrastructure.audit.merkle import Frontier
 from infrastructure.audit.order import Disorder, LogOrder
 from infrastructure.audit.signing import Signer, TreeHead
 from infrastructure.audit.tree import StoredTree
-from projections.follower import Tracking, follow
+from infrastructure.database import Database
+from infrastructure.following import Tracking
+from infrastructure.legacy_sql import LegacyDatabase
 from projections.follower_health import FollowerHealth
-from projections.sql import ReadDatabase, Tx
 
 NAME = "audit_sealer"
 
@@ -47,7 +50,7 @@ class SealRefused(FollowerFailed):
 
 
 class Sealer:
-    def __init__(self, db: ReadDatabase, log: StoredLog, signer: Callable[[], Signer], clock: Clock, *,
+    def __init__(self, db: Database, log: StoredLog, signer: Callable[[], Signer], clock: Clock, *,
                  every_events: int, every_minutes: float, clock_skew_seconds: float, cosigning: Cosigning,
                  batch_size: int = 500):
         if every_events < 1 or every_minutes <= 0:
@@ -71,12 +74,9 @@ class Sealer:
         self._wake = threading.Event()
 
     def setup(self) -> None:
-        self.tree.create_tables()
-        self.cosigning.create_table()
-        Tracking.create_table(self.db)
-        with self.db.transaction() as tx:  # processes starting together may race here: the first row wins
-            tx.execute("INSERT INTO follower_tracking (name, position, version, updated_at) VALUES (:n, 0, 1, :t) "
-                       "ON CONFLICT (name) DO NOTHING", {"n": NAME, "t": datetime.now(UTC)})
+        with self.db.transaction() as conn:  # processes starting together queue here: the first row wins
+            if Tracking.position(conn, NAME, lock=True) is None:
+                Tracking.start(conn, NAME)
 
     def _due(self, latest: TreeHead | None, size: int, now: datetime) -> bool:
         """A head is due for leaves no head covers yet when the last head is ``seal_every_minutes`` old (or none
@@ -85,20 +85,20 @@ class Sealer:
             return False
         return latest is None or now - latest.signed_at >= self.every
 
-    def _sign(self, tx: Tx, frontier: Frontier, now: datetime) -> TreeHead:
+    def _sign(self, conn: Connection, frontier: Frontier, now: datetime) -> TreeHead:
         """Sign and store a head, and sign it as a checkpoint (same transaction)."""
         signer = self._signer()
         head = signer.sign(frontier.size, frontier.root(), now)
-        self.tree.store_head(tx, head)
-        self.cosigning.sign(tx, signer.note_signer(self.cosigning.origin), head)
+        self.tree.store_head(conn, head)
+        self.cosigning.sign(conn, signer.note_signer(self.cosigning.origin), head)
         return head
 
-    def _sign_checkpoints(self, tx: Tx) -> None:
+    def _sign_checkpoints(self, conn: Connection) -> None:
         """Heads signed before this version signed checkpoints get their checkpoint signature (once)."""
         if not self._checkpoints_signed:
             signer = self._signer().note_signer(self.cosigning.origin)
-            for head in self.cosigning.unsigned_heads(tx, signer.verifier.key_id):
-                self.cosigning.sign(tx, signer, head)
+            for head in self.cosigning.unsigned_heads(conn, signer.verifier.key_id):
+                self.cosigning.sign(conn, signer, head)
             self._checkpoints_signed = True
 
     def _cosign(self, head: TreeHead | None) -> None:
@@ -123,35 +123,35 @@ class Sealer:
     def step(self) -> int:
         """Seal one batch (and sign the heads that are due); returns how many events it sealed. Raises
         :class:`SealRefused` (after sealing the events before it) at an event no genuine log holds."""
-        with self.db.transaction() as tx:
-            position = Tracking.position(tx, NAME, lock=True) or 0
-            size = self.tree.size(tx)
+        with self.db.transaction() as conn:
+            position = Tracking.position(conn, NAME, lock=True) or 0
+            size = self.tree.size(conn)
             # Before the first seal, read from the very first row, whatever its id: a row at 0 or below is refused.
             entries = self.log.read(position if size else None, self.batch_size)
             order, admitted, refusal = self._admissible(position, size, entries)
             entries = entries[:admitted]
-            latest = self.tree.latest_head(tx)
+            latest = self.tree.latest_head(conn)
             now = self.clock.now()
             if not entries and not self._due(latest, size, now):
                 self._refuse(refusal)
                 return 0
-            self._sign_checkpoints(tx)
+            self._sign_checkpoints(conn)
             signed = None
-            frontier = self.tree.frontier(tx, size)
+            frontier = self.tree.frontier(conn, size)
             leaves: list[dict[str, Any]] = []
             nodes: list[dict[str, Any]] = []
             for entry in entries:
                 digest = entry.leaf_hash()
-                leaves.append({"i": frontier.size, "p": entry.position, "h": digest})
-                nodes.extend({"l": level, "i": index, "h": h} for level, index, h in frontier.append(digest))
+                leaves.append({"leaf_index": frontier.size, "position": entry.position, "leaf_hash": digest})
+                nodes.extend({"level": level, "node_index": index, "hash": h}
+                             for level, index, h in frontier.append(digest))
                 if frontier.size % self.every_events == 0:
-                    latest = signed = self._sign(tx, frontier, now)
-            tx.executemany("INSERT INTO audit_leaves (leaf_index, position, leaf_hash) VALUES (:i, :p, :h)", leaves)
-            tx.executemany("INSERT INTO audit_nodes (level, node_index, hash) VALUES (:l, :i, :h)", nodes)
+                    latest = signed = self._sign(conn, frontier, now)
+            self.tree.store(conn, leaves, nodes)
             if self._due(latest, frontier.size, now):
-                signed = self._sign(tx, frontier, now)
+                signed = self._sign(conn, frontier, now)
             if entries:
-                Tracking.advance(tx, NAME, entries[-1].position)
+                Tracking.advance(conn, NAME, entries[-1].position)
         self._latest = order.latest
         self._cosign(signed)
         self._refuse(refusal)
@@ -180,13 +180,13 @@ class Sealer:
         except SealRefused as refused:
             sealed, refusal = 0, refused
         signed = None
-        with self.db.transaction() as tx:
-            Tracking.position(tx, NAME, lock=True)
-            self._sign_checkpoints(tx)
-            size = self.tree.size(tx)
-            latest = self.tree.latest_head(tx)
+        with self.db.transaction() as conn:
+            Tracking.position(conn, NAME, lock=True)
+            self._sign_checkpoints(conn)
+            size = self.tree.size(conn)
+            latest = self.tree.latest_head(conn)
             if size and (latest is None or latest.tree_size < size):
-                latest = signed = self._sign(tx, self.tree.frontier(tx, size), self.clock.now())
+                latest = signed = self._sign(conn, self.tree.frontier(conn, size), self.clock.now())
         self._cosign(signed)
         if refusal is not None:
             raise refusal
@@ -198,4 +198,4 @@ class Sealer:
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
         """Follow the log until ``stop`` is set (``zeren audit seal --follow``; in-process in ``zeren serve``)."""
-        follow(self.step, stop, self._wake, poll_seconds, NAME, FollowerHealth(self.db))
+        follow(self.step, stop, self._wake, poll_seconds, NAME, FollowerHealth(LegacyDatabase(self.db)))

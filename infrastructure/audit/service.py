@@ -19,13 +19,13 @@ from infrastructure.audit.note import Verifier
 from infrastructure.audit.sealer import Sealer
 from infrastructure.audit.signing import Signer, TreeHead, configured_public_key, configured_signer, key_id
 from infrastructure.audit.tree import StoredTree
+from infrastructure.database import Database
 from infrastructure.eventstore import EventStore
 from infrastructure.settings import Settings
-from projections.sql import ReadDatabase
 
 
 class Audit:
-    def __init__(self, db: ReadDatabase, store: EventStore, settings: Settings, clock: Clock):
+    def __init__(self, db: Database, store: EventStore, settings: Settings, clock: Clock):
         self.db = db
         self.settings = settings
         self.clock = clock
@@ -58,15 +58,15 @@ class Audit:
         self.sealer.setup()
 
     def latest_head(self) -> TreeHead:
-        with self.db.read() as tx:
-            head = self.tree.latest_head(tx)
+        with self.db.read() as conn:
+            head = self.tree.latest_head(conn)
         if head is None:
             raise NotFound("nothing-sealed", "no tree head is signed yet")
         return head
 
     def heads(self, after: int = 0, limit: int = 100) -> list[TreeHead]:
-        with self.db.read() as tx:
-            return self.tree.heads(tx, after=after, limit=limit)
+        with self.db.read() as conn:
+            return self.tree.heads(conn, after=after, limit=limit)
 
     def inclusion(self, position: int, tree_size: int | None, scope: str) -> dict[str, Any]:
         """The inclusion proof of the event at ``position`` in the tree of ``tree_size`` leaves (default: the latest
@@ -74,16 +74,16 @@ class Audit:
         event = self.log.at(position)
         if event is None or not covers(scope, event.jurisdiction):
             raise NotFound("not-found", f"no stored event at position {position} in your jurisdiction")
-        with self.db.read() as tx:
-            leaf = self.tree.leaf_at(tx, position)
+        with self.db.read() as conn:
+            leaf = self.tree.leaf_at(conn, position)
             if leaf is None:
                 raise NotFound("not-sealed", f"the event at position {position} is not sealed yet")
-            size = self._tree_size(tx, tree_size, "tree_size")
+            size = self._tree_size(conn, tree_size, "tree_size")
             if leaf["leaf_index"] >= size:
                 raise Rejected("not-in-tree", f"position {position} is leaf {leaf['leaf_index']}, not in the tree "
                                f"of {size} leaves: ask for a larger tree_size", field="tree_size")
-            path = self.tree.inclusion(tx, leaf["leaf_index"], size)
-            root = self.tree.root(tx, size)
+            path = self.tree.inclusion(conn, leaf["leaf_index"], size)
+            root = self.tree.root(conn, size)
         return {"position": position, "leaf_index": leaf["leaf_index"], "tree_size": size,
                 "leaf_hash": bytes(leaf["leaf_hash"]).hex(), "root_hash": root.hex(),
                 "inclusion_path": [h.hex() for h in path]}
@@ -91,19 +91,19 @@ class Audit:
     def consistency(self, first: int, second: int | None) -> dict[str, Any]:
         """The consistency proof from the tree of ``first`` leaves to the tree of ``second`` (default: the latest
         head's)."""
-        with self.db.read() as tx:
-            size = self._tree_size(tx, second, "second")
+        with self.db.read() as conn:
+            size = self._tree_size(conn, second, "second")
             if not 1 <= first <= size:
                 raise Rejected("tree-size-out-of-range", f"first must lie in 1…{size}", field="first")
-            path = self.tree.consistency(tx, first, size)
-            first_root, second_root = self.tree.root(tx, first), self.tree.root(tx, size)
+            path = self.tree.consistency(conn, first, size)
+            first_root, second_root = self.tree.root(conn, first), self.tree.root(conn, size)
         return {"first": first, "second": size, "first_root": first_root.hex(), "second_root": second_root.hex(),
                 "consistency_path": [h.hex() for h in path]}
 
-    def _tree_size(self, tx: Any, wanted: int | None, field: str) -> int:
-        sealed = self.tree.size(tx)
+    def _tree_size(self, conn: Any, wanted: int | None, field: str) -> int:
+        sealed = self.tree.size(conn)
         if wanted is None:
-            head = self.tree.latest_head(tx)
+            head = self.tree.latest_head(conn)
             if head is None:
                 raise NotFound("nothing-sealed", "no tree head is signed yet")
             return head.tree_size

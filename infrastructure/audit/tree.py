@@ -16,18 +16,35 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
+from sqlalchemy import Column, Connection, Integer, LargeBinary, Table, func, insert, select
+
 from infrastructure.audit import merkle
 from infrastructure.audit.signing import TreeHead, milliseconds
-from projections.sql import ReadDatabase, Tx
+from infrastructure.database import Database
+from infrastructure.durable import DURABLE
+from projections.columns import BigInt, Timestamp
 
-DDL = (
-    "CREATE TABLE IF NOT EXISTS audit_leaves (leaf_index {BIGINT} PRIMARY KEY, position {BIGINT} NOT NULL UNIQUE, "
-    "leaf_hash {BLOB} NOT NULL)",
-    "CREATE TABLE IF NOT EXISTS audit_nodes (level INTEGER NOT NULL, node_index {BIGINT} NOT NULL, "
-    "hash {BLOB} NOT NULL, PRIMARY KEY (level, node_index))",
-    "CREATE TABLE IF NOT EXISTS audit_heads (tree_size {BIGINT} PRIMARY KEY, root_hash {BLOB} NOT NULL, "
-    "signed_at {TS} NOT NULL, key_id {BLOB} NOT NULL, signature {BLOB} NOT NULL)",
+LEAVES = Table(
+    "audit_leaves", DURABLE,
+    Column("leaf_index", BigInt, primary_key=True, autoincrement=False),
+    Column("position", BigInt, nullable=False, unique=True),
+    Column("leaf_hash", LargeBinary, nullable=False),
 )
+NODES = Table(
+    "audit_nodes", DURABLE,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("node_index", BigInt, primary_key=True, autoincrement=False),
+    Column("hash", LargeBinary, nullable=False),
+)
+HEADS = Table(
+    "audit_heads", DURABLE,
+    Column("tree_size", BigInt, primary_key=True, autoincrement=False),
+    Column("root_hash", LargeBinary, nullable=False),
+    Column("signed_at", Timestamp, nullable=False),
+    Column("key_id", LargeBinary, nullable=False),
+    Column("signature", LargeBinary, nullable=False),
+)
+TABLES = (LEAVES, NODES, HEADS)
 CACHE_ENTRIES = 65_536
 """Node hashes kept in memory while proofs are made (≈ 6 MB at most: exports stay in constant memory)."""
 
@@ -46,78 +63,88 @@ class StoredTree:
     """Reads of the stored tree, within a caller's transaction; node hashes are cached (a stored node never changes;
     the live check reads without this cache)."""
 
-    def __init__(self, db: ReadDatabase):
+    def __init__(self, db: Database):
         self.db = db
         self._cache: OrderedDict[tuple[int, int], bytes] = OrderedDict()
         self._lock = threading.Lock()
 
-    def create_tables(self) -> None:
-        with self.db.transaction() as tx:
-            for statement in DDL:
-                tx.execute(self.db.ddl(statement))
-
     # sizes and heads
 
     @staticmethod
-    def size(tx: Tx) -> int:
+    def size(conn: Connection) -> int:
         """How many leaves are sealed."""
-        last = tx.scalar("SELECT MAX(leaf_index) AS n FROM audit_leaves")
+        last = conn.execute(select(func.max(LEAVES.c.leaf_index))).scalar()
         return 0 if last is None else last + 1
 
     @staticmethod
-    def latest_head(tx: Tx) -> TreeHead | None:
-        row = tx.one("SELECT * FROM audit_heads ORDER BY tree_size DESC LIMIT 1")
+    def size_at(conn: Connection, position: int) -> int:
+        """How many leaves seal the events up to log ``position``."""
+        last = conn.execute(select(func.max(LEAVES.c.leaf_index)).where(LEAVES.c.position <= position)).scalar()
+        return 0 if last is None else last + 1
+
+    @staticmethod
+    def latest_head(conn: Connection) -> TreeHead | None:
+        row = conn.execute(select(HEADS).order_by(HEADS.c.tree_size.desc()).limit(1)).mappings().first()
         return head_from_row(row) if row else None
 
     @staticmethod
-    def head(tx: Tx, tree_size: int) -> TreeHead | None:
-        row = tx.one("SELECT * FROM audit_heads WHERE tree_size = :n", {"n": tree_size})
+    def head(conn: Connection, tree_size: int) -> TreeHead | None:
+        row = conn.execute(select(HEADS).where(HEADS.c.tree_size == tree_size)).mappings().first()
         return head_from_row(row) if row else None
 
     @staticmethod
-    def heads(tx: Tx, after: int = -1, below: int | None = None, limit: int = 1000) -> list[TreeHead]:
+    def heads(conn: Connection, after: int = -1, below: int | None = None, limit: int = 1000) -> list[TreeHead]:
         """Heads with ``after < tree_size`` (``< below`` if given), smallest first."""
-        sql = "SELECT * FROM audit_heads WHERE tree_size > :after"
-        params: dict[str, Any] = {"after": after, "limit": limit}
+        query = select(HEADS).where(HEADS.c.tree_size > after)
         if below is not None:
-            sql += " AND tree_size < :below"
-            params["below"] = below
-        return [head_from_row(r) for r in tx.all(sql + " ORDER BY tree_size LIMIT :limit", params)]
+            query = query.where(HEADS.c.tree_size < below)
+        rows = conn.execute(query.order_by(HEADS.c.tree_size).limit(limit)).mappings()
+        return [head_from_row(r) for r in rows]
 
     @staticmethod
-    def store_head(tx: Tx, head: TreeHead) -> None:
-        tx.execute(
-            "INSERT INTO audit_heads (tree_size, root_hash, signed_at, key_id, signature) VALUES (:n, :r, :t, :k, :s)",
-            {"n": head.tree_size, "r": head.root_hash, "t": head.signed_at, "k": head.key_id, "s": head.signature},
-        )
+    def store_head(conn: Connection, head: TreeHead) -> None:
+        conn.execute(insert(HEADS).values(tree_size=head.tree_size, root_hash=head.root_hash,
+                                          signed_at=head.signed_at, key_id=head.key_id, signature=head.signature))
 
     # leaves and nodes
 
     @staticmethod
-    def leaf_at(tx: Tx, position: int) -> dict[str, Any] | None:
-        return tx.one("SELECT leaf_index, position, leaf_hash FROM audit_leaves WHERE position = :p", {"p": position})
+    def leaf_at(conn: Connection, position: int) -> dict[str, Any] | None:
+        row = conn.execute(select(LEAVES).where(LEAVES.c.position == position)).mappings().first()
+        return dict(row) if row else None
 
     @staticmethod
-    def leaves(tx: Tx, first: int, end: int, limit: int) -> list[dict[str, Any]]:
+    def leaves(conn: Connection, first: int, end: int, limit: int) -> list[dict[str, Any]]:
         """Leaves ``first ≤ leaf_index < end``, in order, at most ``limit``."""
-        return tx.all("SELECT leaf_index, position, leaf_hash FROM audit_leaves WHERE leaf_index >= :a "
-                      "AND leaf_index < :b ORDER BY leaf_index LIMIT :limit", {"a": first, "b": end, "limit": limit})
+        query = (select(LEAVES).where(LEAVES.c.leaf_index >= first, LEAVES.c.leaf_index < end)
+                 .order_by(LEAVES.c.leaf_index).limit(limit))
+        return [dict(r) for r in conn.execute(query).mappings()]
 
     @staticmethod
-    def leaf_bounds(tx: Tx, size: int, from_position: int | None, to_position: int | None) -> tuple[int, int]:
+    def leaf_bounds(conn: Connection, size: int, from_position: int | None,
+                    to_position: int | None) -> tuple[int, int]:
         """``(first, end)``: the leaf indices below ``size`` whose positions lie in ``[from, to]``."""
-        first = tx.scalar("SELECT MIN(leaf_index) AS i FROM audit_leaves WHERE position >= :p AND leaf_index < :n",
-                          {"p": from_position or 0, "n": size})
+        below = LEAVES.c.leaf_index < size
+        first = conn.execute(select(func.min(LEAVES.c.leaf_index))
+                             .where(LEAVES.c.position >= (from_position or 0), below)).scalar()
         if to_position is None:
             last = size - 1
         else:
-            last = tx.scalar("SELECT MAX(leaf_index) AS i FROM audit_leaves WHERE position <= :p AND leaf_index < :n",
-                             {"p": to_position, "n": size})
+            last = conn.execute(select(func.max(LEAVES.c.leaf_index))
+                                .where(LEAVES.c.position <= to_position, below)).scalar()
         if first is None or last is None or last < first:
             return 0, 0
         return first, last + 1
 
-    def node(self, tx: Tx, level: int, index: int) -> bytes:
+    @staticmethod
+    def store(conn: Connection, leaves: list[dict[str, Any]], nodes: list[dict[str, Any]]) -> None:
+        """Add sealed leaves (``leaf_index, position, leaf_hash``) and completed nodes (``level, node_index, hash``)."""
+        if leaves:
+            conn.execute(insert(LEAVES), leaves)
+        if nodes:
+            conn.execute(insert(NODES), nodes)
+
+    def node(self, conn: Connection, level: int, index: int) -> bytes:
         """The complete subtree ``(level, index)``; level 0 is the leaf hash."""
         key = (level, index)
         with self._lock:
@@ -126,10 +153,10 @@ class StoredTree:
                 self._cache.move_to_end(key)
                 return cached
         if level == 0:
-            value = tx.scalar("SELECT leaf_hash FROM audit_leaves WHERE leaf_index = :i", {"i": index})
+            value = conn.execute(select(LEAVES.c.leaf_hash).where(LEAVES.c.leaf_index == index)).scalar()
         else:
-            value = tx.scalar("SELECT hash FROM audit_nodes WHERE level = :l AND node_index = :i",
-                              {"l": level, "i": index})
+            value = conn.execute(select(NODES.c.hash).where(NODES.c.level == level,
+                                                            NODES.c.node_index == index)).scalar()
         if value is None:
             raise MissingNode(f"the stored tree has no node at level {level}, index {index}")
         self._remember(key, bytes(value))
@@ -141,32 +168,35 @@ class StoredTree:
             if len(self._cache) > CACHE_ENTRIES:
                 self._cache.popitem(last=False)
 
-    def prefetch(self, tx: Tx, first: int, end: int, size: int) -> None:
+    @staticmethod
+    def nodes(conn: Connection, level: int, lo: int, hi: int) -> list[tuple[int, bytes]]:
+        """``(index, hash)`` of the stored nodes of ``level`` (0: the leaves) with ``lo ≤ index ≤ hi``."""
+        if level == 0:
+            query = select(LEAVES.c.leaf_index, LEAVES.c.leaf_hash).where(LEAVES.c.leaf_index.between(lo, hi))
+        else:
+            query = select(NODES.c.node_index, NODES.c.hash).where(NODES.c.level == level,
+                                                                   NODES.c.node_index.between(lo, hi))
+        return [(i, bytes(h)) for i, h in conn.execute(query)]
+
+    def prefetch(self, conn: Connection, first: int, end: int, size: int) -> None:
         """Load, one query per level, the nodes the proofs of leaves ``first … end-1`` in a tree of ``size`` use."""
         for level in range(max(size - 1, 1).bit_length() + 1):
-            lo, hi = max((first >> level) - 1, 0), (end >> level) + 1
-            if level == 0:
-                rows = tx.all("SELECT leaf_index AS i, leaf_hash AS h FROM audit_leaves WHERE leaf_index BETWEEN "
-                              ":lo AND :hi", {"lo": lo, "hi": hi})
-            else:
-                rows = tx.all("SELECT node_index AS i, hash AS h FROM audit_nodes WHERE level = :l AND node_index "
-                              "BETWEEN :lo AND :hi", {"l": level, "lo": lo, "hi": hi})
-            for row in rows:
-                self._remember((level, row["i"]), bytes(row["h"]))
+            for index, value in self.nodes(conn, level, max((first >> level) - 1, 0), (end >> level) + 1):
+                self._remember((level, index), value)
 
-    def frontier(self, tx: Tx, size: int) -> merkle.Frontier:
+    def frontier(self, conn: Connection, size: int) -> merkle.Frontier:
         """The right edge of the stored tree of ``size`` leaves, to append to."""
-        return merkle.Frontier(size, [self.node(tx, level, index) for level, index in merkle.Frontier.subtrees(size)])
+        return merkle.Frontier(size, [self.node(conn, level, index)
+                                      for level, index in merkle.Frontier.subtrees(size)])
 
-    def mth(self, tx: Tx) -> merkle.Mth:
-        return lambda start, end: merkle.range_hash(start, end, lambda level, i: self.node(tx, level, i))
+    def mth(self, conn: Connection) -> merkle.Mth:
+        return lambda start, end: merkle.range_hash(start, end, lambda level, i: self.node(conn, level, i))
 
-    def root(self, tx: Tx, size: int) -> bytes:
-        return self.mth(tx)(0, size)
+    def root(self, conn: Connection, size: int) -> bytes:
+        return self.mth(conn)(0, size)
 
-    def inclusion(self, tx: Tx, index: int, size: int) -> list[bytes]:
-        return merkle.inclusion_path(index, size, self.mth(tx))
+    def inclusion(self, conn: Connection, index: int, size: int) -> list[bytes]:
+        return merkle.inclusion_path(index, size, self.mth(conn))
 
-    def consistency(self, tx: Tx, first: int, second: int) -> list[bytes]:
-        return merkle.consistency_path(first, second, self.mth(tx))
-
+    def consistency(self, conn: Connection, first: int, second: int) -> list[bytes]:
+        return merkle.consistency_path(first, second, self.mth(conn))

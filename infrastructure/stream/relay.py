@@ -29,12 +29,14 @@ from kafka.admin import NewTopic
 from kafka.errors import KafkaConfigurationError, KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exponential_jitter
 
+from application.following import follow
 from application.ports import EventLog, LogEntry
+from infrastructure.database import Database
+from infrastructure.following import Tracking
+from infrastructure.legacy_sql import LegacyDatabase
 from infrastructure.settings import Settings
 from infrastructure.stream.envelope import cloud_event, kafka_message
-from projections.follower import Tracking, follow
 from projections.follower_health import FollowerHealth
-from projections.sql import ReadDatabase
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +75,12 @@ class RelayStatus:
         return max(self.head - self.position, 0)
 
 
-def relay_statuses(db: ReadDatabase, log_: EventLog, topic: str) -> list[RelayStatus]:
+def relay_statuses(db: Database, log_: EventLog, topic: str) -> list[RelayStatus]:
     """The configured relay (even before it first ran) and any other relay row found, with their lag."""
     head = log_.head()
     rows = {name: row for name, row in Tracking.rows(db).items() if name.startswith(TRACKING_PREFIX)}
     rows.setdefault(tracking_name(topic), {"position": 0, "updated_at": None})
-    failures = FollowerHealth(db).failures()
+    failures = FollowerHealth(LegacyDatabase(db)).failures()
     return [RelayStatus(name=name, topic=name.removeprefix(TRACKING_PREFIX), position=row["position"], head=head,
                         updated_at=row["updated_at"], error=failures[name].error if name in failures else None)
             for name, row in sorted(rows.items())]
@@ -87,14 +89,14 @@ def relay_statuses(db: ReadDatabase, log_: EventLog, topic: str) -> list[RelaySt
 class Relay:
     """Publishes the log to ``settings.kafka_topic``."""
 
-    def __init__(self, settings: Settings, db: ReadDatabase, log_: EventLog):
+    def __init__(self, settings: Settings, db: Database, log_: EventLog):
         self.settings = settings
         self.db = db
         self.log = log_
         self.topic = settings.kafka_topic
         self.name = tracking_name(self.topic)
         self._producer: KafkaProducer | None = None
-        self.health = FollowerHealth(db)
+        self.health = FollowerHealth(LegacyDatabase(db))
         self._wake = threading.Event()
 
     # -- the broker ---------------------------------------------------------------------------------------------
@@ -158,21 +160,21 @@ class Relay:
 
     def position(self) -> int:
         """The last log position the broker acknowledged (a new relay starts at 0: the whole history)."""
-        with self.db.read() as tx:
-            position = Tracking.position(tx, self.name)
+        with self.db.read() as conn:
+            position = Tracking.position(conn, self.name)
         if position is None:
-            with self.db.transaction() as tx:
-                position = Tracking.position(tx, self.name, lock=True)
+            with self.db.transaction() as conn:
+                position = Tracking.position(conn, self.name, lock=True)
                 if position is None:
-                    Tracking.start(tx, self.name)
+                    Tracking.start(conn, self.name)
                     position = 0
         return position
 
     def _advance(self, position: int) -> None:
-        with self.db.transaction() as tx:
-            current = Tracking.position(tx, self.name, lock=True) or 0
+        with self.db.transaction() as conn:
+            current = Tracking.position(conn, self.name, lock=True) or 0
             if position > current:
-                Tracking.advance(tx, self.name, position)
+                Tracking.advance(conn, self.name, position)
 
     def step(self) -> int:
         """Publish one batch; returns how many events it covered. Raises :class:`BrokerUnavailable` when the broker

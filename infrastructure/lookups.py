@@ -14,8 +14,8 @@ from datetime import datetime
 from uuid import UUID
 
 from domain.random_draws import PreviousInspection
+from infrastructure.following import Runner, positions
 from projections.directory import DirectoryProjection, DirectoryQueries
-from projections.follower import Runner, positions
 from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
 
 

@@ -1,0 +1,95 @@
+"""What a read model declares: its tables, its handlers, its version. The runner (``infrastructure.following``)
+applies batches of log entries to it and keeps its position (ARCHITECTURE §1, §10).
+
+A projection lists its tables as class attributes (``sqlalchemy.Table`` objects declared once in its module, on
+the module's ``MetaData``) and writes through ``self.<attribute>``: an instance made with :meth:`Projection.shadow`
+writes to shadow copies of the same tables (``<name>__shadow``), which a rebuild fills while readers still see the
+live tables, and then swaps in (``Runner.rebuild``). Queries read the module-level tables.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from sqlalchemy import Connection, MetaData, Table
+
+from application.following import FollowerFailed
+from application.ports import LogEntry
+
+SHADOW = "__shadow"
+"""Suffix of a rebuilding projection's tables and indexes."""
+
+
+def on(*event_types: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Mark a projection method as the handler of these event types: ``handler(self, conn, event, position)``."""
+
+    def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
+        fn._handles = event_types  # type: ignore[attr-defined]
+        return fn
+
+    return mark
+
+
+class Projection:
+    """One read model: its tables, its handlers (``@on``), its queries (a class beside it). Rebuildable from the log."""
+
+    name: ClassVar[str]
+    version: ClassVar[int] = 1
+    """Bump when the tables or handlers change: the runner then rebuilds the read model from the log."""
+    _handlers: ClassVar[dict[type, str]]
+    _table_attributes: ClassVar[dict[str, Table]]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {}
+        cls._table_attributes = {}
+        for klass in reversed(cls.__mro__):
+            for attr, value in vars(klass).items():
+                if isinstance(value, Table):
+                    cls._table_attributes[attr] = value
+                for event_type in getattr(value, "_handles", ()):
+                    cls._handlers[event_type] = attr
+
+    def __init__(self) -> None:
+        self.is_shadow = False
+
+    @property
+    def tables(self) -> list[Table]:
+        """This instance's tables (live or shadow), in creation order (a table before those referring to it)."""
+        return [getattr(self, attr) for attr in self._table_attributes]
+
+    @property
+    def live_tables(self) -> list[Table]:
+        return list(self._table_attributes.values())
+
+    def shadow(self) -> Projection:
+        """The same projection writing to shadow tables (``<table>__shadow``, indexes likewise)."""
+        twin = type(self).__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin.is_shadow = True
+        metadata = MetaData()
+        for attr, table in self._table_attributes.items():
+            copy = table.to_metadata(metadata, name=table.name + SHADOW)
+            for index in copy.indexes:
+                index.name = f"{index.name}{SHADOW}"
+            setattr(twin, attr, copy)
+        return twin
+
+    def create(self, conn: Connection) -> None:
+        for table in self.tables:
+            table.create(conn)
+
+    def drop(self, conn: Connection) -> None:
+        for table in reversed(self.tables):
+            table.drop(conn, checkfirst=True)
+
+    def process(self, conn: Connection, entries: list[LogEntry]) -> None:
+        """Apply the entries; raises :class:`FollowerFailed` naming the position of an entry that fails."""
+        for entry in entries:
+            handler = self._handlers.get(type(entry.event))
+            if handler is not None:
+                try:
+                    getattr(self, handler)(conn, entry.event, entry.position)
+                except Exception as exc:
+                    raise FollowerFailed(entry.position, exc) from exc
