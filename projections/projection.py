@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from sqlalchemy import Connection, MetaData, Table
+from sqlalchemy.sql.elements import quoted_name
 
 from application.following import FollowerFailed
 from application.ports import LogEntry
@@ -72,7 +73,7 @@ class Projection:
         for attr, table in self._table_attributes.items():
             copy = table.to_metadata(metadata, name=table.name + SHADOW)
             for index in copy.indexes:
-                index.name = f"{index.name}{SHADOW}"
+                index.name = quoted_name(f"{index.name}{SHADOW}", None)
             setattr(twin, attr, copy)
         return twin
 

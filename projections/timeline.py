@@ -156,8 +156,8 @@ class Timeline:
                 if segments:
                     segments[-1]["valid_to"] = start
                 segments.append({**state, "valid_from": start})
-        first = conn.execute(select(func.max(t.revision)).where(t[self.key] == entity_id)).scalar()
-        self._insert(conn, segments, recorded_at, first + 1)
+        last = conn.execute(select(func.max(t.revision)).where(t[self.key] == entity_id)).scalar_one()
+        self._insert(conn, segments, recorded_at, last + 1)
 
     def _close(self, conn: Connection, entity_id: UUID | str, revision: int, recorded_at: datetime) -> None:
         t = self.table.c

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Column, Connection, Integer, LargeBinary, Table, func, insert, select
@@ -53,7 +54,7 @@ class MissingNode(LookupError):
     """A node or leaf the tree should hold is not stored."""
 
 
-def head_from_row(row: dict[str, Any]) -> TreeHead:
+def head_from_row(row: Mapping[Any, Any]) -> TreeHead:
     return TreeHead(tree_size=row["tree_size"], timestamp_ms=milliseconds(row["signed_at"]),
                     root_hash=bytes(row["root_hash"]), key_id=bytes(row["key_id"]),
                     signature=bytes(row["signature"]))
@@ -127,9 +128,8 @@ class StoredTree:
         below = LEAVES.c.leaf_index < size
         first = conn.execute(select(func.min(LEAVES.c.leaf_index))
                              .where(LEAVES.c.position >= (from_position or 0), below)).scalar()
-        if to_position is None:
-            last = size - 1
-        else:
+        last: int | None = size - 1
+        if to_position is not None:
             last = conn.execute(select(func.max(LEAVES.c.leaf_index))
                                 .where(LEAVES.c.position <= to_position, below)).scalar()
         if first is None or last is None or last < first:
