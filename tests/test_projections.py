@@ -100,7 +100,7 @@ def test_readers_see_the_old_model_while_a_rebuild_runs(system: System, monkeypa
     now = datetime.now(UTC)
 
     def read() -> list[dict]:
-        return system.ledger.holdings("350000", known_at=now)
+        return system.queries.ledger.holdings("350000", known_at=now)
 
     before = read()
     assert before
