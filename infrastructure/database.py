@@ -68,6 +68,8 @@ class Database:
         with self.engine.connect() as conn:
             if self.dialect == "sqlite":
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.begin()  # begun now, so that statements run on the driver's cursor commit too
             try:
                 yield conn
             except BaseException:
