@@ -1,10 +1,10 @@
-"""Following the log: batched, tracked, exactly-once for read models (ARCHITECTURE §1, §10).
+"""Following the log: batched, tracked, exactly-once for read models (docs/architecture.md §1, §10).
 
 Every follower (projection, policy, relay, sealer) has a row in ``follower_tracking`` with the last log position it
 processed. A projection applies a batch of events and moves its position in ONE transaction, so a crash never
 loses or doubles an event; the row is locked for the batch (``FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on
 SQLite), so two runners of the same projection cannot both apply it. Batching matters: the library's one commit
-per event manages ≈2,000 events/s here, a batch of hundreds ten times that (ARCHITECTURE §10).
+per event manages ≈2,000 events/s here, a batch of hundreds ten times that (docs/architecture.md §10).
 
 A rebuild fills shadow tables (``projections.projection.SHADOW``) while readers keep reading the live ones, and
 swaps them in, in one transaction, once it has caught up: readers see the old model or the new, never an empty one.

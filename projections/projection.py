@@ -1,5 +1,5 @@
 """What a read model declares: its tables, its handlers, its version. The runner (``infrastructure.following``)
-applies batches of log entries to it and keeps its position (ARCHITECTURE §1, §10).
+applies batches of log entries to it and keeps its position (docs/architecture.md §1, §10).
 
 A projection lists its tables as class attributes (``sqlalchemy.Table`` objects declared once in its module, on
 the module's ``MetaData``) and writes through ``self.<attribute>``: an instance made with :meth:`Projection.shadow`
