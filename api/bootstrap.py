@@ -7,7 +7,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 
-from application import hazards, inspections, organisation, oversight, people, responsibility, tips
+from application import (
+    accidents,
+    hazards,
+    inspections,
+    investigations,
+    organisation,
+    oversight,
+    people,
+    responsibility,
+    tips,
+)
 from application.clock import RandomIds, SystemClock
 from application.policies import Worker
 from application.ports import Clock, Ids
@@ -43,7 +53,7 @@ from projections.tips import TipLedger, TipQueries
 
 HANDLERS: dict[type, Handler] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS,
                              **inspections.HANDLERS, **hazards.HANDLERS, **tips.HANDLERS,
-                             **oversight.HANDLERS}
+                             **oversight.HANDLERS, **accidents.HANDLERS, **investigations.HANDLERS}
 
 SNAPSHOTTED = (Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Hazard)
 """Long-lived aggregates, snapshotted every ``infrastructure.eventstore.SNAPSHOT_INTERVAL`` events."""

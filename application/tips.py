@@ -24,6 +24,7 @@ from application.commands import Command, Targeted
 from application.service import CommandResult, Handler, Zeren
 from application.unit_of_work import UnitOfWork
 from domain import tips as t
+from domain.accidents import Accident
 from domain.base import Aggregate
 from domain.errors import Conflict, NotFound
 from domain.hazards import Hazard, HazardGrade
@@ -32,7 +33,7 @@ from domain.rules import pack_for
 from domain.units import Unit
 
 TIP_OFFICERS = frozenset({"tip_officer"})
-OUTCOME_TYPES: dict[t.OutcomeKind, type[Aggregate]] = {t.OutcomeKind.hazard: Hazard}
+OUTCOME_TYPES: dict[t.OutcomeKind, type[Aggregate]] = {t.OutcomeKind.hazard: Hazard, t.OutcomeKind.accident: Accident}
 """The aggregate each outcome kind names: a link is refused unless the target exists and is of that kind."""
 
 

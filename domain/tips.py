@@ -35,6 +35,7 @@ from domain.errors import Conflict, DomainError, Rejected
 from domain.jurisdiction import covers
 from domain.references import HazardRef, RecordRef, UnitRef
 from domain.rules import RulesPack
+from domain.rules.accidents import AccidentGrade
 from domain.rules.rewards import Exact, RewardComputation, concealed_death_reward, penalty_reward
 from domain.units import Unit
 
@@ -67,10 +68,11 @@ VERDICT_TERMS = {"substantiated": "属实", "unsubstantiated": "不属实"}
 
 
 class OutcomeKind(StrEnum):
-    """What a tip can have led to. Penalty cases (行政处罚案件) and accidents (事故) join when their contexts exist:
-    a member here and its aggregate in ``application.tips.OUTCOME_TYPES``."""
+    """What a tip can have led to: a hazard or an accident; penalty cases (行政处罚案件) join when their context
+    exists: a member here and its aggregate in ``application.tips.OUTCOME_TYPES``."""
 
     hazard = "hazard"  # 隐患
+    accident = "accident"  # 事故
 
 
 class FeedbackMethod(StrEnum):
@@ -79,16 +81,6 @@ class FeedbackMethod(StrEnum):
     letter = "letter"
     in_person = "in_person"
     web = "web"  # posted on the platform where the reporter looks it up (also for anonymous tips)
-
-
-class AccidentGrade(StrEnum):
-    """生产安全事故等级 (生产安全事故报告和调查处理条例 第3条): the final grade a concealed accident is found to
-    have."""
-
-    general = "general"  # 一般
-    serious = "serious"  # 较大
-    major = "major"  # 重大
-    extraordinary = "extraordinary"  # 特别重大
 
 
 class Reporter(Frozen):

@@ -32,7 +32,7 @@ class RulesPack:
         return str(self.rules["three_musts.basis"])
 
 
-BASE_NAME, BASE_VERSION = "cn-base", "2024.3"
+BASE_NAME, BASE_VERSION = "cn-base", "2024.4"
 
 
 def pack_for(jurisdiction: str) -> RulesPack:

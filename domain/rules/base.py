@@ -82,4 +82,52 @@ BASE_RULES: dict[str, Any] = {
         ("enforcement", "监管执法", "25"),
         ("training", "宣传教育培训", "15"),
     ),
+    # 事故等级 — 《生产安全事故报告和调查处理条例》(国务院令第493号) 第3条: the grade is the highest that any of deaths,
+    # serious injuries (incl. acute industrial poisoning) and direct economic loss reaches; "以上" includes the figure.
+    "accident.grade.basis": "《生产安全事故报告和调查处理条例》(国务院令第493号) 第3条",
+    "accident.grade.thresholds": {
+        "extraordinary": {"deaths": 30, "serious_injuries": 100, "direct_loss_yuan": 100_000_000},
+        "major": {"deaths": 10, "serious_injuries": 50, "direct_loss_yuan": 50_000_000},
+        "serious": {"deaths": 3, "serious_injuries": 10, "direct_loss_yuan": 10_000_000},
+    },
+    # 事故报告 — 493号令 第9条: 单位负责人接到报告后, 应当于1小时内向事故发生地县级以上人民政府安全生产监督管理部门和
+    # 负有安全生产监督管理职责的有关部门报告; 第11条: 每级上报的时间不得超过2小时; 第10条: the top level by grade.
+    "accident.report.basis": "493号令 第9–12条; 应急管理部令第14号 (迟报、漏报、谎报、瞒报)",
+    "accident.report.unit_head_hours": 1,
+    "accident.report.per_level_hours": 2,
+    "accident.report.top_level": {"general": "city", "serious": "province", "major": "national",
+                                  "extraordinary": "national"},
+    # 报告事故应当包括下列内容 (493号令 第12条): 事故发生单位概况; 发生的时间、地点以及事故现场情况; 简要经过;
+    # 已经造成或者可能造成的伤亡人数(包括下落不明的人数)和初步估计的直接经济损失; 已经采取的措施.
+    "accident.report.mandatory_items": ("unit", "time", "place", "scene", "sequence", "casualties", "loss",
+                                        "measures"),
+    # 补报 — 493号令 第13条: 自事故发生之日起30日内, 事故造成的伤亡人数发生变化的, 应当及时补报; 道路交通事故、
+    # 火灾事故自发生之日起7日内.
+    "accident.supplementary.basis": "493号令 第13条",
+    "accident.supplementary.window_days": {"default": 30, "road_traffic": 7, "fire": 7},
+    # 瞒报 suspected: an accident first known from a tip, a police or hospital record before the unit reported it;
+    # 对初步认定的瞒报事故, 一律移送安委会挂牌督办, 必要时提级调查 (seed 000 §32). Confirmed only by an investigator.
+    "accident.concealment.basis": ("泉港城管〔2022〕149号 §32 (初步认定的瞒报事故一律移送安委会挂牌督办, "
+                                   "必要时提级调查)"),
+    # 事故调查 — 493号令 第19条 (the level by grade), 第20条 (上级人民政府认为必要时可以调查由下级人民政府负责调查的
+    # 事故),
+    # 第25条 (60日, 经批准延长最长不超过60日), 第27条 (技术鉴定所需时间不计入事故调查期限), 第32条 (批复: 15日; 特别重大
+    # 30日, 特殊情况下延长不超过30日); 安全生产法 第86条 (批复后一年内评估整改和防范措施的落实).
+    "accident.investigation.basis": "493号令 第19、20、25、27、32条; 安全生产法 第86、87条",
+    "accident.investigation.level": {"general": "county", "serious": "city", "major": "province",
+                                     "extraordinary": "national"},
+    "accident.investigation.days": 60,
+    "accident.investigation.extension_max_days": 60,
+    "accident.approval.days": {"general": 15, "serious": 15, "major": 15, "extraordinary": 30},
+    "accident.evaluation.basis": "安全生产法 第86条 (批复后一年内评估, 并及时向社会公开评估结果)",
+    "accident.evaluation.years": 1,
+    # 一案四查 (seed 000 §32) and 四不放过: the lines an investigation establishes (unverified: the official list of
+    # lines is kept here so that it can be edited) and the four closing conditions (RULES R4).
+    "investigation.lines": ("entity", "supervisory", "territorial", "leadership", "intermediary"),
+    "investigation.lines.basis": ("泉港城管〔2022〕149号 §32 (一案四查、两个倒查); 狮安委〔2023〕3号 §22 "
+                                  "(查清企业主体责任、属地管理责任和部门监管责任); 安全生产法 第87、92条 "
+                                  "(the list itself: unverified)"),
+    "investigation.closing.basis": "493号令 第33条; 狮安委〔2023〕3号 §30 (四不放过, 责任倒查, 整改落实评估)",
+    "investigation.closing_conditions": ("cause_found", "responsible_dealt_with", "measures_carried_out",
+                                         "people_educated"),
 }
