@@ -226,7 +226,7 @@ class ConcealmentSuspected(DomainEvent):
 
 
 class AccidentListed(DomainEvent):
-    """移送安委会挂牌督办: a suspected concealed accident goes to the safety committee (seed 000 §32)."""
+    """事故挂牌督办: a suspected concealed accident goes to the safety committee (移送安委会挂牌督办, seed 000 §32)."""
 
     term = "事故挂牌督办"
     context = "accidents"

@@ -247,7 +247,8 @@ class ClosingConditionMet(DomainEvent):
 
 
 class MeasuresEvaluated(DomainEvent):
-    """整改和防范措施落实情况评估: within a year of the approval, published (安全生产法 第86条)."""
+    """整改措施落实评估: within a year of the approval, the measures evaluated and the result published (安全生产法
+    第86条: 整改和防范措施落实情况评估)."""
 
     term = "整改措施落实评估"
     context = "investigations"
