@@ -1,0 +1,404 @@
+"""The 一案四查 dossier, derived: for a subject (an accident, a hazard or a tip) at unit U and time T, the four lines
+and the two backtracks, as of T and as known at K — a pure function of logged events.
+
+- **Entity line** (企业主体责任): U at T, its posts and holders (with their certificates), its duty lists, its
+  hazards found before T with their state at T.
+- **Supervisory line** (部门监管责任): the department that supervised U's sector at T (as the lead-unit rule
+  recorded it: ``SupervisionAssigned``, and the catalogue's ``SectorLeadDecided``), its posts and holders, its duty
+  lists; every inspection of U before T — who signed, what its checklist covered, what it found; U's hazards under
+  listed supervision at T and their age.
+- **Territorial line** (属地管理责任): the 村/社区, 镇/街道 and county above U at T, their posts and duty lists.
+- **Leadership line** (党政领导责任): in those territories, the party secretaries and government heads (党政同责) and
+  the deputies whose portfolio names U's sector (一岗双责).
+- **Two backtracks** (两个倒查): one timeline, newest first, of the acts on U's hazards, inspections, lists, posts,
+  accidents and tips before T, each on the enterprise's side or the regulators' (by the actor's role). Of a tip
+  only its existence, time, verdict and outcome are shown.
+- **Gaps** as findings: a post with no holder at T, a department or territory with no duty list at T, a sector
+  with no supervising department at T.
+
+``derive`` reads nothing but the events it is given: every line names the positions of the events it was built
+from, so deriving again from those events alone gives the same lines (this is how a saved dossier is verified).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from domain.accidents import Accident, AccidentRecorded
+from domain.base import Aggregate, DomainEvent
+from domain.calendar import local_day
+from domain.hazards import STATUS_TERMS, Hazard, HazardReported
+from domain.inspections import Inspection, InspectionOpened
+from domain.jurisdiction import covers
+from domain.people import Person
+from domain.posts import POST_TERMS, Post, PostEstablished
+from domain.responsibility import LINE_TERMS, ResponsibilityList, ResponsibilityListOpened
+from domain.supervision import SupervisionCatalogue, catalogue_id
+from domain.tips import VERDICT_TERMS, Tip, TipReceived
+from domain.units import Unit
+
+Built = tuple[dict[str, Any], list[int], list[dict[str, Any]]]
+"""A line's facts, the positions it was built from, and the gaps it found."""
+
+LINES = ("entity", "supervisory", "territorial", "leadership")
+LINE_TITLES = {"entity": "企业主体责任", "supervisory": "部门监管责任", "territorial": "属地管理责任",
+               "leadership": "党政领导责任", "backtracks": "两个倒查", "subject": "事由"}
+GAP_TERMS = {"vacant_post": "岗位无人在岗", "no_duty_list": "未制定责任清单", "no_supervisor": "行业领域无监管部门"}
+SUBJECT_TYPES: dict[str, type[Aggregate]] = {"accident": Accident, "hazard": Hazard, "tip": Tip}
+
+
+@dataclass(frozen=True)
+class Logged:
+    """One event of the log and its position."""
+
+    position: int
+    event: DomainEvent
+
+
+@dataclass
+class _Index:
+    """The events known at ``known_at``, by aggregate, and the creating events by type (to discover aggregates)."""
+
+    known_at: datetime
+    by_aggregate: dict[UUID, list[Logged]] = field(default_factory=lambda: defaultdict(list))
+    created: dict[type, list[Logged]] = field(default_factory=lambda: defaultdict(list))
+
+    @classmethod
+    def of(cls, log: Iterable[Logged], known_at: datetime) -> _Index:
+        index = cls(known_at)
+        for item in sorted(log, key=lambda x: x.position):
+            if item.event.timestamp > known_at:
+                continue
+            index.by_aggregate[item.event.originator_id].append(item)
+            if item.event.originator_version == 1:
+                index.created[type(item.event)].append(item)
+        return index
+
+
+class _Line:
+    """One line being built: its facts and the aggregates (hence positions) it read."""
+
+    def __init__(self, index: _Index, as_of: datetime, scope: str):
+        self.index = index
+        self.as_of = as_of
+        self.scope = scope
+        self.read: set[UUID] = set()
+
+    def state(self, aggregate_id: UUID, kind: type[Aggregate], as_of: datetime | None = None) -> Any:
+        """The aggregate as of ``as_of`` (default: the line's T), folded from the events effective by then."""
+        moment = as_of or self.as_of
+        events = [x.event for x in self.index.by_aggregate.get(aggregate_id, []) if x.event.effective_at <= moment]
+        if not events:
+            return None
+        self.read.add(aggregate_id)
+        state: Any = None
+        for event in events:
+            if state is None and event.originator_version != 1:
+                return None  # the creating event lies after T: the aggregate did not exist yet
+            state = event.apply(state)
+        return state if isinstance(state, kind) else None
+
+    def created(self, event_type: type[DomainEvent], **match: Any) -> list[UUID]:
+        """Aggregates created by ``event_type`` events whose fields equal ``match``, effective by T."""
+        found = []
+        for item in self.index.created.get(event_type, []):
+            if item.event.effective_at <= self.as_of and all(getattr(item.event, k) == v for k, v in match.items()):
+                found.append(item.event.originator_id)
+        return found
+
+    def positions(self, *, until: datetime | None = None) -> list[int]:
+        moment = until or self.as_of
+        return sorted(x.position for a in self.read for x in self.index.by_aggregate.get(a, [])
+                      if x.event.effective_at <= moment)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _person(line: _Line, person_id: UUID) -> dict[str, Any]:
+    person = line.state(person_id, Person)
+    day = local_day(line.as_of)
+    if person is None:
+        return {"person_id": str(person_id), "name": None}
+    return {"person_id": str(person_id), "name": person.name,
+            "certificates": [{"kind": c.kind.value, "number": c.number, "expires_on": c.expires_on.isoformat(),
+                              "valid": c.valid_on(day)} for c in person.certificates.values()]}
+
+
+def _posts(line: _Line, unit_id: UUID, gaps: list[dict[str, Any]], unit_name: str,
+           kinds: frozenset[str] | None = None, sector: str | None = None) -> list[dict[str, Any]]:
+    posts = []
+    for post_id in line.created(PostEstablished, unit_id=unit_id):
+        post = line.state(post_id, Post)
+        if post is None or post.abolished:
+            continue
+        kind = post.definition.kind.value
+        if kinds is not None and kind not in kinds:
+            continue
+        if sector is not None and kind == "deputy_leader" and sector not in post.definition.portfolio:
+            continue
+        holders = [{**_person(line, UUID(pid)), "since": _iso(h.since)} for pid, h in sorted(post.holders.items())]
+        posts.append({"post_id": str(post.id), "title": post.title, "kind": kind, "kind_term": POST_TERMS[kind],
+                      "portfolio": list(post.definition.portfolio), "holders": holders})
+        if not holders:
+            gaps.append({"gap": "vacant_post", "term": GAP_TERMS["vacant_post"], "unit_id": str(unit_id),
+                         "subject_id": str(post.id), "detail": f"{unit_name} 的岗位「{post.title}」在当时无人在岗"})
+    return posts
+
+
+def _lists(line: _Line, unit: Unit, gaps: list[dict[str, Any]], sector: str | None = None,
+           require: bool = True) -> list[dict[str, Any]]:
+    lists = []
+    for list_id in line.created(ResponsibilityListOpened, unit_id=unit.id):
+        lst = line.state(list_id, ResponsibilityList)
+        if lst is None:
+            continue
+        duties = [{"duty_id": str(d.duty_id), "post_id": str(d.post_id), "line": d.line.value,
+                   "line_term": LINE_TERMS[d.line.value], "scope": list(d.scope), "text": d.text,
+                   "source_document": d.source_document}
+                  for d in lst.duties.values() if sector is None or not d.scope or sector in d.scope]
+        lists.append({"list_id": str(lst.id), "title": lst.title, "kind": lst.kind.value, "year": lst.year,
+                      "list_version": lst.version, "published_version": lst.published_version, "duties": duties})
+    if require and not lists:
+        gaps.append({"gap": "no_duty_list", "term": GAP_TERMS["no_duty_list"], "unit_id": str(unit.id),
+                     "subject_id": str(unit.id), "detail": f"{unit.name} 在当时没有责任清单"})
+    return lists
+
+
+def _hazard(line: _Line, hazard: Hazard) -> dict[str, Any]:
+    listing = hazard.listing
+    return {"hazard_id": str(hazard.id), "grade": hazard.grade.value, "description": hazard.description,
+            "source": hazard.source.value, "found_at": _iso(hazard.found_at), "status": hazard.status.value,
+            "status_term": STATUS_TERMS[hazard.status.value], "open": hazard.is_open,
+            "deadline": hazard.deadline.isoformat() if hazard.deadline else None,
+            "overdue_since": _iso(hazard.overdue_since), "reopened": hazard.reopened,
+            "inspection_id": str(hazard.inspection_id) if hazard.inspection_id else None,
+            "listing": None if listing is None else {
+                "authority_id": str(listing.authority_id), "level": listing.level, "since": _iso(listing.since),
+                "supervisor_id": str(listing.supervisor_id) if listing.supervisor_id else None,
+                "age_days": (local_day(line.as_of) - local_day(listing.since)).days}}
+
+
+def _entity(index: _Index, unit_id: UUID, as_of: datetime, scope: str) -> Built:
+    line, gaps = _Line(index, as_of, scope), []
+    unit = line.state(unit_id, Unit)
+    if unit is None:
+        return {"unit": None}, line.positions(), gaps
+    profile = unit.profile
+    hazards = [line.state(h, Hazard) for h in line.created(HazardReported, unit_id=unit_id)]
+    facts = {
+        "unit": {"unit_id": str(unit.id), "name": unit.name, "kind": unit.kind,
+                 "sector": getattr(profile, "sector", None), "credit_code": getattr(profile, "credit_code", None),
+                 "address": getattr(profile, "address", None), "grid": getattr(profile, "grid", None),
+                 "closure": unit.closure.value if unit.closure else None},
+        "posts": _posts(line, unit.id, gaps, unit.name),
+        "duty_lists": _lists(line, unit, gaps),
+        "hazards": [_hazard(line, h) for h in hazards if h is not None],
+    }
+    return facts, line.positions(), gaps
+
+
+def _ancestors(line: _Line, unit: Unit) -> list[Unit]:
+    """U's parents at T, nearest first, as far up as the reader's jurisdiction reaches."""
+    chain, current = [], unit
+    while current.parent_id is not None:
+        parent = line.state(current.parent_id, Unit)
+        if parent is None or not covers(line.scope, parent.jurisdiction):
+            break
+        chain.append(parent)
+        current = parent
+    return chain
+
+
+def _inspection(line: _Line, inspection: Inspection) -> dict[str, Any]:
+    return {"inspection_id": str(inspection.id), "kind": inspection.kind.value, "title": inspection.title,
+            "inspecting_unit_id": str(inspection.inspecting_unit_id), "inspected_at": _iso(inspection.inspected_at),
+            "inspectors": [_person(line, p) for p in inspection.inspectors],
+            "signatures": {p: _iso(at) for p, at in sorted(inspection.signatures.items())},
+            "checklist": [i.code for i in inspection.checklist], "covered": list(inspection.covered),
+            "findings": [{"finding_no": f.finding_no, "description": f.description,
+                          "hazard_suspected": f.hazard_suspected} for f in inspection.findings],
+            "completed": inspection.completed}
+
+
+def _supervisory(index: _Index, unit_id: UUID, as_of: datetime, scope: str) -> Built:
+    line, gaps = _Line(index, as_of, scope), []
+    unit = line.state(unit_id, Unit)
+    if unit is None:
+        return {"sector": None}, line.positions(), gaps
+    sector = getattr(unit.profile, "sector", None)
+    catalogue = []
+    for territory in _ancestors(line, unit):
+        entry = line.state(catalogue_id(territory.id), SupervisionCatalogue)
+        if entry is not None and sector in entry.sectors:
+            lead = entry.sectors[sector]
+            catalogue.append({"territory_id": str(territory.id), "territory": territory.name,
+                              "department_id": str(lead.department_id), "clause": lead.clause})
+    departments = []
+    if unit.supervision is None:
+        gaps.append({"gap": "no_supervisor", "term": GAP_TERMS["no_supervisor"], "unit_id": str(unit.id),
+                     "subject_id": str(unit.id), "detail": f"{unit.name} 的行业领域「{sector}」在当时没有监管部门"})
+    else:
+        department = line.state(unit.supervision.department_id, Unit)
+        if department is not None:
+            departments.append({"unit_id": str(department.id), "name": department.name,
+                                "clause": unit.supervision.clause,
+                                "posts": _posts(line, department.id, gaps, department.name),
+                                "duty_lists": _lists(line, department, gaps, sector=sector)})
+    inspections = [line.state(i, Inspection) for i in line.created(InspectionOpened, target_unit_id=unit_id)]
+    hazards = [line.state(h, Hazard) for h in line.created(HazardReported, unit_id=unit_id)]
+    facts = {
+        "sector": sector,
+        "lead_rule": catalogue,
+        "supervising_departments": departments,
+        "inspections": [_inspection(line, i) for i in inspections if i is not None],
+        "listed_supervision": [_hazard(line, h) for h in hazards if h is not None and h.listing is not None],
+    }
+    return facts, line.positions(), gaps
+
+
+LEADERS = frozenset({"party_secretary", "government_head", "deputy_leader"})
+
+
+def _territorial(index: _Index, unit_id: UUID, as_of: datetime, scope: str, leadership: bool) -> Built:
+    line, gaps = _Line(index, as_of, scope), []
+    unit = line.state(unit_id, Unit)
+    if unit is None:
+        return {"territories": []}, line.positions(), gaps
+    sector = getattr(unit.profile, "sector", None)
+    territories = []
+    for territory in _ancestors(line, unit):
+        if territory.kind != "territorial":
+            continue
+        entry: dict[str, Any] = {"unit_id": str(territory.id), "name": territory.name,
+                                 "level": getattr(territory.profile, "level", None)}
+        if leadership:
+            entry["leaders"] = _posts(line, territory.id, gaps, territory.name, kinds=LEADERS, sector=sector)
+        else:
+            entry["posts"] = _posts(line, territory.id, gaps, territory.name)
+            entry["duty_lists"] = _lists(line, territory, gaps)
+        territories.append(entry)
+    return {"sector": sector, "territories": territories}, line.positions(), gaps
+
+
+def _side(event: DomainEvent) -> str:
+    return "enterprise" if event.envelope.actor.role == "enterprise" else "regulator"
+
+
+def _entry(item: Logged) -> dict[str, Any]:
+    event = item.event
+    entry = {"position": item.position, "effective_at": _iso(event.effective_at), "recorded_at": _iso(event.timestamp),
+             "aggregate_id": str(event.originator_id), "type": type(event).__name__, "term": event.term,
+             "side": _side(event)}
+    if isinstance(event, TipReceived):
+        entry["channel"] = event.channel.value
+    verdict = getattr(event, "verdict", None)
+    if event.context == "tips" and verdict is not None:
+        entry["verdict"] = VERDICT_TERMS[verdict.value]
+    outcome = getattr(event, "outcome", None)
+    if outcome is not None:
+        entry["outcome"] = {"kind": outcome.kind.value, "target_id": str(outcome.target_id)}
+    return entry
+
+
+def _backtracks(index: _Index, unit_id: UUID, as_of: datetime, scope: str) -> tuple[dict[str, Any], list[int]]:
+    line = _Line(index, as_of, scope)
+    ids = {unit_id, *line.created(HazardReported, unit_id=unit_id), *line.created(AccidentRecorded, unit_id=unit_id),
+           *line.created(InspectionOpened, target_unit_id=unit_id),
+           *line.created(ResponsibilityListOpened, unit_id=unit_id), *line.created(PostEstablished, unit_id=unit_id)}
+    hazards = set(line.created(HazardReported, unit_id=unit_id))
+    for item in index.created.get(TipReceived, []):  # tips about U or one of its hazards, read by their subject
+        subject = item.event.subject  # type: ignore[attr-defined]
+        if getattr(subject, "unit_id", None) == unit_id or getattr(subject, "hazard_id", None) in hazards:
+            ids.add(item.event.originator_id)
+    for aggregate_id in ids:
+        line.state(aggregate_id, Aggregate)  # marks it read
+    entries = [_entry(x) for a in ids for x in index.by_aggregate.get(a, []) if x.event.effective_at <= as_of]
+    entries.sort(key=lambda e: (e["effective_at"], e["position"]), reverse=True)
+    return {"timeline": entries}, line.positions()
+
+
+def _subject(index: _Index, kind: str, subject_id: UUID) -> tuple[Aggregate | None, list[int]]:
+    """The subject as known at K, whatever the effective time of its events."""
+    events = index.by_aggregate.get(subject_id, [])
+    state: Any = None
+    for item in events:
+        state = item.event.apply(state)
+    if not isinstance(state, SUBJECT_TYPES[kind]):
+        return None, []
+    return state, [x.position for x in events]
+
+
+def subject_anchor(state: Aggregate) -> tuple[UUID | None, datetime]:
+    """U and T of a subject: an accident's unit and time, a hazard's unit and when it was found, a tip's unit and
+    when it was received."""
+    if isinstance(state, Accident):
+        return state.unit_id, state.occurred_at
+    if isinstance(state, Hazard):
+        return state.unit_id, state.found_at
+    assert isinstance(state, Tip)
+    return getattr(state.subject, "unit_id", None), state.received_at
+
+
+def _subject_facts(state: Aggregate) -> dict[str, Any]:
+    if isinstance(state, Accident):
+        return {"accident_id": str(state.id), "kind": state.kind.value, "occurred_at": _iso(state.occurred_at),
+                "place": state.place, "description": state.description, "grade": state.grade.value,
+                "figures": state.figures.model_dump(), "known_from": state.known_from.value,
+                "known_at": _iso(state.known_at), "unit_head_informed_at": _iso(state.unit_head_informed_at),
+                "reports": [r.model_dump(mode="json") for r in state.reports],
+                "flags": [f.model_dump(mode="json") for f in state.flags],
+                "concealment_suspected": state.concealment_suspected,
+                "listed_by_id": str(state.listed_by_id) if state.listed_by_id else None,
+                "escalation_proposed": state.escalation_proposed.value if state.escalation_proposed else None}
+    if isinstance(state, Hazard):
+        return {"hazard_id": str(state.id), "grade": state.grade.value, "description": state.description,
+                "found_at": _iso(state.found_at), "status": state.status.value}
+    assert isinstance(state, Tip)
+    return {"tip_id": str(state.id), "received_at": _iso(state.received_at), "channel": state.channel.value,
+            "verdict": state.verdict.value if state.verdict else None,
+            "outcomes": [o.model_dump(mode="json") for o in state.outcomes]}
+
+
+class NoSubject(LookupError):
+    """The subject is not in the log as known at K (or has no unit)."""
+
+
+def derive(kind: str, subject_id: UUID, log: Iterable[Logged], *, known_at: datetime, scope: str,
+           as_of: datetime | None = None) -> dict[str, Any]:
+    """The dossier's content: the subject, the four lines, the backtracks and the gaps, each line with the
+    positions it was built from; the territories above U only as far as the reader's jurisdiction ``scope``."""
+    index = _Index.of(log, known_at)
+    state, subject_positions = _subject(index, kind, subject_id)
+    if state is None:
+        raise NoSubject(f"no {kind} {subject_id} is known at {known_at.isoformat()}")
+    unit_id, anchor = subject_anchor(state)
+    if unit_id is None:
+        raise NoSubject(f"the {kind} names no unit to build a dossier on")
+    moment = as_of or anchor
+    lines: list[dict[str, Any]] = [{"line": "subject", "title": LINE_TITLES["subject"],
+                                    "facts": _subject_facts(state), "positions": subject_positions}]
+    gaps: list[dict[str, Any]] = []
+    builders = {
+        "entity": lambda: _entity(index, unit_id, moment, scope),
+        "supervisory": lambda: _supervisory(index, unit_id, moment, scope),
+        "territorial": lambda: _territorial(index, unit_id, moment, scope, leadership=False),
+        "leadership": lambda: _territorial(index, unit_id, moment, scope, leadership=True),
+    }
+    for name in LINES:
+        facts, positions, line_gaps = builders[name]()
+        gaps.extend(line_gaps)
+        lines.append({"line": name, "title": LINE_TITLES[name], "facts": facts, "positions": positions})
+    timeline, positions = _backtracks(index, unit_id, moment, scope)
+    lines.append({"line": "backtracks", "title": LINE_TITLES["backtracks"], "facts": timeline,
+                  "positions": positions})
+    unique = {(g["gap"], g["subject_id"]): g for g in gaps}
+    return {"subject": {"kind": kind, "id": str(subject_id), "unit_id": str(unit_id), "at": _iso(anchor)},
+            "as_of": _iso(moment), "known_at": _iso(known_at), "scope": scope, "lines": lines,
+            "gaps": sorted(unique.values(), key=lambda g: (g["gap"], g["subject_id"]))}

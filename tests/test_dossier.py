@@ -1,0 +1,144 @@
+"""The 一案四查 dossier: as of the accident, as known on any day, every line proven against a signed tree head and
+re-derived offline — on SQLite and PostgreSQL (issue 11 acceptance; docs/dossier.md)."""
+
+from __future__ import annotations
+
+import copy
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from api.bootstrap import System
+from application import accidents as a
+from application import hazards as h
+from application import inspections as ai
+from application import responsibility as rs
+from application.authorization import Principal
+from application.clock import ManualClock
+from domain import accidents as ac
+from domain import hazards as hz
+from domain.inspections import InspectionKind
+from domain.rules.accidents import Figures
+from infrastructure import dossier
+from tests.conftest import COUNTY, REGISTRAR, T0
+from tests.inspection_scene import CHECKLIST, Scene
+
+T = T0 + timedelta(days=10)
+"""The accident."""
+
+
+class Case:
+    """The gas company of the inspection scene: its main responsible person replaced after the accident, a hazard
+    found before it and closed after it, an inspection before it recorded only after it."""
+
+    def __init__(self, system: System, clock: ManualClock):
+        self.system, self.clock = system, clock
+        self.scene = scene = Scene(system)
+        world = scene.world
+        self.list_id = world.duty_list(world.enterprise)
+        world.duty(self.list_id, scene.main_post, text="组织制定并实施本单位安全生产教育和培训计划")
+        clock.set(T0 + timedelta(days=1))
+        self.hazard = scene.run(scene.inspector(0), h.ReportHazard(
+            unit_id=world.enterprise, grade=hz.HazardGrade.general, description="调压站报警装置失效",
+            source=hz.HazardSource.grid_patrol)).id
+        clock.set(T + timedelta(minutes=50))
+        investigator = Principal("inv", "investigator", COUNTY)
+        self.accident = scene.run(investigator, a.RecordAccident(
+            unit_id=world.enterprise, kind=ac.AccidentKind.work, occurred_at=T, place="调压站",
+            description="燃气泄漏爆燃", unit_head_informed_at=T + timedelta(minutes=5),
+            known_from=ac.KnownFrom.unit_report, known_at=T + timedelta(minutes=40), figures=Figures(deaths=1))).id
+        clock.set(T + timedelta(days=2))
+        scene.run(scene.inspector(0), h.RectifyOnTheSpot(hazard_id=self.hazard, measures="更换报警装置"))
+        clock.set(T + timedelta(days=3))
+        scene.run(REGISTRAR, rs.AppointHolder(post_id=scene.main_post, person_id=scene.stranger,
+                                              replaces=scene.main_person))
+        self.before_inspection = clock.advance(timedelta(hours=1))
+        clock.set(T + timedelta(days=4))
+        self.inspection = scene.run(scene.inspector(0), ai.OpenInspection(
+            kind=InspectionKind.enforcement, title="城镇燃气安全执法检查", target_unit_id=world.enterprise,
+            inspectors=scene.inspectors[:2], experts=[], unannounced=True, checklist=CHECKLIST,
+            effective_at=T0 + timedelta(days=5))).id
+        system.audit.sealer.seal_now()
+
+    def build(self, **fields: Any) -> dict[str, Any]:
+        return dossier.build(self.system.audit, "accident", self.accident, scope=COUNTY,
+                             known_at=fields.pop("known_at", self.clock.now()), **fields)
+
+
+@pytest.fixture
+def case(system: System, clock: ManualClock) -> Case:
+    return Case(system, clock)
+
+
+def line(content: dict[str, Any], name: str) -> dict[str, Any]:
+    return next(x for x in content["lines"] if x["line"] == name)
+
+
+def holders(content: dict[str, Any], post_id: UUID) -> list[str]:
+    post = next(p for p in line(content, "entity")["facts"]["posts"] if p["post_id"] == str(post_id))
+    return [h["name"] for h in post["holders"]]
+
+
+def test_the_holder_at_the_accident_is_shown_though_replaced_after_it(case: Case) -> None:
+    content = case.build()["content"]
+    assert holders(content, case.scene.main_post) == ["总经理"]
+    later = case.build(as_of=T + timedelta(days=5))["content"]
+    assert holders(later, case.scene.main_post) == ["路人"]
+
+
+def test_a_hazard_closed_after_the_accident_shows_open_at_it(case: Case) -> None:
+    (hazard,) = line(case.build()["content"], "entity")["facts"]["hazards"]
+    assert (hazard["status"], hazard["open"]) == ("reported", True)
+    (later,) = line(case.build(as_of=T + timedelta(days=5))["content"], "entity")["facts"]["hazards"]
+    assert (later["status"], later["open"]) == ("closed", False)
+
+
+def test_an_inspection_recorded_after_the_accident_is_absent_as_known_before_its_recording(case: Case) -> None:
+    known_now = line(case.build()["content"], "supervisory")["facts"]["inspections"]
+    assert [i["inspection_id"] for i in known_now] == [str(case.inspection)]
+    assert [i["name"] for i in known_now[0]["inspectors"]] == ["检查员1", "检查员2"]
+    known_before = case.build(known_at=case.before_inspection)["content"]
+    assert line(known_before, "supervisory")["facts"]["inspections"] == []
+
+
+def test_the_lines_name_the_lead_department_the_territories_and_the_gaps(case: Case) -> None:
+    content = case.build()["content"]
+    supervisory = line(content, "supervisory")["facts"]
+    (department,) = supervisory["supervising_departments"]
+    assert department["name"] == "泉港区城市管理局"
+    assert [x["department_id"] for x in supervisory["lead_rule"]] == [department["unit_id"]]
+    territories = [t["name"] for t in line(content, "territorial")["facts"]["territories"]]
+    assert territories == ["山腰街道", "泉港区"]  # the reader is the county: the city and province are not shown
+    gaps = {(g["gap"], g["detail"]) for g in content["gaps"]}
+    assert ("no_duty_list", "泉港区城市管理局 在当时没有责任清单") in gaps
+    assert ("no_duty_list", "山腰街道 在当时没有责任清单") in gaps
+    assert line(content, "subject")["facts"]["grade"] == "general"
+    timeline = line(content, "backtracks")["facts"]["timeline"]
+    assert [e["effective_at"] for e in timeline] == sorted((e["effective_at"] for e in timeline), reverse=True)
+    assert {"HazardReported", "InspectionOpened", "AccidentRecorded"} <= {e["type"] for e in timeline}
+
+
+def test_a_saved_dossier_verifies_offline_and_an_altered_line_fails(case: Case) -> None:
+    saved = case.build()
+    keys = case.system.audit.keys()
+    assert "verified" in dossier.verify(saved, keys)
+    every = {p for x in saved["content"]["lines"] for p in x["positions"]}
+    assert every == {e["position"] for e in saved["evidence"]}
+    altered = copy.deepcopy(saved)
+    line(altered["content"], "entity")["facts"]["posts"][0]["holders"][0]["name"] = "别人"
+    with pytest.raises(dossier.DossierInvalid, match="entity"):
+        dossier.verify(altered, keys)
+    dropped = copy.deepcopy(saved)
+    line(dropped["content"], "supervisory")["facts"]["inspections"] = []
+    with pytest.raises(dossier.DossierInvalid, match="supervisory"):
+        dossier.verify(dropped, keys)
+    forged = copy.deepcopy(saved)
+    forged["evidence"][0]["stored"] = forged["evidence"][1]["stored"]
+    with pytest.raises(dossier.DossierInvalid, match="not in the signed tree"):
+        dossier.verify(forged, keys)
+    resigned = copy.deepcopy(saved)
+    resigned["head"]["root_hash"] = "00" * 32
+    with pytest.raises(dossier.DossierInvalid, match="head"):
+        dossier.verify(resigned, keys)
