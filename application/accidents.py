@@ -17,6 +17,7 @@ from pydantic import AwareDatetime, Field
 from application.commands import Command, Targeted
 from application.hazards import level_of
 from application.organisation import territory_of
+from application.service import Handler
 from application.tips import link_to_tip
 from application.unit_of_work import UnitOfWork
 from domain import accidents as ac
@@ -134,7 +135,7 @@ def report_accident(cmd: ReportAccident, uow: UnitOfWork) -> UUID:
     return accident.id
 
 
-HANDLERS = {
+HANDLERS: dict[type[Command], Handler] = {
     RecordAccident: record_accident,
     ReportAccident: report_accident,
 }

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from application.commands import Command, Targeted
 from application.organisation import territory_of
+from application.service import Handler
 from application.unit_of_work import UnitOfWork
 from domain import investigations as iv
 from domain.accidents import Accident
@@ -235,7 +236,7 @@ def evaluate_measures(cmd: EvaluateMeasures, uow: UnitOfWork) -> UUID:
     return state.id
 
 
-HANDLERS = {
+HANDLERS: dict[type[Command], Handler] = {
     OpenInvestigation: open_investigation,
     ExtendInvestigation: extend_investigation,
     RecordTechnicalAppraisal: record_appraisal,

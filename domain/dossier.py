@@ -186,7 +186,7 @@ def _hazard(line: _Line, hazard: Hazard) -> dict[str, Any]:
 
 
 def _entity(index: _Index, unit_id: UUID, as_of: datetime, scope: str) -> Built:
-    line, gaps = _Line(index, as_of, scope), []
+    line, gaps = _Line(index, as_of, scope), list[dict[str, Any]]()
     unit = line.state(unit_id, Unit)
     if unit is None:
         return {"unit": None}, line.positions(), gaps
@@ -228,7 +228,7 @@ def _inspection(line: _Line, inspection: Inspection) -> dict[str, Any]:
 
 
 def _supervisory(index: _Index, unit_id: UUID, as_of: datetime, scope: str) -> Built:
-    line, gaps = _Line(index, as_of, scope), []
+    line, gaps = _Line(index, as_of, scope), list[dict[str, Any]]()
     unit = line.state(unit_id, Unit)
     if unit is None:
         return {"sector": None}, line.positions(), gaps
@@ -267,7 +267,7 @@ LEADERS = frozenset({"party_secretary", "government_head", "deputy_leader"})
 
 
 def _territorial(index: _Index, unit_id: UUID, as_of: datetime, scope: str, leadership: bool) -> Built:
-    line, gaps = _Line(index, as_of, scope), []
+    line, gaps = _Line(index, as_of, scope), list[dict[str, Any]]()
     unit = line.state(unit_id, Unit)
     if unit is None:
         return {"territories": []}, line.positions(), gaps
@@ -293,9 +293,10 @@ def _side(event: DomainEvent) -> str:
 
 def _entry(item: Logged) -> dict[str, Any]:
     event = item.event
-    entry = {"position": item.position, "effective_at": _iso(event.effective_at), "recorded_at": _iso(event.timestamp),
-             "aggregate_id": str(event.originator_id), "type": type(event).__name__, "term": event.term,
-             "side": _side(event)}
+    entry: dict[str, Any] = {
+        "position": item.position, "effective_at": _iso(event.effective_at), "recorded_at": _iso(event.timestamp),
+        "aggregate_id": str(event.originator_id), "type": type(event).__name__, "term": event.term,
+        "side": _side(event)}
     if isinstance(event, TipReceived):
         entry["channel"] = event.channel.value
     verdict = getattr(event, "verdict", None)

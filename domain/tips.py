@@ -35,7 +35,7 @@ from domain.errors import Conflict, DomainError, Rejected
 from domain.jurisdiction import covers
 from domain.references import HazardRef, RecordRef, UnitRef
 from domain.rules import RulesPack
-from domain.rules.accidents import AccidentGrade
+from domain.rules.accidents import AccidentGrade as AccidentGrade
 from domain.rules.rewards import Exact, RewardComputation, concealed_death_reward, penalty_reward
 from domain.units import Unit
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -46,7 +47,9 @@ class Scene(TipDesk):
         self.run(a.ReportAccident(accident_id=accident_id, kind=kind, **{**defaults, **fields}), self.investigator)
 
     def accident(self, accident_id: UUID) -> ac.Accident:
-        return self.system.store.get(accident_id)
+        state = self.system.store.get(accident_id)
+        assert isinstance(state, ac.Accident)
+        return state
 
     def types(self, accident_id: UUID) -> Counter[str]:
         return Counter(type(e).__name__ for e in self.system.store.history(accident_id))
@@ -175,7 +178,7 @@ def test_a_tip_first_accident_is_suspected_concealed_listed_and_escalation_propo
     assert (counts["ConcealmentSuspected"], counts["AccidentListed"], counts["EscalatedInvestigationProposed"]) == (
         1, 1, 1)
     suspected = next(e for e in scene.system.store.history(accident_id) if isinstance(e, ac.ConcealmentSuspected))
-    assert "§32" in suspected.envelope.basis
+    assert "§32" in (suspected.envelope.basis or "")
     assert suspected.effective_at == known
     assert "late_first_report" in irregularities(scene.accident(accident_id))
     tip = scene.system.store.get(tip_id)
@@ -209,8 +212,9 @@ def test_refusals_write_nothing(scene: Scene) -> None:
         accident_id=accident_id, kind=ac.ReportKind.first, sender_unit_id=scene.world.enterprise,
         receiving_unit_id=scene.world.department, received_at=OCCURRED + timedelta(hours=1), items=ALL_ITEMS,
         figures=Figures(), summary="x"), error=Conflict).code == "already-reported"
-    base = {"unit_id": scene.world.enterprise, "kind": ac.AccidentKind.work, "occurred_at": OCCURRED, "place": "x",
-            "description": "x", "known_from": ac.KnownFrom.unit_report, "known_at": OCCURRED}
+    base: dict[str, Any] = {"unit_id": scene.world.enterprise, "kind": ac.AccidentKind.work, "occurred_at": OCCURRED,
+                            "place": "x", "description": "x", "known_from": ac.KnownFrom.unit_report,
+                            "known_at": OCCURRED}
     assert scene.refused(a.RecordAccident(**{**base, "known_at": OCCURRED - timedelta(minutes=1)}),
                          error=Rejected).code == "known-before-occurred"
     assert scene.refused(a.RecordAccident(**{**base, "known_from": ac.KnownFrom.tip}),

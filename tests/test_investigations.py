@@ -45,7 +45,9 @@ class Bench(Scene):
                                               team=TEAM(self.leader, self.world.county)), who).id
 
     def state(self, investigation_id: UUID) -> iv.Investigation:
-        return self.system.store.get(investigation_id)
+        state = self.system.store.get(investigation_id)
+        assert isinstance(state, iv.Investigation)
+        return state
 
     def find(self, investigation_id: UUID, **fields) -> None:
         defaults = {"line": iv.InvestigationLine.entity, "unit_id": self.world.enterprise,
@@ -126,6 +128,7 @@ def test_report_approval_four_conditions_and_evaluation_close_it(bench: Bench) -
     bench.run(inv.SubmitInvestigationReport(investigation_id=investigation_id, cause="阀门老化泄漏",
                                             summary="一般生产安全责任事故"), bench.investigator)
     state = bench.state(investigation_id)
+    assert state.submitted_on is not None
     assert state.approval_due == state.submitted_on + timedelta(days=15)  # 第32条
     evidence = (iv.EventRef(aggregate_id=bench.accident_id, version=1),)
     bench.run(inv.ApproveInvestigationReport(investigation_id=investigation_id, document_no="泉港政文〔2025〕3号"),
