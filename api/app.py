@@ -17,11 +17,14 @@ from api import problems
 from api.bootstrap import System
 from api.request_bounds import RequestBounds
 from api.routers import (
+    accidents,
     audit,
     audit_trail,
+    dossiers,
     events,
     hazards,
     inspections,
+    investigations,
     one_plus_n,
     organisation,
     oversight,
@@ -110,7 +113,8 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
     problems.document(app)
     for router in (organisation.router, people.router, responsibility.router, inspections.router, hazards.router,
                    one_plus_n.router,
-                   tips.router, oversight.router, audit_trail.router, audit.router, events.router, schemas.router):
+                   tips.router, oversight.router, audit_trail.router, audit.router, events.router, schemas.router,
+                   accidents.router, investigations.router, dossiers.router):
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["health"], summary="Liveness, database, projection and relay lag; stuck followers",

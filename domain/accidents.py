@@ -264,6 +264,8 @@ def record(ctx: CommandContext, accident_id: UUID, unit: Unit, pack: RulesPack, 
             field="sector")
     require(known_at >= occurred_at, "known-before-occurred", "the accident cannot be known before it occurred",
             field="known_at")
+    require(known_at <= ctx.recorded_at, "known-in-the-future", "the accident is recorded as known by now, not later",
+            field="known_at")
     if unit_head_informed_at is not None:
         require(unit_head_informed_at >= occurred_at, "informed-before-occurred",
                 "the unit's head cannot learn of the accident before it occurred", field="unit_head_informed_at")
@@ -296,8 +298,8 @@ def report(ctx: CommandContext, state: Accident, pack: RulesPack, *, kind: Repor
            receiver: Unit, receiving_level: GovernmentLevel, received_at: datetime, items: frozenset[ReportItem],
            figures: Figures, summary: str, unit_head_informed_at: datetime | None = None) -> list[DomainEvent]:
     """A report of the chain, with what it makes the system flag and the grade its figures reach."""
-    require(received_at >= state.occurred_at, "received-before-occurred",
-            "a report cannot be received before the accident occurred", field="received_at")
+    require(state.occurred_at <= received_at <= ctx.recorded_at, "received-out-of-time",
+            "a report is received after the accident occurred and by the time it is recorded", field="received_at")
     first = state.unit_reported_at
     if kind == ReportKind.first:
         if first is not None:

@@ -367,6 +367,14 @@ def _subject_facts(state: Aggregate) -> dict[str, Any]:
             "outcomes": [o.model_dump(mode="json") for o in state.outcomes]}
 
 
+CREATING = {AccidentRecorded: "accident", HazardReported: "hazard", TipReceived: "tip"}
+
+
+def kind_of(creating: DomainEvent) -> str | None:
+    """The kind of subject an aggregate's creating event makes (``None``: not one a dossier is opened on)."""
+    return CREATING.get(type(creating))
+
+
 class NoSubject(LookupError):
     """The subject is not in the log as known at K (or has no unit)."""
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import orjson
@@ -31,9 +31,11 @@ from domain import dossier as d
 from domain.errors import NotFound
 from domain.jurisdiction import covers
 from infrastructure.audit import leaves, merkle
-from infrastructure.audit.service import Audit
 from infrastructure.audit.signing import TreeHead, head_problem
 from infrastructure.persistence import upcast
+
+if TYPE_CHECKING:  # building reads the store; verifying (on an investigator's machine) needs none of it
+    from infrastructure.audit.service import Audit
 
 FORMAT = "zeren-dossier/1"
 
@@ -57,10 +59,10 @@ def _sealed_log(audit: Audit, head: TreeHead) -> Iterator[tuple[d.Logged, Any]]:
         yield d.Logged(row.position, _decode(row.topic, row.state)), row
 
 
-def build(audit: Audit, kind: str, subject_id: UUID, *, scope: str, known_at: datetime,
+def build(audit: Audit, subject_id: UUID, *, scope: str, known_at: datetime,
           as_of: datetime | None = None) -> dict[str, Any]:
-    """The dossier of one subject, for a reader of jurisdiction ``scope``, from the events the latest signed head
-    seals (later events are not yet provable: seal first)."""
+    """The dossier of one subject (an accident, a hazard or a tip), for a reader of jurisdiction ``scope``, from
+    the events the latest signed head seals (later events are not yet provable: seal first)."""
     head = audit.latest_head()
     rows: dict[int, Any] = {}
     logged = []
@@ -68,8 +70,9 @@ def build(audit: Audit, kind: str, subject_id: UUID, *, scope: str, known_at: da
         rows[item.position] = row
         logged.append(item)
     subject = next((x.event for x in logged if x.event.originator_id == subject_id), None)
-    if subject is None or not covers(scope, subject.envelope.jurisdiction):
-        raise NotFound("not-found", f"no sealed {kind} {subject_id} in your jurisdiction")
+    kind = d.kind_of(subject) if subject is not None else None
+    if subject is None or kind is None or not covers(scope, subject.envelope.jurisdiction):
+        raise NotFound("not-found", f"no sealed accident, hazard or tip {subject_id} in your jurisdiction")
     try:
         content = d.derive(kind, subject_id, logged, known_at=known_at, as_of=as_of, scope=scope)
     except d.NoSubject as exc:
@@ -85,7 +88,8 @@ def build(audit: Audit, kind: str, subject_id: UUID, *, scope: str, known_at: da
                              "aggregate_id": str(row.aggregate_id), "aggregate_version": row.aggregate_version,
                              "topic": row.topic, "stored": base64.b64encode(row.state).decode(),
                              "inclusion_path": [h.hex() for h in path]})
-    return {"format": FORMAT, "head": head.to_json(), "content": content, "evidence": evidence}
+    return {"format": FORMAT, "head": head.to_json(), "content": orjson.loads(orjson.dumps(content)),
+            "evidence": evidence}
 
 
 def _evidence(item: Any, head: TreeHead, n: int) -> d.Logged:

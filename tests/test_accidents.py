@@ -13,6 +13,7 @@ import pytest
 from api.bootstrap import System
 from application import accidents as a
 from application.authorization import Forbidden, Principal
+from application.clock import ManualClock
 from domain import accidents as ac
 from domain import tips as t
 from domain.errors import Conflict, DomainError, Rejected
@@ -32,19 +33,29 @@ class Scene(TipDesk):
         self.investigator = Principal("inv", "investigator", COUNTY)
         system.runner.catch_up()  # the safety committee is found through the directory
 
+    def walk(self, moment: datetime) -> None:
+        """A test clock walks on to ``moment`` (a fact is recorded once it is known, never before)."""
+        clock = self.system.app.clock
+        if isinstance(clock, ManualClock) and clock.now() < moment:
+            clock.set(moment)
+
     def record(self, **fields) -> UUID:
         defaults = {"unit_id": self.world.enterprise, "kind": ac.AccidentKind.work, "occurred_at": OCCURRED,
                     "place": "泉港区测试路1号 灌装车间", "description": "液化石油气钢瓶泄漏起火",
                     "unit_head_informed_at": OCCURRED + timedelta(minutes=10),
                     "known_from": ac.KnownFrom.unit_report, "known_at": OCCURRED + timedelta(minutes=40),
                     "figures": Figures(deaths=1, serious_injuries=2, direct_loss_yuan=800_000)}
-        return self.run(a.RecordAccident(**{**defaults, **fields}), self.investigator).id
+        command = a.RecordAccident(**{**defaults, **fields})
+        self.walk(command.known_at)
+        return self.run(command, self.investigator).id
 
     def report(self, accident_id: UUID, kind: ac.ReportKind = ac.ReportKind.first, **fields) -> None:
         defaults = {"sender_unit_id": self.world.enterprise, "receiving_unit_id": self.world.department,
                     "received_at": OCCURRED + timedelta(minutes=40), "items": ALL_ITEMS,
                     "figures": Figures(deaths=1, serious_injuries=2, direct_loss_yuan=800_000), "summary": "首报"}
-        self.run(a.ReportAccident(accident_id=accident_id, kind=kind, **{**defaults, **fields}), self.investigator)
+        command = a.ReportAccident(accident_id=accident_id, kind=kind, **{**defaults, **fields})
+        self.walk(command.received_at)
+        self.run(command, self.investigator)
 
     def accident(self, accident_id: UUID) -> ac.Accident:
         state = self.system.store.get(accident_id)
@@ -162,9 +173,11 @@ def test_a_death_added_on_day_twelve_regrades_the_accident_once(scene: Scene) ->
 
 
 def test_a_tip_first_accident_is_suspected_concealed_listed_and_escalation_proposed_once(scene: Scene) -> None:
-    tip_id = scene.receive(subject=t.ConcealedAccidentSubject(unit_id=scene.world.enterprise,
-                                                              description="灌装车间起火, 有人受伤未报"))
     known = OCCURRED + timedelta(hours=1)
+    scene.walk(known)
+    tip_id = scene.receive(subject=t.ConcealedAccidentSubject(unit_id=scene.world.enterprise,
+                                                              description="灌装车间起火, 有人受伤未报"),
+                           effective_at=known)
     accident_id = scene.record(known_from=ac.KnownFrom.tip, tip_id=tip_id, known_at=known)
     accident = scene.accident(accident_id)
     assert accident.concealment_suspected
@@ -195,6 +208,7 @@ def test_a_police_record_before_the_units_report_is_suspect_the_units_own_report
 
 def test_refusals_write_nothing(scene: Scene) -> None:
     accident_id = scene.record()
+    scene.walk(OCCURRED + timedelta(hours=1))
     assert scene.refused(a.ReportAccident(
         accident_id=accident_id, kind=ac.ReportKind.supplementary, sender_unit_id=scene.world.enterprise,
         receiving_unit_id=scene.world.department, received_at=OCCURRED + timedelta(hours=1), items=ALL_ITEMS,
@@ -217,6 +231,12 @@ def test_refusals_write_nothing(scene: Scene) -> None:
                             "known_at": OCCURRED}
     assert scene.refused(a.RecordAccident(**{**base, "known_at": OCCURRED - timedelta(minutes=1)}),
                          error=Rejected).code == "known-before-occurred"
+    later = scene.system.app.clock.now() + timedelta(minutes=1)
+    assert scene.refused(a.RecordAccident(**{**base, "known_at": later}), error=Rejected).code == "known-in-the-future"
+    assert scene.refused(a.ReportAccident(
+        accident_id=accident_id, kind=ac.ReportKind.supplementary, sender_unit_id=scene.world.enterprise,
+        receiving_unit_id=scene.world.department, received_at=later, items=ALL_ITEMS, figures=Figures(),
+        summary="x"), error=Rejected).code == "received-out-of-time"
     assert scene.refused(a.RecordAccident(**{**base, "known_from": ac.KnownFrom.tip}),
                          error=Rejected).code == "tip-reference"
     assert scene.refused(a.RecordAccident(**base), Principal("v", "viewer", COUNTY), Forbidden).code == (

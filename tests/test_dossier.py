@@ -63,7 +63,7 @@ class Case:
         system.audit.sealer.seal_now()
 
     def build(self, **fields: Any) -> dict[str, Any]:
-        return dossier.build(self.system.audit, "accident", self.accident, scope=COUNTY,
+        return dossier.build(self.system.audit, self.accident, scope=COUNTY,
                              known_at=fields.pop("known_at", self.clock.now()), **fields)
 
 

@@ -25,6 +25,7 @@ COMMANDS = {
     "tips": "api.cli.tips:tips",
     "docs": "api.cli.docs:docs",
     "audit": "api.cli.audit:audit",
+    "dossier": "api.cli.dossier:dossier",
 }
 """Each command of ``zeren``: the module and the click command that implement it."""
 

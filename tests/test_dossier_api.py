@@ -1,0 +1,52 @@
+"""The accident, investigation and dossier routes: recorded over HTTP, the dossier for investigators and auditors of
+the subject's jurisdiction only — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+from uuid import uuid4
+
+from fastapi.testclient import TestClient
+
+from api.bootstrap import System
+from application.clock import ManualClock
+from tests.conftest import COUNTY, T0, TOWN_B
+from tests.tipdesk import TipDesk
+
+API = "/api/v1"
+
+
+def test_an_accident_recorded_over_http_and_its_dossier_for_the_right_jurisdiction_only(
+        system: System, clock: ManualClock, client: TestClient, token: Any) -> None:
+    desk = TipDesk(system)
+    clock.set(T0 + timedelta(days=1))
+    investigator = token("investigator", COUNTY)
+    body = {"unit_id": str(desk.world.enterprise), "kind": "work", "occurred_at": T0.isoformat(),
+            "place": "灌装车间", "description": "钢瓶泄漏起火", "known_from": "unit_report",
+            "known_at": (T0 + timedelta(minutes=40)).isoformat(), "figures": {"deaths": 3}}
+    created = client.post(f"{API}/accidents", json=body, headers=investigator)
+    assert created.status_code == 201, created.text
+    accident_id = created.json()["id"]
+    shown = client.get(f"{API}/accidents/{accident_id}", headers=investigator).json()
+    assert shown["grade"] == "serious"
+    assert [f["irregularity"] for f in shown["flags"]] == ["head_informed_unknown"]
+    refused = client.post(f"{API}/accidents", json={**body, "known_at": (T0 - timedelta(hours=1)).isoformat()},
+                          headers=investigator)
+    assert (refused.status_code, refused.json()["code"]) == (422, "known-before-occurred")
+    system.audit.sealer.seal_now()
+    built = client.get(f"{API}/dossiers/{accident_id}", headers=investigator)
+    assert built.status_code == 200, built.text
+    assert [x["line"] for x in built.json()["content"]["lines"]] == [
+        "subject", "entity", "supervisory", "territorial", "leadership", "backtracks"]
+    page = client.get(f"{API}/dossiers/{accident_id}", params={"format": "html"}, headers=token("auditor", COUNTY))
+    assert page.headers["content-type"].startswith("text/html")
+    assert "一案四查卷宗" in page.text
+    elsewhere = client.get(f"{API}/dossiers/{accident_id}", headers=token("investigator", TOWN_B))
+    assert elsewhere.status_code == 404
+    unknown = client.get(f"{API}/dossiers/{uuid4()}", headers=token("investigator", TOWN_B))
+    # out of scope reads as unknown: the refusal tells nothing of the record
+    assert elsewhere.json()["detail"].replace(accident_id, "ID") == unknown.json()["detail"].replace(
+        unknown.url.path.rsplit("/", 1)[1], "ID")
+    assert client.get(f"{API}/dossiers/{accident_id}", headers=token("viewer", COUNTY)).status_code == 403
+    assert client.get(f"{API}/accidents/{accident_id}", headers=token("investigator", TOWN_B)).status_code == 404
