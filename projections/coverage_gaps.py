@@ -5,6 +5,8 @@ Computed over the directory and the bitemporal ledger, so it answers for any pas
 - ``vacant_post``: a post nobody holds (人员变更动态调整, seed 002: never a post without a holder);
 - ``no_all_staff_list`` / ``position_without_duties``: an enterprise without an all-staff list, or a position its
   list leaves without duties (全员安全生产责任制, 安全生产法 第22条; seeds 001 §20, 004);
+- ``no_duty_list``: a department or a territorial unit (区, 镇/街道, 村/社区) with no duty in force from a duty list
+  (责任清单: 党政同责、一岗双责、三管三必须 — seed 000 §3–4; seed 002 §(一)–(三));
 - ``missing_first_responsible``: a territorial unit without both a party secretary and a government head post
   (党政同责, 《地方党政领导干部安全生产责任制规定》第3条);
 - ``portfolio_without_safety_duty``: a leader's portfolio area with no safety duty (一岗双责, seeds 000 §2, 001 §3);
@@ -23,6 +25,7 @@ GAP_TERMS = {
     "unsupervised": "无监管部门",
     "vacant_post": "岗位无人",
     "no_all_staff_list": "未建立全员安全生产责任清单",
+    "no_duty_list": "未制定责任清单",
     "position_without_duties": "岗位无职责",
     "missing_first_responsible": "第一责任人岗位缺失",
     "portfolio_without_safety_duty": "分管领域无安全职责",
@@ -72,6 +75,13 @@ class CoverageGaps:
                 "SELECT u.unit_id, u.name AS unit_name, u.jurisdiction FROM units u WHERE u.kind = 'territorial' "
                 f"AND u.closure IS NULL AND {in_scope}", bt,
             )
+            departments = tx.all(
+                "SELECT u.unit_id, u.name AS unit_name, u.jurisdiction FROM units u WHERE u.kind = 'department' "
+                f"AND u.closure IS NULL AND {in_scope}", bt,
+            )
+            duty_list_units = {r["unit_id"] for r in tx.all(
+                f"SELECT DISTINCT d.unit_id FROM ledger_duties d WHERE d.list_kind IN ('duty_list', 'work_list') "
+                f"AND {VALID.format(t='d')} AND {KNOWN.format(t='d')}", bt)}
             enterprises = tx.all(
                 "SELECT u.unit_id, u.name AS unit_name, u.jurisdiction FROM units u WHERE u.kind = 'enterprise' "
                 f"AND u.closure IS NULL AND {in_scope}", bt,
@@ -117,6 +127,9 @@ class CoverageGaps:
             missing = {"party_secretary", "government_head"} - kinds_by_unit.get(unit["unit_id"], set())
             for kind in sorted(missing):
                 gaps.append(_gap("missing_first_responsible", unit, f"no {kind} post (党政同责)"))
+        for unit in [*territorial, *departments]:
+            if unit["unit_id"] not in duty_list_units:
+                gaps.append(_gap("no_duty_list", unit, "no duties in force from a duty list (责任清单)"))
         for unit in enterprises:
             if unit["unit_id"] not in all_staff_units:
                 gaps.append(_gap("no_all_staff_list", unit, "no duties in force from an all-staff list"))

@@ -90,3 +90,16 @@ def test_gaps_are_scoped_to_the_jurisdiction(system: System, clock) -> None:
     found = system.queries.gaps.find(town_b, as_of=clock.now(), known_at=clock.now())
     assert found, "town B has gaps of its own (no first-responsible posts)"
     assert {g["jurisdiction"] for g in found} == {town_b}
+
+
+def test_a_department_or_territory_without_a_duty_list_until_a_duty_is_in_force(system: System, clock) -> None:
+    """责任清单 for every department and every 镇/街道 and 村/社区 (seed 000 §3–4): a unit with none is a gap."""
+    world = World(system)
+    for unit in (world.department, world.town_a):
+        assert ("no_duty_list", "no duties in force from a duty list (责任清单)") in gaps(system, clock, unit_id=unit)
+    assert "no_duty_list" not in [g for g, _ in gaps(system, clock, unit_id=world.enterprise)]
+    lst = world.duty_list(world.department)
+    assert "no_duty_list" in [g for g, _ in gaps(system, clock, unit_id=world.department)]  # an empty list is none
+    world.duty(lst, world.post(world.department, PostKind.department_head, "局长"), line=Line.supervisory)
+    assert "no_duty_list" not in [g for g, _ in gaps(system, clock, unit_id=world.department)]
+    assert "no_duty_list" in [g for g, _ in gaps(system, clock, unit_id=world.town_a)]
