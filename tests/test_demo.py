@@ -115,3 +115,33 @@ def test_the_demo_oversight_flags_find_the_empty_months(demo: System) -> None:
     raised = {(f["raised_at"], f["recorded_at"] >= f["raised_at"]) for f in flags if f["period"] == "2025-02"}
     assert raised == {(datetime.fromisoformat("2025-03-06T00:00:00+08:00"), True)}, (
         "effective when the month fell due (five days after it ended), recorded when the worker ran")
+
+
+def test_every_department_town_and_village_of_the_county_has_a_duty_list(demo: System) -> None:
+    gaps = demo.gaps.find("350000/350500/350505", as_of=cst("2026-10-31"), known_at=cst("2026-11-01"))
+    assert [g["unit_name"] for g in gaps if g["gap"] == "no_duty_list"] == []
+    assert any(g["gap"] == "vacant_post" and g["unit_name"] == "南埔村" for g in gaps)  # still a gap to find
+
+
+def test_the_demo_accidents_and_their_dossiers(demo: System) -> None:
+    from domain.accidents import Accident, AccidentRegraded, ConcealmentSuspected
+    from infrastructure import dossier
+
+    accidents = sorted((e.event.apply(None) for e in demo.store.read(0, 100_000)
+                        if type(e.event).__name__ == "AccidentRecorded"), key=lambda a: a.occurred_at)
+    dust, collapse = (demo.store.get(a.id) for a in accidents)
+    assert isinstance(dust, Accident)
+    assert isinstance(collapse, Accident)
+    assert (dust.grade, dust.flags, dust.concealment_suspected) == ("general", (), False)
+    assert [f.irregularity for f in collapse.flags] == ["late_first_report"]  # three hours late
+    assert (collapse.grade, collapse.figures.deaths, collapse.listed_by_id is not None) == ("serious", 3, True)
+    history = demo.store.history(collapse.id)
+    assert sum(isinstance(e, ConcealmentSuspected) for e in history) == 1
+    assert [(e.previous, e.grade) for e in history if isinstance(e, AccidentRegraded)] == [("general", "serious")]
+    built = dossier.build(demo.audit, dust.id, scope="350000/350500/350505", known_at=cst("2026-11-01"))
+    hazards = {line["line"]: line for line in built["content"]["lines"]}["entity"]["facts"]["hazards"]
+    major = [h for h in hazards if h["grade"] == "major"]
+    assert [(h["status"], h["listing"] is not None) for h in major] == [("overdue", True)]
+    inspections = {line["line"]: line for line in built["content"]["lines"]}["supervisory"]["facts"]["inspections"]
+    assert any(i["signatures"] and i["findings"] for i in inspections)  # the inspection that found it, signed
+    assert "verified" in dossier.verify(built, demo.audit.keys())

@@ -64,6 +64,8 @@ class Hazards:
         self.count = 0
         self.planned = 0
         self.majors: set[str] = set()
+        self.overdue_majors: list[Callable[[UUID, str, datetime], None]] = []
+        """Told of a major hazard that will miss its deadline: the hazard, its enterprise, its deadline."""
 
     # --- who ------------------------------------------------------------------------------------------------
     def _department(self, target: str) -> str:
@@ -152,6 +154,9 @@ class Hazards:
             contingency_plan="整改期间设置警示标识, 专人值守, 发现异常立即停用并报告")), when=when)
         due = datetime.combine(deadline, when.timetz())
         submitted = due + (timedelta(days=12) if late else -timedelta(days=3))
+        if late and grade == "major":
+            for hook in self.overdue_majors:
+                hook(hazard, target, due)
         if submit:
             self.at(submitted, lambda: self.submit(hazard, target, submitted, rejected=rejected, reopened=reopened))
         return hazard
@@ -234,8 +239,9 @@ def _tick(d: Demo, worker: Worker, when: datetime) -> None:
     worker.tick()
 
 
-def schedule(d: Demo, inspections: Inspections, worker: Worker) -> None:
+def schedule(d: Demo, inspections: Inspections, worker: Worker) -> Hazards:
     hazards = Hazards(d, inspections)
     inspections.suspected.append(hazards.found)
     hazards.tips()
     weekly_worker(d, worker, datetime.fromisoformat("2025-01-06T07:00:00+08:00"))
+    return hazards
