@@ -28,6 +28,7 @@ from application.authorization import Principal
 from domain import accidents as ac
 from domain import investigations as iv
 from domain import tips as t
+from domain.hazards import Hazard
 from domain.posts import PostDefinition, PostKind
 from domain.responsibility import DutyTerms, Line, ListKind
 from domain.rules.accidents import Figures
@@ -133,6 +134,7 @@ def dust_explosion(d: Demo, hazard: UUID, target: str, when: datetime) -> None:
         iv.TeamMember(person_id=d.ids["y3"], unit_id=d.ids["yingji"], role=iv.TeamRole.member))),
         when=opened, name="investigation_dust")
     hazard_state = d.app.log.get(hazard)
+    assert isinstance(hazard_state, Hazard)
     evidence = tuple(iv.EventRef(aggregate_id=hazard, version=v) for v in range(1, hazard_state.version + 1))
     d.do(INVESTIGATOR, inv.FindResponsibility(
         investigation_id=investigation, line=iv.InvestigationLine.supervisory, unit_id=d.ids["yingji"],
