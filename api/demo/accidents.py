@@ -150,7 +150,7 @@ def scaffold_collapse(d: Demo) -> None:
     informed = occurred + timedelta(minutes=15)
     tipped = occurred + timedelta(hours=2)
     tip = d.do(TIP_OFFICER, tp.ReceiveTip(
-        channel=t.Channel.hotline_12345, receiving_unit_id=d.ids["zhujian"],
+        channel=t.Channel.hotline_12350, receiving_unit_id=d.ids["zhujian"],
         subject=t.ConcealedAccidentSubject(unit_id=d.ids["builder_b"], occurred_on=occurred.date(),
                                            description="南埔工地脚手架坍塌, 有工人死亡, 企业未报告"),
         summary="群众反映南埔某工地脚手架坍塌致人死亡, 企业未报告",
