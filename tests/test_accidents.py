@@ -35,7 +35,7 @@ class Scene(TipDesk):
 
     def walk(self, moment: datetime) -> None:
         """A test clock walks on to ``moment`` (a fact is recorded once it is known, never before)."""
-        clock = self.system.app.clock
+        clock = self.system.service.clock
         if isinstance(clock, ManualClock) and clock.now() < moment:
             clock.set(moment)
 
@@ -231,7 +231,7 @@ def test_refusals_write_nothing(scene: Scene) -> None:
                             "known_at": OCCURRED}
     assert scene.refused(a.RecordAccident(**{**base, "known_at": OCCURRED - timedelta(minutes=1)}),
                          error=Rejected).code == "known-before-occurred"
-    later = scene.system.app.clock.now() + timedelta(minutes=1)
+    later = scene.system.service.clock.now() + timedelta(minutes=1)
     assert scene.refused(a.RecordAccident(**{**base, "known_at": later}), error=Rejected).code == "known-in-the-future"
     assert scene.refused(a.ReportAccident(
         accident_id=accident_id, kind=ac.ReportKind.supplementary, sender_unit_id=scene.world.enterprise,

@@ -118,7 +118,7 @@ def test_the_demo_oversight_flags_find_the_empty_months(demo: System) -> None:
 
 
 def test_every_department_town_and_village_of_the_county_has_a_duty_list(demo: System) -> None:
-    gaps = demo.gaps.find("350000/350500/350505", as_of=cst("2026-10-31"), known_at=cst("2026-11-01"))
+    gaps = demo.queries.gaps.find("350000/350500/350505", as_of=cst("2026-10-31"), known_at=cst("2026-11-01"))
     assert [g["unit_name"] for g in gaps if g["gap"] == "no_duty_list"] == []
     assert any(g["gap"] == "vacant_post" and g["unit_name"] == "南埔村" for g in gaps)  # still a gap to find
 

@@ -21,7 +21,7 @@ def test_build_verify_and_a_tampered_line(workdir: Path, capsys: pytest.CaptureF
     monkeypatch.setenv("ZEREN_AUDIT_KEY_PATH", str(workdir / "audit.pem"))
     system = bootstrap(Settings())
     scene = Scene(system)
-    now = system.app.clock.now()  # the units exist from now on (real clock): the accident follows
+    now = system.service.clock.now()  # the units exist from now on (real clock): the accident follows
     accident = scene.record(occurred_at=now, unit_head_informed_at=now, known_at=now)
     system.close()
     code, out, err = run(capsys, "dossier", str(accident), "-o", "dossier.json")

@@ -55,7 +55,7 @@ def dossier_build(subject_id: UUID, as_of: datetime | None, known_at: datetime |
     try:
         system.audit.sealer.seal_now()
         built = build(system.audit, subject_id, scope=jurisdiction,
-                      known_at=aware(known_at) or system.app.clock.now(), as_of=aware(as_of))
+                      known_at=aware(known_at) or system.service.clock.now(), as_of=aware(as_of))
     finally:
         system.close()
     if fmt == "html":

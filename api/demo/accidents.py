@@ -133,7 +133,7 @@ def dust_explosion(d: Demo, hazard: UUID, target: str, when: datetime) -> None:
         iv.TeamMember(person_id=d.ids["p03"], unit_id=d.ids["county"], role=iv.TeamRole.leader),
         iv.TeamMember(person_id=d.ids["y3"], unit_id=d.ids["yingji"], role=iv.TeamRole.member))),
         when=opened, name="investigation_dust")
-    hazard_state = d.app.log.get(hazard)
+    hazard_state = d.service.log.get(hazard)
     assert isinstance(hazard_state, Hazard)
     evidence = tuple(iv.EventRef(aggregate_id=hazard, version=v) for v in range(1, hazard_state.version + 1))
     d.do(INVESTIGATOR, inv.FindResponsibility(

@@ -36,7 +36,7 @@ def dossier(subject_id: UUID, sys: SystemDep, who: Annotated[Principal, Depends(
             as_of: AsOf = None, known_at: KnownAt = None,
             format: Annotated[Literal["json", "html"], Query(description="json (verifiable) or html")] = "json",
             ) -> dict[str, Any] | Response:
-    built = build(sys.audit, subject_id, scope=who.jurisdiction, known_at=known_at or sys.app.clock.now(),
+    built = build(sys.audit, subject_id, scope=who.jurisdiction, known_at=known_at or sys.service.clock.now(),
                   as_of=as_of)
     if format == "html":
         return HTMLResponse(render(built))

@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from pydantic import Field
+
 from domain.base import Frozen
 from domain.rules import RulesPack
 
@@ -45,11 +47,11 @@ GOVERNMENT_TERMS = {"county": "县级人民政府", "city": "设区的市级人�
 class Figures(Frozen):
     """What a report says the accident cost: the three dimensions of R1, and the missing (失踪) beside them."""
 
-    deaths: int = 0
-    missing: int = 0
-    serious_injuries: int = 0
+    deaths: int = Field(default=0, ge=0)
+    missing: int = Field(default=0, ge=0)
+    serious_injuries: int = Field(default=0, ge=0)
     """重伤, including acute industrial poisoning (包括急性工业中毒, 493号令 第3条)."""
-    direct_loss_yuan: int = 0
+    direct_loss_yuan: int = Field(default=0, ge=0)
 
 
 class GradeDecision(Frozen):
