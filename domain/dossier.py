@@ -297,8 +297,6 @@ def _entry(item: Logged) -> dict[str, Any]:
         "position": item.position, "effective_at": _iso(event.effective_at), "recorded_at": _iso(event.timestamp),
         "aggregate_id": str(event.originator_id), "type": type(event).__name__, "term": event.term,
         "side": _side(event)}
-    if isinstance(event, TipReceived):
-        entry["channel"] = event.channel.value
     verdict = getattr(event, "verdict", None)
     if event.context == "tips" and verdict is not None:
         entry["verdict"] = VERDICT_TERMS[verdict.value]
@@ -362,7 +360,7 @@ def _subject_facts(state: Aggregate) -> dict[str, Any]:
         return {"hazard_id": str(state.id), "grade": state.grade.value, "description": state.description,
                 "found_at": _iso(state.found_at), "status": state.status.value}
     assert isinstance(state, Tip)
-    return {"tip_id": str(state.id), "received_at": _iso(state.received_at), "channel": state.channel.value,
+    return {"tip_id": str(state.id), "received_at": _iso(state.received_at),
             "verdict": state.verdict.value if state.verdict else None,
             "outcomes": [o.model_dump(mode="json") for o in state.outcomes]}
 
