@@ -22,6 +22,7 @@ from application.tips import link_to_tip
 from application.unit_of_work import UnitOfWork
 from domain import accidents as ac
 from domain.errors import Rejected
+from domain.references import HigherUnitRef, RecordRef, TipRef, UnitRef
 from domain.rules import pack_for
 from domain.rules.accidents import Figures, GovernmentLevel
 from domain.tips import Outcome, OutcomeKind
@@ -33,7 +34,7 @@ OFFICIALS = frozenset({"admin", "investigator", "enforcement", "inspector"})
 class RecordAccident(Command):
     roles: ClassVar[frozenset[str]] = OFFICIALS
     action: ClassVar[str] = "record accidents"
-    unit_id: UUID = Field(description="the unit where it happened (事故发生单位)")
+    unit_id: UnitRef = Field(description="the unit where it happened (事故发生单位)")
     sector: str | None = Field(default=None, max_length=50, description="the sector, when the unit has none")
     kind: ac.AccidentKind
     occurred_at: AwareDatetime = Field(description="when it happened")
@@ -44,17 +45,17 @@ class RecordAccident(Command):
                                   "itself a finding")
     known_from: ac.KnownFrom = Field(description="how the authorities first learned of it")
     known_at: AwareDatetime = Field(description="when they learned of it that way")
-    tip_id: UUID | None = Field(default=None, description="the tip it was first known from")
+    tip_id: TipRef | None = Field(default=None, description="the tip it was first known from")
     figures: Figures = Field(default=Figures(), description="the figures known at recording")
 
 
 class ReportAccident(Targeted):
     roles: ClassVar[frozenset[str]] = OFFICIALS
     action: ClassVar[str] = "record accident reports"
-    accident_id: UUID
+    accident_id: RecordRef
     kind: ac.ReportKind
-    sender_unit_id: UUID = Field(description="who sent it: the unit (首报) or the government level passing it on")
-    receiving_unit_id: UUID = Field(description="the department or government that received it")
+    sender_unit_id: UnitRef = Field(description="who sent it: the unit (首报) or the government level passing it on")
+    receiving_unit_id: HigherUnitRef = Field(description="the department or government that received it")
     received_at: AwareDatetime
     items: tuple[ac.ReportItem, ...] = Field(max_length=8, description="the mandatory items it carries (第12条)")
     figures: Figures

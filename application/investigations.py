@@ -23,6 +23,7 @@ from domain.accidents import Accident
 from domain.base import project
 from domain.errors import Conflict, NotFound, Rejected
 from domain.people import Person
+from domain.references import ListRef, PersonRef, RecordRef, UnitRef
 from domain.responsibility import ResponsibilityList
 from domain.rules import pack_for
 from domain.rules.accidents import GovernmentLevel
@@ -41,14 +42,14 @@ class DutyReference(BaseModel):
     """The duty failed, as the responsibility list and duty ids of the ledger row; the system adds the version."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-    list_id: UUID
+    list_id: ListRef
     duty_id: UUID
 
 
 class OpenInvestigation(Command):
     roles: ClassVar[frozenset[str]] = INVESTIGATORS
     action: ClassVar[str] = "open investigations"
-    accident_id: UUID
+    accident_id: RecordRef
     escalated: bool = Field(default=False, description="提级调查: the level above the one the grade names")
     team: tuple[iv.TeamMember, ...] = Field(min_length=1, max_length=50)
 
@@ -56,7 +57,7 @@ class OpenInvestigation(Command):
 class ExtendInvestigation(Targeted):
     roles: ClassVar[frozenset[str]] = INVESTIGATORS
     action: ClassVar[str] = "extend investigations"
-    investigation_id: UUID
+    investigation_id: RecordRef
     days: int = Field(ge=1, le=366)
     reason: str = Field(min_length=1, max_length=1000)
 
@@ -64,7 +65,7 @@ class ExtendInvestigation(Targeted):
 class RecordTechnicalAppraisal(Targeted):
     roles: ClassVar[frozenset[str]] = INVESTIGATORS
     action: ClassVar[str] = "record technical appraisals"
-    investigation_id: UUID
+    investigation_id: RecordRef
     started_on: date
     ended_on: date
     subject: str = Field(min_length=1, max_length=500)
@@ -73,10 +74,10 @@ class RecordTechnicalAppraisal(Targeted):
 class FindResponsibility(Targeted):
     roles: ClassVar[frozenset[str]] = INVESTIGATORS
     action: ClassVar[str] = "record findings of responsibility"
-    investigation_id: UUID
+    investigation_id: RecordRef
     line: iv.InvestigationLine
-    unit_id: UUID
-    person_id: UUID | None = None
+    unit_id: UnitRef
+    person_id: PersonRef | None = None
     duty: DutyReference | None = Field(default=None, description="the duty failed; required except for 尽职免责")
     evidence: tuple[iv.EventRef, ...] = Field(default=(), max_length=100)
     description: str = Field(min_length=1, max_length=4000)
@@ -86,7 +87,7 @@ class FindResponsibility(Targeted):
 class SubmitInvestigationReport(Targeted):
     roles: ClassVar[frozenset[str]] = INVESTIGATORS
     action: ClassVar[str] = "submit investigation reports"
-    investigation_id: UUID
+    investigation_id: RecordRef
     cause: str = Field(min_length=1, max_length=4000)
     summary: str = Field(min_length=1, max_length=8000)
 
@@ -94,14 +95,14 @@ class SubmitInvestigationReport(Targeted):
 class ApproveInvestigationReport(Targeted):
     roles: ClassVar[frozenset[str]] = frozenset({"admin"})
     action: ClassVar[str] = "approve investigation reports"
-    investigation_id: UUID
+    investigation_id: RecordRef
     document_no: str = Field(min_length=1, max_length=100, description="批复文号")
 
 
 class MeetClosingCondition(Targeted):
     roles: ClassVar[frozenset[str]] = INVESTIGATORS
     action: ClassVar[str] = "record the closing conditions"
-    investigation_id: UUID
+    investigation_id: RecordRef
     condition: iv.ClosingCondition
     evidence: tuple[iv.EventRef, ...] = Field(min_length=1, max_length=100)
     note: str = Field(min_length=1, max_length=2000)
@@ -110,7 +111,7 @@ class MeetClosingCondition(Targeted):
 class EvaluateMeasures(Targeted):
     roles: ClassVar[frozenset[str]] = INVESTIGATORS
     action: ClassVar[str] = "evaluate measures"
-    investigation_id: UUID
+    investigation_id: RecordRef
     result: str = Field(min_length=1, max_length=4000)
     publication: str = Field(min_length=1, max_length=500, description="where the result was published (向社会公开)")
 

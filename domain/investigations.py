@@ -26,6 +26,7 @@ from pydantic import Field
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
 from domain.calendar import local_day
 from domain.errors import Conflict
+from domain.references import HigherUnitRef, PersonRef, RecordRef
 from domain.rules import RulesPack
 from domain.rules import accidents as rules
 from domain.rules.accidents import AccidentGrade, GovernmentLevel
@@ -82,15 +83,15 @@ class TeamRole(StrEnum):
 
 
 class TeamMember(Frozen):
-    person_id: UUID
-    unit_id: UUID = Field(description="the unit the member comes from")
+    person_id: PersonRef
+    unit_id: HigherUnitRef = Field(description="the unit the member comes from")
     role: TeamRole
 
 
 class EventRef(Frozen):
     """A stored event, named by its aggregate and version (its id is ``domain.base.event_id`` of the two)."""
 
-    aggregate_id: UUID
+    aggregate_id: RecordRef
     version: int = Field(ge=1)
 
 
