@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 
 import pytest
 
 from domain.errors import Rejected
 from domain.rules import pack_for
-from domain.rules.rewards import concealed_death_reward, penalty_reward
+from domain.rules.rewards import collection_deadline, concealed_death_reward, penalty_reward, reward_bar
 
 PACK = pack_for("350000/350500/350505")
 
@@ -68,10 +69,37 @@ def test_per_concealed_death_by_grade_at_most_300000(grade: str, deaths: int, re
     assert computed.rule == "per_concealed_death"
 
 
+@pytest.mark.parametrize(("fine", "reward"), [("0", "0.00"), ("0.01", "3000.00"), ("1", "3000.00")])
+def test_no_fine_decided_gives_no_reward_not_an_error(fine: str, reward: str) -> None:
+    """安监总财〔2018〕19号: the reward is 15 % of the fine (at least 3,000): no fine, nothing to share."""
+    computed = penalty_reward(PACK, Decimal(fine))
+    assert str(computed.amount_yuan) == reward
+
+
+@pytest.mark.parametrize(("supervises", "found_before", "barred"), [
+    (False, False, False), (True, False, True), (False, True, True), (True, True, True),
+])
+def test_who_earns_nothing(supervises: bool, found_before: bool, barred: bool) -> None:
+    """安监总财〔2018〕19号 第七条: only what was not found, or found and not handled; staff with supervisory duties
+    over the matter are not rewarded."""
+    reason = reward_bar(PACK, reporter_supervises=supervises, matter_found_before=found_before)
+    assert (reason is not None) == barred
+    assert PACK["tip.reward.exclusion.basis"].endswith("第七条")
+
+
+@pytest.mark.parametrize(("notified", "last_day"), [
+    (date(2025, 1, 1), date(2025, 3, 2)),  # 60 days: January 30 + February 28 + 2
+    (date(2024, 1, 1), date(2024, 3, 1)),  # a leap year: February has 29
+])
+def test_a_reward_is_collected_within_60_days_of_the_notice(notified: date, last_day: date) -> None:
+    assert collection_deadline(PACK, notified) == last_day
+    assert PACK["tip.reward.collection_days"] == 60
+
+
 def test_nonsense_is_refused() -> None:
-    with pytest.raises(Rejected) as zero:
-        penalty_reward(PACK, Decimal(0))
-    assert zero.value.code == "fine-required"
+    with pytest.raises(Rejected) as negative:
+        penalty_reward(PACK, Decimal(-1))
+    assert negative.value.code == "fine-negative"
     with pytest.raises(Rejected) as none:
         concealed_death_reward(PACK, "major", 0)
     assert none.value.code == "deaths-required"

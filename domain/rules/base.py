@@ -54,6 +54,15 @@ BASE_RULES: dict[str, Any] = {
     "tip.reward.per_concealed_death_yuan": {"general": 30_000, "serious": 40_000, "major": 50_000,
                                             "extraordinary": 60_000},
     "tip.reward.concealed_maximum_yuan": 300_000,
+    # Who earns nothing (安监总财〔2018〕19号 第七条): a matter the enterprise or the supervising department had already
+    # found and was handling (只奖励 没有发现，或者虽然发现但未按有关规定依法处理 的), and reports by staff with safety
+    # management, supervisory or inspection duties, their close relatives or people they put up to it.
+    "tip.reward.exclusion.basis": "《安全生产领域举报奖励办法》(安监总财〔2018〕19号) 第七条",
+    # 举报人接到领奖通知后，应当在60日内…领取奖金；逾期未领取奖金者，视为放弃领奖权利；能够说明理由的，可以适当延长.
+    # (安监总财〔2018〕19号; the article number is not verified against the official text.)
+    "tip.reward.collection_days": 60,
+    "tip.reward.collection.basis": "《安全生产领域举报奖励办法》(安监总财〔2018〕19号): 领奖通知后60日内领取 (article "
+                                   "number unverified)",
     # 不得泄露举报人个人有关信息 (seed 000 §31); 在做好保密工作的前提下奖励 (seed 003 §35); never reveal the reporter or
     # show the original tip (docs/rules.md R11).
     "tip.confidentiality.basis": ("泉港城管〔2022〕149号 §31 (依法保护举报人, 不得泄露举报人个人有关信息); "
@@ -130,4 +139,76 @@ BASE_RULES: dict[str, Any] = {
     "investigation.closing.basis": "493号令 第33条; 狮安委〔2023〕3号 §30 (四不放过, 责任倒查, 整改落实评估)",
     "investigation.closing_conditions": ("cause_found", "responsible_dealt_with", "measures_carried_out",
                                          "people_educated"),
+    # --- administrative penalty cases (行政处罚法 2021; 安全生产法 2021; RULES R5–R7) ----------------------
+    # 第36条: "违法行为在二年内未被发现的，不再给予行政处罚；涉及公民生命健康安全、
+    # 金融安全且有危害后果的，上述期限延长至五年" — counted from the act, or from the end of a continuing act.
+    "penalty.limitation.basis": "行政处罚法 第36条",
+    "penalty.limitation.years": 2,
+    "penalty.limitation.years_endangered": 5,
+    # 第60条: a decision within 90 days of opening (立案).
+    "penalty.decision.basis": "行政处罚法 第60条",
+    "penalty.decision.days": 90,
+    # 第64条: a hearing is requested within 5 days of the notice; 第85条: those days are working days.
+    "penalty.hearing.basis": "行政处罚法 第64条、第85条",
+    "penalty.hearing.working_days": 5,
+    # 第67条: payment within 15 days of receiving the decision.
+    "penalty.payment.basis": "行政处罚法 第67条",
+    "penalty.payment.days": 15,
+    # 第72条(一): 3 % of the fine per day late, never more than the fine.
+    "penalty.surcharge.basis": "行政处罚法 第72条第一款第(一)项",
+    "penalty.surcharge.daily_rate": "0.03",
+    # 安全生产法 第112条: 按照原处罚数额按日连续处罚, from the day after the order to correct was made.
+    "penalty.daily_fine.basis": "安全生产法 第112条",
+    # 安全生产法 第113条(四): 存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚的 → 关闭.
+    "penalty.closure.basis": "安全生产法 第113条第(四)项",
+    "penalty.closure.times_in_180_days": 3,
+    "penalty.closure.times_in_a_year": 4,
+    # Fine ranges in yuan (RULES R5, R6). ``unit``/``person``: [minimum, maximum] (minimum 0 where the article says
+    # only 以下); ``unit_refused``: after 逾期未改正 / 拒不执行; ``person_percent_of_income`` for 第95条.
+    "penalty.articles": {
+        "安全生产法 第94条": {"trigger": "主要负责人未履行本法规定的安全生产管理职责",
+                          "person": [20_000, 50_000], "person_refused": [50_000, 100_000]},
+        "安全生产法 第97条": {"trigger": "未按规定设置安全生产管理机构、配备管理人员，未进行教育培训，"
+                                      "特种作业人员未持证，未制定应急预案等",
+                          "unit": [0, 100_000], "unit_refused": [100_000, 200_000], "person": [20_000, 50_000]},
+        "安全生产法 第101条": {"trigger": "未建立安全风险分级管控制度或隐患排查治理制度，"
+                                       "重大事故隐患排查治理情况未按规定报告",
+                           "unit": [0, 100_000], "unit_refused": [100_000, 200_000], "person": [20_000, 50_000]},
+        "安全生产法 第102条": {"trigger": "未采取措施消除事故隐患",
+                           "unit": [0, 50_000], "person_refused": [50_000, 100_000]},
+    },
+    "penalty.accident.basis": "安全生产法 第114条、第95条",
+    "penalty.accident.unit": {"general": [300_000, 1_000_000], "serious": [1_000_000, 2_000_000],
+                              "major": [2_000_000, 10_000_000], "extraordinary": [10_000_000, 20_000_000]},
+    "penalty.accident.person_percent_of_income": {"general": 40, "serious": 60, "major": 80, "extraordinary": 100},
+    # 从重 (RULES R7), seed 003 (狮安委〔2023〕3号) ¶28: 未按规定排查治理事故隐患;
+    # 一年内因安全生产违法行为受到两次以上行政处罚 (any violations). Seed 000 ¶27: 逾期未整改 → 从重查处.
+    # Seed 004 §三(二)3(2): self-found, reported, being fixed → 不予处罚.
+    "penalty.aggravation.hazards_basis": "狮安委〔2023〕3号 ¶28 (未按规定排查治理事故隐患)",
+    "penalty.aggravation.prior_penalties_basis": ("狮安委〔2023〕3号 ¶28 "
+                                                  "(一年内因安全生产违法行为受到两次以上行政处罚)"),
+    "penalty.aggravation.prior_penalties": 2,
+    "penalty.aggravation.overdue_basis": "泉港城管〔2022〕149号 §27 (违法行为逾期未整改的…依法从重查处)",
+    "penalty.exemption.basis": ("方积政发〔2023〕11号 §三(二)3(2) (企业自查出的重大事故隐患，"
+                                "已按规定报告并正在采取有效措施消除的，不予行政处罚)"),
+    # Local practice (no national text sets it): a range splits in two tiers at its midpoint; the standard tier
+    # proposes its midpoint, the aggravated (较高) tier the article's maximum (seed 003 ¶28: 较高或者最高处罚档次).
+    "penalty.discretion.practice": "local practice: tiers split the range at its midpoint; standard proposes the lower "
+                                   "tier's midpoint, aggravated the maximum",
+    # 工作日 (行政处罚法 第85条): the national arrangement of public holidays and make-up working days
+    # (国办发明电〔2023〕7号 for 2024; 国办发明电〔2024〕12号 for 2025). Other years: load them into a pack.
+    "calendar.basis": "国办发明电〔2023〕7号; 国办发明电〔2024〕12号",
+    "calendar.holidays": (
+        "2024-01-01", *(f"2024-02-{d:02d}" for d in range(10, 18)), "2024-04-04", "2024-04-05", "2024-04-06",
+        *(f"2024-05-{d:02d}" for d in range(1, 6)), "2024-06-10", "2024-09-15", "2024-09-16", "2024-09-17",
+        *(f"2024-10-{d:02d}" for d in range(1, 8)),
+        "2025-01-01", "2025-01-28", "2025-01-29", "2025-01-30", "2025-01-31", "2025-02-01", "2025-02-02",
+        "2025-02-03", "2025-02-04", "2025-04-04", "2025-04-05", "2025-04-06",
+        *(f"2025-05-{d:02d}" for d in range(1, 6)), "2025-05-31", "2025-06-01", "2025-06-02",
+        *(f"2025-10-{d:02d}" for d in range(1, 9)),
+    ),
+    "calendar.makeup_workdays": (
+        "2024-02-04", "2024-02-18", "2024-04-07", "2024-04-28", "2024-05-11", "2024-09-14", "2024-09-29",
+        "2024-10-12", "2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11",
+    ),
 }

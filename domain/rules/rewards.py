@@ -17,6 +17,7 @@ years later together with the pack version (docs/architecture.md §5).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Literal
 
@@ -67,12 +68,19 @@ def _bounded(value: Decimal, low: Decimal | None, high: Decimal) -> tuple[Decima
 
 
 def penalty_reward(pack: RulesPack, fine_yuan: Decimal) -> RewardComputation:
-    """15 % of the penalty decided, rounded half up to the fen, within 3,000–300,000 yuan."""
-    require(fine_yuan > 0, "fine-required", "the reward is a share of the fine decided: enter a fine above zero",
-            field="basis.fine_yuan", basis=pack["tip.reward.basis"])
+    """15 % of the penalty decided, rounded half up to the fen, within 3,000–300,000 yuan; a decision that fines
+    nothing (不予处罚, or a penalty without a fine) gives no reward — the 3,000 minimum bounds a share of a fine."""
+    require(fine_yuan >= 0, "fine-negative", "a fine is never negative", field="basis.fine_yuan",
+            basis=pack["tip.reward.basis"])
     rate = Decimal(pack["tip.reward.penalty_rate"])
     low = Decimal(pack["tip.reward.penalty_minimum_yuan"]).quantize(FEN)
     high = Decimal(pack["tip.reward.penalty_maximum_yuan"]).quantize(FEN)
+    if fine_yuan == 0:
+        nothing = Decimal(0).quantize(FEN)
+        return RewardComputation(rule="penalty_share", formula="no fine decided: no share to reward",
+                                 fine_yuan=fine_yuan, rate=rate, computed_yuan=nothing, minimum_yuan=low,
+                                 maximum_yuan=high, amount_yuan=nothing, rounding=ROUNDING,
+                                 source=pack["tip.reward.basis"])
     share = (fine_yuan * rate).quantize(FEN, rounding=ROUND_HALF_UP)
     amount, bound = _bounded(share, low, high)
     formula = f"{(rate * 100).normalize()}% × {_yuan(fine_yuan)} = {_yuan(share)}"
@@ -100,3 +108,21 @@ def concealed_death_reward(pack: RulesPack, accident_grade: str, deaths: int) ->
     return RewardComputation(rule="per_concealed_death", formula=formula, accident_grade=accident_grade,
                              concealed_deaths=deaths, per_death_yuan=per_death, computed_yuan=computed,
                              maximum_yuan=high, bound=bound, amount_yuan=amount, source=pack["tip.reward.basis"])
+
+
+def reward_bar(pack: RulesPack, *, reporter_supervises: bool, matter_found_before: bool) -> str | None:
+    """Why a verified tip earns nothing, or ``None``: the matter was already found by the enterprise or an
+    authority and is being handled (奖励 only what 生产经营单位和负有安全监管职责的部门没有发现，或者虽然发现但未按
+    有关规定依法处理), or the reporter has safety management or supervisory duties over it (不在奖励之列) —
+    ``tip.reward.exclusion.basis``."""
+    if reporter_supervises:
+        return "the reporter has safety management or supervisory duties over the matter (不在奖励之列)"
+    if matter_found_before:
+        return "the matter had already been found and was being handled when the tip was received"
+    return None
+
+
+def collection_deadline(pack: RulesPack, notified_on: date) -> date:
+    """The last day to collect a reward: 60 days after the reporter was notified; later, the right lapses unless
+    the reporter gives a reason (``tip.reward.collection.basis``)."""
+    return notified_on + timedelta(days=pack["tip.reward.collection_days"])
