@@ -139,7 +139,7 @@ BASE_RULES: dict[str, Any] = {
     "investigation.closing.basis": "493号令 第33条; 狮安委〔2023〕3号 §30 (四不放过, 责任倒查, 整改落实评估)",
     "investigation.closing_conditions": ("cause_found", "responsible_dealt_with", "measures_carried_out",
                                          "people_educated"),
-    # --- administrative penalty cases (行政处罚法 2021; 安全生产法 2021; RULES R5–R7) ----------------------
+    # --- administrative penalty cases (行政处罚法 2021; 安全生产法 2021; docs/rules.md R5–R7) -------------
     # 第36条: "违法行为在二年内未被发现的，不再给予行政处罚；涉及公民生命健康安全、
     # 金融安全且有危害后果的，上述期限延长至五年" — counted from the act, or from the end of a continuing act.
     "penalty.limitation.basis": "行政处罚法 第36条",
@@ -163,7 +163,8 @@ BASE_RULES: dict[str, Any] = {
     "penalty.closure.basis": "安全生产法 第113条第(四)项",
     "penalty.closure.times_in_180_days": 3,
     "penalty.closure.times_in_a_year": 4,
-    # Fine ranges in yuan (RULES R5, R6). ``unit``/``person``: [minimum, maximum] (minimum 0 where the article says
+    # Fine ranges in yuan (docs/rules.md R5, R6). ``unit``/``person``: [minimum, maximum] (minimum 0 where the
+    # article says
     # only 以下); ``unit_refused``: after 逾期未改正 / 拒不执行; ``person_percent_of_income`` for 第95条.
     "penalty.articles": {
         "安全生产法 第94条": {"trigger": "主要负责人未履行本法规定的安全生产管理职责",
