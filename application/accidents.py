@@ -1,11 +1,10 @@
 """Accidents context: record an accident, receive the reports of its chain (首报, 逐级上报, 补报).
 
-Who may do what (ARCHITECTURE §9): the officials of the jurisdiction record accidents and the reports they receive
-(an investigator, an enforcement officer, an inspector of the supervising department, an administrator). What the
-rules derive — the grade, the irregularities of the chain, the suspicion of concealment with its listing and the
-proposal to escalate — is decided in the same transaction as the fact that causes it, from the aggregate, so it
-is written once however often the fact is looked at again.
-"""
+Who may do what (docs/architecture.md §9): the officials of the jurisdiction record accidents and the reports they
+receive (an investigator, an enforcement officer, an inspector of the supervising department, an administrator).
+What the rules derive — the grade, the irregularities of the chain, the suspicion of concealment with its listing
+and the proposal to escalate — is decided in the same transaction as the fact that causes it, from the aggregate, so
+it is written once however often the fact is looked at again. """
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """Accidents (生产安全事故): the occurrence, the reports that climb the chain, the grade, and what the system flags.
 
-The life of an accident (RULES R1–R3; 《生产安全事故报告和调查处理条例》(国务院令第493号) 第3、9–13条; seed 000 §32):
+The life of an accident (docs/rules.md R1–R3; 《生产安全事故报告和调查处理条例》(国务院令第493号) 第3、9–13条;
+seed 000 ¶32):
 
     AccidentRecorded (事故登记: time, place, unit, sector, kind, when the unit's head learned of it, how it first
       │               became known — the unit's own report, a tip, a police or hospital record)
@@ -11,7 +12,8 @@ The life of an accident (RULES R1–R3; 《生产安全事故报告和调查处�
       │ ConcealmentSuspected (疑似瞒报: first known from a tip, police or hospital record before the unit reported it)
       │ AccidentListed (移送安委会挂牌督办) and EscalatedInvestigationProposed (提级调查建议), each once (seed 000 §32)
 
-谎报 and 瞒报 are confirmed only by an investigator's finding (应急管理部令第14号; RULES R2), never by these flags.
+谎报 and 瞒报 are confirmed only by an investigator's finding (应急管理部令第14号; docs/rules.md R2), never by these
+flags.
 Decisions here are pure: the application resolves units and passes them in.
 """
 

@@ -1,7 +1,7 @@
 """Accident investigations (事故调查): the level, the team, the period, the findings of 一案四查, the report, its
 approval, the closing conditions of 四不放过 and the evaluation a year on.
 
-The life of an investigation (RULES R4; 493号令 第19–33条; 安全生产法 第86、87条; seed 000 §32;
+The life of an investigation (docs/rules.md R4; 493号令 第19–33条; 安全生产法 第86、87条; seed 000 §32;
 狮安委〔2023〕3号 §22, §30):
 
     InvestigationOpened (调查组成立: the level the grade names, or the level above when escalated (提级调查); the
@@ -64,7 +64,7 @@ DISPOSITION_TERMS = {"penalty_case": "行政处罚", "accountability": "问责",
 
 
 class ClosingCondition(StrEnum):
-    """四不放过 (RULES R4)."""
+    """四不放过 (docs/rules.md R4)."""
 
     cause_found = "cause_found"  # 事故原因未查清不放过
     responsible_dealt_with = "responsible_dealt_with"  # 责任人员未处理不放过

@@ -1,5 +1,5 @@
-"""Accident rules as data (RULES R1–R4): every boundary of the grade at n−1, n, n+1 on each dimension, the reporting
-and investigation periods — 《生产安全事故报告和调查处理条例》(国务院令第493号)."""
+"""Accident rules as data (docs/rules.md R1–R4): every boundary of the grade at n−1, n, n+1 on each dimension,
+the reporting and investigation periods — 《生产安全事故报告和调查处理条例》(国务院令第493号)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Accidents: recording, the reporting chain link by link, regrading, and the flags the rules raise — each once —
-on SQLite and PostgreSQL (RULES R1–R3; 493号令 第3、9–13条; seed 000 §32)."""
+on SQLite and PostgreSQL (docs/rules.md R1–R3; 493号令 第3、9–13条; seed 000 §32)."""
 
 from __future__ import annotations
 

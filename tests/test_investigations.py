@@ -1,6 +1,6 @@
 """Investigations: the level by grade or escalated, the period (60 + 60 once, appraisal not counted), findings that
 name the duty held at the time and events as evidence, report, approval, 四不放过 and the evaluation — on SQLite
-and PostgreSQL (RULES R4; 493号令 第19–33条; 安全生产法 第86条)."""
+and PostgreSQL (docs/rules.md R4; 493号令 第19–33条; 安全生产法 第86条)."""
 
 from __future__ import annotations
 

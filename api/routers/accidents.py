@@ -1,7 +1,7 @@
 """Accidents (生产安全事故): record one, record the reports of its chain; read it back with its grade and flags.
 
 Officials of the jurisdiction record (admin, investigator, enforcement, inspector); the grade, the irregularities of
-the reporting chain and the suspicion of concealment are decided by the rules in the same command (RULES R1–R3).
+the reporting chain and the suspicion of concealment are decided by the rules in the same command (docs/rules.md R1–R3).
 """
 
 from __future__ import annotations

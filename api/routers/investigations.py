@@ -1,5 +1,5 @@
 """Accident investigations (事故调查): open (by grade or escalated), extend, appraise, find responsibility, report,
-approve, the closing conditions of 四不放过 and the one-year evaluation (RULES R4)."""
+approve, the closing conditions of 四不放过 and the one-year evaluation (docs/rules.md R4)."""
 
 from __future__ import annotations
 

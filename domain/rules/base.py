@@ -131,7 +131,7 @@ BASE_RULES: dict[str, Any] = {
     "accident.evaluation.basis": "安全生产法 第86条 (批复后一年内评估, 并及时向社会公开评估结果)",
     "accident.evaluation.years": 1,
     # 一案四查 (seed 000 §32) and 四不放过: the lines an investigation establishes (unverified: the official list of
-    # lines is kept here so that it can be edited) and the four closing conditions (RULES R4).
+    # lines is kept here so that it can be edited) and the four closing conditions (docs/rules.md R4).
     "investigation.lines": ("entity", "supervisory", "territorial", "leadership", "intermediary"),
     "investigation.lines.basis": ("泉港城管〔2022〕149号 §32 (一案四查、两个倒查); 狮安委〔2023〕3号 §22 "
                                   "(查清企业主体责任、属地管理责任和部门监管责任); 安全生产法 第87、92条 "
