@@ -592,7 +592,7 @@ def escalate_listing(ctx: CommandContext, hazard: Hazard, pack: RulesPack, autho
         return None
     listing = Listing(authority_id=authority.id, level=level, supervisor_id=None, since=ctx.effective_at,
                       reported_to_id=None)
-    return hazard.next_event(ListedSupervisionEscalated, ctx, basis=pack["hazard.overdue.basis"],
+    return hazard.next_event(ListedSupervisionEscalated, ctx, basis=pack["hazard.escalation.basis"],
                              rules_version=pack.version_tag, listing=listing, previous=hazard.listing)
 
 

@@ -33,6 +33,8 @@ BASE_RULES: dict[str, Any] = {
     # Overdue (逾期未整改) → escalated one level up: local practice, in no seed or law (docs/rules.md R8); overdue
     # also aggravates a penalty (R7; seed 000 ¶27).
     "hazard.overdue.basis": "泉港城管〔2022〕149号 §16, §27 (限期整改; 逾期未整改的依法从重查处)",
+    # cn-base@2024.2 escalations cited seed 000 §16, §27 (they keep that basis); from cn-base@2024.3 they cite this:
+    "hazard.escalation.basis": "local practice (no seed or law states it; seed 001 ¶5 says only 分级督办)",
     "hazard.escalation.levels": 1,
     # 自查自报 exemption: a major hazard found by the enterprise itself, reported as required and being fixed
     # effectively is not penalised — seed 004 §三(二)3(2).
