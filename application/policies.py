@@ -2,7 +2,7 @@
 (docs/architecture.md §6).
 
 - A hazard past its deadline becomes overdue; an overdue major hazard is escalated to listed supervision one level
-  up (docs/rules.md R8; seed 000 §16, §27).
+  up (local practice, a pack setting: docs/rules.md R8; overdue aggravates a penalty, seed 000 ¶27).
 - A department with supervisory duties that completed no enforcement inspection in a month is flagged
   zero-enforcement (零执法, seed 000 §25); a committee head who led no inspection in a month is flagged
   (seed 002 §(一)3; docs/rules.md R12). A month is judged ``oversight.grace_days`` after it ends, and re-judged for
