@@ -1,4 +1,5 @@
-"""Penalty rules (RULES R5–R7) as pure functions: each table quotes its article and figure; boundaries n−1, n, n+1."""
+"""Penalty rules (docs/rules.md R5–R7) as pure functions: each table quotes its article and figure; boundaries n−1,
+n, n+1."""
 
 from __future__ import annotations
 
@@ -149,7 +150,7 @@ def test_closure_after_three_penalties_in_180_days_or_four_in_a_year(penalties: 
         assert ground.penalties[-1] == ON
 
 
-# RULES R6 ranges (安全生产法 2021).
+# docs/rules.md R6 ranges (安全生产法 2021).
 @pytest.mark.parametrize(("article", "party", "refused", "bounds"), [
     ("安全生产法 第102条", "unit", False, (0, 50_000)),
     ("安全生产法 第102条", "person", False, None),  # the person only where the unit refuses (拒不执行)

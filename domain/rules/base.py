@@ -184,7 +184,7 @@ BASE_RULES: dict[str, Any] = {
     "penalty.accident.unit": {"general": [300_000, 1_000_000], "serious": [1_000_000, 2_000_000],
                               "major": [2_000_000, 10_000_000], "extraordinary": [10_000_000, 20_000_000]},
     "penalty.accident.person_percent_of_income": {"general": 40, "serious": 60, "major": 80, "extraordinary": 100},
-    # 从重 (RULES R7), seed 003 (狮安委〔2023〕3号) ¶28: 未按规定排查治理事故隐患;
+    # 从重 (docs/rules.md R7), seed 003 (狮安委〔2023〕3号) ¶28: 未按规定排查治理事故隐患;
     # 一年内因安全生产违法行为受到两次以上行政处罚 (any violations). Seed 000 ¶27: 逾期未整改 → 从重查处.
     # Seed 004 §三(二)3(2): self-found, reported, being fixed → 不予处罚.
     "penalty.aggravation.hazards_basis": "狮安委〔2023〕3号 ¶28 (未按规定排查治理事故隐患)",

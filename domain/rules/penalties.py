@@ -1,6 +1,7 @@
 """Administrative penalties (行政处罚): periods, amounts and discretion, as pure functions of the rules pack.
 
-Sources (RULES R5–R7): 行政处罚法 (2021) 第36条 (limitation), 第60条 (decision within 90 days), 第64条 and 第85条
+Sources (docs/rules.md R5–R7): 行政处罚法 (2021) 第36条 (limitation),
+第60条 (decision within 90 days), 第64条 and 第85条
 (hearing requested within 5 working days), 第67条 (payment within 15 days), 第72条 (late surcharge 3 % a day, capped
 at the fine); 安全生产法 (2021) 第94、97、101、102条 (ranges), 第112条 (daily continuous fine), 第113条 (closure);
 seed 003 ¶28 and seed 000 ¶27 (从重), seed 004 §三(二)3(2) (not penalised).
@@ -171,7 +172,7 @@ class FineRange(Frozen):
 
 
 def fine_range(pack: RulesPack, article: str, party: Party, *, refused: bool = False) -> FineRange | None:
-    """The article's range for the unit or its responsible person (RULES R6); ``None`` where the article fines
+    """The article's range for the unit or its responsible person (docs/rules.md R6); ``None`` where the article fines
     nobody of that party (第102条 fines the person only where the unit refuses)."""
     articles = pack["penalty.articles"]
     require(article in articles, "unknown-article",
