@@ -100,19 +100,19 @@ class Queries:
 
     @cached_property
     def statistics(self) -> StatisticsQueries:
-        return StatisticsQueries(self.legacy)
+        return StatisticsQueries(self.db)
 
     @cached_property
     def tips(self) -> TipQueries:
-        return TipQueries(self.legacy, partial(wait_for, self.db), self.settings.projection_wait_seconds)
+        return TipQueries(self.db, partial(wait_for, self.db), self.settings.projection_wait_seconds)
 
     @cached_property
     def oversight(self) -> OversightQueries:
-        return OversightQueries(self.legacy)
+        return OversightQueries(self.db)
 
     @cached_property
     def deadlines(self) -> DeadlineQueries:
-        return DeadlineQueries(self.legacy)
+        return DeadlineQueries(self.db)
 
     @cached_property
     def one_plus_n(self) -> OnePlusNLedger:

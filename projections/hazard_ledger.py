@@ -34,6 +34,7 @@ from domain.calendar import end_of_day, local_day
 from projections.columns import BigInt, Json, Key, Timestamp
 from projections.projection import Projection, on
 from projections.scope import visible, within
+from projections.states import fold, states_table
 from projections.timeline import Timeline, bitemporal_columns, changes_table, current_index, known, valid
 
 METADATA = MetaData()
@@ -57,6 +58,7 @@ LEDGER = Table(
 Index("hazard_ledger_scope", LEDGER.c.jurisdiction, LEDGER.c.recorded_to, LEDGER.c.valid_to)
 current_index(LEDGER, "hazard_id")
 CHANGES = changes_table("hazard_ledger", METADATA)
+STATES = states_table("hazard_ledger_states", METADATA)
 UNITS = table("units", column("unit_id"), column("name"), column("risk_colour"))
 """The directory's units (name and risk colour shown beside each hazard)."""
 UNFIXED = ("reported", "rectifying", "overdue")
@@ -65,21 +67,22 @@ UNFIXED = ("reported", "rectifying", "overdue")
 
 class HazardLedger(Projection):
     name = "hazard_ledger"
-    version = 2
+    version = 3
     ledger = LEDGER
     changes = CHANGES
+    states = STATES
 
     @property
     def timeline(self) -> Timeline:
-        return Timeline(self.ledger, self.changes, "hazard_id")
+        return Timeline(self.ledger, self.changes, "hazard_id", counters=frozenset({"escalations", "reopened"}))
 
     def _change(self, conn: Connection, e: DomainEvent, changes: dict[str, Any]) -> None:
-        self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes)
-
-    def _current(self, conn: Connection, e: DomainEvent) -> dict[str, Any]:
-        row = self.timeline.current(conn, e.originator_id)
-        assert row is not None
-        return row
+        """Record the event's column changes; the status is the one the domain's ``apply`` gives the hazard."""
+        before, hazard = fold(conn, self.states, hz.Hazard, e)
+        if before is None or hazard.status != before.status:
+            changes = {**changes, "status": hazard.status}
+        if changes:
+            self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes)
 
     @on(hz.HazardReported)
     def _reported(self, conn: Connection, e: hz.HazardReported, _: int) -> None:
@@ -87,8 +90,7 @@ class HazardLedger(Projection):
             "unit_id": e.unit_id, "jurisdiction": e.envelope.jurisdiction, "sector": e.sector, "grade": e.grade,
             "criterion_json": e.criterion.model_dump() if e.criterion else None, "description": e.description,
             "location": e.location, "source": e.source, "inspection_id": e.inspection_id, "finding_no": e.finding_no,
-            "tip_id": e.tip_id, "found_at": e.effective_at, "status": hz.HazardStatus.reported, "escalations": 0,
-            "reopened": 0,
+            "tip_id": e.tip_id, "found_at": e.effective_at, "escalations": 0, "reopened": 0,
         })
 
     @on(hz.HazardRegraded)
@@ -98,13 +100,13 @@ class HazardLedger(Projection):
     @on(hz.RectifiedOnTheSpot)
     def _on_the_spot(self, conn: Connection, e: hz.RectifiedOnTheSpot, _: int) -> None:
         self._change(conn, e, {"mode": hz.RectificationMode.immediate, "measures": e.measures,
-                             "status": hz.HazardStatus.accepted, "accepted_at": e.effective_at})
+                             "accepted_at": e.effective_at})
 
     @on(hz.RectificationPlanned)
     def _planned(self, conn: Connection, e: hz.RectificationPlanned, _: int) -> None:
         p = e.plan
         self._change(conn, e, {
-            "mode": e.mode, "status": hz.HazardStatus.rectifying, "responsible_person_id": p.responsible_person_id,
+            "mode": e.mode, "responsible_person_id": p.responsible_person_id,
             "measures": p.measures, "funds_yuan": p.funds.amount_yuan if p.funds else None,
             "funds_source": p.funds.source if p.funds else None, "deadline_on": p.deadline,
             "contingency_plan": p.contingency_plan, "overdue_at": None,
@@ -120,44 +122,41 @@ class HazardLedger(Projection):
 
     @on(hz.HazardBecameOverdue)
     def _overdue(self, conn: Connection, e: hz.HazardBecameOverdue, _: int) -> None:
-        self._change(conn, e, {"status": hz.HazardStatus.overdue, "overdue_at": e.effective_at})
+        self._change(conn, e, {"overdue_at": e.effective_at})
 
     @on(hz.RectificationSubmitted)
     def _submitted(self, conn: Connection, e: hz.RectificationSubmitted, _: int) -> None:
-        self._change(conn, e, {"status": hz.HazardStatus.submitted, "submitted_at": e.effective_at})
+        self._change(conn, e, {"submitted_at": e.effective_at})
 
     @on(hz.RectificationAccepted)
     def _accepted(self, conn: Connection, e: hz.RectificationAccepted, _: int) -> None:
-        self._change(conn, e, {"status": hz.HazardStatus.accepted, "verifier_id": e.verifier_id,
+        self._change(conn, e, {"verifier_id": e.verifier_id,
                              "accepted_at": e.effective_at})
 
     @on(hz.RectificationRejected)
     def _rejected(self, conn: Connection, e: hz.RectificationRejected, _: int) -> None:
-        overdue = self._current(conn, e)["overdue_at"]
-        status = hz.HazardStatus.overdue if overdue else hz.HazardStatus.rectifying
-        self._change(conn, e, {"status": status, "verifier_id": e.verifier_id, "submitted_at": None})
+        self._change(conn, e, {"verifier_id": e.verifier_id, "submitted_at": None})
 
     @on(hz.HazardClosedOut)
     def _closed(self, conn: Connection, e: hz.HazardClosedOut, _: int) -> None:
-        self._change(conn, e, {"status": hz.HazardStatus.closed, "closed_at": e.effective_at, "suspension_scope": None,
+        self._change(conn, e, {"closed_at": e.effective_at, "suspension_scope": None,
                              "listing_authority_id": None, "listing_level": None, "listing_supervisor_id": None,
                              "listed_at": None})
 
     @on(hz.FollowUpReviewed)
     def _reviewed(self, conn: Connection, e: hz.FollowUpReviewed, _: int) -> None:
         if not e.reopened:
+            self._change(conn, e, {})
             return
-        reopened = self._current(conn, e)["reopened"]
-        self._change(conn, e, {"status": hz.HazardStatus.reported, "reopened": reopened + 1, "mode": None,
-                             "deadline_on": None, "overdue_at": None, "submitted_at": None, "accepted_at": None,
-                             "closed_at": None, "verifier_id": None})
+        self._change(conn, e, {"reopened": 1, "mode": None,  # a counter: one more reopening
+                               "deadline_on": None, "overdue_at": None, "submitted_at": None, "accepted_at": None,
+                               "closed_at": None, "verifier_id": None})
 
     def _listing(self, conn: Connection, e: DomainEvent, listing: hz.Listing, escalated: bool) -> None:
         changes: dict[str, Any] = {"listing_authority_id": listing.authority_id, "listing_level": listing.level,
                                    "listing_supervisor_id": listing.supervisor_id, "listed_at": listing.since}
         if escalated:
-            count = self._current(conn, e)["escalations"]
-            changes["escalations"] = count + 1
+            changes["escalations"] = 1  # a counter: one more escalation
         self._change(conn, e, changes)
 
     @on(hz.ListedSupervisionOpened)

@@ -3,7 +3,8 @@
 Seed 000 §28 asks for daily records, weekly dispatch and monthly analysis; seed 004 §五(三) for 周调度、月小结、季通报.
 One row per counted fact (``stat_hazard_facts``), with its local day, week and month already computed and the
 grade, sector and risk colour it had when it happened, so a dashboard can ``GROUP BY`` straight from the table,
-and ``recorded_at`` keeps the counts answerable as known on any day. Metrics:
+and ``recorded_at`` keeps the counts answerable as known on any day. Each fact is an event: counts come from events,
+never from a row's current state. Metrics:
 
 ``found`` (HazardReported), ``fixed`` (HazardClosedOut), ``overdue`` (HazardBecameOverdue), ``listed``
 (ListedSupervisionOpened), ``escalated`` (ListedSupervisionEscalated), ``reopened`` (FollowUpReviewed reopened).
@@ -14,103 +15,117 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import Column, Connection, Date, Index, Integer, MetaData, Table, func, insert, literal, select, update
+
 from domain import hazards as hz
 from domain import units as u
 from domain.base import DomainEvent
 from domain.calendar import local_day, month_label, start_of_day, week_label
-from projections.follower import LegacyProjection as Projection
-from projections.follower import on
-from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
+from projections.columns import Key, Timestamp
+from projections.projection import Projection, on
+from projections.scope import within
 
 METRICS = ("found", "fixed", "overdue", "listed", "escalated", "reopened")
 PERIODS = {"day": "day_on", "week": "week", "month": "month"}
 BREAKDOWNS = {"none": None, "grade": "grade", "sector": "sector", "colour": "colour"}
 
+METADATA = MetaData()
+FACTS = Table(
+    "stat_hazard_facts", METADATA,
+    Column("hazard_id", Key, primary_key=True), Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("metric", Key, nullable=False), Column("occurred_at", Timestamp, nullable=False),
+    Column("day_on", Date, nullable=False), Column("week", Key, nullable=False), Column("month", Key, nullable=False),
+    Column("recorded_at", Timestamp, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("unit_id", Key, nullable=False), Column("sector", Key, nullable=False), Column("grade", Key, nullable=False),
+    Column("colour", Key),
+    Index("stat_hazard_facts_day", "day_on", "metric"),
+)
+HAZARDS = Table(
+    "stat_hazards", METADATA,
+    Column("hazard_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
+    Column("jurisdiction", Key, nullable=False), Column("sector", Key, nullable=False),
+    Column("grade", Key, nullable=False),
+)
+COLOURS = Table("stat_unit_colours", METADATA, Column("unit_id", Key, primary_key=True),
+                Column("colour", Key, nullable=False))
+
 
 class HazardStatistics(Projection):
     name = "hazard_statistics"
-    version = 1
-    tables = ("stat_hazard_facts", "stat_hazards", "stat_unit_colours")
-    ddl = (
-        "CREATE TABLE stat_hazard_facts (hazard_id TEXT NOT NULL, version INTEGER NOT NULL, metric TEXT NOT NULL, "
-        "occurred_at {TS} NOT NULL, day_on {DATE} NOT NULL, week TEXT NOT NULL, month TEXT NOT NULL, "
-        "recorded_at {TS} NOT NULL, jurisdiction TEXT NOT NULL, unit_id TEXT NOT NULL, sector TEXT NOT NULL, "
-        "grade TEXT NOT NULL, colour TEXT, PRIMARY KEY (hazard_id, version))",
-        "CREATE INDEX stat_hazard_facts_day ON stat_hazard_facts (day_on, metric)",
-        "CREATE TABLE stat_hazards (hazard_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, jurisdiction TEXT NOT NULL, "
-        "sector TEXT NOT NULL, grade TEXT NOT NULL)",
-        "CREATE TABLE stat_unit_colours (unit_id TEXT PRIMARY KEY, colour TEXT NOT NULL)",
-    )
+    version = 2
+    facts = FACTS
+    hazards = HAZARDS
+    colours = COLOURS
 
     @on(u.RiskColourGraded)
-    def _colour(self, tx: Tx, e: u.RiskColourGraded, _: int) -> None:
-        tx.execute("DELETE FROM stat_unit_colours WHERE unit_id = :u", {"u": e.originator_id})
-        tx.execute("INSERT INTO stat_unit_colours VALUES (:u, :c)", {"u": e.originator_id, "c": e.colour})
+    def _colour(self, conn: Connection, e: u.RiskColourGraded, _: int) -> None:
+        c = self.colours.c
+        if conn.execute(update(self.colours).where(c.unit_id == e.originator_id).values(colour=e.colour)).rowcount:
+            return
+        conn.execute(insert(self.colours).values(unit_id=e.originator_id, colour=e.colour))
 
     @on(hz.HazardReported)
-    def _found(self, tx: Tx, e: hz.HazardReported, _: int) -> None:
-        tx.execute("INSERT INTO stat_hazards VALUES (:h, :u, :j, :s, :g)",
-                   {"h": e.originator_id, "u": e.unit_id, "j": e.envelope.jurisdiction, "s": e.sector, "g": e.grade})
-        self._count(tx, e, "found")
+    def _found(self, conn: Connection, e: hz.HazardReported, _: int) -> None:
+        conn.execute(insert(self.hazards).values(hazard_id=e.originator_id, unit_id=e.unit_id,
+                                                 jurisdiction=e.envelope.jurisdiction, sector=e.sector, grade=e.grade))
+        self._count(conn, e, "found")
 
     @on(hz.HazardRegraded)
-    def _regraded(self, tx: Tx, e: hz.HazardRegraded, _: int) -> None:
-        tx.execute("UPDATE stat_hazards SET grade = :g WHERE hazard_id = :h", {"h": e.originator_id, "g": e.grade})
+    def _regraded(self, conn: Connection, e: hz.HazardRegraded, _: int) -> None:
+        conn.execute(update(self.hazards).where(self.hazards.c.hazard_id == e.originator_id).values(grade=e.grade))
 
     @on(hz.HazardClosedOut)
-    def _fixed(self, tx: Tx, e: hz.HazardClosedOut, _: int) -> None:
-        self._count(tx, e, "fixed")
+    def _fixed(self, conn: Connection, e: hz.HazardClosedOut, _: int) -> None:
+        self._count(conn, e, "fixed")
 
     @on(hz.HazardBecameOverdue)
-    def _overdue(self, tx: Tx, e: hz.HazardBecameOverdue, _: int) -> None:
-        self._count(tx, e, "overdue")
+    def _overdue(self, conn: Connection, e: hz.HazardBecameOverdue, _: int) -> None:
+        self._count(conn, e, "overdue")
 
     @on(hz.ListedSupervisionOpened)
-    def _listed(self, tx: Tx, e: hz.ListedSupervisionOpened, _: int) -> None:
-        self._count(tx, e, "listed")
+    def _listed(self, conn: Connection, e: hz.ListedSupervisionOpened, _: int) -> None:
+        self._count(conn, e, "listed")
 
     @on(hz.ListedSupervisionEscalated)
-    def _escalated(self, tx: Tx, e: hz.ListedSupervisionEscalated, _: int) -> None:
-        self._count(tx, e, "escalated")
+    def _escalated(self, conn: Connection, e: hz.ListedSupervisionEscalated, _: int) -> None:
+        self._count(conn, e, "escalated")
 
     @on(hz.FollowUpReviewed)
-    def _reviewed(self, tx: Tx, e: hz.FollowUpReviewed, _: int) -> None:
+    def _reviewed(self, conn: Connection, e: hz.FollowUpReviewed, _: int) -> None:
         if e.reopened:
-            self._count(tx, e, "reopened")
+            self._count(conn, e, "reopened")
 
-    @staticmethod
-    def _count(tx: Tx, e: DomainEvent, metric: str) -> None:
-        hazard = tx.one("SELECT h.*, c.colour FROM stat_hazards h LEFT JOIN stat_unit_colours c "
-                        "ON c.unit_id = h.unit_id WHERE h.hazard_id = :h", {"h": e.originator_id})
-        assert hazard is not None
-        tx.execute(
-            "INSERT INTO stat_hazard_facts VALUES (:h, :v, :m, :at, :day, :week, :month, :rec, :j, :u, :s, :g, :c)",
-            {"h": e.originator_id, "v": e.originator_version, "m": metric, "at": e.effective_at,
-             "day": local_day(e.effective_at), "week": week_label(e.effective_at), "month": month_label(e.effective_at),
-             "rec": e.timestamp, "j": hazard["jurisdiction"], "u": hazard["unit_id"], "s": hazard["sector"],
-             "g": hazard["grade"], "c": hazard["colour"]},
-        )
+    def _count(self, conn: Connection, e: DomainEvent, metric: str) -> None:
+        """One fact for the event, with the hazard's grade, sector and unit colour as they were then."""
+        h, c = self.hazards.c, self.colours.c
+        conn.execute(insert(self.facts).from_select(
+            [col.name for col in self.facts.columns],
+            select(literal(str(e.originator_id)), literal(e.originator_version), literal(metric),
+                   literal(e.effective_at, Timestamp), literal(local_day(e.effective_at), Date),
+                   literal(week_label(e.effective_at)), literal(month_label(e.effective_at)),
+                   literal(e.timestamp, Timestamp), h.jurisdiction, h.unit_id, h.sector, h.grade, c.colour)
+            .select_from(self.hazards.outerjoin(self.colours, c.unit_id == h.unit_id))
+            .where(h.hazard_id == e.originator_id)))
 
 
 class StatisticsQueries:
-    def __init__(self, db: ReadDatabase):
+    def __init__(self, db: Any):
         self.db = db
 
     def hazards(self, scope: str, *, period: str, breakdown: str, start: date, end: date, known_at: datetime,
                 jurisdiction: str | None = None) -> list[dict[str, Any]]:
         """Counts per period (and breakdown) of facts that happened in ``[start, end]`` (local days), as recorded
         by ``known_at``."""
-        column, key = PERIODS[period], BREAKDOWNS[breakdown]
-        groups = f"f.{column}, f.metric" + (f", f.{key}" if key else "")
-        sql = (f"SELECT f.{column} AS period, f.metric, {f'f.{key}' if key else 'NULL'} AS breakdown, "
-               "COUNT(*) AS count FROM stat_hazard_facts f WHERE f.occurred_at >= :start AND f.occurred_at < :end "
-               f"AND f.recorded_at <= :known_at AND {scope_clause('f.jurisdiction')}")
-        params: dict[str, Any] = {"start": start_of_day(start), "end": start_of_day(end + timedelta(days=1)),
-                                  "known_at": known_at, **scope_params(scope)}
+        f = FACTS.c
+        when, key = f[PERIODS[period]], BREAKDOWNS[breakdown]
+        by = f[key] if key else literal(None)
+        conditions = [f.occurred_at >= start_of_day(start), f.occurred_at < start_of_day(end + timedelta(days=1)),
+                      f.recorded_at <= known_at, within(f.jurisdiction, scope)]
         if jurisdiction:
-            sql += " AND (f.jurisdiction = :j OR f.jurisdiction LIKE :j_below)"
-            params.update(j=jurisdiction, j_below=jurisdiction + "/%")
-        sql += f" GROUP BY {groups} ORDER BY {groups}"
-        with self.db.read() as tx:
-            rows = tx.all(sql, params)
+            conditions.append(within(f.jurisdiction, jurisdiction))
+        groups = [when, f.metric, *([by] if key else [])]
+        query = (select(when.label("period"), f.metric, by.label("breakdown"), func.count().label("count"))
+                 .where(*conditions).group_by(*groups).order_by(*groups))
+        with self.db.read() as conn:
+            rows = conn.execute(query).mappings().all()
         return [{**r, "period": str(r["period"])} for r in rows]

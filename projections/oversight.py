@@ -13,73 +13,102 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import (
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    column,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy import table as table_clause
+
 from application.ports import MonthlyLeader
 from domain import oversight as ov
 from domain.inspections import ENFORCEMENT_KINDS
-from projections.follower import LegacyProjection as Projection
-from projections.follower import on
-from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
+from projections.columns import Key, Timestamp
+from projections.projection import Projection, on
+from projections.responsibility_ledger import HOLDINGS
+from projections.scope import within
+
+METADATA = MetaData()
+FLAGS = Table(
+    "oversight_flags", METADATA,
+    Column("flag_id", Key, primary_key=True), Column("kind", Key, nullable=False),
+    Column("subject_id", Key, nullable=False), Column("period", Key, nullable=False),
+    Column("jurisdiction", Key, nullable=False), Column("post_id", Key), Column("unit_id", Key),
+    Column("found", Integer, nullable=False), Column("required", Integer),
+    Column("raised_at", Timestamp, nullable=False), Column("recorded_at", Timestamp, nullable=False),
+    Column("rules_version", Key), Column("basis", Text), Column("withdrawn_at", Timestamp),
+    Column("withdrawn_recorded_at", Timestamp), Column("withdraw_reason", Text),
+    Index("oversight_flags_period", "period", "kind"),
+)
+UNITS = table_clause("units", column("unit_id", Key), column("name", Text), column("kind", Key),
+                     column("jurisdiction", Key), column("closure", Key), column("registered_at", Timestamp),
+                     column("supervising_department_id", Key))
+PEOPLE = table_clause("people", column("person_id", Key), column("name", Text))
+POSTS = table_clause("posts", column("post_id", Key), column("unit_id", Key), column("kind", Key))
+INSPECTIONS = table_clause("inspections", column("inspecting_unit_id", Key), column("status", Key),
+                           column("kind", Key), column("inspected_at", Timestamp), column("led_by", Key))
+"""What the worker's questions read from the directory, the inspection ledger and the responsibility ledger."""
 
 
 class OversightFlags(Projection):
     name = "oversight_flags"
-    version = 1
-    tables = ("oversight_flags",)
-    ddl = (
-        "CREATE TABLE oversight_flags (flag_id TEXT PRIMARY KEY, kind TEXT NOT NULL, subject_id TEXT NOT NULL, "
-        "period TEXT NOT NULL, jurisdiction TEXT NOT NULL, post_id TEXT, unit_id TEXT, found INTEGER NOT NULL, "
-        "required INTEGER, raised_at {TS} NOT NULL, recorded_at {TS} NOT NULL, rules_version TEXT, basis TEXT, "
-        "withdrawn_at {TS}, withdrawn_recorded_at {TS}, withdraw_reason TEXT)",
-        "CREATE INDEX oversight_flags_period ON oversight_flags (period, kind)",
-    )
+    version = 2
+    flags = FLAGS
 
-    @staticmethod
-    def _raise(tx: Tx, e: ov.ZeroEnforcementFlagged | ov.LeaderInspectionMissed, **columns: Any) -> None:
-        row = {"flag_id": e.originator_id, "period": e.period, "jurisdiction": e.envelope.jurisdiction,
-               "raised_at": e.effective_at, "recorded_at": e.timestamp, "rules_version": e.envelope.rules_version,
-               "basis": e.envelope.basis, "post_id": None, "unit_id": None, "required": None, **columns}
-        names = list(row)
-        tx.execute(f"INSERT INTO oversight_flags ({', '.join(names)}) VALUES ({', '.join(':' + n for n in names)})",
-                   row)
+    def _raise(self, conn: Connection, e: ov.ZeroEnforcementFlagged | ov.LeaderInspectionMissed,
+               **columns: Any) -> None:
+        conn.execute(insert(self.flags).values(
+            flag_id=e.originator_id, period=e.period, jurisdiction=e.envelope.jurisdiction, raised_at=e.effective_at,
+            recorded_at=e.timestamp, rules_version=e.envelope.rules_version, basis=e.envelope.basis,
+            **{"post_id": None, "unit_id": None, "required": None, **columns}))
 
     @on(ov.ZeroEnforcementFlagged)
-    def _zero(self, tx: Tx, e: ov.ZeroEnforcementFlagged, _: int) -> None:
-        self._raise(tx, e, kind=ov.FlagKind.zero_enforcement, subject_id=e.department_id, unit_id=e.department_id,
+    def _zero(self, conn: Connection, e: ov.ZeroEnforcementFlagged, _: int) -> None:
+        self._raise(conn, e, kind=ov.FlagKind.zero_enforcement, subject_id=e.department_id, unit_id=e.department_id,
                     found=e.inspections)
 
     @on(ov.LeaderInspectionMissed)
-    def _leader(self, tx: Tx, e: ov.LeaderInspectionMissed, _: int) -> None:
-        self._raise(tx, e, kind=ov.FlagKind.leader_inspection_missed, subject_id=e.person_id, post_id=e.post_id,
+    def _leader(self, conn: Connection, e: ov.LeaderInspectionMissed, _: int) -> None:
+        self._raise(conn, e, kind=ov.FlagKind.leader_inspection_missed, subject_id=e.person_id, post_id=e.post_id,
                     unit_id=e.unit_id, found=e.led, required=e.required)
 
     @on(ov.FlagWithdrawn)
-    def _withdrawn(self, tx: Tx, e: ov.FlagWithdrawn, _: int) -> None:
-        tx.execute("UPDATE oversight_flags SET withdrawn_at = :w, withdrawn_recorded_at = :r, withdraw_reason = :why, "
-                   "found = :found WHERE flag_id = :f",
-                   {"f": e.originator_id, "w": e.effective_at, "r": e.timestamp, "why": e.reason, "found": e.found})
+    def _withdrawn(self, conn: Connection, e: ov.FlagWithdrawn, _: int) -> None:
+        conn.execute(update(self.flags).where(self.flags.c.flag_id == e.originator_id).values(
+            withdrawn_at=e.effective_at, withdrawn_recorded_at=e.timestamp, withdraw_reason=e.reason, found=e.found))
 
 
 class OversightQueries:
     """The flags for dashboards, and the counts the policy worker judges a month by."""
 
-    def __init__(self, db: ReadDatabase):
+    def __init__(self, db: Any):
         self.db = db
 
     def flags(self, scope: str, *, known_at: datetime, kind: str | None = None, period: str | None = None,
               active_only: bool = False) -> list[dict[str, Any]]:
         """Flags as known at ``known_at`` (withdrawn ones too, unless ``active_only``), with who they concern."""
-        sql = ("SELECT f.*, u.name AS unit_name, pe.name AS person_name FROM oversight_flags f "
-               "LEFT JOIN units u ON u.unit_id = f.unit_id LEFT JOIN people pe ON pe.person_id = f.subject_id "
-               f"WHERE f.recorded_at <= :known_at AND {scope_clause('f.jurisdiction')}")
-        params: dict[str, Any] = {"known_at": known_at, **scope_params(scope)}
+        f = FLAGS.c
+        conditions = [f.recorded_at <= known_at, within(f.jurisdiction, scope)]
         if kind:
-            sql += " AND f.kind = :kind"
-            params["kind"] = kind
+            conditions.append(f.kind == kind)
         if period:
-            sql += " AND f.period = :period"
-            params["period"] = period
-        with self.db.read() as tx:
-            rows = tx.all(sql + " ORDER BY f.period, f.kind, f.flag_id", params)
+            conditions.append(f.period == period)
+        query = (select(FLAGS, UNITS.c.name.label("unit_name"), PEOPLE.c.name.label("person_name"))
+                 .select_from(FLAGS.outerjoin(UNITS, UNITS.c.unit_id == f.unit_id)
+                              .outerjoin(PEOPLE, PEOPLE.c.person_id == f.subject_id))
+                 .where(*conditions).order_by(f.period, f.kind, f.flag_id))
+        with self.db.read() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
         for row in rows:
             withdrawn = row["withdrawn_recorded_at"] is not None and row["withdrawn_recorded_at"] <= known_at
             row["withdrawn"] = withdrawn
@@ -91,10 +120,11 @@ class OversightQueries:
         """Per department with supervisory duties: completed enforcement inspections in ``[start, end)``."""
         counts = self.enforcement_counts(start, end)
         departments = self.supervising_departments(start)
-        with self.db.read() as tx:
-            names = {r["unit_id"]: r for r in tx.all(
-                f"SELECT unit_id, name, jurisdiction FROM units WHERE kind = 'department' AND {scope_clause()}",
-                scope_params(scope))}
+        u = UNITS.c
+        with self.db.read() as conn:
+            names = {r["unit_id"]: r for r in conn.execute(
+                select(u.unit_id, u.name, u.jurisdiction).where(u.kind == "department", within(u.jurisdiction, scope))
+            ).mappings()}
         return [{"department_id": d, "department_name": names[str(d)]["name"],
                  "jurisdiction": names[str(d)]["jurisdiction"], "inspections": counts.get(d, 0)}
                 for d in departments if str(d) in names]
@@ -102,45 +132,47 @@ class OversightQueries:
     # --- application.ports.Oversight ------------------------------------------------------------------------
     def supervising_departments(self, since: datetime) -> list[UUID]:
         """Open departments, registered by ``since``, that supervise an open enterprise or intermediary (三管三必须)."""
-        with self.db.read() as tx:
-            rows = tx.all("SELECT d.unit_id FROM units d WHERE d.kind = 'department' AND d.closure IS NULL "
-                          "AND d.registered_at <= :since AND EXISTS (SELECT 1 FROM units e "
-                          "WHERE e.supervising_department_id = d.unit_id AND e.closure IS NULL) ORDER BY d.unit_id",
-                          {"since": since})
-        return [UUID(r["unit_id"]) for r in rows]
+        d, e = UNITS.alias("d"), UNITS.alias("e")
+        query = (select(d.c.unit_id).where(
+            d.c.kind == "department", d.c.closure.is_(None), d.c.registered_at <= since,
+            exists().where(e.c.supervising_department_id == d.c.unit_id, e.c.closure.is_(None)))
+            .order_by(d.c.unit_id))
+        with self.db.read() as conn:
+            return [UUID(unit_id) for unit_id in conn.execute(query).scalars()]
 
     def enforcement_counts(self, start: datetime, end: datetime) -> dict[UUID, int]:
         """Completed enforcement inspections (执法, 大检查, 暗访, 交叉检查) per inspecting unit in ``[start, end)``."""
-        kinds = ", ".join(f"'{k.value}'" for k in sorted(ENFORCEMENT_KINDS))
-        with self.db.read() as tx:
-            rows = tx.all(f"SELECT inspecting_unit_id, COUNT(*) AS n FROM inspections WHERE status = 'completed' "
-                          f"AND kind IN ({kinds}) AND inspected_at >= :s AND inspected_at < :e "
-                          "GROUP BY inspecting_unit_id", {"s": start, "e": end})
-        return {UUID(r["inspecting_unit_id"]): r["n"] for r in rows}
+        i = INSPECTIONS.c
+        query = (select(i.inspecting_unit_id, func.count()).where(
+            i.status == "completed", i.kind.in_(sorted(k.value for k in ENFORCEMENT_KINDS)), i.inspected_at >= start,
+            i.inspected_at < end).group_by(i.inspecting_unit_id))
+        with self.db.read() as conn:
+            return {UUID(unit_id): n for unit_id, n in conn.execute(query)}
 
     def monthly_leaders(self, start: datetime, end: datetime, unit_kinds: tuple[str, ...]) -> list[MonthlyLeader]:
         """Holders of a committee head's post (in units of ``unit_kinds``) for the whole of ``[start, end)``."""
-        kinds = ", ".join(f":k{i}" for i in range(len(unit_kinds)))
-        with self.db.read() as tx:
-            rows = tx.all(
-                "SELECT h.person_id, h.post_id FROM ledger_holdings h JOIN posts p ON p.post_id = h.post_id "
-                f"JOIN units u ON u.unit_id = p.unit_id WHERE p.kind = 'committee_head' AND u.kind IN ({kinds}) "
-                "AND h.recorded_to IS NULL AND h.valid_from <= :s AND (h.valid_to IS NULL OR h.valid_to >= :e) "
-                "ORDER BY h.post_id, h.person_id",
-                {"s": start, "e": end, **{f"k{i}": k for i, k in enumerate(unit_kinds)}})
-        return [MonthlyLeader(UUID(r["person_id"]), UUID(r["post_id"])) for r in rows]
+        h = HOLDINGS.c
+        query = (select(h.person_id, h.post_id)
+                 .join(POSTS, POSTS.c.post_id == h.post_id).join(UNITS, UNITS.c.unit_id == POSTS.c.unit_id)
+                 .where(POSTS.c.kind == "committee_head", UNITS.c.kind.in_(unit_kinds), h.recorded_to.is_(None),
+                        h.valid_from <= start, (h.valid_to.is_(None)) | (h.valid_to >= end))
+                 .order_by(h.post_id, h.person_id))
+        with self.db.read() as conn:
+            return [MonthlyLeader(UUID(person), UUID(post)) for person, post in conn.execute(query)]
 
     def led_counts(self, start: datetime, end: datetime) -> dict[UUID, int]:
         """Completed inspections each leader led (``led_by``) in ``[start, end)``."""
-        with self.db.read() as tx:
-            rows = tx.all("SELECT led_by, COUNT(*) AS n FROM inspections WHERE status = 'completed' "
-                          "AND led_by IS NOT NULL AND inspected_at >= :s AND inspected_at < :e GROUP BY led_by",
-                          {"s": start, "e": end})
-        return {UUID(r["led_by"]): r["n"] for r in rows}
+        i = INSPECTIONS.c
+        query = (select(i.led_by, func.count()).where(i.status == "completed", i.led_by.is_not(None),
+                                                      i.inspected_at >= start, i.inspected_at < end)
+                 .group_by(i.led_by))
+        with self.db.read() as conn:
+            return {UUID(person): n for person, n in conn.execute(query)}
 
     def raised(self, period: str) -> list[tuple[UUID, str, UUID]]:
         """The month's flags not withdrawn: (flag id, kind, subject id)."""
-        with self.db.read() as tx:
-            rows = tx.all("SELECT flag_id, kind, subject_id FROM oversight_flags WHERE period = :p "
-                          "AND withdrawn_at IS NULL ORDER BY flag_id", {"p": period})
-        return [(UUID(r["flag_id"]), r["kind"], UUID(r["subject_id"])) for r in rows]
+        f = FLAGS.c
+        query = (select(f.flag_id, f.kind, f.subject_id).where(f.period == period, f.withdrawn_at.is_(None))
+                 .order_by(f.flag_id))
+        with self.db.read() as conn:
+            return [(UUID(flag), kind, UUID(subject)) for flag, kind, subject in conn.execute(query)]

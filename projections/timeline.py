@@ -6,7 +6,9 @@ them over a recorded interval ``[recorded_from, recorded_to)``. Both questions a
 *what was the state on the day* (:func:`valid` at ``as_of``) and *what did the system show that day*
 (:func:`known` at ``known_at``).
 
-Each event contributes a *change* — some columns take new values from its effective time on. Changes are kept
+Each event contributes a *change* — some columns take new values from its effective time on; a *counter* column
+(``Timeline.counters``) takes an increment instead, so its value at any time is the number of its events effective
+by then, however late they were recorded. Changes are kept
 (:func:`changes_table`) so that a change recorded late but effective earlier (a backdated fact) re-folds the
 timeline: the rows known until then are closed at the new recorded time, never updated in place, and the new
 timeline is recorded beside them. An in-order change, the usual case, only splits the open segment.
@@ -96,6 +98,12 @@ class Timeline:
     table: Table
     changes: Table
     key: str
+    counters: frozenset[str] = frozenset()
+    """Columns whose changes are increments (counts of events), not values."""
+
+    def _apply(self, state: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+        """``state`` with ``changes`` applied: values replace, counter increments add up."""
+        return {**state, **{c: (state.get(c) or 0) + v if c in self.counters else v for c, v in changes.items()}}
 
     def _decode(self, column: str, value: Any) -> Any:
         if isinstance(value, str):
@@ -122,12 +130,13 @@ class Timeline:
             return
         current = self.current(conn, entity_id)
         if current is None:
-            self._insert(conn, [{self.key: entity_id, **changes, "valid_from": effective_at}], recorded_at, 0)
+            self._insert(conn, [{**self._apply({self.key: entity_id}, changes), "valid_from": effective_at}],
+                         recorded_at, 0)
             return
         revision = current["revision"]
         self._close(conn, entity_id, revision, recorded_at)
         state = {k: v for k, v in current.items() if k not in INTERVALS and k != "revision"}
-        rows = [{**state, **changes, "valid_from": effective_at}]
+        rows = [{**self._apply(state, changes), "valid_from": effective_at}]
         if current["valid_from"] < effective_at:
             rows.insert(0, {**state, "valid_from": current["valid_from"], "valid_to": effective_at})
         self._insert(conn, rows, recorded_at, revision + 1)
@@ -149,7 +158,7 @@ class Timeline:
         segments: list[dict[str, Any]] = []
         state: dict[str, Any] = {self.key: entity_id}
         for start, changed in rows:
-            state = {**state, **{c: self._decode(c, v) for c, v in changed.items()}}
+            state = self._apply(state, {c: self._decode(c, v) for c, v in changed.items()})
             if segments and segments[-1]["valid_from"] == start:
                 segments[-1] = {**state, "valid_from": start}
             else:

@@ -12,104 +12,123 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    column,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy import table as table_clause
+
 from application.following import Reached
 from domain import tips as t
 from domain.base import DomainEvent
 from domain.errors import DomainError
-from projections.follower import LegacyProjection as Projection
-from projections.follower import on
-from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
+from projections.columns import Key, Timestamp
+from projections.projection import Projection, on
+from projections.scope import within
 
 STATUS_TERMS = {"received": "已受理", "substantiated": "属实", "unsubstantiated": "不属实",
                 "reward_proposed": "拟奖励", "reward_paid": "已奖励"}
 
+METADATA = MetaData()
+TIPS = Table(
+    "tip_ledger", METADATA,
+    Column("tip_id", Key, primary_key=True), Column("jurisdiction", Key, nullable=False),
+    Column("receiving_unit_id", Key, nullable=False), Column("channel", Key, nullable=False),
+    Column("subject_kind", Key, nullable=False), Column("subject_unit_id", Key), Column("subject_hazard_id", Key),
+    Column("subject_description", Text, nullable=False), Column("occurred_on", Date),
+    Column("summary", Text, nullable=False), Column("anonymous", Boolean, nullable=False),
+    Column("received_at", Timestamp, nullable=False), Column("recorded_at", Timestamp, nullable=False),
+    Column("status", Key, nullable=False), Column("verdict", Key), Column("finding", Text),
+    Column("verified_at", Timestamp), Column("verified_by", Key), Column("referred_to_id", Key),
+    Column("outcomes", Integer, nullable=False), Column("reward_outcome_id", Key), Column("reward_grounds", Text),
+    Column("reward_yuan", Key), Column("reward_formula", Text), Column("reward_document_no", Text),
+    Column("reward_rules_version", Key), Column("reward_proposed_at", Timestamp), Column("reward_paid_at", Timestamp),
+    Column("payment_ref", Text), Column("payer_id", Key), Column("feedback_count", Integer, nullable=False),
+    Column("last_feedback_at", Timestamp), Column("disclosures", Integer, nullable=False),
+    Column("last_disclosed_at", Timestamp), Column("identity_shredded_at", Timestamp),
+    Column("version", Integer, nullable=False),
+    Index("tip_ledger_scope", "jurisdiction", "received_at"),
+)
+OUTCOMES = Table(
+    "tip_outcomes", METADATA,
+    Column("tip_id", Key, primary_key=True), Column("kind", Key, nullable=False),
+    Column("target_id", Key, primary_key=True), Column("jurisdiction", Key, nullable=False),
+    Column("received_at", Timestamp, nullable=False), Column("linked_at", Timestamp, nullable=False),
+    Index("tip_outcomes_target", "target_id", "received_at"),
+)
+UNITS = table_clause("units", column("unit_id"), column("name"))
+"""The directory's units (the receiving unit's name)."""
+
 
 class TipLedger(Projection):
     name = "tip_ledger"
-    version = 1
-    tables = ("tip_ledger", "tip_outcomes")
-    ddl = (
-        "CREATE TABLE tip_ledger (tip_id TEXT PRIMARY KEY, jurisdiction TEXT NOT NULL, "
-        "receiving_unit_id TEXT NOT NULL, channel TEXT NOT NULL, subject_kind TEXT NOT NULL, subject_unit_id TEXT, "
-        "subject_hazard_id TEXT, subject_description TEXT NOT NULL, occurred_on {DATE}, summary TEXT NOT NULL, "
-        "anonymous INTEGER NOT NULL, received_at {TS} NOT NULL, recorded_at {TS} NOT NULL, status TEXT NOT NULL, "
-        "verdict TEXT, finding TEXT, verified_at {TS}, verified_by TEXT, referred_to_id TEXT, "
-        "outcomes INTEGER NOT NULL, reward_outcome_id TEXT, reward_grounds TEXT, reward_yuan TEXT, "
-        "reward_formula TEXT, reward_document_no TEXT, reward_rules_version TEXT, reward_proposed_at {TS}, "
-        "reward_paid_at {TS}, payment_ref TEXT, payer_id TEXT, feedback_count INTEGER NOT NULL, "
-        "last_feedback_at {TS}, disclosures INTEGER NOT NULL, last_disclosed_at {TS}, identity_shredded_at {TS}, "
-        "version INTEGER NOT NULL)",
-        "CREATE INDEX tip_ledger_scope ON tip_ledger (jurisdiction, received_at)",
-        "CREATE TABLE tip_outcomes (tip_id TEXT NOT NULL, kind TEXT NOT NULL, target_id TEXT NOT NULL, "
-        "jurisdiction TEXT NOT NULL, received_at {TS} NOT NULL, linked_at {TS} NOT NULL, "
-        "PRIMARY KEY (tip_id, target_id))",
-        "CREATE INDEX tip_outcomes_target ON tip_outcomes (target_id, received_at)",
-    )
+    version = 2
+    tips = TIPS
+    outcomes = OUTCOMES
 
-    @staticmethod
-    def _update(tx: Tx, e: DomainEvent, changes: dict[str, Any]) -> None:
-        sets = ", ".join(f"{column} = :{column}" for column in changes)
-        tx.execute(f"UPDATE tip_ledger SET {sets}, version = :version WHERE tip_id = :tip_id",
-                   {**changes, "version": e.originator_version, "tip_id": e.originator_id})
+    def _update(self, conn: Connection, e: DomainEvent, **changes: Any) -> None:
+        conn.execute(update(self.tips).where(self.tips.c.tip_id == e.originator_id)
+                     .values(version=e.originator_version, **changes))
 
     @on(t.TipReceived)
-    def _received(self, tx: Tx, e: t.TipReceived, _: int) -> None:
+    def _received(self, conn: Connection, e: t.TipReceived, _: int) -> None:
         s = e.subject
-        tx.execute(
-            "INSERT INTO tip_ledger (tip_id, jurisdiction, receiving_unit_id, channel, subject_kind, subject_unit_id, "
-            "subject_hazard_id, subject_description, occurred_on, summary, anonymous, received_at, recorded_at, "
-            "status, outcomes, feedback_count, disclosures, version) VALUES (:id, :j, :unit, :channel, :kind, "
-            ":subject_unit, :hazard, :description, :occurred_on, :summary, :anonymous, :received_at, :recorded_at, "
-            "'received', 0, 0, 0, :v)",
-            {"id": e.originator_id, "j": e.envelope.jurisdiction, "unit": e.receiving_unit_id, "channel": e.channel,
-             "kind": s.kind, "subject_unit": getattr(s, "unit_id", None), "hazard": getattr(s, "hazard_id", None),
-             "description": s.description, "occurred_on": getattr(s, "occurred_on", None), "summary": e.summary,
-             "anonymous": e.anonymous, "received_at": e.effective_at, "recorded_at": e.timestamp,
-             "v": e.originator_version},
-        )
+        conn.execute(insert(self.tips).values(
+            tip_id=e.originator_id, jurisdiction=e.envelope.jurisdiction, receiving_unit_id=e.receiving_unit_id,
+            channel=e.channel, subject_kind=s.kind, subject_unit_id=getattr(s, "unit_id", None),
+            subject_hazard_id=getattr(s, "hazard_id", None), subject_description=s.description,
+            occurred_on=getattr(s, "occurred_on", None), summary=e.summary, anonymous=e.anonymous,
+            received_at=e.effective_at, recorded_at=e.timestamp, status="received", outcomes=0, feedback_count=0,
+            disclosures=0, version=e.originator_version))
 
     @on(t.TipVerified)
-    def _verified(self, tx: Tx, e: t.TipVerified, _: int) -> None:
-        self._update(tx, e, {"status": e.verdict.value, "verdict": e.verdict, "finding": e.finding,
-                             "verified_at": e.effective_at, "verified_by": e.verified_by,
-                             "referred_to_id": e.referred_to_id})
+    def _verified(self, conn: Connection, e: t.TipVerified, _: int) -> None:
+        self._update(conn, e, status=e.verdict.value, verdict=e.verdict, finding=e.finding,
+                     verified_at=e.effective_at, verified_by=e.verified_by, referred_to_id=e.referred_to_id)
 
     @on(t.TipOutcomeLinked)
-    def _linked(self, tx: Tx, e: t.TipOutcomeLinked, _: int) -> None:
-        row = tx.one("SELECT jurisdiction, received_at, outcomes FROM tip_ledger WHERE tip_id = :t",
-                     {"t": e.originator_id})
-        assert row is not None
-        tx.execute("INSERT INTO tip_outcomes VALUES (:t, :kind, :target, :j, :received_at, :linked_at)",
-                   {"t": e.originator_id, "kind": e.outcome.kind, "target": e.outcome.target_id,
-                    "j": row["jurisdiction"], "received_at": row["received_at"], "linked_at": e.effective_at})
-        self._update(tx, e, {"outcomes": row["outcomes"] + 1})
+    def _linked(self, conn: Connection, e: t.TipOutcomeLinked, _: int) -> None:
+        tip = self.tips.c
+        row = conn.execute(select(tip.jurisdiction, tip.received_at).where(tip.tip_id == e.originator_id)).one()
+        conn.execute(insert(self.outcomes).values(
+            tip_id=e.originator_id, kind=e.outcome.kind, target_id=e.outcome.target_id, jurisdiction=row.jurisdiction,
+            received_at=row.received_at, linked_at=e.effective_at))
+        self._update(conn, e, outcomes=tip.outcomes + 1)
 
     @on(t.TipRewardProposed)
-    def _proposed(self, tx: Tx, e: t.TipRewardProposed, _: int) -> None:
+    def _proposed(self, conn: Connection, e: t.TipRewardProposed, _: int) -> None:
         document = e.facts.decision_no if isinstance(e.facts, t.PenaltyDecided) else e.facts.document_no
-        self._update(tx, e, {"status": "reward_proposed", "reward_outcome_id": e.outcome_id,
-                             "reward_grounds": e.grounds, "reward_yuan": str(e.amount_yuan),
-                             "reward_formula": e.computation.formula, "reward_document_no": document,
-                             "reward_rules_version": e.envelope.rules_version, "reward_proposed_at": e.effective_at,
-                             "payer_id": e.payer_id})
+        self._update(conn, e, status="reward_proposed", reward_outcome_id=e.outcome_id, reward_grounds=e.grounds,
+                     reward_yuan=str(e.amount_yuan), reward_formula=e.computation.formula,
+                     reward_document_no=document, reward_rules_version=e.envelope.rules_version,
+                     reward_proposed_at=e.effective_at, payer_id=e.payer_id)
 
     @on(t.TipRewardPaid)
-    def _paid(self, tx: Tx, e: t.TipRewardPaid, _: int) -> None:
-        self._update(tx, e, {"status": "reward_paid", "reward_paid_at": e.effective_at, "payment_ref": e.payment_ref})
+    def _paid(self, conn: Connection, e: t.TipRewardPaid, _: int) -> None:
+        self._update(conn, e, status="reward_paid", reward_paid_at=e.effective_at, payment_ref=e.payment_ref)
 
     @on(t.TipFeedbackGiven)
-    def _feedback(self, tx: Tx, e: t.TipFeedbackGiven, _: int) -> None:
-        tx.execute("UPDATE tip_ledger SET feedback_count = feedback_count + 1, last_feedback_at = :at, version = :v "
-                   "WHERE tip_id = :t", {"at": e.effective_at, "v": e.originator_version, "t": e.originator_id})
+    def _feedback(self, conn: Connection, e: t.TipFeedbackGiven, _: int) -> None:
+        self._update(conn, e, feedback_count=self.tips.c.feedback_count + 1, last_feedback_at=e.effective_at)
 
     @on(t.ReporterIdentityDisclosed)
-    def _disclosed(self, tx: Tx, e: t.ReporterIdentityDisclosed, _: int) -> None:
-        tx.execute("UPDATE tip_ledger SET disclosures = disclosures + 1, last_disclosed_at = :at, version = :v "
-                   "WHERE tip_id = :t", {"at": e.timestamp, "v": e.originator_version, "t": e.originator_id})
+    def _disclosed(self, conn: Connection, e: t.ReporterIdentityDisclosed, _: int) -> None:
+        self._update(conn, e, disclosures=self.tips.c.disclosures + 1, last_disclosed_at=e.timestamp)
 
     @on(t.ReporterIdentityShredded)
-    def _shredded(self, tx: Tx, e: t.ReporterIdentityShredded, _: int) -> None:
-        self._update(tx, e, {"identity_shredded_at": e.effective_at})
+    def _shredded(self, conn: Connection, e: t.ReporterIdentityShredded, _: int) -> None:
+        self._update(conn, e, identity_shredded_at=e.effective_at)
 
 
 class LedgerBehind(DomainError):
@@ -122,7 +141,7 @@ class LedgerBehind(DomainError):
 class TipQueries:
     """The tip ledger's questions, scoped by jurisdiction; and the reward rule's lookup (``TipRegister``)."""
 
-    def __init__(self, db: ReadDatabase, reached: Reached, wait_seconds: float = 5.0):
+    def __init__(self, db: Any, reached: Reached, wait_seconds: float = 5.0):
         self.reached = reached
         self.db = db
         self.wait_seconds = wait_seconds
@@ -131,36 +150,33 @@ class TipQueries:
                subject_kind: str | None = None, jurisdiction: str | None = None, outcome_id: UUID | None = None,
                tip_id: UUID | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
         """Tips in the caller's jurisdiction, in the order received, each with the outcomes it led to."""
-        sql = ("SELECT l.*, u.name AS receiving_unit_name FROM tip_ledger l "
-               f"LEFT JOIN units u ON u.unit_id = l.receiving_unit_id WHERE {scope_clause('l.jurisdiction')}")
-        params: dict[str, Any] = {**scope_params(scope), "limit": limit, "offset": offset}
-        for i, (column, value) in enumerate({"l.status": status, "l.channel": channel,
-                                             "l.subject_kind": subject_kind, "l.tip_id": tip_id}.items()):
-            if value is not None:
-                sql += f" AND {column} = :f{i}"
-                params[f"f{i}"] = value
+        tip = TIPS.c
+        conditions = [within(tip.jurisdiction, scope)]
+        filters = {tip.status: status, tip.channel: channel, tip.subject_kind: subject_kind, tip.tip_id: tip_id}
+        conditions += [c == value for c, value in filters.items() if value is not None]
         if jurisdiction:
-            sql += " AND (l.jurisdiction = :j OR l.jurisdiction LIKE :j_below)"
-            params.update(j=jurisdiction, j_below=jurisdiction + "/%")
+            conditions.append(within(tip.jurisdiction, jurisdiction))
         if outcome_id is not None:
-            sql += " AND l.tip_id IN (SELECT tip_id FROM tip_outcomes WHERE target_id = :outcome)"
-            params["outcome"] = outcome_id
-        sql += " ORDER BY l.received_at, l.tip_id LIMIT :limit OFFSET :offset"
-        with self.db.read() as tx:
-            rows = tx.all(sql, params)
-            outcomes = self._outcomes(tx, [r["tip_id"] for r in rows])
+            conditions.append(tip.tip_id.in_(select(OUTCOMES.c.tip_id).where(OUTCOMES.c.target_id == outcome_id)))
+        query = (select(TIPS, UNITS.c.name.label("receiving_unit_name"))
+                 .outerjoin(UNITS, UNITS.c.unit_id == tip.receiving_unit_id).where(*conditions)
+                 .order_by(tip.received_at, tip.tip_id).limit(limit).offset(offset))
+        with self.db.read() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+            outcomes = self._outcomes(conn, [r["tip_id"] for r in rows])
         return [{**r, "status_term": STATUS_TERMS[r["status"]], "channel_term": t.CHANNEL_TERMS[r["channel"]],
                  "outcomes": outcomes.get(r["tip_id"], [])} for r in rows]
 
     @staticmethod
-    def _outcomes(tx: Tx, tip_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+    def _outcomes(conn: Connection, tip_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
         if not tip_ids:
             return {}
-        names = ", ".join(f":t{i}" for i in range(len(tip_ids)))
+        o = OUTCOMES.c
         found: dict[str, list[dict[str, Any]]] = {}
-        for row in tx.all(f"SELECT tip_id, kind, target_id, linked_at FROM tip_outcomes WHERE tip_id IN ({names}) "
-                          "ORDER BY linked_at, target_id", {f"t{i}": v for i, v in enumerate(tip_ids)}):
-            found.setdefault(row.pop("tip_id"), []).append(row)
+        query = (select(o.tip_id, o.kind, o.target_id, o.linked_at).where(o.tip_id.in_(tip_ids))
+                 .order_by(o.linked_at, o.target_id))
+        for row in conn.execute(query).mappings():
+            found.setdefault(row["tip_id"], []).append({k: v for k, v in row.items() if k != "tip_id"})
         return found
 
     def tips_about(self, target_id: UUID, *, seen: int | None = None) -> list[UUID]:
@@ -169,7 +185,7 @@ class TipQueries:
         if seen is not None and not self.reached([TipLedger.name], seen, self.wait_seconds):
             raise LedgerBehind("tip-ledger-behind", f"the tip ledger has not reached log position {seen} yet, so the "
                                                     "first reporter of the matter is not known: retry shortly")
-        with self.db.read() as tx:
-            rows = tx.all("SELECT tip_id FROM tip_outcomes WHERE target_id = :t ORDER BY received_at, tip_id",
-                          {"t": target_id})
-        return [UUID(r["tip_id"]) for r in rows]
+        o = OUTCOMES.c
+        with self.db.read() as conn:
+            ids = conn.execute(select(o.tip_id).where(o.target_id == target_id).order_by(o.received_at, o.tip_id))
+            return [UUID(tip_id) for tip_id in ids.scalars()]

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from api.bootstrap import System
 from application import hazards as h
 from domain import hazards as hz
 from domain.calendar import end_of_day
+from projections.deadlines import DEADLINES
 from tests.builders import latest
 from tests.conftest import COUNTY, TOWN_A, TOWN_B
 from tests.test_hazards import Desk
@@ -72,6 +73,73 @@ def test_rebuilding_the_ledger_gives_the_same_rows(system: System, clock) -> Non
     system.runner.rebuild("hazard_ledger")
     system.runner.rebuild("deadlines")
     assert dump() == live
+
+
+def test_a_rebuild_after_a_backdated_event_gives_the_rows_a_fresh_build_gives(system: System, clock) -> None:
+    """A back-dated event re-folds the hazard's timeline; counters (escalations, reopenings) come from events, so the
+    live ledger and one rebuilt from the log agree row for row, and the counts are right on every day."""
+    desk = Desk(system)
+    hazard_id = desk.report(hz.HazardGrade.major)
+    deadline = desk.today() + timedelta(days=2)
+    desk.plan(hazard_id, deadline)
+    system.runner.catch_up()
+    clock.set(end_of_day(deadline) + timedelta(days=1))
+    system.worker.tick()  # overdue, and escalated one level up
+    system.runner.catch_up()
+    escalated_at = clock.now()
+    clock.advance(timedelta(days=3))
+    desk.system.service.execute(h.SubmitRectification(hazard_id=hazard_id, report="已整改",
+                                                  effective_at=clock.now() - timedelta(days=2)),
+                            desk.enterprise_user)  # recorded now, effective two days ago: a re-fold
+    desk.run(h.InspectAcceptance(hazard_id=hazard_id, passed=True, findings="合格"))
+    desk.run(h.CloseOutHazard(hazard_id=hazard_id))
+    desk.run(h.ReviewHazard(hazard_id=hazard_id, findings="复查发现反弹", reopen=True))
+    system.runner.catch_up()
+    now = clock.now()
+    [row] = system.queries.hazards.ledger("350000", as_of=now, known_at=now)
+    assert (row["status"], row["escalations"], row["reopened"]) == ("reported", 1, 1)
+    [before] = system.queries.hazards.ledger("350000", as_of=escalated_at - timedelta(days=2), known_at=now)
+    assert (before["escalations"], before["reopened"]) == (0, 0)
+
+    def dump() -> dict[str, list[str]]:
+        with system.db.read() as conn:
+            return {t: sorted(repr(sorted(r.items())) for r in conn.execute(text(f"SELECT * FROM {t}")).mappings())
+                    for t in system.runner.tables() if t.startswith(("hazard_ledger", "hazard_deadline"))}
+
+    live = dump()
+    assert set(live) >= {"hazard_ledger", "hazard_ledger_changes", "hazard_ledger_states", "hazard_deadlines"}
+    system.runner.rebuild("hazard_ledger")
+    system.runner.rebuild("deadlines")
+    assert dump() == live
+
+
+def test_one_status_machine_an_overdue_hazard_rejected_after_submission_stays_overdue(system: System,
+                                                                                   clock) -> None:
+    """A general hazard goes overdue, its fix is submitted and rejected: the domain says ``overdue`` (it already was),
+    and so do the ledger and the worker's deadlines — the worker has nothing to fire again (it used to re-issue
+    MarkHazardOverdue on every tick because ``hazard_deadlines`` said ``pending``)."""
+    desk = Desk(system)
+    hazard_id = desk.report(hz.HazardGrade.general)
+    deadline = desk.today() + timedelta(days=2)
+    desk.plan(hazard_id, deadline)
+    system.runner.catch_up()
+    clock.set(end_of_day(deadline) + timedelta(hours=1))
+    assert system.worker.tick() == 1
+    desk.run(h.SubmitRectification(hazard_id=hazard_id, report="已整改"), who=desk.enterprise_user)
+    desk.run(h.InspectAcceptance(hazard_id=hazard_id, passed=False, findings="未整改到位"))
+    system.runner.catch_up()
+    now = clock.now()
+    assert desk.hazard(hazard_id).status == hz.HazardStatus.overdue
+    [row] = system.queries.hazards.ledger("350000", as_of=now, known_at=now)
+    assert row["status"] == "overdue"
+    with system.db.read() as conn:
+        deadlines = conn.execute(select(DEADLINES.c.status).where(DEADLINES.c.hazard_id == hazard_id)).scalar()
+    assert deadlines == "overdue"
+    assert system.worker.deadlines.due(now) == []
+    head = system.store.head()
+    clock.advance(timedelta(days=1))
+    assert system.worker.tick() == 0
+    assert system.store.head() == head, "nothing was issued again"
 
 
 def test_the_board_shows_open_listings_per_authority_with_their_age(system: System, clock) -> None:

@@ -15,8 +15,8 @@ from projections.timeline import Timeline, bitemporal_columns, changes_table, kn
 METADATA = MetaData()
 THINGS = Table("t_things", METADATA, Column("thing_id", Key, primary_key=True),
                Column("revision", Integer, primary_key=True, autoincrement=False), Column("status", Key),
-               Column("due_on", Date), Column("tags_json", Json), *bitemporal_columns())
-TIMELINE = Timeline(THINGS, changes_table("t_things", METADATA), "thing_id")
+               Column("due_on", Date), Column("tags_json", Json), Column("visits", Integer), *bitemporal_columns())
+TIMELINE = Timeline(THINGS, changes_table("t_things", METADATA), "thing_id", counters=frozenset({"visits"}))
 D = [datetime(2025, 3, day, tzinfo=UTC) for day in range(1, 29)]
 
 
@@ -74,3 +74,23 @@ def test_changes_at_the_same_moment_merge_in_version_order(tx_factory) -> None:
     with db.read() as conn:
         live = conn.execute(select(THINGS).where(THINGS.c.recorded_to.is_(None))).all()
     assert len(live) == 1, "one effective moment makes one segment"
+
+
+def visits(db, thing, as_of: datetime, known_at: datetime) -> int:
+    t = THINGS.c
+    with db.read() as conn:
+        return conn.execute(select(t.visits).where(t.thing_id == thing, valid(THINGS, as_of),
+                                                   known(THINGS, known_at))).scalar_one()
+
+
+def test_a_counter_counts_the_events_effective_by_then_however_late_recorded(tx_factory) -> None:
+    db, thing = tx_factory, uuid4()
+    with db.transaction() as conn:
+        TIMELINE.record(conn, thing, 1, D[1], D[1], {"status": "open", "visits": 0})
+        TIMELINE.record(conn, thing, 2, D[10], D[10], {"visits": 1})
+        TIMELINE.record(conn, thing, 3, D[5], D[12], {"visits": 1})  # a visit on the 5th, recorded on the 12th
+    assert visits(db, thing, D[3], D[27]) == 0
+    assert visits(db, thing, D[7], D[27]) == 1, "one visit by the 7th (the late one)"
+    assert visits(db, thing, D[11], D[27]) == 2
+    assert visits(db, thing, D[7], D[11]) == 0, "on the 11th nobody knew of the visit on the 5th"
+    assert visits(db, thing, D[11], D[11]) == 1
