@@ -13,6 +13,7 @@ import pytest
 
 from domain.errors import Rejected
 from domain.rules import pack_for
+from domain.rules.local import JICUI_SCOPE
 from domain.rules.penalties import (
     HazardFact,
     PriorPenalty,
@@ -179,45 +180,67 @@ def _hazard(*, grade: str = "general", source: str = "inspection", found: date =
     return HazardFact(id=uuid4(), grade=grade, source=source, found_on=found, overdue=overdue, being_fixed=fixing)
 
 
-def _prior(*days: date) -> list[PriorPenalty]:
-    return [PriorPenalty(case_id=uuid4(), decided_on=d) for d in days]
+def _prior(*days: date, article: str = "安全生产法 第97条") -> list[PriorPenalty]:
+    return [PriorPenalty(case_id=uuid4(), decided_on=d, article=article) for d in days]
 
 
 OPENED = date(2025, 6, 1)
+SHISHI = pack_for("350000/350500/350581")  # seed 003, 狮安委〔2023〕3号
+JICUI = pack_for(JICUI_SCOPE)  # seed 004, 方积政发〔2023〕11号
+NATIONAL = pack_for("350000")
 
 
-# Seed 003 ¶28 (狮安委〔2023〕3号): 一年内因安全生产违法行为受到两次以上行政处罚 → 较高处罚档次.
+# Seed 003 ¶28 (狮安委〔2023〕3号, 石狮市): 一年内因安全生产违法行为受到两次以上行政处罚 → 较高处罚档次.
 @pytest.mark.parametrize(("prior", "tier"), [
     (_prior(date(2025, 1, 1)), "standard"),  # n−1: once
     (_prior(date(2025, 1, 1), date(2025, 5, 1)), "aggravated"),  # n: twice, any violations
     (_prior(date(2024, 6, 2), date(2025, 1, 1), date(2025, 5, 1)), "aggravated"),  # n+1
     (_prior(date(2024, 6, 1), date(2025, 5, 1)), "standard"),  # one of the two lies a year back
 ])
-def test_two_penalties_within_a_year_aggravate(prior: list[PriorPenalty], tier: str) -> None:
-    facts = discretion_facts(PACK, OPENED, source_hazard=None, hazards=[], prior=prior)
-    proposal = propose(PACK, "安全生产法 第101条", facts)
+def test_two_penalties_within_a_year_aggravate_in_shishi(prior: list[PriorPenalty], tier: str) -> None:
+    facts = discretion_facts(SHISHI, OPENED, "安全生产法 第101条", source_hazard=None, hazards=[], prior=prior)
+    proposal = propose(SHISHI, "安全生产法 第101条", facts)
     assert proposal.tier == tier
     if tier == "aggravated":
         (fact,) = facts
         assert fact.code == "prior_penalties"
-        assert "两次以上行政处罚" in fact.basis
+        assert fact.basis == "狮安委〔2023〕3号 ¶28 (一年内因安全生产违法行为受到两次以上行政处罚)"
         assert set(fact.evidence) <= {p.case_id for p in prior}
         assert proposal.unit.amount_yuan == Decimal(100_000), "the aggravated tier proposes the maximum"
     else:
         assert proposal.unit.amount_yuan == Decimal(25_000), "the lower tier's midpoint (local practice)"
+    assert discretion_facts(NATIONAL, OPENED, "安全生产法 第101条", source_hazard=None, hazards=[],
+                            prior=prior) == [], "the law names no trigger of its own"
+
+
+# Seed 000 ¶27 (泉港城管〔2022〕149号, 泉港区): 同一违法行为反复出现的，依法从重查处 (within a year: local practice).
+@pytest.mark.parametrize(("prior", "repeated"), [
+    (_prior(date(2025, 5, 1)), False),  # another article
+    (_prior(date(2024, 6, 1), article="安全生产法 第101条"), False),  # a year back
+    (_prior(date(2024, 6, 2), article="安全生产法 第101条"), True),
+    (_prior(date(2025, 5, 1), date(2025, 5, 20), article="安全生产法 第101条"), True),
+])
+def test_the_same_violation_repeated_aggravates_in_quangang(prior: list[PriorPenalty], repeated: bool) -> None:
+    facts = discretion_facts(PACK, OPENED, "安全生产法 第101条", source_hazard=None, hazards=[], prior=prior)
+    assert [f.code for f in facts] == (["same_violation_repeated"] if repeated else [])
+    assert propose(PACK, "安全生产法 第101条", facts).tier == ("aggravated" if repeated else "standard")
 
 
 def test_hazards_not_remedied_and_not_corrected_by_the_deadline_aggravate() -> None:
-    """Seed 003 ¶28: 未按规定排查治理事故隐患; seed 000 ¶27: 逾期未整改的，依法从重查处."""
+    """Seed 003 ¶28: 未按规定排查治理事故隐患, 违法行为逾期未改正; seed 000 ¶27: 逾期未整改的，依法从重查处."""
     source = _hazard(overdue=True, fixing=False)
     other = _hazard(found=date(2025, 2, 1), overdue=True, fixing=False)
     fixed = _hazard(found=date(2025, 2, 1))
-    facts = discretion_facts(PACK, OPENED, source_hazard=source, hazards=[source, other, fixed], prior=[])
+    facts = discretion_facts(SHISHI, OPENED, "安全生产法 第102条", source_hazard=source,
+                             hazards=[source, other, fixed], prior=[])
     assert [(f.code, f.evidence) for f in facts] == [("hazards_not_remedied", (other.id,)),
                                                      ("not_corrected_by_deadline", (source.id,))]
-    assert "149号 §27" in facts[1].basis
-    assert "¶28" in facts[0].basis
-    assert propose(PACK, "安全生产法 第102条", facts).tier == "aggravated"
+    assert facts[0].basis == "狮安委〔2023〕3号 ¶28 (未按规定排查治理事故隐患)"
+    assert propose(SHISHI, "安全生产法 第102条", facts).tier == "aggravated"
+    (quangang,) = discretion_facts(PACK, OPENED, "安全生产法 第102条", source_hazard=source,
+                                   hazards=[source, other, fixed], prior=[])
+    assert (quangang.code, quangang.basis) == ("not_corrected_by_deadline",
+                                               "泉港城管〔2022〕149号 ¶27 (违法行为逾期未整改的…依法从重查处)")
 
 
 @pytest.mark.parametrize(("hazard", "tier"), [
@@ -225,17 +248,20 @@ def test_hazards_not_remedied_and_not_corrected_by_the_deadline_aggravate() -> N
     (_hazard(grade="major", source="inspection"), "standard"),  # an authority found it
     (_hazard(grade="general", source="self_reported"), "standard"),  # the seed speaks of major hazards
     (_hazard(grade="major", source="self_reported", fixing=False), "standard"),  # reported, not being fixed
-    (_hazard(grade="major", source="self_reported", overdue=True, fixing=False), "aggravated"),
+    (_hazard(grade="major", source="self_reported", overdue=True, fixing=False), "standard"),  # left overdue
 ])
-def test_a_self_reported_major_hazard_being_fixed_is_not_penalised(hazard: HazardFact, tier: str) -> None:
-    """Seed 004 §三(二)3(2): 企业自查出的重大事故隐患，已按规定报告并正在采取有效措施消除的，不予行政处罚."""
-    facts = discretion_facts(PACK, OPENED, source_hazard=hazard, hazards=[hazard], prior=[])
-    proposal = propose(PACK, "安全生产法 第102条", facts, refused=True)
+def test_a_self_reported_major_hazard_being_fixed_is_not_penalised_in_jicui(hazard: HazardFact, tier: str) -> None:
+    """Seed 004 §三(二)3(2): 对企业自查查出的重大事故隐患，已按规定报告并正在采取有效措施消除的，不予行政处罚."""
+    facts = discretion_facts(JICUI, OPENED, "安全生产法 第102条", source_hazard=hazard, hazards=[hazard], prior=[])
+    proposal = propose(JICUI, "安全生产法 第102条", facts, refused=True)
     assert proposal.tier == tier
     if tier == "exempt":
         assert proposal.unit.amount_yuan == 0
         assert proposal.person is not None
         assert proposal.person.amount_yuan == 0
+        assert facts[0].basis.startswith("方积政发〔2023〕11号 §三(二)3(2)")
+    quangang = discretion_facts(PACK, OPENED, "安全生产法 第102条", source_hazard=hazard, hazards=[hazard], prior=[])
+    assert "self_reported_major" not in [f.code for f in quangang], "泉港区 has no such exemption"
 
 
 def test_dual_penalty_proposes_the_person_where_the_article_fines_one() -> None:

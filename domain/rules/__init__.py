@@ -32,7 +32,8 @@ class RulesPack:
         return str(self.rules["three_musts.basis"])
 
 
-BASE_NAME, BASE_VERSION = "cn-base", "2024.4"
+BASE_NAME, BASE_VERSION = "cn-base", "2024.5"
+"""2024.5: the aggravating triggers and the exemption of R7 left the base pack for the local packs that state them."""
 
 
 def pack_for(jurisdiction: str) -> RulesPack:

@@ -33,7 +33,7 @@ BASE_RULES: dict[str, Any] = {
     # Overdue (逾期未整改) → escalated one level up: local practice, in no seed or law (docs/rules.md R8); overdue
     # also aggravates a penalty (R7; seed 000 ¶27).
     "hazard.overdue.basis": "泉港城管〔2022〕149号 §16, §27 (限期整改; 逾期未整改的依法从重查处)",
-    # cn-base@2024.2 escalations cited seed 000 §16, §27 (they keep that basis); from cn-base@2024.3 they cite this:
+    # escalations up to cn-base@2024.3 cited seed 000 §16, §27 (they keep it); from cn-base@2024.4 they cite this:
     "hazard.escalation.basis": "local practice (no seed or law states it; seed 001 ¶5 says only 分级督办)",
     "hazard.escalation.levels": 1,
     # 自查自报 exemption: a major hazard found by the enterprise itself, reported as required and being fixed
@@ -184,16 +184,11 @@ BASE_RULES: dict[str, Any] = {
     "penalty.accident.unit": {"general": [300_000, 1_000_000], "serious": [1_000_000, 2_000_000],
                               "major": [2_000_000, 10_000_000], "extraordinary": [10_000_000, 20_000_000]},
     "penalty.accident.person_percent_of_income": {"general": 40, "serious": 60, "major": 80, "extraordinary": 100},
-    # 从重 (docs/rules.md R7), seed 003 (狮安委〔2023〕3号) ¶28: 未按规定排查治理事故隐患;
-    # 一年内因安全生产违法行为受到两次以上行政处罚 (any violations). Seed 000 ¶27: 逾期未整改 → 从重查处.
-    # Seed 004 §三(二)3(2): self-found, reported, being fixed → 不予处罚.
-    "penalty.aggravation.hazards_basis": "狮安委〔2023〕3号 ¶28 (未按规定排查治理事故隐患)",
-    "penalty.aggravation.prior_penalties_basis": ("狮安委〔2023〕3号 ¶28 "
-                                                  "(一年内因安全生产违法行为受到两次以上行政处罚)"),
-    "penalty.aggravation.prior_penalties": 2,
-    "penalty.aggravation.overdue_basis": "泉港城管〔2022〕149号 §27 (违法行为逾期未整改的…依法从重查处)",
-    "penalty.exemption.basis": ("方积政发〔2023〕11号 §三(二)3(2) (企业自查出的重大事故隐患，"
-                                "已按规定报告并正在采取有效措施消除的，不予行政处罚)"),
+    # 从重 and 不予处罚 (docs/rules.md R7) are local packs: the law sets no aggravating trigger of its own. A local pack
+    # lists its triggers (``penalty.discretion.triggers``: code → the text that states it) and its exemption
+    # (``penalty.exemption.basis``); here, none.
+    "penalty.discretion.triggers": {},
+    "penalty.exemption.basis": None,
     # Local practice (no national text sets it): a range splits in two tiers at its midpoint; the standard tier
     # proposes its midpoint, the aggravated (较高) tier the article's maximum (seed 003 ¶28: 较高或者最高处罚档次).
     "penalty.discretion.practice": "local practice: tiers split the range at its midpoint; standard proposes the lower "

@@ -20,10 +20,14 @@ class LocalPack:
     rules: dict[str, Any]
 
 
+JICUI_SCOPE = "积翠镇"
+"""(unverified) 积翠镇's administrative code is not in its notice: its pack applies to this placeholder path until a
+deployment registers the town and sets its jurisdiction path here."""
+
 LOCAL_PACKS: tuple[LocalPack, ...] = (
     LocalPack(
         name="quangang",
-        version="2022.2",
+        version="2022.3",
         scope="350000/350500/350505",
         source="泉港城管〔2022〕149号",
         rules={
@@ -33,6 +37,42 @@ LOCAL_PACKS: tuple[LocalPack, ...] = (
             "random_draw.exclude_previous_inspector": True,
             "random_draw.exclude_previous_inspector.source": "泉港城管〔2022〕149号 §25 (双随机, 杜绝选择性执法); "
                                                             "rotation of inspectors: local practice (unverified)",
+            # seed 000 ¶27: 对违法行为逾期未整改的或整改不到位的，以及同一违法行为反复出现的，依法从重查处.
+            "penalty.discretion.triggers": {
+                "not_corrected_by_deadline": "泉港城管〔2022〕149号 ¶27 (违法行为逾期未整改的…依法从重查处)",
+                "same_violation_repeated": "泉港城管〔2022〕149号 ¶27 (同一违法行为反复出现的，依法从重查处)",
+            },
+            # local practice: the notice names no period for 反复出现; a penalty for the same article within the year
+            # before the case counts.
+            "penalty.discretion.repeat_window_years": 1,
+        },
+    ),
+    LocalPack(
+        name="shishi",
+        version="2023.1",
+        scope="350000/350500/350581",
+        source="狮安委〔2023〕3号",
+        rules={
+            # seed 003 ¶28: 将未按规定排查治理事故隐患、开展安全生产标准化建设的，违法行为逾期未改正的，一年内因安全生产
+            # 违法行为受到两次以上行政处罚的，…列入行政处罚自由裁量基准较高或者最高处罚档次. The triggers the history
+            # shows; obstructing officers, destroying evidence and fleeing after an accident are not recorded events.
+            "penalty.discretion.triggers": {
+                "hazards_not_remedied": "狮安委〔2023〕3号 ¶28 (未按规定排查治理事故隐患)",
+                "not_corrected_by_deadline": "狮安委〔2023〕3号 ¶28 (违法行为逾期未改正)",
+                "prior_penalties": "狮安委〔2023〕3号 ¶28 (一年内因安全生产违法行为受到两次以上行政处罚)",
+            },
+            "penalty.discretion.prior_penalties": 2,
+        },
+    ),
+    LocalPack(
+        name="jicui",
+        version="2023.1",
+        scope=JICUI_SCOPE,
+        source="方积政发〔2023〕11号",
+        rules={
+            # seed 004 §三(二)3(2): 对企业自查查出的重大事故隐患，已按规定报告并正在采取有效措施消除的，不予行政处罚.
+            "penalty.exemption.basis": "方积政发〔2023〕11号 §三(二)3(2) (企业自查查出的重大事故隐患，已按规定报告并"
+                                       "正在采取有效措施消除的，不予行政处罚)",
         },
     ),
     LocalPack(

@@ -4,7 +4,8 @@ Sources (docs/rules.md R5–R7): 行政处罚法 (2021) 第36条 (limitation),
 第60条 (decision within 90 days), 第64条 and 第85条
 (hearing requested within 5 working days), 第67条 (payment within 15 days), 第72条 (late surcharge 3 % a day, capped
 at the fine); 安全生产法 (2021) 第94、97、101、102条 (ranges), 第112条 (daily continuous fine), 第113条 (closure);
-seed 003 ¶28 and seed 000 ¶27 (从重), seed 004 §三(二)3(2) (not penalised).
+and, from the local packs of the jurisdiction, what aggravates (seed 000 ¶27 in 泉港区, seed 003 ¶28 in 石狮市) and
+what exempts (seed 004 §三(二)3(2) in 积翠镇) — the law names no trigger of its own (docs/rules.md R7).
 
 **Counting days.** A period "within N days of" a day does not count that day: it ends at the end of the N-th day
 after it (payment: served on 1 March → last day 16 March). A period in years ends on the same calendar day N years
@@ -186,10 +187,14 @@ def fine_range(pack: RulesPack, article: str, party: Party, *, refused: bool = F
                      maximum_yuan=Decimal(bounds[1]))
 
 
+FactCode = Literal["prior_penalties", "same_violation_repeated", "hazards_not_remedied", "not_corrected_by_deadline",
+                   "self_reported_major"]
+
+
 class Fact(Frozen):
     """An aggravating or exempting fact found in the history, with what says it counts and the records showing it."""
 
-    code: Literal["prior_penalties", "hazards_not_remedied", "not_corrected_by_deadline", "self_reported_major"]
+    code: FactCode
     effect: Literal["aggravating", "exempting"]
     detail: str
     basis: str
@@ -212,35 +217,48 @@ class HazardFact(Frozen):
 class PriorPenalty(Frozen):
     case_id: UUID
     decided_on: date
+    article: str
 
 
-def discretion_facts(pack: RulesPack, opened_on: date, *, source_hazard: HazardFact | None,
+def discretion_facts(pack: RulesPack, opened_on: date, article: str, *, source_hazard: HazardFact | None,
                      hazards: list[HazardFact], prior: list[PriorPenalty]) -> list[Fact]:
-    """Every fact of seed 003 ¶28, seed 000 ¶27 and seed 004 §三(二)3(2) that the history shows."""
+    """Every fact the jurisdiction's packs make aggravating or exempting (``penalty.discretion.triggers``,
+    ``penalty.exemption.basis``) that the history shows; the base pack (the law) names none."""
+    triggers: dict[str, str] = pack["penalty.discretion.triggers"]
     facts: list[Fact] = []
     year_before = add_years(opened_on, -1)
-    recent = [p for p in prior if year_before < p.decided_on <= opened_on]
-    if len(recent) >= pack["penalty.aggravation.prior_penalties"]:
-        facts.append(Fact(code="prior_penalties", effect="aggravating",
-                          detail=f"{len(recent)} administrative penalties for work-safety violations in the year "
-                                 f"before {opened_on}", basis=pack["penalty.aggravation.prior_penalties_basis"],
-                          evidence=tuple(p.case_id for p in recent)))
-    others = [h for h in hazards if h.overdue and year_before < h.found_on <= opened_on
-              and (source_hazard is None or h.id != source_hazard.id)]
-    if others:
-        facts.append(Fact(code="hazards_not_remedied", effect="aggravating",
-                          detail=f"{len(others)} hazard(s) not remedied by their deadline in the year before "
-                                 f"{opened_on}", basis=pack["penalty.aggravation.hazards_basis"],
-                          evidence=tuple(h.id for h in others)))
-    if source_hazard is not None and source_hazard.overdue:
+    if "prior_penalties" in triggers:
+        recent = [p for p in prior if year_before < p.decided_on <= opened_on]
+        if len(recent) >= pack["penalty.discretion.prior_penalties"]:
+            facts.append(Fact(code="prior_penalties", effect="aggravating",
+                              detail=f"{len(recent)} administrative penalties for work-safety violations in the year "
+                                     f"before {opened_on}", basis=triggers["prior_penalties"],
+                              evidence=tuple(p.case_id for p in recent)))
+    if "same_violation_repeated" in triggers:
+        since = add_years(opened_on, -pack["penalty.discretion.repeat_window_years"])
+        same = [p for p in prior if p.article == article and since < p.decided_on <= opened_on]
+        if same:
+            facts.append(Fact(code="same_violation_repeated", effect="aggravating",
+                              detail=f"{article} was penalised {len(same)} time(s) since {since}",
+                              basis=triggers["same_violation_repeated"], evidence=tuple(p.case_id for p in same)))
+    if "hazards_not_remedied" in triggers:
+        others = [h for h in hazards if h.overdue and year_before < h.found_on <= opened_on
+                  and (source_hazard is None or h.id != source_hazard.id)]
+        if others:
+            facts.append(Fact(code="hazards_not_remedied", effect="aggravating",
+                              detail=f"{len(others)} hazard(s) not remedied by their deadline in the year before "
+                                     f"{opened_on}", basis=triggers["hazards_not_remedied"],
+                              evidence=tuple(h.id for h in others)))
+    if "not_corrected_by_deadline" in triggers and source_hazard is not None and source_hazard.overdue:
         facts.append(Fact(code="not_corrected_by_deadline", effect="aggravating",
                           detail="the hazard of the case was not rectified by its deadline (逾期未整改)",
-                          basis=pack["penalty.aggravation.overdue_basis"], evidence=(source_hazard.id,)))
-    if (source_hazard is not None and source_hazard.grade == "major" and source_hazard.source == "self_reported"
-            and source_hazard.being_fixed and not source_hazard.overdue):
+                          basis=triggers["not_corrected_by_deadline"], evidence=(source_hazard.id,)))
+    exemption = pack["penalty.exemption.basis"]
+    if (exemption and source_hazard is not None and source_hazard.grade == "major"
+            and source_hazard.source == "self_reported" and source_hazard.being_fixed and not source_hazard.overdue):
         facts.append(Fact(code="self_reported_major", effect="exempting",
                           detail="a major hazard the enterprise found itself, reported and is fixing",
-                          basis=pack["penalty.exemption.basis"], evidence=(source_hazard.id,)))
+                          basis=exemption, evidence=(source_hazard.id,)))
     return facts
 
 
@@ -266,8 +284,8 @@ class Proposal(Frozen):
 
 
 def tier_of(facts: list[Fact]) -> Tier:
-    """Exempt when seed 004's fact holds (and nothing aggravates: a hazard left overdue is not being fixed);
-    aggravated (较高档次) when any seed 003 ¶28 / seed 000 ¶27 fact holds; standard otherwise."""
+    """Aggravated (较高档次) when any aggravating fact holds; exempt when the exempting fact holds and nothing
+    aggravates; standard otherwise."""
     if any(f.effect == "aggravating" for f in facts):
         return "aggravated"
     if any(f.effect == "exempting" for f in facts):
