@@ -313,9 +313,11 @@ def _backtracks(index: _Index, unit_id: UUID, as_of: datetime, scope: str) -> tu
            *line.created(ResponsibilityListOpened, unit_id=unit_id), *line.created(PostEstablished, unit_id=unit_id)}
     hazards = set(line.created(HazardReported, unit_id=unit_id))
     for item in index.created.get(TipReceived, []):  # tips about U or one of its hazards, read by their subject
-        subject = item.event.subject  # type: ignore[attr-defined]
-        if getattr(subject, "unit_id", None) == unit_id or getattr(subject, "hazard_id", None) in hazards:
-            ids.add(item.event.originator_id)
+        tip = item.event
+        if not isinstance(tip, TipReceived):
+            continue
+        if getattr(tip.subject, "unit_id", None) == unit_id or getattr(tip.subject, "hazard_id", None) in hazards:
+            ids.add(tip.originator_id)
     for aggregate_id in ids:
         line.state(aggregate_id, Aggregate)  # marks it read
     entries = [_entry(x) for a in ids for x in index.by_aggregate.get(a, []) if x.event.effective_at <= as_of]

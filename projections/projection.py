@@ -26,7 +26,7 @@ def on(*event_types: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]
     """Mark a projection method as the handler of these event types: ``handler(self, conn, event, position)``."""
 
     def mark(fn: Callable[..., Any]) -> Callable[..., Any]:
-        fn._handles = event_types  # type: ignore[attr-defined]
+        fn._handles = event_types  # type: ignore[attr-defined]  # a marker read back in __init_subclass__
         return fn
 
     return mark

@@ -1,6 +1,6 @@
 """Each record's state as the domain decides it: a projection that shows a status folds the record's events with the
 domain's own ``event.apply`` (the aggregate's pure evolution) and reads the status from the result, so there is one
-status machine — the domain's — and no copy of it to drift (ARCHITECTURE §3)."""
+status machine — the domain's — and no copy of it to drift (docs/DEVELOPING.md, One status machine)."""
 
 from __future__ import annotations
 
