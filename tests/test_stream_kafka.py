@@ -25,17 +25,18 @@ from jsonschema import Draft202012Validator
 from api.app import create_app
 from api.auth import issue_token
 from api.bootstrap import System
+from api.catalogue import event_classes
 from api.demo.identifiers import resident_id
 from application import people as pp
 from domain.people import PersonRegistered
 from infrastructure.settings import Settings
 from infrastructure.stream.envelope import STRUCTURED_CONTENT_TYPE
 from infrastructure.stream.relay import BrokerUnavailable, Relay, relay_statuses
+from infrastructure.stream.schemas import render_schemas
 from tests.conftest import REGISTRAR
 from tests.kafka_broker import Consumed, ProxiedBroker, Tansu, consume_confluent, consume_kafka_python, unique
 
 pytestmark = [pytest.mark.kafka, pytest.mark.xdist_group("demo")]
-SCHEMAS = Path(__file__).resolve().parent.parent / "docs" / "schemas"
 
 
 def relay_settings(settings: Settings, bootstrap: str, **overrides: Any) -> Settings:
@@ -67,9 +68,10 @@ def feed(system: System, headers: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def validators() -> dict[str, Draft202012Validator]:
-    """What a consumer that knows only docs/stream.md and docs/schemas/ would build."""
-    index = orjson.loads((SCHEMAS / "index.json").read_bytes())
-    return {entry["type"]: Draft202012Validator(orjson.loads((SCHEMAS / entry["schema"]).read_bytes()),
+    """What a consumer that knows only docs/stream.md and the schemas (``zeren docs schemas``) would build."""
+    files = render_schemas(event_classes())
+    index = orjson.loads(files["index.json"])
+    return {entry["type"]: Draft202012Validator(orjson.loads(files[entry["schema"]]),
                                                 format_checker=Draft202012Validator.FORMAT_CHECKER)
             for entry in index["types"]}
 

@@ -29,10 +29,12 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import text
 
 from api.bootstrap import System
+from api.catalogue import event_classes, render_events
 from domain import tips as t
 from infrastructure.persistence import EVENTS_TABLE
 from infrastructure.settings import Settings
 from infrastructure.stream.relay import Relay
+from infrastructure.stream.schemas import render_schemas
 from tests.audit_support import everything_in
 from tests.builders import World, run_zeren
 from tests.conftest import COUNTY
@@ -133,8 +135,11 @@ def logs(run: Lifecycle) -> dict[str, str]:
 
 
 def docs(_: Lifecycle) -> dict[str, str]:
-    return {f"docs/{p.relative_to(ROOT / 'docs')}": p.read_text(encoding="utf-8")
-            for p in sorted((ROOT / "docs").rglob("*")) if p.is_file()}
+    """The committed docs and the generated ones (``zeren docs events``, ``zeren docs schemas``)."""
+    generated = {"docs/events.md": render_events(),
+                 **{f"docs/schemas/{name}": text for name, text in render_schemas(event_classes()).items()}}
+    return {**{f"docs/{p.relative_to(ROOT / 'docs')}": p.read_text(encoding="utf-8")
+               for p in sorted((ROOT / "docs").rglob("*")) if p.is_file()}, **generated}
 
 
 def kafka_stream(run: Lifecycle) -> dict[str, str]:

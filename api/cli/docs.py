@@ -1,13 +1,25 @@
-"""``zeren docs``: the generated documentation (event catalogue, JSON Schemas of the published events)."""
+"""``zeren docs``: the generated documentation (event catalogue, JSON Schemas of the published events).
+
+Neither is committed: both are written from the code when the docs are built (and the API serves the schemas). What
+is committed is the freeze of the released schema versions (``docs/schemas.released.json``, written by
+``zeren docs schemas --release``) and the schemas of superseded versions (``docs/schemas-superseded/``), which a
+test holds the code to (docs/stream.md, Versioning).
+"""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import click
+import orjson
 
 from api.catalogue import event_classes, render_events
-from infrastructure.stream.schemas import write_schemas
+from infrastructure.stream.envelope import event_type
+from infrastructure.stream.schemas import digest, event_schema, write_schemas
+
+RELEASED = Path("docs/schemas.released.json")
+SUPERSEDED = Path("docs/schemas-superseded")
 
 
 @click.group(help="Generated documentation.")
@@ -23,8 +35,19 @@ def docs_events(output: str) -> None:
     click.echo(f"wrote {output}")
 
 
-@docs.command("schemas", help="Write the JSON Schemas of the published events (docs/schemas/) from the code.")
+@docs.command("schemas", help="Write the JSON Schemas of the published events (docs/schemas/) from the code, with "
+                              "the superseded versions still published.")
 @click.option("-o", "--output", default="docs/schemas", show_default=True, type=click.Path(file_okay=False))
-def docs_schemas(output: str) -> None:
+@click.option("--release", is_flag=True,
+              help=f"Also freeze the current versions: record each schema's digest in {RELEASED}.")
+def docs_schemas(output: str, release: bool) -> None:
     written = write_schemas(Path(output), event_classes())
+    for old in sorted(SUPERSEDED.glob("*.json")) if SUPERSEDED.is_dir() else []:
+        shutil.copyfile(old, Path(output) / old.name)
+        written.append(old)
     click.echo(f"wrote {len(written)} files to {output}")
+    if release:
+        frozen = orjson.loads(RELEASED.read_bytes()) if RELEASED.exists() else {}
+        frozen.update({event_type(cls): digest(event_schema(cls)) for cls in event_classes()})
+        RELEASED.write_bytes(orjson.dumps(frozen, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n")
+        click.echo(f"froze {len(frozen)} released versions in {RELEASED}")

@@ -3,11 +3,15 @@
 Each schema (JSON Schema 2020-12) describes a whole structured envelope: the CloudEvents attributes, Zeren's
 extension attributes and, under ``data``, the event's public fields as pydantic declares them — redacted fields
 are not in the schema, and ``data`` admits no other property, so a leaked field fails validation. Written to
-``docs/schemas/<type>.json`` with an ``index.json`` by ``zeren docs schemas``; served at ``/api/v1/schemas``.
+``docs/schemas/<type>.json`` with an ``index.json`` by ``zeren docs schemas`` (generated, not committed); served at
+``/api/v1/schemas``. What is committed is the freeze of the released versions (``docs/schemas.released.json``: the
+digest of each released type's schema, :func:`digest`), and the schema of a released version a ``class_version`` bump
+superseded (``docs/schemas-superseded/``) until its retirement: a test holds the code to both (docs/stream.md).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -139,3 +143,20 @@ def write_schemas(directory: Path, classes: Iterable[type[DomainEvent]]) -> list
         path.write_text(text, encoding="utf-8")
         written.append(path)
     return written
+
+
+def digest(schema: dict[str, Any]) -> str:
+    """The fingerprint of the shape of an envelope schema's ``data`` (its properties, types and definitions; prose —
+    descriptions and titles — left out, so a docstring may change), as the freeze of released versions records it."""
+    shape = _without_prose({"data": schema["properties"]["data"], "$defs": schema.get("$defs", {})})
+    return hashlib.sha256(orjson.dumps(shape, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _without_prose(node: Any, names: bool = False) -> Any:
+    """``node`` without its prose keywords; ``names``: a mapping of names (``properties``, ``$defs``) kept whole."""
+    if isinstance(node, dict):
+        return {k: _without_prose(v, names=not names and k in ("properties", "$defs")) for k, v in node.items()
+                if names or k not in ("description", "title")}
+    if isinstance(node, list):
+        return [_without_prose(v) for v in node]
+    return node
