@@ -26,6 +26,7 @@ COMMANDS = {
     "docs": "api.cli.docs:docs",
     "audit": "api.cli.audit:audit",
     "dossier": "api.cli.dossier:dossier",
+    "bench": "api.cli.bench:bench",
 }
 """Each command of ``zeren``: the module and the click command that implement it."""
 
