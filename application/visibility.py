@@ -10,13 +10,19 @@ that a tip about the unit came in, when, whether it was found true and which haz
 officer for more.
 
 Other kinds are shown whole (their public data) to every role that may read them.
+
+Audit bundles (docs/audit.md §6) carry each event's stored bytes, which a verifier needs to recompute its seal, so
+an event cannot be outlined or masked inside one: a bundle exported over HTTP withholds every event type that its
+caller may not read whole — tip events from roles outside the tip ledger, and events with masked fields (a
+certificate number may embed a 身份证号) from every caller — and names them in its manifest (``selection.withheld``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from domain.base import Aggregate
+from domain.base import Aggregate, DomainEvent
 
 TIP_LEDGER_ROLES = frozenset({"tip_officer", "admin", "system"})
 TIP_OUTLINE = frozenset({"verdict", "outcome", "outcomes", "received_at"})
@@ -39,3 +45,9 @@ def shown(context: str, role: str, data: dict[str, Any]) -> dict[str, Any]:
     if fields is None:
         return data
     return {name: value for name, value in data.items() if name in fields or name in ENVELOPE}
+
+
+def withheld_from_bundles(role: str, kinds: Iterable[type[DomainEvent]]) -> frozenset[str]:
+    """The names of the event types of ``kinds`` that an audit bundle exported to ``role`` leaves out: those the role
+    may see only outlined, and those with masked fields (their stored bytes hold the number whole)."""
+    return frozenset(kind.__name__ for kind in kinds if outline(kind.context, role) is not None or kind.masked)

@@ -33,6 +33,7 @@ from domain.accidents import Accident, AccidentRecorded
 from domain.base import Aggregate, DomainEvent
 from domain.calendar import local_day
 from domain.hazards import STATUS_TERMS, Hazard, HazardReported
+from domain.identifiers import mask_certificate_number
 from domain.inspections import Inspection, InspectionOpened
 from domain.jurisdiction import covers
 from domain.people import Person
@@ -127,8 +128,9 @@ def _person(line: _Line, person_id: UUID) -> dict[str, Any]:
     if person is None:
         return {"person_id": str(person_id), "name": None}
     return {"person_id": str(person_id), "name": person.name,
-            "certificates": [{"kind": c.kind.value, "number": c.number, "expires_on": c.expires_on.isoformat(),
-                              "valid": c.valid_on(day)} for c in person.certificates.values()]}
+            "certificates": [{"kind": c.kind.value, "number": mask_certificate_number(c.number),
+                              "expires_on": c.expires_on.isoformat(), "valid": c.valid_on(day)}
+                             for c in person.certificates.values()]}
 
 
 def _posts(line: _Line, unit_id: UUID, gaps: list[dict[str, Any]], unit_name: str,

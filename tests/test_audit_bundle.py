@@ -424,3 +424,25 @@ def test_a_genuine_bundle_still_verifies_after_a_round_trip_through_the_forger(h
                                                                               tmp_path: Path) -> None:
     """The forger's re-serialisation alone changes nothing a verifier checks: the refusals above are the rules."""
     assert verify(forged(full, tmp_path / "same.zip"), history.keys()).coverage == "full"
+
+
+def test_a_format_2_bundle_still_verifies_and_format_3_names_what_it_withholds(history: SealedHistory, full: Path,
+                                                                               tmp_path: Path) -> None:
+    """Format 3 added ``selection.withheld`` (docs/audit.md §6.3, §6.5); bundles written before still verify."""
+    assert orjson.loads(members_of(full)[bundle.MANIFEST])["selection"]["withheld"] == []
+
+    def as_format_2(m: dict[str, Any]) -> None:
+        m["format"] = "zeren-audit-bundle/2"
+        del m["selection"]["withheld"]
+
+    assert verify(forged(full, tmp_path / "two.zip", manifest=as_format_2), history.keys()).coverage == "full"
+    missing = forged(full, tmp_path / "a.zip", manifest=lambda m: m["selection"].pop("withheld"))
+    assert "selection" in refused(missing, history)
+    unsorted = forged(full, tmp_path / "b.zip",
+                      manifest=lambda m: m["selection"].update(withheld=["TipReceived", "CertificateIssued"]))
+    assert "not sorted without repeats" in refused(unsorted, history)
+    claimed = forged(full, tmp_path / "c.zip", manifest=lambda m: m["selection"].update(withheld=["UnitRegistered"]))
+    assert refused(claimed, history).endswith("the manifest's selection does not admit it")
+    withheld = history.export(tmp_path / "w.zip", Selection(withheld=frozenset({"RiskColourGraded"})))
+    assert verify(withheld, history.keys()).coverage == "subset"
+    assert "RiskColourGraded" not in {orjson.loads(line)["type"] for line in lines_of(withheld)}

@@ -13,6 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
+from api.catalogue import event_classes
 from api.deps import PrincipalDep, SystemDep
 from api.problems import responses
 from api.routers.audit_views import (
@@ -24,6 +25,7 @@ from api.routers.audit_views import (
     SignedHeadView,
 )
 from application.authorization import Forbidden, Principal, Role
+from application.visibility import withheld_from_bundles
 from domain.bounds import Position
 from infrastructure.audit.export import Selection
 from infrastructure.audit.signing import key_id, public_pem
@@ -99,7 +101,8 @@ def export(
     if jurisdiction is not None:
         who.require_scope(jurisdiction, "the requested jurisdiction")
     plan = system.audit.export(Selection(scope=who.jurisdiction, jurisdiction=jurisdiction, from_position=from_position,
-                                         to_position=to_position, aggregate_id=aggregate_id))
+                                         to_position=to_position, aggregate_id=aggregate_id,
+                                         withheld=withheld_from_bundles(who.role, event_classes())))
     name = f"zeren-audit-{plan.head.tree_size}.zip"
     return StreamingResponse(plan.chunks(), media_type="application/zip",
                              headers={"Content-Disposition": f'attachment; filename="{name}"'})

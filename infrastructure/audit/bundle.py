@@ -34,9 +34,10 @@ from infrastructure.audit import leaves, merkle, strict
 from infrastructure.audit.note import ED25519, Checkpoint, Note, NoteError, Verifier, raw
 from infrastructure.audit.signing import TreeHead, head_problem, strict_hex
 
-FORMAT = "zeren-audit-bundle/2"
+FORMAT = "zeren-audit-bundle/3"
 EVENTS, HEAD, HEADS, MANIFEST, CHECKPOINT = "events.jsonl", "head.json", "heads.jsonl", "manifest.json", "checkpoint"
-FORMATS = {"zeren-audit-bundle/1": (EVENTS, HEADS, HEAD), FORMAT: (EVENTS, HEADS, HEAD, CHECKPOINT)}
+FORMATS = {"zeren-audit-bundle/1": (EVENTS, HEADS, HEAD), "zeren-audit-bundle/2": (EVENTS, HEADS, HEAD, CHECKPOINT),
+           FORMAT: (EVENTS, HEADS, HEAD, CHECKPOINT)}
 """The members each format lists in its manifest (besides the manifest): format 2 adds the head as a C2SP
 checkpoint with its witness cosignatures; format-1 bundles (written before) still verify, without cosignatures."""
 MANIFEST_FIELDS = ("format", "created_at", "hash", "tree", "leaf_encoding", "signature", "selection", "tree_size",
@@ -44,6 +45,8 @@ MANIFEST_FIELDS = ("format", "created_at", "hash", "tree", "leaf_encoding", "sig
                    "members")
 CONSTANTS = {"hash": "SHA-256", "tree": "RFC 9162 §2.1", "leaf_encoding": 1, "signature": "Ed25519"}
 SELECTION_FIELDS = ("scope", "jurisdiction", "from_position", "to_position", "aggregate_id")
+WITHHELD = "withheld"
+"""Format 3 adds this sixth field to the selection: the event types withheld from the caller (docs/audit.md §6.3)."""
 EVENT_FIELDS = ("leaf_index", "position", "aggregate_id", "aggregate_version", "type", "topic", "schema_version",
                 "recorded_at", "effective_at", "jurisdiction", "envelope", "redacted", "data", "stored", "leaf_hash",
                 "inclusion_path")
@@ -133,6 +136,15 @@ def _span(value: Any, what: str) -> tuple[int, int] | None:
     return first, last
 
 
+def _withheld(value: Any) -> list[str]:
+    """``selection.withheld``: event type names, each a text, sorted and without repeats."""
+    if not isinstance(value, list) or any(not isinstance(name, str) or not name for name in value):
+        raise ValueError("its selection.withheld is not a list of event type names")
+    if value != sorted(set(value)):
+        raise ValueError("its selection.withheld is not sorted without repeats")
+    return value
+
+
 @dataclass(frozen=True)
 class Manifest:
     """``manifest.json``, every field type-checked (docs/audit.md §6.3)."""
@@ -152,6 +164,7 @@ class Manifest:
     from_position: int | None
     to_position: int | None
     aggregate_id: UUID | None
+    withheld: frozenset[str]
 
     @classmethod
     def parse(cls, value: Any) -> Manifest:
@@ -169,7 +182,10 @@ class Manifest:
             raise ValueError("its created_at has no offset")
         if m["coverage"] not in COVERAGE:
             raise ValueError(f"its coverage is none of {', '.join(COVERAGE)}")
-        selection = strict.fields(m["selection"], SELECTION_FIELDS, "its selection")
+        older = m["format"] != FORMAT
+        selection = strict.fields(m["selection"], SELECTION_FIELDS if older else (*SELECTION_FIELDS, WITHHELD),
+                                  "its selection")
+        withheld = () if older else _withheld(selection[WITHHELD])
         members = strict.fields(m["members"], FORMATS[m["format"]], "its members")
         for name in members:
             member = strict.fields(members[name], ("sha256", "bytes"), f"its members.{name}")
@@ -189,15 +205,18 @@ class Manifest:
             jurisdiction=strict.text(selection["jurisdiction"], "selection.jurisdiction", optional=True),
             from_position=bound["from_position"], to_position=bound["to_position"],
             aggregate_id=None if selection["aggregate_id"] is None
-            else strict.canonical_uuid(selection["aggregate_id"], "selection.aggregate_id"))
+            else strict.canonical_uuid(selection["aggregate_id"], "selection.aggregate_id"),
+            withheld=frozenset(withheld))
 
     @property
     def filtered(self) -> bool:
-        """Whether the selection can leave sealed events out (a scope, a jurisdiction or an aggregate)."""
-        return (self.scope, self.jurisdiction, self.aggregate_id) != (None, None, None)
+        """Whether the selection can leave sealed events out (a scope, a jurisdiction, an aggregate or withheld
+        event types)."""
+        return (self.scope, self.jurisdiction, self.aggregate_id) != (None, None, None) or bool(self.withheld)
 
-    def admits(self, position: int, jurisdiction: str, aggregate_id: UUID) -> bool:
-        return ((self.from_position is None or position >= self.from_position)
+    def admits(self, position: int, jurisdiction: str, aggregate_id: UUID, kind: str) -> bool:
+        return (kind not in self.withheld
+                and (self.from_position is None or position >= self.from_position)
                 and (self.to_position is None or position <= self.to_position)
                 and (self.scope is None or covers(self.scope, jurisdiction))
                 and (self.jurisdiction is None or covers(self.jurisdiction, jurisdiction))
@@ -292,6 +311,7 @@ class _Event:
     aggregate_id: UUID
     version: int
     jurisdiction: str
+    type: str
 
 
 def _check_event(value: Any, head: TreeHead) -> _Event:
@@ -338,7 +358,7 @@ def _check_event(value: Any, head: TreeHead) -> _Event:
             raise ValueError(f"its {name} differs from its stored bytes: the shown event was changed")
     if not isinstance(expected["jurisdiction"], str):
         raise ValueError("its jurisdiction is not a string")
-    return _Event(index, position, aggregate_id, version, expected["jurisdiction"])
+    return _Event(index, position, aggregate_id, version, expected["jurisdiction"], expected["type"])
 
 
 def verify(path: Path, keys: Mapping[bytes, Ed25519PublicKey], previous: TreeHead | None = None,
@@ -406,7 +426,7 @@ def _verify_events(reader: _Reader, head: TreeHead) -> _Seen:
         if seen.last and event.position <= seen.last.position:
             raise BundleInvalid(f"{where}: positions do not increase — it comes after position "
                                 f"{seen.last.position}")
-        if not manifest.admits(event.position, event.jurisdiction, event.aggregate_id):
+        if not manifest.admits(event.position, event.jurisdiction, event.aggregate_id, event.type):
             raise BundleInvalid(f"{where}: the manifest's selection does not admit it")
         before = seen.versions.get(event.aggregate_id, 0)
         if event.version <= before or (manifest.coverage == "full" and event.version != before + 1):

@@ -43,16 +43,21 @@ class Selection:
     from_position: int | None = None
     to_position: int | None = None
     aggregate_id: UUID | None = None
+    withheld: frozenset[str] = frozenset()
+    """Event types the caller may not read whole (``application.visibility.withheld_from_bundles``): left out and
+    named in the manifest, since a bundle carries each event's stored bytes."""
 
     def admits(self, event: StoredEvent, jurisdiction: str) -> bool:
-        return ((self.scope is None or covers(self.scope, jurisdiction))
+        return (bundle.event_type(event.topic) not in self.withheld
+                and (self.scope is None or covers(self.scope, jurisdiction))
                 and (self.jurisdiction is None or covers(self.jurisdiction, jurisdiction))
                 and (self.aggregate_id is None or event.aggregate_id == self.aggregate_id))
 
     def to_json(self) -> dict[str, Any]:
         return {"scope": self.scope, "jurisdiction": self.jurisdiction, "from_position": self.from_position,
                 "to_position": self.to_position,
-                "aggregate_id": str(self.aggregate_id) if self.aggregate_id else None}
+                "aggregate_id": str(self.aggregate_id) if self.aggregate_id else None,
+                "withheld": sorted(self.withheld)}
 
 
 class _Sink:
