@@ -20,6 +20,7 @@ policy worker's read models). So both paths store exactly the same events (``tes
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -82,6 +83,8 @@ class BufferedLog:
         self.events: list[Any] = []
         self.history_of: dict[UUID, list[Any]] = {}
         self.base = store.head()
+        self.written, self.seconds = 0, 0.0
+        """Events written and the time spent writing them (the bulk append rate, ``bench.suite``)."""
 
     def writing(self) -> AbstractContextManager[Any]:
         return nullcontext()
@@ -113,7 +116,10 @@ class BufferedLog:
 
     def flush(self) -> None:
         if self.events:
+            started = time.perf_counter()
             self.store.save(list(self.states.values()), self.events, None)
+            self.seconds += time.perf_counter() - started
+            self.written += len(self.events)
         self.states, self.events, self.history_of = {}, [], {}
         self.base = self.store.head()
 

@@ -9,6 +9,7 @@ import pytest
 
 from api.bootstrap import bootstrap
 from bench.generator import Generator
+from bench.suite import measure, table
 from infrastructure.settings import Settings
 from tests.conftest import drop_schema, make_settings
 
@@ -45,3 +46,16 @@ def test_the_bulk_path_writes_exactly_the_events_of_the_slow_path(
     kinds = {topic.rsplit(":", 1)[-1] for topic, *_ in one_by_one}
     assert {"InspectionCompleted", "HazardReported", "HazardClosedOut", "TipReceived", "DutyRevised",
             "HazardBecameOverdue"} <= kinds
+
+
+def test_the_quick_suite_prints_every_figure_beside_its_baseline(postgres_ready: str) -> None:
+    rows = measure(quick=True, events=200, runs=1, postgres=postgres_ready.split("?")[0])
+    figures = " / ".join(r.figure for r in rows)
+    for figure in ("commands in-process, 1 writer, postgres", "commands in-process, 1 writer, sqlite",
+                   "4 writers", "bulk append", "projection rebuild", "as-of duty query", "sealing", "audit verify",
+                   "follower latency", "aggregate load"):
+        assert figure in figures
+    assert all(r.value > 0 and (r.baseline is None or r.baseline > 0) for r in rows)
+    lines = table(rows).splitlines()
+    assert len(lines) == len(rows) + 2
+    assert all(line.count("|") == 8 for line in lines)

@@ -1,0 +1,403 @@
+"""Every figure of issue #15 beside its baseline, measured in the same run on the same machine.
+
+    .venv/bin/python -m bench [--quick] [--events N] [--runs 3] [--postgres URL]
+
+Each figure is the median of ``--runs`` runs (3 unless told), its baseline likewise, and the table gives their
+ratio and the target the issue sets. ``--quick`` uses tiny data (a smoke test runs it: the table's shape, never its
+timings). The figures and what bounds them are discussed in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from uuid import UUID
+
+import psycopg
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+from sqlalchemy import select
+
+from api.bootstrap import System, bootstrap, projections
+from api.demo.identifiers import credit_code
+from application import organisation as o
+from application.authorization import Principal
+from bench.backends import POSTGRES
+from bench.generator import BufferedLog, Generator
+from domain.base import project
+from domain.units import EnterpriseProfile, Level, RiskColour, TerritorialProfile, UnitRegistered
+from infrastructure.audit.bundle import verify
+from infrastructure.audit.export import Selection
+from infrastructure.following import Tracking, positions
+from infrastructure.settings import Settings
+from projections.projection import SHADOW
+
+ADMIN = Principal("bench", "admin", "350000")
+
+
+@dataclass
+class Row:
+    figure: str
+    unit: str
+    value: float
+    baseline: float | None
+    baseline_label: str
+    target: str
+
+    @property
+    def ratio(self) -> float | None:
+        return self.value / self.baseline if self.baseline else None
+
+
+def median(runs: int, measure: Callable[[], float]) -> float:
+    return statistics.median(measure() for _ in range(runs))
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+# --- stores ------------------------------------------------------------------------------------------------------
+@contextmanager
+def store(backend: str, postgres: str, tmp: Path) -> Iterator[Settings]:
+    """A fresh, empty store: a SQLite file or a PostgreSQL schema (dropped afterwards)."""
+    name = uuid.uuid4().hex[:8]
+    if backend == "sqlite":
+        yield Settings(sqlite_path=tmp / f"{name}.db", data_dir=tmp)
+        return
+    schema = f"bench_{name}"
+    try:
+        yield Settings(database_url=f"{postgres}?schema={schema}", data_dir=tmp)
+    finally:
+        with psycopg.connect(postgres, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def enterprises(system: System, count: int = 50) -> list[UUID]:
+    execute = system.service.execute
+    province = execute(o.RegisterUnit(profile=TerritorialProfile(name="省", level=Level.province, code="350000")),
+                       ADMIN).id
+    return [execute(o.RegisterUnit(profile=EnterpriseProfile(
+        name=f"企业{i}", credit_code=credit_code(i), sector="城镇燃气", address="x", legal_representative="x",
+        staff_count=1), parent_id=province), ADMIN).id for i in range(1, count + 1)]
+
+
+def grade(system: System, units: list[UUID], i: int) -> int | None:
+    """One command, one event: a risk colour graded (the whole service layer)."""
+    return system.service.execute(o.GradeRiskColour(unit_id=units[i % len(units)], colour=list(RiskColour)[i % 4],
+                                                    reason="bench"), ADMIN).position
+
+
+# --- the library's baseline ---------------------------------------------------------------------------------------
+class Counter(Aggregate):
+    """A trivial aggregate for the library's own ``Application.save``."""
+
+    @event("Started")
+    def __init__(self) -> None:
+        self.n = 0
+
+    @event("Counted")
+    def count(self, n: int) -> None:
+        self.n = n
+
+
+class Library(Application[UUID]):
+    name = "BenchLibrary"
+
+
+def library(settings: Settings, tmp: Path) -> Library:
+    env = {**settings.eventsourcing_env(), "AGGREGATE_CACHE_MAXSIZE": "10000"}
+    env.pop("APPLICATION_RECORDER_TOPIC")
+    if not settings.is_postgres:
+        env["SQLITE_DBNAME"] = str(tmp / f"library-{uuid.uuid4().hex[:6]}.db")
+    return Library(env=env)
+
+
+def writers(count: int, per_writer: int, write: Callable[[int, int], object]) -> float:
+    """``count`` threads, each writing ``per_writer`` times; returns writes per second."""
+    def run(w: int) -> None:
+        for i in range(per_writer):
+            write(w, i)
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in range(count)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return count * per_writer / (time.perf_counter() - started)
+
+
+def commands(settings: Settings, tmp: Path, n: int, runs: int, threads: int) -> tuple[float, float]:
+    """Commands/s through the service layer and the library's saves/s, with ``threads`` writers each."""
+    system = bootstrap(settings)
+    lib = library(settings, tmp)
+    try:
+        units = enterprises(system, 50)
+        counters = [Counter() for _ in range(50)]
+        lib.save(*counters)
+        ids = [c.id for c in counters]
+        per = max(1, n // threads)
+
+        def ours() -> float:
+            return writers(threads, per, lambda w, i: grade(system, units[w::threads], i))
+
+        def theirs() -> float:
+            def save(w: int, i: int) -> None:
+                mine = ids[w::threads]
+                counter: Counter = lib.repository.get(mine[i % len(mine)])
+                counter.count(i)
+                lib.save(counter)
+            return writers(threads, per, save)
+
+        return median(runs, ours), median(runs, theirs)
+    finally:
+        system.close()
+        lib.close()
+
+
+# --- a generated store and what is measured on it ---------------------------------------------------------------
+def generate(settings: Settings, events: int) -> tuple[System, float]:
+    """The generator's bulk path into ``settings``; returns the system and the bulk append rate (events/s of the
+    batched saves alone)."""
+    system = bootstrap(settings)
+    generator = Generator(system, events, seed=15, bulk=True)
+    generator.run()
+    assert generator.buffer is not None
+    return system, generator.buffer.written / generator.buffer.seconds
+
+
+def copy_rate(postgres: str, system: System) -> float:
+    """PostgreSQL ``COPY`` of rows the size of the stored events (id, version, topic, state), rows/s."""
+    rows = [(str(e.event.originator_id), e.event.originator_version, e.topic, e.state)
+            for e in system.store.read(0, 1_000_000)]
+    with psycopg.connect(postgres, autocommit=False) as conn:
+        conn.execute("CREATE TEMP TABLE copied (id uuid, version int, topic text, state bytea)")
+        started = time.perf_counter()
+        with conn.cursor() as cur, cur.copy("COPY copied FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        conn.commit()
+        return len(rows) / (time.perf_counter() - started)
+
+
+def rebuild(system: System) -> float:
+    head = system.store.head()
+    started = time.perf_counter()
+    system.runner.rebuild()
+    return head / (time.perf_counter() - started)
+
+
+def raw_read(system: System) -> float:
+    """Read and decode the whole log in batches of 500: the ceiling of any follower."""
+    head, position, started = system.store.head(), 0, time.perf_counter()
+    while entries := system.store.read(position, 500):
+        position = entries[-1].position
+    return head / (time.perf_counter() - started)
+
+
+def per_event_commits(system: System, events: int) -> float:
+    """Every projection applying the first ``events`` log events with one transaction per event and projection
+    (the pattern of the library's ``ProjectionRunner``), into shadow tables: log events/s."""
+    shadows = [p.shadow() for p in projections() if hasattr(p, "shadow")]
+    entries = system.store.read(0, events)
+    with system.db.transaction() as conn:
+        for shadow in shadows:
+            shadow.drop(conn)
+            shadow.create(conn)
+            Tracking.start(conn, shadow.name + SHADOW)
+    started = time.perf_counter()
+    for entry in entries:
+        for shadow in shadows:
+            with system.db.transaction() as conn:
+                Tracking.position(conn, shadow.name + SHADOW, lock=True)
+                shadow.process(conn, [entry])
+                Tracking.advance(conn, shadow.name + SHADOW, entry.position)
+    rate = len(entries) / (time.perf_counter() - started)
+    with system.db.transaction() as conn:
+        for shadow in shadows:
+            shadow.drop(conn)
+            Tracking.forget(conn, shadow.name + SHADOW)
+    return rate
+
+
+def follower_latency(system: System, units: list[UUID], samples: int) -> float:
+    """Milliseconds from a command's answer until every projection has applied it (runner thread, woken)."""
+    stop = threading.Event()
+    thread = threading.Thread(target=system.runner.run, args=(stop, 0.5), daemon=True)
+    thread.start()
+    names = list(system.runner.projections)
+    waits = []
+    try:
+        for i in range(samples):
+            position = grade(system, units, i)
+            started = time.perf_counter()
+            while min(positions(system.db, names).values()) < (position or 0):
+                time.sleep(0.001)
+            waits.append((time.perf_counter() - started) * 1000)
+    finally:
+        stop.set()
+        system.runner.wake()
+        thread.join()
+    return p95(waits)
+
+
+def as_of_duties(system: System, samples: int) -> float:
+    """p95 milliseconds of 'who held duty D of unit U at T', over the generated units with duty lists."""
+    from projections.responsibility_ledger import DUTIES
+
+    system.runner.catch_up()
+    with system.db.read() as conn:
+        rows = conn.execute(select(DUTIES.c.unit_id, DUTIES.c.duty_id, DUTIES.c.valid_from)
+                            .where(DUTIES.c.recorded_to.is_(None))).all()
+    now = datetime.now(UTC)
+    waits = []
+    for i in range(samples):
+        unit, _, since = rows[i % len(rows)]
+        started = time.perf_counter()
+        system.queries.ledger.duties("350000", as_of=since + timedelta(days=30 + i), known_at=now, unit_id=unit)
+        waits.append((time.perf_counter() - started) * 1000)
+    return p95(waits)
+
+
+def sealing(system: System, tmp: Path) -> tuple[float, float, float, float]:
+    """Sealing events/s and SHA-256 of the same bytes; ``audit verify`` events/s and reading the bundle."""
+    entries = system.store.read(0, 1_000_000)
+    started = time.perf_counter()
+    for entry in entries:
+        hashlib.sha256(entry.state).digest()
+    sha = len(entries) / (time.perf_counter() - started)
+    keys = system.audit.keys()
+    started = time.perf_counter()
+    system.audit.sealer.seal_now()
+    seal = len(entries) / (time.perf_counter() - started)
+    bundle = tmp / f"bundle-{uuid.uuid4().hex[:6]}.zip"
+    with bundle.open("wb") as f:
+        for chunk in system.audit.export(Selection()).chunks():
+            f.write(chunk)
+    started = time.perf_counter()
+    verified = verify(bundle, keys)
+    verify_rate = verified.events / (time.perf_counter() - started)
+    started = time.perf_counter()
+    with bundle.open("rb") as f:
+        while f.read(1 << 20):
+            pass
+    read = len(entries) / (time.perf_counter() - started)
+    return seal, sha, verify_rate, read
+
+
+def aggregate_load(settings: Settings, events: int) -> tuple[float, float]:
+    """Loads per second of one unit of ``events`` events: from its latest snapshot, and folding every event."""
+    system = bootstrap(settings)
+    try:
+        unit = enterprises(system, 1)[0]
+        buffer = BufferedLog(system.store, 2000)
+        from application.service import Zeren
+
+        service = Zeren(buffer, system.service.clock, system.service.ids, system.vault, system.service.handlers,
+                        system.service.directory, system.service.tips)
+        for i in range(events - 1):
+            service.execute(o.GradeRiskColour(unit_id=unit, colour=list(RiskColour)[i % 4], reason="bench"), ADMIN)
+        buffer.flush()
+        state = system.store.get(unit)
+        assert state is not None
+        version = state.version
+        repository = system.store.backend.repository
+        started = time.perf_counter()
+        repository.get(unit, version=version, projector_func=project)  # a version: no cache, the snapshot
+        snapshot = 1 / (time.perf_counter() - started)
+        started = time.perf_counter()
+        project(None, system.store.backend.events.get(unit))
+        folded = 1 / (time.perf_counter() - started)
+        return snapshot, folded
+    finally:
+        system.close()
+
+
+# --- the table ------------------------------------------------------------------------------------------------------
+def measure(quick: bool, events: int, runs: int, postgres: str) -> list[Row]:
+    n = 30 if quick else 1000
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory() as name:
+        tmp = Path(name)
+        for backend in ("postgres", "sqlite"):
+            with store(backend, postgres, tmp) as settings:
+                ours, theirs = commands(settings, tmp, n, runs, 1)
+                rows.append(Row(f"commands in-process, 1 writer, {backend}", "commands/s", ours, theirs,
+                                "library Application.save", "≥ 1.0×"))
+        with store("postgres", postgres, tmp) as settings:
+            ours, theirs = commands(settings, tmp, n, runs, 4)
+            rows.append(Row("commands in-process, 4 writers (threads), postgres", "commands/s", ours, theirs,
+                            "library, 4 writers", "≥ 1.3× and ≥ 2,000/s"))
+        with store("postgres", postgres, tmp) as settings:
+            system, bulk = generate(settings, events)
+            try:
+                head = system.store.head()
+                rows.append(Row(f"bulk append (generator's bulk path), postgres, {head:,} events", "events/s", bulk,
+                                copy_rate(postgres, system), "COPY of rows of the same size", "≥ 0.3×"))
+                raw = median(runs, lambda: raw_read(system))
+                rows.append(Row(f"projection rebuild, all {len(system.runner.projections)}, postgres, "
+                                f"{head:,} events", "log events/s", median(runs, lambda: rebuild(system)), raw,
+                                "raw read + decode of the log", "≥ 20,000/s and ≥ 0.25×"))
+                rows.append(Row("projection rebuild", "log events/s", rows[-1].value,
+                                median(runs, lambda: per_event_commits(system, min(head, 100 if quick else 400))),
+                                "one transaction per event and projection (library runner)", "—"))
+                rows.append(Row(f"as-of duty query p95, {head:,} events", "ms",
+                                median(runs, lambda: as_of_duties(system, 20 if quick else 200)), None, "—",
+                                "≤ 20 ms"))
+                seal, sha, verify_rate, read = sealing(system, tmp)
+                rows.append(Row("sealing", "events/s", seal, sha, "SHA-256 of the same bytes", "keeps up with bulk"))
+                rows.append(Row("audit verify", "events/s", verify_rate, read, "reading the bundle",
+                                "≥ 100,000/s"))
+                units = enterprises_of(system)
+                rows.append(Row("follower latency p95 (write → every read model)", "ms",
+                                median(runs, lambda: follower_latency(system, units, 10 if quick else 50)), None, "—",
+                                "≤ 50 ms"))
+            finally:
+                system.close()
+        with store("postgres", postgres, tmp) as settings:
+            size = 300 if quick else 10_000
+            loads = [aggregate_load(settings, size)]
+            rows.append(Row(f"aggregate load, {size:,} events, postgres", "loads/s", loads[0][0], loads[0][1],
+                            "folding every event (no snapshot)", "≥ 10×"))
+    return rows
+
+
+def enterprises_of(system: System) -> list[UUID]:
+    """Fifty enterprises of the generated store (from the log)."""
+    found = [e.event.originator_id for e in system.store.read(0, 100_000)
+             if isinstance(e.event, UnitRegistered) and isinstance(e.event.profile, EnterpriseProfile)]
+    return found[:50]
+
+
+def table(rows: list[Row]) -> str:
+    header = ("figure", "unit", "value", "baseline (same run)", "baseline", "ratio", "target")
+    lines = [header] + [(r.figure, r.unit, f"{r.value:,.1f}", f"{r.baseline:,.1f}" if r.baseline else "—",
+                         r.baseline_label, f"{r.ratio:.2f}×" if r.ratio else "—", r.target) for r in rows]
+    return "\n".join("| " + " | ".join(line) + " |" if i else "| " + " | ".join(line) + " |\n|" + "---|" * len(line)
+                     for i, line in enumerate(lines))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny data: a minute, for the smoke test")
+    parser.add_argument("--events", type=int, default=None, help="size of the generated store (default 20,000)")
+    parser.add_argument("--runs", type=int, default=3, help="runs per figure (the median is shown)")
+    parser.add_argument("--postgres", default=POSTGRES, help="a PostgreSQL database to make scratch schemas in")
+    args = parser.parse_args(argv)
+    events = args.events or (300 if args.quick else 20_000)
+    started = time.perf_counter()
+    rows = measure(args.quick, events, args.runs, args.postgres)
+    print(table(rows))
+    print(f"\n({time.perf_counter() - started:.0f} s; each figure the median of {args.runs} runs)")
