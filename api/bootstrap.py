@@ -37,6 +37,7 @@ from infrastructure.lookups import Lookups
 from infrastructure.migrate import upgrade
 from infrastructure.settings import Settings
 from infrastructure.vault import Vault
+from projections.accident_checks import AccidentCheckQueries, AccidentChecks
 from projections.audit_trail import AuditTrail, AuditTrailQueries
 from projections.coverage_gaps import CoverageGaps
 from projections.deadlines import DeadlineQueries, HazardDeadlines
@@ -61,7 +62,7 @@ SNAPSHOTTED = (Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Haz
 
 def projections() -> list[Projection | LegacyProjection]:
     return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), HazardLedger(),
-            HazardDeadlines(), HazardStatistics(), TipLedger(), OversightFlags()]
+            HazardDeadlines(), HazardStatistics(), TipLedger(), OversightFlags(), AccidentChecks()]
 
 
 class Queries:
@@ -115,6 +116,10 @@ class Queries:
         return DeadlineQueries(self.db)
 
     @cached_property
+    def accident_checks(self) -> AccidentCheckQueries:
+        return AccidentCheckQueries(self.db)
+
+    @cached_property
     def one_plus_n(self) -> OnePlusNLedger:
         return OnePlusNLedger(self.directory, self.ledger, self.hazards, self.inspections)
 
@@ -157,7 +162,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     service = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS,
                     Lookups(runner, queries.directory, queries.inspections), queries.tips)
     service.listeners.append(runner.wake)
-    worker = Worker(service, service.clock, queries.deadlines, queries.oversight)
+    worker = Worker(service, service.clock, queries.deadlines, queries.oversight, queries.accident_checks)
     audit = Audit(db, store, settings, service.clock)
     audit.setup()
     service.listeners.append(audit.sealer.wake)

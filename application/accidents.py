@@ -2,9 +2,10 @@
 
 Who may do what (docs/architecture.md §9): the officials of the jurisdiction record accidents and the reports they
 receive (an investigator, an enforcement officer, an inspector of the supervising department, an administrator).
-What the rules derive — the grade, the irregularities of the chain, the suspicion of concealment with its listing
-and the proposal to escalate — is decided in the same transaction as the fact that causes it, from the aggregate, so
-it is written once however often the fact is looked at again. """
+The grade is recomputed with every report, in the same transaction (R1). The irregularities of the chain and the
+suspicion of concealment with its listing and the proposal to escalate are raised by the accident policies
+(``application/policies.py``), which send the last three commands here as the system: each decision re-checks the
+aggregate (``domain.accidents.checks``), so it is written once however often the worker looks again. """
 
 from __future__ import annotations
 
@@ -95,15 +96,6 @@ def safety_committee(uow: UnitOfWork, unit: Unit) -> Unit | None:
     return None
 
 
-def _suspect(uow: UnitOfWork, accident: ac.Accident) -> None:
-    state = uow.state(accident.id)
-    current = state if isinstance(state, ac.Accident) else accident
-    if not ac.suspects_concealment(current):
-        return
-    unit = _unit(uow, current.unit_id, "unit_id")
-    uow.record(*ac.suspect_concealment(uow.ctx, current, pack_for(current.jurisdiction), safety_committee(uow, unit)))
-
-
 def record_accident(cmd: RecordAccident, uow: UnitOfWork) -> UUID:
     unit = _unit(uow, cmd.unit_id, "unit_id")
     uow.principal.require_scope(unit.jurisdiction, unit.name)
@@ -115,9 +107,6 @@ def record_accident(cmd: RecordAccident, uow: UnitOfWork) -> UUID:
     accident_id = events[0].originator_id
     if cmd.tip_id is not None:  # the tip led to this accident: linked in the same transaction
         link_to_tip(uow, cmd.tip_id, Outcome(kind=OutcomeKind.accident, target_id=accident_id))
-    state = uow.state(accident_id)
-    assert isinstance(state, ac.Accident)
-    _suspect(uow, state)
     return accident_id
 
 
@@ -131,11 +120,68 @@ def report_accident(cmd: ReportAccident, uow: UnitOfWork) -> UUID:
                           receiver=receiver, receiving_level=level, received_at=cmd.received_at,
                           items=frozenset(cmd.items), figures=cmd.figures, summary=cmd.summary,
                           unit_head_informed_at=cmd.unit_head_informed_at))
-    _suspect(uow, accident)
+    return accident.id
+
+
+POLICY: frozenset[str] = frozenset()
+"""Only the system (the accident policies) sends the commands below."""
+
+
+class FlagAccidentReporting(Command):
+    roles: ClassVar[frozenset[str]] = POLICY
+    action: ClassVar[str] = "flag accident reporting"
+    accident_id: RecordRef
+    irregularity: ac.Irregularity
+    report_no: int | None = Field(default=None, ge=1, description="the report it concerns; null: the accident")
+
+
+class WithdrawAccidentFlag(Command):
+    roles: ClassVar[frozenset[str]] = POLICY
+    action: ClassVar[str] = "withdraw accident reporting flags"
+    accident_id: RecordRef
+    irregularity: ac.Irregularity
+    report_no: int | None = Field(default=None, ge=1)
+
+
+class SuspectConcealment(Command):
+    roles: ClassVar[frozenset[str]] = POLICY
+    action: ClassVar[str] = "suspect concealed accidents"
+    accident_id: RecordRef
+
+
+def _accident(uow: UnitOfWork, accident_id: UUID) -> ac.Accident:
+    return uow.load(accident_id, ac.Accident, label="accident", field="accident_id")
+
+
+def flag_accident_reporting(cmd: FlagAccidentReporting, uow: UnitOfWork) -> UUID:
+    accident = _accident(uow, cmd.accident_id)
+    flag = ac.raise_flag(uow.ctx, accident, pack_for(accident.jurisdiction), cmd.irregularity, cmd.report_no)
+    if flag is not None:
+        uow.record(flag)
+    return accident.id
+
+
+def withdraw_accident_flag(cmd: WithdrawAccidentFlag, uow: UnitOfWork) -> UUID:
+    accident = _accident(uow, cmd.accident_id)
+    withdrawn = ac.withdraw_flag(uow.ctx, accident, pack_for(accident.jurisdiction), cmd.irregularity,
+                                 cmd.report_no)
+    if withdrawn is not None:
+        uow.record(withdrawn)
+    return accident.id
+
+
+def suspect_concealment(cmd: SuspectConcealment, uow: UnitOfWork) -> UUID:
+    accident = _accident(uow, cmd.accident_id)
+    unit = _unit(uow, accident.unit_id, "unit_id")
+    uow.record(*ac.suspect_concealment(uow.ctx, accident, pack_for(accident.jurisdiction),
+                                       safety_committee(uow, unit)))
     return accident.id
 
 
 HANDLERS: dict[type[Command], Handler] = {
     RecordAccident: record_accident,
     ReportAccident: report_accident,
+    FlagAccidentReporting: flag_accident_reporting,
+    WithdrawAccidentFlag: withdraw_accident_flag,
+    SuspectConcealment: suspect_concealment,
 }

@@ -7,6 +7,11 @@
   zero-enforcement (零执法, seed 000 §25); a committee head who led no inspection in a month is flagged
   (seed 002 §(一)3; docs/rules.md R12). A month is judged ``oversight.grace_days`` after it ends, and re-judged for
   ``oversight.lookback_months``: a flag that later records contradict is withdrawn, never deleted.
+- An accident's reporting chain is judged against 493号令 (docs/rules.md R2–R3): 迟报 — including a first report that
+  never came within the head's hour and a level that never passed the report on within its two hours — 漏报,
+  逾期补报; an accident first known from a tip, a police or hospital record before the unit reported it is suspected
+  concealed, listed and an escalated investigation proposed, each once (seed 000 §32). A lateness flag that a report
+  recorded later (received in time) contradicts is withdrawn.
 
 Every policy command carries a deterministic ``Idempotency-Key`` (``policy:<kind>:<subject>:<due>``) and its
 decision re-checks the aggregate, so firing twice — or two workers at once — writes once. The worker's clock is
@@ -21,13 +26,15 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from application.accidents import FlagAccidentReporting, SuspectConcealment, WithdrawAccidentFlag
 from application.authorization import SYSTEM_PRINCIPAL
 from application.commands import Command
 from application.following import HealthLog, follow
 from application.hazards import EscalateListing, MarkHazardOverdue
 from application.oversight import RaiseLeaderInspectionFlag, RaiseZeroEnforcementFlag, WithdrawFlag
-from application.ports import Clock, Deadlines, Oversight
+from application.ports import AccidentChecks, Clock, Deadlines, Oversight
 from application.service import Zeren
+from domain.accidents import CONCEALMENT, AccidentReported, Irregularity
 from domain.calendar import month_bounds, month_label, previous_month
 from domain.errors import Conflict
 from domain.hazards import HazardBecameOverdue, HazardGrade, HazardStatus
@@ -45,12 +52,13 @@ class Worker:
     clock: Clock
     deadlines: Deadlines
     oversight: Oversight
+    accidents: AccidentChecks
     wake: threading.Event = field(default_factory=threading.Event)
 
     def tick(self) -> int:
         """Fire every due policy; returns how many commands wrote events."""
         now = self.clock.now()
-        return self._deadlines(now) + self._oversee(now)
+        return self._deadlines(now) + self._oversee(now) + self._accidents(now)
 
     def _deadlines(self, now: datetime) -> int:
         written = 0
@@ -105,6 +113,33 @@ class Worker:
                                                    reason=f"records made later show {found} for {period}"),
                                       f"policy:withdraw:{flag_id}")
         return written
+
+    def _accidents(self, now: datetime) -> int:
+        """Judge each accident's reporting chain (and the suspicion of concealment) as it falls due."""
+        written = 0
+        for accident_id, kind, report_no, due_at in self.accidents.due(now):
+            cause = self._cause(accident_id, report_no)
+            if kind == CONCEALMENT:
+                written += self._fire(SuspectConcealment(accident_id=accident_id), f"policy:concealment:{accident_id}",
+                                      cause)
+            else:
+                flag = FlagAccidentReporting(accident_id=accident_id, irregularity=Irregularity(kind),
+                                             report_no=report_no)
+                written += self._fire(
+                    flag, f"policy:accident-flag:{accident_id}:{kind}:{report_no or 0}:{due_at.isoformat()}", cause)
+        for accident_id, kind, report_no in self.accidents.unwarranted():
+            written += self._fire(
+                WithdrawAccidentFlag(accident_id=accident_id, irregularity=Irregularity(kind), report_no=report_no),
+                f"policy:accident-withdraw:{accident_id}:{kind}:{report_no or 0}", self._cause(accident_id, None, True))
+        return written
+
+    def _cause(self, accident_id: UUID, report_no: int | None, latest: bool = False) -> UUID | None:
+        """The event that made a judgement due: the report it concerns, the latest report (a withdrawal), or the
+        accident's record."""
+        history = self.service.log.history(accident_id)
+        reports = [e for e in history if isinstance(e, AccidentReported)]
+        chosen = (reports[-1:] if latest else [e for e in reports if e.report.no == report_no]) or history[:1]
+        return chosen[0].id if chosen else None
 
     def _fire(self, command: Command, key: str, cause: UUID | None = None) -> int:
         """Execute a policy command once; 1 when it wrote events now, 0 when there was nothing (more) to write."""

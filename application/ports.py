@@ -118,6 +118,18 @@ class Deadlines(Protocol):
     def unescalated(self) -> list[UUID]: ...
 
 
+class AccidentChecks(Protocol):
+    """What the accident policies must judge (see projections.accident_checks)."""
+
+    def due(self, now: datetime) -> list[tuple[UUID, str, int | None, datetime]]:
+        """(accident, check kind, report number or None, due at) for each judgement due by ``now`` not yet made."""
+        ...
+
+    def unwarranted(self) -> list[tuple[UUID, str, int | None]]:
+        """(accident, irregularity, report number or None) for each raised flag the record no longer warrants."""
+        ...
+
+
 @dataclass(frozen=True)
 class MonthlyLeader:
     """A leader who held, for a whole month, a post that must lead an inspection every month."""

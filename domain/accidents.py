@@ -9,8 +9,16 @@ seed 000 ¶32):
       │                   it carries and the figures it states)
       │ AccidentRegraded (the latest figures reach another grade: R1 recomputed on every report)
       │ ReportingIrregularityFlagged (迟报, 漏报, 逾期补报, unknown time the head learned of it — flags, never verdicts)
+      │ ReportingFlagWithdrawn (a lateness flag raised because nothing had arrived, contradicted by a report recorded
+      │                         later that was received in time)
       │ ConcealmentSuspected (疑似瞒报: first known from a tip, police or hospital record before the unit reported it)
       │ AccidentListed (移送安委会挂牌督办) and EscalatedInvestigationProposed (提级调查建议), each once (seed 000 §32)
+
+The flags and the suspicion are raised by the accident policies (``application/policies.py``), never by the command
+that records a fact: :func:`checks` says, from the aggregate alone, which judgements the record warrants and from
+when — including those that fall due because nothing arrived (no first report within the head's hour, a level that
+never passed the report on within its two hours) — and the decisions :func:`raise_flag`, :func:`withdraw_flag` and
+:func:`suspect_concealment` re-check the aggregate, so a policy firing twice, late or in two workers writes once.
 
 谎报 and 瞒报 are confirmed only by an investigator's finding (应急管理部令第14号; docs/rules.md R2), never by these
 flags.
@@ -29,7 +37,7 @@ from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created,
 from domain.errors import Conflict
 from domain.rules import RulesPack
 from domain.rules import accidents as rules
-from domain.rules.accidents import AccidentGrade, Figures, GovernmentLevel
+from domain.rules.accidents import GOVERNMENT_ORDER, GOVERNMENT_TERMS, AccidentGrade, Figures, GovernmentLevel
 from domain.units import Unit
 
 ACCIDENT_BASIS = "《生产安全事故报告和调查处理条例》(国务院令第493号)"
@@ -129,6 +137,10 @@ class Accident(Aggregate):
     known_from: KnownFrom
     known_at: datetime
     tip_id: UUID | None = None
+    recorded_figures: Figures = Figures()
+    """The figures known when the accident was recorded (before any report)."""
+    informed_time_reported: bool = False
+    """The time the head learned of it was unknown at recording and stated later by the first report."""
     figures: Figures = Figures()
     grade: AccidentGrade = AccidentGrade.general
     reports: tuple[Report, ...] = ()
@@ -171,7 +183,8 @@ class AccidentRecorded(DomainEvent):
         return created(Accident, self, unit_id=self.unit_id, sector=self.sector, kind=self.kind,
                        occurred_at=self.occurred_at, place=self.place, description=self.description,
                        unit_head_informed_at=self.unit_head_informed_at, known_from=self.known_from,
-                       known_at=self.known_at, tip_id=self.tip_id, figures=self.figures, grade=self.grade)
+                       known_at=self.known_at, tip_id=self.tip_id, figures=self.figures,
+                       recorded_figures=self.figures, grade=self.grade)
 
 
 class AccidentReported(DomainEvent):
@@ -186,7 +199,9 @@ class AccidentReported(DomainEvent):
     def apply(self, state: Accident) -> Accident:
         informed = state.unit_head_informed_at or self.unit_head_informed_at
         return state.evolved(self, reports=(*state.reports, self.report), figures=self.report.figures,
-                             unit_head_informed_at=informed)
+                             unit_head_informed_at=informed,
+                             informed_time_reported=state.informed_time_reported
+                             or (state.unit_head_informed_at is None and informed is not None))
 
 
 class AccidentRegraded(DomainEvent):
@@ -212,6 +227,21 @@ class ReportingIrregularityFlagged(DomainEvent):
 
     def apply(self, state: Accident) -> Accident:
         return state.evolved(self, flags=(*state.flags, self.flag))
+
+
+class ReportingFlagWithdrawn(DomainEvent):
+    """事故报告问题撤销: a lateness flag raised because no report had arrived by its deadline, withdrawn when a report
+    recorded later shows it was received in time (the flag was right as known then; the record now contradicts it)."""
+
+    term = "事故报告问题撤销"
+    context = "accidents"
+    irregularity: Irregularity
+    report_no: int | None
+    reason: str
+
+    def apply(self, state: Accident) -> Accident:
+        kept = tuple(f for f in state.flags if (f.irregularity, f.report_no) != (self.irregularity, self.report_no))
+        return state.evolved(self, flags=kept)
 
 
 class ConcealmentSuspected(DomainEvent):
@@ -258,8 +288,7 @@ def record(ctx: CommandContext, accident_id: UUID, unit: Unit, pack: RulesPack, 
            occurred_at: datetime, place: str, description: str, unit_head_informed_at: datetime | None,
            known_from: KnownFrom, known_at: datetime, tip_id: UUID | None, figures: Figures,
            sector: str | None) -> list[DomainEvent]:
-    """事故登记, with the flag for an unknown informing time and, for an accident known first from elsewhere, the
-    suspicion of concealment and its consequences."""
+    """事故登记: the fact only; what it warrants (:func:`checks`) the accident policies raise."""
     require(unit.closure is None, "unit-closed", f"{unit.name} is closed", field="unit_id")
     unit_sector = getattr(unit.profile, "sector", None) or sector
     require(bool(unit_sector), "sector-required", f"{unit.name} has no sector: name the sector of the accident",
@@ -281,12 +310,7 @@ def record(ctx: CommandContext, accident_id: UUID, unit: Unit, pack: RulesPack, 
         unit_head_informed_at=unit_head_informed_at, known_from=known_from, known_at=known_at, tip_id=tip_id,
         figures=figures, grade=decision.grade,
     )
-    events: list[DomainEvent] = [recorded]
-    state = recorded.apply(None)
-    if unit_head_informed_at is None:
-        events.append(_flag(ctx, state, pack, Irregularity.head_informed_unknown, None,
-                            "单位负责人接到报告的时间未记录: the one-hour clock of 第9条 cannot be checked"))
-    return events
+    return [recorded]
 
 
 def _flag(ctx: CommandContext, state: Accident, pack: RulesPack, irregularity: Irregularity, report_no: int | None,
@@ -299,12 +323,12 @@ def _flag(ctx: CommandContext, state: Accident, pack: RulesPack, irregularity: I
 def report(ctx: CommandContext, state: Accident, pack: RulesPack, *, kind: ReportKind, sender: Unit,
            receiver: Unit, receiving_level: GovernmentLevel, received_at: datetime, items: frozenset[ReportItem],
            figures: Figures, summary: str, unit_head_informed_at: datetime | None = None) -> list[DomainEvent]:
-    """A report of the chain, with what it makes the system flag and the grade its figures reach."""
+    """A report of the chain, and the grade its figures reach (R1 recomputed on every report: a change of grade is
+    an ``AccidentRegraded`` event). What it warrants beyond that (迟报, 漏报, 逾期补报) the policies raise."""
     require(state.occurred_at <= received_at <= ctx.recorded_at, "received-out-of-time",
             "a report is received after the accident occurred and by the time it is recorded", field="received_at")
-    first = state.unit_reported_at
     if kind == ReportKind.first:
-        if first is not None:
+        if state.unit_reported_at is not None:
             raise Conflict("already-reported", "the unit's first report is on record: send a supplementary report")
         require(sender.id == state.unit_id, "first-report-by-unit",
                 "the first report comes from the unit where the accident happened", field="sender_unit_id")
@@ -328,40 +352,8 @@ def report(ctx: CommandContext, state: Accident, pack: RulesPack, *, kind: Repor
                       receiving_level=receiving_level, received_at=received_at,
                       items=tuple(i for i in ReportItem if i in items), figures=figures, summary=summary.strip()),
     )
-    previous_figures = state.figures
     state_after = reported.apply(state)
     events: list[DomainEvent] = [reported]
-
-    def flag(irregularity: Irregularity, detail: str) -> None:
-        nonlocal state_after
-        event = _flag(ctx, state_after, pack, irregularity, no, detail, effective_at=received_at)
-        state_after = event.apply(state_after)
-        events.append(event)
-
-    if kind == ReportKind.first and state_after.unit_head_informed_at is not None:
-        due = rules.first_report_due(pack, state_after.unit_head_informed_at)
-        if received_at > due:
-            flag(Irregularity.late_first_report,
-                 f"首报 {received_at.isoformat()} 晚于单位负责人获知后1小时 ({due.isoformat()}, 493号令 第9条)")
-    if kind == ReportKind.upward:
-        below = _received_by(state, sender.id)
-        if below is not None and received_at > rules.upward_report_due(pack, below):
-            flag(Irregularity.late_upward_report,
-                 f"{sender.name} 收到报告 {below.isoformat()}, 上报 {received_at.isoformat()}: "
-                 "超过2小时 (493号令 第11条)")
-    missing = rules.missing_items(pack, frozenset(i.value for i in items))
-    if kind != ReportKind.supplementary and missing:
-        flag(Irregularity.omitted_items,
-             "缺少法定内容: " + "、".join(ITEM_TERMS[m] for m in missing) + " (493号令 第12条)")
-    raised = _casualties(figures) > _casualties(previous_figures)
-    if kind == ReportKind.supplementary and raised:
-        window = rules.supplementary_window_days(pack, state.kind.value)
-        if received_at.date() > (state.occurred_at + timedelta(days=window)).date():
-            flag(Irregularity.late_supplementary,
-                 f"伤亡人数在事故发生{window}日后才补报 (493号令 第13条)")
-        if first is not None and not state_after.flagged(Irregularity.omitted_casualties, no):
-            flag(Irregularity.omitted_casualties,
-                 f"伤亡人数由 {_casualties(previous_figures)} 增至 {_casualties(figures)}: 前次报告漏报伤亡的嫌疑")
     decision = rules.grade(pack, figures)
     if decision.grade != state_after.grade:
         regraded = state_after.next_event(
@@ -372,9 +364,139 @@ def report(ctx: CommandContext, state: Accident, pack: RulesPack, *, kind: Repor
     return events
 
 
-def _received_by(state: Accident, unit_id: UUID) -> datetime | None:
-    """When ``unit_id`` itself received the report it now passes on."""
-    return next((r.received_at for r in state.reports if r.receiving_unit_id == unit_id), None)
+CONCEALMENT = "concealment"
+"""The check behind :func:`suspect_concealment` (the other checks are named by their :class:`Irregularity`)."""
+
+
+PAST = timedelta(microseconds=1)
+"""A deadline is kept up to and including its instant ("1小时内"): a lateness is due from the next instant."""
+
+
+class Check(Frozen):
+    """A judgement the accident policies owe the record: a flag — for one report, or (``report_no`` None) for the
+    accident as a whole — or the suspicion of concealment (``kind`` :data:`CONCEALMENT`), effective at
+    ``effective_at`` (a deadline, a report's receipt, the moment it became known) and due from ``due_at``."""
+
+    kind: str
+    report_no: int | None
+    effective_at: datetime
+    due_at: datetime
+    detail: str
+
+
+def _check(kind: str, report_no: int | None, at: datetime, detail: str, *, deadline: bool = False) -> Check:
+    return Check(kind=kind, report_no=report_no, effective_at=at, due_at=at + PAST if deadline else at, detail=detail)
+
+
+def checks(state: Accident, pack: RulesPack) -> list[Check]:
+    """Every judgement the record warrants, as the log now shows it, and the moment each fell (or falls) due.
+
+    - 单位负责人获知时间不明: the time the head learned of it was not recorded with the accident;
+    - 迟报 (首报): no first report within the head's hour, or one received after it (493号令 第9条);
+    - 迟报 (逐级上报): a level that received the report and, while the grade needs a level above it (第10条), did
+      not pass it on within two hours of receiving it — or of the report that raised the grade (第11条);
+    - 漏报: a first or upward report without the mandatory items (第12条); casualties raised by a 补报;
+    - 逾期补报: casualties raised after the 30-day (road traffic, fire: 7-day) window (第13条);
+    - 疑似瞒报: first known from a tip, a police or hospital record before the unit reported it (seed 000 §32).
+
+    A lateness check on something that has not arrived is due at its deadline and stops being warranted when a
+    report received in time is recorded (then a flag it raised is withdrawn). The other checks rest on reports on
+    record, which never change.
+    """
+    found: list[Check] = []
+    if state.unit_head_informed_at is None or state.informed_time_reported:
+        found.append(_check(Irregularity.head_informed_unknown, None, state.known_at,
+                            "单位负责人接到报告的时间未随事故登记: the one-hour clock of 第9条 was not known"))
+    found += _first_report_checks(state, pack)
+    found += _upward_checks(state, pack)
+    previous = state.recorded_figures
+    for r in state.reports:
+        missing = rules.missing_items(pack, frozenset(i.value for i in r.items))
+        if r.kind != ReportKind.supplementary and missing:
+            found.append(_check(Irregularity.omitted_items, r.no, r.received_at,
+                                "缺少法定内容: " + "、".join(ITEM_TERMS[m] for m in missing) + " (493号令 第12条)"))
+        if r.kind == ReportKind.supplementary and _casualties(r.figures) > _casualties(previous):
+            window = rules.supplementary_window_days(pack, state.kind.value)
+            if r.received_at.date() > (state.occurred_at + timedelta(days=window)).date():
+                found.append(_check(Irregularity.late_supplementary, r.no, r.received_at,
+                                    f"伤亡人数在事故发生{window}日后才补报 (493号令 第13条)"))
+            raised = f"伤亡人数由 {_casualties(previous)} 增至 {_casualties(r.figures)}"
+            found.append(_check(Irregularity.omitted_casualties, r.no, r.received_at,
+                                f"{raised}: 前次报告漏报伤亡的嫌疑"))
+        previous = r.figures
+    if suspects_concealment(state) and not state.concealment_suspected:
+        found.append(_check(CONCEALMENT, None, state.known_at,
+                            "事故首先由举报、公安或医院记录获知, 早于事故单位报告: 疑似瞒报 (seed 000 §32)"))
+    return found
+
+
+def _first_report_checks(state: Accident, pack: RulesPack) -> list[Check]:
+    informed = state.unit_head_informed_at
+    if informed is None:
+        return []
+    due = rules.first_report_due(pack, informed)
+    first = state.unit_reported_at
+    if first is None:
+        detail = f"单位负责人 {informed.isoformat()} 获知, 至 {due.isoformat()} 未见首报 (493号令 第9条)"
+    elif first > due:
+        detail = f"首报 {first.isoformat()} 晚于单位负责人获知后1小时 ({due.isoformat()}, 493号令 第9条)"
+    else:
+        return []
+    return [_check(Irregularity.late_first_report, None, due, detail, deadline=True)]
+
+
+def _upward_checks(state: Accident, pack: RulesPack) -> list[Check]:
+    """Each level below the one the grade must reach (第10条) passes the report on within two hours (第11条)."""
+    rank = GOVERNMENT_ORDER.index
+    top = rank(rules.top_report_level(pack, state.grade))
+    found: list[Check] = []
+    for level in GOVERNMENT_ORDER[:top]:
+        received = [r for r in state.reports if r.receiving_level == level]
+        if not received:
+            continue
+        first = min(received, key=lambda r: (r.received_at, r.no))
+        raised = [r.received_at for r in state.reports
+                  if rank(rules.top_report_level(pack, rules.grade(pack, r.figures).grade)) > rank(level)]
+        since = max(first.received_at, min(raised)) if raised else first.received_at
+        due = rules.upward_report_due(pack, since)
+        passed = min((r.received_at for r in state.reports if rank(r.receiving_level) > rank(level)), default=None)
+        term = GOVERNMENT_TERMS[level.value]
+        if passed is None:
+            detail = f"{term}于 {since.isoformat()} 应报, 至 {due.isoformat()} 未见上报 (493号令 第10、11条)"
+        elif passed > due:
+            detail = f"{term}于 {since.isoformat()} 应报, 上报 {passed.isoformat()}: 超过2小时 (493号令 第11条)"
+        else:
+            continue
+        found.append(_check(Irregularity.late_upward_report, first.no, due, detail, deadline=True))
+    return found
+
+
+def raise_flag(ctx: CommandContext, state: Accident, pack: RulesPack, irregularity: Irregularity,
+               report_no: int | None) -> ReportingIrregularityFlagged | None:
+    """The flag, effective when it fell due — if the record warrants it now, it is due and not raised yet."""
+    if state.flagged(irregularity, report_no):
+        return None
+    check = next((c for c in checks(state, pack) if (c.kind, c.report_no) == (irregularity, report_no)), None)
+    if check is None or check.due_at > ctx.recorded_at:
+        return None
+    return _flag(ctx, state, pack, irregularity, report_no, check.detail, effective_at=check.effective_at)
+
+
+def withdraw_flag(ctx: CommandContext, state: Accident, pack: RulesPack, irregularity: Irregularity,
+                  report_no: int | None) -> ReportingFlagWithdrawn | None:
+    """A raised flag the record no longer warrants (a report received in time, recorded after the flag)."""
+    if not state.flagged(irregularity, report_no) or any(
+            (c.kind, c.report_no) == (irregularity, report_no) for c in checks(state, pack)):
+        return None
+    return state.next_event(ReportingFlagWithdrawn, ctx, basis=pack["accident.report.basis"],
+                            rules_version=pack.version_tag, irregularity=irregularity, report_no=report_no,
+                            reason="报告已在时限内收到 (事后登记): 此前据当时记录提出的迟报标记撤销")
+
+
+def unwarranted(state: Accident, pack: RulesPack) -> list[Flag]:
+    """The raised flags the record no longer warrants."""
+    warranted = {(c.kind, c.report_no) for c in checks(state, pack)}
+    return [f for f in state.flags if (f.irregularity, f.report_no) not in warranted]
 
 
 def _casualties(figures: Figures) -> int:

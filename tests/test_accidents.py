@@ -1,5 +1,6 @@
-"""Accidents: recording, the reporting chain link by link, regrading, and the flags the rules raise — each once —
-on SQLite and PostgreSQL (docs/rules.md R1–R3; 493号令 第3、9–13条; seed 000 §32)."""
+"""Accidents: recording, the reporting chain link by link, regrading, and the flags the accident policies raise —
+each once, however often the worker ticks, including when nothing arrives — on SQLite and PostgreSQL (docs/rules.md
+R1–R3; 493号令 第3、9–13条; seed 000 §32)."""
 
 from __future__ import annotations
 
@@ -57,6 +58,13 @@ class Scene(TipDesk):
         self.walk(command.received_at)
         self.run(command, self.investigator)
 
+    def tick(self, at: datetime | None = None) -> int:
+        """The policy worker's pass at ``at`` (default: now), after the read models caught up."""
+        if at is not None:
+            self.walk(at)
+        self.system.runner.catch_up()
+        return self.system.worker.tick()
+
     def accident(self, accident_id: UUID) -> ac.Accident:
         state = self.system.store.get(accident_id)
         assert isinstance(state, ac.Accident)
@@ -85,6 +93,7 @@ def irregularities(accident: ac.Accident) -> list[str]:
 def test_an_accident_reported_on_time_is_graded_and_flags_nothing(scene: Scene) -> None:
     accident_id = scene.record()
     scene.report(accident_id)
+    assert scene.tick() == 0
     accident = scene.accident(accident_id)
     assert accident.grade == AccidentGrade.general
     assert accident.flags == ()
@@ -103,14 +112,18 @@ def test_the_first_report_is_late_after_the_heads_hour(scene: Scene, after: time
     informed = OCCURRED + timedelta(minutes=30)
     accident_id = scene.record(unit_head_informed_at=informed, known_at=informed + after)
     scene.report(accident_id, received_at=informed + after)
+    scene.tick()
     assert irregularities(scene.accident(accident_id)) == (["late_first_report"] if late else [])
+    assert scene.tick() == 0  # once
 
 
 def test_an_unknown_informing_time_is_a_finding_and_the_first_report_may_state_it(scene: Scene) -> None:
     accident_id = scene.record(unit_head_informed_at=None)
+    scene.tick()
     assert irregularities(scene.accident(accident_id)) == ["head_informed_unknown"]
     scene.report(accident_id, unit_head_informed_at=OCCURRED + timedelta(minutes=5),
                  received_at=OCCURRED + timedelta(hours=2))
+    scene.tick()
     accident = scene.accident(accident_id)
     assert accident.unit_head_informed_at == OCCURRED + timedelta(minutes=5)  # never replaced by occurred_at
     assert irregularities(accident) == ["head_informed_unknown", "late_first_report"]
@@ -119,6 +132,7 @@ def test_an_unknown_informing_time_is_a_finding_and_the_first_report_may_state_i
 def test_a_report_missing_mandatory_items_is_flagged_omitted(scene: Scene) -> None:
     accident_id = scene.record()
     scene.report(accident_id, items=(ac.ReportItem.unit, ac.ReportItem.time, ac.ReportItem.place))
+    scene.tick()
     (flag,) = scene.accident(accident_id).flags
     assert flag.irregularity == ac.Irregularity.omitted_items
     assert "直接经济损失" in flag.detail
@@ -133,6 +147,7 @@ def test_each_level_passes_the_report_up_within_two_hours(scene: Scene, after: t
     scene.report(accident_id, receiving_unit_id=scene.world.county, received_at=received)
     scene.report(accident_id, ac.ReportKind.upward, sender_unit_id=scene.world.county,
                  receiving_unit_id=scene.world.city, received_at=received + after, summary="上报市政府")
+    scene.tick()
     accident = scene.accident(accident_id)
     assert [r.receiving_level.value for r in accident.reports] == ["county", "city"]
     assert irregularities(accident) == (["late_upward_report"] if late else [])
@@ -150,6 +165,7 @@ def test_casualties_raised_after_the_window_are_flagged(scene: Scene, kind: ac.A
     scene.report(accident_id)
     scene.report(accident_id, ac.ReportKind.supplementary, received_at=OCCURRED + timedelta(days=day),
                  figures=Figures(deaths=2, serious_injuries=2, direct_loss_yuan=800_000), summary="补报")
+    scene.tick()
     flags = irregularities(scene.accident(accident_id))
     assert ("late_supplementary" in flags) == late
     assert "omitted_casualties" in flags  # the first report left a casualty out
@@ -179,20 +195,27 @@ def test_a_tip_first_accident_is_suspected_concealed_listed_and_escalation_propo
                                                               description="灌装车间起火, 有人受伤未报"),
                            effective_at=known)
     accident_id = scene.record(known_from=ac.KnownFrom.tip, tip_id=tip_id, known_at=known)
+    assert not scene.accident(accident_id).concealment_suspected  # the record is the fact; the policy judges it
+    assert scene.tick() == 1
+    assert scene.tick() == 0
     accident = scene.accident(accident_id)
     assert accident.concealment_suspected
     assert accident.listed_by_id == scene.committee
     assert accident.escalation_proposed is not None
     assert accident.escalation_proposed.value == "city"
     scene.report(accident_id, received_at=OCCURRED + timedelta(hours=3, minutes=10))  # three hours late
+    scene.tick()
     scene.report(accident_id, ac.ReportKind.supplementary, received_at=OCCURRED + timedelta(days=12),
                  figures=Figures(deaths=3), summary="补报")
+    for _ in range(3):
+        scene.tick()
     counts = scene.types(accident_id)
     assert (counts["ConcealmentSuspected"], counts["AccidentListed"], counts["EscalatedInvestigationProposed"]) == (
         1, 1, 1)
     suspected = next(e for e in scene.system.store.history(accident_id) if isinstance(e, ac.ConcealmentSuspected))
     assert "§32" in (suspected.envelope.basis or "")
     assert suspected.effective_at == known
+    assert suspected.envelope.causation_id == scene.system.store.history(accident_id)[0].id
     assert "late_first_report" in irregularities(scene.accident(accident_id))
     tip = scene.system.store.get(tip_id)
     assert [o.kind for o in tip.outcomes] == [t.OutcomeKind.accident]  # linked in the same command
@@ -200,9 +223,10 @@ def test_a_tip_first_accident_is_suspected_concealed_listed_and_escalation_propo
 
 def test_a_police_record_before_the_units_report_is_suspect_the_units_own_report_is_not(scene: Scene) -> None:
     accident_id = scene.record(known_from=ac.KnownFrom.police, known_at=OCCURRED + timedelta(minutes=20))
-    assert scene.accident(accident_id).concealment_suspected  # known from the police before any unit report
     plain = scene.record()
     scene.report(plain)
+    scene.tick()
+    assert scene.accident(accident_id).concealment_suspected  # known from the police before any unit report
     assert scene.types(plain)["ConcealmentSuspected"] == 0
 
 
@@ -243,3 +267,79 @@ def test_refusals_write_nothing(scene: Scene) -> None:
         "role-not-allowed")
     # a unit outside the caller's jurisdiction reads as unknown (declared references, domain/references.py)
     scene.refused(a.RecordAccident(**base), Principal("i", "investigator", TOWN_B), NotFound)
+
+
+def test_no_first_report_by_the_heads_hour_is_flagged_when_the_hour_ends_once(scene: Scene) -> None:
+    """Nothing arrives: the worker flags 迟报 when the head's hour has passed without a first report (493号令 第9条:
+    单位负责人接到报告后, 应当于1小时内报告); a late first report later does not flag it again."""
+    informed = OCCURRED + timedelta(minutes=10)
+    accident_id = scene.record(known_from=ac.KnownFrom.police, known_at=OCCURRED + timedelta(minutes=20))
+    scene.tick()  # the suspicion only: the hour has not passed
+    assert irregularities(scene.accident(accident_id)) == []
+    assert scene.tick(informed + timedelta(hours=1) - timedelta(seconds=1)) == 0
+    assert scene.tick(informed + timedelta(hours=1)) == 0  # within the hour ("1小时内" includes its end)
+    assert scene.tick(informed + timedelta(hours=1, seconds=1)) == 1
+    (flag,) = scene.accident(accident_id).flags
+    assert (flag.irregularity, flag.report_no) == (ac.Irregularity.late_first_report, None)
+    assert "未见首报" in flag.detail
+    raised = scene.system.store.history(accident_id)[-1]
+    assert raised.effective_at == informed + timedelta(hours=1)  # effective when it fell due
+    assert raised.envelope.causation_id == scene.system.store.history(accident_id)[0].id
+    for _ in range(3):
+        assert scene.tick() == 0
+    scene.report(accident_id, received_at=informed + timedelta(hours=3))
+    scene.tick()
+    assert irregularities(scene.accident(accident_id)) == ["late_first_report"]
+    assert scene.types(accident_id)["ReportingIrregularityFlagged"] == 1
+
+
+def test_a_first_report_received_in_time_but_recorded_after_the_flag_withdraws_it(scene: Scene) -> None:
+    """The flag was right as the log stood; a report received within the hour and recorded later contradicts it."""
+    informed = OCCURRED + timedelta(minutes=10)
+    accident_id = scene.record()
+    assert scene.tick(informed + timedelta(hours=2)) == 1
+    assert irregularities(scene.accident(accident_id)) == ["late_first_report"]
+    scene.report(accident_id, received_at=informed + timedelta(minutes=30))  # received in time, recorded now
+    assert scene.tick() == 1
+    assert scene.accident(accident_id).flags == ()
+    assert scene.tick() == 0
+    counts = scene.types(accident_id)
+    assert (counts["ReportingIrregularityFlagged"], counts["ReportingFlagWithdrawn"]) == (1, 1)
+
+
+def test_a_level_that_never_passes_the_report_on_is_flagged_when_its_two_hours_end(scene: Scene) -> None:
+    """每级上报的时间不得超过2小时 (493号令 第11条): the county received it and nothing reached the city (一般事故
+    climbs to 设区的市级, 第10条)."""
+    accident_id = scene.record()
+    received = OCCURRED + timedelta(minutes=40)
+    scene.report(accident_id, receiving_unit_id=scene.world.county, received_at=received)
+    assert scene.tick(received + timedelta(hours=2)) == 0
+    assert scene.tick(received + timedelta(hours=2, seconds=1)) == 1
+    (flag,) = scene.accident(accident_id).flags
+    assert (flag.irregularity, flag.report_no) == (ac.Irregularity.late_upward_report, 1)
+    assert "未见上报" in flag.detail
+    assert scene.tick() == 0
+    scene.report(accident_id, ac.ReportKind.upward, sender_unit_id=scene.world.county,
+                 receiving_unit_id=scene.world.city, received_at=received + timedelta(hours=5), summary="上报市政府")
+    assert scene.tick() == 0  # late, and already flagged: once
+    assert scene.types(accident_id)["ReportingIrregularityFlagged"] == 1
+
+
+def test_a_regrade_makes_the_top_level_pass_it_on_within_two_hours_of_the_report_that_raised_it(
+        scene: Scene) -> None:
+    """较大事故 climbs to 省级 (第10条): the city, the top level for 一般, passes the regraded report on."""
+    accident_id = scene.record(figures=Figures(deaths=2))
+    received = OCCURRED + timedelta(minutes=40)
+    scene.report(accident_id, receiving_unit_id=scene.world.county, received_at=received, figures=Figures(deaths=2))
+    scene.report(accident_id, ac.ReportKind.upward, sender_unit_id=scene.world.county,
+                 receiving_unit_id=scene.world.city, received_at=received + timedelta(hours=1), summary="上报市政府",
+                 figures=Figures(deaths=2))
+    day12 = OCCURRED + timedelta(days=12)
+    scene.report(accident_id, ac.ReportKind.supplementary, sender_unit_id=scene.world.county,
+                 receiving_unit_id=scene.world.city, received_at=day12, figures=Figures(deaths=3), summary="补报")
+    assert scene.accident(accident_id).grade == AccidentGrade.serious
+    scene.tick(day12 + timedelta(hours=2))
+    assert "late_upward_report" not in irregularities(scene.accident(accident_id))
+    scene.tick(day12 + timedelta(hours=2, seconds=1))
+    flags = {(f.irregularity.value, f.report_no) for f in scene.accident(accident_id).flags}
+    assert ("late_upward_report", 2) in flags  # report 2 first reached the city

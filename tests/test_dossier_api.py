@@ -28,6 +28,8 @@ def test_an_accident_recorded_over_http_and_its_dossier_for_the_right_jurisdicti
     created = client.post(f"{API}/accidents", json=body, headers=investigator)
     assert created.status_code == 201, created.text
     accident_id = created.json()["id"]
+    system.runner.catch_up()
+    system.worker.tick()  # the accident policies judge the record (the embedded worker may have done it already)
     shown = client.get(f"{API}/accidents/{accident_id}", headers=investigator).json()
     assert shown["grade"] == "serious"
     assert [f["irregularity"] for f in shown["flags"]] == ["head_informed_unknown"]

@@ -153,6 +153,8 @@ def test_report_approval_four_conditions_and_evaluation_close_it(bench: Bench) -
 
 def test_a_suspected_concealment_is_what_an_escalated_investigation_answers(bench: Bench) -> None:
     accident_id = bench.record(known_from=ac.KnownFrom.police)
+    bench.tick()  # the accident policy proposes the escalation
     proposed = bench.accident(accident_id).escalation_proposed
+    assert proposed is not None
     state = bench.state(bench.open(escalated=True, accident_id=accident_id))
     assert state.level == proposed

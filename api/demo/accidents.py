@@ -8,7 +8,11 @@
   investigation finds the 应急管理局 head's duty to follow the listing unperformed.
 - The scaffold collapse: first known from a tip two hours after it happened, reported by the builder three hours
   late, two deaths, a third on day 12 that regrades it 较大 — suspected concealment, listed with the safety committee
-  and an escalated investigation proposed, once; regraded 较大, it is 泉州市 that investigates (第19条).
+  and an escalated investigation proposed, once; regraded 较大, 泉州市 passes it on to the province (第10条) and it
+  is 泉州市 that investigates (第19条).
+
+The flags are the accident policies' (``application/policies.py``): the worker runs as the accident is recorded, as
+it would in production (a local write wakes it), besides its Monday passes.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from application import people as pp
 from application import responsibility as rs
 from application import tips as tp
 from application.authorization import Principal
+from application.policies import Worker
 from domain import accidents as ac
 from domain import investigations as iv
 from domain import tips as t
@@ -144,7 +149,7 @@ def dust_explosion(d: Demo, hazard: UUID, target: str, when: datetime) -> None:
         disposition=iv.Disposition.accountability), when=opened + timedelta(days=20))
 
 
-def scaffold_collapse(d: Demo) -> None:
+def scaffold_collapse(d: Demo, worker: Worker) -> None:
     """First known from a tip; the builder reports three hours late; a third death on day 12 regrades it."""
     occurred = on("2026-08-03", 10)
     informed = occurred + timedelta(minutes=15)
@@ -163,6 +168,7 @@ def scaffold_collapse(d: Demo) -> None:
         known_from=ac.KnownFrom.tip, known_at=tipped, tip_id=tip,
         figures=Figures(deaths=2, serious_injuries=1, direct_loss_yuan=900_000)), when=tipped,
         lag=timedelta(minutes=40), name="accident_collapse")
+    worker.tick()  # suspected concealment, listed, escalation proposed; no first report within the head's hour
     reported = informed + timedelta(hours=4)  # three hours after the head's hour (493号令 第9条)
     figures = Figures(deaths=2, serious_injuries=1, direct_loss_yuan=900_000)
     d.do(INVESTIGATOR, a.ReportAccident(
@@ -183,12 +189,18 @@ def scaffold_collapse(d: Demo) -> None:
         receiving_unit_id=d.ids["city"], received_at=day12, items=ALL_ITEMS,
         figures=Figures(deaths=3, serious_injuries=0, direct_loss_yuan=1_200_000),
         summary="补报: 重伤工人经抢救无效死亡"), when=day12, lag=timedelta(hours=1))
+    to_province = day12 + timedelta(hours=1, minutes=30)  # 较大 now: the report climbs to the province (第10条)
+    d.do(CITY_INVESTIGATOR, a.ReportAccident(
+        accident_id=accident, kind=ac.ReportKind.upward, sender_unit_id=d.ids["city"],
+        receiving_unit_id=d.ids["province"], received_at=to_province, items=ALL_ITEMS,
+        figures=Figures(deaths=3, serious_injuries=0, direct_loss_yuan=1_200_000),
+        summary="泉州市上报省政府: 事故升级为较大事故"), when=to_province, lag=timedelta(minutes=30))
     d.do(CITY_INVESTIGATOR, inv.OpenInvestigation(accident_id=accident, team=(  # 较大 now: the city investigates
         iv.TeamMember(person_id=d.ids["n7"], unit_id=d.ids["city"], role=iv.TeamRole.leader),)),
         when=day12 + timedelta(days=2), name="investigation_collapse")
 
 
-def schedule(d: Demo, hazards: Hazards) -> None:
+def schedule(d: Demo, hazards: Hazards, worker: Worker) -> None:
     d.later(on("2024-12-10"), lambda: duty_lists(d))
 
     def on_overdue(hazard: UUID, target: str, due: datetime) -> None:
@@ -196,4 +208,4 @@ def schedule(d: Demo, hazards: Hazards) -> None:
         d.later(when, lambda: dust_explosion(d, hazard, target, when))
 
     hazards.overdue_majors.append(on_overdue)
-    d.later(on("2026-08-03", 10), lambda: scaffold_collapse(d))
+    d.later(on("2026-08-03", 10), lambda: scaffold_collapse(d, worker))

@@ -19,7 +19,7 @@ def load(service: Zeren, clock: ManualClock, worker: Worker) -> dict[str, Any]:
     policies as the history walks on (on the same clock)."""
     d = Demo(service, clock)
     quangang.founding(d)
-    accidents.schedule(d, hazards.schedule(d, inspections.schedule(d), worker))
+    accidents.schedule(d, hazards.schedule(d, inspections.schedule(d), worker), worker)
     quangang.two_years(d)
     d.run_agenda()
     return {"commands": d.commands, "head": service.log.head(), "county_id": str(d.ids["county"]),
