@@ -63,6 +63,24 @@ def _hazards(hazards: list[dict[str, Any]]) -> str:
     return _table(["隐患", "等级", "发现时间", "当时状态", "整改期限", "逾期起", "挂牌天数"], rows)
 
 
+def _checks(inspections: list[dict[str, Any]]) -> str:
+    rows = [[i["inspected_at"], i["title"], _people(i["inspectors"]), i["covered"],
+             "；".join(f["description"] for f in i["findings"])] for i in inspections]
+    return _table(["检查时间", "检查", "检查人员", "已查事项", "发现问题"], rows)
+
+
+def _leader_months(leaders: list[dict[str, Any]]) -> str:
+    rows = [[leader["name"], m["month"], m["checks"]] for leader in leaders for m in leader["months"]]
+    return _table(["主要负责人", "月份", "带队或参加的检查次数"], rows)
+
+
+def _reach(hazards: list[dict[str, Any]]) -> str:
+    rows = [[h["description"], h["item_code"] or "（未对应检查表事项）", i["inspected_at"], len(i["signed_by"]),
+             i["term"]] for h in hazards for i in h["inspections"] or [{"inspected_at": None, "signed_by": [],
+                                                                         "term": "—"}]]
+    return _table(["隐患", "检查表事项", "检查时间", "签名数", "结论"], rows)
+
+
 def _subject(facts: dict[str, Any]) -> str:
     if "accident_id" not in facts:
         return _table(["项目", "内容"], [[k, v] for k, v in facts.items()])
@@ -90,7 +108,8 @@ def _line(line: dict[str, Any]) -> str:
         body = (f"<p>{_cell(unit.get('name'))}（{_cell(unit.get('sector'))}，统一社会信用代码 "
                 f"{_cell(unit.get('credit_code'))}）</p><h3>岗位与在岗人员</h3>{_posts(facts.get('posts', []))}"
                 f"<h3>责任清单</h3>{_lists(facts.get('duty_lists', []))}<h3>事故前的隐患及其当时状态</h3>"
-                f"{_hazards(facts.get('hazards', []))}")
+                f"{_hazards(facts.get('hazards', []))}<h3>企业自查</h3>{_checks(facts.get('self_checks', []))}"
+                f"<h3>主要负责人带队检查（按月）</h3>{_leader_months(facts.get('main_leader_checks', []))}")
     elif name == "supervisory":
         departments = "".join(f"<h3>{escape(dep['name'])}（{escape(dep['clause'])}）</h3>{_posts(dep['posts'])}"
                               f"{_lists(dep['duty_lists'])}" for dep in facts.get("supervising_departments", []))
@@ -99,7 +118,8 @@ def _line(line: dict[str, Any]) -> str:
                        for i in facts.get("inspections", [])]
         checks = _table(["检查时间", "检查", "检查人员", "签名数", "已查事项", "发现问题"], inspections)
         body = (f"<p>行业领域：{_cell(facts.get('sector'))}</p>{departments or '<p class=gap>（无监管部门）</p>'}"
-                f"<h3>检查记录</h3>{checks}"
+                f"<h3>检查记录</h3>{checks}<h3>事故背后的隐患：此前各次检查是否在范围内而漏查</h3>"
+                f"{_reach(facts.get('hazards_behind', []))}"
                 f"<h3>挂牌督办</h3>{_hazards(facts.get('listed_supervision', []))}")
     elif name in ("territorial", "leadership"):
         parts = []

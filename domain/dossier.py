@@ -1,12 +1,15 @@
 """The 一案四查 dossier, derived: for a subject (an accident, a hazard or a tip) at unit U and time T, the four lines
 and the two backtracks, as of T and as known at K — a pure function of logged events.
 
-- **Entity line** (企业主体责任): U at T, its posts and holders (with their certificates), its duty lists, its
-  hazards found before T with their state at T.
+- **Entity line** (企业主体责任): U at T, its posts and holders (with their certificates and whether valid at T),
+  its duty lists, its hazards found before T with their state at T, its own checks (自查) and, month by month while
+  the holder at T held the post, the checks its main responsible person led or took part in (seed 004 ¶67).
 - **Supervisory line** (部门监管责任): the department that supervised U's sector at T (as the lead-unit rule
   recorded it: ``SupervisionAssigned``, and the catalogue's ``SectorLeadDecided``), its posts and holders, its duty
-  lists; every inspection of U before T — who signed, what its checklist covered, what it found; U's hazards under
-  listed supervision at T and their age.
+  lists; every inspection of U before T (U's own checks aside) — who signed, what its checklist covered, what it
+  found; for each hazard behind the subject (U's hazards open at T) every earlier inspection's reach: the hazard's
+  checklist item in scope and missed, in scope and not checked, out of scope, or found; U's hazards under listed
+  supervision at T and their age.
 - **Territorial line** (属地管理责任): the 村/社区, 镇/街道 and county above U at T, their posts and duty lists.
 - **Leadership line** (党政领导责任): in those territories, the party secretaries and government heads (党政同责) and
   the deputies whose portfolio names U's sector (一岗双责).
@@ -31,10 +34,10 @@ from uuid import UUID
 
 from domain.accidents import Accident, AccidentRecorded
 from domain.base import Aggregate, DomainEvent
-from domain.calendar import local_day
+from domain.calendar import local_day, month_label, previous_month
 from domain.hazards import STATUS_TERMS, Hazard, HazardReported
 from domain.identifiers import mask_certificate_number
-from domain.inspections import Inspection, InspectionOpened
+from domain.inspections import Inspection, InspectionKind, InspectionOpened
 from domain.jurisdiction import covers
 from domain.people import Person
 from domain.posts import POST_TERMS, Post, PostEstablished
@@ -194,16 +197,55 @@ def _entity(index: _Index, unit_id: UUID, as_of: datetime, scope: str) -> Built:
         return {"unit": None}, line.positions(), gaps
     profile = unit.profile
     hazards = [line.state(h, Hazard) for h in line.created(HazardReported, unit_id=unit_id)]
+    posts = _posts(line, unit.id, gaps, unit.name)
+    own = [i for i in _inspections_of(line, unit_id) if _own(i, unit_id)]
     facts = {
         "unit": {"unit_id": str(unit.id), "name": unit.name, "kind": unit.kind,
                  "sector": getattr(profile, "sector", None), "credit_code": getattr(profile, "credit_code", None),
                  "address": getattr(profile, "address", None), "grid": getattr(profile, "grid", None),
                  "closure": unit.closure.value if unit.closure else None},
-        "posts": _posts(line, unit.id, gaps, unit.name),
+        "posts": posts,
         "duty_lists": _lists(line, unit, gaps),
         "hazards": [_hazard(line, h) for h in hazards if h is not None],
+        "self_checks": [_inspection(line, i) for i in own],
+        "main_leader_checks": _main_leader_checks(line, posts, own),
     }
     return facts, line.positions(), gaps
+
+
+def _inspections_of(line: _Line, unit_id: UUID) -> list[Inspection]:
+    found = [line.state(i, Inspection) for i in line.created(InspectionOpened, target_unit_id=unit_id)]
+    return [i for i in found if i is not None]
+
+
+def _own(inspection: Inspection, unit_id: UUID) -> bool:
+    """U's own check (企业自查): by U itself, or of the self-check kind."""
+    return inspection.inspecting_unit_id == unit_id or inspection.kind == InspectionKind.self_check
+
+
+def _main_leader_checks(line: _Line, posts: list[dict[str, Any]], own: list[Inspection]) -> list[dict[str, Any]]:
+    """For each holder at T of U's main responsible post (主要负责人), each month from when they took it up to T's
+    month, the checks of U they led or took part in (主要负责人每月要带队对本单位重大事故隐患排查整治情况至少开展1次
+    检查, seed 004 ¶67, during a campaign: shown, not judged)."""
+    found = []
+    for post in posts:
+        if post["kind"] != "main_responsible":
+            continue
+        for holder in post["holders"]:
+            person = UUID(holder["person_id"])
+            mine = [i for i in own if i.led_by == person or person in i.inspectors]
+            counts: dict[str, int] = defaultdict(int)
+            for inspection in mine:
+                counts[month_label(inspection.inspected_at)] += 1
+            months, month = [], month_label(line.as_of)
+            first = month_label(datetime.fromisoformat(holder["since"])) if holder["since"] else month
+            while month >= first:
+                months.append({"month": month, "checks": counts.get(month, 0)})
+                month = previous_month(month)
+            found.append({"post_id": post["post_id"], "person_id": holder["person_id"], "name": holder["name"],
+                          "since": holder["since"], "months": months,
+                          "inspection_ids": [str(i.id) for i in mine]})
+    return found
 
 
 def _ancestors(line: _Line, unit: Unit) -> list[Unit]:
@@ -253,16 +295,59 @@ def _supervisory(index: _Index, unit_id: UUID, as_of: datetime, scope: str) -> B
                                 "clause": unit.supervision.clause,
                                 "posts": _posts(line, department.id, gaps, department.name),
                                 "duty_lists": _lists(line, department, gaps, sector=sector)})
-    inspections = [line.state(i, Inspection) for i in line.created(InspectionOpened, target_unit_id=unit_id)]
-    hazards = [line.state(h, Hazard) for h in line.created(HazardReported, unit_id=unit_id)]
+    inspections = [i for i in _inspections_of(line, unit_id) if not _own(i, unit_id)]
+    found = [line.state(h, Hazard) for h in line.created(HazardReported, unit_id=unit_id)]
+    hazards = [h for h in found if h is not None]
     facts = {
         "sector": sector,
         "lead_rule": catalogue,
         "supervising_departments": departments,
-        "inspections": [_inspection(line, i) for i in inspections if i is not None],
-        "listed_supervision": [_hazard(line, h) for h in hazards if h is not None and h.listing is not None],
+        "inspections": [_inspection(line, i) for i in inspections],
+        "hazards_behind": [_reach(line, h, inspections) for h in hazards if h.is_open],
+        "listed_supervision": [_hazard(line, h) for h in hazards if h.listing is not None],
     }
     return facts, line.positions(), gaps
+
+
+REACH_TERMS = {"found": "本次检查发现", "in_scope_missed": "在检查表范围内、已检查而未发现",
+               "in_scope_not_covered": "列入检查表但未检查该事项", "in_scope_other_finding": "该事项另有发现问题",
+               "out_of_scope": "不在检查表范围内"}
+
+
+def _item_of(line: _Line, hazard: Hazard) -> str | None:
+    """The checklist item of the finding that reported the hazard (None: not found by an inspection's item)."""
+    if hazard.inspection_id is None:
+        return None
+    inspection = line.state(hazard.inspection_id, Inspection)
+    finding = next((f for f in inspection.findings if f.finding_no == hazard.finding_no), None) if inspection else None
+    return finding.item_code if finding is not None else None
+
+
+def _reach(line: _Line, hazard: Hazard, inspections: list[Inspection]) -> dict[str, Any]:
+    """Whether each inspection of U up to the one that found the hazard had the hazard's checklist item in scope,
+    checked it, and found it (谁检查、谁签名、谁负责: an item in scope, checked and signed, with nothing found is
+    the question for the supervisory line)."""
+    item = _item_of(line, hazard)
+    reach = []
+    for inspection in sorted(inspections, key=lambda i: (i.inspected_at, str(i.id))):
+        if inspection.inspected_at > hazard.found_at or item is None:
+            continue
+        codes = {c.code for c in inspection.checklist}
+        if inspection.id == hazard.inspection_id:
+            verdict = "found"
+        elif item not in codes:
+            verdict = "out_of_scope"
+        elif item not in inspection.covered:
+            verdict = "in_scope_not_covered"
+        elif any(f.item_code == item for f in inspection.findings):
+            verdict = "in_scope_other_finding"
+        else:
+            verdict = "in_scope_missed"
+        reach.append({"inspection_id": str(inspection.id), "inspected_at": _iso(inspection.inspected_at),
+                      "inspecting_unit_id": str(inspection.inspecting_unit_id),
+                      "signed_by": sorted(inspection.signatures), "verdict": verdict, "term": REACH_TERMS[verdict]})
+    return {"hazard_id": str(hazard.id), "description": hazard.description, "grade": hazard.grade.value,
+            "found_at": _iso(hazard.found_at), "item_code": item, "inspections": reach}
 
 
 LEADERS = frozenset({"party_secretary", "government_head", "deputy_leader"})

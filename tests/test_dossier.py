@@ -11,6 +11,7 @@ from uuid import UUID
 import pytest
 
 from api.bootstrap import System
+from api.dossier_report import render
 from application import accidents as a
 from application import hazards as h
 from application import inspections as ai
@@ -19,6 +20,7 @@ from application.authorization import Principal
 from application.clock import ManualClock
 from domain import accidents as ac
 from domain import hazards as hz
+from domain.calendar import CST
 from domain.inspections import InspectionKind
 from domain.rules.accidents import Figures
 from infrastructure import dossier
@@ -142,3 +144,59 @@ def test_a_saved_dossier_verifies_offline_and_an_altered_line_fails(case: Case) 
     resigned["head"]["root_hash"] = "00" * 32
     with pytest.raises(dossier.DossierInvalid, match="head"):
         dossier.verify(resigned, keys)
+
+
+def test_the_entity_line_shows_own_checks_and_the_supervisory_line_what_each_inspection_missed(
+        system: System, clock: ManualClock) -> None:
+    """谁检查、谁签名、谁负责: an earlier inspection had the hazard's checklist item in scope, checked it, signed and
+    found nothing — in scope and missed; one without the item — out of scope; the one that found it — found. The
+    enterprise's own check led by its main responsible person is on the entity line (seed 004 ¶67), not the
+    supervisory one."""
+    scene = Scene(system)
+    who = scene.inspector(0)
+    clock.set(T0 + timedelta(days=1))
+    missed = scene.open()
+    scene.run(who, ai.CoverChecklistItems(inspection_id=missed, item_codes=["G1", "G2"]))
+    scene.signed_by_all(missed)
+    clock.set(T0 + timedelta(days=2))
+    narrow = scene.open(checklist=[CHECKLIST[0], CHECKLIST[2]])
+    clock.set(T0 + timedelta(days=3))
+    found = scene.completed()
+    hazard = scene.run(who, h.ReportHazard(
+        unit_id=scene.enterprise, grade=hz.HazardGrade.general, description="报警装置失效",
+        source=hz.HazardSource.inspection, inspection_id=found, finding_no=1)).id
+    own = scene.run(scene.enterprise_user, ai.OpenInspection(
+        kind=InspectionKind.self_check, title="月度安全自查", target_unit_id=scene.enterprise,
+        inspectors=[scene.main_person, scene.safety_person], experts=[], unannounced=False, checklist=CHECKLIST,
+        led_by=scene.main_person)).id
+    clock.set(T + timedelta(hours=1))
+    accident = scene.run(Principal("inv", "investigator", COUNTY), a.RecordAccident(
+        unit_id=scene.enterprise, kind=ac.AccidentKind.work, occurred_at=T, place="调压站", description="燃气泄漏",
+        unit_head_informed_at=T + timedelta(minutes=5), known_from=ac.KnownFrom.unit_report,
+        known_at=T + timedelta(minutes=30), figures=Figures(serious_injuries=1))).id
+    system.audit.sealer.seal_now()
+    saved = dossier.build(system.audit, accident, scope=COUNTY, known_at=clock.now())
+    content = saved["content"]
+    supervisory = line(content, "supervisory")
+    assert str(own) not in {i["inspection_id"] for i in supervisory["facts"]["inspections"]}
+    (behind,) = supervisory["facts"]["hazards_behind"]
+    assert (behind["hazard_id"], behind["item_code"]) == (str(hazard), "G2")
+    reach = {i["inspection_id"]: i["verdict"] for i in behind["inspections"]}
+    assert reach == {str(missed): "in_scope_missed", str(narrow): "out_of_scope", str(found): "found"}
+    missed_entry = next(i for i in behind["inspections"] if i["inspection_id"] == str(missed))
+    assert missed_entry["signed_by"] == sorted(str(p) for p in scene.inspectors[:2])
+    entity = line(content, "entity")["facts"]
+    assert [i["inspection_id"] for i in entity["self_checks"]] == [str(own)]
+    (leader,) = entity["main_leader_checks"]
+    assert leader["name"] == "总经理"
+    assert leader["inspection_ids"] == [str(own)]
+    assert sum(m["checks"] for m in leader["months"]) == 1
+    assert leader["months"][0]["month"] == T.astimezone(CST).strftime("%Y-%m")  # newest first, up to T's month
+    assert "verified" in dossier.verify(saved, system.audit.keys())
+    page = render(saved)
+    assert "在检查表范围内、已检查而未发现" in page
+    assert "主要负责人带队检查（按月）" in page
+    altered = copy.deepcopy(saved)
+    line(altered["content"], "supervisory")["facts"]["hazards_behind"][0]["inspections"][0]["verdict"] = "found"
+    with pytest.raises(dossier.DossierInvalid, match="supervisory"):
+        dossier.verify(altered, system.audit.keys())
