@@ -184,7 +184,8 @@ class Generator:
             self.log = self.buffer
             directory, tips = _Flushing(self.buffer, directory), _Flushing(self.buffer, tips)
         self.service = Zeren(self.log, self.clock, SeededIds(seed), system.vault, HANDLERS, directory, tips)
-        self.worker = Worker(self.service, self.clock, system.queries.deadlines, system.queries.oversight)
+        self.worker = Worker(self.service, self.clock, system.queries.deadlines, system.queries.oversight,
+                             system.queries.accident_checks)
         self.demo = Demo(self.service, self.clock)
         self.counties: list[County] = []
         self.people = 0
