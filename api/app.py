@@ -20,6 +20,7 @@ from api.routers import (
     accidents,
     audit,
     audit_trail,
+    cases,
     dossiers,
     events,
     hazards,
@@ -114,7 +115,7 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
     for router in (organisation.router, people.router, responsibility.router, inspections.router, hazards.router,
                    one_plus_n.router,
                    tips.router, oversight.router, audit_trail.router, audit.router, events.router, schemas.router,
-                   accidents.router, investigations.router, dossiers.router):
+                   accidents.router, investigations.router, dossiers.router, cases.router):
         app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["health"], summary="Liveness, database, projection and relay lag; stuck followers",

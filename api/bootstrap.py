@@ -9,6 +9,7 @@ from functools import cached_property, partial
 
 from application import (
     accidents,
+    cases,
     hazards,
     inspections,
     investigations,
@@ -39,6 +40,7 @@ from infrastructure.settings import Settings
 from infrastructure.vault import Vault
 from projections.accident_checks import AccidentCheckQueries, AccidentChecks
 from projections.audit_trail import AuditTrail, AuditTrailQueries
+from projections.cases import CaseLedger, CaseQueries
 from projections.coverage_gaps import CoverageGaps
 from projections.deadlines import DeadlineQueries, HazardDeadlines
 from projections.directory import DirectoryProjection, DirectoryQueries
@@ -54,7 +56,8 @@ from projections.tips import TipLedger, TipQueries
 
 HANDLERS: dict[type, Handler] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS,
                              **inspections.HANDLERS, **hazards.HANDLERS, **tips.HANDLERS,
-                             **oversight.HANDLERS, **accidents.HANDLERS, **investigations.HANDLERS}
+                             **oversight.HANDLERS, **accidents.HANDLERS, **investigations.HANDLERS,
+                             **cases.HANDLERS}
 
 SNAPSHOTTED = (Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Hazard)
 """Long-lived aggregates, snapshotted every ``infrastructure.eventstore.SNAPSHOT_INTERVAL`` events."""
@@ -62,7 +65,8 @@ SNAPSHOTTED = (Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Haz
 
 def projections() -> list[Projection | LegacyProjection]:
     return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), HazardLedger(),
-            HazardDeadlines(), HazardStatistics(), TipLedger(), OversightFlags(), AccidentChecks()]
+            HazardDeadlines(), HazardStatistics(), TipLedger(), OversightFlags(), AccidentChecks(),
+            CaseLedger()]
 
 
 class Queries:
@@ -120,6 +124,10 @@ class Queries:
         return AccidentCheckQueries(self.db)
 
     @cached_property
+    def cases(self) -> CaseQueries:
+        return CaseQueries(self.db)
+
+    @cached_property
     def one_plus_n(self) -> OnePlusNLedger:
         return OnePlusNLedger(self.directory, self.ledger, self.hazards, self.inspections)
 
@@ -160,9 +168,10 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     runner = Runner(db, store, projections())
     runner.setup()
     service = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS,
-                    Lookups(runner, queries.directory, queries.inspections), queries.tips)
+                    Lookups(runner, queries.directory, queries.inspections, queries.cases), queries.tips)
     service.listeners.append(runner.wake)
-    worker = Worker(service, service.clock, queries.deadlines, queries.oversight, queries.accident_checks)
+    worker = Worker(service, service.clock, queries.deadlines, queries.oversight, queries.accident_checks,
+                    queries.cases)
     audit = Audit(db, store, settings, service.clock)
     audit.setup()
     service.listeners.append(audit.sealer.wake)

@@ -28,14 +28,15 @@ from uuid import UUID
 
 from application.accidents import FlagAccidentReporting, SuspectConcealment, WithdrawAccidentFlag
 from application.authorization import SYSTEM_PRINCIPAL
+from application.cases import CloseHearingWindow, MarkDecisionOverdue, MarkPaymentOverdue, ProposeClosure
 from application.commands import Command
 from application.following import HealthLog, follow
 from application.hazards import EscalateListing, MarkHazardOverdue
 from application.oversight import RaiseLeaderInspectionFlag, RaiseZeroEnforcementFlag, WithdrawFlag
-from application.ports import AccidentChecks, Clock, Deadlines, Oversight
+from application.ports import AccidentChecks, CaseDeadlines, Clock, Deadlines, Oversight
 from application.service import Zeren
 from domain.accidents import CONCEALMENT, AccidentReported, Irregularity
-from domain.calendar import month_bounds, month_label, previous_month
+from domain.calendar import local_day, month_bounds, month_label, previous_month
 from domain.errors import Conflict
 from domain.hazards import HazardBecameOverdue, HazardGrade, HazardStatus
 from domain.oversight import FlagKind
@@ -53,12 +54,29 @@ class Worker:
     deadlines: Deadlines
     oversight: Oversight
     accidents: AccidentChecks
+    cases: CaseDeadlines
     wake: threading.Event = field(default_factory=threading.Event)
 
     def tick(self) -> int:
         """Fire every due policy; returns how many commands wrote events."""
         now = self.clock.now()
-        return self._deadlines(now) + self._oversee(now) + self._accidents(now)
+        return self._deadlines(now) + self._cases(now) + self._oversee(now) + self._accidents(now)
+
+    def _cases(self, now: datetime) -> int:
+        """Penalty cases: the hearing window closed (行政处罚法 第64条), the decision overdue (第60条), the payment
+        overdue (第67条, 第72条), and the 第113条 closure proposal; each fires once (the decision re-checks)."""
+        today = local_day(now)
+        written = 0
+        for case_id in self.cases.hearing_windows_closed(today):
+            written += self._fire(CloseHearingWindow(case_id=case_id), f"policy:hearing-window:{case_id}")
+        for case_id in self.cases.decisions_overdue(today):
+            written += self._fire(MarkDecisionOverdue(case_id=case_id), f"policy:decision-overdue:{case_id}")
+        for case_id in self.cases.payments_overdue(today):
+            written += self._fire(MarkPaymentOverdue(case_id=case_id), f"policy:payment-overdue:{case_id}")
+        for unit_id, hazard_id in self.cases.closure_candidates(today):
+            written += self._fire(ProposeClosure(unit_id=unit_id, hazard_id=hazard_id),
+                                  f"policy:closure:{unit_id}:{hazard_id}:{today}")
+        return written
 
     def _deadlines(self, now: datetime) -> int:
         written = 0

@@ -100,6 +100,14 @@ class Directory(Protocol):
         """Each target's latest enforcement inspection that took place before ``before``, with its inspectors."""
         ...
 
+    def hazards_of(self, unit_id: UUID) -> list[UUID]:
+        """Every hazard reported at the unit (the discretion of a penalty reads their histories)."""
+        ...
+
+    def cases_of(self, unit_id: UUID) -> list[UUID]:
+        """Every penalty case opened against the unit (earlier penalties aggravate; 第113条 counts them)."""
+        ...
+
 
 class TipRegister(Protocol):
     """What the reward rule needs from the tip ledger (a read model, asked as of a log position; projections.tips)."""
@@ -127,6 +135,20 @@ class AccidentChecks(Protocol):
 
     def unwarranted(self) -> list[tuple[UUID, str, int | None]]:
         """(accident, irregularity, report number or None) for each raised flag the record no longer warrants."""
+        ...
+
+
+class CaseDeadlines(Protocol):
+    """What the case policies must fire (see projections.cases)."""
+
+    def hearing_windows_closed(self, today: date) -> list[UUID]: ...
+
+    def decisions_overdue(self, today: date) -> list[UUID]: ...
+
+    def payments_overdue(self, today: date) -> list[UUID]: ...
+
+    def closure_candidates(self, today: date) -> list[tuple[UUID, UUID]]:
+        """(unit, major hazard) pairs that may meet 安全生产法 第113条(一); the command re-checks."""
         ...
 
 

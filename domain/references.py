@@ -37,6 +37,8 @@ InspectionRef = Annotated[UUID, Ref("Inspection", "inspection")]
 HazardRef = Annotated[UUID, Ref("Hazard", "hazard")]
 TipRef = Annotated[UUID, Ref("Tip", "tip")]
 FlagRef = Annotated[UUID, Ref("Flag", "oversight flag")]
+CaseRef = Annotated[UUID, Ref("PenaltyCase", "penalty case")]
+ClosureRef = Annotated[UUID, Ref("ClosureProposal", "closure proposal")]
 HigherUnitRef = Annotated[UUID, Ref("Unit", "unit", above=True)]
 RecordRef = Annotated[UUID, Ref(None, "record")]
 

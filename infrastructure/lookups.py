@@ -15,17 +15,21 @@ from uuid import UUID
 
 from domain.random_draws import PreviousInspection
 from infrastructure.following import Runner, positions
+from projections.cases import CaseLedger, CaseQueries
 from projections.directory import DirectoryProjection, DirectoryQueries
 from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
 
 
 class Lookups:
-    """The ``Directory`` port over the directory and the inspection ledger, each read at the head of the log."""
+    """The ``Directory`` port over the directory, the inspection ledger and the case ledger, each read at the head of
+    the log."""
 
-    def __init__(self, runner: Runner, directory: DirectoryQueries, inspections: InspectionLedgerQueries):
+    def __init__(self, runner: Runner, directory: DirectoryQueries, inspections: InspectionLedgerQueries,
+                 cases: CaseQueries):
         self.runner = runner
         self.directory = directory
         self.inspections = inspections
+        self.cases = cases
 
     def _at_head(self, projection: str) -> None:
         """Bring ``projection`` up to the head of the log unless it is there already."""
@@ -55,3 +59,11 @@ class Lookups:
     def previous_inspections(self, target_ids: Sequence[UUID], before: datetime) -> list[PreviousInspection]:
         self._at_head(InspectionLedger.name)
         return self.inspections.previous_inspections(list(target_ids), before)
+
+    def hazards_of(self, unit_id: UUID) -> list[UUID]:
+        self._at_head(CaseLedger.name)
+        return self.cases.hazards_of(unit_id)
+
+    def cases_of(self, unit_id: UUID) -> list[UUID]:
+        self._at_head(CaseLedger.name)
+        return self.cases.cases_of(unit_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any, get_args
 from uuid import UUID, uuid4
 
@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from api.bootstrap import HANDLERS, System
 from api.demo.identifiers import credit_code, resident_id
+from application import cases as ac
 from application import hazards as h
 from application import inspections as ai
 from application import organisation as o
@@ -23,13 +24,16 @@ from application import responsibility as rs
 from application import tips as tp
 from application.authorization import Principal
 from application.commands import Command
+from domain import cases as cs
 from domain import enforcement_plans as ep
 from domain import hazards as hz
 from domain import tips as t
+from domain.base import SYSTEM, CommandContext, first_event
 from domain.inspections import ChecklistItem, InspectionKind
 from domain.posts import PostDefinition, PostKind
 from domain.references import Path, Ref, dotted, references
 from domain.responsibility import ListKind
+from domain.rules.penalties import ClosureGround
 from domain.units import DepartmentProfile, EnterpriseProfile, Level, RiskColour, TerritorialProfile
 from tests.builders import World
 from tests.conftest import ADMIN, COUNTY, TOWN_A, TOWN_B
@@ -64,8 +68,24 @@ def place(world: World, territory: UUID, jurisdiction: str, seq: int) -> dict[st
     tip = run(Principal("tips", "tip_officer", jurisdiction), tp.ReceiveTip(
         channel=t.Channel.letter, receiving_unit_id=department, summary="群众反映", original_text="原文",
         subject=t.UnitSubject(unit_id=enterprise, description="违规储存")))
+    case = run(ADMIN, ac.OpenCase(unit_id=enterprise, department_id=department, article="安全生产法 第102条",
+                                  violation="x", violated_at=datetime(2025, 1, 2, tzinfo=UTC),
+                                  source_kind=cs.SourceKind.hazard, source_id=hazard))
     return {"Unit": enterprise, "Person": people[0], "Post": post, "ResponsibilityList": duty_list,
-            "EnforcementPlan": plan, "RandomDraw": draw, "Inspection": inspection, "Hazard": hazard, "Tip": tip}
+            "EnforcementPlan": plan, "RandomDraw": draw, "Inspection": inspection, "Hazard": hazard, "Tip": tip,
+            "PenaltyCase": case, "ClosureProposal": closure(world, jurisdiction, enterprise, hazard)}
+
+
+def closure(world: World, jurisdiction: str, unit: UUID, hazard: UUID) -> UUID:
+    """A closure proposal as the 第113条 policy would store it (its ground is not what this test is about)."""
+    ctx = CommandContext(actor=SYSTEM, recorded_at=world.system.service.clock.now(),
+                         effective_at=world.system.service.clock.now(), correlation_id=uuid4())
+    ground = ClosureGround(rule="3_in_180_days", window_from=date(2024, 7, 10), window_to=date(2025, 1, 5),
+                           penalties=(date(2024, 8, 1), date(2024, 9, 1), date(2025, 1, 5)), basis="安全生产法 第113条")
+    event = first_event(cs.ClosureProposed, ctx, id=uuid4(), jurisdiction=jurisdiction, unit_id=unit,
+                        hazard_id=hazard, ground=ground, cases=())
+    world.system.store.save([event.apply(None)], [event], None)
+    return event.originator_id
 
 
 def _ids(schema: Any, spec: dict[str, Any], depth: int = 0) -> int:
@@ -156,7 +176,8 @@ def test_every_command_route_refuses_each_id_the_caller_cannot_read(system: Syst
     routes = command_routes(client)
     unrouted = {command.__name__ for command in HANDLERS} - {command.__name__ for _, command, _ in routes}
     assert unrouted == {"MarkHazardOverdue", "EscalateListing", "RaiseZeroEnforcementFlag",
-                        "RaiseLeaderInspectionFlag", "WithdrawFlag", "ShredReporterIdentity"}, (
+                        "RaiseLeaderInspectionFlag", "WithdrawFlag", "ShredReporterIdentity", "CloseHearingWindow",
+                        "MarkDecisionOverdue", "MarkPaymentOverdue", "ProposeClosure"}, (
         "every command but the policies' and the command line's shredding has a route")
     tried = 0
     for path, command, body in routes:
