@@ -185,7 +185,8 @@ class Generator:
             directory, tips = _Flushing(self.buffer, directory), _Flushing(self.buffer, tips)
         self.service = Zeren(self.log, self.clock, SeededIds(seed), system.vault, HANDLERS, directory, tips)
         self.worker = Worker(self.service, self.clock, system.queries.deadlines, system.queries.oversight,
-                             system.queries.accident_checks)
+                             system.queries.accident_checks,
+                             system.queries.cases)
         self.demo = Demo(self.service, self.clock)
         self.counties: list[County] = []
         self.people = 0

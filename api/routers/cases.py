@@ -52,8 +52,8 @@ def case_ledger(system: SystemDep, who: OfficialDep, status: CaseStatus | None =
     return [case_view(r) for r in rows]
 
 
-@router.get("/cases/{case_id}", responses=responses(401, 403, 404, 422, 503), dependencies=[Depends(consistent("case_ledger"))],
-            summary="One penalty case")
+@router.get("/cases/{case_id}", responses=responses(401, 403, 404, 422, 503),
+            dependencies=[Depends(consistent("case_ledger"))], summary="One penalty case")
 def case(system: SystemDep, who: OfficialDep, case_id: UUID) -> CaseView:
     row = system.queries.cases.case(who.jurisdiction, case_id, local_day(system.service.clock.now()),
                                     role=who.role, unit_of_role=who.unit_id)
