@@ -177,7 +177,8 @@ def test_every_command_route_refuses_each_id_the_caller_cannot_read(system: Syst
     unrouted = {command.__name__ for command in HANDLERS} - {command.__name__ for _, command, _ in routes}
     assert unrouted == {"MarkHazardOverdue", "EscalateListing", "RaiseZeroEnforcementFlag",
                         "RaiseLeaderInspectionFlag", "WithdrawFlag", "ShredReporterIdentity", "CloseHearingWindow",
-                        "MarkDecisionOverdue", "MarkPaymentOverdue", "ProposeClosure"}, (
+                        "MarkDecisionOverdue", "MarkPaymentOverdue", "ProposeClosure", "FlagAccidentReporting",
+                        "SuspectConcealment", "WithdrawAccidentFlag"}, (
         "every command but the policies' and the command line's shredding has a route")
     tried = 0
     for path, command, body in routes:
