@@ -236,7 +236,8 @@ def close_out(cmd: CloseOutHazard, uow: UnitOfWork) -> UUID:
 
 def review_hazard(cmd: ReviewHazard, uow: UnitOfWork) -> UUID:
     hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="review hazards")
-    uow.record(hz.review(uow.ctx, hazard, uow.principal.person_id, cmd.findings, cmd.reopen))
+    uow.record(hz.review(uow.ctx, hazard, uow.principal.person_id, cmd.findings, cmd.reopen,
+                         pack_for(hazard.jurisdiction)))
     return hazard.id
 
 

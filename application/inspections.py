@@ -265,7 +265,7 @@ def open_inspection(cmd: OpenInspection, uow: UnitOfWork) -> UUID:
     event = ins.open_inspection(
         uow.ctx, uow.ids.new(), kind=cmd.kind, title=cmd.title, inspecting_unit=inspecting, target=target,
         inspectors=cmd.inspectors, experts=cmd.experts, unannounced=cmd.unannounced, checklist=cmd.checklist,
-        led_by=cmd.led_by, plan=plan, draw=draw,
+        led_by=cmd.led_by, plan=plan, draw=draw, grid_basis=pack_for(target.jurisdiction)["inspection.grid.basis"],
     )
     uow.record(event)
     return event.originator_id

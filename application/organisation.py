@@ -162,7 +162,9 @@ def move_unit(cmd: MoveUnit, uow: UnitOfWork) -> UUID:
 
 def close_unit(cmd: CloseUnit, uow: UnitOfWork) -> UUID:
     unit = _unit(uow, cmd.unit_id, field="unit_id", expected_version=cmd.expected_version)
-    uow.record(u.close_unit(uow.ctx, unit, cmd.closure, cmd.reason))
+    pack = pack_for(unit.jurisdiction)
+    uow.record(u.close_unit(uow.ctx, unit, cmd.closure, cmd.reason, ban_basis=pack["unit.ban.basis"],
+                            rules_version=pack.version_tag))
     return unit.id
 
 
@@ -184,11 +186,10 @@ def decide_lead(cmd: DecideSectorLead, uow: UnitOfWork) -> UUID:
     territory = _unit(uow, cmd.territory_id, field="territory_id")
     departments = {c.department_id: uow.find(c.department_id, u.Unit) for c in cmd.candidates}
     catalogue = uow.find(catalogue_id(territory.id), SupervisionCatalogue)
-    event = decide_sector_lead(uow.ctx, territory, catalogue, cmd.sector, cmd.candidates,
-                               {k: v for k, v in departments.items() if v is not None}, cmd.committee_choice)
     pack = pack_for(territory.jurisdiction)
-    uow.record(event.model_copy(update={"envelope": event.envelope.model_copy(
-        update={"rules_version": pack.version_tag})}))
+    event = decide_sector_lead(uow.ctx, territory, catalogue, cmd.sector, cmd.candidates,
+                               {k: v for k, v in departments.items() if v is not None}, cmd.committee_choice, pack)
+    uow.record(event)
     for unit_id in uow.directory.unsupervised_enterprises(territory.jurisdiction, cmd.sector):
         unit = uow.find(unit_id, u.Unit)
         if unit is not None and unit.supervision is None and unit.closure is None:

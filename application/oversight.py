@@ -15,9 +15,11 @@ from application.commands import Command
 from application.service import Handler
 from application.unit_of_work import UnitOfWork
 from domain import oversight as ov
+from domain.hazards import Hazard, HazardStatus
 from domain.posts import Post
-from domain.references import FlagRef, PersonRef, PostRef, UnitRef
+from domain.references import FlagRef, HazardRef, PersonRef, PostRef, UnitRef
 from domain.rules import pack_for
+from domain.rules.campaigns import campaign_for
 from domain.units import Unit
 
 POLICY: frozenset[str] = frozenset()
@@ -39,6 +41,22 @@ class RaiseLeaderInspectionFlag(Command):
     post_id: PostRef
     period: str = PERIOD
     led: int = Field(ge=0)
+
+
+class RaiseCampaignCheckFlag(Command):
+    roles: ClassVar[frozenset[str]] = POLICY
+    action: ClassVar[str] = "raise missed-campaign-check flags"
+    person_id: PersonRef
+    post_id: PostRef
+    period: str = PERIOD
+    campaign: str = Field(min_length=1, max_length=100, description="the campaign's code in its local pack")
+    led: int = Field(ge=0)
+
+
+class RaiseUnsupervisedListingFlag(Command):
+    roles: ClassVar[frozenset[str]] = POLICY
+    action: ClassVar[str] = "raise unsupervised-listing flags"
+    hazard_id: HazardRef
 
 
 class WithdrawFlag(Command):
@@ -74,6 +92,40 @@ def raise_leader_inspection(cmd: RaiseLeaderInspectionFlag, uow: UnitOfWork) -> 
     return flag_id
 
 
+def raise_campaign_check(cmd: RaiseCampaignCheckFlag, uow: UnitOfWork) -> UUID:
+    """Flag a main responsible person's month of a campaign that binds their unit's jurisdiction, once."""
+    post = uow.load(cmd.post_id, Post, label="post", field="post_id", write=False)
+    flag_id = ov.flag_id(ov.FlagKind.campaign_check_missed, cmd.person_id, cmd.period)
+    campaign = campaign_for(post.jurisdiction, cmd.campaign, cmd.period)
+    if campaign is not None and uow.find(flag_id, ov.Flag) is None:
+        pack = pack_for(post.jurisdiction)
+        event = ov.flag_campaign_check(
+            uow.ctx, cmd.person_id, post.id, post.unit_id, post.jurisdiction, cmd.period, campaign.code,
+            campaign.per_month, cmd.led, due=ov.judged_at(cmd.period, pack["oversight.grace_days"]),
+            basis=campaign.basis, rules_version=pack.version_tag)
+        if event is not None:
+            uow.record(event)
+    return flag_id
+
+
+def raise_unsupervised_listing(cmd: RaiseUnsupervisedListingFlag, uow: UnitOfWork) -> UUID:
+    """The hazard's current listing, if it names no supervisor, flagged once (re-checked on the event store)."""
+    hazard = uow.load(cmd.hazard_id, Hazard, label="hazard", field="hazard_id", write=False)
+    listing = hazard.listing
+    if listing is None:
+        return hazard.id
+    flag_id = ov.flag_id(ov.FlagKind.listing_unsupervised, hazard.id, listing.since.isoformat())
+    if uow.find(flag_id, ov.Flag) is None:
+        pack = pack_for(hazard.jurisdiction)
+        event = ov.flag_unsupervised_listing(
+            uow.ctx, hazard.id, hazard.jurisdiction, listing.authority_id, listing.level, listing.supervisor_id,
+            listing.since, open_=hazard.status != HazardStatus.closed, basis=pack["hazard.listing.basis"],
+            rules_version=pack.version_tag)
+        if event is not None:
+            uow.record(event)
+    return flag_id
+
+
 def withdraw_flag(cmd: WithdrawFlag, uow: UnitOfWork) -> UUID:
     flag = uow.load(cmd.flag_id, ov.Flag, label="flag", field="flag_id")
     if not flag.withdrawn:
@@ -84,5 +136,7 @@ def withdraw_flag(cmd: WithdrawFlag, uow: UnitOfWork) -> UUID:
 HANDLERS: dict[type[Command], Handler] = {
     RaiseZeroEnforcementFlag: raise_zero_enforcement,
     RaiseLeaderInspectionFlag: raise_leader_inspection,
+    RaiseUnsupervisedListingFlag: raise_unsupervised_listing,
+    RaiseCampaignCheckFlag: raise_campaign_check,
     WithdrawFlag: withdraw_flag,
 }

@@ -2,10 +2,13 @@
 (docs/architecture.md §6).
 
 - A hazard past its deadline becomes overdue; an overdue major hazard is escalated to listed supervision one level
-  up (local practice, a pack setting: docs/rules.md R8; overdue aggravates a penalty, seed 000 ¶27).
+  up (local practice, a pack setting: docs/rules.md R8; overdue aggravates a penalty, seed 000 ¶27); a listing that
+  names no supervisor (as an escalation leaves it) is flagged once (seed 004 §三(二)3(1)).
 - A department with supervisory duties that completed no enforcement inspection in a month is flagged
   zero-enforcement (零执法, seed 000 §25); a committee head who led no inspection in a month is flagged
-  (seed 002 §(一)3; docs/rules.md R12). A month is judged ``oversight.grace_days`` after it ends, and re-judged for
+  (seed 002 §(一)3: only inspections in the sectors their committee covers count; docs/rules.md R12); during a
+  campaign of a local pack, an enterprise's main responsible person who led no check of their own unit in a month is
+  flagged (seed 004 §三(一)1(4)). A month is judged ``oversight.grace_days`` after it ends, and re-judged for
   ``oversight.lookback_months``: a flag that later records contradict is withdrawn, never deleted.
 - An accident's reporting chain is judged against 493号令 (docs/rules.md R2–R3): 迟报 — including a first report that
   never came within the head's hour and a level that never passed the report on within its two hours — 漏报,
@@ -32,7 +35,13 @@ from application.cases import CloseHearingWindow, MarkDecisionOverdue, MarkPayme
 from application.commands import Command
 from application.following import HealthLog, follow
 from application.hazards import EscalateListing, MarkHazardOverdue
-from application.oversight import RaiseLeaderInspectionFlag, RaiseZeroEnforcementFlag, WithdrawFlag
+from application.oversight import (
+    RaiseCampaignCheckFlag,
+    RaiseLeaderInspectionFlag,
+    RaiseUnsupervisedListingFlag,
+    RaiseZeroEnforcementFlag,
+    WithdrawFlag,
+)
 from application.ports import AccidentChecks, CaseDeadlines, Clock, Deadlines, Oversight
 from application.service import Zeren
 from domain.accidents import CONCEALMENT, AccidentReported, Irregularity
@@ -41,6 +50,7 @@ from domain.errors import Conflict
 from domain.hazards import HazardBecameOverdue, HazardGrade, HazardStatus
 from domain.oversight import FlagKind
 from domain.rules import pack_for
+from domain.rules.campaigns import campaigns_in
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +96,9 @@ class Worker:
             written += self._escalate(hazard_id)
         for hazard_id in self.deadlines.unescalated():  # overdue before a crash, not yet escalated
             written += self._escalate(hazard_id)
+        for hazard_id, since in self.deadlines.unsupervised():  # a listing must name its supervisor
+            written += self._fire(RaiseUnsupervisedListingFlag(hazard_id=hazard_id),
+                                  f"policy:unsupervised-listing:{hazard_id}:{since.isoformat()}")
         return written
 
     def _escalate(self, hazard_id: UUID) -> int:
@@ -118,14 +131,31 @@ class Worker:
             if not enforcement.get(department):
                 written += self._fire(RaiseZeroEnforcementFlag(department_id=department, period=period, inspections=0),
                                       f"policy:zero-enforcement:{department}:{period}")
+        # 专委会主任: only inspections within the sectors their committee covers count (seed 002 §(一)3)
+        in_sector: dict[UUID, int] = {}
         for leader in self.oversight.monthly_leaders(start, end, unit_kinds):
-            if led.get(leader.person_id, 0) < per_month:
+            n = in_sector[leader.person_id] = sum(count for (person, sector, _), count in led.items()
+                                                  if person == leader.person_id and sector in leader.sectors)
+            if n < per_month:
                 written += self._fire(RaiseLeaderInspectionFlag(person_id=leader.person_id, post_id=leader.post_id,
-                                                                period=period, led=led.get(leader.person_id, 0)),
+                                                                period=period, led=n),
                                       f"policy:leader-inspection:{leader.person_id}:{period}")
+        # an enterprise's main responsible person during a campaign: checks of their own unit (seed 004 §三(一)1(4))
+        own_unit: dict[UUID, int] = {}
+        for campaign in campaigns_in(period):
+            for leader in self.oversight.main_leaders(start, end, campaign.scope):
+                n = own_unit[leader.person_id] = sum(count for (person, _, target), count in led.items()
+                                                     if person == leader.person_id and target == leader.unit_id)
+                if n < campaign.per_month:
+                    written += self._fire(RaiseCampaignCheckFlag(person_id=leader.person_id, post_id=leader.post_id,
+                                                                 period=period, campaign=campaign.code, led=n),
+                                          f"policy:campaign-check:{leader.person_id}:{period}")
         for flag_id, kind, subject in self.oversight.raised(period):
-            found = enforcement.get(subject, 0) if kind == FlagKind.zero_enforcement else led.get(subject, 0)
-            needed = 1 if kind == FlagKind.zero_enforcement else per_month
+            judged: dict[str, tuple[int, int]] = {
+                FlagKind.zero_enforcement: (enforcement.get(subject, 0), 1),
+                FlagKind.leader_inspection_missed: (in_sector.get(subject, 0), per_month),
+                FlagKind.campaign_check_missed: (own_unit.get(subject, 0), 1)}
+            found, needed = judged.get(kind, (0, 1))
             if found >= needed:
                 written += self._fire(WithdrawFlag(flag_id=flag_id, found=found,
                                                    reason=f"records made later show {found} for {period}"),

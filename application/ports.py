@@ -125,6 +125,10 @@ class Deadlines(Protocol):
 
     def unescalated(self) -> list[UUID]: ...
 
+    def unsupervised(self) -> list[tuple[UUID, datetime]]:
+        """Open hazards whose listing names no supervisor, with the listing's start."""
+        ...
+
 
 class AccidentChecks(Protocol):
     """What the accident policies must judge (see projections.accident_checks)."""
@@ -154,10 +158,13 @@ class CaseDeadlines(Protocol):
 
 @dataclass(frozen=True)
 class MonthlyLeader:
-    """A leader who held, for a whole month, a post that must lead an inspection every month."""
+    """A leader who held, for a whole month, a post that must lead an inspection every month: of the sectors of
+    their unit (a 专委会, seed 002 §(一)3), or of their own unit (an enterprise in a campaign, seed 004)."""
 
     person_id: UUID
     post_id: UUID
+    unit_id: UUID | None = None
+    sectors: tuple[str, ...] = ()
 
 
 class Oversight(Protocol):
@@ -169,6 +176,12 @@ class Oversight(Protocol):
 
     def monthly_leaders(self, start: datetime, end: datetime, unit_kinds: tuple[str, ...]) -> list[MonthlyLeader]: ...
 
-    def led_counts(self, start: datetime, end: datetime) -> dict[UUID, int]: ...
+    def led_counts(self, start: datetime, end: datetime) -> dict[tuple[UUID, str | None, UUID], int]:
+        """Completed inspections led in ``[start, end)`` per (leader, target's sector, target unit)."""
+        ...
+
+    def main_leaders(self, start: datetime, end: datetime, scope: str) -> list[MonthlyLeader]:
+        """Holders of an enterprise's main responsible post in ``scope`` for the whole of ``[start, end)``."""
+        ...
 
     def raised(self, period: str) -> list[tuple[UUID, str, UUID]]: ...

@@ -14,6 +14,7 @@ from domain import posts as ps
 from domain import responsibility as r
 from domain.people import Person
 from domain.references import ListRef, PersonRef, PostRef, UnitRef
+from domain.rules import pack_for
 from domain.units import Unit
 
 REGISTRY = frozenset({"admin", "registrar"})
@@ -123,7 +124,8 @@ def _person(uow: UnitOfWork, person_id: UUID) -> Person:
 
 def establish_post(cmd: EstablishPost, uow: UnitOfWork) -> UUID:
     unit = _unit(uow, cmd.unit_id, write=True)
-    event = ps.establish_post(uow.ctx, uow.ids.new(), unit, cmd.definition, cmd.first_responsible)
+    event = ps.establish_post(uow.ctx, uow.ids.new(), unit, cmd.definition, cmd.first_responsible,
+                              pack=pack_for(unit.jurisdiction))
     uow.record(event)
     return event.originator_id
 

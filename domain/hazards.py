@@ -555,12 +555,13 @@ def close_out(ctx: CommandContext, hazard: Hazard, closed_by: UUID | None) -> Ha
 
 
 def review(ctx: CommandContext, hazard: Hazard, reviewer_id: UUID | None, findings: str,
-           reopen: bool) -> FollowUpReviewed:
-    """回头看 after close-out (seed 003 ¶16: 整改落实情况"回头看"核查, 确保闭环销号)."""
+           reopen: bool, pack: RulesPack) -> FollowUpReviewed:
+    """回头看 after close-out (seed 003 ¶16: 整改落实情况"回头看"核查, 确保闭环销号; ``hazard.review.basis``)."""
     _require_status(hazard, {HazardStatus.closed}, "not-closed", "a follow-up review (回头看)")
     require(bool(findings.strip()), "findings-required", "record what the review found", field="findings")
     return hazard.next_event(FollowUpReviewed, ctx, reviewer_id=reviewer_id, findings=findings.strip(),
-                             reopened=reopen)
+                             reopened=reopen, basis=ctx.basis or pack["hazard.review.basis"],
+                             rules_version=pack.version_tag)
 
 
 def open_listing(ctx: CommandContext, hazard: Hazard, pack: RulesPack, authority: Unit, level: str,

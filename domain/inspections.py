@@ -324,6 +324,7 @@ def open_inspection(
     led_by: UUID | None = None,
     plan: EnforcementPlan | None = None,
     draw: RandomDraw | None = None,
+    grid_basis: str | None = None,
 ) -> InspectionOpened:
     """Decide the start of an inspection of ``target`` (the event belongs to the target's jurisdiction), carrying
     out ``plan`` and ``draw`` when given. Inspectors are the ids of registered people (the caller checks they exist).
@@ -391,7 +392,8 @@ def open_inspection(
                 field="inspectors", basis="泉港城管〔2022〕149号 §25 (双随机)")
     return first_event(
         InspectionOpened, ctx, id=inspection_id, jurisdiction=target.jurisdiction,
-        basis=ctx.basis or (TWO_INSPECTORS_BASIS if kind in ENFORCEMENT_KINDS else None),
+        basis=ctx.basis or (TWO_INSPECTORS_BASIS if kind in ENFORCEMENT_KINDS
+                            else grid_basis if kind == InspectionKind.grid_patrol else None),
         kind=kind, title=title.strip(), inspecting_unit_id=inspecting_unit.id, target_unit_id=target.id,
         inspectors=tuple(inspectors), experts=tuple(experts), unannounced=unannounced, checklist=tuple(checklist),
         plan_id=plan.id if plan else None, draw_id=draw.id if draw else None, led_by=led_by,

@@ -3,7 +3,13 @@
 - ``zero_enforcement`` (零执法、零处罚, seed 000 §25): a department with supervisory duties that completed no
   enforcement inspection (and, once penalty cases exist, imposed no penalty) in a calendar month.
 - ``leader_inspection_missed`` (docs/rules.md R12): a leader whose post must lead an inspection every month — a safety
-  (special) committee's head (专委会主任每月至少开展1次检查, seed 002 §3) — and led none.
+  (special) committee's head (专委会主任每月至少开展1次对分管行业领域的安全生产检查, seed 002 §(一)3) — and led none
+  in the sector(s) their committee covers.
+- ``campaign_check_missed`` (专项行动主要负责人每月检查缺失, seed 004 §三(一)1(4)): during a campaign of a local pack
+  (``campaign.periods``), an enterprise's main responsible person led no check of their own unit in a month.
+- ``listing_unsupervised`` (挂牌督办无督办责任人): a listing that names no supervisor — what an escalation one level up
+  leaves until the new authority names one; seed 004 §三(二)3(1) asks for 跟踪督办的具体责任人. Raised once per
+  listing (the hazard and the listing's start).
 
 A flag is its own aggregate with an id derived from (kind, subject, period), so a policy that fires twice — or two
 workers at once — creates it once. When a late-recorded inspection shows the month was not empty after all, the
@@ -26,9 +32,12 @@ FLAG_NAMESPACE = UUID("9e2b4c71-3f5a-4d08-b6e1-7a2c5d9f0e34")
 class FlagKind(StrEnum):
     zero_enforcement = "zero_enforcement"  # 零执法
     leader_inspection_missed = "leader_inspection_missed"  # 领导带队检查缺失
+    listing_unsupervised = "listing_unsupervised"  # 挂牌督办无督办责任人
+    campaign_check_missed = "campaign_check_missed"  # 专项行动主要负责人每月检查缺失
 
 
-FLAG_TERMS = {"zero_enforcement": "零执法", "leader_inspection_missed": "领导带队检查缺失"}
+FLAG_TERMS = {"zero_enforcement": "零执法", "leader_inspection_missed": "领导带队检查缺失",
+              "listing_unsupervised": "挂牌督办无督办责任人", "campaign_check_missed": "专项行动主要负责人每月检查缺失"}
 
 
 class Flag(Aggregate):
@@ -68,6 +77,41 @@ class LeaderInspectionMissed(DomainEvent):
     def apply(self, _: None) -> Flag:
         return created(Flag, self, kind=FlagKind.leader_inspection_missed, subject_id=self.person_id,
                        period=self.period)
+
+
+class CampaignCheckMissed(DomainEvent):
+    """专项行动主要负责人每月检查缺失: during a campaign an enterprise's main responsible person led no check of
+    their own unit in the month (seed 004 §三(一)1(4): 专项行动期间，主要负责人每月要带队…至少开展1次检查)."""
+
+    term = "专项行动主要负责人每月检查缺失"
+    context = "oversight"
+    person_id: UUID
+    post_id: UUID
+    unit_id: UUID
+    period: str
+    campaign: str
+    required: int
+    led: int
+
+    def apply(self, _: None) -> Flag:
+        return created(Flag, self, kind=FlagKind.campaign_check_missed, subject_id=self.person_id,
+                       period=self.period)
+
+
+class ListingUnsupervised(DomainEvent):
+    """挂牌督办无督办责任人: a hazard's listing names no supervisor (after an escalation one level up); seed 004
+    §三(二)3(1) (挂牌督办, 明确跟踪督办的具体责任人)."""
+
+    term = "挂牌督办无督办责任人"
+    context = "oversight"
+    hazard_id: UUID
+    authority_id: UUID
+    level: str
+    since: datetime
+
+    def apply(self, _: None) -> Flag:
+        return created(Flag, self, kind=FlagKind.listing_unsupervised, subject_id=self.hazard_id,
+                       period=self.since.isoformat())
 
 
 class FlagWithdrawn(DomainEvent):
@@ -112,6 +156,31 @@ def flag_leader_inspection(ctx: CommandContext, person_id: UUID, post_id: UUID, 
                        id=flag_id(FlagKind.leader_inspection_missed, person_id, period), jurisdiction=jurisdiction,
                        basis=basis, rules_version=rules_version, effective_at=due, person_id=person_id,
                        post_id=post_id, unit_id=unit_id, period=period, required=required, led=led)
+
+
+def flag_campaign_check(ctx: CommandContext, person_id: UUID, post_id: UUID, unit_id: UUID, jurisdiction: str,
+                        period: str, campaign: str, required: int, led: int, *, due: datetime, basis: str,
+                        rules_version: str) -> CampaignCheckMissed | None:
+    """Raise the flag when the main responsible person led fewer checks of their unit than the campaign asks."""
+    if led >= required:
+        return None
+    return first_event(CampaignCheckMissed, ctx,
+                       id=flag_id(FlagKind.campaign_check_missed, person_id, period), jurisdiction=jurisdiction,
+                       basis=basis, rules_version=rules_version, effective_at=due, person_id=person_id,
+                       post_id=post_id, unit_id=unit_id, period=period, campaign=campaign, required=required, led=led)
+
+
+def flag_unsupervised_listing(ctx: CommandContext, hazard_id: UUID, jurisdiction: str, authority_id: UUID | None,
+                              level: str, supervisor_id: UUID | None, since: datetime, *, open_: bool, basis: str,
+                              rules_version: str) -> ListingUnsupervised | None:
+    """Raise the flag when an open hazard's listing names no supervisor; ``None`` otherwise. Effective when the
+    listing began."""
+    if not open_ or authority_id is None or supervisor_id is not None:
+        return None
+    return first_event(ListingUnsupervised, ctx,
+                       id=flag_id(FlagKind.listing_unsupervised, hazard_id, since.isoformat()),
+                       jurisdiction=jurisdiction, basis=basis, rules_version=rules_version, effective_at=since,
+                       hazard_id=hazard_id, authority_id=authority_id, level=level, since=since)
 
 
 def withdraw(ctx: CommandContext, flag: Flag, found: int, reason: str) -> FlagWithdrawn:

@@ -1,7 +1,8 @@
 """Posts and who holds them: duties belong to the post, so a new holder inherits them (人员变更动态调整, seed 002).
 
 - 党政同责: in a territorial unit both the party secretary and the government head are first responsible
-  (《地方党政领导干部安全生产责任制规定》第3条; seeds 000 §2, 001 §3, 002, 004).
+  (《地方党政领导干部安全生产责任制规定》第五条, article number unverified; seed 001 ¶3; the pack key
+  ``posts.joint_responsibility.basis``).
 - The main responsible person of an enterprise is its first responsible person (安全生产法 第5条; seed 000 §10).
 - A post may require certificates (安全生产法 第27、30条); nobody is appointed without them, valid on the day.
 - A person under an industry ban may not become main responsible person in that industry (安全生产法 第94条).
@@ -18,9 +19,8 @@ from pydantic import Field
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
 from domain.errors import Conflict, Rejected
 from domain.people import CERTIFICATE_TERMS, CertificateKind, Person
+from domain.rules import RulesPack
 from domain.units import EnterpriseProfile, Unit
-
-JOINT_RESPONSIBILITY_BASIS = "《地方党政领导干部安全生产责任制规定》第3条; 惠政文〔2014〕53号 §3"
 
 
 class PostKind(StrEnum):
@@ -188,20 +188,26 @@ def _check_definition(definition: PostDefinition, unit: Unit) -> PostDefinition:
 
 
 def establish_post(
-    ctx: CommandContext, post_id: UUID, unit: Unit, definition: PostDefinition, first_responsible: bool = False
+    ctx: CommandContext, post_id: UUID, unit: Unit, definition: PostDefinition, first_responsible: bool = False,
+    *, pack: RulesPack,
 ) -> PostEstablished:
     """Decide a new post. The party secretary and government head of a territorial unit, and an enterprise's main
-    responsible person, are first responsible whatever the request says (党政同责; 安全生产法 第5条)."""
+    responsible person, are first responsible whatever the request says (党政同责; 安全生产法 第5条); a position
+    for dispatched, flexible or intern workers belongs to 全员 (seed 000 ¶19–20). The basis comes from ``pack``."""
     require(unit.closure is None, "unit-closed", f"{unit.name} is closed", field="unit_id")
     definition = _check_definition(definition, unit)
     forced = definition.kind in FIRST_RESPONSIBLE_KINDS and (
         unit.kind == "territorial" or definition.kind == PostKind.main_responsible
     )
-    basis = JOINT_RESPONSIBILITY_BASIS if forced and unit.kind == "territorial" else None
+    basis: str | None = None
     if forced:
-        basis = basis or "安全生产法 第5条"
+        key = "posts.joint_responsibility.basis" if unit.kind == "territorial" else "posts.main_responsible.basis"
+        basis = pack[key]
+    elif definition.category is not None and definition.category != WorkerCategory.employee:
+        basis = pack["posts.all_staff.basis"]
     return first_event(
         PostEstablished, ctx, id=post_id, jurisdiction=unit.jurisdiction, basis=ctx.basis or basis,
+        rules_version=pack.version_tag if basis else None,
         unit_id=unit.id, definition=definition, first_responsible=first_responsible or forced,
     )
 

@@ -20,6 +20,7 @@ from pydantic import Field
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
 from domain.errors import Rejected
 from domain.references import UnitRef
+from domain.rules import RulesPack
 from domain.units import Unit
 
 CATALOGUE_NAMESPACE = UUID("0c7f9f0e-5d3b-4c61-8a47-3b2d9e6c1f21")
@@ -28,7 +29,9 @@ CLAUSE_COMPETENT = "谁主管谁牵头"
 CLAUSE_MAIN = "谁为主谁牵头"
 CLAUSE_CLOSEST = "谁靠近谁牵头"
 CLAUSE_COMMITTEE = "安委会研究确定"
-LEAD_RULE_BASIS = "泉港城管〔2022〕149号 §7; 肥安发〔2024〕4号"
+LEAD_RULE_BASIS = "泉港城管〔2022〕149号 ¶7; 肥安发〔2024〕4号 ¶9"
+"""What a refusal cites; a decision cites the pack (``supervision.lead.basis``, or for the committee's tie-break
+``supervision.lead.committee.basis``: local practice)."""
 
 
 class LeadCandidate(Frozen):
@@ -130,7 +133,7 @@ def decide_sector_lead(
     candidates: list[LeadCandidate],
     departments: dict[UUID, Unit],
     committee_choice: UUID | None = None,
-    rules_version: str | None = None,
+    pack: RulesPack | None = None,
 ) -> SectorLeadDecided:
     """Record who leads ``sector`` in ``territory``. Candidates must be open departments of that territory."""
     require(territory.kind == "territorial", "not-a-territory", f"{territory.name} is not a territorial unit",
@@ -145,6 +148,9 @@ def decide_sector_lead(
         require(dept.parent_id == territory.id, "foreign-department",
                 f"{dept.name} is not a department of {territory.name}", field="candidates")
     decision = decide_lead(candidates, committee_choice)
+    rules_version = pack.version_tag if pack else None
+    basis = LEAD_RULE_BASIS if pack is None else pack[
+        "supervision.lead.committee.basis" if decision.clause == CLAUSE_COMMITTEE else "supervision.lead.basis"]
     previous = catalogue.sectors.get(sector) if catalogue else None
     fields: dict[str, Any] = {
         "territory_id": territory.id, "sector": sector, "department_id": decision.department_id,
@@ -153,7 +159,7 @@ def decide_sector_lead(
     }
     if catalogue is None:
         return first_event(SectorLeadDecided, ctx, id=catalogue_id(territory.id),
-                           jurisdiction=territory.jurisdiction, basis=ctx.basis or LEAD_RULE_BASIS,
+                           jurisdiction=territory.jurisdiction, basis=ctx.basis or basis,
                            rules_version=rules_version, **fields)
-    return catalogue.next_event(SectorLeadDecided, ctx, basis=ctx.basis or LEAD_RULE_BASIS,
+    return catalogue.next_event(SectorLeadDecided, ctx, basis=ctx.basis or basis,
                                 rules_version=rules_version, **fields)

@@ -338,11 +338,15 @@ def move_unit(ctx: CommandContext, unit: Unit, new_parent: Unit) -> UnitMoved:
     )
 
 
-def close_unit(ctx: CommandContext, unit: Unit, closure: Closure, reason: str) -> UnitClosed:
-    """Decide a closure (关闭) or ban (取缔)."""
+def close_unit(ctx: CommandContext, unit: Unit, closure: Closure, reason: str, *,
+               ban_basis: str | None = None, rules_version: str | None = None) -> UnitClosed:
+    """Decide a closure (关闭) or ban (取缔); a ban cites ``ban_basis`` (四个一律, seed 000 ¶22) unless the command
+    gave its own."""
     _require_open(unit)
     require(bool(reason.strip()), "reason-required", "a closure needs its reason", field="reason")
-    return unit.next_event(UnitClosed, ctx, closure=closure, reason=reason)
+    basis = ctx.basis or (ban_basis if closure == Closure.banned else None)
+    return unit.next_event(UnitClosed, ctx, closure=closure, reason=reason, basis=basis,
+                           rules_version=rules_version if basis and not ctx.basis else None)
 
 
 def grade_risk_colour(ctx: CommandContext, unit: Unit, colour: RiskColour, reason: str) -> RiskColourGraded | None:

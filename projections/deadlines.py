@@ -4,7 +4,8 @@ One row per hazard with its status as the domain decides it (each event folded w
 ``event.apply``: ``projections.states``), its grade and its deadline: ``due`` lists the hazards still being
 rectified whose deadline day (Beijing time) has ended; ``unescalated`` the overdue major hazards whose listing has not
 been escalated since they went overdue, so a worker that crashed between the two commands picks the escalation up on
-its next tick.
+its next tick; ``unsupervised`` the open hazards whose listing names no supervisor (after an escalation), with the
+listing's start, which the worker flags once.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ DEADLINES = Table(
     "hazard_deadlines", METADATA,
     Column("hazard_id", Key, primary_key=True), Column("status", Key, nullable=False),
     Column("grade", Key, nullable=False), Column("deadline_on", Date), Column("due_at", Timestamp),
-    Column("escalated", Boolean, nullable=False),
+    Column("escalated", Boolean, nullable=False), Column("unsupervised_since", Timestamp),
     Index("hazard_deadlines_due", "status", "due_at"),
 )
 STATES = states_table("hazard_deadline_states", METADATA)
@@ -35,7 +36,7 @@ STATES = states_table("hazard_deadline_states", METADATA)
 
 class HazardDeadlines(Projection):
     name = "deadlines"
-    version = 2
+    version = 3
     deadlines = DEADLINES
     states = STATES
 
@@ -48,7 +49,9 @@ class HazardDeadlines(Projection):
                "due_at": end_of_day(hazard.deadline) if hazard.deadline else None,
                # escalated since it went overdue (a new overdue spell after a replan or a reopening starts afresh)
                "escalated": hazard.overdue_since is not None
-               and (bool(was_escalated) or isinstance(e, hz.ListedSupervisionEscalated))}
+               and (bool(was_escalated) or isinstance(e, hz.ListedSupervisionEscalated)),
+               "unsupervised_since": hazard.listing.since if hazard.listing is not None
+               and hazard.listing.supervisor_id is None and hazard.status != hz.HazardStatus.closed else None}
         if was_escalated is None:
             conn.execute(insert(self.deadlines).values(hazard_id=e.originator_id, **row))
         else:
@@ -67,6 +70,13 @@ class DeadlineQueries:
                  .where(d.status == hz.HazardStatus.rectifying, d.due_at <= now).order_by(d.due_at, d.hazard_id))
         with self.db.read() as conn:
             return [(UUID(hazard_id), deadline) for hazard_id, deadline in conn.execute(query)]
+
+    def unsupervised(self) -> list[tuple[UUID, datetime]]:
+        d = DEADLINES.c
+        query = (select(d.hazard_id, d.unsupervised_since).where(d.unsupervised_since.is_not(None))
+                 .order_by(d.unsupervised_since, d.hazard_id))
+        with self.db.read() as conn:
+            return [(UUID(hazard_id), since) for hazard_id, since in conn.execute(query)]
 
     def unescalated(self) -> list[UUID]:
         d = DEADLINES.c

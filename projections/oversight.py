@@ -9,6 +9,7 @@ leaders held a post that must lead a monthly inspection and how many they led.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -32,8 +33,9 @@ from sqlalchemy import table as table_clause
 
 from application.ports import MonthlyLeader
 from domain import oversight as ov
+from domain.base import DomainEvent
 from domain.inspections import ENFORCEMENT_KINDS
-from projections.columns import Key, Timestamp
+from projections.columns import Json, Key, Timestamp
 from projections.projection import Projection, on
 from projections.responsibility_ledger import HOLDINGS
 from projections.scope import within
@@ -52,23 +54,35 @@ FLAGS = Table(
 )
 UNITS = table_clause("units", column("unit_id", Key), column("name", Text), column("kind", Key),
                      column("jurisdiction", Key), column("closure", Key), column("registered_at", Timestamp),
-                     column("supervising_department_id", Key))
+                     column("supervising_department_id", Key), column("sector", Key), column("profile_json", Json))
 PEOPLE = table_clause("people", column("person_id", Key), column("name", Text))
 POSTS = table_clause("posts", column("post_id", Key), column("unit_id", Key), column("kind", Key))
 INSPECTIONS = table_clause("inspections", column("inspecting_unit_id", Key), column("status", Key),
-                           column("kind", Key), column("inspected_at", Timestamp), column("led_by", Key))
+                           column("kind", Key), column("inspected_at", Timestamp), column("led_by", Key),
+                           column("target_unit_id", Key))
 """What the worker's questions read from the directory, the inspection ledger and the responsibility ledger."""
+
+
+def _sectors(profile: Any) -> tuple[str, ...]:
+    """The sectors a committee's profile names (the directory keeps the profile as JSON)."""
+    if isinstance(profile, str):
+        profile = json.loads(profile)
+    return tuple((profile or {}).get("sectors") or ())
 
 
 class OversightFlags(Projection):
     name = "oversight_flags"
-    version = 2
+    version = 3
     flags = FLAGS
 
-    def _raise(self, conn: Connection, e: ov.ZeroEnforcementFlagged | ov.LeaderInspectionMissed,
+    def _raise(self, conn: Connection,
+               e: ov.ZeroEnforcementFlagged | ov.LeaderInspectionMissed | ov.CampaignCheckMissed,
                **columns: Any) -> None:
+        self._insert(conn, e, period=e.period, **columns)
+
+    def _insert(self, conn: Connection, e: DomainEvent, **columns: Any) -> None:
         conn.execute(insert(self.flags).values(
-            flag_id=e.originator_id, period=e.period, jurisdiction=e.envelope.jurisdiction, raised_at=e.effective_at,
+            flag_id=e.originator_id, jurisdiction=e.envelope.jurisdiction, raised_at=e.effective_at,
             recorded_at=e.timestamp, rules_version=e.envelope.rules_version, basis=e.envelope.basis,
             **{"post_id": None, "unit_id": None, "required": None, **columns}))
 
@@ -81,6 +95,16 @@ class OversightFlags(Projection):
     def _leader(self, conn: Connection, e: ov.LeaderInspectionMissed, _: int) -> None:
         self._raise(conn, e, kind=ov.FlagKind.leader_inspection_missed, subject_id=e.person_id, post_id=e.post_id,
                     unit_id=e.unit_id, found=e.led, required=e.required)
+
+    @on(ov.CampaignCheckMissed)
+    def _campaign(self, conn: Connection, e: ov.CampaignCheckMissed, _: int) -> None:
+        self._raise(conn, e, kind=ov.FlagKind.campaign_check_missed, subject_id=e.person_id, post_id=e.post_id,
+                    unit_id=e.unit_id, found=e.led, required=e.required)
+
+    @on(ov.ListingUnsupervised)
+    def _unsupervised(self, conn: Connection, e: ov.ListingUnsupervised, _: int) -> None:
+        self._insert(conn, e, period=e.since.isoformat(), kind=ov.FlagKind.listing_unsupervised,
+                     subject_id=e.hazard_id, unit_id=e.authority_id, found=0)
 
     @on(ov.FlagWithdrawn)
     def _withdrawn(self, conn: Connection, e: ov.FlagWithdrawn, _: int) -> None:
@@ -150,24 +174,38 @@ class OversightQueries:
             return {UUID(unit_id): n for unit_id, n in conn.execute(query)}
 
     def monthly_leaders(self, start: datetime, end: datetime, unit_kinds: tuple[str, ...]) -> list[MonthlyLeader]:
-        """Holders of a committee head's post (in units of ``unit_kinds``) for the whole of ``[start, end)``."""
+        """Holders of a committee head's post (in units of ``unit_kinds``) for the whole of ``[start, end)``, each
+        with the sectors their committee covers (seed 002 §(一)3: 对分管行业领域的安全生产检查)."""
+        return [MonthlyLeader(leader.person_id, leader.post_id, leader.unit_id, _sectors(profile))
+                for leader, profile in self._holders(start, end, "committee_head", UNITS.c.kind.in_(unit_kinds))]
+
+    def main_leaders(self, start: datetime, end: datetime, scope: str) -> list[MonthlyLeader]:
+        """Holders of an enterprise's main responsible post in ``scope`` for the whole of ``[start, end)``."""
+        return [leader for leader, _ in self._holders(start, end, "main_responsible", UNITS.c.kind == "enterprise",
+                                                       within(UNITS.c.jurisdiction, scope))]
+
+    def _holders(self, start: datetime, end: datetime, post_kind: str,
+                 *conditions: Any) -> list[tuple[MonthlyLeader, Any]]:
         h = HOLDINGS.c
-        query = (select(h.person_id, h.post_id)
+        query = (select(h.person_id, h.post_id, UNITS.c.unit_id, UNITS.c.profile_json)
                  .join(POSTS, POSTS.c.post_id == h.post_id).join(UNITS, UNITS.c.unit_id == POSTS.c.unit_id)
-                 .where(POSTS.c.kind == "committee_head", UNITS.c.kind.in_(unit_kinds), h.recorded_to.is_(None),
-                        h.valid_from <= start, (h.valid_to.is_(None)) | (h.valid_to >= end))
+                 .where(POSTS.c.kind == post_kind, h.recorded_to.is_(None), h.valid_from <= start,
+                        (h.valid_to.is_(None)) | (h.valid_to >= end), *conditions)
                  .order_by(h.post_id, h.person_id))
         with self.db.read() as conn:
-            return [MonthlyLeader(UUID(person), UUID(post)) for person, post in conn.execute(query)]
+            return [(MonthlyLeader(UUID(person), UUID(post), UUID(unit)), profile)
+                    for person, post, unit, profile in conn.execute(query)]
 
-    def led_counts(self, start: datetime, end: datetime) -> dict[UUID, int]:
-        """Completed inspections each leader led (``led_by``) in ``[start, end)``."""
+    def led_counts(self, start: datetime, end: datetime) -> dict[tuple[UUID, str | None, UUID], int]:
+        """Completed inspections led (``led_by``) in ``[start, end)``, per (leader, target's sector, target)."""
         i = INSPECTIONS.c
-        query = (select(i.led_by, func.count()).where(i.status == "completed", i.led_by.is_not(None),
-                                                      i.inspected_at >= start, i.inspected_at < end)
-                 .group_by(i.led_by))
+        query = (select(i.led_by, UNITS.c.sector, i.target_unit_id, func.count())
+                 .select_from(INSPECTIONS.outerjoin(UNITS, UNITS.c.unit_id == i.target_unit_id))
+                 .where(i.status == "completed", i.led_by.is_not(None), i.inspected_at >= start,
+                        i.inspected_at < end)
+                 .group_by(i.led_by, UNITS.c.sector, i.target_unit_id))
         with self.db.read() as conn:
-            return {UUID(person): n for person, n in conn.execute(query)}
+            return {(UUID(person), sector, UUID(target)): n for person, sector, target, n in conn.execute(query)}
 
     def raised(self, period: str) -> list[tuple[UUID, str, UUID]]:
         """The month's flags not withdrawn: (flag id, kind, subject id)."""

@@ -15,6 +15,7 @@ from api.bootstrap import System
 from application import hazards as h
 from application.authorization import Forbidden, Principal
 from domain import hazards as hz
+from domain import oversight as ov
 from domain.calendar import end_of_day
 from domain.errors import Conflict, NotFound, Rejected
 from tests.builders import World, latest, state_of
@@ -311,7 +312,13 @@ def test_a_deadline_passing_makes_the_hazard_overdue_and_escalates_it_once(desk:
     clock.set(end_of_day(deadline) + timedelta(hours=2))
     assert system.worker.tick() == 3, "two hazards overdue, one major escalated"
     system.runner.catch_up()
-    assert system.worker.tick() == 0
+    assert system.worker.tick() == 1, "the escalated listing names no supervisor: flagged (seed 004 §三(二)3(1))"
+    system.runner.catch_up()
+    assert system.worker.tick() == 0, "once"
+    flag = latest(system, ov.flag_id(ov.FlagKind.listing_unsupervised, major, desk.hazard(major).listing.since
+                                     .isoformat()), ov.ListingUnsupervised)
+    assert (flag.hazard_id, flag.authority_id, flag.envelope.actor.role) == (major, desk.world.city, "system")
+    assert "明确跟踪督办的具体责任人" in (flag.envelope.basis or "")
     history = system.store.history(major)
     overdue = [e for e in history if isinstance(e, hz.HazardBecameOverdue)]
     escalated = [e for e in history if isinstance(e, hz.ListedSupervisionEscalated)]

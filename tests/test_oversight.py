@@ -1,10 +1,12 @@
 """Oversight flags: 零执法 and a committee head's missing monthly inspection, raised once, withdrawn on late records.
 
-Sources: seed 000 §25 (零执法、零处罚); seed 002 §(一)3 (专委会主任每月至少开展1次检查); docs/rules.md R12.
+Sources: seed 000 §25 (零执法、零处罚); seed 002 §(一)3 (专委会主任每月至少开展1次对分管行业领域的安全生产检查);
+seed 004 §三(一)1(4) (专项行动期间，主要负责人每月要带队对本单位…至少开展1次检查); docs/rules.md R12.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from uuid import UUID
 
@@ -20,6 +22,8 @@ from domain import oversight as ov
 from domain.calendar import CST
 from domain.inspections import InspectionKind
 from domain.posts import PostKind
+from domain.rules import local
+from domain.rules.campaigns import campaigns_in
 from domain.units import CommitteeProfile
 from tests.conftest import COUNTY, REGISTRAR
 from tests.inspection_scene import CHECKLIST, Scene
@@ -101,7 +105,8 @@ def test_a_committee_head_who_led_no_inspection_in_a_month_is_flagged(scene: Sce
         kind="special_committee", name="泉港区城镇燃气安全专业委员会", sectors=("城镇燃气",)),
         parent_id=safety_committee))
     other_committee = world.run(REGISTRAR, o.RegisterUnit(profile=CommitteeProfile(
-        kind="special_committee", name="泉港区危化品安全专业委员会"), parent_id=safety_committee))
+        kind="special_committee", name="泉港区危化品安全专业委员会", sectors=("危险化学品",)),
+        parent_id=safety_committee))
     heads = [world.person(40, "燃气专委会主任"), world.person(41, "危化专委会主任"), world.person(42, "安委会主任")]
     # seed 002 §(一)3: "专委会主任每月至少开展1次" — the 安委会主任 is not bound by it (cn-base@2024.3).
     for unit, person in zip((committee, other_committee, safety_committee), heads, strict=True):
@@ -114,6 +119,13 @@ def test_a_committee_head_who_led_no_inspection_in_a_month_is_flagged(scene: Sce
         inspecting_unit_id=committee, inspectors=[heads[0]], led_by=heads[0]), leader).id
     system.service.execute(ai.SignInspection(inspection_id=led), leader)
     system.service.execute(ai.CompleteInspection(inspection_id=led), leader)
+    # seed 002 §(一)3: "对分管行业领域的安全生产检查" — the 危化 head's inspection of a gas company is not his sector
+    outsider = Principal("lead2", "admin", "350000", person_id=heads[1])
+    elsewhere = system.service.execute(ai.OpenInspection(
+        kind=InspectionKind.leader, title="危化专委会主任检查燃气企业", target_unit_id=scene.enterprise,
+        inspecting_unit_id=other_committee, inspectors=[heads[1]], led_by=heads[1]), outsider).id
+    system.service.execute(ai.SignInspection(inspection_id=elsewhere), outsider)
+    system.service.execute(ai.CompleteInspection(inspection_id=elsewhere), outsider)
     system.runner.catch_up()
     clock.set(JUDGED)
     system.worker.tick()
@@ -151,3 +163,43 @@ def test_months_are_judged_within_the_look_back_and_no_further(scene: Scene, sys
     system.runner.catch_up()
     periods = {f["period"] for f in system.queries.oversight.flags("350000", known_at=clock.now())}
     assert periods == {"2025-03", "2025-04", "2025-05"}
+
+
+@pytest.mark.parametrize(("month", "runs"), [("2023-05", False), ("2023-06", True), ("2023-12", True),
+                                             ("2024-01", False)])
+def test_the_campaign_of_seed_004_runs_from_june_to_december_2023(month: str, runs: bool) -> None:
+    """Seed 004 §四: 专项行动至12月底结束, 动员部署 by late May; June is its first whole month (local reading)."""
+    found = [c for c in campaigns_in(month) if c.code == "jicui-2023-major-hazards"]
+    assert bool(found) == runs
+    if found:
+        assert "§三(一)1(4)" in found[0].basis
+        assert found[0].per_month == 1
+
+
+def test_a_main_leader_without_a_check_of_their_unit_in_a_campaign_month_is_flagged_once(
+        scene: Scene, system: System, clock, monkeypatch) -> None:
+    """A deployment that sets the 积翠镇 pack's scope to its path (here the test county) and its campaign to February
+    2025: the gas company's main responsible person, holding the post all month, led no check of it."""
+    jicui = next(p for p in local.LOCAL_PACKS if p.name == "jicui")
+    period = {**jicui.rules["campaign.periods"][0], "first_month": "2025-02", "last_month": "2025-02"}
+    moved = replace(jicui, scope=COUNTY, rules={**jicui.rules, "campaign.periods": (period,)})
+    monkeypatch.setattr(local, "LOCAL_PACKS", tuple(moved if p is jicui else p for p in local.LOCAL_PACKS))
+    system.runner.catch_up()
+    clock.set(JUDGED)
+    system.worker.tick()
+    system.runner.catch_up()
+    assert system.worker.tick() == 0, "once"
+    missed = flags(system, ov.FlagKind.campaign_check_missed)
+    assert [(f["subject_id"], f["found"], f["required"]) for f in missed] == [(str(scene.main_person), 0, 1)]
+    assert "§三(一)1(4)" in missed[0]["basis"]
+    leader = Principal("main", "admin", "350000", person_id=scene.main_person)
+    clock.set(JUDGED + timedelta(hours=1))
+    check = system.service.execute(ai.OpenInspection(
+        kind=InspectionKind.leader, title="主要负责人带队重大事故隐患排查", target_unit_id=scene.enterprise,
+        inspecting_unit_id=scene.enterprise, inspectors=[scene.main_person], led_by=scene.main_person,
+        effective_at=FEB), leader).id
+    system.service.execute(ai.SignInspection(inspection_id=check), leader)
+    system.service.execute(ai.CompleteInspection(inspection_id=check), leader)
+    system.runner.catch_up()
+    system.worker.tick()
+    assert flags(system, ov.FlagKind.campaign_check_missed)[0]["withdrawn"], "a late record of the check withdraws it"

@@ -344,7 +344,7 @@ def _two_years(d: Demo) -> None:
     _tips_before_the_ban(d)
     # 2026-05: an illegal LPG refilling point is banned (取缔) — it had been registered by mistake as a restaurant.
     d.do(REGISTRAR, o.CloseUnit(unit_id=d.ids["restaurant_b"], closure=Closure.banned,
-                                reason="非法储存、充装液化石油气,依法取缔", basis="泉港城管〔2022〕149号 §25 四个一律"),
+                                reason="非法储存、充装液化石油气,依法取缔", basis="泉港城管〔2022〕149号 ¶22 四个一律"),
          when=on("2026-05-12"))
     d.do(REGISTRAR, o.GradeRiskColour(unit_id=d.ids["gas_co"], colour=RiskColour.yellow,
                                       reason="2026年度风险分级评定:整改到位,降为黄色"), when=on("2026-06-30"))

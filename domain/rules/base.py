@@ -36,9 +36,33 @@ BASE_RULES: dict[str, Any] = {
     # escalations up to cn-base@2024.3 cited seed 000 §16, §27 (they keep it); from cn-base@2024.4 they cite this:
     "hazard.escalation.basis": "local practice (no seed or law states it; seed 001 ¶5 says only 分级督办)",
     "hazard.escalation.levels": 1,
+    # 回头看 of a hazard after close-out — seed 003 ¶16 (结合实际组织整改落实情况"回头看"核查, 确保闭环销号); from
+    # cn-base@2024.6 (earlier reviews carry the basis their command gave, if any).
+    "hazard.review.basis": "狮安委〔2023〕3号 ¶16 (整改落实情况\"回头看\"核查, 确保闭环销号)",
     # 自查自报 exemption: a major hazard found by the enterprise itself, reported as required and being fixed
     # effectively is not penalised — seed 004 §三(二)3(2).
     "hazard.self_reported_exemption.basis": "方积政发〔2023〕11号 §三(二)3(2)",
+    # --- citations carried in events' basis, corrected in cn-base@2024.6 (old events keep theirs) ----------
+    # 党政同责: the party and government main leaders are both first responsible. 《地方党政领导干部安全生产责任制规定》
+    # 第五条 says 地方各级党委和政府主要负责人是本地区安全生产第一责任人 (article number unverified against the official
+    # text; 第三条, cited up to cn-base@2024.5, does not say it); seed 001 ¶3 (落实党政同责及"一岗双责"制度).
+    "posts.joint_responsibility.basis": ("《地方党政领导干部安全生产责任制规定》第五条 (主要负责人是本地区安全生产第一"
+                                         "责任人; article number unverified); 惠政文〔2014〕53号 ¶3"),
+    "posts.main_responsible.basis": "安全生产法 第5条",
+    # 全员 includes dispatched, flexible and intern workers — seed 000 ¶19–20 (劳务派遣人员和灵活用工人员纳入本单位统一
+    # 管理); seed 004 §三(一)2(5).
+    "posts.all_staff.basis": "泉港城管〔2022〕149号 ¶19–20 (劳务派遣和灵活用工人员纳入本单位统一管理); "
+                             "方积政发〔2023〕11号 §三(一)2(5)",
+    # 网格 — seed 001 ¶13 (党政同责网格化监管领导体制); seed 002 ¶16 ("网格+安全生产", 网格员巡查).
+    "inspection.grid.basis": "惠政文〔2014〕53号 ¶13 (网格化监管); 肥安发〔2024〕4号 ¶16 (网格员\"巡查\")",
+    # 四个一律 — seed 000 ¶22 (停业整顿、关闭取缔、上限处罚、追究法律责任).
+    "unit.ban.basis": "泉港城管〔2022〕149号 ¶22 (四个一律: 关闭取缔)",
+    # The lead-unit rule: 谁主管谁牵头、谁为主谁牵头、谁靠近谁牵头 — seed 000 ¶7; seed 002 ¶9. Neither says who breaks
+    # a tie: that the safety committee decides (安委会研究确定) is local practice.
+    "supervision.lead.basis": ("泉港城管〔2022〕149号 ¶7; 肥安发〔2024〕4号 ¶9 "
+                               "(谁主管谁牵头、谁为主谁牵头、谁靠近谁牵头)"),
+    "supervision.lead.committee.basis": "local practice (安委会研究确定: no seed or law says who breaks a tie of the "
+                                        "lead-unit rule)",
     # 双随机 — 国办发〔2015〕58号: 随机抽取检查对象、随机选派执法检查人员. The national text does not exclude the
     # inspector who inspected a target last time; local packs may (轮换).
     "random_draw.exclude_previous_inspector": False,
@@ -74,7 +98,8 @@ BASE_RULES: dict[str, Any] = {
     # 零执法、零处罚 (seed 000 §25): a department with supervisory duties and no enforcement in a calendar month.
     "oversight.zero_enforcement.basis": "泉港城管〔2022〕149号 §25 (消除'零执法、零处罚'现象)",
     # 专委会主任每月至少开展1次对分管行业领域的安全生产检查 — seed 002 (肥安发〔2024〕4号) §(一)3; docs/rules.md R12.
-    "oversight.leader_inspection.basis": "肥安发〔2024〕4号 §(一)3 (专委会主任每月至少开展1次检查)",
+    "oversight.leader_inspection.basis": ("肥安发〔2024〕4号 §(一)3 "
+                                          "(专委会主任每月至少开展1次对分管行业领域的安全生产检查)"),
     "oversight.leader_inspection.per_month": 1,
     # Only 专委会主任 are bound (seed 002 §(一)3 names them, for their own sector); cn-base@2024.2 also bound the
     # 安委会主任, whom the seed does not name: corrected in cn-base@2024.3 (docs/rules.md, corrections).

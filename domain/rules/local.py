@@ -66,10 +66,19 @@ LOCAL_PACKS: tuple[LocalPack, ...] = (
     ),
     LocalPack(
         name="jicui",
-        version="2023.1",
+        version="2023.2",
         scope=JICUI_SCOPE,
         source="方积政发〔2023〕11号",
         rules={
+            # seed 004 §三(一)1(4): 专项行动期间，主要负责人每月要带队对本单位重大事故隐患排查整治情况至少开展1次检查;
+            # §四: 专项行动至12月底结束, 动员部署 by late May 2023. The first month judged, June, is the first whole
+            # month after 动员部署 — local reading: the notice gives no start date (domain/rules/campaigns.py).
+            "campaign.periods": (
+                {"code": "jicui-2023-major-hazards", "title": "积翠镇重大事故隐患专项排查整治2023行动",
+                 "first_month": "2023-06", "last_month": "2023-12", "per_month": 1,
+                 "basis": "方积政发〔2023〕11号 §三(一)1(4) (专项行动期间，主要负责人每月要带队对本单位重大事故隐患"
+                          "排查整治情况至少开展1次检查); §四 (至12月底结束)"},
+            ),
             # seed 004 §三(二)3(2): 对企业自查查出的重大事故隐患，已按规定报告并正在采取有效措施消除的，不予行政处罚.
             "penalty.exemption.basis": "方积政发〔2023〕11号 §三(二)3(2) (企业自查查出的重大事故隐患，已按规定报告并"
                                        "正在采取有效措施消除的，不予行政处罚)",
