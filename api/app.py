@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 
-from api import problems
+from api import problems, web
 from api.bootstrap import System
 from api.request_bounds import RequestBounds
 from api.routers import (
@@ -117,6 +117,7 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
                    tips.router, oversight.router, audit_trail.router, audit.router, events.router, schemas.router,
                    accidents.router, investigations.router, dossiers.router, cases.router):
         app.include_router(router, prefix=API_PREFIX)
+    web.mount(app)
 
     @app.get("/healthz", tags=["health"], summary="Liveness, database, projection and relay lag; stuck followers",
              response_model=Health, responses={503: {"model": Health, "description": "a follower is stuck"}})

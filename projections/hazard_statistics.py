@@ -15,15 +15,31 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Connection, Date, Index, Integer, MetaData, Table, func, insert, literal, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 
 from domain import hazards as hz
 from domain import units as u
 from domain.base import DomainEvent
 from domain.calendar import local_day, month_label, start_of_day, week_label
 from projections.columns import Key, Timestamp
+from projections.hazard_ledger import LEDGER, UNITS
 from projections.projection import Projection, on
 from projections.scope import within
+from projections.timeline import known, valid
 
 METRICS = ("found", "fixed", "overdue", "listed", "escalated", "reopened")
 PERIODS = {"day": "day_on", "week": "week", "month": "month"}
@@ -129,3 +145,25 @@ class StatisticsQueries:
         with self.db.read() as conn:
             rows = conn.execute(query).mappings().all()
         return [{**r, "period": str(r["period"])} for r in rows]
+
+    def facts(self, scope: str, *, start: date, end: date, known_at: datetime, now: datetime,
+              metric: str | None = None, grade: str | None = None, sector: str | None = None,
+              colour: str | None = None, jurisdiction: str | None = None, limit: int = 100,
+              offset: int = 0) -> list[dict[str, Any]]:
+        """The facts a count of :meth:`hazards` is made of: one row per counted event in ``[start, end]`` (local
+        days), as recorded by ``known_at``, each with its hazard's description, unit and status as they stand
+        ``now`` (the hazard ledger's current row), so a dashboard figure opens onto the ledger rows behind it."""
+        f, h = FACTS.c, LEDGER.c
+        conditions = [f.occurred_at >= start_of_day(start), f.occurred_at < start_of_day(end + timedelta(days=1)),
+                      f.recorded_at <= known_at, within(f.jurisdiction, scope)]
+        filters = {f.metric: metric, f.grade: grade, f.sector: sector, f.colour: colour}
+        conditions += [c == value for c, value in filters.items() if value is not None]
+        if jurisdiction:
+            conditions.append(within(f.jurisdiction, jurisdiction))
+        current = and_(h.hazard_id == f.hazard_id, valid(LEDGER, now), known(LEDGER, now))
+        query = (select(f.hazard_id, f.version, f.metric, f.occurred_at, f.day_on, f.month, f.jurisdiction, f.unit_id,
+                        f.sector, f.grade, f.colour, UNITS.c.name.label("unit_name"), h.description, h.status)
+                 .select_from(FACTS.outerjoin(LEDGER, current).outerjoin(UNITS, UNITS.c.unit_id == f.unit_id))
+                 .where(*conditions).order_by(f.occurred_at, f.hazard_id, f.version).limit(limit).offset(offset))
+        with self.db.read() as conn:
+            return [dict(r) for r in conn.execute(query).mappings().all()]

@@ -31,6 +31,7 @@ def serve(host: str, port: int, demo: bool, follow: bool) -> None:
     where = "PostgreSQL" if settings.is_postgres else f"SQLite {settings.sqlite_path}"
     click.echo(f"Zeren on {where}")
     click.echo(f"API:    http://{host}:{port}/api/v1/docs")
+    click.echo(f"Web UI: http://{host}:{port}/ui/  (log in with a token)")
     click.echo(f"Health: http://{host}:{port}/healthz")
     if demo:  # a token for trying the demo; a real deployment issues its tokens with `zeren token issue`
         token = issue_token(settings.resolved_jwt_secret, subject="demo-admin", role="admin", jurisdiction="350000",

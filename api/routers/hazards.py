@@ -11,13 +11,14 @@ from fastapi import APIRouter, Depends, Query
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, ReaderDep, SystemDep, consistent, moment, own_unit
 from api.problems import READ_PROBLEMS, responses
-from api.routers.hazards_views import HazardView, ListingBoard, StatisticsRow
+from api.routers.hazards_views import HazardFact, HazardView, ListingBoard, StatisticsRow
 from application import hazards as h
 from application.authorization import Forbidden
 from domain.bounds import Day, Position
 from domain.calendar import local_day
 from domain.errors import NotFound, Rejected
 from domain.hazards import STATUS_TERMS, HazardGrade, HazardStatus
+from domain.units import RiskColour
 
 router = APIRouter(tags=["hazards"])
 
@@ -118,3 +119,29 @@ def hazard_statistics(
     rows = system.queries.statistics.hazards(who.jurisdiction, period=period, breakdown=by, start=first, end=last,
                                              known_at=moment(known_at), jurisdiction=jurisdiction)
     return [StatisticsRow(**r) for r in rows]
+
+
+@router.get("/statistics/hazards/facts", responses=READ_PROBLEMS,
+            dependencies=[Depends(consistent("hazard_statistics", "hazard_ledger", "directory"))],
+            summary="The facts behind a hazard count: each counted event with its hazard (a dashboard's drill-down)")
+def hazard_facts(
+    system: SystemDep, who: ReaderDep,
+    metric: Annotated[Literal["found", "fixed", "overdue", "listed", "escalated", "reopened"] | None, Query()] = None,
+    start: Annotated[Day | None, Query(alias="from", description="first day (default: 90 days ago)")] = None,
+    end: Annotated[Day | None, Query(alias="to", description="last day, inclusive (default: today)")] = None,
+    grade: HazardGrade | None = None, sector: Annotated[str | None, Query(max_length=50)] = None,
+    colour: Annotated[RiskColour | None, Query(description="the unit's risk colour then")] = None,
+    known_at: KnownAt = None, jurisdiction: Jurisdiction = None, limit: Limit = 100, offset: Offset = 0,
+) -> list[HazardFact]:
+    if who.role == "enterprise":
+        raise Forbidden("role-not-allowed", "statistics are for officials and dashboards")
+    now = moment(None)
+    last = end or local_day(now)
+    first = start or last - timedelta(days=90)
+    if first > last:
+        raise Rejected("empty-range", f"from {first} lies after to {last}", field="from")
+    rows = system.queries.statistics.facts(
+        who.jurisdiction, start=first, end=last, known_at=moment(known_at), now=now, metric=metric,
+        grade=grade.value if grade else None, sector=sector, colour=colour.value if colour else None,
+        jurisdiction=jurisdiction, limit=limit, offset=offset)
+    return [HazardFact(**r, status_term=STATUS_TERMS.get(r["status"]) if r["status"] else None) for r in rows]

@@ -86,3 +86,23 @@ class StatisticsRow(BaseModel):
     metric: str = Field(description="found, fixed, overdue, listed, escalated or reopened")
     breakdown: str | None = Field(description="the grade, sector or risk colour counted (null without breakdown)")
     count: int
+
+
+class HazardFact(BaseModel):
+    """One counted fact behind a statistics figure: which hazard, what happened to it and when."""
+
+    hazard_id: UUID
+    version: int = Field(description="the hazard's version the event made")
+    metric: str = Field(description="found, fixed, overdue, listed, escalated or reopened")
+    occurred_at: datetime = Field(description="when it happened (effective time)")
+    day_on: date
+    month: str
+    jurisdiction: str
+    unit_id: UUID
+    unit_name: str | None
+    sector: str
+    grade: str = Field(description="the grade it had then")
+    colour: str | None = Field(description="the unit's risk colour then (红橙黄蓝)")
+    description: str | None = Field(description="the hazard's description now")
+    status: str | None = Field(description="the hazard's status now")
+    status_term: str | None

@@ -1,0 +1,283 @@
+// The ledgers (台账): hazard, statistics facts, inspection, tip, duty, enterprise and listed supervision — one
+// generic table with filters, sort, pages, an as_of / known_at picker and CSV / XLSX export. All reads are the
+// API's own ledgers under /api/v1, scoped by the token.
+import { get, query } from "./api.js";
+import { beijing, errorBox, h, say, showFor, toMoment } from "./dom.js";
+import { download } from "./export.js";
+import {
+  CHANNELS, COLOURS, GRADES, HAZARD_STATUS, INSPECTION_KINDS, INSPECTION_STATUS, label, LEVELS, LINES, METRICS, MODES,
+  SOURCES, TIP_STATUS,
+} from "./terms.js";
+
+const opts = (table) => Object.entries(table);
+const YES_NO = { true: "是", false: "否" };
+const hazardLink = (id) => `#/console${query({ hazard: id })}`;
+const unitLink = (id) => `#/console${query({ unit: id })}`;
+const day = (v) => (v ? beijing(v).slice(0, 10) : "");
+const yes = (v) => (v ? "是" : "");
+
+// column: [key, 中文, value(row) → text, link(row) → href | undefined, numeric?]
+const col = (key, title, value = (r) => r[key], link, num = false) => ({ key, title, value, link, num });
+
+export const LEDGERS = {
+  hazards: {
+    title: "隐患台账", path: "/hazards", temporal: true, paged: true,
+    filters: [["grade", "隐患等级", GRADES], ["status", "状态", HAZARD_STATUS], ["sector", "行业领域"],
+      ["open", "仅未销号", YES_NO], ["listed", "挂牌督办", YES_NO], ["unit_id", "企业ID"], ["jurisdiction", "下级辖区"]],
+    columns: [
+      col("found_at", "发现时间", (r) => beijing(r.found_at)),
+      col("unit_name", "企业", (r) => r.unit_name, (r) => unitLink(r.unit_id)),
+      col("sector", "行业领域"), col("grade", "等级", (r) => label(GRADES, r.grade)),
+      col("description", "隐患描述", (r) => r.description, (r) => hazardLink(r.hazard_id)),
+      col("source", "来源", (r) => label(SOURCES, r.source)),
+      col("status", "状态", (r) => r.status_term), col("mode", "整改方式", (r) => label(MODES, r.mode)),
+      col("deadline_on", "整改时限", (r) => r.deadline_on || ""),
+      col("days_overdue", "逾期天数", (r) => r.days_overdue, undefined, true),
+      col("listed_at", "挂牌督办", (r) => day(r.listed_at)), col("closed_at", "闭环销号", (r) => day(r.closed_at)),
+    ],
+  },
+  facts: {
+    title: "隐患统计明细", path: "/statistics/hazards/facts", knownOnly: true, paged: true,
+    note: "仪表盘上的每个数字由这些事实计成：一行是一次发现、销号、逾期、挂牌…（发生时间、当时的等级和风险颜色）。",
+    filters: [["metric", "统计项", METRICS], ["from", "起始日期", "date"], ["to", "截止日期", "date"],
+      ["grade", "当时等级", GRADES], ["sector", "行业领域"], ["colour", "当时风险颜色", COLOURS],
+      ["jurisdiction", "下级辖区"]],
+    columns: [
+      col("occurred_at", "发生时间", (r) => beijing(r.occurred_at)),
+      col("metric", "统计项", (r) => label(METRICS, r.metric)),
+      col("unit_name", "企业", (r) => r.unit_name, (r) => unitLink(r.unit_id)),
+      col("grade", "当时等级", (r) => label(GRADES, r.grade)), col("sector", "行业领域"),
+      col("colour", "风险颜色", (r) => label(COLOURS, r.colour)),
+      col("description", "隐患描述", (r) => r.description, (r) => hazardLink(r.hazard_id)),
+      col("status", "现状态", (r) => r.status_term || ""),
+    ],
+  },
+  inspections: {
+    title: "检查台账", path: "/inspections", temporal: true, paged: true, pageSize: 100,
+    filters: [["kind", "检查类别", INSPECTION_KINDS], ["status", "状态", INSPECTION_STATUS],
+      ["inspecting_unit_id", "检查单位ID"], ["target_unit_id", "被检查单位ID"],
+      ["since", "检查时间自", "datetime"], ["until", "检查时间至(不含)", "datetime"]],
+    // the dashboard's enforcement figure counts four kinds (执法、大检查、暗访、交叉检查): kept on the page here
+    client: { kinds: (r, v) => v.split(",").includes(r.kind) },
+    columns: [
+      col("inspected_at", "检查时间", (r) => beijing(r.inspected_at)),
+      col("kind", "类别", (r) => r.kind_term), col("title", "名称"),
+      col("inspecting_unit_name", "检查单位"),
+      col("target_name", "被检查单位", (r) => r.target_name, (r) => unitLink(r.target_unit_id)),
+      col("status", "状态", (r) => label(INSPECTION_STATUS, r.status)),
+      col("unannounced", "四不两直", (r) => yes(r.unannounced)),
+      col("expert_assisted", "执法+专家", (r) => yes(r.expert_assisted)),
+      col("findings", "发现问题", (r) => r.findings, undefined, true),
+      col("signatures", "签名", (r) => r.signatures, undefined, true),
+    ],
+  },
+  tips: {
+    title: "举报台账", path: "/tips", paged: true,
+    note: "举报人身份从不在此显示。",
+    filters: [["status", "状态", TIP_STATUS], ["channel", "渠道", CHANNELS],
+      ["subject_kind", "举报对象", { unit: "单位", hazard: "隐患", concealed_accident: "瞒报事故" }],
+      ["jurisdiction", "下级辖区"]],
+    columns: [
+      col("received_at", "受理时间", (r) => beijing(r.received_at)),
+      col("receiving_unit_name", "受理单位"), col("channel", "渠道", (r) => r.channel_term),
+      col("subject_description", "举报事项"), col("summary", "摘要"),
+      col("status", "状态", (r) => r.status_term),
+      col("reward_yuan", "奖励(元)", (r) => r.reward_yuan || "", undefined, true),
+    ],
+  },
+  duties: {
+    title: "责任清单台账", path: "/ledger/duties", temporal: true,
+    filters: [["unit_id", "单位ID"], ["post_id", "岗位ID"], ["person_id", "人员ID"]],
+    columns: [
+      col("unit_name", "单位", (r) => r.unit_name, (r) => unitLink(r.unit_id)), col("post_title", "岗位"),
+      col("line", "责任线", (r) => label(LINES, r.line)), col("text", "职责"),
+      col("person_name", "在岗人员", (r) => r.person_name || "（空缺）"),
+      col("held_from", "任职自", (r) => day(r.held_from)), col("source_document", "依据文件"),
+    ],
+  },
+  enterprises: {
+    title: "企业", path: "/units", fixed: { kind: "enterprise", limit: 500 },
+    filters: [["q", "名称包含"], ["colour", "风险颜色", { ...COLOURS, none: "未分级" }], ["jurisdiction", "辖区"]],
+    client: {
+      colour: (r, v) => (r.risk_colour || "none") === v,
+      jurisdiction: (r, v) => r.jurisdiction === v || r.jurisdiction.startsWith(`${v}/`),
+    },
+    columns: [
+      col("name", "企业", (r) => r.name, (r) => unitLink(r.unit_id)), col("code", "统一社会信用代码"),
+      col("sector", "行业领域"), col("risk_colour", "风险颜色", (r) => label(COLOURS, r.risk_colour) || "未分级"),
+      col("jurisdiction", "辖区"), col("closure", "关闭/取缔", (r) => r.closure || ""),
+    ],
+  },
+  listed: {
+    title: "挂牌督办", path: "/listed-supervision", temporal: true,
+    flatten: (boards) => boards.flatMap((b) => b.items.map((i) => ({ ...i, authority_id: b.authority_id,
+      authority_name: b.authority_name, level: b.level }))),
+    filters: [["authority_id", "督办单位ID"], ["min_age", "挂牌天数≥", "number"], ["max_age", "挂牌天数≤", "number"]],
+    client: {
+      authority_id: (r, v) => r.authority_id === v, min_age: (r, v) => r.age_days >= Number(v),
+      max_age: (r, v) => r.age_days <= Number(v),
+    },
+    columns: [
+      col("authority_name", "督办单位"), col("level", "层级", (r) => label(LEVELS, r.level)),
+      col("unit_name", "企业", (r) => r.unit_name, (r) => unitLink(r.unit_id)),
+      col("description", "隐患", (r) => r.description, (r) => hazardLink(r.hazard_id)),
+      col("status", "状态", (r) => label(HAZARD_STATUS, r.status)), col("deadline_on", "整改时限"),
+      col("age_days", "挂牌天数", (r) => r.age_days, undefined, true),
+      col("days_overdue", "逾期天数", (r) => r.days_overdue, undefined, true),
+    ],
+  },
+};
+
+const TIME_PARAMS = ["as_of", "known_at"];
+const DATETIME_PARAMS = new Set(["as_of", "known_at", "since", "until"]);
+
+/** The API's query for the ledger's filters (datetime pickers are Beijing time; the API wants an offset). */
+function apiParams(def, params) {
+  const out = { ...(def.fixed || {}) };
+  for (const [name, value] of params.entries()) {
+    if (!value || (def.client && name in def.client) || ["page", "sort", "dir"].includes(name)) continue;
+    out[name] = DATETIME_PARAMS.has(name) ? toMoment(value) : value;
+  }
+  return out;
+}
+
+function keep(def, params) {
+  const checks = Object.entries(def.client || {}).filter(([name]) => params.get(name));
+  return (rows) => rows.filter((r) => checks.every(([name, test]) => test(r, params.get(name))));
+}
+
+/** One page of rows, or all of them (``all``: an export), reporting progress as pages arrive. */
+export async function fetchRows(def, params, { page = 0, all = false, progress } = {}) {
+  const base = apiParams(def, params);
+  const filter = keep(def, params);
+  const shape = (data) => filter(def.flatten ? def.flatten(data) : data);
+  if (!def.paged) return { rows: shape(await get(def.path, base)), more: false, clientPaged: true };
+  const size = all ? 500 : def.pageSize || 50;
+  if (!all) {
+    const data = await get(def.path, { ...base, limit: size + 1, offset: page * size });
+    return { rows: shape(data.slice(0, size)), more: data.length > size };
+  }
+  const rows = [];
+  for (let offset = 0; ; offset += size) {
+    const data = await get(def.path, { ...base, limit: size, offset });
+    rows.push(...shape(data));
+    if (progress) progress(rows.length);
+    if (data.length < size) return { rows, more: false };
+  }
+}
+
+function filterForm(name, def, params) {
+  const field = ([key, title, kind]) => {
+    const value = params.get(key) || "";
+    let input;
+    if (kind && typeof kind === "object") {
+      input = h("select", { name: key, id: `f-${key}` }, h("option", { value: "" }, "全部"),
+        opts(kind).map(([v, t]) => h("option", { value: v, selected: v === value }, t)));
+    } else {
+      const type = { date: "date", datetime: "datetime-local", number: "number" }[kind] || "text";
+      input = h("input", { type, name: key, id: `f-${key}`, value });
+    }
+    return h("label", { for: `f-${key}` }, title, input);
+  };
+  const times = def.temporal ? [["as_of", "状态所在时间 as_of", "datetime"], ["known_at", "按当时所知 known_at", "datetime"]]
+    : def.knownOnly ? [["known_at", "按当时所知 known_at", "datetime"]] : [];
+  return h("form", { class: "filters", "aria-label": "筛选", onsubmit: (event) => {
+    event.preventDefault();
+    const data = Object.fromEntries([...new FormData(event.target).entries()].filter(([, v]) => v));
+    location.hash = `#/ledger/${name}${query(data)}`;
+  } },
+  [...def.filters, ...times].map(field),
+  h("button", { type: "submit", class: "primary" }, "查询"),
+  h("a", { href: `#/ledger/${name}` }, "清除"));
+}
+
+function sortRows(rows, def, params) {
+  const key = params.get("sort");
+  const column = def.columns.find((c) => c.key === key);
+  if (!column) return rows;
+  const dir = params.get("dir") === "desc" ? -1 : 1;
+  const value = (r) => { const v = column.value(r); return v === null || v === undefined ? "" : v; };
+  return [...rows].sort((a, b) => {
+    const x = value(a), y = value(b);
+    return (typeof x === "number" && typeof y === "number" ? x - y : String(x).localeCompare(String(y), "zh-CN")) * dir;
+  });
+}
+
+function table(name, def, params, rows) {
+  const sorted = params.get("sort");
+  const header = def.columns.map((c) => {
+    const active = sorted === c.key;
+    const dir = active && params.get("dir") !== "desc" ? "desc" : "asc";
+    const next = new URLSearchParams(params);
+    next.set("sort", c.key);
+    next.set("dir", dir);
+    return h("th", { scope: "col", class: c.num ? "num" : "",
+      "aria-sort": active ? (params.get("dir") === "desc" ? "descending" : "ascending") : "none" },
+    h("button", { type: "button", class: "sort", onclick: () => { location.hash = `#/ledger/${name}?${next}`; } },
+      c.title, active ? (params.get("dir") === "desc" ? " ▼" : " ▲") : ""));
+  });
+  return h("table", { id: "ledger-table" },
+    h("caption", { class: "muted" }, `${def.title}（本页按列排序：点击列名）`),
+    h("thead", {}, h("tr", {}, header)),
+    h("tbody", {}, rows.length ? rows.map((r) => h("tr", {}, def.columns.map((c) => {
+      const text = c.value(r);
+      const href = c.link && c.link(r);
+      return h("td", { class: c.num ? "num" : "" }, href && text !== "" ? h("a", { href }, String(text ?? "")) : String(text ?? ""));
+    }))) : h("tr", {}, h("td", { colspan: def.columns.length }, "没有记录"))));
+}
+
+async function exportAs(format, name, def, params, progressEl) {
+  progressEl.hidden = false;
+  progressEl.removeAttribute("value");
+  say("正在导出…");
+  try {
+    const { rows } = await fetchRows(def, params, { all: true, progress: (n) => say(`正在导出… 已读取 ${n} 行`) });
+    const sorted = sortRows(rows, def, params);
+    const header = def.columns.map((c) => c.title);
+    const cells = sorted.map((r) => def.columns.map((c) => c.value(r) ?? ""));
+    const stamp = params.get("as_of") ? `_as_of_${params.get("as_of").replace(/[:T]/g, "")}` : "";
+    await download(format, `${name}${stamp}`, def.title, header, cells);
+    say(`已导出 ${sorted.length} 行`);
+  } catch (error) {
+    say(`导出失败: ${error.message}`);
+  } finally {
+    progressEl.hidden = true;
+  }
+}
+
+export async function ledger(name, params) {
+  const show = showFor();
+  const def = LEDGERS[name];
+  if (!def) {
+    show(h("h1", {}, "没有这个台账"), h("p", {}, h("a", { href: "#/" }, "回到仪表盘")));
+    return;
+  }
+  const page = Number(params.get("page") || 0);
+  const title = h("h1", {}, def.title, params.get("as_of") ? ` · ${params.get("as_of").replace("T", " ")} 的状态` : "",
+    params.get("known_at") ? ` · 按 ${params.get("known_at").replace("T", " ")} 所知` : "");
+  show(title, filterForm(name, def, params), h("p", { class: "muted" }, "正在读取…"));
+  try {
+    const result = await fetchRows(def, params, { page });
+    let rows = sortRows(result.rows, def, params);
+    let more = result.more;
+    const size = def.pageSize || 50;
+    const total = rows.length;
+    if (result.clientPaged) {
+      more = rows.length > (page + 1) * size;
+      rows = rows.slice(page * size, (page + 1) * size);
+    }
+    const progress = h("progress", { hidden: true, "aria-label": "导出进度" });
+    const go = (p) => { const next = new URLSearchParams(params); next.set("page", p); return `#/ledger/${name}?${next}`; };
+    const actions = h("div", { class: "actions" },
+      h("button", { type: "button", id: "export-csv", onclick: () => exportAs("csv", name, def, params, progress) }, "导出 CSV"),
+      h("button", { type: "button", id: "export-xlsx", onclick: () => exportAs("xlsx", name, def, params, progress) }, "导出 XLSX"),
+      progress,
+      h("span", { id: "row-count" }, result.clientPaged ? `共 ${total} 行` : `第 ${page + 1} 页，本页 ${rows.length} 行`),
+      page > 0 ? h("a", { href: go(page - 1) }, "上一页") : null,
+      more ? h("a", { href: go(page + 1) }, "下一页") : null);
+    show(title, filterForm(name, def, params), def.note ? h("p", { class: "muted" }, def.note) : null, actions,
+      table(name, def, params, rows));
+  } catch (error) {
+    show(title, filterForm(name, def, params), errorBox(error));
+  }
+}

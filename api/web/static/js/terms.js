@@ -1,0 +1,37 @@
+// Chinese labels of the glossary (docs/glossary.md) for the codes the API answers with.
+export const METRICS = {
+  found: "发现隐患", fixed: "闭环销号", overdue: "逾期未整改", listed: "挂牌督办", escalated: "提级督办", reopened: "回头看重开",
+};
+export const GRADES = { general: "一般隐患", major: "重大事故隐患" };
+export const COLOURS = { red: "红", orange: "橙", yellow: "黄", blue: "蓝" };
+// the same words as the API's status_term (domain/hazards.py STATUS_TERMS, projections/tips.py STATUS_TERMS)
+export const HAZARD_STATUS = {
+  reported: "待整改", rectifying: "整改中", overdue: "逾期未整改", submitted: "待验收", accepted: "验收通过",
+  closed: "已销号",
+};
+export const MODES = { immediate: "即知即改", deadline: "限期整改", suspension: "停产停业整顿" };
+export const SOURCES = { inspection: "检查发现", self_reported: "自查自报", grid_patrol: "网格巡查", tip: "举报" };
+export const TIP_STATUS = {
+  received: "已受理", substantiated: "属实", unsubstantiated: "不属实", reward_proposed: "拟奖励", reward_paid: "已奖励",
+};
+export const CHANNELS = {  // domain/tips.py CHANNEL_TERMS
+  hotline_12350: "12350举报电话", hotline_12345: "12345政务热线", web: "网站举报", letter: "来信", visit: "来访",
+  internal_whistleblower: "吹哨人举报",
+};
+export const INSPECTION_KINDS = {
+  enforcement: "执法检查", campaign: "大检查", undercover: "暗访", cross: "交叉检查", self_check: "企业自查",
+  leader: "领导带队检查", grid_patrol: "网格巡查",
+};
+export const INSPECTION_STATUS = { open: "进行中", completed: "已完成" };
+export const ROLES = {
+  admin: "管理员", registrar: "登记员", inspector: "检查员", enforcement: "执法人员", investigator: "事故调查人员",
+  auditor: "审计", viewer: "查阅", stream: "数据订阅", tip_officer: "举报受理", enterprise: "企业用户",
+};
+export const FLAGS = { zero_enforcement: "零执法", leader_inspection_missed: "领导带队检查缺失" };
+
+export const label = (table, code) => (code == null ? "" : table[code] || code);
+export const LEVELS = { province: "省", city: "市", county: "区/县", town: "镇/街道", village: "村/社区" };  // LEVEL_TERMS
+export const LINES = {  // docs/glossary.md: Line
+  entity: "企业主体责任", supervisory: "部门监管责任", territorial: "属地管理责任", intermediary: "中介机构责任",
+  leadership: "党政领导责任",
+};

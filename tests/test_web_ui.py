@@ -1,0 +1,181 @@
+"""The web UI end to end in Debian's Chromium, headless (../shared/design/BROWSER_TESTING.md): log in with a token,
+the dashboard, a number followed to its ledger rows, a ledger on a past day, a CSV export, and a town's user who
+never sees another town's numbers. One server per demo store for the module; every request must stay inside the app
+(the route guard fails any other), and a console error or a page error fails the test. Screenshots go to
+``test-artifacts/ui/`` (gitignored)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import socket
+import threading
+import urllib.request
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from api.app import create_app
+from api.auth import issue_token
+from api.bootstrap import System
+from api.demo.scene import NANPU, SHANYAO
+
+pytestmark = pytest.mark.xdist_group("demo")
+
+CHROMIUM = Path("/usr/lib/chromium/chromium")
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "ui"
+RANGE = "from=2024-11&to=2026-10&month=2025-02"  # the demo's two years, and a month with 零执法 flags
+
+
+class Server:
+    def __init__(self, system: System, url: str):
+        self.system, self.url = system, url
+
+    def token(self, role: str, jurisdiction: str) -> str:
+        return issue_token(self.system.settings.resolved_jwt_secret, subject=f"ui-test:{role}", role=role,
+                           jurisdiction=jurisdiction, ttl=timedelta(hours=1))
+
+    def api(self, token: str, path: str, **params: Any) -> Any:
+        query = f"?{urlencode(params)}" if params else ""
+        request = urllib.request.Request(f"{self.url}/api/v1{path}{query}",
+                                         headers={"Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+
+@pytest.fixture(scope="module")
+def server(demo: System) -> Iterator[Server]:
+    """The app on the demo store, served by uvicorn in a thread on a port the OS picks (no race)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    config = uvicorn.Config(create_app(demo, follow=False), log_level="warning", timeout_graceful_shutdown=1)
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    while not uv.started:
+        thread.join(0.05)
+        assert thread.is_alive(), "the test server did not start"
+    yield Server(demo, f"http://127.0.0.1:{sock.getsockname()[1]}")
+    uv.should_exit = True
+    thread.join(10)
+    sock.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert CHROMIUM.exists(), "Debian's Chromium is needed: apt-get install -y --no-install-recommends chromium"
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser tab (its own sessionStorage) that may only talk to the app, in Beijing time."""
+    context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True,
+                                  viewport={"width": 1400, "height": 1000})
+    problems: list[str] = []
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith(server.url + "/"):
+            route.continue_()
+        else:
+            problems.append(f"a request left the app: {route.request.url}")
+            route.abort()
+
+    context.route("**/*", guard)
+    tab = context.new_page()
+    tab.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    yield tab
+    context.close()
+    assert not problems, problems
+
+
+def log_in(page: Page, server: Server, token: str) -> None:
+    page.goto(f"{server.url}/ui/")
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()
+    page.get_by_label("访问令牌").fill(token)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="安委会仪表盘")).to_be_visible()
+
+
+def shoot(page: Page, name: str, backend: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}-{backend}.png"), full_page=True)
+
+
+def backend_of(system: System) -> str:
+    return system.db.dialect
+
+
+def test_log_in_follow_a_number_to_its_rows_look_at_a_past_day_and_export(page: Page, server: Server) -> None:
+    admin = server.token("admin", "350000")
+    log_in(page, server, admin)
+    page.goto(f"{server.url}/ui/#/?{RANGE}")
+    found = page.locator("a[data-metric=found]")
+    stats = server.api(admin, "/statistics/hazards", period="month", **{"from": "2024-11-01", "to": "2026-10-31"})
+    expected = sum(r["count"] for r in stats if r["metric"] == "found")
+    expect(found).to_have_text(str(expected))
+    expect(page.locator("#h-enforcement")).to_contain_text("2025-02")
+    page.wait_for_function("document.querySelector('#hazard-chart canvas') !== null")
+    shoot(page, "dashboard", backend_of(server.system))
+
+    found.click()  # the number opens the ledger rows it counts
+    expect(page.get_by_role("heading", name="隐患统计明细")).to_be_visible()
+    rows = page.locator("#ledger-table tbody tr")
+    expect(rows).to_have_count(expected)
+    expect(page.locator("#ledger-table tbody")).to_contain_text("发现隐患")
+
+    page.goto(f"{server.url}/ui/#/ledger/hazards")
+    now = server.api(admin, "/hazards", limit=1000)
+    then = server.api(admin, "/hazards", as_of="2025-06-01T00:00:00+08:00", limit=1000)
+    assert 0 < len(then) < len(now)
+    expect(rows).to_have_count(min(len(now), 50))
+    page.get_by_label("状态所在时间 as_of").fill("2025-06-01T00:00")
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("2025-06-01 00:00 的状态")
+    expect(rows).to_have_count(len(then))
+    expect(page.locator("#ledger-table tbody")).to_contain_text("整改中")  # still being fixed then
+    shoot(page, "hazards-as-of", backend_of(server.system))
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出 CSV").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    table = list(csv.reader(io.StringIO(text)))
+    assert table[0][:3] == ["发现时间", "企业", "行业领域"]
+    assert sorted(r[4] for r in table[1:]) == sorted(h["description"] for h in then)
+
+
+def test_a_town_user_never_sees_another_towns_numbers(page: Page, server: Server) -> None:
+    admin, town = server.token("admin", "350000"), server.token("viewer", NANPU)
+    log_in(page, server, town)
+    page.goto(f"{server.url}/ui/#/?{RANGE}")
+    window = {"from": "2024-11-01", "to": "2026-10-31"}
+    own = server.api(town, "/statistics/hazards", period="month", **window)
+    other = server.api(admin, "/statistics/hazards", period="month", jurisdiction=SHANYAO, **window)
+    found = sum(r["count"] for r in own if r["metric"] == "found")
+    assert found
+    assert sum(r["count"] for r in other if r["metric"] == "found")
+    expect(page.locator("a[data-metric=found]")).to_have_text(str(found))
+    page.wait_for_function("document.querySelector('#hazard-chart canvas') !== null")
+    shoot(page, "town-dashboard", backend_of(server.system))
+    text = page.locator("main").inner_text()
+    shanyao = [u["name"] for u in server.api(admin, "/units", limit=500) if u["jurisdiction"].startswith(SHANYAO)]
+    assert shanyao
+    assert not [name for name in shanyao if name in text]
+    assert "山腰" not in text
+
+    page.goto(f"{server.url}/ui/#/ledger/facts?{urlencode({'jurisdiction': SHANYAO, **window})}")
+    expect(page.locator("#ledger-table tbody")).to_have_text("没有记录")  # asking for the other town gives nothing
+    page.goto(f"{server.url}/ui/#/ledger/hazards")
+    expect(page.locator("#ledger-table tbody tr").first).to_be_visible()
+    assert not [name for name in shanyao if name in page.locator("main").inner_text()]
