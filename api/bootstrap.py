@@ -33,7 +33,6 @@ from infrastructure.audit.service import Audit
 from infrastructure.database import Database
 from infrastructure.eventstore import EventStore, register_snapshotting
 from infrastructure.following import Runner, wait_for
-from infrastructure.legacy_sql import LegacyDatabase
 from infrastructure.lookups import Lookups
 from infrastructure.migrate import upgrade
 from infrastructure.settings import Settings
@@ -44,13 +43,14 @@ from projections.cases import CaseLedger, CaseQueries
 from projections.coverage_gaps import CoverageGaps
 from projections.deadlines import DeadlineQueries, HazardDeadlines
 from projections.directory import DirectoryProjection, DirectoryQueries
-from projections.follower import LegacyProjection
+from projections.enforcement_plans import EnforcementPlanLedger, PlanQueries
 from projections.hazard_ledger import HazardLedger, HazardQueries
 from projections.hazard_statistics import HazardStatistics, StatisticsQueries
 from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
 from projections.one_plus_n import OnePlusNLedger
 from projections.oversight import OversightFlags, OversightQueries
 from projections.projection import Projection
+from projections.random_draws import DrawQueries, RandomDrawLedger
 from projections.responsibility_ledger import LedgerQueries, ResponsibilityLedger
 from projections.tips import TipLedger, TipQueries
 
@@ -63,10 +63,10 @@ SNAPSHOTTED = (Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Haz
 """Long-lived aggregates, snapshotted every ``infrastructure.eventstore.SNAPSHOT_INTERVAL`` events."""
 
 
-def projections() -> list[Projection | LegacyProjection]:
-    return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), HazardLedger(),
-            HazardDeadlines(), HazardStatistics(), TipLedger(), OversightFlags(), AccidentChecks(),
-            CaseLedger()]
+def projections() -> list[Projection]:
+    return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), RandomDrawLedger(),
+            EnforcementPlanLedger(), HazardLedger(), HazardDeadlines(), HazardStatistics(), TipLedger(),
+            OversightFlags(), AccidentChecks(), CaseLedger()]
 
 
 class Queries:
@@ -75,13 +75,11 @@ class Queries:
 
     def __init__(self, db: Database, settings: Settings):
         self.db = db
-        self.legacy = LegacyDatabase(db)
-        """The database seen through plain SQL, for the read models not yet on Core."""
         self.settings = settings
 
     @cached_property
     def directory(self) -> DirectoryQueries:
-        return DirectoryQueries(self.legacy)
+        return DirectoryQueries(self.db)
 
     @cached_property
     def ledger(self) -> LedgerQueries:
@@ -89,15 +87,23 @@ class Queries:
 
     @cached_property
     def gaps(self) -> CoverageGaps:
-        return CoverageGaps(self.legacy)
+        return CoverageGaps(self.directory, self.ledger)
 
     @cached_property
     def audit_trail(self) -> AuditTrailQueries:
-        return AuditTrailQueries(self.legacy)
+        return AuditTrailQueries(self.db)
 
     @cached_property
     def inspections(self) -> InspectionLedgerQueries:
-        return InspectionLedgerQueries(self.legacy)
+        return InspectionLedgerQueries(self.db, self.directory)
+
+    @cached_property
+    def draws(self) -> DrawQueries:
+        return DrawQueries(self.db, self.directory)
+
+    @cached_property
+    def plans(self) -> PlanQueries:
+        return PlanQueries(self.db, self.directory, self.inspections)
 
     @cached_property
     def hazards(self) -> HazardQueries:

@@ -67,6 +67,30 @@ class Verdict(StrEnum):
 VERDICT_TERMS = {"substantiated": "属实", "unsubstantiated": "不属实"}
 
 
+class TipStatus(StrEnum):
+    """Where a tip stands: received, verified either way, its reward proposed, its reward paid."""
+
+    received = "received"  # 已受理
+    substantiated = "substantiated"  # 属实
+    unsubstantiated = "unsubstantiated"  # 不属实
+    reward_proposed = "reward_proposed"  # 拟奖励
+    reward_paid = "reward_paid"  # 已奖励
+
+
+STATUS_TERMS = {"received": "已受理", "substantiated": "属实", "unsubstantiated": "不属实",
+                "reward_proposed": "拟奖励", "reward_paid": "已奖励"}
+
+
+def tip_status(verdict: Verdict | None, reward_proposed: bool, reward_paid: bool) -> TipStatus:
+    """The one place a tip's status is decided (``Tip.status``, and the tip ledger from the same facts): a paid
+    reward over a proposed one over the verdict over received."""
+    if reward_paid:
+        return TipStatus.reward_paid
+    if reward_proposed:
+        return TipStatus.reward_proposed
+    return TipStatus(verdict.value) if verdict is not None else TipStatus.received
+
+
 class OutcomeKind(StrEnum):
     """What a tip can have led to: a hazard or an accident; penalty cases (行政处罚案件) join when their context
     exists: a member here and its aggregate in ``application.tips.OUTCOME_TYPES``."""
@@ -183,6 +207,11 @@ class Tip(Aggregate):
 
     def outcome(self, target_id: UUID) -> Outcome | None:
         return next((o for o in self.outcomes if o.target_id == target_id), None)
+
+    @property
+    def status(self) -> TipStatus:
+        return tip_status(self.verdict, self.reward is not None,
+                          self.reward is not None and self.reward.paid_at is not None)
 
     @property
     def valid(self) -> bool:

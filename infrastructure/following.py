@@ -25,10 +25,8 @@ from application.following import FollowerFailed, follow
 from application.ports import EventLog
 from infrastructure.database import Database
 from infrastructure.durable import DURABLE
-from infrastructure.legacy_sql import LegacyDatabase, LegacyTx
+from infrastructure.follower_health import FollowerHealth
 from projections.columns import BigInt, Key, Timestamp
-from projections.follower import LegacyProjection
-from projections.follower_health import FollowerHealth
 from projections.projection import SHADOW, Projection
 from projections.storable import storable
 
@@ -83,40 +81,19 @@ class Tracking:
             return {r["name"]: dict(r) for r in conn.execute(select(TRACKING)).mappings()}
 
 
-class _Legacy:
-    """A plain-SQL projection behind the runner's interface (until every projection is on Core)."""
-
-    def __init__(self, projection: LegacyProjection, db: LegacyDatabase):
-        self.projection, self.db = projection, db
-        self.name, self.version = projection.name, projection.version
-
-    def create(self, conn: Connection) -> None:
-        self.projection.setup(self.db, LegacyTx(conn))
-
-    def drop(self, conn: Connection) -> None:
-        self.projection.drop(LegacyTx(conn))
-
-    def process(self, conn: Connection, entries: list[Any]) -> None:
-        self.projection.process(LegacyTx(conn), entries)
-
-
 class Runner:
     """Runs projections: set up, catch up, rebuild, run in the background, report positions."""
 
-    def __init__(self, db: Database, log: EventLog, projections: Iterable[Projection | LegacyProjection],
-                 batch_size: int = 500):
+    def __init__(self, db: Database, log: EventLog, projections: Iterable[Projection], batch_size: int = 500):
         self.db = db
         self.log = log
-        legacy = LegacyDatabase(db)
-        self.projections: dict[str, Any] = {
-            p.name: _Legacy(p, legacy) if isinstance(p, LegacyProjection) else p for p in projections}
+        self.projections: dict[str, Projection] = {p.name: p for p in projections}
         self.batch_size = batch_size
-        self.health = FollowerHealth(legacy)
+        self.health = FollowerHealth(db)
         self._wake = threading.Event()
 
     def setup(self) -> None:
         """Create tables; rebuild in place any projection whose version changed since it was last built."""
-        self.health.create_table()
         for projection in self.projections.values():
             with self.db.transaction() as conn:
                 version = Tracking.version(conn, projection.name)
@@ -163,14 +140,7 @@ class Runner:
         """Rebuild the named projection (or all) from the start of the log into shadow tables, and swap them in."""
         total = 0
         for projection in self._selected(name):
-            if isinstance(projection, _Legacy):
-                with self.db.transaction() as conn:
-                    projection.drop(conn)
-                    projection.create(conn)
-                    Tracking.start(conn, projection.name, projection.version)
-                total += self.catch_up(projection.name)
-            else:
-                total += self._rebuild(projection)
+            total += self._rebuild(projection)
         return total
 
     def _rebuild(self, projection: Projection) -> int:
@@ -228,8 +198,7 @@ class Runner:
 
     def tables(self) -> list[str]:
         """The names of every projection's tables."""
-        return [name for p in self.projections.values()
-                for name in (p.projection.tables if isinstance(p, _Legacy) else [t.name for t in p.live_tables])]
+        return [t.name for p in self.projections.values() for t in p.live_tables]
 
     def status(self) -> list[dict[str, Any]]:
         """Each projection's position, lag, version and, when it is stuck, the position it cannot pass and why."""

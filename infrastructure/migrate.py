@@ -15,7 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, text
 
-from infrastructure import following, persistence, vault
+from infrastructure import follower_health, following, persistence, vault
 from infrastructure.audit import cosigning, tree
 from infrastructure.database import Database
 from infrastructure.durable import DURABLE
@@ -26,7 +26,8 @@ LOCK = 0x7A6572656E  # "zeren": the advisory lock that queues concurrent migrati
 
 def durable_metadata() -> MetaData:
     """Every durable table (the modules imported above declare them on :data:`DURABLE`)."""
-    declared = {following.TRACKING, persistence.RECEIPTS, vault.DATA_KEYS, cosigning.SIGNATURES, *tree.TABLES}
+    declared = {following.TRACKING, follower_health.FAILURES, persistence.RECEIPTS, vault.DATA_KEYS,
+                cosigning.SIGNATURES, *tree.TABLES}
     assert declared <= set(DURABLE.tables.values())
     return DURABLE
 

@@ -10,29 +10,45 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, delete, insert, or_, select
+
 from application.ports import LogEntry
-from projections.follower import LegacyProjection as Projection
-from projections.sql import Tx, scope_clause, scope_params
+from projections.columns import BigInt, Json, Key, Timestamp
+from projections.projection import Projection
+from projections.scope import within
+
+METADATA = MetaData()
+EVENTS = Table(
+    "audit_events", METADATA,
+    Column("position", BigInt, primary_key=True, autoincrement=False), Column("aggregate_id", Key, nullable=False),
+    Column("aggregate_version", Integer, nullable=False), Column("event_type", Key, nullable=False),
+    Column("term", Key, nullable=False), Column("context", Key, nullable=False),
+    Column("recorded_at", Timestamp, nullable=False), Column("effective_at", Timestamp, nullable=False),
+    Column("actor", Key, nullable=False), Column("role", Key, nullable=False),
+    Column("jurisdiction", Key, nullable=False), Column("basis", Key), Column("rules_version", Key),
+    Column("correlation_id", Key, nullable=False), Column("causation_id", Key), Column("command_id", Key),
+    Column("data_json", Json, nullable=False),
+    Index("audit_events_aggregate", "aggregate_id", "position"),
+    Index("audit_events_jurisdiction", "jurisdiction", "position"),
+)
+RECORDS = Table(
+    "audit_records", METADATA,
+    Column("aggregate_id", Key, primary_key=True), Column("jurisdiction", Key, nullable=False),
+    Index("audit_records_jurisdiction", "jurisdiction"),
+)
 
 
 class AuditTrail(Projection):
     name = "audit_trail"
-    version = 3  # 2: certificate numbers masked in data_json; 3: audit_records
-    tables = ("audit_events", "audit_records")
-    ddl = (
-        "CREATE TABLE audit_events (position {BIGINT} PRIMARY KEY, aggregate_id TEXT NOT NULL, "
-        "aggregate_version INTEGER NOT NULL, event_type TEXT NOT NULL, term TEXT NOT NULL, context TEXT NOT NULL, "
-        "recorded_at {TS} NOT NULL, effective_at {TS} NOT NULL, actor TEXT NOT NULL, role TEXT NOT NULL, "
-        "jurisdiction TEXT NOT NULL, basis TEXT, rules_version TEXT, correlation_id TEXT NOT NULL, "
-        "causation_id TEXT, command_id TEXT, data_json {JSON} NOT NULL)",
-        "CREATE INDEX audit_events_aggregate ON audit_events (aggregate_id, position)",
-        "CREATE INDEX audit_events_jurisdiction ON audit_events (jurisdiction, position)",
-        "CREATE TABLE audit_records (aggregate_id TEXT PRIMARY KEY, jurisdiction TEXT NOT NULL)",
-        "CREATE INDEX audit_records_jurisdiction ON audit_records (jurisdiction)",
-    )
+    version = 4  # 2: certificate numbers masked in data_json; 3: audit_records; 4: on SQLAlchemy Core
+    events = EVENTS
+    records = RECORDS
 
-    def process(self, tx: Tx, entries: list[LogEntry]) -> None:
+    def process(self, conn: Connection, entries: list[LogEntry]) -> None:
+        """Every event is kept, so a batch is two statements: its events (executemany) and where each record it
+        touched belongs now."""
         rows = []
+        now: dict[str, str] = {}
         for entry in entries:
             e, env = entry.event, entry.event.envelope
             rows.append({
@@ -43,18 +59,13 @@ class AuditTrail(Projection):
                 "rules_version": env.rules_version, "correlation_id": env.correlation_id,
                 "causation_id": env.causation_id, "command_id": env.command_id, "data_json": e.public_data(),
             })
-        tx.executemany(
-            "INSERT INTO audit_events VALUES (:position, :aggregate_id, :aggregate_version, :event_type, :term, "
-            ":context, :recorded_at, :effective_at, :actor, :role, :jurisdiction, :basis, :rules_version, "
-            ":correlation_id, :causation_id, :command_id, :data_json)",
-            rows,
-        )
-        now: dict[str, str] = {}
-        for entry in entries:  # where each record belongs after the batch: a move carries its new jurisdiction
-            e = entry.event
-            now[str(e.originator_id)] = getattr(e, "jurisdiction", None) or e.envelope.jurisdiction
-        tx.executemany("DELETE FROM audit_records WHERE aggregate_id = :a", [{"a": a} for a in now])
-        tx.executemany("INSERT INTO audit_records VALUES (:a, :j)", [{"a": a, "j": j} for a, j in now.items()])
+            # where the record belongs after the batch: a move carries its new jurisdiction
+            now[str(e.originator_id)] = getattr(e, "jurisdiction", None) or env.jurisdiction
+        if not rows:
+            return
+        conn.execute(insert(self.events), rows)
+        conn.execute(delete(self.records).where(self.records.c.aggregate_id.in_(sorted(now))))
+        conn.execute(insert(self.records), [{"aggregate_id": a, "jurisdiction": j} for a, j in now.items()])
 
 
 class AuditTrailQueries:
@@ -64,15 +75,18 @@ class AuditTrailQueries:
     def page(self, scope: str, *, aggregate_id: UUID | None = None, jurisdiction: str | None = None,
              after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
         """Events in log order after position ``after``, limited; the caller pages on with the last position."""
-        sql = (f"SELECT * FROM audit_events WHERE position > :after AND ({scope_clause()} OR aggregate_id IN "
-               f"(SELECT aggregate_id FROM audit_records WHERE {scope_clause()}))")
-        params: dict[str, Any] = {"after": after, "limit": limit, **scope_params(scope)}
+        e, r = EVENTS.c, RECORDS.c
+
+        def belongs(place: str) -> Any:
+            """Recorded in ``place``'s subtree, or of a record that belongs there now."""
+            return or_(within(e.jurisdiction, place),
+                       e.aggregate_id.in_(select(r.aggregate_id).where(within(r.jurisdiction, place))))
+
+        conditions = [e.position > after, belongs(scope)]
         if aggregate_id:
-            sql += " AND aggregate_id = :agg"
-            params["agg"] = aggregate_id
+            conditions.append(e.aggregate_id == aggregate_id)
         if jurisdiction:
-            sql += (" AND ((jurisdiction = :j OR jurisdiction LIKE :j_below) OR aggregate_id IN (SELECT aggregate_id "
-                    "FROM audit_records WHERE jurisdiction = :j OR jurisdiction LIKE :j_below))")
-            params.update(j=jurisdiction, j_below=jurisdiction + "/%")
-        with self.db.read() as tx:
-            return tx.all(sql + " ORDER BY position LIMIT :limit", params)
+            conditions.append(belongs(jurisdiction))
+        with self.db.read() as conn:
+            rows = conn.execute(select(EVENTS).where(*conditions).order_by(e.position).limit(limit)).mappings()
+            return [dict(row) for row in rows]

@@ -18,8 +18,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from projections.legacy_timeline import KNOWN, VALID
-from projections.sql import ReadDatabase, scope_clause, scope_params
+from projections.directory import DirectoryQueries
+from projections.responsibility_ledger import LedgerQueries
 
 GAP_TERMS = {
     "unsupervised": "无监管部门",
@@ -40,55 +40,28 @@ def _gap(code: str, row: dict[str, Any], detail: str, **extra: Any) -> dict[str,
 
 
 class CoverageGaps:
-    def __init__(self, db: ReadDatabase):
-        self.db = db
+    """Asks the directory and the responsibility ledger through their queries (never their tables)."""
+
+    def __init__(self, directory: DirectoryQueries, ledger: LedgerQueries):
+        self.directory = directory
+        self.ledger = ledger
 
     def find(self, scope: str, *, as_of: datetime, known_at: datetime) -> list[dict[str, Any]]:
-        bt = {"as_of": as_of, "known_at": known_at, **scope_params(scope)}
-        in_scope = scope_clause("u.jurisdiction")
         gaps: list[dict[str, Any]] = []
-        with self.db.read() as tx:
-            for row in tx.all(
-                "SELECT u.unit_id, u.name AS unit_name, u.jurisdiction, u.sector FROM units u WHERE u.kind = "
-                f"'enterprise' AND u.closure IS NULL AND u.supervising_department_id IS NULL AND {in_scope}", bt,
-            ):
+        units = [{**u, "unit_name": u["name"]} for u in
+                 self.directory.open_units(scope, ("enterprise", "territorial", "department"))]
+        for row in units:
+            if row["kind"] == "enterprise" and row["supervising_department_id"] is None:
                 gaps.append(_gap("unsupervised", row, f"no department supervises its sector {row['sector']}"))
-
-            posts = tx.all(
-                "SELECT p.post_id, p.title, p.kind, p.portfolio_json, p.requires_json, p.unit_id, u.name AS unit_name, "
-                f"u.kind AS unit_kind, p.jurisdiction FROM posts p JOIN units u ON u.unit_id = p.unit_id "
-                f"WHERE p.abolished = 0 AND u.closure IS NULL AND {scope_clause('p.jurisdiction')}", bt,
-            )
-            holders = tx.all(
-                f"SELECT h.post_id, h.person_id FROM ledger_holdings h WHERE {VALID.format(t='h')} "
-                f"AND {KNOWN.format(t='h')} AND {scope_clause('h.jurisdiction')}", bt,
-            )
-            duties = tx.all(
-                f"SELECT d.post_id, d.list_kind, d.scope_json FROM ledger_duties d WHERE {VALID.format(t='d')} "
-                f"AND {KNOWN.format(t='d')} AND {scope_clause('d.jurisdiction')}", bt,
-            )
-            certificates = tx.all(
-                "SELECT c.person_id, c.kind FROM certificates c WHERE c.revoked = 0 AND c.issued_on <= :day "
-                "AND c.expires_on >= :day", {"day": as_of.date()},
-            )
-            territorial = tx.all(
-                "SELECT u.unit_id, u.name AS unit_name, u.jurisdiction FROM units u WHERE u.kind = 'territorial' "
-                f"AND u.closure IS NULL AND {in_scope}", bt,
-            )
-            departments = tx.all(
-                "SELECT u.unit_id, u.name AS unit_name, u.jurisdiction FROM units u WHERE u.kind = 'department' "
-                f"AND u.closure IS NULL AND {in_scope}", bt,
-            )
-            duty_list_units = {r["unit_id"] for r in tx.all(
-                f"SELECT DISTINCT d.unit_id FROM ledger_duties d WHERE d.list_kind IN ('duty_list', 'work_list') "
-                f"AND {VALID.format(t='d')} AND {KNOWN.format(t='d')}", bt)}
-            enterprises = tx.all(
-                "SELECT u.unit_id, u.name AS unit_name, u.jurisdiction FROM units u WHERE u.kind = 'enterprise' "
-                f"AND u.closure IS NULL AND {in_scope}", bt,
-            )
-            all_staff_units = {r["unit_id"] for r in tx.all(
-                f"SELECT DISTINCT d.unit_id FROM ledger_duties d WHERE d.list_kind = 'all_staff' "
-                f"AND {VALID.format(t='d')} AND {KNOWN.format(t='d')}", bt)}
+        territorial = [u for u in units if u["kind"] == "territorial"]
+        departments = [u for u in units if u["kind"] == "department"]
+        enterprises = [u for u in units if u["kind"] == "enterprise"]
+        posts = self.directory.open_posts(scope)
+        holders, duties = self.ledger.in_force(scope, as_of=as_of, known_at=known_at)
+        _, everywhere = self.ledger.in_force(None, as_of=as_of, known_at=known_at)
+        duty_list_units = {d["unit_id"] for d in everywhere if d["list_kind"] in ("duty_list", "work_list")}
+        all_staff_units = {d["unit_id"] for d in everywhere if d["list_kind"] == "all_staff"}
+        valid_certs = self.directory.valid_certificates(as_of.date())
 
         held: dict[str, list[str]] = {}
         for h in holders:
@@ -96,7 +69,6 @@ class CoverageGaps:
         post_duties: dict[str, list[dict[str, Any]]] = {}
         for d in duties:
             post_duties.setdefault(d["post_id"], []).append(d)
-        valid_certs = {(c["person_id"], c["kind"]) for c in certificates}
 
         for post in posts:
             people = held.get(post["post_id"], [])

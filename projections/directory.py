@@ -1,338 +1,413 @@
 """The directory: units, posts, people, certificates, bans, sector leads and lists as they stand now.
 
-Dashboards read these tables directly; the API lists and looks up records through them; the service layer asks
-them which posts and lists a unit has (``application.ports.Directory``).
+The API lists and looks up records through :class:`DirectoryQueries`; the service layer asks it which posts and lists
+a unit has (``application.ports.Directory``, through ``infrastructure.lookups``); and every other read model that
+shows a unit's or a person's name, or narrows rows to the units a department supervises, asks it too — through
+:class:`DirectoryQueries` (``unit_names``, ``person_names``, ``post_titles``, ``supervised_units``), never by joining
+these tables, which are the directory's own (docs/DEVELOPING.md, "Read models": one read model, one set of tables).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from uuid import UUID
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    delete,
+    insert,
+    select,
+    update,
+)
 
 from domain import people as pe
 from domain import posts as ps
 from domain import responsibility as r
 from domain import units as u
+from domain.base import DomainEvent
 from domain.identifiers import mask_certificate_number
 from domain.supervision import SectorLeadDecided
-from projections.follower import LegacyProjection as Projection
-from projections.follower import on
-from projections.sql import ReadDatabase, Tx, scope_clause, scope_params
+from projections.columns import Json, Key, Timestamp
+from projections.projection import Projection, on
+from projections.scope import within
+
+METADATA = MetaData()
+UNITS = Table(
+    "units", METADATA,
+    Column("unit_id", Key, primary_key=True), Column("kind", Key, nullable=False), Column("name", Text, nullable=False),
+    Column("code", Key), Column("level", Key), Column("parent_id", Key), Column("jurisdiction", Key, nullable=False),
+    Column("sector", Key), Column("grid", Text), Column("risk_colour", Key), Column("supervising_department_id", Key),
+    Column("supervision_clause", Text), Column("closure", Key), Column("profile_json", Json, nullable=False),
+    Column("registered_at", Timestamp, nullable=False), Column("version", Integer, nullable=False),
+    Index("units_jurisdiction", "jurisdiction"), Index("units_parent", "parent_id"),
+    Index("units_supervisor", "supervising_department_id"),
+)
+POSTS = Table(
+    "posts", METADATA,
+    Column("post_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
+    Column("title", Text, nullable=False), Column("kind", Key, nullable=False),
+    Column("first_responsible", Boolean, nullable=False), Column("portfolio_json", Json, nullable=False),
+    Column("requires_json", Json, nullable=False), Column("category", Key), Column("capacity", Integer),
+    Column("abolished", Boolean, nullable=False), Column("holders", Integer, nullable=False),
+    Column("jurisdiction", Key, nullable=False),
+    Index("posts_unit", "unit_id"),
+)
+PEOPLE = Table(
+    "people", METADATA,
+    Column("person_id", Key, primary_key=True), Column("name", Text, nullable=False),
+    Column("id_number_masked", Text, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("registered_at", Timestamp, nullable=False), Column("last_trained_on", Date),
+)
+CERTIFICATES = Table(
+    "certificates", METADATA,
+    Column("person_id", Key, primary_key=True), Column("number", Text, primary_key=True),
+    Column("kind", Key, nullable=False), Column("operation", Text), Column("issuer", Text, nullable=False),
+    Column("issued_on", Date, nullable=False), Column("expires_on", Date, nullable=False),
+    Column("revoked", Boolean, nullable=False),
+)
+BANS = Table(
+    "industry_bans", METADATA,
+    Column("ban_id", Key, primary_key=True), Column("person_id", Key, nullable=False),
+    Column("industry", Key, nullable=False), Column("starts_on", Date, nullable=False), Column("until_on", Date),
+    Column("reason", Text, nullable=False), Column("lifted", Boolean, nullable=False),
+)
+SECTOR_LEADS = Table(
+    "sector_leads", METADATA,
+    Column("territory_id", Key, primary_key=True), Column("sector", Key, primary_key=True),
+    Column("department_id", Key, nullable=False), Column("clause", Text, nullable=False),
+    Column("jurisdiction", Key, nullable=False), Column("decided_at", Timestamp, nullable=False),
+)
+LISTS = Table(
+    "responsibility_lists", METADATA,
+    Column("list_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
+    Column("kind", Key, nullable=False), Column("year", Integer), Column("title", Text, nullable=False),
+    Column("published_version", Integer, nullable=False), Column("document_no", Text),
+    Column("published_at", Timestamp), Column("duties", Integer, nullable=False),
+    Column("jurisdiction", Key, nullable=False),
+    Index("responsibility_lists_unit", "unit_id"),
+)
+
+
+def _profile_columns(profile: u.Profile) -> dict[str, Any]:
+    return {
+        "kind": profile.kind,
+        "name": profile.name,
+        "code": getattr(profile, "code", None) or getattr(profile, "credit_code", None),
+        "level": getattr(profile, "level", None),
+        "sector": getattr(profile, "sector", None),
+        "grid": getattr(profile, "grid", None),
+        "profile_json": profile.model_dump(mode="json"),
+    }
 
 
 class DirectoryProjection(Projection):
     name = "directory"
-    version = 2
-    tables = ("units", "posts", "people", "certificates", "industry_bans", "sector_leads", "responsibility_lists")
-    ddl = (
-        "CREATE TABLE units (unit_id TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT NOT NULL, code TEXT, "
-        "level TEXT, parent_id TEXT, jurisdiction TEXT NOT NULL, sector TEXT, grid TEXT, risk_colour TEXT, "
-        "supervising_department_id TEXT, supervision_clause TEXT, closure TEXT, profile_json {JSON} NOT NULL, "
-        "registered_at {TS} NOT NULL, version INTEGER NOT NULL)",
-        "CREATE INDEX units_jurisdiction ON units (jurisdiction)",
-        "CREATE INDEX units_parent ON units (parent_id)",
-        "CREATE TABLE posts (post_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, title TEXT NOT NULL, "
-        "kind TEXT NOT NULL, first_responsible INTEGER NOT NULL, portfolio_json {JSON} NOT NULL, "
-        "requires_json {JSON} NOT NULL, category TEXT, capacity INTEGER, abolished INTEGER NOT NULL, "
-        "holders INTEGER NOT NULL, jurisdiction TEXT NOT NULL)",
-        "CREATE INDEX posts_unit ON posts (unit_id)",
-        "CREATE TABLE people (person_id TEXT PRIMARY KEY, name TEXT NOT NULL, id_number_masked TEXT NOT NULL, "
-        "jurisdiction TEXT NOT NULL, registered_at {TS} NOT NULL, last_trained_on {DATE})",
-        "CREATE TABLE certificates (person_id TEXT NOT NULL, number TEXT NOT NULL, kind TEXT NOT NULL, "
-        "operation TEXT, issuer TEXT NOT NULL, issued_on {DATE} NOT NULL, expires_on {DATE} NOT NULL, "
-        "revoked INTEGER NOT NULL, PRIMARY KEY (person_id, number))",
-        "CREATE TABLE industry_bans (ban_id TEXT PRIMARY KEY, person_id TEXT NOT NULL, industry TEXT NOT NULL, "
-        "starts_on {DATE} NOT NULL, until_on {DATE}, reason TEXT NOT NULL, lifted INTEGER NOT NULL)",
-        "CREATE TABLE sector_leads (territory_id TEXT NOT NULL, sector TEXT NOT NULL, department_id TEXT NOT NULL, "
-        "clause TEXT NOT NULL, jurisdiction TEXT NOT NULL, decided_at {TS} NOT NULL, "
-        "PRIMARY KEY (territory_id, sector))",
-        "CREATE TABLE responsibility_lists (list_id TEXT PRIMARY KEY, unit_id TEXT NOT NULL, kind TEXT NOT NULL, "
-        "year INTEGER, title TEXT NOT NULL, published_version INTEGER NOT NULL, document_no TEXT, "
-        "published_at {TS}, duties INTEGER NOT NULL, jurisdiction TEXT NOT NULL)",
-    )
+    version = 3  # 3: on SQLAlchemy Core (typed columns, booleans), shadow rebuilds
+    units = UNITS
+    posts = POSTS
+    people = PEOPLE
+    certificates = CERTIFICATES
+    bans = BANS
+    sector_leads = SECTOR_LEADS
+    lists = LISTS
 
     # --- units -----------------------------------------------------------------------------------------------
-    @staticmethod
-    def _profile_columns(profile: u.Profile) -> dict[str, Any]:
-        return {
-            "kind": profile.kind,
-            "name": profile.name,
-            "code": getattr(profile, "code", None) or getattr(profile, "credit_code", None),
-            "level": getattr(profile, "level", None),
-            "sector": getattr(profile, "sector", None),
-            "grid": getattr(profile, "grid", None),
-            "profile_json": profile.model_dump(mode="json"),
-        }
+    def _unit(self, conn: Connection, e: DomainEvent, **values: Any) -> None:
+        conn.execute(update(self.units).where(self.units.c.unit_id == e.originator_id)
+                     .values(version=e.originator_version, **values))
 
     @on(u.UnitRegistered)
-    def _registered(self, tx: Tx, e: u.UnitRegistered, _: int) -> None:
-        tx.execute(
-            "INSERT INTO units (unit_id, kind, name, code, level, parent_id, jurisdiction, sector, grid, "
-            "profile_json, registered_at, version) VALUES (:id, :kind, :name, :code, :level, :parent, :j, :sector, "
-            ":grid, :profile_json, :at, :v)",
-            {"id": e.originator_id, "parent": e.parent_id, "j": e.envelope.jurisdiction,
-             "at": e.envelope.effective_at, "v": e.originator_version, **self._profile_columns(e.profile)},
-        )
+    def _registered(self, conn: Connection, e: u.UnitRegistered, _: int) -> None:
+        conn.execute(insert(self.units).values(
+            unit_id=e.originator_id, parent_id=e.parent_id, jurisdiction=e.envelope.jurisdiction,
+            registered_at=e.envelope.effective_at, version=e.originator_version, **_profile_columns(e.profile)))
 
     @on(u.UnitAmended)
-    def _amended(self, tx: Tx, e: u.UnitAmended, _: int) -> None:
-        cols = self._profile_columns(e.profile)
-        tx.execute(
-            "UPDATE units SET name = :name, code = :code, sector = :sector, grid = :grid, "
-            "profile_json = :profile_json, version = :v WHERE unit_id = :id",
-            {"id": e.originator_id, "v": e.originator_version, **cols},
-        )
+    def _amended(self, conn: Connection, e: u.UnitAmended, _: int) -> None:
+        columns = _profile_columns(e.profile)
+        del columns["kind"], columns["level"]
+        self._unit(conn, e, **columns)
 
     @on(u.UnitMoved)
-    def _moved(self, tx: Tx, e: u.UnitMoved, _: int) -> None:
-        tx.execute("UPDATE units SET parent_id = :p, jurisdiction = :j, version = :v WHERE unit_id = :id",
-                   {"id": e.originator_id, "p": e.parent_id, "j": e.jurisdiction, "v": e.originator_version})
+    def _moved(self, conn: Connection, e: u.UnitMoved, _: int) -> None:
+        self._unit(conn, e, parent_id=e.parent_id, jurisdiction=e.jurisdiction)
 
     @on(u.UnitClosed)
-    def _closed(self, tx: Tx, e: u.UnitClosed, _: int) -> None:
-        tx.execute("UPDATE units SET closure = :c, version = :v WHERE unit_id = :id",
-                   {"id": e.originator_id, "c": e.closure, "v": e.originator_version})
+    def _closed(self, conn: Connection, e: u.UnitClosed, _: int) -> None:
+        self._unit(conn, e, closure=e.closure)
 
     @on(u.RiskColourGraded)
-    def _colour(self, tx: Tx, e: u.RiskColourGraded, _: int) -> None:
-        tx.execute("UPDATE units SET risk_colour = :c, version = :v WHERE unit_id = :id",
-                   {"id": e.originator_id, "c": e.colour, "v": e.originator_version})
+    def _colour(self, conn: Connection, e: u.RiskColourGraded, _: int) -> None:
+        self._unit(conn, e, risk_colour=e.colour)
 
     @on(u.SupervisionAssigned)
-    def _supervised(self, tx: Tx, e: u.SupervisionAssigned, _: int) -> None:
-        tx.execute(
-            "UPDATE units SET supervising_department_id = :d, supervision_clause = :c, version = :v "
-            "WHERE unit_id = :id",
-            {"id": e.originator_id, "d": e.department_id, "c": e.clause, "v": e.originator_version},
-        )
+    def _supervised(self, conn: Connection, e: u.SupervisionAssigned, _: int) -> None:
+        self._unit(conn, e, supervising_department_id=e.department_id, supervision_clause=e.clause)
 
     @on(SectorLeadDecided)
-    def _lead(self, tx: Tx, e: SectorLeadDecided, _: int) -> None:
-        params = {"t": e.territory_id, "s": e.sector, "d": e.department_id, "c": e.clause,
-                  "j": e.envelope.jurisdiction, "at": e.envelope.effective_at}
-        tx.execute("DELETE FROM sector_leads WHERE territory_id = :t AND sector = :s", params)
-        tx.execute("INSERT INTO sector_leads VALUES (:t, :s, :d, :c, :j, :at)", params)
+    def _lead(self, conn: Connection, e: SectorLeadDecided, _: int) -> None:
+        lead = self.sector_leads.c
+        conn.execute(delete(self.sector_leads).where(lead.territory_id == e.territory_id, lead.sector == e.sector))
+        conn.execute(insert(self.sector_leads).values(
+            territory_id=e.territory_id, sector=e.sector, department_id=e.department_id, clause=e.clause,
+            jurisdiction=e.envelope.jurisdiction, decided_at=e.envelope.effective_at))
 
     # --- posts -----------------------------------------------------------------------------------------------
+    def _post(self, conn: Connection, e: DomainEvent, **values: Any) -> None:
+        conn.execute(update(self.posts).where(self.posts.c.post_id == e.originator_id).values(**values))
+
+    @staticmethod
+    def _definition(d: ps.PostDefinition) -> dict[str, Any]:
+        return {"title": d.title, "portfolio_json": list(d.portfolio), "requires_json": [k.value for k in d.requires],
+                "category": d.category, "capacity": d.capacity}
+
     @on(ps.PostEstablished)
-    def _post(self, tx: Tx, e: ps.PostEstablished, _: int) -> None:
-        d = e.definition
-        tx.execute(
-            "INSERT INTO posts VALUES (:id, :unit, :title, :kind, :first, :portfolio_json, :requires_json, "
-            ":category, :capacity, 0, 0, :j)",
-            {"id": e.originator_id, "unit": e.unit_id, "title": d.title, "kind": d.kind, "first": e.first_responsible,
-             "portfolio_json": list(d.portfolio), "requires_json": [k.value for k in d.requires],
-             "category": d.category, "capacity": d.capacity, "j": e.envelope.jurisdiction},
-        )
+    def _established(self, conn: Connection, e: ps.PostEstablished, _: int) -> None:
+        conn.execute(insert(self.posts).values(
+            post_id=e.originator_id, unit_id=e.unit_id, kind=e.definition.kind, first_responsible=e.first_responsible,
+            abolished=False, holders=0, jurisdiction=e.envelope.jurisdiction, **self._definition(e.definition)))
 
     @on(ps.PostRedefined)
-    def _redefined(self, tx: Tx, e: ps.PostRedefined, _: int) -> None:
-        d = e.definition
-        tx.execute(
-            "UPDATE posts SET title = :title, portfolio_json = :portfolio_json, requires_json = :requires_json, "
-            "category = :category, capacity = :capacity WHERE post_id = :id",
-            {"id": e.originator_id, "title": d.title, "portfolio_json": list(d.portfolio),
-             "requires_json": [k.value for k in d.requires], "category": d.category, "capacity": d.capacity},
-        )
+    def _redefined(self, conn: Connection, e: ps.PostRedefined, _: int) -> None:
+        self._post(conn, e, **self._definition(e.definition))
 
     @on(ps.HolderAppointed)
-    def _appointed(self, tx: Tx, e: ps.HolderAppointed, _: int) -> None:
-        tx.execute("UPDATE posts SET holders = holders + 1 WHERE post_id = :id", {"id": e.originator_id})
+    def _appointed(self, conn: Connection, e: ps.HolderAppointed, _: int) -> None:
+        self._post(conn, e, holders=self.posts.c.holders + 1)
 
     @on(ps.HolderRemoved)
-    def _removed(self, tx: Tx, e: ps.HolderRemoved, _: int) -> None:
-        tx.execute("UPDATE posts SET holders = holders - 1 WHERE post_id = :id", {"id": e.originator_id})
+    def _removed(self, conn: Connection, e: ps.HolderRemoved, _: int) -> None:
+        self._post(conn, e, holders=self.posts.c.holders - 1)
 
     @on(ps.PostRelocated)
-    def _post_relocated(self, tx: Tx, e: ps.PostRelocated, _: int) -> None:
-        tx.execute("UPDATE posts SET jurisdiction = :j WHERE post_id = :id", {"id": e.originator_id,
-                                                                              "j": e.jurisdiction})
+    def _post_relocated(self, conn: Connection, e: ps.PostRelocated, _: int) -> None:
+        self._post(conn, e, jurisdiction=e.jurisdiction)
 
     @on(ps.PostAbolished)
-    def _abolished(self, tx: Tx, e: ps.PostAbolished, _: int) -> None:
-        tx.execute("UPDATE posts SET abolished = 1 WHERE post_id = :id", {"id": e.originator_id})
+    def _abolished(self, conn: Connection, e: ps.PostAbolished, _: int) -> None:
+        self._post(conn, e, abolished=True)
 
     # --- people ----------------------------------------------------------------------------------------------
     @on(pe.PersonRegistered)
-    def _person(self, tx: Tx, e: pe.PersonRegistered, _: int) -> None:
-        tx.execute("INSERT INTO people VALUES (:id, :name, :masked, :j, :at, NULL)",
-                   {"id": e.originator_id, "name": e.name, "masked": e.id_number_masked,
-                    "j": e.envelope.jurisdiction, "at": e.envelope.effective_at})
+    def _person(self, conn: Connection, e: pe.PersonRegistered, _: int) -> None:
+        conn.execute(insert(self.people).values(
+            person_id=e.originator_id, name=e.name, id_number_masked=e.id_number_masked,
+            jurisdiction=e.envelope.jurisdiction, registered_at=e.envelope.effective_at))
 
     @on(pe.PersonRenamed)
-    def _renamed(self, tx: Tx, e: pe.PersonRenamed, _: int) -> None:
-        tx.execute("UPDATE people SET name = :name WHERE person_id = :id", {"id": e.originator_id, "name": e.name})
+    def _renamed(self, conn: Connection, e: pe.PersonRenamed, _: int) -> None:
+        conn.execute(update(self.people).where(self.people.c.person_id == e.originator_id).values(name=e.name))
 
     @on(pe.TrainingRecorded)
-    def _trained(self, tx: Tx, e: pe.TrainingRecorded, _: int) -> None:
-        row = tx.one("SELECT last_trained_on FROM people WHERE person_id = :id", {"id": e.originator_id})
-        assert row is not None
-        tx.execute("UPDATE people SET last_trained_on = :d WHERE person_id = :id",
-                   {"id": e.originator_id, "d": pe.trained_on(row["last_trained_on"], e.training)})
+    def _trained(self, conn: Connection, e: pe.TrainingRecorded, _: int) -> None:
+        person = self.people.c
+        last = conn.execute(select(person.last_trained_on).where(person.person_id == e.originator_id)).scalar()
+        conn.execute(update(self.people).where(person.person_id == e.originator_id)
+                     .values(last_trained_on=pe.trained_on(last, e.training)))
 
     @on(pe.CertificateIssued)
-    def _certificate(self, tx: Tx, e: pe.CertificateIssued, _: int) -> None:
+    def _certificate(self, conn: Connection, e: pe.CertificateIssued, _: int) -> None:
         c = e.certificate
-        tx.execute(
-            "INSERT INTO certificates VALUES (:p, :n, :k, :o, :i, :issued, :expires, 0)",
-            {"p": e.originator_id, "n": c.number, "k": c.kind, "o": c.operation, "i": c.issuer,
-             "issued": c.issued_on, "expires": c.expires_on},
-        )
+        conn.execute(insert(self.certificates).values(
+            person_id=e.originator_id, number=c.number, kind=c.kind, operation=c.operation, issuer=c.issuer,
+            issued_on=c.issued_on, expires_on=c.expires_on, revoked=False))
 
     @on(pe.CertificateRevoked)
-    def _revoked(self, tx: Tx, e: pe.CertificateRevoked, _: int) -> None:
-        tx.execute("UPDATE certificates SET revoked = 1 WHERE person_id = :p AND number = :n",
-                   {"p": e.originator_id, "n": e.number})
+    def _revoked(self, conn: Connection, e: pe.CertificateRevoked, _: int) -> None:
+        c = self.certificates.c
+        conn.execute(update(self.certificates).where(c.person_id == e.originator_id, c.number == e.number)
+                     .values(revoked=True))
 
     @on(pe.IndustryBanImposed)
-    def _ban(self, tx: Tx, e: pe.IndustryBanImposed, _: int) -> None:
+    def _ban(self, conn: Connection, e: pe.IndustryBanImposed, _: int) -> None:
         b = e.ban
-        tx.execute("INSERT INTO industry_bans VALUES (:id, :p, :i, :s, :u, :r, 0)",
-                   {"id": b.ban_id, "p": e.originator_id, "i": b.industry, "s": b.starts_on, "u": b.until,
-                    "r": b.reason})
+        conn.execute(insert(self.bans).values(ban_id=b.ban_id, person_id=e.originator_id, industry=b.industry,
+                                              starts_on=b.starts_on, until_on=b.until, reason=b.reason, lifted=False))
 
     @on(pe.IndustryBanLifted)
-    def _ban_lifted(self, tx: Tx, e: pe.IndustryBanLifted, _: int) -> None:
-        tx.execute("UPDATE industry_bans SET lifted = 1 WHERE ban_id = :id", {"id": e.ban_id})
+    def _ban_lifted(self, conn: Connection, e: pe.IndustryBanLifted, _: int) -> None:
+        conn.execute(update(self.bans).where(self.bans.c.ban_id == e.ban_id).values(lifted=True))
 
     # --- lists -----------------------------------------------------------------------------------------------
+    def _list(self, conn: Connection, e: DomainEvent, **values: Any) -> None:
+        conn.execute(update(self.lists).where(self.lists.c.list_id == e.originator_id).values(**values))
+
     @on(r.ResponsibilityListOpened)
-    def _list(self, tx: Tx, e: r.ResponsibilityListOpened, _: int) -> None:
-        tx.execute(
-            "INSERT INTO responsibility_lists VALUES (:id, :unit, :kind, :year, :title, 0, NULL, NULL, 0, :j)",
-            {"id": e.originator_id, "unit": e.unit_id, "kind": e.kind, "year": e.year, "title": e.title,
-             "j": e.envelope.jurisdiction},
-        )
+    def _opened(self, conn: Connection, e: r.ResponsibilityListOpened, _: int) -> None:
+        conn.execute(insert(self.lists).values(
+            list_id=e.originator_id, unit_id=e.unit_id, kind=e.kind, year=e.year, title=e.title, published_version=0,
+            duties=0, jurisdiction=e.envelope.jurisdiction))
 
     @on(r.DutyAssigned)
-    def _duty_added(self, tx: Tx, e: r.DutyAssigned, _: int) -> None:
-        tx.execute("UPDATE responsibility_lists SET duties = duties + 1 WHERE list_id = :id", {"id": e.originator_id})
+    def _duty_added(self, conn: Connection, e: r.DutyAssigned, _: int) -> None:
+        self._list(conn, e, duties=self.lists.c.duties + 1)
 
     @on(r.DutyRevoked)
-    def _duty_removed(self, tx: Tx, e: r.DutyRevoked, _: int) -> None:
-        tx.execute("UPDATE responsibility_lists SET duties = duties - 1 WHERE list_id = :id", {"id": e.originator_id})
+    def _duty_removed(self, conn: Connection, e: r.DutyRevoked, _: int) -> None:
+        self._list(conn, e, duties=self.lists.c.duties - 1)
 
     @on(r.ResponsibilityListPublished)
-    def _published(self, tx: Tx, e: r.ResponsibilityListPublished, _: int) -> None:
-        tx.execute(
-            "UPDATE responsibility_lists SET published_version = :v, document_no = :d, published_at = :at "
-            "WHERE list_id = :id",
-            {"id": e.originator_id, "v": e.version, "d": e.document_no, "at": e.envelope.effective_at},
-        )
+    def _published(self, conn: Connection, e: r.ResponsibilityListPublished, _: int) -> None:
+        self._list(conn, e, published_version=e.version, document_no=e.document_no,
+                   published_at=e.envelope.effective_at)
 
     @on(r.ResponsibilityListRelocated)
-    def _list_relocated(self, tx: Tx, e: r.ResponsibilityListRelocated, _: int) -> None:
-        tx.execute("UPDATE responsibility_lists SET jurisdiction = :j WHERE list_id = :id",
-                   {"id": e.originator_id, "j": e.jurisdiction})
+    def _list_relocated(self, conn: Connection, e: r.ResponsibilityListRelocated, _: int) -> None:
+        self._list(conn, e, jurisdiction=e.jurisdiction)
+
+
+def _ids(ids: Collection[UUID | str | None]) -> list[str]:
+    return sorted({str(i) for i in ids if i is not None})
 
 
 class DirectoryQueries:
-    """Read side of the directory, always scoped by the caller's jurisdiction."""
+    """Read side of the directory, always scoped by the caller's jurisdiction (except the lookups by id that other
+    read models make for the rows they already scoped)."""
 
-    def __init__(self, db: ReadDatabase):
+    def __init__(self, db: Any):
         self.db = db
+
+    def _all(self, query: Any) -> list[dict[str, Any]]:
+        with self.db.read() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    def _one(self, query: Any) -> dict[str, Any] | None:
+        rows = self._all(query)
+        return rows[0] if rows else None
 
     def units(self, scope: str, *, kind: str | None = None, parent_id: UUID | None = None,
               q: str | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-        sql = f"SELECT * FROM units WHERE {scope_clause()}"
-        params: dict[str, Any] = scope_params(scope)
-        if kind:
-            sql += " AND kind = :kind"
-            params["kind"] = kind
-        if parent_id:
-            sql += " AND parent_id = :parent"
-            params["parent"] = parent_id
+        c = UNITS.c
+        conditions = [within(c.jurisdiction, scope)]
+        conditions += [column == value for column, value in ((c.kind, kind), (c.parent_id, parent_id)) if value]
         if q:
-            sql += " AND name LIKE :q"
-            params["q"] = f"%{q}%"
-        sql += " ORDER BY jurisdiction, kind, name LIMIT :limit OFFSET :offset"
-        with self.db.read() as tx:
-            return tx.all(sql, {**params, "limit": limit, "offset": offset})
+            conditions.append(c.name.like(f"%{q}%"))
+        return self._all(select(UNITS).where(*conditions).order_by(c.jurisdiction, c.kind, c.name)
+                         .limit(limit).offset(offset))
 
     def unit(self, scope: str, unit_id: UUID) -> dict[str, Any] | None:
-        with self.db.read() as tx:
-            return tx.one(f"SELECT * FROM units WHERE unit_id = :id AND {scope_clause()}",
-                          {"id": unit_id, **scope_params(scope)})
+        return self._one(select(UNITS).where(UNITS.c.unit_id == unit_id, within(UNITS.c.jurisdiction, scope)))
 
     def posts(self, scope: str, *, unit_id: UUID | None = None) -> list[dict[str, Any]]:
-        sql = f"SELECT * FROM posts WHERE {scope_clause()}"
-        params: dict[str, Any] = scope_params(scope)
-        if unit_id:
-            sql += " AND unit_id = :unit"
-            params["unit"] = unit_id
-        with self.db.read() as tx:
-            return tx.all(sql + " ORDER BY unit_id, kind, title", params)
+        c = POSTS.c
+        conditions = [within(c.jurisdiction, scope)] + ([c.unit_id == unit_id] if unit_id else [])
+        return self._all(select(POSTS).where(*conditions).order_by(c.unit_id, c.kind, c.title))
 
     def people(self, scope: str, *, q: str | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-        sql = f"SELECT * FROM people WHERE {scope_clause()}"
-        params: dict[str, Any] = {**scope_params(scope), "limit": limit, "offset": offset}
-        if q:
-            sql += " AND name LIKE :q"
-            params["q"] = f"%{q}%"
-        with self.db.read() as tx:
-            return tx.all(sql + " ORDER BY name LIMIT :limit OFFSET :offset", params)
+        c = PEOPLE.c
+        conditions = [within(c.jurisdiction, scope)] + ([c.name.like(f"%{q}%")] if q else [])
+        return self._all(select(PEOPLE).where(*conditions).order_by(c.name).limit(limit).offset(offset))
 
-    def people_named(self, scope: str, person_ids: set[UUID] | set[str]) -> list[dict[str, Any]]:
+    def people_named(self, scope: str, person_ids: Collection[UUID | str]) -> list[dict[str, Any]]:
         """The names of those of these people that ``scope`` may see (as ``GET /people/{id}``)."""
         if not person_ids:
             return []
-        names = ", ".join(f":p{i}" for i in range(len(person_ids)))
-        with self.db.read() as tx:
-            return tx.all(f"SELECT person_id, name FROM people WHERE person_id IN ({names}) AND {scope_clause()}",
-                          {**scope_params(scope), **{f"p{i}": p for i, p in enumerate(sorted(map(str, person_ids)))}})
+        c = PEOPLE.c
+        return self._all(select(c.person_id, c.name).where(c.person_id.in_(_ids(person_ids)),
+                                                           within(c.jurisdiction, scope)))
 
-    def certificates(self, person_id: UUID) -> list[dict[str, Any]]:
+    def certificates(self, person_id: UUID | str) -> list[dict[str, Any]]:
         """A person's certificates, numbers masked (the table keeps them whole only to match revocations)."""
-        with self.db.read() as tx:
-            rows = tx.all("SELECT * FROM certificates WHERE person_id = :p ORDER BY expires_on", {"p": person_id})
+        c = CERTIFICATES.c
+        rows = self._all(select(CERTIFICATES).where(c.person_id == person_id).order_by(c.expires_on))
         return [{**row, "number": mask_certificate_number(row["number"])} for row in rows]
 
+    def valid_certificates(self, day: Any) -> set[tuple[str, str]]:
+        """(person, kind) of every certificate valid on ``day`` (issued by then, not expired, not revoked)."""
+        c = CERTIFICATES.c
+        with self.db.read() as conn:
+            rows = conn.execute(select(c.person_id, c.kind).where(c.revoked.is_(False), c.issued_on <= day,
+                                                                  c.expires_on >= day))
+            return {(person, kind) for person, kind in rows}
+
     def lists(self, scope: str, *, unit_id: UUID | None = None) -> list[dict[str, Any]]:
-        sql = f"SELECT * FROM responsibility_lists WHERE {scope_clause()}"
-        params: dict[str, Any] = scope_params(scope)
-        if unit_id:
-            sql += " AND unit_id = :unit"
-            params["unit"] = unit_id
-        with self.db.read() as tx:
-            return tx.all(sql + " ORDER BY unit_id, kind, year", params)
+        c = LISTS.c
+        conditions = [within(c.jurisdiction, scope)] + ([c.unit_id == unit_id] if unit_id else [])
+        return self._all(select(LISTS).where(*conditions).order_by(c.unit_id, c.kind, c.year))
 
     def responsibility_list(self, scope: str, list_id: UUID) -> dict[str, Any] | None:
-        with self.db.read() as tx:
-            return tx.one(f"SELECT * FROM responsibility_lists WHERE list_id = :id AND {scope_clause()}",
-                          {"id": list_id, **scope_params(scope)})
+        return self._one(select(LISTS).where(LISTS.c.list_id == list_id, within(LISTS.c.jurisdiction, scope)))
 
     def sector_leads(self, scope: str) -> list[dict[str, Any]]:
-        with self.db.read() as tx:
-            return tx.all(f"SELECT * FROM sector_leads WHERE {scope_clause()} ORDER BY jurisdiction, sector",
-                          scope_params(scope))
+        c = SECTOR_LEADS.c
+        return self._all(select(SECTOR_LEADS).where(within(c.jurisdiction, scope)).order_by(c.jurisdiction, c.sector))
+
+    # --- for other read models: names and audiences by id ----------------------------------------------------
+    def unit_names(self, unit_ids: Collection[UUID | str | None]) -> dict[str, dict[str, Any]]:
+        """Unit id → its ``name``, ``kind`` and ``risk_colour``, for the units among ``unit_ids`` (rows another read
+        model has already scoped)."""
+        if not unit_ids:
+            return {}
+        c = UNITS.c
+        rows = self._all(select(c.unit_id, c.name, c.kind, c.risk_colour).where(c.unit_id.in_(_ids(unit_ids))))
+        return {row["unit_id"]: row for row in rows}
+
+    def person_names(self, person_ids: Collection[UUID | str | None]) -> dict[str, str]:
+        """Person id → name, for the people among ``person_ids``."""
+        if not person_ids:
+            return {}
+        c = PEOPLE.c
+        with self.db.read() as conn:
+            return dict(conn.execute(select(c.person_id, c.name).where(c.person_id.in_(_ids(person_ids)))).all())
+
+    def post_titles(self, post_ids: Collection[UUID | str | None]) -> dict[str, str]:
+        """Post id → title, for the posts among ``post_ids``."""
+        if not post_ids:
+            return {}
+        c = POSTS.c
+        with self.db.read() as conn:
+            return dict(conn.execute(select(c.post_id, c.title).where(c.post_id.in_(_ids(post_ids)))).all())
+
+    def supervised_by(self, department_id: UUID | str | None) -> list[UUID]:
+        """Every unit the department supervises, closed ones too (whose records its inspectors still see)."""
+        return self._unit_ids(UNITS.c.supervising_department_id == str(department_id)) if department_id else []
+
+    def open_units(self, scope: str, kinds: Collection[str]) -> list[dict[str, Any]]:
+        """The units of these kinds in ``scope`` that are not closed."""
+        c = UNITS.c
+        return self._all(select(UNITS).where(c.kind.in_(sorted(kinds)), c.closure.is_(None),
+                                             within(c.jurisdiction, scope)))
+
+    def open_posts(self, scope: str) -> list[dict[str, Any]]:
+        """The posts in ``scope`` not abolished, of units not closed, with their unit's name and kind."""
+        p, un = POSTS.c, UNITS.c
+        return self._all(select(POSTS, un.name.label("unit_name"), un.kind.label("unit_kind"))
+                         .join(UNITS, un.unit_id == p.unit_id)
+                         .where(p.abolished.is_(False), un.closure.is_(None), within(p.jurisdiction, scope)))
 
     # --- application.ports.Directory ------------------------------------------------------------------------
     def posts_of(self, unit_id: UUID) -> list[UUID]:
-        with self.db.read() as tx:
-            return [UUID(r["post_id"]) for r in tx.all("SELECT post_id FROM posts WHERE unit_id = :u", {"u": unit_id})]
+        with self.db.read() as conn:
+            return [UUID(p) for p in conn.execute(select(POSTS.c.post_id).where(POSTS.c.unit_id == unit_id)).scalars()]
 
     def lists_of(self, unit_id: UUID) -> list[UUID]:
-        with self.db.read() as tx:
-            return [UUID(r["list_id"]) for r in
-                    tx.all("SELECT list_id FROM responsibility_lists WHERE unit_id = :u", {"u": unit_id})]
+        with self.db.read() as conn:
+            return [UUID(i) for i in conn.execute(select(LISTS.c.list_id).where(LISTS.c.unit_id == unit_id)).scalars()]
+
+    def _unit_ids(self, *conditions: Any, order: tuple[Any, ...] = (UNITS.c.unit_id,)) -> list[UUID]:
+        with self.db.read() as conn:
+            return [UUID(i) for i in conn.execute(select(UNITS.c.unit_id).where(*conditions).order_by(*order))
+                    .scalars()]
 
     def unsupervised_enterprises(self, jurisdiction: str, sector: str) -> list[UUID]:
-        with self.db.read() as tx:
-            rows = tx.all(
-                f"SELECT unit_id FROM units WHERE kind = 'enterprise' AND sector = :s AND closure IS NULL "
-                f"AND supervising_department_id IS NULL AND {scope_clause()}",
-                {"s": sector, **scope_params(jurisdiction)},
-            )
-        return [UUID(r["unit_id"]) for r in rows]
+        c = UNITS.c
+        return self._unit_ids(c.kind == "enterprise", c.sector == sector, c.closure.is_(None),
+                              c.supervising_department_id.is_(None), within(c.jurisdiction, jurisdiction), order=())
 
     def units_under(self, parent_id: UUID, kind: str) -> list[UUID]:
-        with self.db.read() as tx:
-            rows = tx.all("SELECT unit_id FROM units WHERE parent_id = :p AND kind = :k AND closure IS NULL "
-                          "ORDER BY registered_at, unit_id", {"p": parent_id, "k": kind})
-        return [UUID(r["unit_id"]) for r in rows]
+        c = UNITS.c
+        return self._unit_ids(c.parent_id == parent_id, c.kind == kind, c.closure.is_(None),
+                              order=(c.registered_at, c.unit_id))
 
-    def supervised_units(self, department_id: UUID) -> list[UUID]:
-        with self.db.read() as tx:
-            rows = tx.all("SELECT unit_id FROM units WHERE supervising_department_id = :d AND closure IS NULL "
-                          "ORDER BY unit_id", {"d": department_id})
-        return [UUID(r["unit_id"]) for r in rows]
+    def supervised_units(self, department_id: UUID | str) -> list[UUID]:
+        c = UNITS.c
+        return self._unit_ids(c.supervising_department_id == department_id, c.closure.is_(None))

@@ -1,5 +1,7 @@
 """The inspection ledger (检查台账): every inspection per department and per enterprise, bitemporal; signatures,
-spot-test scores, random draws with their seeds and pools, enforcement plans planned against done.
+spot-test scores, findings. It projects one aggregate, the inspection (``domain.inspections``); the random draws
+(``projections.random_draws``) and the enforcement plans (``projections.enforcement_plans``) are read models of
+their own.
 
 Tables (all start with ``inspection``):
 - ``inspections`` — one current row per inspection (statistics and policies query it): kind, who
@@ -10,66 +12,142 @@ Tables (all start with ``inspection``):
 - ``inspection_checklist``, ``inspection_findings``, ``inspection_spot_tests``, ``inspection_signatures``,
   ``inspection_corrections`` — the record's parts, current (corrections applied; ``corrected_at`` says when), for
   statistics; the queries answer ``as_of``/``known_at`` from the timeline's copies of the record.
-- ``inspection_draws`` (双随机: seed, pools, exclusions, result); ``inspection_plans`` (年度执法计划) and its
-  bitemporal ``inspection_plan_timeline``.
 
-Reads are scoped by jurisdiction and by audience (``projections.sql.audience_clause``): an enterprise user sees its
-own enterprise's completed inspections and its own checks (self-checks, its leaders' inspections) — never someone
-else's inspection still under way: 暗访 and 四不两直 stay unannounced; an inspector sees the inspections of the units
-its department supervises and those its department carried out.
+Reads are scoped by jurisdiction and by audience (:func:`audience`): an enterprise user sees its own enterprise's
+completed inspections and its own checks (self-checks, its leaders' inspections) — never someone else's inspection
+still under way: 暗访 and 四不两直 stay unannounced; an inspector sees the inspections of the units its department
+supervises and those its department carried out. Names of units and people come from the directory's queries.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from domain import enforcement_plans as ep
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnElement,
+    Connection,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+
 from domain import inspections as ins
 from domain import random_draws as rd
 from domain.base import DomainEvent
-from domain.calendar import year_bounds
-from projections.follower import LegacyProjection as Projection
-from projections.follower import on
-from projections.legacy_timeline import BITEMPORAL_COLUMNS, KNOWN, VALID, Timeline
-from projections.sql import ReadDatabase, Tx, audience_clause, scope_clause, scope_params
+from projections.columns import Json, Key, Timestamp
+from projections.directory import DirectoryQueries
+from projections.projection import Projection, on
+from projections.scope import within
+from projections.timeline import Timeline, bitemporal_columns, changes_table, current_index, known, valid
 
-TIMELINE = Timeline("inspection_timeline", "inspection_id")
-PLAN_TIMELINE = Timeline("inspection_plan_timeline", "plan_id")
-STATE = (
-    "kind TEXT NOT NULL, title TEXT NOT NULL, inspecting_unit_id TEXT NOT NULL, target_unit_id TEXT NOT NULL, "
-    "jurisdiction TEXT NOT NULL, led_by TEXT, inspected_at {TS} NOT NULL, status TEXT NOT NULL, completed_at {TS}, "
-    "unannounced INTEGER NOT NULL, expert_assisted INTEGER NOT NULL, inspectors_json {JSON} NOT NULL, "
-    "experts_json {JSON} NOT NULL, checklist_json {JSON} NOT NULL, covered_json {JSON} NOT NULL, "
-    "findings_json {JSON} NOT NULL, spot_tests_json {JSON} NOT NULL, signatures_json {JSON} NOT NULL, "
-    "checklist_items INTEGER NOT NULL, items_covered INTEGER NOT NULL, signatures INTEGER NOT NULL, "
-    "findings INTEGER NOT NULL, hazards_suspected INTEGER NOT NULL, spot_tests INTEGER NOT NULL, "
-    "spot_tests_failed INTEGER NOT NULL, corrections INTEGER NOT NULL, summary TEXT, plan_id TEXT, draw_id TEXT"
+ENFORCEMENT = sorted(k.value for k in ins.ENFORCEMENT_KINDS)
+"""The enforcement kinds (they count against 零执法, seed 000 §25)."""
+
+
+def _state() -> list[Column[Any]]:
+    """The state of an inspection, the same in the current table and in the timeline."""
+    return [
+        Column("kind", Key, nullable=False), Column("title", Text, nullable=False),
+        Column("inspecting_unit_id", Key, nullable=False), Column("target_unit_id", Key, nullable=False),
+        Column("jurisdiction", Key, nullable=False), Column("led_by", Key),
+        Column("inspected_at", Timestamp, nullable=False), Column("status", Key, nullable=False),
+        Column("completed_at", Timestamp), Column("unannounced", Boolean, nullable=False),
+        Column("expert_assisted", Boolean, nullable=False), Column("inspectors_json", Json, nullable=False),
+        Column("experts_json", Json, nullable=False), Column("checklist_json", Json, nullable=False),
+        Column("covered_json", Json, nullable=False), Column("findings_json", Json, nullable=False),
+        Column("spot_tests_json", Json, nullable=False), Column("signatures_json", Json, nullable=False),
+        Column("checklist_items", Integer, nullable=False), Column("items_covered", Integer, nullable=False),
+        Column("signatures", Integer, nullable=False), Column("findings", Integer, nullable=False),
+        Column("hazards_suspected", Integer, nullable=False), Column("spot_tests", Integer, nullable=False),
+        Column("spot_tests_failed", Integer, nullable=False), Column("corrections", Integer, nullable=False),
+        Column("summary", Text), Column("plan_id", Key), Column("draw_id", Key),
+    ]
+
+
+METADATA = MetaData()
+INSPECTIONS = Table(
+    "inspections", METADATA,
+    Column("inspection_id", Key, primary_key=True), *_state(), Column("version", Integer, nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+    Index("inspections_target", "target_unit_id", "inspected_at"),
+    Index("inspections_inspecting_unit", "inspecting_unit_id", "inspected_at"),
+    Index("inspections_led_by", "led_by", "inspected_at"),
+    Index("inspections_plan", "plan_id"),
 )
-"""The state of an inspection, the same in the current table and in the timeline."""
-ENFORCEMENT = "('" + "', '".join(sorted(ins.ENFORCEMENT_KINDS)) + "')"
-"""The enforcement kinds as an SQL list (constants, not input)."""
-TOTALS = (
-    "COUNT(*) AS inspections, SUM(CASE WHEN t.status = 'completed' THEN 1 ELSE 0 END) AS completed, "
-    f"SUM(CASE WHEN t.kind IN {ENFORCEMENT} THEN 1 ELSE 0 END) AS enforcement_inspections, "
-    + "".join(f"SUM(CASE WHEN t.kind = '{k.value}' THEN 1 ELSE 0 END) AS {k.value}_count, "
-              for k in ins.InspectionKind)
-    + "SUM(t.unannounced) AS unannounced, SUM(t.expert_assisted) AS expert_assisted, SUM(t.findings) AS findings, "
-    "SUM(t.hazards_suspected) AS hazards_suspected, SUM(t.spot_tests) AS spot_tests, "
-    "SUM(t.spot_tests_failed) AS spot_tests_failed, MAX(t.inspected_at) AS last_inspected_at"
+TIMELINE = Table(
+    "inspection_timeline", METADATA,
+    Column("inspection_id", Key, primary_key=True), Column("revision", Integer, primary_key=True, autoincrement=False),
+    *_state(), *bitemporal_columns(),
+    Index("inspection_timeline_plan", "plan_id"),
 )
-"""Counts over a set of inspections (alias ``t``), for the per-department and per-enterprise ledgers."""
-FROM_TIMELINE = ("FROM inspection_timeline t LEFT JOIN units tu ON tu.unit_id = t.target_unit_id "
-                 "LEFT JOIN units iu ON iu.unit_id = t.inspecting_unit_id")
-NAMES = "tu.name AS target_name, iu.name AS inspecting_unit_name"
-PLAN = (
-    "department_id TEXT NOT NULL, year INTEGER NOT NULL, key_enterprises_json {JSON} NOT NULL, scope TEXT NOT NULL, "
-    "focus_json {JSON} NOT NULL, content TEXT NOT NULL, planned_count INTEGER NOT NULL, "
-    "planned_undercover INTEGER NOT NULL, planned_campaign INTEGER NOT NULL, document_no TEXT, "
-    "revisions INTEGER NOT NULL, jurisdiction TEXT NOT NULL, adopted_at {TS} NOT NULL, revised_at {TS}"
+current_index(TIMELINE, "inspection_id")
+CHANGES = changes_table("inspection_timeline", METADATA)
+CHECKLIST = Table(
+    "inspection_checklist", METADATA,
+    Column("inspection_id", Key, primary_key=True), Column("code", Key, primary_key=True),
+    Column("position", Integer, nullable=False), Column("text", Text, nullable=False), Column("basis", Text),
+    Column("covered", Boolean, nullable=False), Column("covered_at", Timestamp),
 )
-"""The state of a plan, the same in the current table and in the timeline."""
+
+
+def _of_inspection() -> list[Column[Any]]:
+    """Where a part of an inspection belongs (copied from the inspection, for statistics)."""
+    return [Column("target_unit_id", Key, nullable=False), Column("inspecting_unit_id", Key, nullable=False),
+            Column("jurisdiction", Key, nullable=False)]
+
+
+FINDINGS = Table(
+    "inspection_findings", METADATA,
+    Column("inspection_id", Key, primary_key=True), Column("finding_no", Integer, primary_key=True),
+    Column("item_code", Key), Column("description", Text, nullable=False),
+    Column("hazard_suspected", Boolean, nullable=False), Column("location", Text), *_of_inspection(),
+    Column("found_at", Timestamp, nullable=False), Column("recorded_at", Timestamp, nullable=False),
+    Column("corrected_at", Timestamp),
+)
+SPOT_TESTS = Table(
+    "inspection_spot_tests", METADATA,
+    Column("inspection_id", Key, primary_key=True), Column("test_no", Integer, primary_key=True),
+    Column("person_id", Key, nullable=False), Column("post_id", Key, nullable=False),
+    Column("post_kind", Key, nullable=False), Column("subject", Text, nullable=False),
+    Column("score", Float, nullable=False), Column("max_score", Float, nullable=False),
+    Column("pass_mark", Float, nullable=False), Column("passed", Boolean, nullable=False), *_of_inspection(),
+    Column("tested_at", Timestamp, nullable=False), Column("recorded_at", Timestamp, nullable=False),
+    Column("corrected_at", Timestamp),
+    Index("inspection_spot_tests_person", "person_id", "tested_at"),
+)
+SIGNATURES = Table(
+    "inspection_signatures", METADATA,
+    Column("inspection_id", Key, primary_key=True), Column("inspector_id", Key, primary_key=True),
+    Column("signed_at", Timestamp, nullable=False), Column("record_digest", Key, nullable=False), *_of_inspection(),
+    Column("recorded_at", Timestamp, nullable=False),
+    Index("inspection_signatures_inspector", "inspector_id", "signed_at"),
+)
+CORRECTIONS = Table(
+    "inspection_corrections", METADATA,
+    Column("inspection_id", Key, primary_key=True), Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("corrects_version", Integer, nullable=False), Column("reason", Text, nullable=False),
+    Column("corrected_by", Key), Column("actor", Key, nullable=False), Column("findings_json", Json, nullable=False),
+    Column("previous_findings_json", Json, nullable=False), Column("spot_tests_json", Json, nullable=False),
+    Column("previous_spot_tests_json", Json, nullable=False), Column("effective_at", Timestamp, nullable=False),
+    Column("recorded_at", Timestamp, nullable=False),
+)
 
 
 def _findings_json(findings: list[dict[str, Any]]) -> dict[str, Any]:
@@ -84,63 +162,27 @@ def _spot_tests_json(tests: list[dict[str, Any]]) -> dict[str, Any]:
 
 class InspectionLedger(Projection):
     name = "inspection_ledger"
-    version = 1
-    tables = ("inspections", *TIMELINE.tables, "inspection_checklist", "inspection_findings",
-              "inspection_spot_tests", "inspection_signatures", "inspection_corrections", "inspection_draws",
-              "inspection_plans", *PLAN_TIMELINE.tables)
-    ddl = (
-        f"CREATE TABLE inspections (inspection_id TEXT PRIMARY KEY, {STATE}, version INTEGER NOT NULL, "
-        "recorded_at {TS} NOT NULL)",
-        "CREATE INDEX inspections_target ON inspections (target_unit_id, inspected_at)",
-        "CREATE INDEX inspections_inspecting_unit ON inspections (inspecting_unit_id, inspected_at)",
-        "CREATE INDEX inspections_led_by ON inspections (led_by, inspected_at)",
-        f"CREATE TABLE inspection_timeline (inspection_id TEXT NOT NULL, revision INTEGER NOT NULL, {STATE}, "
-        f"{BITEMPORAL_COLUMNS}, PRIMARY KEY (inspection_id, revision))",
-        *TIMELINE.ddl(),
-        "CREATE TABLE inspection_checklist (inspection_id TEXT NOT NULL, code TEXT NOT NULL, "
-        "position INTEGER NOT NULL, text TEXT NOT NULL, basis TEXT, covered INTEGER NOT NULL, covered_at {TS}, "
-        "PRIMARY KEY (inspection_id, code))",
-        "CREATE TABLE inspection_findings (inspection_id TEXT NOT NULL, finding_no INTEGER NOT NULL, item_code TEXT, "
-        "description TEXT NOT NULL, hazard_suspected INTEGER NOT NULL, location TEXT, target_unit_id TEXT NOT NULL, "
-        "inspecting_unit_id TEXT NOT NULL, jurisdiction TEXT NOT NULL, found_at {TS} NOT NULL, "
-        "recorded_at {TS} NOT NULL, corrected_at {TS}, PRIMARY KEY (inspection_id, finding_no))",
-        "CREATE TABLE inspection_spot_tests (inspection_id TEXT NOT NULL, test_no INTEGER NOT NULL, "
-        "person_id TEXT NOT NULL, post_id TEXT NOT NULL, post_kind TEXT NOT NULL, subject TEXT NOT NULL, "
-        "score DOUBLE PRECISION NOT NULL, max_score DOUBLE PRECISION NOT NULL, pass_mark DOUBLE PRECISION NOT NULL, "
-        "passed INTEGER NOT NULL, target_unit_id TEXT NOT NULL, inspecting_unit_id TEXT NOT NULL, "
-        "jurisdiction TEXT NOT NULL, tested_at {TS} NOT NULL, recorded_at {TS} NOT NULL, corrected_at {TS}, "
-        "PRIMARY KEY (inspection_id, test_no))",
-        "CREATE INDEX inspection_spot_tests_person ON inspection_spot_tests (person_id, tested_at)",
-        "CREATE TABLE inspection_signatures (inspection_id TEXT NOT NULL, inspector_id TEXT NOT NULL, "
-        "signed_at {TS} NOT NULL, record_digest TEXT NOT NULL, target_unit_id TEXT NOT NULL, "
-        "inspecting_unit_id TEXT NOT NULL, jurisdiction TEXT NOT NULL, recorded_at {TS} NOT NULL, "
-        "PRIMARY KEY (inspection_id, inspector_id))",
-        "CREATE INDEX inspection_signatures_inspector ON inspection_signatures (inspector_id, signed_at)",
-        "CREATE TABLE inspection_corrections (inspection_id TEXT NOT NULL, version INTEGER NOT NULL, "
-        "corrects_version INTEGER NOT NULL, reason TEXT NOT NULL, corrected_by TEXT, actor TEXT NOT NULL, "
-        "findings_json {JSON} NOT NULL, previous_findings_json {JSON} NOT NULL, spot_tests_json {JSON} NOT NULL, "
-        "previous_spot_tests_json {JSON} NOT NULL, effective_at {TS} NOT NULL, recorded_at {TS} NOT NULL, "
-        "PRIMARY KEY (inspection_id, version))",
-        "CREATE TABLE inspection_draws (draw_id TEXT PRIMARY KEY, department_id TEXT NOT NULL, plan_id TEXT, "
-        "seed TEXT NOT NULL, algorithm TEXT NOT NULL, target_pool_json {JSON} NOT NULL, "
-        "inspector_pool_json {JSON} NOT NULL, targets INTEGER NOT NULL, inspectors_per_target INTEGER NOT NULL, "
-        "exclude_previous_inspector INTEGER NOT NULL, exclusions_json {JSON} NOT NULL, result_json {JSON} NOT NULL, "
-        "rules_version TEXT, basis TEXT, jurisdiction TEXT NOT NULL, drawn_at {TS} NOT NULL, "
-        "recorded_at {TS} NOT NULL)",
-        f"CREATE TABLE inspection_plans (plan_id TEXT PRIMARY KEY, {PLAN}, version INTEGER NOT NULL)",
-        f"CREATE TABLE inspection_plan_timeline (plan_id TEXT NOT NULL, revision INTEGER NOT NULL, {PLAN}, "
-        f"{BITEMPORAL_COLUMNS}, PRIMARY KEY (plan_id, revision))",
-        *PLAN_TIMELINE.ddl(),
-    )
+    version = 2  # 2: on SQLAlchemy Core; draws and plans are read models of their own
+    inspections = INSPECTIONS
+    timeline_table = TIMELINE
+    changes = CHANGES
+    checklist = CHECKLIST
+    findings = FINDINGS
+    spot_tests = SPOT_TESTS
+    signatures = SIGNATURES
+    corrections = CORRECTIONS
 
-    # --- inspections -------------------------------------------------------------------------------------------
+    @property
+    def timeline(self) -> Timeline:
+        return Timeline(self.timeline_table, self.changes, "inspection_id")
+
     @on(ins.InspectionOpened)
-    def _opened(self, tx: Tx, e: ins.InspectionOpened, _: int) -> None:
+    def _opened(self, conn: Connection, e: ins.InspectionOpened, _: int) -> None:
         state = {
             "kind": e.kind.value, "title": e.title, "inspecting_unit_id": str(e.inspecting_unit_id),
             "target_unit_id": str(e.target_unit_id), "jurisdiction": e.envelope.jurisdiction,
             "led_by": str(e.led_by) if e.led_by else None, "inspected_at": e.effective_at, "status": "open",
-            "completed_at": None, "unannounced": int(e.unannounced), "expert_assisted": int(bool(e.experts)),
+            "completed_at": None, "unannounced": e.unannounced, "expert_assisted": bool(e.experts),
             "inspectors_json": [str(i) for i in e.inspectors],
             "experts_json": [x.model_dump(mode="json") for x in e.experts],
             "checklist_json": [c.model_dump(mode="json") for c in e.checklist], "covered_json": [],
@@ -148,237 +190,221 @@ class InspectionLedger(Projection):
             **_findings_json([]), **_spot_tests_json([]), "corrections": 0, "summary": None,
             "plan_id": str(e.plan_id) if e.plan_id else None, "draw_id": str(e.draw_id) if e.draw_id else None,
         }
-        row = {"inspection_id": str(e.originator_id), **state, "version": e.originator_version,
-               "recorded_at": e.timestamp}
-        tx.execute(f"INSERT INTO inspections ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
-        TIMELINE.record(tx, e.originator_id, e.originator_version, e.effective_at, e.timestamp, state)
-        tx.executemany(
-            "INSERT INTO inspection_checklist VALUES (:i, :code, :position, :text, :basis, 0, NULL)",
-            [{"i": e.originator_id, "code": c.code, "position": n, "text": c.text, "basis": c.basis}
-             for n, c in enumerate(e.checklist)],
-        )
+        conn.execute(insert(self.inspections).values(inspection_id=e.originator_id, **state,
+                                                     version=e.originator_version, recorded_at=e.timestamp))
+        self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, state)
+        if e.checklist:
+            conn.execute(insert(self.checklist), [
+                {"inspection_id": e.originator_id, "code": c.code, "position": n, "text": c.text, "basis": c.basis,
+                 "covered": False, "covered_at": None} for n, c in enumerate(e.checklist)])
 
-    def _current(self, tx: Tx, inspection_id: UUID) -> dict[str, Any]:
-        row = tx.one("SELECT * FROM inspections WHERE inspection_id = :i", {"i": inspection_id})
-        assert row is not None
-        return row
+    def _current(self, conn: Connection, inspection_id: UUID) -> dict[str, Any]:
+        return dict(conn.execute(select(self.inspections).where(self.inspections.c.inspection_id == inspection_id))
+                    .mappings().one())
 
-    def _change(self, tx: Tx, e: DomainEvent, changes: dict[str, Any]) -> None:
+    def _change(self, conn: Connection, e: DomainEvent, changes: dict[str, Any]) -> None:
         """The inspection's columns take these values from the event's effective time on."""
-        assignments = ", ".join(f"{c} = :{c}" for c in changes)
-        tx.execute(f"UPDATE inspections SET {assignments}, version = :version WHERE inspection_id = :inspection_id",
-                   {**changes, "version": e.originator_version, "inspection_id": e.originator_id})
-        TIMELINE.record(tx, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes)
+        conn.execute(update(self.inspections).where(self.inspections.c.inspection_id == e.originator_id)
+                     .values(**changes, version=e.originator_version))
+        self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes)
 
     @on(ins.ChecklistItemsCovered)
-    def _covered(self, tx: Tx, e: ins.ChecklistItemsCovered, _: int) -> None:
-        covered = [*self._current(tx, e.originator_id)["covered_json"], *e.item_codes]
-        self._change(tx, e, {"covered_json": covered, "items_covered": len(covered)})
-        tx.executemany("UPDATE inspection_checklist SET covered = 1, covered_at = :at "
-                       "WHERE inspection_id = :i AND code = :code",
-                       [{"i": e.originator_id, "code": code, "at": e.effective_at} for code in e.item_codes])
+    def _covered(self, conn: Connection, e: ins.ChecklistItemsCovered, _: int) -> None:
+        covered = [*self._current(conn, e.originator_id)["covered_json"], *e.item_codes]
+        self._change(conn, e, {"covered_json": covered, "items_covered": len(covered)})
+        c = self.checklist.c
+        conn.execute(update(self.checklist).where(c.inspection_id == e.originator_id, c.code.in_(e.item_codes))
+                     .values(covered=True, covered_at=e.effective_at))
+
+    def _part(self, current: dict[str, Any], e: DomainEvent) -> dict[str, Any]:
+        return {"inspection_id": e.originator_id, "target_unit_id": current["target_unit_id"],
+                "inspecting_unit_id": current["inspecting_unit_id"], "jurisdiction": e.envelope.jurisdiction,
+                "recorded_at": e.timestamp}
 
     @on(ins.FindingRecorded)
-    def _finding(self, tx: Tx, e: ins.FindingRecorded, _: int) -> None:
-        current = self._current(tx, e.originator_id)
+    def _finding(self, conn: Connection, e: ins.FindingRecorded, _: int) -> None:
+        current = self._current(conn, e.originator_id)
         finding = ins.Finding(**e.model_dump(include=set(ins.Finding.model_fields))).model_dump(mode="json")
         finding.update(found_at=e.effective_at.isoformat(), corrected_at=None)
-        self._change(tx, e, _findings_json([*current["findings_json"], finding]))
-        tx.execute(
-            "INSERT INTO inspection_findings VALUES (:i, :no, :item, :d, :h, :loc, :target, :unit, :j, :at, :rec, "
-            "NULL)",
-            {"i": e.originator_id, "no": e.finding_no, "item": e.item_code, "d": e.description,
-             "h": e.hazard_suspected, "loc": e.location, "target": current["target_unit_id"],
-             "unit": current["inspecting_unit_id"], "j": e.envelope.jurisdiction, "at": e.effective_at,
-             "rec": e.timestamp},
-        )
+        self._change(conn, e, _findings_json([*current["findings_json"], finding]))
+        conn.execute(insert(self.findings).values(
+            finding_no=e.finding_no, item_code=e.item_code, description=e.description,
+            hazard_suspected=e.hazard_suspected, location=e.location, found_at=e.effective_at,
+            **self._part(current, e)))
 
     @on(ins.SpotTestRecorded)
-    def _spot_test(self, tx: Tx, e: ins.SpotTestRecorded, _: int) -> None:
-        current = self._current(tx, e.originator_id)
+    def _spot_test(self, conn: Connection, e: ins.SpotTestRecorded, _: int) -> None:
+        current = self._current(conn, e.originator_id)
         test = ins.SpotTest(**e.model_dump(include=set(ins.SpotTest.model_fields))).model_dump(mode="json")
         test.update(tested_at=e.effective_at.isoformat(), corrected_at=None)
-        self._change(tx, e, _spot_tests_json([*current["spot_tests_json"], test]))
-        tx.execute(
-            "INSERT INTO inspection_spot_tests VALUES (:i, :no, :person, :post, :kind, :subject, :score, :max, :pass, "
-            ":passed, :target, :unit, :j, :at, :rec, NULL)",
-            {"i": e.originator_id, "no": e.test_no, "person": e.person_id, "post": e.post_id, "kind": e.post_kind,
-             "subject": e.subject, "score": e.score, "max": e.max_score, "pass": e.pass_mark, "passed": e.passed,
-             "target": current["target_unit_id"], "unit": current["inspecting_unit_id"],
-             "j": e.envelope.jurisdiction, "at": e.effective_at, "rec": e.timestamp},
-        )
+        self._change(conn, e, _spot_tests_json([*current["spot_tests_json"], test]))
+        conn.execute(insert(self.spot_tests).values(
+            test_no=e.test_no, person_id=e.person_id, post_id=e.post_id, post_kind=e.post_kind, subject=e.subject,
+            score=e.score, max_score=e.max_score, pass_mark=e.pass_mark, passed=e.passed, tested_at=e.effective_at,
+            **self._part(current, e)))
 
     @on(ins.InspectionSigned)
-    def _signed(self, tx: Tx, e: ins.InspectionSigned, _: int) -> None:
-        current = self._current(tx, e.originator_id)
+    def _signed(self, conn: Connection, e: ins.InspectionSigned, _: int) -> None:
+        current = self._current(conn, e.originator_id)
         signatures = {**current["signatures_json"], str(e.inspector_id): e.effective_at.isoformat()}
-        self._change(tx, e, {"signatures_json": signatures, "signatures": len(signatures)})
-        tx.execute(
-            "INSERT INTO inspection_signatures VALUES (:i, :who, :at, :digest, :target, :unit, :j, :rec)",
-            {"i": e.originator_id, "who": e.inspector_id, "at": e.effective_at, "digest": e.record_digest,
-             "target": current["target_unit_id"], "unit": current["inspecting_unit_id"],
-             "j": e.envelope.jurisdiction, "rec": e.timestamp},
-        )
+        self._change(conn, e, {"signatures_json": signatures, "signatures": len(signatures)})
+        conn.execute(insert(self.signatures).values(
+            inspector_id=e.inspector_id, signed_at=e.effective_at, record_digest=e.record_digest,
+            **self._part(current, e)))
 
     @on(ins.InspectionCompleted)
-    def _completed(self, tx: Tx, e: ins.InspectionCompleted, _: int) -> None:
-        self._change(tx, e, {"status": "completed", "completed_at": e.effective_at, "summary": e.summary})
+    def _completed(self, conn: Connection, e: ins.InspectionCompleted, _: int) -> None:
+        self._change(conn, e, {"status": "completed", "completed_at": e.effective_at, "summary": e.summary})
 
     @on(ins.InspectionCorrected)
-    def _corrected(self, tx: Tx, e: ins.InspectionCorrected, _: int) -> None:
-        current = self._current(tx, e.originator_id)
+    def _corrected(self, conn: Connection, e: ins.InspectionCorrected, _: int) -> None:
+        current = self._current(conn, e.originator_id)
         when = {"corrected_at": e.timestamp.isoformat()}
         fixed = {f.finding_no: {**f.model_dump(mode="json"), **when} for f in e.findings}
         tests = {t.test_no: {**t.model_dump(mode="json"), **when} for t in e.spot_tests}
-        self._change(tx, e, {
+        self._change(conn, e, {
             **_findings_json([{**f, **fixed.get(f["finding_no"], {})} for f in current["findings_json"]]),
             **_spot_tests_json([{**t, **tests.get(t["test_no"], {})} for t in current["spot_tests_json"]]),
             "corrections": current["corrections"] + 1,
         })
-        tx.executemany(
-            "UPDATE inspection_findings SET item_code = :item, description = :d, hazard_suspected = :h, "
-            "location = :loc, corrected_at = :rec WHERE inspection_id = :i AND finding_no = :no",
-            [{"i": e.originator_id, "no": f.finding_no, "item": f.item_code, "d": f.description,
-              "h": f.hazard_suspected, "loc": f.location, "rec": e.timestamp} for f in e.findings],
-        )
-        tx.executemany(
-            "UPDATE inspection_spot_tests SET score = :score, pass_mark = :pass, passed = :passed, corrected_at = :rec "
-            "WHERE inspection_id = :i AND test_no = :no",
-            [{"i": e.originator_id, "no": t.test_no, "score": t.score, "pass": t.pass_mark, "passed": t.passed,
-              "rec": e.timestamp} for t in e.spot_tests],
-        )
-        tx.execute(
-            "INSERT INTO inspection_corrections VALUES (:i, :v, :cv, :reason, :by, :actor, :f_json, :pf_json, "
-            ":t_json, :pt_json, :eff, :rec)",
-            {"i": e.originator_id, "v": e.originator_version, "cv": e.corrects_version, "reason": e.reason,
-             "by": e.corrected_by, "actor": e.envelope.actor.principal,
-             "f_json": [f.model_dump(mode="json") for f in e.findings],
-             "pf_json": [f.model_dump(mode="json") for f in e.previous_findings],
-             "t_json": [t.model_dump(mode="json") for t in e.spot_tests],
-             "pt_json": [t.model_dump(mode="json") for t in e.previous_spot_tests],
-             "eff": e.effective_at, "rec": e.timestamp},
-        )
+        f, t = self.findings.c, self.spot_tests.c
+        for finding in e.findings:
+            conn.execute(update(self.findings).where(f.inspection_id == e.originator_id,
+                                                     f.finding_no == finding.finding_no)
+                         .values(item_code=finding.item_code, description=finding.description,
+                                 hazard_suspected=finding.hazard_suspected, location=finding.location,
+                                 corrected_at=e.timestamp))
+        for fix in e.spot_tests:
+            conn.execute(update(self.spot_tests).where(t.inspection_id == e.originator_id, t.test_no == fix.test_no)
+                         .values(score=fix.score, pass_mark=fix.pass_mark, passed=fix.passed,
+                                 corrected_at=e.timestamp))
+        conn.execute(insert(self.corrections).values(
+            inspection_id=e.originator_id, version=e.originator_version, corrects_version=e.corrects_version,
+            reason=e.reason, corrected_by=e.corrected_by, actor=e.envelope.actor.principal,
+            findings_json=[x.model_dump(mode="json") for x in e.findings],
+            previous_findings_json=[x.model_dump(mode="json") for x in e.previous_findings],
+            spot_tests_json=[x.model_dump(mode="json") for x in e.spot_tests],
+            previous_spot_tests_json=[x.model_dump(mode="json") for x in e.previous_spot_tests],
+            effective_at=e.effective_at, recorded_at=e.timestamp))
 
-    # --- draws and plans ---------------------------------------------------------------------------------------
-    @on(rd.RandomDrawMade)
-    def _drawn(self, tx: Tx, e: rd.RandomDrawMade, _: int) -> None:
-        tx.execute(
-            "INSERT INTO inspection_draws VALUES (:id, :dept, :plan, :seed, :alg, :tp_json, :ip_json, :n, :per, :ex, "
-            ":exclusions_json, :result_json, :rv, :basis, :j, :at, :rec)",
-            {"id": e.originator_id, "dept": e.department_id, "plan": e.plan_id, "seed": e.seed, "alg": e.algorithm,
-             "tp_json": [str(t) for t in e.target_pool], "ip_json": [str(i) for i in e.inspector_pool],
-             "n": e.targets, "per": e.inspectors_per_target, "ex": e.exclude_previous_inspector,
-             "exclusions_json": [x.model_dump(mode="json") for x in e.exclusions],
-             "result_json": [a.model_dump(mode="json") for a in e.result],
-             "rv": e.envelope.rules_version, "basis": e.envelope.basis, "j": e.envelope.jurisdiction,
-             "at": e.effective_at, "rec": e.timestamp},
-        )
 
-    @staticmethod
-    def _terms(terms: ep.PlanTerms) -> dict[str, Any]:
-        return {"key_enterprises_json": [str(k) for k in terms.key_enterprises], "scope": terms.scope,
-                "focus_json": list(terms.focus), "content": terms.content, "planned_count": terms.planned_count,
-                "planned_undercover": terms.planned_undercover, "planned_campaign": terms.planned_campaign}
+def audience(target: ColumnElement[Any], inspecting: ColumnElement[Any], status: ColumnElement[Any] | None,
+             role: str, unit_of_role: UUID | str | None, supervised: Collection[UUID | str]) -> ColumnElement[bool]:
+    """What a unit role may see of inspections (module docstring): an enterprise user, inspections of its enterprise
+    once completed (``status``; ``None`` for rows that exist only once signed) and those it carried out itself; an
+    inspector, inspections of the units its department supervises (``supervised``) or carried out by it."""
+    unit = str(unit_of_role)
+    if role == "enterprise":
+        own = target == unit
+        return and_(own, or_(status == "completed", inspecting == unit)) if status is not None else own
+    if role == "inspector":
+        return or_(target == unit, target.in_(sorted(map(str, supervised))), inspecting == unit)
+    return true()
 
-    @on(ep.EnforcementPlanAdopted)
-    def _plan(self, tx: Tx, e: ep.EnforcementPlanAdopted, _: int) -> None:
-        state = {"department_id": str(e.department_id), "year": e.year, **self._terms(e.terms),
-                 "document_no": e.document_no, "revisions": 0, "jurisdiction": e.envelope.jurisdiction,
-                 "adopted_at": e.effective_at, "revised_at": None}
-        row = {"plan_id": str(e.originator_id), **state, "version": e.originator_version}
-        tx.execute(f"INSERT INTO inspection_plans ({', '.join(row)}) VALUES ({', '.join(':' + c for c in row)})", row)
-        PLAN_TIMELINE.record(tx, e.originator_id, e.originator_version, e.effective_at, e.timestamp, state)
 
-    @on(ep.EnforcementPlanRevised)
-    def _plan_revised(self, tx: Tx, e: ep.EnforcementPlanRevised, _: int) -> None:
-        current = tx.one("SELECT revisions, document_no FROM inspection_plans WHERE plan_id = :p",
-                         {"p": e.originator_id})
-        assert current is not None
-        changes = {**self._terms(e.terms), "revised_at": e.effective_at, "revisions": current["revisions"] + 1,
-                   "document_no": e.document_no or current["document_no"]}
-        assignments = ", ".join(f"{c} = :{c}" for c in changes)
-        tx.execute(f"UPDATE inspection_plans SET {assignments}, version = :version WHERE plan_id = :plan_id",
-                   {**changes, "version": e.originator_version, "plan_id": e.originator_id})
-        PLAN_TIMELINE.record(tx, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes)
+def in_force(table: Table, as_of: datetime, known_at: datetime) -> ColumnElement[bool]:
+    return and_(valid(table, as_of), known(table, known_at))
 
 
 class InspectionLedgerQueries:
     """Questions to the inspection ledger, scoped by jurisdiction and audience (module docstring)."""
 
-    def __init__(self, db: ReadDatabase):
+    def __init__(self, db: Any, directory: DirectoryQueries):
         self.db = db
+        self.directory = directory
 
-    @staticmethod
-    def _audience(role: str, unit_id: UUID | None, t: str = "t") -> tuple[str, dict[str, Any]]:
-        target, params = audience_clause(f"{t}.target_unit_id", role, unit_id)
-        if role == "enterprise":
-            return f"({target} AND ({t}.status = 'completed' OR {t}.inspecting_unit_id = :audience_unit))", params
-        if role == "inspector":
-            return f"({target} OR {t}.inspecting_unit_id = :audience_unit)", params
-        return target, params
+    def supervised(self, role: str, unit_of_role: UUID | str | None) -> list[UUID]:
+        """The units an inspector's department supervises (the directory's answer; none for other roles)."""
+        return self.directory.supervised_by(unit_of_role) if role == "inspector" and unit_of_role else []
 
-    def _where(self, scope: str, role: str, unit_id: UUID | None, t: str = "t") -> tuple[str, dict[str, Any]]:
-        audience, params = self._audience(role, unit_id, t)
-        return f"{scope_clause(f'{t}.jurisdiction')} AND {audience}", {**scope_params(scope), **params}
+    def _conditions(self, scope: str, role: str, unit_id: UUID | None, as_of: datetime, known_at: datetime,
+                    filters: dict[str, Any]) -> list[ColumnElement[bool]]:
+        """Over the timeline: in force at ``as_of``, recorded by ``known_at``, in scope, the filters given
+        (``since``/``until`` bound ``inspected_at``; any other name is a column equal to the value)."""
+        t = TIMELINE.c
+        conditions = [in_force(TIMELINE, as_of, known_at), within(t.jurisdiction, scope),
+                      audience(t.target_unit_id, t.inspecting_unit_id, t.status, role, unit_id,
+                               self.supervised(role, unit_id))]
+        return conditions + _filters(TIMELINE, "inspected_at", filters)
 
-    def _at(self, scope: str, role: str, unit_id: UUID | None, as_of: datetime, known_at: datetime,
-            filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        """The WHERE clause over the timeline ``t``: in force at ``as_of``, recorded by ``known_at``, in scope."""
-        where, params = self._where(scope, role, unit_id)
-        sql = f"WHERE {VALID.format(t='t')} AND {KNOWN.format(t='t')} AND {where}"
-        return _filtered(sql, {**params, "as_of": as_of, "known_at": known_at}, "t", "inspected_at", filters)
+    def _named(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each row with its target's and its inspecting unit's names (from the directory)."""
+        names = self.directory.unit_names({r[k] for r in rows for k in ("target_unit_id", "inspecting_unit_id")})
+        return [{**r, "target_name": names.get(r["target_unit_id"], {}).get("name"),
+                 "inspecting_unit_name": names.get(r["inspecting_unit_id"], {}).get("name")} for r in rows]
+
+    def _all(self, query: Any) -> list[dict[str, Any]]:
+        with self.db.read() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
 
     def inspections(self, scope: str, role: str, unit_id: UUID | None, *, as_of: datetime, known_at: datetime,
                     limit: int = 100, offset: int = 0, **filters: Any) -> list[dict[str, Any]]:
         """The inspections as they stood at ``as_of``, as recorded by ``known_at``, latest first. Filters: kind,
         status, inspecting_unit_id, target_unit_id, led_by, plan_id, draw_id, since/until (when inspected)."""
-        where, params = self._at(scope, role, unit_id, as_of, known_at, filters)
-        with self.db.read() as tx:
-            return tx.all(f"SELECT t.*, {NAMES} {FROM_TIMELINE} {where} "
-                          "ORDER BY t.inspected_at DESC, t.inspection_id LIMIT :limit OFFSET :offset",
-                          {**params, "limit": limit, "offset": offset})
+        t = TIMELINE.c
+        return self._named(self._all(
+            select(TIMELINE).where(*self._conditions(scope, role, unit_id, as_of, known_at, filters))
+            .order_by(t.inspected_at.desc(), t.inspection_id).limit(limit).offset(offset)))
 
     def inspection(self, scope: str, role: str, unit_id: UUID | None, inspection_id: UUID, *, as_of: datetime,
                    known_at: datetime) -> dict[str, Any] | None:
         """One inspection's record as it stood at ``as_of``, as recorded by ``known_at``."""
-        where, params = self._at(scope, role, unit_id, as_of, known_at, {"inspection_id": inspection_id})
-        with self.db.read() as tx:
-            return tx.one(f"SELECT t.*, {NAMES} {FROM_TIMELINE} {where}", params)
+        found = self.inspections(scope, role, unit_id, as_of=as_of, known_at=known_at, limit=1,
+                                 inspection_id=inspection_id)
+        return found[0] if found else None
 
     def corrections(self, inspection_id: UUID) -> list[dict[str, Any]]:
-        with self.db.read() as tx:
-            return tx.all("SELECT * FROM inspection_corrections WHERE inspection_id = :i ORDER BY version",
-                          {"i": inspection_id})
+        c = CORRECTIONS.c
+        return self._all(select(CORRECTIONS).where(c.inspection_id == inspection_id).order_by(c.version))
+
+    def _totals(self, unit: Any, scope: str, role: str, unit_id: UUID | None, as_of: datetime, known_at: datetime,
+                filters: dict[str, Any]) -> list[dict[str, Any]]:
+        """Counts per ``unit`` (inspecting or target) over the inspections in force, with the unit's name and kind."""
+        t = TIMELINE.c
+
+        def count(condition: ColumnElement[bool]) -> Any:
+            return func.sum(case((condition, 1), else_=0))
+
+        query = (select(unit.label("unit_id"), func.count().label("inspections"),
+                        count(t.status == "completed").label("completed"),
+                        count(t.kind.in_(ENFORCEMENT)).label("enforcement_inspections"),
+                        *(count(t.kind == k.value).label(f"{k.value}_count") for k in ins.InspectionKind),
+                        func.sum(cast(t.unannounced, Integer)).label("unannounced"),
+                        func.sum(cast(t.expert_assisted, Integer)).label("expert_assisted"),
+                        func.sum(t.findings).label("findings"),
+                        func.sum(t.hazards_suspected).label("hazards_suspected"),
+                        func.sum(t.spot_tests).label("spot_tests"),
+                        func.sum(t.spot_tests_failed).label("spot_tests_failed"),
+                        func.max(t.inspected_at).label("last_inspected_at"))
+                 .where(*self._conditions(scope, role, unit_id, as_of, known_at, filters)).group_by(unit))
+        rows = self._all(query)
+        names = self.directory.unit_names({r["unit_id"] for r in rows})
+        named = [{**r, "unit_name": names.get(r["unit_id"], {}).get("name"),
+                  "unit_kind": names.get(r["unit_id"], {}).get("kind")} for r in rows]
+        return sorted(named, key=lambda r: (r["unit_name"] is None, r["unit_name"] or "", r["unit_id"]))
 
     def by_department(self, scope: str, role: str, unit_id: UUID | None, *, as_of: datetime, known_at: datetime,
                       **filters: Any) -> list[dict[str, Any]]:
         """Per inspecting unit: how many inspections of each kind, completed, unannounced, with experts, findings,
         suspected hazards and spot tests (filters: since/until, kind, target_unit_id …)."""
-        where, params = self._at(scope, role, unit_id, as_of, known_at, filters)
-        with self.db.read() as tx:
-            return tx.all(f"SELECT t.inspecting_unit_id AS unit_id, iu.name AS unit_name, iu.kind AS unit_kind, "
-                          f"{TOTALS} {FROM_TIMELINE} {where} GROUP BY t.inspecting_unit_id, iu.name, iu.kind "
-                          "ORDER BY iu.name, t.inspecting_unit_id", params)
+        return self._totals(TIMELINE.c.inspecting_unit_id, scope, role, unit_id, as_of, known_at, filters)
 
     def by_enterprise(self, scope: str, role: str, unit_id: UUID | None, *, as_of: datetime, known_at: datetime,
                       **filters: Any) -> list[dict[str, Any]]:
         """Per inspected unit, the same counts and when it was last inspected."""
-        where, params = self._at(scope, role, unit_id, as_of, known_at, filters)
-        with self.db.read() as tx:
-            return tx.all(f"SELECT t.target_unit_id AS unit_id, tu.name AS unit_name, tu.kind AS unit_kind, "
-                          f"{TOTALS} {FROM_TIMELINE} {where} GROUP BY t.target_unit_id, tu.name, tu.kind "
-                          "ORDER BY tu.name, t.target_unit_id", params)
+        return self._totals(TIMELINE.c.target_unit_id, scope, role, unit_id, as_of, known_at, filters)
 
     def _items(self, part: str, scope: str, role: str, unit_id: UUID | None, as_of: datetime, known_at: datetime,
                filters: dict[str, Any]) -> list[dict[str, Any]]:
         """The findings or spot tests (``part``) of the records in force at ``as_of`` as known at ``known_at``,
         each with its inspection (from the timeline's copy of the record, so corrections count from when they were
         known)."""
-        where, params = self._at(scope, role, unit_id, as_of, known_at, filters)
-        with self.db.read() as tx:
-            rows = tx.all(f"SELECT t.inspection_id, t.kind, t.title, t.inspected_at, t.status, t.target_unit_id, "
-                          f"t.inspecting_unit_id, t.{part}_json AS items_json, {NAMES} {FROM_TIMELINE} {where} "
-                          f"AND t.{part} > 0 ORDER BY t.inspected_at DESC, t.inspection_id", params)
+        t = TIMELINE.c
+        rows = self._named(self._all(
+            select(t.inspection_id, t.kind, t.title, t.inspected_at, t.status, t.target_unit_id,
+                   t.inspecting_unit_id, t[f"{part}_json"].label("items_json"))
+            .where(*self._conditions(scope, role, unit_id, as_of, known_at, filters), t[part] > 0)
+            .order_by(t.inspected_at.desc(), t.inspection_id)))
         return [{**{k: v for k, v in row.items() if k != "items_json"}, **item}
                 for row in rows for item in row["items_json"]]
 
@@ -390,15 +416,8 @@ class InspectionLedgerQueries:
         tests = [t for t in self._items("spot_tests", scope, role, unit_id, as_of, known_at, filters)
                  if (person_id is None or t["person_id"] == str(person_id))
                  and (passed is None or t["passed"] == passed)]
-        people = sorted({t["person_id"] for t in tests})
-        if not people:
-            return tests
-        names = ", ".join(f":p{n}" for n in range(len(people)))
-        with self.db.read() as tx:
-            found = {r["person_id"]: r["name"] for r in tx.all(
-                f"SELECT person_id, name FROM people WHERE person_id IN ({names})",
-                {f"p{n}": p for n, p in enumerate(people)})}
-        return [{**t, "person_name": found.get(t["person_id"])} for t in tests]
+        names = self.directory.person_names({t["person_id"] for t in tests})
+        return [{**t, "person_name": names.get(t["person_id"])} for t in tests]
 
     def findings(self, scope: str, role: str, unit_id: UUID | None, *, as_of: datetime, known_at: datetime,
                  hazard_suspected: bool | None = None, **filters: Any) -> list[dict[str, Any]]:
@@ -412,69 +431,53 @@ class InspectionLedgerQueries:
         """Who signed which record when (谁检查、谁签名、谁负责): signatures given by ``as_of`` and recorded by
         ``known_at`` (a signature never changes). Filters: inspector_id, target_unit_id, inspecting_unit_id,
         since/until (when signed)."""
-        where, params = self._where(scope, role, unit_id)
-        sql, params = _filtered(
-            f"SELECT p.*, pe.name AS inspector_name, t.kind, t.title, t.inspected_at, t.status, {NAMES} "
-            "FROM inspection_signatures p JOIN inspections t ON t.inspection_id = p.inspection_id "
-            "LEFT JOIN units tu ON tu.unit_id = t.target_unit_id "
-            "LEFT JOIN units iu ON iu.unit_id = t.inspecting_unit_id "
-            f"LEFT JOIN people pe ON pe.person_id = p.inspector_id WHERE {where} "
-            "AND p.signed_at <= :as_of AND p.recorded_at <= :known_at",
-            {**params, "as_of": as_of, "known_at": known_at}, "p", "signed_at", filters)
-        with self.db.read() as tx:
-            return tx.all(f"{sql} ORDER BY p.signed_at DESC, p.inspection_id, p.inspector_id", params)
+        p, t = SIGNATURES.c, INSPECTIONS.c
+        query = (select(SIGNATURES, t.kind, t.title, t.inspected_at, t.status)
+                 .join(INSPECTIONS, t.inspection_id == p.inspection_id)
+                 .where(within(t.jurisdiction, scope),
+                        audience(t.target_unit_id, t.inspecting_unit_id, t.status, role, unit_id,
+                                 self.supervised(role, unit_id)),
+                        p.signed_at <= as_of, p.recorded_at <= known_at, *_filters(SIGNATURES, "signed_at", filters))
+                 .order_by(p.signed_at.desc(), p.inspection_id, p.inspector_id))
+        rows = self._named(self._all(query))
+        names = self.directory.person_names({r["inspector_id"] for r in rows})
+        return [{**r, "inspector_name": names.get(r["inspector_id"])} for r in rows]
 
-    def draws(self, scope: str, role: str, unit_id: UUID | None, *, department_id: UUID | None = None,
-              draw_id: UUID | None = None) -> list[dict[str, Any]]:
-        """Random draws (双随机) with seed, pools, exclusions and result."""
-        audience, params = audience_clause("d.department_id", role, unit_id)
-        sql, params = _filtered(
-            f"SELECT d.*, u.name AS department_name FROM inspection_draws d "
-            f"LEFT JOIN units u ON u.unit_id = d.department_id WHERE {scope_clause('d.jurisdiction')} AND {audience}",
-            {**params, **scope_params(scope)}, "d", "drawn_at", {"department_id": department_id, "draw_id": draw_id})
-        with self.db.read() as tx:
-            return tx.all(sql + " ORDER BY d.drawn_at DESC, d.draw_id", params)
+    # --- for the enforcement plans (``projections.enforcement_plans``) ---------------------------------------
+    def completed_under(self, plan_ids: Collection[str], *, as_of: datetime,
+                        known_at: datetime) -> dict[str, dict[str, int]]:
+        """Per plan: its inspections completed by ``as_of`` as known at ``known_at``, in all and per kind."""
+        if not plan_ids:
+            return {}
+        t = TIMELINE.c
+        rows = self._all(select(t.plan_id, t.kind, func.count().label("n"))
+                         .where(t.plan_id.in_(sorted(plan_ids)), t.status == "completed",
+                                in_force(TIMELINE, as_of, known_at))
+                         .group_by(t.plan_id, t.kind))
+        done: dict[str, dict[str, int]] = {}
+        for row in rows:
+            done.setdefault(row["plan_id"], {})[row["kind"]] = row["n"]
+        return done
 
-    def plans(self, scope: str, role: str, unit_id: UUID | None, *, as_of: datetime, known_at: datetime,
-              department_id: UUID | None = None, year: int | None = None,
-              plan_id: UUID | None = None) -> list[dict[str, Any]]:
-        """Annual enforcement plans as they read at ``as_of``, known at ``known_at``, planned against done by then:
-        completed inspections carried out under the plan (of them undercover and campaigns), and which key
-        enterprises the unit's completed enforcement inspections of that year reached (全覆盖, seed 003 §27)."""
-        audience, params = audience_clause("p.department_id", role, unit_id)
-        sql, params = _filtered(
-            f"SELECT p.*, u.name AS department_name, {_done('', 'done')}, "
-            f"{_done('undercover', 'done_undercover')}, {_done('campaign', 'done_campaign')} "
-            "FROM inspection_plan_timeline p LEFT JOIN units u ON u.unit_id = p.department_id "
-            f"WHERE {VALID.format(t='p')} AND {KNOWN.format(t='p')} AND {scope_clause('p.jurisdiction')} "
-            f"AND {audience}",
-            {**params, **scope_params(scope), "as_of": as_of, "known_at": known_at}, "p", "adopted_at",
-            {"department_id": department_id, "year": year, "plan_id": plan_id})
-        with self.db.read() as tx:
-            plans = tx.all(sql + " ORDER BY p.year DESC, u.name, p.plan_id", params)
-            for plan in plans:
-                start, end = year_bounds(plan["year"])
-                reached = tx.all(
-                    "SELECT DISTINCT i.target_unit_id FROM inspection_timeline i WHERE i.inspecting_unit_id = :d "
-                    f"AND i.status = 'completed' AND i.kind IN {ENFORCEMENT} AND i.inspected_at >= :s "
-                    f"AND i.inspected_at < :e AND {VALID.format(t='i')} AND {KNOWN.format(t='i')}",
-                    {"d": plan["department_id"], "s": start, "e": end, "as_of": as_of, "known_at": known_at})
-                targets = {r["target_unit_id"] for r in reached}
-                plan["key_enterprises_inspected_json"] = [k for k in plan["key_enterprises_json"] if k in targets]
-        return plans
+    def reached(self, department_id: str, start: datetime, end: datetime, *, as_of: datetime,
+                known_at: datetime) -> set[str]:
+        """The units a department's completed enforcement inspections in ``[start, end)`` reached."""
+        t = TIMELINE.c
+        with self.db.read() as conn:
+            return set(conn.execute(select(t.target_unit_id).distinct().where(
+                t.inspecting_unit_id == department_id, t.status == "completed", t.kind.in_(ENFORCEMENT),
+                t.inspected_at >= start, t.inspected_at < end, in_force(TIMELINE, as_of, known_at))).scalars())
 
     # --- application.ports.Directory ------------------------------------------------------------------------
     def previous_inspections(self, target_ids: list[UUID], before: datetime) -> list[rd.PreviousInspection]:
         """Each target's latest enforcement inspection before ``before`` (ties: the lower id), with inspectors."""
         if not target_ids:
             return []
-        names = ", ".join(f":t{n}" for n in range(len(target_ids)))
-        with self.db.read() as tx:
-            rows = tx.all(
-                "SELECT inspection_id, target_unit_id, inspectors_json FROM inspections "
-                f"WHERE target_unit_id IN ({names}) AND kind IN {ENFORCEMENT} AND inspected_at < :before "
-                "ORDER BY target_unit_id, inspected_at DESC, inspection_id",
-                {"before": before, **{f"t{n}": t for n, t in enumerate(target_ids)}})
+        i = INSPECTIONS.c
+        rows = self._all(select(i.inspection_id, i.target_unit_id, i.inspectors_json)
+                         .where(i.target_unit_id.in_([str(t) for t in target_ids]), i.kind.in_(ENFORCEMENT),
+                                i.inspected_at < before)
+                         .order_by(i.target_unit_id, i.inspected_at.desc(), i.inspection_id))
         latest: dict[str, rd.PreviousInspection] = {}
         for row in rows:
             latest.setdefault(row["target_unit_id"], rd.PreviousInspection(
@@ -483,26 +486,17 @@ class InspectionLedgerQueries:
         return list(latest.values())
 
 
-def _done(kind: str, alias: str) -> str:
-    """A plan's inspections completed under it by ``:as_of`` as known at ``:known_at`` (of one kind, when given;
-    kinds are constants)."""
-    of_kind = f" AND i.kind = '{kind}'" if kind else ""
-    return (f"(SELECT COUNT(*) FROM inspection_timeline i WHERE i.plan_id = p.plan_id AND i.status = 'completed'"
-            f"{of_kind} AND {VALID.format(t='i')} AND {KNOWN.format(t='i')}) AS {alias}")
-
-
-def _filtered(sql: str, params: dict[str, Any], t: str, time_column: str,
-              filters: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    """Add ``AND t.column = :column`` per given filter; ``since``/``until`` bound ``time_column``."""
-    params = dict(params)
-    for column, value in filters.items():
+def _filters(table: Table, time_column: str, filters: dict[str, Any]) -> list[ColumnElement[bool]]:
+    """A condition per given filter: ``since``/``until`` bound ``time_column``; any other name is a column of
+    ``table`` equal to the value."""
+    conditions = []
+    for name, value in filters.items():
         if value is None:
             continue
-        if column == "since":
-            sql += f" AND {t}.{time_column} >= :since"
-        elif column == "until":
-            sql += f" AND {t}.{time_column} < :until"
+        if name == "since":
+            conditions.append(table.c[time_column] >= value)
+        elif name == "until":
+            conditions.append(table.c[time_column] < value)
         else:
-            sql += f" AND {t}.{column} = :{column}"
-        params[column] = value
-    return sql, params
+            conditions.append(table.c[name] == value)
+    return conditions

@@ -218,6 +218,21 @@ class LedgerQueries:
         with self.db.read() as conn:
             return [dict(row) for row in conn.execute(query).mappings()]
 
+    def in_force(self, scope: str | None, *, as_of: datetime,
+                 known_at: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """The holdings (post, person) and the duties (unit, post, list kind, scope) in force at ``as_of`` as
+        recorded by ``known_at``, in ``scope`` (``None``: everywhere)."""
+        h, d = HOLDINGS.c, DUTIES.c
+        holdings = select(h.post_id, h.person_id).where(valid(HOLDINGS, as_of), known(HOLDINGS, known_at))
+        duties = select(d.unit_id, d.post_id, d.list_kind, d.scope_json).where(valid(DUTIES, as_of),
+                                                                                known(DUTIES, known_at))
+        if scope is not None:
+            holdings = holdings.where(within(h.jurisdiction, scope))
+            duties = duties.where(within(d.jurisdiction, scope))
+        with self.db.read() as conn:
+            return ([dict(r) for r in conn.execute(holdings).mappings()],
+                    [dict(r) for r in conn.execute(duties).mappings()])
+
     def publications(self, list_id: UUID) -> list[dict[str, Any]]:
         """The published versions of a list: number, document, what it said (digest) and when."""
         query = select(PUBLICATIONS).where(PUBLICATIONS.c.list_id == str(list_id)).order_by(PUBLICATIONS.c.version)

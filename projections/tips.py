@@ -37,9 +37,6 @@ from projections.columns import Key, Timestamp
 from projections.projection import Projection, on
 from projections.scope import within
 
-STATUS_TERMS = {"received": "已受理", "substantiated": "属实", "unsubstantiated": "不属实",
-                "reward_proposed": "拟奖励", "reward_paid": "已奖励"}
-
 METADATA = MetaData()
 TIPS = Table(
     "tip_ledger", METADATA,
@@ -73,13 +70,24 @@ UNITS = table_clause("units", column("unit_id"), column("name"))
 
 class TipLedger(Projection):
     name = "tip_ledger"
-    version = 2
+    version = 3  # 3: the status is the domain's (tip_status)
     tips = TIPS
     outcomes = OUTCOMES
 
     def _update(self, conn: Connection, e: DomainEvent, **changes: Any) -> None:
         conn.execute(update(self.tips).where(self.tips.c.tip_id == e.originator_id)
                      .values(version=e.originator_version, **changes))
+
+    def _status(self, conn: Connection, e: DomainEvent, **changes: Any) -> None:
+        """Changes that may move the tip's status: the status is the domain's (``domain.tips.tip_status``) of the
+        verdict and the reward after them."""
+        tip = self.tips.c
+        row = conn.execute(select(tip.verdict, tip.reward_proposed_at, tip.reward_paid_at)
+                           .where(tip.tip_id == e.originator_id)).one()
+        after = {**row._asdict(), **changes}
+        verdict = t.Verdict(after["verdict"]) if after["verdict"] else None
+        status = t.tip_status(verdict, after["reward_proposed_at"] is not None, after["reward_paid_at"] is not None)
+        self._update(conn, e, status=status, **changes)
 
     @on(t.TipReceived)
     def _received(self, conn: Connection, e: t.TipReceived, _: int) -> None:
@@ -89,12 +97,13 @@ class TipLedger(Projection):
             channel=e.channel, subject_kind=s.kind, subject_unit_id=getattr(s, "unit_id", None),
             subject_hazard_id=getattr(s, "hazard_id", None), subject_description=s.description,
             occurred_on=getattr(s, "occurred_on", None), summary=e.summary, anonymous=e.anonymous,
-            received_at=e.effective_at, recorded_at=e.timestamp, status="received", outcomes=0, feedback_count=0,
+            received_at=e.effective_at, recorded_at=e.timestamp, status=t.tip_status(None, False, False),
+            outcomes=0, feedback_count=0,
             disclosures=0, version=e.originator_version))
 
     @on(t.TipVerified)
     def _verified(self, conn: Connection, e: t.TipVerified, _: int) -> None:
-        self._update(conn, e, status=e.verdict.value, verdict=e.verdict, finding=e.finding,
+        self._status(conn, e, verdict=e.verdict, finding=e.finding,
                      verified_at=e.effective_at, verified_by=e.verified_by, referred_to_id=e.referred_to_id)
 
     @on(t.TipOutcomeLinked)
@@ -109,14 +118,14 @@ class TipLedger(Projection):
     @on(t.TipRewardProposed)
     def _proposed(self, conn: Connection, e: t.TipRewardProposed, _: int) -> None:
         document = e.facts.decision_no if isinstance(e.facts, t.PenaltyDecided) else e.facts.document_no
-        self._update(conn, e, status="reward_proposed", reward_outcome_id=e.outcome_id, reward_grounds=e.grounds,
+        self._status(conn, e, reward_outcome_id=e.outcome_id, reward_grounds=e.grounds,
                      reward_yuan=str(e.amount_yuan), reward_formula=e.computation.formula,
                      reward_document_no=document, reward_rules_version=e.envelope.rules_version,
                      reward_proposed_at=e.effective_at, payer_id=e.payer_id)
 
     @on(t.TipRewardPaid)
     def _paid(self, conn: Connection, e: t.TipRewardPaid, _: int) -> None:
-        self._update(conn, e, status="reward_paid", reward_paid_at=e.effective_at, payment_ref=e.payment_ref)
+        self._status(conn, e, reward_paid_at=e.effective_at, payment_ref=e.payment_ref)
 
     @on(t.TipFeedbackGiven)
     def _feedback(self, conn: Connection, e: t.TipFeedbackGiven, _: int) -> None:
@@ -164,7 +173,7 @@ class TipQueries:
         with self.db.read() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
             outcomes = self._outcomes(conn, [r["tip_id"] for r in rows])
-        return [{**r, "status_term": STATUS_TERMS[r["status"]], "channel_term": t.CHANNEL_TERMS[r["channel"]],
+        return [{**r, "status_term": t.STATUS_TERMS[r["status"]], "channel_term": t.CHANNEL_TERMS[r["channel"]],
                  "outcomes": outcomes.get(r["tip_id"], [])} for r in rows]
 
     @staticmethod

@@ -5,28 +5,39 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from api.bootstrap import System
 from domain.calendar import CST
 from domain.inspections import ENFORCEMENT_KINDS, InspectionCorrected, InspectionKind
 from domain.random_draws import RandomDrawMade, rerun
-from infrastructure.legacy_sql import LegacyDatabase
+from projections.directory import POSTS, UNITS
+from projections.inspection_ledger import FINDINGS, INSPECTIONS, SPOT_TESTS
+from projections.responsibility_ledger import HOLDINGS
 
 pytestmark = pytest.mark.xdist_group("demo")  # one process loads the demo history
 
 NOW = datetime(2026, 11, 1, tzinfo=CST)
 
 
-def rows(demo: System, sql: str, **params) -> list[dict]:
-    with LegacyDatabase(demo.db).read() as tx:
-        return tx.all(sql, params)
+def rows(demo: System, query: Any) -> list[dict]:
+    with demo.db.read() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def unit_id(demo: System, name: str) -> str:
-    [row] = rows(demo, "SELECT unit_id FROM units WHERE name = :n", n=name)
+    [row] = rows(demo, select(UNITS.c.unit_id).where(UNITS.c.name == name))
     return row["unit_id"]
+
+
+def holder(demo: System, title: str) -> str:
+    h = HOLDINGS.c
+    [row] = rows(demo, select(h.person_id).join(POSTS, POSTS.c.post_id == h.post_id)
+                 .where(POSTS.c.title == title, h.recorded_to.is_(None)))
+    return row["person_id"]
 
 
 def month(moment: datetime) -> str:
@@ -42,7 +53,7 @@ def every_month(first: str, last: str) -> set[str]:
 
 
 def test_every_kind_of_inspection_signed_by_its_inspectors(demo: System) -> None:
-    inspections = rows(demo, "SELECT * FROM inspections")
+    inspections = rows(demo, select(INSPECTIONS))
     kinds = {r["kind"] for r in inspections}
     assert kinds == {k.value for k in InspectionKind}
     assert all(r["status"] == "completed" for r in inspections)
@@ -53,17 +64,17 @@ def test_every_kind_of_inspection_signed_by_its_inspectors(demo: System) -> None
     assert any(r["expert_assisted"] for r in enforcement)
     assert any(r["unannounced"] for r in enforcement)
     assert all(r["unannounced"] for r in enforcement if r["kind"] == "undercover")
-    findings = rows(demo, "SELECT hazard_suspected FROM inspection_findings")
+    findings = rows(demo, select(FINDINGS.c.hazard_suspected))
     assert any(f["hazard_suspected"] for f in findings)
     assert not all(f["hazard_suspected"] for f in findings)
-    tests = rows(demo, "SELECT passed FROM inspection_spot_tests")
+    tests = rows(demo, select(SPOT_TESTS.c.passed))
     assert any(not t["passed"] for t in tests)
     assert sum(1 for t in tests if t["passed"]) > len(tests) / 2
 
 
 def test_months_without_enforcement_for_a_flag_to_find(demo: System) -> None:
     done: dict[str, set[str]] = defaultdict(set)
-    for r in rows(demo, "SELECT inspecting_unit_id, kind, inspected_at FROM inspections"):
+    for r in rows(demo, select(INSPECTIONS)):
         if r["kind"] in ENFORCEMENT_KINDS:
             done[r["inspecting_unit_id"]].add(month(r["inspected_at"]))
     chengguan, yingji = unit_id(demo, "泉港区城市管理局"), unit_id(demo, "泉港区应急管理局")
@@ -72,14 +83,13 @@ def test_months_without_enforcement_for_a_flag_to_find(demo: System) -> None:
 
 
 def test_the_committee_head_misses_two_months(demo: System) -> None:
-    [head] = rows(demo, "SELECT h.person_id FROM ledger_holdings h JOIN posts p ON p.post_id = h.post_id "
-                        "WHERE p.title = '区安委会主任' AND h.recorded_to IS NULL")
-    led = {month(r["inspected_at"]) for r in rows(
-        demo, "SELECT inspected_at FROM inspections WHERE kind = 'leader' AND led_by = :p", p=head["person_id"])}
+    i = INSPECTIONS.c
+    head = holder(demo, "区安委会主任")
+    led = {month(r["inspected_at"]) for r in rows(demo, select(i.inspected_at).where(i.kind == "leader",
+                                                                                    i.led_by == head))}
     assert every_month("2025-01", "2026-10") - led == {"2025-04", "2025-10"}
-    [gas] = rows(demo, "SELECT h.person_id FROM ledger_holdings h JOIN posts p ON p.post_id = h.post_id "
-                       "WHERE p.title = '区城镇燃气安全专业委员会主任' AND h.recorded_to IS NULL")
-    assert len(rows(demo, "SELECT 1 FROM inspections WHERE led_by = :p", p=gas["person_id"])) == 3
+    gas = holder(demo, "区城镇燃气安全专业委员会主任")
+    assert len(rows(demo, select(i.inspection_id).where(i.led_by == gas))) == 3
 
 
 def test_every_draw_reruns_and_rotates_its_inspectors(demo: System) -> None:
@@ -91,13 +101,13 @@ def test_every_draw_reruns_and_rotates_its_inspectors(demo: System) -> None:
         assert not any((a.target_id, i) in excluded for a in draw.result for i in a.inspector_ids)
     assert all(d.exclude_previous_inspector for d in draws)
     assert sum(len(d.exclusions) for d in draws) > 0
-    drawn = rows(demo, "SELECT draw_id FROM inspections WHERE draw_id IS NOT NULL")
+    drawn = rows(demo, select(INSPECTIONS.c.draw_id).where(INSPECTIONS.c.draw_id.is_not(None)))
     assert len(drawn) == sum(d.targets for d in draws)
 
 
 def test_plans_planned_against_done(demo: System) -> None:
     plans = {(p["department_name"], p["year"]): p
-             for p in demo.queries.inspections.plans("350000", "admin", None, as_of=NOW, known_at=NOW)}
+             for p in demo.queries.plans.plans("350000", "admin", None, as_of=NOW, known_at=NOW)}
     assert len(plans) == 4
     revised = plans[("泉港区城市管理局", 2025)]
     assert revised["revisions"] == 1

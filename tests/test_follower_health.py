@@ -18,10 +18,9 @@ from fastapi.testclient import TestClient
 
 from api.bootstrap import System, bootstrap
 from application.following import FollowerFailed
-from infrastructure.legacy_sql import LegacyDatabase
+from infrastructure.follower_health import FollowerHealth
 from infrastructure.stream.envelope import cloud_event, kafka_message
 from infrastructure.stream.relay import BrokerUnavailable, Relay, relay_statuses
-from projections.follower_health import FollowerHealth
 from tests.builders import World
 from tests.kafka_broker import free_port
 from tests.test_cli import run
@@ -118,12 +117,12 @@ def test_a_position_the_log_has_not_reached_is_refused_at_once(client: TestClien
 
 
 def test_a_recovered_follower_is_healthy_again(system: System) -> None:
-    health = FollowerHealth(LegacyDatabase(system.db))
+    health = FollowerHealth(system.db)
     assert health.failed("relay:zeren.events", ConnectionError("broker down\nsecond line"), 7)
     assert not health.failed("relay:zeren.events", ConnectionError("broker down"), 7), "the same error is not news"
     [failure] = health.failures().values()
     assert (failure.name, failure.position, failure.error) == ("relay:zeren.events", 7, "ConnectionError: broker down")
-    assert FollowerHealth(LegacyDatabase(system.db)).failures() == health.failures(), "another process sees it"
+    assert FollowerHealth(system.db).failures() == health.failures(), "another process sees it"
     health.recovered("relay:zeren.events")
     assert health.failures() == {}
 
@@ -151,7 +150,7 @@ def test_the_command_line_shows_stuck_followers(tmp_path: Path, capsys, monkeypa
         monkeypatch.delenv(name, raising=False)
     assert run(capsys, "projections", "status")[0] == 0
     system = bootstrap()
-    health = FollowerHealth(LegacyDatabase(system.db))
+    health = FollowerHealth(system.db)
     health.failed("directory", FollowerFailed(7, ValueError("NUL in text")), 7)
     health.failed("relay:zeren.events", BrokerUnavailable("broker at kafka:9092 down"), 1)
     system.close()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from api.bootstrap import System
 from application import inspections as ai
@@ -14,8 +15,9 @@ from application.clock import ManualClock
 from domain import enforcement_plans as ep
 from domain.calendar import year_of
 from domain.inspections import ChecklistItem, Finding, InspectionKind, SpotTestFix
-from infrastructure.legacy_sql import LegacyDatabase
-from projections.inspection_ledger import InspectionLedger
+from projections.enforcement_plans import EnforcementPlanLedger
+from projections.inspection_ledger import INSPECTIONS, InspectionLedger
+from projections.random_draws import RandomDrawLedger
 from tests.conftest import ADMIN, TOWN_B
 from tests.inspection_scene import ENFORCEMENT, Scene
 
@@ -41,8 +43,8 @@ def test_the_current_table_holds_what_statistics_and_policies_query(scene: Scene
     done = scene.completed()
     pending = scene.open(inspectors=scene.inspectors[1:3], unannounced=False, experts=[])
     system.runner.catch_up()
-    with LegacyDatabase(system.db).read() as tx:
-        table = {r["inspection_id"]: r for r in tx.all("SELECT * FROM inspections")}
+    with system.db.read() as conn:
+        table = {r["inspection_id"]: dict(r) for r in conn.execute(select(INSPECTIONS)).mappings()}
     assert set(table[str(done)]) >= CONTRACT_COLUMNS
     row = table[str(done)]
     assert (row["kind"], row["status"], row["unannounced"], row["expert_assisted"]) == ("enforcement", "completed",
@@ -112,12 +114,14 @@ def test_the_ledger_answers_as_of_and_known_at(scene: Scene, system: System, clo
     assert len(system.queries.inspections.signatures("350000", "admin", None, as_of=completed, known_at=corrected)) == 2
 
 
-TABLES = InspectionLedger.tables
+READ_MODELS = ("inspection_ledger", "random_draws", "enforcement_plans")
+TABLES = [t for p in (InspectionLedger(), RandomDrawLedger(), EnforcementPlanLedger()) for t in p.live_tables]
 
 
 def dump(system: System) -> dict[str, list[str]]:
-    with LegacyDatabase(system.db).read() as tx:
-        return {t: sorted(repr(sorted(r.items())) for r in tx.all(f"SELECT * FROM {t}")) for t in TABLES}
+    with system.db.read() as conn:
+        return {t.name: sorted(repr(sorted(dict(r).items())) for r in conn.execute(select(t)).mappings())
+                for t in TABLES}
 
 
 def test_rebuild_gives_the_same_tables_as_live_projection(scene: Scene, system: System,
@@ -138,7 +142,8 @@ def test_rebuild_gives_the_same_tables_as_live_projection(scene: Scene, system: 
     live = dump(system)
     assert all(live[t] for t in ("inspections", "inspection_timeline", "inspection_corrections", "inspection_draws",
                                  "inspection_plans", "inspection_signatures"))
-    system.runner.rebuild("inspection_ledger")
+    for name in READ_MODELS:
+        system.runner.rebuild(name)
     assert dump(system) == live
 
 
@@ -215,7 +220,7 @@ def test_plans_planned_against_done(scene: Scene, system: System, clock: ManualC
     scene.run(scene.inspector(0), ai.CompleteInspection(inspection_id=undercover))
     scene.open(plan_id=plan_id)  # still open: not done
     system.runner.catch_up()
-    [plan] = system.queries.inspections.plans("350000", "inspector", scene.department, year=year, **EVER)
+    [plan] = system.queries.plans.plans("350000", "inspector", scene.department, year=year, **EVER)
     assert (plan["planned_count"], plan["done"], plan["done_undercover"], plan["done_campaign"]) == (10, 2, 1, 0)
     assert plan["key_enterprises_inspected_json"] == [str(scene.enterprise)]
     adopted = clock.now()
@@ -225,13 +230,13 @@ def test_plans_planned_against_done(scene: Scene, system: System, clock: ManualC
         content="执法检查", planned_count=12, planned_undercover=4, planned_campaign=2)))
     system.runner.catch_up()
     at: dict[str, Any] = {"as_of": adopted + timedelta(days=1), "known_at": FAR_FUTURE}
-    assert system.queries.inspections.plans("350000", "admin", None,
+    assert system.queries.plans.plans("350000", "admin", None,
                                             **at)[0]["planned_count"] == 10, "before the revision"
-    revised = system.queries.inspections.plans("350000", "admin", None, **EVER)[0]
+    revised = system.queries.plans.plans("350000", "admin", None, **EVER)[0]
     assert (revised["planned_count"], revised["revisions"]) == (12, 1)
-    assert system.queries.inspections.plans("350000", "admin", None, as_of=adopted - timedelta(days=1),
+    assert system.queries.plans.plans("350000", "admin", None, as_of=adopted - timedelta(days=1),
                                             known_at=FAR_FUTURE) == [], "not adopted yet"
-    assert system.queries.inspections.plans("350000", "inspector", scene.other_department, **EVER) == []
+    assert system.queries.plans.plans("350000", "inspector", scene.other_department, **EVER) == []
 
 
 def test_draws_are_listed_with_seed_and_pools(scene: Scene, system: System) -> None:
@@ -239,9 +244,9 @@ def test_draws_are_listed_with_seed_and_pools(scene: Scene, system: System) -> N
         department_id=scene.department, seed="2025-第2批", target_pool=[scene.enterprise],
         inspector_pool=scene.inspectors, targets=1)).id
     system.runner.catch_up()
-    [draw] = system.queries.inspections.draws("350000", "admin", None)
+    [draw] = system.queries.draws.draws("350000", "admin", None)
     assert (draw["draw_id"], draw["seed"], draw["targets"]) == (str(draw_id), "2025-第2批", 1)
     assert draw["target_pool_json"] == [str(scene.enterprise)]
     assert sorted(draw["inspector_pool_json"]) == sorted(str(i) for i in scene.inspectors)
     assert draw["result_json"][0]["target_id"] == str(scene.enterprise)
-    assert system.queries.inspections.draws("350000", "inspector", scene.other_department) == []
+    assert system.queries.draws.draws("350000", "inspector", scene.other_department) == []

@@ -20,7 +20,7 @@ from domain import tips as t
 from domain.errors import Conflict, NotFound, Rejected
 from domain.rules import pack_for
 from infrastructure.vault import Shredded
-from tests.builders import latest
+from tests.builders import latest, state_of
 from tests.conftest import COUNTY, TOWN_A
 from tests.tipdesk import REPORTER, TipDesk, refused
 
@@ -491,6 +491,29 @@ def test_the_ledger_follows_the_lifecycle_and_never_holds_the_identity(desk: Tip
     assert desk.system.queries.tips.ledger(TOWN_A) == [], "scoped by jurisdiction"
     assert [r["tip_id"] for r in desk.system.queries.tips.ledger(COUNTY, outcome_id=hazard_id)] == [str(tip_id)]
     assert desk.system.queries.tips.ledger(COUNTY, status="received") == []
+
+
+def test_the_ledger_shows_the_status_the_domain_gives_the_tip(desk: TipDesk) -> None:
+    """One status machine: at every step the ledger's status is the aggregate's (``domain.tips.tip_status``)."""
+    tip_id = desk.receive()
+
+    def agree(expected: t.TipStatus) -> None:
+        desk.system.runner.catch_up()
+        [row] = desk.system.queries.tips.ledger(COUNTY, tip_id=tip_id)
+        assert state_of(desk.system, tip_id, t.Tip).status == expected
+        assert (row["status"], row["status_term"]) == (expected, t.STATUS_TERMS[expected])
+
+    agree(t.TipStatus.received)
+    hazard_id = desk.hazard(tip_id, hz.HazardGrade.major)
+    agree(t.TipStatus.received)
+    desk.verify(tip_id)
+    agree(t.TipStatus.substantiated)
+    desk.propose(tip_id, hazard_id, fine=Decimal(2000001))
+    agree(t.TipStatus.reward_proposed)
+    desk.run(tp.PayTipReward(tip_id=tip_id, amount_yuan=Decimal(300_000), payment_ref="JL-9"))
+    agree(t.TipStatus.reward_paid)
+    desk.run(tp.GiveTipFeedback(tip_id=tip_id, method=t.FeedbackMethod.phone, content="已奖励"))
+    agree(t.TipStatus.reward_paid)
 
 
 def test_the_register_lists_the_tips_of_a_matter_in_the_order_received(desk: TipDesk, clock) -> None:

@@ -64,6 +64,8 @@ Until = Annotated[Moment | None, Query(description="… and before")]
 Kind = Annotated[InspectionKind | None, Query(description="enforcement, campaign, undercover, cross, self_check, "
                                                           "leader, grid_patrol")]
 LEDGER = [Depends(consistent("directory", "inspection_ledger"))]
+DRAWS = [Depends(consistent("directory", "random_draws"))]
+PLANS = [Depends(consistent("directory", "inspection_ledger", "enforcement_plans"))]
 
 
 def inspection_view(row: dict[str, Any]) -> InspectionView:
@@ -183,27 +185,27 @@ def _draw_view(row: dict[str, Any]) -> DrawView:
                        "exclusions": row["exclusions_json"], "result": row["result_json"]})
 
 
-@router.get("/random-draws", responses=READ_PROBLEMS, dependencies=LEDGER,
+@router.get("/random-draws", responses=READ_PROBLEMS, dependencies=DRAWS,
             summary="Random draws (双随机) with their seeds, pools, exclusions and results")
 def list_draws(system: SystemDep, who: OfficialDep, department_id: UUID | None = None) -> list[DrawView]:
-    return [_draw_view(r) for r in system.queries.inspections.draws(who.jurisdiction, who.role, who.unit_id,
+    return [_draw_view(r) for r in system.queries.draws.draws(who.jurisdiction, who.role, who.unit_id,
                                                                     department_id=department_id)]
 
 
 def _draw_row(system: Any, who: Principal, draw_id: UUID) -> dict[str, Any]:
-    rows = system.queries.inspections.draws(who.jurisdiction, who.role, who.unit_id, draw_id=draw_id)
+    rows = system.queries.draws.draws(who.jurisdiction, who.role, who.unit_id, draw_id=draw_id)
     if not rows:
         raise NotFound("not-found", f"no random draw {draw_id} in your jurisdiction")
     return rows[0]
 
 
-@router.get("/random-draws/{draw_id}", responses=responses(401, 403, 404, 503), dependencies=LEDGER,
+@router.get("/random-draws/{draw_id}", responses=responses(401, 403, 404, 503), dependencies=DRAWS,
             summary="One random draw")
 def get_draw(draw_id: UUID, system: SystemDep, who: OfficialDep) -> DrawView:
     return _draw_view(_draw_row(system, who, draw_id))
 
 
-@router.get("/random-draws/{draw_id}/verification", responses=responses(401, 403, 404, 503), dependencies=LEDGER,
+@router.get("/random-draws/{draw_id}/verification", responses=responses(401, 403, 404, 503), dependencies=DRAWS,
             summary="Re-run the recorded draw from its seed and pools, as stored in the event log")
 def verify_draw(draw_id: UUID, system: SystemDep, who: OfficialDep) -> DrawVerification:
     _draw_row(system, who, draw_id)
@@ -220,21 +222,21 @@ def _plan_view(row: dict[str, Any]) -> PlanView:
                        "key_enterprises_inspected": row["key_enterprises_inspected_json"]})
 
 
-@router.get("/enforcement-plans", responses=READ_PROBLEMS, dependencies=LEDGER,
+@router.get("/enforcement-plans", responses=READ_PROBLEMS, dependencies=PLANS,
             summary="Annual enforcement plans (年度执法计划) at as_of, known at known_at, planned against done")
 def list_plans(system: SystemDep, who: OfficialDep, as_of: AsOf = None, known_at: KnownAt = None,
                department_id: UUID | None = None,
                year: Annotated[Position | None, Query(ge=2000, le=2100)] = None) -> list[PlanView]:
-    return [_plan_view(r) for r in system.queries.inspections.plans(
+    return [_plan_view(r) for r in system.queries.plans.plans(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
         department_id=department_id, year=year)]
 
 
-@router.get("/enforcement-plans/{plan_id}", responses=responses(401, 403, 404, 503), dependencies=LEDGER,
+@router.get("/enforcement-plans/{plan_id}", responses=responses(401, 403, 404, 503), dependencies=PLANS,
             summary="One annual enforcement plan, planned against done")
 def get_plan(plan_id: UUID, system: SystemDep, who: OfficialDep, as_of: AsOf = None,
              known_at: KnownAt = None) -> PlanView:
-    rows = system.queries.inspections.plans(who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of),
+    rows = system.queries.plans.plans(who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of),
                                             known_at=moment(known_at), plan_id=plan_id)
     if not rows:
         raise NotFound("not-found", f"no enforcement plan {plan_id} in your jurisdiction")

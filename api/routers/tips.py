@@ -20,7 +20,7 @@ from application import tips as tp
 from application.authorization import Forbidden, Principal
 from domain.bounds import Position
 from domain.errors import NotFound
-from domain.tips import Channel, IdentityShredded
+from domain.tips import Channel, IdentityShredded, TipStatus
 from infrastructure.vault import Shredded
 
 router = APIRouter(tags=["tips"])
@@ -71,7 +71,7 @@ def _view(row: dict[str, Any]) -> TipView:
             summary="The tip ledger (举报台账), in the order received; never the reporter's identity")
 def tip_ledger(
     system: SystemDep, who: TipReaderDep,
-    status: Literal["received", "substantiated", "unsubstantiated", "reward_proposed", "reward_paid"] | None = None,
+    status: TipStatus | None = None,
     channel: Channel | None = None,
     subject_kind: Literal["unit", "hazard", "concealed_accident"] | None = None,
     jurisdiction: Annotated[str | None, Query(description="a sub-jurisdiction of yours")] = None,

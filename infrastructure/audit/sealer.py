@@ -33,9 +33,8 @@ from infrastructure.audit.order import Disorder, LogOrder
 from infrastructure.audit.signing import Signer, TreeHead
 from infrastructure.audit.tree import StoredTree
 from infrastructure.database import Database
+from infrastructure.follower_health import FollowerHealth
 from infrastructure.following import Tracking
-from infrastructure.legacy_sql import LegacyDatabase
-from projections.follower_health import FollowerHealth
 
 NAME = "audit_sealer"
 
@@ -198,4 +197,4 @@ class Sealer:
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
         """Follow the log until ``stop`` is set (``zeren audit seal --follow``; in-process in ``zeren serve``)."""
-        follow(self.step, stop, self._wake, poll_seconds, NAME, FollowerHealth(LegacyDatabase(self.db)))
+        follow(self.step, stop, self._wake, poll_seconds, NAME, FollowerHealth(self.db))

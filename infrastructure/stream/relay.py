@@ -32,11 +32,10 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, wait_exp
 from application.following import follow
 from application.ports import EventLog, LogEntry
 from infrastructure.database import Database
+from infrastructure.follower_health import FollowerHealth
 from infrastructure.following import Tracking
-from infrastructure.legacy_sql import LegacyDatabase
 from infrastructure.settings import Settings
 from infrastructure.stream.envelope import cloud_event, kafka_message
-from projections.follower_health import FollowerHealth
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +79,7 @@ def relay_statuses(db: Database, log_: EventLog, topic: str) -> list[RelayStatus
     head = log_.head()
     rows = {name: row for name, row in Tracking.rows(db).items() if name.startswith(TRACKING_PREFIX)}
     rows.setdefault(tracking_name(topic), {"position": 0, "updated_at": None})
-    failures = FollowerHealth(LegacyDatabase(db)).failures()
+    failures = FollowerHealth(db).failures()
     return [RelayStatus(name=name, topic=name.removeprefix(TRACKING_PREFIX), position=row["position"], head=head,
                         updated_at=row["updated_at"], error=failures[name].error if name in failures else None)
             for name, row in sorted(rows.items())]
@@ -96,7 +95,7 @@ class Relay:
         self.topic = settings.kafka_topic
         self.name = tracking_name(self.topic)
         self._producer: KafkaProducer | None = None
-        self.health = FollowerHealth(LegacyDatabase(db))
+        self.health = FollowerHealth(db)
         self._wake = threading.Event()
 
     # -- the broker ---------------------------------------------------------------------------------------------
