@@ -38,7 +38,7 @@ def describe(error: BaseException) -> str:
 
 
 class HealthLog(Protocol):
-    """Where followers report that they are stuck (``projections.follower_health`` keeps it in the database)."""
+    """Where followers report that they are stuck (``infrastructure.follower_health`` keeps it in the database)."""
 
     def failed(self, name: str, error: BaseException, position: int | None = None) -> bool:
         """Record that ``name`` failed (at ``position`` when known); True when this is news (not the same error
