@@ -18,6 +18,7 @@ from api.bootstrap import System
 from api.request_bounds import RequestBounds
 from api.routers import (
     accidents,
+    accountability,
     audit,
     audit_trail,
     cases,
@@ -115,7 +116,8 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
     for router in (organisation.router, people.router, responsibility.router, inspections.router, hazards.router,
                    one_plus_n.router,
                    tips.router, oversight.router, audit_trail.router, audit.router, events.router, schemas.router,
-                   accidents.router, investigations.router, dossiers.router, cases.router):
+                   accidents.router, investigations.router, dossiers.router, cases.router,
+                   accountability.router):
         app.include_router(router, prefix=API_PREFIX)
     web.mount(app)
 

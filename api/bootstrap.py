@@ -9,6 +9,7 @@ from functools import cached_property, partial
 
 from application import (
     accidents,
+    accountability,
     cases,
     hazards,
     inspections,
@@ -38,6 +39,7 @@ from infrastructure.migrate import upgrade
 from infrastructure.settings import Settings
 from infrastructure.vault import Vault
 from projections.accident_checks import AccidentCheckQueries, AccidentChecks
+from projections.accountability import AccountabilityQueries, AccountabilityRecords
 from projections.audit_trail import AuditTrail, AuditTrailQueries
 from projections.cases import CaseLedger, CaseQueries
 from projections.coverage_gaps import CoverageGaps
@@ -57,7 +59,7 @@ from projections.tips import TipLedger, TipQueries
 HANDLERS: dict[type, Handler] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS,
                              **inspections.HANDLERS, **hazards.HANDLERS, **tips.HANDLERS,
                              **oversight.HANDLERS, **accidents.HANDLERS, **investigations.HANDLERS,
-                             **cases.HANDLERS}
+                             **cases.HANDLERS, **accountability.HANDLERS}
 
 SNAPSHOTTED = (Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Hazard)
 """Long-lived aggregates, snapshotted every ``infrastructure.eventstore.SNAPSHOT_INTERVAL`` events."""
@@ -66,7 +68,7 @@ SNAPSHOTTED = (Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Haz
 def projections() -> list[Projection]:
     return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), RandomDrawLedger(),
             EnforcementPlanLedger(), HazardLedger(), HazardDeadlines(), HazardStatistics(), TipLedger(),
-            OversightFlags(), AccidentChecks(), CaseLedger()]
+            OversightFlags(), AccidentChecks(), CaseLedger(), AccountabilityRecords()]
 
 
 class Queries:
@@ -120,6 +122,10 @@ class Queries:
     @cached_property
     def oversight(self) -> OversightQueries:
         return OversightQueries(self.db)
+
+    @cached_property
+    def accountability(self) -> AccountabilityQueries:
+        return AccountabilityQueries(self.db)
 
     @cached_property
     def deadlines(self) -> DeadlineQueries:
@@ -177,7 +183,7 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
                     Lookups(runner, queries.directory, queries.inspections, queries.cases), queries.tips)
     service.listeners.append(runner.wake)
     worker = Worker(service, service.clock, queries.deadlines, queries.oversight, queries.accident_checks,
-                    queries.cases)
+                    queries.cases, queries.accountability, queries.accountability)
     audit = Audit(db, store, settings, service.clock)
     audit.setup()
     service.listeners.append(audit.sealer.wake)

@@ -15,6 +15,9 @@
   逾期补报; an accident first known from a tip, a police or hospital record before the unit reported it is suspected
   concealed, listed and an escalated investigation proposed, each once (seed 000 §32). A lateness flag that a report
   recorded later (received in time) contradicts is withdrawn.
+- A slip (交办单/督办单) whose report-back is late or missing is flagged once (seed 000 ¶6).
+- Where a local pack sets the assessment veto (seed 001 ¶30, 惠济区), each town's calendar year is judged: every
+  consequence its counts reach (admonitions of the deputies, of the main leaders; the veto) is found once.
 
 Every policy command carries a deterministic ``Idempotency-Key`` (``policy:<kind>:<subject>:<due>``) and its
 decision re-checks the aggregate, so firing twice — or two workers at once — writes once. The worker's clock is
@@ -30,6 +33,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from application.accidents import FlagAccidentReporting, SuspectConcealment, WithdrawAccidentFlag
+from application.accountability import FlagLateSlip, RecordVetoFinding
 from application.authorization import SYSTEM_PRINCIPAL
 from application.cases import CloseHearingWindow, MarkDecisionOverdue, MarkPaymentOverdue, ProposeClosure
 from application.commands import Command
@@ -42,14 +46,15 @@ from application.oversight import (
     RaiseZeroEnforcementFlag,
     WithdrawFlag,
 )
-from application.ports import AccidentChecks, CaseDeadlines, Clock, Deadlines, Oversight
+from application.ports import AccidentChecks, CaseDeadlines, Clock, Deadlines, Oversight, Slips, Vetoes
 from application.service import Zeren
 from domain.accidents import CONCEALMENT, AccidentReported, Irregularity
 from domain.calendar import local_day, month_bounds, month_label, previous_month
 from domain.errors import Conflict
 from domain.hazards import HazardBecameOverdue, HazardGrade, HazardStatus
 from domain.oversight import FlagKind
-from domain.rules import pack_for
+from domain.rules import local, pack_for
+from domain.rules.assessment_veto import judge_veto, veto_rule
 from domain.rules.campaigns import campaigns_in
 
 log = logging.getLogger(__name__)
@@ -65,12 +70,15 @@ class Worker:
     oversight: Oversight
     accidents: AccidentChecks
     cases: CaseDeadlines
+    slips: Slips
+    vetoes: Vetoes
     wake: threading.Event = field(default_factory=threading.Event)
 
     def tick(self) -> int:
         """Fire every due policy; returns how many commands wrote events."""
         now = self.clock.now()
-        return self._deadlines(now) + self._cases(now) + self._oversee(now) + self._accidents(now)
+        return (self._deadlines(now) + self._cases(now) + self._oversee(now) + self._accidents(now) + self._slips(now)
+                + self._veto(now))
 
     def _cases(self, now: datetime) -> int:
         """Penalty cases: the hearing window closed (行政处罚法 第64条), the decision overdue (第60条), the payment
@@ -87,6 +95,31 @@ class Worker:
             written += self._fire(ProposeClosure(unit_id=unit_id, hazard_id=hazard_id),
                                   f"policy:closure:{unit_id}:{hazard_id}:{today}")
         return written
+
+    def _veto(self, now: datetime) -> int:
+        """The assessment veto of each local pack that sets one (seed 001 ¶30): each town's current and previous
+        calendar year, each consequence reached found once."""
+        written = 0
+        year = local_day(now).year
+        for scope in sorted({p.scope for p in local.LOCAL_PACKS if "assessment_veto.basis" in p.rules}):
+            rule = veto_rule(pack_for(scope))
+            if rule is None:
+                continue
+            for judged in (year - 1, year):
+                for count in self.vetoes.veto_counts(scope, judged, rule.accident_grades):
+                    finding = judge_veto(rule, count.illegal_acts, count.fatal_accidents)
+                    for consequence in finding.consequences:
+                        written += self._fire(RecordVetoFinding(
+                            territory_id=count.territory_id, year=judged, consequence=consequence,
+                            illegal_acts=count.illegal_acts, fatal_accidents=count.fatal_accidents,
+                            department_ids=list(count.department_ids)),
+                            f"policy:veto:{count.territory_id}:{judged}:{consequence}")
+        return written
+
+    def _slips(self, now: datetime) -> int:
+        """A slip whose report-back (办结反馈) is late or missing is flagged once (seed 000 ¶6)."""
+        return sum(self._fire(FlagLateSlip(slip_id=slip_id), f"policy:late-slip:{slip_id}")
+                   for slip_id in self.slips.late_slips(now))
 
     def _deadlines(self, now: datetime) -> int:
         written = 0

@@ -157,6 +157,30 @@ class CaseDeadlines(Protocol):
 
 
 @dataclass(frozen=True)
+class VetoCount:
+    """A town's calendar year as the assessment veto counts it (seed 001 ¶30)."""
+
+    territory_id: UUID
+    illegal_acts: int
+    fatal_accidents: int
+    department_ids: tuple[UUID, ...]
+
+
+class Vetoes(Protocol):
+    """What the veto policy judges (see projections.accountability)."""
+
+    def veto_counts(self, scope: str, year: int, grades: tuple[str, ...]) -> list[VetoCount]: ...
+
+
+class Slips(Protocol):
+    """What the slip policy fires (see projections.accountability)."""
+
+    def late_slips(self, now: datetime) -> list[UUID]:
+        """Slips past their deadline, unanswered or answered after it, not yet flagged."""
+        ...
+
+
+@dataclass(frozen=True)
 class MonthlyLeader:
     """A leader who held, for a whole month, a post that must lead an inspection every month: of the sectors of
     their unit (a 专委会, seed 002 §(一)3), or of their own unit (an enterprise in a campaign, seed 004)."""

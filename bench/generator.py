@@ -186,7 +186,7 @@ class Generator:
         self.service = Zeren(self.log, self.clock, SeededIds(seed), system.vault, HANDLERS, directory, tips)
         self.worker = Worker(self.service, self.clock, system.queries.deadlines, system.queries.oversight,
                              system.queries.accident_checks,
-                             system.queries.cases)
+                             system.queries.cases, system.queries.accountability, system.queries.accountability)
         self.demo = Demo(self.service, self.clock)
         self.counties: list[County] = []
         self.people = 0

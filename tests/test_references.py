@@ -175,7 +175,8 @@ def test_every_command_route_refuses_each_id_the_caller_cannot_read(system: Syst
     system.runner.catch_up()
     routes = command_routes(client)
     unrouted = {command.__name__ for command in HANDLERS} - {command.__name__ for _, command, _ in routes}
-    assert unrouted == {"MarkHazardOverdue", "EscalateListing", "RaiseZeroEnforcementFlag",
+    assert unrouted == {"MarkHazardOverdue", "EscalateListing", "RaiseZeroEnforcementFlag", "RaiseCampaignCheckFlag",
+                        "RaiseUnsupervisedListingFlag", "FlagLateSlip", "RecordVetoFinding",
                         "RaiseLeaderInspectionFlag", "WithdrawFlag", "ShredReporterIdentity", "CloseHearingWindow",
                         "MarkDecisionOverdue", "MarkPaymentOverdue", "ProposeClosure", "FlagAccidentReporting",
                         "SuspectConcealment", "WithdrawAccidentFlag"}, (

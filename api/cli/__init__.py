@@ -27,6 +27,7 @@ COMMANDS = {
     "audit": "api.cli.audit:audit",
     "dossier": "api.cli.dossier:dossier",
     "bench": "api.cli.bench:bench",
+    "accountability": "api.cli.accountability:accountability",
 }
 """Each command of ``zeren``: the module and the click command that implement it."""
 

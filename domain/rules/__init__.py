@@ -13,8 +13,8 @@ from types import MappingProxyType
 from typing import Any
 
 from domain.jurisdiction import covers
+from domain.rules import local
 from domain.rules.base import BASE_RULES
-from domain.rules.local import LOCAL_PACKS
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def pack_for(jurisdiction: str) -> RulesPack:
     """The pack for ``jurisdiction``: base, then each local pack whose scope covers it, outermost first."""
     merged: dict[str, Any] = dict(BASE_RULES)
     tags = [f"{BASE_NAME}@{BASE_VERSION}"]
-    for pack in sorted(LOCAL_PACKS, key=lambda p: len(p.scope)):
+    for pack in sorted(local.LOCAL_PACKS, key=lambda p: len(p.scope)):
         if covers(pack.scope, jurisdiction):
             merged.update(pack.rules)
             tags.append(f"{pack.name}@{pack.version}")

@@ -1,0 +1,60 @@
+"""Accountability: slips (交办单/督办单) and their report-back, letters and circulars, summons (约谈) and their
+commitments; accountability, 尽职免责 and commendation of a person as holder of a post at a time (docs/rules.md R9)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Query
+
+from api.commands import command_route
+from api.deps import OfficialDep, SystemDep, consistent, moment
+from api.problems import READ_PROBLEMS
+from api.routers.accountability_views import ActView, BoardView, NoticeRow, SlipRow, SummonsRow, VetoRow
+from application import accountability as a
+from domain.accountability import FORM_TERMS
+from domain.bounds import Position
+from domain.rules.assessment_veto import CONSEQUENCE_TERMS, VetoConsequence
+
+router = APIRouter(tags=["accountability"])
+
+command_route(router, "/slips", a.IssueSlip, "Issue an assignment or supervision slip (交办单/督办单)", created=True)
+command_route(router, "/slips/{slip_id}/report-back", a.AnswerSlip, "Report back on a slip (办结反馈)")
+command_route(router, "/notices", a.IssueNotice,
+              "Issue a reminder or warning letter, or a circular (提醒函/警示函/通报)", created=True)
+command_route(router, "/summons", a.HoldSummons,
+              "Record a summons of a unit's leaders, its record and commitments (约谈)", created=True)
+command_route(router, "/summons/{summons_id}/follow-ups", a.FollowUpCommitment,
+              "Follow up a commitment made at a summons (约谈承诺跟踪)")
+command_route(router, "/illegal-acts", a.RecordIllegalAct,
+              "Record an illegal production, operation or construction act (非法违法生产经营建设行为)", created=True)
+command_route(router, "/people/{person_id}/accountability", a.ImposeAccountability,
+              "Record an accountability decision against the person as holder of a post at a time (问责)",
+              created=True)
+command_route(router, "/people/{person_id}/duties-performed", a.RecordDutiesPerformed,
+              "Record that an investigation found every duty of the post performed (尽职免责)", created=True)
+command_route(router, "/people/{person_id}/commendations", a.Commend,
+              "Record a commendation, refused while a bar covers the day (表彰)", created=True)
+
+
+@router.get("/people/{person_id}/accountability-record", responses=READ_PROBLEMS,
+            dependencies=[Depends(consistent("accountability", "directory"))],
+            summary="A person's accountability record: every act, as holder of which post, on which finding")
+def accountability_record(system: SystemDep, who: OfficialDep, person_id: UUID) -> list[ActView]:
+    rows = system.queries.accountability.person_record(who.jurisdiction, person_id)
+    return [ActView(**r, form_term=FORM_TERMS.get(r["form"] or "")) for r in rows]
+
+
+@router.get("/accountability/board", responses=READ_PROBLEMS,
+            dependencies=[Depends(consistent("accountability", "directory"))],
+            summary="A jurisdiction's year: slips open and late, summons, letters, circulars, veto status")
+def accountability_board(system: SystemDep, who: OfficialDep,
+                         year: Annotated[Position, Query(ge=2000, le=2100)]) -> BoardView:
+    board = system.queries.accountability.board(who.jurisdiction, year, now=moment(None))
+    slips = [SlipRow(**s) for s in board["slips"]]
+    return BoardView(year=year, slips=slips, slips_open=sum(s.open for s in slips),
+                     slips_late=sum(s.late for s in slips), summons=[SummonsRow(**s) for s in board["summons"]],
+                     notices=[NoticeRow(**n) for n in board["notices"]],
+                     vetoes=[VetoRow(**v, term=CONSEQUENCE_TERMS[VetoConsequence(v["consequence"])])
+                             for v in system.queries.accountability.vetoes(who.jurisdiction, year)])

@@ -1,0 +1,320 @@
+"""Accountability: every act (slips, letters and circulars, summons; accountability, 尽职免责 and commendation of
+persons) as rows, for a person's record and a jurisdiction's board per year (docs/rules.md R9).
+
+A person's acts name the post they held at the time the act concerns, as the event recorded it (the post's title
+then, the appointment that began the holding): a later change of post changes nothing here.
+:class:`AccountabilityQueries` also answers the policy worker's question (``application.ports.Slips``): the slips
+whose report-back is late or missing and not yet flagged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    column,
+    insert,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy import table as table_clause
+
+from application.ports import VetoCount
+from domain import accidents as acc
+from domain import accountability as ac
+from domain import investigations as inv
+from domain.calendar import local_day
+from projections.columns import Json, Key, Timestamp
+from projections.projection import Projection, on
+from projections.scope import within
+
+METADATA = MetaData()
+SLIPS = Table(
+    "accountability_slips", METADATA,
+    Column("slip_id", Key, primary_key=True), Column("kind", Key, nullable=False),
+    Column("issuer_unit_id", Key, nullable=False), Column("target_unit_id", Key, nullable=False),
+    Column("jurisdiction", Key, nullable=False), Column("matter", Text, nullable=False),
+    Column("issued_at", Timestamp, nullable=False), Column("year", Integer, nullable=False),
+    Column("deadline", Timestamp, nullable=False), Column("answered_at", Timestamp), Column("report", Text),
+    Column("late_flagged", Boolean, nullable=False), Column("basis", Text),
+    Index("accountability_slips_due", "late_flagged", "deadline"),
+)
+NOTICES = Table(
+    "accountability_notices", METADATA,
+    Column("notice_id", Key, primary_key=True), Column("kind", Key, nullable=False),
+    Column("issuer_unit_id", Key, nullable=False), Column("target_unit_ids", Json, nullable=False),
+    Column("jurisdiction", Key, nullable=False), Column("matter", Text, nullable=False),
+    Column("issued_at", Timestamp, nullable=False), Column("year", Integer, nullable=False),
+    Column("finding", Json), Column("basis", Text),
+)
+SUMMONS = Table(
+    "accountability_summons", METADATA,
+    Column("summons_id", Key, primary_key=True), Column("issuer_unit_id", Key, nullable=False),
+    Column("target_unit_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("held_at", Timestamp, nullable=False), Column("year", Integer, nullable=False),
+    Column("record", Text, nullable=False), Column("summoned", Json, nullable=False),
+    Column("commitments", Json, nullable=False), Column("finding", Json), Column("basis", Text),
+)
+ACTS = Table(
+    "accountability_acts", METADATA,
+    Column("person_id", Key, primary_key=True), Column("no", Integer, primary_key=True, autoincrement=False),
+    Column("kind", Key, nullable=False), Column("form", Key), Column("title", Text),
+    Column("post_id", Key), Column("post_title", Text), Column("unit_id", Key), Column("held_at", Timestamp),
+    Column("held_from", Timestamp), Column("held_to", Timestamp), Column("appointment_id", Key),
+    Column("finding", Json), Column("issuer_unit_id", Key), Column("decided_on", Date, nullable=False),
+    Column("barred_until", Date), Column("document", Text), Column("jurisdiction", Key, nullable=False),
+    Column("recorded_at", Timestamp, nullable=False), Column("basis", Text),
+)
+ILLEGAL_ACTS = Table(
+    "accountability_illegal_acts", METADATA,
+    Column("act_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
+    Column("territory_id", Key, nullable=False), Column("department_id", Key),
+    Column("jurisdiction", Key, nullable=False), Column("occurred_at", Timestamp, nullable=False),
+    Column("year", Integer, nullable=False), Column("large_impact", Boolean, nullable=False),
+    Column("description", Text, nullable=False),
+)
+ACCIDENTS = Table(
+    "accountability_accidents", METADATA,
+    Column("accident_id", Key, primary_key=True), Column("jurisdiction", Key, nullable=False),
+    Column("year", Integer, nullable=False), Column("grade", Key, nullable=False),
+    Column("deaths", Integer, nullable=False), Column("liable", Boolean, nullable=False),
+)
+"""Accidents as the veto counts them: grade, deaths, and whether an investigation found responsibility (责任事故)."""
+INVESTIGATIONS = Table(
+    "accountability_investigations", METADATA,
+    Column("investigation_id", Key, primary_key=True), Column("accident_id", Key, nullable=False),
+)
+VETOES = Table(
+    "accountability_vetoes", METADATA,
+    Column("finding_id", Key, primary_key=True), Column("territory_id", Key, nullable=False),
+    Column("year", Integer, nullable=False), Column("consequence", Key, nullable=False),
+    Column("illegal_acts", Integer, nullable=False), Column("fatal_accidents", Integer, nullable=False),
+    Column("department_ids", Json, nullable=False), Column("reasons", Json, nullable=False),
+    Column("jurisdiction", Key, nullable=False), Column("found_at", Timestamp, nullable=False),
+    Column("basis", Text), Column("rules_version", Key),
+)
+UNITS = table_clause("units", column("unit_id", Key), column("name", Text), column("jurisdiction", Key),
+                     column("kind", Key), column("level", Key))
+PEOPLE = table_clause("people", column("person_id", Key), column("name", Text))
+
+
+def _finding(finding: ac.FindingRef | None) -> dict[str, Any] | None:
+    return None if finding is None else finding.model_dump(mode="json")
+
+
+def _held(held: ac.HeldPost) -> dict[str, Any]:
+    return {"post_id": held.post_id, "post_title": held.post_title, "unit_id": held.unit_id, "held_at": held.at,
+            "held_from": held.held_from, "held_to": held.held_to, "appointment_id": held.appointment_id}
+
+
+class AccountabilityRecords(Projection):
+    name = "accountability"
+    version = 1
+    slips = SLIPS
+    notices = NOTICES
+    summons = SUMMONS
+    acts = ACTS
+    illegal_acts = ILLEGAL_ACTS
+    accidents = ACCIDENTS
+    investigations = INVESTIGATIONS
+    vetoes = VETOES
+
+    @on(ac.IllegalActRecorded)
+    def _illegal(self, conn: Connection, e: ac.IllegalActRecorded, _: int) -> None:
+        conn.execute(insert(self.illegal_acts).values(
+            act_id=e.originator_id, unit_id=e.unit_id, territory_id=e.territory_id, department_id=e.department_id,
+            jurisdiction=e.envelope.jurisdiction, occurred_at=e.effective_at, year=local_day(e.effective_at).year,
+            large_impact=e.large_impact, description=e.description))
+
+    @on(ac.AssessmentVetoFound)
+    def _veto(self, conn: Connection, e: ac.AssessmentVetoFound, _: int) -> None:
+        conn.execute(insert(self.vetoes).values(
+            finding_id=e.originator_id, territory_id=e.territory_id, year=e.year, consequence=e.consequence,
+            illegal_acts=e.illegal_acts, fatal_accidents=e.fatal_accidents,
+            department_ids=[str(d) for d in e.department_ids], reasons=list(e.reasons),
+            jurisdiction=e.envelope.jurisdiction, found_at=e.effective_at, basis=e.envelope.basis,
+            rules_version=e.envelope.rules_version))
+
+    @on(acc.AccidentRecorded)
+    def _accident(self, conn: Connection, e: acc.AccidentRecorded, _: int) -> None:
+        conn.execute(insert(self.accidents).values(
+            accident_id=e.originator_id, jurisdiction=e.envelope.jurisdiction, year=local_day(e.occurred_at).year,
+            grade=e.grade, deaths=e.figures.deaths, liable=False))
+
+    @on(acc.AccidentReported)
+    def _reported(self, conn: Connection, e: acc.AccidentReported, _: int) -> None:
+        conn.execute(update(self.accidents).where(self.accidents.c.accident_id == e.originator_id)
+                     .values(deaths=e.report.figures.deaths))
+
+    @on(acc.AccidentRegraded)
+    def _regraded(self, conn: Connection, e: acc.AccidentRegraded, _: int) -> None:
+        conn.execute(update(self.accidents).where(self.accidents.c.accident_id == e.originator_id)
+                     .values(grade=e.grade))
+
+    @on(inv.InvestigationOpened)
+    def _investigation(self, conn: Connection, e: inv.InvestigationOpened, _: int) -> None:
+        conn.execute(insert(self.investigations).values(investigation_id=e.originator_id,
+                                                        accident_id=e.accident_id))
+
+    @on(inv.ResponsibilityFound)
+    def _liable(self, conn: Connection, e: inv.ResponsibilityFound, _: int) -> None:
+        i = self.investigations.c
+        accident = select(i.accident_id).where(i.investigation_id == e.originator_id).scalar_subquery()
+        conn.execute(update(self.accidents).where(self.accidents.c.accident_id == accident).values(liable=True))
+
+    @on(ac.SlipIssued)
+    def _slip(self, conn: Connection, e: ac.SlipIssued, _: int) -> None:
+        conn.execute(insert(self.slips).values(
+            slip_id=e.originator_id, kind=e.kind, issuer_unit_id=e.issuer_unit_id, target_unit_id=e.target_unit_id,
+            jurisdiction=e.envelope.jurisdiction, matter=e.matter, issued_at=e.effective_at,
+            year=local_day(e.effective_at).year, deadline=e.deadline, late_flagged=False, basis=e.envelope.basis))
+
+    @on(ac.SlipAnswered)
+    def _answered(self, conn: Connection, e: ac.SlipAnswered, _: int) -> None:
+        conn.execute(update(self.slips).where(self.slips.c.slip_id == e.originator_id).values(
+            answered_at=e.effective_at, report=e.report))
+
+    @on(ac.SlipReplyLate)
+    def _late(self, conn: Connection, e: ac.SlipReplyLate, _: int) -> None:
+        conn.execute(update(self.slips).where(self.slips.c.slip_id == e.originator_id).values(late_flagged=True))
+
+    @on(ac.NoticeIssued)
+    def _notice(self, conn: Connection, e: ac.NoticeIssued, _: int) -> None:
+        conn.execute(insert(self.notices).values(
+            notice_id=e.originator_id, kind=e.kind, issuer_unit_id=e.issuer_unit_id,
+            target_unit_ids=[str(t) for t in e.target_unit_ids], jurisdiction=e.envelope.jurisdiction,
+            matter=e.matter, issued_at=e.effective_at, year=local_day(e.effective_at).year,
+            finding=_finding(e.finding), basis=e.envelope.basis))
+
+    @on(ac.SummonsHeld)
+    def _summons(self, conn: Connection, e: ac.SummonsHeld, _: int) -> None:
+        conn.execute(insert(self.summons).values(
+            summons_id=e.originator_id, issuer_unit_id=e.issuer_unit_id, target_unit_id=e.target_unit_id,
+            jurisdiction=e.envelope.jurisdiction, held_at=e.effective_at, year=local_day(e.effective_at).year,
+            record=e.record, summoned=[s.model_dump(mode="json") for s in e.summoned],
+            commitments=[c.model_dump(mode="json") for c in e.commitments], finding=_finding(e.finding),
+            basis=e.envelope.basis))
+
+    @on(ac.CommitmentFollowedUp)
+    def _followed(self, conn: Connection, e: ac.CommitmentFollowedUp, _: int) -> None:
+        s = self.summons.c
+        commitments = conn.execute(select(s.commitments).where(s.summons_id == e.originator_id)).scalar_one()
+        changed = [{**c, "kept": e.kept, "follow_up": e.note} if c["no"] == e.no else c for c in commitments]
+        conn.execute(update(self.summons).where(s.summons_id == e.originator_id).values(commitments=changed))
+
+    def _act(self, conn: Connection, e: ac.AccountabilityImposed | ac.DutiesFoundPerformed | ac.Commended,
+             **columns: Any) -> None:
+        conn.execute(insert(self.acts).values(person_id=e.person_id, jurisdiction=e.envelope.jurisdiction,
+                                              recorded_at=e.timestamp, basis=e.envelope.basis, **columns))
+
+    @on(ac.AccountabilityImposed)
+    def _imposed(self, conn: Connection, e: ac.AccountabilityImposed, _: int) -> None:
+        a = e.act
+        self._act(conn, e, no=a.no, kind="accountability", form=a.form, finding=_finding(a.finding),
+                  issuer_unit_id=a.issuer_unit_id, decided_on=a.decided_on, barred_until=a.barred_until,
+                  document=a.document, **_held(a.held))
+
+    @on(ac.DutiesFoundPerformed)
+    def _exonerated(self, conn: Connection, e: ac.DutiesFoundPerformed, _: int) -> None:
+        x = e.exoneration
+        self._act(conn, e, no=x.no, kind="exoneration", finding=_finding(x.finding), decided_on=x.decided_on,
+                  **_held(x.held))
+
+    @on(ac.Commended)
+    def _commended(self, conn: Connection, e: ac.Commended, _: int) -> None:
+        c = e.commendation
+        self._act(conn, e, no=c.no, kind="commendation", title=c.title, issuer_unit_id=c.issuer_unit_id,
+                  decided_on=c.awarded_on)
+
+
+class AccountabilityQueries:
+    """A person's record, a jurisdiction's board per year, and the slips the worker must flag."""
+
+    def __init__(self, db: Any):
+        self.db = db
+
+    def person_record(self, scope: str, person_id: UUID) -> list[dict[str, Any]]:
+        """Every act about the person, in order, each with the post held then and its unit's name."""
+        a = ACTS.c
+        query = (select(ACTS, UNITS.c.name.label("unit_name"), PEOPLE.c.name.label("person_name"))
+                 .select_from(ACTS.outerjoin(UNITS, UNITS.c.unit_id == a.unit_id)
+                              .outerjoin(PEOPLE, PEOPLE.c.person_id == a.person_id))
+                 .where(a.person_id == person_id, within(a.jurisdiction, scope)).order_by(a.no))
+        with self.db.read() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def board(self, scope: str, year: int, *, now: datetime) -> dict[str, list[dict[str, Any]]]:
+        """The year's slips (with open and late ones marked as of ``now``), summons and letters/circulars."""
+        s, n, m = SLIPS.c, NOTICES.c, SUMMONS.c
+        names = UNITS.alias("target")
+        with self.db.read() as conn:
+            slips = [dict(r) for r in conn.execute(
+                select(SLIPS, names.c.name.label("target_name"))
+                .outerjoin(names, names.c.unit_id == s.target_unit_id)
+                .where(within(s.jurisdiction, scope), s.year == year).order_by(s.issued_at, s.slip_id)).mappings()]
+            summons = [dict(r) for r in conn.execute(
+                select(SUMMONS, names.c.name.label("target_name"))
+                .outerjoin(names, names.c.unit_id == m.target_unit_id)
+                .where(within(m.jurisdiction, scope), m.year == year).order_by(m.held_at, m.summons_id)).mappings()]
+            notices = [dict(r) for r in conn.execute(
+                select(NOTICES).where(within(n.jurisdiction, scope), n.year == year)
+                .order_by(n.issued_at, n.notice_id)).mappings()]
+        for slip in slips:
+            answered, deadline = slip["answered_at"], slip["deadline"]
+            slip["open"] = answered is None
+            slip["late"] = (answered is None and now > deadline) or (answered is not None and answered > deadline)
+        return {"slips": slips, "summons": summons, "notices": notices}
+
+    def vetoes(self, scope: str, year: int) -> list[dict[str, Any]]:
+        """The year's veto findings (seed 001 ¶30) in ``scope``, with the town's name."""
+        v = VETOES.c
+        query = (select(VETOES, UNITS.c.name.label("territory_name"))
+                 .outerjoin(UNITS, UNITS.c.unit_id == v.territory_id)
+                 .where(within(v.jurisdiction, scope), v.year == year).order_by(v.territory_id, v.consequence))
+        with self.db.read() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    # --- application.ports.Vetoes ---------------------------------------------------------------------------
+    def veto_counts(self, scope: str, year: int, grades: tuple[str, ...]) -> list[VetoCount]:
+        """Per town (镇/街道) in ``scope``: the year's illegal acts with large impact, the fatal liability accidents of
+        ``grades``, and the departments supervising the units of those acts."""
+        u, i, x = UNITS.c, ILLEGAL_ACTS.c, ACCIDENTS.c
+        with self.db.read() as conn:
+            towns = conn.execute(select(u.unit_id, u.jurisdiction).where(
+                u.kind == "territorial", u.level == "town", within(u.jurisdiction, scope))
+                .order_by(u.unit_id)).all()
+            acts = conn.execute(select(i.territory_id, i.department_id).where(
+                within(i.jurisdiction, scope), i.year == year, i.large_impact.is_(True))).all()
+            deaths = conn.execute(select(x.jurisdiction).where(
+                within(x.jurisdiction, scope), x.year == year, x.grade.in_(grades), x.deaths >= 1,
+                x.liable.is_(True))).scalars().all()
+        counts = []
+        for town, path in towns:
+            mine = [department for territory, department in acts if territory == town]
+            fatal = sum(1 for where in deaths if where == path or where.startswith(f"{path}/"))
+            counts.append(VetoCount(UUID(town), len(mine), fatal,
+                                    tuple(sorted({UUID(d) for d in mine if d is not None}, key=str))))
+        return counts
+
+    # --- application.ports.Slips ----------------------------------------------------------------------------
+    def late_slips(self, now: datetime) -> list[UUID]:
+        """Slips past their deadline, unanswered or answered after it, not yet flagged."""
+        s = SLIPS.c
+        query = (select(s.slip_id).where(s.late_flagged.is_(False), s.deadline < now,
+                                         or_(s.answered_at.is_(None), and_(s.answered_at > s.deadline)))
+                 .order_by(s.deadline, s.slip_id))
+        with self.db.read() as conn:
+            return [UUID(slip_id) for slip_id in conn.execute(query).scalars()]

@@ -1,0 +1,39 @@
+"""``zeren accountability board --year`` and ``zeren accountability record PERSON``: what the read model holds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from api.bootstrap import bootstrap
+from application import accountability as a
+from domain import accountability as ac
+from infrastructure.settings import Settings
+from tests.builders import World
+from tests.conftest import ADMIN
+from tests.test_audit_cli import workdir  # noqa: F401  (the fixture)
+from tests.test_cli import run
+
+
+def test_the_board_and_a_record_from_the_command_line(workdir: Path,  # noqa: F811
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    system = bootstrap(Settings())
+    world = World(system)
+    now = system.service.clock.now()
+    world.run(ADMIN, a.IssueSlip(kind=ac.SlipKind.assignment, issuer_unit_id=world.county,
+                                 target_unit_id=world.town_a, matter="燃气隐患交办", deadline=now + timedelta(days=3)))
+    person = world.person(60, "赵某")
+    system.runner.catch_up()
+    system.close()
+    code, out, err = run(capsys, "accountability", "board", "--year", str(now.year))
+    assert code == 0, err
+    assert "交办单" in out
+    assert "山腰街道: open" in out
+    code, out, err = run(capsys, "accountability", "record", str(person))
+    assert code == 0, err
+    assert out.strip() == "0 entries"
+    code, _, err = run(capsys, "accountability", "board", "--year", "1800")
+    assert code != 0
+    assert "1800" in err
