@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from application.following import FollowerFailed
+from domain.bounds import DAY_PATTERN, LINE_PATTERN, MOMENT_PATTERN, TEXT_PATTERN
 from domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -141,8 +142,71 @@ def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": Problem, "description": described[s], "content": {MEDIA_TYPE: {}}} for s in statuses}
 
 
+FORMAT_PATTERNS = {"date-time": MOMENT_PATTERN, "date": DAY_PATTERN}
+
+
+def decimal_pattern(number: dict[str, Any]) -> str:
+    """The ``pattern`` of an amount written as text (yuan, at most two decimals), as bounded below as its number."""
+    if number.get("exclusiveMinimum") == 0:
+        return r"^[1-9]\d{0,14}(\.\d{1,2})?$"
+    return r"^\d{1,15}(\.\d{1,2})?$" if number.get("minimum") == 0 else r"^-?\d{1,15}(\.\d{1,2})?$"
+
 READ_PROBLEMS = responses(401, 403, 422, 503)
 """What a query can answer with besides its result."""
+
+
+def bounds_documented(document: dict[str, Any]) -> None:
+    """Write the value bounds (domain/bounds.py), which every command and query enforces generically, into the
+    schemas of what a client sends, so that what the document admits is what the API accepts: text without control
+    characters, times with their offset inside the window, a discriminator always named, a decimal written as one,
+    a header never null (a client cannot send a null header). Schemas only answers use are left as they are."""
+    components = document.get("components", {}).get("schemas", {})
+    reached: set[str] = set()
+
+    def bound(node: Any, line: bool) -> None:
+        if isinstance(node, list):
+            for item in node:
+                bound(item, line)
+            return
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str) and (name := ref.rpartition("/")[2]) not in reached and name in components:
+            reached.add(name)
+            bound(components[name], line=False)
+        if node.get("type") == "string" and not {"enum", "const", "pattern"} & node.keys():
+            kind = node.get("format")
+            if kind is None:
+                node["pattern"] = LINE_PATTERN if line else TEXT_PATTERN
+            elif kind in FORMAT_PATTERNS:
+                node["pattern"] = FORMAT_PATTERNS[kind]
+        branches: list[dict[str, Any]] = node.get("anyOf") or []
+        number = next((b for b in branches if b.get("type") == "number"), None)
+        if number is not None:
+            for branch in branches:  # pydantic's Decimal: a number, or a string that must spell one
+                if branch.get("type") == "string" and "pattern" not in branch:
+                    branch["pattern"] = decimal_pattern(number)
+        discriminator = node.get("discriminator")
+        if isinstance(discriminator, dict):
+            for target in discriminator.get("mapping", {}).values():
+                required = components.get(target.rpartition("/")[2], {}).setdefault("required", [])
+                if discriminator["propertyName"] not in required:
+                    required.append(discriminator["propertyName"])
+        for key, value in node.items():
+            if key not in ("example", "examples", "default", "$ref"):
+                bound(value, line)
+
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") == "header" and isinstance(schema.get("anyOf"), list):
+                    present = [b for b in schema["anyOf"] if b.get("type") != "null"]
+                    if len(present) == 1:
+                        parameter["schema"] = schema = {**{k: v for k, v in schema.items() if k != "anyOf"},
+                                                        **present[0]}
+                bound(schema, line=True)
+            bound(operation.get("requestBody", {}), line=False)
 
 
 def document(app: FastAPI) -> None:
@@ -165,6 +229,7 @@ def document(app: FastAPI) -> None:
                     answers.setdefault("503", {"description": "Read model behind or stuck", "content": problem})
         schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
             "Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+        bounds_documented(schema)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented way to extend its OpenAPI document

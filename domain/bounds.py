@@ -53,6 +53,21 @@ WINDOW = f"{EARLIEST:%Y-%m-%d} .. {LATEST - timedelta(days=1):%Y-%m-%d}"
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+_REFUSED_IN_TEXT = r"\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
+TEXT_PATTERN = rf"^[^\x00-\x08\x0b-\x1f{_REFUSED_IN_TEXT}]*$"
+"""The JSON Schema ``pattern`` of free text in the API's document: no control character but newline and tab and no
+non-character of the basic plane (what :func:`text_problem` refuses there; a lone surrogate is not JSON text, and a
+surrogate range would not compile in every regular-expression engine)."""
+LINE_PATTERN = rf"^[^\x00-\x1f{_REFUSED_IN_TEXT}]*$"
+"""The ``pattern`` of one line of text (paths, query strings and headers)."""
+_DOCUMENTED_YEAR = r"(19[5-9]\d|20[0-8]\d|209[0-8])"
+MOMENT_PATTERN = rf"^{_DOCUMENTED_YEAR}-\d{{2}}-\d{{2}}T\d{{2}}:\d{{2}}:\d{{2}}(\.\d{{1,6}})?(Z|[+-]\d{{2}}:\d{{2}})$"
+"""The ``pattern`` of a time in the API's document: RFC 3339 with its offset, in the years 1950–2098 (within the
+window whatever the offset; the window itself is checked as :data:`WINDOW`)."""
+DAY_PATTERN = rf"^{_DOCUMENTED_YEAR}-\d{{2}}-\d{{2}}$"
+"""The ``pattern`` of a day in the API's document (years 1950–2098)."""
+MONTH_PATTERN = rf"^{_DOCUMENTED_YEAR}-(0[1-9]|1[0-2])$"
+"""The ``pattern`` of a month label in the API's document (years 1950–2098)."""
 RFC3339_EXPECTED = "expected an RFC 3339 time with its offset, e.g. 2025-03-01T09:00:00+08:00"
 DAY_EXPECTED = "expected a day as YYYY-MM-DD"
 
@@ -199,7 +214,7 @@ Moment = Annotated[AwareDatetime, BeforeValidator(_rfc3339_only), _bounded(momen
 """A time: RFC 3339 with its offset, within the window."""
 Day = Annotated[date, BeforeValidator(_iso_day_only), _bounded(day_problem)]
 """A calendar day (``YYYY-MM-DD``) within the window."""
-Month = Annotated[str, AfterValidator(_month_in_window)]
+Month = Annotated[str, Field(json_schema_extra={"pattern": MONTH_PATTERN}), AfterValidator(_month_in_window)]
 """A month label ``YYYY-MM`` within the window."""
 Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
 Position = Annotated[int, Field(ge=0, le=INT64_MAX)]

@@ -2,8 +2,10 @@
 
 Every operation gets a bounded number of generated requests, valid and invalid, with an admin token: no answer is a
 5xx, every status and content type is the one the OpenAPI document declares for the operation, every response body
-matches its schema, and no invalid request is accepted. Reads run on the demo history (the shared, read-only demo
-store); commands on a small store of their own, so the sweep's writes never touch the demo. An undeclared method is
+matches its schema, no invalid request is accepted, and no request the document admits is refused as malformed (the
+value bounds of domain/bounds.py are written into the document: api/problems.py ``bounds_documented``). Reads run
+on the demo history (the shared, read-only demo store); commands on a small store of their own, so the sweep's
+writes never touch the demo. An undeclared method is
 answered 405 with ``Allow``.
 """
 
@@ -22,6 +24,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import CHECKS, CheckFunction
+from schemathesis.core.transport import Response
 from starlette.types import ASGIApp
 
 from api.app import create_app
@@ -36,8 +39,12 @@ EXAMPLES = 2
 CHECKED = frozenset({"not_a_server_error", "status_code_conformance", "content_type_conformance",
                      "response_headers_conformance", "response_schema_conformance", "negative_data_rejection",
                      "missing_required_header", "ignored_auth"})
-"""Every check but those that need state across calls, and ``positive_data_acceptance``: a schema-valid command is
-still refused (422) by the domain rules when, say, the generated unit id names nothing."""
+"""Every check but those that need state across calls, and schemathesis's ``positive_data_acceptance``: a schema-valid
+command is still refused (404, 409, 422) by the domain rules when, say, the generated unit id names nothing. In its
+place, :func:`refused_as_invalid` holds the document to its word: a request the document admits is never refused as
+malformed."""
+MALFORMED = frozenset({"invalid-request", "malformed-body", "body-too-large"})
+"""Problem codes of the request layer (api/problems.py, api/request_bounds.py): refusals of the shape, not the facts."""
 NOT_SWEPT = frozenset({"/api/v1/events/live"})
 """The live tail streams for minutes by design (tested in tests/test_event_feed.py)."""
 
@@ -71,6 +78,8 @@ def sweep(app: ASGIApp, headers: dict[str, str], method: str) -> tuple[Counter[i
                 statuses[response.status_code] += 1
                 try:
                     case.validate_response(response, headers=headers, checks=checks)
+                    if case.meta is not None and case.meta.generation.mode.is_positive:
+                        refused_as_invalid(response)
                 except Exception as exc:
                     failures.append(f"{case.operation.label} [{response.status_code}] {case.as_curl_command(headers)}\n"
                                     f"    {str(exc).strip().splitlines()[0]}: {response.text[:300]}")
@@ -78,6 +87,12 @@ def sweep(app: ASGIApp, headers: dict[str, str], method: str) -> tuple[Counter[i
             with suppress(Unsatisfiable):  # no invalid request exists for an operation without parameters
                 run()
     return statuses, failures
+
+
+def refused_as_invalid(response: Response) -> None:
+    """Fail when a request the OpenAPI document admits was refused as malformed (its schema promised too much)."""
+    if response.status_code in (400, 413, 422) and response.json().get("code") in MALFORMED:
+        raise AssertionError("valid data refused as malformed: the document admits what the validator refuses")
 
 
 @pytest.fixture
