@@ -148,8 +148,8 @@ FORMAT_PATTERNS = {"date-time": MOMENT_PATTERN, "date": DAY_PATTERN}
 def decimal_pattern(number: dict[str, Any]) -> str:
     """The ``pattern`` of an amount written as text (yuan, at most two decimals), as bounded below as its number."""
     if number.get("exclusiveMinimum") == 0:
-        return r"^[1-9]\d{0,14}(\.\d{1,2})?$"
-    return r"^\d{1,15}(\.\d{1,2})?$" if number.get("minimum") == 0 else r"^-?\d{1,15}(\.\d{1,2})?$"
+        return r"^[1-9]\d{0,11}(\.\d{1,2})?$"
+    return r"^\d{1,12}(\.\d{1,2})?$" if number.get("minimum") == 0 else r"^-?\d{1,12}(\.\d{1,2})?$"
 
 READ_PROBLEMS = responses(401, 403, 422, 503)
 """What a query can answer with besides its result."""
@@ -182,10 +182,12 @@ def bounds_documented(document: dict[str, Any]) -> None:
                 node["pattern"] = FORMAT_PATTERNS[kind]
         branches: list[dict[str, Any]] = node.get("anyOf") or []
         number = next((b for b in branches if b.get("type") == "number"), None)
-        if number is not None:
+        if number is not None and any(b.get("type") == "string" for b in branches):
             for branch in branches:  # pydantic's Decimal: a number, or a string that must spell one
                 if branch.get("type") == "string" and "pattern" not in branch:
                     branch["pattern"] = decimal_pattern(number)
+            number.setdefault("multipleOf", 0.01)  # an amount in yuan: fen at most (the string's two decimals)
+            number.setdefault("maximum", 999_999_999_999.99)  # and at most 12 digits of yuan, as the string
         discriminator = node.get("discriminator")
         if isinstance(discriminator, dict):
             for target in discriminator.get("mapping", {}).values():
