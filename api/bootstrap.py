@@ -32,6 +32,7 @@ from domain.supervision import SupervisionCatalogue
 from domain.units import Unit
 from infrastructure.audit.service import Audit
 from infrastructure.database import Database
+from infrastructure.dossier_build import Dossiers
 from infrastructure.eventstore import EventStore, register_snapshotting
 from infrastructure.following import Runner, wait_for
 from infrastructure.lookups import Lookups
@@ -45,6 +46,7 @@ from projections.cases import CaseLedger, CaseQueries
 from projections.coverage_gaps import CoverageGaps
 from projections.deadlines import DeadlineQueries, HazardDeadlines
 from projections.directory import DirectoryProjection, DirectoryQueries
+from projections.dossier_index import DossierIndex, DossierIndexQueries
 from projections.enforcement_plans import EnforcementPlanLedger, PlanQueries
 from projections.hazard_ledger import HazardLedger, HazardQueries
 from projections.hazard_statistics import HazardStatistics, StatisticsQueries
@@ -68,7 +70,7 @@ SNAPSHOTTED = (Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Haz
 def projections() -> list[Projection]:
     return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), RandomDrawLedger(),
             EnforcementPlanLedger(), HazardLedger(), HazardDeadlines(), HazardStatistics(), TipLedger(),
-            OversightFlags(), AccidentChecks(), CaseLedger(), AccountabilityRecords()]
+            OversightFlags(), AccidentChecks(), CaseLedger(), AccountabilityRecords(), DossierIndex()]
 
 
 class Queries:
@@ -140,6 +142,10 @@ class Queries:
         return CaseQueries(self.db)
 
     @cached_property
+    def dossier_index(self) -> DossierIndexQueries:
+        return DossierIndexQueries(self.db)
+
+    @cached_property
     def one_plus_n(self) -> OnePlusNLedger:
         return OnePlusNLedger(self.directory, self.ledger, self.hazards, self.inspections)
 
@@ -162,6 +168,12 @@ class System:
     followers: list[Callable[[threading.Event], None]] = field(default_factory=list)
     """Followers besides the projections (sealer, policies …) that ``zeren serve`` runs in-process (embedded
     mode); each runs until the event is set. In production each runs as its own ``zeren`` process."""
+
+    @cached_property
+    def dossiers(self) -> Dossiers:
+        """一案四查 dossiers, from the sealed log through the dossier index (infrastructure.dossier_build), which is
+        brought up to the head of the log before each build."""
+        return Dossiers(self.audit, self.queries.dossier_index, partial(self.runner.catch_up, DossierIndex.name))
 
     def close(self) -> None:
         self.store.close()

@@ -29,7 +29,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from domain.accidents import Accident, AccidentRecorded
@@ -64,13 +64,44 @@ class Logged:
     event: DomainEvent
 
 
+RELATIONS: dict[type[DomainEvent], tuple[str, ...]] = {
+    PostEstablished: ("unit_id",), ResponsibilityListOpened: ("unit_id",), HazardReported: ("unit_id",),
+    InspectionOpened: ("target_unit_id",), AccidentRecorded: ("unit_id",), TipReceived: ("about",)}
+"""The creating events a dossier finds its records by, and the keys it asks them by (``about``: a tip's subject,
+the unit or the hazard it names)."""
+
+
+def relations(event: DomainEvent) -> list[tuple[str, UUID]]:
+    """The (key, value) pairs a creating event is found by (empty: not one a dossier looks for)."""
+    found = []
+    for key in RELATIONS.get(type(event), ()):
+        if key == "about":
+            subject = getattr(event, "subject", None)
+            values = [getattr(subject, "unit_id", None), getattr(subject, "hazard_id", None)]
+        else:
+            values = [getattr(event, key)]
+        found += [(key, value) for value in values if isinstance(value, UUID)]
+    return found
+
+
+@runtime_checkable
+class Source(Protocol):
+    """Where a dossier reads the log known at K: the events of one record, and the records created by events of a
+    type related by a key to a value (``relations``). Both answer in position order."""
+
+    def events(self, aggregate_id: UUID) -> list[Logged]: ...
+
+    def created(self, event_type: type[DomainEvent], key: str, value: UUID) -> list[Logged]: ...
+
+
 @dataclass
 class _Index:
-    """The events known at ``known_at``, by aggregate, and the creating events by type (to discover aggregates)."""
+    """A :class:`Source` over events in memory (the evidence of a saved dossier, or a log read whole): the events
+    known at ``known_at``, by aggregate, and the creating events by relation."""
 
     known_at: datetime
     by_aggregate: dict[UUID, list[Logged]] = field(default_factory=lambda: defaultdict(list))
-    created: dict[type, list[Logged]] = field(default_factory=lambda: defaultdict(list))
+    related: dict[tuple[type, str, UUID], list[Logged]] = field(default_factory=lambda: defaultdict(list))
 
     @classmethod
     def of(cls, log: Iterable[Logged], known_at: datetime) -> _Index:
@@ -80,14 +111,49 @@ class _Index:
                 continue
             index.by_aggregate[item.event.originator_id].append(item)
             if item.event.originator_version == 1:
-                index.created[type(item.event)].append(item)
+                for key, value in relations(item.event):
+                    index.related[(type(item.event), key, value)].append(item)
         return index
+
+    def events(self, aggregate_id: UUID) -> list[Logged]:
+        return self.by_aggregate.get(aggregate_id, [])
+
+    def created(self, event_type: type[DomainEvent], key: str, value: UUID) -> list[Logged]:
+        return self.related.get((event_type, key, value), [])
+
+
+class _Folding:
+    """A :class:`Source` that remembers each record's state at each moment it was asked for (the lines ask for the
+    same people, units and inspections again and again)."""
+
+    def __init__(self, source: Source):
+        self.source = source
+        self.folds: dict[tuple[UUID, datetime], tuple[bool, Any]] = {}
+
+    def events(self, aggregate_id: UUID) -> list[Logged]:
+        return self.source.events(aggregate_id)
+
+    def created(self, event_type: type[DomainEvent], key: str, value: UUID) -> list[Logged]:
+        return self.source.created(event_type, key, value)
+
+    def fold(self, aggregate_id: UUID, moment: datetime) -> tuple[bool, Any]:
+        """Whether the record has events effective by ``moment``, and its state then (None: not created yet)."""
+        key = (aggregate_id, moment)
+        if key not in self.folds:
+            events = [x.event for x in self.source.events(aggregate_id) if x.event.effective_at <= moment]
+            state: Any = None
+            for event in events:
+                if state is None and event.originator_version != 1:
+                    break  # the creating event lies after T: the aggregate did not exist yet
+                state = event.apply(state)
+            self.folds[key] = (bool(events), state)
+        return self.folds[key]
 
 
 class _Line:
     """One line being built: its facts and the aggregates (hence positions) it read."""
 
-    def __init__(self, index: _Index, as_of: datetime, scope: str):
+    def __init__(self, index: _Folding, as_of: datetime, scope: str):
         self.index = index
         self.as_of = as_of
         self.scope = scope
@@ -95,29 +161,20 @@ class _Line:
 
     def state(self, aggregate_id: UUID, kind: type[Aggregate], as_of: datetime | None = None) -> Any:
         """The aggregate as of ``as_of`` (default: the line's T), folded from the events effective by then."""
-        moment = as_of or self.as_of
-        events = [x.event for x in self.index.by_aggregate.get(aggregate_id, []) if x.event.effective_at <= moment]
-        if not events:
-            return None
-        self.read.add(aggregate_id)
-        state: Any = None
-        for event in events:
-            if state is None and event.originator_version != 1:
-                return None  # the creating event lies after T: the aggregate did not exist yet
-            state = event.apply(state)
+        found, state = self.index.fold(aggregate_id, as_of or self.as_of)
+        if found:
+            self.read.add(aggregate_id)
         return state if isinstance(state, kind) else None
 
-    def created(self, event_type: type[DomainEvent], **match: Any) -> list[UUID]:
-        """Aggregates created by ``event_type`` events whose fields equal ``match``, effective by T."""
-        found = []
-        for item in self.index.created.get(event_type, []):
-            if item.event.effective_at <= self.as_of and all(getattr(item.event, k) == v for k, v in match.items()):
-                found.append(item.event.originator_id)
-        return found
+    def created(self, event_type: type[DomainEvent], **match: UUID) -> list[UUID]:
+        """Aggregates created by ``event_type`` events related to ``key=value`` (one pair), effective by T."""
+        ((key, value),) = match.items()
+        return [item.event.originator_id for item in self.index.created(event_type, key, value)
+                if item.event.effective_at <= self.as_of]
 
     def positions(self, *, until: datetime | None = None) -> list[int]:
         moment = until or self.as_of
-        return sorted(x.position for a in self.read for x in self.index.by_aggregate.get(a, [])
+        return sorted(x.position for a in self.read for x in self.index.events(a)
                       if x.event.effective_at <= moment)
 
 
@@ -190,7 +247,7 @@ def _hazard(line: _Line, hazard: Hazard) -> dict[str, Any]:
                 "age_days": (local_day(line.as_of) - local_day(listing.since)).days}}
 
 
-def _entity(index: _Index, unit_id: UUID, as_of: datetime, scope: str) -> Built:
+def _entity(index: _Folding, unit_id: UUID, as_of: datetime, scope: str) -> Built:
     line, gaps = _Line(index, as_of, scope), list[dict[str, Any]]()
     unit = line.state(unit_id, Unit)
     if unit is None:
@@ -271,7 +328,7 @@ def _inspection(line: _Line, inspection: Inspection) -> dict[str, Any]:
             "completed": inspection.completed}
 
 
-def _supervisory(index: _Index, unit_id: UUID, as_of: datetime, scope: str) -> Built:
+def _supervisory(index: _Folding, unit_id: UUID, as_of: datetime, scope: str) -> Built:
     line, gaps = _Line(index, as_of, scope), list[dict[str, Any]]()
     unit = line.state(unit_id, Unit)
     if unit is None:
@@ -353,7 +410,7 @@ def _reach(line: _Line, hazard: Hazard, inspections: list[Inspection]) -> dict[s
 LEADERS = frozenset({"party_secretary", "government_head", "deputy_leader"})
 
 
-def _territorial(index: _Index, unit_id: UUID, as_of: datetime, scope: str, leadership: bool) -> Built:
+def _territorial(index: _Folding, unit_id: UUID, as_of: datetime, scope: str, leadership: bool) -> Built:
     line, gaps = _Line(index, as_of, scope), list[dict[str, Any]]()
     unit = line.state(unit_id, Unit)
     if unit is None:
@@ -393,28 +450,24 @@ def _entry(item: Logged) -> dict[str, Any]:
     return entry
 
 
-def _backtracks(index: _Index, unit_id: UUID, as_of: datetime, scope: str) -> tuple[dict[str, Any], list[int]]:
+def _backtracks(index: _Folding, unit_id: UUID, as_of: datetime, scope: str) -> tuple[dict[str, Any], list[int]]:
     line = _Line(index, as_of, scope)
     ids = {unit_id, *line.created(HazardReported, unit_id=unit_id), *line.created(AccidentRecorded, unit_id=unit_id),
            *line.created(InspectionOpened, target_unit_id=unit_id),
            *line.created(ResponsibilityListOpened, unit_id=unit_id), *line.created(PostEstablished, unit_id=unit_id)}
     hazards = set(line.created(HazardReported, unit_id=unit_id))
-    for item in index.created.get(TipReceived, []):  # tips about U or one of its hazards, read by their subject
-        tip = item.event
-        if not isinstance(tip, TipReceived):
-            continue
-        if getattr(tip.subject, "unit_id", None) == unit_id or getattr(tip.subject, "hazard_id", None) in hazards:
-            ids.add(tip.originator_id)
+    for about in (unit_id, *hazards):  # tips about U or one of its hazards, found by their subject
+        ids.update(x.event.originator_id for x in index.created(TipReceived, "about", about))
     for aggregate_id in ids:
         line.state(aggregate_id, Aggregate)  # marks it read
-    entries = [_entry(x) for a in ids for x in index.by_aggregate.get(a, []) if x.event.effective_at <= as_of]
+    entries = [_entry(x) for a in ids for x in index.events(a) if x.event.effective_at <= as_of]
     entries.sort(key=lambda e: (e["effective_at"], e["position"]), reverse=True)
     return {"timeline": entries}, line.positions()
 
 
-def _subject(index: _Index, kind: str, subject_id: UUID) -> tuple[Aggregate | None, list[int]]:
+def _subject(index: _Folding, kind: str, subject_id: UUID) -> tuple[Aggregate | None, list[int]]:
     """The subject as known at K, whatever the effective time of its events."""
-    events = index.by_aggregate.get(subject_id, [])
+    events = index.events(subject_id)
     state: Any = None
     for item in events:
         state = item.event.apply(state)
@@ -466,11 +519,12 @@ class NoSubject(LookupError):
     """The subject is not in the log as known at K (or has no unit)."""
 
 
-def derive(kind: str, subject_id: UUID, log: Iterable[Logged], *, known_at: datetime, scope: str,
+def derive(kind: str, subject_id: UUID, log: Iterable[Logged] | Source, *, known_at: datetime, scope: str,
            as_of: datetime | None = None) -> dict[str, Any]:
     """The dossier's content: the subject, the four lines, the backtracks and the gaps, each line with the
-    positions it was built from; the territories above U only as far as the reader's jurisdiction ``scope``."""
-    index = _Index.of(log, known_at)
+    positions it was built from; the territories above U only as far as the reader's jurisdiction ``scope``.
+    ``log`` is the events themselves, or a :class:`Source` that reads them as asked (known at ``known_at``)."""
+    index = _Folding(log if isinstance(log, Source) else _Index.of(log, known_at))
     state, subject_positions = _subject(index, kind, subject_id)
     if state is None:
         raise NoSubject(f"no {kind} {subject_id} is known at {known_at.isoformat()}")

@@ -1,4 +1,5 @@
-"""The provable dossier: built from the sealed log, checked offline (docs/dossier.md).
+"""The provable dossier: its format, and the offline check (docs/dossier.md); ``infrastructure.dossier_build`` builds
+it from the sealed log.
 
 A dossier is one JSON document:
 
@@ -18,9 +19,9 @@ other event of the log bears on the subject (the dossier is a *subset*, like an 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 import orjson
@@ -28,14 +29,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.utils import resolve_topic
 
 from domain import dossier as d
-from domain.errors import NotFound
-from domain.jurisdiction import covers
 from infrastructure.audit import leaves, merkle
 from infrastructure.audit.signing import TreeHead, head_problem
 from infrastructure.persistence import upcast
-
-if TYPE_CHECKING:  # building reads the store; verifying (on an investigator's machine) needs none of it
-    from infrastructure.audit.service import Audit
 
 FORMAT = "zeren-dossier/1"
 
@@ -44,52 +40,10 @@ class DossierInvalid(Exception):
     """The dossier does not verify; the message names the first failing part and why."""
 
 
-def _decode(topic: str, stored: bytes) -> Any:
+def decode(topic: str, stored: bytes) -> Any:
+    """A stored event, decoded (and upcast) as the event store would."""
     cls = resolve_topic(topic)
     return cls.model_validate(upcast(cls, orjson.loads(stored)))
-
-
-def _sealed_log(audit: Audit, head: TreeHead) -> Iterator[tuple[d.Logged, Any]]:
-    """Every event under ``head`` (the first ``tree_size`` leaves), decoded, with its stored row."""
-    with audit.db.read() as tx:
-        last = audit.tree.leaves(tx, head.tree_size - 1, head.tree_size, 1)
-    if not last:
-        return
-    for row in audit.log.scan(0, last[0]["position"]):
-        yield d.Logged(row.position, _decode(row.topic, row.state)), row
-
-
-def build(audit: Audit, subject_id: UUID, *, scope: str, known_at: datetime,
-          as_of: datetime | None = None) -> dict[str, Any]:
-    """The dossier of one subject (an accident, a hazard or a tip), for a reader of jurisdiction ``scope``, from
-    the events the latest signed head seals (later events are not yet provable: seal first)."""
-    head = audit.latest_head()
-    rows: dict[int, Any] = {}
-    logged = []
-    for item, row in _sealed_log(audit, head):
-        rows[item.position] = row
-        logged.append(item)
-    subject = next((x.event for x in logged if x.event.originator_id == subject_id), None)
-    kind = d.kind_of(subject) if subject is not None else None
-    if subject is None or kind is None or not covers(scope, subject.envelope.jurisdiction):
-        raise NotFound("not-found", f"no sealed accident, hazard or tip {subject_id} in your jurisdiction")
-    try:
-        content = d.derive(kind, subject_id, logged, known_at=known_at, as_of=as_of, scope=scope)
-    except d.NoSubject as exc:
-        raise NotFound("not-found", str(exc)) from None
-    positions = sorted({p for line in content["lines"] for p in line["positions"]})
-    evidence = []
-    with audit.db.read() as tx:
-        for position in positions:
-            row, leaf = rows[position], audit.tree.leaf_at(tx, position)
-            assert leaf is not None  # every row under the head is sealed
-            path = audit.tree.inclusion(tx, leaf["leaf_index"], head.tree_size)
-            evidence.append({"position": position, "leaf_index": leaf["leaf_index"],
-                             "aggregate_id": str(row.aggregate_id), "aggregate_version": row.aggregate_version,
-                             "topic": row.topic, "stored": base64.b64encode(row.state).decode(),
-                             "inclusion_path": [h.hex() for h in path]})
-    return {"format": FORMAT, "head": head.to_json(), "content": orjson.loads(orjson.dumps(content)),
-            "evidence": evidence}
 
 
 def _evidence(item: Any, head: TreeHead, n: int) -> d.Logged:
@@ -107,7 +61,7 @@ def _evidence(item: Any, head: TreeHead, n: int) -> d.Logged:
         merkle.verify_inclusion(index, head.tree_size, leaf, path, head.root_hash)
     except merkle.ProofError as exc:
         raise DossierInvalid(f"evidence {n} (position {position}) is not in the signed tree: {exc}") from None
-    event = _decode(topic, stored)
+    event = decode(topic, stored)
     if event.originator_id != aggregate_id or event.originator_version != version:
         raise DossierInvalid(f"evidence {n} (position {position}): its stored bytes name another event")
     return d.Logged(position, event)

@@ -124,7 +124,10 @@ def test_every_department_town_and_village_of_the_county_has_a_duty_list(demo: S
 
 
 def test_the_demo_accidents_and_their_dossiers(demo: System) -> None:
+    import orjson
+
     from domain.accidents import Accident, AccidentRegraded, ConcealmentSuspected
+    from domain.dossier import Logged, derive
     from infrastructure import dossier
 
     accidents = sorted((e.event.apply(None) for e in demo.store.read(0, 100_000)
@@ -138,10 +141,13 @@ def test_the_demo_accidents_and_their_dossiers(demo: System) -> None:
     history = demo.store.history(collapse.id)
     assert sum(isinstance(e, ConcealmentSuspected) for e in history) == 1
     assert [(e.previous, e.grade) for e in history if isinstance(e, AccidentRegraded)] == [("general", "serious")]
-    built = dossier.build(demo.audit, dust.id, scope="350000/350500/350505", known_at=cst("2026-11-01"))
+    built = demo.dossiers.build(dust.id, scope="350000/350500/350505", known_at=cst("2026-11-01"))
     hazards = {line["line"]: line for line in built["content"]["lines"]}["entity"]["facts"]["hazards"]
     major = [h for h in hazards if h["grade"] == "major"]
     assert [(h["status"], h["listing"] is not None) for h in major] == [("overdue", True)]
     inspections = {line["line"]: line for line in built["content"]["lines"]}["supervisory"]["facts"]["inspections"]
     assert any(i["signatures"] and i["findings"] for i in inspections)  # the inspection that found it, signed
     assert "verified" in dossier.verify(built, demo.audit.keys())
+    everything = [Logged(e.position, e.event) for e in demo.store.read(0, 100_000)]  # the index reads what derive would
+    derived = derive("accident", dust.id, everything, scope="350000/350500/350505", known_at=cst("2026-11-01"))
+    assert built["content"] == orjson.loads(orjson.dumps(derived))

@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import orjson
 import pytest
 
 from api.bootstrap import System
@@ -21,6 +22,7 @@ from application.clock import ManualClock
 from domain import accidents as ac
 from domain import hazards as hz
 from domain.calendar import CST
+from domain.dossier import Logged, derive
 from domain.inspections import InspectionKind
 from domain.rules.accidents import Figures
 from infrastructure import dossier
@@ -65,7 +67,7 @@ class Case:
         system.audit.sealer.seal_now()
 
     def build(self, **fields: Any) -> dict[str, Any]:
-        return dossier.build(self.system.audit, self.accident, scope=COUNTY,
+        return self.system.dossiers.build(self.accident, scope=COUNTY,
                              known_at=fields.pop("known_at", self.clock.now()), **fields)
 
 
@@ -175,7 +177,7 @@ def test_the_entity_line_shows_own_checks_and_the_supervisory_line_what_each_ins
         unit_head_informed_at=T + timedelta(minutes=5), known_from=ac.KnownFrom.unit_report,
         known_at=T + timedelta(minutes=30), figures=Figures(serious_injuries=1))).id
     system.audit.sealer.seal_now()
-    saved = dossier.build(system.audit, accident, scope=COUNTY, known_at=clock.now())
+    saved = system.dossiers.build(accident, scope=COUNTY, known_at=clock.now())
     content = saved["content"]
     supervisory = line(content, "supervisory")
     assert str(own) not in {i["inspection_id"] for i in supervisory["facts"]["inspections"]}
@@ -200,3 +202,14 @@ def test_the_entity_line_shows_own_checks_and_the_supervisory_line_what_each_ins
     line(altered["content"], "supervisory")["facts"]["hazards_behind"][0]["inspections"][0]["verdict"] = "found"
     with pytest.raises(dossier.DossierInvalid, match="supervisory"):
         dossier.verify(altered, system.audit.keys())
+
+
+def test_the_dossier_read_through_its_index_is_the_dossier_of_the_whole_log(case: Case) -> None:
+    """The index (projections/dossier_index.py) changes what is read, never what is derived: the same content as
+    ``derive`` over every sealed event, as of T and as known before the late inspection."""
+    everything = [Logged(e.position, e.event) for e in case.system.store.read(0, 100_000)]
+    for fields in ({}, {"known_at": case.before_inspection}, {"as_of": T + timedelta(days=5)}):
+        built = case.build(**dict(fields))["content"]
+        derived = derive("accident", case.accident, everything, scope=COUNTY,
+                         known_at=fields.get("known_at", case.clock.now()), as_of=fields.get("as_of"))
+        assert built == orjson.loads(orjson.dumps(derived))

@@ -43,7 +43,6 @@ def dossier_build(subject_id: UUID, as_of: datetime | None, known_at: datetime |
                   output: Path) -> None:
     from api.bootstrap import bootstrap
     from api.dossier_report import render
-    from infrastructure.dossier import build
     from infrastructure.settings import Settings
 
     settings = Settings()
@@ -54,7 +53,7 @@ def dossier_build(subject_id: UUID, as_of: datetime | None, known_at: datetime |
     system = bootstrap(settings)
     try:
         system.audit.sealer.seal_now()
-        built = build(system.audit, subject_id, scope=jurisdiction,
+        built = system.dossiers.build(subject_id, scope=jurisdiction,
                       known_at=aware(known_at) or system.service.clock.now(), as_of=aware(as_of))
     finally:
         system.close()

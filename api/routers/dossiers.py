@@ -17,7 +17,6 @@ from api.deps import AsOf, KnownAt, PrincipalDep, SystemDep
 from api.dossier_report import render
 from api.problems import responses
 from application.authorization import Forbidden, Principal, Role
-from infrastructure.dossier import build
 
 router = APIRouter(tags=["dossiers"])
 DOSSIER_ROLES = frozenset({Role.investigator, Role.auditor, Role.admin})
@@ -36,7 +35,7 @@ def dossier(subject_id: UUID, sys: SystemDep, who: Annotated[Principal, Depends(
             as_of: AsOf = None, known_at: KnownAt = None,
             format: Annotated[Literal["json", "html"], Query(description="json (verifiable) or html")] = "json",
             ) -> dict[str, Any] | Response:
-    built = build(sys.audit, subject_id, scope=who.jurisdiction, known_at=known_at or sys.service.clock.now(),
+    built = sys.dossiers.build(subject_id, scope=who.jurisdiction, known_at=known_at or sys.service.clock.now(),
                   as_of=as_of)
     if format == "html":
         return HTMLResponse(render(built))

@@ -1,0 +1,155 @@
+"""Building a dossier from the sealed log through the dossier index (docs/dossier.md, "Built from an index").
+
+``domain.dossier.derive`` reads the log through a ``Source``: here the records a dossier asks for, read one by one —
+where their events lie and which records a relation names from the read model ``projections.dossier_index``, their
+stored bytes from the event store — so a dossier of one enterprise reads its few hundred records, not the whole log.
+Only events at or below the latest signed head's last position count; each comes with its exact stored bytes, leaf
+index and inclusion proof (every node the proofs need read in one query per tree level), and
+``infrastructure.dossier.verify`` checks the result offline as before.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import orjson
+from sqlalchemy import select
+
+from domain import dossier as d
+from domain.base import DomainEvent
+from domain.errors import NotFound
+from domain.jurisdiction import covers
+from infrastructure.audit import merkle
+from infrastructure.audit.log import StoredEvent
+from infrastructure.audit.service import Audit
+from infrastructure.audit.tree import LEAVES, NODES
+from infrastructure.dossier import FORMAT, decode
+from projections.dossier_index import DossierIndexQueries
+
+
+class _StoredSource:
+    """A ``domain.dossier.Source`` over the event store, read record by record as the dossier asks: where a record's
+    events lie and which records a relation names come from the dossier index (``projections.dossier_index``), the
+    stored bytes from the event store, only events at or below the signed head's last position ``last``."""
+
+    def __init__(self, audit: Audit, index: DossierIndexQueries, last: int, known_at: datetime):
+        self.audit, self.index, self.last, self.known_at = audit, index, last, known_at
+        self.cache: dict[UUID, list[d.Logged]] = {}
+        self.rows: dict[int, StoredEvent] = {}
+
+    def _load(self, aggregate_ids: list[UUID]) -> None:
+        missing = [a for a in dict.fromkeys(aggregate_ids) if a not in self.cache]
+        if not missing:
+            return
+        placed = self.index.positions(missing, last=self.last, known_at=self.known_at)
+        for aggregate_id in missing:
+            where = {version: position for position, version in placed.get(aggregate_id, [])}
+            logged = []
+            if where:
+                stored = self.audit.log.recorder.select_events(aggregate_id, lte=max(where))
+                for row in stored:
+                    position = where.get(row.originator_version)
+                    if position is None:
+                        continue
+                    event = StoredEvent(position, aggregate_id, row.originator_version, row.topic, bytes(row.state))
+                    self.rows[position] = event
+                    logged.append(d.Logged(position, decode(event.topic, event.state)))
+            self.cache[aggregate_id] = [x for x in logged if x.event.timestamp <= self.known_at]
+
+    def events(self, aggregate_id: UUID) -> list[d.Logged]:
+        self._load([aggregate_id])
+        return self.cache[aggregate_id]
+
+    def created(self, event_type: type[DomainEvent], key: str, value: UUID) -> list[d.Logged]:
+        ids = self.index.related(event_type.__name__, key, value, last=self.last, known_at=self.known_at)
+        self._load(ids)
+        return [self.cache[a][0] for a in ids if self.cache[a] and self.cache[a][0].event.originator_version == 1]
+
+
+def _proofs(conn: Any, positions: list[int], size: int) -> dict[int, tuple[int, list[bytes]]]:
+    """Each position's leaf index and inclusion path in the tree of ``size`` leaves, reading every node the paths
+    need in one query per level (a dry run of the paths names them)."""
+    leaf_of: dict[int, int] = {}
+    for start in range(0, len(positions), 500):
+        chunk = positions[start:start + 500]
+        query = select(LEAVES.c.position, LEAVES.c.leaf_index).where(LEAVES.c.position.in_(chunk))
+        leaf_of.update((position, index) for position, index in conn.execute(query))
+    wanted: set[tuple[int, int]] = set()
+
+    def note(level: int, index: int) -> bytes:
+        wanted.add((level, index))
+        return bytes(32)
+
+    dry = functools.cache(lambda a, b: merkle.range_hash(a, b, note))
+    for index in leaf_of.values():  # a dry run names every node the paths need
+        merkle.inclusion_path(index, size, dry)
+    nodes: dict[tuple[int, int], bytes] = {}
+    by_level: dict[int, list[int]] = {}
+    for level, index in wanted:
+        by_level.setdefault(level, []).append(index)
+    for level, indexes in by_level.items():
+        table = LEAVES if level == 0 else NODES
+        number, value = (LEAVES.c.leaf_index, LEAVES.c.leaf_hash) if level == 0 else (NODES.c.node_index,
+                                                                                       NODES.c.hash)
+        for lo, hi in _runs(sorted(indexes)):
+            query = select(number, value).where(number.between(lo, hi))
+            if table is NODES:
+                query = query.where(NODES.c.level == level)
+            nodes.update(((level, i), bytes(h)) for i, h in conn.execute(query) if (level, i) in wanted)
+    mth = functools.cache(lambda a, b: merkle.range_hash(a, b, lambda level, i: nodes[(level, i)]))
+    return {position: (index, merkle.inclusion_path(index, size, mth)) for position, index in leaf_of.items()}
+
+
+def _runs(numbers: list[int], gap: int = 64) -> list[tuple[int, int]]:
+    """Sorted numbers as ranges ``(lo, hi)``, joining neighbours less than ``gap`` apart (one range query each)."""
+    runs: list[tuple[int, int]] = []
+    for n in numbers:
+        if runs and n - runs[-1][1] < gap:
+            runs[-1] = (runs[-1][0], n)
+        else:
+            runs.append((n, n))
+    return runs
+
+
+class Dossiers:
+    """Builds dossiers from the sealed log through the dossier index (``System.dossiers``)."""
+
+    def __init__(self, audit: Audit, index: DossierIndexQueries, catch_up: Callable[[], object]):
+        self.audit, self.index, self.catch_up = audit, index, catch_up
+
+    def build(self, subject_id: UUID, *, scope: str, known_at: datetime,
+              as_of: datetime | None = None) -> dict[str, Any]:
+        """The dossier of one subject (an accident, a hazard or a tip), for a reader of jurisdiction ``scope``, from
+        the events the latest signed head seals (later events are not yet provable: seal first)."""
+        head = self.audit.latest_head()
+        with self.audit.db.read() as tx:
+            last_leaf = self.audit.tree.leaves(tx, head.tree_size - 1, head.tree_size, 1)
+        last = last_leaf[0]["position"] if last_leaf else 0
+        self.catch_up()  # the index reaches the head of the log, hence the sealed head
+        source = _StoredSource(self.audit, self.index, last, known_at)
+        logged = source.events(subject_id)
+        subject = logged[0].event if logged else None
+        kind = d.kind_of(subject) if subject is not None else None
+        if subject is None or kind is None or not covers(scope, subject.envelope.jurisdiction):
+            raise NotFound("not-found", f"no sealed accident, hazard or tip {subject_id} in your jurisdiction")
+        try:
+            content = d.derive(kind, subject_id, source, known_at=known_at, as_of=as_of, scope=scope)
+        except d.NoSubject as exc:
+            raise NotFound("not-found", str(exc)) from None
+        positions = sorted({p for line in content["lines"] for p in line["positions"]})
+        with self.audit.db.read() as tx:
+            proofs = _proofs(tx, positions, head.tree_size)
+        evidence = []
+        for position in positions:
+            row, (leaf_index, path) = source.rows[position], proofs[position]
+            evidence.append({"position": position, "leaf_index": leaf_index,
+                             "aggregate_id": str(row.aggregate_id), "aggregate_version": row.aggregate_version,
+                             "topic": row.topic, "stored": base64.b64encode(row.state).decode(),
+                             "inclusion_path": [h.hex() for h in path]})
+        return {"format": FORMAT, "head": head.to_json(), "content": orjson.loads(orjson.dumps(content)),
+                "evidence": evidence}

@@ -1,0 +1,92 @@
+"""The dossier's index of the log (docs/dossier.md, "Built from an index"): where each record's events lie, and which
+records a dossier finds by a relation — so a dossier reads the few hundred records of one unit, not the whole log.
+
+- ``dossier_events``: every event's position, record, version and recorded time (the stored bytes stay in the event
+  store: a dossier reads them record by record, and proves each against the signed tree by its position);
+- ``dossier_relations``: for each creating event a dossier looks records up by (``domain.dossier.relations``: the
+  posts, lists, hazards, inspections and accidents of a unit, the tips about a unit or a hazard), the relation and
+  the record it created.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, insert, select
+
+from application.ports import LogEntry
+from domain.dossier import relations
+from projections.columns import BigInt, Key, Timestamp
+from projections.projection import Projection
+
+METADATA = MetaData()
+EVENTS = Table(
+    "dossier_events", METADATA,
+    Column("position", BigInt, primary_key=True), Column("aggregate_id", Key, nullable=False),
+    Column("version", Integer, nullable=False), Column("recorded_at", Timestamp, nullable=False),
+    Index("dossier_events_aggregate", "aggregate_id", "position"),
+)
+RELATIONS = Table(
+    "dossier_relations", METADATA,
+    Column("event_type", Key, primary_key=True), Column("key", Key, primary_key=True),
+    Column("value", Key, primary_key=True), Column("aggregate_id", Key, primary_key=True),
+    Column("position", BigInt, nullable=False), Column("recorded_at", Timestamp, nullable=False),
+)
+
+
+class DossierIndex(Projection):
+    """Every event is indexed (a record's history is what a dossier folds), in one insert per batch."""
+
+    name = "dossier_index"
+    version = 1
+    events = EVENTS
+    relations = RELATIONS
+
+    def process(self, conn: Connection, entries: list[LogEntry]) -> None:
+        rows, related = [], []
+        for entry in entries:
+            e = entry.event
+            rows.append({"position": entry.position, "aggregate_id": e.originator_id,
+                         "version": e.originator_version, "recorded_at": e.timestamp})
+            if e.originator_version == 1:
+                related += [{"event_type": type(e).__name__, "key": key, "value": value,
+                             "aggregate_id": e.originator_id, "position": entry.position, "recorded_at": e.timestamp}
+                            for key, value in relations(e)]
+        if rows:
+            conn.execute(insert(self.events), rows)
+        if related:
+            conn.execute(insert(self.relations), related)
+
+
+class DossierIndexQueries:
+    """Where the events of records lie, and which records a relation names — up to a log position, as known at a
+    time."""
+
+    def __init__(self, db: Any):
+        self.db = db
+
+    def positions(self, aggregate_ids: Iterable[UUID], *, last: int, known_at: datetime
+                  ) -> dict[UUID, list[tuple[int, int]]]:
+        """(position, version) of each record's events with ``position ≤ last`` recorded by ``known_at``."""
+        ids = [str(a) for a in aggregate_ids]
+        found: dict[UUID, list[tuple[int, int]]] = {UUID(a): [] for a in ids}
+        e = EVENTS.c
+        with self.db.read() as conn:
+            for start in range(0, len(ids), 500):
+                query = (select(e.aggregate_id, e.position, e.version)
+                         .where(e.aggregate_id.in_(ids[start:start + 500]), e.position <= last,
+                                e.recorded_at <= known_at).order_by(e.position))
+                for aggregate_id, position, version in conn.execute(query):
+                    found[UUID(aggregate_id)].append((position, version))
+        return found
+
+    def related(self, event_type: str, key: str, value: UUID, *, last: int, known_at: datetime) -> list[UUID]:
+        """The records created by ``event_type`` events related by ``key`` to ``value``, in position order."""
+        r = RELATIONS.c
+        query = (select(r.aggregate_id).where(r.event_type == event_type, r.key == key, r.value == str(value),
+                                              r.position <= last, r.recorded_at <= known_at).order_by(r.position))
+        with self.db.read() as conn:
+            return [UUID(a) for a in conn.execute(query).scalars()]
