@@ -26,10 +26,13 @@ from application.unit_of_work import UnitOfWork
 from domain import tips as t
 from domain.accidents import Accident
 from domain.base import Aggregate
-from domain.errors import Conflict, NotFound
-from domain.hazards import Hazard, HazardGrade
-from domain.references import TipRef, UnitRef
+from domain.calendar import local_day
+from domain.cases import PenaltyCase
+from domain.errors import Conflict, NotFound, Rejected
+from domain.hazards import Hazard, HazardBecameOverdue, HazardGrade
+from domain.references import CaseRef, TipRef, UnitRef
 from domain.rules import pack_for
+from domain.rules.rewards import reward_bar
 from domain.units import Unit
 
 TIP_OFFICERS = frozenset({"tip_officer"})
@@ -73,7 +76,11 @@ class ProposeTipReward(Targeted):
     action: ClassVar[str] = "propose tip rewards"
     tip_id: TipRef
     outcome_id: UUID = Field(description="the matter rewarded: an outcome the tip is linked to")
-    facts: t.RewardFacts = Field(description="the penalty decided (fine, 行政处罚决定书文号) or the deaths found")
+    case_id: CaseRef | None = Field(default=None, description="the penalty case that decided the matter: the fine "
+                                                               "is read from its decision, never typed in")
+    facts: t.ConcealedDeathsFound | None = Field(default=None, description="for a concealed accident: the deaths found")
+    reporter_supervises: bool = Field(default=False, description="the reporter has safety management or supervisory "
+                                                                 "duties over the matter (excluded)")
 
 
 class PayTipReward(Targeted):
@@ -82,6 +89,8 @@ class PayTipReward(Targeted):
     tip_id: TipRef
     amount_yuan: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="the amount proposed")
     payment_ref: str = Field(min_length=1, max_length=100, description="the payment's voucher or transfer number")
+    late_reason: str | None = Field(default=None, max_length=1000,
+                                    description="why the reporter collects after the collection period")
 
 
 class GiveTipFeedback(Targeted):
@@ -179,19 +188,59 @@ def _others(uow: UnitOfWork, tip: t.Tip, outcome_id: UUID) -> list[t.Tip]:
     return [other for other in found if other is not None]
 
 
+def _decided_penalty(uow: UnitOfWork, tip: t.Tip, case_id: UUID, outcome_id: UUID) -> tuple[t.PenaltyDecided,
+                                                                                              PenaltyCase]:
+    """R11's 行政处罚金额, read from the decision of the case that came from the tip or the matter."""
+    case = uow.load(case_id, PenaltyCase, label="penalty case", field="case_id", write=False)
+    source_tip = uow.find(case.source.id, t.Tip)
+    if case.source.id != outcome_id and (source_tip is None or source_tip.outcome(outcome_id) is None):
+        raise Rejected("case-not-of-matter", "the case came neither from the matter rewarded nor from a tip that led "
+                       "to it", field="case_id")
+    if case.decision is None:
+        raise Conflict("case-not-decided", "the case is not decided: the reward rests on the fine decided")
+    return t.PenaltyDecided(fine_yuan=case.decision.total_yuan, decision_no=case.decision.decision_no,
+                            case_id=case.id), case
+
+
+def found_before(uow: UnitOfWork, tip: t.Tip, target: Aggregate | None, case: PenaltyCase | None) -> bool:
+    """The matter was already found — a hazard reported, a case opened — before the tip was received, not through
+    it, and was being handled (a hazard not overdue by then): 安监总财〔2018〕19号 rewards only what was not found, or
+    found and not handled."""
+    if isinstance(target, Hazard) and target.tip_id != tip.id and target.found_at < tip.received_at:
+        overdue = any(isinstance(e, HazardBecameOverdue) and e.effective_at <= tip.received_at
+                      for e in uow.log.history(target.id))
+        return not overdue
+    return case is not None and case.source.id != tip.id and case.created_on < tip.received_at \
+        and case.opened_on <= local_day(tip.received_at)
+
+
 def propose_reward(cmd: ProposeTipReward, uow: UnitOfWork) -> UUID:
     tip = _tip(uow, cmd.tip_id, cmd.expected_version)
+    if (cmd.case_id is None) == (cmd.facts is None):
+        raise Rejected("reward-facts", "name the decided penalty case (case_id) or, for a concealed accident, the "
+                       "deaths found (facts) — one of the two", field="case_id")
     outcome = tip.outcome(cmd.outcome_id)
     target = _target(uow, outcome) if outcome is not None else None
     major = isinstance(target, Hazard) and target.grade == HazardGrade.major
-    uow.record(t.propose_reward(uow.ctx, tip, pack_for(tip.jurisdiction), cmd.outcome_id, cmd.facts,
-                                major_hazard=major, others=lambda: _others(uow, tip, cmd.outcome_id)))
+    pack = pack_for(tip.jurisdiction)
+    case = None
+    facts: t.PenaltyDecided | t.ConcealedDeathsFound
+    if cmd.case_id is not None:
+        facts, case = _decided_penalty(uow, tip, cmd.case_id, cmd.outcome_id)
+    else:
+        assert cmd.facts is not None
+        facts = cmd.facts
+    bar = reward_bar(pack, reporter_supervises=cmd.reporter_supervises,
+                     matter_found_before=outcome is not None and found_before(uow, tip, target, case))
+    uow.record(t.propose_reward(uow.ctx, tip, pack, cmd.outcome_id, facts, major_hazard=major,
+                                others=lambda: _others(uow, tip, cmd.outcome_id), bar=bar))
     return tip.id
 
 
 def pay_reward(cmd: PayTipReward, uow: UnitOfWork) -> UUID:
     tip = _tip(uow, cmd.tip_id, cmd.expected_version)
-    uow.record(t.pay_reward(uow.ctx, tip, cmd.amount_yuan, cmd.payment_ref))
+    uow.record(t.pay_reward(uow.ctx, tip, pack_for(tip.jurisdiction), cmd.amount_yuan, cmd.payment_ref,
+                            cmd.late_reason))
     return tip.id
 
 

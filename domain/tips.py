@@ -25,18 +25,25 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import Field
 
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
+from domain.calendar import local_day
 from domain.errors import Conflict, DomainError, Rejected
 from domain.jurisdiction import covers
 from domain.references import HazardRef, RecordRef, UnitRef
 from domain.rules import RulesPack
 from domain.rules.accidents import AccidentGrade as AccidentGrade
-from domain.rules.rewards import Exact, RewardComputation, concealed_death_reward, penalty_reward
+from domain.rules.rewards import (
+    Exact,
+    RewardComputation,
+    collection_deadline,
+    concealed_death_reward,
+    penalty_reward,
+)
 from domain.units import Unit
 
 TIP_BASIS = "《安全生产领域举报奖励办法》(安监总财〔2018〕19号); 泉港城管〔2022〕149号 §31"
@@ -150,11 +157,14 @@ class Outcome(Frozen):
 
 
 class PenaltyDecided(Frozen):
-    """The penalty decided for the reported violation, as the officer enters it until penalty cases exist."""
+    """The penalty decided for the reported violation, read from the penalty case's decision (``case_id``); rewards
+    proposed before penalty cases existed carry the fine the officer entered (``case_id`` null)."""
 
     kind: Literal["penalty"] = "penalty"
-    fine_yuan: Exact = Field(gt=0, max_digits=14, decimal_places=2, description="行政处罚金额 decided (yuan)")
+    fine_yuan: Exact = Field(ge=0, max_digits=14, decimal_places=2,
+                             description="行政处罚金额 decided (yuan): the unit's and the person's fines")
     decision_no: str = Field(min_length=1, max_length=100, description="行政处罚决定书文号")
+    case_id: UUID | None = Field(default=None, description="the penalty case whose decision it is")
 
 
 class ConcealedDeathsFound(Frozen):
@@ -278,12 +288,22 @@ class TipRewardProposed(DomainEvent):
 
     term = "举报奖励拟定"
     context = "tips"
+    class_version = 2
     outcome_id: UUID = Field(description="the matter rewarded: the outcome the tip led to")
     grounds: Grounds
     facts: RewardFacts
     computation: RewardComputation
     amount_yuan: Exact
     payer_id: UUID = Field(description="the unit that received the tip and pays the reward")
+    bar: str | None = Field(default=None, description="why the tip earns nothing (安监总财〔2018〕19号's exclusions)")
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """v2: a penalty's facts name their case, and a reward may be barred (nothing earned)."""
+        state.setdefault("bar", None)
+        facts = state.get("facts")
+        if isinstance(facts, dict) and facts.get("kind") == "penalty":
+            facts.setdefault("case_id", None)
 
     def apply(self, state: Tip) -> Tip:
         reward = Reward(outcome_id=self.outcome_id, grounds=self.grounds, facts=self.facts,
@@ -296,9 +316,16 @@ class TipRewardPaid(DomainEvent):
 
     term = "举报奖励发放"
     context = "tips"
+    class_version = 2
     amount_yuan: Exact
     payment_ref: str
     payer_id: UUID
+    late_reason: str | None = Field(default=None, description="why it was collected after the collection period")
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """v2: a payment after the collection period says why."""
+        state.setdefault("late_reason", None)
 
     def apply(self, state: Tip) -> Tip:
         assert state.reward is not None
@@ -447,7 +474,7 @@ def _grounds(facts: PenaltyDecided | ConcealedDeathsFound, major_hazard: bool) -
 
 def propose_reward(ctx: CommandContext, tip: Tip, pack: RulesPack, outcome_id: UUID,
                    facts: PenaltyDecided | ConcealedDeathsFound, *, major_hazard: bool,
-                   others: Callable[[], list[Tip]]) -> TipRewardProposed:
+                   others: Callable[[], list[Tip]], bar: str | None = None) -> TipRewardProposed:
     """The reward R11 gives this tip for the matter ``outcome_id``, refused unless the tip is the first valid
     real-name report of it. ``others`` finds the other tips linked to the same matter, wherever they were received;
     it is asked only once the tip itself qualifies."""
@@ -488,23 +515,37 @@ def propose_reward(ctx: CommandContext, tip: Tip, pack: RulesPack, outcome_id: U
         computation = penalty_reward(pack, Decimal(facts.fine_yuan))
     else:
         computation = concealed_death_reward(pack, facts.accident_grade.value, facts.deaths)
-    return tip.next_event(TipRewardProposed, ctx, basis=ctx.basis or source, rules_version=pack.version_tag,
-                          outcome_id=outcome_id, grounds=_grounds(facts, major_hazard), facts=facts,
-                          computation=computation, amount_yuan=computation.amount_yuan,
-                          payer_id=tip.receiving_unit_id)
+    if bar is not None:  # 安监总财〔2018〕19号: excluded — nothing earned, recorded with the reason
+        nothing = Decimal(0).quantize(Decimal("0.01"))
+        computation = computation.model_copy(update={"formula": f"no reward: {bar}", "amount_yuan": nothing,
+                                                     "computed_yuan": nothing, "bound": None})
+    return tip.next_event(TipRewardProposed, ctx, basis=ctx.basis or (pack["tip.reward.exclusion.basis"] if bar
+                                                                      else source),
+                          rules_version=pack.version_tag, outcome_id=outcome_id, grounds=_grounds(facts, major_hazard),
+                          facts=facts, computation=computation, amount_yuan=computation.amount_yuan,
+                          payer_id=tip.receiving_unit_id, bar=bar)
 
 
-def pay_reward(ctx: CommandContext, tip: Tip, amount_yuan: Decimal, payment_ref: str) -> TipRewardPaid:
-    """The reward proposed, paid once, in the amount proposed, by the unit that received the tip."""
+def pay_reward(ctx: CommandContext, tip: Tip, pack: RulesPack, amount_yuan: Decimal, payment_ref: str,
+               late_reason: str | None = None) -> TipRewardPaid:
+    """The reward proposed, paid once, in the amount proposed, by the unit that received the tip; after the
+    collection period (counted from the proposal, when the reporter is told to collect) only with a reason."""
     if tip.reward is None:
         raise Conflict("reward-not-proposed", "no reward was proposed for this tip: propose it before paying")
     if tip.reward.paid_at is not None:
         raise Conflict("reward-already-paid", f"the reward was already paid ({tip.reward.payment_ref})")
+    if not tip.reward.amount_yuan:
+        raise Conflict("nothing-to-pay", "the tip earned no reward (no fine, or excluded)")
+    last_day = collection_deadline(pack, local_day(tip.reward.proposed_at))
+    reason = late_reason.strip() if late_reason and late_reason.strip() else None
+    require(local_day(ctx.effective_at) <= last_day or reason is not None, "collection-lapsed",
+            f"the reward had to be collected by {last_day}: a later payment needs the reporter's reason",
+            field="late_reason", basis=pack["tip.reward.collection.basis"])
     require(amount_yuan == tip.reward.amount_yuan, "amount-differs",
             f"the reward proposed is {tip.reward.amount_yuan} yuan, not {amount_yuan}", field="amount_yuan")
     require(bool(payment_ref.strip()), "payment-ref-required", "record the payment's reference", field="payment_ref")
     return tip.next_event(TipRewardPaid, ctx, amount_yuan=tip.reward.amount_yuan, payment_ref=payment_ref.strip(),
-                          payer_id=tip.reward.payer_id)
+                          payer_id=tip.reward.payer_id, late_reason=reason)
 
 
 def give_feedback(ctx: CommandContext, tip: Tip, pack: RulesPack, method: FeedbackMethod,

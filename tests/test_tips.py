@@ -223,8 +223,9 @@ def test_the_first_valid_reporter_is_rewarded_by_the_receiving_unit(desk: TipDes
     assert event.envelope.rules_version == pack_for(event.envelope.jurisdiction).version_tag
     assert "安监总财〔2018〕19号" in (event.envelope.basis or "")
     assert desk.tip(tip_id).reward.amount_yuan == Decimal("7500")
-    assert refused(desk, tp.ProposeTipReward(tip_id=tip_id, outcome_id=hazard_id, facts=t.PenaltyDecided(
-        fine_yuan=Decimal(1), decision_no="x")), error=Conflict).code == "reward-already-proposed"
+    assert refused(desk, tp.ProposeTipReward(tip_id=tip_id, outcome_id=hazard_id,
+                                             case_id=desk.decided_case(tip_id)), error=Conflict).code == (
+        "reward-already-proposed")
 
 
 def test_a_penalised_general_hazard_is_rewarded_as_an_illegal_act(desk: TipDesk) -> None:
@@ -238,24 +239,25 @@ def test_a_penalised_general_hazard_is_rewarded_as_an_illegal_act(desk: TipDesk)
 
 
 def test_no_reward_for_an_unverified_unsubstantiated_anonymous_or_unlinked_tip(desk: TipDesk) -> None:
-    facts = t.PenaltyDecided(fine_yuan=Decimal(50_000), decision_no="x")
     unverified = desk.receive()
     hazard_id = desk.hazard(unverified)
-    assert refused(desk, tp.ProposeTipReward(tip_id=unverified, outcome_id=hazard_id, facts=facts),
+    case_id = desk.decided_case(unverified)
+    assert refused(desk, tp.ProposeTipReward(tip_id=unverified, outcome_id=hazard_id, case_id=case_id),
                    error=Conflict).code == "not-verified"
     unsubstantiated = desk.receive()
     desk.link(unsubstantiated, hazard_id)
     desk.verify(unsubstantiated, t.Verdict.unsubstantiated, finding="不属实")
-    assert refused(desk, tp.ProposeTipReward(tip_id=unsubstantiated, outcome_id=hazard_id, facts=facts),
+    assert refused(desk, tp.ProposeTipReward(tip_id=unsubstantiated, outcome_id=hazard_id, case_id=case_id),
                    error=Conflict).code == "tip-unsubstantiated"
     anonymous = desk.receive(reporter=None)
     desk.link(anonymous, hazard_id)
     desk.verify(anonymous)
-    assert refused(desk, tp.ProposeTipReward(tip_id=anonymous, outcome_id=hazard_id, facts=facts),
+    assert refused(desk, tp.ProposeTipReward(tip_id=anonymous, outcome_id=hazard_id, case_id=case_id),
                    error=Rejected).code == "anonymous-tip"
     unlinked = desk.receive()
     desk.verify(unlinked)
-    problem = refused(desk, tp.ProposeTipReward(tip_id=unlinked, outcome_id=hazard_id, facts=facts), error=Rejected)
+    problem = refused(desk, tp.ProposeTipReward(tip_id=unlinked, outcome_id=hazard_id, case_id=case_id),
+                      error=Rejected)
     assert (problem.code, problem.field) == ("outcome-not-linked", "outcome_id")
     assert refused(desk, tp.ProposeTipReward(tip_id=unlinked, outcome_id=hazard_id, facts=t.ConcealedDeathsFound(
         accident_grade=t.AccidentGrade.general, deaths=1, document_no="x")), error=Rejected).code == (
@@ -446,8 +448,7 @@ def test_every_tip_command_is_for_tip_officers_of_the_tips_jurisdiction(desk: Ti
     commands = [
         tp.VerifyTip(tip_id=tip_id, verdict=t.Verdict.substantiated, finding="x"),
         tp.LinkTipOutcome(tip_id=tip_id, outcome=outcome),
-        tp.ProposeTipReward(tip_id=tip_id, outcome_id=hazard_id, facts=t.PenaltyDecided(fine_yuan=Decimal(1),
-                                                                                        decision_no="x")),
+        tp.ProposeTipReward(tip_id=tip_id, outcome_id=hazard_id, case_id=desk.decided_case(tip_id)),
         tp.PayTipReward(tip_id=tip_id, amount_yuan=Decimal(3000), payment_ref="x"),
         tp.GiveTipFeedback(tip_id=tip_id, method=t.FeedbackMethod.phone, content="x"),
         tp.DiscloseReporterIdentity(tip_id=tip_id, reason="x"),
@@ -474,16 +475,16 @@ def test_the_ledger_follows_the_lifecycle_and_never_holds_the_identity(desk: Tip
     tip_id = desk.receive()
     hazard_id = desk.hazard(tip_id, hz.HazardGrade.major)
     desk.verify(tip_id)
-    desk.propose(tip_id, hazard_id, fine=Decimal(2000001))
-    desk.run(tp.PayTipReward(tip_id=tip_id, amount_yuan=Decimal(300_000), payment_ref="JL-9"))
+    desk.propose(tip_id, hazard_id, fine=Decimal(50000))
+    desk.run(tp.PayTipReward(tip_id=tip_id, amount_yuan=Decimal(7_500), payment_ref="JL-9"))
     desk.run(tp.GiveTipFeedback(tip_id=tip_id, method=t.FeedbackMethod.phone, content="已奖励"))
     tp.disclose_identity(desk.system.service, desk.officer, tp.DiscloseReporterIdentity(tip_id=tip_id, reason="发奖"))
     desk.system.runner.catch_up()
     [row] = desk.system.queries.tips.ledger(COUNTY)
     assert (row["status"], row["status_term"], row["verdict"], row["reward_yuan"], row["reward_grounds"]) == (
-        "reward_paid", "已奖励", "substantiated", "300000.00", "major_hazard")
+        "reward_paid", "已奖励", "substantiated", "7500.00", "major_hazard")
     assert (row["payment_ref"], row["feedback_count"], row["disclosures"], row["anonymous"]) == ("JL-9", 1, 1, 0)
-    assert row["reward_formula"].endswith("held to the maximum 300,000.00")
+    assert row["reward_formula"] == "15% × 50,000.00 = 7,500.00"
     assert row["receiving_unit_name"] == "泉港区城市管理局"
     assert [(o["kind"], o["target_id"]) for o in row["outcomes"]] == [("hazard", str(hazard_id))]
     assert REPORTER.name not in repr(row)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -96,13 +98,13 @@ def test_a_reward_over_http_is_computed_and_explained(client: TestClient, desk: 
     tip_id = desk.receive()
     hazard_id = desk.hazard(tip_id)
     desk.verify(tip_id)
-    for fine in ("-1", "20000.001", "abc"):
+    for fine in ("-1", "20000.30", "abc"):  # a fine is never typed in: it is read from the case's decision
         bad = client.post(f"/api/v1/tips/{tip_id}/reward-proposal", headers=officer, json={
             "outcome_id": str(hazard_id), "facts": {"kind": "penalty", "fine_yuan": fine, "decision_no": "x"}})
         assert (bad.status_code, bad.json()["code"]) == (422, "invalid-request"), fine
+    case_id = desk.decided_case(tip_id, Decimal("20000.30"), "泉港城管罚决字〔2026〕第8号")
     proposed = client.post(f"/api/v1/tips/{tip_id}/reward-proposal", headers=officer, json={
-        "outcome_id": str(hazard_id), "facts": {"kind": "penalty", "fine_yuan": "20000.30",
-                                                "decision_no": "泉港城管罚决字〔2026〕第8号"}})
+        "outcome_id": str(hazard_id), "case_id": str(case_id)})
     assert proposed.status_code == 200, proposed.text
     paid = client.post(f"/api/v1/tips/{tip_id}/reward-payment", headers=officer,
                        json={"amount_yuan": "3000.05", "payment_ref": "JL-2026-0008"})

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from uuid import UUID
 
 import pytest
 
 from api.bootstrap import System
+from application import cases as c
 from application import hazards as h
 from application import organisation as o
 from application import tips as tp
 from application.authorization import Principal
 from application.service import CommandResult
+from domain import cases as cs
 from domain import hazards as hz
 from domain import tips as t
 from domain.errors import DomainError
@@ -63,18 +66,37 @@ class TipDesk:
     def link(self, tip_id: UUID, hazard_id: UUID) -> None:
         self.run(tp.LinkTipOutcome(tip_id=tip_id, outcome=t.Outcome(kind=t.OutcomeKind.hazard, target_id=hazard_id)))
 
+    def decided_case(self, tip_id: UUID, fine: Decimal = Decimal(50000),
+                     decision: str = "泉港城管罚决字〔2026〕第15号") -> UUID:
+        """A penalty case from the tip (安全生产法 第102条), noticed now and decided 20 days on with ``fine``."""
+        officer = Principal("test:enforcement", "enforcement", COUNTY)
+        now = self.system.service.clock.now()
+        case_id = self.run(c.OpenCase(
+            unit_id=self.world.enterprise, department_id=self.world.department, article="安全生产法 第102条",
+            violation="钢瓶违规倒灌充装", violated_at=now - timedelta(days=1), source_kind=cs.SourceKind.tip,
+            source_id=tip_id), officer).id
+        self.run(c.ServePenaltyNotice(case_id=case_id), officer)
+        later = now + timedelta(days=20)
+        self.run(c.CompleteLegalReview(case_id=case_id, opinion="同意", effective_at=later), officer)
+        proposed = state_of(self.system, case_id, cs.PenaltyCase).proposal.unit.amount_yuan
+        self.run(c.DecideCase(case_id=case_id, decision_no=decision, unit_yuan=fine, effective_at=later,
+                              departure_reason=None if fine == proposed else "情节较重"), officer)
+        return case_id
+
     def propose(self, tip_id: UUID, hazard_id: UUID, fine: Decimal = Decimal(50000),
                 decision: str = "泉港城管罚决字〔2026〕第15号") -> CommandResult:
+        """The reward for the matter, read from the decision of a case opened from the tip."""
+        case_id = self.decided_case(tip_id, fine, decision)
         self.system.runner.catch_up()  # the reward rule asks the tip ledger which tips reported the same matter
-        return self.run(tp.ProposeTipReward(tip_id=tip_id, outcome_id=hazard_id,
-                                            facts=t.PenaltyDecided(fine_yuan=fine, decision_no=decision)))
+        return self.run(tp.ProposeTipReward(tip_id=tip_id, outcome_id=hazard_id, case_id=case_id))
 
     def reward_refused(self, tip_id: UUID, hazard_id: UUID) -> DomainError:
         """The proposal of a reward that must be refused (and writes nothing)."""
+        case_id = self.decided_case(tip_id)
         self.system.runner.catch_up()
         head = self.system.store.head()
         with pytest.raises(DomainError) as caught:
-            self.propose(tip_id, hazard_id)
+            self.run(tp.ProposeTipReward(tip_id=tip_id, outcome_id=hazard_id, case_id=case_id))
         assert self.system.store.head() == head
         return caught.value
 

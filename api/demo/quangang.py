@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from api.demo.identifiers import credit_code, resident_id
 from api.demo.scene import ADMIN, COUNTY, NANPU, REGISTRAR, SHANYAO, START, Demo, on
+from application import cases as cs
 from application import hazards as h
 from application import organisation as o
 from application import people as pp
@@ -21,6 +22,7 @@ from application import responsibility as rs
 from application import tips as tp
 from application.authorization import Principal
 from domain import tips as t
+from domain.cases import SourceKind as CaseSource
 from domain.hazards import Criterion, HazardGrade, HazardSource
 from domain.people import Certificate, CertificateKind
 from domain.posts import PostDefinition, PostKind, RemovalReason, WorkerCategory
@@ -400,13 +402,35 @@ def _tips_before_the_ban(d: Demo) -> None:
     d.do(TIP_OFFICER, tp.VerifyTip(tip_id=d.ids["tip_lpg"], verdict=t.Verdict.substantiated,
                                    finding="现场查实: 后院存放钢瓶23只, 存在倒灌充装设备, 无燃气经营许可"),
          when=on("2026-04-22"))
+    _lpg_case(d)
+
+
+def _lpg_case(d: Demo) -> None:
+    """The case the tip led to (docs/cases.md): opened from the hazard, noticed, reviewed, decided at the article's
+    maximum with the reason written (the proposal was the standard tier), served and paid; the reward reads its fine."""
+    officer = CHENGGUAN_ENFORCEMENT
+    d.do(officer, cs.OpenCase(unit_id=d.ids["restaurant_b"], department_id=d.ids["chengguan"],
+                              article="安全生产法 第102条", violation="后院非法储存液化石油气钢瓶23只并私设倒灌充装设备, "
+                              "重大事故隐患未采取措施消除", violated_at=on("2026-04-18", 10),
+                              source_kind=CaseSource.hazard, source_id=d.ids["hazard_lpg"]),
+         when=on("2026-04-24"), name="case_lpg")
+    d.do(officer, cs.ServePenaltyNotice(case_id=d.ids["case_lpg"], unit_yuan=Decimal(50_000),
+                                        departure_reason="无证非法充装、储存钢瓶23只, 危害后果严重, 依泉港城管〔2022〕149号 "
+                                                         "§22 上限处罚"), when=on("2026-04-27"))
+    d.do(officer, cs.CompleteLegalReview(case_id=d.ids["case_lpg"], opinion="事实清楚, 证据确凿, 适用依据正确, 程序合法"),
+         when=on("2026-05-06"))
+    d.do(officer, cs.DecideCase(case_id=d.ids["case_lpg"], decision_no="泉港城管罚决字〔2026〕第0057号",
+                                unit_yuan=Decimal(50_000), departure_reason="无证非法充装、储存钢瓶23只, 危害后果严重, "
+                                "依泉港城管〔2022〕149号 §22 上限处罚"), when=on("2026-05-07"))
+    d.do(officer, cs.ServeDecision(case_id=d.ids["case_lpg"]), when=on("2026-05-08"))
+    d.do(officer, cs.PayFine(case_id=d.ids["case_lpg"], party="unit", amount_yuan=Decimal(50_000)),
+         when=on("2026-05-11"))
 
 
 def _tips_after_the_ban(d: Demo) -> None:
     """The reward for the 12345 tip (docs/rules.md R11: 15 % of the fine), paid by the unit that received it, and the answer."""
     d.do(TIP_OFFICER, tp.ProposeTipReward(
-        tip_id=d.ids["tip_lpg"], outcome_id=d.ids["hazard_lpg"],
-        facts=t.PenaltyDecided(fine_yuan=Decimal(50_000), decision_no="泉港城管罚决字〔2026〕第0057号")), when=on("2026-07-06"))
+        tip_id=d.ids["tip_lpg"], outcome_id=d.ids["hazard_lpg"], case_id=d.ids["case_lpg"]), when=on("2026-07-06"))
     d.do(TIP_OFFICER, tp.PayTipReward(tip_id=d.ids["tip_lpg"], amount_yuan=Decimal(7_500), payment_ref="JL-2026-003"),
          when=on("2026-07-20"))
     d.do(TIP_OFFICER, tp.GiveTipFeedback(tip_id=d.ids["tip_lpg"], method=t.FeedbackMethod.phone,
