@@ -81,6 +81,18 @@ def _reach(hazards: list[dict[str, Any]]) -> str:
     return _table(["隐患", "检查表事项", "检查时间", "签名数", "结论"], rows)
 
 
+def _cases(cases: list[dict[str, Any]]) -> str:
+    rows = [[c["opened_on"], c["article"], c["violation"], c["status_term"], (c["decision"] or {}).get("decision_no"),
+             (c["decision"] or {}).get("unit_yuan"), (c["transfer"] or {}).get("to")] for c in cases]
+    return _table(["立案日期", "条款", "违法行为", "状态", "决定书", "单位罚款(元)", "移送"], rows)
+
+
+def _slips(slips: list[dict[str, Any]], notices: list[dict[str, Any]]) -> str:
+    rows = [[s["term"], s["matter"], s["deadline"], s["answered_at"] or "（未反馈）", s["late_flagged"]] for s in slips]
+    rows += [[n["term"], n["matter"], n["issued_at"], "—", "—"] for n in notices]
+    return _table(["交办督办与函件", "事项", "期限/日期", "反馈", "逾期"], rows)
+
+
 def _subject(facts: dict[str, Any]) -> str:
     if "accident_id" not in facts:
         return _table(["项目", "内容"], [[k, v] for k, v in facts.items()])
@@ -109,7 +121,8 @@ def _line(line: dict[str, Any]) -> str:
                 f"{_cell(unit.get('credit_code'))}）</p><h3>岗位与在岗人员</h3>{_posts(facts.get('posts', []))}"
                 f"<h3>责任清单</h3>{_lists(facts.get('duty_lists', []))}<h3>事故前的隐患及其当时状态</h3>"
                 f"{_hazards(facts.get('hazards', []))}<h3>企业自查</h3>{_checks(facts.get('self_checks', []))}"
-                f"<h3>主要负责人带队检查（按月）</h3>{_leader_months(facts.get('main_leader_checks', []))}")
+                f"<h3>主要负责人带队检查（按月）</h3>{_leader_months(facts.get('main_leader_checks', []))}"
+                f"<h3>此前的行政处罚</h3>{_cases(facts.get('prior_penalties', []))}")
     elif name == "supervisory":
         departments = "".join(f"<h3>{escape(dep['name'])}（{escape(dep['clause'])}）</h3>{_posts(dep['posts'])}"
                               f"{_lists(dep['duty_lists'])}" for dep in facts.get("supervising_departments", []))
@@ -119,14 +132,15 @@ def _line(line: dict[str, Any]) -> str:
         checks = _table(["检查时间", "检查", "检查人员", "签名数", "已查事项", "发现问题"], inspections)
         body = (f"<p>行业领域：{_cell(facts.get('sector'))}</p>{departments or '<p class=gap>（无监管部门）</p>'}"
                 f"<h3>检查记录</h3>{checks}<h3>事故背后的隐患：此前各次检查是否在范围内而漏查</h3>"
-                f"{_reach(facts.get('hazards_behind', []))}"
+                f"{_reach(facts.get('hazards_behind', []))}<h3>行政处罚案件及结果</h3>{_cases(facts.get('cases', []))}"
                 f"<h3>挂牌督办</h3>{_hazards(facts.get('listed_supervision', []))}")
     elif name in ("territorial", "leadership"):
         parts = []
         for territory in facts.get("territories", []):
             posts = territory.get("leaders", territory.get("posts", []))
             parts.append(f"<h3>{escape(territory['name'])}</h3>{_posts(posts)}"
-                         + (_lists(territory["duty_lists"]) if "duty_lists" in territory else ""))
+                         + (_lists(territory["duty_lists"]) if "duty_lists" in territory else "")
+                         + (_slips(territory["slips"], territory["notices"]) if "slips" in territory else ""))
         body = "".join(parts) or "<p>（无）</p>"
     else:
         rows = [[e["effective_at"], "企业" if e["side"] == "enterprise" else "监管", e["term"],

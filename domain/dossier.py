@@ -3,14 +3,16 @@ and the two backtracks, as of T and as known at K — a pure function of logged 
 
 - **Entity line** (企业主体责任): U at T, its posts and holders (with their certificates and whether valid at T),
   its duty lists, its hazards found before T with their state at T, its own checks (自查) and, month by month while
-  the holder at T held the post, the checks its main responsible person led or took part in (seed 004 ¶67).
+  the holder at T held the post, the checks its main responsible person led or took part in (seed 004 ¶67); its
+  prior penalties (cases decided before T).
 - **Supervisory line** (部门监管责任): the department that supervised U's sector at T (as the lead-unit rule
   recorded it: ``SupervisionAssigned``, and the catalogue's ``SectorLeadDecided``), its posts and holders, its duty
   lists; every inspection of U before T (U's own checks aside) — who signed, what its checklist covered, what it
   found; for each hazard behind the subject (U's hazards open at T) every earlier inspection's reach: the hazard's
   checklist item in scope and missed, in scope and not checked, out of scope, or found; U's hazards under listed
-  supervision at T and their age.
-- **Territorial line** (属地管理责任): the 村/社区, 镇/街道 and county above U at T, their posts and duty lists.
+  supervision at T and their age; the penalty cases against U and their outcome at T.
+- **Territorial line** (属地管理责任): the 村/社区, 镇/街道 and county above U at T, their posts and duty lists, the
+  交办单/督办单 to them (answered? late?) and the letters and circulars naming them.
 - **Leadership line** (党政领导责任): in those territories, the party secretaries and government heads (党政同责) and
   the deputies whose portfolio names U's sector (一岗双责).
 - **Two backtracks** (两个倒查): one timeline, newest first, of the acts on U's hazards, inspections, lists, posts,
@@ -26,15 +28,18 @@ from, so deriving again from those events alone gives the same lines (this is ho
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from domain.accidents import Accident, AccidentRecorded
+from domain.accountability import NOTICE_TERMS, SLIP_TERMS, Notice, NoticeIssued, Slip, SlipIssued
 from domain.base import Aggregate, DomainEvent
 from domain.calendar import local_day, month_label, previous_month
+from domain.cases import STATUS_TERMS as CASE_STATUS_TERMS
+from domain.cases import CaseOpened, PenaltyCase
 from domain.hazards import STATUS_TERMS, Hazard, HazardReported
 from domain.identifiers import mask_certificate_number
 from domain.inspections import Inspection, InspectionKind, InspectionOpened
@@ -64,24 +69,30 @@ class Logged:
     event: DomainEvent
 
 
-RELATIONS: dict[type[DomainEvent], tuple[str, ...]] = {
-    PostEstablished: ("unit_id",), ResponsibilityListOpened: ("unit_id",), HazardReported: ("unit_id",),
-    InspectionOpened: ("target_unit_id",), AccidentRecorded: ("unit_id",), TipReceived: ("about",)}
+def _about(event: Any) -> list[Any]:
+    subject = getattr(event, "subject", None)
+    return [getattr(subject, "unit_id", None), getattr(subject, "hazard_id", None)]
+
+
+RELATIONS: dict[type[DomainEvent], dict[str, Callable[[Any], list[Any]]]] = {
+    PostEstablished: {"unit_id": lambda e: [e.unit_id]},
+    ResponsibilityListOpened: {"unit_id": lambda e: [e.unit_id]},
+    HazardReported: {"unit_id": lambda e: [e.unit_id]},
+    InspectionOpened: {"target_unit_id": lambda e: [e.target_unit_id]},
+    AccidentRecorded: {"unit_id": lambda e: [e.unit_id]},
+    TipReceived: {"about": _about},
+    CaseOpened: {"unit_id": lambda e: [e.unit_id]},
+    SlipIssued: {"target_unit_id": lambda e: [e.target_unit_id]},
+    NoticeIssued: {"target_unit_id": lambda e: list(e.target_unit_ids)},
+}
 """The creating events a dossier finds its records by, and the keys it asks them by (``about``: a tip's subject,
-the unit or the hazard it names)."""
+the unit or the hazard it names; a letter or circular is found by each unit it names)."""
 
 
 def relations(event: DomainEvent) -> list[tuple[str, UUID]]:
     """The (key, value) pairs a creating event is found by (empty: not one a dossier looks for)."""
-    found = []
-    for key in RELATIONS.get(type(event), ()):
-        if key == "about":
-            subject = getattr(event, "subject", None)
-            values = [getattr(subject, "unit_id", None), getattr(subject, "hazard_id", None)]
-        else:
-            values = [getattr(event, key)]
-        found += [(key, value) for value in values if isinstance(value, UUID)]
-    return found
+    return [(key, value) for key, values in RELATIONS.get(type(event), {}).items() for value in values(event)
+            if isinstance(value, UUID)]
 
 
 @runtime_checkable
@@ -265,6 +276,7 @@ def _entity(index: _Folding, unit_id: UUID, as_of: datetime, scope: str) -> Buil
         "duty_lists": _lists(line, unit, gaps),
         "hazards": [_hazard(line, h) for h in hazards if h is not None],
         "self_checks": [_inspection(line, i) for i in own],
+        "prior_penalties": [c for c in _cases(line, unit_id) if c["decision"] is not None],
         "main_leader_checks": _main_leader_checks(line, posts, own),
     }
     return facts, line.positions(), gaps
@@ -361,9 +373,35 @@ def _supervisory(index: _Folding, unit_id: UUID, as_of: datetime, scope: str) ->
         "supervising_departments": departments,
         "inspections": [_inspection(line, i) for i in inspections],
         "hazards_behind": [_reach(line, h, inspections) for h in hazards if h.is_open],
+        "cases": _cases(line, unit_id),
         "listed_supervision": [_hazard(line, h) for h in hazards if h.listing is not None],
     }
     return facts, line.positions(), gaps
+
+
+def _cases(line: _Line, unit_id: UUID) -> list[dict[str, Any]]:
+    """The penalty cases against U opened before T, with their state at T: who opened them, for what, and the
+    outcome (decision, payment, transfer, bans)."""
+    found = []
+    for case_id in line.created(CaseOpened, unit_id=unit_id):
+        case = line.state(case_id, PenaltyCase)
+        if case is None:
+            continue
+        decision = case.decision
+        found.append({
+            "case_id": str(case.id), "department_id": str(case.department_id), "article": case.article,
+            "violation": case.violation, "violated_at": _iso(case.violated_at), "opened_on": case.opened_on.isoformat(),
+            "status": case.status.value, "status_term": CASE_STATUS_TERMS[case.status.value],
+            "decision": None if decision is None else {
+                "decision_no": decision.decision_no, "decided_on": decision.decided_on.isoformat(),
+                "unit_yuan": str(decision.unit_yuan),
+                "person_yuan": None if decision.person_yuan is None else str(decision.person_yuan),
+                "late": decision.late},
+            "payment_overdue": case.payment_overdue,
+            "transfer": None if case.transfer is None else {"to": case.transfer.to,
+                                                            "transferred_on": case.transfer.transferred_on.isoformat()},
+            "bans": [str(b) for b in case.bans]})
+    return found
 
 
 REACH_TERMS = {"found": "本次检查发现", "in_scope_missed": "在检查表范围内、已检查而未发现",
@@ -427,8 +465,36 @@ def _territorial(index: _Folding, unit_id: UUID, as_of: datetime, scope: str, le
         else:
             entry["posts"] = _posts(line, territory.id, gaps, territory.name)
             entry["duty_lists"] = _lists(line, territory, gaps)
+            entry["slips"] = _slips(line, territory.id)
+            entry["notices"] = _notices(line, territory.id)
         territories.append(entry)
     return {"sector": sector, "territories": territories}, line.positions(), gaps
+
+
+def _slips(line: _Line, unit_id: UUID) -> list[dict[str, Any]]:
+    """交办单/督办单 to the unit before T: the matter, the deadline, and at T whether answered and whether late."""
+    found = []
+    for slip_id in line.created(SlipIssued, target_unit_id=unit_id):
+        slip = line.state(slip_id, Slip)
+        if slip is not None:
+            found.append({"slip_id": str(slip.id), "kind": slip.kind.value, "term": SLIP_TERMS[slip.kind.value],
+                          "issuer_unit_id": str(slip.issuer_unit_id), "matter": slip.matter,
+                          "deadline": _iso(slip.deadline), "answered_at": _iso(slip.answered_at),
+                          "late_flagged": slip.late_flagged})
+    return found
+
+
+def _notices(line: _Line, unit_id: UUID) -> list[dict[str, Any]]:
+    """提醒函/警示函/通报 naming the unit before T."""
+    found = []
+    for notice_id in line.created(NoticeIssued, target_unit_id=unit_id):
+        notice = line.state(notice_id, Notice)
+        if notice is not None:
+            issued = line.index.events(notice_id)[0].event.effective_at
+            found.append({"notice_id": str(notice.id), "kind": notice.kind.value,
+                          "term": NOTICE_TERMS[notice.kind.value], "issuer_unit_id": str(notice.issuer_unit_id),
+                          "matter": notice.matter, "issued_at": _iso(issued)})
+    return found
 
 
 def _side(event: DomainEvent) -> str:
@@ -453,7 +519,7 @@ def _entry(item: Logged) -> dict[str, Any]:
 def _backtracks(index: _Folding, unit_id: UUID, as_of: datetime, scope: str) -> tuple[dict[str, Any], list[int]]:
     line = _Line(index, as_of, scope)
     ids = {unit_id, *line.created(HazardReported, unit_id=unit_id), *line.created(AccidentRecorded, unit_id=unit_id),
-           *line.created(InspectionOpened, target_unit_id=unit_id),
+           *line.created(InspectionOpened, target_unit_id=unit_id), *line.created(CaseOpened, unit_id=unit_id),
            *line.created(ResponsibilityListOpened, unit_id=unit_id), *line.created(PostEstablished, unit_id=unit_id)}
     hazards = set(line.created(HazardReported, unit_id=unit_id))
     for about in (unit_id, *hazards):  # tips about U or one of its hazards, found by their subject

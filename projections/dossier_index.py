@@ -4,8 +4,8 @@ records a dossier finds by a relation — so a dossier reads the few hundred rec
 - ``dossier_events``: every event's position, record, version and recorded time (the stored bytes stay in the event
   store: a dossier reads them record by record, and proves each against the signed tree by its position);
 - ``dossier_relations``: for each creating event a dossier looks records up by (``domain.dossier.relations``: the
-  posts, lists, hazards, inspections and accidents of a unit, the tips about a unit or a hazard), the relation and
-  the record it created.
+  posts, lists, hazards, inspections, accidents and penalty cases of a unit, the slips and letters to it, the tips
+  about a unit or a hazard), the relation and the record it created.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class DossierIndex(Projection):
     """Every event is indexed (a record's history is what a dossier folds), in one insert per batch."""
 
     name = "dossier_index"
-    version = 1
+    version = 2
     events = EVENTS
     relations = RELATIONS
 

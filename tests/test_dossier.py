@@ -14,19 +14,21 @@ import pytest
 from api.bootstrap import System
 from api.dossier_report import render
 from application import accidents as a
+from application import accountability as acc
 from application import hazards as h
 from application import inspections as ai
 from application import responsibility as rs
 from application.authorization import Principal
 from application.clock import ManualClock
 from domain import accidents as ac
+from domain import accountability as ac_acc
 from domain import hazards as hz
 from domain.calendar import CST
 from domain.dossier import Logged, derive
 from domain.inspections import InspectionKind
 from domain.rules.accidents import Figures
 from infrastructure import dossier
-from tests.conftest import COUNTY, REGISTRAR, T0
+from tests.conftest import ADMIN, COUNTY, REGISTRAR, T0
 from tests.inspection_scene import CHECKLIST, Scene
 
 T = T0 + timedelta(days=10)
@@ -213,3 +215,43 @@ def test_the_dossier_read_through_its_index_is_the_dossier_of_the_whole_log(case
         derived = derive("accident", case.accident, everything, scope=COUNTY,
                          known_at=fields.get("known_at", case.clock.now()), as_of=fields.get("as_of"))
         assert built == orjson.loads(orjson.dumps(derived))
+
+
+def test_the_lines_show_the_cases_against_the_unit_and_the_slips_and_letters_to_its_town(
+        system: System, clock: ManualClock) -> None:
+    """Entity line: prior penalties; supervisory line: the cases and their outcomes; territorial line: the
+    交办单/督办单 and letters to the 镇/街道 above U (seed 000 ¶6) — each proven like every line."""
+    from tests.test_cases import Bench
+
+    bench = Bench(system)
+    case = bench.open(bench.hazard())
+    bench.to_decision(case)
+    world = bench.world
+    slip = system.service.execute(acc.IssueSlip(
+        kind=ac_acc.SlipKind.assignment, issuer_unit_id=world.county, target_unit_id=world.town_a,
+        matter="燃气安全隐患突出问题, 限期整治并反馈", deadline=clock.now() + timedelta(days=10)), ADMIN).id
+    letter = system.service.execute(acc.IssueNotice(
+        kind=ac_acc.NoticeKind.warning_letter, issuer_unit_id=world.county, target_unit_ids=[world.town_a],
+        matter="警示: 燃气隐患整治不力"), ADMIN).id
+    occurred = clock.advance(timedelta(days=1))
+    clock.advance(timedelta(hours=1))
+    accident = system.service.execute(a.RecordAccident(
+        unit_id=world.enterprise, kind=ac.AccidentKind.work, occurred_at=occurred, place="调压站", description="泄漏",
+        unit_head_informed_at=occurred + timedelta(minutes=5), known_from=ac.KnownFrom.unit_report,
+        known_at=occurred + timedelta(minutes=30)), Principal("inv", "investigator", COUNTY)).id
+    system.audit.sealer.seal_now()
+    saved = system.dossiers.build(accident, scope=COUNTY, known_at=clock.now())
+    content = saved["content"]
+    (shown,) = line(content, "supervisory")["facts"]["cases"]
+    assert (shown["case_id"], shown["status"]) == (str(case), "decided")
+    assert shown["decision"]["decision_no"].startswith("泉港应急罚")
+    assert [c["case_id"] for c in line(content, "entity")["facts"]["prior_penalties"]] == [str(case)]
+    town = next(t for t in line(content, "territorial")["facts"]["territories"] if t["unit_id"] == str(world.town_a))
+    assert [s["slip_id"] for s in town["slips"]] == [str(slip)]
+    assert (town["slips"][0]["answered_at"], town["slips"][0]["late_flagged"]) == (None, False)
+    assert [n["notice_id"] for n in town["notices"]] == [str(letter)]
+    assert {"CaseOpened", "CaseDecided"} <= {e["type"] for e in line(content, "backtracks")["facts"]["timeline"]}
+    assert "verified" in dossier.verify(saved, system.audit.keys())
+    page = render(saved)
+    assert "警示: 燃气隐患整治不力" in page
+    assert "泉港应急罚" in page
