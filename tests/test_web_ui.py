@@ -12,11 +12,14 @@ import json
 import socket
 import threading
 import urllib.request
+import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
+from xml.sax.saxutils import escape
 
 import pytest
 import uvicorn
@@ -50,22 +53,29 @@ class Server:
             return json.loads(response.read())
 
 
-@pytest.fixture(scope="module")
-def server(demo: System) -> Iterator[Server]:
-    """The app on the demo store, served by uvicorn in a thread on a port the OS picks (no race)."""
+@contextmanager
+def serving(system: System, *, follow: bool) -> Iterator[Server]:
+    """The app on ``system``, served by uvicorn in a thread on a port the OS picks (no race)."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(create_app(demo, follow=False), log_level="warning", timeout_graceful_shutdown=1)
+    config = uvicorn.Config(create_app(system, follow=follow), log_level="warning", timeout_graceful_shutdown=1)
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     while not uv.started:
         thread.join(0.05)
         assert thread.is_alive(), "the test server did not start"
-    yield Server(demo, f"http://127.0.0.1:{sock.getsockname()[1]}")
+    yield Server(system, f"http://127.0.0.1:{sock.getsockname()[1]}")
     uv.should_exit = True
     thread.join(10)
     sock.close()
+
+
+@pytest.fixture(scope="module")
+def server(demo: System) -> Iterator[Server]:
+    """One server on the demo store for the module (the demo is only read)."""
+    with serving(demo, follow=False) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
@@ -77,27 +87,33 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
-@pytest.fixture
-def page(browser: Browser, server: Server, request: pytest.FixtureRequest) -> Iterator[Page]:
-    """A fresh browser tab (its own sessionStorage) that may only talk to the app, in Beijing time."""
+@contextmanager
+def tab(browser: Browser, base: str) -> Iterator[Page]:
+    """A fresh browser tab (its own sessionStorage) that may only talk to the app at ``base``, in Beijing time."""
     context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", accept_downloads=True,
                                   viewport={"width": 1400, "height": 1000})
     problems: list[str] = []
 
     def guard(route: Any) -> None:
-        if route.request.url.startswith(server.url + "/"):
+        if route.request.url.startswith(base + "/"):
             route.continue_()
         else:
             problems.append(f"a request left the app: {route.request.url}")
             route.abort()
 
     context.route("**/*", guard)
-    tab = context.new_page()
-    tab.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
-    tab.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-    yield tab
+    opened = context.new_page()
+    opened.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
+    opened.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    yield opened
     context.close()
     assert not problems, problems
+
+
+@pytest.fixture
+def page(browser: Browser, server: Server) -> Iterator[Page]:
+    with tab(browser, server.url) as opened:
+        yield opened
 
 
 def log_in(page: Page, server: Server, token: str) -> None:
@@ -106,6 +122,16 @@ def log_in(page: Page, server: Server, token: str) -> None:
     page.get_by_label("访问令牌").fill(token)
     page.get_by_role("button", name="登录").click()
     expect(page.get_by_role("heading", name="安委会仪表盘")).to_be_visible()
+
+
+def unlabelled(page: Page) -> list[str]:
+    """Form fields without a label and charts without a text alternative (keyboard and screen-reader users)."""
+    return page.evaluate("""() => [
+        ...[...document.querySelectorAll("main input, main select, main textarea")]
+            .filter((el) => !el.labels.length && !el.getAttribute("aria-label")).map((el) => el.name || el.id),
+        ...[...document.querySelectorAll("[role=img]")].filter((el) => !el.getAttribute("aria-label"))
+            .map((el) => el.id),
+    ]""")
 
 
 def shoot(page: Page, name: str, backend: str) -> None:
@@ -127,6 +153,7 @@ def test_log_in_follow_a_number_to_its_rows_look_at_a_past_day_and_export(page: 
     expect(found).to_have_text(str(expected))
     expect(page.locator("#h-enforcement")).to_contain_text("2025-02")
     page.wait_for_function("document.querySelector('#hazard-chart canvas') !== null")
+    assert unlabelled(page) == []
     shoot(page, "dashboard", backend_of(server.system))
 
     found.click()  # the number opens the ledger rows it counts
@@ -145,6 +172,7 @@ def test_log_in_follow_a_number_to_its_rows_look_at_a_past_day_and_export(page: 
     expect(page.get_by_role("heading", level=1)).to_contain_text("2025-06-01 00:00 的状态")
     expect(rows).to_have_count(len(then))
     expect(page.locator("#ledger-table tbody")).to_contain_text("整改中")  # still being fixed then
+    assert unlabelled(page) == []
     shoot(page, "hazards-as-of", backend_of(server.system))
 
     with page.expect_download() as download:
@@ -153,6 +181,17 @@ def test_log_in_follow_a_number_to_its_rows_look_at_a_past_day_and_export(page: 
     table = list(csv.reader(io.StringIO(text)))
     assert table[0][:3] == ["发现时间", "企业", "行业领域"]
     assert sorted(r[4] for r in table[1:]) == sorted(h["description"] for h in then)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出 XLSX").click()
+    assert download.value.suggested_filename.endswith(".xlsx")
+    with zipfile.ZipFile(download.value.path()) as xlsx:  # an OOXML workbook holding the same rows
+        cells = "".join(xlsx.read(name).decode() for name in xlsx.namelist() if name.startswith("xl/"))
+    assert all(escape(h["description"]) in cells for h in then)
+
+    page.goto(f"{server.url}/ui/#/ledger/cases")  # the case ledger (行政处罚案件台账) of the cases context
+    expect(page.get_by_role("columnheader", name="违法行为")).to_be_visible()
+    cases = server.api(admin, "/cases")
+    expect(page.locator("#row-count")).to_have_text(f"共 {len(cases)} 行")
 
 
 def test_a_town_user_never_sees_another_towns_numbers(page: Page, server: Server) -> None:
@@ -179,3 +218,44 @@ def test_a_town_user_never_sees_another_towns_numbers(page: Page, server: Server
     page.goto(f"{server.url}/ui/#/ledger/hazards")
     expect(page.locator("#ledger-table tbody tr").first).to_be_visible()
     assert not [name for name in shanyao if name in page.locator("main").inner_text()]
+
+
+def test_the_investigator_console_shows_a_hazard_on_any_day_its_trail_and_its_dossier(page: Page,
+                                                                                     server: Server) -> None:
+    admin = server.token("admin", "350000")
+    major = server.api(admin, "/hazards/major", limit=1)[0]
+    found_on = major["found_at"][:10]
+    log_in(page, server, admin)
+    page.goto(f"{server.url}/ui/#/console?{urlencode({'hazard': major['hazard_id'], 'day': found_on})}")
+    expect(page.locator("#h-state")).to_contain_text(found_on)
+    first = page.locator("#h-state ~ p").first.inner_text()
+    trail = server.api(admin, "/audit-trail", aggregate_id=major["hazard_id"], limit=1000)["items"]
+    expect(page.locator("#audit-trail tbody tr")).to_have_count(len(trail))
+    slider = page.get_by_label("时间轴", exact=False)
+    slider.focus()
+    page.keyboard.press("End")  # the keyboard moves the time slider: to today, the hazard's whole history
+    expect(page.locator("#h-state")).not_to_contain_text(found_on)
+    expect(page.locator("#h-state ~ p").first).to_contain_text(f"由 {len(trail)} 个事件构成")
+    assert first != page.locator("#h-state ~ p").first.inner_text()
+    lines = page.locator("#dossier-lines tbody tr")
+    expect(lines.first).to_be_visible(timeout=30_000)
+    for title in ("企业主体责任", "部门监管责任", "属地管理责任", "党政领导责任"):
+        expect(page.locator("#dossier-lines tbody")).to_contain_text(title)
+    assert lines.count() == page.locator("#dossier-lines td.sealed", has_text="已封存").count()
+    assert unlabelled(page) == []
+    shoot(page, "console", backend_of(server.system))
+
+
+def test_the_dashboard_counts_a_new_hazard_without_a_reload(browser: Browser, system: System) -> None:
+    from tests.test_hazards import Desk  # a county inspector and an enterprise of a small world
+
+    desk = Desk(system)
+    month = desk.today().strftime("%Y-%m")
+    with serving(system, follow=True) as running, tab(browser, running.url) as live:
+        log_in(live, running, running.token("admin", "350000"))
+        live.goto(f"{running.url}/ui/#/?from={month}&to={month}&month={month}")
+        expect(live.locator("a[data-metric=found]")).to_have_text("0")
+        expect(live.locator("#live-counter")).to_contain_text("已连接")
+        desk.report()
+        expect(live.locator("a[data-metric=found]")).to_have_text("1", timeout=15_000)
+        expect(live.locator("#live-counter")).to_contain_text("收到新事件")

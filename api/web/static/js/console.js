@@ -29,9 +29,19 @@ function picker(params, enterprises) {
   h("button", { type: "submit", class: "primary" }, "查看"));
 }
 
+// Chinese names of the fields a replayed state most often shows (the code name stays beside it)
+const FIELDS = {
+  status: "状态", grade: "等级", description: "描述", sector: "行业领域", unit_id: "单位", found_at: "发现时间",
+  mode: "整改方式", plan: "五落实", deadline: "整改时限", listing: "挂牌督办", name: "名称", kind: "类别",
+  risk_colour: "风险颜色", jurisdiction: "辖区", source: "来源", criterion: "判定依据", location: "位置",
+  closed_at: "闭环销号时间", reopened: "回头看重开", escalations: "提级次数", supervising_department_id: "监管部门",
+  closure: "关闭/取缔", code: "代码", credit_code: "统一社会信用代码", address: "地址", grid: "网格",
+  occurred_at: "发生时间", deaths: "死亡人数", injuries: "受伤人数", direct_loss_yuan: "直接经济损失(元)",
+};
+
 function stateList(state) {
   const rows = Object.entries(state).filter(([, v]) => v !== null && v !== "" && !(Array.isArray(v) && !v.length));
-  return h("dl", { class: "state" }, rows.map(([k, v]) => [h("dt", {}, k),
+  return h("dl", { class: "state" }, rows.map(([k, v]) => [h("dt", {}, FIELDS[k] ? `${FIELDS[k]}（${k}）` : k),
     h("dd", {}, typeof v === "object" ? JSON.stringify(v) : String(v))]));
 }
 

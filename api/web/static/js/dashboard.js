@@ -166,6 +166,20 @@ function enforcementSection(month, rows) {
         h("td", {}, r.zero_enforcement ? h("span", { class: "flag" }, "零执法") : ""))))));
 }
 
+function penaltySection(rows) {
+  const cases = (params) => `#/ledger/cases${query(params)}`;
+  return h("section", { class: "card", "aria-labelledby": "h-penalties" },
+    h("h2", { id: "h-penalties" }, "行政处罚（已决定案件，按立案机关）"),
+    h("table", {},
+      h("thead", {}, h("tr", {}, ["立案机关", "已决定", "罚款决定", "罚款·单位(元)", "罚款·个人(元)"].map((t, i) =>
+        h("th", { scope: "col", class: i ? "num" : "" }, t)))),
+      h("tbody", {}, rows.length ? null : h("tr", {}, h("td", { colspan: 5 }, "没有已决定的案件")),
+        rows.map((r) => h("tr", {}, h("th", { scope: "row" }, r.name || r.key),
+          h("td", { class: "num" }, link(cases({ department_id: r.key }), r.decided, `${r.name || r.key} 已决定 ${r.decided} 件`)),
+          h("td", { class: "num" }, String(r.penalised)), h("td", { class: "num" }, String(r.unit_yuan)),
+          h("td", { class: "num" }, String(r.person_yuan)))))));
+}
+
 function tipSection(tips) {
   const statuses = ["received", "substantiated", "unsubstantiated", "reward_proposed", "reward_paid"];
   const terms = TIP_STATUS;
@@ -205,18 +219,21 @@ export async function dashboard(params) {
     const [from] = monthDays(range.from);
     const [, to] = monthDays(range.to);
     const stats = (by) => get("/statistics/hazards", { period: "month", by, from, to, jurisdiction: range.jurisdiction });
-    const [byMonth, byGrade, bySector, boards, units, territories, enforcement, tips] = await Promise.all([
+    const [byMonth, byGrade, bySector, boards, units, territories, enforcement, tips, penalties] = await Promise.all([
       stats("none"), stats("grade"), stats("sector"), get("/listed-supervision"),
       get("/units", { kind: "enterprise", limit: 500 }), get("/units", { kind: "territorial", limit: 500 }),
       get("/statistics/enforcement", { month: range.month }),
-      mayReadTips() ? get("/tips", { limit: 1000 }) : Promise.resolve(null)]);
+      mayReadTips() ? get("/tips", { limit: 1000 }) : Promise.resolve(null),
+      get("/statistics/penalties", { by: "department" }).catch(() => null)]);
     const hazards = hazardSection(range, byMonth, byGrade, bySector);
+    const departmentNames = new Map(enforcement.map((r) => [r.department_id, r.department_name]));
     const colours = colourSection(units, territories);
     show(h("h1", {}, "安委会仪表盘"), controls(range),
       h("p", { class: "muted" }, "每个数字都链接到它所统计的台账记录。", h("span", { id: "live-counter" })),
       hazards.section,
       h("div", { class: "grid" }, listingSection(boards), colours.section),
       h("div", { class: "grid" }, enforcementSection(range.month, enforcement), tips ? tipSection(tips) : null),
+      penalties ? penaltySection(penalties.map((r) => ({ ...r, name: departmentNames.get(r.key) }))) : null,
       h("p", { class: "muted" }, `读取于 ${beijing(new Date().toISOString())}（北京时间）`));
     const badge = document.getElementById("live-counter");
     if (!badge) return;  // the user went elsewhere before the figures arrived

@@ -6,7 +6,7 @@ import { beijing, errorBox, h, say, showFor, toMoment } from "./dom.js";
 import { download } from "./export.js";
 import {
   CHANNELS, COLOURS, GRADES, HAZARD_STATUS, INSPECTION_KINDS, INSPECTION_STATUS, label, LEVELS, LINES, METRICS, MODES,
-  SOURCES, TIP_STATUS,
+  SOURCES, TIERS, TIP_STATUS, CASE_STATUS,
 } from "./terms.js";
 
 const opts = (table) => Object.entries(table);
@@ -93,6 +93,25 @@ export const LEDGERS = {
       col("line", "责任线", (r) => label(LINES, r.line)), col("text", "职责"),
       col("person_name", "在岗人员", (r) => r.person_name || "（空缺）"),
       col("held_from", "任职自", (r) => day(r.held_from)), col("source_document", "依据文件"),
+    ],
+  },
+  cases: {
+    title: "行政处罚案件台账", path: "/cases",
+    filters: [["status", "状态", CASE_STATUS], ["unit_id", "当事单位ID"], ["department_id", "立案机关ID"],
+      ["decided_month", "决定月份", "month"]],
+    client: {
+      department_id: (r, v) => r.department_id === v,
+      decided_month: (r, v) => (r.decided_on || "").startsWith(v),
+    },
+    columns: [
+      col("opened_on", "立案日期"), col("violation", "违法行为"), col("article", "依据条款"),
+      col("unit_id", "当事单位", () => "查看", (r) => unitLink(r.unit_id)),
+      col("status", "状态", (r) => r.status_term), col("tier", "裁量", (r) => label(TIERS, r.tier)),
+      col("decision_due", "决定期限"), col("days_left", "剩余天数", (r) => r.days_left ?? "", undefined, true),
+      col("unit_yuan", "罚款·单位(元)", (r) => r.unit_yuan ?? "", undefined, true),
+      col("person_yuan", "罚款·个人(元)", (r) => r.person_yuan ?? "", undefined, true),
+      col("decision_no", "决定书文号", (r) => r.decision_no || ""),
+      col("decision_overdue", "逾期未决定", (r) => yes(r.decision_overdue)),
     ],
   },
   enterprises: {

@@ -18,13 +18,14 @@ async function feedEnd() {
   }
 }
 
-async function refreshTiles() {
+/** Re-read the tiles once the statistics have read the log up to ``position`` (the API's min_position). */
+async function refreshTiles(position) {
   const form = document.querySelector("form.filters");
   if (!form) return;
   const [from] = monthDays(form.from.value);
   const [, to] = monthDays(form.to.value);
   const rows = await get("/statistics/hazards", { period: "month", by: "none", from, to,
-    jurisdiction: form.jurisdiction.value || undefined });
+    jurisdiction: form.jurisdiction.value || undefined, min_position: position });
   for (const tile of document.querySelectorAll("a[data-metric]")) {
     const n = rows.filter((r) => r.metric === tile.dataset.metric).reduce((s, r) => s + r.count, 0);
     tile.textContent = String(n);
@@ -62,9 +63,10 @@ export async function live(badge) {
         if (!data) continue;
         received += 1;
         badge.textContent = ` 实时：收到新事件 ${received} 个`;
-        if (HAZARD_EVENTS.test(JSON.parse(data).type)) {
+        const event = JSON.parse(data);
+        if (HAZARD_EVENTS.test(event.type)) {
           clearTimeout(timer);
-          timer = setTimeout(() => refreshTiles().catch(() => {}), 300);
+          timer = setTimeout(() => refreshTiles(event.zerenposition).catch(() => {}), 300);
         }
       }
     }

@@ -35,3 +35,8 @@ export const LINES = {  // docs/glossary.md: Line
   entity: "企业主体责任", supervisory: "部门监管责任", territorial: "属地管理责任", intermediary: "中介机构责任",
   leadership: "党政领导责任",
 };
+export const CASE_STATUS = {  // domain/cases.py STATUS_TERMS
+  opened: "已立案", notified: "已告知", hearing_requested: "已申请听证", heard: "已听证", reviewed: "已法制审核",
+  decided: "已决定", served: "已送达", paid: "已缴纳",
+};
+export const TIERS = { exempt: "不予处罚", standard: "一般", aggravated: "从重" };
