@@ -12,6 +12,7 @@ import orjson
 import pytest
 
 from api.bootstrap import System
+from api.dossier_pdf import render_pdf
 from api.dossier_report import render
 from application import accidents as a
 from application import accountability as acc
@@ -255,3 +256,12 @@ def test_the_lines_show_the_cases_against_the_unit_and_the_slips_and_letters_to_
     page = render(saved)
     assert "警示: 燃气隐患整治不力" in page
     assert "泉港应急罚" in page
+
+
+def test_the_printable_report_as_pdf(case: Case) -> None:
+    """The PDF (reportlab, Chinese in its built-in CID font): an A4 document of the same report, the font named."""
+    pdf = render_pdf(case.build())
+    assert pdf.startswith(b"%PDF-")
+    assert pdf.rstrip().endswith(b"%%EOF")
+    assert b"STSong-Light" in pdf
+    assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in pdf  # A4

@@ -44,6 +44,9 @@ def test_an_accident_recorded_over_http_and_its_dossier_for_the_right_jurisdicti
     page = client.get(f"{API}/dossiers/{accident_id}", params={"format": "html"}, headers=token("auditor", COUNTY))
     assert page.headers["content-type"].startswith("text/html")
     assert "一案四查卷宗" in page.text
+    pdf = client.get(f"{API}/dossiers/{accident_id}", params={"format": "pdf"}, headers=investigator)
+    assert (pdf.status_code, pdf.headers["content-type"]) == (200, "application/pdf")
+    assert pdf.content.startswith(b"%PDF-")
     elsewhere = client.get(f"{API}/dossiers/{accident_id}", headers=token("investigator", TOWN_B))
     assert elsewhere.status_code == 404
     unknown = client.get(f"{API}/dossiers/{uuid4()}", headers=token("investigator", TOWN_B))

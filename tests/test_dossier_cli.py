@@ -42,5 +42,8 @@ def test_build_verify_and_a_tampered_line(workdir: Path, capsys: pytest.CaptureF
     assert "一案四查卷宗" in page
     assert "@media print" in page
     assert "测试燃气有限公司1" in page
+    code, _, _ = run(capsys, "dossier", str(accident), "--format", "pdf", "-o", "dossier.pdf")
+    assert code == 0
+    assert (workdir / "dossier.pdf").read_bytes().startswith(b"%PDF-")
     error = one_line_error(*run(capsys, "dossier", str(scene.world.county), "-o", "x.json"))
     assert "no sealed accident, hazard or tip" in error

@@ -37,11 +37,12 @@ def dossier() -> None:
 @click.option("--as-of", type=MOMENT, default=None, help="the moment the lines describe")
 @click.option("--known-at", type=MOMENT, default=None, help="what the log knew then (default: now)")
 @click.option("--jurisdiction", default="", help="the reader's jurisdiction (default: the whole log)")
-@click.option("--format", "fmt", type=click.Choice(["json", "html"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "html", "pdf"]), default="json", show_default=True)
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def dossier_build(subject_id: UUID, as_of: datetime | None, known_at: datetime | None, jurisdiction: str, fmt: str,
                   output: Path) -> None:
     from api.bootstrap import bootstrap
+    from api.dossier_pdf import render_pdf
     from api.dossier_report import render
     from infrastructure.settings import Settings
 
@@ -59,6 +60,8 @@ def dossier_build(subject_id: UUID, as_of: datetime | None, known_at: datetime |
         system.close()
     if fmt == "html":
         output.write_text(render(built), encoding="utf-8")
+    elif fmt == "pdf":
+        output.write_bytes(render_pdf(built))
     else:
         output.write_bytes(orjson.dumps(built, option=orjson.OPT_INDENT_2))
     click.echo(f"wrote {output}: {len(built['content']['lines'])} lines, {len(built['content']['gaps'])} gaps, "

@@ -2,7 +2,8 @@
 
 ``GET /dossiers/{subject_id}`` builds the dossier of an accident, a hazard or a tip from the events the latest
 signed tree head seals, as of ``as_of`` (default: the subject's own moment) as known at ``known_at`` (default: now),
-for the caller's jurisdiction; ``format=html`` returns the printable Chinese report (docs/dossier.md).
+for the caller's jurisdiction; ``format=html`` returns the printable Chinese report, ``format=pdf`` the same as PDF
+(docs/dossier.md).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import AsOf, KnownAt, PrincipalDep, SystemDep
+from api.dossier_pdf import render_pdf
 from api.dossier_report import render
 from api.problems import responses
 from application.authorization import Forbidden, Principal, Role
@@ -33,10 +35,13 @@ def dossier_reader(principal: PrincipalDep) -> Principal:
             summary="The 一案四查 dossier of an accident, hazard or tip, every line proven against a signed head")
 def dossier(subject_id: UUID, sys: SystemDep, who: Annotated[Principal, Depends(dossier_reader)],
             as_of: AsOf = None, known_at: KnownAt = None,
-            format: Annotated[Literal["json", "html"], Query(description="json (verifiable) or html")] = "json",
+            format: Annotated[Literal["json", "html", "pdf"],
+                              Query(description="json (verifiable), html or pdf (printable)")] = "json",
             ) -> dict[str, Any] | Response:
     built = sys.dossiers.build(subject_id, scope=who.jurisdiction, known_at=known_at or sys.service.clock.now(),
                   as_of=as_of)
     if format == "html":
         return HTMLResponse(render(built))
+    if format == "pdf":
+        return Response(render_pdf(built), media_type="application/pdf")
     return built
