@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import Depends, Header, Query, Request
@@ -17,6 +18,8 @@ from application.authorization import READERS, Forbidden, Principal
 from application.commands import Bounded, Command
 from domain.bounds import Moment, Position
 from infrastructure.following import wait_for
+
+T = TypeVar("T")
 
 
 def system(request: Request) -> System:
@@ -113,3 +116,23 @@ def moment(value: datetime | None) -> datetime:
 
 AsOf = Annotated[Moment | None, Query(description="effective time to look at (default: now)")]
 KnownAt = Annotated[Moment | None, Query(description="recorded time: what the system knew then (default: now)")]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A bounded page of a list answer: every list endpoint pages by default (issue #15), ``limit`` rows from
+    ``offset`` in the endpoint's own order."""
+
+    limit: int
+    offset: int
+
+    def of(self, rows: Sequence[T]) -> list[T]:
+        return list(rows[self.offset:self.offset + self.limit])
+
+
+def page(limit: Annotated[Position, Query(ge=1, le=5000, description="at most this many rows")] = 500,
+         offset: Annotated[Position, Query(ge=0, description="rows to skip")] = 0) -> Page:
+    return Page(limit, offset)
+
+
+PageDep = Annotated[Page, Depends(page)]

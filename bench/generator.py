@@ -53,8 +53,6 @@ from domain.responsibility import DutyTerms, Line, ListKind
 from domain.supervision import LeadCandidate
 from domain.units import DepartmentProfile, EnterpriseProfile, Level, RiskColour, TerritorialProfile
 
-WORKER_READS = ("deadlines", "directory", "inspection_ledger", "responsibility_ledger", "oversight_flags")
-"""The read models the policy worker reads (``application.policies``): brought to the head before each pass."""
 START = datetime(2016, 1, 4, 9, 0, tzinfo=CST)
 PROVINCE = "350000"
 EVENTS_PER_ENTERPRISE = 100
@@ -325,8 +323,7 @@ class Generator:
         self.clock.set(max(self.clock.now(), when))
         if self.buffer is not None:
             self.buffer.flush()
-        for name in WORKER_READS:
-            self.system.runner.catch_up(name)
+        self.system.runner.catch_up()
         self.worker.tick()
 
     def _revise(self, c: County, when: datetime) -> None:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Column, Connection, Integer, Table, delete, insert, select, text, update
 
 from application.following import FollowerFailed, follow
-from application.ports import EventLog
+from application.ports import EventLog, LogEntry
 from infrastructure.database import Database
 from infrastructure.durable import DURABLE
 from infrastructure.follower_health import FollowerHealth
@@ -84,11 +84,13 @@ class Tracking:
 class Runner:
     """Runs projections: set up, catch up, rebuild, run in the background, report positions."""
 
-    def __init__(self, db: Database, log: EventLog, projections: Iterable[Projection], batch_size: int = 500):
+    def __init__(self, db: Database, log: EventLog, projections: Iterable[Projection], batch_size: int = 500,
+                 rebuild_batch_size: int = 2000):
         self.db = db
         self.log = log
         self.projections: dict[str, Projection] = {p.name: p for p in projections}
         self.batch_size = batch_size
+        self.rebuild_batch_size = rebuild_batch_size
         self.health = FollowerHealth(db)
         self._wake = threading.Event()
 
@@ -105,51 +107,103 @@ class Runner:
                 projection.create(conn)
                 Tracking.start(conn, projection.name, projection.version)
 
-    def step(self, projection: Any) -> int:
-        """Apply one batch; returns how many log entries it covered. When an entry fails, the entries before it are
-        applied (in a transaction of their own) and :class:`FollowerFailed` names the one that failed."""
+    def _read(self, after: int, limit: int) -> tuple[list[LogEntry], FollowerFailed | None]:
+        """Read and decode the next ``limit`` entries once, for every follower that needs them; an entry no class
+        can load ends the batch before it, and is returned as the failure every follower meets there."""
         try:
-            return self._apply(projection)
+            return [storable(e) for e in self.log.read(after, limit)], None
         except FollowerFailed as failed:
-            self._apply(projection, before=failed.position)
-            raise
+            before = failed.position - after - 1
+            return ([storable(e) for e in self.log.read(after, min(limit, before))] if before > 0 else []), failed
 
-    def _apply(self, projection: Any, before: int | None = None) -> int:
+    def _apply(self, conn: Connection, projection: Any, entries: list[LogEntry]) -> int:
+        """Apply the entries past the projection's position (its row locked) in a savepoint of ``conn``; when one
+        fails, the entries before it are applied and :class:`FollowerFailed` names it."""
+        position = Tracking.position(conn, projection.name, lock=True) or 0
+        batch = [e for e in entries if e.position > position]
+        if not batch:
+            return 0
+        try:
+            with conn.begin_nested():
+                projection.process(conn, batch)
+                Tracking.advance(conn, projection.name, batch[-1].position)
+        except FollowerFailed as failed:
+            before = [e for e in batch if e.position < failed.position]
+            if before:
+                with conn.begin_nested():
+                    projection.process(conn, before)
+                    Tracking.advance(conn, projection.name, before[-1].position)
+            raise
+        return len(batch)
+
+    def _round(self, projections: list[Any]) -> tuple[int, int, dict[str, Exception]]:
+        """One batch for ``projections``: the log read and decoded once from the furthest behind of them, applied
+        to each in one transaction (a savepoint each, so one that fails leaves the others' work). Returns the
+        entries read, the entries applied (summed over projections) and the failures by projection name."""
+        names = [p.name for p in projections]
+        start = min(positions(self.db, names).get(name, 0) for name in names)
+        entries, unreadable = self._read(start, self.batch_size)
+        applied, failures = 0, {}
         with self.db.transaction() as conn:
-            position = Tracking.position(conn, projection.name, lock=True) or 0
-            limit = self.batch_size if before is None else min(self.batch_size, before - position - 1)
-            entries = [storable(e) for e in self.log.read(position, limit)] if limit > 0 else []
-            if not entries:
-                return 0
-            projection.process(conn, entries)
-            Tracking.advance(conn, projection.name, entries[-1].position)
-        return len(entries)
+            for projection in projections:
+                try:
+                    applied += self._apply(conn, projection, entries)
+                except Exception as exc:
+                    failures[projection.name] = exc
+                else:
+                    if unreadable is not None:
+                        failures[projection.name] = unreadable
+        return len(entries), applied, failures
+
+    def step(self, projection: Any) -> int:
+        """Apply one batch to ``projection``; returns how many log entries it covered. When an entry fails, the
+        entries before it are applied and :class:`FollowerFailed` names the one that failed."""
+        _, applied, failures = self._round([projection])
+        if failures:
+            raise failures[projection.name]
+        return applied
 
     def catch_up(self, name: str | None = None) -> int:
         """Process until every (or the named) projection has reached the head of the log (as of its last read: a
-        batch shorter than ``batch_size`` ended at the head, so no empty write transaction is spent to learn it)."""
-        total = 0
-        for projection in self._selected(name):
-            while count := self.step(projection):
-                total += count
-                if count < self.batch_size:
-                    break
-        return total
+        batch shorter than ``batch_size`` ended at the head, so no empty write transaction is spent to learn it).
+        The log is read and decoded once per batch for all of them."""
+        total, selected = 0, self._selected(name)
+        while True:
+            read, applied, failures = self._round(selected)
+            total += applied
+            if failures:
+                raise next(iter(failures.values()))
+            if read < self.batch_size:
+                return total
 
     def rebuild(self, name: str | None = None) -> int:
-        """Rebuild the named projection (or all) from the start of the log into shadow tables, and swap them in."""
+        """Rebuild the named projection (or all) from the start of the log into shadow tables, and swap them in.
+        The log is read and decoded once per batch for all of them. Returns the entries applied, summed over
+        the projections."""
         total = 0
-        for projection in self._selected(name):
-            total += self._rebuild(projection)
+        shadows = [(projection, projection.shadow()) for projection in self._selected(name)]
+        with self.db.transaction() as conn:
+            for projection, shadow in shadows:
+                shadow.drop(conn)
+                shadow.create(conn)
+                Tracking.start(conn, projection.name + SHADOW, projection.version)
+        position = 0
+        while shadows:  # the bulk of the log, shared; the last batches and the swap per projection below
+            entries, _ = self._read(position, self.rebuild_batch_size)
+            if len(entries) < self.rebuild_batch_size:
+                break
+            with self.db.transaction() as conn:
+                for projection, shadow in shadows:
+                    shadow.process(conn, entries)
+                    Tracking.advance(conn, projection.name + SHADOW, entries[-1].position)
+            position, total = entries[-1].position, total + len(entries) * len(shadows)
+        for projection, shadow in shadows:
+            total += self._finish(projection, shadow)
         return total
 
-    def _rebuild(self, projection: Projection) -> int:
-        shadow, key = projection.shadow(), projection.name + SHADOW
-        with self.db.transaction() as conn:
-            shadow.drop(conn)
-            shadow.create(conn)
-            Tracking.start(conn, key, projection.version)
-        total = 0
+    def _finish(self, projection: Projection, shadow: Projection) -> int:
+        """Bring a shadow near the head, then finish and swap it in one transaction, the live row locked."""
+        key, total = projection.name + SHADOW, 0
         while True:
             with self.db.transaction() as conn:
                 position = Tracking.position(conn, key, lock=True) or 0
@@ -219,17 +273,17 @@ class Runner:
         self._wake.set()
 
     def step_all(self) -> int:
-        """One batch for every projection; one that fails is reported to the health log, the others go on."""
-        moved = 0
-        for projection in self.projections.values():
-            try:
-                moved += self.step(projection)
-            except Exception as exc:
-                position = exc.position if isinstance(exc, FollowerFailed) else None
-                if self.health.failed(projection.name, exc, position):
-                    log.exception("projection %s: stopped before log position %s", projection.name, position)
-            else:
-                self.health.recovered(projection.name)
+        """One batch for every projection (the log read once, one transaction, a savepoint each); one that fails
+        is reported to the health log, the others go on."""
+        _, moved, failures = self._round(list(self.projections.values()))
+        for name in self.projections:
+            exc = failures.get(name)
+            if exc is None:
+                self.health.recovered(name)
+                continue
+            position = exc.position if isinstance(exc, FollowerFailed) else None
+            if self.health.failed(name, exc, position):
+                log.exception("projection %s: stopped before log position %s", name, position, exc_info=exc)
         return moved
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:

@@ -9,7 +9,9 @@ live tables, and then swaps in (``Runner.rebuild``). Queries read the module-lev
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, ClassVar
 
 from sqlalchemy import Connection, MetaData, Table
@@ -20,6 +22,44 @@ from application.ports import LogEntry
 
 SHADOW = "__shadow"
 """Suffix of a rebuilding projection's tables and indexes."""
+
+
+class Batch:
+    """What a projection's helpers keep in memory while it applies one batch of log entries, and write once at the
+    end of the batch, inside its transaction (``projections.states.fold`` keeps each record's state here: one read
+    per record and batch, and one ``executemany`` per table instead of a round trip per event)."""
+
+    def __init__(self) -> None:
+        self.values: dict[Any, Any] = {}
+        self._writers: dict[Any, Callable[[Connection], None]] = {}
+
+    def at_end(self, key: Any, write: Callable[[Connection], None]) -> None:
+        """Run ``write(conn)`` once when the batch ends (registered under ``key``, the first registration kept)."""
+        self._writers.setdefault(key, write)
+
+    def end(self, conn: Connection) -> None:
+        for write in self._writers.values():
+            write(conn)
+
+
+_BATCH: ContextVar[Batch | None] = ContextVar("projection_batch", default=None)
+
+
+def current_batch() -> Batch | None:
+    """The batch being applied, or ``None`` outside :meth:`Projection.process` (then helpers write at once)."""
+    return _BATCH.get()
+
+
+@contextmanager
+def batch(conn: Connection) -> Iterator[Batch]:
+    """Apply a batch: what the helpers kept is written when the block ends without an exception."""
+    current = Batch()
+    token = _BATCH.set(current)
+    try:
+        yield current
+        current.end(conn)
+    finally:
+        _BATCH.reset(token)
 
 
 def on(*event_types: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -86,11 +126,13 @@ class Projection:
             table.drop(conn, checkfirst=True)
 
     def process(self, conn: Connection, entries: list[LogEntry]) -> None:
-        """Apply the entries; raises :class:`FollowerFailed` naming the position of an entry that fails."""
-        for entry in entries:
-            handler = self._handlers.get(type(entry.event))
-            if handler is not None:
-                try:
-                    getattr(self, handler)(conn, entry.event, entry.position)
-                except Exception as exc:
-                    raise FollowerFailed(entry.position, exc) from exc
+        """Apply the entries as one batch (:class:`Batch`); raises :class:`FollowerFailed` naming the position of an
+        entry that fails."""
+        with batch(conn):
+            for entry in entries:
+                handler = self._handlers.get(type(entry.event))
+                if handler is not None:
+                    try:
+                        getattr(self, handler)(conn, entry.event, entry.position)
+                    except Exception as exc:
+                        raise FollowerFailed(entry.position, exc) from exc

@@ -195,9 +195,10 @@ class LedgerQueries:
         self.db = db
 
     def duties(self, scope: str, *, as_of: datetime, known_at: datetime, unit_id: UUID | None = None,
-               post_id: UUID | None = None, person_id: UUID | None = None,
-               list_id: UUID | None = None) -> list[dict[str, Any]]:
-        """Each duty in force at ``as_of`` with whoever held its post then, as recorded by ``known_at``."""
+               post_id: UUID | None = None, person_id: UUID | None = None, list_id: UUID | None = None,
+               limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+        """Each duty in force at ``as_of`` with whoever held its post then, as recorded by ``known_at`` (``limit``
+        rows from ``offset``, in the ledger's order, when a page is asked for)."""
         d, h = DUTIES.c, HOLDINGS.c
         units, posts, people = DIRECTORY_UNITS.c, DIRECTORY_POSTS.c, DIRECTORY_PEOPLE.c
         conditions = [valid(DUTIES, as_of), known(DUTIES, known_at), within(d.jurisdiction, scope)]
@@ -214,6 +215,7 @@ class LedgerQueries:
             .outerjoin(DIRECTORY_POSTS, posts.post_id == d.post_id)
             .outerjoin(DIRECTORY_PEOPLE, people.person_id == h.person_id)
             .where(*conditions).order_by(d.unit_id, d.post_id, d.valid_from, d.duty_id)
+            .limit(limit).offset(offset)
         )
         with self.db.read() as conn:
             return [dict(row) for row in conn.execute(query).mappings()]

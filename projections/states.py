@@ -7,10 +7,11 @@ from __future__ import annotations
 from types import ModuleType
 from typing import Any, TypeVar
 
-from sqlalchemy import Column, Connection, Integer, MetaData, Table, insert, select, update
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, bindparam, insert, select, update
 
 from domain.base import Aggregate, DomainEvent
 from projections.columns import Json, Key
+from projections.projection import current_batch
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -28,13 +29,39 @@ def events_of(module: ModuleType) -> tuple[type[DomainEvent], ...]:
 
 
 def fold(conn: Connection, table: Table, cls: type[A], event: DomainEvent) -> tuple[A | None, A]:
-    """The aggregate's state before and after ``event`` (its stored state evolved by ``event.apply``, stored back)."""
-    stored = conn.execute(select(table.c.state_json).where(table.c.aggregate_id == event.originator_id)).scalar()
-    before = None if stored is None else cls.model_validate(stored)
+    """The aggregate's state before and after ``event`` (its stored state evolved by ``event.apply``, stored back).
+
+    Within a projection's batch (``projections.projection.Batch``) the state is read once per record and kept in
+    memory, and every state the batch changed is written at its end in one ``executemany`` per table."""
+    batch = current_batch()
+    key = (table.name, event.originator_id)
+    if batch is not None and key in batch.values:
+        before, new = batch.values[key][1], batch.values[key][2]
+    else:
+        stored = conn.execute(select(table.c.state_json).where(table.c.aggregate_id == event.originator_id)).scalar()
+        before, new = (None, True) if stored is None else (cls.model_validate(stored), False)
     after: A = event.apply(before)
+    if batch is not None:
+        batch.values[key] = (table, after, new)
+        batch.at_end(("states", table.name), lambda c: _write(c, table, batch.values))
+        return before, after
     values: dict[str, Any] = {"version": after.version, "state_json": after.model_dump(mode="json")}
-    if stored is None:
+    if new:
         conn.execute(insert(table).values(aggregate_id=event.originator_id, **values))
     else:
         conn.execute(update(table).where(table.c.aggregate_id == event.originator_id).values(**values))
     return before, after
+
+
+def _write(conn: Connection, table: Table, kept: dict[Any, Any]) -> None:
+    """Write the states a batch kept for ``table``: new ones inserted, known ones updated (one executemany each)."""
+    rows = [(key[1], state, new) for key, (t, state, new) in kept.items() if t is table]
+    inserts = [{"aggregate_id": aggregate_id, "version": state.version, "state_json": state.model_dump(mode="json")}
+               for aggregate_id, state, new in rows if new]
+    updates = [{"id": aggregate_id, "v": state.version, "s": state.model_dump(mode="json")}
+               for aggregate_id, state, new in rows if not new]
+    if inserts:
+        conn.execute(insert(table), inserts)
+    if updates:
+        conn.execute(update(table).where(table.c.aggregate_id == bindparam("id"))
+                     .values(version=bindparam("v"), state_json=bindparam("s")), updates)

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from api.commands import command_route
-from api.deps import AsOf, KnownAt, ReaderDep, SystemDep, consistent, moment, own_unit
+from api.deps import AsOf, KnownAt, PageDep, ReaderDep, SystemDep, consistent, moment, own_unit
 from api.problems import READ_PROBLEMS, responses
 from api.routers.hazards_views import HazardFact, HazardView, ListingBoard, StatisticsRow
 from application import hazards as h
@@ -93,17 +93,18 @@ def get_hazard(hazard_id: UUID, system: SystemDep, who: ReaderDep, as_of: AsOf =
 @router.get("/listed-supervision", responses=READ_PROBLEMS,
             dependencies=[Depends(consistent("hazard_ledger", "directory"))],
             summary="The listed-supervision board (挂牌督办): open listings per authority, with their age")
-def listing_board(system: SystemDep, who: ReaderDep, as_of: AsOf = None,
+def listing_board(system: SystemDep, who: ReaderDep, page: PageDep, as_of: AsOf = None,
                   known_at: KnownAt = None) -> list[ListingBoard]:
     boards = system.queries.hazards.board(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at),
                                           role=who.role, unit_of_role=who.unit_id)
-    return [ListingBoard(**b) for b in boards]
+    return [ListingBoard(**b) for b in page.of(boards)]
 
 
 @router.get("/statistics/hazards", responses=READ_PROBLEMS, dependencies=[Depends(consistent("hazard_statistics"))],
             summary="Hazard counts per day, week or month (日记录、周调度、月分析), by grade, sector or colour")
 def hazard_statistics(
-    system: SystemDep, who: ReaderDep, period: Annotated[Literal["day", "week", "month"], Query()] = "month",
+    system: SystemDep, who: ReaderDep, page: PageDep,
+    period: Annotated[Literal["day", "week", "month"], Query()] = "month",
     by: Annotated[Literal["none", "grade", "sector", "colour"], Query(description="breakdown")] = "none",
     start: Annotated[Day | None, Query(alias="from", description="first day (default: 90 days ago)")] = None,
     end: Annotated[Day | None, Query(alias="to", description="last day, inclusive (default: today)")] = None,
@@ -118,7 +119,7 @@ def hazard_statistics(
         raise Rejected("empty-range", f"from {first} lies after to {last}", field="from")
     rows = system.queries.statistics.hazards(who.jurisdiction, period=period, breakdown=by, start=first, end=last,
                                              known_at=moment(known_at), jurisdiction=jurisdiction)
-    return [StatisticsRow(**r) for r in rows]
+    return [StatisticsRow(**r) for r in page.of(rows)]
 
 
 @router.get("/statistics/hazards/facts", responses=READ_PROBLEMS,

@@ -13,7 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from api.commands import command_route
-from api.deps import AsOf, KnownAt, OfficialDep, ReaderDep, SystemDep, consistent, moment, own_unit
+from api.deps import AsOf, KnownAt, OfficialDep, PageDep, ReaderDep, SystemDep, consistent, moment, own_unit
 from api.problems import READ_PROBLEMS, responses
 from api.routers.inspections_views import (
     ChecklistEntry,
@@ -124,27 +124,27 @@ def _totals(rows: list[dict[str, Any]]) -> list[InspectionTotals]:
 
 @router.get("/inspection-ledger/departments", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="Per inspecting unit: inspections by kind, unannounced, with experts, findings, spot tests")
-def by_department(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+def by_department(system: SystemDep, who: ReaderDep, page: PageDep, as_of: AsOf = None, known_at: KnownAt = None,
                   since: Since = None, until: Until = None, kind: Kind = None,
                   target_unit_id: UUID | None = None) -> list[InspectionTotals]:
-    return _totals(system.queries.inspections.by_department(
+    return page.of(_totals(system.queries.inspections.by_department(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
-        **_filters(who, target_unit_id, since=since, until=until, kind=kind)))
+        **_filters(who, target_unit_id, since=since, until=until, kind=kind))))
 
 
 @router.get("/inspection-ledger/enterprises", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="Per inspected unit: the inspections it underwent and when it was last inspected")
-def by_enterprise(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+def by_enterprise(system: SystemDep, who: ReaderDep, page: PageDep, as_of: AsOf = None, known_at: KnownAt = None,
                   since: Since = None, until: Until = None, kind: Kind = None,
                   inspecting_unit_id: UUID | None = None) -> list[InspectionTotals]:
-    return _totals(system.queries.inspections.by_enterprise(
+    return page.of(_totals(system.queries.inspections.by_enterprise(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
-        **_filters(who, None, since=since, until=until, kind=kind, inspecting_unit_id=inspecting_unit_id)))
+        **_filters(who, None, since=since, until=until, kind=kind, inspecting_unit_id=inspecting_unit_id))))
 
 
 @router.get("/inspection-ledger/spot-tests", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="Spot-test scores (逢查必考) as the records stood at as_of, known at known_at")
-def spot_tests(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+def spot_tests(system: SystemDep, who: ReaderDep, page: PageDep, as_of: AsOf = None, known_at: KnownAt = None,
                person_id: UUID | None = None, target_unit_id: UUID | None = None,
                inspecting_unit_id: UUID | None = None, passed: bool | None = None, since: Since = None,
                until: Until = None) -> list[SpotTestView]:
@@ -152,12 +152,12 @@ def spot_tests(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: 
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
         person_id=person_id, passed=passed,
         **_filters(who, target_unit_id, inspecting_unit_id=inspecting_unit_id, since=since, until=until))
-    return [SpotTestView(**r) for r in rows]
+    return [SpotTestView(**r) for r in page.of(rows)]
 
 
 @router.get("/inspection-ledger/signatures", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="Who signed which inspection record, when (谁检查、谁签名、谁负责)")
-def signatures(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+def signatures(system: SystemDep, who: ReaderDep, page: PageDep, as_of: AsOf = None, known_at: KnownAt = None,
                inspector_id: UUID | None = None, target_unit_id: UUID | None = None,
                inspecting_unit_id: UUID | None = None, since: Since = None,
                until: Until = None) -> list[SignatureView]:
@@ -165,19 +165,19 @@ def signatures(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: 
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
         **_filters(who, target_unit_id, inspector_id=inspector_id, inspecting_unit_id=inspecting_unit_id,
                    since=since, until=until))
-    return [SignatureView(**r) for r in rows]
+    return [SignatureView(**r) for r in page.of(rows)]
 
 
 @router.get("/inspection-ledger/findings", responses=READ_PROBLEMS, dependencies=LEDGER,
             summary="Findings as the records stood at as_of, known at known_at (hazard_suspected=true: hazards?)")
-def findings(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+def findings(system: SystemDep, who: ReaderDep, page: PageDep, as_of: AsOf = None, known_at: KnownAt = None,
              hazard_suspected: bool | None = None, target_unit_id: UUID | None = None,
              inspecting_unit_id: UUID | None = None, since: Since = None, until: Until = None) -> list[FindingView]:
     rows = system.queries.inspections.findings(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
         hazard_suspected=hazard_suspected,
         **_filters(who, target_unit_id, inspecting_unit_id=inspecting_unit_id, since=since, until=until))
-    return [FindingView(**r) for r in rows]
+    return [FindingView(**r) for r in page.of(rows)]
 
 
 def _draw_view(row: dict[str, Any]) -> DrawView:
@@ -187,9 +187,10 @@ def _draw_view(row: dict[str, Any]) -> DrawView:
 
 @router.get("/random-draws", responses=READ_PROBLEMS, dependencies=DRAWS,
             summary="Random draws (双随机) with their seeds, pools, exclusions and results")
-def list_draws(system: SystemDep, who: OfficialDep, department_id: UUID | None = None) -> list[DrawView]:
-    return [_draw_view(r) for r in system.queries.draws.draws(who.jurisdiction, who.role, who.unit_id,
-                                                                    department_id=department_id)]
+def list_draws(system: SystemDep, who: OfficialDep, page: PageDep,
+               department_id: UUID | None = None) -> list[DrawView]:
+    return [_draw_view(r) for r in page.of(system.queries.draws.draws(who.jurisdiction, who.role, who.unit_id,
+                                                                      department_id=department_id))]
 
 
 def _draw_row(system: Any, who: Principal, draw_id: UUID) -> dict[str, Any]:
@@ -224,12 +225,12 @@ def _plan_view(row: dict[str, Any]) -> PlanView:
 
 @router.get("/enforcement-plans", responses=READ_PROBLEMS, dependencies=PLANS,
             summary="Annual enforcement plans (年度执法计划) at as_of, known at known_at, planned against done")
-def list_plans(system: SystemDep, who: OfficialDep, as_of: AsOf = None, known_at: KnownAt = None,
+def list_plans(system: SystemDep, who: OfficialDep, page: PageDep, as_of: AsOf = None, known_at: KnownAt = None,
                department_id: UUID | None = None,
                year: Annotated[Position | None, Query(ge=2000, le=2100)] = None) -> list[PlanView]:
-    return [_plan_view(r) for r in system.queries.plans.plans(
+    return [_plan_view(r) for r in page.of(system.queries.plans.plans(
         who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at),
-        department_id=department_id, year=year)]
+        department_id=department_id, year=year))]
 
 
 @router.get("/enforcement-plans/{plan_id}", responses=responses(401, 403, 404, 503), dependencies=PLANS,

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Query
 from api.commands import command_route
 from api.deps import (
     OfficialDep,
+    PageDep,
     ReaderDep,
     SystemDep,
     consistent,
@@ -64,5 +65,5 @@ def get_unit(unit_id: UUID, system: SystemDep, who: ReaderDep) -> UnitView:
 
 @router.get("/sector-leads", responses=READ_PROBLEMS, dependencies=[Depends(consistent("directory"))],
             summary="Sectors and their lead departments")
-def sector_leads(system: SystemDep, who: OfficialDep) -> list[SectorLeadView]:
-    return [SectorLeadView(**r) for r in system.queries.directory.sector_leads(who.jurisdiction)]
+def sector_leads(system: SystemDep, who: OfficialDep, page: PageDep) -> list[SectorLeadView]:
+    return [SectorLeadView(**r) for r in page.of(system.queries.directory.sector_leads(who.jurisdiction))]

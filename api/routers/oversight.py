@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import KnownAt, OfficialDep, SystemDep, consistent, moment
+from api.deps import KnownAt, OfficialDep, PageDep, SystemDep, consistent, moment
 from api.problems import READ_PROBLEMS
 from api.routers.oversight_views import EnforcementRow, FlagView
 from domain.bounds import Month
@@ -20,21 +20,22 @@ MonthQuery = Annotated[Month, Query(description="a calendar month, YYYY-MM")]
 
 @router.get("/oversight-flags", responses=READ_PROBLEMS, dependencies=[Depends(consistent("oversight_flags"))],
             summary="Oversight flags (零执法; a committee head's missing monthly inspection), as known at known_at")
-def oversight_flags(system: SystemDep, who: OfficialDep, known_at: KnownAt = None, kind: FlagKind | None = None,
-                    period: MonthQuery | None = None,
+def oversight_flags(system: SystemDep, who: OfficialDep, page: PageDep, known_at: KnownAt = None,
+                    kind: FlagKind | None = None, period: MonthQuery | None = None,
                     active: Annotated[bool, Query(description="leave out withdrawn flags")] = False) -> list[FlagView]:
     rows = system.queries.oversight.flags(who.jurisdiction, known_at=moment(known_at),
                                           kind=kind.value if kind else None, period=period, active_only=active)
-    return [FlagView(**r, term=FLAG_TERMS[r["kind"]]) for r in rows]
+    return [FlagView(**r, term=FLAG_TERMS[r["kind"]]) for r in page.of(rows)]
 
 
 @router.get("/statistics/enforcement", responses=READ_PROBLEMS,
             dependencies=[Depends(consistent("inspection_ledger", "oversight_flags", "directory"))],
             summary="Completed enforcement inspections per supervising department in a month, with 零执法 flags")
-def enforcement_statistics(system: SystemDep, who: OfficialDep, month: MonthQuery) -> list[EnforcementRow]:
+def enforcement_statistics(system: SystemDep, who: OfficialDep, month: MonthQuery,
+                           page: PageDep) -> list[EnforcementRow]:
     start, end = month_bounds(month)
     flags = system.queries.oversight.flags(who.jurisdiction, known_at=moment(None), period=month,
                                            kind=FlagKind.zero_enforcement.value, active_only=True)
     flagged = {f["subject_id"] for f in flags}
     return [EnforcementRow(**r, zero_enforcement=str(r["department_id"]) in flagged)
-            for r in system.queries.oversight.enforcement(who.jurisdiction, start=start, end=end)]
+            for r in page.of(system.queries.oversight.enforcement(who.jurisdiction, start=start, end=end))]

@@ -11,6 +11,7 @@ from api.commands import command_route
 from api.deps import (
     AsOf,
     KnownAt,
+    PageDep,
     ReaderDep,
     SystemDep,
     consistent,
@@ -52,15 +53,16 @@ command_route(router, "/responsibility-lists/{list_id}/publications", rs.Publish
 
 
 @router.get("/posts", responses=READ_PROBLEMS, dependencies=[Depends(consistent("directory"))], summary="List posts")
-def list_posts(system: SystemDep, who: ReaderDep, unit_id: UUID | None = None) -> list[PostView]:
+def list_posts(system: SystemDep, who: ReaderDep, page: PageDep, unit_id: UUID | None = None) -> list[PostView]:
     return [PostView(**{**r, "portfolio": r["portfolio_json"], "requires": r["requires_json"]})
-            for r in system.queries.directory.posts(who.jurisdiction, unit_id=own_unit(who, unit_id))]
+            for r in page.of(system.queries.directory.posts(who.jurisdiction, unit_id=own_unit(who, unit_id)))]
 
 
 @router.get("/responsibility-lists", responses=READ_PROBLEMS, dependencies=[Depends(consistent("directory"))],
             summary="List responsibility lists")
-def list_lists(system: SystemDep, who: ReaderDep, unit_id: UUID | None = None) -> list[ListView]:
-    return [ListView(**r) for r in system.queries.directory.lists(who.jurisdiction, unit_id=own_unit(who, unit_id))]
+def list_lists(system: SystemDep, who: ReaderDep, page: PageDep, unit_id: UUID | None = None) -> list[ListView]:
+    return [ListView(**r) for r in
+            page.of(system.queries.directory.lists(who.jurisdiction, unit_id=own_unit(who, unit_id)))]
 
 
 Filters = Annotated[UUID | None, Query()]
@@ -87,36 +89,38 @@ def get_list(list_id: UUID, system: SystemDep, who: ReaderDep, as_of: AsOf = Non
 
 @router.get("/ledger/duties", responses=READ_PROBLEMS, dependencies=[Depends(consistent("responsibility_ledger"))],
             summary="Duties in force on a day and who held them (责任台账, bitemporal)")
-def duties_in_force(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
+def duties_in_force(system: SystemDep, who: ReaderDep, page: PageDep, as_of: AsOf = None, known_at: KnownAt = None,
                     unit_id: Filters = None, post_id: Filters = None, person_id: Filters = None) -> list[DutyInForce]:
     rows = system.queries.ledger.duties(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at),
-                                        unit_id=own_unit(who, unit_id), post_id=post_id, person_id=person_id)
+                                        unit_id=own_unit(who, unit_id), post_id=post_id, person_id=person_id,
+                                        limit=page.limit, offset=page.offset)
     return [duty_view(r) for r in rows]
 
 
 @router.get("/ledger/history", responses=READ_PROBLEMS, dependencies=[Depends(consistent("responsibility_ledger"))],
             summary="Who held which duty from when to when, as recorded by known_at")
-def duty_history(system: SystemDep, who: ReaderDep, known_at: KnownAt = None, unit_id: Filters = None,
+def duty_history(system: SystemDep, who: ReaderDep, page: PageDep, known_at: KnownAt = None, unit_id: Filters = None,
                  post_id: Filters = None, person_id: Filters = None) -> list[DutyInterval]:
     rows = system.queries.ledger.history(who.jurisdiction, known_at=moment(known_at), unit_id=own_unit(who, unit_id),
                                          post_id=post_id, person_id=person_id)
-    return [DutyInterval(**{**r, "scope": r["scope_json"]}) for r in rows]
+    return [DutyInterval(**{**r, "scope": r["scope_json"]}) for r in page.of(rows)]
 
 
 @router.get("/ledger/holdings", responses=READ_PROBLEMS, dependencies=[Depends(consistent("responsibility_ledger"))],
             summary="Who held which post from when to when, as recorded by known_at")
-def holdings(system: SystemDep, who: ReaderDep, known_at: KnownAt = None, unit_id: Filters = None,
+def holdings(system: SystemDep, who: ReaderDep, page: PageDep, known_at: KnownAt = None, unit_id: Filters = None,
              post_id: Filters = None, person_id: Filters = None) -> list[Holding]:
-    return [Holding(**r) for r in system.queries.ledger.holdings(who.jurisdiction, known_at=moment(known_at),
-                                                                 unit_id=own_unit(who, unit_id),
-                                                                 post_id=post_id, person_id=person_id)]
+    return [Holding(**r) for r in page.of(system.queries.ledger.holdings(
+        who.jurisdiction, known_at=moment(known_at), unit_id=own_unit(who, unit_id), post_id=post_id,
+        person_id=person_id))]
 
 
 @router.get("/coverage-gaps", responses=READ_PROBLEMS,
             dependencies=[Depends(consistent("directory", "responsibility_ledger"))],
             summary="Where the responsibility system leaves something without an owner")
-def coverage_gaps(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None) -> list[Gap]:
+def coverage_gaps(system: SystemDep, who: ReaderDep, page: PageDep, as_of: AsOf = None,
+                  known_at: KnownAt = None) -> list[Gap]:
     found = system.queries.gaps.find(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at))
     if who.role == "enterprise":
         found = [g for g in found if g["unit_id"] == str(who.unit_id)]
-    return [Gap(**g) for g in found]
+    return [Gap(**g) for g in page.of(found)]

@@ -1,0 +1,85 @@
+"""Four writers and every follower at once (issue #15, not timed): each follower sees each event exactly once, in
+log order — the library's table lock keeps notification ids in commit order, so a follower that reads "after its
+position" never skips an event committed late (the trap of insert functions that skip the lock, settings.py)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, func, insert, select
+
+from api.bootstrap import System, projections
+from application import organisation as o
+from application.ports import LogEntry
+from domain.units import RiskColour
+from infrastructure.following import Runner
+from projections.columns import BigInt
+from projections.projection import Projection
+from tests.builders import World
+from tests.conftest import REGISTRAR
+
+WRITERS, COMMANDS = 4, 15
+SEEN = Table("spy_seen", MetaData(), Column("position", BigInt, primary_key=True),
+             Column("seq", Integer, nullable=False))
+
+
+class Spy(Projection):
+    """Records every log entry it is given: a second delivery of a position breaks the primary key."""
+
+    name = "spy"
+    seen = SEEN
+
+    def process(self, conn: Connection, entries: list[LogEntry]) -> None:
+        base = conn.execute(select(func.count()).select_from(self.seen)).scalar() or 0
+        conn.execute(insert(self.seen), [{"position": e.position, "seq": base + n} for n, e in enumerate(entries)])
+
+
+def test_four_writers_and_every_follower_at_once(system: System) -> None:
+    world = World(system)
+    units = [world.enterprise_in(world.town_a, 900 + w) for w in range(WRITERS)]
+    runners = [Runner(system.db, system.store, [*projections(), Spy()], batch_size=7) for _ in range(2)]
+    runners[0].setup()  # two projector "processes" on one store, small batches so that they interleave
+    stop, failures = threading.Event(), []
+
+    def write(w: int) -> None:
+        try:
+            for i in range(COMMANDS):
+                system.service.execute(o.GradeRiskColour(unit_id=units[w], colour=list(RiskColour)[i % 4],
+                                                         reason=f"w{w}#{i}"), REGISTRAR)
+        except Exception as exc:
+            failures.append(exc)
+
+    def follow(step: Any) -> None:
+        while not stop.is_set():
+            try:
+                step()
+            except Exception as exc:
+                failures.append(exc)
+                return
+
+    followers = [threading.Thread(target=follow, args=(r.step_all,)) for r in runners]
+    followers.append(threading.Thread(target=follow, args=(system.audit.sealer.step,)))
+    writers = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]
+    for thread in (*followers, *writers):
+        thread.start()
+    for thread in writers:
+        thread.join()
+    head = system.store.head()
+    for runner in runners:
+        runner.catch_up()
+    system.audit.sealer.catch_up()
+    stop.set()
+    for thread in followers:
+        thread.join()
+
+    assert failures == []
+    positions = [e.position for e in system.store.read(0, 100_000)]
+    assert positions[-1] == head
+    assert len(positions) >= WRITERS * COMMANDS
+    with system.db.read() as conn:
+        seen = conn.execute(select(SEEN.c.position).order_by(SEEN.c.seq)).scalars().all()
+    assert seen == positions  # every event exactly once (a second delivery breaks the key), in log order
+    status = {s["name"]: s["position"] for s in runners[0].status()}
+    assert status == dict.fromkeys(runners[0].projections, head)
+    assert system.audit.check(system.audit.keys()).ok
