@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from api.commands import command_route
-from api.deps import OfficialDep, SystemDep, consistent, moment
+from api.deps import OfficialDep, PageDep, SystemDep, consistent, moment
 from api.problems import READ_PROBLEMS
 from api.routers.accountability_views import ActView, BoardView, NoticeRow, SlipRow, SummonsRow, VetoRow
 from application import accountability as a
@@ -41,9 +41,9 @@ command_route(router, "/people/{person_id}/commendations", a.Commend,
 @router.get("/people/{person_id}/accountability-record", responses=READ_PROBLEMS,
             dependencies=[Depends(consistent("accountability", "directory"))],
             summary="A person's accountability record: every act, as holder of which post, on which finding")
-def accountability_record(system: SystemDep, who: OfficialDep, person_id: UUID) -> list[ActView]:
+def accountability_record(system: SystemDep, who: OfficialDep, page: PageDep, person_id: UUID) -> list[ActView]:
     rows = system.queries.accountability.person_record(who.jurisdiction, person_id)
-    return [ActView(**r, form_term=FORM_TERMS.get(r["form"] or "")) for r in rows]
+    return [ActView(**r, form_term=FORM_TERMS.get(r["form"] or "")) for r in page.of(rows)]
 
 
 @router.get("/accountability/board", responses=READ_PROBLEMS,

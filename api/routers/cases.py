@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from api.commands import command_route
-from api.deps import OfficialDep, SystemDep, consistent
+from api.deps import OfficialDep, PageDep, SystemDep, consistent
 from api.problems import READ_PROBLEMS, responses
 from api.routers.cases_views import CaseView, ClosureCounter, ClosureView, PenaltyStatisticsRow
 from application import cases as c
@@ -44,12 +44,12 @@ def case_view(row: dict[str, Any]) -> CaseView:
 
 @router.get("/cases", responses=READ_PROBLEMS, dependencies=[Depends(consistent("case_ledger"))],
             summary="The case ledger (行政处罚案件台账): status, deadlines, amounts, tier and why, days left")
-def case_ledger(system: SystemDep, who: OfficialDep, status: CaseStatus | None = None,
+def case_ledger(system: SystemDep, who: OfficialDep, page: PageDep, status: CaseStatus | None = None,
                 unit_id: UUID | None = None) -> list[CaseView]:
     today = local_day(system.service.clock.now())
     rows = system.queries.cases.ledger(who.jurisdiction, today, role=who.role, unit_of_role=who.unit_id,
                                        status=status.value if status else None, unit_id=unit_id)
-    return [case_view(r) for r in rows]
+    return [case_view(r) for r in page.of(rows)]
 
 
 @router.get("/cases/{case_id}", responses=responses(401, 403, 404, 422, 503),
@@ -64,21 +64,21 @@ def case(system: SystemDep, who: OfficialDep, case_id: UUID) -> CaseView:
 
 @router.get("/statistics/penalties", responses=READ_PROBLEMS, dependencies=[Depends(consistent("case_ledger"))],
             summary="Decided penalty cases per department, sector or month")
-def penalty_statistics(system: SystemDep, who: OfficialDep,
+def penalty_statistics(system: SystemDep, who: OfficialDep, page: PageDep,
                        by: Annotated[Literal["department", "sector", "month"], Query()] = "month",
                        ) -> list[PenaltyStatisticsRow]:
-    return [PenaltyStatisticsRow(**r) for r in system.queries.cases.statistics(who.jurisdiction, by)]
+    return [PenaltyStatisticsRow(**r) for r in page.of(system.queries.cases.statistics(who.jurisdiction, by))]
 
 
 @router.get("/closures/counters", responses=READ_PROBLEMS, dependencies=[Depends(consistent("case_ledger"))],
             summary="第113条(一) counters: units with a major hazard and their penalties in 180 days / a year")
-def closure_counters(system: SystemDep, who: OfficialDep) -> list[ClosureCounter]:
+def closure_counters(system: SystemDep, who: OfficialDep, page: PageDep) -> list[ClosureCounter]:
     today = local_day(system.service.clock.now())
-    return [ClosureCounter(**r) for r in system.queries.cases.closure_counters(who.jurisdiction, today)]
+    return [ClosureCounter(**r) for r in page.of(system.queries.cases.closure_counters(who.jurisdiction, today))]
 
 
 @router.get("/closures", responses=READ_PROBLEMS, dependencies=[Depends(consistent("case_ledger"))],
             summary="Closure proposals (提请关闭, 第113条) and their decisions")
-def closures(system: SystemDep, who: OfficialDep) -> list[ClosureView]:
+def closures(system: SystemDep, who: OfficialDep, page: PageDep) -> list[ClosureView]:
     rows = system.queries.cases.closures(who.jurisdiction)
-    return [ClosureView(**{**r, "cases": r["cases_json"] or []}) for r in rows]
+    return [ClosureView(**{**r, "cases": r["cases_json"] or []}) for r in page.of(rows)]
