@@ -152,6 +152,7 @@ def test_log_in_follow_a_number_to_its_rows_look_at_a_past_day_and_export(page: 
     expected = sum(r["count"] for r in stats if r["metric"] == "found")
     expect(found).to_have_text(str(expected))
     expect(page.locator("#h-enforcement")).to_contain_text("2025-02")
+    expect(page.locator("#h-accountability")).to_contain_text("2026")  # the year of the range's end
     page.wait_for_function("document.querySelector('#hazard-chart canvas') !== null")
     assert unlabelled(page) == []
     shoot(page, "dashboard", backend_of(server.system))
@@ -192,6 +193,9 @@ def test_log_in_follow_a_number_to_its_rows_look_at_a_past_day_and_export(page: 
     expect(page.get_by_role("columnheader", name="违法行为")).to_be_visible()
     cases = server.api(admin, "/cases")
     expect(page.locator("#row-count")).to_have_text(f"共 {len(cases)} 行")
+    page.goto(f"{server.url}/ui/#/ledger/slips?year=2025")  # 交办单 / 督办单 of the accountability board
+    slips = server.api(admin, "/accountability/board", year=2025)["slips"]
+    expect(page.locator("#row-count")).to_have_text(f"共 {len(slips)} 行")
 
 
 def test_a_town_user_never_sees_another_towns_numbers(page: Page, server: Server) -> None:

@@ -13,19 +13,23 @@ const dayIndex = (d) => Math.floor(Date.parse(`${d}T00:00:00Z`) / 86400000);
 const indexDay = (i) => new Date(i * 86400000).toISOString().slice(0, 10);
 const endOfDay = (d) => `${d}T23:59:59+08:00`;
 
-function picker(params, enterprises) {
+function picker(params, choices) {
   const kind = KINDS.find(([k]) => params.get(k))?.[0] || "hazard";
   const id = params.get(kind) || "";
-  const kindSelect = h("select", { name: "kind", id: "c-kind" },
-    KINDS.map(([k, t]) => h("option", { value: k, selected: k === kind }, t)));
-  const idInput = h("input", { name: "id", id: "c-id", value: id, size: 40, list: "c-enterprises" });
+  const lists = { unit: "c-enterprises", hazard: "c-hazards" };
+  const idInput = h("input", { name: "id", id: "c-id", value: id, size: 40, list: lists[kind] });
+  const kindSelect = h("select", { name: "kind", id: "c-kind", onchange: () => {
+    idInput.setAttribute("list", lists[kindSelect.value] || "");
+  } }, KINDS.map(([k, t]) => h("option", { value: k, selected: k === kind }, t)));
   return h("form", { class: "filters", "aria-label": "选择调查对象", onsubmit: (event) => {
     event.preventDefault();
     location.hash = `#/console${query({ [kindSelect.value]: idInput.value.trim() })}`;
   } },
   h("label", { for: "c-kind" }, "对象", kindSelect),
-  h("label", { for: "c-id" }, "编号（企业可从列表选）", idInput),
-  h("datalist", { id: "c-enterprises" }, enterprises.map((u) => h("option", { value: u.unit_id }, u.name))),
+  h("label", { for: "c-id" }, "编号（企业、隐患可从列表选；事故填编号）", idInput),
+  h("datalist", { id: "c-enterprises" }, choices.enterprises.map((u) => h("option", { value: u.unit_id }, u.name))),
+  h("datalist", { id: "c-hazards" }, choices.hazards.map((x) =>
+    h("option", { value: x.hazard_id }, `${x.unit_name || ""}：${x.description}`))),
   h("button", { type: "submit", class: "primary" }, "查看"));
 }
 
@@ -88,10 +92,12 @@ function dossierSection(dossier) {
 
 export async function consoleView(params) {
   const show = showFor();
-  const enterprises = await get("/units", { kind: "enterprise", limit: 500 }).catch(() => []);
+  const [enterprises, hazards] = await Promise.all([get("/units", { kind: "enterprise", limit: 500 }),
+    get("/hazards", { limit: 500 })]).catch(() => [[], []]);
+  const choices = { enterprises, hazards };
   const kind = KINDS.find(([k]) => params.get(k))?.[0];
   const id = kind && params.get(kind);
-  const head = [h("h1", {}, "调查控制台"), picker(params, enterprises)];
+  const head = [h("h1", {}, "调查控制台"), picker(params, choices)];
   if (!id) {
     show(head, h("p", {}, "选择一家企业、一项隐患或一起事故，查看它在任一天的状态、审计轨迹和一案四查卷宗。"));
     return;

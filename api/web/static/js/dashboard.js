@@ -180,6 +180,26 @@ function penaltySection(rows) {
           h("td", { class: "num" }, String(r.person_yuan)))))));
 }
 
+function accountabilitySection(board) {
+  const slips = (params) => `#/ledger/slips${query({ year: board.year, ...params })}`;
+  return h("section", { class: "card", "aria-labelledby": "h-accountability" },
+    h("h2", { id: "h-accountability" }, `问责与考核（${board.year} 年）`),
+    h("div", { class: "tiles" },
+      h("div", { class: "tile" }, link(slips({}), board.slips.length, `交办单、督办单 ${board.slips.length} 件`),
+        h("span", { class: "l" }, " 交办单/督办单")),
+      h("div", { class: "tile" }, link(slips({ open: "true" }), board.slips_open, `未反馈 ${board.slips_open} 件`),
+        h("span", { class: "l" }, " 未反馈")),
+      h("div", { class: "tile" }, link(slips({ late: "true" }), board.slips_late, `逾期 ${board.slips_late} 件`),
+        h("span", { class: "l" }, " 逾期")),
+      h("div", { class: "tile" }, h("span", { class: "n" }, String(board.summons.length)), h("span", { class: "l" }, "约谈")),
+      h("div", { class: "tile" }, h("span", { class: "n" }, String(board.notices.length)),
+        h("span", { class: "l" }, "提醒函、警示函、通报"))),
+    h("h3", {}, "一票否决（考核）"),
+    board.vetoes.length ? h("ul", { id: "vetoes" }, board.vetoes.map((v) => h("li", {},
+      `${v.territory_name || v.territory_id}：${v.term}（非法违法 ${v.illegal_acts} 起，死亡事故 ${v.fatal_accidents} 起）`)))
+      : h("p", {}, "本年度没有"));
+}
+
 function tipSection(tips) {
   const statuses = ["received", "substantiated", "unsubstantiated", "reward_proposed", "reward_paid"];
   const terms = TIP_STATUS;
@@ -219,12 +239,14 @@ export async function dashboard(params) {
     const [from] = monthDays(range.from);
     const [, to] = monthDays(range.to);
     const stats = (by) => get("/statistics/hazards", { period: "month", by, from, to, jurisdiction: range.jurisdiction });
-    const [byMonth, byGrade, bySector, boards, units, territories, enforcement, tips, penalties] = await Promise.all([
+    const [byMonth, byGrade, bySector, boards, units, territories, enforcement, tips, penalties, board] =
+      await Promise.all([
       stats("none"), stats("grade"), stats("sector"), get("/listed-supervision"),
       get("/units", { kind: "enterprise", limit: 500 }), get("/units", { kind: "territorial", limit: 500 }),
       get("/statistics/enforcement", { month: range.month }),
       mayReadTips() ? get("/tips", { limit: 1000 }) : Promise.resolve(null),
-      get("/statistics/penalties", { by: "department" }).catch(() => null)]);
+      get("/statistics/penalties", { by: "department" }).catch(() => null),
+      get("/accountability/board", { year: range.to.slice(0, 4) }).catch(() => null)]);
     const hazards = hazardSection(range, byMonth, byGrade, bySector);
     const departmentNames = new Map(enforcement.map((r) => [r.department_id, r.department_name]));
     const colours = colourSection(units, territories);
@@ -233,7 +255,9 @@ export async function dashboard(params) {
       hazards.section,
       h("div", { class: "grid" }, listingSection(boards), colours.section),
       h("div", { class: "grid" }, enforcementSection(range.month, enforcement), tips ? tipSection(tips) : null),
-      penalties ? penaltySection(penalties.map((r) => ({ ...r, name: departmentNames.get(r.key) }))) : null,
+      h("div", { class: "grid" },
+        penalties ? penaltySection(penalties.map((r) => ({ ...r, name: departmentNames.get(r.key) }))) : null,
+        board ? accountabilitySection(board) : null),
       h("p", { class: "muted" }, `读取于 ${beijing(new Date().toISOString())}（北京时间）`));
     const badge = document.getElementById("live-counter");
     if (!badge) return;  // the user went elsewhere before the figures arrived

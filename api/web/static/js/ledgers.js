@@ -6,7 +6,7 @@ import { beijing, errorBox, h, say, showFor, toMoment } from "./dom.js";
 import { download } from "./export.js";
 import {
   CHANNELS, COLOURS, GRADES, HAZARD_STATUS, INSPECTION_KINDS, INSPECTION_STATUS, label, LEVELS, LINES, METRICS, MODES,
-  SOURCES, TIERS, TIP_STATUS, CASE_STATUS,
+  SLIPS, SOURCES, TIERS, TIP_STATUS, CASE_STATUS,
 } from "./terms.js";
 
 const opts = (table) => Object.entries(table);
@@ -114,6 +114,20 @@ export const LEDGERS = {
       col("decision_overdue", "逾期未决定", (r) => yes(r.decision_overdue)),
     ],
   },
+  slips: {
+    title: "交办单 / 督办单", path: "/accountability/board", defaults: { year: String(new Date().getFullYear()) },
+    flatten: (board) => board.slips,
+    filters: [["year", "年度", "number"], ["kind", "类别", SLIPS], ["open", "未反馈", YES_NO], ["late", "逾期", YES_NO]],
+    client: {
+      kind: (r, v) => r.kind === v, open: (r, v) => String(r.open) === v, late: (r, v) => String(r.late) === v,
+    },
+    columns: [
+      col("issued_at", "下发时间", (r) => beijing(r.issued_at)), col("kind", "类别", (r) => label(SLIPS, r.kind)),
+      col("target_name", "承办单位", (r) => r.target_name, (r) => unitLink(r.target_unit_id)), col("matter", "事项"),
+      col("deadline", "反馈期限", (r) => beijing(r.deadline)), col("answered_at", "反馈时间", (r) => beijing(r.answered_at)),
+      col("open", "未反馈", (r) => yes(r.open)), col("late", "逾期", (r) => yes(r.late)),
+    ],
+  },
   enterprises: {
     title: "企业", path: "/units", fixed: { kind: "enterprise", limit: 500 },
     filters: [["q", "名称包含"], ["colour", "风险颜色", { ...COLOURS, none: "未分级" }], ["jurisdiction", "辖区"]],
@@ -152,7 +166,7 @@ const DATETIME_PARAMS = new Set(["as_of", "known_at", "since", "until"]);
 
 /** The API's query for the ledger's filters (datetime pickers are Beijing time; the API wants an offset). */
 function apiParams(def, params) {
-  const out = { ...(def.fixed || {}) };
+  const out = { ...(def.fixed || {}), ...(def.defaults || {}) };
   for (const [name, value] of params.entries()) {
     if (!value || (def.client && name in def.client) || ["page", "sort", "dir"].includes(name)) continue;
     out[name] = DATETIME_PARAMS.has(name) ? toMoment(value) : value;

@@ -40,3 +40,4 @@ export const CASE_STATUS = {  // domain/cases.py STATUS_TERMS
   decided: "已决定", served: "已送达", paid: "已缴纳",
 };
 export const TIERS = { exempt: "不予处罚", standard: "一般", aggravated: "从重" };
+export const SLIPS = { assignment: "交办单", supervision: "督办单" };  // domain/accountability.py SLIP_TERMS
