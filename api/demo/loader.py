@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.bootstrap import System, bootstrap
-from api.demo import accidents, hazards, inspections, quangang
+from api.demo import accidents, accountability, hazards, inspections, quangang
 from api.demo.scene import END, SEED, START, Demo
 from application.clock import ManualClock, SeededIds
 from application.policies import Worker
@@ -20,6 +20,7 @@ def load(service: Zeren, clock: ManualClock, worker: Worker) -> dict[str, Any]:
     d = Demo(service, clock)
     quangang.founding(d)
     accidents.schedule(d, hazards.schedule(d, inspections.schedule(d), worker), worker)
+    accountability.schedule(d, worker)
     quangang.two_years(d)
     d.run_agenda()
     return {"commands": d.commands, "head": service.log.head(), "county_id": str(d.ids["county"]),
