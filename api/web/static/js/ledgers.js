@@ -86,7 +86,7 @@ export const LEDGERS = {
     ],
   },
   duties: {
-    title: "责任清单台账", path: "/ledger/duties", temporal: true,
+    title: "责任清单台账", path: "/ledger/duties", temporal: true, paged: true,
     filters: [["unit_id", "单位ID"], ["post_id", "岗位ID"], ["person_id", "人员ID"]],
     columns: [
       col("unit_name", "单位", (r) => r.unit_name, (r) => unitLink(r.unit_id)), col("post_title", "岗位"),
@@ -96,7 +96,7 @@ export const LEDGERS = {
     ],
   },
   cases: {
-    title: "行政处罚案件台账", path: "/cases",
+    title: "行政处罚案件台账", path: "/cases", fixed: { limit: 5000 },  // all of them: two filters are the page's
     filters: [["status", "状态", CASE_STATUS], ["unit_id", "当事单位ID"], ["department_id", "立案机关ID"],
       ["decided_month", "决定月份", "month"]],
     client: {
