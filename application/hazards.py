@@ -282,6 +282,8 @@ def escalate_listing(cmd: EscalateListing, uow: UnitOfWork) -> UUID:
     committee of the territory above, or that territory itself (seed 000 §32: 移送安委会挂牌督办)."""
     hazard = uow.load(cmd.hazard_id, hz.Hazard, label="hazard", field="hazard_id")
     pack = pack_for(hazard.jurisdiction)
+    if not pack["hazard.escalation.levels"]:
+        return hazard.id  # no local pack sets an escalation here (local practice only: docs/rules.md R8)
     unit = _unit(uow, hazard.unit_id, "hazard_id")
     start_id = hazard.listing.authority_id if hazard.listing else (
         unit.supervision.department_id if unit.supervision else unit.id)

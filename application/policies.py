@@ -2,8 +2,8 @@
 (docs/architecture.md §6).
 
 - A hazard past its deadline becomes overdue; an overdue major hazard is escalated to listed supervision one level
-  up (local practice, a pack setting: docs/rules.md R8; overdue aggravates a penalty, seed 000 ¶27); a listing that
-  names no supervisor (as an escalation leaves it) is flagged once (seed 004 §三(二)3(1)).
+  up where a local pack sets it (local practice: docs/rules.md R8; overdue aggravates a penalty, seed 000 ¶27); a
+  listing that names no supervisor (as an escalation leaves it) is flagged once (seed 004 §三(二)3(1)).
 - A department with supervisory duties that completed no enforcement inspection in a month is flagged
   zero-enforcement (零执法, seed 000 §25); a committee head who led no inspection in a month is flagged
   (seed 002 §(一)3: only inspections in the sectors their committee covers count; docs/rules.md R12); during a
@@ -141,6 +141,8 @@ class Worker:
         state = self.service.log.get(hazard_id)
         if overdue is None or state is None or state.status != HazardStatus.overdue or state.grade != HazardGrade.major:
             return 0
+        if not pack_for(state.jurisdiction)["hazard.escalation.levels"]:
+            return 0  # only a local pack escalates (local practice, docs/rules.md R8)
         return self._fire(EscalateListing(hazard_id=hazard_id), f"policy:escalate:{hazard_id}:{overdue.deadline}",
                           overdue.id)
 

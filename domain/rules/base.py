@@ -33,9 +33,10 @@ BASE_RULES: dict[str, Any] = {
     # Overdue (逾期未整改) → escalated one level up: local practice, in no seed or law (docs/rules.md R8); overdue
     # also aggravates a penalty (R7; seed 000 ¶27).
     "hazard.overdue.basis": "泉港城管〔2022〕149号 §16, §27 (限期整改; 逾期未整改的依法从重查处)",
-    # escalations up to cn-base@2024.3 cited seed 000 §16, §27 (they keep it); from cn-base@2024.4 they cite this:
+    # escalations up to cn-base@2024.3 cited seed 000 §16, §27 (they keep it); from cn-base@2024.4 they cite this.
+    # The law escalates nothing (levels 0); from cn-base@2024.7 only a local pack sets levels, as its local practice.
     "hazard.escalation.basis": "local practice (no seed or law states it; seed 001 ¶5 says only 分级督办)",
-    "hazard.escalation.levels": 1,
+    "hazard.escalation.levels": 0,
     # 回头看 of a hazard after close-out — seed 003 ¶16 (结合实际组织整改落实情况"回头看"核查, 确保闭环销号); from
     # cn-base@2024.6 (earlier reviews carry the basis their command gave, if any).
     "hazard.review.basis": "狮安委〔2023〕3号 ¶16 (整改落实情况\"回头看\"核查, 确保闭环销号)",

@@ -27,11 +27,15 @@ deployment registers the town and sets its jurisdiction path here."""
 LOCAL_PACKS: tuple[LocalPack, ...] = (
     LocalPack(
         name="quangang",
-        version="2022.3",
+        version="2022.4",
         scope="350000/350500/350505",
         source="泉港城管〔2022〕149号",
         rules={
             "three_musts.basis": "泉港城管〔2022〕149号 §4 (三管三必须、谁主管谁负责)",
+            # An overdue major hazard's listing goes one level up: an operational setting of this pack — local
+            # practice, in no seed or law (seed 001 ¶5 says only 分级督办; seed 000 ¶27 makes overdue aggravate a
+            # penalty, nothing more). The escalation cites ``hazard.escalation.basis`` (local practice).
+            "hazard.escalation.levels": 1,
             # (unverified) Rotation of inspectors in 双随机 draws: the notice demands 双随机 and forbids 选择性执法
             # (§25); that an inspector is not drawn again for the target they inspected last time is local practice.
             "random_draw.exclude_previous_inspector": True,
