@@ -87,7 +87,7 @@ class Queries:
 
     @cached_property
     def ledger(self) -> LedgerQueries:
-        return LedgerQueries(self.db)
+        return LedgerQueries(self.db, self.directory)
 
     @cached_property
     def gaps(self) -> CoverageGaps:
@@ -111,19 +111,19 @@ class Queries:
 
     @cached_property
     def hazards(self) -> HazardQueries:
-        return HazardQueries(self.db)
+        return HazardQueries(self.db, self.directory)
 
     @cached_property
     def statistics(self) -> StatisticsQueries:
-        return StatisticsQueries(self.db)
+        return StatisticsQueries(self.db, self.directory, self.hazards)
 
     @cached_property
     def tips(self) -> TipQueries:
-        return TipQueries(self.db, partial(wait_for, self.db), self.settings.projection_wait_seconds)
+        return TipQueries(self.db, self.directory, partial(wait_for, self.db), self.settings.projection_wait_seconds)
 
     @cached_property
     def oversight(self) -> OversightQueries:
-        return OversightQueries(self.db)
+        return OversightQueries(self.db, self.directory, self.inspections, self.ledger)
 
     @cached_property
     def accountability(self) -> AccountabilityQueries:

@@ -10,6 +10,7 @@ these tables, which are the directory's own (docs/DEVELOPING.md, "Read models": 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
+    exists,
     insert,
     select,
     update,
@@ -343,12 +345,13 @@ class DirectoryQueries:
 
     # --- for other read models: names and audiences by id ----------------------------------------------------
     def unit_names(self, unit_ids: Collection[UUID | str | None]) -> dict[str, dict[str, Any]]:
-        """Unit id → its ``name``, ``kind`` and ``risk_colour``, for the units among ``unit_ids`` (rows another read
-        model has already scoped)."""
+        """Unit id → its ``name``, ``kind``, ``sector`` and ``risk_colour``, for the units among ``unit_ids`` (rows
+        another read model has already scoped)."""
         if not unit_ids:
             return {}
         c = UNITS.c
-        rows = self._all(select(c.unit_id, c.name, c.kind, c.risk_colour).where(c.unit_id.in_(_ids(unit_ids))))
+        rows = self._all(select(c.unit_id, c.name, c.kind, c.sector, c.risk_colour)
+                         .where(c.unit_id.in_(_ids(unit_ids))))
         return {row["unit_id"]: row for row in rows}
 
     def person_names(self, person_ids: Collection[UUID | str | None]) -> dict[str, str]:
@@ -370,6 +373,27 @@ class DirectoryQueries:
     def supervised_by(self, department_id: UUID | str | None) -> list[UUID]:
         """Every unit the department supervises, closed ones too (whose records its inspectors still see)."""
         return self._unit_ids(UNITS.c.supervising_department_id == str(department_id)) if department_id else []
+
+    def supervising_departments(self, since: datetime) -> list[UUID]:
+        """Open departments, registered by ``since``, that supervise an open unit (三管三必须)."""
+        dep, unit = UNITS.alias("d"), UNITS.alias("e")
+        query = (select(dep.c.unit_id).where(
+            dep.c.kind == "department", dep.c.closure.is_(None), dep.c.registered_at <= since,
+            exists().where(unit.c.supervising_department_id == dep.c.unit_id, unit.c.closure.is_(None)))
+            .order_by(dep.c.unit_id))
+        with self.db.read() as conn:
+            return [UUID(unit_id) for unit_id in conn.execute(query).scalars()]
+
+    def posts_of_kind(self, kind: str, unit_kinds: Collection[str],
+                      scope: str | None = None) -> dict[str, dict[str, Any]]:
+        """Post id → its unit's id and profile, for the posts of ``kind`` in units of ``unit_kinds`` (in ``scope``)."""
+        p, un = POSTS.c, UNITS.c
+        conditions = [p.kind == kind, un.kind.in_(sorted(unit_kinds))]
+        if scope is not None:
+            conditions.append(within(un.jurisdiction, scope))
+        rows = self._all(select(p.post_id, un.unit_id, un.profile_json).join(UNITS, un.unit_id == p.unit_id)
+                         .where(*conditions))
+        return {row["post_id"]: row for row in rows}
 
     def open_units(self, scope: str, kinds: Collection[str]) -> list[dict[str, Any]]:
         """The units of these kinds in ``scope`` that are not closed."""

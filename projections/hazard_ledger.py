@@ -23,15 +23,14 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
-    column,
     select,
-    table,
 )
 
 from domain import hazards as hz
 from domain.base import DomainEvent
 from domain.calendar import end_of_day, local_day
 from projections.columns import BigInt, Json, Key, Timestamp
+from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import visible, within
 from projections.states import fold, states_table
@@ -59,8 +58,6 @@ Index("hazard_ledger_scope", LEDGER.c.jurisdiction, LEDGER.c.recorded_to, LEDGER
 current_index(LEDGER, "hazard_id")
 CHANGES = changes_table("hazard_ledger", METADATA)
 STATES = states_table("hazard_ledger_states", METADATA)
-UNITS = table("units", column("unit_id"), column("name"), column("risk_colour"))
-"""The directory's units (name and risk colour shown beside each hazard)."""
 UNFIXED = ("reported", "rectifying", "overdue")
 """Statuses in which the hazard is still there: neither submitted for acceptance, accepted nor struck off."""
 
@@ -173,10 +170,12 @@ class HazardLedger(Projection):
 
 
 class HazardQueries:
-    """Bitemporal questions to the hazard ledger, scoped by jurisdiction and audience."""
+    """Bitemporal questions to the hazard ledger, scoped by jurisdiction and audience; units' names, colours and
+    who supervises them come from the directory's queries."""
 
-    def __init__(self, db: Any):
+    def __init__(self, db: Any, directory: DirectoryQueries):
         self.db = db
+        self.directory = directory
 
     def ledger(self, scope: str, *, as_of: datetime, known_at: datetime, role: str = "", unit_of_role: Any = None,
                jurisdiction: str | None = None, hazard_id: UUID | None = None, unit_id: UUID | None = None,
@@ -186,7 +185,8 @@ class HazardQueries:
         """Each hazard as it stood at ``as_of``, as recorded by ``known_at``, with its days overdue then."""
         h = LEDGER.c
         conditions = [valid(LEDGER, as_of), known(LEDGER, known_at),
-                      visible(h.jurisdiction, scope, h.unit_id, role, unit_of_role)]
+                      visible(h.jurisdiction, scope, h.unit_id, role, unit_of_role,
+                              self.directory.supervised_by(unit_of_role) if role == "inspector" else ())]
         filters = {h.hazard_id: hazard_id, h.unit_id: unit_id, h.sector: sector, h.grade: grade, h.status: status}
         conditions += [c == value for c, value in filters.items() if value is not None]
         if jurisdiction:
@@ -195,12 +195,23 @@ class HazardQueries:
             conditions.append(h.status != hz.HazardStatus.closed.value)
         if listed is not None:
             conditions.append(h.listing_authority_id.is_not(None) if listed else h.listing_authority_id.is_(None))
-        query = (select(LEDGER, UNITS.c.name.label("unit_name"), UNITS.c.risk_colour)
-                 .outerjoin(UNITS, UNITS.c.unit_id == h.unit_id).where(and_(*conditions))
-                 .order_by(h.found_at, h.hazard_id).limit(limit).offset(offset))
+        query = select(LEDGER).where(and_(*conditions)).order_by(h.found_at, h.hazard_id).limit(limit).offset(offset)
         with self.db.read() as conn:
             rows = conn.execute(query).mappings().all()
-        return [self._with_overdue(dict(r), as_of) for r in rows]
+        units = self.directory.unit_names({r["unit_id"] for r in rows})
+        return [self._with_overdue({**r, "unit_name": units.get(r["unit_id"], {}).get("name"),
+                                    "risk_colour": units.get(r["unit_id"], {}).get("risk_colour")}, as_of)
+                for r in rows]
+    def standing(self, hazard_ids: set[str], now: datetime) -> dict[str, dict[str, Any]]:
+        """Hazard id → its description and status as they stand ``now`` (unscoped: for rows already scoped)."""
+        if not hazard_ids:
+            return {}
+        h = LEDGER.c
+        query = select(h.hazard_id, h.description, h.status).where(h.hazard_id.in_(sorted(hazard_ids)),
+                                                                   valid(LEDGER, now), known(LEDGER, now))
+        with self.db.read() as conn:
+            return {r["hazard_id"]: dict(r) for r in conn.execute(query).mappings()}
+
     @staticmethod
     def _with_overdue(row: dict[str, Any], as_of: datetime) -> dict[str, Any]:
         """Days overdue at ``as_of`` (also before the policy marked it), and the 自查自报 exemption: a major hazard
@@ -217,7 +228,7 @@ class HazardQueries:
         """The listed-supervision board: open listings per supervising authority, each with its age in days."""
         rows = self.ledger(scope, as_of=as_of, known_at=known_at, role=role, unit_of_role=unit_of_role,
                            open_only=True, listed=True, limit=100_000)
-        names = self._unit_names({r["listing_authority_id"] for r in rows})
+        names = {k: v["name"] for k, v in self.directory.unit_names({r["listing_authority_id"] for r in rows}).items()}
         boards: dict[str, dict[str, Any]] = {}
         for r in rows:
             board = boards.setdefault(r["listing_authority_id"], {
@@ -229,10 +240,3 @@ class HazardQueries:
             board["open"] = len(board["items"])
             board["oldest_days"] = board["items"][0]["age_days"]
         return sorted(boards.values(), key=lambda b: (-b["oldest_days"], b["authority_id"]))
-
-    def _unit_names(self, ids: set[str]) -> dict[str, str]:
-        if not ids:
-            return {}
-        with self.db.read() as conn:
-            rows = conn.execute(select(UNITS.c.unit_id, UNITS.c.name).where(UNITS.c.unit_id.in_(sorted(ids))))
-            return dict(rows.all())

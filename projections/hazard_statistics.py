@@ -23,7 +23,6 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Table,
-    and_,
     func,
     insert,
     literal,
@@ -36,10 +35,10 @@ from domain import units as u
 from domain.base import DomainEvent
 from domain.calendar import local_day, month_label, start_of_day, week_label
 from projections.columns import Key, Timestamp
-from projections.hazard_ledger import LEDGER, UNITS
+from projections.directory import DirectoryQueries
+from projections.hazard_ledger import HazardQueries
 from projections.projection import Projection, on
 from projections.scope import within
-from projections.timeline import known, valid
 
 METRICS = ("found", "fixed", "overdue", "listed", "escalated", "reopened")
 PERIODS = {"day": "day_on", "week": "week", "month": "month"}
@@ -125,8 +124,13 @@ class HazardStatistics(Projection):
 
 
 class StatisticsQueries:
-    def __init__(self, db: Any):
+    """Counts of the facts; a fact's hazard and unit as they stand are the hazard ledger's and the directory's
+    answers, asked through their queries."""
+
+    def __init__(self, db: Any, directory: DirectoryQueries, hazards: HazardQueries):
         self.db = db
+        self.directory = directory
+        self.hazards_now = hazards
 
     def hazards(self, scope: str, *, period: str, breakdown: str, start: date, end: date, known_at: datetime,
                 jurisdiction: str | None = None) -> list[dict[str, Any]]:
@@ -153,17 +157,20 @@ class StatisticsQueries:
         """The facts a count of :meth:`hazards` is made of: one row per counted event in ``[start, end]`` (local
         days), as recorded by ``known_at``, each with its hazard's description, unit and status as they stand
         ``now`` (the hazard ledger's current row), so a dashboard figure opens onto the ledger rows behind it."""
-        f, h = FACTS.c, LEDGER.c
+        f = FACTS.c
         conditions = [f.occurred_at >= start_of_day(start), f.occurred_at < start_of_day(end + timedelta(days=1)),
                       f.recorded_at <= known_at, within(f.jurisdiction, scope)]
         filters = {f.metric: metric, f.grade: grade, f.sector: sector, f.colour: colour}
         conditions += [c == value for c, value in filters.items() if value is not None]
         if jurisdiction:
             conditions.append(within(f.jurisdiction, jurisdiction))
-        current = and_(h.hazard_id == f.hazard_id, valid(LEDGER, now), known(LEDGER, now))
         query = (select(f.hazard_id, f.version, f.metric, f.occurred_at, f.day_on, f.month, f.jurisdiction, f.unit_id,
-                        f.sector, f.grade, f.colour, UNITS.c.name.label("unit_name"), h.description, h.status)
-                 .select_from(FACTS.outerjoin(LEDGER, current).outerjoin(UNITS, UNITS.c.unit_id == f.unit_id))
+                        f.sector, f.grade, f.colour)
                  .where(*conditions).order_by(f.occurred_at, f.hazard_id, f.version).limit(limit).offset(offset))
         with self.db.read() as conn:
-            return [dict(r) for r in conn.execute(query).mappings().all()]
+            rows = [dict(r) for r in conn.execute(query).mappings().all()]
+        hazards = self.hazards_now.standing({r["hazard_id"] for r in rows}, now)
+        units = self.directory.unit_names({r["unit_id"] for r in rows})
+        return [{**r, "unit_name": units.get(r["unit_id"], {}).get("name"),
+                 "description": hazards.get(r["hazard_id"], {}).get("description"),
+                 "status": hazards.get(r["hazard_id"], {}).get("status")} for r in rows]

@@ -199,19 +199,25 @@ class InspectionLedger(Projection):
                  "covered": False, "covered_at": None} for n, c in enumerate(e.checklist)])
 
     def _current(self, conn: Connection, inspection_id: UUID) -> dict[str, Any]:
-        return dict(conn.execute(select(self.inspections).where(self.inspections.c.inspection_id == inspection_id))
-                    .mappings().one())
+        """The inspection as it stands (the timeline's open segment: the same columns as the current table)."""
+        current = self.timeline.current(conn, inspection_id)
+        assert current is not None
+        return current
 
-    def _change(self, conn: Connection, e: DomainEvent, changes: dict[str, Any]) -> None:
-        """The inspection's columns take these values from the event's effective time on."""
+    def _change(self, conn: Connection, e: DomainEvent, changes: dict[str, Any],
+                current: dict[str, Any] | None = None) -> None:
+        """The inspection's columns take these values from the event's effective time on (``current``: the open
+        segment, when the handler has read it already)."""
         conn.execute(update(self.inspections).where(self.inspections.c.inspection_id == e.originator_id)
                      .values(**changes, version=e.originator_version))
-        self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes)
+        self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes,
+                             **({"current": current} if current is not None else {}))
 
     @on(ins.ChecklistItemsCovered)
     def _covered(self, conn: Connection, e: ins.ChecklistItemsCovered, _: int) -> None:
-        covered = [*self._current(conn, e.originator_id)["covered_json"], *e.item_codes]
-        self._change(conn, e, {"covered_json": covered, "items_covered": len(covered)})
+        current = self._current(conn, e.originator_id)
+        covered = [*current["covered_json"], *e.item_codes]
+        self._change(conn, e, {"covered_json": covered, "items_covered": len(covered)}, current)
         c = self.checklist.c
         conn.execute(update(self.checklist).where(c.inspection_id == e.originator_id, c.code.in_(e.item_codes))
                      .values(covered=True, covered_at=e.effective_at))
@@ -226,7 +232,7 @@ class InspectionLedger(Projection):
         current = self._current(conn, e.originator_id)
         finding = ins.Finding(**e.model_dump(include=set(ins.Finding.model_fields))).model_dump(mode="json")
         finding.update(found_at=e.effective_at.isoformat(), corrected_at=None)
-        self._change(conn, e, _findings_json([*current["findings_json"], finding]))
+        self._change(conn, e, _findings_json([*current["findings_json"], finding]), current)
         conn.execute(insert(self.findings).values(
             finding_no=e.finding_no, item_code=e.item_code, description=e.description,
             hazard_suspected=e.hazard_suspected, location=e.location, found_at=e.effective_at,
@@ -237,7 +243,7 @@ class InspectionLedger(Projection):
         current = self._current(conn, e.originator_id)
         test = ins.SpotTest(**e.model_dump(include=set(ins.SpotTest.model_fields))).model_dump(mode="json")
         test.update(tested_at=e.effective_at.isoformat(), corrected_at=None)
-        self._change(conn, e, _spot_tests_json([*current["spot_tests_json"], test]))
+        self._change(conn, e, _spot_tests_json([*current["spot_tests_json"], test]), current)
         conn.execute(insert(self.spot_tests).values(
             test_no=e.test_no, person_id=e.person_id, post_id=e.post_id, post_kind=e.post_kind, subject=e.subject,
             score=e.score, max_score=e.max_score, pass_mark=e.pass_mark, passed=e.passed, tested_at=e.effective_at,
@@ -247,7 +253,7 @@ class InspectionLedger(Projection):
     def _signed(self, conn: Connection, e: ins.InspectionSigned, _: int) -> None:
         current = self._current(conn, e.originator_id)
         signatures = {**current["signatures_json"], str(e.inspector_id): e.effective_at.isoformat()}
-        self._change(conn, e, {"signatures_json": signatures, "signatures": len(signatures)})
+        self._change(conn, e, {"signatures_json": signatures, "signatures": len(signatures)}, current)
         conn.execute(insert(self.signatures).values(
             inspector_id=e.inspector_id, signed_at=e.effective_at, record_digest=e.record_digest,
             **self._part(current, e)))
@@ -266,7 +272,7 @@ class InspectionLedger(Projection):
             **_findings_json([{**f, **fixed.get(f["finding_no"], {})} for f in current["findings_json"]]),
             **_spot_tests_json([{**t, **tests.get(t["test_no"], {})} for t in current["spot_tests_json"]]),
             "corrections": current["corrections"] + 1,
-        })
+        }, current)
         f, t = self.findings.c, self.spot_tests.c
         for finding in e.findings:
             conn.execute(update(self.findings).where(f.inspection_id == e.originator_id,
@@ -467,6 +473,26 @@ class InspectionLedgerQueries:
             return set(conn.execute(select(t.target_unit_id).distinct().where(
                 t.inspecting_unit_id == department_id, t.status == "completed", t.kind.in_(ENFORCEMENT),
                 t.inspected_at >= start, t.inspected_at < end, in_force(TIMELINE, as_of, known_at))).scalars())
+
+    # --- for the oversight policies (``projections.oversight``) ---------------------------------------------
+    def enforcement_counts(self, start: datetime, end: datetime) -> dict[UUID, int]:
+        """Completed enforcement inspections (执法, 大检查, 暗访, 交叉检查) per inspecting unit in ``[start, end)``."""
+        i = INSPECTIONS.c
+        query = (select(i.inspecting_unit_id, func.count()).where(
+            i.status == "completed", i.kind.in_(ENFORCEMENT), i.inspected_at >= start, i.inspected_at < end)
+            .group_by(i.inspecting_unit_id))
+        with self.db.read() as conn:
+            return {UUID(unit_id): n for unit_id, n in conn.execute(query)}
+
+    def led_counts(self, start: datetime, end: datetime) -> dict[tuple[UUID, UUID], int]:
+        """Completed inspections led (``led_by``) in ``[start, end)``, per (leader, target)."""
+        i = INSPECTIONS.c
+        query = (select(i.led_by, i.target_unit_id, func.count())
+                 .where(i.status == "completed", i.led_by.is_not(None), i.inspected_at >= start,
+                        i.inspected_at < end)
+                 .group_by(i.led_by, i.target_unit_id))
+        with self.db.read() as conn:
+            return {(UUID(person), UUID(target)): n for person, target, n in conn.execute(query)}
 
     # --- application.ports.Directory ------------------------------------------------------------------------
     def previous_inspections(self, target_ids: list[UUID], before: datetime) -> list[rd.PreviousInspection]:

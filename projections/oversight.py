@@ -2,7 +2,8 @@
 
 ``oversight_flags`` holds every flag with when it was raised and (if) withdrawn, both in effective and recorded time,
 so a dashboard shows the flags as known on any day. :class:`OversightQueries` also answers the worker's questions
-(``application.ports.Oversight``) from the directory, the responsibility ledger and the inspection ledger:
+(``application.ports.Oversight``) by asking the directory, the responsibility ledger and the inspection ledger
+through their queries (never their tables):
 which departments have supervisory duties, how many enforcement inspections each completed in a month, which
 leaders held a post that must lead a monthly inspection and how many they led.
 """
@@ -14,30 +15,16 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import (
-    Column,
-    Connection,
-    Index,
-    Integer,
-    MetaData,
-    Table,
-    Text,
-    column,
-    exists,
-    func,
-    insert,
-    select,
-    update,
-)
-from sqlalchemy import table as table_clause
+from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, Text, insert, select, update
 
 from application.ports import MonthlyLeader
 from domain import oversight as ov
 from domain.base import DomainEvent
-from domain.inspections import ENFORCEMENT_KINDS
-from projections.columns import Json, Key, Timestamp
+from projections.columns import Key, Timestamp
+from projections.directory import DirectoryQueries
+from projections.inspection_ledger import InspectionLedgerQueries
 from projections.projection import Projection, on
-from projections.responsibility_ledger import HOLDINGS
+from projections.responsibility_ledger import LedgerQueries
 from projections.scope import within
 
 METADATA = MetaData()
@@ -52,15 +39,6 @@ FLAGS = Table(
     Column("withdrawn_recorded_at", Timestamp), Column("withdraw_reason", Text),
     Index("oversight_flags_period", "period", "kind"),
 )
-UNITS = table_clause("units", column("unit_id", Key), column("name", Text), column("kind", Key),
-                     column("jurisdiction", Key), column("closure", Key), column("registered_at", Timestamp),
-                     column("supervising_department_id", Key), column("sector", Key), column("profile_json", Json))
-PEOPLE = table_clause("people", column("person_id", Key), column("name", Text))
-POSTS = table_clause("posts", column("post_id", Key), column("unit_id", Key), column("kind", Key))
-INSPECTIONS = table_clause("inspections", column("inspecting_unit_id", Key), column("status", Key),
-                           column("kind", Key), column("inspected_at", Timestamp), column("led_by", Key),
-                           column("target_unit_id", Key))
-"""What the worker's questions read from the directory, the inspection ledger and the responsibility ledger."""
 
 
 def _sectors(profile: Any) -> tuple[str, ...]:
@@ -115,8 +93,12 @@ class OversightFlags(Projection):
 class OversightQueries:
     """The flags for dashboards, and the counts the policy worker judges a month by."""
 
-    def __init__(self, db: Any):
+    def __init__(self, db: Any, directory: DirectoryQueries, inspections: InspectionLedgerQueries,
+                 ledger: LedgerQueries):
         self.db = db
+        self.directory = directory
+        self.inspections = inspections
+        self.ledger = ledger
 
     def flags(self, scope: str, *, known_at: datetime, kind: str | None = None, period: str | None = None,
               active_only: bool = False) -> list[dict[str, Any]]:
@@ -127,13 +109,13 @@ class OversightQueries:
             conditions.append(f.kind == kind)
         if period:
             conditions.append(f.period == period)
-        query = (select(FLAGS, UNITS.c.name.label("unit_name"), PEOPLE.c.name.label("person_name"))
-                 .select_from(FLAGS.outerjoin(UNITS, UNITS.c.unit_id == f.unit_id)
-                              .outerjoin(PEOPLE, PEOPLE.c.person_id == f.subject_id))
-                 .where(*conditions).order_by(f.period, f.kind, f.flag_id))
+        query = select(FLAGS).where(*conditions).order_by(f.period, f.kind, f.flag_id)
         with self.db.read() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
+        units = self.directory.unit_names({r["unit_id"] for r in rows})
+        people = self.directory.person_names({r["subject_id"] for r in rows})
         for row in rows:
+            row.update(unit_name=units.get(row["unit_id"], {}).get("name"), person_name=people.get(row["subject_id"]))
             withdrawn = row["withdrawn_recorded_at"] is not None and row["withdrawn_recorded_at"] <= known_at
             row["withdrawn"] = withdrawn
             if not withdrawn:
@@ -144,11 +126,7 @@ class OversightQueries:
         """Per department with supervisory duties: completed enforcement inspections in ``[start, end)``."""
         counts = self.enforcement_counts(start, end)
         departments = self.supervising_departments(start)
-        u = UNITS.c
-        with self.db.read() as conn:
-            names = {r["unit_id"]: r for r in conn.execute(
-                select(u.unit_id, u.name, u.jurisdiction).where(u.kind == "department", within(u.jurisdiction, scope))
-            ).mappings()}
+        names = {r["unit_id"]: r for r in self.directory.units(scope, kind="department", limit=1_000_000)}
         return [{"department_id": d, "department_name": names[str(d)]["name"],
                  "jurisdiction": names[str(d)]["jurisdiction"], "inspections": counts.get(d, 0)}
                 for d in departments if str(d) in names]
@@ -156,56 +134,35 @@ class OversightQueries:
     # --- application.ports.Oversight ------------------------------------------------------------------------
     def supervising_departments(self, since: datetime) -> list[UUID]:
         """Open departments, registered by ``since``, that supervise an open enterprise or intermediary (三管三必须)."""
-        d, e = UNITS.alias("d"), UNITS.alias("e")
-        query = (select(d.c.unit_id).where(
-            d.c.kind == "department", d.c.closure.is_(None), d.c.registered_at <= since,
-            exists().where(e.c.supervising_department_id == d.c.unit_id, e.c.closure.is_(None)))
-            .order_by(d.c.unit_id))
-        with self.db.read() as conn:
-            return [UUID(unit_id) for unit_id in conn.execute(query).scalars()]
+        return self.directory.supervising_departments(since)
 
     def enforcement_counts(self, start: datetime, end: datetime) -> dict[UUID, int]:
         """Completed enforcement inspections (执法, 大检查, 暗访, 交叉检查) per inspecting unit in ``[start, end)``."""
-        i = INSPECTIONS.c
-        query = (select(i.inspecting_unit_id, func.count()).where(
-            i.status == "completed", i.kind.in_(sorted(k.value for k in ENFORCEMENT_KINDS)), i.inspected_at >= start,
-            i.inspected_at < end).group_by(i.inspecting_unit_id))
-        with self.db.read() as conn:
-            return {UUID(unit_id): n for unit_id, n in conn.execute(query)}
+        return self.inspections.enforcement_counts(start, end)
 
     def monthly_leaders(self, start: datetime, end: datetime, unit_kinds: tuple[str, ...]) -> list[MonthlyLeader]:
         """Holders of a committee head's post (in units of ``unit_kinds``) for the whole of ``[start, end)``, each
         with the sectors their committee covers (seed 002 §(一)3: 对分管行业领域的安全生产检查)."""
         return [MonthlyLeader(leader.person_id, leader.post_id, leader.unit_id, _sectors(profile))
-                for leader, profile in self._holders(start, end, "committee_head", UNITS.c.kind.in_(unit_kinds))]
+                for leader, profile in self._holders(start, end, "committee_head", unit_kinds)]
 
     def main_leaders(self, start: datetime, end: datetime, scope: str) -> list[MonthlyLeader]:
         """Holders of an enterprise's main responsible post in ``scope`` for the whole of ``[start, end)``."""
-        return [leader for leader, _ in self._holders(start, end, "main_responsible", UNITS.c.kind == "enterprise",
-                                                       within(UNITS.c.jurisdiction, scope))]
+        return [leader for leader, _ in self._holders(start, end, "main_responsible", ("enterprise",), scope)]
 
-    def _holders(self, start: datetime, end: datetime, post_kind: str,
-                 *conditions: Any) -> list[tuple[MonthlyLeader, Any]]:
-        h = HOLDINGS.c
-        query = (select(h.person_id, h.post_id, UNITS.c.unit_id, UNITS.c.profile_json)
-                 .join(POSTS, POSTS.c.post_id == h.post_id).join(UNITS, UNITS.c.unit_id == POSTS.c.unit_id)
-                 .where(POSTS.c.kind == post_kind, h.recorded_to.is_(None), h.valid_from <= start,
-                        (h.valid_to.is_(None)) | (h.valid_to >= end), *conditions)
-                 .order_by(h.post_id, h.person_id))
-        with self.db.read() as conn:
-            return [(MonthlyLeader(UUID(person), UUID(post), UUID(unit)), profile)
-                    for person, post, unit, profile in conn.execute(query)]
+    def _holders(self, start: datetime, end: datetime, post_kind: str, unit_kinds: tuple[str, ...],
+                 scope: str | None = None) -> list[tuple[MonthlyLeader, Any]]:
+        """Who held a post of ``post_kind`` (in units of ``unit_kinds``, in ``scope``) for the whole month, with their
+        unit's profile: the posts from the directory, the holders from the responsibility ledger."""
+        posts = self.directory.posts_of_kind(post_kind, unit_kinds, scope)
+        return [(MonthlyLeader(person, post, UUID(posts[str(post)]["unit_id"])), posts[str(post)]["profile_json"])
+                for person, post in self.ledger.held_throughout(posts, start, end)]
 
     def led_counts(self, start: datetime, end: datetime) -> dict[tuple[UUID, str | None, UUID], int]:
         """Completed inspections led (``led_by``) in ``[start, end)``, per (leader, target's sector, target)."""
-        i = INSPECTIONS.c
-        query = (select(i.led_by, UNITS.c.sector, i.target_unit_id, func.count())
-                 .select_from(INSPECTIONS.outerjoin(UNITS, UNITS.c.unit_id == i.target_unit_id))
-                 .where(i.status == "completed", i.led_by.is_not(None), i.inspected_at >= start,
-                        i.inspected_at < end)
-                 .group_by(i.led_by, UNITS.c.sector, i.target_unit_id))
-        with self.db.read() as conn:
-            return {(UUID(person), sector, UUID(target)): n for person, sector, target, n in conn.execute(query)}
+        led = self.inspections.led_counts(start, end)
+        sectors = self.directory.unit_names({str(target) for _, target in led})
+        return {(person, sectors.get(str(target), {}).get("sector"), target): n for (person, target), n in led.items()}
 
     def raised(self, period: str) -> list[tuple[UUID, str, UUID]]:
         """The month's flags not withdrawn: (flag id, kind, subject id)."""

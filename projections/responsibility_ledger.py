@@ -12,6 +12,7 @@ day (人员变更动态调整, seed 002: the next holder inherits the post's dut
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -25,16 +26,15 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
-    column,
     insert,
     select,
-    table,
     update,
 )
 
 from domain import posts as ps
 from domain import responsibility as r
 from projections.columns import Json, Key, Timestamp
+from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import within
 from projections.timeline import bitemporal_columns, known, valid
@@ -69,10 +69,6 @@ PUBLICATIONS = Table(
     Column("duty_ids_json", Json, nullable=False), Column("effective_at", Timestamp, nullable=False),
     Column("recorded_at", Timestamp, nullable=False),
 )
-DIRECTORY_UNITS = table("units", column("unit_id"), column("name"))
-DIRECTORY_POSTS = table("posts", column("post_id"), column("title"))
-DIRECTORY_PEOPLE = table("people", column("person_id"), column("name"))
-"""Names from the directory, shown beside the duties."""
 
 
 class ResponsibilityLedger(Projection):
@@ -189,10 +185,11 @@ class ResponsibilityLedger(Projection):
 
 
 class LedgerQueries:
-    """Bitemporal questions to the ledger, scoped by jurisdiction."""
+    """Bitemporal questions to the ledger, scoped by jurisdiction; names come from the directory's queries."""
 
-    def __init__(self, db: Any):
+    def __init__(self, db: Any, directory: DirectoryQueries):
         self.db = db
+        self.directory = directory
 
     def duties(self, scope: str, *, as_of: datetime, known_at: datetime, unit_id: UUID | None = None,
                post_id: UUID | None = None, person_id: UUID | None = None, list_id: UUID | None = None,
@@ -200,25 +197,25 @@ class LedgerQueries:
         """Each duty in force at ``as_of`` with whoever held its post then, as recorded by ``known_at`` (``limit``
         rows from ``offset``, in the ledger's order, when a page is asked for)."""
         d, h = DUTIES.c, HOLDINGS.c
-        units, posts, people = DIRECTORY_UNITS.c, DIRECTORY_POSTS.c, DIRECTORY_PEOPLE.c
         conditions = [valid(DUTIES, as_of), known(DUTIES, known_at), within(d.jurisdiction, scope)]
         filters = {d.unit_id: unit_id, d.post_id: post_id, d.list_id: list_id, h.person_id: person_id}
         conditions += [c == value for c, value in filters.items() if value]
         query = (
             select(d.duty_id, d.list_id, d.list_kind, d.unit_id, d.post_id, d.line, d.scope_json, d.text,
                    d.source_document, d.jurisdiction, d.valid_from.label("duty_from"), d.valid_to.label("duty_to"),
-                   h.person_id, h.valid_from.label("held_from"), h.valid_to.label("held_to"),
-                   units.name.label("unit_name"), posts.title.label("post_title"), people.name.label("person_name"))
+                   h.person_id, h.valid_from.label("held_from"), h.valid_to.label("held_to"))
             .select_from(DUTIES)
             .outerjoin(HOLDINGS, and_(h.post_id == d.post_id, valid(HOLDINGS, as_of), known(HOLDINGS, known_at)))
-            .outerjoin(DIRECTORY_UNITS, units.unit_id == d.unit_id)
-            .outerjoin(DIRECTORY_POSTS, posts.post_id == d.post_id)
-            .outerjoin(DIRECTORY_PEOPLE, people.person_id == h.person_id)
             .where(*conditions).order_by(d.unit_id, d.post_id, d.valid_from, d.duty_id)
             .limit(limit).offset(offset)
         )
         with self.db.read() as conn:
-            return [dict(row) for row in conn.execute(query).mappings()]
+            rows = [dict(row) for row in conn.execute(query).mappings()]
+        units = self.directory.unit_names({r["unit_id"] for r in rows})
+        posts = self.directory.post_titles({r["post_id"] for r in rows})
+        people = self.directory.person_names({r["person_id"] for r in rows})
+        return [{**r, "unit_name": units.get(r["unit_id"], {}).get("name"), "post_title": posts.get(r["post_id"]),
+                 "person_name": people.get(r["person_id"])} for r in rows]
 
     def in_force(self, scope: str | None, *, as_of: datetime,
                  known_at: datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -234,6 +231,18 @@ class LedgerQueries:
         with self.db.read() as conn:
             return ([dict(r) for r in conn.execute(holdings).mappings()],
                     [dict(r) for r in conn.execute(duties).mappings()])
+
+    def held_throughout(self, post_ids: Collection[str], start: datetime, end: datetime) -> list[tuple[UUID, UUID]]:
+        """(person, post) of the holders, as known now, of these posts for the whole of ``[start, end)``."""
+        if not post_ids:
+            return []
+        h = HOLDINGS.c
+        query = (select(h.person_id, h.post_id)
+                 .where(h.post_id.in_(sorted(post_ids)), h.recorded_to.is_(None), h.valid_from <= start,
+                        h.valid_to.is_(None) | (h.valid_to >= end))
+                 .order_by(h.post_id, h.person_id))
+        with self.db.read() as conn:
+            return [(UUID(person), UUID(post)) for person, post in conn.execute(query)]
 
     def publications(self, list_id: UUID) -> list[dict[str, Any]]:
         """The published versions of a list: number, document, what it said (digest) and when."""

@@ -87,6 +87,13 @@ def _encode(value: Any) -> Any:
     return value
 
 
+class Unread:
+    """The open segment was not read by the caller (:meth:`Timeline.record`)."""
+
+
+UNREAD = Unread()
+
+
 @dataclass(frozen=True)
 class Timeline:
     """The bitemporal rows of one entity kind in ``table`` (keyed by ``key``), with its ``changes`` table.
@@ -115,20 +122,23 @@ class Timeline:
         return value
 
     def record(self, conn: Connection, entity_id: UUID | str, version: int, effective_at: datetime,
-               recorded_at: datetime, changes: dict[str, Any]) -> None:
+               recorded_at: datetime, changes: dict[str, Any],
+               current: dict[str, Any] | Unread | None = UNREAD) -> None:
         """From ``effective_at`` on, the entity's ``changes`` columns have these values (known from ``recorded_at``).
 
         ``version`` orders changes that take effect at the same moment (the aggregate version of the event).
+        ``current``: the entity's open segment (:meth:`current`) when the caller has just read it, so it is not read
+        twice. The open segment starts at the latest change's effective time, so it alone tells whether this change
+        is late (effective before it: the timeline is re-folded) or in order (the open segment is split).
         """
-        kept = self.changes.c
-        latest = conn.execute(select(func.max(kept.effective_at)).where(kept.entity_id == entity_id)).scalar()
         conn.execute(insert(self.changes).values(
             entity_id=entity_id, version=version, effective_at=effective_at, recorded_at=recorded_at,
             changes_json={c: _encode(v) for c, v in changes.items()}))
-        if latest is not None and latest > effective_at:
+        if isinstance(current, Unread):
+            current = self.current(conn, entity_id)
+        if current is not None and current["valid_from"] > effective_at:
             self._refold(conn, entity_id, recorded_at)
             return
-        current = self.current(conn, entity_id)
         if current is None:
             self._insert(conn, [{**self._apply({self.key: entity_id}, changes), "valid_from": effective_at}],
                          recorded_at, 0)

@@ -22,18 +22,17 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
-    column,
     insert,
     select,
     update,
 )
-from sqlalchemy import table as table_clause
 
 from application.following import Reached
 from domain import tips as t
 from domain.base import DomainEvent
 from domain.errors import DomainError
 from projections.columns import Key, Timestamp
+from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import within
 
@@ -64,8 +63,6 @@ OUTCOMES = Table(
     Column("received_at", Timestamp, nullable=False), Column("linked_at", Timestamp, nullable=False),
     Index("tip_outcomes_target", "target_id", "received_at"),
 )
-UNITS = table_clause("units", column("unit_id"), column("name"))
-"""The directory's units (the receiving unit's name)."""
 
 
 class TipLedger(Projection):
@@ -150,9 +147,10 @@ class LedgerBehind(DomainError):
 class TipQueries:
     """The tip ledger's questions, scoped by jurisdiction; and the reward rule's lookup (``TipRegister``)."""
 
-    def __init__(self, db: Any, reached: Reached, wait_seconds: float = 5.0):
+    def __init__(self, db: Any, directory: DirectoryQueries, reached: Reached, wait_seconds: float = 5.0):
         self.reached = reached
         self.db = db
+        self.directory = directory
         self.wait_seconds = wait_seconds
 
     def ledger(self, scope: str, *, status: str | None = None, channel: str | None = None,
@@ -167,13 +165,13 @@ class TipQueries:
             conditions.append(within(tip.jurisdiction, jurisdiction))
         if outcome_id is not None:
             conditions.append(tip.tip_id.in_(select(OUTCOMES.c.tip_id).where(OUTCOMES.c.target_id == outcome_id)))
-        query = (select(TIPS, UNITS.c.name.label("receiving_unit_name"))
-                 .outerjoin(UNITS, UNITS.c.unit_id == tip.receiving_unit_id).where(*conditions)
-                 .order_by(tip.received_at, tip.tip_id).limit(limit).offset(offset))
+        query = select(TIPS).where(*conditions).order_by(tip.received_at, tip.tip_id).limit(limit).offset(offset)
         with self.db.read() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
             outcomes = self._outcomes(conn, [r["tip_id"] for r in rows])
-        return [{**r, "status_term": t.STATUS_TERMS[r["status"]], "channel_term": t.CHANNEL_TERMS[r["channel"]],
+        units = self.directory.unit_names({r["receiving_unit_id"] for r in rows})
+        return [{**r, "receiving_unit_name": units.get(r["receiving_unit_id"], {}).get("name"),
+                 "status_term": t.STATUS_TERMS[r["status"]], "channel_term": t.CHANNEL_TERMS[r["channel"]],
                  "outcomes": outcomes.get(r["tip_id"], [])} for r in rows]
 
     @staticmethod

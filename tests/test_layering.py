@@ -63,3 +63,30 @@ def test_only_the_command_line_loads_the_demo(imports: dict[str, set[str]]) -> N
     users = {module for module, targets in imports.items() if not module.startswith("api.demo")
              for target in targets if target == "api.demo" or target.startswith("api.demo.")}
     assert users == {"api.cli.demo", "api.cli.serve"}
+
+
+def test_a_read_model_reads_only_its_own_tables() -> None:
+    """What a read model shows of another (a unit's name, who a department supervises, what was done under a plan)
+    it asks that one's query object for (docs/DEVELOPING.md, "Read models"): no module of ``projections/`` holds a
+    table of another module, nor a lightweight ``sqlalchemy.table(...)`` stand-in for one."""
+    import importlib
+    import pkgutil
+
+    from sqlalchemy import Table
+    from sqlalchemy.sql.expression import TableClause
+
+    import projections
+
+    owner: dict[str, str] = {}
+    modules = [importlib.import_module(m.name) for m in pkgutil.iter_modules(projections.__path__, "projections.")]
+    for module in modules:
+        for value in vars(module).values():
+            if isinstance(value, Table) and value.metadata is getattr(module, "METADATA", None):
+                owner[value.name] = module.__name__
+    for module in modules:
+        for name, value in vars(module).items():
+            if isinstance(value, Table):
+                mine = owner.get(value.name) == module.__name__
+                assert mine, f"{module.__name__}.{name} is {owner.get(value.name)}'s"
+            elif isinstance(value, TableClause):
+                raise AssertionError(f"{module.__name__}.{name} stands in for the table {value.name} of another module")

@@ -127,3 +127,43 @@ def test_readers_see_the_old_model_while_a_rebuild_runs(system: System, monkeypa
     assert status["responsibility_ledger"]["lag"] == 0
     assert system.runner.rebuild("responsibility_ledger") == system.store.head(), "a second rebuild works as well"
     assert dump(system) == live
+
+
+def test_the_hazard_ledger_answers_with_names_while_the_directory_rebuilds(system: System, monkeypatch) -> None:
+    """No read model joins the directory's tables: the hazard ledger asks ``DirectoryQueries`` for the names it shows,
+    and while the directory rebuilds into its shadow tables (not swapped in yet) it answers in full, names included,
+    for an inspector too (the units its department supervises are the directory's answer)."""
+    from application.authorization import Principal
+    from domain import hazards as hz
+    from projections.directory import DirectoryProjection
+    from tests.test_hazards import Desk
+
+    desk = Desk(system)
+    desk.report(hz.HazardGrade.major)
+    system.runner.catch_up()
+    now = datetime.now(UTC)
+    inspector: Principal = desk.inspector
+
+    def read() -> list[tuple[str, str | None, str | None]]:
+        rows = system.queries.hazards.ledger("350000", as_of=now, known_at=now)
+        seen_by_inspector = system.queries.hazards.ledger("350000", as_of=now, known_at=now, role="inspector",
+                                                          unit_of_role=inspector.unit_id)
+        assert [r["hazard_id"] for r in seen_by_inspector] == [r["hazard_id"] for r in rows]
+        return [(r["hazard_id"], r["unit_name"], r["description"]) for r in rows]
+
+    before = read()
+    assert before
+    assert all(name for _, name, _ in before)
+    seen: list[list[tuple[str, str | None, str | None]]] = []
+    original = DirectoryProjection.process
+
+    def process_and_read(self, conn, entries) -> None:
+        assert self.is_shadow
+        original(self, conn, entries)
+        seen.append(read())
+
+    monkeypatch.setattr(DirectoryProjection, "process", process_and_read)
+    system.runner.batch_size = 2
+    assert system.runner.rebuild("directory") == system.store.head()
+    assert len(seen) >= system.store.head() // 2
+    assert all(rows == before for rows in seen), "names and rows, between any two batches of the rebuild"
