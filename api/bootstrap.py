@@ -127,7 +127,7 @@ class Queries:
 
     @cached_property
     def accountability(self) -> AccountabilityQueries:
-        return AccountabilityQueries(self.db)
+        return AccountabilityQueries(self.db, self.directory)
 
     @cached_property
     def deadlines(self) -> DeadlineQueries:

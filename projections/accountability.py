@@ -24,13 +24,11 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
-    column,
     insert,
     or_,
     select,
     update,
 )
-from sqlalchemy import table as table_clause
 
 from application.ports import VetoCount
 from domain import accidents as acc
@@ -38,6 +36,7 @@ from domain import accountability as ac
 from domain import investigations as inv
 from domain.calendar import local_day
 from projections.columns import Json, Key, Timestamp
+from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import within
 
@@ -106,9 +105,6 @@ VETOES = Table(
     Column("jurisdiction", Key, nullable=False), Column("found_at", Timestamp, nullable=False),
     Column("basis", Text), Column("rules_version", Key),
 )
-UNITS = table_clause("units", column("unit_id", Key), column("name", Text), column("jurisdiction", Key),
-                     column("kind", Key), column("level", Key))
-PEOPLE = table_clause("people", column("person_id", Key), column("name", Text))
 
 
 def _finding(finding: ac.FindingRef | None) -> dict[str, Any] | None:
@@ -243,35 +239,39 @@ class AccountabilityRecords(Projection):
 class AccountabilityQueries:
     """A person's record, a jurisdiction's board per year, and the slips the worker must flag."""
 
-    def __init__(self, db: Any):
+    def __init__(self, db: Any, directory: DirectoryQueries):
         self.db = db
+        self.directory = directory
+
+    def _named(self, rows: list[dict[str, Any]], unit: str, label: str) -> list[dict[str, Any]]:
+        """Each row with the name of its unit ``unit`` (the directory's answer) as ``label``."""
+        names = self.directory.unit_names({r[unit] for r in rows})
+        return [{**r, label: names.get(r[unit], {}).get("name")} for r in rows]
 
     def person_record(self, scope: str, person_id: UUID) -> list[dict[str, Any]]:
         """Every act about the person, in order, each with the post held then and its unit's name."""
         a = ACTS.c
-        query = (select(ACTS, UNITS.c.name.label("unit_name"), PEOPLE.c.name.label("person_name"))
-                 .select_from(ACTS.outerjoin(UNITS, UNITS.c.unit_id == a.unit_id)
-                              .outerjoin(PEOPLE, PEOPLE.c.person_id == a.person_id))
-                 .where(a.person_id == person_id, within(a.jurisdiction, scope)).order_by(a.no))
+        query = select(ACTS).where(a.person_id == person_id, within(a.jurisdiction, scope)).order_by(a.no)
         with self.db.read() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        people = self.directory.person_names({r["person_id"] for r in rows})
+        return [{**r, "person_name": people.get(r["person_id"])} for r in self._named(rows, "unit_id", "unit_name")]
 
     def board(self, scope: str, year: int, *, now: datetime) -> dict[str, list[dict[str, Any]]]:
         """The year's slips (with open and late ones marked as of ``now``), summons and letters/circulars."""
         s, n, m = SLIPS.c, NOTICES.c, SUMMONS.c
-        names = UNITS.alias("target")
         with self.db.read() as conn:
             slips = [dict(r) for r in conn.execute(
-                select(SLIPS, names.c.name.label("target_name"))
-                .outerjoin(names, names.c.unit_id == s.target_unit_id)
-                .where(within(s.jurisdiction, scope), s.year == year).order_by(s.issued_at, s.slip_id)).mappings()]
+                select(SLIPS).where(within(s.jurisdiction, scope), s.year == year)
+                .order_by(s.issued_at, s.slip_id)).mappings()]
             summons = [dict(r) for r in conn.execute(
-                select(SUMMONS, names.c.name.label("target_name"))
-                .outerjoin(names, names.c.unit_id == m.target_unit_id)
-                .where(within(m.jurisdiction, scope), m.year == year).order_by(m.held_at, m.summons_id)).mappings()]
+                select(SUMMONS).where(within(m.jurisdiction, scope), m.year == year)
+                .order_by(m.held_at, m.summons_id)).mappings()]
             notices = [dict(r) for r in conn.execute(
                 select(NOTICES).where(within(n.jurisdiction, scope), n.year == year)
                 .order_by(n.issued_at, n.notice_id)).mappings()]
+        slips = self._named(slips, "target_unit_id", "target_name")
+        summons = self._named(summons, "target_unit_id", "target_name")
         for slip in slips:
             answered, deadline = slip["answered_at"], slip["deadline"]
             slip["open"] = answered is None
@@ -281,21 +281,20 @@ class AccountabilityQueries:
     def vetoes(self, scope: str, year: int) -> list[dict[str, Any]]:
         """The year's veto findings (seed 001 ¶30) in ``scope``, with the town's name."""
         v = VETOES.c
-        query = (select(VETOES, UNITS.c.name.label("territory_name"))
-                 .outerjoin(UNITS, UNITS.c.unit_id == v.territory_id)
-                 .where(within(v.jurisdiction, scope), v.year == year).order_by(v.territory_id, v.consequence))
+        query = (select(VETOES).where(within(v.jurisdiction, scope), v.year == year)
+                 .order_by(v.territory_id, v.consequence))
         with self.db.read() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        return self._named(rows, "territory_id", "territory_name")
 
     # --- application.ports.Vetoes ---------------------------------------------------------------------------
     def veto_counts(self, scope: str, year: int, grades: tuple[str, ...]) -> list[VetoCount]:
         """Per town (镇/街道) in ``scope``: the year's illegal acts with large impact, the fatal liability accidents of
         ``grades``, and the departments supervising the units of those acts."""
-        u, i, x = UNITS.c, ILLEGAL_ACTS.c, ACCIDENTS.c
+        i, x = ILLEGAL_ACTS.c, ACCIDENTS.c
+        towns = sorted((u["unit_id"], u["jurisdiction"]) for u in self.directory.units(
+            scope, kind="territorial", limit=1_000_000) if u["level"] == "town")
         with self.db.read() as conn:
-            towns = conn.execute(select(u.unit_id, u.jurisdiction).where(
-                u.kind == "territorial", u.level == "town", within(u.jurisdiction, scope))
-                .order_by(u.unit_id)).all()
             acts = conn.execute(select(i.territory_id, i.department_id).where(
                 within(i.jurisdiction, scope), i.year == year, i.large_impact.is_(True))).all()
             deaths = conn.execute(select(x.jurisdiction).where(
