@@ -123,7 +123,7 @@ class Queries:
 
     @cached_property
     def oversight(self) -> OversightQueries:
-        return OversightQueries(self.db, self.directory, self.inspections, self.ledger)
+        return OversightQueries(self.db, self.directory, self.inspections, self.ledger, self.cases)
 
     @cached_property
     def accountability(self) -> AccountabilityQueries:

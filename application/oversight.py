@@ -32,6 +32,16 @@ class RaiseZeroEnforcementFlag(Command):
     department_id: UnitRef
     period: str = PERIOD
     inspections: int = Field(ge=0)
+    penalties: int = Field(default=0, ge=0)
+
+
+class RaiseZeroPenaltyFlag(Command):
+    roles: ClassVar[frozenset[str]] = POLICY
+    action: ClassVar[str] = "raise zero-penalty flags"
+    department_id: UnitRef
+    period: str = PERIOD
+    inspections: int = Field(ge=0)
+    penalties: int = Field(default=0, ge=0)
 
 
 class RaiseLeaderInspectionFlag(Command):
@@ -73,7 +83,19 @@ def raise_zero_enforcement(cmd: RaiseZeroEnforcementFlag, uow: UnitOfWork) -> UU
     if uow.find(flag_id, ov.Flag) is None:
         pack = pack_for(department.jurisdiction)
         uow.record(ov.flag_zero_enforcement(
-            uow.ctx, department.id, department.jurisdiction, cmd.period, cmd.inspections, None,
+            uow.ctx, department.id, department.jurisdiction, cmd.period, cmd.inspections, cmd.penalties,
+            due=ov.judged_at(cmd.period, pack["oversight.grace_days"]), basis=pack["oversight.zero_enforcement.basis"],
+            rules_version=pack.version_tag))
+    return flag_id
+
+
+def raise_zero_penalty(cmd: RaiseZeroPenaltyFlag, uow: UnitOfWork) -> UUID:
+    department = uow.load(cmd.department_id, Unit, label="department", field="department_id", write=False)
+    flag_id = ov.flag_id(ov.FlagKind.zero_penalty, department.id, cmd.period)
+    if uow.find(flag_id, ov.Flag) is None:
+        pack = pack_for(department.jurisdiction)
+        uow.record(ov.flag_zero_penalty(
+            uow.ctx, department.id, department.jurisdiction, cmd.period, cmd.inspections, cmd.penalties,
             due=ov.judged_at(cmd.period, pack["oversight.grace_days"]), basis=pack["oversight.zero_enforcement.basis"],
             rules_version=pack.version_tag))
     return flag_id
@@ -135,6 +157,7 @@ def withdraw_flag(cmd: WithdrawFlag, uow: UnitOfWork) -> UUID:
 
 HANDLERS: dict[type[Command], Handler] = {
     RaiseZeroEnforcementFlag: raise_zero_enforcement,
+    RaiseZeroPenaltyFlag: raise_zero_penalty,
     RaiseLeaderInspectionFlag: raise_leader_inspection,
     RaiseUnsupervisedListingFlag: raise_unsupervised_listing,
     RaiseCampaignCheckFlag: raise_campaign_check,

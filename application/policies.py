@@ -44,6 +44,7 @@ from application.oversight import (
     RaiseLeaderInspectionFlag,
     RaiseUnsupervisedListingFlag,
     RaiseZeroEnforcementFlag,
+    RaiseZeroPenaltyFlag,
     WithdrawFlag,
 )
 from application.ports import AccidentChecks, CaseDeadlines, Clock, Deadlines, Oversight, Slips, Vetoes
@@ -160,12 +161,19 @@ class Worker:
     def _judge(self, period: str, per_month: int, unit_kinds: tuple[str, ...]) -> int:
         start, end = month_bounds(period)
         enforcement = self.oversight.enforcement_counts(start, end)
+        penalties = self.oversight.penalty_counts(start, end)
         led = self.oversight.led_counts(start, end)
         written = 0
-        for department in self.oversight.supervising_departments(start):
-            if not enforcement.get(department):
-                written += self._fire(RaiseZeroEnforcementFlag(department_id=department, period=period, inspections=0),
-                                      f"policy:zero-enforcement:{department}:{period}")
+        for department in self.oversight.supervising_departments(start, end):
+            if penalties.get(department):
+                continue
+            inspections = enforcement.get(department, 0)  # informs the flag; in the key, as it may grow late
+            written += self._fire(RaiseZeroEnforcementFlag(department_id=department, period=period,
+                                                           inspections=inspections),
+                                  f"policy:zero-enforcement:{department}:{period}:{inspections}")
+            written += self._fire(RaiseZeroPenaltyFlag(department_id=department, period=period,
+                                                       inspections=inspections),
+                                  f"policy:zero-penalty:{department}:{period}:{inspections}")
         # 专委会主任: only inspections within the sectors their committee covers count (seed 002 §(一)3)
         in_sector: dict[UUID, int] = {}
         for leader in self.oversight.monthly_leaders(start, end, unit_kinds):
@@ -187,7 +195,8 @@ class Worker:
                                           f"policy:campaign-check:{leader.person_id}:{period}")
         for flag_id, kind, subject in self.oversight.raised(period):
             judged: dict[str, tuple[int, int]] = {
-                FlagKind.zero_enforcement: (enforcement.get(subject, 0), 1),
+                FlagKind.zero_enforcement: (penalties.get(subject, 0), 1),
+                FlagKind.zero_penalty: (penalties.get(subject, 0), 1),
                 FlagKind.leader_inspection_missed: (in_sector.get(subject, 0), per_month),
                 FlagKind.campaign_check_missed: (own_unit.get(subject, 0), 1)}
             found, needed = judged.get(kind, (0, 1))

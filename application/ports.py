@@ -194,7 +194,13 @@ class MonthlyLeader:
 class Oversight(Protocol):
     """What the oversight policies judge a month by (see projections.oversight)."""
 
-    def supervising_departments(self, since: datetime) -> list[UUID]: ...
+    def supervising_departments(self, start: datetime, end: datetime) -> list[UUID]:
+        """The departments that supervised something at some time in ``[start, end)``."""
+        ...
+
+    def penalty_counts(self, start: datetime, end: datetime) -> dict[UUID, int]:
+        """Penalties decided (with a fine) per department in ``[start, end)``."""
+        ...
 
     def enforcement_counts(self, start: datetime, end: datetime) -> dict[UUID, int]: ...
 

@@ -1,7 +1,11 @@
 """Oversight flags (督查提示): what the policies find missing in a month, raised once and withdrawn on new facts.
 
-- ``zero_enforcement`` (零执法、零处罚, seed 000 §25): a department with supervisory duties that completed no
-  enforcement inspection (and, once penalty cases exist, imposed no penalty) in a calendar month.
+- ``zero_enforcement`` (零执法, seed 000 §25, which names 以检查代替执法 as the fault): a department that supervised
+  something in the month and took no enforcement act in it — decided no penalty (行政处罚决定 with a fine) and
+  issued no order; inspections are not enforcement acts. (Orders on the spot are not recorded yet: until they are,
+  the enforcement acts counted are the penalties.)
+- ``zero_penalty`` (零处罚, seed 000 §25): a department that supervised something in the month and decided no
+  penalty in it, whatever else it did.
 - ``leader_inspection_missed`` (docs/rules.md R12): a leader whose post must lead an inspection every month — a safety
   (special) committee's head (专委会主任每月至少开展1次对分管行业领域的安全生产检查, seed 002 §(一)3) — and led none
   in the sector(s) their committee covers.
@@ -22,6 +26,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from uuid import UUID, uuid5
 
+from pydantic import Field
+
 from domain.base import Aggregate, CommandContext, DomainEvent, created, first_event
 from domain.calendar import month_bounds
 from domain.errors import Conflict
@@ -31,12 +37,13 @@ FLAG_NAMESPACE = UUID("9e2b4c71-3f5a-4d08-b6e1-7a2c5d9f0e34")
 
 class FlagKind(StrEnum):
     zero_enforcement = "zero_enforcement"  # 零执法
+    zero_penalty = "zero_penalty"  # 零处罚
     leader_inspection_missed = "leader_inspection_missed"  # 领导带队检查缺失
     listing_unsupervised = "listing_unsupervised"  # 挂牌督办无督办责任人
     campaign_check_missed = "campaign_check_missed"  # 专项行动主要负责人每月检查缺失
 
 
-FLAG_TERMS = {"zero_enforcement": "零执法", "leader_inspection_missed": "领导带队检查缺失",
+FLAG_TERMS = {"zero_enforcement": "零执法", "zero_penalty": "零处罚", "leader_inspection_missed": "领导带队检查缺失",
               "listing_unsupervised": "挂牌督办无督办责任人", "campaign_check_missed": "专项行动主要负责人每月检查缺失"}
 
 
@@ -48,7 +55,9 @@ class Flag(Aggregate):
 
 
 class ZeroEnforcementFlagged(DomainEvent):
-    """零执法: the department completed no enforcement inspection in the month (seed 000 §25)."""
+    """零执法: the department took no enforcement act in the month (seed 000 §25). Flags raised before penalty cases
+    existed counted completed enforcement inspections (``penalties`` null); since, ``penalties`` is 0 and
+    ``inspections`` only informs (以检查代替执法 is the fault the notice names)."""
 
     term = "零执法"
     context = "oversight"
@@ -56,10 +65,23 @@ class ZeroEnforcementFlagged(DomainEvent):
     period: str
     inspections: int
     penalties: int | None = None
-    """Penalties imposed in the month, once penalty cases exist (null until then)."""
+    """Penalties decided in the month (null on flags raised before penalty cases existed)."""
 
     def apply(self, _: None) -> Flag:
         return created(Flag, self, kind=FlagKind.zero_enforcement, subject_id=self.department_id, period=self.period)
+
+
+class ZeroPenaltyFlagged(DomainEvent):
+    """零处罚: the department, supervising something in the month, decided no penalty in it (seed 000 §25)."""
+
+    term = "零处罚"
+    context = "oversight"
+    department_id: UUID
+    period: str
+    inspections: int = Field(description="completed enforcement inspections in the month (for information)")
+
+    def apply(self, _: None) -> Flag:
+        return created(Flag, self, kind=FlagKind.zero_penalty, subject_id=self.department_id, period=self.period)
 
 
 class LeaderInspectionMissed(DomainEvent):
@@ -137,14 +159,25 @@ def judged_at(period: str, grace_days: int) -> datetime:
 
 
 def flag_zero_enforcement(ctx: CommandContext, department_id: UUID, jurisdiction: str, period: str,
-                          inspections: int, penalties: int | None, *, due: datetime, basis: str,
+                          inspections: int, penalties: int, *, due: datetime, basis: str,
                           rules_version: str) -> ZeroEnforcementFlagged | None:
-    """Raise the flag when the month had no enforcement; ``None`` when it had some."""
-    if inspections or penalties:
+    """Raise the flag when the month had no enforcement act (a penalty decided; orders once recorded); ``None``
+    when it had one. Inspections do not count (seed 000 §25: 以检查代替执法)."""
+    if penalties:
         return None
     return first_event(ZeroEnforcementFlagged, ctx, id=flag_id(FlagKind.zero_enforcement, department_id, period),
                        jurisdiction=jurisdiction, basis=basis, rules_version=rules_version, effective_at=due,
                        department_id=department_id, period=period, inspections=inspections, penalties=penalties)
+
+
+def flag_zero_penalty(ctx: CommandContext, department_id: UUID, jurisdiction: str, period: str, inspections: int,
+                      penalties: int, *, due: datetime, basis: str, rules_version: str) -> ZeroPenaltyFlagged | None:
+    """Raise 零处罚 when the month had no penalty decided; ``None`` when it had one."""
+    if penalties:
+        return None
+    return first_event(ZeroPenaltyFlagged, ctx, id=flag_id(FlagKind.zero_penalty, department_id, period),
+                       jurisdiction=jurisdiction, basis=basis, rules_version=rules_version, effective_at=due,
+                       department_id=department_id, period=period, inspections=inspections)
 
 
 def flag_leader_inspection(ctx: CommandContext, person_id: UUID, post_id: UUID, unit_id: UUID, jurisdiction: str,

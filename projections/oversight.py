@@ -11,15 +11,18 @@ leaders held a post that must lead a monthly inspection and how many they led.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, Text, insert, select, update
+from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, Text, delete, insert, select, update
 
 from application.ports import MonthlyLeader
 from domain import oversight as ov
+from domain import units as un
 from domain.base import DomainEvent
+from domain.calendar import local_day
+from projections.cases import CaseQueries
 from projections.columns import Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.inspection_ledger import InspectionLedgerQueries
@@ -39,6 +42,14 @@ FLAGS = Table(
     Column("withdrawn_recorded_at", Timestamp), Column("withdraw_reason", Text),
     Index("oversight_flags_period", "period", "kind"),
 )
+SPELLS = Table(
+    "supervision_spells", METADATA,
+    Column("unit_id", Key, primary_key=True), Column("valid_from", Timestamp, primary_key=True),
+    Column("department_id", Key, nullable=False), Column("valid_to", Timestamp),
+    Index("supervision_spells_department", "department_id"),
+)
+"""Who supervised each enterprise when (三管三必须), from the assignments and the closures: 零执法 and 零处罚 are judged
+against the departments that supervised something in the month, not those that do today."""
 
 
 def _sectors(profile: Any) -> tuple[str, ...]:
@@ -50,11 +61,28 @@ def _sectors(profile: Any) -> tuple[str, ...]:
 
 class OversightFlags(Projection):
     name = "oversight_flags"
-    version = 3
+    version = 4
     flags = FLAGS
+    spells = SPELLS
+
+    @on(un.SupervisionAssigned)
+    def _supervised(self, conn: Connection, e: un.SupervisionAssigned, _: int) -> None:
+        s = self.spells.c
+        conn.execute(update(self.spells).where(s.unit_id == e.originator_id, s.valid_to.is_(None))
+                     .values(valid_to=e.effective_at))
+        conn.execute(delete(self.spells).where(s.unit_id == e.originator_id, s.valid_from == e.effective_at))
+        conn.execute(insert(self.spells).values(unit_id=e.originator_id, valid_from=e.effective_at,
+                                                department_id=e.department_id, valid_to=None))
+
+    @on(un.UnitClosed)
+    def _closed(self, conn: Connection, e: un.UnitClosed, _: int) -> None:
+        s = self.spells.c
+        conn.execute(update(self.spells).where(s.unit_id == e.originator_id, s.valid_to.is_(None))
+                     .values(valid_to=e.effective_at))
 
     def _raise(self, conn: Connection,
-               e: ov.ZeroEnforcementFlagged | ov.LeaderInspectionMissed | ov.CampaignCheckMissed,
+               e: ov.ZeroEnforcementFlagged | ov.ZeroPenaltyFlagged | ov.LeaderInspectionMissed
+               | ov.CampaignCheckMissed,
                **columns: Any) -> None:
         self._insert(conn, e, period=e.period, **columns)
 
@@ -67,7 +95,12 @@ class OversightFlags(Projection):
     @on(ov.ZeroEnforcementFlagged)
     def _zero(self, conn: Connection, e: ov.ZeroEnforcementFlagged, _: int) -> None:
         self._raise(conn, e, kind=ov.FlagKind.zero_enforcement, subject_id=e.department_id, unit_id=e.department_id,
-                    found=e.inspections)
+                    found=e.inspections if e.penalties is None else e.penalties)
+
+    @on(ov.ZeroPenaltyFlagged)
+    def _zero_penalty(self, conn: Connection, e: ov.ZeroPenaltyFlagged, _: int) -> None:
+        self._raise(conn, e, kind=ov.FlagKind.zero_penalty, subject_id=e.department_id, unit_id=e.department_id,
+                    found=0)
 
     @on(ov.LeaderInspectionMissed)
     def _leader(self, conn: Connection, e: ov.LeaderInspectionMissed, _: int) -> None:
@@ -94,11 +127,12 @@ class OversightQueries:
     """The flags for dashboards, and the counts the policy worker judges a month by."""
 
     def __init__(self, db: Any, directory: DirectoryQueries, inspections: InspectionLedgerQueries,
-                 ledger: LedgerQueries):
+                 ledger: LedgerQueries, cases: CaseQueries):
         self.db = db
         self.directory = directory
         self.inspections = inspections
         self.ledger = ledger
+        self.cases = cases
 
     def flags(self, scope: str, *, known_at: datetime, kind: str | None = None, period: str | None = None,
               active_only: bool = False) -> list[dict[str, Any]]:
@@ -123,18 +157,30 @@ class OversightQueries:
         return [r for r in rows if not (active_only and r["withdrawn"])]
 
     def enforcement(self, scope: str, *, start: datetime, end: datetime) -> list[dict[str, Any]]:
-        """Per department with supervisory duties: completed enforcement inspections in ``[start, end)``."""
+        """Per department that supervised something in ``[start, end)``: its completed enforcement inspections and
+        the penalties it decided then."""
         counts = self.enforcement_counts(start, end)
-        departments = self.supervising_departments(start)
+        penalties = self.penalty_counts(start, end)
+        departments = self.supervising_departments(start, end)
         names = {r["unit_id"]: r for r in self.directory.units(scope, kind="department", limit=1_000_000)}
         return [{"department_id": d, "department_name": names[str(d)]["name"],
-                 "jurisdiction": names[str(d)]["jurisdiction"], "inspections": counts.get(d, 0)}
+                 "jurisdiction": names[str(d)]["jurisdiction"], "inspections": counts.get(d, 0),
+                 "penalties": penalties.get(d, 0)}
                 for d in departments if str(d) in names]
 
     # --- application.ports.Oversight ------------------------------------------------------------------------
-    def supervising_departments(self, since: datetime) -> list[UUID]:
-        """Open departments, registered by ``since``, that supervise an open enterprise or intermediary (三管三必须)."""
-        return self.directory.supervising_departments(since)
+    def supervising_departments(self, start: datetime, end: datetime) -> list[UUID]:
+        """Departments that supervised an enterprise or intermediary (三管三必须) at some time in ``[start, end)``: an
+        assignment in force then, before the unit closed or went to another department."""
+        s = SPELLS.c
+        query = (select(s.department_id).where(s.valid_from < end, (s.valid_to.is_(None)) | (s.valid_to > start))
+                 .distinct().order_by(s.department_id))
+        with self.db.read() as conn:
+            return [UUID(department) for department in conn.execute(query).scalars()]
+
+    def penalty_counts(self, start: datetime, end: datetime) -> dict[UUID, int]:
+        """Decisions with a fine per deciding department, decided (Beijing day) in ``[start, end)``."""
+        return self.cases.penalties_by_department(local_day(start), local_day(end) - timedelta(days=1))
 
     def enforcement_counts(self, start: datetime, end: datetime) -> dict[UUID, int]:
         """Completed enforcement inspections (执法, 大检查, 暗访, 交叉检查) per inspecting unit in ``[start, end)``."""

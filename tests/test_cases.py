@@ -27,7 +27,7 @@ from domain.calendar import CST
 from domain.errors import Conflict, Rejected
 from domain.people import Person
 from domain.posts import PostKind
-from tests.builders import World, state_of
+from tests.builders import World, run_zeren, state_of
 from tests.conftest import COUNTY, REGISTRAR
 
 OFFICER = Principal("test:enforcement", "enforcement", COUNTY)
@@ -279,3 +279,23 @@ def test_an_inspector_of_another_department_may_not_open_the_case(bench: Bench) 
                                       article=ART_102, violation="x", violated_at=at(date(2024, 12, 20)),
                                       source_kind=cs.SourceKind.hazard, source_id=hazard), Forbidden, who=other)
     assert error.code == "not-your-target"
+
+
+def test_zeren_cases_prints_the_ledger_statistics_and_counters(bench: Bench, settings, monkeypatch, capsys) -> None:
+    from tests.test_tips_api import cli_env
+
+    cli_env(settings, monkeypatch)
+    case_id = bench.open(bench.hazard())
+    bench.to_decision(case_id)
+    bench.system.runner.catch_up()  # the command line reads the read model as the projector left it
+    code, out, err = run_zeren(capsys, "cases", "ledger")
+    assert (code, err) == (0, "")
+    assert str(case_id) in out
+    assert "安全生产法 第102条" in out
+    assert out.rstrip().endswith("1 cases")
+    code, out, _ = run_zeren(capsys, "cases", "statistics", "--by", "month")
+    assert code == 0
+    assert out.startswith("2025-01  decided 1  penalised 1  unit 12500.00")
+    code, out, err = run_zeren(capsys, "cases", "ledger", "--status", "nonsense")
+    assert code != 0
+    assert "nonsense" in err

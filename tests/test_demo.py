@@ -111,6 +111,8 @@ def test_the_demo_oversight_flags_find_the_empty_months(demo: System) -> None:
     names = {(f["kind"], f["period"], f["unit_name"] or f["person_name"]) for f in flags}
     assert ("zero_enforcement", "2025-02", "泉港区城市管理局") in names
     assert ("zero_enforcement", "2025-08", "泉港区应急管理局") in names
+    assert ("zero_penalty", "2026-04", "泉港区城市管理局") in names
+    assert ("zero_penalty", "2026-05", "泉港区城市管理局") not in names, "the LPG case was decided on 7 May 2026"
     assert any(kind == "leader_inspection_missed" and period == "2025-04" for kind, period, _ in names)
     raised = {(f["raised_at"], f["recorded_at"] >= f["raised_at"]) for f in flags if f["period"] == "2025-02"}
     assert raised == {(datetime.fromisoformat("2025-03-06T00:00:00+08:00"), True)}, (

@@ -8,25 +8,30 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, timedelta
+from decimal import Decimal
 from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.bootstrap import System
+from application import cases as c
+from application import hazards as h
 from application import inspections as ai
 from application import organisation as o
 from application import responsibility as rs
 from application.authorization import Principal
+from domain import cases as cs
+from domain import hazards as hz
 from domain import oversight as ov
 from domain.calendar import CST
 from domain.inspections import InspectionKind
 from domain.posts import PostKind
 from domain.rules import local
 from domain.rules.campaigns import campaigns_in
-from domain.units import CommitteeProfile
+from domain.units import CommitteeProfile, DepartmentProfile
 from tests.conftest import COUNTY, REGISTRAR
-from tests.inspection_scene import CHECKLIST, Scene
+from tests.inspection_scene import Scene
 
 FEB = datetime(2025, 2, 10, 10, 0, tzinfo=CST)
 JUDGED = datetime(2025, 3, 6, 0, 0, tzinfo=CST)
@@ -49,51 +54,83 @@ def enforcement_in_february(scene: Scene, clock, who: int = 0) -> None:
     scene.completed()
 
 
-def test_a_department_without_enforcement_in_a_month_is_flagged_once(scene: Scene, system: System, clock) -> None:
+def test_a_department_that_penalised_nobody_in_a_month_is_flagged_once(scene: Scene, system: System, clock) -> None:
+    """零执法 and 零处罚 (seed 000 §25): an inspection is not an enforcement act (以检查代替执法) — both departments
+    supervised something in February and decided no penalty, the one that inspected included."""
     enforcement_in_february(scene, clock)  # 城管局 inspected; 应急管理局 did not
     system.runner.catch_up()
     clock.set(JUDGED - timedelta(seconds=1))
-    assert system.worker.tick() == 0, "four days and a bit after the month: not judged yet"
+    system.worker.tick()  # January is judged: both supervised from 6 January
+    assert flags(system) == [], "four days and a bit after February: not judged yet"
     clock.set(JUDGED)
-    assert system.worker.tick() == 1
+    assert system.worker.tick() == 4, "零执法 and 零处罚 for each department"
     assert system.worker.tick() == 0, "firing again writes nothing"
     raised = flags(system, ov.FlagKind.zero_enforcement)
-    assert [(f["subject_id"], f["found"], f["withdrawn"]) for f in raised] == [(str(scene.other_department), 0,
-                                                                                False)]
-    event = system.store.history(UUID(raised[0]["flag_id"]))[0]
+    assert sorted((f["subject_id"], f["found"], f["withdrawn"]) for f in raised) == sorted(
+        [(str(scene.other_department), 0, False), (str(scene.department), 0, False)])
+    assert {f["subject_id"] for f in flags(system, ov.FlagKind.zero_penalty)} == {str(scene.department),
+                                                                                  str(scene.other_department)}
+    event = system.store.history(UUID(next(f["flag_id"] for f in raised
+                                            if f["subject_id"] == str(scene.department))))[0]
     assert isinstance(event, ov.ZeroEnforcementFlagged)
+    assert (event.inspections, event.penalties) == (1, 0), "the inspection is recorded, not counted"
     assert event.envelope.actor.role == "system"
     assert event.envelope.rules_version.startswith("cn-base@")
     assert "§25" in (event.envelope.basis or "")
     assert event.effective_at == JUDGED, "effective when the month fell due"
-    assert raised[0]["unit_name"] == "泉港区应急管理局"
 
 
-def test_a_late_record_of_an_inspection_withdraws_the_flag(scene: Scene, system: System, clock) -> None:
+def decided_in_february(scene: Scene, system: System) -> None:
+    """A penalty case of 城管局 against its enterprise, decided on 25 February, recorded in March."""
+    officer = Principal("test:enforcement", "enforcement", COUNTY)
+    hazard = system.service.execute(h.ReportHazard(
+        unit_id=scene.enterprise, grade=hz.HazardGrade.general, description="燃气管道腐蚀",
+        source=hz.HazardSource.grid_patrol, effective_at=FEB), officer).id
+    case_id = system.service.execute(c.OpenCase(
+        unit_id=scene.enterprise, department_id=scene.department, article="安全生产法 第102条", violation="未消除隐患",
+        violated_at=FEB, source_kind=cs.SourceKind.hazard, source_id=hazard, effective_at=FEB), officer).id
+    system.service.execute(c.ServePenaltyNotice(case_id=case_id, effective_at=FEB), officer)
+    day = datetime(2025, 2, 25, 10, 0, tzinfo=CST)
+    system.service.execute(c.CompleteLegalReview(case_id=case_id, opinion="同意", effective_at=day), officer)
+    system.service.execute(c.DecideCase(case_id=case_id, decision_no="泉港城管罚〔2025〕1号",
+                                        unit_yuan=Decimal(12_500), effective_at=day), officer)
+
+
+def test_a_late_record_of_a_penalty_withdraws_both_flags(scene: Scene, system: System, clock) -> None:
     enforcement_in_february(scene, clock)
     system.runner.catch_up()
     clock.set(JUDGED)
     system.worker.tick()
-    (flag,) = flags(system, ov.FlagKind.zero_enforcement)
+    raised = {f["kind"]: f for f in flags(system) if f["subject_id"] == str(scene.department)}
     clock.set(JUDGED + timedelta(days=3))
-    late = scene.other_inspector_principal
-    partner = scene.world.person(21, name="应急检查员二")
-    inspection = system.service.execute(ai.OpenInspection(
-        kind=InspectionKind.enforcement, title="危化品执法检查", target_unit_id=scene.other_enterprise,
-        inspectors=[scene.other_inspector, partner], checklist=CHECKLIST, effective_at=FEB + timedelta(days=5)),
-        late).id
-    system.service.execute(ai.SignInspection(inspection_id=inspection, effective_at=FEB + timedelta(days=5)), late)
-    system.service.execute(ai.SignInspection(inspection_id=inspection, effective_at=FEB + timedelta(days=5)),
-                           Principal("p", "enforcement", COUNTY, person_id=partner))
-    system.service.execute(ai.CompleteInspection(inspection_id=inspection, effective_at=FEB + timedelta(days=5)), late)
+    decided_in_february(scene, system)
     system.runner.catch_up()
-    assert system.worker.tick() == 1
-    (after,) = flags(system, ov.FlagKind.zero_enforcement)
-    assert (after["flag_id"], after["withdrawn"], after["found"]) == (flag["flag_id"], True, 1)
+    assert system.worker.tick() == 2
+    after = {f["kind"]: f for f in flags(system) if f["subject_id"] == str(scene.department)}
+    for kind in ("zero_enforcement", "zero_penalty"):
+        assert (after[kind]["flag_id"], after[kind]["withdrawn"], after[kind]["found"]) == (
+            raised[kind]["flag_id"], True, 1)
+        assert [type(e).__name__ for e in system.store.history(UUID(raised[kind]["flag_id"]))][-1] == "FlagWithdrawn"
     shown_then = system.queries.oversight.flags("350000", known_at=JUDGED + timedelta(days=1), period="2025-02")
-    assert [f["withdrawn"] for f in shown_then] == [False], "before the late record the flag stood"
-    assert [type(e).__name__ for e in system.store.history(UUID(flag["flag_id"]))] == ["ZeroEnforcementFlagged",
-                                                                                 "FlagWithdrawn"]
+    assert not any(f["withdrawn"] for f in shown_then), "before the late record the flags stood"
+    other = [f for f in flags(system) if f["subject_id"] == str(scene.other_department)]
+    assert [f["withdrawn"] for f in other] == [False, False]
+
+
+def test_departments_are_judged_by_what_they_supervised_in_the_month(scene: Scene, system: System, clock) -> None:
+    """Not today's supervision: 应急管理局 supervised its plant in February, though the plant went to 城管局 in
+    March; a department that supervised nothing in February is not judged for it."""
+    newcomer = scene.world.run(REGISTRAR, o.RegisterUnit(profile=DepartmentProfile(
+        name="泉港区交通运输局", functions=("道路运输",)), parent_id=scene.world.county))
+    march = datetime(2025, 3, 1, 9, 0, tzinfo=CST)
+    clock.set(march)
+    scene.world.run(REGISTRAR, o.AssignSupervision(unit_id=scene.other_enterprise, department_id=newcomer,
+                                                   effective_at=march))
+    system.runner.catch_up()
+    clock.set(JUDGED)
+    system.worker.tick()
+    assert {f["subject_id"] for f in flags(system, ov.FlagKind.zero_penalty)} == {
+        str(scene.department), str(scene.other_department)}
 
 
 def test_a_committee_head_who_led_no_inspection_in_a_month_is_flagged(scene: Scene, system: System,
@@ -143,14 +180,16 @@ def test_flags_over_http_are_scoped(client: TestClient, scene: Scene, system: Sy
     county = client.get(f"/api/v1/oversight-flags?period=2025-02&min_position={position}",
                         headers=token("viewer", COUNTY))
     assert county.status_code == 200, county.text
-    assert [(f["kind"], f["term"], f["subject_id"]) for f in county.json()] == [
-        ("zero_enforcement", "零执法", str(scene.other_department))]
+    assert sorted((f["kind"], f["term"], f["subject_id"]) for f in county.json()) == sorted(
+        (kind, term, str(d)) for kind, term in (("zero_enforcement", "零执法"), ("zero_penalty", "零处罚"))
+        for d in (scene.department, scene.other_department))
     town = client.get("/api/v1/oversight-flags", headers=token("viewer", f"{COUNTY}/350505001000"))
     assert town.json() == []
     enforcement = client.get("/api/v1/statistics/enforcement?month=2025-02", headers=token("viewer", COUNTY))
     assert enforcement.status_code == 200, enforcement.text
-    counts = {r["department_id"]: r["inspections"] for r in enforcement.json()}
-    assert counts == {str(scene.department): 1, str(scene.other_department): 0}
+    counts = {r["department_id"]: (r["inspections"], r["penalties"], r["zero_enforcement"], r["zero_penalty"])
+              for r in enforcement.json()}
+    assert counts == {str(scene.department): (1, 0, True, True), str(scene.other_department): (0, 0, True, True)}
     bad = client.get("/api/v1/statistics/enforcement?month=2025-13", headers=token("viewer", COUNTY))
     assert bad.status_code == 422
 

@@ -179,7 +179,7 @@ def test_every_command_route_refuses_each_id_the_caller_cannot_read(system: Syst
                         "RaiseUnsupervisedListingFlag", "FlagLateSlip", "RecordVetoFinding",
                         "RaiseLeaderInspectionFlag", "WithdrawFlag", "ShredReporterIdentity", "CloseHearingWindow",
                         "MarkDecisionOverdue", "MarkPaymentOverdue", "ProposeClosure", "FlagAccidentReporting",
-                        "SuspectConcealment", "WithdrawAccidentFlag"}, (
+                        "SuspectConcealment", "WithdrawAccidentFlag", "RaiseZeroPenaltyFlag"}, (
         "every command but the policies' and the command line's shredding has a route")
     tried = 0
     for path, command, body in routes:

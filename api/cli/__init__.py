@@ -23,6 +23,7 @@ COMMANDS = {
     "hazards": "api.cli.hazards:hazards",
     "inspections": "api.cli.inspections:inspections",
     "tips": "api.cli.tips:tips",
+    "cases": "api.cli.cases:cases",
     "docs": "api.cli.docs:docs",
     "audit": "api.cli.audit:audit",
     "dossier": "api.cli.dossier:dossier",

@@ -29,13 +29,13 @@ def oversight_flags(system: SystemDep, who: OfficialDep, page: PageDep, known_at
 
 
 @router.get("/statistics/enforcement", responses=READ_PROBLEMS,
-            dependencies=[Depends(consistent("inspection_ledger", "oversight_flags", "directory"))],
-            summary="Completed enforcement inspections per supervising department in a month, with 零执法 flags")
+            dependencies=[Depends(consistent("inspection_ledger", "oversight_flags", "directory", "case_ledger"))],
+            summary="Per department that supervised something in a month: inspections, penalties, 零执法 and 零处罚")
 def enforcement_statistics(system: SystemDep, who: OfficialDep, month: MonthQuery,
                            page: PageDep) -> list[EnforcementRow]:
     start, end = month_bounds(month)
-    flags = system.queries.oversight.flags(who.jurisdiction, known_at=moment(None), period=month,
-                                           kind=FlagKind.zero_enforcement.value, active_only=True)
-    flagged = {f["subject_id"] for f in flags}
-    return [EnforcementRow(**r, zero_enforcement=str(r["department_id"]) in flagged)
+    flags = system.queries.oversight.flags(who.jurisdiction, known_at=moment(None), period=month, active_only=True)
+    flagged = {(f["kind"], f["subject_id"]) for f in flags}
+    return [EnforcementRow(**r, zero_enforcement=(FlagKind.zero_enforcement, str(r["department_id"])) in flagged,
+                           zero_penalty=(FlagKind.zero_penalty, str(r["department_id"])) in flagged)
             for r in page.of(system.queries.oversight.enforcement(who.jurisdiction, start=start, end=end))]

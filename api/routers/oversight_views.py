@@ -33,10 +33,13 @@ class FlagView(BaseModel):
 
 
 class EnforcementRow(BaseModel):
-    """A department with supervisory duties and its completed enforcement inspections in a month."""
+    """A department that supervised something in the month: its completed enforcement inspections and the penalties
+    it decided then."""
 
     department_id: UUID
     department_name: str
     jurisdiction: str
-    inspections: int
+    inspections: int = Field(description="completed enforcement inspections (not enforcement acts by themselves)")
+    penalties: int = Field(description="penalty decisions with a fine, decided in the month")
     zero_enforcement: bool = Field(description="flagged 零执法 for the month (and not withdrawn)")
+    zero_penalty: bool = Field(description="flagged 零处罚 for the month (and not withdrawn)")
