@@ -10,7 +10,6 @@ these tables, which are the directory's own (docs/DEVELOPING.md, "Read models": 
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -25,7 +24,6 @@ from sqlalchemy import (
     Table,
     Text,
     delete,
-    exists,
     insert,
     select,
     update,
@@ -373,16 +371,6 @@ class DirectoryQueries:
     def supervised_by(self, department_id: UUID | str | None) -> list[UUID]:
         """Every unit the department supervises, closed ones too (whose records its inspectors still see)."""
         return self._unit_ids(UNITS.c.supervising_department_id == str(department_id)) if department_id else []
-
-    def supervising_departments(self, since: datetime) -> list[UUID]:
-        """Open departments, registered by ``since``, that supervise an open unit (三管三必须)."""
-        dep, unit = UNITS.alias("d"), UNITS.alias("e")
-        query = (select(dep.c.unit_id).where(
-            dep.c.kind == "department", dep.c.closure.is_(None), dep.c.registered_at <= since,
-            exists().where(unit.c.supervising_department_id == dep.c.unit_id, unit.c.closure.is_(None)))
-            .order_by(dep.c.unit_id))
-        with self.db.read() as conn:
-            return [UUID(unit_id) for unit_id in conn.execute(query).scalars()]
 
     def posts_of_kind(self, kind: str, unit_kinds: Collection[str],
                       scope: str | None = None) -> dict[str, dict[str, Any]]:
