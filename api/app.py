@@ -28,6 +28,7 @@ from api.routers import (
     inspections,
     investigations,
     one_plus_n,
+    orders,
     organisation,
     oversight,
     people,
@@ -117,7 +118,7 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
                    one_plus_n.router,
                    tips.router, oversight.router, audit_trail.router, audit.router, events.router, schemas.router,
                    accidents.router, investigations.router, dossiers.router, cases.router,
-                   accountability.router):
+                   accountability.router, orders.router):
         app.include_router(router, prefix=API_PREFIX)
     web.mount(app)
 

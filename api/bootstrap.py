@@ -52,6 +52,7 @@ from projections.hazard_ledger import HazardLedger, HazardQueries
 from projections.hazard_statistics import HazardStatistics, StatisticsQueries
 from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
 from projections.one_plus_n import OnePlusNLedger
+from projections.orders import OrderQueries, Orders
 from projections.oversight import OversightFlags, OversightQueries
 from projections.projection import Projection
 from projections.random_draws import DrawQueries, RandomDrawLedger
@@ -70,7 +71,8 @@ SNAPSHOTTED = (Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Haz
 def projections() -> list[Projection]:
     return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), RandomDrawLedger(),
             EnforcementPlanLedger(), HazardLedger(), HazardDeadlines(), HazardStatistics(), TipLedger(),
-            OversightFlags(), AccidentChecks(), CaseLedger(), AccountabilityRecords(), DossierIndex()]
+            OversightFlags(), AccidentChecks(), CaseLedger(), AccountabilityRecords(), DossierIndex(),
+            Orders()]
 
 
 class Queries:
@@ -112,6 +114,10 @@ class Queries:
     @cached_property
     def hazards(self) -> HazardQueries:
         return HazardQueries(self.db, self.directory)
+
+    @cached_property
+    def orders(self) -> OrderQueries:
+        return OrderQueries(self.db)
 
     @cached_property
     def statistics(self) -> StatisticsQueries:

@@ -1,9 +1,11 @@
 """Hazards context: report, rectify, extend, submit, accept, close out, review; listed supervision.
 
 Who may do what (docs/architecture.md §9): inspectors act on the units their department supervises, enterprise users on
-their own enterprise (they self-report, plan and submit; they accept only general hazards); the signatures of an
-acceptance, a close-out or an on-the-spot fix are the person named by the token (谁检查、谁签名、谁负责, seed 004).
-The policy commands (overdue, escalation) are the system's alone.
+their own enterprise (they self-report, plan and submit; they accept only general hazards they found themselves); a
+hazard an authority found is ordered (责令限期整改 / 责令暂时停产停业), re-inspected (复查) and struck off by the
+authority, and suspended work resumes by its review (docs/rules.md R8; 安全生产法 第65条第一款). The signatures of
+an order, an acceptance, a resumption, a close-out or an on-the-spot fix are the person named by the token
+(谁检查、谁签名、谁负责, seed 004). The policy commands (overdue, escalation) are the system's alone.
 """
 
 from __future__ import annotations
@@ -72,6 +74,24 @@ class PlanRectification(Targeted):
     mode: hz.RectificationMode = Field(description="deadline (限期整改) or suspension (停产停业整顿)")
     plan: hz.FiveAssurances = Field(description="五落实: all five are required")
     suspension: hz.Suspension | None = Field(default=None, description="what stops, for mode suspension")
+
+
+class OrderRectification(Targeted):
+    roles: ClassVar[frozenset[str]] = OFFICIALS
+    action: ClassVar[str] = "order rectifications"
+    hazard_id: HazardRef
+    mode: hz.RectificationMode = Field(description="deadline (责令限期整改) or suspension (责令暂时停产停业)")
+    deadline: date = Field(description="整改期限: the last day (Beijing time), set by the authority")
+    requirements: str = Field(min_length=1, max_length=4000, description="what the order requires (整改要求)")
+    document_no: str | None = Field(default=None, min_length=1, max_length=100, description="文书编号 of the 指令书")
+    suspension: hz.Suspension | None = Field(default=None, description="what stops, for mode suspension")
+
+
+class ResumeProduction(Targeted):
+    roles: ClassVar[frozenset[str]] = OFFICIALS
+    action: ClassVar[str] = "let suspended production resume"
+    hazard_id: HazardRef
+    findings: str = Field(min_length=1, max_length=4000, description="what the review found (审查意见)")
 
 
 class ExtendDeadline(Targeted):
@@ -197,10 +217,42 @@ def plan_rectification(cmd: PlanRectification, uow: UnitOfWork) -> UUID:
     hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="plan rectifications")
     if cmd.plan.responsible_person_id is not None:
         _person(uow, cmd.plan.responsible_person_id, "plan.responsible_person_id")
-    if cmd.mode == hz.RectificationMode.suspension:
+    if cmd.mode == hz.RectificationMode.suspension and hazard.order is None:  # under an order: the order's mode
         uow.principal.require_role(OFFICIALS, "order a suspension (停产停业整顿)")
     uow.record(*hz.plan_rectification(uow.ctx, hazard, pack_for(hazard.jurisdiction), cmd.mode, cmd.plan,
                                       cmd.suspension, _today(uow)))
+    return hazard.id
+
+
+def _by_authority(uow: UnitOfWork) -> bool:
+    return uow.principal.role in OFFICIALS or uow.principal.role == "system"
+
+
+def order_rectification(cmd: OrderRectification, uow: UnitOfWork) -> UUID:
+    hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="order rectifications")
+    issued_by = uow.principal.require_person("sign an order (责令限期整改指令书)")
+    authority = _department_of(uow, hazard, "order rectifications")
+    uow.record(*hz.order_rectification(uow.ctx, hazard, authority, issued_by, cmd.mode, cmd.deadline,
+                                       cmd.requirements, cmd.document_no, cmd.suspension, _today(uow)))
+    return hazard.id
+
+
+def _department_of(uow: UnitOfWork, hazard: hz.Hazard, what: str) -> Unit:
+    """The department that acts: the inspector's own (on the token), else the unit's supervising department."""
+    if uow.principal.unit_id is not None:
+        return _unit(uow, uow.principal.unit_id, "hazard_id")
+    unit = _unit(uow, hazard.unit_id, "hazard_id")
+    if unit.supervision is None:
+        raise Rejected("no-supervising-department", f"{unit.name} has no supervising department to {what}",
+                       field="hazard_id")
+    return _unit(uow, unit.supervision.department_id, "hazard_id")
+
+
+def resume_production(cmd: ResumeProduction, uow: UnitOfWork) -> UUID:
+    hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="let production resume")
+    reviewer = uow.principal.require_person("sign the review (经审查同意恢复生产经营)")
+    authority = _department_of(uow, hazard, "let production resume")
+    uow.record(hz.resume_production(uow.ctx, hazard, reviewer, authority.id, cmd.findings))
     return hazard.id
 
 
@@ -222,7 +274,10 @@ def inspect_acceptance(cmd: InspectAcceptance, uow: UnitOfWork) -> UUID:
         uow.principal.require_role(OFFICIALS, "accept the rectification of a major hazard (it is verified by the "
                                               "supervising authority)")
     verifier = uow.principal.require_person("sign an acceptance")
-    uow.record(hz.inspect_acceptance(uow.ctx, hazard, verifier, cmd.passed, cmd.findings))
+    by_authority = _by_authority(uow)
+    authority_id = _department_of(uow, hazard, "re-inspect").id if by_authority and hazard.authority_decides else None
+    uow.record(hz.inspect_acceptance(uow.ctx, hazard, verifier, cmd.passed, cmd.findings, by_authority=by_authority,
+                                     authority_id=authority_id))
     return hazard.id
 
 
@@ -230,7 +285,7 @@ def close_out(cmd: CloseOutHazard, uow: UnitOfWork) -> UUID:
     hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="close out hazards")
     if hazard.grade == hz.HazardGrade.major:
         uow.principal.require_role(OFFICIALS, "strike off a major hazard")
-    uow.record(hz.close_out(uow.ctx, hazard, uow.principal.person_id))
+    uow.record(hz.close_out(uow.ctx, hazard, uow.principal.person_id, by_authority=_by_authority(uow)))
     return hazard.id
 
 
@@ -306,6 +361,8 @@ HANDLERS: dict[type[Command], Handler] = {
     RegradeHazard: regrade_hazard,
     RectifyOnTheSpot: rectify_on_the_spot,
     PlanRectification: plan_rectification,
+    OrderRectification: order_rectification,
+    ResumeProduction: resume_production,
     ExtendDeadline: extend_deadline,
     SubmitRectification: submit_rectification,
     InspectAcceptance: inspect_acceptance,

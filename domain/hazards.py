@@ -12,6 +12,14 @@ The life of a hazard (docs/rules.md R8; 安全生产法 第41、65条; 原安监
        │ RectificationAccepted (on site, signed by the verifier) ──► accepted ────────┘
     closed ──FollowUpReviewed (回头看) reopened──► reported
 
+Who decides (docs/rules.md R8; 安全生产法 第65条第一款): what the enterprise found itself (自查自报) it plans under the
+five assurances and accepts itself (a major one is accepted by the authority). A hazard an authority found (an
+inspection, a grid patrol, a tip) is the authority's to order — 责令限期整改 or 责令暂时停产停业 with the deadline
+(RectificationOrdered, 现场处理措施); the enterprise may add its five assurances within that deadline but never sets
+it; its acceptance is the authority's re-inspection (RectificationReinspected, 复查) and only the authority strikes
+it off. Production suspended resumes only by the authority's review (ProductionResumed, 经审查同意，方可恢复): a
+close-out never lifts a suspension (a close-out recorded before this rule did: ``HazardClosedOut`` v1).
+
 A major hazard is put under listed supervision (挂牌督办) by a named authority with a named supervisor; when it is
 overdue the listing moves one level up (ListedSupervisionEscalated). Decisions here are pure: the application
 resolves units and people and passes them in.
@@ -21,6 +29,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from pydantic import Field
@@ -53,10 +62,24 @@ class HazardSource(StrEnum):
     tip = "tip"
 
 
+SOURCE_TERMS = {"inspection": "监督检查", "self_reported": "自查自报", "grid_patrol": "网格巡查", "tip": "举报"}
+
+
 class RectificationMode(StrEnum):
     immediate = "immediate"  # 即知即改
     deadline = "deadline"  # 限期整改
     suspension = "suspension"  # 停产停业整顿 (安全生产法 第65条)
+
+
+ARTICLE_65_2 = "安全生产法 第65条第一款第(二)项: 对检查中发现的安全生产违法行为，当场予以纠正或者要求限期改正"
+ARTICLE_65_3 = "安全生产法 第65条第一款第(三)项: 对检查中发现的事故隐患，应当责令立即排除"
+ORDER_BASIS = {
+    RectificationMode.deadline: f"{ARTICLE_65_2}; {ARTICLE_65_3}",
+    RectificationMode.suspension: "安全生产法 第65条第一款第(三)项: 重大事故隐患排除前或者排除过程中无法保证安全的，"
+                                  "应当责令从危险区域内撤出作业人员，责令暂时停产停业或者停止使用相关设施、设备",
+}
+"""The article behind each kind of order on the spot (现场处理措施), quoted."""
+RESUMPTION_BASIS = "安全生产法 第65条第一款第(三)项: 重大事故隐患排除后，经审查同意，方可恢复生产经营和使用"
 
 
 class HazardStatus(StrEnum):
@@ -121,6 +144,18 @@ class Listing(Frozen):
     reported_to_id: UUID | None = None
 
 
+class Order(Frozen):
+    """责令限期整改指令 / 责令暂时停产停业: the authority's order on a hazard it found (安全生产法 第65条第一款)."""
+
+    authority_id: UUID = Field(description="the department that orders (the token's unit)")
+    issued_by: UUID = Field(description="the inspector who signs the order (the token's person)")
+    document_no: str | None = Field(default=None, description="文书编号 of the 指令书")
+    requirements: str = Field(description="what the order requires (整改要求)")
+    mode: RectificationMode
+    deadline: date = Field(description="the deadline the authority set (整改期限, Beijing day)")
+    issued_at: datetime
+
+
 class Hazard(Aggregate):
     unit_id: UUID
     sector: str
@@ -143,10 +178,17 @@ class Hazard(Aggregate):
     listing: Listing | None = None
     closed_at: datetime | None = None
     reopened: int = 0
+    order: Order | None = None
+    resumed_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    @property
+    def authority_decides(self) -> bool:
+        """The authority, not the enterprise, orders, accepts and strikes off: a hazard it found, or one it ordered."""
+        return self.source != HazardSource.self_reported or self.order is not None
 
 
 # --- events -------------------------------------------------------------------------------------------------
@@ -210,7 +252,22 @@ class RectificationPlanned(DomainEvent):
     plan: FiveAssurances
 
     def apply(self, state: Hazard) -> Hazard:
+        if state.order is not None:  # the enterprise's five assurances under the authority's order and deadline
+            return state.evolved(self, plan=self.plan)
         return state.evolved(self, mode=self.mode, plan=self.plan, deadline=self.plan.deadline,
+                             status=HazardStatus.rectifying, overdue_since=None)
+
+
+class RectificationOrdered(DomainEvent):
+    """责令限期整改 / 责令暂时停产停业: the authority's order on a hazard it found, with the deadline it set
+    (安全生产法 第65条第一款第(二)(三)项; 现场处理措施)."""
+
+    term = "责令限期整改"
+    context = "hazards"
+    order: Order
+
+    def apply(self, state: Hazard) -> Hazard:
+        return state.evolved(self, mode=self.order.mode, deadline=self.order.deadline, order=self.order,
                              status=HazardStatus.rectifying, overdue_since=None)
 
 
@@ -236,8 +293,7 @@ class DeadlineExtended(DomainEvent):
     granted_by: UUID | None = Field(default=None, description="the person who granted it, from the token")
 
     def apply(self, state: Hazard) -> Hazard:
-        assert state.plan is not None
-        plan = state.plan.model_copy(update={"deadline": self.deadline})
+        plan = state.plan.model_copy(update={"deadline": self.deadline}) if state.plan is not None else None
         return state.evolved(self, deadline=self.deadline, plan=plan)
 
 
@@ -289,16 +345,56 @@ class RectificationRejected(DomainEvent):
         return state.evolved(self, status=status, submitted_at=None)
 
 
+class RectificationReinspected(DomainEvent):
+    """整改复查: the ordering authority re-inspects the ordered rectification on site; passed → accepted, otherwise
+    back to rectification (overdue if it already was). Signed by the inspector (from the token)."""
+
+    term = "整改复查"
+    context = "hazards"
+    verifier_id: UUID
+    authority_id: UUID | None = Field(description="the department that re-inspects (the token's unit)")
+    findings: str
+    passed: bool
+
+    def apply(self, state: Hazard) -> Hazard:
+        if self.passed:
+            return state.evolved(self, status=HazardStatus.accepted)
+        status = HazardStatus.overdue if state.overdue_since is not None else HazardStatus.rectifying
+        return state.evolved(self, status=status, submitted_at=None)
+
+
+class ProductionResumed(DomainEvent):
+    """恢复生产经营: the authority reviewed the eliminated hazard and agreed that suspended work resumes
+    (安全生产法 第65条第一款第(三)项: 经审查同意，方可恢复生产经营和使用)."""
+
+    term = "恢复生产经营"
+    context = "hazards"
+    reviewer_id: UUID
+    authority_id: UUID | None = Field(description="the department that reviewed (the token's unit)")
+    findings: str
+
+    def apply(self, state: Hazard) -> Hazard:
+        return state.evolved(self, suspension=None, resumed_at=self.envelope.effective_at)
+
+
 class HazardClosedOut(DomainEvent):
-    """闭环销号: struck off the ledger; any suspension ends and the listing is taken down."""
+    """闭环销号: struck off the ledger and the listing is taken down; a suspension stays until the authority's review
+    lifts it (ProductionResumed). ``suspension_lifted``: a close-out recorded before that rule (v1) ended the suspension
+    with it, and still does when its history is folded."""
 
     term = "闭环销号"
     context = "hazards"
+    class_version = 2
     closed_by: UUID | None = Field(default=None, description="the person who struck it off, from the token")
+    suspension_lifted: bool = Field(default=False, description="v1 close-outs only: it also ended the suspension")
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        state["suspension_lifted"] = True
 
     def apply(self, state: Hazard) -> Hazard:
         return state.evolved(self, status=HazardStatus.closed, closed_at=self.envelope.effective_at,
-                             suspension=None, listing=None)
+                             suspension=None if self.suspension_lifted else state.suspension, listing=None)
 
 
 class FollowUpReviewed(DomainEvent):
@@ -313,7 +409,7 @@ class FollowUpReviewed(DomainEvent):
     def apply(self, state: Hazard) -> Hazard:
         if not self.reopened:
             return state.evolved(self)
-        return state.evolved(self, status=HazardStatus.reported, mode=None, plan=None, deadline=None,
+        return state.evolved(self, status=HazardStatus.reported, mode=None, plan=None, deadline=None, order=None,
                              overdue_since=None, submitted_at=None, closed_at=None, reopened=state.reopened + 1)
 
 
@@ -467,15 +563,23 @@ def plan_rectification(
     ctx: CommandContext, hazard: Hazard, pack: RulesPack, mode: RectificationMode, plan: FiveAssurances,
     suspension: Suspension | None, today: date,
 ) -> tuple[RectificationPlanned, ProductionSuspended | None]:
-    """限期整改 or 停产停业整顿, refused unless all five assurances are given (seed 000 §16; seed 001 §20)."""
+    """限期整改 or 停产停业整顿, refused unless all five assurances are given (seed 000 §16; seed 001 §20).
+
+    Only what the enterprise found itself is planned with its own deadline: a hazard an authority found is the
+    authority's to order (:func:`order_rectification`); under an order the plan adds the five assurances within the
+    order's deadline and changes neither the deadline nor the mode (安全生产法 第65条第一款).
+    """
+    if hazard.order is not None:
+        return _plan_under_order(ctx, hazard, pack, mode, plan, suspension), None
+    if hazard.authority_decides:
+        raise Rejected("ordered-by-authority",
+                       f"this hazard was found by {hazard.source.value} ({SOURCE_TERMS[hazard.source]}): its "
+                       "rectification and deadline are the authority's order (责令限期整改), not a plan",
+                       field="hazard_id", basis=ORDER_BASIS[RectificationMode.deadline])
     _require_status(hazard, {HazardStatus.reported}, "already-in-rectification", "planning a rectification")
     require(mode != RectificationMode.immediate, "use-on-the-spot",
             "a fix on the spot is recorded as 即知即改, not planned", field="mode")
-    missing = [term for name, term in ASSURANCE_TERMS.items() if not _given(getattr(plan, name))]
-    if missing:
-        raise Rejected("five-assurances-incomplete",
-                       f"a rectification needs all five assurances (五落实); missing: {'、'.join(missing)}",
-                       field="plan", basis=pack["hazard.five_assurances.basis"])
+    _require_five_assurances(plan, pack)
     assert plan.deadline is not None
     require(plan.deadline >= today, "deadline-in-the-past",
             f"the deadline {plan.deadline} lies before the plan is made ({today})", field="plan.deadline")
@@ -494,6 +598,82 @@ def plan_rectification(
         stopped = planned.apply(hazard).next_event(ProductionSuspended, ctx, basis=ctx.basis or "安全生产法 第65条",
                                                    suspension=suspension)
     return planned, stopped
+
+
+def _require_five_assurances(plan: FiveAssurances, pack: RulesPack) -> None:
+    missing = [term for name, term in ASSURANCE_TERMS.items() if not _given(getattr(plan, name))]
+    if missing:
+        raise Rejected("five-assurances-incomplete",
+                       f"a rectification needs all five assurances (五落实); missing: {'、'.join(missing)}",
+                       field="plan", basis=pack["hazard.five_assurances.basis"])
+
+
+def _plan_under_order(ctx: CommandContext, hazard: Hazard, pack: RulesPack, mode: RectificationMode,
+                      plan: FiveAssurances, suspension: Suspension | None) -> RectificationPlanned:
+    """The enterprise's five assurances under the authority's order: within its deadline, in its mode."""
+    assert hazard.order is not None
+    assert hazard.deadline is not None
+    _require_status(hazard, {HazardStatus.rectifying, HazardStatus.overdue}, "not-in-rectification",
+                    "planning under an order")
+    if hazard.plan is not None:
+        raise Conflict("already-planned", "the five assurances under this order are already recorded")
+    require(mode == hazard.order.mode and suspension is None, "mode-is-the-orders",
+            f"the order decided the mode ({hazard.order.mode.value}) and what stops; the plan does not change them",
+            field="mode", basis=ORDER_BASIS[hazard.order.mode])
+    _require_five_assurances(plan, pack)
+    assert plan.deadline is not None
+    require(plan.deadline <= hazard.deadline, "beyond-the-orders-deadline",
+            f"the plan's deadline {plan.deadline} lies after the order's {hazard.deadline}: the authority set it",
+            field="plan.deadline", basis=ORDER_BASIS[hazard.order.mode])
+    return hazard.next_event(RectificationPlanned, ctx, basis=ctx.basis or pack["hazard.five_assurances.basis"],
+                             rules_version=pack.version_tag, mode=mode, plan=plan)
+
+
+def order_rectification(
+    ctx: CommandContext, hazard: Hazard, authority: Unit, issued_by: UUID, mode: RectificationMode, deadline: date,
+    requirements: str, document_no: str | None, suspension: Suspension | None, today: date,
+) -> tuple[RectificationOrdered, ProductionSuspended | None]:
+    """责令限期整改 / 责令暂时停产停业: the authority orders the rectification of a hazard, with the deadline it sets
+    (安全生产法 第65条第一款第(二)(三)项); a suspension only for a major hazard that cannot be kept safe meanwhile."""
+    _require_status(hazard, {HazardStatus.reported}, "already-in-rectification", "ordering a rectification")
+    require(mode != RectificationMode.immediate, "use-on-the-spot",
+            "an order to remove it at once is recorded as 即知即改 (fixed on the spot)", field="mode")
+    require(authority.kind == "department", "not-an-authority",
+            f"{authority.name} is a {authority.kind}: orders on the spot are a supervising department's "
+            "(负有安全生产监督管理职责的部门)", field="authority_id", basis=ORDER_BASIS[mode])
+    require(bool(requirements.strip()), "requirements-required", "say what the order requires",
+            field="requirements")
+    require(deadline >= today, "deadline-in-the-past", f"the deadline {deadline} lies before the order ({today})",
+            field="deadline")
+    if mode == RectificationMode.suspension:
+        require(hazard.grade == HazardGrade.major, "suspension-for-major",
+                "停产停业 is ordered for a major hazard that cannot be kept safe meanwhile", field="mode",
+                basis=ORDER_BASIS[mode])
+        require(suspension is not None, "suspension-required", "say what stops and why", field="suspension")
+    else:
+        require(suspension is None, "suspension-needs-mode", "a suspension goes with mode suspension",
+                field="suspension")
+    order = Order(authority_id=authority.id, issued_by=issued_by, document_no=document_no,
+                  requirements=requirements.strip(), mode=mode, deadline=deadline, issued_at=ctx.effective_at)
+    ordered = hazard.next_event(RectificationOrdered, ctx, basis=ctx.basis or ORDER_BASIS[mode], order=order)
+    stopped = None
+    if suspension is not None:
+        stopped = ordered.apply(hazard).next_event(ProductionSuspended, ctx, basis=ctx.basis or ORDER_BASIS[mode],
+                                                   suspension=suspension)
+    return ordered, stopped
+
+
+def resume_production(ctx: CommandContext, hazard: Hazard, reviewer_id: UUID, authority_id: UUID | None,
+                      findings: str) -> ProductionResumed:
+    """经审查同意，方可恢复: the authority reviews the eliminated major hazard and lets suspended work resume
+    (安全生产法 第65条第一款第(三)项) — only once the rectification has been accepted (or re-inspected)."""
+    if hazard.suspension is None:
+        raise Conflict("not-suspended", "no production is suspended for this hazard")
+    _require_status(hazard, {HazardStatus.accepted}, "not-eliminated",
+                    "a resumption (the hazard must be eliminated first: 重大事故隐患排除后)")
+    require(bool(findings.strip()), "findings-required", "record what the review found", field="findings")
+    return hazard.next_event(ProductionResumed, ctx, basis=RESUMPTION_BASIS, reviewer_id=reviewer_id,
+                             authority_id=authority_id, findings=findings.strip())
 
 
 def _given(value: object) -> bool:
@@ -539,9 +719,27 @@ def submit_rectification(ctx: CommandContext, hazard: Hazard, report: str,
     return hazard.next_event(RectificationSubmitted, ctx, report=report.strip(), evidence=evidence)
 
 
-def inspect_acceptance(ctx: CommandContext, hazard: Hazard, verifier_id: UUID, passed: bool,
-                       findings: str) -> RectificationAccepted | RectificationRejected:
-    """On-site acceptance (现场验收), signed by the verifier: only after the rectification was submitted."""
+def inspect_acceptance(
+    ctx: CommandContext, hazard: Hazard, verifier_id: UUID, passed: bool, findings: str, *,
+    by_authority: bool, authority_id: UUID | None = None,
+) -> RectificationAccepted | RectificationRejected | RectificationReinspected:
+    """On-site acceptance (现场验收), signed by the verifier: only after the rectification was submitted.
+
+    A hazard the authority decides (:attr:`Hazard.authority_decides`) is accepted by the authority's re-inspection
+    (复查: RectificationReinspected), also when its deadline passed unsubmitted; the enterprise never accepts it.
+    """
+    if hazard.authority_decides:
+        if not by_authority:
+            raise Rejected("reinspection-by-authority",
+                           "the rectification of a hazard an authority found or ordered is accepted by that "
+                           "authority's re-inspection (复查), not by the enterprise", field="hazard_id",
+                           basis=ORDER_BASIS[hazard.order.mode if hazard.order else RectificationMode.deadline])
+        _require_status(hazard, {HazardStatus.submitted, HazardStatus.overdue}, "not-submitted",
+                        "a re-inspection (复查)")
+        require(bool(findings.strip()), "findings-required", "record what the re-inspection found",
+                field="findings")
+        return hazard.next_event(RectificationReinspected, ctx, verifier_id=verifier_id, authority_id=authority_id,
+                                 findings=findings.strip(), passed=passed)
     _require_status(hazard, {HazardStatus.submitted}, "not-submitted", "an acceptance")
     require(bool(findings.strip()), "findings-required", "record what the verifier found on site", field="findings")
     if passed:
@@ -549,8 +747,16 @@ def inspect_acceptance(ctx: CommandContext, hazard: Hazard, verifier_id: UUID, p
     return hazard.next_event(RectificationRejected, ctx, verifier_id=verifier_id, findings=findings.strip())
 
 
-def close_out(ctx: CommandContext, hazard: Hazard, closed_by: UUID | None) -> HazardClosedOut:
+def close_out(ctx: CommandContext, hazard: Hazard, closed_by: UUID | None, *, by_authority: bool) -> HazardClosedOut:
+    """闭环销号 of an accepted hazard: the authority's alone for one it decides; never while work is suspended —
+    production resumes by the authority's review first (安全生产法 第65条第一款第(三)项)."""
     _require_status(hazard, {HazardStatus.accepted}, "not-accepted", "striking it off (闭环销号)")
+    require(by_authority or not hazard.authority_decides, "close-out-by-authority",
+            "a hazard an authority found or ordered is struck off by that authority", field="hazard_id",
+            basis=ARTICLE_65_3)
+    if hazard.suspension is not None:
+        raise Conflict("still-suspended", "production is still suspended: the authority's review lets it resume "
+                                          "(恢复生产经营) before the hazard is struck off", basis=RESUMPTION_BASIS)
     return hazard.next_event(HazardClosedOut, ctx, closed_by=closed_by)
 
 

@@ -52,6 +52,8 @@ LEDGER = Table(
     Column("listing_authority_id", Key), Column("listing_level", Key), Column("listing_supervisor_id", Key),
     Column("listed_at", Timestamp), Column("escalations", Integer, nullable=False),
     Column("reopened", Integer, nullable=False),
+    Column("order_authority_id", Key), Column("ordered_at", Timestamp), Column("order_document_no", Text),
+    Column("resumed_at", Timestamp),
     *bitemporal_columns(),
 )
 Index("hazard_ledger_scope", LEDGER.c.jurisdiction, LEDGER.c.recorded_to, LEDGER.c.valid_to)
@@ -64,7 +66,7 @@ UNFIXED = ("reported", "rectifying", "overdue")
 
 class HazardLedger(Projection):
     name = "hazard_ledger"
-    version = 3
+    version = 4
     ledger = LEDGER
     changes = CHANGES
     states = STATES
@@ -102,12 +104,34 @@ class HazardLedger(Projection):
     @on(hz.RectificationPlanned)
     def _planned(self, conn: Connection, e: hz.RectificationPlanned, _: int) -> None:
         p = e.plan
+        before = conn.execute(select(self.states.c.state_json)
+                              .where(self.states.c.aggregate_id == e.originator_id)).scalar()
+        ordered = bool(before and before.get("order"))
+        # under an order the deadline and mode stay the authority's (domain.hazards.RectificationPlanned.apply)
+        own = {} if ordered else {"mode": e.mode, "deadline_on": p.deadline, "overdue_at": None}
         self._change(conn, e, {
-            "mode": e.mode, "responsible_person_id": p.responsible_person_id,
+            **own, "responsible_person_id": p.responsible_person_id,
             "measures": p.measures, "funds_yuan": p.funds.amount_yuan if p.funds else None,
-            "funds_source": p.funds.source if p.funds else None, "deadline_on": p.deadline,
-            "contingency_plan": p.contingency_plan, "overdue_at": None,
+            "funds_source": p.funds.source if p.funds else None, "contingency_plan": p.contingency_plan,
         })
+
+    @on(hz.RectificationOrdered)
+    def _ordered(self, conn: Connection, e: hz.RectificationOrdered, _: int) -> None:
+        o = e.order
+        self._change(conn, e, {"mode": o.mode, "deadline_on": o.deadline, "overdue_at": None,
+                             "order_authority_id": o.authority_id, "ordered_at": o.issued_at,
+                             "order_document_no": o.document_no})
+
+    @on(hz.RectificationReinspected)
+    def _reinspected(self, conn: Connection, e: hz.RectificationReinspected, _: int) -> None:
+        if e.passed:
+            self._change(conn, e, {"verifier_id": e.verifier_id, "accepted_at": e.effective_at})
+        else:
+            self._change(conn, e, {"verifier_id": e.verifier_id, "submitted_at": None})
+
+    @on(hz.ProductionResumed)
+    def _resumed(self, conn: Connection, e: hz.ProductionResumed, _: int) -> None:
+        self._change(conn, e, {"suspension_scope": None, "resumed_at": e.effective_at})
 
     @on(hz.ProductionSuspended)
     def _suspended(self, conn: Connection, e: hz.ProductionSuspended, _: int) -> None:
@@ -136,7 +160,8 @@ class HazardLedger(Projection):
 
     @on(hz.HazardClosedOut)
     def _closed(self, conn: Connection, e: hz.HazardClosedOut, _: int) -> None:
-        self._change(conn, e, {"closed_at": e.effective_at, "suspension_scope": None,
+        lifted: dict[str, Any] = {"suspension_scope": None} if e.suspension_lifted else {}  # v1: it ended with it
+        self._change(conn, e, {"closed_at": e.effective_at, **lifted,
                              "listing_authority_id": None, "listing_level": None, "listing_supervisor_id": None,
                              "listed_at": None})
 
@@ -145,7 +170,8 @@ class HazardLedger(Projection):
         if not e.reopened:
             self._change(conn, e, {})
             return
-        self._change(conn, e, {"reopened": 1, "mode": None,  # a counter: one more reopening
+        self._change(conn, e, {"reopened": 1, "mode": None, "order_authority_id": None, "ordered_at": None,
+                               "order_document_no": None,  # a counter (reopened): one more reopening
                                "deadline_on": None, "overdue_at": None, "submitted_at": None, "accepted_at": None,
                                "closed_at": None, "verifier_id": None})
 

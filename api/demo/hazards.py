@@ -4,12 +4,15 @@ Sources: seed 000 §16 (即知即改; 限期整改 under 五落实; 停产停业
 named supervisor, 闭环管理), seed 002/003 (回头看). Fates, by the order the findings came in:
 
 - general hazards: every fourth (and those of a shop with nobody on record to answer for a plan) is fixed on the
-  spot; the others are rectified by a deadline, submitted, accepted on site by an inspector and struck off —
+  spot; the others are rectified by a deadline — the inspecting department's order (责令限期整改) for what an
+  inspection found, the enterprise's own plan for what it found itself — submitted, accepted on site (for an
+  order: the department's re-inspection, 复查) and struck off —
   except the third, left to go overdue (the worker marks it, then it is fixed late), the fifth, whose first
   acceptance fails, and the seventh, which a follow-up review (回头看) reopens;
 - major hazards (the first found in 城镇燃气, 工贸 and 危险化学品) cite their sector's determination standard and
-  are listed by the supervising department with a named supervisor; the 工贸 one stops the dust-producing line
-  (停产停业整顿), misses its deadline and is escalated by the worker to 泉州市 — the listing board shows it;
+  are ordered and listed by the supervising department with a named supervisor, and the enterprise adds its five
+  assurances under the order; the 工贸 one stops the dust-producing line (责令暂时停产停业), misses its deadline, is
+  escalated by the worker to 泉州市, and resumes only when the department's review agrees (恢复生产经营);
 - two tips lead to major hazards: the illegal LPG refilling behind a snack shop (listed, production stopped, the
   shop banned, struck off) and the chemical plant's hot work without permits reported by a whistleblower (listed,
   its deadline extended once, missed all the same, escalated by the worker to 泉州市, still open at the end);
@@ -63,6 +66,7 @@ class Hazards:
         self.strand = inspections
         self.count = 0
         self.planned = 0
+        self.orders = 0
         self.majors: set[str] = set()
         self.overdue_majors: list[Callable[[UUID, str, datetime], None]] = []
         """Told of a major hazard that will miss its deadline: the hazard, its enterprise, its deadline."""
@@ -127,7 +131,7 @@ class Hazards:
                 reported_to_id=d.ids["committee_office"]), when=when + timedelta(days=1)))
             self.at(when + timedelta(days=1, hours=2), lambda: self.plan(hazard, found.target, "major",
                                                                          when + timedelta(days=1, hours=2),
-                                                                         late=sector == "工贸"))
+                                                                         late=sector == "工贸", ordered=True))
         elif (n % 4 == 0 or found.target not in HOLDERS) and not self._own(found):
             d.do(self.strand.who(found.team[0]), h.RectifyOnTheSpot(
                 hazard_id=hazard, measures="当场责令整改并复核到位"), when=when + timedelta(minutes=30))
@@ -135,10 +139,12 @@ class Hazards:
             k, self.planned = self.planned, self.planned + 1
             self.at(when + timedelta(days=1), lambda: self.plan(
                 hazard, found.target, "general", when + timedelta(days=1), late=k == 2, rejected=k == 4,
-                reopened=k == 6, submit=when < IN_PROGRESS_FROM))
+                reopened=k == 6, submit=when < IN_PROGRESS_FROM, ordered=not self._own(found)))
 
     def plan(self, hazard: UUID, target: str, grade: str, when: datetime, *, late: bool = False,
-             rejected: bool = False, reopened: bool = False, submit: bool = True) -> UUID:
+             rejected: bool = False, reopened: bool = False, submit: bool = True, ordered: bool = False) -> UUID:
+        """The rectification: the department's order for what it found (责令限期整改; for a major hazard the enterprise
+        adds its five assurances under it), the enterprise's own plan for what it found itself."""
         d = self.d
         measures, funds, days = PLAN[grade]
         deadline = local_day(when) + timedelta(days=days)
@@ -147,11 +153,23 @@ class Hazards:
         if grade == "major" and SECTORS[target] == "工贸":
             mode = hz.RectificationMode.suspension
             suspension = hz.Suspension(scope="粉碎、包装工段停产整顿", reason="积尘超标, 整改期间无法保证安全")
-        who = self.official(target) if suspension else self.enterprise(target, local_day(when).isoformat())
-        d.do(who, h.PlanRectification(hazard_id=hazard, mode=mode, suspension=suspension, plan=hz.FiveAssurances(
+        plan = hz.FiveAssurances(
             responsible_person_id=d.ids[self._main(target, local_day(when).isoformat())], measures=measures,
             funds=hz.Funds(amount_yuan=funds, source="企业安全生产费用"), deadline=deadline,
-            contingency_plan="整改期间设置警示标识, 专人值守, 发现异常立即停用并报告")), when=when)
+            contingency_plan="整改期间设置警示标识, 专人值守, 发现异常立即停用并报告")
+        if ordered:
+            self.orders += 1
+            d.do(self.official(target), h.OrderRectification(
+                hazard_id=hazard, mode=mode, deadline=deadline, requirements=measures, suspension=suspension,
+                document_no=f"泉港{'应急' if self._department(target) == 'yingji' else '城管'}责改〔{when.year}〕"
+                            f"{self.orders}号"), when=when)
+            if grade == "major":
+                self.at(when + timedelta(hours=3), lambda: d.do(
+                    self.enterprise(target, local_day(when).isoformat()),
+                    h.PlanRectification(hazard_id=hazard, mode=mode, plan=plan), when=when + timedelta(hours=3)))
+        else:
+            d.do(self.enterprise(target, local_day(when).isoformat()), h.PlanRectification(
+                hazard_id=hazard, mode=mode, suspension=suspension, plan=plan), when=when)
         due = datetime.combine(deadline, when.timetz())
         submitted = due + (timedelta(days=12) if late else -timedelta(days=3))
         if late and grade == "major":
@@ -176,15 +194,24 @@ class Hazards:
         self.at(accepted, lambda: self.accept(hazard, target, accepted, reopened=reopened))
 
     def accept(self, hazard: UUID, target: str, when: datetime, *, reopened: bool) -> None:
+        """Accepted on site (for an order: the department's re-inspection, 复查); suspended work resumes by the
+        department's review (经审查同意, 恢复生产经营) before the hazard is struck off."""
         d, official = self.d, self.official(target)
         d.do(official, h.InspectAcceptance(hazard_id=hazard, passed=True, findings="现场验收: 整改到位"), when=when)
+        state = d.service.log.get(hazard)
+        assert isinstance(state, hz.Hazard)
+        if state.suspension is not None:
+            d.do(official, h.ResumeProduction(hazard_id=hazard, findings="经现场审查: 积尘已清理, 除尘系统改造完成, "
+                                                                      "同意粉碎、包装工段恢复生产"),
+                 when=when + timedelta(minutes=30))
         d.do(official, h.CloseOutHazard(hazard_id=hazard), when=when + timedelta(hours=1))
         if reopened:
             review = when + timedelta(days=40)
             self.at(review, lambda: d.do(official, h.ReviewHazard(
                 hazard_id=hazard, findings="回头看: 问题反弹, 重新纳入整改", reopen=True), when=review))
             self.at(review + timedelta(days=1), lambda: self.plan(hazard, target, "general",
-                                                                  review + timedelta(days=1)))
+                                                                  review + timedelta(days=1),
+                                                                  ordered=state.authority_decides))
 
 
     # --- hazards the tips led to (the tips themselves are in api.demo.quangang) -------------------------------
@@ -192,13 +219,10 @@ class Hazards:
         d = self.d
         self.at(on("2026-04-10"), self._hot_work)
         self.at(on("2026-04-21"), lambda: self._list("hazard_lpg", "chengguan", on("2026-04-21")))
-        self.at(on("2026-04-21", 11), lambda: d.do(self.official("lpg_station"), h.PlanRectification(
-            hazard_id=d.ids["hazard_lpg"], mode=hz.RectificationMode.suspension, suspension=hz.Suspension(
-                scope="全部: 立即停止储存、充装, 钢瓶就地封存", reason="无证非法充装, 无法保证安全"),
-            plan=hz.FiveAssurances(
-                responsible_person_id=d.ids["p11"], measures="依法取缔非法充装点, 没收并清运钢瓶和充装设备",
-                funds=hz.Funds(amount_yuan=6_000, source="城管局执法经费"), deadline=date(2026, 5, 20),
-                contingency_plan="取缔前执法人员每日巡查, 周边设置警戒")), when=on("2026-04-21", 11)))
+        self.at(on("2026-04-21", 11), lambda: d.do(self.official("lpg_station"), h.OrderRectification(
+            hazard_id=d.ids["hazard_lpg"], mode=hz.RectificationMode.deadline, deadline=date(2026, 5, 20),
+            requirements="立即停止储存、充装, 钢瓶就地封存; 非法充装点依法取缔, 钢瓶和充装设备清运",
+            document_no="泉港城管责改〔2026〕举1号"), when=on("2026-04-21", 11)))
         self.at(on("2026-05-13"), lambda: d.do(self.official("lpg_station"), h.SubmitRectification(
             hazard_id=d.ids["hazard_lpg"], report="非法充装点已依法取缔, 钢瓶23只及充装设备已清运",
             evidence=("取缔决定书", "清运记录")), when=on("2026-05-13")))
@@ -220,7 +244,7 @@ class Hazards:
             source=hz.HazardSource.tip, tip_id=d.ids["tip_chem"]), when=when, name="hazard_hot_work")
         self.at(when + timedelta(hours=3), lambda: self._list("hazard_hot_work", "yingji", when + timedelta(hours=3)))
         self.at(when + timedelta(days=1), lambda: self.plan(d.ids["hazard_hot_work"], "chem", "major",
-                                                            when + timedelta(days=1), submit=False))
+                                                            when + timedelta(days=1), submit=False, ordered=True))
         self.at(on("2026-05-20"), lambda: d.do(self.official("chem"), h.ExtendDeadline(
             hazard_id=d.ids["hazard_hot_work"], deadline=date(2026, 6, 30),
             reason="防爆型报警仪需定制, 供货周期延长; 企业已书面申请"), when=on("2026-05-20")))

@@ -48,6 +48,10 @@ class HazardView(BaseModel):
     listed_at: datetime | None
     escalations: int
     reopened: int
+    order_authority_id: UUID | None = Field(description="the department that ordered the rectification (责令限期整改)")
+    ordered_at: datetime | None
+    order_document_no: str | None = Field(description="文书编号 of the order (指令书)")
+    resumed_at: datetime | None = Field(description="suspended work resumed by the authority's review (恢复生产经营)")
     self_reported_exemption: bool = Field(description="自查自报 and fixed as planned: not penalised (seed 004)")
 
 

@@ -1,0 +1,155 @@
+"""Orders on the spot (现场处理措施) and suspensions (停产停业): who ordered what, by when, and whether it was obeyed.
+
+An order is the authority's 责令限期整改 or 责令暂时停产停业 on a hazard it found (安全生产法 第65条第一款第(二)(三)项;
+docs/rules.md R8): one row per order with the department, the signing inspector, the deadline now in force and the
+hazard's status as the domain decides it (each event folded with the domain's own ``apply``: ``projections.states``),
+the re-inspection (复查) that accepted it. A suspension is one row from the day work stopped to the day the
+authority's review let it resume (恢复生产经营, 经审查同意) — or, for close-outs recorded before that rule, the
+close-out that ended it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    insert,
+    or_,
+    select,
+    update,
+)
+
+from domain import hazards as hz
+from domain.base import DomainEvent
+from projections.columns import Key, Timestamp
+from projections.hazard_ledger import UNITS
+from projections.projection import Projection, on
+from projections.scope import visible
+from projections.states import events_of, fold, states_table
+
+METADATA = MetaData()
+ORDERS = Table(
+    "orders", METADATA,
+    Column("order_id", Key, primary_key=True), Column("hazard_id", Key, nullable=False),
+    Column("unit_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("grade", Key, nullable=False), Column("authority_id", Key, nullable=False),
+    Column("issued_by", Key, nullable=False), Column("document_no", Text), Column("mode", Key, nullable=False),
+    Column("requirements", Text, nullable=False), Column("issued_at", Timestamp, nullable=False),
+    Column("ordered_deadline_on", Date, nullable=False), Column("deadline_on", Date),
+    Column("status", Key, nullable=False), Column("current", Boolean, nullable=False),
+    Column("reinspected_at", Timestamp), Column("complied_at", Timestamp), Column("closed_at", Timestamp),
+    Index("orders_unit", "unit_id", "issued_at"), Index("orders_authority", "authority_id", "issued_at"),
+)
+SUSPENSIONS = Table(
+    "suspensions", METADATA,
+    Column("suspension_id", Key, primary_key=True), Column("hazard_id", Key, nullable=False),
+    Column("unit_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("authority_id", Key), Column("scope", Text, nullable=False), Column("reason", Text, nullable=False),
+    Column("suspended_at", Timestamp, nullable=False), Column("resumed_at", Timestamp),
+    Column("lifted_by", Key), Column("reviewer_id", Key),
+    Index("suspensions_unit", "unit_id", "suspended_at"),
+)
+STATES = states_table("order_states", METADATA)
+OPEN = ("reported", "rectifying", "overdue", "submitted")
+"""Statuses in which an order is not yet complied with."""
+
+
+class Orders(Projection):
+    name = "orders"
+    version = 1
+    orders = ORDERS
+    suspensions = SUSPENSIONS
+    states = STATES
+
+    @on(*events_of(hz))
+    def _hazard(self, conn: Connection, e: DomainEvent, _: int) -> None:
+        hazard = fold(conn, self.states, hz.Hazard, e)[1]
+        o, s = self.orders.c, self.suspensions.c
+        if isinstance(e, hz.RectificationOrdered):
+            conn.execute(update(self.orders).where(o.hazard_id == e.originator_id).values(current=False))
+            conn.execute(insert(self.orders).values(
+                order_id=e.id, hazard_id=e.originator_id, unit_id=hazard.unit_id, jurisdiction=hazard.jurisdiction,
+                grade=hazard.grade, authority_id=e.order.authority_id, issued_by=e.order.issued_by,
+                document_no=e.order.document_no, mode=e.order.mode, requirements=e.order.requirements,
+                issued_at=e.order.issued_at, ordered_deadline_on=e.order.deadline, deadline_on=hazard.deadline,
+                status=hazard.status, current=True))
+        elif isinstance(e, hz.ProductionSuspended):
+            conn.execute(insert(self.suspensions).values(
+                suspension_id=e.id, hazard_id=e.originator_id, unit_id=hazard.unit_id,
+                jurisdiction=hazard.jurisdiction, authority_id=hazard.order.authority_id if hazard.order else None,
+                scope=e.suspension.scope, reason=e.suspension.reason, suspended_at=e.effective_at))
+        elif isinstance(e, hz.ProductionResumed | hz.HazardClosedOut) and hazard.suspension is None:
+            review = isinstance(e, hz.ProductionResumed)
+            conn.execute(update(self.suspensions).where(s.hazard_id == e.originator_id, s.resumed_at.is_(None))
+                         .values(resumed_at=e.effective_at, lifted_by="review" if review else "close_out",
+                                 reviewer_id=e.reviewer_id if isinstance(e, hz.ProductionResumed) else None))
+        if hazard.order is None:  # reopened by a follow-up review: the order it had is history
+            conn.execute(update(self.orders).where(o.hazard_id == e.originator_id).values(current=False))
+            return
+        values: dict[str, Any] = {"status": hazard.status, "deadline_on": hazard.deadline,
+                                  "closed_at": hazard.closed_at}
+        if isinstance(e, hz.RectificationReinspected):
+            values["reinspected_at"] = e.effective_at
+            if e.passed:
+                values["complied_at"] = e.effective_at
+        conn.execute(update(self.orders).where(o.hazard_id == e.originator_id, o.current.is_(True)).values(**values))
+
+
+class OrderQueries:
+    """Orders by enterprise or department, the open ones, and the units whose work stood suspended at a moment."""
+
+    def __init__(self, db: Any):
+        self.db = db
+
+    def orders(self, scope: str, *, role: str = "", unit_of_role: Any = None, unit_id: UUID | None = None,
+               authority_id: UUID | None = None, open_only: bool = False, as_of: datetime | None = None,
+               limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
+        o = ORDERS.c
+        conditions = [visible(o.jurisdiction, scope, o.unit_id, role, unit_of_role)]
+        conditions += [c == value for c, value in ((o.unit_id, unit_id), (o.authority_id, authority_id))
+                       if value is not None]
+        if open_only:
+            conditions += [o.current.is_(True), o.status.in_(OPEN)]
+        if as_of is not None:
+            conditions.append(o.issued_at <= as_of)
+        query = (select(ORDERS, UNITS.c.name.label("unit_name")).outerjoin(UNITS, UNITS.c.unit_id == o.unit_id)
+                 .where(and_(*conditions)).order_by(o.issued_at, o.order_id).limit(limit).offset(offset))
+        with self.db.read() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    def suspensions(self, scope: str, *, role: str = "", unit_of_role: Any = None, unit_id: UUID | None = None,
+                    as_of: datetime | None = None, in_force: bool = False, limit: int = 500,
+                    offset: int = 0) -> list[dict[str, Any]]:
+        """Suspensions (停产停业); ``in_force``: only those in force at ``as_of`` (stopped by then, not yet resumed)."""
+        s = SUSPENSIONS.c
+        conditions = [visible(s.jurisdiction, scope, s.unit_id, role, unit_of_role)]
+        if unit_id is not None:
+            conditions.append(s.unit_id == unit_id)
+        if as_of is not None:
+            conditions.append(s.suspended_at <= as_of)
+            if in_force:
+                conditions.append(or_(s.resumed_at.is_(None), s.resumed_at > as_of))
+        elif in_force:
+            conditions.append(s.resumed_at.is_(None))
+        query = (select(SUSPENSIONS, UNITS.c.name.label("unit_name"))
+                 .outerjoin(UNITS, UNITS.c.unit_id == s.unit_id).where(and_(*conditions))
+                 .order_by(s.suspended_at, s.suspension_id).limit(limit).offset(offset))
+        with self.db.read() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        for r in rows:  # resumed after as_of: still in force then
+            r["resumed_at"] = r["resumed_at"] if as_of is None or (r["resumed_at"] and r["resumed_at"] <= as_of) \
+                else None
+            if r["resumed_at"] is None:
+                r["lifted_by"] = r["reviewer_id"] = None
+        return rows
