@@ -92,8 +92,16 @@ def test_the_demo_hazards_go_overdue_escalate_and_reopen(demo: System) -> None:
     assert {h["source"] for h in hazards} >= {"inspection", "self_reported", "tip"}
     assert all(h["inspection_id"] for h in hazards if h["source"] == "inspection")
     kinds = {type(e.event).__name__ for e in demo.store.read(0, 100_000)}
-    assert {"HazardBecameOverdue", "ListedSupervisionEscalated", "FollowUpReviewed", "RectificationRejected",
-            "DeadlineExtended", "ProductionSuspended", "RectifiedOnTheSpot"} <= kinds
+    assert {"HazardBecameOverdue", "ListedSupervisionEscalated", "FollowUpReviewed", "RectificationOrdered",
+            "RectificationReinspected", "DeadlineExtended", "ProductionSuspended", "ProductionResumed",
+            "RectifiedOnTheSpot"} <= kinds
+    failed = [e.event for e in demo.store.read(0, 100_000) if type(e.event).__name__ == "RectificationReinspected"
+              and not e.event.passed]
+    assert failed, "an ordered rectification failed its re-inspection (复查) once"
+    [suspension] = demo.queries.orders.suspensions("350000", as_of=end)
+    assert (suspension["lifted_by"], suspension["unit_name"] is not None) == ("review", True), (
+        "the 工贸 suspension was lifted by the department's review (经审查同意), not by the close-out")
+    assert demo.queries.orders.orders("350000", open_only=True, as_of=end), "orders still open at the end"
     assert [h["reopened"] for h in hazards if h["reopened"]] == [1]
     still_open = [h for h in hazards if h["status"] != "closed"]
     assert still_open, "the history ends with work in progress"
