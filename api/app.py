@@ -21,6 +21,7 @@ from api.routers import (
     accountability,
     audit,
     audit_trail,
+    blacklist,
     cases,
     dossiers,
     events,
@@ -118,7 +119,8 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
                    one_plus_n.router,
                    tips.router, oversight.router, audit_trail.router, audit.router, events.router, schemas.router,
                    accidents.router, investigations.router, dossiers.router, cases.router,
-                   accountability.router, orders.router):
+                   accountability.router, orders.router,
+                   blacklist.router):
         app.include_router(router, prefix=API_PREFIX)
     web.mount(app)
 

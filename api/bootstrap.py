@@ -10,6 +10,7 @@ from functools import cached_property, partial
 from application import (
     accidents,
     accountability,
+    blacklist,
     cases,
     hazards,
     inspections,
@@ -42,6 +43,7 @@ from infrastructure.vault import Vault
 from projections.accident_checks import AccidentCheckQueries, AccidentChecks
 from projections.accountability import AccountabilityQueries, AccountabilityRecords
 from projections.audit_trail import AuditTrail, AuditTrailQueries
+from projections.blacklist import Blacklist, BlacklistQueries
 from projections.cases import CaseLedger, CaseQueries
 from projections.coverage_gaps import CoverageGaps
 from projections.deadlines import DeadlineQueries, HazardDeadlines
@@ -62,7 +64,8 @@ from projections.tips import TipLedger, TipQueries
 HANDLERS: dict[type, Handler] = {**organisation.HANDLERS, **people.HANDLERS, **responsibility.HANDLERS,
                              **inspections.HANDLERS, **hazards.HANDLERS, **tips.HANDLERS,
                              **oversight.HANDLERS, **accidents.HANDLERS, **investigations.HANDLERS,
-                             **cases.HANDLERS, **accountability.HANDLERS}
+                             **cases.HANDLERS, **accountability.HANDLERS,
+                             **blacklist.HANDLERS}
 
 SNAPSHOTTED = (Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Hazard)
 """Long-lived aggregates, snapshotted every ``infrastructure.eventstore.SNAPSHOT_INTERVAL`` events."""
@@ -72,7 +75,7 @@ def projections() -> list[Projection]:
     return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), RandomDrawLedger(),
             EnforcementPlanLedger(), HazardLedger(), HazardDeadlines(), HazardStatistics(), TipLedger(),
             OversightFlags(), AccidentChecks(), CaseLedger(), AccountabilityRecords(), DossierIndex(),
-            Orders()]
+            Orders(), Blacklist()]
 
 
 class Queries:
@@ -116,6 +119,10 @@ class Queries:
         return HazardQueries(self.db, self.directory)
 
     @cached_property
+    def blacklist(self) -> BlacklistQueries:
+        return BlacklistQueries(self.db)
+
+    @cached_property
     def orders(self) -> OrderQueries:
         return OrderQueries(self.db)
 
@@ -153,7 +160,7 @@ class Queries:
 
     @cached_property
     def one_plus_n(self) -> OnePlusNLedger:
-        return OnePlusNLedger(self.directory, self.ledger, self.hazards, self.inspections)
+        return OnePlusNLedger(self.directory, self.ledger, self.hazards, self.inspections, self.orders, self.blacklist)
 
 
 @dataclass
@@ -201,7 +208,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
                     Lookups(runner, queries.directory, queries.inspections, queries.cases), queries.tips)
     service.listeners.append(runner.wake)
     worker = Worker(service, service.clock, queries.deadlines, queries.oversight, queries.accident_checks,
-                    queries.cases, queries.accountability, queries.accountability)
+                    queries.cases, queries.accountability, queries.accountability,
+                    queries.blacklist)
     audit = Audit(db, store, settings, service.clock)
     audit.setup()
     service.listeners.append(audit.sealer.wake)

@@ -18,6 +18,8 @@
 - A slip (交办单/督办单) whose report-back is late or missing is flagged once (seed 000 ¶6).
 - Where a local pack sets the assessment veto (seed 001 ¶30, 惠济区), each town's calendar year is judged: every
   consequence its counts reach (admonitions of the deputies, of the main leaders; the veto) is found once.
+- A blacklist ground the unit's accidents meet (a 特别重大/重大 accident; 2 较大 ones within 12 months,
+  应急管理部令第11号; docs/rules.md R10) is proposed for listing, once; the deciding department decides.
 
 Every policy command carries a deterministic ``Idempotency-Key`` (``policy:<kind>:<subject>:<due>``) and its
 decision re-checks the aggregate, so firing twice — or two workers at once — writes once. The worker's clock is
@@ -35,6 +37,7 @@ from uuid import UUID
 from application.accidents import FlagAccidentReporting, SuspectConcealment, WithdrawAccidentFlag
 from application.accountability import FlagLateSlip, RecordVetoFinding
 from application.authorization import SYSTEM_PRINCIPAL
+from application.blacklist import ProposeListing
 from application.cases import CloseHearingWindow, MarkDecisionOverdue, MarkPaymentOverdue, ProposeClosure
 from application.commands import Command
 from application.following import HealthLog, follow
@@ -47,7 +50,16 @@ from application.oversight import (
     RaiseZeroPenaltyFlag,
     WithdrawFlag,
 )
-from application.ports import AccidentChecks, CaseDeadlines, Clock, Deadlines, Oversight, Slips, Vetoes
+from application.ports import (
+    AccidentChecks,
+    BlacklistCandidates,
+    CaseDeadlines,
+    Clock,
+    Deadlines,
+    Oversight,
+    Slips,
+    Vetoes,
+)
 from application.service import Zeren
 from domain.accidents import CONCEALMENT, AccidentReported, Irregularity
 from domain.calendar import local_day, month_bounds, month_label, previous_month
@@ -56,6 +68,7 @@ from domain.hazards import HazardBecameOverdue, HazardGrade, HazardStatus
 from domain.oversight import FlagKind
 from domain.rules import local, pack_for
 from domain.rules.assessment_veto import judge_veto, veto_rule
+from domain.rules.blacklist import Ground
 from domain.rules.campaigns import campaigns_in
 
 log = logging.getLogger(__name__)
@@ -73,13 +86,14 @@ class Worker:
     cases: CaseDeadlines
     slips: Slips
     vetoes: Vetoes
+    blacklist: BlacklistCandidates | None = None
     wake: threading.Event = field(default_factory=threading.Event)
 
     def tick(self) -> int:
         """Fire every due policy; returns how many commands wrote events."""
         now = self.clock.now()
         return (self._deadlines(now) + self._cases(now) + self._oversee(now) + self._accidents(now) + self._slips(now)
-                + self._veto(now))
+                + self._veto(now) + self._propose_listings())
 
     def _cases(self, now: datetime) -> int:
         """Penalty cases: the hearing window closed (行政处罚法 第64条), the decision overdue (第60条), the payment
@@ -121,6 +135,16 @@ class Worker:
         """A slip whose report-back (办结反馈) is late or missing is flagged once (seed 000 ¶6)."""
         return sum(self._fire(FlagLateSlip(slip_id=slip_id), f"policy:late-slip:{slip_id}")
                    for slip_id in self.slips.late_slips(now))
+
+    def _propose_listings(self) -> int:
+        """Propose each blacklist ground met with no listing yet, caused by the accident's grading event."""
+        written = 0
+        for found in self.blacklist.candidates() if self.blacklist else []:
+            written += self._fire(ProposeListing(unit_id=found.unit_id, ground=Ground(found.ground),
+                                                 accident_ids=list(found.accident_ids)),
+                                  f"policy:blacklist:{found.unit_id}:{found.ground}:"
+                                  f"{','.join(sorted(str(a) for a in found.accident_ids))}", found.cause)
+        return written
 
     def _deadlines(self, now: datetime) -> int:
         written = 0

@@ -215,3 +215,20 @@ class Oversight(Protocol):
         ...
 
     def raised(self, period: str) -> list[tuple[UUID, str, UUID]]: ...
+
+
+@dataclass(frozen=True)
+class ListingCandidate:
+    """A blacklist ground the unit's accidents meet with no listing proposed for it yet (projections.blacklist)."""
+
+    unit_id: UUID
+    ground: str
+    accident_ids: tuple[UUID, ...]
+    cause: UUID
+    """The event that made it due: the latest accident's recording or regrading."""
+
+
+class BlacklistCandidates(Protocol):
+    """What the blacklist policy proposes (see projections.blacklist)."""
+
+    def candidates(self) -> list[ListingCandidate]: ...

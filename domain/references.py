@@ -39,6 +39,8 @@ TipRef = Annotated[UUID, Ref("Tip", "tip")]
 FlagRef = Annotated[UUID, Ref("Flag", "oversight flag")]
 CaseRef = Annotated[UUID, Ref("PenaltyCase", "penalty case")]
 ClosureRef = Annotated[UUID, Ref("ClosureProposal", "closure proposal")]
+AccidentRef = Annotated[UUID, Ref("Accident", "accident")]
+ListingRef = Annotated[UUID, Ref("BlacklistEntry", "blacklist listing")]
 HigherUnitRef = Annotated[UUID, Ref("Unit", "unit", above=True)]
 RecordRef = Annotated[UUID, Ref(None, "record")]
 

@@ -3,7 +3,9 @@
 "1" is the enterprise as registered (with its supervising department and risk colour); "N" are its hazards, its
 inspections, the people in its posts with their certificates, and the duties in force — each read from the
 ledger that keeps it, at the same ``as_of`` (effective time) and ``known_at`` (recorded time), so the whole record
-is one consistent picture of a past day. It has no tables of its own: it composes the other read models.
+is one consistent picture of a past day — and its enforcement record: the orders made on it by ``as_of``, its
+suspensions, and its blacklist listings with their state on that day (these as recorded now: their read models are
+not bitemporal). It has no tables of its own: it composes the other read models.
 """
 
 from __future__ import annotations
@@ -13,19 +15,23 @@ from typing import Any
 from uuid import UUID
 
 from domain.calendar import local_day
+from projections.blacklist import BlacklistQueries
 from projections.directory import DirectoryQueries
 from projections.hazard_ledger import HazardQueries
 from projections.inspection_ledger import InspectionLedgerQueries
+from projections.orders import OPEN, OrderQueries
 from projections.responsibility_ledger import LedgerQueries
 
 
 class OnePlusNLedger:
     def __init__(self, directory: DirectoryQueries, ledger: LedgerQueries, hazards: HazardQueries,
-                 inspections: InspectionLedgerQueries):
+                 inspections: InspectionLedgerQueries, orders: OrderQueries, blacklist: BlacklistQueries):
         self.directory = directory
         self.ledger = ledger
         self.hazards = hazards
         self.inspections = inspections
+        self.orders = orders
+        self.blacklist = blacklist
 
     def of(self, scope: str, role: str, unit_of_role: UUID | None, unit_id: UUID, *, as_of: datetime,
            known_at: datetime) -> dict[str, Any] | None:
@@ -39,9 +45,20 @@ class OnePlusNLedger:
                                                    target_unit_id=unit_id, limit=100_000)
         duties = self.ledger.duties(scope, as_of=as_of, known_at=known_at, unit_id=unit_id)
         people = self._people(scope, unit_id, as_of, known_at)
+        orders = self.orders.orders(scope, role=role, unit_of_role=unit_of_role, unit_id=unit_id, as_of=as_of,
+                                    limit=100_000)
+        suspensions = self.orders.suspensions(scope, role=role, unit_of_role=unit_of_role, unit_id=unit_id,
+                                              as_of=as_of, limit=100_000)
+        listings = self.blacklist.entries(scope, role=role, unit_of_role=unit_of_role, unit_id=unit_id,
+                                          day=local_day(as_of), limit=100_000)
         return {
             "unit": unit, "hazards": hazards, "inspections": inspections, "duties": duties, "people": people,
+            "orders": orders, "suspensions": suspensions, "blacklist": listings,
             "summary": {
+                "orders": len(orders),
+                "orders_open": sum(1 for o in orders if o["current"] and o["status"] in OPEN),
+                "suspended": any(s["resumed_at"] is None for s in suspensions),
+                "blacklisted": any(entry["state"] == "listed" for entry in listings),
                 "hazards_open": sum(1 for h in hazards if h["status"] != "closed"),
                 "hazards_overdue": sum(1 for h in hazards if h["days_overdue"] > 0),
                 "major_hazards_open": sum(1 for h in hazards if h["status"] != "closed" and h["grade"] == "major"),

@@ -117,3 +117,11 @@ def test_verify_draw_reruns_a_recorded_random_draw(workdir: Path, capsys) -> Non
     assert out == ""
     assert err.startswith("zeren: error: no random draw ")
     assert len(err.strip().splitlines()) == 1
+
+
+def test_blacklist_list_prints_the_public_list(workdir: Path, capsys) -> None:
+    code, out, _ = run(capsys, "blacklist", "list", "--public", "--as-of", "2026-01-01T00:00:00+08:00")
+    assert (code, out.strip().splitlines()[-1]) == (0, "0 listed")
+    code, _, err = run(capsys, "blacklist", "list", "--as-of", "soon")
+    assert code != 0
+    assert err.startswith("zeren: error: ")

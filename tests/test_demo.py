@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -11,6 +11,7 @@ import pytest
 
 from api.bootstrap import System
 from api.demo.loader import build_demo
+from domain.hazards import RectificationReinspected
 from domain.tips import ReporterIdentityDisclosed
 from infrastructure.settings import Settings
 
@@ -95,8 +96,8 @@ def test_the_demo_hazards_go_overdue_escalate_and_reopen(demo: System) -> None:
     assert {"HazardBecameOverdue", "ListedSupervisionEscalated", "FollowUpReviewed", "RectificationOrdered",
             "RectificationReinspected", "DeadlineExtended", "ProductionSuspended", "ProductionResumed",
             "RectifiedOnTheSpot"} <= kinds
-    failed = [e.event for e in demo.store.read(0, 100_000) if type(e.event).__name__ == "RectificationReinspected"
-              and not e.event.passed]
+    failed = [e.event for e in demo.store.read(0, 100_000)
+              if isinstance(e.event, RectificationReinspected) and not e.event.passed]
     assert failed, "an ordered rectification failed its re-inspection (复查) once"
     [suspension] = demo.queries.orders.suspensions("350000", as_of=end)
     assert (suspension["lifted_by"], suspension["unit_name"] is not None) == ("review", True), (
@@ -161,3 +162,14 @@ def test_the_demo_accidents_and_their_dossiers(demo: System) -> None:
     everything = [Logged(e.position, e.event) for e in demo.store.read(0, 100_000)]  # the index reads what derive would
     derived = derive("accident", dust.id, everything, scope="350000/350500/350505", known_at=cst("2026-11-01"))
     assert built["content"] == orjson.loads(orjson.dumps(derived))
+
+
+def test_the_demo_blacklist_lists_the_unlicensed_refilling_point(demo: System) -> None:
+    """R10: 城管 lists the snack shop that refilled LPG without a licence, for 3 years, and notifies joint
+    discipline."""
+    [row] = demo.queries.blacklist.public("350000", date(2026, 10, 31))
+    assert (row["ground"], row["decision_no"], row["listed_on"], row["expires_on"]) == (
+        "unlicensed", "泉港城管失信〔2026〕1号", date(2026, 5, 27), date(2029, 5, 27))
+    [entry] = demo.queries.blacklist.entries("350000")
+    assert [n["recipients"] for n in entry["notices"]] == [["泉港区发展和改革局", "泉港区市场监督管理局"]]
+    assert demo.queries.blacklist.public("350000", date(2026, 5, 26)) == []

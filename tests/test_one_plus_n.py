@@ -20,9 +20,12 @@ def test_one_enterprise_with_its_ledgers_at_one_moment(client: TestClient, syste
     before = clock.now()
     clock.advance(timedelta(days=1))
     inspection = scene.completed()
-    system.service.execute(h.ReportHazard(unit_id=scene.enterprise, grade=hz.HazardGrade.general,
-                                          description="报警装置失效", source=hz.HazardSource.inspection,
-                                          inspection_id=inspection, finding_no=1), scene.inspector(0))
+    hazard = system.service.execute(h.ReportHazard(unit_id=scene.enterprise, grade=hz.HazardGrade.general,
+                                                   description="报警装置失效", source=hz.HazardSource.inspection,
+                                                   inspection_id=inspection, finding_no=1), scene.inspector(0)).id
+    system.service.execute(h.OrderRectification(hazard_id=hazard, mode=hz.RectificationMode.deadline,
+                                                deadline=clock.now().date() + timedelta(days=10),
+                                                requirements="更换报警装置"), scene.inspector(0))
     system.service.execute(pp.IssueCertificate(person_id=scene.safety_person, certificate=Certificate(
         number="QZ-AQ-001", kind=CertificateKind.safety_management, issuer="泉州市应急管理局",
         issued_on=date(2021, 1, 1), expires_on=date(2024, 12, 31))), REGISTRAR)
@@ -41,11 +44,14 @@ def test_one_enterprise_with_its_ledgers_at_one_moment(client: TestClient, syste
     assert [(c["number"], c["valid"]) for c in safety["certificates"]] == [("QZ*****01", False)]  # masked
     assert [(d["text"], d["person_name"]) for d in ledger["duties"]] == [("全面负责本单位安全生产工作", "总经理")]
     assert ledger["summary"] == {**ledger["summary"], "hazards_open": 1, "inspections": 1, "duties": 1,
-                                 "certificates_invalid": 1, "posts_vacant": 0}
+                                 "certificates_invalid": 1, "posts_vacant": 0, "orders": 1, "orders_open": 1,
+                                 "suspended": False, "blacklisted": False}
+    assert [(o["hazard_id"], o["requirements"]) for o in ledger["orders"]] == [(str(hazard), "更换报警装置")]
 
     earlier = client.get(f"/api/v1/enterprises/{scene.enterprise}/ledger", params={"as_of": before.isoformat()},
                          headers=token("viewer", COUNTY)).json()
-    assert (earlier["hazards"], earlier["inspections"], earlier["duties"]) == ([], [], []), "a day before, none yet"
+    assert (earlier["hazards"], earlier["inspections"], earlier["duties"], earlier["orders"]) == ([], [], [], []), (
+        "a day before, none yet")
 
     own = client.get(f"/api/v1/enterprises/{scene.enterprise}/ledger",
                      headers=token("enterprise", COUNTY, unit_id=scene.enterprise))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, get_args
 from uuid import UUID, uuid4
 
@@ -15,6 +15,8 @@ from pydantic import BaseModel
 
 from api.bootstrap import HANDLERS, System
 from api.demo.identifiers import credit_code, resident_id
+from application import accidents as acc
+from application import blacklist as bk
 from application import cases as ac
 from application import hazards as h
 from application import inspections as ai
@@ -24,6 +26,7 @@ from application import responsibility as rs
 from application import tips as tp
 from application.authorization import Principal
 from application.commands import Command
+from domain import accidents as acd
 from domain import cases as cs
 from domain import enforcement_plans as ep
 from domain import hazards as hz
@@ -33,6 +36,7 @@ from domain.inspections import ChecklistItem, InspectionKind
 from domain.posts import PostDefinition, PostKind
 from domain.references import Path, Ref, dotted, references
 from domain.responsibility import ListKind
+from domain.rules.blacklist import Ground
 from domain.rules.penalties import ClosureGround
 from domain.units import DepartmentProfile, EnterpriseProfile, Level, RiskColour, TerritorialProfile
 from tests.builders import World
@@ -71,9 +75,16 @@ def place(world: World, territory: UUID, jurisdiction: str, seq: int) -> dict[st
     case = run(ADMIN, ac.OpenCase(unit_id=enterprise, department_id=department, article="安全生产法 第102条",
                                   violation="x", violated_at=datetime(2025, 1, 2, tzinfo=UTC),
                                   source_kind=cs.SourceKind.hazard, source_id=hazard))
+    occurred = datetime.fromisoformat("2024-06-01T10:00:00+08:00")
+    accident = run(ADMIN, acc.RecordAccident(unit_id=enterprise, kind=acd.AccidentKind.work, occurred_at=occurred,
+                                             place="储罐区", description="泄漏", known_from=acd.KnownFrom.unit_report,
+                                             known_at=occurred + timedelta(minutes=30)))
+    listing = run(ADMIN, bk.ProposeListing(unit_id=enterprise, ground=Ground.concealed_accident,
+                                           evidence=[bk.EvidenceRef(aggregate_id=accident)]))
     return {"Unit": enterprise, "Person": people[0], "Post": post, "ResponsibilityList": duty_list,
             "EnforcementPlan": plan, "RandomDraw": draw, "Inspection": inspection, "Hazard": hazard, "Tip": tip,
-            "PenaltyCase": case, "ClosureProposal": closure(world, jurisdiction, enterprise, hazard)}
+            "PenaltyCase": case, "ClosureProposal": closure(world, jurisdiction, enterprise, hazard),
+            "Accident": accident, "BlacklistEntry": listing}
 
 
 def closure(world: World, jurisdiction: str, unit: UUID, hazard: UUID) -> UUID:

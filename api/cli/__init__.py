@@ -29,6 +29,7 @@ COMMANDS = {
     "dossier": "api.cli.dossier:dossier",
     "bench": "api.cli.bench:bench",
     "accountability": "api.cli.accountability:accountability",
+    "blacklist": "api.cli.blacklist:blacklist",
 }
 """Each command of ``zeren``: the module and the click command that implement it."""
 

@@ -8,9 +8,11 @@ from fastapi import APIRouter, Depends
 
 from api.deps import AsOf, KnownAt, ReaderDep, SystemDep, consistent, moment, own_unit
 from api.problems import responses
+from api.routers.blacklist_views import ListingView
 from api.routers.hazards import hazard_view
 from api.routers.inspections import inspection_view
 from api.routers.one_plus_n_views import OnePlusN, OnePlusNSummary, PersonInPost
+from api.routers.orders_views import OrderView, SuspensionView
 from api.routers.organisation import unit_view
 from api.routers.responsibility import duty_view
 from domain.errors import NotFound
@@ -20,7 +22,7 @@ router = APIRouter(tags=["enterprise ledger (1+N)"])
 
 @router.get("/enterprises/{unit_id}/ledger", responses=responses(401, 403, 404, 503),
             dependencies=[Depends(consistent("directory", "responsibility_ledger", "hazard_ledger",
-                                             "inspection_ledger"))],
+                                             "inspection_ledger", "orders", "blacklist"))],
             summary='The enterprise "1+N" ledger as it stood at as_of, as recorded by known_at')
 def enterprise_ledger(unit_id: UUID, system: SystemDep, who: ReaderDep, as_of: AsOf = None,
                       known_at: KnownAt = None) -> OnePlusN:
@@ -31,4 +33,7 @@ def enterprise_ledger(unit_id: UUID, system: SystemDep, who: ReaderDep, as_of: A
     return OnePlusN(unit=unit_view(found["unit"]), summary=OnePlusNSummary(**found["summary"]),
                     hazards=[hazard_view(h) for h in found["hazards"]],
                     inspections=[inspection_view(i) for i in found["inspections"]],
-                    people=[PersonInPost(**p) for p in found["people"]], duties=[duty_view(d) for d in found["duties"]])
+                    people=[PersonInPost(**p) for p in found["people"]], duties=[duty_view(d) for d in found["duties"]],
+                    orders=[OrderView(**o) for o in found["orders"]],
+                    suspensions=[SuspensionView(**s) for s in found["suspensions"]],
+                    blacklist=[ListingView(**b) for b in found["blacklist"]])

@@ -7,8 +7,10 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from api.routers.blacklist_views import ListingView
 from api.routers.hazards_views import HazardView
 from api.routers.inspections_views import InspectionView
+from api.routers.orders_views import OrderView, SuspensionView
 from api.routers.organisation_views import UnitView
 from api.routers.people_views import CertificateView
 from api.routers.responsibility_views import DutyInForce
@@ -40,6 +42,10 @@ class OnePlusNSummary(BaseModel):
     duties: int
     posts_vacant: int = Field(description="posts with duties and nobody holding them")
     certificates_invalid: int
+    orders: int = Field(description="orders on the spot (现场处理措施) made on it by as_of")
+    orders_open: int = Field(description="of them, not yet complied with")
+    suspended: bool = Field(description="work suspended (停产停业) at as_of")
+    blacklisted: bool = Field(description="on the blacklist (严重失信主体名单) on as_of's day")
 
 
 class OnePlusN(BaseModel):
@@ -51,3 +57,6 @@ class OnePlusN(BaseModel):
     inspections: list[InspectionView]
     people: list[PersonInPost]
     duties: list[DutyInForce]
+    orders: list[OrderView] = Field(description="its enforcement record: the orders made on it")
+    suspensions: list[SuspensionView]
+    blacklist: list[ListingView] = Field(description="its listings, with their state on as_of's day")

@@ -235,4 +235,17 @@ BASE_RULES: dict[str, Any] = {
         "2024-02-04", "2024-02-18", "2024-04-07", "2024-04-28", "2024-05-11", "2024-09-14", "2024-09-29",
         "2024-10-12", "2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11",
     ),
+    # 严重失信主体名单 (应急管理部令第11号; docs/rules.md R10). The grounds' words: domain/rules/blacklist.py.
+    "blacklist.basis": "应急管理部令第11号 第四条第二款: 按照\u201c谁处罚、谁决定、谁负责\u201d的原则，"
+                       "由作出行政处罚决定的应急管理部门负责严重失信主体名单管理工作",
+    "blacklist.major_grades": ("major", "extraordinary"),  # 发生特别重大、重大生产安全事故
+    "blacklist.serious.count": 2,  # 12个月内累计发生2起以上较大生产安全事故
+    "blacklist.serious.months": 12,
+    # The term (管理期限) of 3 years is docs/rules.md R10's figure; the article number is unverified.
+    "blacklist.term_years": 3,
+    "blacklist.term.basis": "应急管理部令第11号: 管理期限为3年 (docs/rules.md R10; article number unverified)",
+    # Early removal after 12 months: local practice, unverified for the national text (docs/rules.md R10).
+    "blacklist.early_removal.after_months": 12,
+    "blacklist.early_removal.basis": "local practice (docs/rules.md R10: 列入满12个月可申请提前移出, unverified "
+                                     "for the national text)",
 }

@@ -1,0 +1,165 @@
+"""The blacklist (严重失信主体名单, docs/rules.md R10): every listing and its history, the list in force on a day,
+the public list, and the grounds the accidents meet that no listing has been proposed for (the policy's work).
+
+Each listing is folded with the domain's own ``apply`` (``projections.states``), so the status shown is the
+domain's. "In force on a day" is decided by ``BlacklistEntry.in_force``'s rule: listed by then, its term
+(``expires_on``) not over, not removed early — the term's end needs no event. The public list shows the unit, the
+ground in the order's words, the deciding department, the decision's number and the dates: nothing about a person
+(应急管理部令第11号 第五条 asks for 信息保护; the person listed with the unit is shown only to officials).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Column, Connection, Date, Index, MetaData, Table, Text, and_, delete, insert, or_, select, update
+
+from application.ports import ListingCandidate
+from domain import accidents as acc
+from domain import blacklist as bl
+from domain.base import DomainEvent
+from domain.calendar import end_of_day, local_day
+from domain.rules import pack_for
+from domain.rules.blacklist import GROUND_TEXT, AccidentFact, Ground, accident_grounds
+from projections.columns import Json, Key, Timestamp
+from projections.hazard_ledger import UNITS
+from projections.projection import Projection, on
+from projections.scope import visible
+from projections.states import events_of, fold, states_table
+
+METADATA = MetaData()
+LISTINGS = Table(
+    "blacklist", METADATA,
+    Column("listing_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
+    Column("jurisdiction", Key, nullable=False), Column("ground", Key, nullable=False),
+    Column("accident_ids", Json, nullable=False), Column("evidence", Json, nullable=False),
+    Column("status", Key, nullable=False), Column("proposed_at", Timestamp, nullable=False),
+    Column("decided_at", Timestamp), Column("department_id", Key), Column("person_id", Key),
+    Column("decision_no", Text), Column("listed_on", Date), Column("expires_on", Date), Column("removed_on", Date),
+    Column("notices", Json, nullable=False),
+    Index("blacklist_unit", "unit_id"), Index("blacklist_in_force", "listed_on", "expires_on"),
+)
+ACCIDENTS = Table(
+    "blacklist_accidents", METADATA,
+    Column("accident_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
+    Column("jurisdiction", Key, nullable=False), Column("grade", Key, nullable=False),
+    Column("occurred_at", Timestamp, nullable=False), Column("event_id", Key, nullable=False),
+)
+STATES = states_table("blacklist_states", METADATA)
+DEPARTMENTS = UNITS.alias("departments")
+
+
+class Blacklist(Projection):
+    name = "blacklist"
+    version = 1
+    listings = LISTINGS
+    accidents = ACCIDENTS
+    states = STATES
+
+    @on(*events_of(bl))
+    def _listing(self, conn: Connection, e: DomainEvent, _: int) -> None:
+        entry = fold(conn, self.states, bl.BlacklistEntry, e)[1]
+        row = {"status": entry.status, "department_id": entry.department_id, "person_id": entry.person_id,
+               "decision_no": entry.decision_no, "listed_on": entry.listed_on, "expires_on": entry.expires_on,
+               "removed_on": entry.removed_on, "notices": [n.model_dump(mode="json") for n in entry.notices]}
+        if isinstance(e, bl.ListingProposed):
+            conn.execute(insert(self.listings).values(
+                listing_id=e.originator_id, unit_id=e.unit_id, jurisdiction=e.envelope.jurisdiction, ground=e.ground,
+                accident_ids=[str(a) for a in e.accident_ids],
+                evidence=[x.model_dump(mode="json") for x in e.evidence], proposed_at=e.effective_at, **row))
+            return
+        if isinstance(e, bl.ListingDecided):
+            row["decided_at"] = e.effective_at
+        conn.execute(update(self.listings).where(self.listings.c.listing_id == e.originator_id).values(**row))
+
+    @on(acc.AccidentRecorded)
+    def _accident(self, conn: Connection, e: acc.AccidentRecorded, _: int) -> None:
+        conn.execute(delete(self.accidents).where(self.accidents.c.accident_id == e.originator_id))
+        conn.execute(insert(self.accidents).values(
+            accident_id=e.originator_id, unit_id=e.unit_id, jurisdiction=e.envelope.jurisdiction, grade=e.grade,
+            occurred_at=e.occurred_at, event_id=e.id))
+
+    @on(acc.AccidentRegraded)
+    def _regraded(self, conn: Connection, e: acc.AccidentRegraded, _: int) -> None:
+        conn.execute(update(self.accidents).where(self.accidents.c.accident_id == e.originator_id)
+                     .values(grade=e.grade, event_id=e.id))
+
+
+def _in_force(day: date) -> Any:
+    c = LISTINGS.c
+    return and_(c.listed_on <= day, c.expires_on > day, or_(c.removed_on.is_(None), c.removed_on > day))
+
+
+class BlacklistQueries:
+    """The list in force, the public list, each listing's history, and the policy's candidates."""
+
+    def __init__(self, db: Any):
+        self.db = db
+
+    def entries(self, scope: str, *, role: str = "", unit_of_role: Any = None, unit_id: UUID | None = None,
+                day: date | None = None, in_force: bool = False, limit: int = 500,
+                offset: int = 0) -> list[dict[str, Any]]:
+        """Every listing proposed by ``day`` with its state then (history: proposed, declined, listed, removed,
+        expired), or, ``in_force``, those in force on ``day``."""
+        c = LISTINGS.c
+        conditions = [visible(c.jurisdiction, scope, c.unit_id, role, unit_of_role)]
+        if unit_id is not None:
+            conditions.append(c.unit_id == unit_id)
+        if day is not None:
+            conditions.append(c.proposed_at < end_of_day(day))
+            if in_force:
+                conditions.append(_in_force(day))
+        query = (select(LISTINGS, UNITS.c.name.label("unit_name"), DEPARTMENTS.c.name.label("department_name"))
+                 .outerjoin(UNITS, UNITS.c.unit_id == c.unit_id)
+                 .outerjoin(DEPARTMENTS, DEPARTMENTS.c.unit_id == c.department_id)
+                 .where(and_(*conditions)).order_by(c.proposed_at, c.listing_id).limit(limit).offset(offset))
+        with self.db.read() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        return [{**r, "ground_text": GROUND_TEXT[Ground(r["ground"])],
+                 "state": _state(r, day)} for r in rows]
+
+    def public(self, scope: str, day: date, *, limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
+        """The list in force on ``day``, with only what may be published: no person, no evidence, no notices."""
+        return [{key: r[key] for key in ("unit_id", "unit_name", "ground", "ground_text", "department_name",
+                                         "decision_no", "listed_on", "expires_on")}
+                for r in self.entries(scope, day=day, in_force=True, limit=limit, offset=offset)]
+
+    def candidates(self) -> list[ListingCandidate]:
+        """``application.ports.BlacklistCandidates``: accident grounds met with no listing proposed for them."""
+        with self.db.read() as conn:
+            accidents = conn.execute(select(ACCIDENTS)).mappings().all()
+            proposed = set(conn.execute(select(LISTINGS.c.listing_id)).scalars())
+        by_unit: dict[str, list[Any]] = defaultdict(list)
+        for a in accidents:
+            by_unit[a["unit_id"]].append(a)
+        found = []
+        for unit_id, rows in sorted(by_unit.items()):
+            causes = {r["accident_id"]: r["event_id"] for r in rows}
+            facts = [AccidentFact(accident_id=UUID(r["accident_id"]), occurred_at=r["occurred_at"], grade=r["grade"])
+                     for r in rows]
+            for met in accident_grounds(pack_for(rows[0]["jurisdiction"]), facts):
+                listing = bl.listing_id(UUID(unit_id), met.ground, met.accident_ids)
+                if str(listing) not in proposed:
+                    found.append(ListingCandidate(unit_id=UUID(unit_id), ground=met.ground.value,
+                                                  accident_ids=met.accident_ids,
+                                                  cause=UUID(causes[str(met.accident_ids[-1])])))
+        return found
+
+
+def _state(row: dict[str, Any], day: date | None) -> str:
+    """The state on ``day`` (default: as recorded now): a listing decided or removed after ``day`` shows as it stood
+    then, and one whose term is over shows as expired (期满移出)."""
+    if day is None:
+        return str(row["status"])
+    if row["decided_at"] is not None and local_day(row["decided_at"]) > day:
+        return "proposed"
+    if row["listed_on"] is not None and row["listed_on"] > day:
+        return "proposed"
+    if row["removed_on"] is not None and row["removed_on"] <= day:
+        return "removed"
+    if row["status"] in ("listed", "removed") and row["expires_on"] is not None and row["expires_on"] <= day:
+        return "expired"
+    return "listed" if row["status"] == "removed" else str(row["status"])
