@@ -98,7 +98,8 @@ class ListingProposed(DomainEvent):
 
 
 class ListingDecided(DomainEvent):
-    """列入决定 / 不予列入: the deciding department's decision; a listing runs for the term from its day."""
+    """列入严重失信主体名单决定 (列入 / 不予列入): the deciding department's decision; a listing runs for the term
+    from its day."""
 
     term = "列入严重失信主体名单决定"
     context = "blacklist"
@@ -131,7 +132,7 @@ class JointDisciplineNotified(DomainEvent):
 
 
 class RemovedEarly(DomainEvent):
-    """提前移出: removed before the term ends, on the listed unit's application (信用修复)."""
+    """提前移出严重失信主体名单: removed before the term ends, on the listed unit's application (信用修复)."""
 
     term = "提前移出严重失信主体名单"
     context = "blacklist"
