@@ -120,11 +120,11 @@ class Queries:
 
     @cached_property
     def blacklist(self) -> BlacklistQueries:
-        return BlacklistQueries(self.db)
+        return BlacklistQueries(self.db, self.directory)
 
     @cached_property
     def orders(self) -> OrderQueries:
-        return OrderQueries(self.db)
+        return OrderQueries(self.db, self.directory)
 
     @cached_property
     def statistics(self) -> StatisticsQueries:

@@ -25,7 +25,7 @@ from domain.calendar import end_of_day, local_day
 from domain.rules import pack_for
 from domain.rules.blacklist import GROUND_TEXT, AccidentFact, Ground, accident_grounds
 from projections.columns import Json, Key, Timestamp
-from projections.hazard_ledger import UNITS
+from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import visible
 from projections.states import events_of, fold, states_table
@@ -49,7 +49,6 @@ ACCIDENTS = Table(
     Column("occurred_at", Timestamp, nullable=False), Column("event_id", Key, nullable=False),
 )
 STATES = states_table("blacklist_states", METADATA)
-DEPARTMENTS = UNITS.alias("departments")
 
 
 class Blacklist(Projection):
@@ -96,8 +95,9 @@ def _in_force(day: date) -> Any:
 class BlacklistQueries:
     """The list in force, the public list, each listing's history, and the policy's candidates."""
 
-    def __init__(self, db: Any):
+    def __init__(self, db: Any, directory: DirectoryQueries):
         self.db = db
+        self.directory = directory
 
     def entries(self, scope: str, *, role: str = "", unit_of_role: Any = None, unit_id: UUID | None = None,
                 day: date | None = None, in_force: bool = False, limit: int = 500,
@@ -105,21 +105,22 @@ class BlacklistQueries:
         """Every listing proposed by ``day`` with its state then (history: proposed, declined, listed, removed,
         expired), or, ``in_force``, those in force on ``day``."""
         c = LISTINGS.c
-        conditions = [visible(c.jurisdiction, scope, c.unit_id, role, unit_of_role)]
+        supervised = self.directory.supervised_by(unit_of_role) if role == "inspector" else ()
+        conditions = [visible(c.jurisdiction, scope, c.unit_id, role, unit_of_role, supervised)]
         if unit_id is not None:
             conditions.append(c.unit_id == unit_id)
         if day is not None:
             conditions.append(c.proposed_at < end_of_day(day))
             if in_force:
                 conditions.append(_in_force(day))
-        query = (select(LISTINGS, UNITS.c.name.label("unit_name"), DEPARTMENTS.c.name.label("department_name"))
-                 .outerjoin(UNITS, UNITS.c.unit_id == c.unit_id)
-                 .outerjoin(DEPARTMENTS, DEPARTMENTS.c.unit_id == c.department_id)
-                 .where(and_(*conditions)).order_by(c.proposed_at, c.listing_id).limit(limit).offset(offset))
+        query = (select(LISTINGS).where(and_(*conditions)).order_by(c.proposed_at, c.listing_id)
+                 .limit(limit).offset(offset))
         with self.db.read() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
-        return [{**r, "ground_text": GROUND_TEXT[Ground(r["ground"])],
-                 "state": _state(r, day)} for r in rows]
+        names = self.directory.unit_names({r["unit_id"] for r in rows} | {r["department_id"] for r in rows})
+        return [{**r, "unit_name": names.get(r["unit_id"], {}).get("name"),
+                 "department_name": names.get(r["department_id"], {}).get("name"),
+                 "ground_text": GROUND_TEXT[Ground(r["ground"])], "state": _state(r, day)} for r in rows]
 
     def public(self, scope: str, day: date, *, limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
         """The list in force on ``day``, with only what may be published: no person, no evidence, no notices."""

@@ -33,7 +33,7 @@ from sqlalchemy import (
 from domain import hazards as hz
 from domain.base import DomainEvent
 from projections.columns import Key, Timestamp
-from projections.hazard_ledger import UNITS
+from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import visible
 from projections.states import events_of, fold, states_table
@@ -109,31 +109,40 @@ class Orders(Projection):
 class OrderQueries:
     """Orders by enterprise or department, the open ones, and the units whose work stood suspended at a moment."""
 
-    def __init__(self, db: Any):
+    def __init__(self, db: Any, directory: DirectoryQueries):
         self.db = db
+        self.directory = directory
+
+    def _scope(self, table: Table, scope: str, role: str, unit_of_role: Any) -> Any:
+        supervised = self.directory.supervised_by(unit_of_role) if role == "inspector" else ()
+        return visible(table.c.jurisdiction, scope, table.c.unit_id, role, unit_of_role, supervised)
+
+    def _named(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Each row with its unit's name (the directory's answer)."""
+        names = self.directory.unit_names({r["unit_id"] for r in rows})
+        return [{**r, "unit_name": names.get(r["unit_id"], {}).get("name")} for r in rows]
 
     def orders(self, scope: str, *, role: str = "", unit_of_role: Any = None, unit_id: UUID | None = None,
                authority_id: UUID | None = None, open_only: bool = False, as_of: datetime | None = None,
                limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
         o = ORDERS.c
-        conditions = [visible(o.jurisdiction, scope, o.unit_id, role, unit_of_role)]
+        conditions = [self._scope(ORDERS, scope, role, unit_of_role)]
         conditions += [c == value for c, value in ((o.unit_id, unit_id), (o.authority_id, authority_id))
                        if value is not None]
         if open_only:
             conditions += [o.current.is_(True), o.status.in_(OPEN)]
         if as_of is not None:
             conditions.append(o.issued_at <= as_of)
-        query = (select(ORDERS, UNITS.c.name.label("unit_name")).outerjoin(UNITS, UNITS.c.unit_id == o.unit_id)
-                 .where(and_(*conditions)).order_by(o.issued_at, o.order_id).limit(limit).offset(offset))
+        query = select(ORDERS).where(and_(*conditions)).order_by(o.issued_at, o.order_id).limit(limit).offset(offset)
         with self.db.read() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
+            return self._named([dict(r) for r in conn.execute(query).mappings()])
 
     def suspensions(self, scope: str, *, role: str = "", unit_of_role: Any = None, unit_id: UUID | None = None,
                     as_of: datetime | None = None, in_force: bool = False, limit: int = 500,
                     offset: int = 0) -> list[dict[str, Any]]:
         """Suspensions (停产停业); ``in_force``: only those in force at ``as_of`` (stopped by then, not yet resumed)."""
         s = SUSPENSIONS.c
-        conditions = [visible(s.jurisdiction, scope, s.unit_id, role, unit_of_role)]
+        conditions = [self._scope(SUSPENSIONS, scope, role, unit_of_role)]
         if unit_id is not None:
             conditions.append(s.unit_id == unit_id)
         if as_of is not None:
@@ -142,11 +151,10 @@ class OrderQueries:
                 conditions.append(or_(s.resumed_at.is_(None), s.resumed_at > as_of))
         elif in_force:
             conditions.append(s.resumed_at.is_(None))
-        query = (select(SUSPENSIONS, UNITS.c.name.label("unit_name"))
-                 .outerjoin(UNITS, UNITS.c.unit_id == s.unit_id).where(and_(*conditions))
-                 .order_by(s.suspended_at, s.suspension_id).limit(limit).offset(offset))
+        query = (select(SUSPENSIONS).where(and_(*conditions)).order_by(s.suspended_at, s.suspension_id)
+                 .limit(limit).offset(offset))
         with self.db.read() as conn:
-            rows = [dict(r) for r in conn.execute(query).mappings()]
+            rows = self._named([dict(r) for r in conn.execute(query).mappings()])
         for r in rows:  # resumed after as_of: still in force then
             r["resumed_at"] = r["resumed_at"] if as_of is None or (r["resumed_at"] and r["resumed_at"] <= as_of) \
                 else None

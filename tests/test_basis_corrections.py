@@ -30,12 +30,6 @@ from tests.conftest import COUNTY, REGISTRAR
 QUANGANG = "350000/350500/350505"
 
 
-def since_2024_6(tag: str) -> bool:
-    """The base pack of the corrections (cn-base@2024.6) or a later one."""
-    year, minor = tag.split("+")[0].removeprefix("cn-base@").split(".")
-    return (int(year), int(minor)) >= (2024, 6)
-
-
 @pytest.mark.parametrize(("key", "cites"), [
     ("unit.ban.basis", "149号 ¶22"),
     ("inspection.grid.basis", "53号 ¶13"),
