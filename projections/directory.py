@@ -23,6 +23,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    bindparam,
     delete,
     insert,
     select,
@@ -122,8 +123,9 @@ class DirectoryProjection(Projection):
 
     # --- units -----------------------------------------------------------------------------------------------
     def _unit(self, conn: Connection, e: DomainEvent, **values: Any) -> None:
-        conn.execute(update(self.units).where(self.units.c.unit_id == e.originator_id)
-                     .values(version=e.originator_version, **values))
+        """Set plain values of the unit's row (they travel as parameters: the statement is the same every time)."""
+        conn.execute(update(self.units).where(self.units.c.unit_id == bindparam("b_id")),
+                     {"version": e.originator_version, **values, "b_id": e.originator_id})
 
     @on(u.UnitRegistered)
     def _registered(self, conn: Connection, e: u.UnitRegistered, _: int) -> None:

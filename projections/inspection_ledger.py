@@ -38,6 +38,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -190,8 +191,8 @@ class InspectionLedger(Projection):
             **_findings_json([]), **_spot_tests_json([]), "corrections": 0, "summary": None,
             "plan_id": str(e.plan_id) if e.plan_id else None, "draw_id": str(e.draw_id) if e.draw_id else None,
         }
-        conn.execute(insert(self.inspections).values(inspection_id=e.originator_id, **state,
-                                                     version=e.originator_version, recorded_at=e.timestamp))
+        conn.execute(insert(self.inspections), {"inspection_id": e.originator_id, **state,
+                                                "version": e.originator_version, "recorded_at": e.timestamp})
         self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, state)
         if e.checklist:
             conn.execute(insert(self.checklist), [
@@ -208,8 +209,8 @@ class InspectionLedger(Projection):
                 current: dict[str, Any] | None = None) -> None:
         """The inspection's columns take these values from the event's effective time on (``current``: the open
         segment, when the handler has read it already)."""
-        conn.execute(update(self.inspections).where(self.inspections.c.inspection_id == e.originator_id)
-                     .values(**changes, version=e.originator_version))
+        conn.execute(update(self.inspections).where(self.inspections.c.inspection_id == bindparam("b_id")),
+                     {**changes, "version": e.originator_version, "b_id": e.originator_id})
         self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes,
                              **({"current": current} if current is not None else {}))
 
@@ -233,10 +234,10 @@ class InspectionLedger(Projection):
         finding = ins.Finding(**e.model_dump(include=set(ins.Finding.model_fields))).model_dump(mode="json")
         finding.update(found_at=e.effective_at.isoformat(), corrected_at=None)
         self._change(conn, e, _findings_json([*current["findings_json"], finding]), current)
-        conn.execute(insert(self.findings).values(
-            finding_no=e.finding_no, item_code=e.item_code, description=e.description,
-            hazard_suspected=e.hazard_suspected, location=e.location, found_at=e.effective_at,
-            **self._part(current, e)))
+        conn.execute(insert(self.findings), {
+            "finding_no": e.finding_no, "item_code": e.item_code, "description": e.description,
+            "hazard_suspected": e.hazard_suspected, "location": e.location, "found_at": e.effective_at,
+            "corrected_at": None, **self._part(current, e)})
 
     @on(ins.SpotTestRecorded)
     def _spot_test(self, conn: Connection, e: ins.SpotTestRecorded, _: int) -> None:
@@ -244,19 +245,19 @@ class InspectionLedger(Projection):
         test = ins.SpotTest(**e.model_dump(include=set(ins.SpotTest.model_fields))).model_dump(mode="json")
         test.update(tested_at=e.effective_at.isoformat(), corrected_at=None)
         self._change(conn, e, _spot_tests_json([*current["spot_tests_json"], test]), current)
-        conn.execute(insert(self.spot_tests).values(
-            test_no=e.test_no, person_id=e.person_id, post_id=e.post_id, post_kind=e.post_kind, subject=e.subject,
-            score=e.score, max_score=e.max_score, pass_mark=e.pass_mark, passed=e.passed, tested_at=e.effective_at,
-            **self._part(current, e)))
+        conn.execute(insert(self.spot_tests), {
+            "test_no": e.test_no, "person_id": e.person_id, "post_id": e.post_id, "post_kind": e.post_kind,
+            "subject": e.subject, "score": e.score, "max_score": e.max_score, "pass_mark": e.pass_mark,
+            "passed": e.passed, "tested_at": e.effective_at, "corrected_at": None, **self._part(current, e)})
 
     @on(ins.InspectionSigned)
     def _signed(self, conn: Connection, e: ins.InspectionSigned, _: int) -> None:
         current = self._current(conn, e.originator_id)
         signatures = {**current["signatures_json"], str(e.inspector_id): e.effective_at.isoformat()}
         self._change(conn, e, {"signatures_json": signatures, "signatures": len(signatures)}, current)
-        conn.execute(insert(self.signatures).values(
-            inspector_id=e.inspector_id, signed_at=e.effective_at, record_digest=e.record_digest,
-            **self._part(current, e)))
+        conn.execute(insert(self.signatures), {
+            "inspector_id": e.inspector_id, "signed_at": e.effective_at, "record_digest": e.record_digest,
+            **self._part(current, e)})
 
     @on(ins.InspectionCompleted)
     def _completed(self, conn: Connection, e: ins.InspectionCompleted, _: int) -> None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -32,6 +33,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     and_,
+    bindparam,
     func,
     insert,
     or_,
@@ -87,6 +89,23 @@ def _encode(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=256)
+def _statements(table: Table, key: str) -> dict[str, Any]:
+    """The statements a timeline runs for every change, built once per table: the values travel as parameters, so
+    no statement is rebuilt (and no cache key recomputed) per event."""
+    t = table.c
+    return {
+        "current": select(table).where(t[key] == bindparam("k"), t.valid_to.is_(None), t.recorded_to.is_(None)),
+        "close": update(table).where(t[key] == bindparam("k"), t.revision == bindparam("rev"))
+        .values(recorded_to=bindparam("rt")),
+    }
+
+
+@lru_cache(maxsize=256)
+def _insert(table: Table) -> Any:
+    return insert(table)
+
+
 class Unread:
     """The open segment was not read by the caller (:meth:`Timeline.record`)."""
 
@@ -131,9 +150,9 @@ class Timeline:
         twice. The open segment starts at the latest change's effective time, so it alone tells whether this change
         is late (effective before it: the timeline is re-folded) or in order (the open segment is split).
         """
-        conn.execute(insert(self.changes).values(
-            entity_id=entity_id, version=version, effective_at=effective_at, recorded_at=recorded_at,
-            changes_json={c: _encode(v) for c, v in changes.items()}))
+        conn.execute(_insert(self.changes), {
+            "entity_id": entity_id, "version": version, "effective_at": effective_at, "recorded_at": recorded_at,
+            "changes_json": {c: _encode(v) for c, v in changes.items()}})
         if isinstance(current, Unread):
             current = self.current(conn, entity_id)
         if current is not None and current["valid_from"] > effective_at:
@@ -153,9 +172,7 @@ class Timeline:
 
     def current(self, conn: Connection, entity_id: UUID | str) -> dict[str, Any] | None:
         """The entity's open segment as known now, or ``None`` before its first change."""
-        t = self.table.c
-        row = conn.execute(select(self.table).where(t[self.key] == entity_id, t.valid_to.is_(None),
-                                                    t.recorded_to.is_(None))).mappings().first()
+        row = conn.execute(_statements(self.table, self.key)["current"], {"k": entity_id}).mappings().first()
         return dict(row) if row else None
 
     def _refold(self, conn: Connection, entity_id: UUID | str, recorded_at: datetime) -> None:
@@ -179,13 +196,11 @@ class Timeline:
         self._insert(conn, segments, recorded_at, last + 1)
 
     def _close(self, conn: Connection, entity_id: UUID | str, revision: int, recorded_at: datetime) -> None:
-        t = self.table.c
-        conn.execute(update(self.table).where(t[self.key] == entity_id, t.revision == revision)
-                     .values(recorded_to=recorded_at))
+        conn.execute(_statements(self.table, self.key)["close"], {"k": entity_id, "rev": revision, "rt": recorded_at})
 
     def _insert(self, conn: Connection, rows: list[dict[str, Any]], recorded_at: datetime, revision: int) -> None:
         """Insert segments numbered from ``revision`` on (the open segment, last, has the highest revision)."""
         columns = [c.name for c in self.table.columns]
         values = [{**dict.fromkeys(columns), **row, "revision": revision + i, "recorded_from": recorded_at,
                    "recorded_to": None} for i, row in enumerate(rows)]
-        conn.execute(insert(self.table), values)
+        conn.execute(_insert(self.table), values)
