@@ -374,11 +374,9 @@ class Generator:
         owner = Principal(f"bench:enterprise:{unit}", "enterprise", c.path, unit_id=unit, person_id=main)
         planned = when + timedelta(days=1)
         deadline = planned.date() + timedelta(days=20)
-        self.demo.later(planned, lambda: self.do(owner, h.PlanRectification(
-            hazard_id=hazard, mode=hz.RectificationMode.deadline, plan=hz.FiveAssurances(
-                responsible_person_id=main, measures="整改到位并建立日常检查记录", funds=hz.Funds(
-                    amount_yuan=3_000, source="企业安全生产费用"), deadline=deadline,
-                contingency_plan="整改期间设置警示标识, 专人值守")), planned))
+        self.demo.later(planned, lambda: self.do(inspector, h.OrderRectification(  # 安全生产法 第65条: the authority's
+            hazard_id=hazard, mode=hz.RectificationMode.deadline, deadline=deadline,
+            requirements="整改到位并建立日常检查记录"), planned))
         if fate > 0.92:
             return  # left past its deadline: the worker marks it overdue
         submitted = planned + timedelta(days=15)

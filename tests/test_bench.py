@@ -13,7 +13,7 @@ from bench.suite import measure, table
 from infrastructure.settings import Settings
 from tests.conftest import drop_schema, make_settings
 
-EVENTS = 250
+EVENTS = 400  # enough to reach a January (DutyRevised) and an overdue hazard past the monthly oversight flags
 
 
 def generated(settings: Settings, *, bulk: bool) -> list[tuple[str, str, int, dict]]:

@@ -140,9 +140,10 @@ def test_a_time_barred_violation_is_refused_and_writes_nothing(bench: Bench, vio
 def test_an_uncorrected_hazard_moves_the_case_up_a_tier_citing_seed_000(bench: Bench) -> None:
     """seed 000 ¶27 (泉港区's pack): 对违法行为逾期未整改的…依法从重查处 → the upper tier, the article's maximum."""
     hazard = bench.hazard()
-    plan = hz.FiveAssurances(responsible_person_id=bench.first, deadline=date(2025, 1, 10), measures="更换管段",
-                             funds=hz.Funds(amount_yuan=1000, source="安全费用"), contingency_plan="停用")
-    bench.run(h.PlanRectification(hazard_id=hazard, mode=hz.RectificationMode.deadline, plan=plan))
+    bench.run(h.OrderRectification(hazard_id=hazard, mode=hz.RectificationMode.deadline, deadline=date(2025, 1, 10),
+                                   requirements="更换管段"),  # the authority's order: a grid patrol found it
+              Principal("test:signer", "enforcement", COUNTY, unit_id=bench.world.department,
+                        person_id=bench.world.person(23, "执法员")))
     bench.clock.advance(timedelta(days=6))
     bench.system.runner.catch_up()
     bench.system.worker.tick()

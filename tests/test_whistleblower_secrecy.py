@@ -19,6 +19,8 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -30,6 +32,9 @@ from sqlalchemy import text
 
 from api.bootstrap import System
 from api.catalogue import event_classes, render_events
+from application import cases as c
+from application.authorization import Principal
+from domain import cases as cs
 from domain import tips as t
 from infrastructure.persistence import EVENTS_TABLE
 from infrastructure.settings import Settings
@@ -138,8 +143,8 @@ def docs(_: Lifecycle) -> dict[str, str]:
     """The committed docs and the generated ones (``zeren docs events``, ``zeren docs schemas``)."""
     generated = {"docs/events.md": render_events(),
                  **{f"docs/schemas/{name}": text for name, text in render_schemas(event_classes()).items()}}
-    return {**{f"docs/{p.relative_to(ROOT / 'docs')}": p.read_text(encoding="utf-8")
-               for p in sorted((ROOT / "docs").rglob("*")) if p.is_file()}, **generated}
+    return {**{f"docs/{p.relative_to(ROOT / 'docs')}": p.read_bytes().decode("utf-8", errors="replace")
+               for p in sorted((ROOT / "docs").rglob("*")) if p.is_file()}, **generated}  # a screenshot too
 
 
 def kafka_stream(run: Lifecycle) -> dict[str, str]:
@@ -194,6 +199,22 @@ def collect_surfaces(run: Lifecycle) -> dict[str, str]:
     return surfaces
 
 
+def decided_case(system: System, world: World, tip_id: UUID, fine: Decimal, decision: str) -> UUID:
+    """The penalty case the tip led to (安全生产法 第102条), decided 20 days on with ``fine``: the reward reads it."""
+    officer = Principal("test:enforcement", "enforcement", COUNTY)
+    now = system.service.clock.now()
+    case_id = system.service.execute(c.OpenCase(
+        unit_id=world.enterprise, department_id=world.department, article="安全生产法 第102条",
+        violation="动火作业未办理作业票证", violated_at=now - timedelta(days=1), source_kind=cs.SourceKind.tip,
+        source_id=tip_id), officer).id
+    system.service.execute(c.ServePenaltyNotice(case_id=case_id), officer)
+    later = now + timedelta(days=20)
+    system.service.execute(c.CompleteLegalReview(case_id=case_id, opinion="同意", effective_at=later), officer)
+    system.service.execute(c.DecideCase(case_id=case_id, decision_no=decision, unit_yuan=fine, effective_at=later,
+                                        departure_reason="情节较重"), officer)
+    return case_id
+
+
 def live(run: Lifecycle, system: System, token: Callable[..., dict[str, str]]) -> None:
     """The tip's life: over HTTP wherever the API offers it, and the command line for the rest."""
     world = World(system)
@@ -224,9 +245,10 @@ def live(run: Lifecycle, system: System, token: Callable[..., dict[str, str]]) -
         "source": "tip", "tip_id": tip_id})
     assert hazard.status_code == 201, hazard.text
     hazard_id = hazard.json()["id"]
-    proposed = run.call("POST", f"/api/v1/tips/{tip_id}/reward-proposal", officer, {
-        "outcome_id": hazard_id, "facts": {"kind": "penalty", "fine_yuan": "30000",
-                                           "decision_no": "泉港应急罚〔2026〕21号"}})
+    case_id = decided_case(system, world, UUID(tip_id), Decimal(30000), "泉港应急罚〔2026〕21号")
+    system.runner.catch_up()  # the reward rule asks the tip ledger which tips reported the same matter
+    proposed = run.call("POST", f"/api/v1/tips/{tip_id}/reward-proposal", officer,
+                        {"outcome_id": hazard_id, "case_id": str(case_id)})
     assert proposed.status_code == 200, proposed.text
     assert run.call("POST", f"/api/v1/tips/{tip_id}/reward-payment", officer,
                     {"amount_yuan": "4500.00", "payment_ref": "JL-2026-0021"}).status_code == 200
