@@ -229,6 +229,23 @@ def project(state: Any, events: Iterable[Any]) -> Any:
     return state
 
 
+def in_effect_order(events: Iterable[E]) -> list[E]:
+    """An aggregate's events in the order they took effect (ties: the order recorded): folded with ``project`` they
+    give the record as it stood on the day, also when some were recorded late (a back-dated submission recorded
+    after the policy marked the hazard overdue). Read models that answer *as of a day* fold in this order."""
+    return sorted(events, key=lambda e: (e.envelope.effective_at, e.originator_version))
+
+
+def upcast(cls: type, state: dict[str, Any]) -> dict[str, Any]:
+    """Bring a stored event's dict (``class_version`` in it, 1 if absent) up to its class's current schema version
+    with the class's ``upcast_v<N>_v<N+1>`` (docs/DEVELOPING.md: schema change of a stored event)."""
+    version = state.pop("class_version", 1)
+    while version < getattr(cls, "class_version", 1):
+        getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
+        version += 1
+    return state
+
+
 class Snapshot(Frozen):
     """A stored copy of an aggregate's state at a version, so long-lived aggregates load fast
     (docs/architecture.md §10)."""

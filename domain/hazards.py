@@ -305,7 +305,15 @@ class HazardBecameOverdue(DomainEvent):
     deadline: date
 
     def apply(self, state: Hazard) -> Hazard:
-        return state.evolved(self, status=HazardStatus.overdue, overdue_since=self.envelope.effective_at)
+        """Overdue only what is still being rectified when the deadline passes. The policy decides so
+        (:func:`mark_overdue`), but a read model folds the events in the order they took effect, where a submission
+        recorded late may come first: then a hazard submitted for acceptance keeps its status and only notes that
+        its deadline passed (a rejection puts it back overdue), and one accepted or struck off is left as it is."""
+        if state.status == HazardStatus.rectifying:
+            return state.evolved(self, status=HazardStatus.overdue, overdue_since=self.envelope.effective_at)
+        if state.status == HazardStatus.submitted and state.overdue_since is None:
+            return state.evolved(self, overdue_since=self.envelope.effective_at)
+        return state.evolved(self)
 
 
 class RectificationSubmitted(DomainEvent):

@@ -29,9 +29,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.utils import resolve_topic
 
 from domain import dossier as d
+from domain.base import upcast
 from infrastructure.audit import leaves, merkle
 from infrastructure.audit.signing import TreeHead, head_problem
-from infrastructure.persistence import upcast
 
 FORMAT = "zeren-dossier/1"
 

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from sqlalchemy import Column, LargeBinary, Table
 
 from application.ports import Receipt, StoredReceipt
+from domain.base import upcast
 from infrastructure.durable import DURABLE
 from projections.columns import BigInt, Key
 
@@ -39,15 +40,6 @@ class OrjsonTranscoder(Transcoder):
 
     def register(self, transcoding: Transcoding) -> None:
         raise TypeError("events are pydantic models; no transcodings are registered")
-
-
-def upcast(cls: type, state: dict[str, Any]) -> dict[str, Any]:
-    """Bring a stored event's dict up to its class's current schema version."""
-    version = state.pop("class_version", 1)
-    while version < getattr(cls, "class_version", 1):
-        getattr(cls, f"upcast_v{version}_v{version + 1}")(state)
-        version += 1
-    return state
 
 
 class PydanticMapper(Mapper):

@@ -33,8 +33,8 @@ from projections.columns import BigInt, Json, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import visible, within
-from projections.states import fold, states_table
-from projections.timeline import Timeline, bitemporal_columns, changes_table, current_index, known, valid
+from projections.states import events_of, states_table
+from projections.timeline import Decided, Timeline, bitemporal_columns, changes_table, current_index, known, valid
 
 METADATA = MetaData()
 LEDGER = Table(
@@ -58,30 +58,47 @@ LEDGER = Table(
 )
 Index("hazard_ledger_scope", LEDGER.c.jurisdiction, LEDGER.c.recorded_to, LEDGER.c.valid_to)
 current_index(LEDGER, "hazard_id")
-CHANGES = changes_table("hazard_ledger", METADATA)
+CHANGES = changes_table("hazard_ledger", METADATA, events=True)
 STATES = states_table("hazard_ledger_states", METADATA)
 UNFIXED = ("reported", "rectifying", "overdue")
 """Statuses in which the hazard is still there: neither submitted for acceptance, accepted nor struck off."""
 
 
+def decided(hazard: hz.Hazard) -> dict[str, Any]:
+    """The ledger's columns the domain decides: read from the hazard's state (``domain.hazards.Hazard``), never
+    worked out again here — its status above all (one status machine, docs/DEVELOPING.md)."""
+    order, listing, suspension = hazard.order, hazard.listing, hazard.suspension
+    return {
+        "status": hazard.status, "mode": hazard.mode, "deadline_on": hazard.deadline,
+        "overdue_at": hazard.overdue_since, "submitted_at": hazard.submitted_at, "closed_at": hazard.closed_at,
+        "suspension_scope": suspension.scope if suspension else None, "resumed_at": hazard.resumed_at,
+        "reopened": hazard.reopened, "order_authority_id": order.authority_id if order else None,
+        "ordered_at": order.issued_at if order else None, "order_document_no": order.document_no if order else None,
+        "listing_authority_id": listing.authority_id if listing else None,
+        "listing_level": listing.level if listing else None,
+        "listing_supervisor_id": listing.supervisor_id if listing else None,
+        "listed_at": listing.since if listing else None,
+    }
+
+
 class HazardLedger(Projection):
+    """Each event records what it says by itself (who verified, what was measured, one more escalation); the status,
+    deadline, order, listing, suspension and the times of the status machine are the domain's: the hazard's state
+    after the event, folded with ``event.apply`` in the order the events took effect (``projections.timeline``)."""
+
     name = "hazard_ledger"
-    version = 4
+    version = 5  # 5: the domain decides the status machine's columns, folded in effective order
     ledger = LEDGER
     changes = CHANGES
     states = STATES
 
     @property
     def timeline(self) -> Timeline:
-        return Timeline(self.ledger, self.changes, "hazard_id", counters=frozenset({"escalations", "reopened"}))
+        return Timeline(self.ledger, self.changes, "hazard_id", counters=frozenset({"escalations"}),
+                        decided=Decided(hz.Hazard, events_of(hz), decided, self.states))
 
     def _change(self, conn: Connection, e: DomainEvent, changes: dict[str, Any]) -> None:
-        """Record the event's column changes; the status is the one the domain's ``apply`` gives the hazard."""
-        before, hazard = fold(conn, self.states, hz.Hazard, e)
-        if before is None or hazard.status != before.status:
-            changes = {**changes, "status": hazard.status}
-        if changes:
-            self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes)
+        self.timeline.record_event(conn, e, changes)
 
     @on(hz.HazardReported)
     def _reported(self, conn: Connection, e: hz.HazardReported, _: int) -> None:
@@ -89,7 +106,7 @@ class HazardLedger(Projection):
             "unit_id": e.unit_id, "jurisdiction": e.envelope.jurisdiction, "sector": e.sector, "grade": e.grade,
             "criterion_json": e.criterion.model_dump() if e.criterion else None, "description": e.description,
             "location": e.location, "source": e.source, "inspection_id": e.inspection_id, "finding_no": e.finding_no,
-            "tip_id": e.tip_id, "found_at": e.effective_at, "escalations": 0, "reopened": 0,
+            "tip_id": e.tip_id, "found_at": e.effective_at, "escalations": 0,
         })
 
     @on(hz.HazardRegraded)
@@ -98,101 +115,43 @@ class HazardLedger(Projection):
 
     @on(hz.RectifiedOnTheSpot)
     def _on_the_spot(self, conn: Connection, e: hz.RectifiedOnTheSpot, _: int) -> None:
-        self._change(conn, e, {"mode": hz.RectificationMode.immediate, "measures": e.measures,
-                             "accepted_at": e.effective_at})
+        self._change(conn, e, {"measures": e.measures, "accepted_at": e.effective_at})
 
     @on(hz.RectificationPlanned)
     def _planned(self, conn: Connection, e: hz.RectificationPlanned, _: int) -> None:
         p = e.plan
-        before = conn.execute(select(self.states.c.state_json)
-                              .where(self.states.c.aggregate_id == e.originator_id)).scalar()
-        ordered = bool(before and before.get("order"))
-        # under an order the deadline and mode stay the authority's (domain.hazards.RectificationPlanned.apply)
-        own = {} if ordered else {"mode": e.mode, "deadline_on": p.deadline, "overdue_at": None}
         self._change(conn, e, {
-            **own, "responsible_person_id": p.responsible_person_id,
-            "measures": p.measures, "funds_yuan": p.funds.amount_yuan if p.funds else None,
+            "responsible_person_id": p.responsible_person_id, "measures": p.measures,
+            "funds_yuan": p.funds.amount_yuan if p.funds else None,
             "funds_source": p.funds.source if p.funds else None, "contingency_plan": p.contingency_plan,
         })
 
-    @on(hz.RectificationOrdered)
-    def _ordered(self, conn: Connection, e: hz.RectificationOrdered, _: int) -> None:
-        o = e.order
-        self._change(conn, e, {"mode": o.mode, "deadline_on": o.deadline, "overdue_at": None,
-                             "order_authority_id": o.authority_id, "ordered_at": o.issued_at,
-                             "order_document_no": o.document_no})
-
     @on(hz.RectificationReinspected)
     def _reinspected(self, conn: Connection, e: hz.RectificationReinspected, _: int) -> None:
-        if e.passed:
-            self._change(conn, e, {"verifier_id": e.verifier_id, "accepted_at": e.effective_at})
-        else:
-            self._change(conn, e, {"verifier_id": e.verifier_id, "submitted_at": None})
-
-    @on(hz.ProductionResumed)
-    def _resumed(self, conn: Connection, e: hz.ProductionResumed, _: int) -> None:
-        self._change(conn, e, {"suspension_scope": None, "resumed_at": e.effective_at})
-
-    @on(hz.ProductionSuspended)
-    def _suspended(self, conn: Connection, e: hz.ProductionSuspended, _: int) -> None:
-        self._change(conn, e, {"suspension_scope": e.suspension.scope})
-
-    @on(hz.DeadlineExtended)
-    def _extended(self, conn: Connection, e: hz.DeadlineExtended, _: int) -> None:
-        self._change(conn, e, {"deadline_on": e.deadline})
-
-    @on(hz.HazardBecameOverdue)
-    def _overdue(self, conn: Connection, e: hz.HazardBecameOverdue, _: int) -> None:
-        self._change(conn, e, {"overdue_at": e.effective_at})
-
-    @on(hz.RectificationSubmitted)
-    def _submitted(self, conn: Connection, e: hz.RectificationSubmitted, _: int) -> None:
-        self._change(conn, e, {"submitted_at": e.effective_at})
+        self._change(conn, e, {"verifier_id": e.verifier_id, **({"accepted_at": e.effective_at} if e.passed else {})})
 
     @on(hz.RectificationAccepted)
     def _accepted(self, conn: Connection, e: hz.RectificationAccepted, _: int) -> None:
-        self._change(conn, e, {"verifier_id": e.verifier_id,
-                             "accepted_at": e.effective_at})
+        self._change(conn, e, {"verifier_id": e.verifier_id, "accepted_at": e.effective_at})
 
     @on(hz.RectificationRejected)
     def _rejected(self, conn: Connection, e: hz.RectificationRejected, _: int) -> None:
-        self._change(conn, e, {"verifier_id": e.verifier_id, "submitted_at": None})
+        self._change(conn, e, {"verifier_id": e.verifier_id})
 
-    @on(hz.HazardClosedOut)
-    def _closed(self, conn: Connection, e: hz.HazardClosedOut, _: int) -> None:
-        lifted: dict[str, Any] = {"suspension_scope": None} if e.suspension_lifted else {}  # v1: it ended with it
-        self._change(conn, e, {"closed_at": e.effective_at, **lifted,
-                             "listing_authority_id": None, "listing_level": None, "listing_supervisor_id": None,
-                             "listed_at": None})
+    @on(hz.RectificationOrdered, hz.ProductionResumed, hz.ProductionSuspended, hz.DeadlineExtended,
+        hz.HazardBecameOverdue, hz.RectificationSubmitted, hz.HazardClosedOut, hz.ListedSupervisionOpened,
+        hz.ListedSupervisorNamed)
+    def _decided(self, conn: Connection, e: DomainEvent, _: int) -> None:
+        """Events whose every column the domain decides (order, suspension, deadline, status, listing)."""
+        self._change(conn, e, {})
 
     @on(hz.FollowUpReviewed)
     def _reviewed(self, conn: Connection, e: hz.FollowUpReviewed, _: int) -> None:
-        if not e.reopened:
-            self._change(conn, e, {})
-            return
-        self._change(conn, e, {"reopened": 1, "mode": None, "order_authority_id": None, "ordered_at": None,
-                               "order_document_no": None,  # a counter (reopened): one more reopening
-                               "deadline_on": None, "overdue_at": None, "submitted_at": None, "accepted_at": None,
-                               "closed_at": None, "verifier_id": None})
-
-    def _listing(self, conn: Connection, e: DomainEvent, listing: hz.Listing, escalated: bool) -> None:
-        changes: dict[str, Any] = {"listing_authority_id": listing.authority_id, "listing_level": listing.level,
-                                   "listing_supervisor_id": listing.supervisor_id, "listed_at": listing.since}
-        if escalated:
-            changes["escalations"] = 1  # a counter: one more escalation
-        self._change(conn, e, changes)
-
-    @on(hz.ListedSupervisionOpened)
-    def _listed(self, conn: Connection, e: hz.ListedSupervisionOpened, _: int) -> None:
-        self._listing(conn, e, e.listing, escalated=False)
+        self._change(conn, e, {"accepted_at": None, "verifier_id": None} if e.reopened else {})
 
     @on(hz.ListedSupervisionEscalated)
     def _escalated(self, conn: Connection, e: hz.ListedSupervisionEscalated, _: int) -> None:
-        self._listing(conn, e, e.listing, escalated=True)
-
-    @on(hz.ListedSupervisorNamed)
-    def _supervisor(self, conn: Connection, e: hz.ListedSupervisorNamed, _: int) -> None:
-        self._change(conn, e, {"listing_supervisor_id": e.supervisor_id})
+        self._change(conn, e, {"escalations": 1})  # a counter: one more escalation
 
 
 class HazardQueries:

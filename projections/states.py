@@ -33,29 +33,49 @@ def fold(conn: Connection, table: Table, cls: type[A], event: DomainEvent) -> tu
 
     Within a projection's batch (``projections.projection.Batch``) the state is read once per record and kept in
     memory, and every state the batch changed is written at its end in one ``executemany`` per table."""
-    batch = current_batch()
-    key = (table.name, event.originator_id)
-    if batch is not None and key in batch.values:
-        before, new = batch.values[key][1], batch.values[key][2]
-    else:
-        stored = conn.execute(select(table.c.state_json).where(table.c.aggregate_id == event.originator_id)).scalar()
-        before, new = (None, True) if stored is None else (cls.model_validate(stored), False)
+    before = load(conn, table, cls, event.originator_id)
     after: A = event.apply(before)
-    if batch is not None:
-        batch.values[key] = (table, after, new)
-        batch.at_end(("states", table.name), lambda c: _write(c, table, batch.values))
-        return before, after
-    values: dict[str, Any] = {"version": after.version, "state_json": after.model_dump(mode="json")}
-    if new:
-        conn.execute(insert(table).values(aggregate_id=event.originator_id, **values))
-    else:
-        conn.execute(update(table).where(table.c.aggregate_id == event.originator_id).values(**values))
+    store(conn, table, event.originator_id, after)
     return before, after
+
+
+def load(conn: Connection, table: Table, cls: type[A], aggregate_id: Any) -> A | None:
+    """The record's state as the projection keeps it (``None`` before its first event)."""
+    batch = current_batch()
+    key = (table.name, aggregate_id)
+    if batch is not None and key in batch.values:
+        kept: A = batch.values[key][1]
+        return kept
+    stored = conn.execute(select(table.c.state_json).where(table.c.aggregate_id == aggregate_id)).scalar()
+    state = None if stored is None else cls.model_validate(stored)
+    if batch is not None:
+        batch.values[key] = (table, state, stored is None)
+    return state
+
+
+def store(conn: Connection, table: Table, aggregate_id: Any, state: Aggregate) -> None:
+    """Keep ``state`` as the record's state: in the batch (written at its end), or at once outside one."""
+    batch = current_batch()
+    key = (table.name, aggregate_id)
+    if batch is not None:
+        new = batch.values[key][2] if key in batch.values else _absent(conn, table, aggregate_id)
+        batch.values[key] = (table, state, new)
+        batch.at_end(("states", table.name), lambda c: _write(c, table, batch.values))
+        return
+    values: dict[str, Any] = {"version": state.version, "state_json": state.model_dump(mode="json")}
+    if _absent(conn, table, aggregate_id):
+        conn.execute(insert(table).values(aggregate_id=aggregate_id, **values))
+    else:
+        conn.execute(update(table).where(table.c.aggregate_id == aggregate_id).values(**values))
+
+
+def _absent(conn: Connection, table: Table, aggregate_id: Any) -> bool:
+    return conn.execute(select(table.c.aggregate_id).where(table.c.aggregate_id == aggregate_id)).first() is None
 
 
 def _write(conn: Connection, table: Table, kept: dict[Any, Any]) -> None:
     """Write the states a batch kept for ``table``: new ones inserted, known ones updated (one executemany each)."""
-    rows = [(key[1], state, new) for key, (t, state, new) in kept.items() if t is table]
+    rows = [(key[1], state, new) for key, (t, state, new) in kept.items() if t is table and state is not None]
     inserts = [{"aggregate_id": aggregate_id, "version": state.version, "state_json": state.model_dump(mode="json")}
                for aggregate_id, state, new in rows if new]
     updates = [{"id": aggregate_id, "v": state.version, "s": state.model_dump(mode="json")}

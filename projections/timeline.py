@@ -12,10 +12,18 @@ by then, however late they were recorded. Changes are kept
 (:func:`changes_table`) so that a change recorded late but effective earlier (a backdated fact) re-folds the
 timeline: the rows known until then are closed at the new recorded time, never updated in place, and the new
 timeline is recorded beside them. An in-order change, the usual case, only splits the open segment.
+
+A change holds only what its event says by itself (a verifier, a measure). Columns whose value depends on what came
+before — a status above all — are the domain's to decide (:class:`Decided`): the timeline keeps the events
+themselves and takes those columns from the aggregate's state after each, folded with the domain's own
+``event.apply`` in the order the events took effect (``domain.base.in_effect_order``). So a re-fold never replays
+absolute values in a new order — a hazard marked overdue on the 6th, whose fix turns out to have been submitted,
+accepted and struck off by the 5th, stays closed, because marking overdue does nothing to a closed hazard.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
@@ -41,7 +49,9 @@ from sqlalchemy import (
     update,
 )
 
+from domain.base import Aggregate, DomainEvent, upcast
 from projections.columns import Json, Key, Timestamp
+from projections.states import load, store
 
 INTERVALS = ("valid_from", "valid_to", "recorded_from", "recorded_to")
 
@@ -64,12 +74,14 @@ def valid(table: Table, as_of: datetime) -> ColumnElement[bool]:
     return and_(c.valid_from <= as_of, or_(c.valid_to.is_(None), c.valid_to > as_of))
 
 
-def changes_table(table: str, metadata: MetaData) -> Table:
-    """The changes kept for re-folding the timeline of ``table``."""
+def changes_table(table: str, metadata: MetaData, *, events: bool = False) -> Table:
+    """The changes kept for re-folding the timeline of ``table`` (``events``: with each change's event, for a
+    timeline whose domain decides columns, :class:`Decided`)."""
+    kept = [Column("event_json", Json, nullable=False)] if events else []
     return Table(f"{table}_changes", metadata,
                  Column("entity_id", Key, primary_key=True), Column("version", Integer, primary_key=True),
                  Column("effective_at", Timestamp, nullable=False), Column("recorded_at", Timestamp, nullable=False),
-                 Column("changes_json", Json, nullable=False))
+                 Column("changes_json", Json, nullable=False), *kept)
 
 
 def current_index(table: Table, key: str) -> Index:
@@ -106,6 +118,27 @@ def _insert(table: Table) -> Any:
     return insert(table)
 
 
+@dataclass(frozen=True)
+class Decided:
+    """The columns of a timeline that the domain decides (module docstring): ``columns(state)`` reads them from the
+    aggregate's state, which is kept in ``states`` (``projections.states.states_table``) as folded in the order the
+    events took effect; ``events`` are the aggregate's event classes (to read the kept events back)."""
+
+    aggregate: type[Aggregate]
+    events: tuple[type[DomainEvent], ...]
+    columns: Callable[[Any], dict[str, Any]]
+    states: Table
+
+    def encode(self, event: DomainEvent) -> dict[str, Any]:
+        """The event as kept beside its change (its class and schema version: an upcaster may follow)."""
+        return {"type": type(event).__name__, "class_version": event.class_version,
+                "data": event.model_dump(mode="json")}
+
+    def decode(self, kept: dict[str, Any]) -> DomainEvent:
+        cls = next(c for c in self.events if c.__name__ == kept["type"])
+        return cls.model_validate(upcast(cls, {**kept["data"], "class_version": kept["class_version"]}))
+
+
 class Unread:
     """The open segment was not read by the caller (:meth:`Timeline.record`)."""
 
@@ -126,6 +159,8 @@ class Timeline:
     key: str
     counters: frozenset[str] = frozenset()
     """Columns whose changes are increments (counts of events), not values."""
+    decided: Decided | None = None
+    """The columns the domain decides, if any (then changes are recorded with :meth:`record_event`)."""
 
     def _apply(self, state: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         """``state`` with ``changes`` applied: values replace, counter increments add up."""
@@ -150,14 +185,44 @@ class Timeline:
         twice. The open segment starts at the latest change's effective time, so it alone tells whether this change
         is late (effective before it: the timeline is re-folded) or in order (the open segment is split).
         """
-        conn.execute(_insert(self.changes), {
-            "entity_id": entity_id, "version": version, "effective_at": effective_at, "recorded_at": recorded_at,
-            "changes_json": {c: _encode(v) for c, v in changes.items()}})
+        assert self.decided is None, "a timeline the domain decides records events (Timeline.record_event)"
+        self._keep(conn, entity_id, version, effective_at, recorded_at, changes, {})
         if isinstance(current, Unread):
             current = self.current(conn, entity_id)
         if current is not None and current["valid_from"] > effective_at:
             self._refold(conn, entity_id, recorded_at)
             return
+        self._place(conn, entity_id, effective_at, recorded_at, changes, current)
+
+    def record_event(self, conn: Connection, event: DomainEvent, changes: dict[str, Any]) -> None:
+        """Record ``event`` of a timeline the domain decides (:class:`Decided`): ``changes`` are the columns the
+        event says by itself (kept, and re-folded as values); the others come from the aggregate's state after it —
+        in order, the kept state evolved by ``event.apply``; recorded late, every kept event folded again in the
+        order they took effect."""
+        decided = self.decided
+        assert decided is not None, "a timeline without decided columns records changes (Timeline.record)"
+        entity_id = event.originator_id
+        self._keep(conn, entity_id, event.originator_version, event.effective_at, event.timestamp, changes,
+                   {"event_json": decided.encode(event)})
+        current = self.current(conn, entity_id)
+        if current is not None and current["valid_from"] > event.effective_at:
+            self._refold(conn, entity_id, event.timestamp)
+            return
+        state = event.apply(load(conn, decided.states, decided.aggregate, entity_id))
+        store(conn, decided.states, entity_id, state)
+        self._place(conn, entity_id, event.effective_at, event.timestamp, {**changes, **decided.columns(state)},
+                    current)
+
+    def _keep(self, conn: Connection, entity_id: UUID | str, version: int, effective_at: datetime,
+              recorded_at: datetime, changes: dict[str, Any], extra: dict[str, Any]) -> None:
+        """Keep the change for a later re-fold."""
+        conn.execute(_insert(self.changes), {
+            "entity_id": entity_id, "version": version, "effective_at": effective_at, "recorded_at": recorded_at,
+            "changes_json": {c: _encode(v) for c, v in changes.items()}, **extra})
+
+    def _place(self, conn: Connection, entity_id: UUID | str, effective_at: datetime, recorded_at: datetime,
+               changes: dict[str, Any], current: dict[str, Any] | None) -> None:
+        """An in-order change: the entity's first segment, or the open segment split at ``effective_at``."""
         if current is None:
             self._insert(conn, [{**self._apply({self.key: entity_id}, changes), "valid_from": effective_at}],
                          recorded_at, 0)
@@ -176,22 +241,34 @@ class Timeline:
         return dict(row) if row else None
 
     def _refold(self, conn: Connection, entity_id: UUID | str, recorded_at: datetime) -> None:
-        """Recompute the whole timeline from every known change; the rows known until now stay, closed."""
+        """Recompute the whole timeline from every known change; the rows known until now stay, closed. The columns
+        the domain decides come from its state, the kept events folded in the order they took effect."""
         kept, t = self.changes.c, self.table.c
-        rows = conn.execute(select(kept.effective_at, kept.changes_json).where(kept.entity_id == entity_id)
-                            .order_by(kept.effective_at, kept.version)).all()
+        events = [kept.event_json] if self.decided is not None else []
+        rows = conn.execute(select(kept.effective_at, kept.changes_json, *events, kept.version)
+                            .where(kept.entity_id == entity_id).order_by(kept.effective_at, kept.version)).all()
+        born = next((row[0] for row in rows if row[-1] == 1), None)  # the creating change (aggregate version 1)
+        if born is not None and rows[0][0] < born:  # nothing takes effect before the record exists: from then on
+            rows = sorted(((max(row[0], born), *row[1:]) for row in rows), key=lambda r: (r[0], r[-1]))
         conn.execute(update(self.table).where(t[self.key] == entity_id, t.recorded_to.is_(None))
                      .values(recorded_to=recorded_at))
         segments: list[dict[str, Any]] = []
         state: dict[str, Any] = {self.key: entity_id}
-        for start, changed in rows:
+        aggregate: Any = None
+        for row in rows:
+            start, changed = row[0], row[1]
             state = self._apply(state, {c: self._decode(c, v) for c, v in changed.items()})
+            if self.decided is not None:
+                aggregate = self.decided.decode(row[2]).apply(aggregate)
+                state = {**state, **self.decided.columns(aggregate)}
             if segments and segments[-1]["valid_from"] == start:
                 segments[-1] = {**state, "valid_from": start}
             else:
                 if segments:
                     segments[-1]["valid_to"] = start
                 segments.append({**state, "valid_from": start})
+        if self.decided is not None:
+            store(conn, self.decided.states, entity_id, aggregate)
         last = conn.execute(select(func.max(t.revision)).where(t[self.key] == entity_id)).scalar_one()
         self._insert(conn, segments, recorded_at, last + 1)
 

@@ -11,6 +11,8 @@ import pytest
 
 from api.bootstrap import System
 from api.demo.loader import build_demo
+from domain import hazards as hz
+from domain.base import in_effect_order, project
 from domain.hazards import RectificationReinspected
 from domain.tips import ReporterIdentityDisclosed
 from infrastructure.settings import Settings
@@ -68,6 +70,30 @@ def test_the_late_recorded_safety_manager(demo: System) -> None:
 def test_the_demo_leaves_gaps_to_find(demo: System) -> None:
     gaps = {g["gap"] for g in demo.queries.gaps.find("350000", as_of=cst("2026-10-31"), known_at=cst("2026-11-01"))}
     assert {"vacant_post", "no_all_staff_list", "position_without_duties", "portfolio_without_safety_duty"} <= gaps
+
+
+def test_no_demo_hazard_struck_off_reads_overdue(demo: System) -> None:
+    """The ordered hazard the worker marked overdue on 2025-05-07 whose submission, re-inspection and close-out were
+    recorded after it, effective 05-03…05-05, reads closed (it read 逾期未整改 when the ledger re-folded column
+    values); every hazard's status, on 2025-06-01 and today, is the domain's fold of its events in effect order."""
+    now = cst("2026-11-01")
+    histories: dict[UUID, list] = {}
+    for entry in demo.store.read(0, 100_000):
+        if type(entry.event).__module__ == "domain.hazards":
+            histories.setdefault(entry.event.originator_id, []).append(entry.event)
+    late = [hid for hid, events in histories.items()
+            if any(type(e).__name__ == "HazardBecameOverdue" and any(
+                later.effective_at < e.effective_at for later in events[e.originator_version:]) for e in events)]
+    assert late, "the demo records a fix after the worker marked the hazard overdue, effective before it"
+    for as_of in (cst("2025-06-01"), now):
+        rows = demo.queries.hazards.ledger("350000", as_of=as_of, known_at=now, limit=10_000)
+        for row in rows:
+            events = [e for e in in_effect_order(histories[UUID(row["hazard_id"])]) if e.effective_at <= as_of]
+            assert row["status"] == project(None, events).status, (row["hazard_id"], as_of)
+        statuses = {row["hazard_id"]: row["status"] for row in rows}
+        assert [statuses[str(hid)] for hid in late if str(hid) in statuses] == ["closed"] * len(
+            [hid for hid in late if str(hid) in statuses])
+    assert all(demo.store.get(hid).status == hz.HazardStatus.closed for hid in late)
 
 
 def test_the_demo_tips_a_reward_an_unfounded_web_tip_and_a_whistleblower(demo: System) -> None:

@@ -10,6 +10,7 @@ from sqlalchemy import select, text
 from api.bootstrap import System
 from application import hazards as h
 from domain import hazards as hz
+from domain.base import in_effect_order, project
 from domain.calendar import end_of_day
 from projections.deadlines import DEADLINES
 from tests.builders import latest
@@ -140,6 +141,74 @@ def test_one_status_machine_an_overdue_hazard_rejected_after_submission_stays_ov
     clock.advance(timedelta(days=1))
     assert system.worker.tick() == 0
     assert system.store.head() == head, "nothing was issued again"
+
+
+def overdue_then_found_closed(system: System, clock) -> tuple:
+    """The demo's case, small: the worker marks a hazard overdue on the morning after its deadline; then the fix is
+    recorded late — submitted, accepted and struck off, all effective before the deadline ended."""
+    desk = Desk(system)
+    hazard_id = desk.report(hz.HazardGrade.general)
+    deadline = desk.today() + timedelta(days=2)
+    desk.plan(hazard_id, deadline)
+    system.runner.catch_up()
+    due = end_of_day(deadline)
+    clock.set(due + timedelta(hours=8))
+    assert system.worker.tick() == 1  # HazardBecameOverdue, effective when the deadline day ended
+    system.runner.catch_up()
+    marked = clock.now()
+    clock.advance(timedelta(hours=2))
+    desk.run(h.SubmitRectification(hazard_id=hazard_id, report="已整改", effective_at=due - timedelta(days=2)),
+             who=desk.enterprise_user)
+    desk.run(h.InspectAcceptance(hazard_id=hazard_id, passed=True, findings="合格",
+                                 effective_at=due - timedelta(days=1)))
+    desk.run(h.CloseOutHazard(hazard_id=hazard_id, effective_at=due - timedelta(hours=6)))
+    system.runner.catch_up()
+    return desk, hazard_id, due, marked
+
+
+def test_a_hazard_closed_before_it_was_marked_overdue_is_closed_not_overdue(system: System, clock) -> None:
+    """The ledger re-folds the back-dated events with the domain's own ``apply`` in the order they took effect:
+    marking overdue does nothing to a hazard struck off the day before, so it reads closed on every later day —
+    while what the ledger showed before the late records (overdue) stays known."""
+    desk, hazard_id, due, marked = overdue_then_found_closed(system, clock)
+    q, now = system.queries.hazards, clock.now()
+    assert desk.hazard(hazard_id).status == hz.HazardStatus.closed
+    for as_of in (due + timedelta(hours=1), now, now + timedelta(days=30)):
+        [row] = q.ledger("350000", as_of=as_of, known_at=now)
+        assert (row["status"], row["overdue_at"], row["days_overdue"]) == ("closed", None, 0), as_of
+        assert row["closed_at"] == due - timedelta(hours=6)
+    [shown] = q.ledger("350000", as_of=marked, known_at=marked)
+    assert shown["status"] == "overdue", "what the ledger showed before the late records is kept"
+    assert q.ledger("350000", as_of=now, known_at=now, open_only=True) == []
+
+
+def test_the_ledger_status_is_the_domain_fold_in_effect_order_on_every_day(system: System, clock) -> None:
+    """On the day each event took effect, the ledger's status is the domain's: the hazard's events effective by then,
+    in the order they took effect, folded with ``event.apply`` (``domain.base.project``); today it is the
+    aggregate's own status."""
+    desk, hazard_id, _, _ = overdue_then_found_closed(system, clock)
+    now = clock.now()
+    history = system.store.history(hazard_id)
+    for moment in sorted({e.effective_at for e in history}):
+        domain = project(None, [e for e in in_effect_order(history) if e.effective_at <= moment])
+        [row] = system.queries.hazards.ledger("350000", as_of=moment, known_at=now)
+        assert (row["status"], row["deadline_on"], row["overdue_at"], row["closed_at"]) == (
+            domain.status, domain.deadline, domain.overdue_since, domain.closed_at), moment
+    [today] = system.queries.hazards.ledger("350000", as_of=now, known_at=now)
+    assert today["status"] == desk.hazard(hazard_id).status
+
+
+def test_a_rebuild_after_the_late_close_out_gives_the_live_rows(system: System, clock) -> None:
+    overdue_then_found_closed(system, clock)
+
+    def dump() -> dict[str, list[str]]:
+        with system.db.read() as conn:
+            return {t: sorted(repr(sorted(r.items())) for r in conn.execute(text(f"SELECT * FROM {t}")).mappings())
+                    for t in system.runner.tables() if t.startswith("hazard_ledger")}
+
+    live = dump()
+    system.runner.rebuild("hazard_ledger")
+    assert dump() == live
 
 
 def test_the_board_shows_open_listings_per_authority_with_their_age(system: System, clock) -> None:

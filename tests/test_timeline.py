@@ -94,3 +94,14 @@ def test_a_counter_counts_the_events_effective_by_then_however_late_recorded(tx_
     assert visits(db, thing, D[11], D[27]) == 2
     assert visits(db, thing, D[7], D[11]) == 0, "on the 11th nobody knew of the visit on the 5th"
     assert visits(db, thing, D[11], D[11]) == 1
+
+
+def test_a_change_said_to_precede_the_record_takes_effect_when_the_record_begins(tx_factory) -> None:
+    """Nothing is in force before the record's creating change (version 1): a later change back-dated before it is
+    folded in from the record's first moment, after the creation."""
+    db, thing = tx_factory, uuid4()
+    with db.transaction() as conn:
+        TIMELINE.record(conn, thing, 1, D[5], D[5], {"status": "open", "visits": 0})
+        TIMELINE.record(conn, thing, 2, D[2], D[6], {"status": "fixing"})
+    assert state(db, thing, D[3], D[27]) is None
+    assert state(db, thing, D[5], D[27])["status"] == "fixing"
