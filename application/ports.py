@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,11 +43,22 @@ class LogEntry:
 class EventLog(Protocol):
     """The single ordered log of every aggregate (docs/architecture.md §1)."""
 
-    def get(self, aggregate_id: UUID, version: int | None = None) -> Any | None: ...
+    def get(self, aggregate_id: UUID, version: int | None = None) -> Any | None:
+        """The state as stored now (or at ``version``)."""
+        ...
+
+    def recent(self, aggregate_id: UUID) -> Any | None:
+        """The latest state this process knows, possibly behind another process's writes — what a command
+        decides on; its save checks the version (``save``'s ``read``)."""
+        ...
 
     def history(self, aggregate_id: UUID) -> list[DomainEvent]: ...
 
-    def save(self, states: Sequence[Any], events: Sequence[DomainEvent], receipt: Receipt | None) -> int: ...
+    def save(self, states: Sequence[Any], events: Sequence[DomainEvent], receipt: Receipt | None,
+             read: Mapping[UUID, int] | None = None) -> int:
+        """Append atomically; ``IntegrityError`` if a changed state's version was taken, or a record in ``read``
+        (id → the version decided on) changed meanwhile."""
+        ...
 
     def read(self, after: int, limit: int) -> list[LogEntry]: ...
 

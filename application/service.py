@@ -133,7 +133,7 @@ class Zeren:
         if idempotency_key:
             receipt = Receipt(principal.subject, idempotency_key, fingerprint, result.model_dump_json().encode())
         try:
-            position = self.log.save(uow.states, uow.events, receipt)
+            position = self.log.save(uow.states, uow.events, receipt, uow.read_versions)
         except IntegrityError:
             if idempotency_key:
                 replay = self._replay(principal, idempotency_key, fingerprint)

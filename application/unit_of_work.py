@@ -37,7 +37,7 @@ class UnitOfWork:
 
     def _stored(self, aggregate_id: UUID) -> Aggregate | None:
         if aggregate_id not in self._read:
-            self._read[aggregate_id] = self.log.get(aggregate_id)
+            self._read[aggregate_id] = self.log.recent(aggregate_id)
         return self._read[aggregate_id]
 
     def find(self, aggregate_id: UUID, kind: type[S]) -> S | None:
@@ -94,3 +94,8 @@ class UnitOfWork:
     @property
     def states(self) -> list[Aggregate]:
         return list(self._states.values())
+
+    @property
+    def read_versions(self) -> dict[UUID, int]:
+        """The versions of the records this command read and did not change: the save checks they still hold."""
+        return {i: s.version for i, s in self._read.items() if s is not None and i not in self._states}

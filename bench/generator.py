@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -95,13 +95,17 @@ class BufferedLog:
             self.flush()
         return self.store.get(aggregate_id, version)
 
+    def recent(self, aggregate_id: UUID) -> Any | None:
+        return self.get(aggregate_id)
+
     def history(self, aggregate_id: UUID) -> list[Any]:
         return [*self.store.history(aggregate_id), *self.history_of.get(aggregate_id, [])]
 
-    def save(self, states: Sequence[Any], events: Sequence[Any], receipt: Receipt | None) -> int:
+    def save(self, states: Sequence[Any], events: Sequence[Any], receipt: Receipt | None,
+             read: Mapping[UUID, int] | None = None) -> int:
         if receipt is not None:  # the worker's idempotent commands: straight to the store, as on the slow path
             self.flush()
-            return self.store.save(states, events, receipt)
+            return self.store.save(states, events, receipt, read)
         for state in states:
             self.states[state.id] = state
         for event in events:

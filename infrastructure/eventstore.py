@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext, suppress
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Mapper, Transcoder
+from eventsourcing.persistence import IntegrityError, Mapper, Recording, Transcoder
 
 from application.following import FollowerFailed
 from application.ports import LogEntry, Receipt, StoredReceipt
@@ -31,8 +31,18 @@ class ZerenStore(Application[UUID]):
     snapshotting_intervals: ClassVar[dict[type, int]] = {}
     snapshotting_projectors: ClassVar[dict[type, Any]] = {}
 
+    _caching = threading.Lock()
+
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=PydanticMapper)
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Record, then keep the saved states in the cache — never over a newer one another thread cached."""
+        recordings = self.events.put(processing_event.events, tracking=processing_event.tracking,
+                                     **processing_event.saved_kwargs)
+        for aggregate_id, state in processing_event.aggregates.items():
+            remember(self, aggregate_id, state)
+        return recordings
 
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
@@ -46,6 +56,19 @@ def register_snapshotting(*aggregate_classes: type) -> None:
         ZerenStore.snapshotting_projectors[cls] = project
 
 
+def remember(app: Application[UUID], aggregate_id: UUID, state: Any) -> None:
+    """Put ``state`` in the aggregate cache unless the cache already holds a later version."""
+    cache = app.repository.cache
+    assert cache is not None
+    with ZerenStore._caching:
+        try:
+            cached = cache.get(aggregate_id)
+        except KeyError:
+            cached = None
+        if cached is None or cached.version < state.version:
+            cache.put(aggregate_id, state)
+
+
 def _decoded(event: DomainEventProtocol[UUID]) -> DomainEvent:
     """A stored event as the domain's own type (what :class:`PydanticMapper` decodes every stored event into)."""
     assert isinstance(event, DomainEvent), f"{type(event).__name__} is not a domain event"
@@ -57,8 +80,10 @@ class EventStore:
 
     def __init__(self, settings: Settings):
         env = {**settings.eventsourcing_env(), "IS_SNAPSHOTTING_ENABLED": "y",
-               # States are frozen models: cache them without copies; each get fast-forwards past newer events.
-               "AGGREGATE_CACHE_MAXSIZE": "10000", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n"}
+               # States are frozen models: cache them without copies. A command trusts the cache (no read of newer
+               # events): its save checks every version it decided on, under the table lock (``recent``, ``save``).
+               "AGGREGATE_CACHE_MAXSIZE": "10000", "DEEPCOPY_FROM_AGGREGATE_CACHE": "n",
+               "AGGREGATE_CACHE_FASTFORWARD": "n"}
         self.backend = ZerenStore(env=env)
         self.recorder: Any = self.backend.recorder
         self._writing: AbstractContextManager[Any] = nullcontext() if settings.is_postgres else threading.Lock()
@@ -73,17 +98,52 @@ class EventStore:
         return self.recorder.events_table_name
 
     def get(self, aggregate_id: UUID, version: int | None = None) -> Any | None:
+        """The aggregate's state at ``version``, or as stored now (the cached state brought up to date with one
+        read of newer events)."""
+        if version is not None:
+            try:
+                return self.backend.repository.get(aggregate_id, version=version, projector_func=project)
+            except AggregateNotFoundError:
+                return None
+        state = self.recent(aggregate_id)
+        if state is None:
+            return None
+        newer = list(self.backend.events.get(aggregate_id, gt=state.version))
+        if newer:
+            state = project(state, newer)
+            remember(self.backend, aggregate_id, state)
+        return state
+
+    def recent(self, aggregate_id: UUID) -> Any | None:
+        """The latest state this process knows — the cached one, without a read when it is cached. It may lag
+        another process's writes: a command's save checks the versions it decided on (:meth:`save`)."""
         try:
-            return self.backend.repository.get(aggregate_id, version=version, projector_func=project)
+            return self.backend.repository.get(aggregate_id, projector_func=project)
         except AggregateNotFoundError:
             return None
 
     def history(self, aggregate_id: UUID) -> list[DomainEvent]:
         return [_decoded(e) for e in self.backend.events.get(aggregate_id)]
 
-    def save(self, states: Sequence[Any], events: Sequence[DomainEvent], receipt: Receipt | None) -> int:
-        kwargs = {"receipt": receipt} if receipt is not None else {}
-        recordings = self.backend.save(*states, *events, **kwargs)
+    def save(self, states: Sequence[Any], events: Sequence[DomainEvent], receipt: Receipt | None,
+             read: Mapping[UUID, int] | None = None) -> int:
+        """Append the events in one transaction, with the receipt. Under the table lock the recorder checks that
+        every record in ``read`` (id → the version the command decided on) is still at that version, and the
+        unique (id, version) key that no changed state was saved by another writer first; either failure raises
+        ``IntegrityError`` and forgets the cached states involved, so the command is decided again on fresh ones."""
+        kwargs: dict[str, Any] = {"receipt": receipt} if receipt is not None else {}
+        if read:
+            kwargs["read"] = dict(read)
+        try:
+            recordings = self.backend.save(*states, *events, **kwargs)
+        except IntegrityError:
+            cache = self.backend.repository.cache
+            assert cache is not None
+            with ZerenStore._caching:
+                for aggregate_id in {*(read or {}), *(s.id for s in states)}:
+                    with suppress(KeyError):
+                        cache.get(aggregate_id, evict=True)
+            raise
         return max(r.notification.id for r in recordings)
 
     def read(self, after: int, limit: int) -> list[LogEntry]:

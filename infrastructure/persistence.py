@@ -11,14 +11,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import Mapper, StoredEvent, Transcoder, Transcoding
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    Mapper,
+    OperationalError,
+    StoredEvent,
+    Transcoder,
+    Transcoding,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
-from eventsourcing.utils import get_topic, resolve_topic
-from psycopg import Cursor
-from psycopg.rows import DictRow
+from eventsourcing.utils import get_topic, resolve_topic, retry
 from psycopg.sql import SQL, Identifier
 from pydantic import BaseModel
 from sqlalchemy import Column, LargeBinary, Table
@@ -76,6 +83,17 @@ migrations, ``infrastructure/migrations``)."""
 RECEIPTS_TABLE = RECEIPTS.name
 
 
+class Stale(IntegrityError):
+    """A record the command read but did not change is no longer at the version it decided on: another writer
+    changed it first. The command is decided again on the new state (``application.service``)."""
+
+
+def _check_versions(read: dict[UUID, int], current: dict[UUID, int]) -> None:
+    changed = [str(i) for i, version in read.items() if current.get(i, 0) != version]
+    if changed:
+        raise Stale(f"changed since read: {', '.join(changed)}")
+
+
 EVENTS_TABLE = "zeren_events"
 """The events table: the PostgreSQL factory names it after the application; SQLite is given the same name."""
 
@@ -98,6 +116,12 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
 
     def _insert_events(self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
         ids = super()._insert_events(c, stored_events, **kwargs)
+        read: dict[UUID, int] | None = kwargs.get("read")
+        if read:  # after the insert: this transaction holds the write lock, nobody commits before it ends
+            marks = ",".join("?" * len(read))
+            c.execute(f"SELECT originator_id, MAX(originator_version) FROM {self.events_table_name} "
+                      f"WHERE originator_id IN ({marks}) GROUP BY originator_id", [i.hex for i in read])
+            _check_versions(read, {UUID(row[0]): row[1] for row in c.fetchall()})
         receipt: Receipt | None = kwargs.get("receipt")
         if receipt is not None and ids:
             c.execute(
@@ -141,25 +165,52 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             ).format(trigger=Identifier(f"{self.events_table_name}_no_truncate"), schema=schema, table=table,
                      function=function),
         ]
+        # Under the table lock the transaction's own events are the last: their highest id is the receipt's position.
         self.insert_receipt_statement = SQL(
-            "INSERT INTO {schema}.{receipts} VALUES (%s, %s, %s, %s, %s)"
-        ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE))
+            "INSERT INTO {schema}.{receipts} VALUES "
+            "(%s, %s, %s, %s, (SELECT MAX(notification_id) FROM {schema}.{table}))"
+        ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE), table=table)
+        self.select_versions_statement = SQL(
+            "SELECT originator_id, MAX(originator_version) AS version FROM {schema}.{table} "
+            "WHERE originator_id = ANY(%s) GROUP BY originator_id"
+        ).format(schema=schema, table=table)
         self.select_receipt_statement = SQL(
             "SELECT fingerprint, response, last_position FROM {schema}.{receipts} WHERE scope = %s AND key = %s"
         ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE))
 
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        """One transaction, one round trip before the commit: the table lock (which keeps notification ids in
+        commit order), the versions of the records the command read, the notification, the events and the
+        receipt are pipelined and synced once (the library syncs the receipt separately)."""
+        read: dict[UUID, int] = kwargs.get("read") or {}
         receipt: Receipt | None = kwargs.get("receipt")
-        if receipt is not None and ids:
-            # A nested pipeline block syncs on exit, so a duplicate key surfaces here as an IntegrityError.
-            with curs.connection.pipeline():
-                curs.execute(
-                    self.insert_receipt_statement,
-                    (receipt.scope, receipt.key, receipt.fingerprint, receipt.response, max(ids)),
-                )
+        rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+                for e in stored_events]
+        failure: Exception | None = None
+        ids: list[int] = []
+        with self.datastore.get_connection() as conn:
+            with conn.pipeline() as pipeline, conn.transaction(), \
+                    conn.cursor() as curs, conn.cursor() as versions, conn.cursor() as inserted:
+                try:
+                    self._lock_table(curs)
+                    if read:
+                        versions.execute(self.select_versions_statement, (list(read),), prepare=True)
+                    self._notify_channel(curs)
+                    inserted.execute(self.insert_events_statement, (rows,), prepare=True)
+                    if receipt is not None:
+                        curs.execute(self.insert_receipt_statement,
+                                     (receipt.scope, receipt.key, receipt.fingerprint, receipt.response),
+                                     prepare=True)
+                    pipeline.sync()  # a duplicate key raises IntegrityError here, not at the commit
+                    ids = [row["notification_id"] for row in inserted.fetchall()]
+                except Exception as exc:  # re-raised outside the pipeline (psycopg warns otherwise)
+                    failure = exc
+                if failure is None and read:
+                    # Raised inside the transaction: it rolls back.
+                    _check_versions(read, {r["originator_id"]: r["version"] for r in versions.fetchall()})
+            if failure is not None:
+                raise failure
         return ids
 
     def find_receipt(self, scope: str, key: str) -> StoredReceipt | None:

@@ -12,12 +12,12 @@ import psycopg
 import pytest
 from eventsourcing.persistence import StoredEvent
 
-from api.bootstrap import System
+from api.bootstrap import System, bootstrap
 from application import organisation as o
 from application import people as pp
 from domain.base import Actor, Aggregate, CommandContext, DomainEvent, created, first_event
 from domain.errors import Conflict, Rejected
-from domain.units import RiskColour, Unit
+from domain.units import Closure, RiskColour, Unit
 from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
 from tests.builders import World, state_of
 from tests.conftest import PG_URL, REGISTRAR
@@ -198,3 +198,32 @@ def test_snapshots_keep_long_lived_aggregates_fast(system: System) -> None:
     assert isinstance(unit, Unit)
     assert unit.version == 57
     assert unit.risk_colour == RiskColour.red
+
+
+def test_a_command_decides_again_when_another_process_changed_what_it_read(system: System, settings) -> None:
+    """Commands trust this process's cached states (no read per command); the save checks, under the table lock,
+    every version the command decided on — the records it changed and the ones it only read — so a change made by
+    another process in between is never overlooked: the command is decided again on the stored state."""
+    world = World(system)
+    other = World.__new__(World)
+    other.system = bootstrap(settings)
+    try:
+        second = world.enterprise_in(world.town_a, 2)
+        system.service.execute(o.AssignSupervision(unit_id=world.enterprise, department_id=world.department),
+                               REGISTRAR)  # this process now holds the department in its cache
+        system.service.execute(o.GradeRiskColour(unit_id=second, colour=RiskColour.red, reason="x"), REGISTRAR)
+        # Another process closes the department (read only by the next command) and grades the enterprise.
+        other.run(REGISTRAR, o.CloseUnit(unit_id=world.department, closure=Closure.closed, reason="机构改革"))
+        other.run(REGISTRAR, o.GradeRiskColour(unit_id=second, colour=RiskColour.blue, reason="y"))
+        head = system.store.head()
+        with pytest.raises(Rejected) as refused:
+            system.service.execute(o.AssignSupervision(unit_id=second, department_id=world.department,
+                                                       sector="危险化学品"), REGISTRAR)
+        assert refused.value.code == "department-closed"
+        assert system.store.head() == head
+        result = system.service.execute(o.GradeRiskColour(unit_id=second, colour=RiskColour.yellow, reason="z"),
+                                        REGISTRAR)
+        assert result.version == other.system.store.get(second).version
+        assert system.store.get(second).risk_colour == RiskColour.yellow
+    finally:
+        other.system.close()
