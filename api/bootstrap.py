@@ -38,6 +38,7 @@ from infrastructure.eventstore import EventStore, register_snapshotting
 from infrastructure.following import Runner, wait_for
 from infrastructure.lookups import Lookups
 from infrastructure.migrate import upgrade
+from infrastructure.notifications import Notifications
 from infrastructure.settings import Settings
 from infrastructure.vault import Vault
 from projections.accident_checks import AccidentCheckQueries, AccidentChecks
@@ -202,7 +203,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     store = EventStore(settings)
     vault = Vault(db, settings.resolved_master_key)
     queries = Queries(db, settings)
-    runner = Runner(db, store, projections())
+    notifications = Notifications(db.conninfo, store.recorder.channel_name) if settings.is_postgres else None
+    runner = Runner(db, store, projections(), notifications=notifications)
     runner.setup()
     service = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS,
                     Lookups(runner, queries.directory, queries.inspections, queries.cases), queries.tips)

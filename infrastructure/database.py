@@ -42,9 +42,10 @@ class Database:
         if self.dialect == "postgres":
             pg = settings.postgres
             self.schema = pg["schema"]
-            conninfo = psycopg.conninfo.make_conninfo(
+            self.conninfo = psycopg.conninfo.make_conninfo(
                 host=pg["host"], port=pg["port"], user=pg["user"], password=pg["password"], dbname=pg["dbname"])
-            with psycopg.connect(conninfo, autocommit=True) as conn:
+            """For connections of its own (``infrastructure.notifications``)."""
+            with psycopg.connect(self.conninfo, autocommit=True) as conn:
                 conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"')
             url = URL.create("postgresql+psycopg", username=pg["user"], password=pg["password"] or None,
                              host=pg["host"], port=int(pg["port"]), database=pg["dbname"])

@@ -16,6 +16,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,6 +27,7 @@ from application.ports import EventLog, LogEntry
 from infrastructure.database import Database
 from infrastructure.durable import DURABLE
 from infrastructure.follower_health import FollowerHealth
+from infrastructure.notifications import Notifications
 from projections.columns import BigInt, Key, Timestamp
 from projections.projection import SHADOW, Projection
 from projections.storable import storable
@@ -85,7 +87,7 @@ class Runner:
     """Runs projections: set up, catch up, rebuild, run in the background, report positions."""
 
     def __init__(self, db: Database, log: EventLog, projections: Iterable[Projection], batch_size: int = 500,
-                 rebuild_batch_size: int = 2000):
+                 rebuild_batch_size: int = 2000, notifications: Notifications | None = None):
         self.db = db
         self.log = log
         self.projections: dict[str, Projection] = {p.name: p for p in projections}
@@ -93,6 +95,8 @@ class Runner:
         self.rebuild_batch_size = rebuild_batch_size
         self.health = FollowerHealth(db)
         self._wake = threading.Event()
+        self.notifications = notifications
+        """PostgreSQL: woken when any process commits events; otherwise only by this process's commands."""
 
     def setup(self) -> None:
         """Create tables; rebuild in place any projection whose version changed since it was last built."""
@@ -287,8 +291,10 @@ class Runner:
         return moved
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
-        """Follow the log until ``stop`` is set."""
-        follow(self.step_all, stop, self._wake, poll_seconds, "projections", self.health)
+        """Follow the log until ``stop`` is set: woken by commits (``LISTEN``, PostgreSQL) or this process's commands,
+        and every ``poll_seconds`` in case a notification was lost."""
+        with self.notifications.waking(self.wake, stop) if self.notifications else nullcontext():
+            follow(self.step_all, stop, self._wake, poll_seconds, "projections", self.health)
 
 
 def positions(db: Database, names: Iterable[str]) -> dict[str, int]:
