@@ -43,6 +43,10 @@ TRACKING = Table(
 )
 
 
+CLAIM_SECONDS = 120
+"""A rebuild whose shadow position has not moved for this long is taken to have died: another process may claim it."""
+
+
 class Tracking:
     """The ``follower_tracking`` rows: how far each follower (projection, relay, sealer, policy) has read the log.
 
@@ -97,19 +101,63 @@ class Runner:
         self._wake = threading.Event()
         self.notifications = notifications
         """PostgreSQL: woken when any process commits events; otherwise only by this process's commands."""
+        self.stale: set[str] = set()
+        """Projections whose version changed: their live tables are the old version's until rebuilt."""
+        self._rebuilding = threading.Lock()
 
     def setup(self) -> None:
-        """Create tables; rebuild in place any projection whose version changed since it was last built."""
+        """Create the tables of projections never built. One whose version changed since it was last built keeps
+        its live tables, which readers go on reading, and is left alone by the followers until it is rebuilt into
+        shadow tables and swapped in (:meth:`rebuild_stale`: the first thing :meth:`run` does, and what
+        :meth:`catch_up` does first for a projection it is asked to bring up)."""
         for projection in self.projections.values():
             with self.db.transaction() as conn:
                 version = Tracking.version(conn, projection.name)
                 if version == projection.version:
                     continue
                 if version is not None:
-                    log.info("projection %s changed version: rebuilding", projection.name)
+                    log.info("projection %s changed version (%s → %s): it will be rebuilt into shadow tables",
+                             projection.name, version, projection.version)
+                    self.stale.add(projection.name)
+                    continue
                 projection.drop(conn)
                 projection.create(conn)
                 Tracking.start(conn, projection.name, projection.version)
+
+    def rebuild_stale(self, names: Iterable[str] | None = None, *, wait: bool = False) -> int:
+        """Rebuild the (named) projections whose version changed, into shadow tables swapped in once caught up
+        (:meth:`rebuild`): readers see the old model until then, never an empty one. A process claims the rebuild
+        of a projection (:meth:`_claim`); one claimed by another process is left to it — ``wait``: until it is
+        done — and one it has finished is only caught up. Returns the entries applied."""
+        total = 0
+        while True:
+            with self._rebuilding:
+                wanted = sorted(self.stale if names is None else self.stale & set(names))
+                mine = [p for p in (self.projections[name] for name in wanted) if self._claim(p)]
+                for projection in mine:
+                    log.info("projection %s: rebuilding for version %s", projection.name, projection.version)
+                total += self._rebuild(mine) if mine else 0
+                with self.db.read() as conn:
+                    done = {n for n in wanted if Tracking.version(conn, n) == self.projections[n].version}
+                self.stale -= done
+            if not wait or done == set(wanted):
+                return total
+            time.sleep(0.5)
+
+    def _claim(self, projection: Projection) -> bool:
+        """Claim the rebuild of a changed projection for this process (the live row locked meanwhile, so two
+        processes starting at once do not both build the same shadow tables): not when it is built at its version
+        already, nor while another process's rebuild has moved within :data:`CLAIM_SECONDS`."""
+        key = projection.name + SHADOW
+        with self.db.transaction() as conn:
+            Tracking.position(conn, projection.name, lock=True)
+            if Tracking.version(conn, projection.name) == projection.version:
+                return False
+            moved = conn.execute(select(TRACKING.c.updated_at).where(TRACKING.c.name == key)).scalar()
+            if moved is not None and (datetime.now(UTC) - moved).total_seconds() < CLAIM_SECONDS:
+                return False
+            Tracking.start(conn, key, projection.version)
+        return True
 
     def _read(self, after: int, limit: int) -> tuple[list[LogEntry], FollowerFailed | None]:
         """Read and decode the next ``limit`` entries once, for every follower that needs them; an entry no class
@@ -144,6 +192,9 @@ class Runner:
         """One batch for ``projections``: the log read and decoded once from the furthest behind of them, applied
         to each in one transaction (a savepoint each, so one that fails leaves the others' work). Returns the
         entries read, the entries applied (summed over projections) and the failures by projection name."""
+        projections = [p for p in projections if p.name not in self.stale]  # old tables: not for new handlers
+        if not projections:
+            return 0, 0, {}
         names = [p.name for p in projections]
         start = min(positions(self.db, names).get(name, 0) for name in names)
         entries, unreadable = self._read(start, self.batch_size)
@@ -171,7 +222,8 @@ class Runner:
         """Process until every (or the named) projection has reached the head of the log (as of its last read: a
         batch shorter than ``batch_size`` ended at the head, so no empty write transaction is spent to learn it).
         The log is read and decoded once per batch for all of them."""
-        total, selected = 0, self._selected(name)
+        selected = self._selected(name)
+        total = self.rebuild_stale([p.name for p in selected], wait=True) if self.stale else 0
         while True:
             read, applied, failures = self._round(selected)
             total += applied
@@ -184,8 +236,14 @@ class Runner:
         """Rebuild the named projection (or all) from the start of the log into shadow tables, and swap them in.
         The log is read and decoded once per batch for all of them. Returns the entries applied, summed over
         the projections."""
+        with self._rebuilding:
+            total = self._rebuild(self._selected(name))
+            self.stale.difference_update(p.name for p in self._selected(name))
+        return total
+
+    def _rebuild(self, projections: list[Projection]) -> int:
         total = 0
-        shadows = [(projection, projection.shadow()) for projection in self._selected(name)]
+        shadows = [(projection, projection.shadow()) for projection in projections]
         with self.db.transaction() as conn:
             for projection, shadow in shadows:
                 shadow.drop(conn)
@@ -279,6 +337,8 @@ class Runner:
     def step_all(self) -> int:
         """One batch for every projection (the log read once, one transaction, a savepoint each); one that fails
         is reported to the health log, the others go on."""
+        if self.stale:
+            self.rebuild_stale()  # another process's rebuild may have finished, or died
         _, moved, failures = self._round(list(self.projections.values()))
         for name in self.projections:
             exc = failures.get(name)
@@ -291,8 +351,10 @@ class Runner:
         return moved
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
-        """Follow the log until ``stop`` is set: woken by commits (``LISTEN``, PostgreSQL) or this process's commands,
-        and every ``poll_seconds`` in case a notification was lost."""
+        """Rebuild the projections whose version changed (readers keep the old model meanwhile), then follow the log
+        until ``stop`` is set: woken by commits (``LISTEN``, PostgreSQL) or this process's commands, and every
+        ``poll_seconds`` in case a notification was lost."""
+        self.rebuild_stale()
         with self.notifications.waking(self.wake, stop) if self.notifications else nullcontext():
             follow(self.step_all, stop, self._wake, poll_seconds, "projections", self.health)
 

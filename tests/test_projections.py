@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 
 from sqlalchemy import inspect, text
@@ -9,7 +10,7 @@ from sqlalchemy import inspect, text
 from api.bootstrap import System
 from application import responsibility as rs
 from domain.posts import RemovalReason
-from infrastructure.following import wait_for
+from infrastructure.following import Runner, Tracking, wait_for
 from projections.projection import SHADOW
 from projections.responsibility_ledger import ResponsibilityLedger
 from tests.builders import World
@@ -68,17 +69,92 @@ def test_batches_are_bounded(system: System) -> None:
     assert system.runner.step(system.runner.projections["audit_trail"]) == 3
 
 
-def test_a_changed_projection_version_rebuilds_on_setup(system: System) -> None:
+def test_a_changed_projection_version_rebuilds_behind_the_old_model_at_start(system: System, monkeypatch) -> None:
+    """At start a projection whose version changed keeps its live tables: readers see the old model while it is
+    rebuilt into shadow tables — by the projector's first step, or by a catch-up asked for it — and the new one
+    once it is swapped in; the followers leave the old tables alone meanwhile."""
     busy_history(system)
-    before = dump(system)
+    now = datetime.now(UTC)
+
+    def read() -> list[dict]:
+        return system.queries.ledger.holdings("350000", known_at=now)
+
+    before, live = read(), dump(system)
+    assert before
     projection = system.runner.projections["responsibility_ledger"]
     type(projection).version += 1
     try:
+        system.runner.setup()  # what every start does
+        assert system.runner.stale == {"responsibility_ledger"}
+        assert read() == before, "nothing dropped at start"
+        assert system.runner._round([projection]) == (0, 0, {}), "new handlers never touch the old version's tables"
+        seen: list[list[dict]] = []
+        original = ResponsibilityLedger.process
+
+        def process_and_read(self, conn, entries) -> None:
+            assert self.is_shadow, "the rebuild writes only to the shadow tables"
+            original(self, conn, entries)
+            seen.append(read())  # another connection: what any reader sees now
+
+        monkeypatch.setattr(ResponsibilityLedger, "process", process_and_read)
+        system.runner.batch_size = 2
+        system.runner.catch_up("responsibility_ledger")
+        assert len(seen) >= system.store.head() // 2
+        assert all(rows == before for rows in seen), "readers saw the old model throughout"
+        assert (read(), dump(system)) == (before, live)
+        status = {s["name"]: s for s in system.runner.status()}["responsibility_ledger"]
+        assert (status["version"], status["lag"], system.runner.stale) == (projection.version, 0, set())
+        with system.db.read() as conn:
+            assert not {n for n in inspect(conn).get_table_names() if n.endswith(SHADOW)}
         system.runner.setup()
-        status = {s["name"]: s for s in system.runner.status()}
-        assert status["responsibility_ledger"]["position"] == 0
-        system.runner.catch_up()
-        assert dump(system) == before
+        assert system.runner.stale == set(), "a second start finds it built at its version"
+    finally:
+        type(projection).version -= 1
+
+
+def test_the_projector_rebuilds_a_changed_projection_before_it_follows(system: System) -> None:
+    busy_history(system)
+    live = dump(system)
+    projection = system.runner.projections["audit_trail"]
+    type(projection).version += 1
+    try:
+        system.runner.setup()
+        stop = threading.Event()
+        thread = threading.Thread(target=system.runner.run, args=(stop, 0.05))
+        thread.start()
+        try:
+            assert wait_for(system.db, ["audit_trail"], system.store.head(), timeout=60)
+            while system.runner.stale:
+                stop.wait(0.05)
+        finally:
+            stop.set()
+            system.runner.wake()
+            thread.join(timeout=30)
+        assert Tracking.rows(system.db)["audit_trail"]["version"] == projection.version
+        assert dump(system) == live
+    finally:
+        type(projection).version -= 1
+
+
+def test_one_process_rebuilds_a_changed_projection_another_waits_for_it(system: System) -> None:
+    """Two processes start after a version bump: the first to claim the rebuild builds the shadow tables; the other
+    leaves them alone, and its catch-up waits for the swap instead of building them too."""
+    busy_history(system)
+    live = dump(system)
+    projection = system.runner.projections["audit_trail"]
+    other = Runner(system.db, system.store, [type(projection)()])
+    type(projection).version += 1
+    try:
+        system.runner.setup()
+        other.setup()
+        assert system.runner._claim(projection), "the first process claims it"
+        assert other.rebuild_stale() == 0
+        assert other.stale == {"audit_trail"}, "the other leaves it alone"
+        system.runner.stale.discard("audit_trail")
+        system.runner._rebuild([projection])
+        assert other.catch_up("audit_trail") == 0
+        assert other.stale == set()
+        assert dump(system) == live
     finally:
         type(projection).version -= 1
 
