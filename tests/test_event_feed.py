@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import orjson
 import pytest
@@ -20,6 +21,8 @@ from infrastructure.stream.feed import EventFeed
 from infrastructure.stream.relay import Relay
 from tests.builders import World
 from tests.conftest import COUNTY, REGISTRAR, TOWN_A, TOWN_B
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PROBLEM = "application/problem+json"
 REGISTERED = "cn.zeren.organisation.UnitRegistered.v1"
@@ -168,6 +171,26 @@ def test_schemas_are_served_with_their_index(client: TestClient, token) -> None:
     assert missing.status_code == 404
     assert missing.json()["code"] == "unknown-event-type"
     assert client.get("/api/v1/schemas").status_code == 401
+
+
+def test_superseded_schema_versions_stay_served_beside_the_current_ones(client: TestClient, token) -> None:
+    """A consumer holding a message of a superseded version reads its shape from the API (docs/stream.md,
+    Versioning): the committed schema, indexed as superseded, named by the current version it upcasts to."""
+    headers = token("stream", COUNTY)
+    types = {t["type"]: t for t in client.get("/api/v1/schemas", headers=headers).json()["types"]}
+    committed = sorted((ROOT / "docs" / "schemas-superseded").glob("*.json"))
+    assert committed
+    for path in committed:
+        entry = types[path.stem]
+        current = types[entry["superseded_by"]]
+        assert (entry["status"], current["status"]) == ("superseded", "current")
+        assert entry["upcaster"] == f"upcast_v{entry['version']}_v{entry['version'] + 1}"
+        assert {"type": path.stem, "schema": path.name} in current["supersedes"]
+        served = client.get(entry["url"], headers=headers)
+        assert served.status_code == 200
+        assert served.json() == orjson.loads(path.read_bytes())
+    closed = types["cn.zeren.hazards.HazardClosedOut.v1"]
+    assert (closed["superseded_by"], closed["term"]) == ("cn.zeren.hazards.HazardClosedOut.v2", "闭环销号")
 
 
 def test_healthz_reports_the_relays_lag_from_its_tracking_row(client: TestClient, system: System) -> None:

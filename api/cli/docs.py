@@ -8,7 +8,6 @@ test holds the code to (docs/stream.md, Versioning).
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import click
@@ -19,7 +18,6 @@ from infrastructure.stream.envelope import event_type
 from infrastructure.stream.schemas import digest, event_schema, write_schemas
 
 RELEASED = Path("docs/schemas.released.json")
-SUPERSEDED = Path("docs/schemas-superseded")
 
 
 @click.group(help="Generated documentation.")
@@ -41,10 +39,7 @@ def docs_events(output: str) -> None:
 @click.option("--release", is_flag=True,
               help=f"Also freeze the current versions: record each schema's digest in {RELEASED}.")
 def docs_schemas(output: str, release: bool) -> None:
-    written = write_schemas(Path(output), event_classes())
-    for old in sorted(SUPERSEDED.glob("*.json")) if SUPERSEDED.is_dir() else []:
-        shutil.copyfile(old, Path(output) / old.name)
-        written.append(old)
+    written = write_schemas(Path(output), event_classes())  # the superseded versions with them, indexed
     click.echo(f"wrote {len(written)} files to {output}")
     if release:
         frozen = orjson.loads(RELEASED.read_bytes()) if RELEASED.exists() else {}

@@ -7,6 +7,8 @@ are not in the schema, and ``data`` admits no other property, so a leaked field 
 ``/api/v1/schemas``. What is committed is the freeze of the released versions (``docs/schemas.released.json``: the
 digest of each released type's schema, :func:`digest`), and the schema of a released version a ``class_version`` bump
 superseded (``docs/schemas-superseded/``) until its retirement: a test holds the code to both (docs/stream.md).
+The superseded schemas are served and indexed beside the current ones (:func:`render_schemas`), so a consumer can
+read an old event's shape; the image copies them into the package (``superseded/``, docker/Dockerfile).
 """
 
 from __future__ import annotations
@@ -28,6 +30,10 @@ from infrastructure.stream.envelope import (
     event_type,
 )
 
+SUPERSEDED: Final = (Path(__file__).parent / "superseded", Path(__file__).resolve().parents[2] / "docs"
+                     / "schemas-superseded")
+"""Where the committed schemas of superseded versions are: copied into the package (an installed image), or in
+the source tree's ``docs/schemas-superseded/``."""
 DIALECT: Final = "https://json-schema.org/draft/2020-12/schema"
 INDEX: Final = "index.json"
 _NOT_DATA = frozenset(DomainEvent.model_fields)
@@ -109,15 +115,39 @@ def event_schema(cls: type[DomainEvent]) -> dict[str, Any]:
     return schema
 
 
-def schema_index(classes: Iterable[type[DomainEvent]]) -> dict[str, Any]:
-    """Every published type with its event name, Chinese term, context, version and schema file."""
+def superseded_schemas() -> dict[str, dict[str, Any]]:
+    """Type → schema of every superseded version still published (``docs/schemas-superseded/``)."""
+    directory = next((d for d in SUPERSEDED if d.is_dir()), None)
+    files = sorted(directory.glob("*.json")) if directory else []
+    return {path.stem: orjson.loads(path.read_bytes()) for path in files}
+
+
+def schema_index(classes: Iterable[type[DomainEvent]],
+                 superseded: dict[str, dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Every published type with its event name, Chinese term, context, version and schema file: the current
+    versions (``status: current``, with the older versions the class upcasts from, ``supersedes``) and the superseded
+    versions still published (``status: superseded``, ``superseded_by`` the type their events are published as now,
+    ``upcaster`` the function that brings their ``data`` to the next version)."""
+    classes, superseded = list(classes), superseded or {}
+    by_type = {event_type(cls): cls for cls in classes}
+    types: list[dict[str, Any]] = []
+    for kind, cls in by_type.items():
+        older = [kind.rsplit(".v", 1)[0] + f".v{v}" for v in range(1, cls.class_version)]
+        types.append({"type": kind, "event": cls.__name__, "term": cls.term, "context": cls.context,
+                      "version": cls.class_version, "schema": f"{kind}.json", "status": "current",
+                      "supersedes": [{"type": t, "schema": f"{t}.json" if t in superseded else None} for t in older]})
+    for kind in sorted(superseded):
+        stem, version = kind.rsplit(".v", 1)
+        current = next((k for k in by_type if k.rsplit(".v", 1)[0] == stem), None)
+        newer = by_type.get(current) if current else None
+        types.append({"type": kind, "event": stem.rsplit(".", 1)[-1], "term": newer.term if newer else None,
+                      "context": stem.split(".")[2], "version": int(version), "schema": f"{kind}.json",
+                      "status": "superseded", "superseded_by": current,
+                      "upcaster": f"upcast_v{version}_v{int(version) + 1}" if current else None})
     return {
-        "description": "JSON Schemas of the Zeren event stream, one per CloudEvents type (see docs/stream.md).",
-        "types": [
-            {"type": event_type(cls), "event": cls.__name__, "term": cls.term, "context": cls.context,
-             "version": cls.class_version, "schema": f"{event_type(cls)}.json"}
-            for cls in classes
-        ],
+        "description": "JSON Schemas of the Zeren event stream, one per CloudEvents type (see docs/stream.md): the "
+                       "current versions and the superseded ones still published until their retirement.",
+        "types": types,
     }
 
 
@@ -125,11 +155,14 @@ def _text(value: dict[str, Any]) -> str:
     return orjson.dumps(value, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode() + "\n"
 
 
-def render_schemas(classes: Iterable[type[DomainEvent]]) -> dict[str, str]:
-    """File name → text of every schema and of the index."""
+def render_schemas(classes: Iterable[type[DomainEvent]], *, superseded: bool = True) -> dict[str, str]:
+    """File name → text of every schema and of the index; ``superseded``: with the superseded versions still
+    published (:func:`superseded_schemas`)."""
     classes = list(classes)
-    files = {f"{event_type(cls)}.json": _text(event_schema(cls)) for cls in classes}
-    files[INDEX] = _text(schema_index(classes))
+    old = superseded_schemas() if superseded else {}
+    files = {f"{kind}.json": _text(schema) for kind, schema in old.items()}
+    files.update({f"{event_type(cls)}.json": _text(event_schema(cls)) for cls in classes})
+    files[INDEX] = _text(schema_index(classes, old))
     return files
 
 
