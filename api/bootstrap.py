@@ -42,6 +42,7 @@ from infrastructure.notifications import Notifications
 from infrastructure.settings import Settings
 from infrastructure.vault import Vault
 from projections.accident_checks import AccidentCheckQueries, AccidentChecks
+from projections.accident_ledger import AccidentLedger, AccidentQueries
 from projections.accountability import AccountabilityQueries, AccountabilityRecords
 from projections.audit_trail import AuditTrail, AuditTrailQueries
 from projections.blacklist import Blacklist, BlacklistQueries
@@ -76,7 +77,7 @@ def projections() -> list[Projection]:
     return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), RandomDrawLedger(),
             EnforcementPlanLedger(), HazardLedger(), HazardDeadlines(), HazardStatistics(), TipLedger(),
             OversightFlags(), AccidentChecks(), CaseLedger(), AccountabilityRecords(), DossierIndex(),
-            Orders(), Blacklist()]
+            Orders(), Blacklist(), AccidentLedger()]
 
 
 class Queries:
@@ -146,6 +147,10 @@ class Queries:
     @cached_property
     def deadlines(self) -> DeadlineQueries:
         return DeadlineQueries(self.db)
+
+    @cached_property
+    def accidents(self) -> AccidentQueries:
+        return AccidentQueries(self.db, self.directory)
 
     @cached_property
     def accident_checks(self) -> AccidentCheckQueries:

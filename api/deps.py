@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
@@ -116,6 +116,14 @@ def moment(value: datetime | None) -> datetime:
 
 AsOf = Annotated[Moment | None, Query(description="effective time to look at (default: now)")]
 KnownAt = Annotated[Moment | None, Query(description="recorded time: what the system knew then (default: now)")]
+
+
+def sort_query(keys: Iterable[str]) -> Any:
+    """The ``sort`` parameter of a ledger (``projections.sorting``): one key of its allow-list, ``-`` before it for
+    descending; any other value is refused (422, problem+json) before the query runs."""
+    names = sorted(keys)
+    return Query(pattern=f"^-?({'|'.join(names)})$", max_length=64,
+                 description=f"sort the whole ledger by one of {', '.join(names)} (-key: descending); ties by id")
 
 
 @dataclass(frozen=True)

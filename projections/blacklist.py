@@ -28,6 +28,7 @@ from projections.columns import Json, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import visible
+from projections.sorting import ordering
 from projections.states import events_of, fold, states_table
 
 METADATA = MetaData()
@@ -49,6 +50,9 @@ ACCIDENTS = Table(
     Column("occurred_at", Timestamp, nullable=False), Column("event_id", Key, nullable=False),
 )
 STATES = states_table("blacklist_states", METADATA)
+SORTS = {name: LISTINGS.c[name] for name in ("proposed_at", "ground", "status", "decided_at", "listed_on",
+                                             "expires_on", "removed_on")}
+"""The keys the listings sort by (``projections.sorting``)."""
 
 
 class Blacklist(Projection):
@@ -100,10 +104,10 @@ class BlacklistQueries:
         self.directory = directory
 
     def entries(self, scope: str, *, role: str = "", unit_of_role: Any = None, unit_id: UUID | None = None,
-                day: date | None = None, in_force: bool = False, limit: int = 500,
+                day: date | None = None, in_force: bool = False, sort: str | None = None, limit: int = 500,
                 offset: int = 0) -> list[dict[str, Any]]:
         """Every listing proposed by ``day`` with its state then (history: proposed, declined, listed, removed,
-        expired), or, ``in_force``, those in force on ``day``."""
+        expired), or, ``in_force``, those in force on ``day``; in the order proposed, or by ``sort`` (``SORTS``)."""
         c = LISTINGS.c
         supervised = self.directory.supervised_by(unit_of_role) if role == "inspector" else ()
         conditions = [visible(c.jurisdiction, scope, c.unit_id, role, unit_of_role, supervised)]
@@ -113,8 +117,8 @@ class BlacklistQueries:
             conditions.append(c.proposed_at < end_of_day(day))
             if in_force:
                 conditions.append(_in_force(day))
-        query = (select(LISTINGS).where(and_(*conditions)).order_by(c.proposed_at, c.listing_id)
-                 .limit(limit).offset(offset))
+        order = ordering(SORTS, sort, (c.proposed_at, c.listing_id), c.listing_id)
+        query = select(LISTINGS).where(and_(*conditions)).order_by(*order).limit(limit).offset(offset)
         with self.db.read() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
         names = self.directory.unit_names({r["unit_id"] for r in rows} | {r["department_id"] for r in rows})

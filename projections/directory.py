@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     bindparam,
     delete,
+    func,
     insert,
     select,
     update,
@@ -287,14 +288,33 @@ class DirectoryQueries:
         return rows[0] if rows else None
 
     def units(self, scope: str, *, kind: str | None = None, parent_id: UUID | None = None,
-              q: str | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+              q: str | None = None, colour: str | None = None, jurisdiction: str | None = None, limit: int = 100,
+              offset: int = 0) -> list[dict[str, Any]]:
+        """Units of ``scope`` (``colour``: the risk colour, ``none`` for not yet graded; ``jurisdiction``: a
+        sub-jurisdiction), in the directory's order."""
         c = UNITS.c
         conditions = [within(c.jurisdiction, scope)]
         conditions += [column == value for column, value in ((c.kind, kind), (c.parent_id, parent_id)) if value]
+        if colour:
+            conditions.append(c.risk_colour.is_(None) if colour == "none" else c.risk_colour == colour)
+        if jurisdiction:
+            conditions.append(within(c.jurisdiction, jurisdiction))
         if q:
             conditions.append(c.name.like(f"%{q}%"))
-        return self._all(select(UNITS).where(*conditions).order_by(c.jurisdiction, c.kind, c.name)
+        return self._all(select(UNITS).where(*conditions).order_by(c.jurisdiction, c.kind, c.name, c.unit_id)
                          .limit(limit).offset(offset))
+
+    def colours(self, scope: str, *, jurisdiction: str | None = None) -> list[dict[str, Any]]:
+        """Enterprises by jurisdiction and risk colour (红橙黄蓝; ``None``: not yet graded), counted in SQL: the
+        dashboard's risk map without reading the directory page by page."""
+        c = UNITS.c
+        conditions = [c.kind == "enterprise", within(c.jurisdiction, scope)]
+        if jurisdiction:
+            conditions.append(within(c.jurisdiction, jurisdiction))
+        groups = (c.jurisdiction, c.risk_colour)
+        query = (select(c.jurisdiction, c.risk_colour.label("colour"), func.count().label("count"))
+                 .where(*conditions).group_by(*groups).order_by(*groups))
+        return self._all(query)
 
     def unit(self, scope: str, unit_id: UUID) -> dict[str, Any] | None:
         return self._one(select(UNITS).where(UNITS.c.unit_id == unit_id, within(UNITS.c.jurisdiction, scope)))

@@ -33,6 +33,7 @@ from projections.columns import BigInt, Json, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import visible, within
+from projections.sorting import ordering
 from projections.states import events_of, states_table
 from projections.timeline import Decided, Timeline, bitemporal_columns, changes_table, current_index, known, valid
 
@@ -60,6 +61,9 @@ Index("hazard_ledger_scope", LEDGER.c.jurisdiction, LEDGER.c.recorded_to, LEDGER
 current_index(LEDGER, "hazard_id")
 CHANGES = changes_table("hazard_ledger", METADATA, events=True)
 STATES = states_table("hazard_ledger_states", METADATA)
+SORTS = {name: LEDGER.c[name] for name in ("found_at", "sector", "grade", "source", "status", "mode", "deadline_on",
+                                           "listed_at", "closed_at")}
+"""The keys the hazard ledger sorts by (``projections.sorting``)."""
 UNFIXED = ("reported", "rectifying", "overdue")
 """Statuses in which the hazard is still there: neither submitted for acceptance, accepted nor struck off."""
 
@@ -166,8 +170,10 @@ class HazardQueries:
                jurisdiction: str | None = None, hazard_id: UUID | None = None, unit_id: UUID | None = None,
                sector: str | None = None,
                grade: str | None = None, status: str | None = None, open_only: bool = False,
-               listed: bool | None = None, limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
-        """Each hazard as it stood at ``as_of``, as recorded by ``known_at``, with its days overdue then."""
+               listed: bool | None = None, sort: str | None = None, limit: int = 500,
+               offset: int = 0) -> list[dict[str, Any]]:
+        """Each hazard as it stood at ``as_of``, as recorded by ``known_at``, with its days overdue then (in the
+        order found, or by ``sort``: a key of ``SORTS``)."""
         h = LEDGER.c
         conditions = [valid(LEDGER, as_of), known(LEDGER, known_at),
                       visible(h.jurisdiction, scope, h.unit_id, role, unit_of_role,
@@ -180,7 +186,8 @@ class HazardQueries:
             conditions.append(h.status != hz.HazardStatus.closed.value)
         if listed is not None:
             conditions.append(h.listing_authority_id.is_not(None) if listed else h.listing_authority_id.is_(None))
-        query = select(LEDGER).where(and_(*conditions)).order_by(h.found_at, h.hazard_id).limit(limit).offset(offset)
+        order = ordering(SORTS, sort, (h.found_at, h.hazard_id), h.hazard_id)
+        query = select(LEDGER).where(and_(*conditions)).order_by(*order).limit(limit).offset(offset)
         with self.db.read() as conn:
             rows = conn.execute(query).mappings().all()
         units = self.directory.unit_names({r["unit_id"] for r in rows})

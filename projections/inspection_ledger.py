@@ -56,6 +56,7 @@ from projections.columns import Json, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import within
+from projections.sorting import ordering
 from projections.timeline import Timeline, bitemporal_columns, changes_table, current_index, known, valid
 
 ENFORCEMENT = sorted(k.value for k in ins.ENFORCEMENT_KINDS)
@@ -100,6 +101,9 @@ TIMELINE = Table(
 )
 current_index(TIMELINE, "inspection_id")
 CHANGES = changes_table("inspection_timeline", METADATA)
+SORTS = {name: TIMELINE.c[name] for name in ("inspected_at", "kind", "title", "status", "completed_at", "findings",
+                                             "signatures")}
+"""The keys the inspection ledger sorts by (``projections.sorting``)."""
 CHECKLIST = Table(
     "inspection_checklist", METADATA,
     Column("inspection_id", Key, primary_key=True), Column("code", Key, primary_key=True),
@@ -345,13 +349,16 @@ class InspectionLedgerQueries:
             return [dict(r) for r in conn.execute(query).mappings()]
 
     def inspections(self, scope: str, role: str, unit_id: UUID | None, *, as_of: datetime, known_at: datetime,
-                    limit: int = 100, offset: int = 0, **filters: Any) -> list[dict[str, Any]]:
+                    sort: str | None = None, limit: int = 100, offset: int = 0,
+                    **filters: Any) -> list[dict[str, Any]]:
         """The inspections as they stood at ``as_of``, as recorded by ``known_at``, latest first. Filters: kind,
-        status, inspecting_unit_id, target_unit_id, led_by, plan_id, draw_id, since/until (when inspected)."""
+        status, inspecting_unit_id, target_unit_id, led_by, plan_id, draw_id, since/until (when inspected); ``sort``:
+        a key of ``SORTS``."""
         t = TIMELINE.c
         return self._named(self._all(
             select(TIMELINE).where(*self._conditions(scope, role, unit_id, as_of, known_at, filters))
-            .order_by(t.inspected_at.desc(), t.inspection_id).limit(limit).offset(offset)))
+            .order_by(*ordering(SORTS, sort, (t.inspected_at.desc(), t.inspection_id), t.inspection_id))
+            .limit(limit).offset(offset)))
 
     def inspection(self, scope: str, role: str, unit_id: UUID | None, inspection_id: UUID, *, as_of: datetime,
                    known_at: datetime) -> dict[str, Any] | None:

@@ -37,6 +37,7 @@ from projections.columns import Json, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import within
+from projections.sorting import ordering
 from projections.timeline import bitemporal_columns, known, valid
 
 METADATA = MetaData()
@@ -69,6 +70,9 @@ PUBLICATIONS = Table(
     Column("duty_ids_json", Json, nullable=False), Column("effective_at", Timestamp, nullable=False),
     Column("recorded_at", Timestamp, nullable=False),
 )
+SORTS = {"line": DUTIES.c.line, "text": DUTIES.c.text, "source_document": DUTIES.c.source_document,
+         "duty_from": DUTIES.c.valid_from, "held_from": HOLDINGS.c.valid_from}
+"""The keys the duties ledger sorts by (``projections.sorting``)."""
 
 
 class ResponsibilityLedger(Projection):
@@ -193,9 +197,10 @@ class LedgerQueries:
 
     def duties(self, scope: str, *, as_of: datetime, known_at: datetime, unit_id: UUID | None = None,
                post_id: UUID | None = None, person_id: UUID | None = None, list_id: UUID | None = None,
-               limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
+               sort: str | None = None, limit: int | None = None, offset: int = 0) -> list[dict[str, Any]]:
         """Each duty in force at ``as_of`` with whoever held its post then, as recorded by ``known_at`` (``limit``
-        rows from ``offset``, in the ledger's order, when a page is asked for)."""
+        rows from ``offset``, in the ledger's order or by ``sort``, a key of ``SORTS``, when a page is
+        asked for)."""
         d, h = DUTIES.c, HOLDINGS.c
         conditions = [valid(DUTIES, as_of), known(DUTIES, known_at), within(d.jurisdiction, scope)]
         filters = {d.unit_id: unit_id, d.post_id: post_id, d.list_id: list_id, h.person_id: person_id}
@@ -206,7 +211,8 @@ class LedgerQueries:
                    h.person_id, h.valid_from.label("held_from"), h.valid_to.label("held_to"))
             .select_from(DUTIES)
             .outerjoin(HOLDINGS, and_(h.post_id == d.post_id, valid(HOLDINGS, as_of), known(HOLDINGS, known_at)))
-            .where(*conditions).order_by(d.unit_id, d.post_id, d.valid_from, d.duty_id)
+            .where(*conditions)
+            .order_by(*ordering(SORTS, sort, (d.unit_id, d.post_id, d.valid_from, d.duty_id), d.duty_id))
             .limit(limit).offset(offset)
         )
         with self.db.read() as conn:

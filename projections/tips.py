@@ -22,6 +22,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     Text,
+    func,
     insert,
     select,
     update,
@@ -30,11 +31,13 @@ from sqlalchemy import (
 from application.following import Reached
 from domain import tips as t
 from domain.base import DomainEvent
+from domain.calendar import month_label
 from domain.errors import DomainError
 from projections.columns import Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import within
+from projections.sorting import ordering
 
 METADATA = MetaData()
 TIPS = Table(
@@ -45,7 +48,8 @@ TIPS = Table(
     Column("subject_description", Text, nullable=False), Column("occurred_on", Date),
     Column("summary", Text, nullable=False), Column("anonymous", Boolean, nullable=False),
     Column("received_at", Timestamp, nullable=False), Column("recorded_at", Timestamp, nullable=False),
-    Column("status", Key, nullable=False), Column("verdict", Key), Column("finding", Text),
+    Column("received_month", Key, nullable=False), Column("status", Key, nullable=False), Column("verdict", Key),
+    Column("finding", Text),
     Column("verified_at", Timestamp), Column("verified_by", Key), Column("referred_to_id", Key),
     Column("outcomes", Integer, nullable=False), Column("reward_outcome_id", Key), Column("reward_grounds", Text),
     Column("reward_yuan", Key), Column("reward_formula", Text), Column("reward_document_no", Text),
@@ -63,11 +67,14 @@ OUTCOMES = Table(
     Column("received_at", Timestamp, nullable=False), Column("linked_at", Timestamp, nullable=False),
     Index("tip_outcomes_target", "target_id", "received_at"),
 )
+SORTS = {name: TIPS.c[name] for name in ("received_at", "channel", "subject_kind", "status", "verified_at",
+                                         "reward_paid_at")}
+"""The keys the tip ledger sorts by (``projections.sorting``)."""
 
 
 class TipLedger(Projection):
     name = "tip_ledger"
-    version = 3  # 3: the status is the domain's (tip_status)
+    version = 4  # 3: the status is the domain's (tip_status); 4: the month received, for the counts
     tips = TIPS
     outcomes = OUTCOMES
 
@@ -94,7 +101,8 @@ class TipLedger(Projection):
             channel=e.channel, subject_kind=s.kind, subject_unit_id=getattr(s, "unit_id", None),
             subject_hazard_id=getattr(s, "hazard_id", None), subject_description=s.description,
             occurred_on=getattr(s, "occurred_on", None), summary=e.summary, anonymous=e.anonymous,
-            received_at=e.effective_at, recorded_at=e.timestamp, status=t.tip_status(None, False, False),
+            received_at=e.effective_at, recorded_at=e.timestamp, received_month=month_label(e.effective_at),
+            status=t.tip_status(None, False, False),
             outcomes=0, feedback_count=0,
             disclosures=0, version=e.originator_version))
 
@@ -153,19 +161,44 @@ class TipQueries:
         self.directory = directory
         self.wait_seconds = wait_seconds
 
+    def counts(self, scope: str, *, jurisdiction: str | None = None, start: str | None = None,
+               end: str | None = None) -> list[dict[str, Any]]:
+        """Tips by the month received (Beijing time, ``YYYY-MM`` from ``start`` to ``end``) and status, counted in
+        SQL: the dashboard's tips without reading the ledger."""
+        tip = TIPS.c
+        conditions = [within(tip.jurisdiction, scope)]
+        if jurisdiction:
+            conditions.append(within(tip.jurisdiction, jurisdiction))
+        if start:
+            conditions.append(tip.received_month >= start)
+        if end:
+            conditions.append(tip.received_month <= end)
+        groups = (tip.received_month, tip.status)
+        query = (select(tip.received_month.label("month"), tip.status, func.count().label("count"))
+                 .where(*conditions).group_by(*groups).order_by(*groups))
+        with self.db.read() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
     def ledger(self, scope: str, *, status: str | None = None, channel: str | None = None,
                subject_kind: str | None = None, jurisdiction: str | None = None, outcome_id: UUID | None = None,
-               tip_id: UUID | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
-        """Tips in the caller's jurisdiction, in the order received, each with the outcomes it led to."""
+               tip_id: UUID | None = None, start: str | None = None, end: str | None = None,
+               sort: str | None = None, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+        """Tips in the caller's jurisdiction received in the months ``start``–``end`` (``YYYY-MM``, Beijing time), in
+        the order received (or by ``sort``, a key of ``SORTS``), each with the outcomes it led to."""
         tip = TIPS.c
         conditions = [within(tip.jurisdiction, scope)]
         filters = {tip.status: status, tip.channel: channel, tip.subject_kind: subject_kind, tip.tip_id: tip_id}
         conditions += [c == value for c, value in filters.items() if value is not None]
         if jurisdiction:
             conditions.append(within(tip.jurisdiction, jurisdiction))
+        if start:
+            conditions.append(tip.received_month >= start)
+        if end:
+            conditions.append(tip.received_month <= end)
         if outcome_id is not None:
             conditions.append(tip.tip_id.in_(select(OUTCOMES.c.tip_id).where(OUTCOMES.c.target_id == outcome_id)))
-        query = select(TIPS).where(*conditions).order_by(tip.received_at, tip.tip_id).limit(limit).offset(offset)
+        order = ordering(SORTS, sort, (tip.received_at, tip.tip_id), tip.tip_id)
+        query = select(TIPS).where(*conditions).order_by(*order).limit(limit).offset(offset)
         with self.db.read() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
             outcomes = self._outcomes(conn, [r["tip_id"] for r in rows])

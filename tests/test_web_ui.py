@@ -198,6 +198,53 @@ def test_log_in_follow_a_number_to_its_rows_look_at_a_past_day_and_export(page: 
     expect(page.locator("#row-count")).to_have_text(f"共 {len(slips)} 行")
 
 
+def test_an_accident_number_opens_its_rows_the_blacklist_and_a_sorted_ledger_across_pages(page: Page,
+                                                                                         server: Server) -> None:
+    admin = server.token("admin", "350000")
+    log_in(page, server, admin)
+    page.goto(f"{server.url}/ui/#/?{RANGE}")
+    grades = server.api(admin, "/statistics/accidents", **{"from": "2024-11-01", "to": "2026-10-31"})
+    graded = grades[0]
+    number = page.locator("#accidents-by-grade tbody a", has_text=str(graded["accidents"])).first
+    expect(number).to_have_attribute("aria-label", f"{graded['grade_term']} {graded['accidents']} 起")
+    number.click()  # the number opens the accident ledger rows it counts
+    expect(page.get_by_role("heading", name="事故台账")).to_be_visible()
+    expect(page.locator("#ledger-table tbody tr")).to_have_count(graded["accidents"])
+    expect(page.locator("#ledger-table tbody")).to_contain_text(graded["grade_term"])
+    assert unlabelled(page) == []
+    shoot(page, "accidents", backend_of(server.system))
+
+    page.goto(f"{server.url}/ui/#/ledger/blacklist")  # 严重失信主体名单: every listing, its state today
+    listings = server.api(admin, "/blacklist", limit=1000)
+    assert listings
+    expect(page.locator("#ledger-table tbody tr")).to_have_count(len(listings))
+    expect(page.locator("#ledger-table tbody")).to_contain_text(listings[0]["ground_text"])
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出 CSV").click()
+    exported = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert exported[0][:3] == ["建议时间", "单位", "列入情形"]
+    assert [r[1] for r in exported[1:]] == [x["unit_name"] for x in listings]
+    shoot(page, "blacklist", backend_of(server.system))
+
+    hazards = server.api(admin, "/hazards", sort="-deadline_on", limit=1000)
+    assert len(hazards) > 20  # two pages of 20 rows
+    page.goto(f"{server.url}/ui/#/ledger/hazards")
+    header = page.locator("th[data-sort=deadline_on] button")
+    header.click()
+    expect(page.locator("th[data-sort=deadline_on]")).to_have_attribute("aria-sort", "ascending")
+    header.click()  # again: descending, sorted by the server over the whole ledger
+    expect(page.locator("th[data-sort=deadline_on]")).to_have_attribute("aria-sort", "descending")
+    page.get_by_label("每页行数").select_option("20")
+    deadlines = page.locator("#ledger-table tbody tr td:nth-child(9)")
+    expect(deadlines).to_have_text([h["deadline_on"] or "" for h in hazards[:20]])
+    page.get_by_role("link", name="下一页").click()  # the second page continues the order
+    expect(page.locator("#row-count")).to_contain_text("第 2 页")
+    expect(deadlines).to_have_text([h["deadline_on"] or "" for h in hazards[20:40]])
+    expect(page.locator("#ledger-table tbody tr td:nth-child(5)")).to_have_text(
+        [h["description"] for h in hazards[20:40]])
+    assert page.locator("th[data-sort=unit_name]").count() == 0  # not on the allow-list: not sortable
+
+
 def test_a_town_user_never_sees_another_towns_numbers(page: Page, server: Server) -> None:
     admin, town = server.token("admin", "350000"), server.token("viewer", NANPU)
     log_in(page, server, town)

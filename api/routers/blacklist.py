@@ -9,12 +9,13 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from api.commands import command_route
-from api.deps import AsOf, OfficialDep, ReaderDep, SystemDep, consistent, moment
+from api.deps import AsOf, OfficialDep, ReaderDep, SystemDep, consistent, moment, sort_query
 from api.problems import READ_PROBLEMS
 from api.routers.blacklist_views import ListingView, PublicListing
 from application import blacklist as b
 from domain.bounds import Position
 from domain.calendar import local_day
+from projections.blacklist import SORTS
 
 router = APIRouter(tags=["blacklist"])
 
@@ -43,8 +44,9 @@ def public_list(system: SystemDep, who: ReaderDep, as_of: AsOf = None, limit: Li
             summary="Every listing with its state on as_of's day (history), or in_force=true: those in force")
 def listings(system: SystemDep, who: OfficialDep, as_of: AsOf = None, unit_id: UUID | None = None,
              in_force: Annotated[bool, Query(description="only the listings in force on the day")] = False,
-             limit: Limit = 100, offset: Offset = 0) -> list[ListingView]:
+             sort: Annotated[str | None, sort_query(SORTS)] = None, limit: Limit = 100,
+             offset: Offset = 0) -> list[ListingView]:
     rows = system.queries.blacklist.entries(who.jurisdiction, role=who.role, unit_of_role=who.unit_id,
                                             unit_id=unit_id, day=local_day(moment(as_of)), in_force=in_force,
-                                            limit=limit, offset=offset)
+                                            sort=sort, limit=limit, offset=offset)
     return [ListingView(**r) for r in rows]

@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from api.commands import command_route
-from api.deps import AsOf, KnownAt, PageDep, ReaderDep, SystemDep, consistent, moment, own_unit
+from api.deps import AsOf, KnownAt, PageDep, ReaderDep, SystemDep, consistent, moment, own_unit, sort_query
 from api.problems import READ_PROBLEMS, responses
 from api.routers.hazards_views import HazardFact, HazardView, ListingBoard, StatisticsRow
 from application import hazards as h
@@ -19,6 +19,7 @@ from domain.calendar import local_day
 from domain.errors import NotFound, Rejected
 from domain.hazards import STATUS_TERMS, HazardGrade, HazardStatus
 from domain.units import RiskColour
+from projections.hazard_ledger import SORTS
 
 router = APIRouter(tags=["hazards"])
 
@@ -58,13 +59,13 @@ def hazard_ledger(
     grade: HazardGrade | None = None, status: HazardStatus | None = None,
     open_only: Annotated[bool, Query(alias="open", description="only hazards not yet struck off")] = False,
     listed: Annotated[bool | None, Query(description="under listed supervision (挂牌督办) or not")] = None,
-    limit: Limit = 100, offset: Offset = 0,
+    sort: Annotated[str | None, sort_query(SORTS)] = None, limit: Limit = 100, offset: Offset = 0,
 ) -> list[HazardView]:
     rows = system.queries.hazards.ledger(
         who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), role=who.role, unit_of_role=who.unit_id,
         jurisdiction=jurisdiction, unit_id=own_unit(who, unit_id), sector=sector,
         grade=grade.value if grade else None, status=status.value if status else None, open_only=open_only,
-        listed=listed, limit=limit, offset=offset)
+        listed=listed, sort=sort, limit=limit, offset=offset)
     return [hazard_view(r) for r in rows]
 
 

@@ -13,7 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from api.commands import command_route
-from api.deps import AsOf, KnownAt, OfficialDep, PageDep, ReaderDep, SystemDep, consistent, moment, own_unit
+from api.deps import AsOf, KnownAt, OfficialDep, PageDep, ReaderDep, SystemDep, consistent, moment, own_unit, sort_query
 from api.problems import READ_PROBLEMS, responses
 from api.routers.inspections_views import (
     ChecklistEntry,
@@ -37,6 +37,7 @@ from domain import random_draws as rd
 from domain.bounds import Moment, Position
 from domain.errors import NotFound
 from domain.inspections import KIND_TERMS, InspectionKind
+from projections.inspection_ledger import SORTS
 
 router = APIRouter(tags=["inspections"])
 
@@ -83,11 +84,12 @@ def list_inspections(
     status: Annotated[str | None, Query(pattern="^(open|completed)$")] = None,
     inspecting_unit_id: UUID | None = None, target_unit_id: UUID | None = None, led_by: UUID | None = None,
     plan_id: UUID | None = None, draw_id: UUID | None = None, since: Since = None, until: Until = None,
+    sort: Annotated[str | None, sort_query(SORTS)] = None,
     limit: Annotated[Position, Query(ge=1, le=500)] = 100, offset: Annotated[Position, Query(ge=0)] = 0,
 ) -> list[InspectionView]:
     rows = system.queries.inspections.inspections(
-        who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at), limit=limit,
-        offset=offset, **_filters(who, target_unit_id, kind=kind, status=status,
+        who.jurisdiction, who.role, who.unit_id, as_of=moment(as_of), known_at=moment(known_at), sort=sort,
+        limit=limit, offset=offset, **_filters(who, target_unit_id, kind=kind, status=status,
                                   inspecting_unit_id=inspecting_unit_id, led_by=led_by, plan_id=plan_id,
                                   draw_id=draw_id, since=since, until=until))
     return [inspection_view(r) for r in rows]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -16,8 +16,9 @@ from api.deps import (
     consistent,
 )
 from api.problems import READ_PROBLEMS, responses
-from api.routers.organisation_views import SectorLeadView, UnitView
+from api.routers.organisation_views import ColourCount, SectorLeadView, UnitView
 from application import organisation as o
+from application.authorization import Forbidden
 from domain.bounds import Position
 from domain.errors import NotFound
 
@@ -44,14 +45,29 @@ def list_units(
     kind: Annotated[str | None, Query(description="territorial, department, enterprise …")] = None,
     parent_id: UUID | None = None,
     q: Annotated[str | None, Query(max_length=50, description="part of the name")] = None,
+    colour: Annotated[Literal["red", "orange", "yellow", "blue", "none"] | None,
+                      Query(description="risk colour (红橙黄蓝); none: not yet graded")] = None,
+    jurisdiction: Annotated[str | None, Query(description="a sub-jurisdiction of yours")] = None,
     limit: Annotated[Position, Query(ge=1, le=500)] = 100,
     offset: Annotated[Position, Query(ge=0)] = 0,
 ) -> list[UnitView]:
-    rows = system.queries.directory.units(who.jurisdiction, kind=kind, parent_id=parent_id, q=q, limit=limit,
-                                          offset=offset)
+    rows = system.queries.directory.units(who.jurisdiction, kind=kind, parent_id=parent_id, q=q, colour=colour,
+                                          jurisdiction=jurisdiction, limit=limit, offset=offset)
     if who.role == "enterprise":
         rows = [r for r in rows if str(who.unit_id) == r["unit_id"]]
     return [unit_view(r) for r in rows]
+
+
+@router.get("/statistics/enterprises", responses=READ_PROBLEMS, dependencies=[Depends(consistent("directory"))],
+            summary="Enterprises by jurisdiction and risk colour (红橙黄蓝), counted in SQL (the dashboard's risk map)")
+def enterprise_colours(
+    system: SystemDep, who: ReaderDep, page: PageDep,
+    jurisdiction: Annotated[str | None, Query(description="a sub-jurisdiction of yours")] = None,
+) -> list[ColourCount]:
+    if who.role == "enterprise":
+        raise Forbidden("role-not-allowed", "statistics are for officials and dashboards")
+    rows = system.queries.directory.colours(who.jurisdiction, jurisdiction=jurisdiction)
+    return [ColourCount(**r) for r in page.of(rows)]
 
 
 @router.get("/units/{unit_id}", responses=responses(401, 403, 404, 503),

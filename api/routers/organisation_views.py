@@ -35,3 +35,11 @@ class SectorLeadView(BaseModel):
     clause: str
     jurisdiction: str
     decided_at: datetime
+
+
+class ColourCount(BaseModel):
+    """Enterprises of a jurisdiction in a risk colour (企业安全风险分级: 红橙黄蓝)."""
+
+    jurisdiction: str
+    colour: str | None = Field(description="red, orange, yellow, blue; null: not yet graded")
+    count: int

@@ -17,6 +17,7 @@ from api.deps import (
     consistent,
     moment,
     own_unit,
+    sort_query,
 )
 from api.problems import READ_PROBLEMS, responses
 from api.routers.responsibility_views import (
@@ -31,6 +32,7 @@ from api.routers.responsibility_views import (
 )
 from application import responsibility as rs
 from domain.errors import NotFound
+from projections.responsibility_ledger import SORTS
 
 router = APIRouter(tags=["responsibility"])
 
@@ -90,10 +92,11 @@ def get_list(list_id: UUID, system: SystemDep, who: ReaderDep, as_of: AsOf = Non
 @router.get("/ledger/duties", responses=READ_PROBLEMS, dependencies=[Depends(consistent("responsibility_ledger"))],
             summary="Duties in force on a day and who held them (责任台账, bitemporal)")
 def duties_in_force(system: SystemDep, who: ReaderDep, page: PageDep, as_of: AsOf = None, known_at: KnownAt = None,
-                    unit_id: Filters = None, post_id: Filters = None, person_id: Filters = None) -> list[DutyInForce]:
+                    unit_id: Filters = None, post_id: Filters = None, person_id: Filters = None,
+                    sort: Annotated[str | None, sort_query(SORTS)] = None) -> list[DutyInForce]:
     rows = system.queries.ledger.duties(who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at),
                                         unit_id=own_unit(who, unit_id), post_id=post_id, person_id=person_id,
-                                        limit=page.limit, offset=page.offset)
+                                        sort=sort, limit=page.limit, offset=page.offset)
     return [duty_view(r) for r in rows]
 
 

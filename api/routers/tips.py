@@ -13,15 +13,16 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from api.commands import command_route
-from api.deps import CorrelationId, PrincipalDep, SystemDep, body_of, consistent
+from api.deps import CorrelationId, PageDep, PrincipalDep, SystemDep, body_of, consistent, sort_query
 from api.problems import READ_PROBLEMS, responses
-from api.routers.tips_views import TipView
+from api.routers.tips_views import TipCount, TipView
 from application import tips as tp
 from application.authorization import Forbidden, Principal
-from domain.bounds import Position
+from domain.bounds import Month, Position
 from domain.errors import NotFound
-from domain.tips import Channel, IdentityShredded, TipStatus
+from domain.tips import STATUS_TERMS, Channel, IdentityShredded, TipStatus
 from infrastructure.vault import Shredded
+from projections.tips import SORTS
 
 router = APIRouter(tags=["tips"])
 
@@ -77,12 +78,27 @@ def tip_ledger(
     jurisdiction: Annotated[str | None, Query(description="a sub-jurisdiction of yours")] = None,
     outcome_id: Annotated[UUID | None, Query(description="only tips that led to this record (the same matter)")]
     = None,
+    start: Annotated[Month | None, Query(alias="from", description="received from this month, YYYY-MM")] = None,
+    end: Annotated[Month | None, Query(alias="to", description="received by this month, YYYY-MM, inclusive")] = None,
+    sort: Annotated[str | None, sort_query(SORTS)] = None,
     limit: Annotated[Position, Query(ge=1, le=1000)] = 100, offset: Annotated[Position, Query(ge=0)] = 0,
 ) -> list[TipView]:
     rows = system.queries.tips.ledger(who.jurisdiction, status=status, channel=channel.value if channel else None,
                                       subject_kind=subject_kind, jurisdiction=jurisdiction, outcome_id=outcome_id,
-                                      limit=limit, offset=offset)
+                                      start=start, end=end, sort=sort, limit=limit, offset=offset)
     return [_view(r) for r in rows]
+
+
+@router.get("/statistics/tips", responses=READ_PROBLEMS, dependencies=[Depends(consistent("tip_ledger"))],
+            summary="Tips by the month received and their status now, counted in SQL (the dashboard's tips)")
+def tip_counts(
+    system: SystemDep, who: TipReaderDep, page: PageDep,
+    start: Annotated[Month | None, Query(alias="from", description="first month, YYYY-MM")] = None,
+    end: Annotated[Month | None, Query(alias="to", description="last month, YYYY-MM, inclusive")] = None,
+    jurisdiction: Annotated[str | None, Query(description="a sub-jurisdiction of yours")] = None,
+) -> list[TipCount]:
+    rows = system.queries.tips.counts(who.jurisdiction, jurisdiction=jurisdiction, start=start, end=end)
+    return [TipCount(**r, status_term=STATUS_TERMS[r["status"]]) for r in page.of(rows)]
 
 
 @router.get("/tips/{tip_id}", responses=responses(401, 403, 404, 503),

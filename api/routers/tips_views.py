@@ -56,3 +56,12 @@ class TipView(BaseModel):
     last_disclosed_at: datetime | None
     identity_shredded_at: datetime | None
     version: int
+
+
+class TipCount(BaseModel):
+    """Tips received in a month (Beijing time) that stand in a status now."""
+
+    month: str = Field(description="YYYY-MM, the month received")
+    status: str
+    status_term: str
+    count: int

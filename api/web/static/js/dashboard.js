@@ -2,7 +2,7 @@
 // ledger rows it counts; the figures come from the API's own aggregates, scoped to the token by the API.
 import { get, query } from "./api.js";
 import { beijing, errorBox, h, monthDays, showFor, today } from "./dom.js";
-import { COLOURS, GRADES, label, LEVELS, METRICS, TIP_STATUS } from "./terms.js";
+import { ACCIDENT_GRADES, COLOURS, GRADES, label, LEVELS, METRICS, TIP_STATUS } from "./terms.js";
 import { mayReadTips } from "./app.js";
 import { live } from "./live.js";
 
@@ -110,18 +110,17 @@ function listingSection(boards) {
         h("td", { class: "num" }, String(b.oldest_days)))))));
 }
 
-function colourSection(units, territories) {
+/** Enterprises by risk colour on the jurisdiction tree: the server's counts (GET /statistics/enterprises). */
+function colourSection(counts, territories) {
   const colours = [...Object.keys(COLOURS), "none"];
   const byCode = new Map(territories.map((t) => [t.code, t.name]));
   const pathName = (jur) => jur.split("/").slice(3).map((code) => byCode.get(code) || code).join(" › ") || jur;
-  const names = new Map(units.map((u) => [u.jurisdiction, pathName(u.jurisdiction)]));
   const groups = new Map();
-  for (const u of units) {
-    const key = u.jurisdiction;
-    if (!groups.has(key)) groups.set(key, []);
-    groups.get(key).push(u);
+  for (const r of counts) {
+    if (!groups.has(r.jurisdiction)) groups.set(r.jurisdiction, {});
+    groups.get(r.jurisdiction)[r.colour || "none"] = r.count;
   }
-  const colourOf = (u) => u.risk_colour || "none";
+  const total = (c) => counts.filter((r) => (r.colour || "none") === c).reduce((n, r) => n + r.count, 0);
   const name = (c) => (c === "none" ? "未分级" : `${COLOURS[c]}色`);
   const ent = (params) => `#/ledger/enterprises${query(params)}`;
   const chart = h("div", { class: "chart", id: "colour-chart", role: "img", "aria-label": "企业风险分级（红橙黄蓝）分布，数据见下表" });
@@ -129,8 +128,8 @@ function colourSection(units, territories) {
     if (!window.echarts) return;
     echarts.init(chart).setOption({
       animation: false, tooltip: {}, series: [{ type: "pie", radius: ["35%", "65%"],
-        data: colours.map((c) => ({ name: name(c), value: units.filter((u) => colourOf(u) === c).length,
-          itemStyle: { color: COLOUR_HEX[c] } })).filter((d) => d.value) }],
+        data: colours.map((c) => ({ name: name(c), value: total(c), itemStyle: { color: COLOUR_HEX[c] } }))
+          .filter((d) => d.value) }],
     });
   };
   const section = h("section", { class: "card", "aria-labelledby": "h-colour" },
@@ -139,14 +138,39 @@ function colourSection(units, territories) {
       h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "辖区"),
         colours.map((c) => h("th", { scope: "col", class: `num colour-${c}` }, name(c))),
         h("th", { scope: "col", class: "num" }, "合计"))),
-      h("tbody", {}, [...groups.entries()].sort().map(([jur, list]) => h("tr", {},
-        h("th", { scope: "row" }, names.get(jur) || jur),
-        colours.map((c) => {
-          const n = list.filter((u) => colourOf(u) === c).length;
-          return h("td", { class: "num" }, n ? link(ent({ jurisdiction: jur, colour: c }), n, `${names.get(jur) || jur} ${name(c)} ${n} 家`) : "0");
-        }),
-        h("td", { class: "num" }, link(ent({ jurisdiction: jur }), list.length, `${names.get(jur) || jur} 企业 ${list.length} 家`)))))));
+      h("tbody", {}, [...groups.entries()].sort().map(([jur, byColour]) => {
+        const where = pathName(jur);
+        const sum = Object.values(byColour).reduce((n, v) => n + v, 0);
+        return h("tr", {}, h("th", { scope: "row" }, where),
+          colours.map((c) => {
+            const n = byColour[c] || 0;
+            return h("td", { class: "num" }, n ? link(ent({ jurisdiction: jur, colour: c }), n, `${where} ${name(c)} ${n} 家`) : "0");
+          }),
+          h("td", { class: "num" }, link(ent({ jurisdiction: jur }), sum, `${where} 企业 ${sum} 家`)));
+      }))));
   return { section, draw };
+}
+
+/** Accidents by grade in the dashboard's range (GET /statistics/accidents), each number opening its ledger rows. */
+function accidentSection(range, rows) {
+  const [from] = monthDays(range.from);
+  const [, to] = monthDays(range.to);
+  const ledgerOf = (params) => `#/ledger/accidents${query({ from, to, jurisdiction: range.jurisdiction, ...params })}`;
+  const of = (grade) => rows.find((r) => r.grade === grade) || { accidents: 0, deaths: 0, serious_injuries: 0, direct_loss_yuan: 0 };
+  const total = rows.reduce((n, r) => n + r.accidents, 0);
+  return h("section", { class: "card", "aria-labelledby": "h-accidents" },
+    h("h2", { id: "h-accidents" }, `生产安全事故按等级（${range.from} 至 ${range.to}）`),
+    h("p", {}, "合计：", link(ledgerOf({}), total, `事故 ${total} 起，查看明细`), " 起"),
+    h("table", { id: "accidents-by-grade" },
+      h("thead", {}, h("tr", {}, ["事故等级", "起数", "死亡", "重伤", "直接经济损失(元)"].map((t, i) =>
+        h("th", { scope: "col", class: i ? "num" : "" }, t)))),
+      h("tbody", {}, Object.entries(ACCIDENT_GRADES).map(([grade, term]) => {
+        const r = of(grade);
+        return h("tr", {}, h("th", { scope: "row" }, term),
+          h("td", { class: "num" }, r.accidents ? link(ledgerOf({ grade }), r.accidents, `${term} ${r.accidents} 起`) : "0"),
+          h("td", { class: "num" }, String(r.deaths)), h("td", { class: "num" }, String(r.serious_injuries)),
+          h("td", { class: "num" }, String(r.direct_loss_yuan)));
+      }))));
 }
 
 function enforcementSection(month, rows) {
@@ -200,18 +224,18 @@ function accountabilitySection(board) {
       : h("p", {}, "本年度没有"));
 }
 
-function tipSection(tips) {
+/** Tips received in the range by their status now (GET /statistics/tips), each number opening its ledger rows. */
+function tipSection(range, counts) {
   const statuses = ["received", "substantiated", "unsubstantiated", "reward_proposed", "reward_paid"];
-  const terms = TIP_STATUS;
+  const months = { from: range.from, to: range.to, jurisdiction: range.jurisdiction };
+  const n = (s) => counts.filter((r) => s === undefined || r.status === s).reduce((sum, r) => sum + r.count, 0);
   return h("section", { class: "card", "aria-labelledby": "h-tips" },
-    h("h2", { id: "h-tips" }, "举报"),
+    h("h2", { id: "h-tips" }, `举报（${range.from} 至 ${range.to} 受理）`),
     h("div", { class: "tiles" }, h("div", { class: "tile" },
-      link("#/ledger/tips", tips.length, `举报 ${tips.length} 件`), h("span", { class: "l" }, " 合计")),
-    statuses.map((s) => {
-      const n = tips.filter((t) => t.status === s).length;
-      return h("div", { class: "tile" }, n ? link(`#/ledger/tips?status=${s}`, n, `${terms[s] || s} ${n} 件`) : "0",
-        h("span", { class: "l" }, ` ${terms[s] || s}`));
-    })));
+      link(`#/ledger/tips${query(months)}`, n(), `举报 ${n()} 件`), h("span", { class: "l" }, " 合计")),
+    statuses.map((s) => h("div", { class: "tile" },
+      n(s) ? link(`#/ledger/tips${query({ ...months, status: s })}`, n(s), `${TIP_STATUS[s] || s} ${n(s)} 件`) : "0",
+      h("span", { class: "l" }, ` ${TIP_STATUS[s] || s}`)))));
 }
 
 function controls(range) {
@@ -239,22 +263,26 @@ export async function dashboard(params) {
     const [from] = monthDays(range.from);
     const [, to] = monthDays(range.to);
     const stats = (by) => get("/statistics/hazards", { period: "month", by, from, to, jurisdiction: range.jurisdiction });
-    const [byMonth, byGrade, bySector, boards, units, territories, enforcement, tips, penalties, board] =
-      await Promise.all([
+    const within = { jurisdiction: range.jurisdiction };
+    const [byMonth, byGrade, bySector, boards, colourCounts, territories, enforcement, tips, accidents, penalties,
+      board] = await Promise.all([
       stats("none"), stats("grade"), stats("sector"), get("/listed-supervision"),
-      get("/units", { kind: "enterprise", limit: 500 }), get("/units", { kind: "territorial", limit: 500 }),
+      get("/statistics/enterprises", within), get("/units", { kind: "territorial", limit: 500 }),
       get("/statistics/enforcement", { month: range.month }),
-      mayReadTips() ? get("/tips", { limit: 1000 }) : Promise.resolve(null),
+      mayReadTips() ? get("/statistics/tips", { from: range.from, to: range.to, ...within }) : Promise.resolve(null),
+      get("/statistics/accidents", { from, to, ...within }).catch(() => null),
       get("/statistics/penalties", { by: "department" }).catch(() => null),
       get("/accountability/board", { year: range.to.slice(0, 4) }).catch(() => null)]);
     const hazards = hazardSection(range, byMonth, byGrade, bySector);
     const departmentNames = new Map(enforcement.map((r) => [r.department_id, r.department_name]));
-    const colours = colourSection(units, territories);
+    const colours = colourSection(colourCounts, territories);
     show(h("h1", {}, "安委会仪表盘"), controls(range),
       h("p", { class: "muted" }, "每个数字都链接到它所统计的台账记录。", h("span", { id: "live-counter" })),
       hazards.section,
       h("div", { class: "grid" }, listingSection(boards), colours.section),
-      h("div", { class: "grid" }, enforcementSection(range.month, enforcement), tips ? tipSection(tips) : null),
+      h("div", { class: "grid" }, accidents ? accidentSection(range, accidents) : null,
+        tips ? tipSection(range, tips) : null),
+      h("div", { class: "grid" }, enforcementSection(range.month, enforcement)),
       h("div", { class: "grid" },
         penalties ? penaltySection(penalties.map((r) => ({ ...r, name: departmentNames.get(r.key) }))) : null,
         board ? accountabilitySection(board) : null),

@@ -1,27 +1,32 @@
-// The ledgers (台账): hazard, statistics facts, inspection, tip, duty, enterprise and listed supervision — one
-// generic table with filters, sort, pages, an as_of / known_at picker and CSV / XLSX export. All reads are the
-// API's own ledgers under /api/v1, scoped by the token.
+// The ledgers (台账): hazard, statistics facts, inspection, tip, duty, case, accident, blacklist, enterprise and
+// listed supervision — one generic table with filters, sort, pages, an as_of / known_at picker and CSV / XLSX export.
+// All reads are the API's own ledgers under /api/v1, scoped by the token. A paged ledger is sorted by the server
+// (``sort=key`` or ``sort=-key``, a key of the ledger's allow-list: only those columns are sortable), so the next page
+// continues the order; a ledger read whole (``paged`` unset) is sorted here, over all its rows.
 import { get, query } from "./api.js";
 import { beijing, errorBox, h, say, showFor, toMoment } from "./dom.js";
 import { download } from "./export.js";
 import {
   CHANNELS, COLOURS, GRADES, HAZARD_STATUS, INSPECTION_KINDS, INSPECTION_STATUS, label, LEVELS, LINES, METRICS, MODES,
-  SLIPS, SOURCES, TIERS, TIP_STATUS, CASE_STATUS,
+  SLIPS, SOURCES, TIERS, TIP_STATUS, CASE_STATUS, ACCIDENT_GRADES, ACCIDENT_KINDS, LISTING_STATES,
 } from "./terms.js";
 
 const opts = (table) => Object.entries(table);
 const YES_NO = { true: "是", false: "否" };
 const hazardLink = (id) => `#/console${query({ hazard: id })}`;
 const unitLink = (id) => `#/console${query({ unit: id })}`;
+const accidentLink = (id) => `#/console${query({ accident: id })}`;
 const day = (v) => (v ? beijing(v).slice(0, 10) : "");
 const yes = (v) => (v ? "是" : "");
 
-// column: [key, 中文, value(row) → text, link(row) → href | undefined, numeric?]
+// column: [key, 中文, value(row) → text, link(row) → href | undefined, numeric?]; a paged ledger's ``sorts`` lists
+// the keys its API sorts by (the allow-list of its projection's SORTS)
 const col = (key, title, value = (r) => r[key], link, num = false) => ({ key, title, value, link, num });
 
 export const LEDGERS = {
   hazards: {
     title: "隐患台账", path: "/hazards", temporal: true, paged: true,
+    sorts: ["found_at", "sector", "grade", "source", "status", "mode", "deadline_on", "listed_at", "closed_at"],
     filters: [["grade", "隐患等级", GRADES], ["status", "状态", HAZARD_STATUS], ["sector", "行业领域"],
       ["open", "仅未销号", YES_NO], ["listed", "挂牌督办", YES_NO], ["unit_id", "企业ID"], ["jurisdiction", "下级辖区"]],
     columns: [
@@ -54,6 +59,7 @@ export const LEDGERS = {
   },
   inspections: {
     title: "检查台账", path: "/inspections", temporal: true, paged: true, pageSize: 100,
+    sorts: ["inspected_at", "kind", "title", "status", "findings", "signatures"],
     filters: [["kind", "检查类别", INSPECTION_KINDS], ["status", "状态", INSPECTION_STATUS],
       ["inspecting_unit_id", "检查单位ID"], ["target_unit_id", "被检查单位ID"],
       ["since", "检查时间自", "datetime"], ["until", "检查时间至(不含)", "datetime"]],
@@ -72,9 +78,10 @@ export const LEDGERS = {
     ],
   },
   tips: {
-    title: "举报台账", path: "/tips", paged: true,
+    title: "举报台账", path: "/tips", paged: true, sorts: ["received_at", "channel", "status"],
     note: "举报人身份从不在此显示。",
-    filters: [["status", "状态", TIP_STATUS], ["channel", "渠道", CHANNELS],
+    filters: [["status", "状态", TIP_STATUS], ["channel", "渠道", CHANNELS], ["from", "受理月份自", "month"],
+      ["to", "受理月份至", "month"],
       ["subject_kind", "举报对象", { unit: "单位", hazard: "隐患", concealed_accident: "瞒报事故" }],
       ["jurisdiction", "下级辖区"]],
     columns: [
@@ -87,6 +94,7 @@ export const LEDGERS = {
   },
   duties: {
     title: "责任清单台账", path: "/ledger/duties", temporal: true, paged: true,
+    sorts: ["line", "text", "held_from", "source_document"],
     filters: [["unit_id", "单位ID"], ["post_id", "岗位ID"], ["person_id", "人员ID"]],
     columns: [
       col("unit_name", "单位", (r) => r.unit_name, (r) => unitLink(r.unit_id)), col("post_title", "岗位"),
@@ -128,13 +136,45 @@ export const LEDGERS = {
       col("open", "未反馈", (r) => yes(r.open)), col("late", "逾期", (r) => yes(r.late)),
     ],
   },
+  accidents: {
+    title: "事故台账", path: "/accidents", temporal: true, paged: true,
+    sorts: ["occurred_at", "grade", "kind", "sector", "deaths", "serious_injuries", "direct_loss_yuan", "learned_at"],
+    filters: [["grade", "事故等级", ACCIDENT_GRADES], ["from", "发生日期自", "date"], ["to", "发生日期至", "date"],
+      ["unit_id", "事故单位ID"], ["jurisdiction", "下级辖区"]],
+    columns: [
+      col("occurred_at", "发生时间", (r) => beijing(r.occurred_at)),
+      col("unit_name", "事故单位", (r) => r.unit_name, (r) => unitLink(r.unit_id)),
+      col("description", "事故概况", (r) => r.description, (r) => accidentLink(r.accident_id)),
+      col("kind", "类别", (r) => label(ACCIDENT_KINDS, r.kind)), col("sector", "行业领域"),
+      col("grade", "等级", (r) => label(ACCIDENT_GRADES, r.grade)),
+      col("deaths", "死亡", (r) => r.deaths, undefined, true), col("missing", "失踪", (r) => r.missing, undefined, true),
+      col("serious_injuries", "重伤", (r) => r.serious_injuries, undefined, true),
+      col("direct_loss_yuan", "直接经济损失(元)", (r) => r.direct_loss_yuan, undefined, true),
+      col("learned_at", "获知时间", (r) => beijing(r.learned_at)),
+      col("flags", "报告违规", (r) => r.flags || "", undefined, true),
+      col("concealment_suspected", "涉嫌瞒报", (r) => yes(r.concealment_suspected)),
+    ],
+  },
+  blacklist: {
+    title: "严重失信主体名单", path: "/blacklist", paged: true,
+    sorts: ["proposed_at", "ground", "status", "decided_at", "listed_on", "expires_on", "removed_on"],
+    note: "应急管理部令第11号：列入、期满与提前移出的全部记录；状态为所选日期当天的状态（默认今天）。",
+    filters: [["in_force", "仅当日在列", YES_NO], ["unit_id", "单位ID"], ["as_of", "状态所在时间 as_of", "datetime"]],
+    columns: [
+      col("proposed_at", "建议时间", (r) => beijing(r.proposed_at)),
+      col("unit_name", "单位", (r) => r.unit_name, (r) => unitLink(r.unit_id)),
+      col("ground", "列入情形", (r) => r.ground_text),
+      col("state", "当日状态", (r) => label(LISTING_STATES, r.state)),
+      col("status", "记录状态", (r) => label(LISTING_STATES, r.status)),
+      col("department_name", "决定部门"), col("decision_no", "决定书文号", (r) => r.decision_no || ""),
+      col("listed_on", "列入日期", (r) => r.listed_on || ""), col("expires_on", "期满日期", (r) => r.expires_on || ""),
+      col("removed_on", "提前移出", (r) => r.removed_on || ""),
+      col("notices", "联合惩戒通报", (r) => r.notices.length, undefined, true),
+    ],
+  },
   enterprises: {
-    title: "企业", path: "/units", fixed: { kind: "enterprise", limit: 500 },
+    title: "企业", path: "/units", fixed: { kind: "enterprise" }, paged: true,
     filters: [["q", "名称包含"], ["colour", "风险颜色", { ...COLOURS, none: "未分级" }], ["jurisdiction", "辖区"]],
-    client: {
-      colour: (r, v) => (r.risk_colour || "none") === v,
-      jurisdiction: (r, v) => r.jurisdiction === v || r.jurisdiction.startsWith(`${v}/`),
-    },
     columns: [
       col("name", "企业", (r) => r.name, (r) => unitLink(r.unit_id)), col("code", "统一社会信用代码"),
       col("sector", "行业领域"), col("risk_colour", "风险颜色", (r) => label(COLOURS, r.risk_colour) || "未分级"),
@@ -161,6 +201,12 @@ export const LEDGERS = {
   },
 };
 
+const SIZES = [20, 50, 100];
+
+/** Rows per page: the user's choice (``size``) or the ledger's own. */
+const pageSize = (def, params) => (SIZES.includes(Number(params.get("size"))) ? Number(params.get("size"))
+  : def.pageSize || 50);
+
 const TIME_PARAMS = ["as_of", "known_at"];
 const DATETIME_PARAMS = new Set(["as_of", "known_at", "since", "until"]);
 
@@ -168,7 +214,7 @@ const DATETIME_PARAMS = new Set(["as_of", "known_at", "since", "until"]);
 function apiParams(def, params) {
   const out = { ...(def.fixed || {}), ...(def.defaults || {}) };
   for (const [name, value] of params.entries()) {
-    if (!value || (def.client && name in def.client) || ["page", "sort", "dir"].includes(name)) continue;
+    if (!value || (def.client && name in def.client) || ["page", "size"].includes(name) || (name === "sort" && !def.paged)) continue;
     out[name] = DATETIME_PARAMS.has(name) ? toMoment(value) : value;
   }
   return out;
@@ -185,7 +231,7 @@ export async function fetchRows(def, params, { page = 0, all = false, progress }
   const filter = keep(def, params);
   const shape = (data) => filter(def.flatten ? def.flatten(data) : data);
   if (!def.paged) return { rows: shape(await get(def.path, base)), more: false, clientPaged: true };
-  const size = all ? 500 : def.pageSize || 50;
+  const size = all ? 500 : pageSize(def, params);
   if (!all) {
     const data = await get(def.path, { ...base, limit: size + 1, offset: page * size });
     return { rows: shape(data.slice(0, size)), more: data.length > size };
@@ -207,7 +253,7 @@ function filterForm(name, def, params) {
       input = h("select", { name: key, id: `f-${key}` }, h("option", { value: "" }, "全部"),
         opts(kind).map(([v, t]) => h("option", { value: v, selected: v === value }, t)));
     } else {
-      const type = { date: "date", datetime: "datetime-local", number: "number" }[kind] || "text";
+      const type = { date: "date", datetime: "datetime-local", number: "number", month: "month" }[kind] || "text";
       input = h("input", { type, name: key, id: `f-${key}`, value });
     }
     return h("label", { for: `f-${key}` }, title, input);
@@ -217,6 +263,7 @@ function filterForm(name, def, params) {
   return h("form", { class: "filters", "aria-label": "筛选", onsubmit: (event) => {
     event.preventDefault();
     const data = Object.fromEntries([...new FormData(event.target).entries()].filter(([, v]) => v));
+    if (params.get("sort")) data.sort = params.get("sort");  // the order stays; the pages start again
     location.hash = `#/ledger/${name}${query(data)}`;
   } },
   [...def.filters, ...times].map(field),
@@ -224,11 +271,21 @@ function filterForm(name, def, params) {
   h("a", { href: `#/ledger/${name}` }, "清除"));
 }
 
+/** ``sort=key`` or ``sort=-key`` (descending). */
+function sortOf(params) {
+  const value = params.get("sort") || "";
+  return { key: value.replace(/^-/, ""), descending: value.startsWith("-") };
+}
+
+const sortable = (def, column) => (def.paged ? (def.sorts || []).includes(column.key) : true);
+
+/** A ledger read whole is sorted here, over all its rows; a paged one comes sorted from the server. */
 function sortRows(rows, def, params) {
-  const key = params.get("sort");
+  if (def.paged) return rows;
+  const { key, descending } = sortOf(params);
   const column = def.columns.find((c) => c.key === key);
   if (!column) return rows;
-  const dir = params.get("dir") === "desc" ? -1 : 1;
+  const dir = descending ? -1 : 1;
   const value = (r) => { const v = column.value(r); return v === null || v === undefined ? "" : v; };
   return [...rows].sort((a, b) => {
     const x = value(a), y = value(b);
@@ -237,20 +294,21 @@ function sortRows(rows, def, params) {
 }
 
 function table(name, def, params, rows) {
-  const sorted = params.get("sort");
+  const { key: sorted, descending } = sortOf(params);
   const header = def.columns.map((c) => {
+    if (!sortable(def, c)) return h("th", { scope: "col", class: c.num ? "num" : "" }, c.title);
     const active = sorted === c.key;
-    const dir = active && params.get("dir") !== "desc" ? "desc" : "asc";
     const next = new URLSearchParams(params);
-    next.set("sort", c.key);
-    next.set("dir", dir);
-    return h("th", { scope: "col", class: c.num ? "num" : "",
-      "aria-sort": active ? (params.get("dir") === "desc" ? "descending" : "ascending") : "none" },
+    next.set("sort", active && !descending ? `-${c.key}` : c.key);
+    next.delete("page");  // a new order starts at its first page
+    return h("th", { scope: "col", class: c.num ? "num" : "", "data-sort": c.key,
+      "aria-sort": active ? (descending ? "descending" : "ascending") : "none" },
     h("button", { type: "button", class: "sort", onclick: () => { location.hash = `#/ledger/${name}?${next}`; } },
-      c.title, active ? (params.get("dir") === "desc" ? " ▼" : " ▲") : ""));
+      c.title, active ? (descending ? " ▼" : " ▲") : ""));
   });
+  const how = def.paged ? "点击带按钮的列名，由服务器对全部记录排序" : "点击列名对全部记录排序";
   return h("table", { id: "ledger-table" },
-    h("caption", { class: "muted" }, `${def.title}（本页按列排序：点击列名）`),
+    h("caption", { class: "muted" }, `${def.title}（${how}）`),
     h("thead", {}, h("tr", {}, header)),
     h("tbody", {}, rows.length ? rows.map((r) => h("tr", {}, def.columns.map((c) => {
       const text = c.value(r);
@@ -293,7 +351,7 @@ export async function ledger(name, params) {
     const result = await fetchRows(def, params, { page });
     let rows = sortRows(result.rows, def, params);
     let more = result.more;
-    const size = def.pageSize || 50;
+    const size = pageSize(def, params);
     const total = rows.length;
     if (result.clientPaged) {
       more = rows.length > (page + 1) * size;
@@ -305,6 +363,13 @@ export async function ledger(name, params) {
       h("button", { type: "button", id: "export-csv", onclick: () => exportAs("csv", name, def, params, progress) }, "导出 CSV"),
       h("button", { type: "button", id: "export-xlsx", onclick: () => exportAs("xlsx", name, def, params, progress) }, "导出 XLSX"),
       progress,
+      h("label", { for: "page-size" }, "每页行数", h("select", { id: "page-size", onchange: (event) => {
+        const next = new URLSearchParams(params);
+        next.set("size", event.target.value);
+        next.delete("page");
+        location.hash = `#/ledger/${name}?${next}`;
+      } }, [...new Set([...SIZES, size])].sort((a, b) => a - b).map((n) =>
+        h("option", { value: n, selected: n === size }, String(n))))),
       h("span", { id: "row-count" }, result.clientPaged ? `共 ${total} 行` : `第 ${page + 1} 页，本页 ${rows.length} 行`),
       page > 0 ? h("a", { href: go(page - 1) }, "上一页") : null,
       more ? h("a", { href: go(page + 1) }, "下一页") : null);

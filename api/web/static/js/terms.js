@@ -41,3 +41,9 @@ export const CASE_STATUS = {  // domain/cases.py STATUS_TERMS
 };
 export const TIERS = { exempt: "不予处罚", standard: "一般", aggravated: "从重" };
 export const SLIPS = { assignment: "交办单", supervision: "督办单" };  // domain/accountability.py SLIP_TERMS
+// domain/rules/accidents.py GRADE_TERMS (493号令 第3条) and domain/accidents.py KIND_TERMS
+export const ACCIDENT_GRADES = { general: "一般事故", serious: "较大事故", major: "重大事故", extraordinary: "特别重大事故" };
+export const ACCIDENT_KINDS = { work: "生产安全事故", road_traffic: "道路交通事故", fire: "火灾事故" };
+export const LISTING_STATES = {  // domain/blacklist.py STATUS_TERMS (严重失信主体名单)
+  proposed: "建议列入", listed: "已列入", declined: "不予列入", removed: "已提前移出", expired: "期满移出",
+};
