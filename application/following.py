@@ -45,8 +45,9 @@ class HealthLog(Protocol):
         again)."""
         ...
 
-    def recovered(self, name: str) -> None:
-        """Record that ``name`` stepped successfully."""
+    def recovered(self, name: str, passed: int | None = None) -> None:
+        """Record that ``name`` stepped successfully (up to log position ``passed`` when known: a failure further
+        on, met meanwhile by another follower of the same name, stands)."""
         ...
 
 

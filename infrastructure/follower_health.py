@@ -48,15 +48,16 @@ class FollowerHealth:
     def __init__(self, db: Database):
         self.db = db
         self._lock = threading.Lock()
-        self._known: dict[str, str | None] = {}
-        """What this process last wrote per follower: the error, ``None`` when cleared (absent: not yet known)."""
+        self._known: dict[str, tuple[str, int | None] | None] = {}
+        """What this process last wrote per follower: the error and its position, ``None`` when cleared (absent:
+        not yet known)."""
 
     def failed(self, name: str, error: BaseException, position: int | None = None) -> bool:
         text = describe(error)
         with self._lock:
-            if self._known.get(name) == text:
+            if self._known.get(name) == (text, position):
                 return False
-            self._known[name] = text
+            self._known[name] = (text, position)
         try:
             with self.db.transaction() as conn:
                 conn.execute(delete(FAILURES).where(FAILURES.c.name == name))
@@ -68,13 +69,24 @@ class FollowerHealth:
                 self._known.pop(name, None)
         return True
 
-    def recovered(self, name: str) -> None:
+    def recovered(self, name: str, passed: int | None = None) -> None:
+        """Clear ``name``'s failure. With ``passed`` (the position the follower has now processed up to), only a
+        failure at or before it is cleared: a round that started before a failure was met elsewhere (another
+        thread or process following the same log) has not recovered from it. What stays is remembered, so a
+        follower that has nothing to clear writes nothing."""
         with self._lock:
-            if name in self._known and self._known[name] is None:
-                return
-            self._known[name] = None
+            if name in self._known:
+                known = self._known[name]
+                if known is None or (passed is not None and known[1] is not None and known[1] > passed):
+                    return
+        cleared = FAILURES.c.name == name
+        if passed is not None:
+            cleared &= FAILURES.c.position.is_(None) | (FAILURES.c.position <= passed)
         with self.db.transaction() as conn:
-            conn.execute(delete(FAILURES).where(FAILURES.c.name == name))
+            conn.execute(delete(FAILURES).where(cleared))
+            left = conn.execute(select(FAILURES.c.error, FAILURES.c.position).where(FAILURES.c.name == name)).first()
+        with self._lock:
+            self._known[name] = None if left is None else (left.error, left.position)
 
     def failures(self) -> dict[str, Failure]:
         with self.db.read() as conn:

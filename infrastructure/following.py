@@ -188,13 +188,14 @@ class Runner:
             raise
         return len(batch)
 
-    def _round(self, projections: list[Any]) -> tuple[int, int, dict[str, Exception]]:
+    def _round(self, projections: list[Any]) -> tuple[int, int, dict[str, Exception], int]:
         """One batch for ``projections``: the log read and decoded once from the furthest behind of them, applied
         to each in one transaction (a savepoint each, so one that fails leaves the others' work). Returns the
-        entries read, the entries applied (summed over projections) and the failures by projection name."""
+        entries read, the entries applied (summed over projections), the failures by projection name, and the
+        log position every projection that did not fail has processed up to (at least)."""
         projections = [p for p in projections if p.name not in self.stale]  # old tables: not for new handlers
         if not projections:
-            return 0, 0, {}
+            return 0, 0, {}, 0
         names = [p.name for p in projections]
         start = min(positions(self.db, names).get(name, 0) for name in names)
         entries, unreadable = self._read(start, self.batch_size)
@@ -208,12 +209,12 @@ class Runner:
                 else:
                     if unreadable is not None:
                         failures[projection.name] = unreadable
-        return len(entries), applied, failures
+        return len(entries), applied, failures, entries[-1].position if entries else start
 
     def step(self, projection: Any) -> int:
         """Apply one batch to ``projection``; returns how many log entries it covered. When an entry fails, the
         entries before it are applied and :class:`FollowerFailed` names the one that failed."""
-        _, applied, failures = self._round([projection])
+        _, applied, failures, _ = self._round([projection])
         if failures:
             raise failures[projection.name]
         return applied
@@ -225,7 +226,7 @@ class Runner:
         selected = self._selected(name)
         total = self.rebuild_stale([p.name for p in selected], wait=True) if self.stale else 0
         while True:
-            read, applied, failures = self._round(selected)
+            read, applied, failures, _ = self._round(selected)
             total += applied
             if failures:
                 raise next(iter(failures.values()))
@@ -339,11 +340,12 @@ class Runner:
         is reported to the health log, the others go on."""
         if self.stale:
             self.rebuild_stale()  # another process's rebuild may have finished, or died
-        _, moved, failures = self._round(list(self.projections.values()))
+        _, moved, failures, reached = self._round(list(self.projections.values()))
         for name in self.projections:
             exc = failures.get(name)
             if exc is None:
-                self.health.recovered(name)
+                if name not in self.stale:  # a projection rebuilding behind its old tables took no part
+                    self.health.recovered(name, reached)
                 continue
             position = exc.position if isinstance(exc, FollowerFailed) else None
             if self.health.failed(name, exc, position):

@@ -103,7 +103,7 @@ def test_long_poll_answers_as_soon_as_an_event_is_written(client: TestClient, sy
     started = time.monotonic()
     empty = client.get(f"/api/v1/events?after={head}&wait=0.4", headers=headers).json()
     assert empty == {"items": [], "next_after": head}
-    assert 0.35 <= time.monotonic() - started < 3
+    assert 0.35 <= time.monotonic() - started < 15, "it waited, and answered when the wait was over"
 
     def later() -> None:
         time.sleep(0.3)
@@ -113,9 +113,9 @@ def test_long_poll_answers_as_soon_as_an_event_is_written(client: TestClient, sy
     writer = threading.Thread(target=later)
     writer.start()
     started = time.monotonic()
-    page = client.get(f"/api/v1/events?after={head}&wait=20", headers=headers).json()
+    page = client.get(f"/api/v1/events?after={head}&wait=30", headers=headers).json()
     writer.join()
-    assert time.monotonic() - started < 5
+    assert time.monotonic() - started < 15, "answered when the event was written, long before the 30 s wait"
     assert [e["type"] for e in page["items"]] == ["cn.zeren.people.PersonRegistered.v1"]
     assert client.get("/api/v1/events?wait=31", headers=headers).status_code == 422, "waits are bounded"
 

@@ -127,6 +127,17 @@ def test_a_recovered_follower_is_healthy_again(system: System) -> None:
     assert health.failures() == {}
 
 
+def test_a_round_that_has_not_reached_a_failure_does_not_clear_it(system: System) -> None:
+    """Two followers of one name (the app's background thread and a CLI step, or two processes) race: one meets an
+    unloadable event at position 10 while the other, which read the log before it, finishes a round up to 9."""
+    health, elsewhere = FollowerHealth(system.db), FollowerHealth(system.db)
+    assert health.failed("directory", ValueError("no class can load it"), 10)
+    health.recovered("directory", 9)
+    elsewhere.recovered("directory", 9)
+    assert [f.position for f in health.failures().values()] == [10], "a round that stopped at 9 has not passed 10"
+    elsewhere.recovered("directory", 10)
+    assert health.failures() == {}, "a round that processed position 10 has recovered"
+
 def test_a_broker_outage_shows_the_relay_degraded(client: TestClient, system: System) -> None:
     World(system)
     settings = system.settings.model_copy(update={"kafka_bootstrap": f"127.0.0.1:{free_port()}",
