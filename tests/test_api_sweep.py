@@ -32,8 +32,6 @@ from api.auth import issue_token
 from api.bootstrap import System
 from tests.builders import World
 
-pytestmark = pytest.mark.xdist_group("demo")  # the reads share the demo history loaded once per process
-
 EXAMPLES = 2
 """Generated requests per operation and mode (valid, invalid): the sweep stays well under a minute."""
 CHECKED = frozenset({"not_a_server_error", "status_code_conformance", "content_type_conformance",

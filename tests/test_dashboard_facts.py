@@ -16,7 +16,6 @@ from api.auth import issue_token
 from api.bootstrap import System
 from api.demo.scene import NANPU, SHANYAO
 
-pytestmark = pytest.mark.xdist_group("demo")
 WINDOW = {"from": "2024-11-01", "to": "2026-10-31"}
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from datetime import date, datetime
 from pathlib import Path
 from uuid import UUID
@@ -16,8 +15,7 @@ from domain.base import in_effect_order, project
 from domain.hazards import RectificationReinspected
 from domain.tips import ReporterIdentityDisclosed
 from infrastructure.settings import Settings
-
-pytestmark = pytest.mark.xdist_group("demo")  # one process loads the demo history
+from tests.conftest import DEMO_KEY
 
 
 def load(settings: Settings) -> System:
@@ -30,16 +28,15 @@ def fingerprint(system: System) -> list[tuple]:
             for e in system.store.read(0, 100_000)]
 
 
-def test_the_demo_is_the_same_on_every_machine(tmp_path: Path) -> None:
-    """Same events, ids and times everywhere; person ids follow the deployment's keyed digest, so same key."""
-    key = base64.b64encode(b"k" * 32).decode()
-    first = load(Settings(sqlite_path=tmp_path / "a.db", data_dir=tmp_path / "a", master_key=key))
-    second = load(Settings(sqlite_path=tmp_path / "b.db", data_dir=tmp_path / "b", master_key=key))
+@pytest.mark.parametrize("demo", ["postgres"], indirect=True)
+def test_the_demo_is_the_same_on_every_machine(demo: System, tmp_path: Path) -> None:
+    """Same events, ids and times everywhere — on another machine and on the other database; person ids follow the
+    deployment's keyed digest, so same key."""
+    fresh = load(Settings(sqlite_path=tmp_path / "a.db", data_dir=tmp_path / "a", master_key=DEMO_KEY))
     try:
-        assert fingerprint(first) == fingerprint(second)
+        assert fingerprint(fresh) == fingerprint(demo)
     finally:
-        first.close()
-        second.close()
+        fresh.close()
 
 
 def cst(text: str) -> datetime:

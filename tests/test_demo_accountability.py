@@ -6,12 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import pytest
-
 from api.bootstrap import System
 from domain import accountability as ac
-
-pytestmark = pytest.mark.xdist_group("demo")  # one process loads the demo history
 
 
 def test_the_demo_slip_summons_and_admonition(demo: System) -> None:

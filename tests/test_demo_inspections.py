@@ -7,7 +7,6 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-import pytest
 from sqlalchemy import select
 
 from api.bootstrap import System
@@ -17,8 +16,6 @@ from domain.random_draws import RandomDrawMade, rerun
 from projections.directory import POSTS, UNITS
 from projections.inspection_ledger import FINDINGS, INSPECTIONS, SPOT_TESTS
 from projections.responsibility_ledger import HOLDINGS
-
-pytestmark = pytest.mark.xdist_group("demo")  # one process loads the demo history
 
 NOW = datetime(2026, 11, 1, tzinfo=CST)
 

@@ -16,6 +16,8 @@ from infrastructure.migrate import current, durable_metadata, head, upgrade
 from infrastructure.settings import Settings
 from tests.builders import run_zeren
 
+pytestmark = pytest.mark.empty_store  # each test starts where a first start does: no tables at all
+
 DURABLE_TABLES = {"follower_tracking", "command_receipts", "data_keys", "audit_leaves", "audit_nodes", "audit_heads",
                   "audit_checkpoint_signatures"}
 

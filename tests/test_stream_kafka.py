@@ -36,7 +36,7 @@ from infrastructure.stream.schemas import render_schemas
 from tests.conftest import REGISTRAR
 from tests.kafka_broker import Consumed, ProxiedBroker, Tansu, consume_confluent, consume_kafka_python, unique
 
-pytestmark = [pytest.mark.kafka, pytest.mark.xdist_group("demo")]
+pytestmark = pytest.mark.kafka
 
 
 def relay_settings(settings: Settings, bootstrap: str, **overrides: Any) -> Settings:

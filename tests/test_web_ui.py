@@ -30,8 +30,6 @@ from api.auth import issue_token
 from api.bootstrap import System
 from api.demo.scene import NANPU, SHANYAO
 
-pytestmark = pytest.mark.xdist_group("demo")
-
 CHROMIUM = Path("/usr/lib/chromium/chromium")
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "ui"
 RANGE = "from=2024-11&to=2026-10&month=2025-02"  # the demo's two years, and a month with 零执法 flags
