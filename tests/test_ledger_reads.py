@@ -21,8 +21,6 @@ from domain import accidents as ac
 from domain.rules.accidents import Figures
 from tests.test_accidents import OCCURRED, Scene
 
-pytestmark = pytest.mark.xdist_group("demo")
-
 
 @pytest.fixture
 def http(demo: System) -> Iterator[TestClient]:
