@@ -16,7 +16,7 @@ const endOfDay = (d) => `${d}T23:59:59+08:00`;
 function picker(params, choices) {
   const kind = KINDS.find(([k]) => params.get(k))?.[0] || "hazard";
   const id = params.get(kind) || "";
-  const lists = { unit: "c-enterprises", hazard: "c-hazards" };
+  const lists = { unit: "c-enterprises", hazard: "c-hazards", accident: "c-accidents" };
   const idInput = h("input", { name: "id", id: "c-id", value: id, size: 40, list: lists[kind] });
   const kindSelect = h("select", { name: "kind", id: "c-kind", onchange: () => {
     idInput.setAttribute("list", lists[kindSelect.value] || "");
@@ -26,10 +26,12 @@ function picker(params, choices) {
     location.hash = `#/console${query({ [kindSelect.value]: idInput.value.trim() })}`;
   } },
   h("label", { for: "c-kind" }, "对象", kindSelect),
-  h("label", { for: "c-id" }, "编号（企业、隐患可从列表选；事故填编号）", idInput),
+  h("label", { for: "c-id" }, "编号（可从列表选）", idInput),
   h("datalist", { id: "c-enterprises" }, choices.enterprises.map((u) => h("option", { value: u.unit_id }, u.name))),
   h("datalist", { id: "c-hazards" }, choices.hazards.map((x) =>
     h("option", { value: x.hazard_id }, `${x.unit_name || ""}：${x.description}`))),
+  h("datalist", { id: "c-accidents" }, choices.accidents.map((a) =>
+    h("option", { value: a.accident_id }, `${beijing(a.occurred_at).slice(0, 10)} ${a.unit_name || ""}：${a.description}`))),
   h("button", { type: "submit", class: "primary" }, "查看"));
 }
 
@@ -92,9 +94,9 @@ function dossierSection(dossier) {
 
 export async function consoleView(params) {
   const show = showFor();
-  const [enterprises, hazards] = await Promise.all([get("/units", { kind: "enterprise", limit: 500 }),
-    get("/hazards", { limit: 500 })]).catch(() => [[], []]);
-  const choices = { enterprises, hazards };
+  const [enterprises, hazards, accidents] = await Promise.all([get("/units", { kind: "enterprise", limit: 500 }),
+    get("/hazards", { limit: 500 }), get("/accidents", { limit: 500 }).catch(() => [])]).catch(() => [[], [], []]);
+  const choices = { enterprises, hazards, accidents };
   const kind = KINDS.find(([k]) => params.get(k))?.[0];
   const id = kind && params.get(kind);
   const head = [h("h1", {}, "调查控制台"), picker(params, choices)];
