@@ -19,6 +19,7 @@ from api.request_bounds import RequestBounds
 from api.routers import (
     accidents,
     accountability,
+    assessments,
     audit,
     audit_trail,
     blacklist,
@@ -119,7 +120,7 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
                    one_plus_n.router,
                    tips.router, oversight.router, audit_trail.router, audit.router, events.router, schemas.router,
                    accidents.router, investigations.router, dossiers.router, cases.router,
-                   accountability.router, orders.router,
+                   accountability.router, assessments.router, orders.router,
                    blacklist.router):
         app.include_router(router, prefix=API_PREFIX)
     web.mount(app)

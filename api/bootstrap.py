@@ -166,7 +166,8 @@ class Queries:
 
     @cached_property
     def one_plus_n(self) -> OnePlusNLedger:
-        return OnePlusNLedger(self.directory, self.ledger, self.hazards, self.inspections, self.orders, self.blacklist)
+        return OnePlusNLedger(self.directory, self.ledger, self.hazards, self.inspections, self.orders, self.blacklist,
+                              self.accountability)
 
 
 @dataclass
@@ -212,7 +213,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     runner = Runner(db, store, projections(), notifications=notifications)
     runner.setup()
     service = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS,
-                    Lookups(runner, queries.directory, queries.inspections, queries.cases), queries.tips)
+                    Lookups(runner, queries.directory, queries.inspections, queries.cases,
+                            queries.accountability), queries.tips)
     service.listeners.append(runner.wake)
     worker = Worker(service, service.clock, queries.deadlines, queries.oversight, queries.accident_checks,
                     queries.cases, queries.accountability, queries.accountability,

@@ -10,7 +10,8 @@ jurisdiction (a declared reference).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from decimal import Decimal
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from pydantic import Field
@@ -20,6 +21,7 @@ from application.organisation import territory_of
 from application.service import Handler
 from application.unit_of_work import UnitOfWork
 from domain import accountability as ac
+from domain import assessments as asm
 from domain.base import Aggregate, Frozen
 from domain.bounds import Moment
 from domain.errors import NotFound, Rejected
@@ -28,6 +30,7 @@ from domain.people import Person
 from domain.posts import Post
 from domain.references import PersonRef, PostRef, RecordRef, UnitRef
 from domain.rules import pack_for
+from domain.rules.assessment import assessment_scheme
 from domain.rules.assessment_veto import VetoConsequence, judge_veto, veto_rule
 from domain.units import Unit
 
@@ -157,6 +160,27 @@ class RecordVetoFinding(Command):
     department_ids: list[UnitRef] = Field(default_factory=list, max_length=200)
 
 
+class RecordAssessment(Command):
+    roles: ClassVar[frozenset[str]] = ISSUING
+    action: ClassVar[str] = "record assessment results"
+    unit_id: UnitRef = Field(description="the town (镇/街道) or department assessed")
+    year: int = Field(ge=2000, le=2100)
+    scores: dict[Annotated[str, Field(min_length=1, max_length=50)],
+                 Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]] = Field(
+        min_length=1, max_length=50, description="each item of the pack's scheme scored 0–100 (item code → score)")
+
+
+class VetoProject(Command):
+    roles: ClassVar[frozenset[str]] = ISSUING
+    action: ClassVar[str] = "refuse projects with a major safety risk"
+    issuer_unit_id: UnitRef = Field(description="the department or government that approves the project or plan")
+    kind: asm.ProjectKind
+    name: str = Field(min_length=1, max_length=300)
+    applicant_unit_id: UnitRef | None = Field(default=None, description="the unit that applied, if registered")
+    risk: str = Field(min_length=1, max_length=4000, description="the major safety risk (重大安全风险)")
+    document: str = Field(min_length=1, max_length=200, description="the decision's document number (文号)")
+
+
 def _unit(uow: UnitOfWork, unit_id: UUID, field: str, *, write: bool = False) -> Unit:
     return uow.load(unit_id, Unit, label="unit", field=field, write=write)
 
@@ -252,9 +276,46 @@ def record_veto_finding(cmd: RecordVetoFinding, uow: UnitOfWork) -> UUID:
     rule = veto_rule(pack)
     if rule is not None and uow.find(finding_id, ac.VetoFinding) is None:
         judgement = judge_veto(rule, cmd.illegal_acts, cmd.fatal_accidents)
-        uow.record(ac.find_veto(uow.ctx, territory, cmd.year, judgement, cmd.consequence,
-                                tuple(cmd.department_ids), pack.version_tag))
+        event = ac.find_veto(uow.ctx, territory, cmd.year, judgement, cmd.consequence, tuple(cmd.department_ids),
+                             pack.version_tag)
+        if event is not None:
+            uow.record(event)
+            if judgement.vetoed and cmd.consequence == VetoConsequence.assessment_veto:
+                _apply_veto(uow, (territory.id, *cmd.department_ids), cmd.year, finding_id, rule.basis,
+                            pack.version_tag)
     return finding_id
+
+
+def _apply_veto(uow: UnitOfWork, unit_ids: tuple[UUID, ...], year: int, finding_id: UUID, basis: str,
+                rules_version: str) -> None:
+    """The veto applied to the year's results already recorded for the town and the departments it names."""
+    for unit_id in unit_ids:
+        assessment = uow.find(asm.assessment_id(unit_id, year), asm.Assessment)
+        if assessment is not None:
+            applied = asm.apply_veto(uow.ctx, assessment, finding_id, basis, rules_version)
+            if applied is not None:
+                uow.record(applied)
+
+
+def record_assessment(cmd: RecordAssessment, uow: UnitOfWork) -> UUID:
+    """Score the unit's year under its pack's scheme, with every veto finding that names it applied."""
+    unit = _unit(uow, cmd.unit_id, "unit_id", write=True)
+    pack = pack_for(unit.jurisdiction)
+    vetoes = tuple(sorted(uow.directory.vetoes_naming(unit.id, cmd.year), key=str))
+    state = uow.find(asm.assessment_id(unit.id, cmd.year), asm.Assessment)
+    event = asm.record_assessment(uow.ctx, state, unit, cmd.year, assessment_scheme(pack), cmd.scores, vetoes,
+                                  pack.version_tag)
+    uow.record(event)
+    return event.originator_id
+
+
+def veto_project(cmd: VetoProject, uow: UnitOfWork) -> UUID:
+    issuer = _unit(uow, cmd.issuer_unit_id, "issuer_unit_id", write=True)
+    applicant = _unit(uow, cmd.applicant_unit_id, "applicant_unit_id") if cmd.applicant_unit_id else None
+    event = asm.veto_project(uow.ctx, uow.ids.new(), issuer, cmd.kind, cmd.name, applicant, cmd.risk,
+                             cmd.document)
+    uow.record(event)
+    return event.originator_id
 
 
 def _person(uow: UnitOfWork, person_id: UUID) -> Person:
@@ -301,4 +362,6 @@ HANDLERS: dict[type[Command], Handler] = {
     Commend: commend,
     RecordIllegalAct: record_illegal_act,
     RecordVetoFinding: record_veto_finding,
+    RecordAssessment: record_assessment,
+    VetoProject: veto_project,
 }

@@ -119,6 +119,11 @@ class Directory(Protocol):
         """Every penalty case opened against the unit (earlier penalties aggravate; 第113条 counts them)."""
         ...
 
+    def vetoes_naming(self, unit_id: UUID, year: int) -> list[UUID]:
+        """The year's assessment-veto findings (一票否决, seed 001 ¶30) that name the unit: the town's own, or those
+        naming it among the departments concerned."""
+        ...
+
 
 class TipRegister(Protocol):
     """What the reward rule needs from the tip ledger (a read model, asked as of a log position; projections.tips)."""

@@ -10,8 +10,10 @@ from pydantic import Field
 from application.commands import Command, Targeted
 from application.service import Handler
 from application.unit_of_work import UnitOfWork
+from domain import accountability as ac
 from domain import posts as ps
 from domain import responsibility as r
+from domain.calendar import local_day
 from domain.people import Person
 from domain.references import ListRef, PersonRef, PostRef, UnitRef
 from domain.rules import pack_for
@@ -122,6 +124,23 @@ def _person(uow: UnitOfWork, person_id: UUID) -> Person:
     return uow.load(person_id, Person, label="person", field="person_id", write=False)
 
 
+def refuse_barred_promotion(uow: UnitOfWork, person: Person, post: ps.Post, unit: Unit) -> None:
+    """A leader held responsible is not promoted while the bar the decision set covers the day (《地方党政领导干部安全
+    生产责任制规定》: 不得晋升职务、级别或者重用任职; ``domain.accountability.refuse_promotion``)."""
+    record = uow.find(ac.record_id(person.id), ac.PersonalRecord)
+    if record is None:
+        return
+    pack = pack_for(unit.jurisdiction)
+
+    def higher(act: ac.Act) -> bool:
+        held_unit = uow.find(act.held.unit_id, Unit)
+        return held_unit is not None and ac.is_promotion(
+            pack["accountability.promotion.ranks"], act.held.post_kind, held_unit.jurisdiction,
+            post.definition.kind, unit.jurisdiction)
+
+    ac.refuse_promotion(record, local_day(uow.ctx.effective_at), higher, pack["accountability.bar.basis"])
+
+
 def establish_post(cmd: EstablishPost, uow: UnitOfWork) -> UUID:
     unit = _unit(uow, cmd.unit_id, write=True)
     event = ps.establish_post(uow.ctx, uow.ids.new(), unit, cmd.definition, cmd.first_responsible,
@@ -148,7 +167,9 @@ def appoint_holder(cmd: AppointHolder, uow: UnitOfWork) -> UUID:
     if cmd.replaces is not None:
         uow.record(ps.remove_holder(uow.ctx, post, cmd.replaces, cmd.replaced_because, cmd.document))
         post = _post(uow, cmd.post_id)
-    uow.record(ps.appoint(uow.ctx, post, _unit(uow, post.unit_id), person, cmd.document))
+    unit = _unit(uow, post.unit_id)
+    refuse_barred_promotion(uow, person, post, unit)
+    uow.record(ps.appoint(uow.ctx, post, unit, person, cmd.document))
     return post.id
 
 
@@ -163,8 +184,10 @@ def transfer_person(cmd: TransferPerson, uow: UnitOfWork) -> UUID:
     source = _post(uow, cmd.from_post_id, field="from_post_id")
     target = _post(uow, cmd.to_post_id, field="to_post_id")
     person = _person(uow, cmd.person_id)
+    unit = _unit(uow, target.unit_id)
+    refuse_barred_promotion(uow, person, target, unit)
     uow.record(ps.remove_holder(uow.ctx, source, person.id, ps.RemovalReason.transferred, cmd.document))
-    uow.record(ps.appoint(uow.ctx, target, _unit(uow, target.unit_id), person, cmd.document))
+    uow.record(ps.appoint(uow.ctx, target, unit, person, cmd.document))
     return target.id
 
 

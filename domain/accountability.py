@@ -15,11 +15,15 @@ Sources (docs/rules.md R9; docs/glossary.md "Accountability"):
   the act still names the post held then. Each act rests on a finding: an investigation's finding, a slip's overdue
   flag, an assessment veto, an oversight flag.
 - Commendation (表彰) and the bar on commendation and promotion for a leader held responsible: the act carries the
-  period its decision set (``barred_until``); no seed or law figure is assumed here.
+  period its decision set (``barred_until``); no seed or law figure is assumed here. The bar is the 规定's
+  "在相关规定时限内，取消考核评优和评选各类先进资格，不得晋升职务、级别或者重用任职" (the pack key
+  ``accountability.bar.basis``; article number unverified): a commendation is refused, and so is an appointment to a
+  higher post (:func:`is_promotion`, :func:`refuse_promotion`) while the bar covers the day.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
@@ -583,3 +587,31 @@ def commend(ctx: CommandContext, record: PersonalRecord | None, person_id: UUID,
                           commendation=commendation)
     assert isinstance(event, Commended)
     return event
+
+
+def is_promotion(ranks: Mapping[str, int], from_kind: str, from_jurisdiction: str, to_kind: str,
+                 to_jurisdiction: str) -> bool:
+    """Whether a post (``to_*``) is higher than the post held (``from_*``): a leadership rank above it at the same
+    level (jurisdiction paths of the same depth), or the same or a higher rank at a higher level (a shorter path). Ranks
+    are the pack's (``accountability.promotion.ranks``: a reading, the 规定 names no ranks); a post of no rank
+    (an enterprise's, a position) is never a promotion."""
+    to_rank, from_rank = ranks.get(to_kind, 0), ranks.get(from_kind, 0)
+    if to_rank == 0:
+        return False
+    to_depth, from_depth = to_jurisdiction.count("/"), from_jurisdiction.count("/")
+    if to_depth < from_depth:
+        return to_rank >= from_rank
+    return to_depth == from_depth and to_rank > from_rank
+
+
+def refuse_promotion(record: PersonalRecord | None, day: date, promotion: Callable[[Act], bool],
+                     basis: str) -> None:
+    """Refuse an appointment on ``day`` that ``promotion`` says is higher than the post named in an act whose bar on
+    commendation and promotion covers the day (the 规定: 不得晋升职务、级别或者重用任职)."""
+    bar = record.barred_on(day) if record is not None else None
+    if bar is None or not promotion(bar):
+        return
+    raise Rejected("barred-from-promotion",
+                   f"the person is barred from promotion until {bar.barred_until} by act {bar.no} "
+                   f"({FORM_TERMS[bar.form]}, {bar.document}, as {bar.held.post_title})", field="post_id",
+                   basis=basis)

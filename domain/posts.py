@@ -1,7 +1,7 @@
 """Posts and who holds them: duties belong to the post, so a new holder inherits them (人员变更动态调整, seed 002).
 
 - 党政同责: in a territorial unit both the party secretary and the government head are first responsible
-  (《地方党政领导干部安全生产责任制规定》第五条, article number unverified; seed 001 ¶3; the pack key
+  (《地方党政领导干部安全生产责任制规定》第四条, from cn-base@2024.9; seed 001 ¶3; the pack key
   ``posts.joint_responsibility.basis``).
 - The main responsible person of an enterprise is its first responsible person (安全生产法 第5条; seed 000 §10).
 - A post may require certificates (安全生产法 第27、30条); nobody is appointed without them, valid on the day.

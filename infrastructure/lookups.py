@@ -15,21 +15,23 @@ from uuid import UUID
 
 from domain.random_draws import PreviousInspection
 from infrastructure.following import Runner, positions
+from projections.accountability import AccountabilityQueries, AccountabilityRecords
 from projections.cases import CaseLedger, CaseQueries
 from projections.directory import DirectoryProjection, DirectoryQueries
 from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
 
 
 class Lookups:
-    """The ``Directory`` port over the directory, the inspection ledger and the case ledger, each read at the head of
-    the log."""
+    """The ``Directory`` port over the directory, the inspection ledger, the case ledger and the accountability
+    records, each read at the head of the log."""
 
     def __init__(self, runner: Runner, directory: DirectoryQueries, inspections: InspectionLedgerQueries,
-                 cases: CaseQueries):
+                 cases: CaseQueries, accountability: AccountabilityQueries):
         self.runner = runner
         self.directory = directory
         self.inspections = inspections
         self.cases = cases
+        self.accountability = accountability
 
     def _at_head(self, projection: str) -> None:
         """Bring ``projection`` up to the head of the log unless it is there already."""
@@ -67,3 +69,7 @@ class Lookups:
     def cases_of(self, unit_id: UUID) -> list[UUID]:
         self._at_head(CaseLedger.name)
         return self.cases.cases_of(unit_id)
+
+    def vetoes_naming(self, unit_id: UUID, year: int) -> list[UUID]:
+        self._at_head(AccountabilityRecords.name)
+        return self.accountability.vetoes_naming(unit_id, year)

@@ -33,8 +33,10 @@ from sqlalchemy import (
 from application.ports import VetoCount
 from domain import accidents as acc
 from domain import accountability as ac
+from domain import assessments as asm
 from domain import investigations as inv
 from domain.calendar import local_day
+from domain.rules.assessment_veto import VetoConsequence
 from projections.columns import Json, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
@@ -106,6 +108,28 @@ VETOES = Table(
     Column("basis", Text), Column("rules_version", Key),
 )
 
+ASSESSMENTS = Table(
+    "accountability_assessments", METADATA,
+    Column("assessment_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
+    Column("year", Integer, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("score", Text, nullable=False), Column("rating", Key, nullable=False),
+    Column("vetoed", Boolean, nullable=False), Column("veto_finding_ids", Json, nullable=False),
+    Column("items", Json, nullable=False), Column("item_scores", Json, nullable=False),
+    Column("placeholder", Boolean, nullable=False), Column("recorded_at", Timestamp, nullable=False),
+    Column("basis", Text), Column("rules_version", Key),
+    Index("accountability_assessments_year", "year"),
+)
+"""The year's assessment of a town or department (年度考核结果), its rating with the veto applied."""
+PROJECT_VETOES = Table(
+    "accountability_project_vetoes", METADATA,
+    Column("veto_id", Key, primary_key=True), Column("issuer_unit_id", Key, nullable=False),
+    Column("kind", Key, nullable=False), Column("name", Text, nullable=False), Column("applicant_unit_id", Key),
+    Column("risk", Text, nullable=False), Column("document", Text, nullable=False),
+    Column("jurisdiction", Key, nullable=False), Column("decided_at", Timestamp, nullable=False),
+    Column("year", Integer, nullable=False), Column("basis", Text),
+)
+"""项目一票否决 (seed 003 ¶31): projects and plans refused at approval for a major safety risk."""
+
 
 def _finding(finding: ac.FindingRef | None) -> dict[str, Any] | None:
     return None if finding is None else finding.model_dump(mode="json")
@@ -118,7 +142,7 @@ def _held(held: ac.HeldPost) -> dict[str, Any]:
 
 class AccountabilityRecords(Projection):
     name = "accountability"
-    version = 1
+    version = 2
     slips = SLIPS
     notices = NOTICES
     summons = SUMMONS
@@ -127,6 +151,36 @@ class AccountabilityRecords(Projection):
     accidents = ACCIDENTS
     investigations = INVESTIGATIONS
     vetoes = VETOES
+    assessments = ASSESSMENTS
+    project_vetoes = PROJECT_VETOES
+
+    @on(asm.AssessmentRecorded)
+    def _assessed(self, conn: Connection, e: asm.AssessmentRecorded, _: int) -> None:
+        row = {"unit_id": e.unit_id, "year": e.year, "jurisdiction": e.envelope.jurisdiction, "score": str(e.score),
+               "rating": e.rating, "vetoed": e.vetoed, "veto_finding_ids": [str(v) for v in e.veto_finding_ids],
+               "items": [i.model_dump(mode="json") for i in e.items],
+               "item_scores": {k: str(v) for k, v in e.item_scores.items()}, "placeholder": e.placeholder,
+               "recorded_at": e.effective_at, "basis": e.envelope.basis, "rules_version": e.envelope.rules_version}
+        t = self.assessments
+        if conn.execute(select(t.c.assessment_id).where(t.c.assessment_id == e.originator_id)).first() is None:
+            conn.execute(insert(t).values(assessment_id=e.originator_id, **row))
+        else:
+            conn.execute(update(t).where(t.c.assessment_id == e.originator_id).values(**row))
+
+    @on(asm.AssessmentVetoApplied)
+    def _assessment_vetoed(self, conn: Connection, e: asm.AssessmentVetoApplied, _: int) -> None:
+        t = self.assessments
+        vetoes = conn.execute(select(t.c.veto_finding_ids).where(t.c.assessment_id == e.originator_id)).scalar_one()
+        conn.execute(update(t).where(t.c.assessment_id == e.originator_id).values(
+            rating="vetoed", vetoed=True, veto_finding_ids=[*vetoes, str(e.veto_finding_id)]))
+
+    @on(asm.ProjectVetoed)
+    def _project_vetoed(self, conn: Connection, e: asm.ProjectVetoed, _: int) -> None:
+        conn.execute(insert(self.project_vetoes).values(
+            veto_id=e.originator_id, issuer_unit_id=e.issuer_unit_id, kind=e.kind, name=e.name,
+            applicant_unit_id=e.applicant_unit_id, risk=e.risk, document=e.document,
+            jurisdiction=e.envelope.jurisdiction, decided_at=e.effective_at, year=local_day(e.effective_at).year,
+            basis=e.envelope.basis))
 
     @on(ac.IllegalActRecorded)
     def _illegal(self, conn: Connection, e: ac.IllegalActRecorded, _: int) -> None:
@@ -286,6 +340,76 @@ class AccountabilityQueries:
         with self.db.read() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
         return self._named(rows, "territory_id", "territory_name")
+
+    def department_vetoes(self, scope: str, year: int) -> list[dict[str, Any]]:
+        """The year's veto board per department (行业主管部门, seed 001 ¶30): each department the findings name, with
+        the towns and consequences that name it and whether it is vetoed (一票否决)."""
+        boards: dict[str, dict[str, Any]] = {}
+        for row in self.vetoes(scope, year):
+            for department in row["department_ids"]:
+                board = boards.setdefault(department, {"department_id": department, "year": year, "vetoed": False,
+                                                       "findings": []})
+                board["findings"].append({key: row[key] for key in (
+                    "finding_id", "territory_id", "territory_name", "consequence", "illegal_acts",
+                    "fatal_accidents", "found_at")})
+                board["vetoed"] = board["vetoed"] or row["consequence"] == VetoConsequence.assessment_veto
+        rows = self._named(sorted(boards.values(), key=lambda b: b["department_id"]), "department_id",
+                           "department_name")
+        return [{**r, "department_id": UUID(r["department_id"])} for r in rows]
+
+    def vetoes_naming(self, unit_id: UUID, year: int) -> list[UUID]:
+        """The year's 一票否决 findings naming the unit: a town's own, or a finding naming it among the departments."""
+        v = VETOES.c
+        query = select(v.finding_id, v.territory_id, v.department_ids).where(
+            v.year == year, v.consequence == VetoConsequence.assessment_veto)
+        with self.db.read() as conn:
+            rows = conn.execute(query).all()
+        return [UUID(f) for f, territory, departments in rows
+                if territory == str(unit_id) or str(unit_id) in departments]
+
+    def assessments_of(self, scope: str, year: int) -> list[dict[str, Any]]:
+        """The year's assessment results in ``scope``, with each unit's name."""
+        t = ASSESSMENTS.c
+        query = select(ASSESSMENTS).where(within(t.jurisdiction, scope), t.year == year).order_by(t.unit_id)
+        with self.db.read() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        return self._named(rows, "unit_id", "unit_name")
+
+    def project_vetoes_of(self, scope: str, year: int) -> list[dict[str, Any]]:
+        """The year's projects and plans refused for a major safety risk (seed 003 ¶31), with the issuer's name."""
+        p = PROJECT_VETOES.c
+        query = (select(PROJECT_VETOES).where(within(p.jurisdiction, scope), p.year == year)
+                 .order_by(p.decided_at, p.veto_id))
+        with self.db.read() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        return self._named(rows, "issuer_unit_id", "issuer_name")
+
+    def unit_acts(self, scope: str, unit_id: UUID, *, until: datetime) -> dict[str, Any]:
+        """The acts of accountability a unit's 1+N ledger shows by ``until``: slips to it, letters and circulars
+        naming it, summons of its leaders, and acts against people as holders of its posts (the post held then)."""
+        s, n, m, a = SLIPS.c, NOTICES.c, SUMMONS.c, ACTS.c
+        with self.db.read() as conn:
+            slips = [dict(r) for r in conn.execute(
+                select(SLIPS).where(within(s.jurisdiction, scope), s.target_unit_id == unit_id, s.issued_at <= until)
+                .order_by(s.issued_at, s.slip_id)).mappings()]
+            notices = [dict(r) for r in conn.execute(
+                select(NOTICES).where(within(n.jurisdiction, scope), n.issued_at <= until)
+                .order_by(n.issued_at, n.notice_id)).mappings() if str(unit_id) in r["target_unit_ids"]]
+            summons = [dict(r) for r in conn.execute(
+                select(SUMMONS).where(within(m.jurisdiction, scope), m.target_unit_id == unit_id,
+                                      m.held_at <= until).order_by(m.held_at, m.summons_id)).mappings()]
+            acts = [dict(r) for r in conn.execute(
+                select(ACTS).where(within(a.jurisdiction, scope), a.unit_id == unit_id,
+                                   a.kind == "accountability").order_by(a.decided_on, a.person_id, a.no)).mappings()]
+        for slip in slips:
+            answered, deadline = slip["answered_at"], slip["deadline"]
+            slip["open"] = answered is None or answered > until
+            slip["late"] = ((answered is None or answered > until) and until > deadline) or (
+                answered is not None and answered <= until and answered > deadline)
+        people = self.directory.person_names({r["person_id"] for r in acts})
+        acts = [{**r, "person_name": people.get(r["person_id"])} for r in acts
+                if local_day(until) >= r["decided_on"]]
+        return {"slips": slips, "notices": notices, "summons": summons, "acts": acts}
 
     # --- application.ports.Vetoes ---------------------------------------------------------------------------
     def veto_counts(self, scope: str, year: int, grades: tuple[str, ...]) -> list[VetoCount]:

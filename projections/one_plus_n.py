@@ -4,8 +4,10 @@
 inspections, the people in its posts with their certificates, and the duties in force — each read from the
 ledger that keeps it, at the same ``as_of`` (effective time) and ``known_at`` (recorded time), so the whole record
 is one consistent picture of a past day — and its enforcement record: the orders made on it by ``as_of``, its
-suspensions, and its blacklist listings with their state on that day (these as recorded now: their read models are
-not bitemporal). It has no tables of its own: it composes the other read models.
+suspensions, its blacklist listings with their state on that day, and the acts of accountability that target it by
+``as_of`` — slips (交办单/督办单) to it, letters and circulars naming it, summons of its leaders, and accountability of
+people as holders of its posts, each naming the post held then (these as recorded now: their read models are not
+bitemporal). It has no tables of its own: it composes the other read models.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from domain.accountability import FORM_TERMS
 from domain.calendar import local_day
+from projections.accountability import AccountabilityQueries
 from projections.blacklist import BlacklistQueries
 from projections.directory import DirectoryQueries
 from projections.hazard_ledger import HazardQueries
@@ -25,13 +29,15 @@ from projections.responsibility_ledger import LedgerQueries
 
 class OnePlusNLedger:
     def __init__(self, directory: DirectoryQueries, ledger: LedgerQueries, hazards: HazardQueries,
-                 inspections: InspectionLedgerQueries, orders: OrderQueries, blacklist: BlacklistQueries):
+                 inspections: InspectionLedgerQueries, orders: OrderQueries, blacklist: BlacklistQueries,
+                 accountability: AccountabilityQueries):
         self.directory = directory
         self.ledger = ledger
         self.hazards = hazards
         self.inspections = inspections
         self.orders = orders
         self.blacklist = blacklist
+        self.accountability = accountability
 
     def of(self, scope: str, role: str, unit_of_role: UUID | None, unit_id: UUID, *, as_of: datetime,
            known_at: datetime) -> dict[str, Any] | None:
@@ -51,9 +57,10 @@ class OnePlusNLedger:
                                               as_of=as_of, limit=100_000)
         listings = self.blacklist.entries(scope, role=role, unit_of_role=unit_of_role, unit_id=unit_id,
                                           day=local_day(as_of), limit=100_000)
+        acts = self._accountability(scope, unit, as_of)
         return {
             "unit": unit, "hazards": hazards, "inspections": inspections, "duties": duties, "people": people,
-            "orders": orders, "suspensions": suspensions, "blacklist": listings,
+            "orders": orders, "suspensions": suspensions, "blacklist": listings, "accountability": acts,
             "summary": {
                 "orders": len(orders),
                 "orders_open": sum(1 for o in orders if o["current"] and o["status"] in OPEN),
@@ -67,8 +74,22 @@ class OnePlusNLedger:
                 "duties": len(duties),
                 "posts_vacant": len({d["post_id"] for d in duties if d["person_id"] is None}),
                 "certificates_invalid": sum(1 for p in people for c in p["certificates"] if not c["valid"]),
+                "slips_open": sum(1 for slip in acts["slips"] if slip["open"]),
+                "slips_late": sum(1 for slip in acts["slips"] if slip["late"]),
+                "summons": len(acts["summons"]),
+                "notices": len(acts["notices"]),
+                "accountability_acts": len(acts["acts"]),
             },
         }
+
+    def _accountability(self, scope: str, unit: dict[str, Any], as_of: datetime) -> dict[str, Any]:
+        """The acts of accountability that target the unit by ``as_of`` (the accountability read model's answer)."""
+        acts = self.accountability.unit_acts(scope, unit["unit_id"], until=as_of)
+        name = unit["name"]
+        return {"slips": [{**s, "target_name": name} for s in acts["slips"]],
+                "summons": [{**m, "target_name": name} for m in acts["summons"]],
+                "notices": acts["notices"],
+                "acts": [{**a, "unit_name": name, "form_term": FORM_TERMS.get(a["form"] or "")} for a in acts["acts"]]}
 
     def _people(self, scope: str, unit_id: UUID, as_of: datetime, known_at: datetime) -> list[dict[str, Any]]:
         """Who held a post of the unit at ``as_of``, with their certificates and whether each was valid then."""

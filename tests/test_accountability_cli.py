@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from api.bootstrap import bootstrap
 from application import accountability as a
 from domain import accountability as ac
+from domain.rules import pack_for
+from domain.rules.assessment import assessment_scheme
 from infrastructure.settings import Settings
 from tests.builders import World
 from tests.conftest import ADMIN
@@ -37,3 +40,19 @@ def test_the_board_and_a_record_from_the_command_line(workdir: Path,  # noqa: F8
     code, _, err = run(capsys, "accountability", "board", "--year", "1800")
     assert code != 0
     assert "1800" in err
+
+
+def test_assessments_and_the_department_board_from_the_command_line(workdir: Path,  # noqa: F811
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    system = bootstrap(Settings())
+    world = World(system)
+    year = system.service.clock.now().year
+    scores = {item.code: Decimal(95) for item in assessment_scheme(pack_for("350000/350500/350505")).items}
+    world.run(ADMIN, a.RecordAssessment(unit_id=world.town_a, year=year, scores=scores))
+    system.runner.catch_up()
+    system.close()
+    code, out, err = run(capsys, "accountability", "assessments", "--year", str(year))
+    assert code == 0, err
+    assert "山腰街道  95.00  优秀  [placeholder scheme]" in out
+    code, out, err = run(capsys, "accountability", "departments", "--year", str(year))
+    assert (code, out) == (0, ""), err

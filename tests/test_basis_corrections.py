@@ -6,7 +6,8 @@
 - 回头看 — seed 003 ¶16: "结合实际组织整改落实情况“回头看”核查…确保闭环销号".
 - the lead-unit rule — seed 000 ¶7, seed 002 ¶9 (谁主管谁牵头、谁为主谁牵头、谁靠近谁牵头); who breaks a tie is said by
   neither: local practice.
-- 第一责任人 of a territory — 《地方党政领导干部安全生产责任制规定》第五条 (article number unverified), not 第三条.
+- 第一责任人 of a territory — 《地方党政领导干部安全生产责任制规定》第四条 ("地方各级党委和政府主要负责人是本地区
+  安全生产第一责任人"; cn-base@2024.9), not 第三条 (up to 2024.5) nor 第五条 (2024.6–2024.8).
 
 Old events keep the basis they were decided under: the pack version they carry says which.
 """
@@ -37,7 +38,7 @@ QUANGANG = "350000/350500/350505"
     ("hazard.review.basis", "狮安委〔2023〕3号 ¶16"),
     ("supervision.lead.basis", "149号 ¶7"),
     ("supervision.lead.committee.basis", "local practice"),
-    ("posts.joint_responsibility.basis", "第五条"),
+    ("posts.joint_responsibility.basis", "第四条"),
 ])
 def test_the_pack_cites_the_paragraph_that_says_it(key: str, cites: str) -> None:
     pack = pack_for(QUANGANG)
@@ -49,7 +50,7 @@ def test_events_decided_now_carry_the_corrected_basis_and_the_pack_version(syste
     world = World(system)
     secretary = world.post(world.town_a, PostKind.party_secretary, "党工委书记")
     dispatched = world.post(world.enterprise, title="劳务派遣入户安检员", category=WorkerCategory.dispatched)
-    for post_id, cites in ((secretary, "第五条"), (dispatched, "¶19–20")):
+    for post_id, cites in ((secretary, "第四条"), (dispatched, "¶19–20")):
         event = system.store.history(post_id)[0]
         assert isinstance(event, PostEstablished)
         assert cites in (event.envelope.basis or "")

@@ -10,6 +10,7 @@ import click
 from api.bootstrap import bootstrap
 from domain.accountability import FORM_TERMS, NOTICE_TERMS, SLIP_TERMS
 from domain.calendar import CST
+from domain.rules.assessment import RATING_TERMS, Rating
 
 
 @click.group(help="Acts of accountability: slips, summons, circulars; a person's record; the assessment veto.")
@@ -52,3 +53,26 @@ def accountability_board(year: int) -> None:
     for v in system.queries.accountability.vetoes("", year):
         click.echo(f"一票否决认定 {v['territory_name']}: {v['consequence']} ({v['illegal_acts']} acts, "
                    f"{v['fatal_accidents']} fatal accidents)")
+
+
+@accountability.command("departments", help="Print the year's veto board per department (seed 001 ¶30).")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
+def accountability_departments(year: int) -> None:
+    system = bootstrap()
+    for d in system.queries.accountability.department_vetoes("", year):
+        status = "一票否决" if d["vetoed"] else "not vetoed"
+        towns = ", ".join(f"{f['territory_name']}: {f['consequence']}" for f in d["findings"])
+        click.echo(f"{d['department_name'] or d['department_id']}  {status}  ({towns})")
+
+
+@accountability.command("assessments", help="Print the year's assessment results (考核), the veto applied; the scheme "
+                                            "is a placeholder unless a jurisdiction set its own.")
+@click.option("--year", type=click.IntRange(2000, 2100), required=True)
+def accountability_assessments(year: int) -> None:
+    system = bootstrap()
+    for r in system.queries.accountability.assessments_of("", year):
+        placeholder = "  [placeholder scheme]" if r["placeholder"] else ""
+        click.echo(f"{r['unit_name'] or r['unit_id']}  {r['score']}  {RATING_TERMS[Rating(r['rating'])]}{placeholder}")
+    for p in system.queries.accountability.project_vetoes_of("", year):
+        click.echo(f"项目一票否决 {p['decided_at']:%Y-%m-%d}  {p['issuer_name']}: {p['name']} ({p['document']}) — "
+                   f"{p['risk']}")

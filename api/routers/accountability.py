@@ -11,7 +11,15 @@ from fastapi import APIRouter, Depends, Query
 from api.commands import command_route
 from api.deps import OfficialDep, PageDep, SystemDep, consistent, moment
 from api.problems import READ_PROBLEMS
-from api.routers.accountability_views import ActView, BoardView, NoticeRow, SlipRow, SummonsRow, VetoRow
+from api.routers.accountability_views import (
+    ActView,
+    BoardView,
+    DepartmentVetoRow,
+    NoticeRow,
+    SlipRow,
+    SummonsRow,
+    VetoRow,
+)
 from application import accountability as a
 from domain.accountability import FORM_TERMS
 from domain.bounds import Position
@@ -58,3 +66,12 @@ def accountability_board(system: SystemDep, who: OfficialDep,
                      notices=[NoticeRow(**n) for n in board["notices"]],
                      vetoes=[VetoRow(**v, term=CONSEQUENCE_TERMS[VetoConsequence(v["consequence"])])
                              for v in system.queries.accountability.vetoes(who.jurisdiction, year)])
+
+
+@router.get("/accountability/board/departments", responses=READ_PROBLEMS,
+            dependencies=[Depends(consistent("accountability", "directory"))],
+            summary="The year's veto board per department: the findings naming each and whether it is vetoed")
+def department_board(system: SystemDep, who: OfficialDep, page: PageDep,
+                     year: Annotated[Position, Query(ge=2000, le=2100)]) -> list[DepartmentVetoRow]:
+    return [DepartmentVetoRow(**r) for r in page.of(system.queries.accountability.department_vetoes(who.jurisdiction,
+                                                                                                   year))]

@@ -111,3 +111,23 @@ class BoardView(BaseModel):
     summons: list[SummonsRow]
     notices: list[NoticeRow]
     vetoes: list[VetoRow] = Field(description="the veto status: each consequence found for a town this year")
+
+
+class DepartmentVetoFinding(BaseModel):
+    finding_id: UUID
+    territory_id: UUID
+    territory_name: str | None
+    consequence: str
+    illegal_acts: int
+    fatal_accidents: int
+    found_at: datetime
+
+
+class DepartmentVetoRow(BaseModel):
+    """A department (行业主管部门) the year's veto findings name (seed 001 ¶30), with its status."""
+
+    department_id: UUID
+    department_name: str | None
+    year: int
+    vetoed: bool = Field(description="a finding of 一票否决 names it this year")
+    findings: list[DepartmentVetoFinding]

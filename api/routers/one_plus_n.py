@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
 from api.deps import AsOf, KnownAt, ReaderDep, SystemDep, consistent, moment, own_unit
 from api.problems import responses
+from api.routers.accountability_views import ActView, NoticeRow, SlipRow, SummonsRow
 from api.routers.blacklist_views import ListingView
 from api.routers.hazards import hazard_view
 from api.routers.inspections import inspection_view
-from api.routers.one_plus_n_views import OnePlusN, OnePlusNSummary, PersonInPost
+from api.routers.one_plus_n_views import OnePlusN, OnePlusNSummary, PersonInPost, UnitAccountability
 from api.routers.orders_views import OrderView, SuspensionView
 from api.routers.organisation import unit_view
 from api.routers.responsibility import duty_view
@@ -22,7 +24,8 @@ router = APIRouter(tags=["enterprise ledger (1+N)"])
 
 @router.get("/enterprises/{unit_id}/ledger", responses=responses(401, 403, 404, 503),
             dependencies=[Depends(consistent("directory", "responsibility_ledger", "hazard_ledger",
-                                             "inspection_ledger", "orders", "blacklist"))],
+                                             "inspection_ledger", "orders", "blacklist",
+                                             "accountability"))],
             summary='The enterprise "1+N" ledger as it stood at as_of, as recorded by known_at')
 def enterprise_ledger(unit_id: UUID, system: SystemDep, who: ReaderDep, as_of: AsOf = None,
                       known_at: KnownAt = None) -> OnePlusN:
@@ -36,4 +39,12 @@ def enterprise_ledger(unit_id: UUID, system: SystemDep, who: ReaderDep, as_of: A
                     people=[PersonInPost(**p) for p in found["people"]], duties=[duty_view(d) for d in found["duties"]],
                     orders=[OrderView(**o) for o in found["orders"]],
                     suspensions=[SuspensionView(**s) for s in found["suspensions"]],
-                    blacklist=[ListingView(**b) for b in found["blacklist"]])
+                    blacklist=[ListingView(**b) for b in found["blacklist"]],
+                    accountability=_accountability(found["accountability"]))
+
+
+def _accountability(found: dict[str, Any]) -> UnitAccountability:
+    return UnitAccountability(slips=[SlipRow(**s) for s in found["slips"]],
+                              notices=[NoticeRow(**n) for n in found["notices"]],
+                              summons=[SummonsRow(**m) for m in found["summons"]],
+                              acts=[ActView(**a) for a in found["acts"]])

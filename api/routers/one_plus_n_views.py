@@ -7,6 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from api.routers.accountability_views import ActView, NoticeRow, SlipRow, SummonsRow
 from api.routers.blacklist_views import ListingView
 from api.routers.hazards_views import HazardView
 from api.routers.inspections_views import InspectionView
@@ -46,6 +47,20 @@ class OnePlusNSummary(BaseModel):
     orders_open: int = Field(description="of them, not yet complied with")
     suspended: bool = Field(description="work suspended (停产停业) at as_of")
     blacklisted: bool = Field(description="on the blacklist (严重失信主体名单) on as_of's day")
+    slips_open: int = Field(description="交办单/督办单 to it without a report-back at as_of")
+    slips_late: int = Field(description="of its slips, late at as_of (unanswered past the deadline, or answered after)")
+    summons: int = Field(description="约谈 of its leaders by as_of")
+    notices: int = Field(description="提醒函/警示函/通报 naming it by as_of")
+    accountability_acts: int = Field(description="问责 of people as holders of its posts, decided by as_of")
+
+
+class UnitAccountability(BaseModel):
+    """The acts of accountability that target the unit by as_of (seed 000 ¶6; docs/rules.md R9)."""
+
+    slips: list[SlipRow]
+    notices: list[NoticeRow]
+    summons: list[SummonsRow]
+    acts: list[ActView] = Field(description="问责 of people as holders of its posts, naming the post held then")
 
 
 class OnePlusN(BaseModel):
@@ -60,3 +75,4 @@ class OnePlusN(BaseModel):
     orders: list[OrderView] = Field(description="its enforcement record: the orders made on it")
     suspensions: list[SuspensionView]
     blacklist: list[ListingView] = Field(description="its listings, with their state on as_of's day")
+    accountability: UnitAccountability

@@ -32,14 +32,17 @@ class RulesPack:
         return str(self.rules["three_musts.basis"])
 
 
-BASE_NAME, BASE_VERSION = "cn-base", "2024.8"
+BASE_NAME, BASE_VERSION = "cn-base", "2024.9"
 """2024.5: the aggravating triggers and the exemption of R7 left the base pack for the local packs that state them.
 2024.6: corrected citations in events' basis (四个一律 seed 000 ¶22, 网格 seed 001 ¶13, dispatched and intern workers
 seed 000 ¶19–20, 回头看 seed 003 ¶16, the lead-unit tie-break as local practice, 第一责任人 第五条 unverified), and the
 专委会主任's monthly inspection counted in their own sector only.
 2024.7: the escalation of an overdue major hazard's listing one level up left the base pack (levels 0): it is local
 practice, set by a local pack (泉港区 ``quangang@2022.4``).
-2024.8: the blacklist's keys (blacklist.*, docs/rules.md R10)."""
+2024.8: the blacklist's keys (blacklist.*, docs/rules.md R10).
+2024.9: 第一责任人 cites 第四条 of 《地方党政领导干部安全生产责任制规定》 (confirmed; 2024.6–2024.8 cited
+第五条); the bar on promotion (accountability.bar.basis, accountability.promotion.ranks); the assessment's rating bands
+(assessment.scheme.ratings, placeholders)."""
 
 
 def pack_for(jurisdiction: str) -> RulesPack:

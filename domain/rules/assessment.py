@@ -2,19 +2,34 @@
 
 The seeds demand a yearly assessment (考核) but give **no items' weights or scores**: the scheme in the pack is a
 structure with PLACEHOLDER figures (``assessment.scheme.placeholder`` is true) that a jurisdiction replaces with its
-own; a result computed under a placeholder scheme says so. Only the veto (seed 001 ¶30, see
-:mod:`domain.rules.assessment_veto`) is law-like here, and it overrides the score: a vetoed unit fails the year
-whatever its points.
+own; a result computed under a placeholder scheme says so. The rating bands (优秀/合格/不合格 at the pack's
+``assessment.scheme.ratings`` minimums) are placeholders too.
+
+Only the veto is law-like here (seed 001 ¶30, :mod:`domain.rules.assessment_veto`). The seed says no more than that
+the town and the competent department are "一票否决" (5 起以上的对镇（街道）和行业主管部门"一票否决"; 1 起以上
+一般生产安全责任事故且造成人员死亡的 … "一票否决"); it gives no rating. Read as the term says — one vote
+decides the year — a vetoed unit is rated ``vetoed`` (一票否决) whatever its points: never excellent, never passed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
+from enum import StrEnum
 
 from domain.base import Frozen, require
 from domain.rules import RulesPack
 from domain.rules.rewards import Exact
+
+
+class Rating(StrEnum):
+    excellent = "excellent"  # 优秀
+    passed = "passed"  # 合格
+    failed = "failed"  # 不合格
+    vetoed = "vetoed"  # 一票否决
+
+
+RATING_TERMS = {"excellent": "优秀", "passed": "合格", "failed": "不合格", "vetoed": "一票否决"}
 
 
 class AssessmentItem(Frozen):
@@ -27,6 +42,8 @@ class AssessmentItem(Frozen):
 
 class AssessmentScheme(Frozen):
     items: tuple[AssessmentItem, ...]
+    bands: tuple[tuple[Rating, Exact], ...]
+    """The minimum score of each rating above 不合格, highest first (placeholders as the items)."""
     placeholder: bool
     """True while the figures are the shipped placeholders, not a jurisdiction's decision."""
     source: str
@@ -38,6 +55,7 @@ class AssessmentResult(Frozen):
     score: Exact
     item_scores: dict[str, Exact]
     vetoed: bool
+    rating: Rating
     placeholder: bool
     source: str
 
@@ -47,7 +65,9 @@ def assessment_scheme(pack: RulesPack) -> AssessmentScheme:
                   for code, title, weight in pack["assessment.scheme.items"])
     total = sum((item.weight for item in items), Decimal(0))
     require(total == 100, "weights-not-100", f"the scheme's weights add up to {total}, not 100")
-    return AssessmentScheme(items=items, placeholder=bool(pack["assessment.scheme.placeholder"]),
+    bands = tuple(sorted(((Rating(rating), Decimal(minimum)) for rating, minimum in pack["assessment.scheme.ratings"]),
+                         key=lambda band: band[1], reverse=True))
+    return AssessmentScheme(items=items, bands=bands, placeholder=bool(pack["assessment.scheme.placeholder"]),
                             source=str(pack["assessment.scheme.source"]))
 
 
@@ -59,6 +79,14 @@ def assess(scheme: AssessmentScheme, scores: Mapping[str, Decimal], *, vetoed: b
     for code, value in scores.items():
         require(Decimal(0) <= value <= Decimal(100), "score-out-of-range",
                 f"item {code} is scored 0 to 100, not {value}", field="scores")
-    total = sum((item.weight * scores[item.code] / 100 for item in scheme.items), Decimal(0))
-    return AssessmentResult(score=total.quantize(Decimal("0.01")), item_scores=dict(scores), vetoed=vetoed,
+    total = sum((item.weight * scores[item.code] / 100 for item in scheme.items), Decimal(0)).quantize(Decimal("0.01"))
+    return AssessmentResult(score=total, item_scores=dict(scores), vetoed=vetoed, rating=rate(scheme, total, vetoed),
                             placeholder=scheme.placeholder, source=scheme.source)
+
+
+def rate(scheme: AssessmentScheme, score: Decimal, vetoed: bool) -> Rating:
+    """The year's rating: ``vetoed`` (一票否决, seed 001 ¶30) whatever the score; otherwise the highest band whose
+    minimum the score reaches, else 不合格."""
+    if vetoed:
+        return Rating.vetoed
+    return next((rating for rating, minimum in scheme.bands if score >= minimum), Rating.failed)

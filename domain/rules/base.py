@@ -44,11 +44,23 @@ BASE_RULES: dict[str, Any] = {
     # effectively is not penalised — seed 004 §三(二)3(2).
     "hazard.self_reported_exemption.basis": "方积政发〔2023〕11号 §三(二)3(2)",
     # --- citations carried in events' basis, corrected in cn-base@2024.6 (old events keep theirs) ----------
-    # 党政同责: the party and government main leaders are both first responsible. 《地方党政领导干部安全生产责任制规定》
-    # 第五条 says 地方各级党委和政府主要负责人是本地区安全生产第一责任人 (article number unverified against the official
-    # text; 第三条, cited up to cn-base@2024.5, does not say it); seed 001 ¶3 (落实党政同责及"一岗双责"制度).
-    "posts.joint_responsibility.basis": ("《地方党政领导干部安全生产责任制规定》第五条 (主要负责人是本地区安全生产第一"
-                                         "责任人; article number unverified); 惠政文〔2014〕53号 ¶3"),
+    # 党政同责 and the first responsible: 《地方党政领导干部安全生产责任制规定》(厅字〔2018〕13号) 第四条: "实行地方党政
+    # 领导干部安全生产责任制，应当坚持党政同责、一岗双责、齐抓共管、失职追责…。地方各级党委和政府主要负责人是本地区安全
+    # 生产第一责任人，班子其他成员对分管范围内的安全生产工作负领导责任。" cn-base@2024.6–2024.8 cited 第五条 (marked
+    # unverified; 第五条 opens chapter 2, the party main leaders' duties); up to 2024.5 第三条, which says neither
+    # (docs/rules.md R9, corrections). Seed 001 ¶3 (落实党政同责及"一岗双责"制度).
+    "posts.joint_responsibility.basis": ("《地方党政领导干部安全生产责任制规定》第四条 (党政同责; 地方各级党委和"
+                                         "政府主要负责人是本地区安全生产第一责任人); 惠政文〔2014〕53号 ¶3"),
+    # The bar on a leader held responsible — 《地方党政领导干部安全生产责任制规定》: 对因发生生产安全事故被追究领导
+    # 责任的地方党政领导干部，在相关规定时限内，取消考核评优和评选各类先进资格，不得晋升职务、级别或者重用任职
+    # (the words as the provinces' 实施细则 repeat them; article number unverified, docs/rules.md R9). The period is
+    # the decision's.
+    "accountability.bar.basis": ("《地方党政领导干部安全生产责任制规定》(厅字〔2018〕13号): 取消考核评优和评选各类先进"
+                                 "资格，不得晋升职务、级别或者重用任职 (article number unverified)"),
+    # Which post is higher (the bar's 晋升职务): the 规定 names no ranks. A reading, not law: the leadership ranks of
+    # domain/posts.py, higher first by level (a unit higher in the tree), then by rank.
+    "accountability.promotion.ranks": {"deputy_leader": 1, "committee_head": 2, "department_head": 2,
+                                       "government_head": 3, "party_secretary": 4},
     "posts.main_responsible.basis": "安全生产法 第5条",
     # 全员 includes dispatched, flexible and intern workers — seed 000 ¶19–20 (劳务派遣人员和灵活用工人员纳入本单位统一
     # 管理); seed 004 §三(一)2(5).
@@ -119,6 +131,9 @@ BASE_RULES: dict[str, Any] = {
         ("enforcement", "监管执法", "25"),
         ("training", "宣传教育培训", "15"),
     ),
+    # PLACEHOLDER rating bands (from cn-base@2024.9): 优秀 from 90, 合格 from 60 points, 不合格 below. No seed or law
+    # gives them; a vetoed unit (一票否决, seed 001 ¶30) is rated 一票否决 whatever its points.
+    "assessment.scheme.ratings": (("excellent", "90"), ("passed", "60")),
     # 事故等级 — 《生产安全事故报告和调查处理条例》(国务院令第493号) 第3条: the grade is the highest that any of deaths,
     # serious injuries (incl. acute industrial poisoning) and direct economic loss reaches; "以上" includes the figure.
     "accident.grade.basis": "《生产安全事故报告和调查处理条例》(国务院令第493号) 第3条",
