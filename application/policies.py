@@ -113,7 +113,8 @@ class Worker:
 
     def _veto(self, now: datetime) -> int:
         """The assessment veto of each local pack that sets one (seed 001 ¶30): each town's current and previous
-        calendar year, each consequence reached found once."""
+        calendar year, each consequence reached found once (the decision re-checks: a consequence found at 1 act is
+        not found again at 3)."""
         written = 0
         year = local_day(now).year
         for scope in sorted({p.scope for p in local.LOCAL_PACKS if "assessment_veto.basis" in p.rules}):
@@ -128,7 +129,8 @@ class Worker:
                             territory_id=count.territory_id, year=judged, consequence=consequence,
                             illegal_acts=count.illegal_acts, fatal_accidents=count.fatal_accidents,
                             department_ids=list(count.department_ids)),
-                            f"policy:veto:{count.territory_id}:{judged}:{consequence}")
+                            f"policy:veto:{count.territory_id}:{judged}:{consequence}:{count.illegal_acts}:"
+                            f"{count.fatal_accidents}")  # the counts grow over the year: in the key
         return written
 
     def _slips(self, now: datetime) -> int:

@@ -141,6 +141,21 @@ def test_a_vetoed_town_and_department_are_rated_vetoed_whatever_the_score(
         ("泉港区城市管理局", True, {"admonition_of_deputies", "admonition_of_main_leaders", "assessment_veto"})]
 
 
+def test_the_veto_policy_finds_each_consequence_once_as_the_year_s_counts_grow(
+        huiji_here: None, office: Office, system: System) -> None:  # noqa: F811
+    """At 1 act the deputies' admonition is found; at 3 the main leaders' — the first is not found again."""
+    w = office.world
+    enterprise = _acts(w, w.town_b, 1, 310)
+    system.runner.catch_up()
+    assert system.worker.tick() == 1
+    for k in range(2):
+        w.run(OFFICER, a.RecordIllegalAct(unit_id=enterprise, description=f"再次违法 {k}", large_impact=True))
+    system.runner.catch_up()
+    assert system.worker.tick() == 1, "only 党政主要领导诫勉谈话 is new"
+    system.runner.catch_up()
+    assert system.worker.tick() == 0
+
+
 def test_assessment_refusals_write_nothing(office: Office) -> None:
     w = office.world
     assert office.refused(a.RecordAssessment(unit_id=w.enterprise, year=2025, scores=_scores("80"))) == (

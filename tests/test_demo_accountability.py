@@ -28,3 +28,24 @@ def test_the_demo_slip_summons_and_admonition(demo: System) -> None:
     assert (admonished["form"], admonished["post_title"], admonished["finding"]["kind"]) == (
         ac.AccountabilityForm.admonition, "区应急管理局局长", "investigation")
     assert admonished["barred_until"] is not None
+
+
+def test_the_demo_huiji_town_crosses_the_veto_in_2025(demo: System) -> None:
+    """惠济区 (seed 001 ¶30, the only pack with the veto): 花园口镇's fifth illegal act with large impact in 2025 vetoes
+    the town and 惠济区应急管理局; 古荥镇's one act admonishes its deputy; the 2025 assessments apply the veto."""
+    huiji = "410000/410100/410108"
+    vetoes = {(v["territory_name"], v["consequence"]) for v in demo.queries.accountability.vetoes(huiji, 2025)}
+    assert vetoes == {("花园口镇", "admonition_of_deputies"), ("花园口镇", "admonition_of_main_leaders"),
+                      ("花园口镇", "assessment_veto"), ("古荥镇", "admonition_of_deputies")}
+    assert demo.queries.accountability.vetoes("350000", 2025) == [], "泉港区 has no veto rule"
+    (department,) = demo.queries.accountability.department_vetoes(huiji, 2025)
+    assert (department["department_name"], department["vetoed"]) == ("惠济区应急管理局", True)
+    ratings = {r["unit_name"]: (r["rating"], r["placeholder"])
+               for r in demo.queries.accountability.assessments_of(huiji, 2025)}
+    assert ratings == {"古荥镇": ("passed", True), "花园口镇": ("vetoed", True), "惠济区应急管理局": ("vetoed", True)}
+    veto = next(v for v in demo.queries.accountability.vetoes(huiji, 2025) if v["consequence"] == "assessment_veto")
+    assert (veto["illegal_acts"], veto["found_at"].date().isoformat() >= "2025-10-14") == (5, True)
+    (deputy,) = demo.queries.directory.people(huiji, q="韩小勇")
+    (act,) = demo.queries.accountability.person_record(huiji, deputy["person_id"])
+    assert (act["form"], act["post_title"], act["finding"]["kind"]) == (
+        "admonition", "花园口镇副镇长(分管安全生产)", "assessment_veto")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.bootstrap import System, bootstrap
-from api.demo import accidents, accountability, blacklist, hazards, inspections, quangang
+from api.demo import accidents, accountability, blacklist, hazards, huiji, inspections, quangang
 from api.demo.scene import END, SEED, START, Demo
 from application.clock import ManualClock, SeededIds
 from application.policies import Worker
@@ -23,6 +23,7 @@ def load(service: Zeren, clock: ManualClock, worker: Worker) -> dict[str, Any]:
     accidents.schedule(d, strand, worker)
     accountability.schedule(d, worker)
     blacklist.schedule(d, strand)
+    huiji.schedule(d)
     quangang.two_years(d)
     d.run_agenda()
     return {"commands": d.commands, "head": service.log.head(), "county_id": str(d.ids["county"]),
