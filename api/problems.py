@@ -146,7 +146,10 @@ FORMAT_PATTERNS = {"date-time": MOMENT_PATTERN, "date": DAY_PATTERN}
 
 
 def decimal_pattern(number: dict[str, Any]) -> str:
-    """The ``pattern`` of an amount written as text (yuan, at most two decimals), as bounded below as its number."""
+    """The ``pattern`` of an amount written as text (yuan, at most two decimals), as bounded below as its number;
+    a score of 0 to 100 (an assessment item's) as bounded as its number on both sides."""
+    if number.get("minimum") == 0 and number.get("maximum") == 100:
+        return r"^(100(\.0{1,2})?|\d{1,2}(\.\d{1,2})?)$"
     if number.get("exclusiveMinimum") == 0:
         return r"^[1-9]\d{0,11}(\.\d{1,2})?$"
     return r"^\d{1,12}(\.\d{1,2})?$" if number.get("minimum") == 0 else r"^-?\d{1,12}(\.\d{1,2})?$"

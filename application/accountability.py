@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, ClassVar
+from typing import ClassVar
 from uuid import UUID
 
 from pydantic import Field
@@ -160,14 +160,20 @@ class RecordVetoFinding(Command):
     department_ids: list[UnitRef] = Field(default_factory=list, max_length=200)
 
 
+class ItemScore(Frozen):
+    """One item of the assessment scheme and its score."""
+
+    code: str = Field(min_length=1, max_length=50, description="the item's code in the pack's scheme")
+    score: Decimal = Field(ge=0, le=100, decimal_places=2)
+
+
 class RecordAssessment(Command):
     roles: ClassVar[frozenset[str]] = ISSUING
     action: ClassVar[str] = "record assessment results"
     unit_id: UnitRef = Field(description="the town (镇/街道) or department assessed")
     year: int = Field(ge=2000, le=2100)
-    scores: dict[Annotated[str, Field(min_length=1, max_length=50)],
-                 Annotated[Decimal, Field(ge=0, le=100, decimal_places=2)]] = Field(
-        min_length=1, max_length=50, description="each item of the pack's scheme scored 0–100 (item code → score)")
+    scores: list[ItemScore] = Field(min_length=1, max_length=50,
+                                    description="each item of the pack's scheme scored 0–100, once")
 
 
 class VetoProject(Command):
@@ -302,8 +308,11 @@ def record_assessment(cmd: RecordAssessment, uow: UnitOfWork) -> UUID:
     unit = _unit(uow, cmd.unit_id, "unit_id", write=True)
     pack = pack_for(unit.jurisdiction)
     vetoes = tuple(sorted(uow.directory.vetoes_naming(unit.id, cmd.year), key=str))
+    scores = {item.code: item.score for item in cmd.scores}
+    if len(scores) != len(cmd.scores):
+        raise Rejected("item-scored-twice", "score each item once", field="scores")
     state = uow.find(asm.assessment_id(unit.id, cmd.year), asm.Assessment)
-    event = asm.record_assessment(uow.ctx, state, unit, cmd.year, assessment_scheme(pack), cmd.scores, vetoes,
+    event = asm.record_assessment(uow.ctx, state, unit, cmd.year, assessment_scheme(pack), scores, vetoes,
                                   pack.version_tag)
     uow.record(event)
     return event.originator_id

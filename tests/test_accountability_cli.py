@@ -47,7 +47,8 @@ def test_assessments_and_the_department_board_from_the_command_line(workdir: Pat
     system = bootstrap(Settings())
     world = World(system)
     year = system.service.clock.now().year
-    scores = {item.code: Decimal(95) for item in assessment_scheme(pack_for("350000/350500/350505")).items}
+    scores = [a.ItemScore(code=item.code, score=Decimal(95))
+              for item in assessment_scheme(pack_for("350000/350500/350505")).items]
     world.run(ADMIN, a.RecordAssessment(unit_id=world.town_a, year=year, scores=scores))
     system.runner.catch_up()
     system.close()

@@ -107,8 +107,8 @@ def _acts(world, town: UUID, n: int, seq: int) -> UUID:
     return enterprise
 
 
-def _scores(value: str) -> dict[str, Decimal]:
-    return {item.code: Decimal(value) for item in assessment_scheme(pack_for(COUNTY)).items}
+def _scores(value: str) -> list[a.ItemScore]:
+    return [a.ItemScore(code=item.code, score=Decimal(value)) for item in assessment_scheme(pack_for(COUNTY)).items]
 
 
 def test_a_vetoed_town_and_department_are_rated_vetoed_whatever_the_score(
@@ -160,8 +160,10 @@ def test_assessment_refusals_write_nothing(office: Office) -> None:
     w = office.world
     assert office.refused(a.RecordAssessment(unit_id=w.enterprise, year=2025, scores=_scores("80"))) == (
         "not-assessable")
-    assert office.refused(a.RecordAssessment(unit_id=w.town_a, year=2025, scores={"hazards": Decimal(80)})) == (
-        "items-mismatch")
+    assert office.refused(a.RecordAssessment(unit_id=w.town_a, year=2025, scores=[
+        a.ItemScore(code="hazards", score=Decimal(80))])) == "items-mismatch"
+    assert office.refused(a.RecordAssessment(unit_id=w.town_a, year=2025, scores=[
+        *_scores("80"), a.ItemScore(code="hazards", score=Decimal(70))])) == "item-scored-twice"
     assert office.refused(a.RecordAssessment(unit_id=w.town_a, year=2099, scores=_scores("80"))) == "year-not-begun"
 
 
@@ -188,10 +190,10 @@ def test_over_http_scheme_results_project_vetoes_departments_and_the_1_plus_n_le
     assert scheme["placeholder"] is True
     assert sum(Decimal(i["weight"]) for i in scheme["items"]) == 100
     created = client.post("/api/v1/assessments", headers=headers, json={
-        "unit_id": str(w.town_b), "year": 2025, "scores": dict.fromkeys(_scores("0"), "92.5")})
+        "unit_id": str(w.town_b), "year": 2025, "scores": [{"code": i.code, "score": "92.5"} for i in _scores("0")]})
     assert created.status_code == 201, created.text
     bad = client.post("/api/v1/assessments", headers=headers, json={
-        "unit_id": str(w.town_b), "year": 2025, "scores": dict.fromkeys(_scores("0"), "101")})
+        "unit_id": str(w.town_b), "year": 2025, "scores": [{"code": i.code, "score": "101"} for i in _scores("0")]})
     assert bad.status_code == 422
     vetoed = client.post("/api/v1/project-vetoes", headers=headers, json={
         "issuer_unit_id": str(w.department), "kind": "plan", "name": "燃气专项规划(草案)", "risk": "重大安全风险",

@@ -118,8 +118,9 @@ def _assessments(d: Demo) -> None:
     """The 2025 assessments under the placeholder scheme (items: responsibility, hazards, enforcement, training)."""
     for key, scores in (("guxing", ("82", "76", "80", "90")), ("huayuankou", ("88", "70", "85", "92")),
                         ("huiji_yingji", ("86", "78", "60", "88"))):
-        d.do(OFFICIAL, a.RecordAssessment(unit_id=d.ids[key], year=2025, scores=dict(zip(
-            ("responsibility", "hazards", "enforcement", "training"), map(Decimal, scores), strict=True))),
+        d.do(OFFICIAL, a.RecordAssessment(unit_id=d.ids[key], year=2025, scores=[
+            a.ItemScore(code=code, score=Decimal(score))
+            for code, score in zip(("responsibility", "hazards", "enforcement", "training"), scores, strict=True)]),
             when=on("2026-01-20", 10), name=f"assessment_{key}")
 
 
