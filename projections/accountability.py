@@ -90,8 +90,9 @@ ILLEGAL_ACTS = Table(
 ACCIDENTS = Table(
     "accountability_accidents", METADATA,
     Column("accident_id", Key, primary_key=True), Column("jurisdiction", Key, nullable=False),
-    Column("year", Integer, nullable=False), Column("grade", Key, nullable=False),
-    Column("deaths", Integer, nullable=False), Column("liable", Boolean, nullable=False),
+    Column("unit_id", Key, nullable=False), Column("year", Integer, nullable=False),
+    Column("grade", Key, nullable=False), Column("deaths", Integer, nullable=False),
+    Column("liable", Boolean, nullable=False),
 )
 """Accidents as the veto counts them: grade, deaths, and whether an investigation found responsibility (责任事故)."""
 INVESTIGATIONS = Table(
@@ -201,7 +202,8 @@ class AccountabilityRecords(Projection):
     @on(acc.AccidentRecorded)
     def _accident(self, conn: Connection, e: acc.AccidentRecorded, _: int) -> None:
         conn.execute(insert(self.accidents).values(
-            accident_id=e.originator_id, jurisdiction=e.envelope.jurisdiction, year=local_day(e.occurred_at).year,
+            accident_id=e.originator_id, jurisdiction=e.envelope.jurisdiction, unit_id=e.unit_id,
+            year=local_day(e.occurred_at).year,
             grade=e.grade, deaths=e.figures.deaths, liable=False))
 
     @on(acc.AccidentReported)
@@ -414,22 +416,25 @@ class AccountabilityQueries:
     # --- application.ports.Vetoes ---------------------------------------------------------------------------
     def veto_counts(self, scope: str, year: int, grades: tuple[str, ...]) -> list[VetoCount]:
         """Per town (镇/街道) in ``scope``: the year's illegal acts with large impact, the fatal liability accidents of
-        ``grades``, and the departments supervising the units of those acts."""
+        ``grades``, and the departments concerned (行业主管部门): those supervising the units of the acts (as recorded
+        with each act) and of the accidents (the directory's answer)."""
         i, x = ILLEGAL_ACTS.c, ACCIDENTS.c
         towns = sorted((u["unit_id"], u["jurisdiction"]) for u in self.directory.units(
             scope, kind="territorial", limit=1_000_000) if u["level"] == "town")
         with self.db.read() as conn:
             acts = conn.execute(select(i.territory_id, i.department_id).where(
                 within(i.jurisdiction, scope), i.year == year, i.large_impact.is_(True))).all()
-            deaths = conn.execute(select(x.jurisdiction).where(
+            deaths = conn.execute(select(x.jurisdiction, x.unit_id).where(
                 within(x.jurisdiction, scope), x.year == year, x.grade.in_(grades), x.deaths >= 1,
-                x.liable.is_(True))).scalars().all()
+                x.liable.is_(True))).all()
+        supervising = self.directory.supervising_departments({unit for _, unit in deaths})
         counts = []
         for town, path in towns:
             mine = [department for territory, department in acts if territory == town]
-            fatal = sum(1 for where in deaths if where == path or where.startswith(f"{path}/"))
-            counts.append(VetoCount(UUID(town), len(mine), fatal,
-                                    tuple(sorted({UUID(d) for d in mine if d is not None}, key=str))))
+            fatal = [unit for where, unit in deaths if where == path or where.startswith(f"{path}/")]
+            departments = {*mine, *(supervising.get(unit) for unit in fatal)}
+            counts.append(VetoCount(UUID(town), len(mine), len(fatal),
+                                    tuple(sorted({UUID(d) for d in departments if d is not None}, key=str))))
         return counts
 
     # --- application.ports.Slips ----------------------------------------------------------------------------

@@ -390,6 +390,14 @@ class DirectoryQueries:
         with self.db.read() as conn:
             return dict(conn.execute(select(c.post_id, c.title).where(c.post_id.in_(_ids(post_ids)))).all())
 
+    def supervising_departments(self, unit_ids: Collection[UUID | str | None]) -> dict[str, str | None]:
+        """Unit id → the department supervising it today (or ``None``), for the units among ``unit_ids``."""
+        if not unit_ids:
+            return {}
+        c = UNITS.c
+        rows = self._all(select(c.unit_id, c.supervising_department_id).where(c.unit_id.in_(_ids(unit_ids))))
+        return {row["unit_id"]: row["supervising_department_id"] for row in rows}
+
     def supervised_by(self, department_id: UUID | str | None) -> list[UUID]:
         """Every unit the department supervises, closed ones too (whose records its inspectors still see)."""
         return self._unit_ids(UNITS.c.supervising_department_id == str(department_id)) if department_id else []

@@ -73,6 +73,9 @@ def test_each_town_year_is_judged_at_0_1_3_5_acts_and_a_fatal_liability_accident
     system.runner.catch_up()
     assert system.worker.tick() == 0, "each consequence once"
     assert findings(system)[world.town_a] == {VETO}, "≥ 1 general liability accident with a death"
+    fatal = system.store.history(ac.veto_finding_id(world.town_a, 2025, VETO))[0]
+    assert isinstance(fatal, ac.AssessmentVetoFound)
+    assert fatal.department_ids == (world.department,), "行业主管部门: the department supervising the accident's unit"
     veto = system.store.get(ac.veto_finding_id(towns[5], 2025, VETO))
     assert isinstance(veto, ac.VetoFinding)
     event = system.store.history(veto.id)[0]
