@@ -251,15 +251,17 @@ class Runner:
                 shadow.create(conn)
                 Tracking.start(conn, projection.name + SHADOW, projection.version)
         position = 0
-        while shadows:  # the bulk of the log, shared; the last batches and the swap per projection below
-            entries, _ = self._read(position, self.rebuild_batch_size)
-            if len(entries) < self.rebuild_batch_size:
+        while shadows:  # the log up to its head as read now, shared (read and decoded once for all of them); what
+            entries, _ = self._read(position, self.rebuild_batch_size)  # came since, and the swap, per projection
+            if not entries:
                 break
             with self.db.transaction() as conn:
                 for projection, shadow in shadows:
                     shadow.process(conn, entries)
                     Tracking.advance(conn, projection.name + SHADOW, entries[-1].position)
             position, total = entries[-1].position, total + len(entries) * len(shadows)
+            if len(entries) < self.rebuild_batch_size:
+                break
         for projection, shadow in shadows:
             total += self._finish(projection, shadow)
         return total

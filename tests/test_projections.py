@@ -97,7 +97,7 @@ def test_a_changed_projection_version_rebuilds_behind_the_old_model_at_start(sys
             seen.append(read())  # another connection: what any reader sees now
 
         monkeypatch.setattr(ResponsibilityLedger, "process", process_and_read)
-        system.runner.batch_size = 2
+        system.runner.batch_size = system.runner.rebuild_batch_size = 2
         system.runner.catch_up("responsibility_ledger")
         assert len(seen) >= system.store.head() // 2
         assert all(rows == before for rows in seen), "readers saw the old model throughout"
@@ -189,7 +189,7 @@ def test_readers_see_the_old_model_while_a_rebuild_runs(system: System, monkeypa
         seen.append(read())  # another connection: what any reader sees now
 
     monkeypatch.setattr(ResponsibilityLedger, "process", process_and_read)
-    system.runner.batch_size = 2
+    system.runner.batch_size = system.runner.rebuild_batch_size = 2
     live = dump(system)
     assert system.runner.rebuild("responsibility_ledger") == system.store.head()
     assert len(seen) >= system.store.head() // 2
@@ -239,7 +239,7 @@ def test_the_hazard_ledger_answers_with_names_while_the_directory_rebuilds(syste
         seen.append(read())
 
     monkeypatch.setattr(DirectoryProjection, "process", process_and_read)
-    system.runner.batch_size = 2
+    system.runner.batch_size = system.runner.rebuild_batch_size = 2
     assert system.runner.rebuild("directory") == system.store.head()
     assert len(seen) >= system.store.head() // 2
     assert all(rows == before for rows in seen), "names and rows, between any two batches of the rebuild"
