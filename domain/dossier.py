@@ -98,9 +98,13 @@ def relations(event: DomainEvent) -> list[tuple[str, UUID]]:
 @runtime_checkable
 class Source(Protocol):
     """Where a dossier reads the log known at K: the events of one record, and the records created by events of a
-    type related by a key to a value (``relations``). Both answer in position order."""
+    type related by a key to a value (``relations``). Both answer in position order. ``prefetch`` names records and
+    related values the dossier is about to ask for, so a source over a database reads them in one go (a hint only:
+    what is answered never depends on it)."""
 
     def events(self, aggregate_id: UUID) -> list[Logged]: ...
+
+    def prefetch(self, aggregate_ids: Iterable[UUID] = (), related_to: Iterable[UUID] = ()) -> None: ...
 
     def created(self, event_type: type[DomainEvent], key: str, value: UUID) -> list[Logged]: ...
 
@@ -129,6 +133,9 @@ class _Index:
     def events(self, aggregate_id: UUID) -> list[Logged]:
         return self.by_aggregate.get(aggregate_id, [])
 
+    def prefetch(self, aggregate_ids: Iterable[UUID] = (), related_to: Iterable[UUID] = ()) -> None:
+        """Everything is in memory already."""
+
     def created(self, event_type: type[DomainEvent], key: str, value: UUID) -> list[Logged]:
         return self.related.get((event_type, key, value), [])
 
@@ -143,6 +150,9 @@ class _Folding:
 
     def events(self, aggregate_id: UUID) -> list[Logged]:
         return self.source.events(aggregate_id)
+
+    def prefetch(self, aggregate_ids: Iterable[UUID] = (), related_to: Iterable[UUID] = ()) -> None:
+        self.source.prefetch(aggregate_ids, related_to)
 
     def created(self, event_type: type[DomainEvent], key: str, value: UUID) -> list[Logged]:
         return self.source.created(event_type, key, value)
@@ -207,7 +217,9 @@ def _person(line: _Line, person_id: UUID) -> dict[str, Any]:
 def _posts(line: _Line, unit_id: UUID, gaps: list[dict[str, Any]], unit_name: str,
            kinds: frozenset[str] | None = None, sector: str | None = None) -> list[dict[str, Any]]:
     posts = []
-    for post_id in line.created(PostEstablished, unit_id=unit_id):
+    post_ids = line.created(PostEstablished, unit_id=unit_id)
+    line.index.prefetch(UUID(p) for post_id in post_ids for p in _holder_ids(line, post_id))
+    for post_id in post_ids:
         post = line.state(post_id, Post)
         if post is None or post.abolished:
             continue
@@ -223,6 +235,11 @@ def _posts(line: _Line, unit_id: UUID, gaps: list[dict[str, Any]], unit_name: st
             gaps.append({"gap": "vacant_post", "term": GAP_TERMS["vacant_post"], "unit_id": str(unit_id),
                          "subject_id": str(post.id), "detail": f"{unit_name} 的岗位「{post.title}」在当时无人在岗"})
     return posts
+
+
+def _holder_ids(line: _Line, post_id: UUID) -> list[str]:
+    post = line.index.fold(post_id, line.as_of)[1]
+    return list(post.holders) if isinstance(post, Post) else []
 
 
 def _lists(line: _Line, unit: Unit, gaps: list[dict[str, Any]], sector: str | None = None,
@@ -284,7 +301,9 @@ def _entity(index: _Folding, unit_id: UUID, as_of: datetime, scope: str) -> Buil
 
 def _inspections_of(line: _Line, unit_id: UUID) -> list[Inspection]:
     found = [line.state(i, Inspection) for i in line.created(InspectionOpened, target_unit_id=unit_id)]
-    return [i for i in found if i is not None]
+    inspections = [i for i in found if i is not None]
+    line.index.prefetch(p for i in inspections for p in i.inspectors)
+    return inspections
 
 
 def _own(inspection: Inspection, unit_id: UUID) -> bool:
@@ -326,6 +345,7 @@ def _ancestors(line: _Line, unit: Unit) -> list[Unit]:
             break
         chain.append(parent)
         current = parent
+    line.index.prefetch([catalogue_id(t.id) for t in chain], related_to=[t.id for t in chain])
     return chain
 
 
@@ -522,6 +542,7 @@ def _backtracks(index: _Folding, unit_id: UUID, as_of: datetime, scope: str) -> 
            *line.created(InspectionOpened, target_unit_id=unit_id), *line.created(CaseOpened, unit_id=unit_id),
            *line.created(ResponsibilityListOpened, unit_id=unit_id), *line.created(PostEstablished, unit_id=unit_id)}
     hazards = set(line.created(HazardReported, unit_id=unit_id))
+    index.prefetch(related_to=hazards)
     for about in (unit_id, *hazards):  # tips about U or one of its hazards, found by their subject
         ids.update(x.event.originator_id for x in index.created(TipReceived, "about", about))
     for aggregate_id in ids:
@@ -597,6 +618,7 @@ def derive(kind: str, subject_id: UUID, log: Iterable[Logged] | Source, *, known
     unit_id, anchor = subject_anchor(state)
     if unit_id is None:
         raise NoSubject(f"the {kind} names no unit to build a dossier on")
+    index.prefetch([unit_id], related_to=[unit_id])
     moment = as_of or anchor
     lines: list[dict[str, Any]] = [{"line": "subject", "title": LINE_TITLES["subject"],
                                     "facts": _subject_facts(state), "positions": subject_positions}]

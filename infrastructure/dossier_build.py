@@ -1,10 +1,10 @@
 """Building a dossier from the sealed log through the dossier index (docs/dossier.md, "Built from an index").
 
-``domain.dossier.derive`` reads the log through a ``Source``: here the records a dossier asks for, read one by one —
+``domain.dossier.derive`` reads the log through a ``Source``: here the records a dossier asks for, read in batches —
 where their events lie and which records a relation names from the read model ``projections.dossier_index``, their
-stored bytes from the event store — so a dossier of one enterprise reads its few hundred records, not the whole log.
-Only events at or below the latest signed head's last position count; each comes with its exact stored bytes, leaf
-index and inclusion proof (every node the proofs need read in one query per tree level), and
+stored bytes from the event store by position — so a dossier of one enterprise reads its few hundred records, not
+the whole log, in a few dozen queries. Only events at or below the latest signed head's last position count; each
+comes with its exact stored bytes, leaf index and inclusion proof (every node the proofs need read at once), and
 ``infrastructure.dossier.verify`` checks the result offline as before.
 """
 
@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import base64
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 
 from domain import dossier as d
 from domain.base import DomainEvent
@@ -33,47 +33,60 @@ from projections.dossier_index import DossierIndexQueries
 
 
 class _StoredSource:
-    """A ``domain.dossier.Source`` over the event store, read record by record as the dossier asks: where a record's
-    events lie and which records a relation names come from the dossier index (``projections.dossier_index``), the
-    stored bytes from the event store, only events at or below the signed head's last position ``last``."""
+    """A ``domain.dossier.Source`` over the event store, read in batches as the dossier asks: where records' events
+    lie and which records a relation names come from the dossier index (``projections.dossier_index``), the stored
+    bytes from the event store by position, only events at or below the signed head's last position ``last``. Each
+    batch of records is three queries whatever its size (positions, relations, stored rows), and ``prefetch`` lets
+    the dossier name a whole line's records at once (no query per record)."""
 
     def __init__(self, audit: Audit, index: DossierIndexQueries, last: int, known_at: datetime):
         self.audit, self.index, self.last, self.known_at = audit, index, last, known_at
         self.cache: dict[UUID, list[d.Logged]] = {}
+        self.relations: dict[tuple[str, str, UUID], list[UUID]] = {}
+        self.asked: set[UUID] = set()
         self.rows: dict[int, StoredEvent] = {}
 
-    def _load(self, aggregate_ids: list[UUID]) -> None:
+    def _load(self, aggregate_ids: Iterable[UUID]) -> None:
         missing = [a for a in dict.fromkeys(aggregate_ids) if a not in self.cache]
         if not missing:
             return
         placed = self.index.positions(missing, last=self.last, known_at=self.known_at)
+        wanted = [position for found in placed.values() for position, _ in found]
+        stored = {row.position: row for row in self.audit.log.at_positions(wanted)} if wanted else {}
         for aggregate_id in missing:
-            where = {version: position for position, version in placed.get(aggregate_id, [])}
             logged = []
-            if where:
-                stored = self.audit.log.recorder.select_events(aggregate_id, lte=max(where))
-                for row in stored:
-                    position = where.get(row.originator_version)
-                    if position is None:
-                        continue
-                    event = StoredEvent(position, aggregate_id, row.originator_version, row.topic, bytes(row.state))
-                    self.rows[position] = event
-                    logged.append(d.Logged(position, decode(event.topic, event.state)))
+            for position, _ in placed.get(aggregate_id, []):
+                row = stored[position]
+                self.rows[position] = row
+                logged.append(d.Logged(position, decode(row.topic, row.state)))
             self.cache[aggregate_id] = [x for x in logged if x.event.timestamp <= self.known_at]
+
+    def _relate(self, values: Iterable[UUID]) -> None:
+        fresh = [v for v in dict.fromkeys(values) if v not in self.asked]
+        if not fresh:
+            return
+        self.relations.update(self.index.related(fresh, last=self.last, known_at=self.known_at))
+        self.asked.update(fresh)
+
+    def prefetch(self, aggregate_ids: Iterable[UUID] = (), related_to: Iterable[UUID] = ()) -> None:
+        self._relate(related_to)
+        self._load(aggregate_ids)
 
     def events(self, aggregate_id: UUID) -> list[d.Logged]:
         self._load([aggregate_id])
         return self.cache[aggregate_id]
 
     def created(self, event_type: type[DomainEvent], key: str, value: UUID) -> list[d.Logged]:
-        ids = self.index.related(event_type.__name__, key, value, last=self.last, known_at=self.known_at)
+        self._relate([value])
+        ids = self.relations.get((event_type.__name__, key, value), [])
         self._load(ids)
         return [self.cache[a][0] for a in ids if self.cache[a] and self.cache[a][0].event.originator_version == 1]
 
 
 def _proofs(conn: Any, positions: list[int], size: int) -> dict[int, tuple[int, list[bytes]]]:
-    """Each position's leaf index and inclusion path in the tree of ``size`` leaves, reading every node the paths
-    need in one query per level (a dry run of the paths names them)."""
+    """Each position's leaf index and inclusion path in the tree of ``size`` leaves from one read of the tree: a dry
+    run of the paths names every node they need, read in one query per 500 (leaves by index, interior nodes by
+    (level, index)) — not a query per proof or per run of a level."""
     leaf_of: dict[int, int] = {}
     for start in range(0, len(positions), 500):
         chunk = positions[start:start + 500]
@@ -89,31 +102,18 @@ def _proofs(conn: Any, positions: list[int], size: int) -> dict[int, tuple[int, 
     for index in leaf_of.values():  # a dry run names every node the paths need
         merkle.inclusion_path(index, size, dry)
     nodes: dict[tuple[int, int], bytes] = {}
-    by_level: dict[int, list[int]] = {}
-    for level, index in wanted:
-        by_level.setdefault(level, []).append(index)
-    for level, indexes in by_level.items():
-        table = LEAVES if level == 0 else NODES
-        number, value = (LEAVES.c.leaf_index, LEAVES.c.leaf_hash) if level == 0 else (NODES.c.node_index,
-                                                                                       NODES.c.hash)
-        for lo, hi in _runs(sorted(indexes)):
-            query = select(number, value).where(number.between(lo, hi))
-            if table is NODES:
-                query = query.where(NODES.c.level == level)
-            nodes.update(((level, i), bytes(h)) for i, h in conn.execute(query) if (level, i) in wanted)
+    leaves = sorted(index for level, index in wanted if level == 0)
+    inner = sorted((level, index) for level, index in wanted if level > 0)
+    for start in range(0, len(leaves), 500):
+        chunk = leaves[start:start + 500]
+        query = select(LEAVES.c.leaf_index, LEAVES.c.leaf_hash).where(LEAVES.c.leaf_index.in_(chunk))
+        nodes.update(((0, i), bytes(h)) for i, h in conn.execute(query))
+    for start in range(0, len(inner), 500):
+        query = (select(NODES.c.level, NODES.c.node_index, NODES.c.hash)
+                 .where(tuple_(NODES.c.level, NODES.c.node_index).in_(inner[start:start + 500])))
+        nodes.update(((level, i), bytes(h)) for level, i, h in conn.execute(query))
     mth = functools.cache(lambda a, b: merkle.range_hash(a, b, lambda level, i: nodes[(level, i)]))
     return {position: (index, merkle.inclusion_path(index, size, mth)) for position, index in leaf_of.items()}
-
-
-def _runs(numbers: list[int], gap: int = 64) -> list[tuple[int, int]]:
-    """Sorted numbers as ranges ``(lo, hi)``, joining neighbours less than ``gap`` apart (one range query each)."""
-    runs: list[tuple[int, int]] = []
-    for n in numbers:
-        if runs and n - runs[-1][1] < gap:
-            runs[-1] = (runs[-1][0], n)
-        else:
-            runs.append((n, n))
-    return runs
 
 
 class Dossiers:

@@ -139,6 +139,18 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
             row = c.fetchone()
         return StoredReceipt(row[0], bytes(row[1]), row[2]) if row else None
 
+    def select_positions(self, positions: Sequence[int]) -> list[tuple[int, str, int, str, bytes]]:
+        """The rows at these log positions (position, aggregate id, version, topic, stored bytes), in one query per
+        500 positions (a dossier's scattered records read at once, not one ``select_events`` per record)."""
+        rows = []
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(positions), 500):
+                chunk = list(positions[start:start + 500])
+                c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM "
+                          f"{self.events_table_name} WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
+                rows += [(r[0], r[1], r[2], r[3], bytes(r[4])) for r in c.fetchall()]
+        return rows
+
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
     """PostgreSQL recorder with receipts and a trigger that rejects UPDATE, DELETE and TRUNCATE of events."""
@@ -173,6 +185,10 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         self.select_versions_statement = SQL(
             "SELECT originator_id, MAX(originator_version) AS version FROM {schema}.{table} "
             "WHERE originator_id = ANY(%s) GROUP BY originator_id"
+        ).format(schema=schema, table=table)
+        self.select_positions_statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {schema}.{table} "
+            "WHERE notification_id = ANY(%s)"
         ).format(schema=schema, table=table)
         self.select_receipt_statement = SQL(
             "SELECT fingerprint, response, last_position FROM {schema}.{receipts} WHERE scope = %s AND key = %s"
@@ -218,3 +234,10 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             curs.execute(self.select_receipt_statement, (scope, key))
             row = curs.fetchone()
         return StoredReceipt(row["fingerprint"], bytes(row["response"]), row["last_position"]) if row else None
+
+    def select_positions(self, positions: Sequence[int]) -> list[tuple[int, str, int, str, bytes]]:
+        """The rows at these log positions (position, aggregate id, version, topic, stored bytes), in one query."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(self.select_positions_statement, (list(positions),))
+            return [(r["notification_id"], str(r["originator_id"]), r["originator_version"], r["topic"],
+                     bytes(r["state"])) for r in curs.fetchall()]

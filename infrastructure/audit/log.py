@@ -54,6 +54,11 @@ class StoredLog:
         rows = self.recorder.select_notifications(start=after, limit=limit, stop=stop, inclusive_of_start=False)
         return [StoredEvent(n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in rows]
 
+    def at_positions(self, positions: list[int]) -> list[StoredEvent]:
+        """The events at these positions (any order; a position not in the log is left out), read at once."""
+        rows = self.recorder.select_positions(positions)
+        return [StoredEvent(p, UUID(str(a)), v, t, s) for p, a, v, t, s in rows]
+
     def at(self, position: int) -> StoredEvent | None:
         found = self.read(position - 1, 1, stop=position)
         return found[0] if found else None
