@@ -93,6 +93,33 @@ def _slips(slips: list[dict[str, Any]], notices: list[dict[str, Any]]) -> str:
     return _table(["交办督办与函件", "事项", "期限/日期", "反馈", "逾期"], rows)
 
 
+def _summons(summons: list[dict[str, Any]]) -> str:
+    kept = {True: "已履行", False: "未履行", None: "待跟踪"}
+    rows = [[m["held_at"], "、".join(s["post_title"] for s in m["summoned"]),
+             "；".join(f"{c['text']}（{c['due']}，{kept[c['kept']]}）" for c in m["commitments"])] for m in summons]
+    return _table(["约谈时间", "被约谈岗位", "承诺事项"], rows)
+
+
+def _acts(posts: list[dict[str, Any]]) -> str:
+    rows = [[h.get("name") or h["person_id"], a["post_title"], a["term"], a["decided_on"], a["document"],
+             a["finding"]["term"], "事后" if a["after_as_of"] else "事前"]
+            for p in posts for h in p["holders"] for a in h.get("accountability", [])]
+    return _table(["人员", "所任岗位", "问责/免责", "决定日期", "文号", "依据", "相对事发"], rows) if rows else ""
+
+
+def _findings(findings: list[dict[str, Any]]) -> str:
+    rows = [[f["finding_no"], f["line_term"], f["unit"], (f["person"] or {}).get("name"),
+             (f["duty"] or {}).get("text"), f["description"], f["disposition_term"]] for f in findings]
+    return _table(["序号", "责任类别", "单位", "人员", "未履行的职责（事发时清单）", "认定", "处理建议"], rows)
+
+
+def _blacklist(listings: list[dict[str, Any]]) -> str:
+    rows = [[x["proposed_at"], x["ground_text"], x["status_term"], x["decision_no"], x["listed_on"], x["expires_on"],
+             x["removed_on"], x["in_force"]] for x in listings]
+    headers = ["建议时间", "列入情形", "当时状态", "决定书", "列入日", "期满日", "提前移出日", "事发时在名单"]
+    return _table(headers, rows)
+
+
 def _subject(facts: dict[str, Any]) -> str:
     if "accident_id" not in facts:
         return _table(["项目", "内容"], [[k, v] for k, v in facts.items()])
@@ -122,10 +149,16 @@ def _line(line: dict[str, Any]) -> str:
                 f"<h3>责任清单</h3>{_lists(facts.get('duty_lists', []))}<h3>事故前的隐患及其当时状态</h3>"
                 f"{_hazards(facts.get('hazards', []))}<h3>企业自查</h3>{_checks(facts.get('self_checks', []))}"
                 f"<h3>主要负责人带队检查（按月）</h3>{_leader_months(facts.get('main_leader_checks', []))}"
-                f"<h3>此前的行政处罚</h3>{_cases(facts.get('prior_penalties', []))}")
+                f"<h3>此前的行政处罚</h3>{_cases(facts.get('prior_penalties', []))}"
+                f"<h3>严重失信主体名单记录</h3>{_blacklist(facts.get('blacklist', []))}"
+                f"<h3>调查认定（企业主体责任）</h3>{_findings(facts.get('findings', []))}"
+                f"<h3>调查认定（中介机构责任）</h3>{_findings(facts.get('intermediary_findings', []))}")
     elif name == "supervisory":
         departments = "".join(f"<h3>{escape(dep['name'])}（{escape(dep['clause'])}）</h3>{_posts(dep['posts'])}"
-                              f"{_lists(dep['duty_lists'])}" for dep in facts.get("supervising_departments", []))
+                              f"{_acts(dep['posts'])}{_lists(dep['duty_lists'])}"
+                              f"{_slips(dep.get('slips', []), dep.get('notices', []))}"
+                              f"{_summons(dep.get('summons', []))}"
+                              for dep in facts.get("supervising_departments", []))
         inspections = [[i["inspected_at"], i["title"], _people(i["inspectors"]), len(i["signatures"]),
                         i["covered"], "；".join(f["description"] for f in i["findings"])]
                        for i in facts.get("inspections", [])]
@@ -133,15 +166,17 @@ def _line(line: dict[str, Any]) -> str:
         body = (f"<p>行业领域：{_cell(facts.get('sector'))}</p>{departments or '<p class=gap>（无监管部门）</p>'}"
                 f"<h3>检查记录</h3>{checks}<h3>事故背后的隐患：此前各次检查是否在范围内而漏查</h3>"
                 f"{_reach(facts.get('hazards_behind', []))}<h3>行政处罚案件及结果</h3>{_cases(facts.get('cases', []))}"
-                f"<h3>挂牌督办</h3>{_hazards(facts.get('listed_supervision', []))}")
+                f"<h3>挂牌督办</h3>{_hazards(facts.get('listed_supervision', []))}"
+                f"<h3>调查认定（部门监管责任）</h3>{_findings(facts.get('findings', []))}")
     elif name in ("territorial", "leadership"):
         parts = []
         for territory in facts.get("territories", []):
             posts = territory.get("leaders", territory.get("posts", []))
-            parts.append(f"<h3>{escape(territory['name'])}</h3>{_posts(posts)}"
+            parts.append(f"<h3>{escape(territory['name'])}</h3>{_posts(posts)}{_acts(posts)}"
                          + (_lists(territory["duty_lists"]) if "duty_lists" in territory else "")
-                         + (_slips(territory["slips"], territory["notices"]) if "slips" in territory else ""))
-        body = "".join(parts) or "<p>（无）</p>"
+                         + (_slips(territory["slips"], territory["notices"]) if "slips" in territory else "")
+                         + (_summons(territory["summons"]) if "summons" in territory else ""))
+        body = ("".join(parts) or "<p>（无）</p>") + f"<h3>调查认定</h3>{_findings(facts.get('findings', []))}"
     else:
         rows = [[e["effective_at"], "企业" if e["side"] == "enterprise" else "监管", e["term"],
                  e.get("verdict") or (e.get("outcome") or {}).get("kind")] for e in facts.get("timeline", [])]

@@ -35,18 +35,36 @@ from typing import Any, Protocol, runtime_checkable
 from uuid import UUID
 
 from domain.accidents import Accident, AccidentRecorded
-from domain.accountability import NOTICE_TERMS, SLIP_TERMS, Notice, NoticeIssued, Slip, SlipIssued
+from domain.accountability import (
+    FINDING_TERMS,
+    FORM_TERMS,
+    NOTICE_TERMS,
+    SLIP_TERMS,
+    Notice,
+    NoticeIssued,
+    PersonalRecord,
+    Slip,
+    SlipIssued,
+    Summons,
+    SummonsHeld,
+    record_id,
+)
 from domain.base import Aggregate, DomainEvent
+from domain.blacklist import STATUS_TERMS as LISTING_TERMS
+from domain.blacklist import BlacklistEntry, ListingProposed
 from domain.calendar import local_day, month_label, previous_month
 from domain.cases import STATUS_TERMS as CASE_STATUS_TERMS
 from domain.cases import CaseOpened, PenaltyCase
 from domain.hazards import STATUS_TERMS, Hazard, HazardReported
 from domain.identifiers import mask_certificate_number
 from domain.inspections import Inspection, InspectionKind, InspectionOpened
+from domain.investigations import DISPOSITION_TERMS, Investigation, InvestigationOpened
+from domain.investigations import LINE_TERMS as FINDING_LINE_TERMS
 from domain.jurisdiction import covers
 from domain.people import Person
 from domain.posts import POST_TERMS, Post, PostEstablished
 from domain.responsibility import LINE_TERMS, ResponsibilityList, ResponsibilityListOpened
+from domain.rules.blacklist import GROUND_TEXT
 from domain.supervision import SupervisionCatalogue, catalogue_id
 from domain.tips import VERDICT_TERMS, Tip, TipReceived
 from domain.units import Unit
@@ -84,6 +102,9 @@ RELATIONS: dict[type[DomainEvent], dict[str, Callable[[Any], list[Any]]]] = {
     CaseOpened: {"unit_id": lambda e: [e.unit_id]},
     SlipIssued: {"target_unit_id": lambda e: [e.target_unit_id]},
     NoticeIssued: {"target_unit_id": lambda e: list(e.target_unit_ids)},
+    SummonsHeld: {"target_unit_id": lambda e: [e.target_unit_id]},
+    ListingProposed: {"unit_id": lambda e: [e.unit_id]},
+    InvestigationOpened: {"accident_id": lambda e: [e.accident_id]},
 }
 """The creating events a dossier finds its records by, and the keys it asks them by (``about``: a tip's subject,
 the unit or the hazard it names; a letter or circular is found by each unit it names)."""
@@ -146,7 +167,7 @@ class _Folding:
 
     def __init__(self, source: Source):
         self.source = source
-        self.folds: dict[tuple[UUID, datetime], tuple[bool, Any]] = {}
+        self.folds: dict[tuple[UUID, datetime | None], tuple[bool, Any]] = {}
 
     def events(self, aggregate_id: UUID) -> list[Logged]:
         return self.source.events(aggregate_id)
@@ -157,11 +178,13 @@ class _Folding:
     def created(self, event_type: type[DomainEvent], key: str, value: UUID) -> list[Logged]:
         return self.source.created(event_type, key, value)
 
-    def fold(self, aggregate_id: UUID, moment: datetime) -> tuple[bool, Any]:
-        """Whether the record has events effective by ``moment``, and its state then (None: not created yet)."""
+    def fold(self, aggregate_id: UUID, moment: datetime | None) -> tuple[bool, Any]:
+        """Whether the record has events effective by ``moment``, and its state then (None: not created yet);
+        ``moment=None``: every event known at K, whatever its effective time."""
         key = (aggregate_id, moment)
         if key not in self.folds:
-            events = [x.event for x in self.source.events(aggregate_id) if x.event.effective_at <= moment]
+            events = [x.event for x in self.source.events(aggregate_id)
+                      if moment is None or x.event.effective_at <= moment]
             state: Any = None
             for event in events:
                 if state is None and event.originator_version != 1:
@@ -179,6 +202,7 @@ class _Line:
         self.as_of = as_of
         self.scope = scope
         self.read: set[UUID] = set()
+        self.known_read: set[UUID] = set()
 
     def state(self, aggregate_id: UUID, kind: type[Aggregate], as_of: datetime | None = None) -> Any:
         """The aggregate as of ``as_of`` (default: the line's T), folded from the events effective by then."""
@@ -187,16 +211,24 @@ class _Line:
             self.read.add(aggregate_id)
         return state if isinstance(state, kind) else None
 
-    def created(self, event_type: type[DomainEvent], **match: UUID) -> list[UUID]:
-        """Aggregates created by ``event_type`` events related to ``key=value`` (one pair), effective by T."""
+    def known(self, aggregate_id: UUID, kind: type[Aggregate]) -> Any:
+        """The aggregate as known at K, whatever the effective time of its events: what follows the subject (its
+        investigation's findings, the acts of accountability) is shown as the log knows it, like the subject."""
+        found, state = self.index.fold(aggregate_id, None)
+        if found:
+            self.known_read.add(aggregate_id)
+        return state if isinstance(state, kind) else None
+
+    def created(self, event_type: type[DomainEvent], *, known: bool = False, **match: UUID) -> list[UUID]:
+        """Aggregates created by ``event_type`` events related to ``key=value`` (one pair), effective by T
+        (``known``: whenever effective, as known at K)."""
         ((key, value),) = match.items()
         return [item.event.originator_id for item in self.index.created(event_type, key, value)
-                if item.event.effective_at <= self.as_of]
+                if known or item.event.effective_at <= self.as_of]
 
-    def positions(self, *, until: datetime | None = None) -> list[int]:
-        moment = until or self.as_of
-        return sorted(x.position for a in self.read for x in self.index.events(a)
-                      if x.event.effective_at <= moment)
+    def positions(self) -> list[int]:
+        at_t = {x.position for a in self.read for x in self.index.events(a) if x.event.effective_at <= self.as_of}
+        return sorted(at_t | {x.position for a in self.known_read for x in self.index.events(a)})
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -215,10 +247,13 @@ def _person(line: _Line, person_id: UUID) -> dict[str, Any]:
 
 
 def _posts(line: _Line, unit_id: UUID, gaps: list[dict[str, Any]], unit_name: str,
-           kinds: frozenset[str] | None = None, sector: str | None = None) -> list[dict[str, Any]]:
+           kinds: frozenset[str] | None = None, sector: str | None = None, acts: bool = False
+           ) -> list[dict[str, Any]]:
+    """The unit's posts at T and their holders (``acts``: with each holder's acts of accountability)."""
     posts = []
     post_ids = line.created(PostEstablished, unit_id=unit_id)
-    line.index.prefetch(UUID(p) for post_id in post_ids for p in _holder_ids(line, post_id))
+    people = [UUID(p) for post_id in post_ids for p in _holder_ids(line, post_id)]
+    line.index.prefetch([*people, *(record_id(p) for p in people if acts)])
     for post_id in post_ids:
         post = line.state(post_id, Post)
         if post is None or post.abolished:
@@ -228,7 +263,9 @@ def _posts(line: _Line, unit_id: UUID, gaps: list[dict[str, Any]], unit_name: st
             continue
         if sector is not None and kind == "deputy_leader" and sector not in post.definition.portfolio:
             continue
-        holders = [{**_person(line, UUID(pid)), "since": _iso(h.since)} for pid, h in sorted(post.holders.items())]
+        holders = [{**_person(line, UUID(pid)), "since": _iso(h.since),
+                    **({"accountability": _acts(line, UUID(pid))} if acts else {})}
+                   for pid, h in sorted(post.holders.items())]
         posts.append({"post_id": str(post.id), "title": post.title, "kind": kind, "kind_term": POST_TERMS[kind],
                       "portfolio": list(post.definition.portfolio), "holders": holders})
         if not holders:
@@ -240,6 +277,90 @@ def _posts(line: _Line, unit_id: UUID, gaps: list[dict[str, Any]], unit_name: st
 def _holder_ids(line: _Line, post_id: UUID) -> list[str]:
     post = line.index.fold(post_id, line.as_of)[1]
     return list(post.holders) if isinstance(post, Post) else []
+
+
+def _acts(line: _Line, person_id: UUID) -> list[dict[str, Any]]:
+    """The person's acts of accountability (问责: 通报、诫勉、停职检查 … 处分) and findings of 尽职免责, as known at K
+    whatever their date (they mostly follow the subject; ``after_as_of`` says which), each naming the post held and
+    the finding it rests on — 《地方党政领导干部安全生产责任制规定》 (forms; 尽职免责 第二十三条), docs/rules.md R9."""
+    record = line.known(record_id(person_id), PersonalRecord)
+    if record is None:
+        return []
+    day = local_day(line.as_of)
+
+    def finding(ref: Any) -> dict[str, Any]:
+        return {"kind": ref.kind.value, "term": FINDING_TERMS[ref.kind.value], "record_id": str(ref.record_id),
+                "finding_no": ref.finding_no}
+
+    acts = [{"act": "accountability", "no": a.no, "form": a.form.value, "term": FORM_TERMS[a.form.value],
+             "post_id": str(a.held.post_id), "post_title": a.held.post_title, "held_at": _iso(a.held.at),
+             "issuer_unit_id": str(a.issuer_unit_id), "decided_on": a.decided_on.isoformat(),
+             "document": a.document, "barred_until": a.barred_until.isoformat() if a.barred_until else None,
+             "finding": finding(a.finding), "after_as_of": a.decided_on > day} for a in record.acts]
+    acts += [{"act": "exoneration", "no": x.no, "form": None, "term": "尽职免责", "post_id": str(x.held.post_id),
+              "post_title": x.held.post_title, "held_at": _iso(x.held.at), "issuer_unit_id": None,
+              "decided_on": x.decided_on.isoformat(), "document": None, "barred_until": None,
+              "finding": finding(x.finding), "after_as_of": x.decided_on > day} for x in record.exonerations]
+    return sorted(acts, key=lambda a: (a["decided_on"], a["act"], a["no"]))
+
+
+def _findings(line: _Line, accident_id: UUID | None, lines: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The findings of responsibility of the accident's investigation on these lines (一案四查: entity,
+    supervisory, territorial, leadership, intermediary — seed 000 ¶32; docs/rules.md R4: 493号令 第19–32条,
+    安全生产法 第87条), as known at K: each names the unit and person, the duty failed as the responsibility-list
+    row that held it at T (its text as of T), the evidence (events of the log) and the proposed disposition."""
+    if accident_id is None:
+        return []
+    found = []
+    for investigation_id in line.created(InvestigationOpened, known=True, accident_id=accident_id):
+        investigation = line.known(investigation_id, Investigation)
+        if investigation is None:
+            continue
+        for f in investigation.findings:
+            if f.line.value not in lines:
+                continue
+            unit = line.state(f.unit_id, Unit)
+            duty = None
+            if f.duty is not None:
+                held = line.state(f.duty.list_id, ResponsibilityList)
+                row = held.duties.get(str(f.duty.duty_id)) if held is not None else None
+                duty = {"list_id": str(f.duty.list_id), "duty_id": str(f.duty.duty_id),
+                        "list_version": f.duty.list_version, "text": row.text if row is not None else None}
+            found.append({
+                "investigation_id": str(investigation.id), "finding_no": f.no, "line": f.line.value,
+                "line_term": FINDING_LINE_TERMS[f.line.value], "unit_id": str(f.unit_id),
+                "unit": unit.name if unit is not None else None,
+                "person": _person(line, f.person_id) if f.person_id is not None else None, "duty": duty,
+                "evidence": [{"aggregate_id": str(e.aggregate_id), "version": e.version} for e in f.evidence],
+                "description": f.description, "disposition": f.disposition.value,
+                "disposition_term": DISPOSITION_TERMS[f.disposition.value]})
+    return found
+
+
+def _blacklist(line: _Line, unit_id: UUID) -> list[dict[str, Any]]:
+    """U's history on the 严重失信主体名单 before T (应急管理部令第11号; docs/rules.md R10): every listing proposed, its
+    decision (listed or declined, by which department — 谁处罚、谁决定、谁负责 — its number and term), its early
+    removal, the joint-discipline notices, and whether it was in force on T's day (its term ending needs no
+    event: ``expired``)."""
+    day = local_day(line.as_of)
+    found = []
+    for listing_id in line.created(ListingProposed, unit_id=unit_id):
+        entry = line.state(listing_id, BlacklistEntry)
+        if entry is None:
+            continue
+        status = entry.status.value
+        if status == "listed" and entry.expires_on is not None and entry.expires_on <= day:
+            status = "expired"
+        found.append({
+            "listing_id": str(entry.id), "ground": entry.ground.value, "ground_text": GROUND_TEXT[entry.ground],
+            "proposed_at": _iso(line.index.events(listing_id)[0].event.effective_at), "status": status,
+            "status_term": LISTING_TERMS[status], "in_force": entry.in_force(day),
+            "department_id": str(entry.department_id) if entry.department_id else None,
+            "decision_no": entry.decision_no, "listed_on": entry.listed_on.isoformat() if entry.listed_on else None,
+            "expires_on": entry.expires_on.isoformat() if entry.expires_on else None,
+            "removed_on": entry.removed_on.isoformat() if entry.removed_on else None,
+            "joint_discipline_notices": len(entry.notices)})
+    return found
 
 
 def _lists(line: _Line, unit: Unit, gaps: list[dict[str, Any]], sector: str | None = None,
@@ -275,7 +396,7 @@ def _hazard(line: _Line, hazard: Hazard) -> dict[str, Any]:
                 "age_days": (local_day(line.as_of) - local_day(listing.since)).days}}
 
 
-def _entity(index: _Folding, unit_id: UUID, as_of: datetime, scope: str) -> Built:
+def _entity(index: _Folding, unit_id: UUID, as_of: datetime, scope: str, accident_id: UUID | None) -> Built:
     line, gaps = _Line(index, as_of, scope), list[dict[str, Any]]()
     unit = line.state(unit_id, Unit)
     if unit is None:
@@ -294,7 +415,10 @@ def _entity(index: _Folding, unit_id: UUID, as_of: datetime, scope: str) -> Buil
         "hazards": [_hazard(line, h) for h in hazards if h is not None],
         "self_checks": [_inspection(line, i) for i in own],
         "prior_penalties": [c for c in _cases(line, unit_id) if c["decision"] is not None],
+        "blacklist": _blacklist(line, unit_id),
         "main_leader_checks": _main_leader_checks(line, posts, own),
+        "findings": _findings(line, accident_id, ("entity",)),
+        "intermediary_findings": _findings(line, accident_id, ("intermediary",)),
     }
     return facts, line.positions(), gaps
 
@@ -360,7 +484,7 @@ def _inspection(line: _Line, inspection: Inspection) -> dict[str, Any]:
             "completed": inspection.completed}
 
 
-def _supervisory(index: _Folding, unit_id: UUID, as_of: datetime, scope: str) -> Built:
+def _supervisory(index: _Folding, unit_id: UUID, as_of: datetime, scope: str, accident_id: UUID | None) -> Built:
     line, gaps = _Line(index, as_of, scope), list[dict[str, Any]]()
     unit = line.state(unit_id, Unit)
     if unit is None:
@@ -382,8 +506,10 @@ def _supervisory(index: _Folding, unit_id: UUID, as_of: datetime, scope: str) ->
         if department is not None:
             departments.append({"unit_id": str(department.id), "name": department.name,
                                 "clause": unit.supervision.clause,
-                                "posts": _posts(line, department.id, gaps, department.name),
-                                "duty_lists": _lists(line, department, gaps, sector=sector)})
+                                "posts": _posts(line, department.id, gaps, department.name, acts=True),
+                                "duty_lists": _lists(line, department, gaps, sector=sector),
+                                "slips": _slips(line, department.id), "notices": _notices(line, department.id),
+                                "summons": _summons(line, department.id)})
     inspections = [i for i in _inspections_of(line, unit_id) if not _own(i, unit_id)]
     found = [line.state(h, Hazard) for h in line.created(HazardReported, unit_id=unit_id)]
     hazards = [h for h in found if h is not None]
@@ -395,6 +521,7 @@ def _supervisory(index: _Folding, unit_id: UUID, as_of: datetime, scope: str) ->
         "hazards_behind": [_reach(line, h, inspections) for h in hazards if h.is_open],
         "cases": _cases(line, unit_id),
         "listed_supervision": [_hazard(line, h) for h in hazards if h.listing is not None],
+        "findings": _findings(line, accident_id, ("supervisory",)),
     }
     return facts, line.positions(), gaps
 
@@ -468,7 +595,8 @@ def _reach(line: _Line, hazard: Hazard, inspections: list[Inspection]) -> dict[s
 LEADERS = frozenset({"party_secretary", "government_head", "deputy_leader"})
 
 
-def _territorial(index: _Folding, unit_id: UUID, as_of: datetime, scope: str, leadership: bool) -> Built:
+def _territorial(index: _Folding, unit_id: UUID, as_of: datetime, scope: str, leadership: bool,
+                 accident_id: UUID | None) -> Built:
     line, gaps = _Line(index, as_of, scope), list[dict[str, Any]]()
     unit = line.state(unit_id, Unit)
     if unit is None:
@@ -481,14 +609,17 @@ def _territorial(index: _Folding, unit_id: UUID, as_of: datetime, scope: str, le
         entry: dict[str, Any] = {"unit_id": str(territory.id), "name": territory.name,
                                  "level": getattr(territory.profile, "level", None)}
         if leadership:
-            entry["leaders"] = _posts(line, territory.id, gaps, territory.name, kinds=LEADERS, sector=sector)
+            entry["leaders"] = _posts(line, territory.id, gaps, territory.name, kinds=LEADERS, sector=sector,
+                                      acts=True)
         else:
-            entry["posts"] = _posts(line, territory.id, gaps, territory.name)
+            entry["posts"] = _posts(line, territory.id, gaps, territory.name, acts=True)
             entry["duty_lists"] = _lists(line, territory, gaps)
             entry["slips"] = _slips(line, territory.id)
             entry["notices"] = _notices(line, territory.id)
+            entry["summons"] = _summons(line, territory.id)
         territories.append(entry)
-    return {"sector": sector, "territories": territories}, line.positions(), gaps
+    findings = _findings(line, accident_id, ("leadership",) if leadership else ("territorial",))
+    return {"sector": sector, "territories": territories, "findings": findings}, line.positions(), gaps
 
 
 def _slips(line: _Line, unit_id: UUID) -> list[dict[str, Any]]:
@@ -514,6 +645,22 @@ def _notices(line: _Line, unit_id: UUID) -> list[dict[str, Any]]:
             found.append({"notice_id": str(notice.id), "kind": notice.kind.value,
                           "term": NOTICE_TERMS[notice.kind.value], "issuer_unit_id": str(notice.issuer_unit_id),
                           "matter": notice.matter, "issued_at": _iso(issued)})
+    return found
+
+
+def _summons(line: _Line, unit_id: UUID) -> list[dict[str, Any]]:
+    """约谈 of the unit's leaders before T (seed 002 §(一)3, seed 004 §五(三)): who, as holders of which posts, when,
+    the commitments made and, at T, whether followed up as kept."""
+    found = []
+    for summons_id in line.created(SummonsHeld, target_unit_id=unit_id):
+        summons = line.state(summons_id, Summons)
+        if summons is not None:
+            found.append({"summons_id": str(summons.id), "issuer_unit_id": str(summons.issuer_unit_id),
+                          "held_at": _iso(line.index.events(summons_id)[0].event.effective_at),
+                          "summoned": [{"person_id": str(h.person_id), "post_title": h.post_title}
+                                       for h in summons.summoned],
+                          "commitments": [{"no": c.no, "text": c.text, "due": c.due.isoformat(), "kept": c.kept}
+                                          for c in summons.commitments]})
     return found
 
 
@@ -623,11 +770,12 @@ def derive(kind: str, subject_id: UUID, log: Iterable[Logged] | Source, *, known
     lines: list[dict[str, Any]] = [{"line": "subject", "title": LINE_TITLES["subject"],
                                     "facts": _subject_facts(state), "positions": subject_positions}]
     gaps: list[dict[str, Any]] = []
+    accident_id = subject_id if kind == "accident" else None
     builders = {
-        "entity": lambda: _entity(index, unit_id, moment, scope),
-        "supervisory": lambda: _supervisory(index, unit_id, moment, scope),
-        "territorial": lambda: _territorial(index, unit_id, moment, scope, leadership=False),
-        "leadership": lambda: _territorial(index, unit_id, moment, scope, leadership=True),
+        "entity": lambda: _entity(index, unit_id, moment, scope, accident_id),
+        "supervisory": lambda: _supervisory(index, unit_id, moment, scope, accident_id),
+        "territorial": lambda: _territorial(index, unit_id, moment, scope, False, accident_id),
+        "leadership": lambda: _territorial(index, unit_id, moment, scope, True, accident_id),
     }
     for name in LINES:
         facts, positions, line_gaps = builders[name]()
