@@ -11,7 +11,6 @@ comes with its exact stored bytes, leaf index and inclusion proof (every node th
 from __future__ import annotations
 
 import base64
-import functools
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
@@ -83,24 +82,46 @@ class _StoredSource:
         return [self.cache[a][0] for a in ids if self.cache[a] and self.cache[a][0].event.originator_version == 1]
 
 
+def _siblings(index: int, size: int) -> list[tuple[int, int]]:
+    """The leaf ranges whose hashes make ``PATH(index, D[size])`` (RFC 9162 §2.1.3.1), leaf end first — integers
+    only, the same walk as ``merkle.inclusion_path``."""
+    ranges: list[tuple[int, int]] = []
+    start, end = 0, size
+    while end - start > 1:
+        k = merkle.split(end - start)
+        if index < start + k:
+            ranges.append((start + k, end))
+            end = start + k
+        else:
+            ranges.append((start, start + k))
+            start += k
+    return ranges[::-1]
+
+
+def _complete(start: int, end: int) -> list[tuple[int, int]]:
+    """The complete subtrees ``(level, index)`` that make a range of the RFC 9162 recursion, largest first (its
+    start is a multiple of the smallest power of two ≥ its size, so each is aligned)."""
+    found = []
+    while start < end:
+        level = (end - start).bit_length() - 1
+        found.append((level, start >> level))
+        start += 1 << level
+    return found
+
+
 def _proofs(conn: Any, positions: list[int], size: int) -> dict[int, tuple[int, list[bytes]]]:
-    """Each position's leaf index and inclusion path in the tree of ``size`` leaves from one read of the tree: a dry
-    run of the paths names every node they need, read in one query per 500 (leaves by index, interior nodes by
-    (level, index)) — not a query per proof or per run of a level."""
+    """Each position's leaf index and inclusion path in the tree of ``size`` leaves from one read of the tree: the
+    paths' ranges are worked out in integers, every complete subtree they need is read in one query per 500
+    (leaves by index, interior nodes by (level, index)) and each distinct range is hashed once, shared by every
+    path through it — not a query per proof or per run of a level."""
     leaf_of: dict[int, int] = {}
     for start in range(0, len(positions), 500):
         chunk = positions[start:start + 500]
         query = select(LEAVES.c.position, LEAVES.c.leaf_index).where(LEAVES.c.position.in_(chunk))
         leaf_of.update((position, index) for position, index in conn.execute(query))
-    wanted: set[tuple[int, int]] = set()
-
-    def note(level: int, index: int) -> bytes:
-        wanted.add((level, index))
-        return bytes(32)
-
-    dry = functools.cache(lambda a, b: merkle.range_hash(a, b, note))
-    for index in leaf_of.values():  # a dry run names every node the paths need
-        merkle.inclusion_path(index, size, dry)
+    paths = {position: _siblings(index, size) for position, index in leaf_of.items()}
+    ranges = {r for path in paths.values() for r in path}
+    wanted = {node for a, b in ranges for node in _complete(a, b)}
     nodes: dict[tuple[int, int], bytes] = {}
     leaves = sorted(index for level, index in wanted if level == 0)
     inner = sorted((level, index) for level, index in wanted if level > 0)
@@ -112,8 +133,14 @@ def _proofs(conn: Any, positions: list[int], size: int) -> dict[int, tuple[int, 
         query = (select(NODES.c.level, NODES.c.node_index, NODES.c.hash)
                  .where(tuple_(NODES.c.level, NODES.c.node_index).in_(inner[start:start + 500])))
         nodes.update(((level, i), bytes(h)) for level, i, h in conn.execute(query))
-    mth = functools.cache(lambda a, b: merkle.range_hash(a, b, lambda level, i: nodes[(level, i)]))
-    return {position: (index, merkle.inclusion_path(index, size, mth)) for position, index in leaf_of.items()}
+    hashes: dict[tuple[int, int], bytes] = {}
+    for a, b in ranges:
+        parts = [nodes[node] for node in _complete(a, b)]
+        folded = parts[-1]
+        for part in reversed(parts[:-1]):
+            folded = merkle.node_hash(part, folded)
+        hashes[(a, b)] = folded
+    return {position: (leaf_of[position], [hashes[r] for r in path]) for position, path in paths.items()}
 
 
 class Dossiers:
