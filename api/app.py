@@ -32,6 +32,7 @@ from api.routers import (
     one_plus_n,
     orders,
     organisation,
+    outsourcing,
     oversight,
     people,
     responsibility,
@@ -121,7 +122,7 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
                    tips.router, oversight.router, audit_trail.router, audit.router, events.router, schemas.router,
                    accidents.router, investigations.router, dossiers.router, cases.router,
                    accountability.router, assessments.router, orders.router,
-                   blacklist.router):
+                   blacklist.router, outsourcing.router):
         app.include_router(router, prefix=API_PREFIX)
     web.mount(app)
 

@@ -16,6 +16,7 @@ from application import (
     inspections,
     investigations,
     organisation,
+    outsourcing,
     oversight,
     people,
     responsibility,
@@ -57,6 +58,7 @@ from projections.hazard_statistics import HazardStatistics, StatisticsQueries
 from projections.inspection_ledger import InspectionLedger, InspectionLedgerQueries
 from projections.one_plus_n import OnePlusNLedger
 from projections.orders import OrderQueries, Orders
+from projections.outsourcing import OutsourcingLedger, OutsourcingQueries
 from projections.oversight import OversightFlags, OversightQueries
 from projections.projection import Projection
 from projections.random_draws import DrawQueries, RandomDrawLedger
@@ -67,7 +69,7 @@ HANDLERS: dict[type, Handler] = {**organisation.HANDLERS, **people.HANDLERS, **r
                              **inspections.HANDLERS, **hazards.HANDLERS, **tips.HANDLERS,
                              **oversight.HANDLERS, **accidents.HANDLERS, **investigations.HANDLERS,
                              **cases.HANDLERS, **accountability.HANDLERS,
-                             **blacklist.HANDLERS}
+                             **blacklist.HANDLERS, **outsourcing.HANDLERS}
 
 SNAPSHOTTED = (Unit, Post, Person, ResponsibilityList, SupervisionCatalogue, Hazard)
 """Long-lived aggregates, snapshotted every ``infrastructure.eventstore.SNAPSHOT_INTERVAL`` events."""
@@ -77,7 +79,7 @@ def projections() -> list[Projection]:
     return [DirectoryProjection(), ResponsibilityLedger(), AuditTrail(), InspectionLedger(), RandomDrawLedger(),
             EnforcementPlanLedger(), HazardLedger(), HazardDeadlines(), HazardStatistics(), TipLedger(),
             OversightFlags(), AccidentChecks(), CaseLedger(), AccountabilityRecords(), DossierIndex(),
-            Orders(), Blacklist(), AccidentLedger()]
+            Orders(), Blacklist(), AccidentLedger(), OutsourcingLedger()]
 
 
 class Queries:
@@ -123,6 +125,10 @@ class Queries:
     @cached_property
     def blacklist(self) -> BlacklistQueries:
         return BlacklistQueries(self.db, self.directory)
+
+    @cached_property
+    def outsourcing(self) -> OutsourcingQueries:
+        return OutsourcingQueries(self.db, self.directory)
 
     @cached_property
     def orders(self) -> OrderQueries:

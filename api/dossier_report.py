@@ -120,6 +120,13 @@ def _blacklist(listings: list[dict[str, Any]]) -> str:
     return _table(headers, rows)
 
 
+def _outsourcing(relations: list[dict[str, Any]]) -> str:
+    rows = [[r["kind_term"], r["contractor"], r["scope"], r["agreement_term"], r["qualification"] or "（未载明）",
+             r["starts_on"], r["ends_on"], "；".join(c["term"] for c in r["concerns"])] for r in relations]
+    return _table(["方式", "承包/承租方", "项目、场所或设备", "安全生产管理职责", "资质或条件", "起", "止", "记录欠缺"],
+                  rows)
+
+
 def _subject(facts: dict[str, Any]) -> str:
     if "accident_id" not in facts:
         return _table(["项目", "内容"], [[k, v] for k, v in facts.items()])
@@ -151,6 +158,7 @@ def _line(line: dict[str, Any]) -> str:
                 f"<h3>主要负责人带队检查（按月）</h3>{_leader_months(facts.get('main_leader_checks', []))}"
                 f"<h3>此前的行政处罚</h3>{_cases(facts.get('prior_penalties', []))}"
                 f"<h3>严重失信主体名单记录</h3>{_blacklist(facts.get('blacklist', []))}"
+                f"<h3>外包外租（事发时有效）</h3>{_outsourcing(facts.get('outsourcing', []))}"
                 f"<h3>调查认定（企业主体责任）</h3>{_findings(facts.get('findings', []))}"
                 f"<h3>调查认定（中介机构责任）</h3>{_findings(facts.get('intermediary_findings', []))}")
     elif name == "supervisory":

@@ -367,6 +367,14 @@ def measure(quick: bool, events: int, runs: int, postgres: str) -> list[Row]:
             finally:
                 system.close()
         with store("postgres", postgres, tmp) as settings:
+            from bench import dossier  # imported here: bench.dossier takes its store and p95 from this module
+
+            years = 1 if quick else dossier.YEARS
+            built, whole, proven, head = dossier.figures(settings, events, 5 if quick else 20, years)
+            rows.append(Row(f"dossier p95 with proofs, enterprise with {years} years of inspections, postgres, "
+                            f"{head:,} events, {proven:,} proven", "ms", built, whole,
+                            "the same dossier derived from the whole log read and decoded", "≤ 300 ms"))
+        with store("postgres", postgres, tmp) as settings:
             size = 300 if quick else 10_000
             loads = [aggregate_load(settings, size)]
             rows.append(Row(f"aggregate load, {size:,} events, postgres", "loads/s", loads[0][0], loads[0][1],

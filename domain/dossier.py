@@ -61,6 +61,7 @@ from domain.inspections import Inspection, InspectionKind, InspectionOpened
 from domain.investigations import DISPOSITION_TERMS, Investigation, InvestigationOpened
 from domain.investigations import LINE_TERMS as FINDING_LINE_TERMS
 from domain.jurisdiction import covers
+from domain.outsourcing import AGREEMENT_TERMS, CONCERN_TERMS, KIND_TERMS, Outsourcing, OutsourcingRecorded
 from domain.people import Person
 from domain.posts import POST_TERMS, Post, PostEstablished
 from domain.responsibility import LINE_TERMS, ResponsibilityList, ResponsibilityListOpened
@@ -105,6 +106,7 @@ RELATIONS: dict[type[DomainEvent], dict[str, Callable[[Any], list[Any]]]] = {
     SummonsHeld: {"target_unit_id": lambda e: [e.target_unit_id]},
     ListingProposed: {"unit_id": lambda e: [e.unit_id]},
     InvestigationOpened: {"accident_id": lambda e: [e.accident_id]},
+    OutsourcingRecorded: {"unit_id": lambda e: [e.unit_id]},
 }
 """The creating events a dossier finds its records by, and the keys it asks them by (``about``: a tip's subject,
 the unit or the hazard it names; a letter or circular is found by each unit it names)."""
@@ -363,6 +365,28 @@ def _blacklist(line: _Line, unit_id: UUID) -> list[dict[str, Any]]:
     return found
 
 
+def _outsourcing(line: _Line, unit_id: UUID) -> list[dict[str, Any]]:
+    """U's contracting-out and leasing-out relations in force on T's day (外包外租; 安全生产法 第49条, seed 004
+    ¶(13)(14)): the contractor or lessee, the scope, how the safety duties were set out (a safety management
+    agreement, the contract, or neither), the qualification shown, the period, and what the record lacks."""
+    day = local_day(line.as_of)
+    found = []
+    for outsourcing_id in line.created(OutsourcingRecorded, unit_id=unit_id):
+        relation = line.state(outsourcing_id, Outsourcing)
+        if relation is None or not relation.in_force(day):
+            continue
+        contractor = line.state(relation.contractor_id, Unit)
+        found.append({
+            "outsourcing_id": str(relation.id), "kind": relation.kind.value, "kind_term": KIND_TERMS[relation.kind],
+            "contractor_id": str(relation.contractor_id),
+            "contractor": contractor.name if contractor is not None else None, "scope": relation.scope,
+            "agreement": relation.agreement.value, "agreement_term": AGREEMENT_TERMS[relation.agreement],
+            "qualification": relation.qualification, "starts_on": relation.starts_on.isoformat(),
+            "ends_on": relation.ends_on.isoformat() if relation.ends_on else None,
+            "concerns": [{"concern": c, "term": CONCERN_TERMS[c]} for c in relation.concerns]})
+    return found
+
+
 def _lists(line: _Line, unit: Unit, gaps: list[dict[str, Any]], sector: str | None = None,
            require: bool = True) -> list[dict[str, Any]]:
     lists = []
@@ -416,6 +440,7 @@ def _entity(index: _Folding, unit_id: UUID, as_of: datetime, scope: str, acciden
         "self_checks": [_inspection(line, i) for i in own],
         "prior_penalties": [c for c in _cases(line, unit_id) if c["decision"] is not None],
         "blacklist": _blacklist(line, unit_id),
+        "outsourcing": _outsourcing(line, unit_id),
         "main_leader_checks": _main_leader_checks(line, posts, own),
         "findings": _findings(line, accident_id, ("entity",)),
         "intermediary_findings": _findings(line, accident_id, ("intermediary",)),

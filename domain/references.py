@@ -41,6 +41,7 @@ CaseRef = Annotated[UUID, Ref("PenaltyCase", "penalty case")]
 ClosureRef = Annotated[UUID, Ref("ClosureProposal", "closure proposal")]
 AccidentRef = Annotated[UUID, Ref("Accident", "accident")]
 ListingRef = Annotated[UUID, Ref("BlacklistEntry", "blacklist listing")]
+OutsourcingRef = Annotated[UUID, Ref("Outsourcing", "outsourcing relation")]
 HigherUnitRef = Annotated[UUID, Ref("Unit", "unit", above=True)]
 RecordRef = Annotated[UUID, Ref(None, "record")]
 

@@ -1,0 +1,30 @@
+"""Response models of ``api.routers.outsourcing``: what it returns, documented field by field in OpenAPI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+
+class OutsourcingView(BaseModel):
+    """A contracting-out or leasing-out relation (外包外租; 安全生产法 第49条) and what its record lacks."""
+
+    outsourcing_id: UUID
+    unit_id: UUID
+    unit_name: str | None = Field(description="the unit that contracts out or leases out (发包单位、出租单位)")
+    contractor_id: UUID
+    contractor_name: str | None = Field(description="the contractor or lessee (承包单位、承租单位)")
+    jurisdiction: str
+    kind: str = Field(description="contracting (发包), leasing (出租), entrustment (委托) or cooperation (合作)")
+    kind_term: str
+    scope: str = Field(description="the project, premises or equipment")
+    agreement: str = Field(description="safety_agreement, in_contract or none (第49条第2款)")
+    agreement_term: str
+    qualification: str | None = Field(description="the contractor's qualification or safety conditions as shown")
+    starts_on: date
+    ends_on: date | None = Field(description="the agreed end (none: open-ended)")
+    ended_on: date | None = Field(description="ended early from this day")
+    recorded_at: datetime
+    concerns: list[str] = Field(description="what the record lacks: no_agreement, no_qualification_shown")

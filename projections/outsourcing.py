@@ -1,0 +1,85 @@
+"""Outsourcing (外包外租, domain/outsourcing.py; 安全生产法 第49条): every contracting-out or leasing-out relation as a
+row, and the relations of a unit in force on a day, with what each record lacks (``concerns``: no safety agreement,
+no qualification shown — shown, not judged).
+
+A relation's rows are written from its own events; "in force on a day" is ``Outsourcing.in_force``'s rule (begun,
+its agreed end not passed, not ended early): the agreed end needs no event.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Column, Connection, Date, Index, MetaData, Table, Text, and_, insert, or_, select, update
+
+from domain import outsourcing as os_
+from domain.calendar import end_of_day
+from projections.columns import Key, Timestamp
+from projections.directory import DirectoryQueries
+from projections.projection import Projection, on
+from projections.scope import visible
+
+METADATA = MetaData()
+RELATIONS = Table(
+    "outsourcing", METADATA,
+    Column("outsourcing_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
+    Column("contractor_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("kind", Key, nullable=False), Column("scope", Text, nullable=False),
+    Column("agreement", Key, nullable=False),
+    Column("qualification", Text), Column("starts_on", Date, nullable=False), Column("ends_on", Date),
+    Column("ended_on", Date), Column("recorded_at", Timestamp, nullable=False),
+    Index("outsourcing_unit", "unit_id", "starts_on"),
+)
+
+
+class OutsourcingLedger(Projection):
+    name = "outsourcing"
+    version = 1
+    relations = RELATIONS
+
+    @on(os_.OutsourcingRecorded)
+    def _recorded(self, conn: Connection, e: os_.OutsourcingRecorded, _: int) -> None:
+        conn.execute(insert(self.relations).values(
+            outsourcing_id=e.originator_id, unit_id=e.unit_id, contractor_id=e.contractor_id,
+            jurisdiction=e.envelope.jurisdiction, kind=e.kind, scope=e.scope, agreement=e.agreement,
+            qualification=e.qualification, starts_on=e.starts_on, ends_on=e.ends_on, recorded_at=e.effective_at))
+
+    @on(os_.OutsourcingEnded)
+    def _ended(self, conn: Connection, e: os_.OutsourcingEnded, _: int) -> None:
+        conn.execute(update(self.relations).where(self.relations.c.outsourcing_id == e.originator_id)
+                     .values(ended_on=e.ended_on))
+
+
+class OutsourcingQueries:
+    """The relations of the caller's units, all of them or those in force on a day."""
+
+    def __init__(self, db: Any, directory: DirectoryQueries):
+        self.db = db
+        self.directory = directory
+
+    def relations(self, scope: str, *, role: str = "", unit_of_role: Any = None, unit_id: UUID | None = None,
+                  day: date | None = None, in_force: bool = False, limit: int = 500,
+                  offset: int = 0) -> list[dict[str, Any]]:
+        """Every relation recorded by ``day`` (``in_force``: only those in force on it), oldest first, with the
+        names of both units and what the record lacks."""
+        c = RELATIONS.c
+        supervised = self.directory.supervised_by(unit_of_role) if role == "inspector" else ()
+        conditions = [visible(c.jurisdiction, scope, c.unit_id, role, unit_of_role, supervised)]
+        if unit_id is not None:
+            conditions.append(c.unit_id == str(unit_id))
+        if day is not None:
+            conditions.append(c.recorded_at < end_of_day(day))
+            if in_force:
+                conditions += [c.starts_on <= day, or_(c.ends_on.is_(None), c.ends_on >= day),
+                               or_(c.ended_on.is_(None), c.ended_on > day)]
+        query = (select(RELATIONS).where(and_(*conditions)).order_by(c.starts_on, c.outsourcing_id)
+                 .limit(limit).offset(offset))
+        with self.db.read() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        names = self.directory.unit_names({r["unit_id"] for r in rows} | {r["contractor_id"] for r in rows})
+        return [{**r, "unit_name": names.get(r["unit_id"], {}).get("name"),
+                 "contractor_name": names.get(r["contractor_id"], {}).get("name"),
+                 "kind_term": os_.KIND_TERMS[r["kind"]], "agreement_term": os_.AGREEMENT_TERMS[r["agreement"]],
+                 "concerns": os_.concerns(r["agreement"], r["qualification"])} for r in rows]
