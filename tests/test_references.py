@@ -21,6 +21,7 @@ from application import cases as ac
 from application import hazards as h
 from application import inspections as ai
 from application import organisation as o
+from application import outsourcing as out
 from application import people as pp
 from application import responsibility as rs
 from application import tips as tp
@@ -30,6 +31,7 @@ from domain import accidents as acd
 from domain import cases as cs
 from domain import enforcement_plans as ep
 from domain import hazards as hz
+from domain import outsourcing as os_
 from domain import tips as t
 from domain.base import SYSTEM, CommandContext, first_event
 from domain.inspections import ChecklistItem, InspectionKind
@@ -81,10 +83,16 @@ def place(world: World, territory: UUID, jurisdiction: str, seq: int) -> dict[st
                                              known_at=occurred + timedelta(minutes=30)))
     listing = run(ADMIN, bk.ProposeListing(unit_id=enterprise, ground=Ground.concealed_accident,
                                            evidence=[bk.EvidenceRef(aggregate_id=accident)]))
+    contractor = run(ADMIN, o.RegisterUnit(profile=EnterpriseProfile(
+        name=f"检修有限公司{seq}", credit_code=credit_code(330 + seq), sector="建筑施工", address="测试路2号",
+        legal_representative="李四", staff_count=10), parent_id=territory))
+    outsourcing = run(ADMIN, out.RecordOutsourcing(
+        unit_id=enterprise, contractor_unit_id=contractor, kind=os_.OutsourcingKind.contracting, scope="储罐检修",
+        agreement=os_.Agreement.safety_agreement, starts_on=date(2025, 1, 1)))
     return {"Unit": enterprise, "Person": people[0], "Post": post, "ResponsibilityList": duty_list,
             "EnforcementPlan": plan, "RandomDraw": draw, "Inspection": inspection, "Hazard": hazard, "Tip": tip,
             "PenaltyCase": case, "ClosureProposal": closure(world, jurisdiction, enterprise, hazard),
-            "Accident": accident, "BlacklistEntry": listing}
+            "Accident": accident, "BlacklistEntry": listing, "Outsourcing": outsourcing}
 
 
 def closure(world: World, jurisdiction: str, unit: UUID, hazard: UUID) -> UUID:
