@@ -35,6 +35,7 @@ from api.routers import (
     outsourcing,
     oversight,
     people,
+    projections,
     responsibility,
     schemas,
     tips,
@@ -122,7 +123,7 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
                    tips.router, oversight.router, audit_trail.router, audit.router, events.router, schemas.router,
                    accidents.router, investigations.router, dossiers.router, cases.router,
                    accountability.router, assessments.router, orders.router,
-                   blacklist.router, outsourcing.router):
+                   blacklist.router, outsourcing.router, projections.router):
         app.include_router(router, prefix=API_PREFIX)
     web.mount(app)
 

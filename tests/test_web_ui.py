@@ -308,3 +308,23 @@ def test_the_dashboard_counts_a_new_hazard_without_a_reload(browser: Browser, sy
         desk.report()
         expect(live.locator("a[data-metric=found]")).to_have_text("1", timeout=15_000)
         expect(live.locator("#live-counter")).to_contain_text("收到新事件")
+
+
+def test_the_system_page_shows_each_read_models_progress_until_it_has_caught_up(browser: Browser,
+                                                                               system: System) -> None:
+    from tests.builders import World
+
+    World(system).person(5)
+    with serving(system, follow=False) as running, tab(browser, running.url) as watching:
+        log_in(watching, running, running.token("auditor", "350000"))
+        watching.get_by_role("link", name="系统状态").click()
+        behind = [s["name"] for s in system.runner.status() if s["lag"] > 0]
+        assert behind
+        bars = watching.locator("#read-models progress")
+        expect(bars).to_have_count(len(behind))
+        expect(watching.locator(f"#read-models tr[data-model={behind[0]}]")).to_contain_text("落后")
+        assert unlabelled(watching) == []
+        shoot(watching, "read-models", backend_of(system))
+        system.runner.catch_up()  # the page polls: the bars go once every read model has read the log
+        expect(bars).to_have_count(0, timeout=15_000)
+        expect(watching.locator("#readmodels-summary")).to_contain_text("全部已同步")

@@ -4,9 +4,11 @@ import { h, show } from "./dom.js";
 import { dashboard } from "./dashboard.js";
 import { ledger } from "./ledgers.js";
 import { consoleView } from "./console.js";
+import { readModels } from "./readmodels.js";
 import { label, ROLES } from "./terms.js";
 
 const TIP_ROLES = new Set(["tip_officer", "admin"]);
+const SYSTEM_ROLES = new Set(["auditor", "admin"]);
 
 function login(message) {
   const field = h("textarea", { id: "token", name: "token", required: true, autocomplete: "off", spellcheck: "false" });
@@ -39,6 +41,7 @@ function header() {
   document.getElementById("who").textContent = who ? `${label(ROLES, who.role)} · 辖区 ${who.jur}` : "";
   for (const a of nav.querySelectorAll("a")) {
     if (a.dataset.needs === "tips") a.hidden = !who || !TIP_ROLES.has(who.role);
+    if (a.dataset.needs === "system") a.hidden = !who || !SYSTEM_ROLES.has(who.role);
     const here = location.hash.split("?")[0] || "#/";
     if (a.getAttribute("href") === here) a.setAttribute("aria-current", "page");
     else a.removeAttribute("aria-current");
@@ -64,6 +67,7 @@ async function route() {
   if (path === "/" || path === "") return dashboard(params);
   if (path.startsWith("/ledger/")) return ledger(path.slice("/ledger/".length), params);
   if (path === "/console") return consoleView(params);
+  if (path === "/system") return readModels();
   if (path === "/login") return show(login());
   show(h("h1", {}, "没有这个页面"), h("p", {}, h("a", { href: "#/" }, "回到仪表盘")));
 }
