@@ -144,7 +144,7 @@ class Queries:
 
     @cached_property
     def oversight(self) -> OversightQueries:
-        return OversightQueries(self.db, self.directory, self.inspections, self.ledger, self.cases)
+        return OversightQueries(self.db, self.directory, self.inspections, self.ledger, self.cases, self.orders)
 
     @cached_property
     def accountability(self) -> AccountabilityQueries:

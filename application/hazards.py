@@ -21,6 +21,7 @@ from application.organisation import territory_of
 from application.service import Handler
 from application.tips import link_to_tip
 from application.unit_of_work import UnitOfWork
+from domain import document_numbers as dn
 from domain import hazards as hz
 from domain.calendar import local_day
 from domain.errors import Conflict, Rejected
@@ -83,7 +84,6 @@ class OrderRectification(Targeted):
     mode: hz.RectificationMode = Field(description="deadline (责令限期整改) or suspension (责令暂时停产停业)")
     deadline: date = Field(description="整改期限: the last day (Beijing time), set by the authority")
     requirements: str = Field(min_length=1, max_length=4000, description="what the order requires (整改要求)")
-    document_no: str | None = Field(default=None, min_length=1, max_length=100, description="文书编号 of the 指令书")
     suspension: hz.Suspension | None = Field(default=None, description="what stops, for mode suspension")
 
 
@@ -232,8 +232,15 @@ def order_rectification(cmd: OrderRectification, uow: UnitOfWork) -> UUID:
     hazard = _hazard(uow, cmd.hazard_id, cmd.expected_version, what="order rectifications")
     issued_by = uow.principal.require_person("sign an order (责令限期整改指令书)")
     authority = _department_of(uow, hazard, "order rectifications")
+    # 文书编号: the department's next number of the order's series, from the register in the event store
+    pack = pack_for(authority.jurisdiction)
+    series = dn.ORDER_SERIES[cmd.mode]
+    year = local_day(uow.ctx.effective_at).year
+    register = uow.find(dn.register_id(authority.id, series, year), dn.DocumentRegister)
+    numbered = dn.next_number(uow.ctx, register, pack, authority, series, hazard.id)
     uow.record(*hz.order_rectification(uow.ctx, hazard, authority, issued_by, cmd.mode, cmd.deadline,
-                                       cmd.requirements, cmd.document_no, cmd.suspension, _today(uow)))
+                                       cmd.requirements, numbered.document_no, cmd.suspension, _today(uow)))
+    uow.record(numbered)
     return hazard.id
 
 

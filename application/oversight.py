@@ -6,7 +6,7 @@ decision raises nothing when the count is enough or the flag exists already, so 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, Literal
 from uuid import UUID
 
 from pydantic import Field
@@ -20,28 +20,29 @@ from domain.posts import Post
 from domain.references import FlagRef, HazardRef, PersonRef, PostRef, UnitRef
 from domain.rules import pack_for
 from domain.rules.campaigns import campaign_for
+from domain.rules.oversight import MonthCounts
 from domain.units import Unit
 
 POLICY: frozenset[str] = frozenset()
 PERIOD = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="the calendar month, YYYY-MM (Beijing time)")
 
 
-class RaiseZeroEnforcementFlag(Command):
+DepartmentFlagKind = Literal[ov.FlagKind.zero_enforcement, ov.FlagKind.zero_penalty]
+DEPARTMENT_KINDS: tuple[DepartmentFlagKind, ...] = (ov.FlagKind.zero_enforcement, ov.FlagKind.zero_penalty)
+"""The flags of a supervising department's month (零执法, 零处罚)."""
+
+
+class RaiseDepartmentFlag(Command):
+    """零执法 or 零处罚 for a supervising department's month, with what the read models counted."""
+
     roles: ClassVar[frozenset[str]] = POLICY
-    action: ClassVar[str] = "raise zero-enforcement flags"
+    action: ClassVar[str] = "raise zero-enforcement and zero-penalty flags"
+    kind: DepartmentFlagKind
     department_id: UnitRef
     period: str = PERIOD
     inspections: int = Field(ge=0)
     penalties: int = Field(default=0, ge=0)
-
-
-class RaiseZeroPenaltyFlag(Command):
-    roles: ClassVar[frozenset[str]] = POLICY
-    action: ClassVar[str] = "raise zero-penalty flags"
-    department_id: UnitRef
-    period: str = PERIOD
-    inspections: int = Field(ge=0)
-    penalties: int = Field(default=0, ge=0)
+    orders: int = Field(default=0, ge=0)
 
 
 class RaiseLeaderInspectionFlag(Command):
@@ -77,27 +78,19 @@ class WithdrawFlag(Command):
     reason: str = Field(min_length=1, max_length=500)
 
 
-def raise_zero_enforcement(cmd: RaiseZeroEnforcementFlag, uow: UnitOfWork) -> UUID:
+def raise_department_flag(cmd: RaiseDepartmentFlag, uow: UnitOfWork) -> UUID:
+    """零执法 / 零处罚 of a department's month, once: nothing when the flag exists or the month had the act."""
     department = uow.load(cmd.department_id, Unit, label="department", field="department_id", write=False)
-    flag_id = ov.flag_id(ov.FlagKind.zero_enforcement, department.id, cmd.period)
+    flag_id = ov.flag_id(cmd.kind, department.id, cmd.period)
     if uow.find(flag_id, ov.Flag) is None:
         pack = pack_for(department.jurisdiction)
-        uow.record(ov.flag_zero_enforcement(
-            uow.ctx, department.id, department.jurisdiction, cmd.period, cmd.inspections, cmd.penalties,
+        event = ov.flag_department_month(
+            uow.ctx, cmd.kind, department.id, department.jurisdiction, cmd.period,
+            MonthCounts(penalties=cmd.penalties, orders=cmd.orders, inspections=cmd.inspections),
             due=ov.judged_at(cmd.period, pack["oversight.grace_days"]), basis=pack["oversight.zero_enforcement.basis"],
-            rules_version=pack.version_tag))
-    return flag_id
-
-
-def raise_zero_penalty(cmd: RaiseZeroPenaltyFlag, uow: UnitOfWork) -> UUID:
-    department = uow.load(cmd.department_id, Unit, label="department", field="department_id", write=False)
-    flag_id = ov.flag_id(ov.FlagKind.zero_penalty, department.id, cmd.period)
-    if uow.find(flag_id, ov.Flag) is None:
-        pack = pack_for(department.jurisdiction)
-        uow.record(ov.flag_zero_penalty(
-            uow.ctx, department.id, department.jurisdiction, cmd.period, cmd.inspections, cmd.penalties,
-            due=ov.judged_at(cmd.period, pack["oversight.grace_days"]), basis=pack["oversight.zero_enforcement.basis"],
-            rules_version=pack.version_tag))
+            rules_version=pack.version_tag)
+        if event is not None:
+            uow.record(event)
     return flag_id
 
 
@@ -156,8 +149,7 @@ def withdraw_flag(cmd: WithdrawFlag, uow: UnitOfWork) -> UUID:
 
 
 HANDLERS: dict[type[Command], Handler] = {
-    RaiseZeroEnforcementFlag: raise_zero_enforcement,
-    RaiseZeroPenaltyFlag: raise_zero_penalty,
+    RaiseDepartmentFlag: raise_department_flag,
     RaiseLeaderInspectionFlag: raise_leader_inspection,
     RaiseUnsupervisedListingFlag: raise_unsupervised_listing,
     RaiseCampaignCheckFlag: raise_campaign_check,

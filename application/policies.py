@@ -4,11 +4,12 @@
 - A hazard past its deadline becomes overdue; an overdue major hazard is escalated to listed supervision one level
   up where a local pack sets it (local practice: docs/rules.md R8; overdue aggravates a penalty, seed 000 ¶27); a
   listing that names no supervisor (as an escalation leaves it) is flagged once (seed 004 §三(二)3(1)).
-- A department with supervisory duties that completed no enforcement inspection in a month is flagged
-  zero-enforcement (零执法, seed 000 §25); a committee head who led no inspection in a month is flagged
-  (seed 002 §(一)3: only inspections in the sectors their committee covers count; docs/rules.md R12); during a
-  campaign of a local pack, an enterprise's main responsible person who led no check of their own unit in a month is
-  flagged (seed 004 §三(一)1(4)). A month is judged ``oversight.grace_days`` after it ends, and re-judged for
+- A department that supervised something in a month and decided no penalty and issued no order in it is flagged
+  zero-enforcement (零执法), and one that decided no penalty zero-penalty (零处罚), seed 000 §25 — inspections are not
+  enforcement acts (以检查代替执法; ``domain.rules.oversight``); a committee head who led no inspection in a month
+  is flagged (seed 002 §(一)3: only inspections in the sectors their committee covers count; docs/rules.md R12);
+  during a campaign of a local pack, an enterprise's main responsible person who led no check of their own unit in
+  a month is flagged (seed 004 §三(一)1(4)). A month is judged ``oversight.grace_days`` after it ends, and re-judged for
   ``oversight.lookback_months``: a flag that later records contradict is withdrawn, never deleted.
 - An accident's reporting chain is judged against 493号令 (docs/rules.md R2–R3): 迟报 — including a first report that
   never came within the head's hour and a level that never passed the report on within its two hours — 漏报,
@@ -43,11 +44,11 @@ from application.commands import Command
 from application.following import HealthLog, follow
 from application.hazards import EscalateListing, MarkHazardOverdue
 from application.oversight import (
+    DEPARTMENT_KINDS,
     RaiseCampaignCheckFlag,
+    RaiseDepartmentFlag,
     RaiseLeaderInspectionFlag,
     RaiseUnsupervisedListingFlag,
-    RaiseZeroEnforcementFlag,
-    RaiseZeroPenaltyFlag,
     WithdrawFlag,
 )
 from application.ports import (
@@ -70,6 +71,7 @@ from domain.rules import local, pack_for
 from domain.rules.assessment_veto import judge_veto, veto_rule
 from domain.rules.blacklist import Ground
 from domain.rules.campaigns import campaigns_in
+from domain.rules.oversight import FLAGGED, MonthCounts, acts_found
 
 log = logging.getLogger(__name__)
 
@@ -188,18 +190,20 @@ class Worker:
         start, end = month_bounds(period)
         enforcement = self.oversight.enforcement_counts(start, end)
         penalties = self.oversight.penalty_counts(start, end)
+        orders = self.oversight.order_counts(start, end)
         led = self.oversight.led_counts(start, end)
         written = 0
         for department in self.oversight.supervising_departments(start, end):
-            if penalties.get(department):
-                continue
-            inspections = enforcement.get(department, 0)  # informs the flag; in the key, as it may grow late
-            written += self._fire(RaiseZeroEnforcementFlag(department_id=department, period=period,
-                                                           inspections=inspections),
-                                  f"policy:zero-enforcement:{department}:{period}:{inspections}")
-            written += self._fire(RaiseZeroPenaltyFlag(department_id=department, period=period,
-                                                       inspections=inspections),
-                                  f"policy:zero-penalty:{department}:{period}:{inspections}")
+            # inspections and orders inform the flags; in the key, as they may grow late
+            counts = MonthCounts(penalties=penalties.get(department, 0), orders=orders.get(department, 0),
+                                 inspections=enforcement.get(department, 0))
+            for flag in DEPARTMENT_KINDS:
+                if FLAGGED[flag](counts):
+                    written += self._fire(
+                        RaiseDepartmentFlag(kind=flag, department_id=department, period=period,
+                                            inspections=counts.inspections, penalties=counts.penalties,
+                                            orders=counts.orders),
+                        f"policy:{flag.replace('_', '-')}:{department}:{period}:{counts.inspections}:{counts.orders}")
         # 专委会主任: only inspections within the sectors their committee covers count (seed 002 §(一)3)
         in_sector: dict[UUID, int] = {}
         for leader in self.oversight.monthly_leaders(start, end, unit_kinds):
@@ -221,10 +225,11 @@ class Worker:
                                           f"policy:campaign-check:{leader.person_id}:{period}")
         for flag_id, kind, subject in self.oversight.raised(period):
             judged: dict[str, tuple[int, int]] = {
-                FlagKind.zero_enforcement: (penalties.get(subject, 0), 1),
-                FlagKind.zero_penalty: (penalties.get(subject, 0), 1),
                 FlagKind.leader_inspection_missed: (in_sector.get(subject, 0), per_month),
                 FlagKind.campaign_check_missed: (own_unit.get(subject, 0), 1)}
+            if kind in FLAGGED:
+                judged[kind] = (acts_found(kind, MonthCounts(penalties=penalties.get(subject, 0),
+                                                             orders=orders.get(subject, 0))), 1)
             found, needed = judged.get(kind, (0, 1))
             if found >= needed:
                 written += self._fire(WithdrawFlag(flag_id=flag_id, found=found,

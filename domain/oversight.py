@@ -2,8 +2,8 @@
 
 - ``zero_enforcement`` (零执法, seed 000 §25, which names 以检查代替执法 as the fault): a department that supervised
   something in the month and took no enforcement act in it — decided no penalty (行政处罚决定 with a fine) and
-  issued no order; inspections are not enforcement acts. (Orders on the spot are not recorded yet: until they are,
-  the enforcement acts counted are the penalties.)
+  issued no order on the spot (责令限期整改, 责令暂时停产停业); inspections are not enforcement acts
+  (``domain.rules.oversight``).
 - ``zero_penalty`` (零处罚, seed 000 §25): a department that supervised something in the month and decided no
   penalty in it, whatever else it did.
 - ``leader_inspection_missed`` (docs/rules.md R12): a leader whose post must lead an inspection every month — a safety
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 from uuid import UUID, uuid5
 
 from pydantic import Field
@@ -31,6 +32,7 @@ from pydantic import Field
 from domain.base import Aggregate, CommandContext, DomainEvent, created, first_event
 from domain.calendar import month_bounds
 from domain.errors import Conflict
+from domain.rules.oversight import FLAGGED, MonthCounts
 
 FLAG_NAMESPACE = UUID("9e2b4c71-3f5a-4d08-b6e1-7a2c5d9f0e34")
 
@@ -57,15 +59,24 @@ class Flag(Aggregate):
 class ZeroEnforcementFlagged(DomainEvent):
     """零执法: the department took no enforcement act in the month (seed 000 §25). Flags raised before penalty cases
     existed counted completed enforcement inspections (``penalties`` null); since, ``penalties`` is 0 and
-    ``inspections`` only informs (以检查代替执法 is the fault the notice names)."""
+    ``inspections`` only informs (以检查代替执法 is the fault the notice names). v2: ``orders`` (0), the orders on the
+    spot issued in the month, counted too; null on v1 flags, which counted the penalties alone."""
 
     term = "零执法"
     context = "oversight"
+    class_version = 2
     department_id: UUID
     period: str
     inspections: int
     penalties: int | None = None
     """Penalties decided in the month (null on flags raised before penalty cases existed)."""
+    orders: int | None = None
+    """Orders on the spot issued in the month (null on flags raised before orders were counted)."""
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """v2: the orders counted (none were, on a v1 flag)."""
+        state.setdefault("orders", None)
 
     def apply(self, _: None) -> Flag:
         return created(Flag, self, kind=FlagKind.zero_enforcement, subject_id=self.department_id, period=self.period)
@@ -79,6 +90,7 @@ class ZeroPenaltyFlagged(DomainEvent):
     department_id: UUID
     period: str
     inspections: int = Field(description="completed enforcement inspections in the month (for information)")
+    orders: int = Field(default=0, description="orders on the spot issued in the month (for information)")
 
     def apply(self, _: None) -> Flag:
         return created(Flag, self, kind=FlagKind.zero_penalty, subject_id=self.department_id, period=self.period)
@@ -158,26 +170,24 @@ def judged_at(period: str, grace_days: int) -> datetime:
     return month_bounds(period)[1] + timedelta(days=grace_days)
 
 
-def flag_zero_enforcement(ctx: CommandContext, department_id: UUID, jurisdiction: str, period: str,
-                          inspections: int, penalties: int, *, due: datetime, basis: str,
-                          rules_version: str) -> ZeroEnforcementFlagged | None:
-    """Raise the flag when the month had no enforcement act (a penalty decided; orders once recorded); ``None``
-    when it had one. Inspections do not count (seed 000 §25: 以检查代替执法)."""
-    if penalties:
-        return None
-    return first_event(ZeroEnforcementFlagged, ctx, id=flag_id(FlagKind.zero_enforcement, department_id, period),
-                       jurisdiction=jurisdiction, basis=basis, rules_version=rules_version, effective_at=due,
-                       department_id=department_id, period=period, inspections=inspections, penalties=penalties)
+DEPARTMENT_FLAGS: dict[FlagKind, type[ZeroEnforcementFlagged] | type[ZeroPenaltyFlagged]] = {
+    FlagKind.zero_enforcement: ZeroEnforcementFlagged, FlagKind.zero_penalty: ZeroPenaltyFlagged}
+"""The flags a supervising department's month may raise, by kind (零执法, 零处罚)."""
 
 
-def flag_zero_penalty(ctx: CommandContext, department_id: UUID, jurisdiction: str, period: str, inspections: int,
-                      penalties: int, *, due: datetime, basis: str, rules_version: str) -> ZeroPenaltyFlagged | None:
-    """Raise 零处罚 when the month had no penalty decided; ``None`` when it had one."""
-    if penalties:
+def flag_department_month(ctx: CommandContext, kind: FlagKind, department_id: UUID, jurisdiction: str, period: str,
+                          counts: MonthCounts, *, due: datetime, basis: str,
+                          rules_version: str) -> ZeroEnforcementFlagged | ZeroPenaltyFlagged | None:
+    """Raise 零执法 or 零处罚 when the month's counts meet it (``domain.rules.oversight.FLAGGED``); ``None`` when the
+    month had the act the flag asks for. Inspections only inform (seed 000 §25: 以检查代替执法)."""
+    if not FLAGGED[kind](counts):
         return None
-    return first_event(ZeroPenaltyFlagged, ctx, id=flag_id(FlagKind.zero_penalty, department_id, period),
+    counted: dict[str, int] = {"inspections": counts.inspections, "orders": counts.orders}
+    if kind == FlagKind.zero_enforcement:
+        counted["penalties"] = counts.penalties
+    return first_event(DEPARTMENT_FLAGS[kind], ctx, id=flag_id(kind, department_id, period),
                        jurisdiction=jurisdiction, basis=basis, rules_version=rules_version, effective_at=due,
-                       department_id=department_id, period=period, inspections=inspections)
+                       department_id=department_id, period=period, **counted)
 
 
 def flag_leader_inspection(ctx: CommandContext, person_id: UUID, post_id: UUID, unit_id: UUID, jurisdiction: str,

@@ -3,14 +3,16 @@
 An order is the authority's 责令限期整改 or 责令暂时停产停业 on a hazard it found (安全生产法 第65条第一款第(二)(三)项;
 docs/rules.md R8): one row per order with the department, the signing inspector, the deadline now in force and the
 hazard's status as the domain decides it (each event folded with the domain's own ``apply``: ``projections.states``),
-the re-inspection (复查) that accepted it. A suspension is one row from the day work stopped to the day the
-authority's review let it resume (恢复生产经营, 经审查同意) — or, for close-outs recorded before that rule, the
-close-out that ended it.
+the re-inspection (复查) that accepted it, and the day the re-inspection is due while it is awaited
+(``domain.rules.orders.reinspection_due``: the order's deadline bounds it). The 文书编号 is the one the command path
+gave from the department's register (``domain.document_numbers``). A suspension is one row from the day work
+stopped to the day the authority's review let it resume (恢复生产经营, 经审查同意) — or, for close-outs
+recorded before that rule, the close-out that ended it.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -24,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    func,
     insert,
     or_,
     select,
@@ -32,6 +35,9 @@ from sqlalchemy import (
 
 from domain import hazards as hz
 from domain.base import DomainEvent
+from domain.calendar import local_day
+from domain.rules import pack_for
+from domain.rules.orders import reinspection_due
 from projections.columns import Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
@@ -49,6 +55,7 @@ ORDERS = Table(
     Column("ordered_deadline_on", Date, nullable=False), Column("deadline_on", Date),
     Column("status", Key, nullable=False), Column("current", Boolean, nullable=False),
     Column("reinspected_at", Timestamp), Column("complied_at", Timestamp), Column("closed_at", Timestamp),
+    Column("reinspection_due_on", Date),
     Index("orders_unit", "unit_id", "issued_at"), Index("orders_authority", "authority_id", "issued_at"),
 )
 SUSPENSIONS = Table(
@@ -67,7 +74,7 @@ OPEN = ("reported", "rectifying", "overdue", "submitted")
 
 class Orders(Projection):
     name = "orders"
-    version = 1
+    version = 2
     orders = ORDERS
     suspensions = SUSPENSIONS
     states = STATES
@@ -98,12 +105,21 @@ class Orders(Projection):
             conn.execute(update(self.orders).where(o.hazard_id == e.originator_id).values(current=False))
             return
         values: dict[str, Any] = {"status": hazard.status, "deadline_on": hazard.deadline,
-                                  "closed_at": hazard.closed_at}
+                                  "closed_at": hazard.closed_at,
+                                  "reinspection_due_on": _reinspection_due(hazard)}
         if isinstance(e, hz.RectificationReinspected):
             values["reinspected_at"] = e.effective_at
             if e.passed:
                 values["complied_at"] = e.effective_at
         conn.execute(update(self.orders).where(o.hazard_id == e.originator_id, o.current.is_(True)).values(**values))
+
+
+def _reinspection_due(hazard: hz.Hazard) -> date | None:
+    """The last day of the 复查 while one is awaited (``domain.rules.orders``); none once accepted or closed."""
+    if hazard.deadline is None or hazard.status not in OPEN:
+        return None
+    submitted = local_day(hazard.submitted_at) if hazard.submitted_at is not None else None
+    return reinspection_due(pack_for(hazard.jurisdiction), hazard.deadline, submitted)
 
 
 class OrderQueries:
@@ -136,6 +152,22 @@ class OrderQueries:
         query = select(ORDERS).where(and_(*conditions)).order_by(o.issued_at, o.order_id).limit(limit).offset(offset)
         with self.db.read() as conn:
             return self._named([dict(r) for r in conn.execute(query).mappings()])
+
+    def order(self, scope: str, order_id: UUID, *, role: str = "", unit_of_role: Any = None) -> dict[str, Any] | None:
+        """One order, if the caller may read it (an out-of-scope order is not found)."""
+        query = select(ORDERS).where(ORDERS.c.order_id == order_id, self._scope(ORDERS, scope, role, unit_of_role))
+        with self.db.read() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        return self._named(rows)[0] if rows else None
+
+    def issued_by_department(self, start: datetime, end: datetime) -> dict[UUID, int]:
+        """Orders issued per ordering department in ``[start, end)`` — every order, a superseded one included (it
+        was an enforcement act when made)."""
+        o = ORDERS.c
+        query = (select(o.authority_id, func.count()).where(o.issued_at >= start, o.issued_at < end)
+                 .group_by(o.authority_id))
+        with self.db.read() as conn:
+            return {UUID(str(department)): count for department, count in conn.execute(query)}
 
     def suspensions(self, scope: str, *, role: str = "", unit_of_role: Any = None, unit_id: UUID | None = None,
                     as_of: datetime | None = None, in_force: bool = False, limit: int = 500,

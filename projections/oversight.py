@@ -26,6 +26,7 @@ from projections.cases import CaseQueries
 from projections.columns import Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.inspection_ledger import InspectionLedgerQueries
+from projections.orders import OrderQueries
 from projections.projection import Projection, on
 from projections.responsibility_ledger import LedgerQueries
 from projections.scope import within
@@ -92,15 +93,12 @@ class OversightFlags(Projection):
             recorded_at=e.timestamp, rules_version=e.envelope.rules_version, basis=e.envelope.basis,
             **{"post_id": None, "unit_id": None, "required": None, **columns}))
 
-    @on(ov.ZeroEnforcementFlagged)
-    def _zero(self, conn: Connection, e: ov.ZeroEnforcementFlagged, _: int) -> None:
-        self._raise(conn, e, kind=ov.FlagKind.zero_enforcement, subject_id=e.department_id, unit_id=e.department_id,
-                    found=e.inspections if e.penalties is None else e.penalties)
-
-    @on(ov.ZeroPenaltyFlagged)
-    def _zero_penalty(self, conn: Connection, e: ov.ZeroPenaltyFlagged, _: int) -> None:
-        self._raise(conn, e, kind=ov.FlagKind.zero_penalty, subject_id=e.department_id, unit_id=e.department_id,
-                    found=0)
+    @on(*ov.DEPARTMENT_FLAGS.values())
+    def _department(self, conn: Connection, e: ov.ZeroEnforcementFlagged | ov.ZeroPenaltyFlagged, _: int) -> None:
+        """零执法 / 零处罚: ``found`` the acts counted (a v0 零执法 flag counted inspections; it found none)."""
+        kind = next(k for k, t in ov.DEPARTMENT_FLAGS.items() if isinstance(e, t))
+        found = e.inspections if isinstance(e, ov.ZeroEnforcementFlagged) and e.penalties is None else 0
+        self._raise(conn, e, kind=kind, subject_id=e.department_id, unit_id=e.department_id, found=found)
 
     @on(ov.LeaderInspectionMissed)
     def _leader(self, conn: Connection, e: ov.LeaderInspectionMissed, _: int) -> None:
@@ -127,12 +125,13 @@ class OversightQueries:
     """The flags for dashboards, and the counts the policy worker judges a month by."""
 
     def __init__(self, db: Any, directory: DirectoryQueries, inspections: InspectionLedgerQueries,
-                 ledger: LedgerQueries, cases: CaseQueries):
+                 ledger: LedgerQueries, cases: CaseQueries, orders: OrderQueries):
         self.db = db
         self.directory = directory
         self.inspections = inspections
         self.ledger = ledger
         self.cases = cases
+        self.orders = orders
 
     def flags(self, scope: str, *, known_at: datetime, kind: str | None = None, period: str | None = None,
               active_only: bool = False) -> list[dict[str, Any]]:
@@ -181,6 +180,10 @@ class OversightQueries:
     def penalty_counts(self, start: datetime, end: datetime) -> dict[UUID, int]:
         """Decisions with a fine per deciding department, decided (Beijing day) in ``[start, end)``."""
         return self.cases.penalties_by_department(local_day(start), local_day(end) - timedelta(days=1))
+
+    def order_counts(self, start: datetime, end: datetime) -> dict[UUID, int]:
+        """Orders on the spot issued per ordering department in ``[start, end)`` (the orders read model's answer)."""
+        return self.orders.issued_by_department(start, end)
 
     def enforcement_counts(self, start: datetime, end: datetime) -> dict[UUID, int]:
         """Completed enforcement inspections (执法, 大检查, 暗访, 交叉检查) per inspecting unit in ``[start, end)``."""

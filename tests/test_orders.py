@@ -9,7 +9,7 @@ Sources (docs/rules.md R8): 安全生产法 第65条第一款第(二)项 "对检
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 import orjson
@@ -19,8 +19,12 @@ from eventsourcing.persistence import StoredEvent
 from api.bootstrap import System
 from application import hazards as h
 from application.authorization import Forbidden
+from domain import document_numbers as dn
 from domain import hazards as hz
+from domain.calendar import CST
 from domain.errors import Conflict
+from domain.rules import pack_for
+from domain.rules.orders import reinspection_due
 from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
 from tests.builders import latest
 from tests.test_hazards import FULL_PLAN, Desk, refused
@@ -40,8 +44,7 @@ def found_by_patrol(desk: Desk, grade: hz.HazardGrade = hz.HazardGrade.general) 
 def order(desk: Desk, hazard: UUID, days: int = 10, **fields) -> date:
     deadline = desk.today() + timedelta(days=days)
     desk.run(h.OrderRectification(**{"hazard_id": hazard, "mode": hz.RectificationMode.deadline,
-                                     "deadline": deadline, "requirements": "更换腐蚀管段",
-                                     "document_no": "泉港城管责改〔2025〕7号", **fields}))
+                                     "deadline": deadline, "requirements": "更换腐蚀管段", **fields}))
     return deadline
 
 
@@ -163,7 +166,7 @@ def test_the_orders_read_model_by_enterprise_department_and_suspension(desk: Des
     ordered = found_by_patrol(desk)
     deadline = order(desk, ordered)
     major = found_by_patrol(desk, hz.HazardGrade.major)
-    order(desk, major, mode=hz.RectificationMode.suspension, suspension=SUSPENSION, document_no=None)
+    order(desk, major, mode=hz.RectificationMode.suspension, suspension=SUSPENSION)
     stopped_at = clock.now()
     desk.run(h.SubmitRectification(hazard_id=major, report="已整改"), desk.enterprise_user)
     desk.run(h.InspectAcceptance(hazard_id=major, passed=True, findings="复查合格"))
@@ -176,7 +179,12 @@ def test_the_orders_read_model_by_enterprise_department_and_suspension(desk: Des
     assert [(r["hazard_id"], r["mode"], r["status"]) for r in rows] == [
         (str(ordered), "deadline", "rectifying"), (str(major), "suspension", "accepted")]
     assert rows[0]["deadline_on"] == deadline
+    assert rows[0]["reinspection_due_on"] == reinspection_due(pack_for(rows[0]["jurisdiction"]), deadline)
     assert rows[1]["complied_at"] is not None
+    assert rows[1]["reinspection_due_on"] is None, "re-inspected: nothing awaited"
+    assert q.order("350000", UUID(rows[0]["order_id"]))["document_no"] == rows[0]["document_no"]
+    assert q.order("350000", UUID(rows[0]["order_id"]), role="enterprise",
+                   unit_of_role=desk.world.enterprise_in(desk.world.town_a, 3)) is None
     assert [r["hazard_id"] for r in q.orders("350000", open_only=True)] == [str(ordered)]
     assert len(q.orders("350000", authority_id=desk.world.department)) == 2
     assert q.orders("350000", role="enterprise", unit_of_role=desk.world.enterprise_in(desk.world.town_a, 2)) == []
@@ -185,3 +193,52 @@ def test_the_orders_read_model_by_enterprise_department_and_suspension(desk: Des
     assert q.suspensions("350000", as_of=resumed_at, in_force=True) == []
     [done] = q.suspensions("350000")
     assert (done["lifted_by"], done["suspended_at"] <= stopped_at) == ("review", True)
+
+
+# 复查 due (docs/cases.md; local practice ``orders.reinspection.working_days`` = 3 — no text at hand states a figure):
+# the working days after the deadline, or after a submission that came first. 2025-10-01…08 are holidays
+# (国办发明电〔2024〕12号), 2025-10-11 (a Saturday) a make-up working day.
+@pytest.mark.parametrize(("deadline", "submitted", "due"), [
+    (date(2025, 6, 9), None, date(2025, 6, 12)),  # Monday → Thursday: three working days after
+    (date(2025, 6, 12), None, date(2025, 6, 17)),  # Thursday → across the weekend
+    (date(2025, 6, 12), date(2025, 6, 10), date(2025, 6, 13)),  # submitted two days before the deadline
+    (date(2025, 6, 12), date(2025, 6, 12), date(2025, 6, 17)),  # submitted on the deadline: as the deadline
+    (date(2025, 6, 12), date(2025, 6, 20), date(2025, 6, 17)),  # submitted late: the deadline bounds it
+    (date(2025, 9, 30), None, date(2025, 10, 11)),  # across the national holiday to the make-up Saturday
+])
+def test_the_reinspection_falls_due_working_days_after_the_deadline(deadline: date, submitted: date | None,
+                                                                    due: date) -> None:
+    pack = pack_for("350000/350500/350505")
+    assert pack["orders.reinspection.working_days"] == 3
+    assert "local practice" in pack["orders.reinspection.basis"]
+    assert reinspection_due(pack, deadline, submitted) == due
+
+
+def test_orders_are_numbered_per_department_series_and_year_from_the_event_store(desk: Desk, clock) -> None:
+    """文书编号: 1, 2, … per department, series and year, decided in the command path from the register's events
+    (not from a read model, which lags); a refused order takes no number; a new year starts again at 1."""
+    first, second = found_by_patrol(desk), found_by_patrol(desk)
+    order(desk, first)
+    assert refused(desk, h.OrderRectification(hazard_id=first, mode=hz.RectificationMode.deadline,
+                                              deadline=desk.today() + timedelta(days=5), requirements="x"),
+                   error=Conflict).code == "already-in-rectification"
+    order(desk, second)
+    major = found_by_patrol(desk, hz.HazardGrade.major)
+    order(desk, major, mode=hz.RectificationMode.suspension, suspension=SUSPENSION)
+    year = desk.today().year
+    numbers = [desk.hazard(x).order.document_no for x in (first, second, major)]
+    assert numbers == [f"泉港区城市管理局责改〔{year}〕1号", f"泉港区城市管理局责改〔{year}〕2号",
+                       f"泉港区城市管理局现决〔{year}〕1号"], "the refusal took no number; each series counts alone"
+    register = desk.system.store.get(dn.register_id(desk.world.department, "rectification_order", year))
+    assert isinstance(register, dn.DocumentRegister)
+    assert (register.last, register.version) == (2, 2)
+    numbered = latest(desk.system, register.id, dn.DocumentNumbered)
+    assert (numbered.document_of, numbered.number, numbered.envelope.basis) == (
+        second, 2, pack_for(register.jurisdiction)["documents.basis"])
+    clock.set(datetime(year + 1, 1, 2, 9, 0, tzinfo=CST))
+    next_year = found_by_patrol(desk)
+    order(desk, next_year)
+    assert desk.hazard(next_year).order.document_no == f"泉港区城市管理局责改〔{year + 1}〕1号"
+    desk.system.runner.catch_up()
+    rows = desk.system.queries.orders.orders("350000", authority_id=desk.world.department)
+    assert len({r["document_no"] for r in rows}) == len(rows) == 4, "never given twice"

@@ -11,7 +11,9 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
+import orjson
 import pytest
+from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 
 from api.bootstrap import System
@@ -28,8 +30,10 @@ from domain.calendar import CST
 from domain.inspections import InspectionKind
 from domain.posts import PostKind
 from domain.rules import local
+from domain.rules import oversight as rules
 from domain.rules.campaigns import campaigns_in
 from domain.units import CommitteeProfile, DepartmentProfile
+from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
 from tests.conftest import COUNTY, REGISTRAR
 from tests.inspection_scene import Scene
 
@@ -115,6 +119,97 @@ def test_a_late_record_of_a_penalty_withdraws_both_flags(scene: Scene, system: S
     assert not any(f["withdrawn"] for f in shown_then), "before the late record the flags stood"
     other = [f for f in flags(system) if f["subject_id"] == str(scene.other_department)]
     assert [f["withdrawn"] for f in other] == [False, False]
+
+
+# 零执法 = no penalty decided and no order issued; 零处罚 = no penalty decided (seed 000 ¶25:
+# "以检查代替执法、以整改代替执法…消除'零执法、零处罚'现象"). Boundaries n−1, n, n+1 around one act.
+@pytest.mark.parametrize(("penalties", "orders", "zero_enforcement", "zero_penalty"), [
+    (0, 0, True, True),
+    (0, 1, False, True),
+    (0, 2, False, True),
+    (1, 0, False, False),
+    (2, 0, False, False),
+    (1, 1, False, False),
+])
+def test_which_month_of_a_department_is_flagged(penalties: int, orders: int, zero_enforcement: bool,
+                                                zero_penalty: bool) -> None:
+    counts = rules.MonthCounts(penalties=penalties, orders=orders, inspections=5)
+    assert (rules.zero_enforcement(counts), rules.zero_penalty(counts)) == (zero_enforcement, zero_penalty), (
+        "five inspections change nothing: 以检查代替执法")
+    assert rules.acts_found(ov.FlagKind.zero_enforcement, counts) == penalties + orders
+    assert rules.acts_found(ov.FlagKind.zero_penalty, counts) == penalties
+
+
+def ordered_in_february(scene: Scene, system: System, clock, day: int = 12, *, late: bool = False) -> UUID:
+    """城管局's inspector orders the rectification of a hazard of its enterprise (责令限期整改) on ``day`` February —
+    or, ``late``, records it now with that effective time."""
+    when = datetime(2025, 2, day, 10, 0, tzinfo=CST)
+    if not late:
+        clock.set(when)
+    hazard = system.service.execute(h.ReportHazard(
+        unit_id=scene.enterprise, grade=hz.HazardGrade.general, description="调压箱锈蚀",
+        source=hz.HazardSource.grid_patrol, effective_at=when), scene.inspector(0)).id
+    system.service.execute(h.OrderRectification(hazard_id=hazard, mode=hz.RectificationMode.deadline,
+                                                deadline=datetime(2025, 3, 31).date(), requirements="更换调压箱",
+                                                effective_at=when), scene.inspector(0))
+    return hazard
+
+
+def test_an_order_is_an_enforcement_act_but_not_a_penalty(scene: Scene, system: System, clock) -> None:
+    """One order in February: 城管局 is not 零执法 but still 零处罚; 应急管理局, with neither, is both."""
+    ordered_in_february(scene, system, clock)
+    system.runner.catch_up()
+    clock.set(JUDGED - timedelta(seconds=1))
+    system.worker.tick()  # January
+    clock.set(JUDGED)
+    assert system.worker.tick() == 3
+    by_kind = {(f["kind"], f["subject_id"]) for f in flags(system)}
+    assert by_kind == {("zero_penalty", str(scene.department)), ("zero_penalty", str(scene.other_department)),
+                       ("zero_enforcement", str(scene.other_department))}
+    [penalty] = [f for f in flags(system, ov.FlagKind.zero_penalty) if f["subject_id"] == str(scene.department)]
+    event = system.store.history(UUID(penalty["flag_id"]))[0]
+    assert isinstance(event, ov.ZeroPenaltyFlagged)
+    assert (event.orders, event.inspections) == (1, 0)
+    [other] = flags(system, ov.FlagKind.zero_enforcement)
+    first = system.store.history(UUID(other["flag_id"]))[0]
+    assert isinstance(first, ov.ZeroEnforcementFlagged)
+    assert (first.penalties, first.orders) == (0, 0)
+    assert system.worker.tick() == 0
+
+
+def test_a_late_record_of_an_order_withdraws_zero_enforcement_only(scene: Scene, system: System, clock) -> None:
+    system.runner.catch_up()
+    clock.set(JUDGED - timedelta(seconds=1))
+    system.worker.tick()  # January
+    clock.set(JUDGED)
+    assert system.worker.tick() == 4
+    raised = {f["kind"]: f for f in flags(system) if f["subject_id"] == str(scene.department)}
+    clock.set(JUDGED + timedelta(days=2))
+    ordered_in_february(scene, system, clock, day=20, late=True)  # recorded in March, effective in February
+    system.runner.catch_up()
+    assert system.worker.tick() == 1
+    after = {f["kind"]: f for f in flags(system) if f["subject_id"] == str(scene.department)}
+    assert (after["zero_enforcement"]["withdrawn"], after["zero_enforcement"]["found"]) == (True, 1)
+    assert after["zero_penalty"]["withdrawn"] is False, "an order is no penalty"
+    assert after["zero_enforcement"]["flag_id"] == raised["zero_enforcement"]["flag_id"]
+
+
+def test_a_zero_enforcement_flag_stored_before_orders_were_counted_still_loads(scene: Scene, system: System,
+                                                                               clock) -> None:
+    """v1 (no ``orders``) loads through the upcaster with ``orders`` null: it counted penalties alone."""
+    system.runner.catch_up()
+    clock.set(JUDGED)
+    system.worker.tick()
+    [raised] = [f for f in flags(system, ov.FlagKind.zero_enforcement) if f["subject_id"] == str(scene.department)]
+    mapper = PydanticMapper(transcoder=OrjsonTranscoder())
+    stored = mapper.to_stored_event(system.store.history(UUID(raised["flag_id"]))[0])
+    old_state = orjson.loads(stored.state)
+    assert old_state.pop("class_version") == 2
+    del old_state["orders"]
+    old = mapper.to_domain_event(StoredEvent(stored.originator_id, stored.originator_version, stored.topic,
+                                             orjson.dumps(old_state)))
+    assert isinstance(old, ov.ZeroEnforcementFlagged)
+    assert (old.penalties, old.orders) == (0, None)
 
 
 def test_departments_are_judged_by_what_they_supervised_in_the_month(scene: Scene, system: System, clock) -> None:

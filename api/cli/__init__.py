@@ -24,6 +24,7 @@ COMMANDS = {
     "inspections": "api.cli.inspections:inspections",
     "tips": "api.cli.tips:tips",
     "cases": "api.cli.cases:cases",
+    "orders": "api.cli.orders:orders",
     "docs": "api.cli.docs:docs",
     "audit": "api.cli.audit:audit",
     "dossier": "api.cli.dossier:dossier",

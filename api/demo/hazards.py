@@ -66,7 +66,6 @@ class Hazards:
         self.strand = inspections
         self.count = 0
         self.planned = 0
-        self.orders = 0
         self.majors: set[str] = set()
         self.overdue_majors: list[Callable[[UUID, str, datetime], None]] = []
         """Told of a major hazard that will miss its deadline: the hazard, its enterprise, its deadline."""
@@ -158,11 +157,9 @@ class Hazards:
             funds=hz.Funds(amount_yuan=funds, source="企业安全生产费用"), deadline=deadline,
             contingency_plan="整改期间设置警示标识, 专人值守, 发现异常立即停用并报告")
         if ordered:
-            self.orders += 1
             d.do(self.official(target), h.OrderRectification(
-                hazard_id=hazard, mode=mode, deadline=deadline, requirements=measures, suspension=suspension,
-                document_no=f"泉港{'应急' if self._department(target) == 'yingji' else '城管'}责改〔{when.year}〕"
-                            f"{self.orders}号"), when=when)
+                hazard_id=hazard, mode=mode, deadline=deadline, requirements=measures, suspension=suspension),
+                 when=when)
             if grade == "major":
                 self.at(when + timedelta(hours=3), lambda: d.do(
                     self.enterprise(target, local_day(when).isoformat()),
@@ -221,8 +218,8 @@ class Hazards:
         self.at(on("2026-04-21"), lambda: self._list("hazard_lpg", "chengguan", on("2026-04-21")))
         self.at(on("2026-04-21", 11), lambda: d.do(self.official("lpg_station"), h.OrderRectification(
             hazard_id=d.ids["hazard_lpg"], mode=hz.RectificationMode.deadline, deadline=date(2026, 5, 20),
-            requirements="立即停止储存、充装, 钢瓶就地封存; 非法充装点依法取缔, 钢瓶和充装设备清运",
-            document_no="泉港城管责改〔2026〕举1号"), when=on("2026-04-21", 11)))
+            requirements="立即停止储存、充装, 钢瓶就地封存; 非法充装点依法取缔, 钢瓶和充装设备清运"),
+            when=on("2026-04-21", 11)))
         self.at(on("2026-05-13"), lambda: d.do(self.official("lpg_station"), h.SubmitRectification(
             hazard_id=d.ids["hazard_lpg"], report="非法充装点已依法取缔, 钢瓶23只及充装设备已清运",
             evidence=("取缔决定书", "清运记录")), when=on("2026-05-13")))

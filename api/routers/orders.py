@@ -14,6 +14,7 @@ from api.problems import READ_PROBLEMS
 from api.routers.orders_views import OrderView, SuspensionView
 from application import hazards as h
 from domain.bounds import Position
+from domain.errors import NotFound
 
 router = APIRouter(tags=["orders"])
 
@@ -39,6 +40,16 @@ def orders(
                                         unit_id=own_unit(who, unit_id), authority_id=authority_id,
                                         open_only=open_only, as_of=moment(as_of), limit=limit, offset=offset)
     return [OrderView(**r) for r in rows]
+
+
+@router.get("/orders/{order_id}", responses=READ_PROBLEMS,
+            dependencies=[Depends(consistent("orders", "directory"))],
+            summary="One order on the spot, with its 文书编号, deadline in force and re-inspection due")
+def order(system: SystemDep, who: ReaderDep, order_id: UUID) -> OrderView:
+    row = system.queries.orders.order(who.jurisdiction, order_id, role=who.role, unit_of_role=who.unit_id)
+    if row is None:
+        raise NotFound("not-found", f"no order with id {order_id}", field="order_id")
+    return OrderView(**row)
 
 
 @router.get("/suspensions", responses=READ_PROBLEMS, dependencies=[Depends(consistent("orders", "directory"))],

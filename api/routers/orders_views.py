@@ -19,7 +19,8 @@ class OrderView(BaseModel):
     grade: str = Field(description="the hazard's grade when ordered: general or major")
     authority_id: UUID = Field(description="the department that ordered it")
     issued_by: UUID = Field(description="the inspector who signed the order")
-    document_no: str | None = Field(description="文书编号 of the 指令书")
+    document_no: str | None = Field(description="文书编号 of the 指令书, given by the department's register (per "
+                                                "department, series and year; never reused)")
     mode: str = Field(description="deadline (责令限期整改) or suspension (责令暂时停产停业)")
     requirements: str
     issued_at: datetime
@@ -29,6 +30,9 @@ class OrderView(BaseModel):
     current: bool = Field(description="the hazard's order in force (false once a follow-up review reopened it)")
     reinspected_at: datetime | None = Field(description="the latest re-inspection (复查)")
     complied_at: datetime | None = Field(description="the re-inspection that accepted the rectification")
+    reinspection_due_on: date | None = Field(description="the last day of the re-inspection (复查) while one is "
+                                                         "awaited: the order's deadline bounds it (local practice, "
+                                                         "docs/cases.md)")
     closed_at: datetime | None
 
 

@@ -250,6 +250,16 @@ BASE_RULES: dict[str, Any] = {
         "2024-02-04", "2024-02-18", "2024-04-07", "2024-04-28", "2024-05-11", "2024-09-14", "2024-09-29",
         "2024-10-12", "2025-01-26", "2025-02-08", "2025-04-27", "2025-09-28", "2025-10-11",
     ),
+    # 文书编号 (domain/document_numbers.py): local practice — no text at hand fixes the wording; each department
+    # numbers each series from 1 every year.
+    "documents.basis": "local practice: 文书编号 per issuing department, series and year, numbered from 1",
+    "documents.series": {"rectification_order": "{issuer}责改〔{year}〕{n}号",
+                         "suspension_order": "{issuer}现决〔{year}〕{n}号"},
+    # 复查 of an order (docs/rules.md R8): due the given number of working days after the order's deadline, or after
+    # the rectification was submitted if that came first — local practice: no text at hand states a number of days.
+    "orders.reinspection.working_days": 3,
+    "orders.reinspection.basis": "local practice: 复查 within 3 working days of the order's deadline or of the "
+                                 "submitted rectification, whichever is first (no text at hand states a figure)",
     # 严重失信主体名单 (应急管理部令第11号; docs/rules.md R10). The grounds' words: domain/rules/blacklist.py.
     "blacklist.basis": "应急管理部令第11号 第四条第二款: 按照\u201c谁处罚、谁决定、谁负责\u201d的原则，"
                        "由作出行政处罚决定的应急管理部门负责严重失信主体名单管理工作",
