@@ -1,7 +1,8 @@
 """Blacklist context (严重失信主体名单, docs/rules.md R10; 应急管理部令第11号): propose, decide, notify, remove early.
 
 A proposal comes from the policy (an accident ground met by the unit's accidents: the handler re-reads each accident
-from the log and re-runs ``domain.rules.blacklist.accident_grounds``) or from an official naming the record that
+from the log and re-runs ``domain.rules.blacklist.accident_grounds``; a ground met by a decided penalty case: the
+handler re-reads the case and re-runs ``decision_grounds``) or from an official naming the record that
 shows another ground (an investigation's finding, a penalty decision). The decision is the department's
 (谁处罚、谁决定、谁负责): an inspector's token names it; an admin or enforcement user names it in the body.
 """
@@ -20,10 +21,11 @@ from application.unit_of_work import UnitOfWork
 from domain import blacklist as bl
 from domain.accidents import Accident
 from domain.base import Aggregate
+from domain.cases import PenaltyCase
 from domain.errors import Conflict, Rejected
-from domain.references import AccidentRef, ListingRef, PersonRef, RecordRef, UnitRef
+from domain.references import AccidentRef, CaseRef, ListingRef, PersonRef, RecordRef, UnitRef
 from domain.rules import pack_for
-from domain.rules.blacklist import AccidentFact, Ground, accident_grounds
+from domain.rules.blacklist import AccidentFact, Ground, accident_grounds, decision_grounds
 from domain.units import Unit
 
 DECIDERS = frozenset({"admin", "enforcement", "inspector"})
@@ -41,6 +43,8 @@ class ProposeListing(Command):
     ground: Ground = Field(description="the ground of 应急管理部令第11号 that is met")
     accident_ids: list[AccidentRef] = Field(default=[], max_length=50, description="the accidents that meet it")
     evidence: list[EvidenceRef] = Field(default=[], max_length=20, description="for a ground no accident shows")
+    case_id: CaseRef | None = Field(default=None, description="the decided penalty case that meets the ground (the "
+                                                              "policy names it; the case is then the evidence)")
 
 
 class DecideListing(Targeted):
@@ -102,7 +106,20 @@ def propose_listing(cmd: ProposeListing, uow: UnitOfWork) -> UUID:
               for g in accident_grounds(pack, facts))
     evidence = tuple(bl.Evidence(aggregate_id=e.aggregate_id, note=e.note,
                                  kind=type(uow.find(e.aggregate_id, Aggregate)).__name__) for e in cmd.evidence)
-    event = bl.propose(uow.ctx, unit, pack, cmd.ground, tuple(cmd.accident_ids), evidence, met=met)
+    by_decision = None
+    if cmd.case_id is not None:
+        if cmd.accident_ids or cmd.evidence:
+            raise Rejected("case-is-the-evidence", "a proposal from a penalty decision names the case alone",
+                           field="case_id")
+        case = uow.load(cmd.case_id, PenaltyCase, label="penalty case", field="case_id", write=False)
+        if case.unit_id != unit.id:
+            raise Rejected("case-of-another-unit", "the case was decided against another unit", field="case_id")
+        by_decision = case.decision is not None and cmd.ground in decision_grounds(pack, case.article,
+                                                                                   case.penalised)
+        evidence = (bl.Evidence(aggregate_id=case.id, kind="PenaltyCase", note=(
+            f"{case.article}; 行政处罚决定书 {case.decision.decision_no}" if case.decision else case.article)),)
+    event = bl.propose(uow.ctx, unit, pack, cmd.ground, tuple(cmd.accident_ids), evidence, met=met,
+                       by_decision=by_decision)
     if uow.find(event.originator_id, bl.BlacklistEntry) is not None:
         raise Conflict("already-proposed", "a listing on this ground for these facts was proposed already")
     uow.record(event)
@@ -110,8 +127,16 @@ def propose_listing(cmd: ProposeListing, uow: UnitOfWork) -> UUID:
 
 
 def decide_listing(cmd: DecideListing, uow: UnitOfWork) -> UUID:
+    """The deciding department lists or declines; for a listing shown by penalty decisions, only the department that
+    decided them (谁处罚、谁决定、谁负责, 第四条第二款)."""
     entry = _entry(uow, cmd.listing_id, cmd.expected_version)
     department = _deciding(uow, entry, cmd.department_id)
+    for evidence in entry.evidence:
+        case = uow.find(evidence.aggregate_id, PenaltyCase) if evidence.kind == "PenaltyCase" else None
+        if case is not None and case.department_id != department.id:
+            raise Rejected("not-the-penalising-department",
+                           "the department that decided the penalty decides the listing (谁处罚、谁决定、谁负责)",
+                           field="department_id", basis=pack_for(entry.jurisdiction)["blacklist.basis"])
     uow.record(bl.decide(uow.ctx, entry, pack_for(entry.jurisdiction), department, listed=cmd.listed,
                          reason=cmd.reason, decided_by=uow.principal.person_id, person_id=cmd.person_id,
                          decision_no=cmd.decision_no))

@@ -20,7 +20,8 @@
 - Where a local pack sets the assessment veto (seed 001 ¶30, 惠济区), each town's calendar year is judged: every
   consequence its counts reach (admonitions of the deputies, of the main leaders; the veto) is found once.
 - A blacklist ground the unit's accidents meet (a 特别重大/重大 accident; 2 较大 ones within 12 months,
-  应急管理部令第11号; docs/rules.md R10) is proposed for listing, once; the deciding department decides.
+  应急管理部令第11号; docs/rules.md R10), or a decided penalty case meets (a fine of 2–5 × under 安全生产法
+  第114条第二款), is proposed for listing, once; the deciding department — for a case, the one that penalised — decides.
 
 Every policy command carries a deterministic ``Idempotency-Key`` (``policy:<kind>:<subject>:<due>``) and its
 decision re-checks the aggregate, so firing twice — or two workers at once — writes once. The worker's clock is
@@ -141,9 +142,15 @@ class Worker:
                    for slip_id in self.slips.late_slips(now))
 
     def _propose_listings(self) -> int:
-        """Propose each blacklist ground met with no listing yet, caused by the accident's grading event."""
+        """Propose each blacklist ground met with no listing yet — by the unit's accidents (caused by the accident's
+        grading event) or by a decided penalty case (caused by the decision) — once."""
         written = 0
         for found in self.blacklist.candidates() if self.blacklist else []:
+            if found.case_id is not None:
+                written += self._fire(ProposeListing(unit_id=found.unit_id, ground=Ground(found.ground),
+                                                     case_id=found.case_id),
+                                      f"policy:blacklist:{found.unit_id}:{found.ground}:{found.case_id}", found.cause)
+                continue
             written += self._fire(ProposeListing(unit_id=found.unit_id, ground=Ground(found.ground),
                                                  accident_ids=list(found.accident_ids)),
                                   f"policy:blacklist:{found.unit_id}:{found.ground}:"

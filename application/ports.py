@@ -239,13 +239,16 @@ class Oversight(Protocol):
 
 @dataclass(frozen=True)
 class ListingCandidate:
-    """A blacklist ground the unit's accidents meet with no listing proposed for it yet (projections.blacklist)."""
+    """A blacklist ground the unit's accidents, or a decided penalty case, meet with no listing proposed for it yet
+    (projections.blacklist)."""
 
     unit_id: UUID
     ground: str
     accident_ids: tuple[UUID, ...]
     cause: UUID
-    """The event that made it due: the latest accident's recording or regrading."""
+    """The event that made it due: the latest accident's recording or regrading, or the case's decision."""
+    case_id: UUID | None = None
+    """The decided case that meets the ground (then ``accident_ids`` is empty)."""
 
 
 class BlacklistCandidates(Protocol):

@@ -148,12 +148,17 @@ class RemovedEarly(DomainEvent):
 
 
 def propose(ctx: CommandContext, unit: Unit, pack: RulesPack, ground: Ground, accident_ids: tuple[UUID, ...],
-            evidence: tuple[Evidence, ...], *, met: bool) -> ListingProposed:
+            evidence: tuple[Evidence, ...], *, met: bool, by_decision: bool | None = None) -> ListingProposed:
     """Propose a listing: an accident ground only when the accidents meet it (``met``, from
-    ``domain.rules.blacklist.accident_grounds``); any other ground names the record that shows it."""
+    ``domain.rules.blacklist.accident_grounds``); a penalty decision named (``by_decision``: whether it meets the
+    ground, ``domain.rules.blacklist.decision_grounds``) only when it does; any other ground names the record that
+    shows it."""
     require(unit.kind in ("enterprise", "intermediary"), "not-a-production-unit",
             f"{unit.name} is a {unit.kind}: the list names 生产经营单位 and 机构", field="unit_id")
-    if ground in ACCIDENT_GROUNDS:
+    if by_decision is not None:
+        require(by_decision, "ground-not-met", f"the decision named does not meet the ground: {basis_of(ground)}",
+                field="case_id", basis=basis_of(ground))
+    elif ground in ACCIDENT_GROUNDS:
         require(met, "ground-not-met", f"the accidents named do not meet the ground: {basis_of(ground)}",
                 field="accident_ids", basis=basis_of(ground))
     else:

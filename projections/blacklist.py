@@ -1,5 +1,6 @@
 """The blacklist (严重失信主体名单, docs/rules.md R10): every listing and its history, the list in force on a day,
-the public list, and the grounds the accidents meet that no listing has been proposed for (the policy's work).
+the public list, and the grounds the accidents or the decided penalty cases meet that no listing has been proposed
+for (the policy's work).
 
 Each listing is folded with the domain's own ``apply`` (``projections.states``), so the status shown is the
 domain's. "In force on a day" is decided by ``BlacklistEntry.in_force``'s rule: listed by then, its term
@@ -15,15 +16,31 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Date, Index, MetaData, Table, Text, and_, delete, insert, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    delete,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from application.ports import ListingCandidate
 from domain import accidents as acc
 from domain import blacklist as bl
+from domain import cases as cs
 from domain.base import DomainEvent
 from domain.calendar import end_of_day, local_day
 from domain.rules import pack_for
-from domain.rules.blacklist import GROUND_TEXT, AccidentFact, Ground, accident_grounds
+from domain.rules.blacklist import GROUND_TEXT, AccidentFact, Ground, accident_grounds, decision_grounds
 from projections.columns import Json, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
@@ -49,6 +66,13 @@ ACCIDENTS = Table(
     Column("jurisdiction", Key, nullable=False), Column("grade", Key, nullable=False),
     Column("occurred_at", Timestamp, nullable=False), Column("event_id", Key, nullable=False),
 )
+DECISIONS = Table(
+    "blacklist_decisions", METADATA,
+    Column("case_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
+    Column("jurisdiction", Key, nullable=False), Column("article", Text, nullable=False),
+    Column("fined", Boolean, nullable=False), Column("event_id", Key),
+)
+"""Penalty cases by article, and whether and by which event they were decided with a fine (the policy's input)."""
 STATES = states_table("blacklist_states", METADATA)
 SORTS = {name: LISTINGS.c[name] for name in ("proposed_at", "ground", "status", "decided_at", "listed_on",
                                              "expires_on", "removed_on")}
@@ -57,9 +81,10 @@ SORTS = {name: LISTINGS.c[name] for name in ("proposed_at", "ground", "status", 
 
 class Blacklist(Projection):
     name = "blacklist"
-    version = 1
+    version = 2
     listings = LISTINGS
     accidents = ACCIDENTS
+    decisions = DECISIONS
     states = STATES
 
     @on(*events_of(bl))
@@ -89,6 +114,18 @@ class Blacklist(Projection):
     def _regraded(self, conn: Connection, e: acc.AccidentRegraded, _: int) -> None:
         conn.execute(update(self.accidents).where(self.accidents.c.accident_id == e.originator_id)
                      .values(grade=e.grade, event_id=e.id))
+
+
+    @on(cs.CaseOpened)
+    def _case(self, conn: Connection, e: cs.CaseOpened, _: int) -> None:
+        conn.execute(insert(self.decisions).values(case_id=e.originator_id, unit_id=e.unit_id,
+                                                   jurisdiction=e.envelope.jurisdiction, article=e.article,
+                                                   fined=False, event_id=None))
+
+    @on(cs.CaseDecided)
+    def _decided(self, conn: Connection, e: cs.CaseDecided, _: int) -> None:
+        conn.execute(update(self.decisions).where(self.decisions.c.case_id == e.originator_id)
+                     .values(fined=e.decision.total_yuan > 0, event_id=e.id))
 
 
 def _in_force(day: date) -> Any:
@@ -133,9 +170,12 @@ class BlacklistQueries:
                 for r in self.entries(scope, day=day, in_force=True, limit=limit, offset=offset)]
 
     def candidates(self) -> list[ListingCandidate]:
-        """``application.ports.BlacklistCandidates``: accident grounds met with no listing proposed for them."""
+        """``application.ports.BlacklistCandidates``: accident grounds, and grounds decided cases meet, with no listing
+        proposed for them."""
         with self.db.read() as conn:
             accidents = conn.execute(select(ACCIDENTS)).mappings().all()
+            decided = conn.execute(select(DECISIONS).where(DECISIONS.c.fined.is_(True))
+                                   .order_by(DECISIONS.c.case_id)).mappings().all()
             proposed = set(conn.execute(select(LISTINGS.c.listing_id)).scalars())
         by_unit: dict[str, list[Any]] = defaultdict(list)
         for a in accidents:
@@ -151,6 +191,12 @@ class BlacklistQueries:
                     found.append(ListingCandidate(unit_id=UUID(unit_id), ground=met.ground.value,
                                                   accident_ids=met.accident_ids,
                                                   cause=UUID(causes[str(met.accident_ids[-1])])))
+        for case in decided:
+            for ground in decision_grounds(pack_for(case["jurisdiction"]), case["article"], case["fined"]):
+                case_id = UUID(case["case_id"])
+                if str(bl.listing_id(UUID(case["unit_id"]), ground, (case_id,))) not in proposed:
+                    found.append(ListingCandidate(unit_id=UUID(case["unit_id"]), ground=ground.value,
+                                                  accident_ids=(), cause=UUID(case["event_id"]), case_id=case_id))
         return found
 
 

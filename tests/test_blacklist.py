@@ -17,8 +17,11 @@ import pytest
 
 from api.bootstrap import System
 from application import blacklist as b
+from application import cases as c
+from application import organisation as o
 from application.authorization import Forbidden, Principal
 from domain import blacklist as bl
+from domain import cases as cs
 from domain.errors import Conflict, Rejected
 from domain.rules import pack_for
 from domain.rules.accidents import AccidentGrade, Figures
@@ -27,12 +30,15 @@ from domain.rules.blacklist import (
     AccidentFact,
     Ground,
     accident_grounds,
+    decision_grounds,
     early_removal_from,
     expires_on,
     months_later,
 )
+from domain.rules.penalties import fine_range
+from domain.units import DepartmentProfile
 from tests.builders import latest
-from tests.conftest import COUNTY
+from tests.conftest import COUNTY, REGISTRAR
 from tests.test_accidents import Scene
 
 PACK = pack_for("350000")
@@ -204,3 +210,85 @@ def test_other_grounds_name_their_evidence(desk: Desk) -> None:
     listing = desk.run(b.ProposeListing(unit_id=desk.world.enterprise, ground=Ground.concealed_accident,
                                         evidence=[b.EvidenceRef(aggregate_id=accident, note="调查认定瞒报")]), admin).id
     assert latest(desk.system, listing, bl.ListingProposed).evidence[0].kind == "Accident"
+
+
+# --- grounds a penalty decision meets (应急管理部令第11号: "发生生产安全事故，情节特别严重、影响特别恶劣，依照《中华
+# 人民共和国安全生产法》第一百一十四条的规定被处以罚款数额2倍以上5倍以下罚款的生产经营单位及其主要负责人") -----------
+
+MULTIPLIED = "安全生产法 第114条第二款(一般事故)"
+
+
+@pytest.mark.parametrize(("article", "fined", "grounds"), [
+    (MULTIPLIED, True, (Ground.multiplied_fine,)),
+    (MULTIPLIED, False, ()),  # 不予处罚: not 受到行政处罚 (第三条)
+    ("安全生产法 第114条第二款(特别重大事故)", True, (Ground.multiplied_fine,)),
+    ("安全生产法 第102条", True, ()),
+])
+def test_the_grounds_a_decision_meets(article: str, fined: bool, grounds: tuple[Ground, ...]) -> None:
+    assert decision_grounds(PACK, article, fined) == grounds
+
+
+@pytest.mark.parametrize(("grade", "low", "high"), [
+    ("一般事故", 600_000, 5_000_000), ("较大事故", 2_000_000, 10_000_000), ("重大事故", 4_000_000, 50_000_000),
+    ("特别重大事故", 20_000_000, 100_000_000)])
+def test_article_114_paragraph_2_is_two_to_five_times_the_first(grade: str, low: int, high: int) -> None:
+    """第114条第二款: "可以按照前款罚款数额的二倍以上五倍以下…处以罚款"; 前款: 一般 30万–100万, 较大 100万–200万,
+    重大 200万–1000万, 特别重大 1000万–2000万."""
+    bounds = fine_range(PACK, f"安全生产法 第114条第二款({grade})", "unit")
+    assert bounds is not None
+    assert (bounds.minimum_yuan, bounds.maximum_yuan) == (low, high)
+
+
+def decided_under_article_114(desk: Desk, clock, officer: Principal) -> UUID:
+    """An 一般 accident at the enterprise; 城管局 decides a fine of 2–5 × under 第114条第二款 (the proposal)."""
+    accident = desk.accident_on("2025-03-01", Figures(deaths=1))
+    case = desk.run(c.OpenCase(unit_id=desk.world.enterprise, department_id=desk.world.department,
+                               article=MULTIPLIED, violation="发生一般事故, 情节特别严重、影响特别恶劣",
+                               violated_at=at("2025-03-01"), source_kind=cs.SourceKind.accident,
+                               source_id=accident), officer).id
+    desk.run(c.ServePenaltyNotice(case_id=case), officer)
+    clock.advance(timedelta(days=10))  # the hearing window (5 working days) passes unused
+    desk.run(c.CompleteLegalReview(case_id=case, opinion="同意"), officer)
+    state = desk.system.store.get(case)
+    assert isinstance(state, cs.PenaltyCase)
+    desk.run(c.DecideCase(case_id=case, decision_no="泉港城管罚〔2025〕9号",
+                          unit_yuan=state.proposal.unit.amount_yuan), officer)
+    return case
+
+
+def test_a_decision_that_meets_a_ground_is_proposed_once_and_the_penalising_department_decides(
+        desk: Desk, clock) -> None:
+    officer = Principal("test:enforcement", "enforcement", COUNTY)
+    assert desk.proposals() == []
+    case = decided_under_article_114(desk, clock, officer)
+    [listing] = desk.proposals()
+    assert desk.proposals() == [listing], "the policy fires once, however often the worker runs"
+    assert desk.system.worker.tick() == 0
+    proposed = latest(desk.system, listing, bl.ListingProposed)
+    assert (proposed.ground, proposed.accident_ids, proposed.envelope.actor.role) == (
+        Ground.multiplied_fine, (), "system")
+    [evidence] = proposed.evidence
+    assert (evidence.aggregate_id, evidence.kind) == (case, "PenaltyCase")
+    assert "泉港城管罚〔2025〕9号" in (evidence.note or "")
+    assert GROUND_TEXT[Ground.multiplied_fine] in str(proposed.envelope.basis)
+    assert desk.refused(b.ProposeListing(unit_id=desk.world.enterprise, ground=Ground.multiplied_fine,
+                                         case_id=case), officer, error=Conflict).code == "already-proposed"
+    other = desk.world.run(REGISTRAR, o.RegisterUnit(profile=DepartmentProfile(
+        name="泉港区应急管理局", functions=("危险化学品",)), parent_id=desk.world.county))
+    assert desk.refused(b.DecideListing(listing_id=listing, listed=True, reason="情节严重", decision_no="x",
+                                        department_id=other), officer).code == "not-the-penalising-department"
+    desk.run(b.DecideListing(listing_id=listing, listed=True, reason="情节特别严重、影响特别恶劣",
+                             decision_no="泉港城管失信〔2025〕2号"), desk.decider)
+    assert desk.system.store.get(listing).status == bl.ListingStatus.listed
+
+
+def test_a_decision_that_meets_no_ground_proposes_nothing(desk: Desk, clock) -> None:
+    officer = Principal("test:enforcement", "enforcement", COUNTY)
+    accident = desk.accident_on("2025-03-01", Figures(deaths=1))
+    case = desk.run(c.OpenCase(unit_id=desk.world.enterprise, department_id=desk.world.department,
+                               article="安全生产法 第102条", violation="未采取措施消除事故隐患",
+                               violated_at=at("2025-03-01"), source_kind=cs.SourceKind.accident,
+                               source_id=accident), officer).id
+    assert desk.refused(b.ProposeListing(unit_id=desk.world.enterprise, ground=Ground.multiplied_fine,
+                                         case_id=case), officer).code == "ground-not-met", "not decided yet"
+    assert desk.proposals() == []

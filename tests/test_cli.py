@@ -125,3 +125,44 @@ def test_blacklist_list_prints_the_public_list(workdir: Path, capsys) -> None:
     code, _, err = run(capsys, "blacklist", "list", "--as-of", "soon")
     assert code != 0
     assert err.startswith("zeren: error: ")
+
+
+def test_orders_issue_list_and_show(workdir: Path, capsys) -> None:
+    """``zeren orders issue`` gives the department's next 文书编号; a refusal is one line and writes nothing."""
+    from datetime import datetime, timedelta
+    from uuid import UUID
+
+    from api.bootstrap import bootstrap
+    from application import hazards as h
+    from domain import hazards as hz
+    from domain.calendar import CST
+    from infrastructure.settings import Settings
+    from tests.inspection_scene import Scene
+
+    today = datetime.now(CST).date()
+    system = bootstrap(Settings())
+    try:
+        scene = Scene(system)
+        hazard = scene.run(scene.inspector(0), h.ReportHazard(
+            unit_id=scene.enterprise, grade=hz.HazardGrade.general, description="燃气管道腐蚀",
+            source=hz.HazardSource.grid_patrol)).id
+        department, inspector = scene.department, scene.inspectors[0]
+    finally:
+        system.close()
+    deadline = (today + timedelta(days=10)).isoformat()
+    issue = ["orders", "issue", str(hazard), "--department", str(department), "--inspector", str(inspector),
+             "--deadline", deadline, "--requirements", "更换腐蚀管段"]
+    code, out, _ = run(capsys, *issue)
+    assert code == 0
+    assert out.startswith(f"泉港区城市管理局责改〔{today.year}〕1号  ordered {hazard}")
+    code, _, err = run(capsys, *issue)
+    assert (code, err.strip().count("\n")) == (1, 0)
+    assert err.startswith("zeren: error: ")
+    run(capsys, "projections", "rebuild", "orders")
+    code, out, _ = run(capsys, "orders", "list", "--open")
+    lines = out.strip().splitlines()
+    assert (code, lines[-1]) == (0, "1 orders")
+    order_id = UUID(lines[0].split()[0])
+    code, out, _ = run(capsys, "orders", "show", str(order_id))
+    assert code == 0
+    assert f"document_no          泉港区城市管理局责改〔{today.year}〕1号" in out

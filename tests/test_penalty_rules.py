@@ -129,7 +129,7 @@ def test_daily_fine_from_the_day_after_the_order(through: date, days: int, total
     assert (fine.days, fine.total_yuan) == (days, Decimal(total))
 
 
-# 安全生产法 第113条(四): 存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚.
+# 安全生产法 第113条第(一)项: 存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚.
 ON = date(2025, 7, 1)
 
 
@@ -147,7 +147,7 @@ def test_closure_after_three_penalties_in_180_days_or_four_in_a_year(penalties: 
     ground = closure_ground(PACK, penalties, ON)
     assert (ground.rule if ground else None) == rule
     if ground:
-        assert ground.basis == "安全生产法 第113条第(四)项"
+        assert ground.basis == "安全生产法 第113条第(一)项"
         assert ground.penalties[-1] == ON
 
 

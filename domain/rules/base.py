@@ -202,8 +202,10 @@ BASE_RULES: dict[str, Any] = {
     "penalty.surcharge.daily_rate": "0.03",
     # 安全生产法 第112条: 按照原处罚数额按日连续处罚, from the day after the order to correct was made.
     "penalty.daily_fine.basis": "安全生产法 第112条",
-    # 安全生产法 第113条(四): 存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚的 → 关闭.
-    "penalty.closure.basis": "安全生产法 第113条第(四)项",
+    # 安全生产法 第113条第(一)项: 存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚的 → 关闭
+    # (checked against the published text in cn-base@2024.10; before, the pack cited 第(四)项, which is 拒不执行停产停业
+    # 整顿决定 — events decided then keep the basis they recorded).
+    "penalty.closure.basis": "安全生产法 第113条第(一)项",
     "penalty.closure.times_in_180_days": 3,
     "penalty.closure.times_in_a_year": 4,
     # Fine ranges in yuan (docs/rules.md R5, R6). ``unit``/``person``: [minimum, maximum] (minimum 0 where the
@@ -220,6 +222,14 @@ BASE_RULES: dict[str, Any] = {
                            "unit": [0, 100_000], "unit_refused": [100_000, 200_000], "person": [20_000, 50_000]},
         "安全生产法 第102条": {"trigger": "未采取措施消除事故隐患",
                            "unit": [0, 50_000], "person_refused": [50_000, 100_000]},
+        # 第114条第二款: "发生生产安全事故，情节特别严重、影响特别恶劣的，应急管理部门可以按照前款罚款数额的二倍以上
+        # 五倍以下对负有责任的生产经营单位处以罚款" — twice the first paragraph's minimum to five times its maximum.
+        **{f"安全生产法 第114条第二款({grade})": {
+            "trigger": f"发生{grade}，情节特别严重、影响特别恶劣 (按第一款罚款数额的二倍以上五倍以下)",
+            "unit": [2 * low, 5 * high]}
+           for grade, (low, high) in (("一般事故", (300_000, 1_000_000)), ("较大事故", (1_000_000, 2_000_000)),
+                                      ("重大事故", (2_000_000, 10_000_000)),
+                                      ("特别重大事故", (10_000_000, 20_000_000)))},
     },
     "penalty.accident.basis": "安全生产法 第114条、第95条",
     "penalty.accident.unit": {"general": [300_000, 1_000_000], "serious": [1_000_000, 2_000_000],
@@ -263,6 +273,11 @@ BASE_RULES: dict[str, Any] = {
     # 严重失信主体名单 (应急管理部令第11号; docs/rules.md R10). The grounds' words: domain/rules/blacklist.py.
     "blacklist.basis": "应急管理部令第11号 第四条第二款: 按照\u201c谁处罚、谁决定、谁负责\u201d的原则，"
                        "由作出行政处罚决定的应急管理部门负责严重失信主体名单管理工作",
+    # The grounds a decided penalty meets by its article (domain.rules.blacklist.decision_grounds): the blacklist
+    # policy proposes the listing once the case is decided with a fine.
+    "blacklist.decision_grounds": {
+        f"安全生产法 第114条第二款({grade})": ("multiplied_fine",)
+        for grade in ("一般事故", "较大事故", "重大事故", "特别重大事故")},
     "blacklist.major_grades": ("major", "extraordinary"),  # 发生特别重大、重大生产安全事故
     "blacklist.serious.count": 2,  # 12个月内累计发生2起以上较大生产安全事故
     "blacklist.serious.months": 12,

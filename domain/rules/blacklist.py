@@ -50,6 +50,19 @@ ACCIDENT_GROUNDS = frozenset({Ground.major_accident, Ground.serious_accidents})
 named as evidence."""
 
 
+DECISION_BASIS = ("应急管理部令第11号 第三条: 严重失信是指…因生产安全事故或者违反安全生产法律法规，受到行政处罚，并且"
+                  "性质恶劣、情节严重的行为")
+
+
+def decision_grounds(pack: RulesPack, article: str, fined: bool) -> tuple[Ground, ...]:
+    """The grounds a decided penalty case meets by the article it was decided under (``blacklist.decision_grounds``):
+    a decision under 安全生产法 第114条第二款 (2–5 × the fine) meets "依照…第一百一十四条的规定被处以罚款数额2倍以上5倍
+    以下罚款" — only a decision that fines (受到行政处罚, 第三条); a 不予处罚 decision meets nothing."""
+    if not fined:
+        return ()
+    return tuple(Ground(g) for g in pack["blacklist.decision_grounds"].get(article, ()))
+
+
 def basis_of(ground: Ground) -> str:
     return f"应急管理部令第11号 (列入条件): {GROUND_TEXT[ground]}"
 

@@ -132,7 +132,7 @@ def daily_fine(pack: RulesPack, amount_yuan: Decimal, order_made_on: date, throu
 
 
 class ClosureGround(Frozen):
-    """Why 第113条(四) applies: the penalties counted and the window they fell in."""
+    """Why 第113条第(一)项 applies: the penalties counted and the window they fell in."""
 
     rule: Literal["3_in_180_days", "4_in_a_year"]
     window_from: date
