@@ -108,11 +108,11 @@ def test_the_dual_penalty_names_the_holder_on_the_violation_day_though_replaced_
     assert case.responsible.person_id == bench.first
     assert case.responsible.post_id == bench.post
     assert case.proposal.person is None, "第102条 fines the person only where the unit refuses (拒不执行)"
-    later = bench.case(bench.open(bench.hazard(), violated_at=at(date(2025, 1, 3)), article="安全生产法 第101条"))
+    later = bench.case(bench.open(bench.hazard(), violated_at=at(date(2025, 1, 3)), article="安全生产法 第105条"))
     assert later.responsible is not None
     assert later.responsible.person_id == bench.second
-    assert later.proposal.person is not None, "第101条 fines the person too: 20,000–50,000 yuan"
-    assert later.proposal.person.amount_yuan == Decimal(27_500)
+    assert later.proposal.person is not None, "第105条 fines the person too: up to 10,000 yuan"
+    assert later.proposal.person.amount_yuan == Decimal(2_500)
 
 
 @pytest.mark.parametrize(("violated", "endangered", "opens"), [

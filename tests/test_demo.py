@@ -190,9 +190,33 @@ def test_the_demo_accidents_and_their_dossiers(demo: System) -> None:
 def test_the_demo_blacklist_lists_the_unlicensed_refilling_point(demo: System) -> None:
     """R10: 城管 lists the snack shop that refilled LPG without a licence, for 3 years, and notifies joint
     discipline."""
-    [row] = demo.queries.blacklist.public("350000", date(2026, 10, 31))
+    [row] = [r for r in demo.queries.blacklist.public("350000", date(2026, 10, 31)) if r["ground"] == "unlicensed"]
     assert (row["ground"], row["decision_no"], row["listed_on"], row["expires_on"]) == (
         "unlicensed", "泉港城管失信〔2026〕1号", date(2026, 5, 27), date(2029, 5, 27))
-    [entry] = demo.queries.blacklist.entries("350000")
+    [entry] = [r for r in demo.queries.blacklist.entries("350000") if r["ground"] == "unlicensed"]
     assert [n["recipients"] for n in entry["notices"]] == [["泉港区发展和改革局", "泉港区市场监督管理局"]]
-    assert demo.queries.blacklist.public("350000", date(2026, 5, 26)) == []
+    assert [r["ground"] for r in demo.queries.blacklist.public("350000", date(2026, 5, 26))] == ["multiplied_fine"]
+
+
+def test_the_demo_enforcement_cases(demo: System) -> None:
+    """docs/cases.md: a hearing requested and held; a repeat offender moved up a tier (泉港城管〔2022〕149号 ¶27, the
+    泉港区 pack's trigger); three fined decisions in 180 days with a major hazard open → the 第113条 closure proposal;
+    a decision under 第114条第二款 → the listing the policy proposed and 应急管理局 decided; orders numbered."""
+    cases = {r["article"] + "|" + r["decision_no"]: r for r in demo.queries.cases.ledger("350000", date(2026, 10, 31))
+             if r["decision_no"]}
+    dust = next(r for key, r in cases.items() if key.startswith("安全生产法 第114条第二款(一般事故)"))
+    assert dust["hearing_requested_on"] is not None and dust["hearing_held_on"] is not None
+    assert dust["status"] == "paid"
+    chem = sorted((r for r in cases.values() if r["decision_no"].startswith("泉港应急罚决字〔2026〕")),
+                  key=lambda r: r["decision_no"])
+    assert [(r["article"], r["tier"]) for r in chem] == [
+        ("安全生产法 第101条", "standard"), ("安全生产法 第101条", "aggravated"), ("安全生产法 第102条", "aggravated")]
+    assert "same_violation_repeated" in [f["code"] for f in chem[1]["facts_json"]]
+    [closure] = demo.queries.cases.closures("350000")
+    assert (closure["unit_id"], closure["decided"]) == (chem[0]["unit_id"], False), "a person decides; none has yet"
+    listed = [r for r in demo.queries.blacklist.entries("350000") if r["ground"] == "multiplied_fine"]
+    assert [(r["status"], r["unit_id"], r["evidence"][0]["kind"]) for r in listed] == [
+        ("listed", dust["unit_id"], "PenaltyCase")]
+    orders = demo.queries.orders.orders("350000", limit=10_000)
+    numbers = [r["document_no"] for r in orders]
+    assert len(set(numbers)) == len(numbers) and all(n and "〔" in n for n in numbers)

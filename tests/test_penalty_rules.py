@@ -158,8 +158,14 @@ def test_closure_after_three_penalties_in_180_days_or_four_in_a_year(penalties: 
     ("安全生产法 第102条", "person", True, (50_000, 100_000)),
     ("安全生产法 第101条", "unit", False, (0, 100_000)),
     ("安全生产法 第101条", "unit", True, (100_000, 200_000)),
-    ("安全生产法 第101条", "person", False, (20_000, 50_000)),
+    # 第97条, 第101条: "逾期未改正的，…对其直接负责的主管人员和其他直接责任人员处二万元以上五万元以下的罚款"
+    ("安全生产法 第101条", "person", False, None),
+    ("安全生产法 第101条", "person", True, (20_000, 50_000)),
+    ("安全生产法 第97条", "person", False, None),
     ("安全生产法 第97条", "person", True, (20_000, 50_000)),
+    # 第105条: "处五万元以下的罚款，对其直接负责的主管人员和其他直接责任人员处一万元以下的罚款"
+    ("安全生产法 第105条", "unit", False, (0, 50_000)),
+    ("安全生产法 第105条", "person", False, (0, 10_000)),
     ("安全生产法 第94条", "unit", False, None),
     ("安全生产法 第94条", "person", True, (50_000, 100_000)),
 ])
@@ -266,11 +272,12 @@ def test_a_self_reported_major_hazard_being_fixed_is_not_penalised_in_jicui(haza
 
 def test_dual_penalty_proposes_the_person_where_the_article_fines_one() -> None:
     """一案双罚 (seed 004 §三(二)3(3)): the same proposal decides the unit's and its responsible person's fine."""
-    proposal = propose(PACK, "安全生产法 第101条", [])
+    proposal = propose(PACK, "安全生产法 第105条", [])
     assert proposal.person is not None
-    assert proposal.person.amount_yuan == Decimal(27_500)
+    assert proposal.person.amount_yuan == Decimal(2_500), "the lower tier's midpoint of 0–10,000"
     assert propose(PACK, "安全生产法 第102条", []).person is None  # the unit did not refuse
-    assert propose(PACK, "安全生产法 第101条", [], dual=False).person is None
+    assert propose(PACK, "安全生产法 第101条", []).person is None  # the persons only after 逾期未改正
+    assert propose(PACK, "安全生产法 第105条", [], dual=False).person is None
 
 
 def test_years_are_counted_to_the_same_day() -> None:

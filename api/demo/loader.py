@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.bootstrap import System, bootstrap
-from api.demo import accidents, accountability, blacklist, hazards, huiji, inspections, quangang
+from api.demo import accidents, accountability, blacklist, cases, hazards, huiji, inspections, quangang
 from api.demo.scene import END, SEED, START, Demo
 from application.clock import ManualClock, SeededIds
 from application.policies import Worker
@@ -24,9 +24,11 @@ def load(service: Zeren, clock: ManualClock, worker: Worker) -> dict[str, Any]:
     accountability.schedule(d, worker)
     blacklist.schedule(d, strand)
     huiji.schedule(d)
+    cases.schedule(d, strand)
     quangang.two_years(d)
     d.run_agenda()
-    return {"commands": d.commands, "head": service.log.head(), "county_id": str(d.ids["county"]),
+    return {"commands": d.commands, "head": service.log.head(), "narrative": d.narrative,
+            "county_id": str(d.ids["county"]),
             "gas_co_id": str(d.ids["gas_co"]), "chengguan_id": str(d.ids["chengguan"])}
 
 
@@ -55,7 +57,8 @@ def load_demo_into(settings: Settings) -> str:
     """Load the demo into an empty store; refuses a store that already holds events."""
     system, summary = build_demo(settings)
     system.close()
-    return f"{summary['commands']} commands, {summary['head']} events (泉港区 {START:%Y-%m} – {END:%Y-%m})"
+    refused = "".join(f"\n  {line}" for line in summary["narrative"])
+    return f"{summary['commands']} commands, {summary['head']} events (泉港区 {START:%Y-%m} – {END:%Y-%m}){refused}"
 
 
 def ensure_demo(settings: Settings) -> str:

@@ -36,6 +36,8 @@ class Demo:
     ids: dict[str, UUID] = field(default_factory=dict)
     duties: dict[str, UUID] = field(default_factory=dict)
     commands: int = 0
+    narrative: list[str] = field(default_factory=list)
+    """What happened that no event records: commands the rules refused (a time-barred case)."""
     agenda: list[tuple[datetime, int, Callable[[], object]]] = field(default_factory=list)
     """Steps of other strands of the history (inspections …), run in date order between the main line's commands."""
     _scheduled: int = field(default=0, init=False)

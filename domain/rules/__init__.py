@@ -44,9 +44,11 @@ practice, set by a local pack (泉港区 ``quangang@2022.4``).
 第五条); the bar on promotion (accountability.bar.basis, accountability.promotion.ranks); the assessment's rating bands
 (assessment.scheme.ratings, placeholders).
 2024.10: citations checked against the published texts (docs/cases.md): the closure rule is 安全生产法 第113条第(一)项
-(was cited as 第(四)项); 第114条第二款 (2–5 × the first paragraph's fine) as articles a case decides under, and the
-blacklist ground a decision under it meets (``blacklist.decision_grounds``); orders' 文书编号 (``documents.*``) and the
-复查 due day (``orders.reinspection.*``), both local practice."""
+(was cited as 第(四)项); 第97条 and 第101条 fine the persons only after 逾期未改正 (their first-branch person range
+removed); 第105条 added (fines unit and persons in its first branch); 第114条第二款 (2–5 × the first paragraph's
+fine) as articles a case decides under, and the blacklist ground a decision under it meets
+(``blacklist.decision_grounds``); orders' 文书编号 (``documents.*``) and the 复查 due day (``orders.reinspection.*``),
+both local practice."""
 
 
 def pack_for(jurisdiction: str) -> RulesPack:
