@@ -205,7 +205,8 @@ def test_the_demo_enforcement_cases(demo: System) -> None:
     cases = {r["article"] + "|" + r["decision_no"]: r for r in demo.queries.cases.ledger("350000", date(2026, 10, 31))
              if r["decision_no"]}
     dust = next(r for key, r in cases.items() if key.startswith("安全生产法 第114条第二款(一般事故)"))
-    assert dust["hearing_requested_on"] is not None and dust["hearing_held_on"] is not None
+    assert dust["hearing_requested_on"] is not None
+    assert dust["hearing_held_on"] is not None
     assert dust["status"] == "paid"
     chem = sorted((r for r in cases.values() if r["decision_no"].startswith("泉港应急罚决字〔2026〕")),
                   key=lambda r: r["decision_no"])
@@ -219,4 +220,5 @@ def test_the_demo_enforcement_cases(demo: System) -> None:
         ("listed", dust["unit_id"], "PenaltyCase")]
     orders = demo.queries.orders.orders("350000", limit=10_000)
     numbers = [r["document_no"] for r in orders]
-    assert len(set(numbers)) == len(numbers) and all(n and "〔" in n for n in numbers)
+    assert len(set(numbers)) == len(numbers)
+    assert all(n and "〔" in n for n in numbers)

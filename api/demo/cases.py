@@ -17,6 +17,7 @@ the policies make of them, and one case the law refuses.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
@@ -26,6 +27,7 @@ from api.demo.scene import COUNTY, Demo, on
 from application import blacklist as b
 from application import cases as c
 from application.authorization import Principal
+from application.commands import Command
 from domain import blacklist as bl
 from domain import cases as cs
 from domain.accidents import Accident
@@ -39,32 +41,46 @@ ENFORCEMENT = Principal("demo:enforcement@350505", "enforcement", COUNTY)
 
 def _case(d: Demo, name: str, *, department: str, target: str, article: str, violation: str,
           violated_at: datetime, source: tuple[cs.SourceKind, UUID], opened: datetime, decided: datetime,
-          decision_no: str, hearing: bool = False) -> UUID:
-    """Open, notify (the proposal), a hearing if asked for, legal review and decision at the proposal, service and
-    payment 10 days after service."""
+          decision_no: str, hearing: bool = False) -> None:
+    """Each step on its day (the agenda interleaves it with the rest of the history): open, notify (the proposal), a
+    hearing if asked for, legal review and decision at the proposal, service, payment 10 days after service."""
     officer = ENFORCEMENT
-    case = d.do(officer, c.OpenCase(unit_id=d.ids[target], department_id=d.ids[department], article=article,
+
+    def step(when: datetime, command: Callable[[], Command], key: str | None = None) -> None:
+        d.later(when, lambda: d.do(officer, command(), when=when, name=key))
+
+    def proposal() -> tuple[Decimal, Decimal | None]:
+        state = d.service.log.get(d.ids[name])
+        assert isinstance(state, cs.PenaltyCase)
+        person = state.proposal.person.amount_yuan if state.proposal.person else None
+        return state.proposal.unit.amount_yuan, person
+
+    def decide() -> Command:
+        unit, person = proposal()
+        return c.DecideCase(case_id=d.ids[name], decision_no=decision_no, unit_yuan=unit, person_yuan=person)
+
+    step(opened, lambda: c.OpenCase(unit_id=d.ids[target], department_id=d.ids[department], article=article,
                                     violation=violation, violated_at=violated_at, source_kind=source[0],
-                                    source_id=source[1]), when=opened, name=name)
-    d.do(officer, c.ServePenaltyNotice(case_id=case), when=opened + timedelta(days=3))
+                                    source_id=source[1]), name)
+    step(opened + timedelta(days=3), lambda: c.ServePenaltyNotice(case_id=d.ids[name]))
     if hearing:
-        d.do(officer, c.RequestHearing(case_id=case), when=opened + timedelta(days=6))
-        d.do(officer, c.HoldHearing(case_id=case, findings="当事人对事故经过无异议, 请求从轻; 调查人员出示除尘系统"
-                                                          "积尘检测记录和隐患逾期未整改的证据, 申辩理由不成立"),
-             when=opened + timedelta(days=16))
-    d.do(officer, c.CompleteLegalReview(case_id=case, opinion="事实清楚, 证据确凿, 适用依据正确, 程序合法"),
-         when=decided - timedelta(days=1))
-    state = d.service.log.get(case)
-    assert isinstance(state, cs.PenaltyCase)
-    person = state.proposal.person.amount_yuan if state.proposal.person else None
-    d.do(officer, c.DecideCase(case_id=case, decision_no=decision_no, unit_yuan=state.proposal.unit.amount_yuan,
-                               person_yuan=person), when=decided)
-    d.do(officer, c.ServeDecision(case_id=case), when=decided + timedelta(days=1))
-    paid = decided + timedelta(days=11)
-    d.do(officer, c.PayFine(case_id=case, party="unit", amount_yuan=state.proposal.unit.amount_yuan), when=paid)
-    if person:
-        d.do(officer, c.PayFine(case_id=case, party="person", amount_yuan=Decimal(person)), when=paid)
-    return case
+        step(opened + timedelta(days=6), lambda: c.RequestHearing(case_id=d.ids[name]))
+        step(opened + timedelta(days=16), lambda: c.HoldHearing(
+            case_id=d.ids[name], findings="当事人对事故经过无异议, 请求从轻; 调查人员出示除尘系统积尘检测记录和隐患"
+                                          "逾期未整改的证据, 申辩理由不成立"))
+    step(decided - timedelta(days=1), lambda: c.CompleteLegalReview(
+        case_id=d.ids[name], opinion="事实清楚, 证据确凿, 适用依据正确, 程序合法"))
+    step(decided, decide)
+    step(decided + timedelta(days=1), lambda: c.ServeDecision(case_id=d.ids[name]))
+    step(decided + timedelta(days=11), lambda: c.PayFine(case_id=d.ids[name], party="unit",
+                                                         amount_yuan=proposal()[0]))
+    d.later(decided + timedelta(days=11, minutes=1), lambda: _pay_person(d, officer, d.ids[name], proposal()[1],
+                                                                         decided + timedelta(days=11, minutes=1)))
+
+
+def _pay_person(d: Demo, officer: Principal, case: UUID, amount: Decimal | None, when: datetime) -> None:
+    if amount:
+        d.do(officer, c.PayFine(case_id=case, party="person", amount_yuan=amount), when=when)
 
 
 def _dust_case(d: Demo, hazards: Hazards, target: str) -> None:
@@ -74,14 +90,14 @@ def _dust_case(d: Demo, hazards: Hazards, target: str) -> None:
     assert isinstance(explosion, Accident)
     occurred = explosion.occurred_at
     opened = on(local_day(occurred).isoformat()) + timedelta(days=20)
-    case = _case(d, "case_dust", department="yingji", target=target, article="安全生产法 第114条第二款(一般事故)",
+    _case(d, "case_dust", department="yingji", target=target, article="安全生产法 第114条第二款(一般事故)",
                  violation="粉碎工段除尘器积尘爆燃致一人死亡、两人重伤; 积尘重大事故隐患逾期未整改, 情节特别严重",
                  violated_at=occurred, source=(cs.SourceKind.accident, accident), opened=opened,
                  decided=opened + timedelta(days=40), decision_no="泉港应急罚决字〔2025〕第0012号", hearing=True)
-    listing = bl.listing_id(d.ids[target], Ground.multiplied_fine, (case,))
     # the Monday worker proposes the listing (应急管理部令第11号); 应急管理局, which penalised, decides it
     d.later(opened + timedelta(days=55), lambda: d.do(hazards.official(target), b.DecideListing(
-        listing_id=listing, listed=True, decision_no="泉港应急失信〔2025〕1号",
+        listing_id=bl.listing_id(d.ids[target], Ground.multiplied_fine, (d.ids["case_dust"],)), listed=True,
+        decision_no="泉港应急失信〔2025〕1号",
         reason="发生生产安全事故, 情节特别严重, 依照安全生产法第一百一十四条第二款被处以罚款数额2倍以上罚款"),
         when=opened + timedelta(days=55)))
 
@@ -94,11 +110,12 @@ def _chemical_plant(d: Demo) -> None:
           violation="动火作业未安排专门人员进行现场安全管理, 未执行作业许可审批", violated_at=on("2026-04-01", 14),
           source=tip, opened=on("2026-04-24"), decided=on("2026-05-20"), decision_no="泉港应急罚决字〔2026〕第0031号")
     _case(d, "case_chem_2", department="yingji", target="chem", article="安全生产法 第101条",
-          violation="再次进行动火作业未安排专门人员进行现场安全管理 (同一违法行为反复出现)",
-          violated_at=on("2026-06-05", 15), source=hazard, opened=on("2026-06-10"), decided=on("2026-07-06"),
+          violation="4月10日检查发现再次进行动火作业未安排专门人员进行现场安全管理 (同一违法行为反复出现)",
+          violated_at=on("2026-04-09", 15), source=hazard, opened=on("2026-06-10"), decided=on("2026-07-06"),
           decision_no="泉港应急罚决字〔2026〕第0047号")
     _case(d, "case_chem_3", department="yingji", target="chem", article="安全生产法 第102条",
-          violation="可燃气体报警仪停用的重大事故隐患逾期未消除", violated_at=on("2026-07-01"), source=hazard,
+          violation="可燃气体报警仪停用的重大事故隐患未采取措施消除, 逾期未整改", violated_at=on("2026-04-10"),
+          source=hazard,
           opened=on("2026-07-08"), decided=on("2026-08-05"), decision_no="泉港应急罚决字〔2026〕第0058号")
 
 
