@@ -194,11 +194,11 @@ def test_every_command_route_refuses_each_id_the_caller_cannot_read(system: Syst
     system.runner.catch_up()
     routes = command_routes(client)
     unrouted = {command.__name__ for command in HANDLERS} - {command.__name__ for _, command, _ in routes}
-    assert unrouted == {"MarkHazardOverdue", "EscalateListing", "RaiseZeroEnforcementFlag", "RaiseCampaignCheckFlag",
+    assert unrouted == {"MarkHazardOverdue", "EscalateListing", "RaiseDepartmentFlag", "RaiseCampaignCheckFlag",
                         "RaiseUnsupervisedListingFlag", "FlagLateSlip", "RecordVetoFinding",
                         "RaiseLeaderInspectionFlag", "WithdrawFlag", "ShredReporterIdentity", "CloseHearingWindow",
                         "MarkDecisionOverdue", "MarkPaymentOverdue", "ProposeClosure", "FlagAccidentReporting",
-                        "SuspectConcealment", "WithdrawAccidentFlag", "RaiseZeroPenaltyFlag"}, (
+                        "SuspectConcealment", "WithdrawAccidentFlag"}, (
         "every command but the policies' and the command line's shredding has a route")
     tried = 0
     for path, command, body in routes:
