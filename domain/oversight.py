@@ -83,14 +83,21 @@ class ZeroEnforcementFlagged(DomainEvent):
 
 
 class ZeroPenaltyFlagged(DomainEvent):
-    """零处罚: the department, supervising something in the month, decided no penalty in it (seed 000 §25)."""
+    """零处罚: the department, supervising something in the month, decided no penalty in it (seed 000 §25). v2: the
+    orders issued in the month (for information; 0 on v1 flags, which did not count them)."""
 
     term = "零处罚"
     context = "oversight"
+    class_version = 2
     department_id: UUID
     period: str
     inspections: int = Field(description="completed enforcement inspections in the month (for information)")
     orders: int = Field(default=0, description="orders on the spot issued in the month (for information)")
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """v2: the orders issued in the month (not counted on a v1 flag)."""
+        state.setdefault("orders", 0)
 
     def apply(self, _: None) -> Flag:
         return created(Flag, self, kind=FlagKind.zero_penalty, subject_id=self.department_id, period=self.period)

@@ -196,7 +196,8 @@ def test_a_late_record_of_an_order_withdraws_zero_enforcement_only(scene: Scene,
 
 def test_a_zero_enforcement_flag_stored_before_orders_were_counted_still_loads(scene: Scene, system: System,
                                                                                clock) -> None:
-    """v1 (no ``orders``) loads through the upcaster with ``orders`` null: it counted penalties alone."""
+    """v1 (no ``orders``) loads through the upcaster: 零执法 with ``orders`` null (it counted penalties alone), 零处罚
+    with 0."""
     system.runner.catch_up()
     clock.set(JUDGED)
     system.worker.tick()
@@ -210,6 +211,15 @@ def test_a_zero_enforcement_flag_stored_before_orders_were_counted_still_loads(s
                                              orjson.dumps(old_state)))
     assert isinstance(old, ov.ZeroEnforcementFlagged)
     assert (old.penalties, old.orders) == (0, None)
+    [penalty] = [f for f in flags(system, ov.FlagKind.zero_penalty) if f["subject_id"] == str(scene.department)]
+    stored = mapper.to_stored_event(system.store.history(UUID(penalty["flag_id"]))[0])
+    old_state = orjson.loads(stored.state)
+    assert old_state.pop("class_version") == 2
+    del old_state["orders"]
+    v1 = mapper.to_domain_event(StoredEvent(stored.originator_id, stored.originator_version, stored.topic,
+                                            orjson.dumps(old_state)))
+    assert isinstance(v1, ov.ZeroPenaltyFlagged)
+    assert v1.orders == 0, "a v1 零处罚 flag did not count orders"
 
 
 def test_departments_are_judged_by_what_they_supervised_in_the_month(scene: Scene, system: System, clock) -> None:

@@ -216,7 +216,7 @@ BASE_RULES: dict[str, Any] = {
                           "person": [20_000, 50_000], "person_refused": [50_000, 100_000]},
         # 第97条, 第101条: "责令限期改正，处十万元以下的罚款；逾期未改正的，责令停产停业整顿，并处十万元以上二十万元
         # 以下的罚款，对其直接负责的主管人员和其他直接责任人员处二万元以上五万元以下的罚款" — the persons are fined only
-        # after 逾期未改正 (cn-base@2024.9; before, the pack gave them that range in the first branch too).
+        # after 逾期未改正 (cn-base@2024.10; before, the pack gave them that range in the first branch too).
         "安全生产法 第97条": {"trigger": "未按规定设置安全生产管理机构、配备管理人员，未进行教育培训，"
                                       "特种作业人员未持证，未制定应急预案等",
                           "unit": [0, 100_000], "unit_refused": [100_000, 200_000],
