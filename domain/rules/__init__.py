@@ -32,7 +32,7 @@ class RulesPack:
         return str(self.rules["three_musts.basis"])
 
 
-BASE_NAME, BASE_VERSION = "cn-base", "2024.10"
+BASE_NAME, BASE_VERSION = "cn-base", "2025.1"
 """2024.5: the aggravating triggers and the exemption of R7 left the base pack for the local packs that state them.
 2024.6: corrected citations in events' basis (四个一律 seed 000 ¶22, 网格 seed 001 ¶13, dispatched and intern workers
 seed 000 ¶19–20, 回头看 seed 003 ¶16, the lead-unit tie-break as local practice, 第一责任人 第五条 unverified), and the
@@ -43,7 +43,7 @@ practice, set by a local pack (泉港区 ``quangang@2022.4``).
 2024.9: 第一责任人 cites 第四条 of 《地方党政领导干部安全生产责任制规定》 (confirmed; 2024.6–2024.8 cited
 第五条); the bar on promotion (accountability.bar.basis, accountability.promotion.ranks); the assessment's rating bands
 (assessment.scheme.ratings, placeholders).
-2024.10: citations checked against the published texts (docs/cases.md): the closure rule is 安全生产法 第113条第(一)项
+2025.1: citations checked against the published texts (docs/cases.md): the closure rule is 安全生产法 第113条第(一)项
 (was cited as 第(四)项); 第97条 and 第101条 fine the persons only after 逾期未改正 (their first-branch person range
 removed); 第105条 added (fines unit and persons in its first branch); 第114条第二款 (2–5 × the first paragraph's
 fine) as articles a case decides under, and the blacklist ground a decision under it meets

@@ -203,7 +203,7 @@ BASE_RULES: dict[str, Any] = {
     # 安全生产法 第112条: 按照原处罚数额按日连续处罚, from the day after the order to correct was made.
     "penalty.daily_fine.basis": "安全生产法 第112条",
     # 安全生产法 第113条第(一)项: 存在重大事故隐患，一百八十日内三次或者一年内四次受到本法规定的行政处罚的 → 关闭
-    # (checked against the published text in cn-base@2024.10; before, the pack cited 第(四)项, which is 拒不执行停产停业
+    # (checked against the published text in cn-base@2025.1; before, the pack cited 第(四)项, which is 拒不执行停产停业
     # 整顿决定 — events decided then keep the basis they recorded).
     "penalty.closure.basis": "安全生产法 第113条第(一)项",
     "penalty.closure.times_in_180_days": 3,
@@ -216,7 +216,7 @@ BASE_RULES: dict[str, Any] = {
                           "person": [20_000, 50_000], "person_refused": [50_000, 100_000]},
         # 第97条, 第101条: "责令限期改正，处十万元以下的罚款；逾期未改正的，责令停产停业整顿，并处十万元以上二十万元
         # 以下的罚款，对其直接负责的主管人员和其他直接责任人员处二万元以上五万元以下的罚款" — the persons are fined only
-        # after 逾期未改正 (cn-base@2024.10; before, the pack gave them that range in the first branch too).
+        # after 逾期未改正 (cn-base@2025.1; before, the pack gave them that range in the first branch too).
         "安全生产法 第97条": {"trigger": "未按规定设置安全生产管理机构、配备管理人员，未进行教育培训，"
                                       "特种作业人员未持证，未制定应急预案等",
                           "unit": [0, 100_000], "unit_refused": [100_000, 200_000],
