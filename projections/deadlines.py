@@ -14,13 +14,13 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, Column, Connection, Date, Index, MetaData, Table, insert, select, update
+from sqlalchemy import Boolean, Column, Connection, Date, Index, MetaData, Table, bindparam, insert, select, update
 
 from domain import hazards as hz
 from domain.base import DomainEvent
 from domain.calendar import end_of_day
 from projections.columns import Key, Timestamp
-from projections.projection import Projection, on
+from projections.projection import Projection, current_batch, on
 from projections.states import events_of, fold, states_table
 
 METADATA = MetaData()
@@ -43,19 +43,43 @@ class HazardDeadlines(Projection):
     @on(*events_of(hz))
     def _hazard(self, conn: Connection, e: DomainEvent, _: int) -> None:
         hazard = fold(conn, self.states, hz.Hazard, e)[1]
-        d = self.deadlines.c
-        was_escalated = conn.execute(select(d.escalated).where(d.hazard_id == e.originator_id)).scalar()
+        kept = self._kept(conn, e.originator_id)
         row = {"status": hazard.status, "grade": hazard.grade, "deadline_on": hazard.deadline,
                "due_at": end_of_day(hazard.deadline) if hazard.deadline else None,
                # escalated since it went overdue (a new overdue spell after a replan or a reopening starts afresh)
                "escalated": hazard.overdue_since is not None
-               and (bool(was_escalated) or isinstance(e, hz.ListedSupervisionEscalated)),
+               and (bool(kept["escalated"]) or isinstance(e, hz.ListedSupervisionEscalated)),
                "unsupervised_since": hazard.listing.since if hazard.listing is not None
                and hazard.listing.supervisor_id is None and hazard.status != hz.HazardStatus.closed else None}
-        if was_escalated is None:
-            conn.execute(insert(self.deadlines).values(hazard_id=e.originator_id, **row))
-        else:
-            conn.execute(update(self.deadlines).where(d.hazard_id == e.originator_id).values(**row))
+        kept.update(row, changed=True)
+
+    def _kept(self, conn: Connection, hazard_id: Any) -> dict[str, Any]:
+        """The hazard's deadline row as this batch leaves it (read once; ``new``: not stored yet), written once at
+        the end of the batch with one ``executemany`` per statement (:meth:`_write`)."""
+        batch = current_batch()
+        assert batch is not None, "handlers run inside Projection.process"
+        batch.at_end((self.name, "deadlines"), self._write)
+        key = (self.name, "deadline", str(hazard_id))
+        if key not in batch.values:
+            d = self.deadlines.c
+            escalated = conn.execute(select(d.escalated).where(d.hazard_id == hazard_id)).scalar()
+            batch.values[key] = {"hazard_id": hazard_id, "escalated": escalated, "new": escalated is None,
+                                 "changed": False}
+        kept: dict[str, Any] = batch.values[key]
+        return kept
+
+    def _write(self, conn: Connection) -> None:
+        batch = current_batch()
+        assert batch is not None
+        rows = [v for k, v in batch.values.items() if isinstance(k, tuple) and k[:2] == (self.name, "deadline")
+                and v["changed"]]
+        columns = [c.name for c in self.deadlines.columns]
+        if new := [{c: r[c] for c in columns} for r in rows if r["new"]]:
+            conn.execute(insert(self.deadlines), new)
+        if known := [{**{c: r[c] for c in columns if c != "hazard_id"}, "b_id": r["hazard_id"]}
+                     for r in rows if not r["new"]]:
+            d = self.deadlines.c
+            conn.execute(update(self.deadlines).where(d.hazard_id == bindparam("b_id")), known)
 
 
 class DeadlineQueries:

@@ -23,6 +23,8 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Table,
+    bindparam,
+    delete,
     func,
     insert,
     literal,
@@ -37,7 +39,7 @@ from domain.calendar import local_day, month_label, start_of_day, week_label
 from projections.columns import Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.hazard_ledger import HazardQueries
-from projections.projection import Projection, on
+from projections.projection import Batch, Projection, current_batch, on
 from projections.scope import within
 
 METRICS = ("found", "fixed", "overdue", "listed", "escalated", "reopened")
@@ -72,22 +74,29 @@ class HazardStatistics(Projection):
     hazards = HAZARDS
     colours = COLOURS
 
+    def _kept(self) -> Batch:
+        """The batch being applied: colours, hazards and facts are kept in it and written once at its end."""
+        batch = current_batch()
+        assert batch is not None, "handlers run inside Projection.process"
+        batch.at_end((self.name, "statistics"), self._write)
+        return batch
+
     @on(u.RiskColourGraded)
     def _colour(self, conn: Connection, e: u.RiskColourGraded, _: int) -> None:
-        c = self.colours.c
-        if conn.execute(update(self.colours).where(c.unit_id == e.originator_id).values(colour=e.colour)).rowcount:
-            return
-        conn.execute(insert(self.colours).values(unit_id=e.originator_id, colour=e.colour))
+        self._kept().values[(self.name, "colour", str(e.originator_id))] = e.colour
 
     @on(hz.HazardReported)
     def _found(self, conn: Connection, e: hz.HazardReported, _: int) -> None:
-        conn.execute(insert(self.hazards).values(hazard_id=e.originator_id, unit_id=e.unit_id,
-                                                 jurisdiction=e.envelope.jurisdiction, sector=e.sector, grade=e.grade))
+        self._kept().values[(self.name, "hazard", str(e.originator_id))] = {
+            "hazard_id": str(e.originator_id), "unit_id": str(e.unit_id), "jurisdiction": e.envelope.jurisdiction,
+            "sector": e.sector, "grade": e.grade, "new": True, "changed": True}
         self._count(conn, e, "found")
 
     @on(hz.HazardRegraded)
     def _regraded(self, conn: Connection, e: hz.HazardRegraded, _: int) -> None:
-        conn.execute(update(self.hazards).where(self.hazards.c.hazard_id == e.originator_id).values(grade=e.grade))
+        hazard = self._hazard(conn, str(e.originator_id))
+        if hazard is not None:
+            hazard.update(grade=e.grade, changed=True)
 
     @on(hz.HazardClosedOut)
     def _fixed(self, conn: Connection, e: hz.HazardClosedOut, _: int) -> None:
@@ -110,17 +119,60 @@ class HazardStatistics(Projection):
         if e.reopened:
             self._count(conn, e, "reopened")
 
+    def _unit_colour(self, conn: Connection, unit_id: str) -> str | None:
+        """The unit's risk colour as of the event being applied: this batch's latest grading, else the table's."""
+        kept = self._kept().values
+        key = (self.name, "colour", unit_id)
+        if key not in kept:
+            c = self.colours.c
+            kept[key] = conn.execute(select(c.colour).where(c.unit_id == unit_id)).scalar()
+            kept[(self.name, "colour-read", unit_id)] = kept[key]
+        colour: str | None = kept[key]
+        return colour
+
+    def _hazard(self, conn: Connection, hazard_id: str) -> dict[str, Any] | None:
+        """The hazard's row as of the event being applied (read once per batch)."""
+        kept = self._kept().values
+        key = (self.name, "hazard", hazard_id)
+        if key not in kept:
+            h = self.hazards.c
+            row = conn.execute(select(self.hazards).where(h.hazard_id == hazard_id)).mappings().first()
+            kept[key] = None if row is None else {**row, "new": False, "changed": False}
+        hazard: dict[str, Any] | None = kept[key]
+        return hazard
+
     def _count(self, conn: Connection, e: DomainEvent, metric: str) -> None:
         """One fact for the event, with the hazard's grade, sector and unit colour as they were then."""
-        h, c = self.hazards.c, self.colours.c
-        conn.execute(insert(self.facts).from_select(
-            [col.name for col in self.facts.columns],
-            select(literal(str(e.originator_id)), literal(e.originator_version), literal(metric),
-                   literal(e.effective_at, Timestamp), literal(local_day(e.effective_at), Date),
-                   literal(week_label(e.effective_at)), literal(month_label(e.effective_at)),
-                   literal(e.timestamp, Timestamp), h.jurisdiction, h.unit_id, h.sector, h.grade, c.colour)
-            .select_from(self.hazards.outerjoin(self.colours, c.unit_id == h.unit_id))
-            .where(h.hazard_id == e.originator_id)))
+        hazard = self._hazard(conn, str(e.originator_id))
+        if hazard is None:
+            return
+        facts = self._kept().values.setdefault((self.name, "facts"), [])
+        facts.append({
+            "hazard_id": str(e.originator_id), "version": e.originator_version, "metric": metric,
+            "occurred_at": e.effective_at, "day_on": local_day(e.effective_at), "week": week_label(e.effective_at),
+            "month": month_label(e.effective_at), "recorded_at": e.timestamp, "jurisdiction": hazard["jurisdiction"],
+            "unit_id": hazard["unit_id"], "sector": hazard["sector"], "grade": hazard["grade"],
+            "colour": self._unit_colour(conn, hazard["unit_id"])})
+
+    def _write(self, conn: Connection) -> None:
+        """Write what the batch kept: one statement per table and kind of change (``executemany``)."""
+        kept = self._kept().values
+        mine = {k: v for k, v in kept.items() if isinstance(k, tuple) and k[0] == self.name}
+        colours = {k[2]: v for k, v in mine.items() if k[1] == "colour"
+                   and (v is not None and mine.get((self.name, "colour-read", k[2]), "?") != v)}
+        if colours:
+            conn.execute(delete(self.colours).where(self.colours.c.unit_id.in_(list(colours))))
+            conn.execute(insert(self.colours), [{"unit_id": u, "colour": c} for u, c in colours.items()])
+        hazards = [v for k, v in mine.items() if k[1] == "hazard" and v is not None and v["changed"]]
+        columns = [c.name for c in self.hazards.columns]
+        if new := [{c: h[c] for c in columns} for h in hazards if h["new"]]:
+            conn.execute(insert(self.hazards), new)
+        if regraded := [{"id": h["hazard_id"], "g": h["grade"]} for h in hazards if not h["new"]]:
+            h = self.hazards.c
+            conn.execute(update(self.hazards).where(h.hazard_id == bindparam("id")).values(grade=bindparam("g")),
+                         regraded)
+        if facts := mine.get((self.name, "facts")):
+            conn.execute(insert(self.facts), facts)
 
 
 class StatisticsQueries:

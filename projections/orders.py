@@ -81,7 +81,7 @@ class Orders(Projection):
 
     @on(*events_of(hz))
     def _hazard(self, conn: Connection, e: DomainEvent, _: int) -> None:
-        hazard = fold(conn, self.states, hz.Hazard, e)[1]
+        before, hazard = fold(conn, self.states, hz.Hazard, e)
         o, s = self.orders.c, self.suspensions.c
         if isinstance(e, hz.RectificationOrdered):
             conn.execute(update(self.orders).where(o.hazard_id == e.originator_id).values(current=False))
@@ -101,8 +101,9 @@ class Orders(Projection):
             conn.execute(update(self.suspensions).where(s.hazard_id == e.originator_id, s.resumed_at.is_(None))
                          .values(resumed_at=e.effective_at, lifted_by="review" if review else "close_out",
                                  reviewer_id=e.reviewer_id if isinstance(e, hz.ProductionResumed) else None))
-        if hazard.order is None:  # reopened by a follow-up review: the order it had is history
-            conn.execute(update(self.orders).where(o.hazard_id == e.originator_id).values(current=False))
+        if hazard.order is None:  # never ordered, or reopened by a follow-up review: the order it had is history
+            if before is not None and before.order is not None:
+                conn.execute(update(self.orders).where(o.hazard_id == e.originator_id).values(current=False))
             return
         values: dict[str, Any] = {"status": hazard.status, "deadline_on": hazard.deadline,
                                   "closed_at": hazard.closed_at,

@@ -75,7 +75,8 @@ def _absent(conn: Connection, table: Table, aggregate_id: Any) -> bool:
 
 def _write(conn: Connection, table: Table, kept: dict[Any, Any]) -> None:
     """Write the states a batch kept for ``table``: new ones inserted, known ones updated (one executemany each)."""
-    rows = [(key[1], state, new) for key, (t, state, new) in kept.items() if t is table and state is not None]
+    rows = [(key[1], value[1], value[2]) for key, value in kept.items()  # the batch keeps other helpers' values too
+            if isinstance(value, tuple) and value[0] is table and value[1] is not None]
     inserts = [{"aggregate_id": aggregate_id, "version": state.version, "state_json": state.model_dump(mode="json")}
                for aggregate_id, state, new in rows if new]
     updates = [{"id": aggregate_id, "v": state.version, "s": state.model_dump(mode="json")}

@@ -24,7 +24,7 @@ accepted and struck off by the 5th, stays closed, because marking overdue does n
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
 from functools import lru_cache
@@ -51,6 +51,7 @@ from sqlalchemy import (
 
 from domain.base import Aggregate, DomainEvent, upcast
 from projections.columns import Json, Key, Timestamp
+from projections.projection import current_batch
 from projections.states import load, store
 
 INTERVALS = ("valid_from", "valid_to", "recorded_from", "recorded_to")
@@ -175,6 +176,24 @@ class Timeline:
                 return date.fromisoformat(value)
         return value
 
+    def _kept(self) -> _Pending:
+        """The writes of this timeline kept by the batch being applied (written at its end, :class:`_Pending`), or,
+        outside a batch, a fresh set that :meth:`_done` writes at once."""
+        batch = current_batch()
+        if batch is None:
+            return _Pending(self.table, self.changes, self.key)
+        key = ("timeline", self.table.name)
+        if key not in batch.values:
+            batch.values[key] = _Pending(self.table, self.changes, self.key)
+            batch.at_end(key, batch.values[key].flush)
+        kept: _Pending = batch.values[key]
+        return kept
+
+    @staticmethod
+    def _done(conn: Connection, pending: _Pending) -> None:
+        if current_batch() is None:
+            pending.flush(conn)
+
     def record(self, conn: Connection, entity_id: UUID | str, version: int, effective_at: datetime,
                recorded_at: datetime, changes: dict[str, Any],
                current: dict[str, Any] | Unread | None = UNREAD) -> None:
@@ -184,6 +203,10 @@ class Timeline:
         ``current``: the entity's open segment (:meth:`current`) when the caller has just read it, so it is not read
         twice. The open segment starts at the latest change's effective time, so it alone tells whether this change
         is late (effective before it: the timeline is re-folded) or in order (the open segment is split).
+
+        Within a projection's batch each entity's open segment is read once and kept, and the changes and rows are
+        written at the end of the batch, one ``executemany`` per statement; a late change writes what is pending
+        first and re-folds in the database.
         """
         assert self.decided is None, "a timeline the domain decides records events (Timeline.record_event)"
         self._keep(conn, entity_id, version, effective_at, recorded_at, changes, {})
@@ -216,33 +239,46 @@ class Timeline:
     def _keep(self, conn: Connection, entity_id: UUID | str, version: int, effective_at: datetime,
               recorded_at: datetime, changes: dict[str, Any], extra: dict[str, Any]) -> None:
         """Keep the change for a later re-fold."""
-        conn.execute(_insert(self.changes), {
+        pending = self._kept()
+        pending.changed.append({
             "entity_id": entity_id, "version": version, "effective_at": effective_at, "recorded_at": recorded_at,
             "changes_json": {c: _encode(v) for c, v in changes.items()}, **extra})
+        self._done(conn, pending)
 
     def _place(self, conn: Connection, entity_id: UUID | str, effective_at: datetime, recorded_at: datetime,
                changes: dict[str, Any], current: dict[str, Any] | None) -> None:
         """An in-order change: the entity's first segment, or the open segment split at ``effective_at``."""
+        pending = self._kept()
         if current is None:
-            self._insert(conn, [{**self._apply({self.key: entity_id}, changes), "valid_from": effective_at}],
-                         recorded_at, 0)
-            return
-        revision = current["revision"]
-        self._close(conn, entity_id, revision, recorded_at)
-        state = {k: v for k, v in current.items() if k not in INTERVALS and k != "revision"}
-        rows = [{**self._apply(state, changes), "valid_from": effective_at}]
-        if current["valid_from"] < effective_at:
-            rows.insert(0, {**state, "valid_from": current["valid_from"], "valid_to": effective_at})
-        self._insert(conn, rows, recorded_at, revision + 1)
+            pending.insert(entity_id, [{**self._apply({self.key: entity_id}, changes), "valid_from": effective_at}],
+                           recorded_at, 0)
+        else:
+            revision = current["revision"]
+            pending.close(entity_id, revision, recorded_at)
+            state = {k: v for k, v in current.items() if k not in INTERVALS and k != "revision"}
+            rows = [{**self._apply(state, changes), "valid_from": effective_at}]
+            if current["valid_from"] < effective_at:
+                rows.insert(0, {**state, "valid_from": current["valid_from"], "valid_to": effective_at})
+            pending.insert(entity_id, rows, recorded_at, revision + 1)
+        self._done(conn, pending)
 
     def current(self, conn: Connection, entity_id: UUID | str) -> dict[str, Any] | None:
-        """The entity's open segment as known now, or ``None`` before its first change."""
+        """The entity's open segment as known now, or ``None`` before its first change (read once per batch)."""
+        pending = self._kept()
+        if str(entity_id) in pending.open:
+            kept = pending.open[str(entity_id)]
+            return None if kept is None else dict(kept)
         row = conn.execute(_statements(self.table, self.key)["current"], {"k": entity_id}).mappings().first()
+        pending.open[str(entity_id)] = None if row is None else dict(row)
         return dict(row) if row else None
 
     def _refold(self, conn: Connection, entity_id: UUID | str, recorded_at: datetime) -> None:
         """Recompute the whole timeline from every known change; the rows known until now stay, closed. The columns
-        the domain decides come from its state, the kept events folded in the order they took effect."""
+        the domain decides come from its state, the kept events folded in the order they took effect. What the batch
+        kept is written first; the entity's open segment is read again afterwards."""
+        pending = self._kept()
+        pending.flush(conn)
+        pending.open.pop(str(entity_id), None)
         kept, t = self.changes.c, self.table.c
         events = [kept.event_json] if self.decided is not None else []
         rows = conn.execute(select(kept.effective_at, kept.changes_json, *events, kept.version)
@@ -272,12 +308,50 @@ class Timeline:
         last = conn.execute(select(func.max(t.revision)).where(t[self.key] == entity_id)).scalar_one()
         self._insert(conn, segments, recorded_at, last + 1)
 
-    def _close(self, conn: Connection, entity_id: UUID | str, revision: int, recorded_at: datetime) -> None:
-        conn.execute(_statements(self.table, self.key)["close"], {"k": entity_id, "rev": revision, "rt": recorded_at})
-
     def _insert(self, conn: Connection, rows: list[dict[str, Any]], recorded_at: datetime, revision: int) -> None:
         """Insert segments numbered from ``revision`` on (the open segment, last, has the highest revision)."""
-        columns = [c.name for c in self.table.columns]
-        values = [{**dict.fromkeys(columns), **row, "revision": revision + i, "recorded_from": recorded_at,
-                   "recorded_to": None} for i, row in enumerate(rows)]
-        conn.execute(_insert(self.table), values)
+        conn.execute(_insert(self.table), _numbered(self.table, rows, recorded_at, revision))
+
+
+def _numbered(table: Table, rows: list[dict[str, Any]], recorded_at: datetime, revision: int) -> list[dict[str, Any]]:
+    """Full rows of ``table``: every column, the revisions from ``revision`` on, known from ``recorded_at``."""
+    columns = [c.name for c in table.columns]
+    return [{**dict.fromkeys(columns), **row, "revision": revision + i, "recorded_from": recorded_at,
+             "recorded_to": None} for i, row in enumerate(rows)]
+
+
+@dataclass
+class _Pending:
+    """A timeline's writes while a batch is applied: each entity's open segment as it now stands, the changes kept,
+    the stored rows to close and the new rows (a new row closed within the same batch is inserted closed)."""
+
+    table: Table
+    changes: Table
+    key: str
+    open: dict[str, dict[str, Any] | None] = field(default_factory=dict)
+    changed: list[dict[str, Any]] = field(default_factory=list)
+    closes: list[dict[str, Any]] = field(default_factory=list)
+    rows: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+
+    def close(self, entity_id: UUID | str, revision: int, recorded_at: datetime) -> None:
+        row = self.rows.get((str(entity_id), revision))
+        if row is not None:
+            row["recorded_to"] = recorded_at
+        else:
+            self.closes.append({"k": entity_id, "rev": revision, "rt": recorded_at})
+
+    def insert(self, entity_id: UUID | str, rows: list[dict[str, Any]], recorded_at: datetime, revision: int) -> None:
+        numbered = _numbered(self.table, rows, recorded_at, revision)
+        for row in numbered:
+            self.rows[(str(entity_id), row["revision"])] = row
+        self.open[str(entity_id)] = dict(numbered[-1])
+
+    def flush(self, conn: Connection) -> None:
+        """Write what is pending: one statement each for the changes, the closes and the new rows."""
+        if self.changed:
+            conn.execute(_insert(self.changes), self.changed)
+        if self.closes:
+            conn.execute(_statements(self.table, self.key)["close"], self.closes)
+        if self.rows:
+            conn.execute(_insert(self.table), list(self.rows.values()))
+        self.changed, self.closes, self.rows = [], [], {}
