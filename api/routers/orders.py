@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.commands import command_route
 from api.deps import AsOf, ReaderDep, SystemDep, consistent, moment, own_unit
-from api.problems import READ_PROBLEMS
+from api.problems import READ_PROBLEMS, responses
 from api.routers.orders_views import OrderView, SuspensionView
 from application import hazards as h
 from domain.bounds import Position
@@ -42,7 +42,7 @@ def orders(
     return [OrderView(**r) for r in rows]
 
 
-@router.get("/orders/{order_id}", responses=READ_PROBLEMS,
+@router.get("/orders/{order_id}", responses=responses(401, 403, 404, 422, 503),
             dependencies=[Depends(consistent("orders", "directory"))],
             summary="One order on the spot, with its 文书编号, deadline in force and re-inspection due")
 def order(system: SystemDep, who: ReaderDep, order_id: UUID) -> OrderView:
