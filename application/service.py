@@ -17,7 +17,7 @@ from application.ports import Clock, Directory, EventLog, Ids, Receipt, Sealer, 
 from application.unit_of_work import UnitOfWork
 from domain.base import CommandContext
 from domain.bounds import check_effective_time
-from domain.errors import Conflict, Rejected
+from domain.errors import Conflict, DomainError, Rejected
 
 Handler = Callable[[Any, UnitOfWork], UUID]
 
@@ -116,9 +116,15 @@ class Zeren:
             basis=command.basis,
         )
         uow = UnitOfWork(self.log, ctx, principal, self.ids, self.clock, self.sealer, self.directory, self.tips)
-        uow.admit(command)
-        handler = self.handlers[type(command)]
-        target = handler(command, uow)
+        try:
+            uow.admit(command)
+            target = self.handlers[type(command)](command, uow)
+        except DomainError:
+            if idempotency_key:  # the same key, committed meanwhile by a parallel request: its answer is the answer
+                replay = self._replay(principal, idempotency_key, fingerprint)
+                if replay is not None:
+                    return replay, None
+            raise
         state = uow.state(target) or self.log.get(target)
         result = CommandResult(
             id=target,
