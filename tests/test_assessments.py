@@ -204,6 +204,9 @@ def test_over_http_scheme_results_project_vetoes_departments_and_the_1_plus_n_le
     assert [(r["unit_name"], r["rating_term"], r["score"]) for r in results.json()] == [("南埔镇", "优秀", "92.50")]
     projects = client.get("/api/v1/project-vetoes?year=2025", headers=token("viewer", COUNTY)).json()
     assert [p["name"] for p in projects] == ["燃气专项规划(草案)"]
+    elsewhere = token("viewer", TOWN)  # 山腰街道: neither 南埔镇's result nor the county department's veto is its own
+    assert client.get("/api/v1/assessments?year=2025", headers=elsewhere).json() == []
+    assert client.get("/api/v1/project-vetoes?year=2025", headers=elsewhere).json() == []
     assert client.get("/api/v1/accountability/board/departments?year=2025",
                       headers=token("viewer", COUNTY)).json() == []
     # the 1+N ledger shows the acts that target the enterprise and people as holders of its posts

@@ -23,7 +23,7 @@ from domain.errors import Conflict, DomainError, Rejected
 from domain.rules.accidents import Figures
 from infrastructure import dossier
 from tests.builders import World
-from tests.conftest import COUNTY, T0
+from tests.conftest import COUNTY, T0, TOWN_B
 
 ADMIN = Principal("admin", "admin", COUNTY)
 
@@ -101,6 +101,7 @@ def test_in_force_on_a_day_with_what_the_record_lacks_and_ended_early(site: Site
     assert {(r["contractor_name"], r["kind_term"]) for r in rows} == {("测试燃气有限公司2", "发包"),
                                                                      ("测试燃气有限公司3", "出租")}
     assert q.relations(COUNTY, role="enterprise", unit_of_role=site.lessee) == []
+    assert q.relations(TOWN_B) == [], "another town sees none of the relations of 山腰街道's enterprise"
 
 
 def test_the_dossier_shows_the_contractors_in_force_at_the_accident(site: Site, system: System,
