@@ -25,11 +25,11 @@ from application.service import CommandResult, Handler, Zeren
 from application.unit_of_work import UnitOfWork
 from domain import tips as t
 from domain.accidents import Accident
-from domain.base import Aggregate
+from domain.base import Aggregate, in_effect_order, project
 from domain.calendar import local_day
 from domain.cases import PenaltyCase
 from domain.errors import Conflict, NotFound, Rejected
-from domain.hazards import Hazard, HazardBecameOverdue, HazardGrade
+from domain.hazards import Hazard, HazardGrade
 from domain.references import CaseRef, TipRef, UnitRef
 from domain.rules import pack_for
 from domain.rules.rewards import reward_bar
@@ -207,9 +207,9 @@ def found_before(uow: UnitOfWork, tip: t.Tip, target: Aggregate | None, case: Pe
     it, and was being handled (a hazard not overdue by then): 安监总财〔2018〕19号 rewards only what was not found, or
     found and not handled."""
     if isinstance(target, Hazard) and target.tip_id != tip.id and target.found_at < tip.received_at:
-        overdue = any(isinstance(e, HazardBecameOverdue) and e.effective_at <= tip.received_at
-                      for e in uow.log.history(target.id))
-        return not overdue
+        then = project(None, in_effect_order(e for e in uow.log.history(target.id)
+                                             if e.effective_at <= tip.received_at))
+        return then is not None and then.overdue_since is None
     return case is not None and case.source.id != tip.id and case.created_on < tip.received_at \
         and case.opened_on <= local_day(tip.received_at)
 

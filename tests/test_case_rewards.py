@@ -17,11 +17,17 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 
 from api.bootstrap import System
+from application import hazards as h
 from application import tips as tp
+from application.authorization import Principal
+from domain import hazards as hz
 from domain import tips as t
+from domain.calendar import end_of_day
 from domain.errors import Conflict, Rejected
 from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
 from tests.builders import latest
+from tests.conftest import COUNTY
+from tests.test_hazards import FULL_PLAN
 from tests.tipdesk import TipDesk, refused
 
 
@@ -81,6 +87,37 @@ def test_a_matter_already_found_and_being_handled_earns_nothing(desk: TipDesk, c
     event = latest(desk.system, tip_id, t.TipRewardProposed)
     assert event.amount_yuan == Decimal(0)
     assert event.bar == "the matter had already been found and was being handled when the tip was received"
+
+
+def test_a_hazard_struck_off_before_it_was_marked_overdue_was_handled(desk: TipDesk, clock) -> None:
+    """The worker marked the hazard overdue, then its fix was recorded late, effective before the deadline ended:
+    in the order things took effect, marking it overdue did nothing to a hazard already struck off (the domain's
+    fold, as the ledger shows it). A tip about it received afterwards reports a matter found and handled."""
+    enterprise = Principal("ent", "enterprise", COUNTY, unit_id=desk.world.enterprise)
+    hazard_id = desk.run(h.ReportHazard(unit_id=desk.world.enterprise, grade=hz.HazardGrade.general,
+                                        description="钢瓶违规倒灌充装", source=hz.HazardSource.self_reported),
+                         enterprise).id
+    deadline = clock.now().date() + timedelta(days=2)
+    desk.run(h.PlanRectification(hazard_id=hazard_id, mode=hz.RectificationMode.deadline, plan=hz.FiveAssurances(
+        responsible_person_id=desk.world.person(23, "陈整改"), deadline=deadline, **FULL_PLAN)), desk.inspector)
+    desk.system.runner.catch_up()
+    due = end_of_day(deadline)
+    clock.set(due + timedelta(hours=8))
+    assert desk.system.worker.tick() == 1  # HazardBecameOverdue, effective when the deadline day ended
+    desk.run(h.SubmitRectification(hazard_id=hazard_id, report="已整改", effective_at=due - timedelta(days=2)),
+             enterprise)
+    for late in (h.InspectAcceptance(hazard_id=hazard_id, passed=True, findings="合格",
+                                     effective_at=due - timedelta(days=1)),
+                 h.CloseOutHazard(hazard_id=hazard_id, effective_at=due - timedelta(hours=6))):
+        desk.run(late, desk.inspector)
+    clock.advance(timedelta(hours=1))
+    tip_id = desk.receive()
+    desk.link(tip_id, hazard_id)
+    desk.verify(tip_id)
+    desk.propose(tip_id, hazard_id)
+    event = latest(desk.system, tip_id, t.TipRewardProposed)
+    assert (event.amount_yuan, event.bar) == (
+        Decimal(0), "the matter had already been found and was being handled when the tip was received")
 
 
 def test_the_fine_is_never_typed_in(desk: TipDesk) -> None:
