@@ -239,3 +239,37 @@ def test_degenerate_sizes() -> None:
     merkle.verify_consistency(4, 4, ROOTS[4], ROOTS[4], [])
     with pytest.raises(merkle.ProofError):
         merkle.verify_consistency(4, 4, ROOTS[4], ROOTS[5], [])
+
+
+def test_many_proofs_of_one_tree_accept_exactly_what_each_proof_alone_accepts() -> None:
+    """``Inclusions`` hashes what consecutive proofs share once (the bundle verifier's fast path): in order, out of
+    order and repeated, every genuine proof holds, and every changed one — a sibling, the leaf, the index, a path
+    one hash short or long, an item that is no hash — is refused exactly as :func:`merkle.verify_inclusion` refuses
+    it, even right after a genuine proof of the same or the next leaf."""
+    rng = random.Random(15)
+    for n in (1, 2, 3, 7, 8, 64, 100, 333):
+        tree, root = leaves_of(n, seed=n), naive_mth(leaves_of(n, seed=n))
+        paths = [[h.hex() for h in naive_path(m, tree)] for m in range(n)]
+        inclusions: merkle.Inclusions[str] = merkle.Inclusions(
+            n, root, lambda item: bytes.fromhex(item) if len(item) == 64 else None)
+        order = list(range(n)) + [rng.randrange(n) for _ in range(n)]
+        for m in order:
+            assert inclusions.holds(m, tree[m], paths[m]), (m, n)
+            other = rng.randrange(n)
+            wrong = list(paths[other])
+            if wrong:
+                wrong[rng.randrange(len(wrong))] = hashlib.sha256(b"x").hexdigest()
+            for index, leaf, path in ((other, tree[other], wrong), (other, b"\x00" * 32, paths[other]),
+                                      ((other + 1) % n, tree[other], paths[other]),
+                                      (other, tree[other], paths[other][:-1]),
+                                      (other, tree[other], [*paths[other], paths[other][-1] if paths[other] else
+                                                            "00" * 32]),
+                                      (other, tree[other], [*paths[other][:-1], "zz"] if paths[other] else ["zz"]),
+                                      (n, tree[0], paths[0])):
+                try:
+                    decoded = [bytes.fromhex(h) for h in path]
+                    merkle.verify_inclusion(index, n, leaf, decoded, root)
+                    alone = True
+                except (merkle.ProofError, ValueError):
+                    alone = False
+                assert inclusions.holds(index, leaf, path) is alone, (index, n, path)

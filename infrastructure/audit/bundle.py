@@ -17,6 +17,7 @@ fields the spec lists, with exact JSON types; every manifest field checked again
 
 from __future__ import annotations
 
+import binascii
 import hashlib
 import json
 import zipfile
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import IO, Any
 from uuid import UUID
 
+import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from domain.jurisdiction import covers
@@ -256,16 +258,21 @@ class _Reader:
             raise BundleInvalid(f"{name} holds {size} bytes, the manifest says {member['bytes']}")
 
     def lines(self, name: str) -> Iterator[tuple[int, bytes]]:
-        """The member's lines, each ``\n``-terminated, hashing them as they go; checks the hash at the end."""
-        digest, size = hashlib.sha256(), 0
+        """The member's lines (without their ``\n``), read a megabyte at a time and hashed as they go; checks that
+        every line ends with ``\n`` and the member's hash at the end."""
+        digest, size, number, rest = hashlib.sha256(), 0, 0, b""
         stream: IO[bytes]
         with self.archive.open(name) as stream:
-            for number, line in enumerate(stream, 1):
-                if not line.endswith(b"\n"):
-                    raise BundleInvalid(f"line {number} of {name} does not end with a newline")
-                digest.update(line)
-                size += len(line)
-                yield number, line
+            while chunk := stream.read(1 << 20):
+                digest.update(chunk)
+                size += len(chunk)
+                parts = (rest + chunk).split(b"\n")
+                rest = parts.pop()
+                for part in parts:
+                    number += 1
+                    yield number, part
+        if rest:
+            raise BundleInvalid(f"line {number + 1} of {name} does not end with a newline")
         self.check_digest(name, digest.hexdigest(), size)
 
     def head(self) -> TreeHead:
@@ -361,6 +368,96 @@ def _check_event(value: Any, head: TreeHead) -> _Event:
     return _Event(index, position, aggregate_id, version, expected["jurisdiction"], expected["type"])
 
 
+_U64 = 1 << 64
+_HEX = "0123456789abcdef"
+
+
+def _hex_hash(item: Any) -> bytes | None:
+    """A hash of the inclusion path as the spec writes it (64 lowercase hex digits), or ``None``."""
+    if type(item) is not str or len(item) != 2 * merkle.HASH_SIZE or item.strip(_HEX):
+        return None
+    return bytes.fromhex(item)
+
+
+class _Fast:
+    """The reading of an exported event as the exporter writes it (``export.exported_event`` encoded by orjson).
+
+    :meth:`event` returns ``None`` for anything else — a line or stored bytes not in exactly that form, any check
+    that fails — and the caller then reads the line with :func:`_check_event`, which accepts it or says why not. It
+    accepts only what :func:`_check_event` accepts: it rebuilds the line from the event's stored bytes (every shown
+    field from them, the other fields as given) and requires the very bytes of the line. A line equal to orjson's
+    encoding of a value is plain JSON with no member named twice, no constant and no number out of range, so the
+    strict reading (§6.4) reads the values orjson read; and each shown field, written as the encoding of the value
+    its stored bytes give, is that value with its exact JSON type. Inclusion proofs go through
+    :class:`merkle.Inclusions`, which decodes and hashes only what consecutive proofs do not share."""
+
+    def __init__(self, head: TreeHead):
+        self.size = head.tree_size
+        self.inclusions: merkle.Inclusions[Any] = merkle.Inclusions(head.tree_size, head.root_hash, _hex_hash)
+        self.ids: dict[str, UUID] = {}
+
+    def _uuid(self, text: Any) -> UUID | None:
+        if type(text) is not str:
+            return None
+        known = self.ids.get(text)
+        if known is None:
+            try:
+                known = UUID(text)
+            except ValueError:
+                return None
+            if str(known) != text:
+                return None
+            self.ids[text] = known
+        return known
+
+    def event(self, line: bytes) -> _Event | None:
+        try:
+            value = orjson.loads(line)
+            index, position, version = value["leaf_index"], value["position"], value["aggregate_version"]
+            aggregate, topic, text, redacted = value["aggregate_id"], value["topic"], value["stored"], value["redacted"]
+        except (orjson.JSONDecodeError, KeyError, TypeError):
+            return None
+        if (type(index) is not int or type(position) is not int or type(version) is not int
+                or not (0 <= index < self.size and 1 <= position < _U64 and 0 <= version < _U64)
+                or type(topic) is not str or type(text) is not str or type(redacted) is not list):
+            return None
+        aggregate_id = self._uuid(aggregate)
+        if aggregate_id is None:
+            return None
+        try:
+            stored = binascii.a2b_base64(text)
+            if binascii.b2a_base64(stored, newline=False) != text.encode():
+                return None
+            decoded = orjson.loads(stored)
+        except (ValueError, orjson.JSONDecodeError):
+            return None
+        if type(decoded) is not dict or orjson.dumps(decoded) != stored:
+            return None
+        if redacted and (any(type(n) is not str for n in redacted) or redacted != sorted(set(redacted))
+                         or not set(redacted) <= decoded.keys() - STORE_FIELDS):
+            return None
+        originator_version = decoded.get("originator_version")
+        if (decoded.get("originator_id") != aggregate or type(originator_version) is not int
+                or originator_version != version):
+            return None
+        leaf = leaves.hash_event(position, aggregate_id, version, topic, stored)
+        kind = event_type(topic)
+        try:
+            shown = views(decoded, redacted)
+            rebuilt = {"leaf_index": index, "position": position, "aggregate_id": aggregate,
+                       "aggregate_version": version, "type": kind, "topic": topic, **shown,
+                       "redacted": redacted, "stored": text, "leaf_hash": leaf.hex(),
+                       "inclusion_path": value["inclusion_path"]}
+            if orjson.dumps(rebuilt) != line:
+                return None
+        except (KeyError, TypeError, orjson.JSONEncodeError):
+            return None
+        jurisdiction, path = shown["jurisdiction"], value["inclusion_path"]
+        if type(jurisdiction) is not str or type(path) is not list or not self.inclusions.holds(index, leaf, path):
+            return None
+        return _Event(index, position, aggregate_id, version, jurisdiction, kind)
+
+
 def verify(path: Path, keys: Mapping[bytes, Ed25519PublicKey], previous: TreeHead | None = None,
            witnesses: Sequence[Verifier] = (), min_witnesses: int = 0) -> Verified:
     """Verify a bundle offline; raise :class:`BundleInvalid` naming the first failure. With ``min_witnesses``, the
@@ -407,35 +504,45 @@ def _verify_events(reader: _Reader, head: TreeHead) -> _Seen:
         if manifest.leaf_range is None:
             raise BundleInvalid(f"{MANIFEST} declares a {manifest.coverage} export without its leaf range")
         start = manifest.leaf_range[0]
-    seen = _Seen()
+    seen, fast = _Seen(), _Fast(head)
+    full, versions = manifest.coverage == "full", seen.versions
     for number, line in reader.lines(EVENTS):
-        try:
-            value = strict.loads(line)
-            where = f"event at position {value['position']} (leaf {value['leaf_index']}, line {number})"
-        except (ValueError, KeyError, TypeError):
-            raise BundleInvalid(f"line {number} of {EVENTS} is not an exported event") from None
-        try:
-            event = _check_event(value, head)
-        except ValueError as exc:
-            raise BundleInvalid(f"{where}: {exc}") from None
+        event = fast.event(line) or _read_event(line, number, head)
+        last = seen.last
+        problem = None
         if complete and event.index != start + seen.count:
-            raise BundleInvalid(f"{where}: out of sequence — a {manifest.coverage} export lists every leaf in log "
-                                f"order, and leaf {start + seen.count} belongs here (it was dropped or moved)")
-        if seen.last and event.index <= seen.last.index:
-            raise BundleInvalid(f"{where}: out of log order — it comes after leaf {seen.last.index}")
-        if seen.last and event.position <= seen.last.position:
-            raise BundleInvalid(f"{where}: positions do not increase — it comes after position "
-                                f"{seen.last.position}")
-        if not manifest.admits(event.position, event.jurisdiction, event.aggregate_id, event.type):
-            raise BundleInvalid(f"{where}: the manifest's selection does not admit it")
-        before = seen.versions.get(event.aggregate_id, 0)
-        if event.version <= before or (manifest.coverage == "full" and event.version != before + 1):
-            raise BundleInvalid(f"{where}: version {event.version} of record {event.aggregate_id} follows version "
-                                f"{before}: a record's versions run 1, 2, 3 … in log order")
-        seen.versions[event.aggregate_id] = event.version
+            problem = (f"out of sequence — a {manifest.coverage} export lists every leaf in log order, and leaf "
+                       f"{start + seen.count} belongs here (it was dropped or moved)")
+        elif last and event.index <= last.index:
+            problem = f"out of log order — it comes after leaf {last.index}"
+        elif last and event.position <= last.position:
+            problem = f"positions do not increase — it comes after position {last.position}"
+        elif not manifest.admits(event.position, event.jurisdiction, event.aggregate_id, event.type):
+            problem = "the manifest's selection does not admit it"
+        else:
+            before = versions.get(event.aggregate_id, 0)
+            if event.version <= before or (full and event.version != before + 1):
+                problem = (f"version {event.version} of record {event.aggregate_id} follows version {before}: a "
+                           "record's versions run 1, 2, 3 … in log order")
+        if problem:
+            raise BundleInvalid(f"event at position {event.position} (leaf {event.index}, line {number}): {problem}")
+        versions[event.aggregate_id] = event.version
         seen.first = seen.first or event
         seen.last, seen.count = event, seen.count + 1
     return seen
+
+
+def _read_event(line: bytes, number: int, head: TreeHead) -> _Event:
+    """One line of ``events.jsonl`` read strictly (§6.4) and checked on its own (:func:`_check_event`)."""
+    try:
+        value = strict.loads(line)
+        where = f"event at position {value['position']} (leaf {value['leaf_index']}, line {number})"
+    except (ValueError, KeyError, TypeError):
+        raise BundleInvalid(f"line {number} of {EVENTS} is not an exported event") from None
+    try:
+        return _check_event(value, head)
+    except ValueError as exc:
+        raise BundleInvalid(f"{where}: {exc}") from None
 
 
 def _verify_counts(manifest: Manifest, head: TreeHead, seen: _Seen) -> None:
