@@ -20,7 +20,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import Connection
 
@@ -137,13 +136,12 @@ class Sealer:
             self._sign_checkpoints(conn)
             signed = None
             frontier = self.tree.frontier(conn, size)
-            leaves: list[dict[str, Any]] = []
-            nodes: list[dict[str, Any]] = []
+            leaves: list[tuple[int, int, bytes]] = []
+            nodes: list[tuple[int, int, bytes]] = []
             for entry in entries:
                 digest = entry.leaf_hash()
-                leaves.append({"leaf_index": frontier.size, "position": entry.position, "leaf_hash": digest})
-                nodes.extend({"level": level, "node_index": index, "hash": h}
-                             for level, index, h in frontier.append(digest))
+                leaves.append((frontier.size, entry.position, digest))
+                nodes.extend(frontier.append(digest))
                 if frontier.size % self.every_events == 0:
                     latest = signed = self._sign(conn, frontier, now)
             self.tree.store(conn, leaves, nodes)

@@ -17,7 +17,8 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Column, Connection, Integer, LargeBinary, Table, func, insert, select
+from sqlalchemy import Column, Connection, Integer, LargeBinary, Table, bindparam, func, insert, select
+from sqlalchemy.dialects import postgresql
 
 from infrastructure.audit import merkle
 from infrastructure.audit.signing import TreeHead, milliseconds
@@ -137,12 +138,24 @@ class StoredTree:
         return first, last + 1
 
     @staticmethod
-    def store(conn: Connection, leaves: list[dict[str, Any]], nodes: list[dict[str, Any]]) -> None:
-        """Add sealed leaves (``leaf_index, position, leaf_hash``) and completed nodes (``level, node_index, hash``)."""
-        if leaves:
-            conn.execute(insert(LEAVES), leaves)
-        if nodes:
-            conn.execute(insert(NODES), nodes)
+    def store(conn: Connection, leaves: list[tuple[int, int, bytes]], nodes: list[tuple[int, int, bytes]]) -> None:
+        """Add sealed leaves ``(leaf_index, position, leaf_hash)`` and completed nodes ``(level, node_index, hash)``.
+
+        On PostgreSQL each table takes one ``INSERT … SELECT FROM unnest(arrays)``: a batch of thousands of rows is
+        one statement, not one per row (a sealer that keeps up with bulk imports, issue #15); SQLite inserts in
+        process, row by row."""
+        for table, rows in ((LEAVES, leaves), (NODES, nodes)):
+            if not rows:
+                continue
+            names = [c.name for c in table.columns]
+            if conn.dialect.name == "postgresql":
+                types = (postgresql.ARRAY(c.type) for c in table.columns)
+                values = func.unnest(*(bindparam(name, list(column), type_=kind)
+                                       for name, column, kind in zip(names, zip(*rows, strict=True), types,
+                                                                     strict=True))).table_valued(*names).render_derived()
+                conn.execute(insert(table).from_select(names, select(*(values.c[name] for name in names))))
+            else:
+                conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
 
     def node(self, conn: Connection, level: int, index: int) -> bytes:
         """The complete subtree ``(level, index)``; level 0 is the leaf hash."""
