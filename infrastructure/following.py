@@ -320,14 +320,28 @@ class Runner:
         return [t.name for p in self.projections.values() for t in p.live_tables]
 
     def status(self) -> list[dict[str, Any]]:
-        """Each projection's position, lag, version and, when it is stuck, the position it cannot pass and why."""
+        """Each projection's position, lag, version and, when it is stuck, the position it cannot pass and why; while
+        a rebuild fills its shadow tables, that rebuild's own position (``rebuild``: it moves batch by batch, while
+        ``position`` stays the live tables' until the swap), its target (the log's head, which it must reach before
+        it is swapped in) and whether it has stalled (not moved for :data:`CLAIM_SECONDS`: another process may take
+        it over)."""
         head = self.log.head()
         rows = Tracking.rows(self.db)
         failures = self.health.failures()
+        now = datetime.now(UTC)
+
+        def rebuild(name: str) -> dict[str, Any] | None:
+            shadow = rows.get(name + SHADOW)
+            if shadow is None:
+                return None
+            moved = shadow["updated_at"]
+            return {"position": shadow["position"], "target": head, "lag": head - shadow["position"],
+                    "updated_at": moved, "stalled": (now - moved).total_seconds() >= CLAIM_SECONDS}
+
         return [
             {"name": name, "position": rows.get(name, {}).get("position", 0), "head": head,
              "lag": head - rows.get(name, {}).get("position", 0), "version": p.version,
-             "updated_at": rows.get(name, {}).get("updated_at"),
+             "updated_at": rows.get(name, {}).get("updated_at"), "rebuild": rebuild(name),
              "failed_at_position": failures[name].position if name in failures else None,
              "error": failures[name].error if name in failures else None}
             for name, p in self.projections.items()

@@ -1,9 +1,11 @@
 """``GET /api/v1/projections`` (issue #14: the web UI shows a rebuild's progress): every read model's position
-against the log's head, its lag, whether it is rebuilding behind its old tables; for auditors and admins only."""
+against the log's head, its lag, whether it is rebuilding behind its old tables and, while it fills its shadow tables,
+the rebuild's own position batch by batch; for auditors and admins only."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -53,6 +55,61 @@ def test_the_read_models_progress_lag_and_rebuild(still: TestClient, system: Sys
         assert (after["rebuilding"], after["lag"], after["version"]) == (False, 0, projection.version)
     finally:
         type(projection).version -= 1
+
+
+def during_rebuild(system: System, monkeypatch: pytest.MonkeyPatch, look: Callable[[], Any],
+                   rebuild: Callable[[], Any]) -> list[tuple[int, Any]]:
+    """What ``look`` answers before each batch a rebuild reads (between its transactions, when another reader sees
+    the batches before committed): no thread and no sleep, the rebuild calls it. Two events a batch."""
+    runner = system.runner
+    monkeypatch.setattr(runner, "rebuild_batch_size", 2)
+    seen: list[tuple[int, Any]] = []
+    read = runner._read
+
+    def reading(after: int, limit: int) -> Any:
+        if limit == runner.rebuild_batch_size:  # the rebuild's shared pass (a follower's round reads batch_size)
+            seen.append((after, look()))
+        return read(after, limit)
+
+    monkeypatch.setattr(runner, "_read", reading)
+    rebuild()
+    monkeypatch.setattr(runner, "_read", read)
+    return seen
+
+
+def test_a_rebuild_reports_its_own_position_as_it_fills_its_shadow_tables(still: TestClient, system: System, token,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    World(system).person(5)
+    system.runner.catch_up()
+    head = system.store.head()
+    assert head > 6, "enough events for several batches of two"
+    projection = system.runner.projections["audit_trail"]
+    type(projection).version += 1
+    try:
+        system.runner.setup()  # a start after an upgrade: the rebuild is due, not begun
+        waiting = read_models(still, token("auditor", COUNTY))["audit_trail"]
+        assert (waiting["rebuilding"], waiting["rebuild"], waiting["position"]) == (True, None, head)
+        seen = during_rebuild(system, monkeypatch, lambda: read_models(still, token())["audit_trail"],
+                              lambda: system.runner.catch_up("audit_trail"))
+    finally:
+        type(projection).version -= 1
+    assert [after for after, _ in seen] == list(range(0, head + 1, 2)), "one look per batch"
+    for after, model in seen:  # the rebuild's position moves; the live tables' stays until the swap
+        assert model["rebuilding"]
+        assert model["version"] == projection.version + 1
+        assert (model["position"], model["lag"]) == (head, 0)
+        assert model["rebuild"] is not None
+        assert not model["rebuild"]["stalled"]
+        assert (model["rebuild"]["position"], model["rebuild"]["target"], model["rebuild"]["lag"]) == (
+            after, head, head - after)
+    after_swap = read_models(still, token())["audit_trail"]
+    assert (after_swap["rebuilding"], after_swap["rebuild"], after_swap["position"]) == (False, None, head)
+
+    # an operator's rebuild of a current read model (zeren projections rebuild) shows the same
+    seen = during_rebuild(system, monkeypatch, lambda: read_models(still, token())["directory"],
+                          lambda: system.runner.rebuild("directory"))
+    assert [(m["rebuilding"], m["rebuild"]["position"]) for _, m in seen] == [(True, a) for a in range(0, head + 1, 2)]
+    assert read_models(still, token())["directory"]["rebuild"] is None
 
 
 def test_only_auditors_and_admins_read_the_read_models(still: TestClient, token) -> None:

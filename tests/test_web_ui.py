@@ -310,8 +310,8 @@ def test_the_dashboard_counts_a_new_hazard_without_a_reload(browser: Browser, sy
         expect(live.locator("#live-counter")).to_contain_text("收到新事件")
 
 
-def test_the_system_page_shows_each_read_models_progress_until_it_has_caught_up(browser: Browser,
-                                                                               system: System) -> None:
+def test_the_system_page_shows_each_read_models_progress_until_it_has_caught_up(
+        browser: Browser, system: System, monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.builders import World
 
     World(system).person(5)
@@ -328,3 +328,23 @@ def test_the_system_page_shows_each_read_models_progress_until_it_has_caught_up(
         system.runner.catch_up()  # the page polls: the bars go once every read model has read the log
         expect(bars).to_have_count(0, timeout=15_000)
         expect(watching.locator("#readmodels-summary")).to_contain_text("全部已同步")
+
+        # a rebuild's bar moves while it fills its shadow tables: the rebuild itself (two events a batch) waits
+        # before its third batch until the page shows how far it has got; no thread, no sleep
+        head, shown = system.store.head(), []
+        monkeypatch.setattr(system.runner, "rebuild_batch_size", 2)
+        read = system.runner._read
+
+        def reading(after: int, limit: int) -> Any:
+            if limit == 2 and after in (2, 4):
+                row = watching.locator("#read-models tr[data-model=audit_trail]")
+                expect(row.locator("progress[data-rebuild]")).to_have_attribute("value", str(after), timeout=15_000)
+                expect(row.locator("progress[data-rebuild]")).to_have_attribute("max", str(head))
+                expect(row).to_contain_text(f"重建中 {after} / {head}")
+                shown.append(after)
+            return read(after, limit)
+
+        monkeypatch.setattr(system.runner, "_read", reading)
+        system.runner.rebuild("audit_trail")
+        assert shown == [2, 4]
+        expect(bars).to_have_count(0, timeout=15_000)

@@ -20,6 +20,10 @@ def projections_status() -> None:
     stuck = False
     for row in system.runner.status():
         line = f"{row['name']:<24} position {row['position']:>9}  lag {row['lag']:>7}  v{row['version']}"
+        if row["rebuild"] is not None:
+            rebuild = row["rebuild"]
+            line += f"  rebuilding {rebuild['position']}/{rebuild['target']}"
+            line += "  STALLED" if rebuild["stalled"] else ""
         if row["error"] is not None:
             stuck = True
             line += f"  STUCK at {row['failed_at_position'] or '?'}: {row['error']}"

@@ -1,5 +1,6 @@
 """The read models' progress (issue #14: long operations show progress): each projection's position against the log's
-head, and whether it is being rebuilt behind its old tables — what ``/healthz`` reports, for the web UI's 系统状态.
+head, and whether it is being rebuilt behind its old tables, with the rebuild's own position as it fills its shadow
+tables — what ``/healthz`` reports, for the web UI's 系统状态.
 
 For ``auditor`` and ``admin``: names, positions and errors of the system's own followers, no event content and
 nothing of any jurisdiction. The answer is one object holding every registered read model (a fixed set of a few
@@ -23,6 +24,6 @@ router = APIRouter(tags=["health"])
 def projections(system: SystemDep, _: AuditorDep) -> ReadModelsView:
     runner = system.runner
     stale = set(runner.stale)
-    items = [ProjectionStatusView(**s, rebuilding=s["name"] in stale)
+    items = [ProjectionStatusView(**s, rebuilding=s["name"] in stale or s["rebuild"] is not None)
              for s in sorted(runner.status(), key=lambda s: s["name"])]
     return ReadModelsView(head=items[0].head if items else runner.log.head(), items=items)
