@@ -6,14 +6,23 @@ stored bytes from the event store by position — so a dossier of one enterprise
 the whole log, in a few dozen queries. Only events at or below the latest signed head's last position count; each
 comes with its exact stored bytes, leaf index and inclusion proof (every node the proofs need read at once), and
 ``infrastructure.dossier.verify`` checks the result offline as before.
+
+What never changes is kept for the process's life (:class:`Kept`, one per ``System``): a stored event and its
+decoding by log position (the store refuses UPDATE and DELETE of events, so a position's bytes, hence its decoding,
+are fixed once committed), a leaf's index by position and the hash of every range of leaves a proof names (a
+range's hash depends on its leaves only, whatever the tree's size). A second dossier of the same enterprise, or of
+a neighbour sharing its departments and territories, reads the index and its new events only, and hashes nothing
+again; what it shows is exactly what it would show built cold (docs/dossier.md, "Built from an index").
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import orjson
@@ -30,6 +39,59 @@ from infrastructure.audit.tree import LEAVES, NODES
 from infrastructure.dossier import FORMAT, decode
 from projections.dossier_index import DossierIndexQueries
 
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class Bounded(Generic[K, V]):
+    """A map of at most ``size`` entries, the least recently used dropped first; safe across the API's threads."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.kept: OrderedDict[K, V] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def found(self, keys: Iterable[K]) -> tuple[dict[K, V], list[K]]:
+        """The kept values of ``keys`` (each marked used) and the keys not kept."""
+        found: dict[K, V] = {}
+        missing: list[K] = []
+        with self.lock:
+            for key in keys:
+                value = self.kept.get(key)
+                if value is None:
+                    missing.append(key)
+                else:
+                    self.kept.move_to_end(key)
+                    found[key] = value
+        return found, missing
+
+    def keep(self, values: dict[K, V]) -> None:
+        with self.lock:
+            self.kept.update(values)
+            while len(self.kept) > self.size:
+                self.kept.popitem(last=False)
+
+
+class Kept:
+    """What dossiers of one store keep between builds, all of it immutable once sealed: stored events and their
+    decoding by position, leaf indices by position, range hashes (hex) by leaf range. ``events`` bounds the events
+    kept (a ten-year enterprise is about 1,200; a decoded event and its bytes are a few kB)."""
+
+    def __init__(self, events: int = 50_000, nodes: int = 500_000):
+        self.events: Bounded[int, tuple[StoredEvent, Any]] = Bounded(events)
+        self.leaves: Bounded[int, int] = Bounded(events * 2)
+        self.ranges: Bounded[tuple[int, int], str] = Bounded(nodes)
+
+    def decoded(self, log: Any, positions: Iterable[int]) -> dict[int, tuple[StoredEvent, Any]]:
+        """The stored event at each position and its decoding (upcast as the event store would); the ones not
+        kept read in one query per 500 and decoded once."""
+        found, missing = self.events.found(positions)
+        if missing:
+            fresh = {row.position: (row, decode(row.topic, row.state)) for row in log.at_positions(missing)}
+            self.events.keep(fresh)
+            found.update(fresh)
+        return found
+
 
 class _StoredSource:
     """A ``domain.dossier.Source`` over the event store, read in batches as the dossier asks: where records' events
@@ -38,8 +100,8 @@ class _StoredSource:
     batch of records is three queries whatever its size (positions, relations, stored rows), and ``prefetch`` lets
     the dossier name a whole line's records at once (no query per record)."""
 
-    def __init__(self, audit: Audit, index: DossierIndexQueries, last: int, known_at: datetime):
-        self.audit, self.index, self.last, self.known_at = audit, index, last, known_at
+    def __init__(self, audit: Audit, index: DossierIndexQueries, last: int, known_at: datetime, kept: Kept):
+        self.audit, self.index, self.last, self.known_at, self.kept = audit, index, last, known_at, kept
         self.cache: dict[UUID, list[d.Logged]] = {}
         self.relations: dict[tuple[str, str, UUID], list[UUID]] = {}
         self.asked: set[UUID] = set()
@@ -51,13 +113,13 @@ class _StoredSource:
             return
         placed = self.index.positions(missing, last=self.last, known_at=self.known_at)
         wanted = [position for found in placed.values() for position, _ in found]
-        stored = {row.position: row for row in self.audit.log.at_positions(wanted)} if wanted else {}
+        stored = self.kept.decoded(self.audit.log, wanted) if wanted else {}
         for aggregate_id in missing:
             logged = []
             for position, _ in placed.get(aggregate_id, []):
-                row = stored[position]
+                row, event = stored[position]
                 self.rows[position] = row
-                logged.append(d.Logged(position, decode(row.topic, row.state)))
+                logged.append(d.Logged(position, event))
             self.cache[aggregate_id] = [x for x in logged if x.event.timestamp <= self.known_at]
 
     def _relate(self, values: Iterable[UUID]) -> None:
@@ -84,18 +146,19 @@ class _StoredSource:
 
 def _siblings(index: int, size: int) -> list[tuple[int, int]]:
     """The leaf ranges whose hashes make ``PATH(index, D[size])`` (RFC 9162 §2.1.3.1), leaf end first — integers
-    only, the same walk as ``merkle.inclusion_path``."""
+    only, the same walk as ``merkle.inclusion_path`` (``merkle.split`` inlined: a dossier walks it ~20,000 times)."""
     ranges: list[tuple[int, int]] = []
     start, end = 0, size
     while end - start > 1:
-        k = merkle.split(end - start)
+        k = 1 << ((end - start - 1).bit_length() - 1)
         if index < start + k:
             ranges.append((start + k, end))
             end = start + k
         else:
             ranges.append((start, start + k))
             start += k
-    return ranges[::-1]
+    ranges.reverse()
+    return ranges
 
 
 def _complete(start: int, end: int) -> list[tuple[int, int]]:
@@ -109,19 +172,22 @@ def _complete(start: int, end: int) -> list[tuple[int, int]]:
     return found
 
 
-def _proofs(conn: Any, positions: list[int], size: int) -> dict[int, tuple[int, list[bytes]]]:
-    """Each position's leaf index and inclusion path in the tree of ``size`` leaves from one read of the tree: the
-    paths' ranges are worked out in integers, every complete subtree they need is read in one query per 500
-    (leaves by index, interior nodes by (level, index)) and each distinct range is hashed once, shared by every
-    path through it — not a query per proof or per run of a level."""
-    leaf_of: dict[int, int] = {}
-    for start in range(0, len(positions), 500):
-        chunk = positions[start:start + 500]
+def _proofs(conn: Any, positions: list[int], size: int, kept: Kept) -> dict[int, tuple[int, list[str]]]:
+    """Each position's leaf index and inclusion path (hex) in the tree of ``size`` leaves: the paths' ranges are
+    worked out in integers; leaf indices and range hashes not ``kept`` from earlier builds are read — every complete
+    subtree they need in one query per 500 (leaves by index, interior nodes by (level, index)) — and each distinct
+    range hashed once, shared by every path through it."""
+    leaf_of, unplaced = kept.leaves.found(positions)
+    fresh: dict[int, int] = {}
+    for start in range(0, len(unplaced), 500):
+        chunk = unplaced[start:start + 500]
         query = select(LEAVES.c.position, LEAVES.c.leaf_index).where(LEAVES.c.position.in_(chunk))
-        leaf_of.update((position, index) for position, index in conn.execute(query))
+        fresh.update((position, index) for position, index in conn.execute(query))
+    kept.leaves.keep(fresh)
+    leaf_of.update(fresh)
     paths = {position: _siblings(index, size) for position, index in leaf_of.items()}
-    ranges = {r for path in paths.values() for r in path}
-    wanted = {node for a, b in ranges for node in _complete(a, b)}
+    hashes, unhashed = kept.ranges.found({r for path in paths.values() for r in path})
+    wanted = {node for a, b in unhashed for node in _complete(a, b)}
     nodes: dict[tuple[int, int], bytes] = {}
     leaves = sorted(index for level, index in wanted if level == 0)
     inner = sorted((level, index) for level, index in wanted if level > 0)
@@ -133,21 +199,25 @@ def _proofs(conn: Any, positions: list[int], size: int) -> dict[int, tuple[int, 
         query = (select(NODES.c.level, NODES.c.node_index, NODES.c.hash)
                  .where(tuple_(NODES.c.level, NODES.c.node_index).in_(inner[start:start + 500])))
         nodes.update(((level, i), bytes(h)) for level, i, h in conn.execute(query))
-    hashes: dict[tuple[int, int], bytes] = {}
-    for a, b in ranges:
+    hashed: dict[tuple[int, int], str] = {}
+    for a, b in unhashed:
         parts = [nodes[node] for node in _complete(a, b)]
         folded = parts[-1]
         for part in reversed(parts[:-1]):
             folded = merkle.node_hash(part, folded)
-        hashes[(a, b)] = folded
+        hashed[(a, b)] = folded.hex()
+    kept.ranges.keep(hashed)
+    hashes.update(hashed)
     return {position: (leaf_of[position], [hashes[r] for r in path]) for position, path in paths.items()}
 
 
 class Dossiers:
     """Builds dossiers from the sealed log through the dossier index (``System.dossiers``)."""
 
-    def __init__(self, audit: Audit, index: DossierIndexQueries, catch_up: Callable[[], object]):
+    def __init__(self, audit: Audit, index: DossierIndexQueries, catch_up: Callable[[], object],
+                 kept: Kept | None = None):
         self.audit, self.index, self.catch_up = audit, index, catch_up
+        self.kept = kept or Kept()
 
     def build(self, subject_id: UUID, *, scope: str, known_at: datetime,
               as_of: datetime | None = None) -> dict[str, Any]:
@@ -158,7 +228,7 @@ class Dossiers:
             last_leaf = self.audit.tree.leaves(tx, head.tree_size - 1, head.tree_size, 1)
         last = last_leaf[0]["position"] if last_leaf else 0
         self.catch_up()  # the index reaches the head of the log, hence the sealed head
-        source = _StoredSource(self.audit, self.index, last, known_at)
+        source = _StoredSource(self.audit, self.index, last, known_at, self.kept)
         logged = source.events(subject_id)
         subject = logged[0].event if logged else None
         kind = d.kind_of(subject) if subject is not None else None
@@ -170,13 +240,13 @@ class Dossiers:
             raise NotFound("not-found", str(exc)) from None
         positions = sorted({p for line in content["lines"] for p in line["positions"]})
         with self.audit.db.read() as tx:
-            proofs = _proofs(tx, positions, head.tree_size)
+            proofs = _proofs(tx, positions, head.tree_size, self.kept)
         evidence = []
         for position in positions:
             row, (leaf_index, path) = source.rows[position], proofs[position]
             evidence.append({"position": position, "leaf_index": leaf_index,
                              "aggregate_id": str(row.aggregate_id), "aggregate_version": row.aggregate_version,
                              "topic": row.topic, "stored": base64.b64encode(row.state).decode(),
-                             "inclusion_path": [h.hex() for h in path]})
+                             "inclusion_path": path})
         return {"format": FORMAT, "head": head.to_json(), "content": orjson.loads(orjson.dumps(content)),
                 "evidence": evidence}

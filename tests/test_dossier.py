@@ -29,6 +29,7 @@ from domain.dossier import Logged, derive
 from domain.inspections import InspectionKind
 from domain.rules.accidents import Figures
 from infrastructure import dossier
+from infrastructure.dossier_build import Kept
 from tests.conftest import ADMIN, COUNTY, REGISTRAR, T0
 from tests.inspection_scene import CHECKLIST, Scene
 
@@ -216,6 +217,27 @@ def test_the_dossier_read_through_its_index_is_the_dossier_of_the_whole_log(case
         derived = derive("accident", case.accident, everything, scope=COUNTY,
                          known_at=fields.get("known_at", case.clock.now()), as_of=fields.get("as_of"))
         assert built == orjson.loads(orjson.dumps(derived))
+
+
+def test_what_dossiers_keep_between_builds_changes_nothing(case: Case) -> None:
+    """Decoded events, leaf indices and range hashes kept from earlier builds (infrastructure.dossier_build.Kept)
+    give the very dossier a cold build gives — content, evidence and proofs — after the log grew and a new head was
+    signed, as known before the late inspection, and with fewer events kept than one dossier proves."""
+    case.build()
+    case.clock.advance(timedelta(hours=2))
+    case.scene.run(case.scene.inspector(0), h.ReportHazard(
+        unit_id=case.scene.world.enterprise, grade=hz.HazardGrade.general, description="新的隐患",
+        source=hz.HazardSource.grid_patrol))
+    case.system.audit.sealer.seal_now()
+    dossiers = case.system.dossiers
+    for fields in ({}, {"known_at": case.before_inspection}, {"as_of": T + timedelta(days=5)}):
+        warm = case.build(**dict(fields))
+        dossiers.kept = Kept()
+        assert case.build(**dict(fields)) == warm
+        dossiers.kept = Kept(events=3, nodes=5)
+        assert case.build(**dict(fields)) == warm
+        assert case.build(**dict(fields)) == warm
+        dossier.verify(warm, case.system.audit.keys())
 
 
 def test_the_lines_show_the_cases_against_the_unit_and_the_slips_and_letters_to_its_town(
