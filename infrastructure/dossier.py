@@ -26,24 +26,17 @@ from uuid import UUID
 
 import orjson
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from eventsourcing.utils import resolve_topic
 
 from domain import dossier as d
-from domain.base import upcast
 from infrastructure.audit import leaves, merkle
 from infrastructure.audit.signing import TreeHead, head_problem
+from infrastructure.persistence import decode
 
 FORMAT = "zeren-dossier/1"
 
 
 class DossierInvalid(Exception):
     """The dossier does not verify; the message names the first failing part and why."""
-
-
-def decode(topic: str, stored: bytes) -> Any:
-    """A stored event, decoded (and upcast) as the event store would."""
-    cls = resolve_topic(topic)
-    return cls.model_validate(upcast(cls, orjson.loads(stored)))
 
 
 def _evidence(item: Any, head: TreeHead, n: int) -> d.Logged:

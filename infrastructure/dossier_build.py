@@ -36,7 +36,8 @@ from infrastructure.audit import merkle
 from infrastructure.audit.log import StoredEvent
 from infrastructure.audit.service import Audit
 from infrastructure.audit.tree import LEAVES, NODES
-from infrastructure.dossier import FORMAT, decode
+from infrastructure.dossier import FORMAT
+from infrastructure.persistence import decode
 from projections.dossier_index import DossierIndexQueries
 
 K = TypeVar("K", bound=Hashable)

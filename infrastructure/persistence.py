@@ -66,15 +66,19 @@ class PydanticMapper(Mapper):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        """The stored event as its class, the one decode every reader uses (followers, the aggregate load, the
-        dossier). An event stored at its class's current schema version is validated straight from its bytes
-        (pydantic's JSON validation: one pass, no intermediate dict — about a fifth cheaper than
-        ``orjson.loads`` + ``model_validate``, the same values); an older one is decoded to a dict and upcast first."""
-        cls = resolve_topic(stored_event.topic)
-        state = stored_event.state
-        if getattr(cls, "class_version", 1) == 1 and _CLASS_VERSION not in state:
-            return cls.model_validate_json(state)
-        return cls.model_validate(upcast(cls, self.transcoder.decode(state)))
+        """The stored event as its class (:func:`decode`)."""
+        return decode(stored_event.topic, stored_event.state)
+
+
+def decode(topic: str, state: bytes) -> Any:
+    """A stored event as its class, the one decode every reader uses (followers, the aggregate load, the dossier's
+    build and its offline check). An event stored at its class's current schema version is validated straight from
+    its bytes (pydantic's JSON validation: one pass, no intermediate dict — about a fifth cheaper than
+    ``orjson.loads`` + ``model_validate``, the same values); an older one is decoded to a dict and upcast first."""
+    cls = resolve_topic(topic)
+    if getattr(cls, "class_version", 1) == 1 and _CLASS_VERSION not in state:
+        return cls.model_validate_json(state)
+    return cls.model_validate(upcast(cls, orjson.loads(state)))
 
 
 _CLASS_VERSION = b'"class_version"'
