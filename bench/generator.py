@@ -105,7 +105,8 @@ class BufferedLog:
              read: Mapping[UUID, int] | None = None) -> int:
         if receipt is not None:  # the worker's idempotent commands: straight to the store, as on the slow path
             self.flush()
-            return self.store.save(states, events, receipt, read)
+            self.base = self.store.save(states, events, receipt, read)
+            return self.base
         for state in states:
             self.states[state.id] = state
         for event in events:
@@ -119,11 +120,11 @@ class BufferedLog:
     def flush(self) -> None:
         if self.events:
             started = time.perf_counter()
-            self.store.save(list(self.states.values()), self.events, None)
+            with self.store.writing():  # SQLite: in turn with the service's own commands
+                self.base = self.store.save(list(self.states.values()), self.events, None)
             self.seconds += time.perf_counter() - started
             self.written += len(self.events)
         self.states, self.events, self.history_of = {}, [], {}
-        self.base = self.store.head()
 
     def read(self, after: int, limit: int) -> list[LogEntry]:
         self.flush()

@@ -47,6 +47,20 @@ class ZerenStore(Application[UUID]):
     def construct_transcoder(self) -> Transcoder:
         return OrjsonTranscoder()
 
+    def save_states(self, states: Sequence[Any], events: Sequence[DomainEvent],
+                    **kwargs: Any) -> list[Recording[UUID]]:
+        """``Application.save`` of states and events already told apart: the library's ``collect_events`` asks of
+        every object whether it is an event with ``isinstance`` on runtime-checkable protocols (11 % of a bulk
+        import's save in the profile); the rest is the library's own — record, cache, snapshots, notify."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        processing_event.events.extend(events)
+        processing_event.aggregates.update((state.id, state) for state in states)
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
+
 
 def register_snapshotting(*aggregate_classes: type) -> None:
     """Snapshot these aggregate classes every :data:`SNAPSHOT_INTERVAL` events (the composition root says which,
@@ -135,7 +149,7 @@ class EventStore:
         if read:
             kwargs["read"] = dict(read)
         try:
-            recordings = self.backend.save(*states, *events, **kwargs)
+            recordings = self.backend.save_states(states, events, **kwargs)
         except IntegrityError:
             cache = self.backend.repository.cache
             assert cache is not None

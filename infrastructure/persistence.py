@@ -110,6 +110,11 @@ def _check_versions(read: dict[UUID, int], current: dict[UUID, int]) -> None:
         raise Stale(f"changed since read: {', '.join(changed)}")
 
 
+COPY_FROM = 64
+"""PostgreSQL: a save of at least this many events (a bulk import's batch: ``bench/generator.py``'s
+``BufferedLog``, a migration) is written with ``COPY`` (:meth:`PostgresEventRecorder._copy_events`); a command's few
+events keep the pipelined ``INSERT`` (one round trip before the commit)."""
+
 EVENTS_TABLE = "zeren_events"
 """The events table: the PostgreSQL factory names it after the application; SQLite is given the same name."""
 
@@ -206,6 +211,18 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             "SELECT notification_id, originator_id, originator_version, topic, state FROM {schema}.{table} "
             "WHERE notification_id = ANY(%s)"
         ).format(schema=schema, table=table)
+        self.select_head_statement = SQL(
+            "SELECT COALESCE(MAX(notification_id), 0) AS head FROM {schema}.{table}").format(schema=schema, table=table)
+        self.copy_events_statement = SQL(
+            "COPY {schema}.{table} (originator_id, originator_version, topic, state) FROM STDIN (FORMAT BINARY)"
+        ).format(schema=schema, table=table)
+        self.select_copied_statement = SQL(
+            "SELECT MIN(notification_id) AS first, MAX(notification_id) AS last, COUNT(*) AS count "
+            "FROM {schema}.{table} WHERE notification_id > %s"
+        ).format(schema=schema, table=table)
+        self.select_ids_statement = SQL(
+            "SELECT notification_id FROM {schema}.{table} WHERE notification_id > %s ORDER BY notification_id"
+        ).format(schema=schema, table=table)
         self.select_receipt_statement = SQL(
             "SELECT fingerprint, response, last_position FROM {schema}.{receipts} WHERE scope = %s AND key = %s"
         ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE))
@@ -217,6 +234,8 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         receipt are pipelined and synced once (the library syncs the receipt separately)."""
         read: dict[UUID, int] = kwargs.get("read") or {}
         receipt: Receipt | None = kwargs.get("receipt")
+        if len(stored_events) >= COPY_FROM:
+            return self._copy_events(stored_events, read, receipt)
         rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
                 for e in stored_events]
         failure: Exception | None = None
@@ -244,6 +263,42 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             if failure is not None:
                 raise failure
         return ids
+
+    def _copy_events(self, stored_events: Sequence[StoredEvent], read: dict[UUID, int],
+                     receipt: Receipt | None) -> list[int]:
+        """A large save (a bulk import's batch, :data:`COPY_FROM`): the events go in with one binary ``COPY``, in the
+        same transaction and under the same table lock as any save — so notification ids still follow the commit
+        order, and a follower reading "after my position" never skips an event committed late (the library's
+        optional insert functions, which skip the lock, stay off). The lock, the head, the versions read and the
+        notification are pipelined; then the ``COPY``, the receipt and the ids given. Under the lock the ids are
+        the sequence's next values, so the copied rows are the ones above the head."""
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs, \
+                conn.cursor() as versions, conn.cursor() as heads:
+            with conn.pipeline():
+                self._lock_table(curs)
+                heads.execute(self.select_head_statement, prepare=True)
+                if read:
+                    versions.execute(self.select_versions_statement, (list(read),), prepare=True)
+                self._notify_channel(curs)
+            head = heads.fetchone()
+            assert head is not None
+            if read:
+                _check_versions(read, {r["originator_id"]: r["version"] for r in versions.fetchall()})
+            with curs.copy(self.copy_events_statement) as copy:
+                copy.set_types(["uuid", "int8", "text", "bytea"])
+                for e in stored_events:
+                    copy.write_row((e.originator_id, e.originator_version, e.topic, e.state))
+            if receipt is not None:
+                curs.execute(self.insert_receipt_statement,
+                             (receipt.scope, receipt.key, receipt.fingerprint, receipt.response), prepare=True)
+            curs.execute(self.select_copied_statement, (head["head"],), prepare=True)
+            copied = curs.fetchone()
+            assert copied is not None
+            assert copied["count"] == len(stored_events), "under the table lock only this COPY adds rows"
+            if copied["last"] - copied["first"] + 1 == copied["count"]:
+                return list(range(copied["first"], copied["last"] + 1))
+            curs.execute(self.select_ids_statement, (head["head"],))
+            return [row["notification_id"] for row in curs.fetchall()]
 
     def find_receipt(self, scope: str, key: str) -> StoredReceipt | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

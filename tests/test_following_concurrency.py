@@ -1,6 +1,8 @@
 """Four writers and every follower at once (issue #15, not timed): each follower sees each event exactly once, in
 log order — the library's table lock keeps notification ids in commit order, so a follower that reads "after its
-position" never skips an event committed late (the trap of insert functions that skip the lock, settings.py)."""
+position" never skips an event committed late (the trap of insert functions that skip the lock, settings.py).
+A fifth writer imports in bulk meanwhile: on PostgreSQL its batches go in by ``COPY``
+(``PostgresEventRecorder._copy_events``), under the same lock."""
 
 from __future__ import annotations
 
@@ -12,14 +14,17 @@ from sqlalchemy import Column, Connection, Integer, MetaData, Table, func, inser
 from api.bootstrap import System, projections
 from application import organisation as o
 from application.ports import LogEntry
+from application.service import Zeren
+from bench.generator import BufferedLog
 from domain.units import RiskColour
 from infrastructure.following import Runner
+from infrastructure.persistence import COPY_FROM
 from projections.columns import BigInt
 from projections.projection import Projection
 from tests.builders import World
 from tests.conftest import REGISTRAR
 
-WRITERS, COMMANDS = 4, 15
+WRITERS, COMMANDS, BATCHES = 4, 15, 3
 SEEN = Table("spy_seen", MetaData(), Column("position", BigInt, primary_key=True),
              Column("seq", Integer, nullable=False))
 
@@ -58,9 +63,34 @@ def test_four_writers_and_every_follower_at_once(system: System) -> None:
                 failures.append(exc)
                 return
 
+    bulk_unit = world.enterprise_in(world.town_a, 900 + WRITERS)
+    buffer = BufferedLog(system.store, COPY_FROM)
+    importer = Zeren(buffer, system.service.clock, system.service.ids, system.vault, system.service.handlers,
+                     system.service.directory, system.service.tips)
+    copies: list[int] = []
+    recorder = system.store.recorder
+    if hasattr(recorder, "_copy_events"):  # PostgreSQL: count the saves that go in by COPY
+        copy_events = recorder._copy_events
+
+        def counted(*args: Any) -> Any:
+            copies.append(len(args[0]))
+            return copy_events(*args)
+
+        recorder._copy_events = counted
+
+    def bulk() -> None:
+        try:
+            for i in range(BATCHES * COPY_FROM):
+                importer.execute(o.GradeRiskColour(unit_id=bulk_unit, colour=list(RiskColour)[i % 4],
+                                                   reason=f"bulk#{i}"), REGISTRAR)
+            buffer.flush()
+        except Exception as exc:
+            failures.append(exc)
+
     followers = [threading.Thread(target=follow, args=(r.step_all,)) for r in runners]
     followers.append(threading.Thread(target=follow, args=(system.audit.sealer.step,)))
     writers = [threading.Thread(target=write, args=(w,)) for w in range(WRITERS)]
+    writers.append(threading.Thread(target=bulk))
     for thread in (*followers, *writers):
         thread.start()
     for thread in writers:
@@ -76,7 +106,9 @@ def test_four_writers_and_every_follower_at_once(system: System) -> None:
     assert failures == []
     positions = [e.position for e in system.store.read(0, 100_000)]
     assert positions[-1] == head
-    assert len(positions) >= WRITERS * COMMANDS
+    assert len(positions) >= WRITERS * COMMANDS + BATCHES * COPY_FROM
+    if hasattr(recorder, "_copy_events"):
+        assert copies == [COPY_FROM] * BATCHES
     with system.db.read() as conn:
         seen = conn.execute(select(SEEN.c.position).order_by(SEEN.c.seq)).scalars().all()
     assert seen == positions  # every event exactly once (a second delivery breaks the key), in log order
