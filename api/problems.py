@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException
 
 from application.following import FollowerFailed
-from domain.bounds import DAY_PATTERN, LINE_PATTERN, MOMENT_PATTERN, TEXT_PATTERN
+from domain.bounds import DAY_PATTERN, LINE_PATTERN, MOMENT_PATTERN
 from domain.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -160,27 +160,28 @@ READ_PROBLEMS = responses(401, 403, 422, 503)
 
 def bounds_documented(document: dict[str, Any]) -> None:
     """Write the value bounds (domain/bounds.py), which every command and query enforces generically, into the
-    schemas of what a client sends, so that what the document admits is what the API accepts: text without control
-    characters, times with their offset inside the window, a discriminator always named, a decimal written as one,
+    schemas of what a client sends, so that what the document admits is what the API accepts: text on one line
+    without control characters (free text, ``domain.bounds.FreeText``, carries its own pattern admitting newlines and
+    tabs), times with their offset inside the window, a discriminator always named, a decimal written as one,
     a header never null (a client cannot send a null header). Schemas only answers use are left as they are."""
     components = document.get("components", {}).get("schemas", {})
     reached: set[str] = set()
 
-    def bound(node: Any, line: bool) -> None:
+    def bound(node: Any) -> None:
         if isinstance(node, list):
             for item in node:
-                bound(item, line)
+                bound(item)
             return
         if not isinstance(node, dict):
             return
         ref = node.get("$ref")
         if isinstance(ref, str) and (name := ref.rpartition("/")[2]) not in reached and name in components:
             reached.add(name)
-            bound(components[name], line=False)
+            bound(components[name])
         if node.get("type") == "string" and not {"enum", "const", "pattern"} & node.keys():
             kind = node.get("format")
             if kind is None:
-                node["pattern"] = LINE_PATTERN if line else TEXT_PATTERN
+                node["pattern"] = LINE_PATTERN
             elif kind in FORMAT_PATTERNS:
                 node["pattern"] = FORMAT_PATTERNS[kind]
         branches: list[dict[str, Any]] = node.get("anyOf") or []
@@ -199,7 +200,7 @@ def bounds_documented(document: dict[str, Any]) -> None:
                     required.append(discriminator["propertyName"])
         for key, value in node.items():
             if key not in ("example", "examples", "default", "$ref"):
-                bound(value, line)
+                bound(value)
 
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
@@ -210,8 +211,8 @@ def bounds_documented(document: dict[str, Any]) -> None:
                     if len(present) == 1:
                         parameter["schema"] = schema = {**{k: v for k, v in schema.items() if k != "anyOf"},
                                                         **present[0]}
-                bound(schema, line=True)
-            bound(operation.get("requestBody", {}), line=False)
+                bound(schema)
+            bound(operation.get("requestBody", {}))
 
 
 def document(app: FastAPI) -> None:

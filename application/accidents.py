@@ -21,6 +21,7 @@ from application.service import Handler
 from application.tips import link_to_tip
 from application.unit_of_work import UnitOfWork
 from domain import accidents as ac
+from domain.bounds import FreeText
 from domain.errors import Rejected
 from domain.references import HigherUnitRef, RecordRef, TipRef, UnitRef
 from domain.rules import pack_for
@@ -39,7 +40,7 @@ class RecordAccident(Command):
     kind: ac.AccidentKind
     occurred_at: AwareDatetime = Field(description="when it happened")
     place: str = Field(min_length=1, max_length=500)
-    description: str = Field(min_length=1, max_length=4000)
+    description: FreeText = Field(min_length=1, max_length=4000)
     unit_head_informed_at: AwareDatetime | None = Field(
         default=None, description="when the unit's head learned of it (单位负责人接到报告); null when unknown — "
                                   "itself a finding")
@@ -59,7 +60,7 @@ class ReportAccident(Targeted):
     received_at: AwareDatetime
     items: tuple[ac.ReportItem, ...] = Field(max_length=8, description="the mandatory items it carries (第12条)")
     figures: Figures
-    summary: str = Field(min_length=1, max_length=4000)
+    summary: FreeText = Field(min_length=1, max_length=4000)
     unit_head_informed_at: AwareDatetime | None = Field(
         default=None, description="when the unit's head learned of it, as the first report states it (only when "
                                   "unknown so far)")

@@ -23,7 +23,7 @@ from application.unit_of_work import UnitOfWork
 from domain import accountability as ac
 from domain import assessments as asm
 from domain.base import Aggregate, Frozen
-from domain.bounds import Moment
+from domain.bounds import FreeText, Moment
 from domain.errors import NotFound, Rejected
 from domain.investigations import Investigation
 from domain.people import Person
@@ -51,7 +51,7 @@ class IssueSlip(Command):
     kind: ac.SlipKind
     issuer_unit_id: UnitRef
     target_unit_id: UnitRef
-    matter: str = Field(min_length=1, max_length=4000)
+    matter: FreeText = Field(min_length=1, max_length=4000)
     deadline: Moment = Field(description="when the report-back (办结反馈) is due")
 
 
@@ -59,7 +59,7 @@ class AnswerSlip(Targeted):
     roles: ClassVar[frozenset[str]] = ANSWERING
     action: ClassVar[str] = "answer slips"
     slip_id: SlipRef
-    report: str = Field(min_length=1, max_length=4000)
+    report: FreeText = Field(min_length=1, max_length=4000)
 
 
 class FlagLateSlip(Command):
@@ -74,7 +74,7 @@ class IssueNotice(Command):
     kind: ac.NoticeKind
     issuer_unit_id: UnitRef
     target_unit_ids: list[UnitRef] = Field(min_length=1, max_length=50)
-    matter: str = Field(min_length=1, max_length=4000)
+    matter: FreeText = Field(min_length=1, max_length=4000)
     finding: ac.FindingRef | None = None
 
 
@@ -86,7 +86,7 @@ class Summoned(Frozen):
 
 
 class Promise(Frozen):
-    text: str = Field(min_length=1, max_length=1000)
+    text: FreeText = Field(min_length=1, max_length=1000)
     due: date
 
 
@@ -96,7 +96,7 @@ class HoldSummons(Command):
     issuer_unit_id: UnitRef
     target_unit_id: UnitRef
     summoned: list[Summoned] = Field(min_length=1, max_length=20)
-    record: str = Field(min_length=1, max_length=8000)
+    record: FreeText = Field(min_length=1, max_length=8000)
     commitments: list[Promise] = Field(default_factory=list, max_length=50)
     finding: ac.FindingRef | None = None
 
@@ -107,7 +107,7 @@ class FollowUpCommitment(Targeted):
     summons_id: RecordRef
     no: int = Field(ge=1, le=50)
     kept: bool
-    note: str = Field(min_length=1, max_length=2000)
+    note: FreeText = Field(min_length=1, max_length=2000)
 
 
 class ImposeAccountability(Command):
@@ -145,7 +145,7 @@ class RecordIllegalAct(Command):
     roles: ClassVar[frozenset[str]] = ISSUING | {"inspector"}
     action: ClassVar[str] = "record illegal production acts"
     unit_id: UnitRef = Field(description="the 生产经营单位 that committed it")
-    description: str = Field(min_length=1, max_length=4000)
+    description: FreeText = Field(min_length=1, max_length=4000)
     large_impact: bool = Field(description="造成较大影响 (what seed 001 ¶30 counts)")
 
 
@@ -183,7 +183,7 @@ class VetoProject(Command):
     kind: asm.ProjectKind
     name: str = Field(min_length=1, max_length=300)
     applicant_unit_id: UnitRef | None = Field(default=None, description="the unit that applied, if registered")
-    risk: str = Field(min_length=1, max_length=4000, description="the major safety risk (重大安全风险)")
+    risk: FreeText = Field(min_length=1, max_length=4000, description="the major safety risk (重大安全风险)")
     document: str = Field(min_length=1, max_length=200, description="the decision's document number (文号)")
 
 

@@ -21,6 +21,7 @@ from application.unit_of_work import UnitOfWork
 from domain import blacklist as bl
 from domain.accidents import Accident
 from domain.base import Aggregate
+from domain.bounds import FreeText
 from domain.cases import PenaltyCase
 from domain.errors import Conflict, Rejected
 from domain.references import AccidentRef, CaseRef, ListingRef, PersonRef, RecordRef, UnitRef
@@ -33,7 +34,7 @@ DECIDERS = frozenset({"admin", "enforcement", "inspector"})
 
 class EvidenceRef(BaseModel):
     aggregate_id: RecordRef = Field(description="the record that shows the ground (a finding's investigation, …)")
-    note: str | None = Field(default=None, max_length=1000, description="what in it shows the ground")
+    note: FreeText | None = Field(default=None, max_length=1000, description="what in it shows the ground")
 
 
 class ProposeListing(Command):
@@ -52,7 +53,7 @@ class DecideListing(Targeted):
     action: ClassVar[str] = "decide blacklist listings"
     listing_id: ListingRef
     listed: bool = Field(description="list (列入) or decline (不予列入)")
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: FreeText = Field(min_length=1, max_length=4000)
     decision_no: str | None = Field(default=None, min_length=1, max_length=100, description="文书编号 of the decision")
     person_id: PersonRef | None = Field(default=None, description="the unit's main responsible person, listed with it")
     department_id: UnitRef | None = Field(default=None, description="the deciding department (an inspector's token "
@@ -64,7 +65,7 @@ class NotifyJointDiscipline(Targeted):
     action: ClassVar[str] = "notify joint discipline"
     listing_id: ListingRef
     recipients: list[str] = Field(min_length=1, max_length=30, description="the agencies notified (联合惩戒)")
-    measures: str = Field(min_length=1, max_length=4000)
+    measures: FreeText = Field(min_length=1, max_length=4000)
 
 
 class RemoveListingEarly(Targeted):
@@ -72,7 +73,7 @@ class RemoveListingEarly(Targeted):
     action: ClassVar[str] = "remove blacklist listings early"
     listing_id: ListingRef
     applied_on: date = Field(description="the day the unit applied (提前移出申请)")
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: FreeText = Field(min_length=1, max_length=4000)
 
 
 def _entry(uow: UnitOfWork, listing_id: UUID, expected_version: int | None) -> bl.BlacklistEntry:

@@ -23,7 +23,7 @@ from application.unit_of_work import UnitOfWork
 from domain import cases as cs
 from domain.accidents import Accident
 from domain.base import DomainEvent
-from domain.bounds import Moment
+from domain.bounds import FreeText, Moment
 from domain.calendar import local_day
 from domain.errors import Conflict, Rejected
 from domain.hazards import Hazard, HazardBecameOverdue, HazardGrade, HazardStatus
@@ -50,7 +50,7 @@ class OpenCase(Command):
     unit_id: UnitRef = Field(description="the unit (生产经营单位) the case is against")
     department_id: UnitRef = Field(description="the department that opens and decides the case (立案机关)")
     article: str = Field(min_length=1, max_length=100, description="the article violated, e.g. 安全生产法 第102条")
-    violation: str = Field(min_length=1, max_length=4000, description="违法事实")
+    violation: FreeText = Field(min_length=1, max_length=4000, description="违法事实")
     violated_at: Moment = Field(description="when the act happened, or a continuing act ended (RFC 3339)")
     source_kind: cs.SourceKind
     source_id: RecordRef = Field(description="the inspection, hazard, tip or accident the case came from")
@@ -64,7 +64,7 @@ class ServePenaltyNotice(Targeted):
     case_id: CaseRef
     unit_yuan: Yuan | None = Field(default=None, description="the unit's fine intended; default the proposal")
     person_yuan: Yuan | None = Field(default=None, description="the person's fine intended; default the proposal")
-    departure_reason: str | None = Field(default=None, max_length=4000,
+    departure_reason: FreeText | None = Field(default=None, max_length=4000,
                                          description="required where the amounts depart from the proposal")
 
 
@@ -78,14 +78,14 @@ class HoldHearing(Targeted):
     roles: ClassVar[frozenset[str]] = OFFICERS
     action: ClassVar[str] = "hold hearings"
     case_id: CaseRef
-    findings: str = Field(min_length=1, max_length=4000)
+    findings: FreeText = Field(min_length=1, max_length=4000)
 
 
 class CompleteLegalReview(Targeted):
     roles: ClassVar[frozenset[str]] = DECIDERS
     action: ClassVar[str] = "complete legal reviews"
     case_id: CaseRef
-    opinion: str = Field(min_length=1, max_length=4000)
+    opinion: FreeText = Field(min_length=1, max_length=4000)
 
 
 class DecideCase(Targeted):
@@ -95,7 +95,7 @@ class DecideCase(Targeted):
     decision_no: str = Field(min_length=1, max_length=100, description="行政处罚决定书文号")
     unit_yuan: Yuan = Field(description="the unit's fine (0: 不予处罚)")
     person_yuan: Yuan | None = Field(default=None, description="the responsible person's fine (一案双罚)")
-    departure_reason: str | None = Field(default=None, max_length=4000,
+    departure_reason: FreeText | None = Field(default=None, max_length=4000,
                                          description="required where the amounts depart from the proposal")
 
 
@@ -126,7 +126,7 @@ class TransferCase(Targeted):
     action: ClassVar[str] = "transfer cases to the judiciary"
     case_id: CaseRef
     to: str = Field(min_length=1, max_length=200, description="the public security organ or procuratorate")
-    reason: str = Field(min_length=1, max_length=4000, description="the crime suspected")
+    reason: FreeText = Field(min_length=1, max_length=4000, description="the crime suspected")
 
 
 class RecordTransferReceipt(Targeted):
@@ -141,7 +141,7 @@ class DecideClosure(Targeted):
     action: ClassVar[str] = "decide closure proposals"
     closure_id: ClosureRef
     approved: bool
-    reason: str = Field(min_length=1, max_length=4000)
+    reason: FreeText = Field(min_length=1, max_length=4000)
 
 
 class BarResponsiblePerson(Targeted):

@@ -23,6 +23,7 @@ from application.tips import link_to_tip
 from application.unit_of_work import UnitOfWork
 from domain import document_numbers as dn
 from domain import hazards as hz
+from domain.bounds import FreeText
 from domain.calendar import local_day
 from domain.errors import Conflict, Rejected
 from domain.inspections import Inspection
@@ -44,7 +45,7 @@ class ReportHazard(Command):
     unit_id: UnitRef = Field(description="the enterprise (生产经营单位) where it was found")
     grade: hz.HazardGrade
     criterion: hz.Criterion | None = Field(default=None, description="判定依据; required for a major hazard")
-    description: str = Field(min_length=1, max_length=4000)
+    description: FreeText = Field(min_length=1, max_length=4000)
     location: str | None = Field(default=None, max_length=500)
     source: hz.HazardSource
     inspection_id: InspectionRef | None = Field(default=None, description="the inspection that found it")
@@ -58,14 +59,14 @@ class RegradeHazard(Targeted):
     hazard_id: HazardRef
     grade: hz.HazardGrade
     criterion: hz.Criterion | None = None
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
 
 
 class RectifyOnTheSpot(Targeted):
     roles: ClassVar[frozenset[str]] = OFFICIALS
     action: ClassVar[str] = "record fixes on the spot"
     hazard_id: HazardRef
-    measures: str = Field(min_length=1, max_length=4000, description="what was done (即知即改)")
+    measures: FreeText = Field(min_length=1, max_length=4000, description="what was done (即知即改)")
 
 
 class PlanRectification(Targeted):
@@ -83,7 +84,7 @@ class OrderRectification(Targeted):
     hazard_id: HazardRef
     mode: hz.RectificationMode = Field(description="deadline (责令限期整改) or suspension (责令暂时停产停业)")
     deadline: date = Field(description="整改期限: the last day (Beijing time), set by the authority")
-    requirements: str = Field(min_length=1, max_length=4000, description="what the order requires (整改要求)")
+    requirements: FreeText = Field(min_length=1, max_length=4000, description="what the order requires (整改要求)")
     suspension: hz.Suspension | None = Field(default=None, description="what stops, for mode suspension")
 
 
@@ -91,7 +92,7 @@ class ResumeProduction(Targeted):
     roles: ClassVar[frozenset[str]] = OFFICIALS
     action: ClassVar[str] = "let suspended production resume"
     hazard_id: HazardRef
-    findings: str = Field(min_length=1, max_length=4000, description="what the review found (审查意见)")
+    findings: FreeText = Field(min_length=1, max_length=4000, description="what the review found (审查意见)")
 
 
 class ExtendDeadline(Targeted):
@@ -99,14 +100,14 @@ class ExtendDeadline(Targeted):
     action: ClassVar[str] = "extend rectification deadlines"
     hazard_id: HazardRef
     deadline: date
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
 
 
 class SubmitRectification(Targeted):
     roles: ClassVar[frozenset[str]] = WITH_ENTERPRISE
     action: ClassVar[str] = "submit rectifications"
     hazard_id: HazardRef
-    report: str = Field(min_length=1, max_length=4000)
+    report: FreeText = Field(min_length=1, max_length=4000)
     evidence: tuple[str, ...] = Field(default=(), max_length=50)
 
 
@@ -115,7 +116,7 @@ class InspectAcceptance(Targeted):
     action: ClassVar[str] = "accept rectifications"
     hazard_id: HazardRef
     passed: bool
-    findings: str = Field(min_length=1, max_length=4000)
+    findings: FreeText = Field(min_length=1, max_length=4000)
 
 
 class CloseOutHazard(Targeted):
@@ -128,7 +129,7 @@ class ReviewHazard(Targeted):
     roles: ClassVar[frozenset[str]] = OFFICIALS
     action: ClassVar[str] = "review closed hazards"
     hazard_id: HazardRef
-    findings: str = Field(min_length=1, max_length=4000)
+    findings: FreeText = Field(min_length=1, max_length=4000)
     reopen: bool = Field(description="the review found it back: reopen for rectification")
 
 

@@ -24,6 +24,7 @@ from application.unit_of_work import UnitOfWork
 from domain import enforcement_plans as ep
 from domain import inspections as ins
 from domain import random_draws as rd
+from domain.bounds import FreeText
 from domain.errors import Conflict, Rejected
 from domain.jurisdiction import covers
 from domain.people import Person
@@ -57,7 +58,7 @@ class ReviseEnforcementPlan(Targeted):
     action: ClassVar[str] = "revise enforcement plans"
     plan_id: PlanRef
     terms: ep.PlanTerms
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
     document_no: str | None = Field(default=None, max_length=100)
 
 
@@ -112,7 +113,7 @@ class RecordFinding(Targeted):
     action: ClassVar[str] = "record inspections"
     inspection_id: InspectionRef
     item_code: str | None = Field(default=None, max_length=30)
-    description: str = Field(min_length=1, max_length=2000)
+    description: FreeText = Field(min_length=1, max_length=2000)
     hazard_suspected: bool = Field(default=False, description="it looks like a hazard (隐患) for the hazard ledger")
     location: str | None = Field(default=None, max_length=200)
 
@@ -145,7 +146,7 @@ class CompleteInspection(Targeted):
     roles: ClassVar[frozenset[str]] = INSPECTING
     action: ClassVar[str] = "complete inspections"
     inspection_id: InspectionRef
-    summary: str | None = Field(default=None, max_length=2000, description="检查结论")
+    summary: FreeText | None = Field(default=None, max_length=2000, description="检查结论")
     target_acknowledged_by: str | None = Field(default=None, max_length=50,
                                                description="the inspected unit's representative who signed")
     target_refused_to_sign: bool = False
@@ -160,7 +161,7 @@ class CorrectInspection(Targeted):
     inspection_id: InspectionRef
     findings: list[ins.Finding] = Field(default=[], max_length=100, description="corrected findings, in full")
     spot_tests: list[ins.SpotTestFix] = Field(default=[], max_length=100)
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
 
 
 def _unit(uow: UnitOfWork, unit_id: UUID, field: str) -> Unit:

@@ -21,6 +21,7 @@ from application.unit_of_work import UnitOfWork
 from domain import investigations as iv
 from domain.accidents import Accident
 from domain.base import project
+from domain.bounds import FreeText
 from domain.errors import Conflict, NotFound, Rejected
 from domain.people import Person
 from domain.references import ListRef, PersonRef, RecordRef, UnitRef
@@ -59,7 +60,7 @@ class ExtendInvestigation(Targeted):
     action: ClassVar[str] = "extend investigations"
     investigation_id: RecordRef
     days: int = Field(ge=1, le=366)
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
 
 
 class RecordTechnicalAppraisal(Targeted):
@@ -80,7 +81,7 @@ class FindResponsibility(Targeted):
     person_id: PersonRef | None = None
     duty: DutyReference | None = Field(default=None, description="the duty failed; required except for 尽职免责")
     evidence: tuple[iv.EventRef, ...] = Field(default=(), max_length=100)
-    description: str = Field(min_length=1, max_length=4000)
+    description: FreeText = Field(min_length=1, max_length=4000)
     disposition: iv.Disposition
 
 
@@ -88,8 +89,8 @@ class SubmitInvestigationReport(Targeted):
     roles: ClassVar[frozenset[str]] = INVESTIGATORS
     action: ClassVar[str] = "submit investigation reports"
     investigation_id: RecordRef
-    cause: str = Field(min_length=1, max_length=4000)
-    summary: str = Field(min_length=1, max_length=8000)
+    cause: FreeText = Field(min_length=1, max_length=4000)
+    summary: FreeText = Field(min_length=1, max_length=8000)
 
 
 class ApproveInvestigationReport(Targeted):
@@ -105,14 +106,14 @@ class MeetClosingCondition(Targeted):
     investigation_id: RecordRef
     condition: iv.ClosingCondition
     evidence: tuple[iv.EventRef, ...] = Field(min_length=1, max_length=100)
-    note: str = Field(min_length=1, max_length=2000)
+    note: FreeText = Field(min_length=1, max_length=2000)
 
 
 class EvaluateMeasures(Targeted):
     roles: ClassVar[frozenset[str]] = INVESTIGATORS
     action: ClassVar[str] = "evaluate measures"
     investigation_id: RecordRef
-    result: str = Field(min_length=1, max_length=4000)
+    result: FreeText = Field(min_length=1, max_length=4000)
     publication: str = Field(min_length=1, max_length=500, description="where the result was published (向社会公开)")
 
 

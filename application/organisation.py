@@ -11,6 +11,7 @@ from application.commands import Command, Targeted
 from application.service import Handler
 from application.unit_of_work import UnitOfWork
 from domain import units as u
+from domain.bounds import FreeText
 from domain.errors import Conflict
 from domain.posts import Post, relocate_post
 from domain.references import UnitRef
@@ -47,7 +48,7 @@ class CloseUnit(Targeted):
     action: ClassVar[str] = "close units"
     unit_id: UnitRef
     closure: u.Closure
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
 
 
 class GradeRiskColour(Targeted):
@@ -55,7 +56,7 @@ class GradeRiskColour(Targeted):
     action: ClassVar[str] = "grade risk colours"
     unit_id: UnitRef
     colour: u.RiskColour
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
 
 
 class AssignSupervision(Targeted):

@@ -17,6 +17,7 @@ from application.commands import Command, Targeted
 from application.service import Handler
 from application.unit_of_work import UnitOfWork
 from domain import outsourcing as os_
+from domain.bounds import FreeText
 from domain.references import OutsourcingRef, UnitRef
 from domain.units import Unit
 
@@ -29,9 +30,9 @@ class RecordOutsourcing(Command):
     unit_id: UnitRef = Field(description="the unit that contracts out or leases out (发包单位、出租单位)")
     contractor_unit_id: UnitRef = Field(description="the contractor or lessee (承包单位、承租单位)")
     kind: os_.OutsourcingKind
-    scope: str = Field(min_length=1, max_length=1000, description="the project, premises or equipment")
+    scope: FreeText = Field(min_length=1, max_length=1000, description="the project, premises or equipment")
     agreement: os_.Agreement = Field(description="how the two sides set out their safety duties (第49条第2款)")
-    qualification: str | None = Field(default=None, max_length=500,
+    qualification: FreeText | None = Field(default=None, max_length=500,
                                       description="the contractor's qualification or safety conditions as shown")
     starts_on: date
     ends_on: date | None = None
@@ -42,7 +43,7 @@ class EndOutsourcing(Targeted):
     action: ClassVar[str] = "end outsourcing"
     outsourcing_id: OutsourcingRef
     ended_on: date
-    reason: str = Field(min_length=1, max_length=2000)
+    reason: FreeText = Field(min_length=1, max_length=2000)
 
 
 def record_outsourcing(cmd: RecordOutsourcing, uow: UnitOfWork) -> UUID:

@@ -15,6 +15,7 @@ from application.commands import Command
 from application.service import Handler
 from application.unit_of_work import UnitOfWork
 from domain import oversight as ov
+from domain.bounds import FreeText
 from domain.hazards import Hazard, HazardStatus
 from domain.posts import Post
 from domain.references import FlagRef, HazardRef, PersonRef, PostRef, UnitRef
@@ -75,7 +76,7 @@ class WithdrawFlag(Command):
     action: ClassVar[str] = "withdraw oversight flags"
     flag_id: FlagRef
     found: int = Field(ge=1, description="what the later records show for the month")
-    reason: str = Field(min_length=1, max_length=500)
+    reason: FreeText = Field(min_length=1, max_length=500)
 
 
 def raise_department_flag(cmd: RaiseDepartmentFlag, uow: UnitOfWork) -> UUID:

@@ -12,6 +12,7 @@ from application.commands import Command, Targeted
 from application.service import Handler
 from application.unit_of_work import UnitOfWork
 from domain import people as p
+from domain.bounds import FreeText
 from domain.errors import Conflict
 from domain.identifiers import mask_resident_id, validate_resident_id
 from domain.references import PersonRef
@@ -46,7 +47,7 @@ class RevokeCertificate(Targeted):
     action: ClassVar[str] = "revoke certificates"
     person_id: PersonRef
     number: str
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
 
 
 class RecordTraining(Targeted):
@@ -65,7 +66,7 @@ class ImposeIndustryBan(Targeted):
     industry: str = Field(min_length=1, max_length=50, description="the sector, or * for every sector")
     starts_on: date
     years: int | None = Field(default=None, ge=1, le=50, description="term in years; null = lifetime (终身)")
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
 
 
 class LiftIndustryBan(Targeted):
@@ -73,7 +74,7 @@ class LiftIndustryBan(Targeted):
     action: ClassVar[str] = "lift industry bans"
     person_id: PersonRef
     ban_id: UUID
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
 
 
 def _person(uow: UnitOfWork, person_id: UUID, expected_version: int | None = None) -> p.Person:

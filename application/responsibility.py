@@ -13,6 +13,7 @@ from application.unit_of_work import UnitOfWork
 from domain import accountability as ac
 from domain import posts as ps
 from domain import responsibility as r
+from domain.bounds import FreeText
 from domain.calendar import local_day
 from domain.people import Person
 from domain.references import ListRef, PersonRef, PostRef, UnitRef
@@ -41,7 +42,7 @@ class AbolishPost(Targeted):
     roles: ClassVar[frozenset[str]] = REGISTRY
     action: ClassVar[str] = "abolish posts"
     post_id: PostRef
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
 
 
 class AppointHolder(Targeted):
@@ -102,7 +103,7 @@ class RevokeDuty(Targeted):
     action: ClassVar[str] = "revoke duties"
     list_id: ListRef
     duty_id: UUID
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
 
 
 class PublishList(Targeted):

@@ -26,6 +26,7 @@ from application.unit_of_work import UnitOfWork
 from domain import tips as t
 from domain.accidents import Accident
 from domain.base import Aggregate, in_effect_order, project
+from domain.bounds import FreeText
 from domain.calendar import local_day
 from domain.cases import PenaltyCase
 from domain.errors import Conflict, NotFound, Rejected
@@ -46,9 +47,9 @@ class ReceiveTip(Command):
     channel: t.Channel
     receiving_unit_id: UnitRef = Field(description="the unit that received it (受理单位): it verifies and pays")
     subject: t.TipSubject
-    summary: str = Field(min_length=1, max_length=2000,
+    summary: FreeText = Field(min_length=1, max_length=2000,
                          description="公开摘要 written by the officer; refused if it names the reporter")
-    original_text: str = Field(min_length=1, max_length=20_000,
+    original_text: FreeText = Field(min_length=1, max_length=20_000,
                                description="举报原文: stored sealed, opened only by a recorded disclosure")
     reporter: t.Reporter | None = Field(default=None,
                                         description="name and contact, stored sealed; null for an anonymous tip")
@@ -59,7 +60,7 @@ class VerifyTip(Targeted):
     action: ClassVar[str] = "verify tips"
     tip_id: TipRef
     verdict: t.Verdict = Field(description="substantiated (属实) or unsubstantiated (不属实)")
-    finding: str = Field(min_length=1, max_length=4000, description="what the verification found")
+    finding: FreeText = Field(min_length=1, max_length=4000, description="what the verification found")
     referred_to_id: UnitRef | None = Field(default=None, description="the safety committee a concealed accident found "
                                                                   "true is referred to (seed 000 §32)")
 
@@ -89,7 +90,7 @@ class PayTipReward(Targeted):
     tip_id: TipRef
     amount_yuan: Decimal = Field(gt=0, max_digits=14, decimal_places=2, description="the amount proposed")
     payment_ref: str = Field(min_length=1, max_length=100, description="the payment's voucher or transfer number")
-    late_reason: str | None = Field(default=None, max_length=1000,
+    late_reason: FreeText | None = Field(default=None, max_length=1000,
                                     description="why the reporter collects after the collection period")
 
 
@@ -98,21 +99,21 @@ class GiveTipFeedback(Targeted):
     action: ClassVar[str] = "give feedback on tips"
     tip_id: TipRef
     method: t.FeedbackMethod
-    content: str = Field(min_length=1, max_length=4000, description="what the reporter was told")
+    content: FreeText = Field(min_length=1, max_length=4000, description="what the reporter was told")
 
 
 class DiscloseReporterIdentity(Command):
     roles: ClassVar[frozenset[str]] = TIP_OFFICERS
     action: ClassVar[str] = "see a reporter's identity"
     tip_id: TipRef
-    reason: str = Field(min_length=1, max_length=1000, description="why the identity is needed; recorded")
+    reason: FreeText = Field(min_length=1, max_length=1000, description="why the identity is needed; recorded")
 
 
 class ShredReporterIdentity(Command):
     roles: ClassVar[frozenset[str]] = frozenset({"admin"})
     action: ClassVar[str] = "shred reporters' identities"
     tip_id: TipRef
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
 
 
 def _tip(uow: UnitOfWork, tip_id: UUID, expected_version: int | None = None) -> t.Tip:

@@ -7,8 +7,10 @@ the sealer, the feed) cannot store or publish ever enters the log:
   timestamp, never a time without its zone) and lie within :data:`EARLIEST` .. :data:`LATEST`. A command's effective
   time may lie at most :data:`EFFECTIVE_HORIZON` beyond the time it is recorded.
 - **Days** (``2025-03-01``) and **months** (``2025-03``) lie within the same window.
-- **Text** holds no control character (C0, DEL, C1), no lone surrogate and no non-character; free text may hold
-  newlines and tabs. No text is longer than :data:`MAX_TEXT`, no list longer than :data:`MAX_ITEMS`.
+- **Text** holds no control character (C0, DEL, C1), no lone surrogate and no non-character. Text is one line
+  (a name, a code, a number, a title, a document number) unless its field is declared :data:`FreeText` (a summary,
+  a description, a reason, a note, findings): free text may hold newlines and tabs. No text is longer than
+  :data:`MAX_TEXT`, no list longer than :data:`MAX_ITEMS`.
 - **Integers** fit in signed 64 bits (PostgreSQL ``bigint``, SQLite ``INTEGER``).
 - A request body is at most :data:`MAX_BODY_BYTES`.
 
@@ -23,10 +25,12 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, get_args
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, Field
-from pydantic_core import PydanticCustomError
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, Field, GetJsonSchemaHandler
+from pydantic.fields import FieldInfo
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from domain.calendar import CST
 from domain.errors import Rejected
@@ -132,20 +136,21 @@ def _written(raw: Any, pattern: re.Pattern[str], kind: type) -> bool:
     return raw is _ABSENT or isinstance(raw, kind) or (isinstance(raw, str) and pattern.fullmatch(raw) is not None)
 
 
-def violations(value: Any, raw: Any = _ABSENT,
-               path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def violations(value: Any, raw: Any = _ABSENT, path: tuple[str | int, ...] = (),
+               free: bool = False) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """Every value inside ``value`` (models, mappings, lists, text, numbers, times) that breaks a bound, with its
-    location; ``raw`` is what was submitted (parsed JSON), to refuse a time written as a number."""
+    location; ``raw`` is what was submitted (parsed JSON), to refuse a time written as a number. Text is held to one
+    line unless it lies in a field declared :data:`FreeText` (``free``: the text below is free text)."""
     problem: str | None = None
     if isinstance(value, BaseModel):
-        for name in type(value).model_fields:
-            yield from violations(getattr(value, name), _part(raw, name), (*path, name))
+        for name, info in type(value).model_fields.items():
+            yield from violations(getattr(value, name), _part(raw, name), (*path, name), is_free_text(info))
         return
     if isinstance(value, Mapping):
         for key, item in value.items():
             if isinstance(key, str) and (key_problem := text_problem(key, free=False)):
                 yield (*path, key), f"key: {key_problem}"
-            yield from violations(item, _part(raw, key), (*path, str(key)))
+            yield from violations(item, _part(raw, key), (*path, str(key)), free)
         return
     if isinstance(value, list | tuple | set | frozenset):
         if len(value) > MAX_ITEMS:
@@ -153,10 +158,10 @@ def violations(value: Any, raw: Any = _ABSENT,
             return
         ordered = isinstance(value, list | tuple)
         for index, item in enumerate(value):
-            yield from violations(item, _part(raw, index) if ordered else _ABSENT, (*path, index))
+            yield from violations(item, _part(raw, index) if ordered else _ABSENT, (*path, index), free)
         return
     if isinstance(value, str):
-        problem = text_problem(value)
+        problem = text_problem(value, free=free)
     elif isinstance(value, bool):
         problem = None
     elif isinstance(value, int):
@@ -219,7 +224,33 @@ Month = Annotated[str, Field(json_schema_extra={"pattern": MONTH_PATTERN}), Afte
 Int64 = Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)]
 Position = Annotated[int, Field(ge=0, le=INT64_MAX)]
 """A log position, version, offset or count: 0 .. 2⁶³−1."""
-Text = Annotated[str, _bounded(text_problem)]
-"""Free text: no control character but newline and tab."""
-Line = Annotated[str, _bounded(lambda value: text_problem(value, free=False))]
-"""One line of text: no control character at all."""
+
+
+class _FreeTextMark:
+    """The mark of a free-text field (:data:`FreeText`). It validates nothing — a value object carrying it may be part
+    of a stored event, and stored events always load (docs/DEVELOPING.md) — and it tells :func:`violations` that the
+    field's text may hold newlines and tabs, and the API's document (the schema of what a client sends) the same."""
+
+    def __get_pydantic_json_schema__(self, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        schema = handler(core_schema)
+        if handler.mode == "validation" and schema.get("type") == "string":  # what a client sends, not what is stored
+            schema["pattern"] = TEXT_PATTERN
+        return schema
+
+    def __repr__(self) -> str:
+        return "FreeText"
+
+
+FREE_TEXT = _FreeTextMark()
+FreeText = Annotated[str, FREE_TEXT]
+"""Free text — a summary, a description, a reason, a note, findings: may hold newlines and tabs (no other control
+character). Any other text of a command is one line: no control character at all."""
+
+
+def _marked(annotation: Any) -> bool:
+    return annotation is FREE_TEXT or any(_marked(argument) for argument in get_args(annotation))
+
+
+def is_free_text(field: FieldInfo) -> bool:
+    """Whether a model's field holds free text (:data:`FreeText`, also inside ``| None``, a list or a tuple)."""
+    return FREE_TEXT in field.metadata or _marked(field.annotation)

@@ -18,6 +18,7 @@ from uuid import UUID, uuid5
 from pydantic import Field
 
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
+from domain.bounds import FreeText
 from domain.jurisdiction import covers
 from domain.references import UnitRef
 from domain.units import Unit
@@ -32,9 +33,9 @@ class PlanTerms(Frozen):
     """What an annual enforcement plan says (seed 003 §27; seed 002 §12)."""
 
     key_enterprises: tuple[UnitRef, ...] = Field(default=(), description="重点检查企业")
-    scope: str = Field(min_length=1, max_length=500, description="执法范围")
+    scope: FreeText = Field(min_length=1, max_length=500, description="执法范围")
     focus: tuple[str, ...] = Field(min_length=1, description="执法重点")
-    content: str = Field(min_length=1, max_length=2000, description="执法内容")
+    content: FreeText = Field(min_length=1, max_length=2000, description="执法内容")
     planned_count: int = Field(ge=1, le=10_000, description="planned enforcement inspections in the year")
     planned_undercover: int = Field(default=0, ge=0, description="of which undercover (暗访)")
     planned_campaign: int = Field(default=0, ge=0, description="of which special enforcement campaigns (专项执法)")

@@ -35,6 +35,7 @@ from uuid import UUID
 from pydantic import Field
 
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
+from domain.bounds import FreeText
 from domain.calendar import end_of_day
 from domain.errors import Conflict, Rejected
 from domain.inspections import Inspection, InspectionKind
@@ -117,10 +118,10 @@ class FiveAssurances(Frozen):
     """
 
     responsible_person_id: PersonRef | None = Field(default=None, description="整改责任人 (a registered person)")
-    measures: str | None = Field(default=None, max_length=4000, description="整改措施")
+    measures: FreeText | None = Field(default=None, max_length=4000, description="整改措施")
     funds: Funds | None = Field(default=None, description="整改资金")
     deadline: date | None = Field(default=None, description="整改时限: the last day (Beijing time)")
-    contingency_plan: str | None = Field(default=None, max_length=4000, description="应急预案 meanwhile")
+    contingency_plan: FreeText | None = Field(default=None, max_length=4000, description="应急预案 meanwhile")
 
 
 ASSURANCE_TERMS = {"responsible_person_id": "责任人", "measures": "措施", "funds": "资金", "deadline": "时限",
@@ -131,7 +132,7 @@ class Suspension(Frozen):
     """停产停业整顿: what stops while the hazard is remedied (安全生产法 第65条)."""
 
     scope: str = Field(min_length=1, max_length=500, description="全部 or the part of the works that stops")
-    reason: str = Field(min_length=1, max_length=1000)
+    reason: FreeText = Field(min_length=1, max_length=1000)
 
 
 class Listing(Frozen):

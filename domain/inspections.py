@@ -31,6 +31,7 @@ import orjson
 from pydantic import Field
 
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
+from domain.bounds import FreeText
 from domain.calendar import year_of
 from domain.enforcement_plans import EnforcementPlan
 from domain.enforcement_teams import MIN_ENFORCEMENT_INSPECTORS, TWO_INSPECTORS_BASIS
@@ -86,7 +87,7 @@ class ChecklistItem(Frozen):
     """One item of the 执法检查表 (seed 000 §24): what to check, and the rule it checks."""
 
     code: str = Field(min_length=1, max_length=30, pattern=r"^[A-Za-z0-9._-]+$")
-    text: str = Field(min_length=1, max_length=500)
+    text: FreeText = Field(min_length=1, max_length=500)
     basis: str | None = Field(default=None, max_length=200, description="e.g. 城镇燃气管理条例 第18条")
 
 
@@ -103,7 +104,7 @@ class Finding(Frozen):
 
     finding_no: int = Field(ge=1)
     item_code: str | None = Field(default=None, description="the checklist item it falls under, if any")
-    description: str = Field(min_length=1, max_length=2000)
+    description: FreeText = Field(min_length=1, max_length=2000)
     hazard_suspected: bool = False
     location: str | None = Field(default=None, max_length=200)
 

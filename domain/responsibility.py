@@ -18,6 +18,7 @@ import orjson
 from pydantic import Field
 
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
+from domain.bounds import FreeText
 from domain.errors import Conflict, NotFound
 from domain.posts import Post
 from domain.references import PostRef
@@ -59,7 +60,7 @@ class DutyTerms(Frozen):
     post_id: PostRef
     line: Line
     scope: tuple[str, ...] = Field(default=(), description="areas or sectors it covers (一岗双责 matching)")
-    text: str = Field(min_length=1, max_length=2000)
+    text: FreeText = Field(min_length=1, max_length=2000)
     source_document: str = Field(min_length=1, max_length=200, description="e.g. 泉港城管〔2022〕149号 §16")
 
 

@@ -31,6 +31,7 @@ from uuid import UUID
 from pydantic import Field
 
 from domain.base import Aggregate, CommandContext, DomainEvent, Frozen, created, first_event, require
+from domain.bounds import FreeText
 from domain.calendar import local_day
 from domain.errors import Conflict, DomainError, Rejected
 from domain.jurisdiction import covers
@@ -126,7 +127,7 @@ class UnitSubject(Frozen):
 
     kind: Literal["unit"] = "unit"
     unit_id: UnitRef
-    description: str = Field(min_length=1, max_length=2000, description="what is reported, in the officer's words")
+    description: FreeText = Field(min_length=1, max_length=2000, description="what is reported, in the officer's words")
 
 
 class HazardSubject(Frozen):
@@ -134,7 +135,7 @@ class HazardSubject(Frozen):
 
     kind: Literal["hazard"] = "hazard"
     hazard_id: HazardRef
-    description: str = Field(min_length=1, max_length=2000)
+    description: FreeText = Field(min_length=1, max_length=2000)
 
 
 class ConcealedAccidentSubject(Frozen):
@@ -143,7 +144,7 @@ class ConcealedAccidentSubject(Frozen):
     kind: Literal["concealed_accident"] = "concealed_accident"
     unit_id: UnitRef | None = Field(default=None, description="the unit where it happened, when known")
     occurred_on: date | None = Field(default=None, description="when it happened, as reported")
-    description: str = Field(min_length=1, max_length=2000)
+    description: FreeText = Field(min_length=1, max_length=2000)
 
 
 TipSubject = Annotated[UnitSubject | HazardSubject | ConcealedAccidentSubject, Field(discriminator="kind")]

@@ -17,10 +17,16 @@ from pydantic import ValidationError
 
 from api.bootstrap import System
 from api.demo.identifiers import resident_id
+from application import hazards as hz
+from application import inspections as ins
 from application import people as pp
+from application import responsibility as rs
 from domain import bounds
+from domain import responsibility as r
 from domain.bounds import EARLIEST, EFFECTIVE_HORIZON, INT64_MAX, LATEST
 from domain.errors import Conflict, Rejected
+from domain.hazards import HazardGrade, HazardSource
+from domain.inspections import InspectionKind
 from tests.builders import World
 from tests.conftest import REGISTRAR
 from tests.test_cli import run
@@ -101,6 +107,55 @@ def test_free_text_may_hold_newlines_and_tabs_but_no_other_control_character() -
     assert bounds.text_problem("名称\n", free=False) is not None
 
 
+SOME = UUID("00000000-0000-0000-0000-000000000002")
+
+
+def duty(**fields: object) -> r.DutyTerms:
+    return r.DutyTerms.model_validate({"post_id": SOME, "line": "territorial", "text": "督促检查",
+                                       "source_document": "泉港城管〔2022〕149号 §16", **fields})
+
+
+@pytest.mark.parametrize("command", [
+    lambda text: register(name=text),
+    lambda text: register(basis=text),
+    lambda text: pp.RevokeCertificate(person_id=SOME, number=text, reason="违章作业"),
+    lambda text: ins.OpenInspection(kind=InspectionKind.enforcement, title=text, target_unit_id=SOME,
+                                    inspectors=[SOME]),
+    lambda text: ins.RecordFinding(inspection_id=SOME, description="未设置警示标志", location=text),
+    lambda text: rs.AssignDuty(list_id=SOME, terms=duty(source_document=text)),
+    lambda text: rs.AssignDuty(list_id=SOME, terms=duty(scope=("城镇燃气", text))),
+], ids=["name", "basis", "certificate-number", "title", "location", "nested-document-number", "nested-list-item"])
+@pytest.mark.parametrize("text", ["张\n三", "张\t三", "张三\n"])
+def test_one_line_text_refuses_a_newline_or_tab(command, text: str) -> None:
+    """Issue #9 §1: "no NUL or other control characters in text (newline and tab allowed in free text)" — a name, a
+    number, a title, a document number is one line."""
+    assert command("张三") is not None
+    with pytest.raises(ValidationError) as refused:
+        command(text)
+    assert "control character" in str(refused.value)
+
+
+@pytest.mark.parametrize("command", [
+    lambda text: ins.RecordFinding(inspection_id=SOME, description=text),
+    lambda text: pp.RevokeCertificate(person_id=SOME, number="T123", reason=text),
+    lambda text: rs.AssignDuty(list_id=SOME, terms=duty(text=text)),
+    lambda text: hz.ReportHazard(unit_id=SOME, grade=HazardGrade.general, description=text,
+                                    source=HazardSource.self_reported),
+], ids=["finding", "reason", "nested-duty-text", "hazard-description"])
+def test_free_text_keeps_its_newlines_and_tabs(command) -> None:
+    assert command("第一行\n\t第二行") is not None
+    with pytest.raises(ValidationError):
+        command("第一行\r第二行")
+
+
+def test_a_stored_value_with_a_newline_in_one_line_text_still_loads() -> None:
+    """The mark validates nothing in a value object, which stored events carry (docs/DEVELOPING.md): an event stored
+    before one-line text was enforced loads as it was."""
+    old = duty(source_document="泉港城管\n〔2022〕149号")
+    assert old.source_document == "泉港城管\n〔2022〕149号"
+    assert {name for name, info in r.DutyTerms.model_fields.items() if bounds.is_free_text(info)} == {"text"}
+
+
 def test_text_is_capped() -> None:
     assert bounds.text_problem("字" * bounds.MAX_TEXT) is None
     assert bounds.text_problem("字" * (bounds.MAX_TEXT + 1)) is not None
@@ -135,10 +190,11 @@ POISON_BODIES = [
     {"effective_at": "9999-12-31T23:59:59-14:00"},
     {"effective_at": 1_700_000_000},
     {"name": "张\u0000三"},
+    {"name": "张\n三"},
 ]
 
 
-@pytest.mark.parametrize("poison", POISON_BODIES, ids=["year-1", "year-9999", "unix-time", "nul"])
+@pytest.mark.parametrize("poison", POISON_BODIES, ids=["year-1", "year-9999", "unix-time", "nul", "newline"])
 def test_poison_bodies_are_refused_and_write_nothing(client: TestClient, system: System, token, poison) -> None:
     World(system)
     head = system.store.head()
@@ -231,3 +287,17 @@ def test_the_command_line_keeps_the_same_window(tmp_path: Path, capsys, monkeypa
     assert run(capsys, "hazards", "ledger", "--as-of", "1949-10-01")[0] == 0
     assert run(capsys, "hazards", "ledger", "--as-of", "2099-12-31T23:59:59+08:00")[0] == 0
     assert run(capsys, "hazards", "ledger", "--as-of", "2100-01-01")[0] == 2
+
+
+def test_the_api_document_says_which_text_is_one_line(client: TestClient) -> None:
+    """What the document admits is what the API accepts (the sweep generates from it): a name is one line, a
+    hazard's description free text."""
+    document = client.get("/api/v1/openapi.json").json()
+    schemas = document["components"]["schemas"]
+
+    def body(path: str) -> dict:
+        ref = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        return schemas[ref.rpartition("/")[2]]["properties"]
+
+    assert body("/api/v1/people")["name"]["pattern"] == bounds.LINE_PATTERN
+    assert body("/api/v1/hazards")["description"]["pattern"] == bounds.TEXT_PATTERN
