@@ -23,6 +23,7 @@ from tests.audit_support import everything_in, lines_of, rewrite
 from tests.builders import World
 from tests.conftest import ADMIN, COUNTY, T0, TOWN_A, TOWN_B
 from tests.test_dossier import Case
+from tests.test_event_feed import read_sse
 from tests.tipdesk import TipDesk
 
 
@@ -55,10 +56,14 @@ def test_a_certificate_number_is_masked_wherever_it_leaves_the_store(system: Sys
         "feed": client.get("/api/v1/events?limit=1000", headers=admin),
         "1+N": client.get(f"/api/v1/enterprises/{world.enterprise}/ledger", headers=admin),
     }
+    with client.stream("GET", "/api/v1/events/live", headers=admin) as live:  # SSE: the feed's envelopes, live
+        sse = orjson.dumps(read_sse(live.iter_lines(), len(system.store.read(0, 1000)))).decode()
+    texts = {name: response.text for name, response in outputs.items()} | {"SSE": sse}
     for name, response in outputs.items():
         assert response.status_code == 200, (name, response.text)
-        assert middle not in response.text, f"{name} shows the number whole"
-        assert mask_certificate_number(number) in response.text, name
+    for name, text in texts.items():
+        assert middle not in text, f"{name} shows the number whole"
+        assert mask_certificate_number(number) in text, name
     revealed = client.get(f"/api/v1/people/{person}?reveal=true", headers=token("registrar", COUNTY)).json()
     assert [c["number"] for c in revealed["certificates"]] == [number], "a personal-data role may ask for it whole"
 

@@ -177,6 +177,18 @@ def event_feed(run: Lifecycle) -> dict[str, str]:
         after = page["next_after"]
 
 
+def live_tail(run: Lifecycle) -> dict[str, str]:
+    """The SSE live tail (``/events/live``) from the start of the log up to its head."""
+    head, lines = run.system.store.head(), []
+    with run.client.stream("GET", "/api/v1/events/live", headers=run.feed_headers) as response:
+        assert response.status_code == 200
+        for line in response.iter_lines():
+            lines.append(line)
+            if line == f"id: {head}":
+                break
+    return {"SSE live tail": "\n".join(lines)}
+
+
 def audit_export(run: Lifecycle) -> dict[str, str]:
     """Every byte of a full audit bundle, with each event's exported stored bytes decoded."""
     bundle = run.settings.data_dir / "secrecy-bundle.zip"
@@ -187,7 +199,7 @@ def audit_export(run: Lifecycle) -> dict[str, str]:
 
 COLLECTORS: tuple[Callable[[Lifecycle], dict[str, str]], ...] = (
     stored_events, database_tables, http_responses, command_line_output, logs, docs, kafka_stream, event_feed,
-    audit_export,
+    live_tail, audit_export,
 )
 """Every surface an identity could leak through; an outbound path added to Zeren adds its collector here."""
 
@@ -321,3 +333,4 @@ def test_the_planted_identity_is_found_nowhere(system: System, client: TestClien
                         "audit bundle"}
     assert any(name.startswith("kafka ") for name in surfaces)
     assert any(name.startswith("event feed ") for name in surfaces)
+    assert "TipReceived" in surfaces["SSE live tail"]
