@@ -46,7 +46,9 @@ class RevokeCertificate(Targeted):
     roles: ClassVar[frozenset[str]] = frozenset({"admin", "registrar", "enforcement"})
     action: ClassVar[str] = "revoke certificates"
     person_id: PersonRef
-    number: str
+    number: str = Field(min_length=1, max_length=50, description=(
+        "the certificate's number, as recorded; sent in the body, not the path, so that no URL (access logs, "
+        "proxies) carries a number that may embed a 身份证号"))
     reason: FreeText = Field(min_length=1, max_length=1000)
 
 

@@ -230,7 +230,8 @@ def rename_person(ctx: CommandContext, person: Person, name: str) -> PersonRenam
 
 def issue_certificate(ctx: CommandContext, person: Person, certificate: Certificate) -> CertificateIssued:
     if certificate.number in person.certificates:
-        raise Conflict("certificate-exists", f"certificate {certificate.number} is already on record")
+        raise Conflict("certificate-exists",  # a refusal names the number masked, as every answer does
+                       f"certificate {mask_certificate_number(certificate.number)} is already on record")
     require(certificate.expires_on > certificate.issued_on, "expiry-before-issue",
             "a certificate expires after it is issued", field="certificate.expires_on")
     require(certificate.kind != CertificateKind.special_operation or bool(certificate.operation),
@@ -242,9 +243,9 @@ def issue_certificate(ctx: CommandContext, person: Person, certificate: Certific
 def revoke_certificate(ctx: CommandContext, person: Person, number: str, reason: str) -> CertificateRevoked:
     cert = person.certificates.get(number)
     if cert is None:
-        raise NotFound("certificate-not-found", f"{person.name} has no certificate {number}")
+        raise NotFound("certificate-not-found", f"{person.name} has no certificate {mask_certificate_number(number)}")
     if cert.revoked:
-        raise Conflict("certificate-revoked", f"certificate {number} is already revoked")
+        raise Conflict("certificate-revoked", f"certificate {mask_certificate_number(number)} is already revoked")
     require(bool(reason.strip()), "reason-required", "a revocation needs its reason", field="reason")
     return person.next_event(CertificateRevoked, ctx, number=number, reason=reason)
 

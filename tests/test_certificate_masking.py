@@ -58,12 +58,27 @@ def test_a_certificate_number_is_masked_wherever_it_leaves_the_store(system: Sys
     }
     with client.stream("GET", "/api/v1/events/live", headers=admin) as live:  # SSE: the feed's envelopes, live
         sse = orjson.dumps(read_sse(live.iter_lines(), len(system.store.read(0, 1000)))).decode()
-    texts = {name: response.text for name, response in outputs.items()} | {"SSE": sse}
+    certificate = {"number": number, "kind": "special_operation", "operation": "焊接与热切割作业",
+                   "issuer": "泉州市应急管理局", "issued_on": "2024-01-01", "expires_on": "2030-01-01"}
+    refusals = {  # a refusal names the number masked too
+        "refused again": (409, client.post(f"/api/v1/people/{person}/certificates", json={"certificate": certificate},
+                                           headers=admin)),
+        "revoked again": (409, client.post(f"/api/v1/people/{person}/certificates/revocation",
+                                           json={"number": number, "reason": "重复"}, headers=admin)),
+        "unknown": (404, client.post(f"/api/v1/people/{person}/certificates/revocation",
+                                     json={"number": f"T{id_number[:-4]}9999", "reason": "无此证"}, headers=admin)),
+    }
+    texts = {name: response.text for name, response in outputs.items()} | {"SSE": sse} | {
+        name: response.text for name, (_, response) in refusals.items()}
     for name, response in outputs.items():
         assert response.status_code == 200, (name, response.text)
+    for name, (status, response) in refusals.items():
+        assert response.status_code == status, (name, response.text)
     for name, text in texts.items():
         assert middle not in text, f"{name} shows the number whole"
-        assert mask_certificate_number(number) in text, name
+        assert mask_certificate_number(number) in text or name == "unknown", name
+    paths = [path for path in client.get("/api/v1/openapi.json").json()["paths"] if path.startswith("/api/v1/people")]
+    assert not [path for path in paths if "{number}" in path], "no URL carries a certificate number (access logs)"
     revealed = client.get(f"/api/v1/people/{person}?reveal=true", headers=token("registrar", COUNTY)).json()
     assert [c["number"] for c in revealed["certificates"]] == [number], "a personal-data role may ask for it whole"
 

@@ -26,8 +26,8 @@ router = APIRouter(tags=["people"])
 command_route(router, "/people", pp.RegisterPerson, "Register a person (人员登记)", created=True)
 command_route(router, "/people/{person_id}/name", pp.RenamePerson, "Correct a person's name (人员姓名变更)")
 command_route(router, "/people/{person_id}/certificates", pp.IssueCertificate, "Record a certificate (取得证书)")
-command_route(router, "/people/{person_id}/certificates/{number}/revocation", pp.RevokeCertificate,
-              "Revoke a certificate (证书撤销)")
+command_route(router, "/people/{person_id}/certificates/revocation", pp.RevokeCertificate,
+              "Revoke a certificate (证书撤销); its number in the body, never in the URL (it may embed a 身份证号)")
 command_route(router, "/people/{person_id}/trainings", pp.RecordTraining,
               "Record a safety training: kind, content, hours, day, assessment (安全教育培训记录)")
 command_route(router, "/people/{person_id}/bans", pp.ImposeIndustryBan, "Impose an industry ban (行业禁入)")
