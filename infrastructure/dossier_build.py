@@ -76,10 +76,23 @@ class Bounded(Generic[K, V]):
 class Kept:
     """What dossiers of one store keep between builds, all of it immutable once sealed: stored events and their
     decoding by position, leaf indices by position, range hashes (hex) by leaf range. ``events`` bounds the events
-    kept (a ten-year enterprise is about 1,200; a decoded event and its bytes are a few kB)."""
+    kept (a ten-year enterprise is about 1,200; a decoded event and its bytes are a few kB), and each position's
+    evidence item under one tree size (its bytes in base64 and its inclusion path: built again only when a new head
+    is signed). From the dossier index: each record's positions and each value's relations, complete up to
+    ``upto``; when the sealed log has grown, the records' new positions are read in one range query of the index and
+    the relations are asked again."""
+
+    TAIL = 10_000
+    """A log grown by more than this since the index was last asked: what was kept of the index is dropped rather
+    than brought forward."""
 
     def __init__(self, events: int = 50_000, nodes: int = 500_000):
         self.events: Bounded[int, tuple[StoredEvent, Any]] = Bounded(events)
+        self.records: Bounded[UUID, list[int]] = Bounded(events)
+        self.named: Bounded[UUID, list[tuple[int, str, str, UUID]]] = Bounded(events)
+        self.upto = 0
+        self.index_lock = threading.Lock()
+        self.evidence: Bounded[tuple[int, int], dict[str, Any]] = Bounded(events)
         self.leaves: Bounded[int, int] = Bounded(events * 2)
         self.ranges: Bounded[tuple[int, int], str] = Bounded(nodes)
 
@@ -92,6 +105,49 @@ class Kept:
             self.events.keep(fresh)
             found.update(fresh)
         return found
+
+
+    def _advance(self, index: DossierIndexQueries, last: int) -> None:
+        if last <= self.upto:
+            return
+        if last - self.upto > self.TAIL or not self.records.kept:
+            self.records.kept.clear()
+        else:
+            for aggregate_id, position in index.after(self.upto, last):
+                found = self.records.kept.get(aggregate_id)
+                if found is not None:
+                    found.append(position)
+        self.named.kept.clear()
+        self.upto = last
+
+    def positions(self, index: DossierIndexQueries, aggregate_ids: list[UUID], last: int) -> dict[UUID, list[int]]:
+        """The positions ``≤ last`` of each record's events (the dossier index's answer, kept)."""
+        with self.index_lock:
+            self._advance(index, last)
+            found, missing = self.records.found(aggregate_ids)
+            if missing:
+                fresh = index.positions(missing, last=self.upto)
+                self.records.keep(fresh)
+                found.update(fresh)
+            return {a: [p for p in positions if p <= last] for a, positions in found.items()}
+
+    def related(self, index: DossierIndexQueries, values: list[UUID], last: int
+                ) -> dict[tuple[str, str, UUID], list[UUID]]:
+        """The records created by each (event type, key, value) up to ``last``, in position order (the dossier
+        index's answer, kept)."""
+        with self.index_lock:
+            self._advance(index, last)
+            found, missing = self.named.found(values)
+            if missing:
+                fresh = index.related(missing, last=self.upto)
+                self.named.keep(fresh)
+                found.update(fresh)
+            related: dict[tuple[str, str, UUID], list[UUID]] = {}
+            for value, named in found.items():
+                for position, event_type, key, aggregate_id in named:
+                    if position <= last:
+                        related.setdefault((event_type, key, value), []).append(aggregate_id)
+            return related
 
 
 class _StoredSource:
@@ -112,12 +168,12 @@ class _StoredSource:
         missing = [a for a in dict.fromkeys(aggregate_ids) if a not in self.cache]
         if not missing:
             return
-        placed = self.index.positions(missing, last=self.last, known_at=self.known_at)
-        wanted = [position for found in placed.values() for position, _ in found]
+        placed = self.kept.positions(self.index, missing, self.last)
+        wanted = [position for found in placed.values() for position in found]
         stored = self.kept.decoded(self.audit.log, wanted) if wanted else {}
         for aggregate_id in missing:
             logged = []
-            for position, _ in placed.get(aggregate_id, []):
+            for position in placed.get(aggregate_id, []):
                 row, event = stored[position]
                 self.rows[position] = row
                 logged.append(d.Logged(position, event))
@@ -127,7 +183,7 @@ class _StoredSource:
         fresh = [v for v in dict.fromkeys(values) if v not in self.asked]
         if not fresh:
             return
-        self.relations.update(self.index.related(fresh, last=self.last, known_at=self.known_at))
+        self.relations.update(self.kept.related(self.index, fresh, self.last))
         self.asked.update(fresh)
 
     def prefetch(self, aggregate_ids: Iterable[UUID] = (), related_to: Iterable[UUID] = ()) -> None:
@@ -240,14 +296,20 @@ class Dossiers:
         except d.NoSubject as exc:
             raise NotFound("not-found", str(exc)) from None
         positions = sorted({p for line in content["lines"] for p in line["positions"]})
-        with self.audit.db.read() as tx:
-            proofs = _proofs(tx, positions, head.tree_size, self.kept)
-        evidence = []
-        for position in positions:
-            row, (leaf_index, path) = source.rows[position], proofs[position]
-            evidence.append({"position": position, "leaf_index": leaf_index,
-                             "aggregate_id": str(row.aggregate_id), "aggregate_version": row.aggregate_version,
-                             "topic": row.topic, "stored": base64.b64encode(row.state).decode(),
-                             "inclusion_path": path})
+        items, unproven = self.kept.evidence.found((position, head.tree_size) for position in positions)
+        if unproven:
+            with self.audit.db.read() as tx:
+                proofs = _proofs(tx, [position for position, _ in unproven], head.tree_size, self.kept)
+            fresh = {}
+            for position, size in unproven:
+                row, (leaf_index, path) = source.rows[position], proofs[position]
+                fresh[(position, size)] = {
+                    "position": position, "leaf_index": leaf_index, "aggregate_id": str(row.aggregate_id),
+                    "aggregate_version": row.aggregate_version, "topic": row.topic,
+                    "stored": base64.b64encode(row.state).decode(), "inclusion_path": path}
+            self.kept.evidence.keep(fresh)
+            items.update(fresh)
+        evidence = [{**item, "inclusion_path": list(item["inclusion_path"])}
+                    for item in (items[(position, head.tree_size)] for position in positions)]
         return {"format": FORMAT, "head": head.to_json(), "content": orjson.loads(orjson.dumps(content)),
                 "evidence": evidence}

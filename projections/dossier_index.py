@@ -11,7 +11,6 @@ records a dossier finds by a relation — so a dossier reads the few hundred rec
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -63,39 +62,43 @@ class DossierIndex(Projection):
 
 
 class DossierIndexQueries:
-    """Where the events of records lie, and which records a relation names — up to a log position, as known at a
-    time."""
+    """Where the events of records lie, and which records a relation names — up to a log position."""
 
     def __init__(self, db: Any):
         self.db = db
 
-    def positions(self, aggregate_ids: Iterable[UUID], *, last: int, known_at: datetime
-                  ) -> dict[UUID, list[tuple[int, int]]]:
-        """(position, version) of each record's events with ``position ≤ last`` recorded by ``known_at``."""
+    def positions(self, aggregate_ids: Iterable[UUID], *, last: int) -> dict[UUID, list[int]]:
+        """The positions ``≤ last`` of each record's events, in order — one query per 500 records. (What is not yet
+        known at a time K is left out by the reader, from each event's recorded time.)"""
         ids = [str(a) for a in aggregate_ids]
-        found: dict[UUID, list[tuple[int, int]]] = {UUID(a): [] for a in ids}
+        found: dict[UUID, list[int]] = {UUID(a): [] for a in ids}
         e = EVENTS.c
         with self.db.read() as conn:
             for start in range(0, len(ids), 500):
-                query = (select(e.aggregate_id, e.position, e.version)
-                         .where(e.aggregate_id.in_(ids[start:start + 500]), e.position <= last,
-                                e.recorded_at <= known_at).order_by(e.position))
-                for aggregate_id, position, version in conn.execute(query):
-                    found[UUID(aggregate_id)].append((position, version))
+                query = (select(e.aggregate_id, e.position)
+                         .where(e.aggregate_id.in_(ids[start:start + 500]), e.position <= last).order_by(e.position))
+                for aggregate_id, position in conn.execute(query):
+                    found[UUID(aggregate_id)].append(position)
         return found
 
-    def related(self, values: Iterable[UUID], *, last: int, known_at: datetime
-                ) -> dict[tuple[str, str, UUID], list[UUID]]:
-        """Every relation naming one of ``values``: the records created by each (event type, key, value), in
+    def related(self, values: Iterable[UUID], *, last: int) -> dict[UUID, list[tuple[int, str, str, UUID]]]:
+        """Every relation naming one of ``values`` up to ``last``: (position, event type, key, record created), in
         position order — one query per 500 values (the index ``dossier_relations_value``)."""
         wanted = [str(v) for v in values]
-        found: dict[tuple[str, str, UUID], list[UUID]] = {}
+        found: dict[UUID, list[tuple[int, str, str, UUID]]] = {UUID(v): [] for v in wanted}
         r = RELATIONS.c
         with self.db.read() as conn:
             for start in range(0, len(wanted), 500):
-                query = (select(r.event_type, r.key, r.value, r.aggregate_id)
-                         .where(r.value.in_(wanted[start:start + 500]), r.position <= last,
-                                r.recorded_at <= known_at).order_by(r.position))
-                for event_type, key, value, aggregate_id in conn.execute(query):
-                    found.setdefault((event_type, key, UUID(value)), []).append(UUID(aggregate_id))
+                query = (select(r.position, r.event_type, r.key, r.value, r.aggregate_id)
+                         .where(r.value.in_(wanted[start:start + 500]), r.position <= last).order_by(r.position))
+                for position, event_type, key, value, aggregate_id in conn.execute(query):
+                    found[UUID(value)].append((position, event_type, key, UUID(aggregate_id)))
         return found
+
+    def after(self, first: int, last: int) -> list[tuple[UUID, int]]:
+        """(record, position) of every event with ``first < position ≤ last``, in order — one range query of the
+        primary key."""
+        e = EVENTS.c
+        with self.db.read() as conn:
+            return [(UUID(a), p) for a, p in conn.execute(
+                select(e.aggregate_id, e.position).where(e.position > first, e.position <= last).order_by(e.position))]
