@@ -3,7 +3,8 @@
 The library's PostgreSQL recorder sends ``NOTIFY <events table>`` in the transaction that inserts events; PostgreSQL
 delivers a notification only when that transaction commits, so a follower that ``LISTEN``s wakes as soon as there is
 something to read — from any process writing to the store, not only its own (those wake it in-process already).
-The channel is database-wide: stores in other schemas of the same database wake it too, which costs one empty step.
+Channels are database-wide, so each store's channel names its schema (``persistence.channel``): stores in other
+schemas of the same database do not wake it. The projection runner, the sealer and the relay each listen.
 A notification carries nothing the follower relies on: it reads the log from its tracked position as always, so a
 lost notification (the listening connection dropped) delays it by at most its poll interval, and when the
 connection is (re)established it is woken once to catch up with whatever committed while nobody listened.
@@ -16,6 +17,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -25,6 +27,12 @@ from application.following import STOP_CHECK_SECONDS
 log = logging.getLogger(__name__)
 
 RECONNECT_SECONDS = 1.0
+
+
+def of_log(conninfo: str | None, recorder: Any) -> Notifications | None:
+    """Notifications of the log ``recorder`` writes (``None`` on SQLite, which has no channel)."""
+    channel = getattr(recorder, "channel_name", None)
+    return Notifications(conninfo, channel) if conninfo and channel else None
 
 
 class Notifications:

@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -110,6 +111,16 @@ def _check_versions(read: dict[UUID, int], current: dict[UUID, int]) -> None:
         raise Stale(f"changed since read: {', '.join(changed)}")
 
 
+def channel(schema: str, table: str) -> str:
+    """The ``NOTIFY`` channel of the events table of ``schema``. The library names it after the table alone, but a
+    channel is database-wide: every store of the database (one per schema) would wake every listener for nothing.
+    Channels are identifiers of at most 63 bytes; a longer name is shortened with a digest of the schema."""
+    name = f"{table}@{schema}"
+    if len(name.encode()) > 63:
+        name = f"{table}@{hashlib.sha256(schema.encode()).hexdigest()[:16]}"
+    return name
+
+
 COPY_FROM = 64
 """PostgreSQL: a save of at least this many events (a bulk import's batch: ``bench/generator.py``'s
 ``BufferedLog``, a migration) is written with ``COPY`` (:meth:`PostgresEventRecorder._copy_events`); a command's few
@@ -178,6 +189,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
 
     def __init__(self, datastore: Any, **kwargs: Any):
         super().__init__(datastore, **kwargs)
+        self.channel_name = channel(self.datastore.schema, self.events_table_name)
         schema, table = Identifier(self.datastore.schema), Identifier(self.events_table_name)
         function = Identifier(f"{self.events_table_name}_immutable")
         self.sql_create_statements[:0] = [SQL("CREATE SCHEMA IF NOT EXISTS {0}").format(schema)]

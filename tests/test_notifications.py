@@ -8,15 +8,19 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
+from psycopg import sql
 
 from api.bootstrap import System, bootstrap
 from application import organisation as o
 from domain.units import RiskColour
+from infrastructure.audit.sealer import NAME as SEALER
 from infrastructure.following import positions
 from infrastructure.settings import Settings
+from infrastructure.stream.relay import Relay
 from tests.builders import World
-from tests.conftest import REGISTRAR, drop_schema, make_settings
+from tests.conftest import PG_URL, REGISTRAR, drop_schema, make_settings
 
 HOUR = 3600.0
 DEADLINE = 60.0
@@ -58,3 +62,70 @@ def test_a_follower_wakes_on_a_commit_in_another_process(pg: Settings) -> None:
         thread.join()
         follower.close()
         writer.close()
+
+
+def _sealed(system: System, position: int) -> bool:
+    deadline = time.monotonic() + DEADLINE
+    while time.monotonic() < deadline:
+        if positions(system.db, [SEALER]).get(SEALER, 0) >= position:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_the_sealer_wakes_on_a_commit_in_another_process(pg: Settings) -> None:
+    sealing, writer = bootstrap(pg), bootstrap(pg)
+    stop = threading.Event()
+    thread = threading.Thread(target=sealing.audit.sealer.run, args=(stop, HOUR), daemon=True)
+    try:
+        world = World(writer)
+        thread.start()
+        notifications = sealing.audit.sealer.notifications
+        assert notifications is not None
+        assert notifications.listening.wait(DEADLINE)
+        assert _sealed(sealing, writer.store.head())
+        position = writer.service.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red,
+                                                            reason="通知"), REGISTRAR).position
+        assert position is not None
+        assert _sealed(sealing, position)  # long before its hourly poll: the notification woke it
+    finally:
+        stop.set()
+        thread.join()
+        sealing.close()
+        writer.close()
+
+
+def test_the_relay_listens_on_its_stores_channel(pg: Settings) -> None:
+    system = bootstrap(pg)
+    try:
+        relay = Relay(system.settings, system.db, system.store)
+        assert relay.notifications is not None
+        assert relay.notifications.channel == system.store.recorder.channel_name
+    finally:
+        system.close()
+
+
+def test_a_store_in_another_schema_does_not_wake_this_ones_followers(pg: Settings, tmp_path: Path,
+                                                                      request: pytest.FixtureRequest) -> None:
+    """The channel is database-wide, so each store's names its schema: a commit in another schema sends nothing on
+    this one's. PostgreSQL delivers notifications in commit order, so a marker sent after the other store's writes
+    arrives first exactly when they sent nothing here."""
+    other_settings, other_schema = make_settings("postgres", tmp_path / "other", request)
+    here, other = bootstrap(pg), bootstrap(other_settings)
+    try:
+        channel = here.store.recorder.channel_name
+        assert channel != other.store.recorder.channel_name
+        with psycopg.connect(PG_URL, autocommit=True) as listener:
+            listener.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+            World(other)  # commits in the other schema
+            with psycopg.connect(PG_URL, autocommit=True) as marker:
+                marker.execute(sql.SQL("NOTIFY {}, 'marker'").format(sql.Identifier(channel)))
+            first = next(listener.notifies(timeout=DEADLINE, stop_after=1))
+            assert first.payload == "marker"
+            World(here)
+            assert next(listener.notifies(timeout=DEADLINE, stop_after=1)).channel == channel
+    finally:
+        here.close()
+        other.close()
+        assert other_schema
+        drop_schema(other_schema)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
@@ -34,6 +35,7 @@ from infrastructure.audit.tree import StoredTree
 from infrastructure.database import Database
 from infrastructure.follower_health import FollowerHealth
 from infrastructure.following import Tracking
+from infrastructure.notifications import Notifications
 
 NAME = "audit_sealer"
 
@@ -50,7 +52,7 @@ class SealRefused(FollowerFailed):
 class Sealer:
     def __init__(self, db: Database, log: StoredLog, signer: Callable[[], Signer], clock: Clock, *,
                  every_events: int, every_minutes: float, clock_skew_seconds: float, cosigning: Cosigning,
-                 batch_size: int = 500):
+                 batch_size: int = 500, notifications: Notifications | None = None):
         if every_events < 1 or every_minutes <= 0:
             raise ValueError("heads are signed every N ≥ 1 events and every M > 0 minutes")
         self.db = db
@@ -70,6 +72,8 @@ class Sealer:
         self._checkpoints_signed = False
         """Whether heads signed before checkpoints were have been signed as checkpoints (once per process)."""
         self._wake = threading.Event()
+        self.notifications = notifications
+        """PostgreSQL: woken by every commit to the log (``LISTEN``), from any process."""
 
     def setup(self) -> None:
         with self.db.transaction() as conn:  # processes starting together queue here: the first row wins
@@ -194,5 +198,8 @@ class Sealer:
         self._wake.set()
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
-        """Follow the log until ``stop`` is set (``zeren audit seal --follow``; in-process in ``zeren serve``)."""
-        follow(self.step, stop, self._wake, poll_seconds, NAME, FollowerHealth(self.db))
+        """Follow the log until ``stop`` is set (``zeren audit seal --follow``; in-process in ``zeren serve``): woken
+        by commits (``LISTEN``, PostgreSQL) or this process's commands, and every ``poll_seconds`` in case a
+        notification was lost."""
+        with self.notifications.waking(self.wake, stop) if self.notifications else nullcontext():
+            follow(self.step, stop, self._wake, poll_seconds, NAME, FollowerHealth(self.db))

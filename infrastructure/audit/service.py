@@ -21,6 +21,7 @@ from infrastructure.audit.signing import Signer, TreeHead, configured_public_key
 from infrastructure.audit.tree import StoredTree
 from infrastructure.database import Database
 from infrastructure.eventstore import EventStore
+from infrastructure.notifications import of_log
 from infrastructure.settings import Settings
 
 
@@ -37,7 +38,8 @@ class Audit:
         self.sealer = Sealer(db, self.log, lambda: self.signer, clock, every_events=settings.seal_every_events,
                              cosigning=self.cosigning,
                              every_minutes=settings.seal_every_minutes,
-                             clock_skew_seconds=settings.audit_clock_skew_seconds)
+                             clock_skew_seconds=settings.audit_clock_skew_seconds,
+                             notifications=of_log(getattr(db, "conninfo", None), store.recorder))
 
     @cached_property
     def signer(self) -> Signer:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from contextlib import suppress
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -34,6 +34,7 @@ from application.ports import EventLog, LogEntry
 from infrastructure.database import Database
 from infrastructure.follower_health import FollowerHealth
 from infrastructure.following import Tracking
+from infrastructure.notifications import of_log
 from infrastructure.settings import Settings
 from infrastructure.stream.envelope import cloud_event, kafka_message
 
@@ -97,6 +98,8 @@ class Relay:
         self._producer: KafkaProducer | None = None
         self.health = FollowerHealth(db)
         self._wake = threading.Event()
+        self.notifications = of_log(getattr(db, "conninfo", None), getattr(log_, "recorder", None))
+        """PostgreSQL: woken by every commit to the log (``LISTEN``), from any process."""
 
     # -- the broker ---------------------------------------------------------------------------------------------
 
@@ -258,7 +261,8 @@ class Relay:
             retry_error_callback=lambda _: 0,
         )
         try:
-            follow(lambda: retrying(self.step), stop, self._wake, self.settings.relay_poll_seconds, self.name,
-                   self.health)
+            with self.notifications.waking(self.wake, stop) if self.notifications else nullcontext():
+                follow(lambda: retrying(self.step), stop, self._wake, self.settings.relay_poll_seconds, self.name,
+                       self.health)
         finally:
             self.close()
