@@ -16,6 +16,7 @@ import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -348,3 +349,69 @@ def test_the_system_page_shows_each_read_models_progress_until_it_has_caught_up(
         system.runner.rebuild("audit_trail")
         assert shown == [2, 4]
         expect(bars).to_have_count(0, timeout=15_000)
+
+
+def test_a_town_user_sees_its_own_assessment_project_vetoes_and_outsourcing_only(browser: Browser,
+                                                                                system: System) -> None:
+    """考核结果, 项目一票否决 and 外包外租 pages: 南埔镇's user sees 南埔镇's rows, never 山腰街道's; a result scored
+    under the shipped placeholder scheme says so."""
+    from application import accountability as ac
+    from application import outsourcing as o
+    from domain import assessments as asm
+    from domain import outsourcing as os_
+    from domain.calendar import local_day
+    from domain.rules import pack_for
+    from domain.rules.assessment import assessment_scheme
+    from tests.builders import World
+    from tests.conftest import ADMIN, COUNTY, TOWN_B
+
+    w = World(system)
+    nanpu_owner, nanpu_contractor = w.enterprise_in(w.town_b, 3), w.enterprise_in(w.town_b, 4)
+    shanyao_contractor = w.enterprise_in(w.town_a, 2)
+    today = local_day(system.service.clock.now())
+    items = assessment_scheme(pack_for(COUNTY)).items
+    for town, owner, contractor, scope, score, agreement in (
+            (w.town_a, w.enterprise, shanyao_contractor, "山腰调压站改造工程", "80", os_.Agreement.safety_agreement),
+            (w.town_b, nanpu_owner, nanpu_contractor, "南埔储罐区检修工程", "92.5", os_.Agreement.none)):
+        w.run(ADMIN, o.RecordOutsourcing(unit_id=owner, contractor_unit_id=contractor,
+                                         kind=os_.OutsourcingKind.contracting, scope=scope, agreement=agreement,
+                                         qualification="资质证书 D235000001", starts_on=today,
+                                         ends_on=today + timedelta(days=90)))
+        w.run(ADMIN, ac.RecordAssessment(unit_id=town, year=2025, scores=[
+            ac.ItemScore(code=i.code, score=Decimal(score)) for i in items]))
+        w.run(ADMIN, ac.VetoProject(issuer_unit_id=town, kind=asm.ProjectKind.project, name=f"{scope}审批",
+                                    risk="重大安全风险", document="文号〔2025〕1号"))
+    system.runner.catch_up()
+    with serving(system, follow=False) as running, tab(browser, running.url) as town:
+        log_in(town, running, running.token("viewer", TOWN_B))
+        town.get_by_role("link", name="考核结果").click()
+        expect(town.locator("#row-count")).to_be_visible()  # this year's page, read: now the year asked for
+        town.get_by_label("年度", exact=False).fill("2025")
+        town.get_by_role("button", name="查询").click()
+        rows = town.locator("#ledger-table tbody tr")
+        expect(rows).to_have_count(1)
+        expect(rows).to_contain_text("南埔镇")
+        expect(rows).to_contain_text("92.50")
+        expect(rows).to_contain_text("占位方案（非本地决定）")  # placeholder: true, shown as such
+        assert "山腰" not in town.locator("main").inner_text()
+        assert unlabelled(town) == []
+        shoot(town, "assessments", backend_of(system))
+
+        town.get_by_role("link", name="项目一票否决").click()
+        expect(town.locator("#row-count")).to_be_visible()  # this year's page, read: now the year asked for
+        town.get_by_label("年度", exact=False).fill("2025")
+        town.get_by_role("button", name="查询").click()
+        expect(rows).to_have_count(1)
+        expect(rows).to_contain_text("南埔储罐区检修工程审批")
+        assert "山腰" not in town.locator("main").inner_text()
+
+        town.get_by_role("link", name="外包外租").click()
+        expect(rows).to_have_count(1)
+        expect(rows).to_contain_text("测试燃气有限公司4")
+        expect(rows).to_contain_text("未签订安全生产管理协议或约定各自职责")  # what the record lacks
+        text = town.locator("main").inner_text()
+        assert "山腰" not in text
+        assert "测试燃气有限公司2" not in text
+        assert unlabelled(town) == []
+        shoot(town, "outsourcing", backend_of(system))
+

@@ -221,7 +221,11 @@ function accountabilitySection(board) {
     h("h3", {}, "一票否决（考核）"),
     board.vetoes.length ? h("ul", { id: "vetoes" }, board.vetoes.map((v) => h("li", {},
       `${v.territory_name || v.territory_id}：${v.term}（非法违法 ${v.illegal_acts} 起，死亡事故 ${v.fatal_accidents} 起）`)))
-      : h("p", {}, "本年度没有"));
+      : h("p", {}, "本年度没有"),
+    h("p", { id: "accountability-ledgers" },
+      h("a", { href: `#/ledger/assessments${query({ year: board.year - 1 })}` }, `${board.year - 1} 年度考核结果`), "　",
+      h("a", { href: `#/ledger/vetoes${query({ year: board.year })}` }, `${board.year} 年项目一票否决`), "　",
+      h("a", { href: "#/ledger/outsourcing?in_force=true" }, "今日有效的外包外租")));
 }
 
 /** Tips received in the range by their status now (GET /statistics/tips), each number opening its ledger rows. */

@@ -1,5 +1,5 @@
-// The ledgers (台账): hazard, statistics facts, inspection, tip, duty, case, accident, blacklist, enterprise and
-// listed supervision — one generic table with filters, sort, pages, an as_of / known_at picker and CSV / XLSX export.
+// The ledgers (台账): hazard, statistics facts, inspection, tip, duty, case, accident, blacklist, enterprise, listed
+// supervision, assessment results (考核), project vetoes (项目一票否决) and outsourcing (外包外租) — one generic table with filters, sort, pages, an as_of / known_at picker and CSV / XLSX export.
 // All reads are the API's own ledgers under /api/v1, scoped by the token. A paged ledger is sorted by the server
 // (``sort=key`` or ``sort=-key``, a key of the ledger's allow-list: only those columns are sortable), so the next page
 // continues the order; a ledger read whole (``paged`` unset) is sorted here, over all its rows.
@@ -8,7 +8,8 @@ import { beijing, errorBox, h, say, showFor, toMoment } from "./dom.js";
 import { download } from "./export.js";
 import {
   CHANNELS, COLOURS, GRADES, HAZARD_STATUS, INSPECTION_KINDS, INSPECTION_STATUS, label, LEVELS, LINES, METRICS, MODES,
-  SLIPS, SOURCES, TIERS, TIP_STATUS, CASE_STATUS, ACCIDENT_GRADES, ACCIDENT_KINDS, LISTING_STATES,
+  SLIPS, SOURCES, TIERS, TIP_STATUS, CASE_STATUS, ACCIDENT_GRADES, ACCIDENT_KINDS, LISTING_STATES, PROJECT_KINDS,
+  OUTSOURCING_CONCERNS,
 } from "./terms.js";
 
 const opts = (table) => Object.entries(table);
@@ -199,6 +200,52 @@ export const LEDGERS = {
       col("days_overdue", "逾期天数", (r) => r.days_overdue, undefined, true),
     ],
   },
+  assessments: {
+    title: "年度考核结果", path: "/assessments", paged: true,
+    defaults: { year: String(new Date().getFullYear() - 1) },  // a year is assessed early in the next
+    note: "镇（街道）和部门的年度考核：各评分项得分、加权总分和等次；被一票否决（惠济区意见第30条）的，不论得分均为一票否决。"
+      + "标为“占位方案”的结果按系统自带的占位评分项、权重和等次计分——并非本辖区决定的考核办法。",
+    filters: [["year", "年度（默认上一年）", "number"]],
+    columns: [
+      col("unit_name", "被考核单位"), col("year", "年度"),
+      col("score", "加权得分", (r) => r.score, undefined, true),
+      col("rating", "等次", (r) => r.rating_term), col("vetoed", "一票否决", (r) => yes(r.vetoed)),
+      col("items", "各项得分", (r) => r.items.map((i) => `${i.title} ${r.item_scores[i.code] ?? "—"}（权重${i.weight}）`)
+        .join("；")),
+      col("placeholder", "考核办法", (r) => (r.placeholder ? "占位方案（非本地决定）" : "本地方案")),
+      col("recorded_at", "记录时间", (r) => beijing(r.recorded_at)), col("rules_version", "规则包版本"),
+    ],
+  },
+  vetoes: {
+    title: "项目一票否决", path: "/project-vetoes", paged: true,
+    defaults: { year: String(new Date().getFullYear()) },
+    note: "存在重大安全风险、在审批时被否决的项目或规划（依据：seed 003 第31条）。这不是考核结果。",
+    filters: [["year", "年度（默认今年）", "number"]],
+    columns: [
+      col("decided_at", "否决时间", (r) => beijing(r.decided_at)), col("issuer_name", "否决单位"),
+      col("kind", "类别", (r) => label(PROJECT_KINDS, r.kind)), col("name", "项目或规划名称"),
+      col("applicant_unit_id", "申请单位", (r) => (r.applicant_unit_id ? "查看" : ""),
+        (r) => (r.applicant_unit_id ? unitLink(r.applicant_unit_id) : undefined)),
+      col("risk", "重大安全风险"), col("document", "文号"), col("jurisdiction", "辖区"),
+      col("basis", "依据", (r) => r.basis || ""),
+    ],
+  },
+  outsourcing: {
+    title: "外包外租", path: "/outsourcing", paged: true,
+    note: "安全生产法第49条：发包、出租须签订专门的安全生产管理协议，或在合同中约定各自的安全生产管理职责，"
+      + "承包、承租单位须具备安全生产条件或相应资质。“记录缺项”只列出登记中缺少的内容，不作认定。",
+    filters: [["in_force", "仅当日有效", YES_NO], ["unit_id", "发包/出租单位ID"], ["as_of", "所在日期 as_of", "datetime"]],
+    columns: [
+      col("unit_name", "发包/出租单位", (r) => r.unit_name, (r) => unitLink(r.unit_id)),
+      col("contractor_name", "承包/承租单位", (r) => r.contractor_name, (r) => unitLink(r.contractor_id)),
+      col("kind", "类别", (r) => r.kind_term), col("scope", "项目、场所或设备"),
+      col("agreement", "安全生产管理协议", (r) => r.agreement_term),
+      col("qualification", "安全生产条件或资质", (r) => r.qualification || ""),
+      col("starts_on", "起始日期"), col("ends_on", "约定终止", (r) => r.ends_on || "（未约定）"),
+      col("ended_on", "提前终止", (r) => r.ended_on || ""),
+      col("concerns", "记录缺项", (r) => r.concerns.map((c) => label(OUTSOURCING_CONCERNS, c)).join("；")),
+    ],
+  },
 };
 
 const SIZES = [20, 50, 100];
@@ -306,9 +353,10 @@ function table(name, def, params, rows) {
     h("button", { type: "button", class: "sort", onclick: () => { location.hash = `#/ledger/${name}?${next}`; } },
       c.title, active ? (descending ? " ▼" : " ▲") : ""));
   });
-  const how = def.paged ? "点击带按钮的列名，由服务器对全部记录排序" : "点击列名对全部记录排序";
+  const how = !def.paged ? "点击列名对全部记录排序" : (def.sorts || []).length ? "点击带按钮的列名，由服务器对全部记录排序"
+    : "";  // a paged ledger whose API sorts by nothing: its own order
   return h("table", { id: "ledger-table" },
-    h("caption", { class: "muted" }, `${def.title}（${how}）`),
+    h("caption", { class: "muted" }, how ? `${def.title}（${how}）` : def.title),
     h("thead", {}, h("tr", {}, header)),
     h("tbody", {}, rows.length ? rows.map((r) => h("tr", {}, def.columns.map((c) => {
       const text = c.value(r);

@@ -47,3 +47,7 @@ export const ACCIDENT_KINDS = { work: "生产安全事故", road_traffic: "道�
 export const LISTING_STATES = {  // domain/blacklist.py STATUS_TERMS (严重失信主体名单)
   proposed: "建议列入", listed: "已列入", declined: "不予列入", removed: "已提前移出", expired: "期满移出",
 };
+export const PROJECT_KINDS = { project: "项目", plan: "规划" };  // domain/assessments.py ProjectKind (seed 003 ¶31)
+export const OUTSOURCING_CONCERNS = {  // domain/outsourcing.py CONCERN_TERMS (安全生产法 第49条)
+  no_agreement: "未签订安全生产管理协议或约定各自职责", no_qualification_shown: "未载明承包承租方的安全生产条件或资质",
+};
