@@ -26,6 +26,8 @@ class FollowerFailed(Exception):
         super().__init__(f"at log position {position}: {describe(cause)}")
         self.position = position
         self.cause = cause
+        self.reached: int | None = None
+        """How far the entries before it were applied (``None``: not one), when they were."""
 
 
 def describe(error: BaseException) -> str:

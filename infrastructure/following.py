@@ -12,15 +12,16 @@ swaps them in, in one transaction, once it has caught up: readers see the old mo
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Integer, Table, delete, insert, select, text, update
+from sqlalchemy import Column, Connection, Integer, Select, Table, bindparam, delete, insert, select, text, update
 
 from application.following import FollowerFailed, follow
 from application.ports import EventLog, LogEntry
@@ -41,6 +42,16 @@ TRACKING = Table(
     Column("version", Integer, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
 )
+
+
+_POSITIONS = select(TRACKING.c.name, TRACKING.c.position).order_by(TRACKING.c.name)
+"""Every follower's position: a few dozen rows, cheaper to read whole than to name (SQLAlchemy expands ``IN``)."""
+
+
+@functools.lru_cache(maxsize=64)
+def _locking(names: tuple[str, ...]) -> Select[Any]:
+    """The statement that reads and locks these followers' rows (built once per set of followers)."""
+    return _POSITIONS.where(TRACKING.c.name.in_(names)).with_for_update()
 
 
 CLAIM_SECONDS = 120
@@ -80,6 +91,23 @@ class Tracking:
     def advance(conn: Connection, name: str, position: int) -> None:
         conn.execute(update(TRACKING).where(TRACKING.c.name == name)
                      .values(position=position, updated_at=datetime.now(UTC)))
+
+    @staticmethod
+    def positions(conn: Connection, names: Iterable[str], *, lock: bool = False) -> dict[str, int]:
+        """The followers' positions, read in one statement; ``lock`` holds their rows (and only theirs: the sealer,
+        the relay or a rebuild may hold their own for long) for this transaction, in name order."""
+        wanted = tuple(sorted(set(names)))
+        if lock:
+            return {row.name: row.position for row in conn.execute(_locking(wanted))}
+        return {name: position for name, position in conn.execute(_POSITIONS) if name in wanted}
+
+    @staticmethod
+    def advance_all(conn: Connection, positions: Mapping[str, int]) -> None:
+        """Advance several followers in one statement (executemany)."""
+        if positions:
+            conn.execute(update(TRACKING).where(TRACKING.c.name == bindparam("follower"))
+                         .values(position=bindparam("reached"), updated_at=datetime.now(UTC)),
+                         [{"follower": name, "reached": position} for name, position in positions.items()])
 
     @staticmethod
     def rows(db: Database) -> dict[str, dict[str, Any]]:
@@ -168,25 +196,24 @@ class Runner:
             before = failed.position - after - 1
             return ([storable(e) for e in self.log.read(after, min(limit, before))] if before > 0 else []), failed
 
-    def _apply(self, conn: Connection, projection: Any, entries: list[LogEntry]) -> int:
-        """Apply the entries past the projection's position (its row locked) in a savepoint of ``conn``; when one
-        fails, the entries before it are applied and :class:`FollowerFailed` names it."""
-        position = Tracking.position(conn, projection.name, lock=True) or 0
-        batch = [e for e in entries if e.position > position]
-        if not batch:
-            return 0
+    @staticmethod
+    def _apply(conn: Connection, projection: Projection, batch: list[LogEntry]) -> int:
+        """Apply ``batch`` (the entries past the projection's position) in a savepoint of ``conn`` — none when the
+        projection handles none of them — and return the position it reached; when an entry fails, the entries
+        before it are applied and :class:`FollowerFailed` names it (its ``reached``: how far they went)."""
+        if not projection.wants(batch):
+            return batch[-1].position
         try:
             with conn.begin_nested():
                 projection.process(conn, batch)
-                Tracking.advance(conn, projection.name, batch[-1].position)
         except FollowerFailed as failed:
             before = [e for e in batch if e.position < failed.position]
             if before:
                 with conn.begin_nested():
                     projection.process(conn, before)
-                    Tracking.advance(conn, projection.name, before[-1].position)
+            failed.reached = before[-1].position if before else None
             raise
-        return len(batch)
+        return batch[-1].position
 
     def _round(self, projections: list[Any]) -> tuple[int, int, dict[str, Exception], int]:
         """One batch for ``projections``: the log read and decoded once from the furthest behind of them, applied
@@ -201,14 +228,22 @@ class Runner:
         entries, unreadable = self._read(start, self.batch_size)
         applied, failures = 0, {}
         with self.db.transaction() as conn:
+            held = Tracking.positions(conn, names, lock=True)
+            reached: dict[str, int] = {}
             for projection in projections:
+                batch = [e for e in entries if e.position > (held.get(projection.name) or 0)]
                 try:
-                    applied += self._apply(conn, projection, entries)
+                    if batch:
+                        reached[projection.name] = self._apply(conn, projection, batch)
+                        applied += len(batch)
                 except Exception as exc:
                     failures[projection.name] = exc
+                    if isinstance(exc, FollowerFailed) and exc.reached is not None:
+                        reached[projection.name] = exc.reached
                 else:
                     if unreadable is not None:
                         failures[projection.name] = unreadable
+            Tracking.advance_all(conn, reached)
         return len(entries), applied, failures, entries[-1].position if entries else start
 
     def step(self, projection: Any) -> int:
@@ -378,8 +413,8 @@ class Runner:
 
 
 def positions(db: Database, names: Iterable[str]) -> dict[str, int]:
-    wanted = set(names)
-    return {name: row["position"] for name, row in Tracking.rows(db).items() if name in wanted}
+    with db.read() as conn:
+        return Tracking.positions(conn, names)
 
 
 def wait_for(db: Database, names: Iterable[str], position: int, timeout: float) -> bool:

@@ -44,6 +44,9 @@ class AuditTrail(Projection):
     events = EVENTS
     records = RECORDS
 
+    def wants(self, entries: list[LogEntry]) -> bool:
+        return bool(entries)  # every event
+
     def process(self, conn: Connection, entries: list[LogEntry]) -> None:
         """Every event is kept, so a batch is two statements: its events (executemany) and where each record it
         touched belongs now."""

@@ -45,6 +45,9 @@ class DossierIndex(Projection):
     events = EVENTS
     relations = RELATIONS
 
+    def wants(self, entries: list[LogEntry]) -> bool:
+        return bool(entries)  # every event
+
     def process(self, conn: Connection, entries: list[LogEntry]) -> None:
         rows, related = [], []
         for entry in entries:

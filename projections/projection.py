@@ -83,6 +83,8 @@ class Projection:
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if "process" in vars(cls) and "wants" not in vars(cls):
+            raise TypeError(f"{cls.__name__} processes batches itself: say which entries it wants (wants)")
         cls._handlers = {}
         cls._table_attributes = {}
         for klass in reversed(cls.__mro__):
@@ -124,6 +126,11 @@ class Projection:
     def drop(self, conn: Connection) -> None:
         for table in reversed(self.tables):
             table.drop(conn, checkfirst=True)
+
+    def wants(self, entries: list[LogEntry]) -> bool:
+        """Whether any of the entries is an event this projection handles (a follower that wants none of a batch
+        only moves its position past it)."""
+        return any(type(entry.event) in self._handlers for entry in entries)
 
     def process(self, conn: Connection, entries: list[LogEntry]) -> None:
         """Apply the entries as one batch (:class:`Batch`); raises :class:`FollowerFailed` naming the position of an

@@ -35,6 +35,9 @@ class Spy(Projection):
     name = "spy"
     seen = SEEN
 
+    def wants(self, entries: list[LogEntry]) -> bool:
+        return bool(entries)
+
     def process(self, conn: Connection, entries: list[LogEntry]) -> None:
         base = conn.execute(select(func.count()).select_from(self.seen)).scalar() or 0
         conn.execute(insert(self.seen), [{"position": e.position, "seq": base + n} for n, e in enumerate(entries)])
