@@ -107,6 +107,12 @@ def _acts(posts: list[dict[str, Any]]) -> str:
     return _table(["人员", "所任岗位", "问责/免责", "决定日期", "文号", "依据", "相对事发"], rows) if rows else ""
 
 
+def _grid(members: list[dict[str, Any]]) -> str:
+    rows = [[m["title"], "、".join(m["grids"]), _people(m["holders"]) or "（空缺）", "是" if m["covers_unit"] else ""]
+            for m in members]
+    return "<p>网格员</p>" + _table(["岗位", "负责网格", "在岗人员", "负责本单位所在网格"], rows)
+
+
 def _findings(findings: list[dict[str, Any]]) -> str:
     rows = [[f["finding_no"], f["line_term"], f["unit"], (f["person"] or {}).get("name"),
              (f["duty"] or {}).get("text"), f["description"], f["disposition_term"]] for f in findings]
@@ -121,10 +127,17 @@ def _blacklist(listings: list[dict[str, Any]]) -> str:
 
 
 def _outsourcing(relations: list[dict[str, Any]]) -> str:
+    def last(r: dict[str, Any]) -> str:
+        review = r.get("last_review")
+        if not review:
+            return "（无）"
+        return f"{review['reviewed_on']} {review['outcome_term']}" + ("（发现不符合要求）" if review["wanting"] else "")
+
     rows = [[r["kind_term"], r["contractor"], r["scope"], r["agreement_term"], r["qualification"] or "（未载明）",
-             r["starts_on"], r["ends_on"], "；".join(c["term"] for c in r["concerns"])] for r in relations]
-    return _table(["方式", "承包/承租方", "项目、场所或设备", "安全生产管理职责", "资质或条件", "起", "止", "记录欠缺"],
-                  rows)
+             r["starts_on"], r["ends_on"], last(r), r.get("review_due"), "；".join(c["term"] for c in r["concerns"])]
+            for r in relations]
+    return _table(["方式", "承包/承租方", "项目、场所或设备", "安全生产管理职责", "资质或条件", "起", "止",
+                   "最近动态审核", "下次审核", "记录欠缺"], rows)
 
 
 def _subject(facts: dict[str, Any]) -> str:
@@ -153,6 +166,7 @@ def _line(line: dict[str, Any]) -> str:
         unit = facts.get("unit") or {}
         body = (f"<p>{_cell(unit.get('name'))}（{_cell(unit.get('sector'))}，统一社会信用代码 "
                 f"{_cell(unit.get('credit_code'))}）</p><h3>岗位与在岗人员</h3>{_posts(facts.get('posts', []))}"
+                f"{_acts(facts.get('posts', []))}"
                 f"<h3>责任清单</h3>{_lists(facts.get('duty_lists', []))}<h3>事故前的隐患及其当时状态</h3>"
                 f"{_hazards(facts.get('hazards', []))}<h3>企业自查</h3>{_checks(facts.get('self_checks', []))}"
                 f"<h3>主要负责人带队检查（按月）</h3>{_leader_months(facts.get('main_leader_checks', []))}"
@@ -181,9 +195,13 @@ def _line(line: dict[str, Any]) -> str:
         for territory in facts.get("territories", []):
             posts = territory.get("leaders", territory.get("posts", []))
             parts.append(f"<h3>{escape(territory['name'])}</h3>{_posts(posts)}{_acts(posts)}"
+                         + (_grid(territory["grid_members"]) if territory.get("grid_members") else "")
                          + (_lists(territory["duty_lists"]) if "duty_lists" in territory else "")
                          + (_slips(territory["slips"], territory["notices"]) if "slips" in territory else "")
                          + (_summons(territory["summons"]) if "summons" in territory else ""))
+        if name == "territorial":
+            covering = "、".join(f"{m['name']}{m['title']}" for m in facts.get("grid_members_of_unit", []))
+            parts.insert(0, f"<p>所在网格：{_cell(facts.get('grid'))}；网格员：{escape(covering) or '（无）'}</p>")
         body = ("".join(parts) or "<p>（无）</p>") + f"<h3>调查认定</h3>{_findings(facts.get('findings', []))}"
     else:
         rows = [[e["effective_at"], "企业" if e["side"] == "enterprise" else "监管", e["term"],

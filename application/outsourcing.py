@@ -1,5 +1,5 @@
 """Outsourcing context (外包外租; domain/outsourcing.py, 安全生产法 第49条): record a unit's contracting-out or
-leasing-out relation with its contractor, end it early.
+leasing-out relation with its contractor, end it early, review the contractor (动态审核, seed 000 ¶18).
 
 Officials record it for the units in their reach (an inspector for the units its department supervises), an
 enterprise user for its own enterprise (seed 004 ¶(14): the unit keeps the records of its outsourced work).
@@ -19,6 +19,7 @@ from application.unit_of_work import UnitOfWork
 from domain import outsourcing as os_
 from domain.bounds import FreeText
 from domain.references import OutsourcingRef, UnitRef
+from domain.rules import pack_for
 from domain.units import Unit
 
 RECORDING = frozenset({"admin", "enforcement", "inspector", "enterprise"})
@@ -46,6 +47,21 @@ class EndOutsourcing(Targeted):
     reason: FreeText = Field(min_length=1, max_length=2000)
 
 
+class ReviewContractor(Targeted):
+    """承包单位动态审核 (seed 000 ¶18): the contractor's qualification, credit and safety management, and whether it
+    is kept on or cleared out (清退)."""
+
+    roles: ClassVar[frozenset[str]] = RECORDING
+    action: ClassVar[str] = "review contractors"
+    outsourcing_id: OutsourcingRef
+    reviewed_on: date
+    qualification_valid: bool = Field(description="资质有效性: the qualification is valid on the day")
+    discredited: bool = Field(description="失信情况: the contractor is on a list of discredited entities")
+    safety_management_adequate: bool = Field(description="安全管理情况: its safety management meets the requirements")
+    findings: str | None = Field(default=None, max_length=2000, description="what was found (required if wanting)")
+    outcome: os_.ReviewOutcome = Field(description="retained (继续使用) or cleared_out (清退: ends the relation)")
+
+
 def record_outsourcing(cmd: RecordOutsourcing, uow: UnitOfWork) -> UUID:
     unit = uow.load(cmd.unit_id, Unit, label="unit", field="unit_id")
     uow.principal.require_target(unit, "record outsourcing")
@@ -65,7 +81,18 @@ def end_outsourcing(cmd: EndOutsourcing, uow: UnitOfWork) -> UUID:
     return state.id
 
 
+def review_contractor(cmd: ReviewContractor, uow: UnitOfWork) -> UUID:
+    state = uow.load(cmd.outsourcing_id, os_.Outsourcing, label="outsourcing relation", field="outsourcing_id",
+                     expected_version=cmd.expected_version)
+    unit = uow.load(state.unit_id, Unit, label="unit", field="outsourcing_id", write=False)
+    uow.principal.require_target(unit, "review contractors")
+    uow.record(os_.review(uow.ctx, state, cmd.reviewed_on, cmd.qualification_valid, cmd.discredited,
+                          cmd.safety_management_adequate, cmd.findings, cmd.outcome, pack=pack_for(unit.jurisdiction)))
+    return state.id
+
+
 HANDLERS: dict[type[Command], Handler] = {
     RecordOutsourcing: record_outsourcing,
     EndOutsourcing: end_outsourcing,
+    ReviewContractor: review_contractor,
 }

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Annotated, ClassVar
 from uuid import UUID
 
 from pydantic import Field
@@ -43,6 +43,16 @@ class AbolishPost(Targeted):
     action: ClassVar[str] = "abolish posts"
     post_id: PostRef
     reason: FreeText = Field(min_length=1, max_length=1000)
+
+
+class AssignGrids(Targeted):
+    """网格员划定网格 (seed 001 ¶13, seed 002 ¶16): the post is a grid member's over these 网格; none: no longer."""
+
+    roles: ClassVar[frozenset[str]] = REGISTRY
+    action: ClassVar[str] = "assign grids"
+    post_id: PostRef
+    grids: tuple[Annotated[str, Field(max_length=100)], ...] = Field(
+        max_length=50, description="the 网格 covered, as enterprises' records name them")
 
 
 class AppointHolder(Targeted):
@@ -162,6 +172,12 @@ def abolish_post(cmd: AbolishPost, uow: UnitOfWork) -> UUID:
     return post.id
 
 
+def assign_grids(cmd: AssignGrids, uow: UnitOfWork) -> UUID:
+    post = _post(uow, cmd.post_id, expected_version=cmd.expected_version)
+    uow.record(ps.assign_grids(uow.ctx, post, _unit(uow, post.unit_id), cmd.grids))
+    return post.id
+
+
 def appoint_holder(cmd: AppointHolder, uow: UnitOfWork) -> UUID:
     post = _post(uow, cmd.post_id, expected_version=cmd.expected_version)
     person = _person(uow, cmd.person_id)
@@ -236,6 +252,7 @@ HANDLERS: dict[type[Command], Handler] = {
     EstablishPost: establish_post,
     RedefinePost: redefine_post,
     AbolishPost: abolish_post,
+    AssignGrids: assign_grids,
     AppointHolder: appoint_holder,
     RemoveHolder: remove_holder,
     TransferPerson: transfer_person,

@@ -4,22 +4,23 @@ and the two backtracks, as of T and as known at K — a pure function of logged 
 - **Entity line** (企业主体责任): U at T, its posts and holders (with their certificates and whether valid at T),
   its duty lists, its hazards found before T with their state at T, its own checks (自查) and, month by month while
   the holder at T held the post, the checks its main responsible person led or took part in (seed 004 ¶67); its
-  prior penalties (cases decided before T).
+  prior penalties (cases decided before T); its people's acts of accountability.
 - **Supervisory line** (部门监管责任): the department that supervised U's sector at T (as the lead-unit rule
   recorded it: ``SupervisionAssigned``, and the catalogue's ``SectorLeadDecided``), its posts and holders, its duty
   lists; every inspection of U before T (U's own checks aside) — who signed, what its checklist covered, what it
   found; for each hazard behind the subject (U's hazards open at T) every earlier inspection's reach: the hazard's
   checklist item in scope and missed, in scope and not checked, out of scope, or found; U's hazards under listed
   supervision at T and their age; the penalty cases against U and their outcome at T.
-- **Territorial line** (属地管理责任): the 村/社区, 镇/街道 and county above U at T, their posts and duty lists, the
-  交办单/督办单 to them (answered? late?) and the letters and circulars naming them.
+- **Territorial line** (属地管理责任): the 村/社区, 镇/街道 and county above U at T, their posts and duty lists, their
+  grid members (网格员) and which of them cover U's 网格, the 交办单/督办单 to them (answered? late?) and the letters
+  and circulars naming them.
 - **Leadership line** (党政领导责任): in those territories, the party secretaries and government heads (党政同责) and
   the deputies whose portfolio names U's sector (一岗双责).
 - **Two backtracks** (两个倒查): one timeline, newest first, of the acts on U's hazards, inspections, lists, posts,
   accidents and tips before T, each on the enterprise's side or the regulators' (by the actor's role). Of a tip
   only its existence, time, verdict and outcome are shown.
 - **Gaps** as findings: a post with no holder at T, a department or territory with no duty list at T, a sector
-  with no supervising department at T.
+  with no supervising department at T, U's 网格 with no grid member at T.
 
 ``derive`` reads nothing but the events it is given: every line names the positions of the events it was built
 from, so deriving again from those events alone gives the same lines (this is how a saved dossier is verified).
@@ -61,7 +62,15 @@ from domain.inspections import Inspection, InspectionKind, InspectionOpened
 from domain.investigations import DISPOSITION_TERMS, Investigation, InvestigationOpened
 from domain.investigations import LINE_TERMS as FINDING_LINE_TERMS
 from domain.jurisdiction import covers
-from domain.outsourcing import AGREEMENT_TERMS, CONCERN_TERMS, KIND_TERMS, Outsourcing, OutsourcingRecorded
+from domain.outsourcing import (
+    AGREEMENT_TERMS,
+    CONCERN_TERMS,
+    KIND_TERMS,
+    OUTCOME_TERMS,
+    Outsourcing,
+    OutsourcingRecorded,
+    Review,
+)
 from domain.people import Person
 from domain.posts import POST_TERMS, Post, PostEstablished
 from domain.responsibility import LINE_TERMS, ResponsibilityList, ResponsibilityListOpened
@@ -76,7 +85,8 @@ Built = tuple[dict[str, Any], list[int], list[dict[str, Any]]]
 LINES = ("entity", "supervisory", "territorial", "leadership")
 LINE_TITLES = {"entity": "企业主体责任", "supervisory": "部门监管责任", "territorial": "属地管理责任",
                "leadership": "党政领导责任", "backtracks": "两个倒查", "subject": "事由"}
-GAP_TERMS = {"vacant_post": "岗位无人在岗", "no_duty_list": "未制定责任清单", "no_supervisor": "行业领域无监管部门"}
+GAP_TERMS = {"vacant_post": "岗位无人在岗", "no_duty_list": "未制定责任清单", "no_supervisor": "行业领域无监管部门",
+             "no_grid_member": "所在网格无网格员"}
 SUBJECT_TYPES: dict[str, type[Aggregate]] = {"accident": Accident, "hazard": Hazard, "tip": Tip}
 
 
@@ -269,7 +279,7 @@ def _posts(line: _Line, unit_id: UUID, gaps: list[dict[str, Any]], unit_name: st
                     **({"accountability": _acts(line, UUID(pid))} if acts else {})}
                    for pid, h in sorted(post.holders.items())]
         posts.append({"post_id": str(post.id), "title": post.title, "kind": kind, "kind_term": POST_TERMS[kind],
-                      "portfolio": list(post.definition.portfolio), "holders": holders})
+                      "portfolio": list(post.definition.portfolio), "grids": list(post.grids), "holders": holders})
         if not holders:
             gaps.append({"gap": "vacant_post", "term": GAP_TERMS["vacant_post"], "unit_id": str(unit_id),
                          "subject_id": str(post.id), "detail": f"{unit_name} 的岗位「{post.title}」在当时无人在岗"})
@@ -368,7 +378,9 @@ def _blacklist(line: _Line, unit_id: UUID) -> list[dict[str, Any]]:
 def _outsourcing(line: _Line, unit_id: UUID) -> list[dict[str, Any]]:
     """U's contracting-out and leasing-out relations in force on T's day (外包外租; 安全生产法 第49条, seed 004
     ¶(13)(14)): the contractor or lessee, the scope, how the safety duties were set out (a safety management
-    agreement, the contract, or neither), the qualification shown, the period, and what the record lacks."""
+    agreement, the contract, or neither), the qualification shown, the period, the reviews of the contractor held
+    by T (动态审核, seed 000 ¶18: 资质有效性、失信情况、安全管理情况), the last one and when the next fell due, and what
+    the record lacks at T (none reviewed, the review overdue, a contractor found wanting kept on)."""
     day = local_day(line.as_of)
     found = []
     for outsourcing_id in line.created(OutsourcingRecorded, unit_id=unit_id):
@@ -383,8 +395,22 @@ def _outsourcing(line: _Line, unit_id: UUID) -> list[dict[str, Any]]:
             "agreement": relation.agreement.value, "agreement_term": AGREEMENT_TERMS[relation.agreement],
             "qualification": relation.qualification, "starts_on": relation.starts_on.isoformat(),
             "ends_on": relation.ends_on.isoformat() if relation.ends_on else None,
-            "concerns": [{"concern": c, "term": CONCERN_TERMS[c]} for c in relation.concerns]})
+            "reviews": [_review(r) for r in relation.reviews],
+            "last_review": _review(relation.reviews[-1]) if relation.reviews else None,
+            "review_due": (relation.reviews[-1].next_due.isoformat()
+                           if relation.reviews and relation.reviews[-1].next_due else None),
+            "concerns": [{"concern": c, "term": CONCERN_TERMS[c]} for c in relation.concerns_on(day)]})
     return found
+
+
+def _review(review: Review) -> dict[str, Any]:
+    """One 动态审核 of the contractor (seed 000 ¶18): the three things it checks, what was found, what followed."""
+    return {"no": review.no, "reviewed_on": review.reviewed_on.isoformat(),
+            "qualification_valid": review.qualification_valid, "discredited": review.discredited,
+            "safety_management_adequate": review.safety_management_adequate, "wanting": review.wanting,
+            "findings": review.findings, "outcome": review.outcome.value,
+            "outcome_term": OUTCOME_TERMS[review.outcome.value],
+            "next_due": review.next_due.isoformat() if review.next_due else None}
 
 
 def _lists(line: _Line, unit: Unit, gaps: list[dict[str, Any]], sector: str | None = None,
@@ -427,7 +453,7 @@ def _entity(index: _Folding, unit_id: UUID, as_of: datetime, scope: str, acciden
         return {"unit": None}, line.positions(), gaps
     profile = unit.profile
     hazards = [line.state(h, Hazard) for h in line.created(HazardReported, unit_id=unit_id)]
-    posts = _posts(line, unit.id, gaps, unit.name)
+    posts = _posts(line, unit.id, gaps, unit.name, acts=True)
     own = [i for i in _inspections_of(line, unit_id) if _own(i, unit_id)]
     facts = {
         "unit": {"unit_id": str(unit.id), "name": unit.name, "kind": unit.kind,
@@ -627,7 +653,9 @@ def _territorial(index: _Folding, unit_id: UUID, as_of: datetime, scope: str, le
     if unit is None:
         return {"territories": []}, line.positions(), gaps
     sector = getattr(unit.profile, "sector", None)
-    territories = []
+    grid = getattr(unit.profile, "grid", None)
+    territories: list[dict[str, Any]] = []
+    covering: list[dict[str, Any]] = []
     for territory in _ancestors(line, unit):
         if territory.kind != "territorial":
             continue
@@ -638,13 +666,31 @@ def _territorial(index: _Folding, unit_id: UUID, as_of: datetime, scope: str, le
                                       acts=True)
         else:
             entry["posts"] = _posts(line, territory.id, gaps, territory.name, acts=True)
+            entry["grid_members"] = _grid_members(entry["posts"], grid)
+            covering += [{"unit_id": str(territory.id), "name": territory.name, **m}
+                         for m in entry["grid_members"] if m["covers_unit"]]
             entry["duty_lists"] = _lists(line, territory, gaps)
             entry["slips"] = _slips(line, territory.id)
             entry["notices"] = _notices(line, territory.id)
             entry["summons"] = _summons(line, territory.id)
         territories.append(entry)
     findings = _findings(line, accident_id, ("leadership",) if leadership else ("territorial",))
-    return {"sector": sector, "territories": territories, "findings": findings}, line.positions(), gaps
+    if leadership:
+        return {"sector": sector, "territories": territories, "findings": findings}, line.positions(), gaps
+    if grid is not None and not covering:
+        gaps.append({"gap": "no_grid_member", "term": GAP_TERMS["no_grid_member"], "unit_id": str(unit.id),
+                     "subject_id": str(unit.id), "detail": f"{unit.name} 所在网格「{grid}」在当时没有网格员"})
+    return ({"sector": sector, "grid": grid, "grid_members_of_unit": covering, "territories": territories,
+             "findings": findings}, line.positions(), gaps)
+
+
+def _grid_members(posts: list[dict[str, Any]], grid: str | None) -> list[dict[str, Any]]:
+    """The territory's grid members at T (网格员: the posts it made a grid member's, ``GridAssigned``), their
+    holders and the 网格 each covers, and whether one of them is U's (seed 001 ¶13: 镇（街道）、村（社区）、生产经营
+    单位三级安全生产网格化责任体系; seed 002 ¶16: 网格员"巡查""宣传""报告")."""
+    return [{"post_id": p["post_id"], "title": p["title"], "grids": p["grids"],
+             "covers_unit": grid is not None and grid in p["grids"], "holders": p["holders"]}
+            for p in posts if p["grids"]]
 
 
 def _slips(line: _Line, unit_id: UUID) -> list[dict[str, Any]]:

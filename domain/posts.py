@@ -6,6 +6,9 @@
 - The main responsible person of an enterprise is its first responsible person (安全生产法 第5条; seed 000 §10).
 - A post may require certificates (安全生产法 第27、30条); nobody is appointed without them, valid on the day.
 - A person under an industry ban may not become main responsible person in that industry (安全生产法 第94条).
+- 网格员: a post of a 镇/街道 or 村/社区 may be a grid member's, over the 网格 it names (the grids enterprises are
+  registered in, ``EnterpriseProfile.grid``): 完善镇（街道）、村（社区）、生产经营单位三级安全生产网格化责任体系
+  (seed 001 ¶13); 充分发挥网格员"巡查""宣传""报告"作用 (seed 002 ¶16).
 """
 
 from __future__ import annotations
@@ -92,6 +95,7 @@ class Post(Aggregate):
     first_responsible: bool
     holders: dict[str, Holding] = Field(default_factory=dict)
     abolished: bool = False
+    grids: tuple[str, ...] = Field(default=(), description="网格 a grid member's post covers (none: not one)")
 
     @property
     def title(self) -> str:
@@ -161,6 +165,18 @@ class PostRelocated(DomainEvent):
 
     def apply(self, state: Post) -> Post:
         return state.evolved(self, jurisdiction=self.jurisdiction)
+
+
+class GridAssigned(DomainEvent):
+    """网格员划定网格: the post is a grid member's (网格员) over these 网格, from the effective time; none: it is no
+    longer one (seed 001 ¶13, seed 002 ¶16)."""
+
+    term = "网格员划定网格"
+    context = "responsibility"
+    grids: tuple[str, ...] = Field(description="the 网格 covered, as enterprises' records name them")
+
+    def apply(self, state: Post) -> Post:
+        return state.evolved(self, grids=self.grids)
 
 
 class PostAbolished(DomainEvent):
@@ -271,6 +287,30 @@ def remove_holder(
     require(ctx.effective_at >= holding.since, "removal-before-appointment",
             f"the removal would take effect before the appointment ({holding.since.date()})", field="effective_at")
     return post.next_event(HolderRemoved, ctx, person_id=person_id, reason=reason, document=document)
+
+
+GRID_BASIS = ("惠政文〔2014〕53号 ¶13 (镇、村、生产经营单位三级网格化责任体系); "
+              "肥安发〔2024〕4号 ¶16 (网格员巡查、宣传、报告)")
+GRID_POST_KINDS = frozenset({PostKind.position, PostKind.deputy_leader})
+"""A grid member holds a post of the territory's staff or a 村(居)委 member's (seed 001 ¶13: 安全生产协管员); the
+party secretary and the head lead the grid system (党政同责网格化监管领导体制), they are not its members."""
+
+
+def assign_grids(ctx: CommandContext, post: Post, unit: Unit, grids: tuple[str, ...]) -> GridAssigned:
+    """Make the post a grid member's over ``grids`` (replacing the grids it had; none: no longer one): a post of a
+    territorial unit — grids belong to the 镇/街道 and 村/社区 (seed 001 ¶13, seed 002 ¶16) —, of the staff or a
+    member's kind, open."""
+    _require_open(post)
+    require(unit.kind == "territorial", "grid-outside-territory",
+            f"{unit.name} is a {unit.kind}: grid members belong to a 镇/街道 or 村/社区", field="post_id",
+            basis=GRID_BASIS)
+    require(post.definition.kind in GRID_POST_KINDS, "grid-post-kind",
+            f"a {POST_TERMS[post.definition.kind]} leads the grid system and is not a grid member",
+            field="post_id", basis=GRID_BASIS)
+    cleaned = tuple(dict.fromkeys(g.strip() for g in grids if g.strip()))
+    if cleaned == post.grids:
+        raise Conflict("grids-unchanged", f"{post.title} covers these grids already")
+    return post.next_event(GridAssigned, ctx, basis=GRID_BASIS, grids=cleaned)
 
 
 def abolish_post(ctx: CommandContext, post: Post, reason: str) -> PostAbolished:

@@ -1,6 +1,7 @@
 """Outsourcing (外包外租, domain/outsourcing.py; 安全生产法 第49条): every contracting-out or leasing-out relation as a
-row, and the relations of a unit in force on a day, with what each record lacks (``concerns``: no safety agreement,
-no qualification shown — shown, not judged).
+row, each review of its contractor (动态审核, seed 000 ¶18) as a row, and the relations of a unit in force on a day,
+with what each record lacks (``concerns``: no safety agreement, no qualification shown, no review recorded, the
+review overdue, a contractor found wanting kept on — ``domain.outsourcing.review_concerns``; shown, not judged).
 
 A relation's rows are written from its own events; "in force on a day" is ``Outsourcing.in_force``'s rule (begun,
 its agreed end not passed, not ended early): the agreed end needs no event.
@@ -12,7 +13,22 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Date, Index, MetaData, Table, Text, and_, insert, or_, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    and_,
+    insert,
+    or_,
+    select,
+    update,
+)
 
 from domain import outsourcing as os_
 from domain.calendar import end_of_day
@@ -32,12 +48,21 @@ RELATIONS = Table(
     Column("ended_on", Date), Column("recorded_at", Timestamp, nullable=False),
     Index("outsourcing_unit", "unit_id", "starts_on"),
 )
+REVIEWS = Table(
+    "outsourcing_reviews", METADATA,
+    Column("outsourcing_id", Key, primary_key=True), Column("no", Integer, primary_key=True),
+    Column("reviewed_on", Date, nullable=False), Column("qualification_valid", Boolean, nullable=False),
+    Column("discredited", Boolean, nullable=False), Column("safety_management_adequate", Boolean, nullable=False),
+    Column("findings", Text), Column("outcome", Key, nullable=False), Column("next_due", Date),
+    Column("recorded_at", Timestamp, nullable=False),
+)
 
 
 class OutsourcingLedger(Projection):
     name = "outsourcing"
-    version = 1
+    version = 2
     relations = RELATIONS
+    reviews = REVIEWS
 
     @on(os_.OutsourcingRecorded)
     def _recorded(self, conn: Connection, e: os_.OutsourcingRecorded, _: int) -> None:
@@ -45,6 +70,18 @@ class OutsourcingLedger(Projection):
             outsourcing_id=e.originator_id, unit_id=e.unit_id, contractor_id=e.contractor_id,
             jurisdiction=e.envelope.jurisdiction, kind=e.kind, scope=e.scope, agreement=e.agreement,
             qualification=e.qualification, starts_on=e.starts_on, ends_on=e.ends_on, recorded_at=e.effective_at))
+
+    @on(os_.ContractorReviewed)
+    def _reviewed(self, conn: Connection, e: os_.ContractorReviewed, _: int) -> None:
+        r = e.review
+        conn.execute(insert(self.reviews).values(
+            outsourcing_id=e.originator_id, no=r.no, reviewed_on=r.reviewed_on,
+            qualification_valid=r.qualification_valid,
+            discredited=r.discredited, safety_management_adequate=r.safety_management_adequate, findings=r.findings,
+            outcome=r.outcome, next_due=r.next_due, recorded_at=e.effective_at))
+        if r.outcome == os_.ReviewOutcome.cleared_out:  # 清退 ends the relation (ContractorReviewed.apply)
+            conn.execute(update(self.relations).where(self.relations.c.outsourcing_id == e.originator_id)
+                         .values(ended_on=r.reviewed_on))
 
     @on(os_.OutsourcingEnded)
     def _ended(self, conn: Connection, e: os_.OutsourcingEnded, _: int) -> None:
@@ -78,8 +115,19 @@ class OutsourcingQueries:
                  .limit(limit).offset(offset))
         with self.db.read() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
+            reviewed: list[Any] = [REVIEWS.c.outsourcing_id.in_([r["outsourcing_id"] for r in rows])]
+            if day is not None:
+                reviewed.append(REVIEWS.c.reviewed_on <= day)
+            reviews: dict[str, list[os_.Review]] = {}
+            for r in conn.execute(select(REVIEWS).where(and_(*reviewed)).order_by(REVIEWS.c.no)).mappings():
+                review = os_.Review.model_validate({k: r[k] for k in os_.Review.model_fields})
+                reviews.setdefault(r["outsourcing_id"], []).append(review)
         names = self.directory.unit_names({r["unit_id"] for r in rows} | {r["contractor_id"] for r in rows})
+        on_day = day or date.max
         return [{**r, "unit_name": names.get(r["unit_id"], {}).get("name"),
                  "contractor_name": names.get(r["contractor_id"], {}).get("name"),
                  "kind_term": os_.KIND_TERMS[r["kind"]], "agreement_term": os_.AGREEMENT_TERMS[r["agreement"]],
-                 "concerns": os_.concerns(r["agreement"], r["qualification"])} for r in rows]
+                 "reviews": [x.model_dump() for x in reviews.get(r["outsourcing_id"], [])],
+                 "concerns": [*os_.concerns(r["agreement"], r["qualification"]),
+                              *os_.review_concerns(reviews.get(r["outsourcing_id"], []), on_day)]}
+                for r in rows]

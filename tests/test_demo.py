@@ -222,3 +222,26 @@ def test_the_demo_enforcement_cases(demo: System) -> None:
     numbers = [r["document_no"] for r in orders]
     assert len(set(numbers)) == len(numbers)
     assert all(n and "〔" in n for n in numbers)
+
+
+def test_the_demo_dust_explosion_dossier_shows_contractors_and_grid_members(demo: System) -> None:
+    """鑫达五金 had entrusted its bag filter's upkeep to a firm it never reviewed (seed 000 ¶18), no qualification on
+    record; 上田村's grid member covers its 网格 (seed 001 ¶13, seed 002 ¶16); 石化助剂's overhaul contractor, found
+    wanting and kept on in January 2026, is cleared out in March."""
+    accidents = sorted((e.event.apply(None) for e in demo.store.read(0, 100_000)
+                        if type(e.event).__name__ == "AccidentRecorded"), key=lambda a: a.occurred_at)
+    built = demo.dossiers.build(accidents[0].id, scope="350000/350500/350505", known_at=cst("2026-11-01"))
+    lines = {line["line"]: line["facts"] for line in built["content"]["lines"]}
+    (filter_upkeep,) = lines["entity"]["outsourcing"]
+    assert (filter_upkeep["contractor"], filter_upkeep["kind_term"], filter_upkeep["reviews"]) == (
+        "泉港区洁源环保设备维保有限公司", "委托", [])
+    assert [c["concern"] for c in filter_upkeep["concerns"]] == ["no_qualification_shown", "never_reviewed"]
+    (member,) = lines["territorial"]["grid_members_of_unit"]
+    assert (member["name"], member["title"], [h["name"] for h in member["holders"]]) == (
+        "上田村", "上田村网格员(村委委员兼)", ["蔡丽芬"])
+    rows = demo.queries.outsourcing.relations("350000/350500/350505", day=date(2026, 2, 1), in_force=True)
+    overhaul = next(r for r in rows if r["contractor_name"] == "泉州市惠泉石化设备安装工程有限公司")
+    assert overhaul["concerns"] == ["retained_despite_findings"]
+    assert [r["reviewed_on"] for r in overhaul["reviews"]] == [date(2025, 1, 10), date(2026, 1, 20)]
+    later = demo.queries.outsourcing.relations("350000/350500/350505", day=date(2026, 3, 2), in_force=True)
+    assert "泉州市惠泉石化设备安装工程有限公司" not in {r["contractor_name"] for r in later}, "cleared out (清退)"

@@ -93,9 +93,10 @@ def test_in_force_on_a_day_with_what_the_record_lacks_and_ended_early(site: Site
     def in_force(day: date) -> dict[str, list[str]]:
         return {r["outsourcing_id"]: r["concerns"] for r in q.relations(COUNTY, day=day, in_force=True)}
 
-    assert in_force(site.today + timedelta(days=1)) == {str(works): [], str(lease): [
-        "no_agreement", "no_qualification_shown"]}
-    assert in_force(site.today + timedelta(days=5)) == {str(lease): ["no_agreement", "no_qualification_shown"]}
+    assert in_force(site.today + timedelta(days=1)) == {str(works): ["never_reviewed"], str(lease): [
+        "no_agreement", "no_qualification_shown", "never_reviewed"]}
+    assert in_force(site.today + timedelta(days=5)) == {str(lease): ["no_agreement", "no_qualification_shown",
+                                                                     "never_reviewed"]}
     rows = q.relations(COUNTY, unit_id=site.world.enterprise, day=site.today, in_force=True,
                        role="enterprise", unit_of_role=site.world.enterprise)
     assert {(r["contractor_name"], r["kind_term"]) for r in rows} == {("测试燃气有限公司2", "发包"),
@@ -123,4 +124,84 @@ def test_the_dossier_shows_the_contractors_in_force_at_the_accident(site: Site, 
     assert (shown["outsourcing_id"], shown["contractor"], shown["agreement"]) == (str(works), "测试燃气有限公司2",
                                                                                   "safety_agreement")
     assert str(ended) not in str(entity["facts"]["outsourcing"]), "its period ended before the accident"
+    assert "verified" in dossier.verify(saved, system.audit.keys())
+
+
+def review(outsourcing_id: UUID, day: date, *, wanting: bool = False, findings: str | None = "资质有效",
+           outcome: os_.ReviewOutcome = os_.ReviewOutcome.retained) -> o.ReviewContractor:
+    return o.ReviewContractor(outsourcing_id=outsourcing_id, reviewed_on=day, qualification_valid=True,
+                              discredited=False, safety_management_adequate=not wanting, findings=findings,
+                              outcome=outcome)
+
+
+def test_review_concerns_at_their_boundaries() -> None:
+    """seed 000 ¶18 (动态审核): none held → never_reviewed; the next review due on day n (local practice: 12 months
+    after the last) is overdue on n+1, not on n−1 nor n; a contractor found wanting and kept on is shown so."""
+    held = os_.Review(no=1, reviewed_on=date(2025, 1, 31), qualification_valid=True, discredited=False,
+                      safety_management_adequate=True, outcome=os_.ReviewOutcome.retained,
+                      next_due=os_.add_months(date(2025, 1, 31), 12))
+    assert held.next_due == date(2026, 1, 31)
+    assert os_.add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert os_.review_concerns([], date(2025, 1, 1)) == ["never_reviewed"]
+    assert os_.review_concerns([held], date(2025, 1, 30)) == ["never_reviewed"], "held after the day"
+    assert os_.review_concerns([held], date(2026, 1, 30)) == []
+    assert os_.review_concerns([held], date(2026, 1, 31)) == []
+    assert os_.review_concerns([held], date(2026, 2, 1)) == ["review_overdue"]
+    wanting = held.model_copy(update={"safety_management_adequate": False})
+    assert os_.review_concerns([wanting], date(2025, 2, 1)) == ["retained_despite_findings"]
+    cleared = wanting.model_copy(update={"outcome": os_.ReviewOutcome.cleared_out, "next_due": None})
+    assert os_.review_concerns([cleared], date(2027, 1, 1)) == []
+
+
+def test_a_contractor_review_is_refused_out_of_order_and_wanting_unsaid(site: Site, system: System,
+                                                                         clock: ManualClock) -> None:
+    works = site.record(starts_on=site.today - timedelta(days=30))
+    past = site.today - timedelta(days=30)
+    assert site.refused(review(works, site.today + timedelta(days=1))) == "future-review"
+    assert site.refused(review(works, past - timedelta(days=1))) == "outside-period"
+    assert site.refused(review(works, site.today, wanting=True, findings="  ")) == "findings-required"
+    system.service.execute(review(works, site.today - timedelta(days=5)), ADMIN)
+    assert site.refused(review(works, site.today - timedelta(days=6))) == "review-out-of-order"
+    other = Principal("ent", "enterprise", COUNTY, unit_id=site.lessee)
+    assert site.refused(review(works, site.today), Forbidden, other) == "other-enterprise"
+    system.service.execute(review(works, site.today, wanting=True, findings="动火作业票证不全",
+                                  outcome=os_.ReviewOutcome.cleared_out), ADMIN)
+    assert site.refused(review(works, site.today), Conflict) == "already-ended", "清退 ended it"
+    state = system.service.log.get(works)
+    assert isinstance(state, os_.Outsourcing)
+    assert (state.ended_on, [r.next_due for r in state.reviews]) == (
+        site.today, [os_.add_months(site.today - timedelta(days=5), 12), None])
+    assert (system.service.log.history(works)[-1].envelope.rules_version or "").startswith("cn-base@")
+
+
+def test_reviews_in_the_read_model_and_on_the_dossier(site: Site, system: System, clock: ManualClock) -> None:
+    works = site.record(starts_on=site.today - timedelta(days=400), ends_on=None)
+    lease = site.record(contractor_unit_id=site.lessee, kind=os_.OutsourcingKind.leasing, scope="3号仓库",
+                        starts_on=site.today - timedelta(days=10), ends_on=None)
+    system.service.execute(review(works, site.today - timedelta(days=380), wanting=True, findings="安全管理制度缺失"),
+                           ADMIN)
+    system.runner.catch_up()
+    rows = {r["outsourcing_id"]: r for r in system.queries.outsourcing.relations(COUNTY, day=site.today)}
+    assert rows[str(works)]["concerns"] == ["review_overdue", "retained_despite_findings"]
+    assert [(r["no"], r["outcome"]) for r in rows[str(works)]["reviews"]] == [(1, "retained")]
+    assert rows[str(lease)]["concerns"] == ["never_reviewed"]
+    occurred = T0 + timedelta(hours=1)
+    clock.set(occurred + timedelta(hours=1))
+    accident = system.service.execute(a.RecordAccident(
+        unit_id=site.world.enterprise, kind=ac.AccidentKind.work, occurred_at=occurred, place="调压站",
+        description="施工中燃气泄漏", unit_head_informed_at=occurred + timedelta(minutes=5),
+        known_from=ac.KnownFrom.unit_report, known_at=occurred + timedelta(minutes=30), figures=Figures(deaths=1)),
+        Principal("inv", "investigator", COUNTY)).id
+    clock.advance(timedelta(days=1))
+    system.service.execute(review(lease, local_day(clock.now()), wanting=True, findings="无资质",
+                                  outcome=os_.ReviewOutcome.cleared_out), ADMIN)  # after T: absent as of T
+    system.audit.sealer.seal_now()
+    saved = system.dossiers.build(accident, scope=COUNTY, known_at=clock.now())
+    entity = next(x for x in saved["content"]["lines"] if x["line"] == "entity")
+    shown = {r["outsourcing_id"]: r for r in entity["facts"]["outsourcing"]}
+    assert shown[str(works)]["last_review"]["wanting"] is True
+    assert shown[str(works)]["review_due"] == os_.add_months(site.today - timedelta(days=380), 12).isoformat()
+    assert [c["concern"] for c in shown[str(works)]["concerns"]] == ["review_overdue", "retained_despite_findings"]
+    assert (shown[str(lease)]["reviews"], [c["concern"] for c in shown[str(lease)]["concerns"]]) == (
+        [], ["never_reviewed"])
     assert "verified" in dossier.verify(saved, system.audit.keys())

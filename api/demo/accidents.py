@@ -2,7 +2,8 @@
 
 - December 2024: the departments without a duty list (应急, 住建, 市场监管) and every 镇/街道 and 村/社区 get theirs —
   党政同责、一岗双责 for the territories (seed 000 §2–3), 三管三必须 for the departments (seed 000 §4) — with the posts
-  and holders they lacked (南埔村's 村委会主任 stays vacant: the gap the coverage report and the dossier show).
+  and holders they lacked (南埔村's 村委会主任 stays vacant: the gap the coverage report and the dossier show), and
+  上田村's grid member (网格员) over the grids of its enterprises.
 - The dust explosion: at the 工贸 enterprise whose major hazard an inspection found and its inspectors signed, and
   which then missed its deadline (overdue, escalated), one death — reported on time, link by link; the county's
   investigation finds the 应急管理局 head's duty to follow the listing unperformed.
@@ -47,7 +48,7 @@ ALL_ITEMS = tuple(ac.ReportItem)
 NEW_PEOPLE = [
     # key, name, jurisdiction
     ("n1", "骆建新", COUNTY), ("n2", "柯美玲", COUNTY), ("n3", "连志鹏", SHANYAO), ("n4", "潘秋月", SHANYAO),
-    ("n5", "苏海生", NANPU), ("n6", "洪丽华", NANPU), ("n7", "杨振东", CITY),
+    ("n5", "苏海生", NANPU), ("n6", "洪丽华", NANPU), ("n7", "杨振东", CITY), ("n8", "蔡丽芬", NANPU),
 ]
 NEW_POSTS = [
     # key, unit, holder, definition
@@ -57,7 +58,11 @@ NEW_POSTS = [
     ("shanyao_v_head", "shanyao_v", "n4", PostDefinition(title="山腰村村委会主任", kind=PostKind.government_head)),
     ("shangtian_secretary", "shangtian", "n5", PostDefinition(title="上田村党支部书记", kind=PostKind.party_secretary)),
     ("shangtian_head", "shangtian", "n6", PostDefinition(title="上田村村委会主任", kind=PostKind.government_head)),
+    ("shangtian_grid", "shangtian", "n8", PostDefinition(title="上田村网格员(村委委员兼)", kind=PostKind.position)),
 ]
+GRIDS = {"shangtian_grid": ("shangtian-网格1", "shangtian-网格2")}
+"""The grid members (网格员, seed 001 ¶13, seed 002 ¶16) this strand makes: 上田村's covers the grids of 鑫达五金 and
+the 大排档; 南埔村's grids have none (the gap the dossier of a unit there shows)."""
 SUPERVISORY = "泉港城管〔2022〕149号 §4 (三管三必须、谁主管谁负责)"
 TERRITORIAL = "泉港城管〔2022〕149号 §2–3 (党政同责、一岗双责); 泉港区党政领导干部安全生产责任制实施细则"
 LISTS: list[tuple[str, str, str, list[tuple[str, Line, str, tuple[str, ...]]]]] = [
@@ -99,6 +104,8 @@ def duty_lists(d: Demo) -> None:
         d.do(REGISTRAR, rs.EstablishPost(unit_id=d.ids[unit], definition=definition), when=when, name=key)
         d.do(REGISTRAR, rs.AppointHolder(post_id=d.ids[key], person_id=d.ids[holder], document="泉港委〔2024〕任"),
              when=when)
+    for key, grids in GRIDS.items():
+        d.do(REGISTRAR, rs.AssignGrids(post_id=d.ids[key], grids=grids), when=when)
     for list_key, unit, title, duties in LISTS:
         d.do(REGISTRAR, rs.OpenResponsibilityList(unit_id=d.ids[unit], kind=ListKind.duty_list, title=title),
              when=when, name=list_key)

@@ -246,6 +246,8 @@ class Inspections:
             for holder in holders:
                 d.do(REGISTRAR, rs.AppointHolder(post_id=d.ids[key], person_id=d.ids[holder],
                                                  document="泉港委〔2024〕任"), when=when)
+        d.do(REGISTRAR, rs.AssignGrids(post_id=d.ids["zhongcuo_grid"], grids=tuple(
+            f"zhongcuo-网格{n}" for n in (1, 2, 3))), when=when)  # 网格员 (seed 001 ¶13, seed 002 ¶16)
         self.keys = {d.ids[key]: key for key in (*(p.key for p in PEOPLE), *EXISTING)}
 
     # --- plans and draws ------------------------------------------------------------------------------------

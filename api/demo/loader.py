@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from api.bootstrap import System, bootstrap
-from api.demo import accidents, accountability, blacklist, cases, hazards, huiji, inspections, quangang
+from api.demo import accidents, accountability, blacklist, cases, hazards, huiji, inspections, outsourcing, quangang
 from api.demo.scene import END, SEED, START, Demo
 from application.clock import ManualClock, SeededIds
 from application.policies import Worker
@@ -23,6 +23,7 @@ def load(service: Zeren, clock: ManualClock, worker: Worker) -> dict[str, Any]:
     accidents.schedule(d, strand, worker)
     accountability.schedule(d, worker)
     blacklist.schedule(d, strand)
+    outsourcing.schedule(d)
     huiji.schedule(d)
     cases.schedule(d, strand)
     quangang.two_years(d)

@@ -23,6 +23,9 @@ command_route(router, "/outsourcing", o.RecordOutsourcing,
               created=True)
 command_route(router, "/outsourcing/{outsourcing_id}/end", o.EndOutsourcing,
               "End a relation before its agreed end (外包外租终止)")
+command_route(router, "/outsourcing/{outsourcing_id}/reviews", o.ReviewContractor,
+              "Record a review of the contractor (承包单位动态审核, seed 000 ¶18): qualification, credit, safety "
+              "management; kept on or cleared out (清退)")
 
 Limit = Annotated[Position, Query(ge=1, le=1000)]
 Offset = Annotated[Position, Query(ge=0)]

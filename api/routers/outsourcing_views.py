@@ -8,6 +8,19 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 
+class ReviewView(BaseModel):
+    """A review of the contractor (承包单位动态审核, seed 000 ¶18)."""
+
+    no: int
+    reviewed_on: date
+    qualification_valid: bool = Field(description="资质有效性")
+    discredited: bool = Field(description="失信情况: on a list of discredited entities")
+    safety_management_adequate: bool = Field(description="安全管理情况")
+    findings: str | None
+    outcome: str = Field(description="retained (继续使用) or cleared_out (清退)")
+    next_due: date | None = Field(description="when the next review falls due (local practice)")
+
+
 class OutsourcingView(BaseModel):
     """A contracting-out or leasing-out relation (外包外租; 安全生产法 第49条) and what its record lacks."""
 
@@ -27,4 +40,6 @@ class OutsourcingView(BaseModel):
     ends_on: date | None = Field(description="the agreed end (none: open-ended)")
     ended_on: date | None = Field(description="ended early from this day")
     recorded_at: datetime
-    concerns: list[str] = Field(description="what the record lacks: no_agreement, no_qualification_shown")
+    reviews: list[ReviewView] = Field(description="the reviews of the contractor held by the day (动态审核)")
+    concerns: list[str] = Field(description="what the record lacks: no_agreement, no_qualification_shown, "
+                                            "never_reviewed, review_overdue, retained_despite_findings")

@@ -39,6 +39,8 @@ router = APIRouter(tags=["responsibility"])
 command_route(router, "/posts", rs.EstablishPost, "Establish a post (设立岗位)", created=True)
 command_route(router, "/posts/{post_id}/redefinition", rs.RedefinePost, "Redefine a post (岗位调整, 分工调整)")
 command_route(router, "/posts/{post_id}/abolition", rs.AbolishPost, "Abolish a post (撤销岗位)")
+command_route(router, "/posts/{post_id}/grids", rs.AssignGrids,
+              "Make the post a grid member's over these 网格 (网格员划定网格); none: no longer one")
 command_route(router, "/posts/{post_id}/appointments", rs.AppointHolder, "Appoint a holder (任职)")
 command_route(router, "/posts/{post_id}/removals", rs.RemoveHolder, "Remove a holder (免职离岗)")
 command_route(router, "/transfers", rs.TransferPerson, "Transfer a person from one post to another (调任)")

@@ -32,7 +32,7 @@ class RulesPack:
         return str(self.rules["three_musts.basis"])
 
 
-BASE_NAME, BASE_VERSION = "cn-base", "2025.1"
+BASE_NAME, BASE_VERSION = "cn-base", "2025.2"
 """2024.5: the aggravating triggers and the exemption of R7 left the base pack for the local packs that state them.
 2024.6: corrected citations in events' basis (四个一律 seed 000 ¶22, 网格 seed 001 ¶13, dispatched and intern workers
 seed 000 ¶19–20, 回头看 seed 003 ¶16, the lead-unit tie-break as local practice, 第一责任人 第五条 unverified), and the
@@ -48,7 +48,8 @@ practice, set by a local pack (泉港区 ``quangang@2022.4``).
 removed); 第105条 added (fines unit and persons in its first branch); 第114条第二款 (2–5 × the first paragraph's
 fine) as articles a case decides under, and the blacklist ground a decision under it meets
 (``blacklist.decision_grounds``); orders' 文书编号 (``documents.*``) and the 复查 due day (``orders.reinspection.*``),
-both local practice."""
+both local practice.
+2025.2: the interval of a contractor's 动态审核 (``outsourcing.review.*``, seed 000 ¶18), local practice."""
 
 
 def pack_for(jurisdiction: str) -> RulesPack:

@@ -298,4 +298,9 @@ BASE_RULES: dict[str, Any] = {
     "blacklist.early_removal.after_months": 12,
     "blacklist.early_removal.basis": "local practice (docs/rules.md R10: 列入满12个月可申请提前移出, unverified "
                                      "for the national text)",
+    # 承包单位动态审核 (seed 000 ¶18: 发包单位应加强承包单位资质情况的动态审核工作): no text at hand states how often;
+    # the next review falls due this many months after the last — local practice, a local pack may set its own.
+    "outsourcing.review.interval_months": 12,
+    "outsourcing.review.basis": "local practice: the next 动态审核 of a contractor within 12 months of the last "
+                                "(泉港城管〔2022〕149号 ¶18 asks for 动态审核 and states no interval)",
 }
