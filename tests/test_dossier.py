@@ -287,3 +287,15 @@ def test_the_printable_report_as_pdf(case: Case) -> None:
     assert pdf.rstrip().endswith(b"%%EOF")
     assert b"STSong-Light" in pdf
     assert b"/MediaBox [ 0 0 595.2756 841.8898 ]" in pdf  # A4
+
+
+def test_a_dossier_opened_on_a_near_miss_is_anchored_where_the_hazard_was_found(case: Case) -> None:
+    """An investigator also opens a dossier on a hazard (a near miss): U and T are where and when it was found."""
+    saved = case.system.dossiers.build(case.hazard, scope=COUNTY, known_at=case.clock.now())
+    content = saved["content"]
+    assert content["subject"]["kind"] == "hazard"
+    assert content["subject"]["at"] == content["as_of"]
+    (hazard,) = line(content, "entity")["facts"]["hazards"]
+    assert (hazard["hazard_id"], hazard["open"]) == (str(case.hazard), True), "open when it was found"
+    assert holders(content, case.scene.main_post) == ["总经理"]
+    assert "verified" in dossier.verify(saved, case.system.audit.keys())
