@@ -48,6 +48,8 @@ export const LISTING_STATES = {  // domain/blacklist.py STATUS_TERMS (严重失�
   proposed: "建议列入", listed: "已列入", declined: "不予列入", removed: "已提前移出", expired: "期满移出",
 };
 export const PROJECT_KINDS = { project: "项目", plan: "规划" };  // domain/assessments.py ProjectKind (seed 003 ¶31)
-export const OUTSOURCING_CONCERNS = {  // domain/outsourcing.py CONCERN_TERMS (安全生产法 第49条)
+export const OUTSOURCING_CONCERNS = {  // domain/outsourcing.py CONCERN_TERMS (安全生产法 第49条; 动态审核: seed 000 ¶18)
   no_agreement: "未签订安全生产管理协议或约定各自职责", no_qualification_shown: "未载明承包承租方的安全生产条件或资质",
+  never_reviewed: "未记录对承包单位的动态审核", review_overdue: "动态审核已逾期",
+  retained_despite_findings: "动态审核发现不符合要求而未予清退",
 };
