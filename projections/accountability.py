@@ -41,6 +41,9 @@ from projections.columns import Json, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import within
+from projections.sorting import ordering
+from projections.states import states_table
+from projections.timeline import Decided, Timeline, changes_table, history_of, known, valid
 
 METADATA = MetaData()
 SLIPS = Table(
@@ -53,6 +56,22 @@ SLIPS = Table(
     Column("late_flagged", Boolean, nullable=False), Column("basis", Text),
     Index("accountability_slips_due", "late_flagged", "deadline"),
 )
+SLIP_HISTORY = history_of(SLIPS, "accountability_slip_history", "slip_id", METADATA)
+"""Each slip's row over effective time as known over recorded time (``projections.timeline``; issue #14)."""
+SLIP_CHANGES = changes_table("accountability_slip_history", METADATA, events=True)
+SLIP_STATES = states_table("accountability_slip_states", METADATA)
+SLIP_EVENTS = (ac.SlipIssued, ac.SlipAnswered, ac.SlipReplyLate)
+SLIP_SORTS = {name: SLIP_HISTORY.c[name] for name in ("issued_at", "kind", "deadline", "answered_at")}
+"""The keys the slips sort by (``projections.sorting``)."""
+
+
+def slip_columns(slip: ac.Slip) -> dict[str, Any]:
+    """The slip's columns: the domain's state (``domain.accountability.Slip``) after the event."""
+    return {"kind": slip.kind, "issuer_unit_id": slip.issuer_unit_id, "target_unit_id": slip.target_unit_id,
+            "jurisdiction": slip.jurisdiction, "matter": slip.matter, "deadline": slip.deadline,
+            "answered_at": slip.answered_at, "report": slip.report, "late_flagged": slip.late_flagged}
+
+
 NOTICES = Table(
     "accountability_notices", METADATA,
     Column("notice_id", Key, primary_key=True), Column("kind", Key, nullable=False),
@@ -143,8 +162,11 @@ def _held(held: ac.HeldPost) -> dict[str, Any]:
 
 class AccountabilityRecords(Projection):
     name = "accountability"
-    version = 2
+    version = 3  # 3: the slips' bitemporal history (issue #14)
     slips = SLIPS
+    slip_history = SLIP_HISTORY
+    slip_changes = SLIP_CHANGES
+    slip_states = SLIP_STATES
     notices = NOTICES
     summons = SUMMONS
     acts = ACTS
@@ -227,21 +249,30 @@ class AccountabilityRecords(Projection):
         accident = select(i.accident_id).where(i.investigation_id == e.originator_id).scalar_subquery()
         conn.execute(update(self.accidents).where(self.accidents.c.accident_id == accident).values(liable=True))
 
+    @property
+    def slip_timeline(self) -> Timeline:
+        return Timeline(self.slip_history, self.slip_changes, "slip_id",
+                        decided=Decided(ac.Slip, SLIP_EVENTS, slip_columns, self.slip_states))
+
     @on(ac.SlipIssued)
     def _slip(self, conn: Connection, e: ac.SlipIssued, _: int) -> None:
         conn.execute(insert(self.slips).values(
             slip_id=e.originator_id, kind=e.kind, issuer_unit_id=e.issuer_unit_id, target_unit_id=e.target_unit_id,
             jurisdiction=e.envelope.jurisdiction, matter=e.matter, issued_at=e.effective_at,
             year=local_day(e.effective_at).year, deadline=e.deadline, late_flagged=False, basis=e.envelope.basis))
+        self.slip_timeline.record_event(conn, e, {"issued_at": e.effective_at, "year": local_day(e.effective_at).year,
+                                                  "basis": e.envelope.basis})
 
     @on(ac.SlipAnswered)
     def _answered(self, conn: Connection, e: ac.SlipAnswered, _: int) -> None:
         conn.execute(update(self.slips).where(self.slips.c.slip_id == e.originator_id).values(
             answered_at=e.effective_at, report=e.report))
+        self.slip_timeline.record_event(conn, e, {})
 
     @on(ac.SlipReplyLate)
     def _late(self, conn: Connection, e: ac.SlipReplyLate, _: int) -> None:
         conn.execute(update(self.slips).where(self.slips.c.slip_id == e.originator_id).values(late_flagged=True))
+        self.slip_timeline.record_event(conn, e, {})
 
     @on(ac.NoticeIssued)
     def _notice(self, conn: Connection, e: ac.NoticeIssued, _: int) -> None:
@@ -333,6 +364,29 @@ class AccountabilityQueries:
             slip["open"] = answered is None
             slip["late"] = (answered is None and now > deadline) or (answered is not None and answered > deadline)
         return {"slips": slips, "summons": summons, "notices": notices}
+
+    def slips(self, scope: str, *, as_of: datetime, known_at: datetime, year: int | None = None,
+              kind: str | None = None, target_unit_id: UUID | None = None, open_only: bool | None = None,
+              sort: str | None = None, limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
+        """Each slip as it stood at ``as_of``, as recorded by ``known_at`` (``projections.timeline``), open and late as
+        of ``as_of``; in the order issued, or by ``sort`` (a key of ``SLIP_SORTS``). ``open_only``: unanswered
+        (``True``) or answered (``False``) then."""
+        s = SLIP_HISTORY.c
+        conditions = [within(s.jurisdiction, scope), valid(SLIP_HISTORY, as_of), known(SLIP_HISTORY, known_at)]
+        filters = {s.year: year, s.kind: kind, s.target_unit_id: target_unit_id}
+        conditions += [c == value for c, value in filters.items() if value is not None]
+        if open_only is not None:
+            conditions.append(s.answered_at.is_(None) if open_only else s.answered_at.is_not(None))
+        order = ordering(SLIP_SORTS, sort, (s.issued_at, s.slip_id), s.slip_id)
+        query = select(*(s[c.name] for c in SLIPS.columns)).where(*conditions).order_by(*order)
+        with self.db.read() as conn:
+            slips = [dict(r) for r in conn.execute(query.limit(limit).offset(offset)).mappings()]
+        slips = self._named(slips, "target_unit_id", "target_name")
+        for slip in slips:
+            answered, deadline = slip["answered_at"], slip["deadline"]
+            slip["open"] = answered is None
+            slip["late"] = (answered is None and as_of > deadline) or (answered is not None and answered > deadline)
+        return slips
 
     def vetoes(self, scope: str, year: int) -> list[dict[str, Any]]:
         """The year's veto findings (seed 001 ¶30) in ``scope``, with the town's name."""

@@ -12,7 +12,7 @@ ground in the order's words, the deciding department, the decision's number and 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -47,6 +47,7 @@ from projections.projection import Projection, on
 from projections.scope import visible
 from projections.sorting import ordering
 from projections.states import events_of, fold, states_table
+from projections.timeline import Decided, Timeline, changes_table, history_of, known, valid
 
 METADATA = MetaData()
 LISTINGS = Table(
@@ -74,34 +75,58 @@ DECISIONS = Table(
 )
 """Penalty cases by article, and whether and by which event they were decided with a fine (the policy's input)."""
 STATES = states_table("blacklist_states", METADATA)
-SORTS = {name: LISTINGS.c[name] for name in ("proposed_at", "ground", "status", "decided_at", "listed_on",
+HISTORY = history_of(LISTINGS, "blacklist_history", "listing_id", METADATA)
+"""Each listing's row over effective time as known over recorded time (``projections.timeline``; issue #14)."""
+HISTORY_CHANGES = changes_table("blacklist_history", METADATA, events=True)
+HISTORY_STATES = states_table("blacklist_history_states", METADATA)
+SORTS = {name: HISTORY.c[name] for name in ("proposed_at", "ground", "status", "decided_at", "listed_on",
                                              "expires_on", "removed_on")}
 """The keys the listings sort by (``projections.sorting``)."""
 
 
+def _columns(entry: bl.BlacklistEntry) -> dict[str, Any]:
+    """The listing's columns the domain decides: its state (``domain.blacklist.BlacklistEntry``) after the event."""
+    return {"status": entry.status, "department_id": entry.department_id, "person_id": entry.person_id,
+            "decision_no": entry.decision_no, "listed_on": entry.listed_on, "expires_on": entry.expires_on,
+            "removed_on": entry.removed_on, "notices": [n.model_dump(mode="json") for n in entry.notices]}
+
+
 class Blacklist(Projection):
+    """Each listing's row now (``blacklist``: the policy's and the public list's) and its history
+    (``blacklist_history``: the ledger at ``as_of`` as known at ``known_at``), both the domain's state after each
+    event — the history folded in the order the events took effect (``projections.timeline``)."""
+
     name = "blacklist"
-    version = 2
+    version = 3  # 3: the bitemporal history (issue #14)
     listings = LISTINGS
     accidents = ACCIDENTS
     decisions = DECISIONS
     states = STATES
+    history = HISTORY
+    history_changes = HISTORY_CHANGES
+    history_states = HISTORY_STATES
+
+    @property
+    def timeline(self) -> Timeline:
+        return Timeline(self.history, self.history_changes, "listing_id",
+                        decided=Decided(bl.BlacklistEntry, events_of(bl), _columns, self.history_states))
 
     @on(*events_of(bl))
     def _listing(self, conn: Connection, e: DomainEvent, _: int) -> None:
         entry = fold(conn, self.states, bl.BlacklistEntry, e)[1]
-        row = {"status": entry.status, "department_id": entry.department_id, "person_id": entry.person_id,
-               "decision_no": entry.decision_no, "listed_on": entry.listed_on, "expires_on": entry.expires_on,
-               "removed_on": entry.removed_on, "notices": [n.model_dump(mode="json") for n in entry.notices]}
+        row = _columns(entry)
+        own: dict[str, Any] = {}  # what the event says by itself
         if isinstance(e, bl.ListingProposed):
-            conn.execute(insert(self.listings).values(
-                listing_id=e.originator_id, unit_id=e.unit_id, jurisdiction=e.envelope.jurisdiction, ground=e.ground,
-                accident_ids=[str(a) for a in e.accident_ids],
-                evidence=[x.model_dump(mode="json") for x in e.evidence], proposed_at=e.effective_at, **row))
-            return
-        if isinstance(e, bl.ListingDecided):
-            row["decided_at"] = e.effective_at
-        conn.execute(update(self.listings).where(self.listings.c.listing_id == e.originator_id).values(**row))
+            own = {"unit_id": e.unit_id, "jurisdiction": e.envelope.jurisdiction, "ground": e.ground,
+                   "accident_ids": [str(a) for a in e.accident_ids],
+                   "evidence": [x.model_dump(mode="json") for x in e.evidence], "proposed_at": e.effective_at}
+            conn.execute(insert(self.listings).values(listing_id=e.originator_id, **own, **row))
+        else:
+            if isinstance(e, bl.ListingDecided):
+                own = {"decided_at": e.effective_at}
+            conn.execute(update(self.listings).where(self.listings.c.listing_id == e.originator_id)
+                         .values(**own, **row))
+        self.timeline.record_event(conn, e, own)
 
     @on(acc.AccidentRecorded)
     def _accident(self, conn: Connection, e: acc.AccidentRecorded, _: int) -> None:
@@ -129,7 +154,7 @@ class Blacklist(Projection):
 
 
 def _in_force(day: date) -> Any:
-    c = LISTINGS.c
+    c = HISTORY.c
     return and_(c.listed_on <= day, c.expires_on > day, or_(c.removed_on.is_(None), c.removed_on > day))
 
 
@@ -141,21 +166,27 @@ class BlacklistQueries:
         self.directory = directory
 
     def entries(self, scope: str, *, role: str = "", unit_of_role: Any = None, unit_id: UUID | None = None,
-                day: date | None = None, in_force: bool = False, sort: str | None = None, limit: int = 500,
-                offset: int = 0) -> list[dict[str, Any]]:
+                day: date | None = None, known_at: datetime | None = None, in_force: bool = False,
+                sort: str | None = None, limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
         """Every listing proposed by ``day`` with its state then (history: proposed, declined, listed, removed,
-        expired), or, ``in_force``, those in force on ``day``; in the order proposed, or by ``sort`` (``SORTS``)."""
-        c = LISTINGS.c
+        expired), as recorded by ``known_at`` (default: now), or, ``in_force``, those in force on ``day``; in the
+        order proposed, or by ``sort`` (``SORTS``). Read from the history (``projections.timeline``): each listing
+        as it stood at the end of ``day``."""
+        c = HISTORY.c
         supervised = self.directory.supervised_by(unit_of_role) if role == "inspector" else ()
         conditions = [visible(c.jurisdiction, scope, c.unit_id, role, unit_of_role, supervised)]
         if unit_id is not None:
             conditions.append(c.unit_id == unit_id)
-        if day is not None:
-            conditions.append(c.proposed_at < end_of_day(day))
+        if day is None:
+            conditions.append(c.valid_to.is_(None))
+        else:
+            conditions.append(valid(HISTORY, end_of_day(day) - timedelta(microseconds=1)))
             if in_force:
                 conditions.append(_in_force(day))
+        conditions.append(known(HISTORY, known_at or datetime.now(UTC)))
         order = ordering(SORTS, sort, (c.proposed_at, c.listing_id), c.listing_id)
-        query = select(LISTINGS).where(and_(*conditions)).order_by(*order).limit(limit).offset(offset)
+        query = (select(*(c[col.name] for col in LISTINGS.columns)).where(and_(*conditions)).order_by(*order)
+                 .limit(limit).offset(offset))
         with self.db.read() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
         names = self.directory.unit_names({r["unit_id"] for r in rows} | {r["department_id"] for r in rows})

@@ -8,7 +8,7 @@ case finds the unit's hazards (``Directory.hazards_of``) and then reads their hi
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -23,7 +23,9 @@ from domain.rules.penalties import add_years, days_left
 from projections.columns import BigInt, Json, Key, Timestamp
 from projections.projection import Projection, on
 from projections.scope import visible, within
+from projections.sorting import ordering
 from projections.states import events_of, fold, states_table
+from projections.timeline import Decided, Timeline, changes_table, history_of, known, standing, valid
 
 METADATA = MetaData()
 Money = BigInt
@@ -64,6 +66,14 @@ CLOSURES = Table(
     Column("approved", Boolean), Column("reason", Text),
 )
 STATES = states_table("case_states", METADATA)
+HISTORY = history_of(CASES, "case_history", "case_id", METADATA)
+"""Each case's rows over effective time as known over recorded time (``projections.timeline``): the case ledger on a
+past day as known then (issue #14)."""
+HISTORY_CHANGES = changes_table("case_history", METADATA, events=True)
+HISTORY_STATES = states_table("case_history_states", METADATA)
+SORTS = {name: HISTORY.c[name] for name in ("opened_on", "status", "tier", "decision_due", "decided_on",
+                                            "unit_yuan", "person_yuan")}
+"""The keys the case ledger sorts by (``projections.sorting``)."""
 
 
 MONEY = ("proposed_unit_yuan", "proposed_person_yuan", "unit_yuan", "person_yuan", "paid_yuan", "surcharge_yuan",
@@ -119,22 +129,35 @@ CASE_EVENTS = tuple(cls for cls in events_of(cs) if cls not in (cs.ClosurePropos
 
 
 class CaseLedger(Projection):
+    """The case's row now (``case_ledger``, what the worker and the counters read) and its history (``case_history``,
+    what the ledger reads at ``as_of`` as known at ``known_at``): both the domain's state after each event — the row
+    folded in the order recorded, the history in the order the events took effect (``projections.timeline``)."""
+
     name = "case_ledger"
-    version = 1
+    version = 2  # 2: the bitemporal history (issue #14)
     cases = CASES
     unit_hazards = UNIT_HAZARDS
     closures = CLOSURES
     states = STATES
+    history = HISTORY
+    history_changes = HISTORY_CHANGES
+    history_states = HISTORY_STATES
+
+    @property
+    def timeline(self) -> Timeline:
+        return Timeline(self.history, self.history_changes, "case_id",
+                        decided=Decided(cs.PenaltyCase, CASE_EVENTS, _row, self.history_states))
 
     @on(*CASE_EVENTS)
     def _case(self, conn: Connection, e: DomainEvent, _: int) -> None:
         before, case = fold(conn, self.states, cs.PenaltyCase, e)
         row = _row(case)
+        opened = {"opened_at": e.effective_at, "rules_version": e.envelope.rules_version}
         if before is None:
-            conn.execute(insert(self.cases).values(case_id=e.originator_id, opened_at=e.effective_at,
-                                                   rules_version=e.envelope.rules_version, **row))
+            conn.execute(insert(self.cases).values(case_id=e.originator_id, **opened, **row))
         else:
             conn.execute(update(self.cases).where(self.cases.c.case_id == e.originator_id).values(**row))
+        self.timeline.record_event(conn, e, opened if before is None else {})
 
     @on(hz.HazardReported)
     def _hazard(self, conn: Connection, e: hz.HazardReported, _: int) -> None:
@@ -191,17 +214,27 @@ class CaseQueries:
     def __init__(self, db: Any):
         self.db = db
 
-    def ledger(self, scope: str, today: date, *, role: str = "", unit_of_role: Any = None,
-               status: str | None = None, unit_id: UUID | None = None) -> list[dict[str, Any]]:
-        c = CASES.c
+    def ledger(self, scope: str, today: date, *, as_of: datetime | None = None, known_at: datetime | None = None,
+               role: str = "", unit_of_role: Any = None, status: str | None = None, unit_id: UUID | None = None,
+               department_id: UUID | None = None, sort: str | None = None, limit: int = 500,
+               offset: int = 0) -> list[dict[str, Any]]:
+        """Each case as it stood at ``as_of``, as recorded by ``known_at`` (both default: now), with the deadline
+        running on ``today`` (the day of ``as_of``); in the order opened, or by ``sort`` (a key of ``SORTS``)."""
+        c = HISTORY.c
         conditions = [visible(c.jurisdiction, scope, c.unit_id, role, unit_of_role)]
+        conditions += [standing(HISTORY)] if as_of is None and known_at is None else [
+            valid(HISTORY, as_of or datetime.now(UTC)), known(HISTORY, known_at or datetime.now(UTC))]
         if status:
             conditions.append(c.status == status)
         if unit_id:
             conditions.append(c.unit_id == str(unit_id))
-        query = select(CASES).where(*conditions).order_by(c.opened_on, c.case_id)
+        if department_id:
+            conditions.append(c.department_id == str(department_id))
+        order = ordering(SORTS, sort, (c.opened_on, c.case_id), c.case_id)
+        query = select(*(c[col.name] for col in CASES.columns)).where(*conditions).order_by(*order)
         with self.db.read() as conn:
-            return [_case_view(dict(r._mapping), today) for r in conn.execute(query)]
+            return [_case_view(dict(r._mapping), today)
+                    for r in conn.execute(query.limit(limit).offset(offset))]
 
     def case(self, scope: str, case_id: UUID, today: date, *, role: str = "",
              unit_of_role: Any = None) -> dict[str, Any] | None:

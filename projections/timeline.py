@@ -90,6 +90,28 @@ def current_index(table: Table, key: str) -> Index:
     return Index(f"{table.name}_known", table.c[key], table.c.recorded_to)
 
 
+def history_of(current: Table, name: str, key: str, metadata: MetaData) -> Table:
+    """The bitemporal history (``name``) of a read model that also keeps each record's current row in ``current``:
+    the same columns (nullable: what a segment does not know yet is empty), ``revision`` and the intervals, keyed
+    ``(key, revision)``, indexed for the as-known-now lookup and, with a ``jurisdiction``, for scoped reads at a time.
+    The current table stays what the policies and lookups read; the ledgers read the history at ``as_of`` as known
+    at ``known_at`` (issue #14)."""
+    columns: list[Column[Any]] = [Column(key, Key, primary_key=True),
+                                  Column("revision", Integer, primary_key=True, autoincrement=False)]
+    columns += [Column(c.name, c.type, nullable=True) for c in current.columns if c.name != key]
+    table = Table(name, metadata, *columns, *bitemporal_columns())
+    if "jurisdiction" in table.c:
+        Index(f"{name}_scope", table.c.jurisdiction, table.c.recorded_to, table.c.valid_to)
+    current_index(table, key)
+    return table
+
+
+def standing(table: Table) -> ColumnElement[bool]:
+    """Rows in force now as known now (the open segment of every entity)."""
+    c = table.c
+    return and_(c.valid_to.is_(None), c.recorded_to.is_(None))
+
+
 def _encode(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()

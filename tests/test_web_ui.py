@@ -192,6 +192,18 @@ def test_log_in_follow_a_number_to_its_rows_look_at_a_past_day_and_export(page: 
     expect(page.get_by_role("columnheader", name="违法行为")).to_be_visible()
     cases = server.api(admin, "/cases")
     expect(page.locator("#row-count")).to_have_text(f"共 {len(cases)} 行")
+    decided = next(c for c in cases if c["decided_on"])  # the case ledger on the day after it opened: not decided
+    opened = (decided["opened_on"], f"{decided['opened_on']}T23:59")
+    older = server.api(admin, "/cases", as_of=f"{opened[1]}:00+08:00")
+    assert [c["status"] for c in older if c["case_id"] == decided["case_id"]] not in (["decided"], [])
+    page.get_by_label("状态所在时间 as_of").fill(opened[1])
+    page.get_by_role("button", name="查询").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"{opened[0]} 23:59 的状态")
+    expect(page.locator("#row-count")).to_have_text(f"共 {len(older)} 行")
+    statuses = page.locator("#ledger-table tbody tr td:nth-child(5)")
+    expect(statuses).to_have_text([c["status_term"] for c in older])
+    assert decided["decision_no"] not in page.locator("#ledger-table tbody").inner_text()
+    shoot(page, "cases-as-of", backend_of(server.system))
     page.goto(f"{server.url}/ui/#/ledger/slips?year=2025")  # 交办单 / 督办单 of the accountability board
     slips = server.api(admin, "/accountability/board", year=2025)["slips"]
     expect(page.locator("#row-count")).to_have_text(f"共 {len(slips)} 行")

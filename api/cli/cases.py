@@ -21,7 +21,7 @@ def cases() -> None:
 def cases_ledger(status: str | None) -> None:
     system = bootstrap()
     today = datetime.now(CST).date()
-    rows = system.queries.cases.ledger("", today, status=status)
+    rows = system.queries.cases.ledger("", today, status=status, limit=100_000)
     for r in rows:
         facts = ", ".join(f["code"] for f in r["facts_json"] or []) or "-"
         due = f"{r['next_deadline']} {r['next_due']} ({r['days_left']}d)" if r["next_due"] else "-"

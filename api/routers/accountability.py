@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from api.commands import command_route
-from api.deps import OfficialDep, PageDep, SystemDep, consistent, moment
+from api.deps import AsOf, KnownAt, OfficialDep, PageDep, SystemDep, consistent, moment, sort_query
 from api.problems import READ_PROBLEMS
 from api.routers.accountability_views import (
     ActView,
@@ -21,9 +21,10 @@ from api.routers.accountability_views import (
     VetoRow,
 )
 from application import accountability as a
-from domain.accountability import FORM_TERMS
+from domain.accountability import FORM_TERMS, SlipKind
 from domain.bounds import Position
 from domain.rules.assessment_veto import CONSEQUENCE_TERMS, VetoConsequence
+from projections.accountability import SLIP_SORTS
 
 router = APIRouter(tags=["accountability"])
 
@@ -66,6 +67,21 @@ def accountability_board(system: SystemDep, who: OfficialDep,
                      notices=[NoticeRow(**n) for n in board["notices"]],
                      vetoes=[VetoRow(**v, term=CONSEQUENCE_TERMS[VetoConsequence(v["consequence"])])
                              for v in system.queries.accountability.vetoes(who.jurisdiction, year)])
+
+
+@router.get("/accountability/slips", responses=READ_PROBLEMS,
+            dependencies=[Depends(consistent("accountability", "directory"))],
+            summary="The slips (交办单/督办单) as they stood at as_of, as recorded by known_at, open or late then")
+def slips(system: SystemDep, who: OfficialDep, page: PageDep, as_of: AsOf = None, known_at: KnownAt = None,
+          year: Annotated[Position | None, Query(ge=2000, le=2100, description="the year issued")] = None,
+          kind: SlipKind | None = None, target_unit_id: UUID | None = None,
+          open: Annotated[bool | None, Query(description="unanswered (true) or answered (false) at as_of")] = None,
+          sort: Annotated[str | None, sort_query(SLIP_SORTS)] = None) -> list[SlipRow]:
+    rows = system.queries.accountability.slips(
+        who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), year=year,
+        kind=kind.value if kind else None, target_unit_id=target_unit_id, open_only=open, sort=sort,
+        limit=page.limit, offset=page.offset)
+    return [SlipRow(**r) for r in rows]
 
 
 @router.get("/accountability/board/departments", responses=READ_PROBLEMS,

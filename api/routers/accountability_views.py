@@ -37,7 +37,7 @@ class ActView(BaseModel):
 
 
 class SlipRow(BaseModel):
-    """A 交办单 / 督办单 with its report-back, as of now."""
+    """A 交办单 / 督办单 with its report-back, as of now (or as of ``as_of``)."""
 
     slip_id: UUID
     kind: str

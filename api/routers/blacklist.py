@@ -9,7 +9,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from api.commands import command_route
-from api.deps import AsOf, OfficialDep, ReaderDep, SystemDep, consistent, moment, sort_query
+from api.deps import AsOf, KnownAt, OfficialDep, ReaderDep, SystemDep, consistent, moment, sort_query
 from api.problems import READ_PROBLEMS
 from api.routers.blacklist_views import ListingView, PublicListing
 from application import blacklist as b
@@ -41,12 +41,15 @@ def public_list(system: SystemDep, who: ReaderDep, as_of: AsOf = None, limit: Li
 
 
 @router.get("/blacklist", responses=READ_PROBLEMS, dependencies=[Depends(consistent("blacklist", "directory"))],
-            summary="Every listing with its state on as_of's day (history), or in_force=true: those in force")
-def listings(system: SystemDep, who: OfficialDep, as_of: AsOf = None, unit_id: UUID | None = None,
+            summary="Every listing with its state on as_of's day as recorded by known_at (history), or in_force=true: "
+                    "those in force")
+def listings(system: SystemDep, who: OfficialDep, as_of: AsOf = None, known_at: KnownAt = None,
+             unit_id: UUID | None = None,
              in_force: Annotated[bool, Query(description="only the listings in force on the day")] = False,
              sort: Annotated[str | None, sort_query(SORTS)] = None, limit: Limit = 100,
              offset: Offset = 0) -> list[ListingView]:
     rows = system.queries.blacklist.entries(who.jurisdiction, role=who.role, unit_of_role=who.unit_id,
-                                            unit_id=unit_id, day=local_day(moment(as_of)), in_force=in_force,
+                                            unit_id=unit_id, day=local_day(moment(as_of)), known_at=moment(known_at),
+                                            in_force=in_force,
                                             sort=sort, limit=limit, offset=offset)
     return [ListingView(**r) for r in rows]

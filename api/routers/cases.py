@@ -9,13 +9,14 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 
 from api.commands import command_route
-from api.deps import OfficialDep, PageDep, SystemDep, consistent
+from api.deps import AsOf, KnownAt, OfficialDep, PageDep, SystemDep, consistent, sort_query
 from api.problems import READ_PROBLEMS, responses
 from api.routers.cases_views import CaseView, ClosureCounter, ClosureView, PenaltyStatisticsRow
 from application import cases as c
 from domain.calendar import local_day
 from domain.cases import STATUS_TERMS, CaseStatus
 from domain.errors import NotFound
+from projections.cases import SORTS
 
 router = APIRouter(tags=["cases"])
 
@@ -43,13 +44,18 @@ def case_view(row: dict[str, Any]) -> CaseView:
 
 
 @router.get("/cases", responses=READ_PROBLEMS, dependencies=[Depends(consistent("case_ledger"))],
-            summary="The case ledger (行政处罚案件台账): status, deadlines, amounts, tier and why, days left")
-def case_ledger(system: SystemDep, who: OfficialDep, page: PageDep, status: CaseStatus | None = None,
-                unit_id: UUID | None = None) -> list[CaseView]:
-    today = local_day(system.service.clock.now())
-    rows = system.queries.cases.ledger(who.jurisdiction, today, role=who.role, unit_of_role=who.unit_id,
-                                       status=status.value if status else None, unit_id=unit_id)
-    return [case_view(r) for r in page.of(rows)]
+            summary="The case ledger (行政处罚案件台账) as it stood at as_of, as recorded by known_at: status, "
+                    "deadlines, amounts, tier and why, days left on as_of's day")
+def case_ledger(system: SystemDep, who: OfficialDep, page: PageDep, as_of: AsOf = None, known_at: KnownAt = None,
+                status: CaseStatus | None = None, unit_id: UUID | None = None,
+                department_id: Annotated[UUID | None, Query(description="the department that opened it")] = None,
+                sort: Annotated[str | None, sort_query(SORTS)] = None) -> list[CaseView]:
+    today = local_day(as_of or system.service.clock.now())
+    rows = system.queries.cases.ledger(who.jurisdiction, today, as_of=as_of, known_at=known_at, role=who.role,
+                                       unit_of_role=who.unit_id, status=status.value if status else None,
+                                       unit_id=unit_id, department_id=department_id, sort=sort, limit=page.limit,
+                                       offset=page.offset)
+    return [case_view(r) for r in rows]
 
 
 @router.get("/cases/{case_id}", responses=responses(401, 403, 404, 422, 503),

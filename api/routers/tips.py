@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel
 
 from api.commands import command_route
-from api.deps import CorrelationId, PageDep, PrincipalDep, SystemDep, body_of, consistent, sort_query
+from api.deps import AsOf, CorrelationId, KnownAt, PageDep, PrincipalDep, SystemDep, body_of, consistent, sort_query
 from api.problems import READ_PROBLEMS, responses
 from api.routers.tips_views import TipCount, TipView
 from application import tips as tp
@@ -69,9 +69,10 @@ def _view(row: dict[str, Any]) -> TipView:
 
 
 @router.get("/tips", responses=READ_PROBLEMS, dependencies=[Depends(consistent("tip_ledger", "directory"))],
-            summary="The tip ledger (举报台账), in the order received; never the reporter's identity")
+            summary="The tip ledger (举报台账) as it stood at as_of, as recorded by known_at, in the order received; "
+                    "never the reporter's identity")
 def tip_ledger(
-    system: SystemDep, who: TipReaderDep,
+    system: SystemDep, who: TipReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
     status: TipStatus | None = None,
     channel: Channel | None = None,
     subject_kind: Literal["unit", "hazard", "concealed_accident"] | None = None,
@@ -83,7 +84,8 @@ def tip_ledger(
     sort: Annotated[str | None, sort_query(SORTS)] = None,
     limit: Annotated[Position, Query(ge=1, le=1000)] = 100, offset: Annotated[Position, Query(ge=0)] = 0,
 ) -> list[TipView]:
-    rows = system.queries.tips.ledger(who.jurisdiction, status=status, channel=channel.value if channel else None,
+    rows = system.queries.tips.ledger(who.jurisdiction, as_of=as_of, known_at=known_at, status=status,
+                                      channel=channel.value if channel else None,
                                       subject_kind=subject_kind, jurisdiction=jurisdiction, outcome_id=outcome_id,
                                       start=start, end=end, sort=sort, limit=limit, offset=offset)
     return [_view(r) for r in rows]

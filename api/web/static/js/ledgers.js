@@ -79,7 +79,7 @@ export const LEDGERS = {
     ],
   },
   tips: {
-    title: "举报台账", path: "/tips", paged: true, sorts: ["received_at", "channel", "status"],
+    title: "举报台账", path: "/tips", temporal: true, paged: true, sorts: ["received_at", "channel", "status"],
     note: "举报人身份从不在此显示。",
     filters: [["status", "状态", TIP_STATUS], ["channel", "渠道", CHANNELS], ["from", "受理月份自", "month"],
       ["to", "受理月份至", "month"],
@@ -105,7 +105,7 @@ export const LEDGERS = {
     ],
   },
   cases: {
-    title: "行政处罚案件台账", path: "/cases", fixed: { limit: 5000 },  // all of them: two filters are the page's
+    title: "行政处罚案件台账", path: "/cases", temporal: true, fixed: { limit: 5000 },  // all: two filters are the page's
     filters: [["status", "状态", CASE_STATUS], ["unit_id", "当事单位ID"], ["department_id", "立案机关ID"],
       ["decided_month", "决定月份", "month"]],
     client: {
@@ -124,8 +124,8 @@ export const LEDGERS = {
     ],
   },
   slips: {
-    title: "交办单 / 督办单", path: "/accountability/board", defaults: { year: String(new Date().getFullYear()) },
-    flatten: (board) => board.slips,
+    title: "交办单 / 督办单", path: "/accountability/slips", temporal: true, fixed: { limit: 5000 },
+    defaults: { year: String(new Date().getFullYear()) },
     filters: [["year", "年度", "number"], ["kind", "类别", SLIPS], ["open", "未反馈", YES_NO], ["late", "逾期", YES_NO]],
     client: {
       kind: (r, v) => r.kind === v, open: (r, v) => String(r.open) === v, late: (r, v) => String(r.late) === v,
@@ -157,10 +157,10 @@ export const LEDGERS = {
     ],
   },
   blacklist: {
-    title: "严重失信主体名单", path: "/blacklist", paged: true,
+    title: "严重失信主体名单", path: "/blacklist", temporal: true, paged: true,
     sorts: ["proposed_at", "ground", "status", "decided_at", "listed_on", "expires_on", "removed_on"],
     note: "应急管理部令第11号：列入、期满与提前移出的全部记录；状态为所选日期当天的状态（默认今天）。",
-    filters: [["in_force", "仅当日在列", YES_NO], ["unit_id", "单位ID"], ["as_of", "状态所在时间 as_of", "datetime"]],
+    filters: [["in_force", "仅当日在列", YES_NO], ["unit_id", "单位ID"]],
     columns: [
       col("proposed_at", "建议时间", (r) => beijing(r.proposed_at)),
       col("unit_name", "单位", (r) => r.unit_name, (r) => unitLink(r.unit_id)),

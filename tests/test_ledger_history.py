@@ -1,0 +1,140 @@
+"""Every ledger on a past day as known then (issue #14: "an as_of / known_at picker that turns any ledger into its
+state on a past day as known then"): the case ledger, the slips, the blacklist, the tips and the enterprises keep
+bitemporal history (``projections.timeline``), so ``as_of`` shows the older state and ``known_at`` before a fact was
+recorded does not show it, though it took effect earlier. On SQLite and PostgreSQL, through the API."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.bootstrap import System
+from application import accountability as a
+from application import blacklist as b
+from application import cases as c
+from domain.tips import Tip
+from projections import tips
+from tests.builders import state_of
+from tests.test_accountability import Office
+from tests.test_blacklist import Desk
+from tests.test_cases import Bench
+from tests.tipdesk import TipDesk
+
+
+def read(client: TestClient, token, path: str, role: str = "admin", /, **at: Any) -> list[dict[str, Any]]:
+    params = {k: v.isoformat() if isinstance(v, datetime) else v for k, v in at.items()}
+    answer = client.get(f"/api/v1{path}", params=params, headers=token(role))
+    assert answer.status_code == 200, answer.text
+    rows: list[dict[str, Any]] = answer.json()
+    return rows
+
+
+def test_the_case_ledger_on_a_past_day_as_known_then(system: System, client: TestClient, token) -> None:
+    bench = Bench(system)
+    opened = bench.clock.now()
+    opened_case = bench.open(bench.hazard())
+    case_id = str(opened_case)
+    bench.clock.advance(timedelta(days=2))
+    bench.run(c.ServePenaltyNotice(case_id=opened_case, effective_at=opened + timedelta(days=1)))  # recorded a day late
+    recorded = bench.clock.now()
+    system.runner.catch_up()
+
+    def case(**at: datetime) -> dict[str, Any]:
+        [row] = [r for r in read(client, token, "/cases", **at) if r["case_id"] == case_id]
+        return row
+
+    assert case()["status"] == "notified"
+    assert case(as_of=opened + timedelta(hours=12))["status"] == "opened", "the older state at as_of"
+    assert case(as_of=opened + timedelta(hours=36))["status"] == "notified"
+    before = case(as_of=opened + timedelta(hours=36), known_at=recorded - timedelta(hours=1))
+    assert (before["status"], before["notified_on"]) == ("opened", None), "the notice was not known yet"
+    assert read(client, token, "/cases", as_of=opened - timedelta(days=1)) == [], "not opened yet"
+    assert read(client, token, "/cases", known_at=opened - timedelta(minutes=1)) == [], "not recorded yet"
+    assert read(client, token, "/cases", sort="-status", limit="1")[0]["case_id"] == case_id
+
+
+def test_the_slips_on_a_past_day_as_known_then(system: System, client: TestClient, token, clock) -> None:
+    office = Office(system, clock)
+    issued = clock.now()
+    slip = office.slip()
+    answered, missing = str(slip), str(office.slip())
+    clock.advance(timedelta(days=5))
+    office.run(a.AnswerSlip(slip_id=slip, report="已整治完毕"))
+    clock.advance(timedelta(days=7))  # the deadline (10 days) passed 2 days ago: the policy flags it now
+    system.runner.catch_up()
+    assert system.worker.tick() == 1
+    flagged = clock.now()
+    system.runner.catch_up()
+
+    def slips(**at: datetime) -> dict[str, dict[str, Any]]:
+        return {r["slip_id"]: r for r in read(client, token, "/accountability/slips", **at)}
+
+    now = slips()
+    assert (now[answered]["open"], now[missing]["late_flagged"]) == (False, True)
+    earlier = slips(as_of=issued + timedelta(days=3))
+    assert (earlier[answered]["open"], earlier[answered]["answered_at"]) == (True, None), "the older state"
+    assert not earlier[missing]["late"]
+    after_deadline = issued + timedelta(days=11)
+    assert slips(as_of=after_deadline)[missing]["late_flagged"], "flagged from the deadline on, as known now"
+    then = slips(as_of=after_deadline, known_at=flagged - timedelta(hours=1))[missing]
+    assert (then["late"], then["late_flagged"]) == (True, False), "late, but the flag was not recorded yet"
+    assert set(slips(as_of=issued - timedelta(days=1))) == set()
+    assert [r["slip_id"] for r in read(client, token, "/accountability/slips", open="true")] == [missing]
+
+
+def test_the_blacklist_on_a_past_day_as_known_then(system: System, client: TestClient, token, clock) -> None:
+    desk = Desk(system)
+    desk.accident_on("2025-03-01")
+    desk.accident_on("2025-09-01")
+    [listing] = desk.proposals()
+    proposed = clock.now()
+    clock.advance(timedelta(days=3))
+    desk.run(b.DecideListing(listing_id=listing, listed=True, reason="12个月内两起较大事故",
+                             decision_no="泉应急失信〔2025〕3号", effective_at=proposed + timedelta(days=1)),
+             desk.decider)  # decided on the day after the proposal, recorded two days later
+    recorded = clock.now()
+    system.runner.catch_up()
+
+    def state(**at: datetime) -> tuple[str, str]:
+        [row] = read(client, token, "/blacklist", **at)
+        return row["state"], row["status"]
+
+    assert state() == ("listed", "listed")
+    assert state(as_of=proposed) == ("proposed", "proposed"), "the older state at as_of"
+    later = proposed + timedelta(days=2)
+    assert state(as_of=later)[1] == "listed"
+    assert state(as_of=later, known_at=recorded - timedelta(hours=1)) == ("proposed", "proposed"), \
+        "the decision was not known yet"
+    assert read(client, token, "/blacklist", known_at=proposed - timedelta(minutes=1)) == []
+
+
+def test_the_tip_ledger_on_a_past_day_as_known_then_keeps_nothing_sealed(system: System, client: TestClient,
+                                                                          token, clock) -> None:
+    desk = TipDesk(system)
+    received = clock.now()
+    tip_id = str(desk.receive())
+    clock.advance(timedelta(days=3))
+    desk.verify(UUID(tip_id), effective_at=received + timedelta(days=1))  # verified the next day, recorded later
+    recorded = clock.now()
+    system.runner.catch_up()
+
+    def tip(**at: datetime) -> dict[str, Any]:
+        [row] = read(client, token, "/tips", "tip_officer", **at)
+        return row
+
+    assert tip()["status"] == "substantiated"
+    assert tip(as_of=received + timedelta(hours=1))["status"] == "received", "the older state at as_of"
+    then = tip(as_of=received + timedelta(days=2), known_at=recorded - timedelta(hours=1))
+    assert (then["status"], then["verdict"], then["finding"]) == ("received", None, None), "not known yet"
+    assert tip(as_of=received + timedelta(days=2))["finding"] == "现场核查属实"
+    assert read(client, token, "/tips", "tip_officer", known_at=received - timedelta(minutes=1)) == []
+    with system.db.read() as conn:  # the history keeps the event and the state, but nothing sealed
+        kept = [str(v) for table in (tips.HISTORY_CHANGES, tips.HISTORY_STATES, tips.HISTORY)
+                for row in conn.execute(select(table)) for v in row]
+    sealed = state_of(system, UUID(tip_id), Tip)
+    assert sealed.reporter_sealed is not None
+    assert not any(sealed.original_sealed in v or sealed.reporter_sealed in v for v in kept)
