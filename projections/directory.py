@@ -10,6 +10,7 @@ these tables, which are the directory's own (docs/DEVELOPING.md, "Read models": 
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -41,6 +42,8 @@ from domain.supervision import SectorLeadDecided
 from projections.columns import Json, Key, Timestamp
 from projections.projection import Projection, on
 from projections.scope import within
+from projections.states import events_of, states_table
+from projections.timeline import Decided, Timeline, changes_table, history_of, known, valid
 
 METADATA = MetaData()
 UNITS = Table(
@@ -53,6 +56,11 @@ UNITS = Table(
     Index("units_jurisdiction", "jurisdiction"), Index("units_parent", "parent_id"),
     Index("units_supervisor", "supervising_department_id"),
 )
+UNIT_HISTORY = history_of(UNITS, "unit_history", "unit_id", METADATA)
+"""Each unit's row over effective time as known over recorded time (``projections.timeline``): the enterprises on a
+past day as known then — risk colour, supervisor, closure (issue #14)."""
+UNIT_CHANGES = changes_table("unit_history", METADATA, events=True)
+UNIT_STATES = states_table("unit_history_states", METADATA)
 POSTS = Table(
     "posts", METADATA,
     Column("post_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
@@ -99,6 +107,9 @@ LISTS = Table(
 )
 
 
+UNIT_EVENTS = events_of(u)
+
+
 def _profile_columns(profile: u.Profile) -> dict[str, Any]:
     return {
         "kind": profile.kind,
@@ -111,10 +122,22 @@ def _profile_columns(profile: u.Profile) -> dict[str, Any]:
     }
 
 
+def _unit_columns(unit: u.Unit) -> dict[str, Any]:
+    """A unit's history columns: its state (``domain.units.Unit``) after the event."""
+    supervision = unit.supervision
+    return {**_profile_columns(unit.profile), "parent_id": unit.parent_id, "jurisdiction": unit.jurisdiction,
+            "closure": unit.closure, "risk_colour": unit.risk_colour,
+            "supervising_department_id": supervision.department_id if supervision else None,
+            "supervision_clause": supervision.clause if supervision else None, "version": unit.version}
+
+
 class DirectoryProjection(Projection):
     name = "directory"
-    version = 3  # 3: on SQLAlchemy Core (typed columns, booleans), shadow rebuilds
+    version = 4  # 3: on SQLAlchemy Core (typed columns, booleans), shadow rebuilds; 4: the units' history
     units = UNITS
+    unit_history = UNIT_HISTORY
+    unit_changes = UNIT_CHANGES
+    unit_states = UNIT_STATES
     posts = POSTS
     people = PEOPLE
     certificates = CERTIFICATES
@@ -123,16 +146,24 @@ class DirectoryProjection(Projection):
     lists = LISTS
 
     # --- units -----------------------------------------------------------------------------------------------
+    @property
+    def unit_timeline(self) -> Timeline:
+        return Timeline(self.unit_history, self.unit_changes, "unit_id",
+                        decided=Decided(u.Unit, UNIT_EVENTS, _unit_columns, self.unit_states))
+
     def _unit(self, conn: Connection, e: DomainEvent, **values: Any) -> None:
-        """Set plain values of the unit's row (they travel as parameters: the statement is the same every time)."""
+        """Set plain values of the unit's row (they travel as parameters: the statement is the same every time), and
+        record the event in the unit's history (whose columns are the domain's state after it)."""
         conn.execute(update(self.units).where(self.units.c.unit_id == bindparam("b_id")),
                      {"version": e.originator_version, **values, "b_id": e.originator_id})
+        self.unit_timeline.record_event(conn, e, {})
 
     @on(u.UnitRegistered)
     def _registered(self, conn: Connection, e: u.UnitRegistered, _: int) -> None:
         conn.execute(insert(self.units).values(
             unit_id=e.originator_id, parent_id=e.parent_id, jurisdiction=e.envelope.jurisdiction,
             registered_at=e.envelope.effective_at, version=e.originator_version, **_profile_columns(e.profile)))
+        self.unit_timeline.record_event(conn, e, {"registered_at": e.envelope.effective_at})
 
     @on(u.UnitAmended)
     def _amended(self, conn: Connection, e: u.UnitAmended, _: int) -> None:
@@ -287,13 +318,23 @@ class DirectoryQueries:
         rows = self._all(query)
         return rows[0] if rows else None
 
-    def units(self, scope: str, *, kind: str | None = None, parent_id: UUID | None = None,
+    def units(self, scope: str, *, as_of: datetime | None = None, known_at: datetime | None = None,
+              kind: str | None = None, parent_id: UUID | None = None,
               q: str | None = None, colour: str | None = None, jurisdiction: str | None = None, limit: int = 100,
               offset: int = 0) -> list[dict[str, Any]]:
         """Units of ``scope`` (``colour``: the risk colour, ``none`` for not yet graded; ``jurisdiction``: a
-        sub-jurisdiction), in the directory's order."""
-        c = UNITS.c
-        conditions = [within(c.jurisdiction, scope)]
+        sub-jurisdiction), in the directory's order; with ``as_of`` or ``known_at``, each as it stood at ``as_of``
+        as recorded by ``known_at`` (both default: now), from the units' history (``projections.timeline``)."""
+        if as_of is not None or known_at is not None:
+            c = UNIT_HISTORY.c
+            conditions = [valid(UNIT_HISTORY, as_of or datetime.now(UTC)),
+                          known(UNIT_HISTORY, known_at or datetime.now(UTC))]
+            table: Any = select(*(c[col.name] for col in UNITS.columns))
+        else:
+            c = UNITS.c
+            conditions = []
+            table = select(UNITS)
+        conditions.append(within(c.jurisdiction, scope))
         conditions += [column == value for column, value in ((c.kind, kind), (c.parent_id, parent_id)) if value]
         if colour:
             conditions.append(c.risk_colour.is_(None) if colour == "none" else c.risk_colour == colour)
@@ -301,7 +342,7 @@ class DirectoryQueries:
             conditions.append(within(c.jurisdiction, jurisdiction))
         if q:
             conditions.append(c.name.like(f"%{q}%"))
-        return self._all(select(UNITS).where(*conditions).order_by(c.jurisdiction, c.kind, c.name, c.unit_id)
+        return self._all(table.where(*conditions).order_by(c.jurisdiction, c.kind, c.name, c.unit_id)
                          .limit(limit).offset(offset))
 
     def colours(self, scope: str, *, jurisdiction: str | None = None) -> list[dict[str, Any]]:

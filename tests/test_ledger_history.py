@@ -16,9 +16,12 @@ from api.bootstrap import System
 from application import accountability as a
 from application import blacklist as b
 from application import cases as c
+from application import organisation as o
 from domain.tips import Tip
+from domain.units import RiskColour
 from projections import tips
-from tests.builders import state_of
+from tests.builders import World, state_of
+from tests.conftest import REGISTRAR
 from tests.test_accountability import Office
 from tests.test_blacklist import Desk
 from tests.test_cases import Bench
@@ -138,3 +141,27 @@ def test_the_tip_ledger_on_a_past_day_as_known_then_keeps_nothing_sealed(system:
     sealed = state_of(system, UUID(tip_id), Tip)
     assert sealed.reporter_sealed is not None
     assert not any(sealed.original_sealed in v or sealed.reporter_sealed in v for v in kept)
+
+
+def test_the_enterprises_on_a_past_day_as_known_then(system: System, client: TestClient, token, clock) -> None:
+    world = World(system)
+    registered = clock.now()
+    world.run(REGISTRAR, o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.yellow, reason="年度评定"))
+    clock.advance(timedelta(days=3))
+    world.run(REGISTRAR, o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="复核",
+                                           effective_at=registered + timedelta(days=1)))  # recorded two days late
+    recorded = clock.now()
+    system.runner.catch_up()
+
+    def colour(**at: datetime) -> str | None:
+        rows = read(client, token, "/units", kind="enterprise", **at)
+        [row] = [r for r in rows if r["unit_id"] == str(world.enterprise)]
+        return row["risk_colour"]
+
+    assert colour() == "red"
+    assert colour(as_of=registered + timedelta(hours=1)) == "yellow", "the older state at as_of"
+    later = registered + timedelta(days=2)
+    assert colour(as_of=later) == "red"
+    assert colour(as_of=later, known_at=recorded - timedelta(hours=1)) == "yellow", "the regrading not known yet"
+    assert read(client, token, "/units", kind="enterprise", as_of=registered - timedelta(days=1)) == []
+    assert read(client, token, "/units", kind="enterprise", colour="red", as_of=registered + timedelta(hours=1)) == []

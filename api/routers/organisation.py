@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, Query
 
 from api.commands import command_route
 from api.deps import (
+    AsOf,
+    KnownAt,
     OfficialDep,
     PageDep,
     ReaderDep,
@@ -39,9 +41,10 @@ def unit_view(row: dict) -> UnitView:
     return UnitView(**{k: v for k, v in row.items() if k != "profile_json"}, profile=row["profile_json"])
 
 
-@router.get("/units", responses=READ_PROBLEMS, dependencies=[Depends(consistent("directory"))], summary="List units")
+@router.get("/units", responses=READ_PROBLEMS, dependencies=[Depends(consistent("directory"))],
+            summary="List units; with as_of or known_at, as they stood at as_of, as recorded by known_at")
 def list_units(
-    system: SystemDep, who: ReaderDep,
+    system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
     kind: Annotated[str | None, Query(description="territorial, department, enterprise …")] = None,
     parent_id: UUID | None = None,
     q: Annotated[str | None, Query(max_length=50, description="part of the name")] = None,
@@ -51,7 +54,8 @@ def list_units(
     limit: Annotated[Position, Query(ge=1, le=500)] = 100,
     offset: Annotated[Position, Query(ge=0)] = 0,
 ) -> list[UnitView]:
-    rows = system.queries.directory.units(who.jurisdiction, kind=kind, parent_id=parent_id, q=q, colour=colour,
+    rows = system.queries.directory.units(who.jurisdiction, as_of=as_of, known_at=known_at, kind=kind,
+                                          parent_id=parent_id, q=q, colour=colour,
                                           jurisdiction=jurisdiction, limit=limit, offset=offset)
     if who.role == "enterprise":
         rows = [r for r in rows if str(who.unit_id) == r["unit_id"]]

@@ -174,7 +174,7 @@ export const LEDGERS = {
     ],
   },
   enterprises: {
-    title: "企业", path: "/units", fixed: { kind: "enterprise" }, paged: true,
+    title: "企业", path: "/units", temporal: true, fixed: { kind: "enterprise" }, paged: true,
     filters: [["q", "名称包含"], ["colour", "风险颜色", { ...COLOURS, none: "未分级" }], ["jurisdiction", "辖区"]],
     columns: [
       col("name", "企业", (r) => r.name, (r) => unitLink(r.unit_id)), col("code", "统一社会信用代码"),
