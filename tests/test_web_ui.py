@@ -382,16 +382,16 @@ def test_a_town_user_sees_its_own_assessment_project_vetoes_and_outsourcing_only
     shanyao_contractor = w.enterprise_in(w.town_a, 2)
     today = local_day(system.service.clock.now())
     items = assessment_scheme(pack_for(COUNTY)).items
-    for town, owner, contractor, scope, score, agreement in (
+    for territory, owner, contractor, scope, score, agreement in (
             (w.town_a, w.enterprise, shanyao_contractor, "山腰调压站改造工程", "80", os_.Agreement.safety_agreement),
             (w.town_b, nanpu_owner, nanpu_contractor, "南埔储罐区检修工程", "92.5", os_.Agreement.none)):
         w.run(ADMIN, o.RecordOutsourcing(unit_id=owner, contractor_unit_id=contractor,
                                          kind=os_.OutsourcingKind.contracting, scope=scope, agreement=agreement,
                                          qualification="资质证书 D235000001", starts_on=today,
                                          ends_on=today + timedelta(days=90)))
-        w.run(ADMIN, ac.RecordAssessment(unit_id=town, year=2025, scores=[
+        w.run(ADMIN, ac.RecordAssessment(unit_id=territory, year=2025, scores=[
             ac.ItemScore(code=i.code, score=Decimal(score)) for i in items]))
-        w.run(ADMIN, ac.VetoProject(issuer_unit_id=town, kind=asm.ProjectKind.project, name=f"{scope}审批",
+        w.run(ADMIN, ac.VetoProject(issuer_unit_id=territory, kind=asm.ProjectKind.project, name=f"{scope}审批",
                                     risk="重大安全风险", document="文号〔2025〕1号"))
     system.runner.catch_up()
     with serving(system, follow=False) as running, tab(browser, running.url) as town:
