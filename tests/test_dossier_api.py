@@ -7,10 +7,12 @@ from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
+import orjson
 from fastapi.testclient import TestClient
 
 from api.bootstrap import System
 from application.clock import ManualClock
+from infrastructure import dossier
 from tests.conftest import COUNTY, T0, TOWN_B
 from tests.tipdesk import TipDesk
 
@@ -55,3 +57,25 @@ def test_an_accident_recorded_over_http_and_its_dossier_for_the_right_jurisdicti
         unknown.url.path.rsplit("/", 1)[1], "ID")
     assert client.get(f"{API}/dossiers/{accident_id}", headers=token("viewer", COUNTY)).status_code == 403
     assert client.get(f"{API}/accidents/{accident_id}", headers=token("investigator", TOWN_B)).status_code == 404
+
+
+def test_a_dossier_opened_on_a_tip_shows_of_it_only_its_existence_time_verdict_and_outcome(
+        system: System, clock: ManualClock, client: TestClient, token: Any) -> None:
+    """An investigator opens a dossier on a tip about a unit: U is the unit it names, T its receipt; of the tip the
+    dossier says only that it exists, when, its verdict and outcome — never the reporter or the original text."""
+    desk = TipDesk(system)
+    tip_id = desk.receive()
+    desk.verify(tip_id)
+    clock.advance(timedelta(hours=1))
+    system.audit.sealer.seal_now()
+    built = client.get(f"{API}/dossiers/{tip_id}", headers=token("investigator", COUNTY))
+    assert built.status_code == 200, built.text
+    saved = built.json()
+    subject = saved["content"]["lines"][0]["facts"]
+    assert (saved["content"]["subject"]["kind"], subject["tip_id"], subject["verdict"]) == (
+        "tip", str(tip_id), "substantiated")
+    assert saved["content"]["subject"]["unit_id"] == str(desk.world.enterprise)
+    text = orjson.dumps(saved["content"]).decode()
+    assert "偷偷" not in text, "not the original text"
+    assert "群众反映" not in text, "nor the summary"
+    assert "verified" in dossier.verify(saved, system.audit.keys())
