@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import orjson
-from sqlalchemy import select, tuple_
+from sqlalchemy import select
 
 from domain import dossier as d
 from domain.base import DomainEvent
@@ -232,8 +232,8 @@ def _complete(start: int, end: int) -> list[tuple[int, int]]:
 def _proofs(conn: Any, positions: list[int], size: int, kept: Kept) -> dict[int, tuple[int, list[str]]]:
     """Each position's leaf index and inclusion path (hex) in the tree of ``size`` leaves: the paths' ranges are
     worked out in integers; leaf indices and range hashes not ``kept`` from earlier builds are read — every complete
-    subtree they need in one query per 500 (leaves by index, interior nodes by (level, index)) — and each distinct
-    range hashed once, shared by every path through it."""
+    subtree they need in one query per 500 (leaves by index, interior nodes by level, then index) — and each
+    distinct range hashed once, shared by every path through it."""
     leaf_of, unplaced = kept.leaves.found(positions)
     fresh: dict[int, int] = {}
     for start in range(0, len(unplaced), 500):
@@ -252,10 +252,14 @@ def _proofs(conn: Any, positions: list[int], size: int, kept: Kept) -> dict[int,
         chunk = leaves[start:start + 500]
         query = select(LEAVES.c.leaf_index, LEAVES.c.leaf_hash).where(LEAVES.c.leaf_index.in_(chunk))
         nodes.update(((0, i), bytes(h)) for i, h in conn.execute(query))
-    for start in range(0, len(inner), 500):
-        query = (select(NODES.c.level, NODES.c.node_index, NODES.c.hash)
-                 .where(tuple_(NODES.c.level, NODES.c.node_index).in_(inner[start:start + 500])))
-        nodes.update(((level, i), bytes(h)) for level, i, h in conn.execute(query))
+    by_level: dict[int, list[int]] = {}
+    for level, index in inner:
+        by_level.setdefault(level, []).append(index)
+    for level, indices in by_level.items():  # level = L AND index IN (…): the primary key's order (a row-value IN
+        for start in range(0, len(indices), 500):  # list is a scan of every node on SQLite: linear in the log)
+            query = (select(NODES.c.node_index, NODES.c.hash)
+                     .where(NODES.c.level == level, NODES.c.node_index.in_(indices[start:start + 500])))
+            nodes.update(((level, i), bytes(h)) for i, h in conn.execute(query))
     hashed: dict[tuple[int, int], str] = {}
     for a, b in unhashed:
         parts = [nodes[node] for node in _complete(a, b)]
