@@ -11,16 +11,18 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, insert, select, true, update
+from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, bindparam, insert, select, true, update
 
 from domain import enforcement_plans as ep
+from domain.base import DomainEvent
 from domain.calendar import year_bounds
 from projections.columns import Json, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.inspection_ledger import InspectionLedgerQueries, in_force
 from projections.projection import Projection, on
 from projections.scope import within
-from projections.timeline import Timeline, bitemporal_columns, changes_table, current_index
+from projections.states import events_of, states_table
+from projections.timeline import Decided, Timeline, bitemporal_columns, changes_table, current_index
 
 
 def _state() -> list[Column[Any]]:
@@ -45,43 +47,62 @@ TIMELINE = Table(
     *_state(), *bitemporal_columns(),
 )
 current_index(TIMELINE, "plan_id")
-CHANGES = changes_table("inspection_plan_timeline", METADATA)
+CHANGES = changes_table("inspection_plan_timeline", METADATA, events=True)
+STATES = states_table("inspection_plan_states", METADATA)
 
 
-def _terms(terms: ep.PlanTerms) -> dict[str, Any]:
-    return {"key_enterprises_json": [str(k) for k in terms.key_enterprises], "scope": terms.scope,
+def decided(plan: ep.EnforcementPlan) -> dict[str, Any]:
+    """The plan's columns, read from its state as the domain folds it (one status machine, docs/DEVELOPING.md): the
+    terms in force, the document, how many revisions, and since when the latest revision holds."""
+    terms = plan.terms
+    return {"department_id": str(plan.department_id), "year": plan.year,
+            "key_enterprises_json": [str(k) for k in terms.key_enterprises], "scope": terms.scope,
             "focus_json": list(terms.focus), "content": terms.content, "planned_count": terms.planned_count,
-            "planned_undercover": terms.planned_undercover, "planned_campaign": terms.planned_campaign}
+            "planned_undercover": terms.planned_undercover, "planned_campaign": terms.planned_campaign,
+            "document_no": plan.document_no, "revisions": plan.revisions, "jurisdiction": plan.jurisdiction,
+            "revised_at": plan.in_force_from if plan.revisions else None}
+
+
+CURRENT = [c.name for c in _state()]
 
 
 class EnforcementPlanLedger(Projection):
+    """The adoption records when the plan took effect (what it says by itself); every other column is the plan's
+    state after each event, folded by the domain's ``event.apply`` in the order the events took effect
+    (``projections.timeline.Decided``)."""
+
     name = "enforcement_plans"
-    version = 1
+    version = 2  # 2: the domain decides the columns, folded in effective order
     plans = PLANS
     timeline_table = TIMELINE
     changes = CHANGES
+    states = STATES
 
     @property
     def timeline(self) -> Timeline:
-        return Timeline(self.timeline_table, self.changes, "plan_id")
+        return Timeline(self.timeline_table, self.changes, "plan_id",
+                        decided=Decided(ep.EnforcementPlan, events_of(ep), decided, self.states))
+
+    def _record(self, conn: Connection, e: DomainEvent, changes: dict[str, Any]) -> None:
+        """Record the event on the timeline; the current table takes the open segment as it now stands."""
+        timeline = self.timeline
+        state = timeline.record_event(conn, e, changes)
+        segment = timeline.current(conn, e.originator_id)
+        assert segment is not None
+        row = {name: segment[name] for name in CURRENT}
+        if e.originator_version == 1:
+            conn.execute(insert(self.plans), {"plan_id": e.originator_id, **row, "version": state.version})
+        else:
+            conn.execute(update(self.plans).where(self.plans.c.plan_id == bindparam("b_id")),
+                         {**row, "version": state.version, "b_id": e.originator_id})
 
     @on(ep.EnforcementPlanAdopted)
     def _adopted(self, conn: Connection, e: ep.EnforcementPlanAdopted, _: int) -> None:
-        state = {"department_id": str(e.department_id), "year": e.year, **_terms(e.terms),
-                 "document_no": e.document_no, "revisions": 0, "jurisdiction": e.envelope.jurisdiction,
-                 "adopted_at": e.effective_at, "revised_at": None}
-        conn.execute(insert(self.plans).values(plan_id=e.originator_id, **state, version=e.originator_version))
-        self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, state)
+        self._record(conn, e, {"adopted_at": e.effective_at})
 
     @on(ep.EnforcementPlanRevised)
     def _revised(self, conn: Connection, e: ep.EnforcementPlanRevised, _: int) -> None:
-        p = self.plans.c
-        current = conn.execute(select(p.revisions, p.document_no).where(p.plan_id == e.originator_id)).one()
-        changes = {**_terms(e.terms), "revised_at": e.effective_at, "revisions": current.revisions + 1,
-                   "document_no": e.document_no or current.document_no}
-        conn.execute(update(self.plans).where(p.plan_id == e.originator_id)
-                     .values(**changes, version=e.originator_version))
-        self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes)
+        self._record(conn, e, {})
 
 
 class PlanQueries:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -54,10 +55,11 @@ from domain import random_draws as rd
 from domain.base import DomainEvent
 from projections.columns import Json, Key, Timestamp
 from projections.directory import DirectoryQueries
-from projections.projection import Projection, on
+from projections.projection import Projection, defer, on
 from projections.scope import within
 from projections.sorting import ordering
-from projections.timeline import Timeline, bitemporal_columns, changes_table, current_index, known, valid
+from projections.states import events_of, states_table
+from projections.timeline import Decided, Timeline, bitemporal_columns, changes_table, current_index, known, valid
 
 ENFORCEMENT = sorted(k.value for k in ins.ENFORCEMENT_KINDS)
 """The enforcement kinds (they count against 零执法, seed 000 §25)."""
@@ -96,11 +98,14 @@ INSPECTIONS = Table(
 TIMELINE = Table(
     "inspection_timeline", METADATA,
     Column("inspection_id", Key, primary_key=True), Column("revision", Integer, primary_key=True, autoincrement=False),
-    *_state(), *bitemporal_columns(),
+    *_state(), Column("entries_json", Json, nullable=False), *bitemporal_columns(),
     Index("inspection_timeline_plan", "plan_id"),
 )
+"""``entries_json``: when each finding (``found:N``) and spot test (``tested:N``) was entered, and when it was last
+corrected (``finding-corrected:N``, ``test-corrected:N``): what those events say by themselves."""
 current_index(TIMELINE, "inspection_id")
-CHANGES = changes_table("inspection_timeline", METADATA)
+CHANGES = changes_table("inspection_timeline", METADATA, events=True)
+STATES = states_table("inspection_ledger_states", METADATA)
 SORTS = {name: TIMELINE.c[name] for name in ("inspected_at", "kind", "title", "status", "completed_at", "findings",
                                              "signatures")}
 """The keys the inspection ledger sorts by (``projections.sorting``)."""
@@ -155,22 +160,80 @@ CORRECTIONS = Table(
 )
 
 
-def _findings_json(findings: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"findings_json": findings, "findings": len(findings),
-            "hazards_suspected": sum(1 for f in findings if f["hazard_suspected"])}
+def _iso(when: datetime | None) -> str | None:
+    return when.isoformat() if when is not None else None
 
 
-def _spot_tests_json(tests: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"spot_tests_json": tests, "spot_tests": len(tests),
-            "spot_tests_failed": sum(1 for t in tests if not t["passed"])}
+def entries(inspection: ins.Inspection, row: dict[str, Any]) -> dict[str, Any]:
+    """The findings and spot tests as corrected (the inspection's state), each with when it was entered and last
+    corrected — what those events say by themselves: ``row["entries_json"]`` (a merged column, ``Timeline.merged``)."""
+    times = row.get("entries_json") or {}
+    findings = [{**f.model_dump(mode="json"), "found_at": times.get(f"found:{f.finding_no}"),
+                 "corrected_at": times.get(f"finding-corrected:{f.finding_no}")} for f in inspection.findings]
+    tests = [{**t.model_dump(mode="json"), "tested_at": times.get(f"tested:{t.test_no}"),
+              "corrected_at": times.get(f"test-corrected:{t.test_no}")} for t in inspection.spot_tests]
+    return {"findings_json": findings, "spot_tests_json": tests}
+
+
+def decided(inspection: ins.Inspection) -> dict[str, Any]:
+    """The ledger's columns of an inspection, read from its state as the domain folds it (``domain.inspections``;
+    one status machine, docs/DEVELOPING.md): signatures, counts, the status (the parts' lists: :func:`entries`)."""
+    signatures = {inspector: when.isoformat() for inspector, when in inspection.signatures.items()}
+    return {
+        "kind": inspection.kind.value, "title": inspection.title,
+        "inspecting_unit_id": str(inspection.inspecting_unit_id), "target_unit_id": str(inspection.target_unit_id),
+        "jurisdiction": inspection.jurisdiction, "led_by": str(inspection.led_by) if inspection.led_by else None,
+        "inspected_at": inspection.inspected_at, "status": "completed" if inspection.completed else "open",
+        "completed_at": inspection.completed_at, "unannounced": inspection.unannounced,
+        "expert_assisted": inspection.expert_assisted, "inspectors_json": [str(i) for i in inspection.inspectors],
+        "experts_json": [x.model_dump(mode="json") for x in inspection.experts],
+        "checklist_json": [c.model_dump(mode="json") for c in inspection.checklist],
+        "covered_json": list(inspection.covered), "checklist_items": len(inspection.checklist),
+        "items_covered": len(inspection.covered), "signatures_json": signatures, "signatures": len(signatures),
+        "findings": len(inspection.findings),
+        "hazards_suspected": sum(1 for f in inspection.findings if f.hazard_suspected),
+        "spot_tests": len(inspection.spot_tests),
+        "spot_tests_failed": sum(1 for t in inspection.spot_tests if not t.passed),
+        "corrections": inspection.corrections,
+        "plan_id": str(inspection.plan_id) if inspection.plan_id else None,
+        "draw_id": str(inspection.draw_id) if inspection.draw_id else None,
+    }
+
+
+CURRENT = [c.name for c in _state()]
+"""The columns the current table copies from the timeline's open segment."""
+
+
+@lru_cache(maxsize=64)
+def _statements(tables: tuple[Table, ...]) -> dict[str, Any]:
+    """The statements the ledger defers to the end of a batch (``projections.projection.defer``), built once per
+    set of tables (live or shadow): the values travel as parameters."""
+    inspections, checklist, findings, spot_tests, signatures, corrections = tables
+    i, c, f, t = inspections.c, checklist.c, findings.c, spot_tests.c
+    return {
+        "current": update(inspections).where(i.inspection_id == bindparam("b_id")),
+        "covered": update(checklist).where(c.inspection_id == bindparam("b_id"), c.code == bindparam("b_code"))
+        .values(covered=True, covered_at=bindparam("b_at")),
+        "finding": update(findings).where(f.inspection_id == bindparam("b_id"), f.finding_no == bindparam("b_no")),
+        "test": update(spot_tests).where(t.inspection_id == bindparam("b_id"), t.test_no == bindparam("b_no")),
+        **{name: insert(table) for name, table in (
+            ("inspections", inspections), ("checklist", checklist), ("findings", findings),
+            ("spot_tests", spot_tests), ("signatures", signatures), ("corrections", corrections))},
+    }
 
 
 class InspectionLedger(Projection):
+    """Each event records what it says by itself (the completion's summary; when a finding or spot test was
+    entered or corrected); every other column is the inspection's state after the event, folded by the domain's
+    ``event.apply`` in the order the events took effect (``projections.timeline.Decided``). The current table and
+    the record's parts are written once per batch."""
+
     name = "inspection_ledger"
-    version = 2  # 2: on SQLAlchemy Core; draws and plans are read models of their own
+    version = 3  # 3: the domain decides the columns (folded in effective order), writes once per batch
     inspections = INSPECTIONS
     timeline_table = TIMELINE
     changes = CHANGES
+    states = STATES
     checklist = CHECKLIST
     findings = FINDINGS
     spot_tests = SPOT_TESTS
@@ -179,124 +242,103 @@ class InspectionLedger(Projection):
 
     @property
     def timeline(self) -> Timeline:
-        return Timeline(self.timeline_table, self.changes, "inspection_id")
+        return Timeline(self.timeline_table, self.changes, "inspection_id", merged=frozenset({"entries_json"}),
+                        decided=Decided(ins.Inspection, events_of(ins), decided, self.states, entries))
+
+    @property
+    def _sql(self) -> dict[str, Any]:
+        return _statements((self.inspections, self.checklist, self.findings, self.spot_tests,
+                                        self.signatures, self.corrections))
+
+    def _record(self, conn: Connection, e: DomainEvent, changes: dict[str, Any] | None = None) -> ins.Inspection:
+        """Record the event on the timeline, and keep the current table's row as the open segment now stands
+        (written at the end of the batch: inserted after the opening, updated otherwise). Returns the state."""
+        timeline = self.timeline
+        state: ins.Inspection = timeline.record_event(conn, e, changes or {})
+        segment = timeline.current(conn, e.originator_id)
+        assert segment is not None
+        row = {name: segment[name] for name in CURRENT}
+        if e.originator_version == 1:
+            defer(conn, self._sql["inspections"], {"inspection_id": e.originator_id, **row,
+                                                   "version": state.version, "recorded_at": e.timestamp},
+                  inserts=True)
+        else:
+            defer(conn, self._sql["current"], {**row, "version": state.version, "b_id": e.originator_id},
+                  inserts=False)
+        return state
+
+    def _part(self, state: ins.Inspection, e: DomainEvent) -> dict[str, Any]:
+        """Where a part belongs (the inspection's units, from its state) and when it was recorded."""
+        return {"inspection_id": e.originator_id, "target_unit_id": str(state.target_unit_id),
+                "inspecting_unit_id": str(state.inspecting_unit_id), "jurisdiction": e.envelope.jurisdiction,
+                "recorded_at": e.timestamp}
 
     @on(ins.InspectionOpened)
     def _opened(self, conn: Connection, e: ins.InspectionOpened, _: int) -> None:
-        state = {
-            "kind": e.kind.value, "title": e.title, "inspecting_unit_id": str(e.inspecting_unit_id),
-            "target_unit_id": str(e.target_unit_id), "jurisdiction": e.envelope.jurisdiction,
-            "led_by": str(e.led_by) if e.led_by else None, "inspected_at": e.effective_at, "status": "open",
-            "completed_at": None, "unannounced": e.unannounced, "expert_assisted": bool(e.experts),
-            "inspectors_json": [str(i) for i in e.inspectors],
-            "experts_json": [x.model_dump(mode="json") for x in e.experts],
-            "checklist_json": [c.model_dump(mode="json") for c in e.checklist], "covered_json": [],
-            "signatures_json": {}, "checklist_items": len(e.checklist), "items_covered": 0, "signatures": 0,
-            **_findings_json([]), **_spot_tests_json([]), "corrections": 0, "summary": None,
-            "plan_id": str(e.plan_id) if e.plan_id else None, "draw_id": str(e.draw_id) if e.draw_id else None,
-        }
-        conn.execute(insert(self.inspections), {"inspection_id": e.originator_id, **state,
-                                                "version": e.originator_version, "recorded_at": e.timestamp})
-        self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, state)
-        if e.checklist:
-            conn.execute(insert(self.checklist), [
-                {"inspection_id": e.originator_id, "code": c.code, "position": n, "text": c.text, "basis": c.basis,
-                 "covered": False, "covered_at": None} for n, c in enumerate(e.checklist)])
-
-    def _current(self, conn: Connection, inspection_id: UUID) -> dict[str, Any]:
-        """The inspection as it stands (the timeline's open segment: the same columns as the current table)."""
-        current = self.timeline.current(conn, inspection_id)
-        assert current is not None
-        return current
-
-    def _change(self, conn: Connection, e: DomainEvent, changes: dict[str, Any],
-                current: dict[str, Any] | None = None) -> None:
-        """The inspection's columns take these values from the event's effective time on (``current``: the open
-        segment, when the handler has read it already)."""
-        conn.execute(update(self.inspections).where(self.inspections.c.inspection_id == bindparam("b_id")),
-                     {**changes, "version": e.originator_version, "b_id": e.originator_id})
-        self.timeline.record(conn, e.originator_id, e.originator_version, e.effective_at, e.timestamp, changes,
-                             **({"current": current} if current is not None else {}))
+        self._record(conn, e, {"summary": None, "entries_json": {}})
+        for n, c in enumerate(e.checklist):
+            defer(conn, self._sql["checklist"], {"inspection_id": e.originator_id, "code": c.code, "position": n,
+                                                 "text": c.text, "basis": c.basis, "covered": False,
+                                                 "covered_at": None}, inserts=True)
 
     @on(ins.ChecklistItemsCovered)
     def _covered(self, conn: Connection, e: ins.ChecklistItemsCovered, _: int) -> None:
-        current = self._current(conn, e.originator_id)
-        covered = [*current["covered_json"], *e.item_codes]
-        self._change(conn, e, {"covered_json": covered, "items_covered": len(covered)}, current)
-        c = self.checklist.c
-        conn.execute(update(self.checklist).where(c.inspection_id == e.originator_id, c.code.in_(e.item_codes))
-                     .values(covered=True, covered_at=e.effective_at))
-
-    def _part(self, current: dict[str, Any], e: DomainEvent) -> dict[str, Any]:
-        return {"inspection_id": e.originator_id, "target_unit_id": current["target_unit_id"],
-                "inspecting_unit_id": current["inspecting_unit_id"], "jurisdiction": e.envelope.jurisdiction,
-                "recorded_at": e.timestamp}
+        self._record(conn, e)
+        for code in e.item_codes:
+            defer(conn, self._sql["covered"], {"b_id": e.originator_id, "b_code": code, "b_at": e.effective_at},
+                  inserts=False)
 
     @on(ins.FindingRecorded)
     def _finding(self, conn: Connection, e: ins.FindingRecorded, _: int) -> None:
-        current = self._current(conn, e.originator_id)
-        finding = ins.Finding(**e.model_dump(include=set(ins.Finding.model_fields))).model_dump(mode="json")
-        finding.update(found_at=e.effective_at.isoformat(), corrected_at=None)
-        self._change(conn, e, _findings_json([*current["findings_json"], finding]), current)
-        conn.execute(insert(self.findings), {
+        state = self._record(conn, e, {"entries_json": {f"found:{e.finding_no}": e.effective_at.isoformat()}})
+        defer(conn, self._sql["findings"], {
             "finding_no": e.finding_no, "item_code": e.item_code, "description": e.description,
             "hazard_suspected": e.hazard_suspected, "location": e.location, "found_at": e.effective_at,
-            "corrected_at": None, **self._part(current, e)})
+            "corrected_at": None, **self._part(state, e)}, inserts=True)
 
     @on(ins.SpotTestRecorded)
     def _spot_test(self, conn: Connection, e: ins.SpotTestRecorded, _: int) -> None:
-        current = self._current(conn, e.originator_id)
-        test = ins.SpotTest(**e.model_dump(include=set(ins.SpotTest.model_fields))).model_dump(mode="json")
-        test.update(tested_at=e.effective_at.isoformat(), corrected_at=None)
-        self._change(conn, e, _spot_tests_json([*current["spot_tests_json"], test]), current)
-        conn.execute(insert(self.spot_tests), {
+        state = self._record(conn, e, {"entries_json": {f"tested:{e.test_no}": e.effective_at.isoformat()}})
+        defer(conn, self._sql["spot_tests"], {
             "test_no": e.test_no, "person_id": e.person_id, "post_id": e.post_id, "post_kind": e.post_kind,
             "subject": e.subject, "score": e.score, "max_score": e.max_score, "pass_mark": e.pass_mark,
-            "passed": e.passed, "tested_at": e.effective_at, "corrected_at": None, **self._part(current, e)})
+            "passed": e.passed, "tested_at": e.effective_at, "corrected_at": None, **self._part(state, e)},
+            inserts=True)
 
     @on(ins.InspectionSigned)
     def _signed(self, conn: Connection, e: ins.InspectionSigned, _: int) -> None:
-        current = self._current(conn, e.originator_id)
-        signatures = {**current["signatures_json"], str(e.inspector_id): e.effective_at.isoformat()}
-        self._change(conn, e, {"signatures_json": signatures, "signatures": len(signatures)}, current)
-        conn.execute(insert(self.signatures), {
+        state = self._record(conn, e)
+        defer(conn, self._sql["signatures"], {
             "inspector_id": e.inspector_id, "signed_at": e.effective_at, "record_digest": e.record_digest,
-            **self._part(current, e)})
+            **self._part(state, e)}, inserts=True)
 
     @on(ins.InspectionCompleted)
     def _completed(self, conn: Connection, e: ins.InspectionCompleted, _: int) -> None:
-        self._change(conn, e, {"status": "completed", "completed_at": e.effective_at, "summary": e.summary})
+        self._record(conn, e, {"summary": e.summary})
 
     @on(ins.InspectionCorrected)
     def _corrected(self, conn: Connection, e: ins.InspectionCorrected, _: int) -> None:
-        current = self._current(conn, e.originator_id)
-        when = {"corrected_at": e.timestamp.isoformat()}
-        fixed = {f.finding_no: {**f.model_dump(mode="json"), **when} for f in e.findings}
-        tests = {t.test_no: {**t.model_dump(mode="json"), **when} for t in e.spot_tests}
-        self._change(conn, e, {
-            **_findings_json([{**f, **fixed.get(f["finding_no"], {})} for f in current["findings_json"]]),
-            **_spot_tests_json([{**t, **tests.get(t["test_no"], {})} for t in current["spot_tests_json"]]),
-            "corrections": current["corrections"] + 1,
-        }, current)
-        f, t = self.findings.c, self.spot_tests.c
+        when = e.timestamp.isoformat()
+        self._record(conn, e, {"entries_json": {
+            **{f"finding-corrected:{f.finding_no}": when for f in e.findings},
+            **{f"test-corrected:{t.test_no}": when for t in e.spot_tests}}})
         for finding in e.findings:
-            conn.execute(update(self.findings).where(f.inspection_id == e.originator_id,
-                                                     f.finding_no == finding.finding_no)
-                         .values(item_code=finding.item_code, description=finding.description,
-                                 hazard_suspected=finding.hazard_suspected, location=finding.location,
-                                 corrected_at=e.timestamp))
+            defer(conn, self._sql["finding"], {
+                "item_code": finding.item_code, "description": finding.description,
+                "hazard_suspected": finding.hazard_suspected, "location": finding.location,
+                "corrected_at": e.timestamp, "b_id": e.originator_id, "b_no": finding.finding_no}, inserts=False)
         for fix in e.spot_tests:
-            conn.execute(update(self.spot_tests).where(t.inspection_id == e.originator_id, t.test_no == fix.test_no)
-                         .values(score=fix.score, pass_mark=fix.pass_mark, passed=fix.passed,
-                                 corrected_at=e.timestamp))
-        conn.execute(insert(self.corrections).values(
-            inspection_id=e.originator_id, version=e.originator_version, corrects_version=e.corrects_version,
-            reason=e.reason, corrected_by=e.corrected_by, actor=e.envelope.actor.principal,
-            findings_json=[x.model_dump(mode="json") for x in e.findings],
-            previous_findings_json=[x.model_dump(mode="json") for x in e.previous_findings],
-            spot_tests_json=[x.model_dump(mode="json") for x in e.spot_tests],
-            previous_spot_tests_json=[x.model_dump(mode="json") for x in e.previous_spot_tests],
-            effective_at=e.effective_at, recorded_at=e.timestamp))
+            defer(conn, self._sql["test"], {
+                "score": fix.score, "pass_mark": fix.pass_mark, "passed": fix.passed, "corrected_at": e.timestamp,
+                "b_id": e.originator_id, "b_no": fix.test_no}, inserts=False)
+        defer(conn, self._sql["corrections"], {
+            "inspection_id": e.originator_id, "version": e.originator_version, "corrects_version": e.corrects_version,
+            "reason": e.reason, "corrected_by": e.corrected_by, "actor": e.envelope.actor.principal,
+            "findings_json": [x.model_dump(mode="json") for x in e.findings],
+            "previous_findings_json": [x.model_dump(mode="json") for x in e.previous_findings],
+            "spot_tests_json": [x.model_dump(mode="json") for x in e.spot_tests],
+            "previous_spot_tests_json": [x.model_dump(mode="json") for x in e.previous_spot_tests],
+            "effective_at": e.effective_at, "recorded_at": e.timestamp}, inserts=True)
 
 
 def audience(target: ColumnElement[Any], inspecting: ColumnElement[Any], status: ColumnElement[Any] | None,

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, MetaData, Table
+from sqlalchemy import Connection, Executable, MetaData, Table
 from sqlalchemy.sql.elements import quoted_name
 
 from application.following import FollowerFailed
@@ -43,6 +43,29 @@ class Batch:
 
 
 _BATCH: ContextVar[Batch | None] = ContextVar("projection_batch", default=None)
+
+
+def defer(conn: Connection, statement: Executable, params: dict[str, Any], *, inserts: bool) -> None:
+    """Execute ``statement`` with ``params`` at the end of the batch, one ``executemany`` per statement (build the
+    statement once per table, so that a batch's events share it): the deferred inserts first, then the other
+    statements (updates), each in the order first deferred, each statement's parameters in the order given. Right
+    for a table whose rows are inserted once and then updated, as a record's parts are; outside a batch, at once."""
+    batch = current_batch()
+    if batch is None:
+        conn.execute(statement, params)
+        return
+    if "deferred" not in batch.values:
+        batch.values["deferred"] = ({}, {})
+        batch.at_end("deferred", _run_deferred)
+    batch.values["deferred"][0 if inserts else 1].setdefault(statement, []).append(params)
+
+
+def _run_deferred(conn: Connection) -> None:
+    batch = current_batch()
+    assert batch is not None
+    for group in batch.values.pop("deferred"):
+        for statement, params in group.items():
+            conn.execute(statement, params)
 
 
 def current_batch() -> Batch | None:

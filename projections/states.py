@@ -33,9 +33,10 @@ def fold(conn: Connection, table: Table, cls: type[A], event: DomainEvent) -> tu
 
     Within a projection's batch (``projections.projection.Batch``) the state is read once per record and kept in
     memory, and every state the batch changed is written at its end in one ``executemany`` per table."""
-    before = load(conn, table, cls, event.originator_id)
+    first = event.originator_version == 1  # a creating event: no state stored before it, nothing to read
+    before = None if first else load(conn, table, cls, event.originator_id)
     after: A = event.apply(before)
-    store(conn, table, event.originator_id, after)
+    store(conn, table, event.originator_id, after, new=first or None)
     return before, after
 
 
@@ -53,17 +54,21 @@ def load(conn: Connection, table: Table, cls: type[A], aggregate_id: Any) -> A |
     return state
 
 
-def store(conn: Connection, table: Table, aggregate_id: Any, state: Aggregate) -> None:
-    """Keep ``state`` as the record's state: in the batch (written at its end), or at once outside one."""
+def store(conn: Connection, table: Table, aggregate_id: Any, state: Aggregate, new: bool | None = None) -> None:
+    """Keep ``state`` as the record's state: in the batch (written at its end), or at once outside one (``new``:
+    the caller knows the record has no stored state yet, e.g. after its creating event)."""
     batch = current_batch()
     key = (table.name, aggregate_id)
     if batch is not None:
-        new = batch.values[key][2] if key in batch.values else _absent(conn, table, aggregate_id)
+        if key in batch.values:
+            new = batch.values[key][2]
+        elif new is None:
+            new = _absent(conn, table, aggregate_id)
         batch.values[key] = (table, state, new)
         batch.at_end(("states", table.name), lambda c: _write(c, table, batch.values))
         return
     values: dict[str, Any] = {"version": state.version, "state_json": state.model_dump(mode="json")}
-    if _absent(conn, table, aggregate_id):
+    if new if new is not None else _absent(conn, table, aggregate_id):
         conn.execute(insert(table).values(aggregate_id=aggregate_id, **values))
     else:
         conn.execute(update(table).where(table.c.aggregate_id == aggregate_id).values(**values))

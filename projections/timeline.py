@@ -145,12 +145,19 @@ def _insert(table: Table) -> Any:
 class Decided:
     """The columns of a timeline that the domain decides (module docstring): ``columns(state)`` reads them from the
     aggregate's state, which is kept in ``states`` (``projections.states.states_table``) as folded in the order the
-    events took effect; ``events`` are the aggregate's event classes (to read the kept events back)."""
+    events took effect; ``events`` are the aggregate's event classes (to read the kept events back). ``parts(state,
+    row)``, if given, reads more columns from the state beside the segment as the events' own changes leave it
+    (``row``: what the state does not keep, e.g. when each finding was entered, a ``Timeline.merged`` column)."""
 
     aggregate: type[Aggregate]
     events: tuple[type[DomainEvent], ...]
     columns: Callable[[Any], dict[str, Any]]
     states: Table
+    parts: Callable[[Any, dict[str, Any]], dict[str, Any]] | None = None
+
+    def decide(self, state: Any, row: dict[str, Any]) -> dict[str, Any]:
+        """The decided columns of the state after an event (``row``: the segment as the changes leave it)."""
+        return {**self.columns(state), **(self.parts(state, row) if self.parts is not None else {})}
 
     def encode(self, event: DomainEvent) -> dict[str, Any]:
         """The event as kept beside its change (its class and schema version: an upcaster may follow)."""
@@ -184,10 +191,15 @@ class Timeline:
     """Columns whose changes are increments (counts of events), not values."""
     decided: Decided | None = None
     """The columns the domain decides, if any (then changes are recorded with :meth:`record_event`)."""
+    merged: frozenset[str] = frozenset()
+    """JSON object columns whose changes are entries added to it (what each event says about one part of the
+    record, e.g. ``{"found:2": when}``), not values."""
 
     def _apply(self, state: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
-        """``state`` with ``changes`` applied: values replace, counter increments add up."""
-        return {**state, **{c: (state.get(c) or 0) + v if c in self.counters else v for c, v in changes.items()}}
+        """``state`` with ``changes`` applied: values replace, counter increments add up, merged entries are added."""
+        return {**state, **{c: (state.get(c) or 0) + v if c in self.counters
+                            else {**(state.get(c) or {}), **v} if c in self.merged else v
+                            for c, v in changes.items()}}
 
     def _decode(self, column: str, value: Any) -> Any:
         if isinstance(value, str):
@@ -239,24 +251,29 @@ class Timeline:
             return
         self._place(conn, entity_id, effective_at, recorded_at, changes, current)
 
-    def record_event(self, conn: Connection, event: DomainEvent, changes: dict[str, Any]) -> None:
+    def record_event(self, conn: Connection, event: DomainEvent, changes: dict[str, Any]) -> Any:
         """Record ``event`` of a timeline the domain decides (:class:`Decided`): ``changes`` are the columns the
         event says by itself (kept, and re-folded as values); the others come from the aggregate's state after it —
         in order, the kept state evolved by ``event.apply``; recorded late, every kept event folded again in the
-        order they took effect."""
+        order they took effect. Returns the aggregate's state after the event, as now known.
+
+        A creating event (aggregate version 1) reads nothing: before it the record has neither state nor rows."""
         decided = self.decided
         assert decided is not None, "a timeline without decided columns records changes (Timeline.record)"
         entity_id = event.originator_id
         self._keep(conn, entity_id, event.originator_version, event.effective_at, event.timestamp, changes,
                    {"event_json": decided.encode(event)})
-        current = self.current(conn, entity_id)
+        first = event.originator_version == 1
+        current = None if first else self.current(conn, entity_id)
         if current is not None and current["valid_from"] > event.effective_at:
-            self._refold(conn, entity_id, event.timestamp)
-            return
-        state = event.apply(load(conn, decided.states, decided.aggregate, entity_id))
-        store(conn, decided.states, entity_id, state)
-        self._place(conn, entity_id, event.effective_at, event.timestamp, {**changes, **decided.columns(state)},
+            return self._refold(conn, entity_id, event.timestamp)
+        state = event.apply(None if first else load(conn, decided.states, decided.aggregate, entity_id))
+        store(conn, decided.states, entity_id, state, new=first or None)
+        before = {k: v for k, v in current.items() if k not in INTERVALS and k != "revision"} if current else {}
+        row = self._apply({self.key: entity_id, **before}, changes)
+        self._place(conn, entity_id, event.effective_at, event.timestamp, {**changes, **decided.decide(state, row)},
                     current)
+        return state
 
     def _keep(self, conn: Connection, entity_id: UUID | str, version: int, effective_at: datetime,
               recorded_at: datetime, changes: dict[str, Any], extra: dict[str, Any]) -> None:
@@ -294,7 +311,7 @@ class Timeline:
         pending.open[str(entity_id)] = None if row is None else dict(row)
         return dict(row) if row else None
 
-    def _refold(self, conn: Connection, entity_id: UUID | str, recorded_at: datetime) -> None:
+    def _refold(self, conn: Connection, entity_id: UUID | str, recorded_at: datetime) -> Any:
         """Recompute the whole timeline from every known change; the rows known until now stay, closed. The columns
         the domain decides come from its state, the kept events folded in the order they took effect. What the batch
         kept is written first; the entity's open segment is read again afterwards."""
@@ -318,7 +335,7 @@ class Timeline:
             state = self._apply(state, {c: self._decode(c, v) for c, v in changed.items()})
             if self.decided is not None:
                 aggregate = self.decided.decode(row[2]).apply(aggregate)
-                state = {**state, **self.decided.columns(aggregate)}
+                state = {**state, **self.decided.decide(aggregate, state)}
             if segments and segments[-1]["valid_from"] == start:
                 segments[-1] = {**state, "valid_from": start}
             else:
@@ -329,6 +346,7 @@ class Timeline:
             store(conn, self.decided.states, entity_id, aggregate)
         last = conn.execute(select(func.max(t.revision)).where(t[self.key] == entity_id)).scalar_one()
         self._insert(conn, segments, recorded_at, last + 1)
+        return aggregate
 
     def _insert(self, conn: Connection, rows: list[dict[str, Any]], recorded_at: datetime, revision: int) -> None:
         """Insert segments numbered from ``revision`` on (the open segment, last, has the highest revision)."""

@@ -13,6 +13,7 @@ from api.bootstrap import System
 from application import inspections as ai
 from application.clock import ManualClock
 from domain import enforcement_plans as ep
+from domain.base import in_effect_order, project
 from domain.calendar import year_of
 from domain.inspections import ChecklistItem, Finding, InspectionKind, SpotTestFix
 from projections.enforcement_plans import EnforcementPlanLedger
@@ -250,3 +251,53 @@ def test_draws_are_listed_with_seed_and_pools(scene: Scene, system: System) -> N
     assert sorted(draw["inspector_pool_json"]) == sorted(str(i) for i in scene.inspectors)
     assert draw["result_json"][0]["target_id"] == str(scene.enterprise)
     assert system.queries.draws.draws("350000", "inspector", scene.other_department) == []
+
+
+def test_the_ledger_is_the_domain_fold_in_effect_order_on_every_day(scene: Scene, system: System,
+                                                                     clock: ManualClock) -> None:
+    """On the moment each event took effect, the inspection's row is what the domain says: its events effective by
+    then, in the order they took effect, folded with ``event.apply`` (``domain.base.project``) — status, entries,
+    signatures, corrections; and the same for an enforcement plan's terms and revisions (one status machine)."""
+    who = scene.inspector(0)
+    clock.advance(timedelta(days=1))  # the posts are held from the scene's day on
+    inspection = scene.open(effective_at=clock.now() - timedelta(hours=6))
+    for hours, command in ((5, ai.CoverChecklistItems(inspection_id=inspection, item_codes=["G1"])),
+                           (4, ai.RecordFinding(inspection_id=inspection, description="报警器失效",
+                                                hazard_suspected=True)),
+                           (3, ai.RecordSpotTest(inspection_id=inspection, person_id=scene.main_person,
+                                                 post_id=scene.main_post, subject="岗位职责", score=58)),
+                           (2, ai.SignInspection(inspection_id=inspection))):
+        scene.run(who, command.model_copy(update={"effective_at": clock.now() - timedelta(hours=hours)}))
+    scene.run(scene.inspector(1), ai.SignInspection(inspection_id=inspection))
+    scene.run(who, ai.CompleteInspection(inspection_id=inspection))
+    clock.advance(timedelta(days=2))
+    scene.run(who, ai.CorrectInspection(inspection_id=inspection, spot_tests=[SpotTestFix(test_no=1, score=75)],
+                                        reason="复核"))
+    year = year_of(clock.now())
+    plan_id = scene.run(who, ai.AdoptEnforcementPlan(department_id=scene.department, year=year, terms=ep.PlanTerms(
+        scope="燃气", focus=("报警",), content="检查", planned_count=4))).id
+    for count in (6, 8):
+        clock.advance(timedelta(days=10))
+        scene.run(who, ai.ReviseEnforcementPlan(plan_id=plan_id, reason="调整", terms=ep.PlanTerms(
+            scope="燃气", focus=("报警",), content="检查", planned_count=count), document_no=f"第{count}号"))
+    now = clock.now()
+    history = system.store.history(inspection)
+    for moment in sorted({e.effective_at for e in history}):
+        domain = project(None, [e for e in in_effect_order(history) if e.effective_at <= moment])
+        [row] = rows(system, as_of=moment, known_at=now)
+        assert (row["status"], row["completed_at"], row["items_covered"], row["corrections"]) == (
+            "completed" if domain.completed else "open", domain.completed_at, len(domain.covered),
+            domain.corrections), moment
+        assert [f["description"] for f in row["findings_json"]] == [f.description for f in domain.findings]
+        assert [(t["score"], t["passed"]) for t in row["spot_tests_json"]] == [
+            (t.score, t.passed) for t in domain.spot_tests]
+        assert set(row["signatures_json"]) == set(domain.signatures)
+    plans = system.store.history(plan_id)
+    for moment in sorted({e.effective_at for e in plans}):
+        plan = project(None, [e for e in in_effect_order(plans) if e.effective_at <= moment])
+        [row] = system.queries.plans.plans("350000", "admin", None, as_of=moment, known_at=now)
+        assert (row["planned_count"], row["revisions"], row["document_no"], row["revised_at"]) == (
+            plan.terms.planned_count, plan.revisions, plan.document_no,
+            plan.in_force_from if plan.revisions else None), moment
+    [today] = rows(system, as_of=now, known_at=now)
+    assert (today["status"], today["spot_tests_json"][0]["score"]) == ("completed", 75)
