@@ -15,7 +15,7 @@ import urllib.request
 import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -427,3 +427,36 @@ def test_a_town_user_sees_its_own_assessment_project_vetoes_and_outsourcing_only
         assert unlabelled(town) == []
         shoot(town, "outsourcing", backend_of(system))
 
+
+def test_picking_an_accident_in_the_console_shows_its_history_trail_and_sealed_dossier(page: Page,
+                                                                                      server: Server) -> None:
+    admin = server.token("admin", "350000")
+    trails = {a["accident_id"]: server.api(admin, "/audit-trail", aggregate_id=a["accident_id"], limit=1000)["items"]
+              for a in server.api(admin, "/accidents", limit=100)}
+    accident, trail = max(trails.items(), key=lambda kv: len(kv[1]))  # the one with the longest history
+    def beijing_day(value: str) -> str:
+        return (datetime.fromisoformat(value) + timedelta(hours=8)).date().isoformat()
+
+    first = beijing_day(trail[0]["effective_at"])
+    assert any(beijing_day(e["effective_at"]) > first for e in trail), "a history that moves after its first day"
+    log_in(page, server, admin)
+    page.get_by_role("link", name="调查控制台").click()
+    page.locator("#c-kind").select_option("accident")  # picked by hand: the kind, then the accident's number
+    page.locator("#c-id").fill(accident)
+    page.get_by_role("button", name="查看").click()
+    expect(page.locator("#h-state")).to_contain_text("Accident")
+    expect(page.locator("#h-state ~ p").first).to_contain_text(f"由 {len(trail)} 个事件构成")  # today: all of it
+    expect(page.locator("#audit-trail tbody tr")).to_have_count(len(trail))
+    expect(page.locator("#audit-trail tbody tr").first).to_contain_text(trail[0]["event_type"])
+    page.get_by_label("时间轴", exact=False).focus()
+    page.keyboard.press("Home")  # the time slider to the first day: the accident as it stood then
+    expect(page.locator("#h-state")).to_contain_text(first)
+    expect(page.locator("#h-state ~ p").first).not_to_contain_text(f"由 {len(trail)} 个事件构成")
+    lines = page.locator("#dossier-lines tbody tr")
+    expect(lines.first).to_be_visible(timeout=30_000)
+    for title in ("企业主体责任", "部门监管责任", "属地管理责任", "党政领导责任"):
+        expect(page.locator("#dossier-lines tbody")).to_contain_text(title)
+    assert lines.count() == page.locator("#dossier-lines td.sealed", has_text="已封存").count()
+    assert lines.count() == page.locator("#dossier-lines td.sealed", has_text="可核验").count()
+    assert unlabelled(page) == []
+    shoot(page, "console-accident", backend_of(server.system))
