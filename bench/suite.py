@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from uuid import UUID
 
@@ -328,6 +329,43 @@ def aggregate_load(settings: Settings, events: int) -> tuple[float, float]:
         system.close()
 
 
+def over_http(system: System, settings: Settings, units: list[UUID], n: int, runs: int, readers: int,
+              pages: int) -> list[Row]:
+    """Commands over HTTP with 1 and 4 keep-alive clients beside the same commands in-process (measured first, while
+    no server runs), then a filtered ledger page at ``readers`` concurrent clients and the server's RSS."""
+    from bench import http
+
+    def inside(count: int) -> float:
+        return writers(count, max(1, n // count), lambda w, i: grade(system, units[w::count], i))
+
+    in_process = {count: median(runs, partial(inside, count)) for count in (1, 4)}
+    with http.served(settings) as server:
+        def over(count: int) -> float:
+            return http.clients(server, count, max(1, n // count), http.grading(units, count))[0]
+
+        served = {count: median(runs, partial(over, count)) for count in (1, 4)}
+        waits: list[float] = []
+        rates: list[float] = []
+        for _ in range(runs):
+            rate, run = http.clients(server, readers, pages, http.ledger_page)
+            rates.append(rate)
+            waits.extend(run)
+        rss, peak = server.rss_mb()
+    head = system.store.head()
+    return [
+        Row("commands over HTTP, 1 keep-alive client (zeren serve on loopback, postgres)", "commands/s", served[1],
+            in_process[1], "the same commands in-process, 1 writer", "≥ 0.5×"),
+        Row("commands over HTTP, 4 keep-alive clients", "commands/s", served[4], in_process[4],
+            "the same commands in-process, 4 writers", "≥ 0.5×"),
+        Row("commands over HTTP, 4 keep-alive clients", "commands/s", served[4], served[1], "1 keep-alive client",
+            "≥ 1.0×"),
+        Row(f"ledger page p95 (GET /hazards?limit=50, filters), {readers} concurrent clients, {head:,} events, "
+            f"{statistics.median(rates):,.0f} pages/s",
+            "ms", p95(waits), None, "—", "≤ 30 ms"),
+        Row(f"RSS of the API after the HTTP rows (peak {peak:,.0f} MB)", "MB", rss, None, "—", "≤ 300 MB"),
+    ]
+
+
 # --- the table ------------------------------------------------------------------------------------------------------
 def measure(quick: bool, events: int, runs: int, postgres: str) -> list[Row]:
     n = 30 if quick else 1000
@@ -371,6 +409,7 @@ def measure(quick: bool, events: int, runs: int, postgres: str) -> list[Row]:
                                         system, writer, units, 10 if quick else 50)), None, "—", "≤ 50 ms"))
                 finally:
                     writer.close()
+                rows.extend(over_http(system, settings, units, 12 if quick else 400, runs, 20, 2 if quick else 25))
             finally:
                 system.close()
         with store("postgres", postgres, tmp) as settings:

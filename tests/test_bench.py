@@ -53,7 +53,9 @@ def test_the_quick_suite_prints_every_figure_beside_its_baseline(postgres_ready:
     figures = " / ".join(r.figure for r in rows)
     for figure in ("commands in-process, 1 writer, postgres", "commands in-process, 1 writer, sqlite",
                    "4 writers", "bulk append", "projection rebuild", "as-of duty query", "sealing", "audit verify",
-                   "follower latency", "aggregate load", "dossier p95 with proofs"):
+                   "follower latency", "aggregate load", "dossier p95 with proofs",
+                   "commands over HTTP, 1 keep-alive client", "commands over HTTP, 4 keep-alive clients",
+                   "ledger page p95", "RSS of the API"):
         assert figure in figures
     assert all(r.value > 0 and (r.baseline is None or r.baseline > 0) for r in rows)
     lines = table(rows).splitlines()

@@ -1,0 +1,183 @@
+"""The API served by a real server process on loopback: commands over HTTP against the same commands in-process, and
+a filtered ledger page at 20 concurrent clients with the server's RSS (issue #15's two HTTP rows).
+
+``zeren serve`` runs in a subprocess on a free port over a store the suite already generated (embedded mode: the
+projections and the sealer follow in the server's process, as they do in production's single-process deployment);
+the clients are threads in this process, each with its own keep-alive ``httpx2.Client``; the tokens come from the
+app's own token issuing (``api.auth.issue_token``) with the store's secret. The RSS is read from
+``/proc/<pid>/status`` of the server process (``VmRSS`` now, ``VmHWM`` its peak).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from uuid import UUID
+
+import httpx2
+
+from api.auth import issue_token
+from infrastructure.settings import Settings
+
+COLOURS = ("red", "orange", "yellow", "blue")
+STARTUP_SECONDS = 300.0
+
+
+@dataclass
+class Server:
+    url: str
+    pid: int
+    token: str
+
+    def rss_mb(self) -> tuple[float, float]:
+        """(VmRSS, VmHWM) of the server process in MB, from ``/proc/<pid>/status``."""
+        fields = {}
+        with open(f"/proc/{self.pid}/status") as status:
+            for line in status:
+                key, _, value = line.partition(":")
+                fields[key] = value.split()
+        return int(fields["VmRSS"][0]) / 1024, int(fields["VmHWM"][0]) / 1024
+
+    def client(self) -> httpx2.Client:
+        return httpx2.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=120.0)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+def environment(settings: Settings) -> dict[str, str]:
+    env = {**os.environ, "ZEREN_DATA_DIR": str(settings.data_dir), "ZEREN_SQLITE_PATH": str(settings.sqlite_path)}
+    if settings.database_url:
+        env["ZEREN_DATABASE_URL"] = settings.database_url
+    else:
+        env.pop("ZEREN_DATABASE_URL", None)
+    return env
+
+
+@contextmanager
+def served(settings: Settings) -> Iterator[Server]:
+    """``zeren serve`` on a free loopback port over ``settings``' store, until the block ends."""
+    secret = settings.resolved_jwt_secret  # made here first if need be: the server reads the same file
+    token = issue_token(secret, subject="bench", role="admin", jurisdiction="350000")
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port)],
+        env=environment(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"zeren serve exited: {process.stderr.read().decode()[-2000:]}"
+                                   if process.stderr else "zeren serve exited")
+            try:
+                if httpx2.get(url + "/healthz", timeout=5.0).status_code < 500:
+                    break
+            except httpx2.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("zeren serve did not answer /healthz in time")
+            time.sleep(0.2)
+        yield Server(url, process.pid, token)
+    finally:
+        process.terminate()
+        try:
+            process.wait(30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def clients(server: Server, count: int, per_client: int, request: Callable[[httpx2.Client, int, int], None],
+            ) -> tuple[float, list[float]]:
+    """``count`` threads, each with its own keep-alive client making ``per_client`` requests (one warm-up request
+    first, not counted): returns requests per second and every request's milliseconds."""
+    waits: list[float] = []
+    lock = threading.Lock()
+    ready = threading.Barrier(count + 1)
+
+    def run(c: int) -> None:
+        with server.client() as http:
+            request(http, c, -1)  # opens the connection
+            ready.wait()
+            mine = []
+            for i in range(per_client):
+                started = time.perf_counter()
+                request(http, c, i)
+                mine.append((time.perf_counter() - started) * 1000)
+            with lock:
+                waits.extend(mine)
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in range(count)]
+    for thread in threads:
+        thread.start()
+    ready.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    return count * per_client / (time.perf_counter() - started), waits
+
+
+def grading(units: list[UUID], count: int) -> Callable[[httpx2.Client, int, int], None]:
+    """``POST /units/{id}/risk-colour``: client ``c`` grades its own share of the units (as the in-process
+    writers do)."""
+    def request(http: httpx2.Client, c: int, i: int) -> None:
+        mine = units[c::count]
+        response = http.post(f"/api/v1/units/{mine[i % len(mine)]}/risk-colour",
+                             json={"colour": COLOURS[i % 4], "reason": "bench"})
+        response.raise_for_status()
+    return request
+
+
+FILTERS: tuple[dict[str, str | int | bool], ...] = (
+    {"open": True}, {"status": "closed"}, {"grade": "general"}, {"sort": "-deadline_on"}, {"grade": "major"},
+    {"open": True, "jurisdiction": "350000"})
+
+
+def ledger_page(http: httpx2.Client, c: int, i: int) -> None:
+    """``GET /hazards?limit=50`` with one of several filters."""
+    response = http.get("/api/v1/hazards", params={"limit": 50, **FILTERS[(c + i) % len(FILTERS)]})
+    response.raise_for_status()
+
+
+def main() -> None:
+    """``python -m bench.http [--events N] [--runs 3]``: only these rows, on a freshly generated PostgreSQL store."""
+    import argparse
+    import tempfile
+    from pathlib import Path
+
+    from bench.backends import POSTGRES
+    from bench.suite import enterprises_of, generate, over_http, store, table
+
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--commands", type=int, default=400)
+    parser.add_argument("--pages", type=int, default=25, help="requests per reading client and run")
+    parser.add_argument("--postgres", default=POSTGRES)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as name, store("postgres", args.postgres, Path(name)) as settings:
+        started = time.perf_counter()
+        system, _ = generate(settings, args.events)
+        print(f"generated {system.store.head():,} events in {time.perf_counter() - started:.0f} s", flush=True)
+        try:
+            system.runner.catch_up()
+            rows = over_http(system, settings, enterprises_of(system), args.commands, args.runs, 20, args.pages)
+        finally:
+            system.close()
+    print(table(rows))
+
+
+if __name__ == "__main__":
+    main()
