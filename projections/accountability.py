@@ -9,7 +9,7 @@ whose report-back is late or missing and not yet flagged.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
@@ -43,7 +43,7 @@ from projections.projection import Projection, on
 from projections.scope import within
 from projections.sorting import ordering
 from projections.states import states_table
-from projections.timeline import Decided, Timeline, changes_table, history_of, known, valid
+from projections.timeline import Decided, Timeline, changes_table, history_of, known, standing, valid
 
 METADATA = MetaData()
 SLIPS = Table(
@@ -149,6 +149,31 @@ PROJECT_VETOES = Table(
     Column("year", Integer, nullable=False), Column("basis", Text),
 )
 """项目一票否决 (seed 003 ¶31): projects and plans refused at approval for a major safety risk."""
+ASSESSMENT_HISTORY = history_of(ASSESSMENTS, "accountability_assessment_history", "assessment_id", METADATA)
+"""Each assessment's row over effective time as known over recorded time (``projections.timeline``): the results on
+a past day as known then, a veto applied later absent before it took effect or was recorded (issue #14)."""
+ASSESSMENT_CHANGES = changes_table("accountability_assessment_history", METADATA, events=True)
+ASSESSMENT_STATES = states_table("accountability_assessment_states", METADATA)
+ASSESSMENT_EVENTS = (asm.AssessmentRecorded, asm.AssessmentVetoApplied)
+PROJECT_VETO_HISTORY = history_of(PROJECT_VETOES, "accountability_project_veto_history", "veto_id", METADATA)
+"""Each project veto over effective time as known over recorded time (``projections.timeline``; issue #14)."""
+PROJECT_VETO_CHANGES = changes_table("accountability_project_veto_history", METADATA, events=True)
+PROJECT_VETO_STATES = states_table("accountability_project_veto_states", METADATA)
+
+
+def assessment_columns(assessment: asm.Assessment) -> dict[str, Any]:
+    """The assessment's columns the domain decides: its state (``domain.assessments.Assessment``) after the event —
+    a veto applied later (``AssessmentVetoApplied``) turns the rating to 一票否决 (seed 001 ¶30)."""
+    return {"unit_id": assessment.unit_id, "year": assessment.year, "jurisdiction": assessment.jurisdiction,
+            "score": str(assessment.score), "rating": assessment.rating, "vetoed": assessment.vetoed,
+            "veto_finding_ids": [str(v) for v in assessment.veto_finding_ids]}
+
+
+def project_veto_columns(veto: asm.ProjectVeto) -> dict[str, Any]:
+    """The project veto's columns: its state (``domain.assessments.ProjectVeto``)."""
+    return {"issuer_unit_id": veto.issuer_unit_id, "kind": veto.kind, "name": veto.name,
+            "applicant_unit_id": veto.applicant_unit_id, "risk": veto.risk, "document": veto.document,
+            "jurisdiction": veto.jurisdiction, "year": veto.decided_on.year}
 
 
 def _finding(finding: ac.FindingRef | None) -> dict[str, Any] | None:
@@ -162,7 +187,7 @@ def _held(held: ac.HeldPost) -> dict[str, Any]:
 
 class AccountabilityRecords(Projection):
     name = "accountability"
-    version = 3  # 3: the slips' bitemporal history (issue #14)
+    version = 4  # 3: the slips' bitemporal history; 4: the assessments' and project vetoes' (issue #14)
     slips = SLIPS
     slip_history = SLIP_HISTORY
     slip_changes = SLIP_CHANGES
@@ -175,10 +200,31 @@ class AccountabilityRecords(Projection):
     investigations = INVESTIGATIONS
     vetoes = VETOES
     assessments = ASSESSMENTS
+    assessment_history = ASSESSMENT_HISTORY
+    assessment_changes = ASSESSMENT_CHANGES
+    assessment_states = ASSESSMENT_STATES
     project_vetoes = PROJECT_VETOES
+    project_veto_history = PROJECT_VETO_HISTORY
+    project_veto_changes = PROJECT_VETO_CHANGES
+    project_veto_states = PROJECT_VETO_STATES
+
+    @property
+    def assessment_timeline(self) -> Timeline:
+        return Timeline(self.assessment_history, self.assessment_changes, "assessment_id",
+                        decided=Decided(asm.Assessment, ASSESSMENT_EVENTS, assessment_columns,
+                                        self.assessment_states))
+
+    @property
+    def project_veto_timeline(self) -> Timeline:
+        return Timeline(self.project_veto_history, self.project_veto_changes, "veto_id",
+                        decided=Decided(asm.ProjectVeto, (asm.ProjectVetoed,), project_veto_columns,
+                                        self.project_veto_states))
 
     @on(asm.AssessmentRecorded)
     def _assessed(self, conn: Connection, e: asm.AssessmentRecorded, _: int) -> None:
+        own = {"items": [i.model_dump(mode="json") for i in e.items],
+               "item_scores": {k: str(v) for k, v in e.item_scores.items()}, "placeholder": e.placeholder,
+               "recorded_at": e.effective_at, "basis": e.envelope.basis, "rules_version": e.envelope.rules_version}
         row = {"unit_id": e.unit_id, "year": e.year, "jurisdiction": e.envelope.jurisdiction, "score": str(e.score),
                "rating": e.rating, "vetoed": e.vetoed, "veto_finding_ids": [str(v) for v in e.veto_finding_ids],
                "items": [i.model_dump(mode="json") for i in e.items],
@@ -189,6 +235,7 @@ class AccountabilityRecords(Projection):
             conn.execute(insert(t).values(assessment_id=e.originator_id, **row))
         else:
             conn.execute(update(t).where(t.c.assessment_id == e.originator_id).values(**row))
+        self.assessment_timeline.record_event(conn, e, own)
 
     @on(asm.AssessmentVetoApplied)
     def _assessment_vetoed(self, conn: Connection, e: asm.AssessmentVetoApplied, _: int) -> None:
@@ -196,6 +243,7 @@ class AccountabilityRecords(Projection):
         vetoes = conn.execute(select(t.c.veto_finding_ids).where(t.c.assessment_id == e.originator_id)).scalar_one()
         conn.execute(update(t).where(t.c.assessment_id == e.originator_id).values(
             rating="vetoed", vetoed=True, veto_finding_ids=[*vetoes, str(e.veto_finding_id)]))
+        self.assessment_timeline.record_event(conn, e, {})
 
     @on(asm.ProjectVetoed)
     def _project_vetoed(self, conn: Connection, e: asm.ProjectVetoed, _: int) -> None:
@@ -204,6 +252,7 @@ class AccountabilityRecords(Projection):
             applicant_unit_id=e.applicant_unit_id, risk=e.risk, document=e.document,
             jurisdiction=e.envelope.jurisdiction, decided_at=e.effective_at, year=local_day(e.effective_at).year,
             basis=e.envelope.basis))
+        self.project_veto_timeline.record_event(conn, e, {"decided_at": e.effective_at, "basis": e.envelope.basis})
 
     @on(ac.IllegalActRecorded)
     def _illegal(self, conn: Connection, e: ac.IllegalActRecorded, _: int) -> None:
@@ -323,6 +372,13 @@ class AccountabilityRecords(Projection):
                   decided_on=c.awarded_on)
 
 
+def _at(history: Table, as_of: datetime | None, known_at: datetime | None) -> list[Any]:
+    """The rows of ``history`` in force at ``as_of`` as recorded by ``known_at`` (both default: now)."""
+    if as_of is None and known_at is None:
+        return [standing(history)]
+    return [valid(history, as_of or datetime.now(UTC)), known(history, known_at or datetime.now(UTC))]
+
+
 class AccountabilityQueries:
     """A person's record, a jurisdiction's board per year, and the slips the worker must flag."""
 
@@ -423,19 +479,27 @@ class AccountabilityQueries:
         return [UUID(f) for f, territory, departments in rows
                 if territory == str(unit_id) or str(unit_id) in departments]
 
-    def assessments_of(self, scope: str, year: int) -> list[dict[str, Any]]:
-        """The year's assessment results in ``scope``, with each unit's name."""
-        t = ASSESSMENTS.c
-        query = select(ASSESSMENTS).where(within(t.jurisdiction, scope), t.year == year).order_by(t.unit_id)
+    def assessments_of(self, scope: str, year: int, *, as_of: datetime | None = None,
+                       known_at: datetime | None = None, limit: int = 500, offset: int = 0) -> list[dict[str, Any]]:
+        """The year's assessment results in ``scope`` as they stood at ``as_of``, as recorded by ``known_at`` (both
+        default: now; ``projections.timeline``), with each unit's name."""
+        t = ASSESSMENT_HISTORY.c
+        query = (select(*(t[col.name] for col in ASSESSMENTS.columns))
+                 .where(within(t.jurisdiction, scope), t.year == year, *_at(ASSESSMENT_HISTORY, as_of, known_at))
+                 .order_by(t.unit_id, t.assessment_id).limit(limit).offset(offset))
         with self.db.read() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
         return self._named(rows, "unit_id", "unit_name")
 
-    def project_vetoes_of(self, scope: str, year: int) -> list[dict[str, Any]]:
-        """The year's projects and plans refused for a major safety risk (seed 003 ¶31), with the issuer's name."""
-        p = PROJECT_VETOES.c
-        query = (select(PROJECT_VETOES).where(within(p.jurisdiction, scope), p.year == year)
-                 .order_by(p.decided_at, p.veto_id))
+    def project_vetoes_of(self, scope: str, year: int, *, as_of: datetime | None = None,
+                          known_at: datetime | None = None, limit: int = 500,
+                          offset: int = 0) -> list[dict[str, Any]]:
+        """The year's projects and plans refused for a major safety risk (seed 003 ¶31) as they stood at ``as_of``,
+        as recorded by ``known_at`` (both default: now; ``projections.timeline``), with the issuer's name."""
+        p = PROJECT_VETO_HISTORY.c
+        query = (select(*(p[col.name] for col in PROJECT_VETOES.columns))
+                 .where(within(p.jurisdiction, scope), p.year == year, *_at(PROJECT_VETO_HISTORY, as_of, known_at))
+                 .order_by(p.decided_at, p.veto_id).limit(limit).offset(offset))
         with self.db.read() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
         return self._named(rows, "issuer_unit_id", "issuer_name")

@@ -1,11 +1,13 @@
 """Every ledger on a past day as known then (issue #14: "an as_of / known_at picker that turns any ledger into its
-state on a past day as known then"): the case ledger, the slips, the blacklist, the tips and the enterprises keep
-bitemporal history (``projections.timeline``), so ``as_of`` shows the older state and ``known_at`` before a fact was
-recorded does not show it, though it took effect earlier. On SQLite and PostgreSQL, through the API."""
+state on a past day as known then"): the case ledger, the slips, the blacklist, the tips, the enterprises, the
+assessment results and the project vetoes keep bitemporal history
+(``projections.timeline``), so ``as_of`` shows the older state and ``known_at`` before a fact was recorded does not
+show it, though it took effect earlier. On SQLite and PostgreSQL, through the API."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -17,11 +19,14 @@ from application import accountability as a
 from application import blacklist as b
 from application import cases as c
 from application import organisation as o
+from domain import assessments as asm
+from domain.rules import pack_for
+from domain.rules.assessment import assessment_scheme
 from domain.tips import Tip
 from domain.units import RiskColour
 from projections import tips
 from tests.builders import World, state_of
-from tests.conftest import REGISTRAR
+from tests.conftest import COUNTY, REGISTRAR
 from tests.test_accountability import Office
 from tests.test_blacklist import Desk
 from tests.test_cases import Bench
@@ -165,3 +170,52 @@ def test_the_enterprises_on_a_past_day_as_known_then(system: System, client: Tes
     assert colour(as_of=later, known_at=recorded - timedelta(hours=1)) == "yellow", "the regrading not known yet"
     assert read(client, token, "/units", kind="enterprise", as_of=registered - timedelta(days=1)) == []
     assert read(client, token, "/units", kind="enterprise", colour="red", as_of=registered + timedelta(hours=1)) == []
+
+
+def _scores(value: str) -> list[a.ItemScore]:
+    return [a.ItemScore(code=i.code, score=Decimal(value)) for i in assessment_scheme(pack_for(COUNTY)).items]
+
+
+def test_the_assessment_results_on_a_past_day_as_known_then(system: System, client: TestClient, token,
+                                                            clock) -> None:
+    office = Office(system, clock)
+    recorded = clock.now()
+    office.run(a.RecordAssessment(unit_id=office.world.town_a, year=2024, scores=_scores("95")))
+    clock.advance(timedelta(days=3))
+    office.run(a.RecordAssessment(unit_id=office.world.town_a, year=2024, scores=_scores("70"),
+                                  effective_at=recorded + timedelta(days=1)))  # rescored, recorded two days late
+    corrected = clock.now()
+    system.runner.catch_up()
+
+    def rating(**at: Any) -> str:
+        [row] = read(client, token, "/assessments", year="2024", **at)
+        return str(row["rating"])
+
+    assert rating() == "passed"
+    assert rating(as_of=recorded + timedelta(hours=1)) == "excellent", "the older state at as_of"
+    later = recorded + timedelta(days=2)
+    assert rating(as_of=later) == "passed"
+    assert rating(as_of=later, known_at=corrected - timedelta(hours=1)) == "excellent", "the rescoring not known yet"
+    assert read(client, token, "/assessments", year="2024", known_at=recorded - timedelta(minutes=1)) == []
+    assert read(client, token, "/assessments", year="2024", limit="1", offset="1") == []
+
+
+def test_the_project_vetoes_on_a_past_day_as_known_then(system: System, client: TestClient, token, clock) -> None:
+    office = Office(system, clock)
+    start = clock.now()
+    clock.advance(timedelta(days=3))
+    office.run(a.VetoProject(issuer_unit_id=office.world.department, kind=asm.ProjectKind.project,
+                             name="液化石油气储配站扩建项目", risk="储罐区与居民区安全间距不足",
+                             document="泉港城管〔2025〕9号",
+                             effective_at=start + timedelta(days=1)))  # refused the next day, recorded two days later
+    recorded = clock.now()
+    system.runner.catch_up()
+
+    def names(**at: Any) -> list[str]:
+        return [r["name"] for r in read(client, token, "/project-vetoes", year="2025", **at)]
+
+    assert names() == ["液化石油气储配站扩建项目"]
+    assert names(as_of=start + timedelta(hours=12)) == [], "not refused yet at as_of"
+    assert names(as_of=start + timedelta(days=2)) == ["液化石油气储配站扩建项目"]
+    assert names(as_of=start + timedelta(days=2), known_at=recorded - timedelta(hours=1)) == [], "not known yet"
+

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from api.commands import command_route
-from api.deps import OfficialDep, PageDep, SystemDep, consistent
+from api.deps import AsOf, KnownAt, OfficialDep, PageDep, SystemDep, consistent
 from api.problems import READ_PROBLEMS
 from api.routers.assessments_views import (
     AssessmentRow,
@@ -50,15 +50,23 @@ def assessment_scheme_view(who: OfficialDep) -> SchemeView:
 
 @router.get("/assessments", responses=READ_PROBLEMS,
             dependencies=[Depends(consistent("accountability", "directory"))],
-            summary="The year's assessment results of towns and departments, with the veto applied")
-def assessments(system: SystemDep, who: OfficialDep, page: PageDep, year: Year) -> list[AssessmentRow]:
-    rows = system.queries.accountability.assessments_of(who.jurisdiction, year)
-    return [AssessmentRow(**r, rating_term=RATING_TERMS[Rating(r["rating"])]) for r in page.of(rows)]
+            summary="The year's assessment results of towns and departments, with the veto applied, as they stood "
+                    "at as_of, as recorded by known_at")
+def assessments(system: SystemDep, who: OfficialDep, page: PageDep, year: Year, as_of: AsOf = None,
+                known_at: KnownAt = None) -> list[AssessmentRow]:
+    rows = system.queries.accountability.assessments_of(
+        who.jurisdiction, year, as_of=as_of,
+        known_at=known_at, limit=page.limit, offset=page.offset)
+    return [AssessmentRow(**r, rating_term=RATING_TERMS[Rating(r["rating"])]) for r in rows]
 
 
 @router.get("/project-vetoes", responses=READ_PROBLEMS,
             dependencies=[Depends(consistent("accountability", "directory"))],
-            summary="The year's projects and plans refused for a major safety risk (项目一票否决, seed 003 ¶31)")
-def project_vetoes(system: SystemDep, who: OfficialDep, page: PageDep, year: Year) -> list[ProjectVetoRow]:
-    return [ProjectVetoRow(**r) for r in page.of(system.queries.accountability.project_vetoes_of(who.jurisdiction,
-                                                                                                    year))]
+            summary="The year's projects and plans refused for a major safety risk (项目一票否决, seed 003 ¶31), as "
+                    "recorded by known_at and decided by as_of")
+def project_vetoes(system: SystemDep, who: OfficialDep, page: PageDep, year: Year, as_of: AsOf = None,
+                   known_at: KnownAt = None) -> list[ProjectVetoRow]:
+    rows = system.queries.accountability.project_vetoes_of(
+        who.jurisdiction, year, as_of=as_of,
+        known_at=known_at, limit=page.limit, offset=page.offset)
+    return [ProjectVetoRow(**r) for r in rows]

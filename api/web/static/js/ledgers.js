@@ -201,7 +201,7 @@ export const LEDGERS = {
     ],
   },
   assessments: {
-    title: "年度考核结果", path: "/assessments", paged: true,
+    title: "年度考核结果", path: "/assessments", temporal: true, paged: true,
     defaults: { year: String(new Date().getFullYear() - 1) },  // a year is assessed early in the next
     note: "镇（街道）和部门的年度考核：各评分项得分、加权总分和等次；被一票否决（惠济区意见第30条）的，不论得分均为一票否决。"
       + "标为“占位方案”的结果按系统自带的占位评分项、权重和等次计分——并非本辖区决定的考核办法。",
@@ -217,7 +217,7 @@ export const LEDGERS = {
     ],
   },
   vetoes: {
-    title: "项目一票否决", path: "/project-vetoes", paged: true,
+    title: "项目一票否决", path: "/project-vetoes", temporal: true, paged: true,
     defaults: { year: String(new Date().getFullYear()) },
     note: "存在重大安全风险、在审批时被否决的项目或规划（依据：seed 003 第31条）。这不是考核结果。",
     filters: [["year", "年度（默认今年）", "number"]],
