@@ -1,6 +1,6 @@
 """Every ledger on a past day as known then (issue #14: "an as_of / known_at picker that turns any ledger into its
 state on a past day as known then"): the case ledger, the slips, the blacklist, the tips, the enterprises, the
-assessment results and the project vetoes keep bitemporal history
+assessment results, the project vetoes and the outsourcing relations keep bitemporal history
 (``projections.timeline``), so ``as_of`` shows the older state and ``known_at`` before a fact was recorded does not
 show it, though it took effect earlier. On SQLite and PostgreSQL, through the API."""
 
@@ -19,6 +19,7 @@ from application import accountability as a
 from application import blacklist as b
 from application import cases as c
 from application import organisation as o
+from application import outsourcing as o_
 from domain import assessments as asm
 from domain.rules import pack_for
 from domain.rules.assessment import assessment_scheme
@@ -30,6 +31,8 @@ from tests.conftest import COUNTY, REGISTRAR
 from tests.test_accountability import Office
 from tests.test_blacklist import Desk
 from tests.test_cases import Bench
+from tests.test_outsourcing import ADMIN as OUTSOURCING_ADMIN
+from tests.test_outsourcing import Site, review
 from tests.tipdesk import TipDesk
 
 
@@ -219,3 +222,39 @@ def test_the_project_vetoes_on_a_past_day_as_known_then(system: System, client: 
     assert names(as_of=start + timedelta(days=2)) == ["液化石油气储配站扩建项目"]
     assert names(as_of=start + timedelta(days=2), known_at=recorded - timedelta(hours=1)) == [], "not known yet"
 
+
+def test_the_outsourcing_relations_on_a_past_day_as_known_then(system: System, client: TestClient, token,
+                                                               clock) -> None:
+    """A relation's validity is its own dates: an end recorded late (ended_on a past day) is absent as known before
+    it was recorded; a review is absent before the day it was held and as known before it was recorded."""
+    site = Site(system, clock)
+    recorded = clock.now()
+    works = str(site.record())
+    clock.advance(timedelta(days=2))
+    system.service.execute(review(UUID(works), site.today + timedelta(days=2)), OUTSOURCING_ADMIN)
+    reviewed = clock.now()
+    clock.advance(timedelta(days=8))
+    system.service.execute(o_.EndOutsourcing(outsourcing_id=UUID(works), ended_on=site.today + timedelta(days=5),
+                                             reason="工程提前完工"), OUTSOURCING_ADMIN)  # recorded five days late
+    ended = clock.now()
+    system.runner.catch_up()
+
+    def relation(**at: Any) -> dict[str, Any] | None:
+        rows = [r for r in read(client, token, "/outsourcing", in_force="true", **at) if r["outsourcing_id"] == works]
+        return rows[0] if rows else None
+
+    day6 = recorded + timedelta(days=6)
+    assert relation(as_of=day6) is None, "ended on day 5, as known now"
+    then = relation(as_of=day6, known_at=ended - timedelta(hours=1))
+    assert then is not None
+    assert (then["ended_on"], then["concerns"]) == (None, []), "the end was not known yet"
+    first_day = relation(as_of=recorded + timedelta(hours=1))
+    assert first_day is not None
+    assert first_day["concerns"] == ["never_reviewed"], "the older state at as_of"
+    unreviewed = relation(as_of=day6, known_at=reviewed - timedelta(minutes=1))
+    assert unreviewed is not None
+    assert (unreviewed["reviews"], unreviewed["concerns"]) == ([], ["never_reviewed"]), "the review not recorded yet"
+    [row] = [r for r in read(client, token, "/outsourcing") if r["outsourcing_id"] == works]
+    assert (row["ended_on"], len(row["reviews"])) == (str(site.today + timedelta(days=5)), 1)
+    assert read(client, token, "/outsourcing", as_of=recorded - timedelta(days=1)) == [], "not recorded yet"
+    assert read(client, token, "/outsourcing", known_at=recorded - timedelta(minutes=1)) == []

@@ -231,10 +231,10 @@ export const LEDGERS = {
     ],
   },
   outsourcing: {
-    title: "外包外租", path: "/outsourcing", paged: true,
+    title: "外包外租", path: "/outsourcing", temporal: true, paged: true,
     note: "安全生产法第49条：发包、出租须签订专门的安全生产管理协议，或在合同中约定各自的安全生产管理职责，"
       + "承包、承租单位须具备安全生产条件或相应资质。“记录缺项”只列出登记中缺少的内容，不作认定。",
-    filters: [["in_force", "仅当日有效", YES_NO], ["unit_id", "发包/出租单位ID"], ["as_of", "所在日期 as_of", "datetime"]],
+    filters: [["in_force", "仅当日有效", YES_NO], ["unit_id", "发包/出租单位ID"]],
     columns: [
       col("unit_name", "发包/出租单位", (r) => r.unit_name, (r) => unitLink(r.unit_id)),
       col("contractor_name", "承包/承租单位", (r) => r.contractor_name, (r) => unitLink(r.contractor_id)),
