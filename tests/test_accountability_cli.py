@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from api.bootstrap import bootstrap
+from api.cli.console import every_page
 from application import accountability as a
 from domain import accountability as ac
 from domain.rules import pack_for
@@ -57,3 +58,16 @@ def test_assessments_and_the_department_board_from_the_command_line(workdir: Pat
     assert "山腰街道  95.00  优秀  [placeholder scheme]" in out
     code, out, err = run(capsys, "accountability", "departments", "--year", str(year))
     assert (code, out) == (0, ""), err
+
+
+def test_a_listing_reads_every_page() -> None:
+    """The command line lists every row of a paged query, page after page, never only the first page's 500."""
+    rows = [{"n": n} for n in range(7)]
+    asked: list[int] = []
+
+    def page(offset: int) -> list[dict[str, int]]:
+        asked.append(offset)
+        return rows[offset:offset + 3]
+
+    assert list(every_page(page)) == rows
+    assert asked == [0, 3, 6, 7]

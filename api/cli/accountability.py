@@ -8,6 +8,7 @@ from uuid import UUID
 import click
 
 from api.bootstrap import bootstrap
+from api.cli.console import every_page
 from domain.accountability import FORM_TERMS, NOTICE_TERMS, SLIP_TERMS
 from domain.calendar import CST
 from domain.rules.assessment import RATING_TERMS, Rating
@@ -70,9 +71,10 @@ def accountability_departments(year: int) -> None:
 @click.option("--year", type=click.IntRange(2000, 2100), required=True)
 def accountability_assessments(year: int) -> None:
     system = bootstrap()
-    for r in system.queries.accountability.assessments_of("", year):
+    queries = system.queries.accountability
+    for r in every_page(lambda offset: queries.assessments_of("", year, offset=offset)):
         placeholder = "  [placeholder scheme]" if r["placeholder"] else ""
         click.echo(f"{r['unit_name'] or r['unit_id']}  {r['score']}  {RATING_TERMS[Rating(r['rating'])]}{placeholder}")
-    for p in system.queries.accountability.project_vetoes_of("", year):
+    for p in every_page(lambda offset: queries.project_vetoes_of("", year, offset=offset)):
         click.echo(f"项目一票否决 {p['decided_at']:%Y-%m-%d}  {p['issuer_name']}: {p['name']} ({p['document']}) — "
                    f"{p['risk']}")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 
 import click
 import orjson
@@ -37,6 +38,14 @@ class Moment(click.ParamType):
 
 
 MOMENT = Moment()
+
+
+def every_page(page: Callable[[int], list[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+    """Every row of a paged query (``page(offset)``, pages of its default size), so a listing is never cut short."""
+    offset = 0
+    while rows := page(offset):
+        yield from rows
+        offset += len(rows)
 
 
 def echo_json(value: object) -> None:
