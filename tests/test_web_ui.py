@@ -397,6 +397,7 @@ def test_a_town_user_sees_its_own_assessment_project_vetoes_and_outsourcing_only
     with serving(system, follow=False) as running, tab(browser, running.url) as town:
         log_in(town, running, running.token("viewer", TOWN_B))
         town.get_by_role("link", name="考核结果").click()
+        expect(town.locator("h1")).to_contain_text("年度考核结果")
         expect(town.locator("#row-count")).to_be_visible()  # this year's page, read: now the year asked for
         town.get_by_label("年度", exact=False).fill("2025")
         town.get_by_role("button", name="查询").click()
@@ -410,6 +411,7 @@ def test_a_town_user_sees_its_own_assessment_project_vetoes_and_outsourcing_only
         shoot(town, "assessments", backend_of(system))
 
         town.get_by_role("link", name="项目一票否决").click()
+        expect(town.locator("h1")).to_contain_text("项目一票否决")  # the page changed (not the last one's count)
         expect(town.locator("#row-count")).to_be_visible()  # this year's page, read: now the year asked for
         town.get_by_label("年度", exact=False).fill("2025")
         town.get_by_role("button", name="查询").click()
