@@ -20,6 +20,7 @@ from application import blacklist as b
 from application import cases as c
 from application import organisation as o
 from application import outsourcing as o_
+from domain import accountability as ac
 from domain import assessments as asm
 from domain.rules import pack_for
 from domain.rules.assessment import assessment_scheme
@@ -27,7 +28,7 @@ from domain.tips import Tip
 from domain.units import RiskColour
 from projections import tips
 from tests.builders import World, state_of
-from tests.conftest import COUNTY, REGISTRAR
+from tests.conftest import ADMIN, COUNTY, REGISTRAR, TOWN_A, TOWN_B
 from tests.test_accountability import Office
 from tests.test_blacklist import Desk
 from tests.test_cases import Bench
@@ -258,3 +259,27 @@ def test_the_outsourcing_relations_on_a_past_day_as_known_then(system: System, c
     assert (row["ended_on"], len(row["reviews"])) == (str(site.today + timedelta(days=5)), 1)
     assert read(client, token, "/outsourcing", as_of=recorded - timedelta(days=1)) == [], "not recorded yet"
     assert read(client, token, "/outsourcing", known_at=recorded - timedelta(minutes=1)) == []
+
+
+def test_a_past_day_is_read_within_the_callers_jurisdiction_only(system: System, client: TestClient, token,
+                                                                 clock) -> None:
+    """The history read (``as_of`` / ``known_at``) is scoped as the current one: a town's official sees its own
+    slips and cases on a past day, another town's sees none of them."""
+    bench = Bench(system)
+    bench.open(bench.hazard())
+    bench.world.run(ADMIN, a.IssueSlip(kind=ac.SlipKind.assignment, issuer_unit_id=bench.world.county,
+                                       target_unit_id=bench.world.town_a, matter="燃气安全隐患突出问题, 限期整治并反馈",
+                                       deadline=clock.now() + timedelta(days=10)))
+    clock.advance(timedelta(days=1))
+    system.runner.catch_up()
+    at = {"as_of": clock.now(), "known_at": clock.now()}
+    for path, key in (("/accountability/slips", "slip_id"), ("/cases", "case_id")):
+        everything = read(client, token, path, "admin", **at)
+        assert everything, path
+        for town in (TOWN_A, TOWN_B):
+            mine = {r[key] for r in everything if (r["jurisdiction"] + "/").startswith(town + "/")}
+            params = {k: v.isoformat() for k, v in at.items()}
+            answer = client.get(f"/api/v1{path}", params=params, headers=token("admin", town))
+            assert answer.status_code == 200, answer.text
+            assert {r[key] for r in answer.json()} == mine, (path, town)
+        assert any((r["jurisdiction"] + "/").startswith(t + "/") for r in everything for t in (TOWN_A, TOWN_B))
