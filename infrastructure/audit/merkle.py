@@ -133,6 +133,18 @@ def inclusion_path(index: int, size: int, mth: Mth) -> list[bytes]:
     return path[::-1]
 
 
+def _inclusion_step(fn: int, sn: int, r: bytes, p: bytes) -> tuple[int, int, bytes]:
+    """One step of RFC 9162 §2.1.3.2's walk (step 3 for one path item ``p``): the next ``(fn, sn, r)``."""
+    if fn & 1 or fn == sn:
+        r = node_hash(p, r)
+        while not fn & 1 and fn != 0:
+            fn >>= 1
+            sn >>= 1
+    else:
+        r = node_hash(r, p)
+    return fn >> 1, sn >> 1, r
+
+
 def root_from_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes:
     """The root an inclusion path leads to from a leaf hash (RFC 9162 §2.1.3.2, steps 1–4)."""
     if not 0 <= index < size:
@@ -141,15 +153,7 @@ def root_from_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes
     for p in path:
         if sn == 0:
             raise ProofError(f"the inclusion path is longer than a tree of {size} leaves allows")
-        if fn & 1 or fn == sn:
-            r = node_hash(p, r)
-            while not fn & 1 and fn != 0:
-                fn >>= 1
-                sn >>= 1
-        else:
-            r = node_hash(r, p)
-        fn >>= 1
-        sn >>= 1
+        fn, sn, r = _inclusion_step(fn, sn, r, p)
     if sn != 0:
         raise ProofError(f"the inclusion path is shorter than a tree of {size} leaves needs")
     return r
@@ -189,15 +193,7 @@ class Inclusions(Generic[T]):
             p = self.decode(item)
             if sn == 0 or p is None:
                 return False
-            if fn & 1 or fn == sn:
-                r = node_hash(p, r)
-                while not fn & 1 and fn != 0:
-                    fn >>= 1
-                    sn >>= 1
-            else:
-                r = node_hash(r, p)
-            fn >>= 1
-            sn >>= 1
+            fn, sn, r = _inclusion_step(fn, sn, r, p)
         if sn != 0 or r != self.root:
             return False
         self._keep(made)
