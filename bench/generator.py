@@ -11,25 +11,32 @@ left past their deadline for the policy worker to mark overdue), and tips (recei
 
 Every command goes through ``Zeren.execute`` (authorisation, references, decisions, the unit of work), so every
 invariant of the slow path holds. The **bulk path** (``--bulk``) runs the very same commands with the same clock
-and ids; only the saving differs: :class:`BufferedLog` keeps the events of many commands and writes them in one
-transaction of the store (``EventStore.save``, the library's table lock included) every ``batch`` events, and
-before anything reads the store from outside the unit of work (a ``Directory`` lookup, the tip register, the
-policy worker's read models). So both paths store exactly the same events (``tests/test_bench.py`` compares them).
+and ids; only where their events go and where the reads outside the unit of work are answered differ. The slow path
+saves each command in its own transaction and, at each month's end, brings every read model of the store to the
+head for the policy worker. The bulk path keeps the events of many commands — the worker's idempotent ones with
+their receipts — in :class:`BufferedLog` and appends them ``batch`` at a time in one transaction (one ``COPY`` on
+PostgreSQL), months at once; the command path's lookups, the tip register and the worker read the read models they
+need from :class:`PolicyReadSide`, the same projections run in this process on the generator's own events and
+brought to the head before each read. So both paths store exactly the same events and receipts
+(``tests/test_bench.py`` compares them), and no command or policy reads a read model behind the log.
 """
 
 from __future__ import annotations
 
+import bisect
 import random
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from api.bootstrap import HANDLERS, System
+from api.bootstrap import HANDLERS, Queries, System
 from api.demo.identifiers import credit_code, resident_id
 from api.demo.scene import Demo
 from application import hazards as h
@@ -52,6 +59,22 @@ from domain.posts import PostDefinition, PostKind
 from domain.responsibility import DutyTerms, Line, ListKind
 from domain.supervision import LeadCandidate
 from domain.units import DepartmentProfile, EnterpriseProfile, Level, RiskColour, TerritorialProfile
+from infrastructure.database import Database
+from infrastructure.eventstore import EventStore
+from infrastructure.following import Runner
+from infrastructure.lookups import Lookups
+from infrastructure.migrate import upgrade
+from infrastructure.settings import Settings
+from projections.accident_checks import AccidentChecks
+from projections.accountability import AccountabilityRecords
+from projections.cases import CaseLedger
+from projections.deadlines import HazardDeadlines
+from projections.directory import DirectoryProjection
+from projections.inspection_ledger import InspectionLedger
+from projections.orders import Orders
+from projections.oversight import OversightFlags
+from projections.responsibility_ledger import ResponsibilityLedger
+from projections.tips import TipLedger
 
 START = datetime(2016, 1, 4, 9, 0, tzinfo=CST)
 PROVINCE = "350000"
@@ -70,17 +93,27 @@ GIVEN = "建志秀国丽文海振淑永晓雪德玉俊美家春伟桂"
 
 
 class BufferedLog:
-    """The store seen by the bulk path: commands' events are kept and written in batches (one transaction each).
+    """The store seen by the bulk path: the events of many commands — the policy worker's idempotent ones with
+    their receipts — are kept and written in one transaction of the store (``EventStore.append``: one ``COPY`` on
+    PostgreSQL) every ``batch`` events, whatever the months they span.
 
-    Between two writes, reads see the pending states first, so each command decides on exactly the state the slow
-    path would show it; positions are counted on from the store's head (one writer: the generator)."""
+    Reads see the pending states first, then the store's cached state (one writer: the generator, so the cache is
+    the store), so each command decides on exactly the state the slow path would show it. What is read from outside
+    the unit of work — the command path's lookups, the tip register, the policy worker's read models — is read from
+    :class:`PolicyReadSide`, projected in this process from :attr:`tail`, never from a lagging read model.
+    Positions are counted on from the store's head."""
 
-    def __init__(self, store: EventLog, batch: int):
+    def __init__(self, store: EventStore, batch: int):
         self.store, self.batch = store, batch
         self.states: dict[UUID, Any] = {}
         self.events: list[Any] = []
+        self.receipts: dict[tuple[str, str], tuple[Receipt, int]] = {}
+        """Pending receipts by (scope, key), each with the index in :attr:`events` of its command's last event."""
         self.history_of: dict[UUID, list[Any]] = {}
-        self.base = store.head()
+        self.position = store.head()
+        """The position of the last event saved (pending or written)."""
+        self.tail: list[LogEntry] = []
+        """The entries not yet projected by :class:`PolicyReadSide`, written or not."""
         self.written, self.seconds = 0, 0.0
         """Events written and the time spent writing them (the bulk append rate, ``bench.suite``)."""
 
@@ -91,6 +124,8 @@ class BufferedLog:
         state = self.states.get(aggregate_id)
         if state is not None and (version is None or version == state.version):
             return state
+        if version is None:
+            return self.store.recent(aggregate_id)  # the saved states are cached; nobody else writes
         if state is not None:
             self.flush()
         return self.store.get(aggregate_id, version)
@@ -103,16 +138,18 @@ class BufferedLog:
 
     def save(self, states: Sequence[Any], events: Sequence[Any], receipt: Receipt | None,
              read: Mapping[UUID, int] | None = None) -> int:
-        if receipt is not None:  # the worker's idempotent commands: straight to the store, as on the slow path
-            self.flush()
-            self.base = self.store.save(states, events, receipt, read)
-            return self.base
         for state in states:
             self.states[state.id] = state
+        mapper = self.store.backend.mapper
         for event in events:
             self.history_of.setdefault(event.originator_id, []).append(event)
+            self.position += 1
+            stored = mapper.to_stored_event(event)
+            self.tail.append(LogEntry(self.position, event, stored.topic, stored.state))
         self.events.extend(events)
-        position = self.base + len(self.events)
+        if receipt is not None:
+            self.receipts[(receipt.scope, receipt.key)] = (receipt, len(self.events) - 1)
+        position = self.position
         if len(self.events) >= self.batch:
             self.flush()
         return position
@@ -121,38 +158,66 @@ class BufferedLog:
         if self.events:
             started = time.perf_counter()
             with self.store.writing():  # SQLite: in turn with the service's own commands
-                self.base = self.store.save(list(self.states.values()), self.events, None)
+                self.position = self.store.append(list(self.states.values()), self.events,
+                                                  list(self.receipts.values()))
             self.seconds += time.perf_counter() - started
             self.written += len(self.events)
-        self.states, self.events, self.history_of = {}, [], {}
+        self.states, self.events, self.history_of, self.receipts = {}, [], {}, {}
 
     def read(self, after: int, limit: int) -> list[LogEntry]:
-        self.flush()
-        return self.store.read(after, limit)
+        """The entries after ``after``: from :attr:`tail`, the older ones from the store."""
+        older: list[LogEntry] = []
+        first = self.tail[0].position if self.tail else self.position + 1
+        if after + 1 < first:
+            self.flush()
+            older = self.store.read(after, min(limit, first - 1 - after))
+        start = bisect.bisect_right(self.tail, after, key=lambda e: e.position)
+        return [*older, *self.tail[start:start + limit - len(older)]]
 
     def head(self) -> int:
-        return self.base + len(self.events)
+        return self.position
 
     def find_receipt(self, scope: str, key: str) -> StoredReceipt | None:
-        self.flush()
-        return self.store.find_receipt(scope, key)
+        pending = self.receipts.get((scope, key))
+        if pending is None:
+            return self.store.find_receipt(scope, key)
+        receipt, last = pending
+        return StoredReceipt(receipt.fingerprint, receipt.response, self.position - len(self.events) + 1 + last)
 
 
-@dataclass
-class _Flushing:
-    """A port that reads the store from outside the unit of work: the pending events are written first."""
+POLICY_READ_MODELS = (DirectoryProjection, ResponsibilityLedger, InspectionLedger, HazardDeadlines, TipLedger,
+                      OversightFlags, AccidentChecks, CaseLedger, AccountabilityRecords, Orders)
+"""The read models the command path's lookups (``infrastructure.lookups``), the tip register and the policy worker
+read."""
 
-    log: BufferedLog
-    port: Any
 
-    def __getattr__(self, name: str) -> Any:
-        method = getattr(self.port, name)
+class PolicyReadSide:
+    """The bulk path's read side: the read models of :data:`POLICY_READ_MODELS` in a scratch SQLite database of this
+    process, projected by the same projections from the generator's own events (:attr:`BufferedLog.tail`) before
+    each read — so the lookups and the worker read exactly what the slow path reads from the store's read models
+    brought to the head, without waiting for the events to be written. The store's own read models are not
+    brought up meanwhile (``zeren bench generate`` catches them up at the end)."""
 
-        def flushed(*args: Any, **kwargs: Any) -> Any:
-            self.log.flush()
-            return method(*args, **kwargs)
+    def __init__(self, buffer: BufferedLog):
+        self.buffer = buffer
+        self.scratch = tempfile.TemporaryDirectory(prefix="zeren-policies-")
+        settings = Settings(sqlite_path=Path(self.scratch.name) / "read.db", data_dir=Path(self.scratch.name))
+        self.db = Database(settings)
+        upgrade(self.db)
+        self.runner = Runner(self.db, buffer, [projection() for projection in POLICY_READ_MODELS])
+        self.runner.setup()
+        self.queries = Queries(self.db, settings)
+        self.lookups = Lookups(self.runner, self.queries.directory, self.queries.inspections, self.queries.cases,
+                               self.queries.accountability)
 
-        return flushed
+    def catch_up(self) -> None:
+        """Every read model to the head; the tail they have all projected is dropped."""
+        self.runner.catch_up()
+        self.buffer.tail = []
+
+    def close(self) -> None:
+        self.db.close()
+        self.scratch.cleanup()
 
 
 @dataclass
@@ -181,15 +246,22 @@ class Generator:
         self.log: EventLog = system.store
         directory: Directory = system.service.directory
         tips: TipRegister | None = system.service.tips
+        deadlines, oversight, accidents = system.queries.deadlines, system.queries.oversight, \
+            system.queries.accident_checks
+        cases, accountability = system.queries.cases, system.queries.accountability
         self.buffer: BufferedLog | None = None
+        self.policies: PolicyReadSide | None = None
         if bulk:
             self.buffer = BufferedLog(system.store, batch)
             self.log = self.buffer
-            directory, tips = _Flushing(self.buffer, directory), _Flushing(self.buffer, tips)
+            self.policies = PolicyReadSide(self.buffer)
+            read = self.policies.queries
+            directory, tips = self.policies.lookups, read.tips
+            deadlines, oversight, accidents = read.deadlines, read.oversight, read.accident_checks
+            cases, accountability = read.cases, read.accountability
         self.service = Zeren(self.log, self.clock, SeededIds(seed), system.vault, HANDLERS, directory, tips)
-        self.worker = Worker(self.service, self.clock, system.queries.deadlines, system.queries.oversight,
-                             system.queries.accident_checks,
-                             system.queries.cases, system.queries.accountability, system.queries.accountability)
+        self.worker = Worker(self.service, self.clock, deadlines, oversight, accidents, cases, accountability,
+                             accountability)
         self.demo = Demo(self.service, self.clock)
         self.counties: list[County] = []
         self.people = 0
@@ -211,6 +283,11 @@ class Generator:
             self.buffer.flush()
         return {"commands": self.demo.commands, "events": self.system.store.head(), "counties": len(self.counties),
                 "enterprises": enterprises, "until": self.clock.now().date().isoformat()}
+
+    def close(self) -> None:
+        """Drop the bulk path's scratch read side (its files are removed when the generator is collected anyway)."""
+        if self.policies is not None:
+            self.policies.close()
 
     def do(self, who: Principal, command: Any, when: datetime, lag: timedelta = timedelta(minutes=30)) -> UUID:
         return self.demo.do(who, command, when=when, lag=lag)
@@ -326,9 +403,10 @@ class Generator:
     def _tick(self, when: datetime) -> None:
         """The policy worker's pass on read models brought to the head (overdue marks, 零执法 flags)."""
         self.clock.set(max(self.clock.now(), when))
-        if self.buffer is not None:
-            self.buffer.flush()
-        self.system.runner.catch_up()
+        if self.policies is not None:
+            self.policies.catch_up()
+        else:
+            self.system.runner.catch_up()
         self.worker.tick()
 
     def _revise(self, c: County, when: datetime) -> None:

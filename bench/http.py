@@ -169,7 +169,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name, store("postgres", args.postgres, Path(name)) as settings:
         started = time.perf_counter()
-        system, _ = generate(settings, args.events)
+        system, _, _ = generate(settings, args.events)
         print(f"generated {system.store.head():,} events in {time.perf_counter() - started:.0f} s", flush=True)
         try:
             system.runner.catch_up()

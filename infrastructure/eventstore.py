@@ -160,6 +160,16 @@ class EventStore:
             raise
         return max(r.notification.id for r in recordings)
 
+    def append(self, states: Sequence[Any], events: Sequence[DomainEvent],
+               receipts: Sequence[tuple[Receipt, int]]) -> int:
+        """A bulk import's batch — the events of many commands decided one after the other by a single writer
+        (``bench/generator.py``) — in one transaction (on PostgreSQL one ``COPY``, under the table lock as every
+        save), with each idempotent command's receipt and the index in ``events`` of that command's last event,
+        whose position the receipt keeps (as :meth:`save` keeps a command's own). Returns the last position."""
+        kwargs: dict[str, Any] = {"receipts": list(receipts)} if receipts else {}
+        recordings = self.backend.save_states(states, events, **kwargs)
+        return max(r.notification.id for r in recordings)
+
     def read(self, after: int, limit: int) -> list[LogEntry]:
         notifications = self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
         mapper = self.backend.mapper

@@ -160,6 +160,11 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
                 f"INSERT INTO {RECEIPTS_TABLE} VALUES (?,?,?,?,?)",
                 (receipt.scope, receipt.key, receipt.fingerprint, receipt.response, max(ids)),
             )
+        receipts: Sequence[tuple[Receipt, int]] = kwargs.get("receipts") or ()
+        if receipts:
+            assert ids is not None
+            c.executemany(f"INSERT INTO {RECEIPTS_TABLE} VALUES (?,?,?,?,?)",
+                          [(r.scope, r.key, r.fingerprint, r.response, ids[last]) for r, last in receipts])
         return ids
 
     def find_receipt(self, scope: str, key: str) -> StoredReceipt | None:
@@ -215,6 +220,9 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             "INSERT INTO {schema}.{receipts} VALUES "
             "(%s, %s, %s, %s, (SELECT MAX(notification_id) FROM {schema}.{table}))"
         ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE), table=table)
+        self.insert_positioned_receipt_statement = SQL(
+            "INSERT INTO {schema}.{receipts} VALUES (%s, %s, %s, %s, %s)"
+        ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE))
         self.select_versions_statement = SQL(
             "SELECT originator_id, MAX(originator_version) AS version FROM {schema}.{table} "
             "WHERE originator_id = ANY(%s) GROUP BY originator_id"
@@ -246,8 +254,9 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         receipt are pipelined and synced once (the library syncs the receipt separately)."""
         read: dict[UUID, int] = kwargs.get("read") or {}
         receipt: Receipt | None = kwargs.get("receipt")
-        if len(stored_events) >= COPY_FROM:
-            return self._copy_events(stored_events, read, receipt)
+        receipts: Sequence[tuple[Receipt, int]] = kwargs.get("receipts") or ()
+        if len(stored_events) >= COPY_FROM or receipts:
+            return self._copy_events(stored_events, read, receipt, receipts)
         rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
                 for e in stored_events]
         failure: Exception | None = None
@@ -277,13 +286,15 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         return ids
 
     def _copy_events(self, stored_events: Sequence[StoredEvent], read: dict[UUID, int],
-                     receipt: Receipt | None) -> list[int]:
+                     receipt: Receipt | None, receipts: Sequence[tuple[Receipt, int]] = ()) -> list[int]:
         """A large save (a bulk import's batch, :data:`COPY_FROM`): the events go in with one binary ``COPY``, in the
         same transaction and under the same table lock as any save — so notification ids still follow the commit
         order, and a follower reading "after my position" never skips an event committed late (the library's
         optional insert functions, which skip the lock, stay off). The lock, the head, the versions read and the
         notification are pipelined; then the ``COPY``, the receipt and the ids given. Under the lock the ids are
-        the sequence's next values, so the copied rows are the ones above the head."""
+        the sequence's next values, so the copied rows are the ones above the head. ``receipts``: the receipts of
+        the many commands of a bulk import's batch, each with the index in ``stored_events`` of its command's last
+        event (its position, as a command's own receipt has)."""
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs, \
                 conn.cursor() as versions, conn.cursor() as heads:
             with conn.pipeline():
@@ -308,9 +319,14 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             assert copied is not None
             assert copied["count"] == len(stored_events), "under the table lock only this COPY adds rows"
             if copied["last"] - copied["first"] + 1 == copied["count"]:
-                return list(range(copied["first"], copied["last"] + 1))
-            curs.execute(self.select_ids_statement, (head["head"],))
-            return [row["notification_id"] for row in curs.fetchall()]
+                ids = list(range(copied["first"], copied["last"] + 1))
+            else:
+                curs.execute(self.select_ids_statement, (head["head"],))
+                ids = [row["notification_id"] for row in curs.fetchall()]
+            if receipts:
+                curs.executemany(self.insert_positioned_receipt_statement,
+                                 [(r.scope, r.key, r.fingerprint, r.response, ids[last]) for r, last in receipts])
+            return ids
 
     def find_receipt(self, scope: str, key: str) -> StoredReceipt | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
