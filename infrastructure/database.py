@@ -5,7 +5,8 @@ timestamps, JSON as JSONB on PostgreSQL, dates, keys as text); statements are co
 a ``sqlalchemy.Connection``:
 
 - :meth:`Database.transaction` writes (SQLite: ``BEGIN IMMEDIATE``, so writers queue instead of deadlocking);
-- :meth:`Database.read` is a read-only snapshot (PostgreSQL: ``READ ONLY``; SQLite: a deferred transaction).
+- :meth:`Database.read` reads (PostgreSQL: each statement on its own on a read-only session of a pool of its own;
+  SQLite: a deferred transaction, a snapshot).
 
 The durable tables (tracking, receipts, audit tree, data keys) are created by Alembic (:mod:`infrastructure.migrate`);
 read models by their runner (:mod:`infrastructure.following`).
@@ -26,6 +27,13 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import QueuePool
 
 from infrastructure.settings import Settings
+
+WRITERS = 4
+"""Connections kept for write transactions (PostgreSQL): the projection runner, the sealer, the worker, a rebuild."""
+READERS = 20
+"""Connections kept for reads (PostgreSQL), and as many more under a burst: the server's worker threads (40) read
+briefly, one statement at a time; a connection opened beyond the pool is closed again when returned, so the pool
+is sized for the usual concurrency rather than the peak."""
 
 
 def _json_dumps(value: Any) -> str:
@@ -50,8 +58,13 @@ class Database:
             url = URL.create("postgresql+psycopg", username=pg["user"], password=pg["password"] or None,
                              host=pg["host"], port=int(pg["port"]), database=pg["dbname"])
             self.engine: Engine = create_engine(
-                url, pool_size=2, max_overflow=8, json_serializer=_json_dumps,
+                url, pool_size=WRITERS, max_overflow=8, json_serializer=_json_dumps,
                 json_deserializer=orjson.loads, connect_args={"options": f"-c search_path={self.schema}"},
+            )
+            self._reads: Engine = create_engine(
+                url, pool_size=READERS, max_overflow=READERS, json_serializer=_json_dumps,
+                json_deserializer=orjson.loads, isolation_level="AUTOCOMMIT",
+                connect_args={"options": f"-c search_path={self.schema} -c default_transaction_read_only=on"},
             )
         else:
             self.schema = "main"
@@ -62,6 +75,7 @@ class Database:
                 connect_args={"check_same_thread": False, "timeout": 30},
             )
             event.listen(self.engine, "connect", _sqlite_connected)
+            self._reads = self.engine
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:
@@ -80,9 +94,17 @@ class Database:
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        """A read-only snapshot."""
-        with self.engine.connect() as conn:
-            conn.exec_driver_sql("SET TRANSACTION READ ONLY" if self.dialect == "postgres" else "BEGIN")
+        """A connection to read with, nothing written through it.
+
+        PostgreSQL: a connection of the read pool, in autocommit on a session whose every transaction is read-only
+        (``default_transaction_read_only``), so each statement is one round trip — no ``BEGIN``, ``SET TRANSACTION
+        READ ONLY`` or ``ROLLBACK`` around it — and sees what was committed when it started, as it did inside a
+        ``READ COMMITTED`` transaction (PostgreSQL's default, never changed here: a transaction gave no snapshot
+        across statements either). Readers have a pool of their own (:data:`READERS`), so a page never queues behind
+        the followers' write transactions for a connection. SQLite: a deferred transaction, a snapshot of the WAL."""
+        with self._reads.connect() as conn:
+            if self.dialect == "sqlite":
+                conn.exec_driver_sql("BEGIN")
             try:
                 yield conn
             finally:
@@ -102,6 +124,7 @@ class Database:
 
     def close(self) -> None:
         self.engine.dispose()
+        self._reads.dispose()
 
 
 def _sqlite_connected(dbapi_connection: Any, _record: Any) -> None:
