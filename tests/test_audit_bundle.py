@@ -446,3 +446,90 @@ def test_a_format_2_bundle_still_verifies_and_format_3_names_what_it_withholds(h
     withheld = history.export(tmp_path / "w.zip", Selection(withheld=frozenset({"RiskColourGraded"})))
     assert verify(withheld, history.keys()).coverage == "subset"
     assert "RiskColourGraded" not in {orjson.loads(line)["type"] for line in lines_of(withheld)}
+
+
+# Several processes (docs/audit.md §7): the lines of events.jsonl are checked by workers a chunk each; the outcome,
+# and the words of a refusal, are those of one process.
+
+def chunking(path: Path, keys: dict) -> list[tuple[int, int]]:
+    """``(first line, lines)`` of each chunk the verifier hands a worker, at the current ``bundle.CHUNK``."""
+    with zipfile.ZipFile(path) as archive:
+        reader = bundle._Reader(archive, keys)
+        return [(first, chunk.count(b"\n")) for first, chunk in reader.chunks(bundle.EVENTS, bundle.CHUNK)]
+
+
+def alike(path: Path, history: SealedHistory) -> str:
+    """The refusal of ``path`` by one process, which two processes must word the same."""
+    alone = refused(path, history)
+    with pytest.raises(BundleInvalid) as failed:
+        verify(path, history.keys(), jobs=2)
+    assert str(failed.value) == alone
+    return alone
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bundle, "CHUNK", 6000)  # two or three lines a chunk
+
+
+def test_several_processes_verify_what_one_verifies(history: SealedHistory, full: Path, tmp_path: Path,
+                                                    small_chunks: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    keys = history.keys()
+    assert len(chunking(full, keys)) > 3
+    town = history.export(tmp_path / "town.zip", Selection(jurisdiction=TOWN_A))
+    alone = [verify(full, keys), verify(town, keys)]
+    read_here: list[bytes] = []
+    original = bundle._Fast.event
+
+    def spied(self: bundle._Fast, line: bytes) -> bundle._Event | None:
+        read_here.append(line)
+        return original(self, line)
+
+    monkeypatch.setattr(bundle._Fast, "event", spied)
+    assert [verify(full, keys, jobs=2), verify(town, keys, jobs=2)] == alone
+    assert read_here == [], "the workers checked every line of a genuine bundle"
+
+
+def test_a_tampered_line_inside_a_workers_chunk_is_named_as_one_process_names_it(
+        history: SealedHistory, full: Path, tmp_path: Path, small_chunks: None) -> None:
+    first, _ = next(c for c in chunking(full, history.keys()) if c[1] >= 3)
+    middle = first + 1
+    changed = rewrite(full, tmp_path / "data.zip", "events.jsonl", one_event(
+        middle, lambda line: line.replace(b'"reason":"', b'"reason":"X', 1) if b'"reason":"' in line else
+        line.replace(b'"name":"', b'"name":"X', 1)))
+    assert alike(changed, history).startswith(f"{where(full, middle)}: its data differs from its stored bytes")
+
+    def flip(line: bytes) -> bytes:
+        event = orjson.loads(line)
+        event["inclusion_path"][0] = ("0" if event["inclusion_path"][0][0] != "0" else "1") + \
+            event["inclusion_path"][0][1:]
+        return orjson.dumps(event) + b"\n"
+
+    proof = rewrite(full, tmp_path / "proof.zip", "events.jsonl", one_event(middle, flip))
+    assert alike(proof, history).startswith(f"{where(full, middle)}: its inclusion proof fails")
+    dropped = rewrite(full, tmp_path / "dropped.zip", "events.jsonl", lambda data: b"".join(
+        line for i, line in enumerate(data.splitlines(keepends=True), 1) if i != middle))
+    assert "out of sequence" in alike(dropped, history)
+    unended = forged(full, tmp_path / "unended.zip", raw_events=lambda data: data[:-1])
+    assert alike(unended, history).endswith("does not end with a newline")
+    spaced = forged(full, tmp_path / "spaced.zip", raw_events=lambda data: data.replace(b'{"leaf_index":',
+                                                                                        b'{ "leaf_index":'))
+    assert verify(spaced, history.keys(), jobs=2) == verify(spaced, history.keys()), \
+        "lines another encoder wrote are read strictly, in the workers too"
+
+
+def test_lines_swapped_across_two_workers_chunks_are_named_as_one_process_names_them(
+        history: SealedHistory, tmp_path: Path, small_chunks: None) -> None:
+    """A subset's order is checked across chunks by the process that takes the workers' results in order."""
+    town = history.export(tmp_path / "town.zip", Selection(jurisdiction=TOWN_A))
+    lines = lines_of(town)
+    def swapping(last: int) -> Callable[[bytes], bytes]:
+        return lambda _: b"".join([*lines[:last - 1], lines[last], lines[last - 1], *lines[last + 1:]])
+
+    for last in range(1, len(lines) - 1):
+        bad = forged(town, tmp_path / f"swapped{last}.zip", raw_events=swapping(last))
+        if any(first == last + 1 for first, _ in chunking(bad, history.keys())):
+            break
+    else:
+        pytest.fail("no chunk boundary between two lines")
+    assert f"line {last + 1}): out of log order — it comes after leaf" in alike(bad, history)

@@ -20,8 +20,12 @@ from __future__ import annotations
 import binascii
 import hashlib
 import json
+import multiprocessing
+import os
 import zipfile
+from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -46,6 +50,10 @@ MANIFEST_FIELDS = ("format", "created_at", "hash", "tree", "leaf_encoding", "sig
                    "root_hash", "coverage", "events", "excluded", "leaf_range", "position_range", "earlier_heads",
                    "members")
 CONSTANTS = {"hash": "SHA-256", "tree": "RFC 9162 §2.1", "leaf_encoding": 1, "signature": "Ed25519"}
+PARALLEL_FROM = 64 << 20
+"""An ``events.jsonl`` of this many bytes (about 25,000 events) or more is checked in one process per CPU."""
+CHUNK = 1 << 20
+"""Bytes of ``events.jsonl`` read at a time (and, in several processes, the lines one worker checks at a time)."""
 SELECTION_FIELDS = ("scope", "jurisdiction", "from_position", "to_position", "aggregate_id")
 WITHHELD = "withheld"
 """Format 3 adds this sixth field to the selection: the event types withheld from the caller (docs/audit.md §6.3)."""
@@ -257,23 +265,31 @@ class _Reader:
         if member["bytes"] != size:
             raise BundleInvalid(f"{name} holds {size} bytes, the manifest says {member['bytes']}")
 
-    def lines(self, name: str) -> Iterator[tuple[int, bytes]]:
-        """The member's lines (without their ``\n``), read a megabyte at a time and hashed as they go; checks that
-        every line ends with ``\n`` and the member's hash at the end."""
-        digest, size, number, rest = hashlib.sha256(), 0, 0, b""
+    def chunks(self, name: str, size: int = CHUNK) -> Iterator[tuple[int, bytes]]:
+        """The member's complete lines, read about ``size`` bytes at a time and hashed as they go: ``(the number of
+        the first line, the lines with their \n)``; checks that every line ends with ``\n`` and, at the end, the
+        member's hash."""
+        digest, total, number, rest = hashlib.sha256(), 0, 1, b""
         stream: IO[bytes]
         with self.archive.open(name) as stream:
-            while chunk := stream.read(1 << 20):
-                digest.update(chunk)
-                size += len(chunk)
-                parts = (rest + chunk).split(b"\n")
-                rest = parts.pop()
-                for part in parts:
-                    number += 1
-                    yield number, part
+            while piece := stream.read(size):
+                digest.update(piece)
+                total += len(piece)
+                end = piece.rfind(b"\n") + 1
+                if not end:
+                    rest += piece
+                    continue
+                lines, rest = rest + piece[:end], piece[end:]
+                yield number, lines
+                number += lines.count(b"\n")
         if rest:
-            raise BundleInvalid(f"line {number + 1} of {name} does not end with a newline")
-        self.check_digest(name, digest.hexdigest(), size)
+            raise BundleInvalid(f"line {number} of {name} does not end with a newline")
+        self.check_digest(name, digest.hexdigest(), total)
+
+    def lines(self, name: str) -> Iterator[tuple[int, bytes]]:
+        """The member's lines (without their ``\n``) with their numbers, checked as :meth:`chunks` does."""
+        for first, chunk in self.chunks(name):
+            yield from enumerate(_split(chunk), first)
 
     def head(self) -> TreeHead:
         raw = self.archive.read(HEAD)
@@ -459,9 +475,11 @@ class _Fast:
 
 
 def verify(path: Path, keys: Mapping[bytes, Ed25519PublicKey], previous: TreeHead | None = None,
-           witnesses: Sequence[Verifier] = (), min_witnesses: int = 0) -> Verified:
+           witnesses: Sequence[Verifier] = (), min_witnesses: int = 0, jobs: int | None = None) -> Verified:
     """Verify a bundle offline; raise :class:`BundleInvalid` naming the first failure. With ``min_witnesses``, the
-    head must carry valid cosignatures of at least that many of ``witnesses`` (cosigner vkeys)."""
+    head must carry valid cosignatures of at least that many of ``witnesses`` (cosigner vkeys). The events' lines
+    are checked in ``jobs`` processes (default: one per CPU for a large bundle); the outcome and its words are the
+    same whatever the number."""
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
@@ -474,7 +492,7 @@ def verify(path: Path, keys: Mapping[bytes, Ed25519PublicKey], previous: TreeHea
             missing = ", ".join(w.name for w in witnesses if w.name not in cosigned) or "none given"
             raise BundleInvalid(f"the head (tree size {head.tree_size}) is cosigned by {len(cosigned)} of the given "
                                 f"witnesses, {min_witnesses} are required (no valid cosignature by: {missing})")
-        seen = _verify_events(reader, head)
+        seen = _verify_events(reader, head, jobs)
         _verify_counts(reader.manifest, head, seen)
         earlier, previous_path = _verify_heads(reader, head, previous)
         if previous is not None:
@@ -492,44 +510,181 @@ class _Seen:
     count: int = 0
     first: _Event | None = None
     last: _Event | None = None
-    versions: dict[UUID, int] = field(default_factory=dict)
+    versions: dict[int, int] = field(default_factory=dict)
+    """Each record's last version, by the integer of its UUID."""
 
 
-def _verify_events(reader: _Reader, head: TreeHead) -> _Seen:
-    manifest = reader.manifest
-    complete = manifest.coverage in ("full", "range")
-    if manifest.coverage == "full":
-        start = 0
-    elif complete:
-        if manifest.leaf_range is None:
-            raise BundleInvalid(f"{MANIFEST} declares a {manifest.coverage} export without its leaf range")
-        start = manifest.leaf_range[0]
-    seen, fast = _Seen(), _Fast(head)
-    full, versions = manifest.coverage == "full", seen.versions
-    for number, line in reader.lines(EVENTS):
-        event = fast.event(line) or _read_event(line, number, head)
-        last = seen.last
-        problem = None
-        if complete and event.index != start + seen.count:
-            problem = (f"out of sequence — a {manifest.coverage} export lists every leaf in log order, and leaf "
-                       f"{start + seen.count} belongs here (it was dropped or moved)")
-        elif last and event.index <= last.index:
-            problem = f"out of log order — it comes after leaf {last.index}"
-        elif last and event.position <= last.position:
-            problem = f"positions do not increase — it comes after position {last.position}"
-        elif not manifest.admits(event.position, event.jurisdiction, event.aggregate_id, event.type):
-            problem = "the manifest's selection does not admit it"
-        else:
-            before = versions.get(event.aggregate_id, 0)
-            if event.version <= before or (full and event.version != before + 1):
-                problem = (f"version {event.version} of record {event.aggregate_id} follows version {before}: a "
-                           "record's versions run 1, 2, 3 … in log order")
+class _Order:
+    """The checks of an event against the events before it in the bundle (docs/audit.md §7, steps 3.5–3.7)."""
+
+    def __init__(self, manifest: Manifest):
+        self.manifest = manifest
+        self.complete = manifest.coverage in ("full", "range")
+        self.full = manifest.coverage == "full"
+        self.start = 0
+        if self.complete and not self.full:
+            if manifest.leaf_range is None:
+                raise BundleInvalid(f"{MANIFEST} declares a {manifest.coverage} export without its leaf range")
+            self.start = manifest.leaf_range[0]
+
+    def problem(self, count: int, last: _Event | None, before: int | None, event: _Event) -> str | None:
+        """Why ``event`` cannot follow ``count`` events ending with ``last``, its record's last version ``before``
+        (``None``: not known here, that check is left to the caller), or ``None``."""
+        manifest = self.manifest
+        if self.complete and event.index != self.start + count:
+            return (f"out of sequence — a {manifest.coverage} export lists every leaf in log order, and leaf "
+                    f"{self.start + count} belongs here (it was dropped or moved)")
+        if last and event.index <= last.index:
+            return f"out of log order — it comes after leaf {last.index}"
+        if last and event.position <= last.position:
+            return f"positions do not increase — it comes after position {last.position}"
+        if not manifest.admits(event.position, event.jurisdiction, event.aggregate_id, event.type):
+            return "the manifest's selection does not admit it"
+        if before is not None and not self.follows(before, event.version):
+            return (f"version {event.version} of record {event.aggregate_id} follows version {before}: a "
+                    "record's versions run 1, 2, 3 … in log order")
+        return None
+
+    def follows(self, before: int, version: int) -> bool:
+        """Whether a record's ``version`` may follow its ``before`` (0: none yet) in the bundle."""
+        return version > before and (not self.full or version == before + 1)
+
+    def follow(self, seen: _Seen, event: _Event, number: int) -> None:
+        """Add ``event`` (line ``number``) to what was seen, or raise :class:`BundleInvalid` naming it and why not."""
+        key = event.aggregate_id.int
+        problem = self.problem(seen.count, seen.last, seen.versions.get(key, 0), event)
         if problem:
             raise BundleInvalid(f"event at position {event.position} (leaf {event.index}, line {number}): {problem}")
-        versions[event.aggregate_id] = event.version
+        seen.versions[key] = event.version
         seen.first = seen.first or event
         seen.last, seen.count = event, seen.count + 1
+
+
+def _split(chunk: bytes) -> list[bytes]:
+    """The lines of a chunk of whole lines, without their ``\n``."""
+    lines = chunk.split(b"\n")
+    lines.pop()
+    return lines
+
+
+def _processes(jobs: int | None, size: int) -> int:
+    """How many processes check the lines of an ``events.jsonl`` of ``size`` bytes: ``jobs`` if given, else one
+    per available CPU from ``PARALLEL_FROM`` bytes on (starting the processes costs more below)."""
+    if jobs is not None:
+        return max(jobs, 1)
+    if size < PARALLEL_FROM:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _verify_events(reader: _Reader, head: TreeHead, jobs: int | None) -> _Seen:
+    order, seen, fast = _Order(reader.manifest), _Seen(), _Fast(head)
+    processes = _processes(jobs, reader.archive.getinfo(EVENTS).file_size)
+    if processes > 1:
+        _Parallel(reader, head, order, processes).verify(seen, fast)
+        return seen
+    for number, line in reader.lines(EVENTS):
+        order.follow(seen, fast.event(line) or _read_event(line, number, head), number)
     return seen
+
+
+@dataclass(frozen=True)
+class _Checked:
+    """What a worker found in a chunk of lines that passed every check it could make alone: the chunk's first and
+    last events, and each record's first and last version in it (by the UUID's integer)."""
+
+    count: int
+    first: _Event
+    last: _Event
+    firsts: dict[int, int]
+    lasts: dict[int, int]
+
+
+_WORKER: tuple[_Fast, _Order, TreeHead] | None = None
+"""A worker process's reading of lines and order checks (:func:`_start_worker`)."""
+
+
+def _start_worker(head: TreeHead, manifest: Manifest) -> None:
+    global _WORKER
+    _WORKER = (_Fast(head), _Order(manifest), head)
+
+
+def _check_chunk(chunk: bytes, first: int) -> _Checked | None:
+    """In a worker: every line of ``chunk`` (line ``first`` on) checked on its own and against the lines before it
+    in the chunk — all but what depends on the lines before the chunk (the last event and the records' versions,
+    :meth:`_Parallel.merge`). ``None`` when a check fails or a line is not read: the main process then checks the
+    chunk itself, line by line, and names the failure exactly as one process does."""
+    assert _WORKER is not None
+    fast, order, head = _WORKER
+    count, last, earliest = first - 1, None, None
+    firsts: dict[int, int] = {}
+    lasts: dict[int, int] = {}
+    for number, line in enumerate(_split(chunk), first):
+        try:
+            event = fast.event(line) or _read_event(line, number, head)
+        except BundleInvalid:
+            return None
+        key = event.aggregate_id.int
+        before = lasts.get(key)
+        if before is None:
+            firsts[key] = event.version
+        if order.problem(count, last, before, event):
+            return None
+        lasts[key] = event.version
+        earliest = earliest or event
+        count, last = count + 1, event
+    if earliest is None or last is None:
+        return None
+    return _Checked(count - first + 1, earliest, last, firsts, lasts)
+
+
+class _Parallel:
+    """The lines of ``events.jsonl`` checked in worker processes, a chunk each, while this process inflates and
+    hashes the member; the results are taken in order, and what depends on the lines before a chunk (leaf and
+    position order at its start, each record's first version in it) is checked here. A chunk a worker did not pass
+    is checked again here, line by line, from the state before it: so the first failure is named by line, with the
+    words of the one-process path, and nothing one process refuses passes."""
+
+    def __init__(self, reader: _Reader, head: TreeHead, order: _Order, processes: int):
+        self.reader, self.head, self.order, self.processes = reader, head, order, processes
+
+    def verify(self, seen: _Seen, fast: _Fast) -> None:
+        context = multiprocessing.get_context("spawn")
+        pending: deque[tuple[int, bytes, Future[_Checked | None]]] = deque()
+        chunks, ended = self.reader.chunks(EVENTS, CHUNK), None
+        pool = ProcessPoolExecutor(self.processes, mp_context=context, initializer=_start_worker,
+                                   initargs=(self.head, self.reader.manifest))
+        try:
+            while True:
+                try:
+                    first, chunk = next(chunks)
+                except StopIteration:
+                    break
+                except BundleInvalid as member:  # after the lines read so far, as one process reports it
+                    ended = member
+                    break
+                pending.append((first, chunk, pool.submit(_check_chunk, chunk, first)))
+                while len(pending) > 2 * self.processes:
+                    self.merge(seen, fast, *pending.popleft())
+            while pending:
+                self.merge(seen, fast, *pending.popleft())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+        if ended is not None:
+            raise ended
+
+    def merge(self, seen: _Seen, fast: _Fast, first: int, chunk: bytes, checked: Future[_Checked | None]) -> None:
+        """Take a chunk's result after every chunk before it."""
+        result, last, versions = checked.result(), seen.last, seen.versions
+        if (result is not None and (last is None or (result.first.index > last.index
+                                                     and result.first.position > last.position))
+                and all(self.order.follows(versions.get(key, 0), version) for key, version in result.firsts.items())):
+            versions.update(result.lasts)
+            seen.first = seen.first or result.first
+            seen.last, seen.count = result.last, seen.count + result.count
+            return
+        for number, line in enumerate(_split(chunk), first):
+            self.order.follow(seen, fast.event(line) or _read_event(line, number, self.head), number)
 
 
 def _read_event(line: bytes, number: int, head: TreeHead) -> _Event:
