@@ -9,6 +9,7 @@ live tables, and then swaps in (``Runner.rebuild``). Queries read the module-lev
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -85,6 +86,17 @@ def batch(conn: Connection) -> Iterator[Batch]:
         _BATCH.reset(token)
 
 
+@functools.cache
+def shadow_of(table: Table) -> Table:
+    """The shadow copy of ``table`` (``<name>__shadow``, its indexes likewise), made once per process: every rebuild
+    of the projection writes to the same ``Table`` objects, so the statements built and compiled for them are
+    reused (``functools.lru_cache`` of statements per table, SQLAlchemy's compiled cache) rather than made anew."""
+    copy = table.to_metadata(MetaData(), name=table.name + SHADOW)
+    for index in copy.indexes:
+        index.name = quoted_name(f"{index.name}{SHADOW}", None)
+    return copy
+
+
 def on(*event_types: type) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Mark a projection method as the handler of these event types: ``handler(self, conn, event, position)``."""
 
@@ -134,12 +146,8 @@ class Projection:
         twin = type(self).__new__(type(self))
         twin.__dict__.update(self.__dict__)
         twin.is_shadow = True
-        metadata = MetaData()
         for attr, table in self._table_attributes.items():
-            copy = table.to_metadata(metadata, name=table.name + SHADOW)
-            for index in copy.indexes:
-                index.name = quoted_name(f"{index.name}{SHADOW}", None)
-            setattr(twin, attr, copy)
+            setattr(twin, attr, shadow_of(table))
         return twin
 
     def create(self, conn: Connection) -> None:

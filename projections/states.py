@@ -4,6 +4,7 @@ status machine — the domain's — and no copy of it to drift (docs/DEVELOPING.
 
 from __future__ import annotations
 
+import functools
 from types import ModuleType
 from typing import Any, TypeVar
 
@@ -22,6 +23,7 @@ def states_table(name: str, metadata: MetaData) -> Table:
                  Column("version", Integer, nullable=False), Column("state_json", Json, nullable=False))
 
 
+@functools.cache
 def events_of(module: ModuleType) -> tuple[type[DomainEvent], ...]:
     """Every event class a domain module declares (the events of its aggregate)."""
     return tuple(value for value in vars(module).values() if isinstance(value, type)
