@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
+import psycopg
 from eventsourcing.persistence import (
     IntegrityError,
     InterfaceError,
@@ -34,6 +35,7 @@ from sqlalchemy import Column, LargeBinary, Table
 from application.ports import Receipt, StoredReceipt
 from domain.base import upcast
 from infrastructure.durable import DURABLE
+from infrastructure.group_commit import GroupCommit, Refused, Save, admit, involved
 from projections.columns import BigInt, Key
 
 
@@ -243,22 +245,38 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         self.select_ids_statement = SQL(
             "SELECT notification_id FROM {schema}.{table} WHERE notification_id > %s ORDER BY notification_id"
         ).format(schema=schema, table=table)
+        self.insert_grouped_statement = self.insert_events_statement + SQL(", originator_id, originator_version")
+        self.select_receipts_statement = SQL(
+            "SELECT scope, key FROM {schema}.{receipts} WHERE scope = ANY(%s) AND key = ANY(%s)"
+        ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE))
+        self.insert_receipt_at_statement = SQL(
+            "INSERT INTO {schema}.{receipts} SELECT %s, %s, %s, %s, notification_id FROM {schema}.{table} "
+            "WHERE originator_id = %s AND originator_version = %s"
+        ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE), table=table)
+        self.group = GroupCommit(self._insert_group, self._insert_alone)
+        """Concurrent commands of this process share a transaction (``infrastructure.group_commit``)."""
         self.select_receipt_statement = SQL(
             "SELECT fingerprint, response, last_position FROM {schema}.{receipts} WHERE scope = %s AND key = %s"
         ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE))
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        """One transaction, one round trip before the commit: the table lock (which keeps notification ids in
-        commit order), the versions of the records the command read, the notification, the events and the
-        receipt are pipelined and synced once (the library syncs the receipt separately)."""
+        """A command's save joins the process's group commit (:meth:`_insert_group`; alone when no other command
+        saves meanwhile: :meth:`_insert_alone`); a bulk import's batch goes in by ``COPY``."""
         read: dict[UUID, int] = kwargs.get("read") or {}
         receipt: Receipt | None = kwargs.get("receipt")
         receipts: Sequence[tuple[Receipt, int]] = kwargs.get("receipts") or ()
         if len(stored_events) >= COPY_FROM or receipts:
             return self._copy_events(stored_events, read, receipt, receipts)
+        return self.group.save(Save(stored_events, dict(read), receipt))
+
+    def _insert_alone(self, save: Save) -> list[int]:
+        """One transaction, one round trip before the commit: the table lock (which keeps notification ids in
+        commit order), the versions of the records the command read, the notification, the events and the
+        receipt are pipelined and synced once (the library syncs the receipt separately)."""
+        read, receipt = save.read, save.receipt
         rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
-                for e in stored_events]
+                for e in save.events]
         failure: Exception | None = None
         ids: list[int] = []
         with self.datastore.get_connection() as conn:
@@ -284,6 +302,52 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             if failure is not None:
                 raise failure
         return ids
+
+    def _insert_group(self, group: list[Save]) -> list[list[int] | Refused]:
+        """Two or more commands' saves in one transaction and one commit (``infrastructure.group_commit``), in two
+        round trips as one save alone. Under the table lock, pipelined: the versions of every record the group
+        changes or read, the receipts of its idempotency keys, the notification; then each save is admitted or
+        refused on its own (:func:`admit`), and the admitted ones' events go in with one ``INSERT`` (in queue order,
+        so their notification ids follow it), their receipts each at its last event's position, and the commit."""
+        keys = [(s.receipt.scope, s.receipt.key) for s in group if s.receipt is not None]
+        failure: Exception | None = None
+        decided: list[Refused | None] = []
+        with self.datastore.get_connection() as conn, conn.cursor() as inserted:
+            with conn.pipeline() as pipeline, conn.transaction(), \
+                    conn.cursor() as curs, conn.cursor() as versions, conn.cursor() as receipts:
+                try:
+                    self._lock_table(curs)
+                    versions.execute(self.select_versions_statement, (involved(group),), prepare=True)
+                    if keys:
+                        receipts.execute(self.select_receipts_statement,
+                                         ([k[0] for k in keys], [k[1] for k in keys]), prepare=True)
+                    self._notify_channel(curs)
+                    pipeline.sync()
+                    used = {(r["scope"], r["key"]) for r in receipts.fetchall()} if keys else set()
+                    decided = admit(group, {r["originator_id"]: r["version"] for r in versions.fetchall()}, used)
+                except Exception as exc:  # the server's errors re-raised outside the pipeline (psycopg warns)
+                    failure = exc
+                if failure is not None and not isinstance(failure, psycopg.Error):
+                    raise failure  # inside the transaction: it rolls back (after a server error it is aborted)
+                admitted = [s for s, refusal in zip(group, decided, strict=True) if refusal is None] \
+                    if failure is None else []
+                rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+                        for s in admitted for e in s.events]
+                if rows:
+                    inserted.execute(self.insert_grouped_statement, (rows,), prepare=True)
+                    stamped = [(s.receipt.scope, s.receipt.key, s.receipt.fingerprint, s.receipt.response,
+                                s.events[-1].originator_id, s.events[-1].originator_version)
+                               for s in admitted if s.receipt is not None and s.events]
+                    if stamped:
+                        curs.executemany(self.insert_receipt_at_statement, stamped)
+            if failure is not None:
+                raise failure
+            # The commit was synced at the pipeline's end; the positions the INSERT returned are read now.
+            positions = {(r["originator_id"], r["originator_version"]): r["notification_id"]
+                         for r in (inserted.fetchall() if rows else ())}
+        return [refusal if refusal is not None else
+                [positions[(e.originator_id, e.originator_version)] for e in s.events]
+                for s, refusal in zip(group, decided, strict=True)]
 
     def _copy_events(self, stored_events: Sequence[StoredEvent], read: dict[UUID, int],
                      receipt: Receipt | None, receipts: Sequence[tuple[Receipt, int]] = ()) -> list[int]:

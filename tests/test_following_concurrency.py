@@ -2,7 +2,8 @@
 log order — the library's table lock keeps notification ids in commit order, so a follower that reads "after its
 position" never skips an event committed late (the trap of insert functions that skip the lock, settings.py).
 A fifth writer imports in bulk meanwhile: on PostgreSQL its batches go in by ``COPY``
-(``PostgresEventRecorder._copy_events``), under the same lock."""
+(``PostgresEventRecorder._copy_events``), under the same lock; and the four writers' commands share transactions by
+group commit (``infrastructure.group_commit``: several commands' events in one insert, one commit)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,16 @@ def test_four_writers_and_every_follower_at_once(system: System) -> None:
             return copy_events(*args)
 
         recorder._copy_events = counted
+    grouped: list[int] = []
+    if hasattr(recorder, "group"):  # PostgreSQL: count the commands saved in groups of two or more
+        together = recorder.group._together
+
+        def in_groups(group: list[Any]) -> Any:
+            outcomes = together(group)
+            grouped.append(sum(isinstance(outcome, list) for outcome in outcomes))
+            return outcomes
+
+        recorder.group._together = in_groups
 
     def bulk() -> None:
         try:
@@ -112,6 +123,8 @@ def test_four_writers_and_every_follower_at_once(system: System) -> None:
     assert len(positions) >= WRITERS * COMMANDS + BATCHES * COPY_FROM
     if hasattr(recorder, "_copy_events"):
         assert copies == [COPY_FROM] * BATCHES
+    if hasattr(recorder, "group"):
+        assert sum(grouped) >= WRITERS, "the writers' commands shared transactions"
     with system.db.read() as conn:
         seen = conn.execute(select(SEEN.c.position).order_by(SEEN.c.seq)).scalars().all()
     assert seen == positions  # every event exactly once (a second delivery breaks the key), in log order
