@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import StoredEvent
+
 from api.bootstrap import HANDLERS, Queries, System
 from api.demo.identifiers import credit_code, resident_id
 from api.demo.scene import Demo
@@ -107,6 +109,8 @@ class BufferedLog:
         self.store, self.batch = store, batch
         self.states: dict[UUID, Any] = {}
         self.events: list[Any] = []
+        self.stored: list[StoredEvent] = []
+        """The pending events as stored, each encoded once when saved (for the append and the tail alike)."""
         self.receipts: dict[tuple[str, str], tuple[Receipt, int]] = {}
         """Pending receipts by (scope, key), each with the index in :attr:`events` of its command's last event."""
         self.history_of: dict[UUID, list[Any]] = {}
@@ -140,11 +144,11 @@ class BufferedLog:
              read: Mapping[UUID, int] | None = None) -> int:
         for state in states:
             self.states[state.id] = state
-        mapper = self.store.backend.mapper
         for event in events:
             self.history_of.setdefault(event.originator_id, []).append(event)
             self.position += 1
-            stored = mapper.to_stored_event(event)
+            stored = self.store.encode(event)
+            self.stored.append(stored)
             self.tail.append(LogEntry(self.position, event, stored.topic, stored.state))
         self.events.extend(events)
         if receipt is not None:
@@ -158,11 +162,11 @@ class BufferedLog:
         if self.events:
             started = time.perf_counter()
             with self.store.writing():  # SQLite: in turn with the service's own commands
-                self.position = self.store.append(list(self.states.values()), self.events,
+                self.position = self.store.append(list(self.states.values()), self.events, self.stored,
                                                   list(self.receipts.values()))
             self.seconds += time.perf_counter() - started
             self.written += len(self.events)
-        self.states, self.events, self.history_of, self.receipts = {}, [], {}, {}
+        self.states, self.events, self.stored, self.history_of, self.receipts = {}, [], [], {}, {}
 
     def read(self, after: int, limit: int) -> list[LogEntry]:
         """The entries after ``after``: from :attr:`tail`, the older ones from the store."""

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import IntegrityError, Mapper, Recording, Transcoder
+from eventsourcing.persistence import IntegrityError, Mapper, Notification, Recording, StoredEvent, Transcoder
 
 from application.following import FollowerFailed
 from application.ports import LogEntry, Receipt, StoredReceipt
@@ -57,6 +57,26 @@ class ZerenStore(Application[UUID]):
         processing_event.aggregates.update((state.id, state) for state in states)
         processing_event.saved_kwargs.update(kwargs)
         recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
+
+
+    def save_encoded(self, states: Sequence[Any], events: Sequence[DomainEvent], stored: Sequence[StoredEvent],
+                     **kwargs: Any) -> list[Recording[UUID]]:
+        """:meth:`save_states` of events the mapper has already encoded (``stored``, one for each of ``events``):
+        a bulk import encodes each event once, as it is decided (``bench/generator.py``), not again here."""
+        ids = self.recorder.insert_events(stored, **kwargs)
+        assert ids is not None, "an application recorder gives every event its position"
+        recordings: list[Recording[UUID]] = [
+            Recording(d, Notification(originator_id=s.originator_id, originator_version=s.originator_version,
+                                      topic=s.topic, state=s.state, id=n))
+            for d, s, n in zip(events, stored, ids, strict=True)]
+        for state in states:
+            remember(self, state.id, state)
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        processing_event.events.extend(events)
+        processing_event.aggregates.update((state.id, state) for state in states)
         self._take_snapshots(processing_event)
         self._notify(recordings)
         return recordings
@@ -160,15 +180,20 @@ class EventStore:
             raise
         return max(r.notification.id for r in recordings)
 
-    def append(self, states: Sequence[Any], events: Sequence[DomainEvent],
+    def append(self, states: Sequence[Any], events: Sequence[DomainEvent], stored: Sequence[StoredEvent],
                receipts: Sequence[tuple[Receipt, int]]) -> int:
         """A bulk import's batch — the events of many commands decided one after the other by a single writer
         (``bench/generator.py``) — in one transaction (on PostgreSQL one ``COPY``, under the table lock as every
         save), with each idempotent command's receipt and the index in ``events`` of that command's last event,
-        whose position the receipt keeps (as :meth:`save` keeps a command's own). Returns the last position."""
+        whose position the receipt keeps (as :meth:`save` keeps a command's own); ``stored``: the events as the
+        mapper encoded them (:meth:`encode`). Returns the last position."""
         kwargs: dict[str, Any] = {"receipts": list(receipts)} if receipts else {}
-        recordings = self.backend.save_states(states, events, **kwargs)
+        recordings = self.backend.save_encoded(states, events, stored, **kwargs)
         return max(r.notification.id for r in recordings)
+
+    def encode(self, event: DomainEvent) -> StoredEvent:
+        """The event as it is stored (the mapper's encoding)."""
+        return self.backend.mapper.to_stored_event(event)
 
     def read(self, after: int, limit: int) -> list[LogEntry]:
         notifications = self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)

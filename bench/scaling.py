@@ -1,0 +1,95 @@
+"""The scaling rows of issue #15 on an existing store: the as-of duty query's p95 and the store's size.
+
+    zeren bench generate --events 1000000 --no-catch-up      # a store (the ZEREN_* settings say which)
+    .venv/bin/python -m bench.scaling [--samples 200] [--runs 3]
+
+On the store the ``ZEREN_*`` settings name (``ZEREN_DATABASE_URL`` with ``?schema=…``, or ``ZEREN_SQLITE_PATH``):
+the read models the query reads (the directory and the responsibility ledger) are brought to the head of the log
+first — timed, and the time is printed, since a store generated with ``--no-catch-up`` has them behind —, then
+"who held duty D of unit U at T" (``LedgerQueries.duties`` with a unit, as the suite's row and ``GET
+/ledger/duties?as_of=``) is asked ``--samples`` times per run over every duty of the ledger at dates within its
+validity; the figure is the median over ``--runs`` of each run's p95. Beside it: the store's size (the events
+table with its indexes, and every table of the store), the ledger's rows, and this process's RSS after the queries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select, text
+
+from api.bootstrap import System, bootstrap
+from bench.suite import Row, as_of_duties, median, table
+from infrastructure.following import Runner
+from infrastructure.settings import Settings
+from projections.directory import DirectoryProjection
+from projections.responsibility_ledger import DUTIES, HOLDINGS, ResponsibilityLedger
+
+
+def caught_up(system: System) -> tuple[int, float]:
+    """The directory and the responsibility ledger at the head of the log (one shared read of the log); returns
+    the entries applied and the seconds taken."""
+    started = time.perf_counter()
+    applied = Runner(system.db, system.store, [DirectoryProjection(), ResponsibilityLedger()]).catch_up()
+    return applied, time.perf_counter() - started
+
+
+def sizes(system: System) -> tuple[float, float]:
+    """MB of the events table with its indexes, and of every table of the store (PostgreSQL: the schema's
+    relations; SQLite: the database file)."""
+    if system.db.dialect == "sqlite":
+        size = Path(system.settings.sqlite_path).stat().st_size / 1e6
+        return size, size
+    with system.db.read() as conn:
+        events = conn.execute(text("SELECT pg_total_relation_size(:t)"),
+                              {"t": f'"{system.db.schema}"."{system.store.events_table}"'}).scalar_one()
+        every = conn.execute(text("SELECT COALESCE(SUM(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                                  "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                                  "WHERE n.nspname = :s AND c.relkind IN ('r', 'm')"),
+                             {"s": system.db.schema}).scalar_one()
+    return float(events) / 1e6, float(every) / 1e6
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure(system: System, samples: int, runs: int) -> list[Row]:
+    head = system.store.head()
+    applied, seconds = caught_up(system)
+    print(f"{head:,} events; directory and ledger brought to the head: {applied:,} entries applied in "
+          f"{seconds:.0f} s", flush=True)
+    with system.db.read() as conn:
+        duties, holdings = (conn.execute(select(func.count()).select_from(t)).scalar_one() for t in (DUTIES, HOLDINGS))
+    cpu = time.process_time()
+    p95 = median(runs, lambda: as_of_duties(system, samples))
+    cpu_ms = (time.process_time() - cpu) * 1000 / (runs * samples)
+    events_mb, store_mb = sizes(system)
+    return [
+        Row(f"as-of duty query p95, {head:,} events (ledger: {duties:,} duty rows, {holdings:,} holdings; "
+            f"{cpu_ms:.1f} ms client CPU per query)", "ms", p95, None, "—", "≤ 20 ms, ≤ log N growth"),
+        Row(f"events table with its indexes, {head:,} events", "MB", events_mb, None, "—", "—"),
+        Row("every table of the store (events, snapshots, read models, seal)", "MB", store_mb, None, "—", "—"),
+        Row("RSS of this process after the queries", "MB", rss_mb(), None, "—", "—"),
+    ]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--samples", type=int, default=200, help="queries per run")
+    parser.add_argument("--runs", type=int, default=3, help="runs (the median of their p95 is shown)")
+    args = parser.parse_args()
+    system = bootstrap(Settings())
+    try:
+        print(table(measure(system, args.samples, args.runs)))
+    finally:
+        system.close()
+
+
+if __name__ == "__main__":
+    main()
