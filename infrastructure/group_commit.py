@@ -153,6 +153,10 @@ class GroupCommit:
                 outcomes = self._together(group)
             except Exception:  # nothing of the group was written: each save goes alone below
                 pass
+            except BaseException as exc:  # the leader's thread is stopped: no writer of the group waits forever
+                for save in group:
+                    save.answer(error=exc)
+                raise
             else:
                 for save, outcome in zip(group, outcomes, strict=True):
                     if isinstance(outcome, Refused):
