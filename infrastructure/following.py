@@ -327,27 +327,34 @@ class Runner:
 
     def _swap(self, conn: Connection, live: Projection, shadow: Projection) -> None:
         """Replace the live tables by the shadow ones. PostgreSQL: drop, rename, and give the indexes their live
-        names. SQLite: drop, create the live table anew, copy the shadow's rows into it in one statement, index it
-        and drop the shadow — no ``ALTER TABLE … RENAME``, which makes SQLite re-parse its whole schema (every
-        table of every read model) for each table renamed: ~5 ms a table, against well under one to copy a
-        rebuilt demo's rows (docs/performance.md, issue #10)."""
+        names. SQLite: no ``ALTER TABLE … RENAME``, which makes SQLite re-parse its whole schema (every table of
+        every read model) for each table renamed — ~5 ms a table, against well under one to copy a rebuilt demo's
+        rows (docs/performance.md, issue #10): a live table whose schema is the shadow's (the same ``CREATE``
+        statements but for the names) is emptied and filled from the shadow in one ``INSERT … SELECT``; one whose
+        schema differs (a new version's tables) is dropped, created anew, filled and indexed; the shadow is dropped."""
         quote = conn.dialect.identifier_preparer.quote
-        for table in reversed(live.live_tables):
-            table.drop(conn, checkfirst=True)
-        for table, twin in zip(live.live_tables, shadow.tables, strict=True):
-            if self.db.dialect == "postgres":
+        if self.db.dialect == "postgres":
+            for table in reversed(live.live_tables):
+                table.drop(conn, checkfirst=True)
+            for table, twin in zip(live.live_tables, shadow.tables, strict=True):
                 conn.exec_driver_sql(f"ALTER TABLE {quote(twin.name)} RENAME TO {quote(table.name)}")
                 names = conn.execute(text("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
                                           "AND tablename = :t"), {"t": table.name}).scalars().all()
                 for name in names:
                     if SHADOW in name:
                         conn.exec_driver_sql(f"ALTER INDEX {quote(name)} RENAME TO {quote(name.replace(SHADOW, ''))}")
+            return
+        for table, twin in zip(live.live_tables, shadow.tables, strict=True):
+            if _schema(conn, table.name) == _schema(conn, twin.name):
+                conn.execute(delete(table))
+                conn.execute(insert(table).from_select([c.name for c in table.columns], select(*twin.columns)))
             else:
+                table.drop(conn, checkfirst=True)
                 conn.execute(CreateTable(table))
                 conn.execute(insert(table).from_select([c.name for c in table.columns], select(*twin.columns)))
                 for index in table.indexes:
                     index.create(conn)
-                twin.drop(conn)
+            conn.exec_driver_sql(f"DROP TABLE {quote(twin.name)}")
 
     def _selected(self, name: str | None) -> list[Any]:
         if name is None:
@@ -416,6 +423,12 @@ class Runner:
         self.rebuild_stale()
         with self.notifications.waking(self.wake, stop) if self.notifications else nullcontext():
             follow(self.step_all, stop, self._wake, poll_seconds, "projections", self.health)
+
+
+def _schema(conn: Connection, table: str) -> dict[str, str | None]:
+    """A SQLite table's ``CREATE`` statements (its own and its indexes'), by name, with a shadow's names made live."""
+    rows = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE tbl_name = ?", (table,))
+    return {name.replace(SHADOW, ""): sql.replace(SHADOW, "") if sql else sql for name, sql in rows}
 
 
 def positions(db: Database, names: Iterable[str]) -> dict[str, int]:

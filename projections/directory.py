@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -40,7 +41,7 @@ from domain.base import DomainEvent
 from domain.identifiers import mask_certificate_number
 from domain.supervision import SectorLeadDecided
 from projections.columns import Json, Key, Timestamp
-from projections.projection import Projection, on
+from projections.projection import Projection, current_batch, defer, on
 from projections.scope import within
 from projections.states import events_of, states_table
 from projections.timeline import Decided, Timeline, changes_table, history_of, known, valid
@@ -131,7 +132,32 @@ def _unit_columns(unit: u.Unit) -> dict[str, Any]:
             "supervision_clause": supervision.clause if supervision else None, "version": unit.version}
 
 
+@lru_cache(maxsize=256)
+def _update(table: Table, key: str, columns: tuple[str, ...], delta: int = 0) -> Any:
+    """``UPDATE table SET columns … WHERE key = :b_id``, built once per table and columns, the values as parameters
+    (``delta``: the one column is a count moved by that much): a batch's updates of one kind share it and go out in
+    one ``executemany`` (``projections.projection.defer``)."""
+    statement = update(table).where(table.c[key] == bindparam("b_id"))
+    return statement.values({columns[0]: table.c[columns[0]] + delta}) if delta else statement
+
+
+@lru_cache(maxsize=64)
+def _insert(table: Table) -> Any:
+    return insert(table)
+
+
+@lru_cache(maxsize=16)
+def _lead_replaced(table: Table) -> Any:
+    lead = table.c
+    return delete(table).where(lead.territory_id == bindparam("b_territory"), lead.sector == bindparam("b_sector"))
+
+
 class DirectoryProjection(Projection):
+    """Rows are inserted and updated at the end of each batch, one ``executemany`` per statement
+    (``projections.projection.defer``): each kind of update sets columns of its own (a count moves by increments), so
+    grouping them by statement keeps the outcome of the events' order; a unit's version is a statement of its own,
+    applied in log order. The one value read back, a person's last training, is kept in the batch."""
+
     name = "directory"
     version = 4  # 3: on SQLAlchemy Core (typed columns, booleans), shadow rebuilds; 4: the units' history
     units = UNITS
@@ -151,18 +177,35 @@ class DirectoryProjection(Projection):
         return Timeline(self.unit_history, self.unit_changes, "unit_id",
                         decided=Decided(u.Unit, UNIT_EVENTS, _unit_columns, self.unit_states))
 
+    @staticmethod
+    def _set(conn: Connection, table: Table, key: str, row_id: Any, **values: Any) -> None:
+        """Set ``values`` of the row ``row_id`` at the end of the batch."""
+        defer(conn, _update(table, key, tuple(values)), {**values, "b_id": row_id}, inserts=False)
+
+    @staticmethod
+    def _count(conn: Connection, table: Table, key: str, row_id: Any, column: str, delta: int) -> None:
+        """Move the count ``column`` of the row ``row_id`` by ``delta`` at the end of the batch."""
+        defer(conn, _update(table, key, (column,), delta), {"b_id": row_id}, inserts=False)
+
+    @staticmethod
+    def _add(conn: Connection, table: Table, row: dict[str, Any]) -> None:
+        """Insert ``row`` (every column of ``table``) at the end of the batch."""
+        defer(conn, _insert(table), row, inserts=True)
+
     def _unit(self, conn: Connection, e: DomainEvent, **values: Any) -> None:
-        """Set plain values of the unit's row (they travel as parameters: the statement is the same every time), and
-        record the event in the unit's history (whose columns are the domain's state after it)."""
-        conn.execute(update(self.units).where(self.units.c.unit_id == bindparam("b_id")),
-                     {"version": e.originator_version, **values, "b_id": e.originator_id})
+        """Set plain values of the unit's row and its version, and record the event in the unit's history (whose
+        columns are the domain's state after it)."""
+        self._set(conn, self.units, "unit_id", e.originator_id, **values)
+        self._set(conn, self.units, "unit_id", e.originator_id, version=e.originator_version)
         self.unit_timeline.record_event(conn, e, {})
 
     @on(u.UnitRegistered)
     def _registered(self, conn: Connection, e: u.UnitRegistered, _: int) -> None:
-        conn.execute(insert(self.units).values(
-            unit_id=e.originator_id, parent_id=e.parent_id, jurisdiction=e.envelope.jurisdiction,
-            registered_at=e.envelope.effective_at, version=e.originator_version, **_profile_columns(e.profile)))
+        self._add(conn, self.units, {
+            "unit_id": e.originator_id, "parent_id": e.parent_id, "jurisdiction": e.envelope.jurisdiction,
+            "registered_at": e.envelope.effective_at, "version": e.originator_version, "risk_colour": None,
+            "supervising_department_id": None, "supervision_clause": None, "closure": None,
+            **_profile_columns(e.profile)})
         self.unit_timeline.record_event(conn, e, {"registered_at": e.envelope.effective_at})
 
     @on(u.UnitAmended)
@@ -189,15 +232,15 @@ class DirectoryProjection(Projection):
 
     @on(SectorLeadDecided)
     def _lead(self, conn: Connection, e: SectorLeadDecided, _: int) -> None:
-        lead = self.sector_leads.c
-        conn.execute(delete(self.sector_leads).where(lead.territory_id == e.territory_id, lead.sector == e.sector))
-        conn.execute(insert(self.sector_leads).values(
-            territory_id=e.territory_id, sector=e.sector, department_id=e.department_id, clause=e.clause,
-            jurisdiction=e.envelope.jurisdiction, decided_at=e.envelope.effective_at))
+        """Replaces the lead of the territory's sector at once (a delete cannot wait for the batch's inserts)."""
+        conn.execute(_lead_replaced(self.sector_leads), {"b_territory": e.territory_id, "b_sector": e.sector})
+        conn.execute(_insert(self.sector_leads), {
+            "territory_id": e.territory_id, "sector": e.sector, "department_id": e.department_id, "clause": e.clause,
+            "jurisdiction": e.envelope.jurisdiction, "decided_at": e.envelope.effective_at})
 
     # --- posts -----------------------------------------------------------------------------------------------
     def _post(self, conn: Connection, e: DomainEvent, **values: Any) -> None:
-        conn.execute(update(self.posts).where(self.posts.c.post_id == e.originator_id).values(**values))
+        self._set(conn, self.posts, "post_id", e.originator_id, **values)
 
     @staticmethod
     def _definition(d: ps.PostDefinition) -> dict[str, Any]:
@@ -206,9 +249,10 @@ class DirectoryProjection(Projection):
 
     @on(ps.PostEstablished)
     def _established(self, conn: Connection, e: ps.PostEstablished, _: int) -> None:
-        conn.execute(insert(self.posts).values(
-            post_id=e.originator_id, unit_id=e.unit_id, kind=e.definition.kind, first_responsible=e.first_responsible,
-            abolished=False, holders=0, jurisdiction=e.envelope.jurisdiction, **self._definition(e.definition)))
+        self._add(conn, self.posts, {
+            "post_id": e.originator_id, "unit_id": e.unit_id, "kind": e.definition.kind,
+            "first_responsible": e.first_responsible, "abolished": False, "holders": 0,
+            "jurisdiction": e.envelope.jurisdiction, **self._definition(e.definition)})
 
     @on(ps.PostRedefined)
     def _redefined(self, conn: Connection, e: ps.PostRedefined, _: int) -> None:
@@ -216,11 +260,11 @@ class DirectoryProjection(Projection):
 
     @on(ps.HolderAppointed)
     def _appointed(self, conn: Connection, e: ps.HolderAppointed, _: int) -> None:
-        self._post(conn, e, holders=self.posts.c.holders + 1)
+        self._count(conn, self.posts, "post_id", e.originator_id, "holders", 1)
 
     @on(ps.HolderRemoved)
     def _removed(self, conn: Connection, e: ps.HolderRemoved, _: int) -> None:
-        self._post(conn, e, holders=self.posts.c.holders - 1)
+        self._count(conn, self.posts, "post_id", e.originator_id, "holders", -1)
 
     @on(ps.PostRelocated)
     def _post_relocated(self, conn: Connection, e: ps.PostRelocated, _: int) -> None:
@@ -233,61 +277,71 @@ class DirectoryProjection(Projection):
     # --- people ----------------------------------------------------------------------------------------------
     @on(pe.PersonRegistered)
     def _person(self, conn: Connection, e: pe.PersonRegistered, _: int) -> None:
-        conn.execute(insert(self.people).values(
-            person_id=e.originator_id, name=e.name, id_number_masked=e.id_number_masked,
-            jurisdiction=e.envelope.jurisdiction, registered_at=e.envelope.effective_at))
+        self._add(conn, self.people, {
+            "person_id": e.originator_id, "name": e.name, "id_number_masked": e.id_number_masked,
+            "jurisdiction": e.envelope.jurisdiction, "registered_at": e.envelope.effective_at,
+            "last_trained_on": None})
 
     @on(pe.PersonRenamed)
     def _renamed(self, conn: Connection, e: pe.PersonRenamed, _: int) -> None:
-        conn.execute(update(self.people).where(self.people.c.person_id == e.originator_id).values(name=e.name))
+        self._set(conn, self.people, "person_id", e.originator_id, name=e.name)
 
     @on(pe.TrainingRecorded)
     def _trained(self, conn: Connection, e: pe.TrainingRecorded, _: int) -> None:
-        person = self.people.c
-        last = conn.execute(select(person.last_trained_on).where(person.person_id == e.originator_id)).scalar()
-        conn.execute(update(self.people).where(person.person_id == e.originator_id)
-                     .values(last_trained_on=pe.trained_on(last, e.training)))
+        """The last training day, read once per batch and kept there (the person's row may be a batch's insert
+        still to be written: then there is none yet, as for a person just registered)."""
+        batch, key = current_batch(), ("last_trained_on", str(e.originator_id))
+        if batch is not None and key in batch.values:
+            last = batch.values[key]
+        else:
+            person = self.people.c
+            last = conn.execute(select(person.last_trained_on).where(person.person_id == e.originator_id)).scalar()
+        trained = pe.trained_on(last, e.training)
+        if batch is not None:
+            batch.values[key] = trained
+        self._set(conn, self.people, "person_id", e.originator_id, last_trained_on=trained)
 
     @on(pe.CertificateIssued)
     def _certificate(self, conn: Connection, e: pe.CertificateIssued, _: int) -> None:
         c = e.certificate
-        conn.execute(insert(self.certificates).values(
-            person_id=e.originator_id, number=c.number, kind=c.kind, operation=c.operation, issuer=c.issuer,
-            issued_on=c.issued_on, expires_on=c.expires_on, revoked=False))
+        self._add(conn, self.certificates, {
+            "person_id": e.originator_id, "number": c.number, "kind": c.kind, "operation": c.operation,
+            "issuer": c.issuer, "issued_on": c.issued_on, "expires_on": c.expires_on, "revoked": False})
 
     @on(pe.CertificateRevoked)
     def _revoked(self, conn: Connection, e: pe.CertificateRevoked, _: int) -> None:
-        c = self.certificates.c
-        conn.execute(update(self.certificates).where(c.person_id == e.originator_id, c.number == e.number)
-                     .values(revoked=True))
+        defer(conn, _certificate_revoked(self.certificates), {"b_id": e.originator_id, "b_number": e.number},
+              inserts=False)
 
     @on(pe.IndustryBanImposed)
     def _ban(self, conn: Connection, e: pe.IndustryBanImposed, _: int) -> None:
         b = e.ban
-        conn.execute(insert(self.bans).values(ban_id=b.ban_id, person_id=e.originator_id, industry=b.industry,
-                                              starts_on=b.starts_on, until_on=b.until, reason=b.reason, lifted=False))
+        self._add(conn, self.bans, {
+            "ban_id": b.ban_id, "person_id": e.originator_id, "industry": b.industry, "starts_on": b.starts_on,
+            "until_on": b.until, "reason": b.reason, "lifted": False})
 
     @on(pe.IndustryBanLifted)
     def _ban_lifted(self, conn: Connection, e: pe.IndustryBanLifted, _: int) -> None:
-        conn.execute(update(self.bans).where(self.bans.c.ban_id == e.ban_id).values(lifted=True))
+        self._set(conn, self.bans, "ban_id", e.ban_id, lifted=True)
 
     # --- lists -----------------------------------------------------------------------------------------------
     def _list(self, conn: Connection, e: DomainEvent, **values: Any) -> None:
-        conn.execute(update(self.lists).where(self.lists.c.list_id == e.originator_id).values(**values))
+        self._set(conn, self.lists, "list_id", e.originator_id, **values)
 
     @on(r.ResponsibilityListOpened)
     def _opened(self, conn: Connection, e: r.ResponsibilityListOpened, _: int) -> None:
-        conn.execute(insert(self.lists).values(
-            list_id=e.originator_id, unit_id=e.unit_id, kind=e.kind, year=e.year, title=e.title, published_version=0,
-            duties=0, jurisdiction=e.envelope.jurisdiction))
+        self._add(conn, self.lists, {
+            "list_id": e.originator_id, "unit_id": e.unit_id, "kind": e.kind, "year": e.year, "title": e.title,
+            "published_version": 0, "document_no": None, "published_at": None, "duties": 0,
+            "jurisdiction": e.envelope.jurisdiction})
 
     @on(r.DutyAssigned)
     def _duty_added(self, conn: Connection, e: r.DutyAssigned, _: int) -> None:
-        self._list(conn, e, duties=self.lists.c.duties + 1)
+        self._count(conn, self.lists, "list_id", e.originator_id, "duties", 1)
 
     @on(r.DutyRevoked)
     def _duty_removed(self, conn: Connection, e: r.DutyRevoked, _: int) -> None:
-        self._list(conn, e, duties=self.lists.c.duties - 1)
+        self._count(conn, self.lists, "list_id", e.originator_id, "duties", -1)
 
     @on(r.ResponsibilityListPublished)
     def _published(self, conn: Connection, e: r.ResponsibilityListPublished, _: int) -> None:
@@ -297,6 +351,13 @@ class DirectoryProjection(Projection):
     @on(r.ResponsibilityListRelocated)
     def _list_relocated(self, conn: Connection, e: r.ResponsibilityListRelocated, _: int) -> None:
         self._list(conn, e, jurisdiction=e.jurisdiction)
+
+
+@lru_cache(maxsize=16)
+def _certificate_revoked(table: Table) -> Any:
+    c = table.c
+    return (update(table).where(c.person_id == bindparam("b_id"), c.number == bindparam("b_number"))
+            .values(revoked=True))
 
 
 def _ids(ids: Collection[UUID | str | None]) -> list[str]:

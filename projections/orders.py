@@ -13,6 +13,7 @@ recorded before that rule, the close-out that ended it.
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     func,
     insert,
     or_,
@@ -40,7 +42,7 @@ from domain.rules import pack_for
 from domain.rules.orders import reinspection_due
 from projections.columns import Key, Timestamp
 from projections.directory import DirectoryQueries
-from projections.projection import Projection, on
+from projections.projection import Projection, current_batch, on
 from projections.scope import visible
 from projections.states import events_of, fold, states_table
 
@@ -72,47 +74,125 @@ OPEN = ("reported", "rectifying", "overdue", "submitted")
 """Statuses in which an order is not yet complied with."""
 
 
+@lru_cache(maxsize=16)
+def _statements(orders: Table, suspensions: Table) -> dict[str, Any]:
+    """The statements of the orders read model, built once per table (live or shadow): values travel as
+    parameters, so nothing is built or keyed per event."""
+    o, s = orders.c, suspensions.c
+    return {
+        "current": select(orders).where(o.hazard_id == bindparam("b_hazard"), o.current.is_(True)),
+        "insert": insert(orders),
+        "update": update(orders).where(o.order_id == bindparam("b_id")),
+        "suspend": insert(suspensions),
+        "resume": update(suspensions).where(s.hazard_id == bindparam("b_hazard"), s.resumed_at.is_(None)),
+    }
+
+
+class _Kept:
+    """The orders a batch touched, kept in memory and written at its end (``projections.projection.Batch``): each
+    hazard's current order — read once per batch (none before a hazard's creating event), or made by the batch —
+    and every order row changed, inserted or updated with one ``executemany`` each."""
+
+    def __init__(self, sql: dict[str, Any]) -> None:
+        self.sql = sql
+        self.current: dict[str, dict[str, Any] | None] = {}
+        self.rows: dict[str, tuple[dict[str, Any], bool]] = {}  # order_id → (row, new)
+
+    def order_of(self, conn: Connection, hazard_id: str, first: bool) -> dict[str, Any] | None:
+        """The hazard's current order (``first``: its creating event, so it has none yet)."""
+        if hazard_id not in self.current:
+            found = None if first else conn.execute(self.sql["current"], {"b_hazard": hazard_id}).mappings().first()
+            row = None if found is None else dict(found)
+            if row is not None:
+                self.rows[row["order_id"]] = (row, False)
+            self.current[hazard_id] = row
+        return self.current[hazard_id]
+
+    def add(self, hazard_id: str, row: dict[str, Any]) -> None:
+        self.rows[row["order_id"]] = (row, True)
+        self.current[hazard_id] = row
+
+    def write(self, conn: Connection) -> None:
+        new = [row for row, is_new in self.rows.values() if is_new]
+        known = [{**{k: v for k, v in row.items() if k != "order_id"}, "b_id": row["order_id"]}
+                 for row, is_new in self.rows.values() if not is_new]
+        if new:
+            conn.execute(self.sql["insert"], new)
+        if known:
+            conn.execute(self.sql["update"], known)
+        self.current, self.rows = {}, {}
+
+
 class Orders(Projection):
+    """Each hazard event folds the hazard's state (``projections.states.fold``); the hazard's current order is kept
+    in memory for the batch and written once at its end (:class:`_Kept`)."""
+
     name = "orders"
     version = 2
     orders = ORDERS
     suspensions = SUSPENSIONS
     states = STATES
 
+    def _kept(self) -> tuple[_Kept, bool]:
+        """The batch's kept orders (and whether the caller must write them itself: outside a batch)."""
+        sql = _statements(self.orders, self.suspensions)
+        batch = current_batch()
+        if batch is None:
+            return _Kept(sql), True
+        key = ("orders", self.orders.name)
+        if key not in batch.values:
+            batch.values[key] = _Kept(sql)
+            batch.at_end(key, batch.values[key].write)
+        kept: _Kept = batch.values[key]
+        return kept, False
+
     @on(*events_of(hz))
     def _hazard(self, conn: Connection, e: DomainEvent, _: int) -> None:
         before, hazard = fold(conn, self.states, hz.Hazard, e)
-        o, s = self.orders.c, self.suspensions.c
+        kept, alone = self._kept()
+        sql, hazard_id, first = kept.sql, str(e.originator_id), e.originator_version == 1
         if isinstance(e, hz.RectificationOrdered):
-            conn.execute(update(self.orders).where(o.hazard_id == e.originator_id).values(current=False))
-            conn.execute(insert(self.orders).values(
-                order_id=e.id, hazard_id=e.originator_id, unit_id=hazard.unit_id, jurisdiction=hazard.jurisdiction,
-                grade=hazard.grade, authority_id=e.order.authority_id, issued_by=e.order.issued_by,
-                document_no=e.order.document_no, mode=e.order.mode, requirements=e.order.requirements,
-                issued_at=e.order.issued_at, ordered_deadline_on=e.order.deadline, deadline_on=hazard.deadline,
-                status=hazard.status, current=True))
+            superseded = kept.order_of(conn, hazard_id, first)
+            if superseded is not None:
+                superseded["current"] = False
+            kept.add(hazard_id, {
+                "order_id": str(e.id), "hazard_id": hazard_id, "unit_id": hazard.unit_id,
+                "jurisdiction": hazard.jurisdiction, "grade": hazard.grade, "authority_id": e.order.authority_id,
+                "issued_by": e.order.issued_by, "document_no": e.order.document_no, "mode": e.order.mode,
+                "requirements": e.order.requirements, "issued_at": e.order.issued_at,
+                "ordered_deadline_on": e.order.deadline, "deadline_on": hazard.deadline, "status": hazard.status,
+                "current": True, "reinspected_at": None, "complied_at": None, "closed_at": None,
+                "reinspection_due_on": None})
         elif isinstance(e, hz.ProductionSuspended):
-            conn.execute(insert(self.suspensions).values(
-                suspension_id=e.id, hazard_id=e.originator_id, unit_id=hazard.unit_id,
-                jurisdiction=hazard.jurisdiction, authority_id=hazard.order.authority_id if hazard.order else None,
-                scope=e.suspension.scope, reason=e.suspension.reason, suspended_at=e.effective_at))
+            conn.execute(sql["suspend"], {
+                "suspension_id": e.id, "hazard_id": e.originator_id, "unit_id": hazard.unit_id,
+                "jurisdiction": hazard.jurisdiction,
+                "authority_id": hazard.order.authority_id if hazard.order else None, "scope": e.suspension.scope,
+                "reason": e.suspension.reason, "suspended_at": e.effective_at, "resumed_at": None,
+                "lifted_by": None, "reviewer_id": None})
         elif isinstance(e, hz.ProductionResumed | hz.HazardClosedOut) and hazard.suspension is None:
             review = isinstance(e, hz.ProductionResumed)
-            conn.execute(update(self.suspensions).where(s.hazard_id == e.originator_id, s.resumed_at.is_(None))
-                         .values(resumed_at=e.effective_at, lifted_by="review" if review else "close_out",
-                                 reviewer_id=e.reviewer_id if isinstance(e, hz.ProductionResumed) else None))
+            conn.execute(sql["resume"], {
+                "resumed_at": e.effective_at, "lifted_by": "review" if review else "close_out",
+                "reviewer_id": e.reviewer_id if isinstance(e, hz.ProductionResumed) else None,
+                "b_hazard": hazard_id})
         if hazard.order is None:  # never ordered, or reopened by a follow-up review: the order it had is history
             if before is not None and before.order is not None:
-                conn.execute(update(self.orders).where(o.hazard_id == e.originator_id).values(current=False))
-            return
-        values: dict[str, Any] = {"status": hazard.status, "deadline_on": hazard.deadline,
-                                  "closed_at": hazard.closed_at,
-                                  "reinspection_due_on": _reinspection_due(hazard)}
-        if isinstance(e, hz.RectificationReinspected):
-            values["reinspected_at"] = e.effective_at
-            if e.passed:
-                values["complied_at"] = e.effective_at
-        conn.execute(update(self.orders).where(o.hazard_id == e.originator_id, o.current.is_(True)).values(**values))
+                superseded = kept.order_of(conn, hazard_id, first)
+                if superseded is not None:
+                    superseded["current"] = False
+                    kept.current[hazard_id] = None
+        else:
+            order = kept.order_of(conn, hazard_id, first)
+            if order is not None:
+                order.update(status=hazard.status, deadline_on=hazard.deadline, closed_at=hazard.closed_at,
+                             reinspection_due_on=_reinspection_due(hazard))
+                if isinstance(e, hz.RectificationReinspected):
+                    order["reinspected_at"] = e.effective_at
+                    if e.passed:
+                        order["complied_at"] = e.effective_at
+        if alone:
+            kept.write(conn)
 
 
 def _reinspection_due(hazard: hz.Hazard) -> date | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +27,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     insert,
     select,
     update,
@@ -35,7 +37,7 @@ from domain import posts as ps
 from domain import responsibility as r
 from projections.columns import Json, Key, Timestamp
 from projections.directory import DirectoryQueries
-from projections.projection import Projection, on
+from projections.projection import Projection, current_batch, on
 from projections.scope import within
 from projections.sorting import ordering
 from projections.timeline import bitemporal_columns, known, valid
@@ -75,7 +77,30 @@ SORTS = {"line": DUTIES.c.line, "text": DUTIES.c.text, "source_document": DUTIES
 """The keys the duties ledger sorts by (``projections.sorting``)."""
 
 
+@lru_cache(maxsize=16)
+def _statements(posts: Table, lists: Table, holdings: Table, duties: Table, publications: Table) -> dict[str, Any]:
+    """The ledger's statements, built once per set of tables (live or shadow): every value travels as a parameter,
+    so no statement is built, or its cache key computed, per event."""
+    p, li, h, d = posts.c, lists.c, holdings.c, duties.c
+    return {
+        "post": select(p.unit_id, p.jurisdiction).where(p.post_id == bindparam("b_id")),
+        "relocate": update(posts).where(p.post_id == bindparam("b_id")),
+        "list": select(li.list_kind, li.unit_id).where(li.list_id == bindparam("b_id")),
+        "holding": select(holdings).where(h.post_id == bindparam("b_post"), h.person_id == bindparam("b_person"),
+                                          h.valid_to.is_(None), h.recorded_to.is_(None)),
+        "duty": select(duties).where(d.duty_id == bindparam("b_id"), d.valid_to.is_(None), d.recorded_to.is_(None)),
+        "list_duties": select(duties).where(d.list_id == bindparam("b_id"), d.valid_to.is_(None),
+                                            d.recorded_to.is_(None)),
+        **{f"close {t.name}": update(t).where(t.c[key] == bindparam("b_id"), t.c.revision == bindparam("b_rev"))
+           .values(recorded_to=bindparam("b_recorded")) for t, key in ((holdings, "holding_id"), (duties, "duty_id"))},
+        **{t.name: insert(t) for t in (posts, lists, holdings, duties, publications)},
+    }
+
+
 class ResponsibilityLedger(Projection):
+    """Writes at once (a later event of the batch reads the open holding or duty back); a post's unit and
+    jurisdiction and a list's kind and unit are kept in the batch once read (``projections.projection.Batch``)."""
+
     name = "responsibility_ledger"
     version = 2
     posts = POSTS
@@ -84,32 +109,47 @@ class ResponsibilityLedger(Projection):
     duties = DUTIES
     publications = PUBLICATIONS
 
+    @property
+    def _sql(self) -> dict[str, Any]:
+        return _statements(self.posts, self.lists, self.holdings, self.duties, self.publications)
+
+    def _kept(self, conn: Connection, what: str, key: str) -> dict[str, Any]:
+        """A post's (``what="post"``) or a list's (``"list"``) row, read once per batch."""
+        batch = current_batch()
+        if batch is not None and (what, key) in batch.values:
+            kept: dict[str, Any] = batch.values[what, key]
+            return kept
+        row = dict(conn.execute(self._sql[what], {"b_id": key}).mappings().one())
+        if batch is not None:
+            batch.values[what, key] = row
+        return row
+
     # --- posts and holders -------------------------------------------------------------------------------------
     @on(ps.PostEstablished)
     def _post(self, conn: Connection, e: ps.PostEstablished, _: int) -> None:
-        conn.execute(insert(self.posts).values(post_id=e.originator_id, unit_id=e.unit_id,
-                                               jurisdiction=e.envelope.jurisdiction))
+        conn.execute(self._sql[self.posts.name], {"post_id": e.originator_id, "unit_id": e.unit_id,
+                                                  "jurisdiction": e.envelope.jurisdiction})
 
     @on(ps.PostRelocated)
     def _relocated(self, conn: Connection, e: ps.PostRelocated, _: int) -> None:
-        conn.execute(update(self.posts).where(self.posts.c.post_id == str(e.originator_id))
-                     .values(jurisdiction=e.jurisdiction))
+        conn.execute(self._sql["relocate"], {"jurisdiction": e.jurisdiction, "b_id": str(e.originator_id)})
+        batch = current_batch()
+        if batch is not None:
+            batch.values.pop(("post", str(e.originator_id)), None)
 
     @on(ps.HolderAppointed)
     def _appointed(self, conn: Connection, e: ps.HolderAppointed, _: int) -> None:
-        post = conn.execute(select(self.posts.c.unit_id, self.posts.c.jurisdiction)
-                            .where(self.posts.c.post_id == str(e.originator_id))).one()
-        conn.execute(insert(self.holdings).values(
-            holding_id=f"{e.originator_id}:{e.originator_version}", revision=0, post_id=e.originator_id,
-            person_id=e.person_id, unit_id=post.unit_id, jurisdiction=post.jurisdiction, document=e.document,
-            end_reason=None, valid_from=e.effective_at, valid_to=None, recorded_from=e.timestamp, recorded_to=None))
+        post = self._kept(conn, "post", str(e.originator_id))
+        conn.execute(self._sql[self.holdings.name], {
+            "holding_id": f"{e.originator_id}:{e.originator_version}", "revision": 0, "post_id": e.originator_id,
+            "person_id": e.person_id, "unit_id": post["unit_id"], "jurisdiction": post["jurisdiction"],
+            "document": e.document, "end_reason": None, "valid_from": e.effective_at, "valid_to": None,
+            "recorded_from": e.timestamp, "recorded_to": None})
 
     @on(ps.HolderRemoved)
     def _removed(self, conn: Connection, e: ps.HolderRemoved, _: int) -> None:
-        h = self.holdings.c
-        current = conn.execute(select(self.holdings).where(
-            h.post_id == str(e.originator_id), h.person_id == str(e.person_id), h.valid_to.is_(None),
-            h.recorded_to.is_(None))).mappings().one()
+        current = conn.execute(self._sql["holding"], {"b_post": str(e.originator_id),
+                                                      "b_person": str(e.person_id)}).mappings().one()
         self._supersede(conn, self.holdings, "holding_id", dict(current), e.timestamp,
                         {"valid_to": e.effective_at, "end_reason": e.reason.value})
 
@@ -127,22 +167,23 @@ class ResponsibilityLedger(Projection):
         }
 
     def _list_info(self, conn: Connection, list_id: UUID) -> dict[str, Any]:
-        return dict(conn.execute(select(self.lists.c.list_kind, self.lists.c.unit_id)
-                                 .where(self.lists.c.list_id == str(list_id))).mappings().one())
+        return self._kept(conn, "list", str(list_id))
 
     @on(r.ResponsibilityListOpened)
     def _list(self, conn: Connection, e: r.ResponsibilityListOpened, _: int) -> None:
-        conn.execute(insert(self.lists).values(list_id=e.originator_id, list_kind=e.kind, unit_id=e.unit_id))
+        conn.execute(self._sql[self.lists.name], {"list_id": e.originator_id, "list_kind": e.kind,
+                                                  "unit_id": e.unit_id})
 
     @on(r.DutyAssigned)
     def _assigned(self, conn: Connection, e: r.DutyAssigned, _: int) -> None:
-        conn.execute(insert(self.duties).values(self._duty_row(e, None, self._list_info(conn, e.originator_id))))
+        conn.execute(self._sql[self.duties.name], self._duty_row(e, None, self._list_info(conn, e.originator_id)))
 
     @on(r.DutyRevised)
     def _revised(self, conn: Connection, e: r.DutyRevised, _: int) -> None:
         current = self._current_duty(conn, e.duty.duty_id)
         self._supersede(conn, self.duties, "duty_id", current, e.timestamp, {"valid_to": e.effective_at})
-        conn.execute(insert(self.duties).values(self._duty_row(e, current, self._list_info(conn, e.originator_id))))
+        conn.execute(self._sql[self.duties.name],
+                     self._duty_row(e, current, self._list_info(conn, e.originator_id)))
 
     @on(r.DutyRevoked)
     def _revoked(self, conn: Connection, e: r.DutyRevoked, _: int) -> None:
@@ -151,41 +192,37 @@ class ResponsibilityLedger(Projection):
 
     @on(r.ResponsibilityListRelocated)
     def _list_relocated(self, conn: Connection, e: r.ResponsibilityListRelocated, _: int) -> None:
-        d = self.duties.c
-        rows = conn.execute(select(self.duties).where(d.list_id == str(e.originator_id), d.valid_to.is_(None),
-                                                      d.recorded_to.is_(None))).mappings().all()
+        rows = conn.execute(self._sql["list_duties"], {"b_id": str(e.originator_id)}).mappings().all()
         for row in rows:
             current = dict(row)
             self._supersede(conn, self.duties, "duty_id", current, e.timestamp, {"valid_to": e.effective_at})
-            conn.execute(insert(self.duties).values({**current, "jurisdiction": e.jurisdiction,
-                                                     "valid_from": e.effective_at, "recorded_from": e.timestamp,
-                                                     "revision": current["revision"] + 2}))
+            conn.execute(self._sql[self.duties.name], {
+                **current, "jurisdiction": e.jurisdiction, "valid_from": e.effective_at,
+                "recorded_from": e.timestamp, "revision": current["revision"] + 2})
 
     @on(r.ResponsibilityListPublished)
     def _published(self, conn: Connection, e: r.ResponsibilityListPublished, _: int) -> None:
-        conn.execute(insert(self.publications).values(
-            list_id=e.originator_id, version=e.version, document_no=e.document_no, digest=e.digest,
-            duty_ids_json=[str(i) for i in e.duty_ids], effective_at=e.effective_at, recorded_at=e.timestamp))
+        conn.execute(self._sql[self.publications.name], {
+            "list_id": e.originator_id, "version": e.version, "document_no": e.document_no, "digest": e.digest,
+            "duty_ids_json": [str(i) for i in e.duty_ids], "effective_at": e.effective_at,
+            "recorded_at": e.timestamp})
 
     def _current_duty(self, conn: Connection, duty_id: UUID) -> dict[str, Any]:
-        d = self.duties.c
-        return dict(conn.execute(select(self.duties).where(d.duty_id == str(duty_id), d.valid_to.is_(None),
-                                                           d.recorded_to.is_(None))).mappings().one())
+        return dict(conn.execute(self._sql["duty"], {"b_id": str(duty_id)}).mappings().one())
 
-    @staticmethod
-    def _supersede(conn: Connection, table: Table, key: str, current: dict[str, Any], recorded: datetime,
+    def _supersede(self, conn: Connection, table: Table, key: str, current: dict[str, Any], recorded: datetime,
                    changes: dict[str, Any]) -> None:
         """Close ``current``'s recorded interval and record the corrected fact in its place.
 
         A change effective at or before the fact began (a backdated correction) leaves no remainder of the old fact.
         """
-        conn.execute(update(table).where(table.c[key] == current[key], table.c.revision == current["revision"])
-                     .values(recorded_to=recorded))
+        conn.execute(self._sql[f"close {table.name}"],
+                     {"b_id": current[key], "b_rev": current["revision"], "b_recorded": recorded})
         valid_to = changes.get("valid_to")
         if valid_to is not None and valid_to <= current["valid_from"]:
             return
-        conn.execute(insert(table).values({**current, **changes, "recorded_from": recorded, "recorded_to": None,
-                                           "revision": current["revision"] + 1}))
+        conn.execute(self._sql[table.name], {**current, **changes, "recorded_from": recorded, "recorded_to": None,
+                                             "revision": current["revision"] + 1})
 
 
 class LedgerQueries:
