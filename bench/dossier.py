@@ -34,6 +34,7 @@ from pathlib import Path
 from uuid import UUID
 
 from api.bootstrap import System
+from api.memory import settle
 from application import accidents as a
 from application.authorization import Principal
 from bench.backends import POSTGRES
@@ -101,6 +102,7 @@ def build_ms(system: System, accident: UUID, scope: str, now: datetime, samples:
     measured: dict[bool, tuple[list[float], list[float]]] = {True: ([], []), False: ([], [])}
     proven = 0
     system.dossiers.build(accident, scope=scope, known_at=now)  # the connections and the index's pages warmed
+    settle()  # as `zeren serve` does once it has loaded the system
     for fresh in (True, False):
         for _ in range(samples):
             if fresh:

@@ -11,6 +11,7 @@ from typing import Any
 import click
 import orjson
 
+from api.memory import settle
 from domain.bounds import moment_problem
 from domain.calendar import CST
 
@@ -53,7 +54,9 @@ def echo_json(value: object) -> None:
 
 
 def follow(banner: str, run: Callable[[threading.Event], None]) -> None:
-    """Run a follower (projections, policies, sealer, relay) until SIGTERM or Ctrl-C."""
+    """Run a follower (projections, policies, sealer, relay) until SIGTERM or Ctrl-C, the collector settled on what
+    the process has loaded (``api.memory``)."""
+    settle()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     click.echo(banner)

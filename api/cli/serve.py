@@ -11,6 +11,7 @@ from api.app import create_app
 from api.auth import issue_token
 from api.bootstrap import bootstrap
 from api.demo.loader import ensure_demo
+from api.memory import settle
 from infrastructure.settings import Settings
 
 
@@ -37,4 +38,5 @@ def serve(host: str, port: int, demo: bool, follow: bool) -> None:
         token = issue_token(settings.resolved_jwt_secret, subject="demo-admin", role="admin", jurisdiction="350000",
                             ttl=timedelta(hours=settings.token_ttl_hours))
         click.echo(f"Admin token for 福建省 (350000), valid {settings.token_ttl_hours} h:\n{token}")
+    settle()
     uvicorn.run(app, host=host, port=port, log_level="info")
