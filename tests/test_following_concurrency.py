@@ -10,44 +10,24 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from sqlalchemy import Column, Connection, Integer, MetaData, Table, func, insert, select
+from sqlalchemy import select
 
 from api.bootstrap import System, projections
 from application import organisation as o
-from application.ports import LogEntry
 from application.service import Zeren
 from bench.generator import BufferedLog
+from bench.simulate import WITNESSED, Witness
 from domain.units import RiskColour
 from infrastructure.following import Runner
 from infrastructure.persistence import COPY_FROM
-from projections.columns import BigInt
-from projections.projection import Projection
 from tests.builders import World
 from tests.conftest import REGISTRAR
 
 WRITERS, COMMANDS, BATCHES = 4, 15, 3
-SEEN = Table("spy_seen", MetaData(), Column("position", BigInt, primary_key=True),
-             Column("seq", Integer, nullable=False))
-
-
-class Spy(Projection):
-    """Records every log entry it is given: a second delivery of a position breaks the primary key."""
-
-    name = "spy"
-    seen = SEEN
-
-    def wants(self, entries: list[LogEntry]) -> bool:
-        return bool(entries)
-
-    def process(self, conn: Connection, entries: list[LogEntry]) -> None:
-        base = conn.execute(select(func.count()).select_from(self.seen)).scalar() or 0
-        conn.execute(insert(self.seen), [{"position": e.position, "seq": base + n} for n, e in enumerate(entries)])
-
-
 def test_four_writers_and_every_follower_at_once(system: System) -> None:
     world = World(system)
     units = [world.enterprise_in(world.town_a, 900 + w) for w in range(WRITERS)]
-    runners = [Runner(system.db, system.store, [*projections(), Spy()], batch_size=7) for _ in range(2)]
+    runners = [Runner(system.db, system.store, [*projections(), Witness()], batch_size=7) for _ in range(2)]
     runners[0].setup()  # two projector "processes" on one store, small batches so that they interleave
     stop, failures = threading.Event(), []
 
@@ -126,7 +106,7 @@ def test_four_writers_and_every_follower_at_once(system: System) -> None:
     if hasattr(recorder, "group"):
         assert sum(grouped) >= WRITERS, "the writers' commands shared transactions"
     with system.db.read() as conn:
-        seen = conn.execute(select(SEEN.c.position).order_by(SEEN.c.seq)).scalars().all()
+        seen = conn.execute(select(WITNESSED.c.position).order_by(WITNESSED.c.seq)).scalars().all()
     assert seen == positions  # every event exactly once (a second delivery breaks the key), in log order
     status = {s["name"]: s["position"] for s in runners[0].status()}
     assert status == dict.fromkeys(runners[0].projections, head)
