@@ -13,6 +13,7 @@ from uuid import UUID
 from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, delete, insert, or_, select
 
 from application.ports import LogEntry
+from projections.bulk import insert_rows
 from projections.columns import BigInt, Json, Key, Timestamp
 from projections.projection import Projection
 from projections.scope import within
@@ -66,7 +67,7 @@ class AuditTrail(Projection):
             now[str(e.originator_id)] = getattr(e, "jurisdiction", None) or env.jurisdiction
         if not rows:
             return
-        conn.execute(insert(self.events), rows)
+        insert_rows(conn, self.events, rows)
         conn.execute(delete(self.records).where(self.records.c.aggregate_id.in_(sorted(now))))
         conn.execute(insert(self.records), [{"aggregate_id": a, "jurisdiction": j} for a, j in now.items()])
 

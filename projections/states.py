@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, bindparam, insert, select, update
 
 from domain.base import Aggregate, DomainEvent
+from projections.bulk import insert_rows
 from projections.columns import Json, Key
 from projections.projection import current_batch
 
@@ -88,8 +89,7 @@ def _write(conn: Connection, table: Table, kept: dict[Any, Any]) -> None:
                for aggregate_id, state, new in rows if new]
     updates = [{"id": aggregate_id, "v": state.version, "s": state.model_dump(mode="json")}
                for aggregate_id, state, new in rows if not new]
-    if inserts:
-        conn.execute(insert(table), inserts)
+    insert_rows(conn, table, inserts)
     if updates:
         conn.execute(update(table).where(table.c.aggregate_id == bindparam("id"))
                      .values(version=bindparam("v"), state_json=bindparam("s")), updates)

@@ -43,13 +43,13 @@ from sqlalchemy import (
     and_,
     bindparam,
     func,
-    insert,
     or_,
     select,
     update,
 )
 
 from domain.base import Aggregate, DomainEvent, upcast
+from projections.bulk import insert_rows
 from projections.columns import Json, Key, Timestamp
 from projections.projection import current_batch
 from projections.states import load, store
@@ -134,11 +134,6 @@ def _statements(table: Table, key: str) -> dict[str, Any]:
         "close": update(table).where(t[key] == bindparam("k"), t.revision == bindparam("rev"))
         .values(recorded_to=bindparam("rt")),
     }
-
-
-@lru_cache(maxsize=256)
-def _insert(table: Table) -> Any:
-    return insert(table)
 
 
 @dataclass(frozen=True)
@@ -350,7 +345,7 @@ class Timeline:
 
     def _insert(self, conn: Connection, rows: list[dict[str, Any]], recorded_at: datetime, revision: int) -> None:
         """Insert segments numbered from ``revision`` on (the open segment, last, has the highest revision)."""
-        conn.execute(_insert(self.table), _numbered(self.table, rows, recorded_at, revision))
+        insert_rows(conn, self.table, _numbered(self.table, rows, recorded_at, revision))
 
 
 def _numbered(table: Table, rows: list[dict[str, Any]], recorded_at: datetime, revision: int) -> list[dict[str, Any]]:
@@ -388,10 +383,8 @@ class _Pending:
 
     def flush(self, conn: Connection) -> None:
         """Write what is pending: one statement each for the changes, the closes and the new rows."""
-        if self.changed:
-            conn.execute(_insert(self.changes), self.changed)
+        insert_rows(conn, self.changes, self.changed)
         if self.closes:
             conn.execute(_statements(self.table, self.key)["close"], self.closes)
-        if self.rows:
-            conn.execute(_insert(self.table), list(self.rows.values()))
+        insert_rows(conn, self.table, list(self.rows.values()))
         self.changed, self.closes, self.rows = [], [], {}
