@@ -29,7 +29,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 from uuid import UUID
 
 import orjson
@@ -327,9 +327,10 @@ class _Reader:
             raise BundleInvalid(f"{CHECKPOINT}: {exc}") from None
 
 
-@dataclass(frozen=True)
-class _Event:
-    index: int
+class _Event(NamedTuple):
+    """What the order checks need of a verified line (a tuple: made once per event, cheaply)."""
+
+    leaf: int
     position: int
     aggregate_id: UUID
     version: int
@@ -499,7 +500,7 @@ def verify(path: Path, keys: Mapping[bytes, Ed25519PublicKey], previous: TreeHea
             _verify_previous(previous, head, previous_path, keys)
     manifest = reader.manifest
     return Verified(head=head, events=seen.count, coverage=manifest.coverage, earlier_heads=earlier,
-                    leaf_range=(seen.first.index, seen.last.index) if seen.first and seen.last else None,
+                    leaf_range=(seen.first.leaf, seen.last.leaf) if seen.first and seen.last else None,
                     previous=previous.tree_size if previous is not None else None, cosigned_by=cosigned)
 
 
@@ -531,11 +532,11 @@ class _Order:
         """Why ``event`` cannot follow ``count`` events ending with ``last``, its record's last version ``before``
         (``None``: not known here, that check is left to the caller), or ``None``."""
         manifest = self.manifest
-        if self.complete and event.index != self.start + count:
+        if self.complete and event.leaf != self.start + count:
             return (f"out of sequence — a {manifest.coverage} export lists every leaf in log order, and leaf "
                     f"{self.start + count} belongs here (it was dropped or moved)")
-        if last and event.index <= last.index:
-            return f"out of log order — it comes after leaf {last.index}"
+        if last and event.leaf <= last.leaf:
+            return f"out of log order — it comes after leaf {last.leaf}"
         if last and event.position <= last.position:
             return f"positions do not increase — it comes after position {last.position}"
         if not manifest.admits(event.position, event.jurisdiction, event.aggregate_id, event.type):
@@ -554,7 +555,7 @@ class _Order:
         key = event.aggregate_id.int
         problem = self.problem(seen.count, seen.last, seen.versions.get(key, 0), event)
         if problem:
-            raise BundleInvalid(f"event at position {event.position} (leaf {event.index}, line {number}): {problem}")
+            raise BundleInvalid(f"event at position {event.position} (leaf {event.leaf}, line {number}): {problem}")
         seen.versions[key] = event.version
         seen.first = seen.first or event
         seen.last, seen.count = event, seen.count + 1
@@ -676,7 +677,7 @@ class _Parallel:
     def merge(self, seen: _Seen, fast: _Fast, first: int, chunk: bytes, checked: Future[_Checked | None]) -> None:
         """Take a chunk's result after every chunk before it."""
         result, last, versions = checked.result(), seen.last, seen.versions
-        if (result is not None and (last is None or (result.first.index > last.index
+        if (result is not None and (last is None or (result.first.leaf > last.leaf
                                                      and result.first.position > last.position))
                 and all(self.order.follows(versions.get(key, 0), version) for key, version in result.firsts.items())):
             versions.update(result.lasts)
@@ -704,7 +705,7 @@ def _verify_counts(manifest: Manifest, head: TreeHead, seen: _Seen) -> None:
     coverage, n = manifest.coverage, head.tree_size
     if manifest.events != seen.count:
         raise BundleInvalid(f"{MANIFEST} counts {manifest.events} events, {EVENTS} holds {seen.count}")
-    observed = (seen.first.index, seen.last.index) if seen.first and seen.last else None
+    observed = (seen.first.leaf, seen.last.leaf) if seen.first and seen.last else None
     positions = (seen.first.position, seen.last.position) if seen.first and seen.last else None
     declared = (0, n - 1) if coverage == "full" else manifest.leaf_range
     if coverage in ("full", "range") and (observed is None or declared is None or observed[1] != declared[1]):
