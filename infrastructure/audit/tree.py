@@ -143,7 +143,7 @@ class StoredTree:
 
         On PostgreSQL each table takes one ``INSERT … SELECT FROM unnest(arrays)``: a batch of thousands of rows is
         one statement, not one per row (a sealer that keeps up with bulk imports, issue #15); SQLite inserts in
-        process, row by row."""
+        process, row by row, the rows handed to the driver as they are (integers and bytes need no conversion)."""
         for table, rows in ((LEAVES, leaves), (NODES, nodes)):
             if not rows:
                 continue
@@ -155,7 +155,8 @@ class StoredTree:
                                                                      strict=True))).table_valued(*names).render_derived()
                 conn.execute(insert(table).from_select(names, select(*(values.c[name] for name in names))))
             else:
-                conn.execute(insert(table), [dict(zip(names, row, strict=True)) for row in rows])
+                conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) "
+                                     f"VALUES ({', '.join('?' * len(names))})", rows)
 
     def node(self, conn: Connection, level: int, index: int) -> bytes:
         """The complete subtree ``(level, index)``; level 0 is the leaf hash."""
