@@ -205,7 +205,9 @@ class PolicyReadSide:
     def __init__(self, buffer: BufferedLog):
         self.buffer = buffer
         self.scratch = tempfile.TemporaryDirectory(prefix="zeren-policies-")
-        settings = Settings(sqlite_path=Path(self.scratch.name) / "read.db", data_dir=Path(self.scratch.name))
+        # Explicitly SQLite: the ZEREN_* environment names the store, never the scratch read side.
+        settings = Settings(database_url=None, sqlite_path=Path(self.scratch.name) / "read.db",
+                            data_dir=Path(self.scratch.name))
         self.db = Database(settings)
         upgrade(self.db)
         self.runner = Runner(self.db, buffer, [projection() for projection in POLICY_READ_MODELS])

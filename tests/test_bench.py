@@ -69,3 +69,21 @@ def test_the_quick_suite_prints_every_figure_beside_its_baseline(postgres_ready:
     lines = table(rows).splitlines()
     assert len(lines) == len(rows) + 2
     assert all(line.count("|") == 8 for line in lines)
+
+
+def test_the_bulk_path_reads_its_own_scratch_read_side_whatever_store_the_environment_names(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The policy read side is projected ahead of the log from events not yet appended: in the store's own read
+    models that would leave them ahead of the log. It is a scratch SQLite database even when ``ZEREN_*`` names a
+    PostgreSQL store (as ``zeren bench generate`` is configured)."""
+    settings, _ = make_settings("sqlite", tmp_path, None)
+    monkeypatch.setenv("ZEREN_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres?schema=never_used")
+    system = bootstrap(settings)
+    generator = Generator(system, 10, seed=1, bulk=True)
+    try:
+        assert generator.policies is not None
+        assert generator.policies.db.dialect == "sqlite"
+        assert generator.policies.db.path != settings.sqlite_path
+    finally:
+        generator.close()
+        system.close()
