@@ -3,17 +3,23 @@ a filtered ledger page at 20 concurrent clients with the server's RSS (issue #15
 
 ``zeren serve`` runs in a subprocess on a free port over a store the suite already generated (embedded mode: the
 projections and the sealer follow in the server's process, as they do in production's single-process deployment);
-the clients are threads in this process, each with its own keep-alive ``httpx2.Client``; the tokens come from the
-app's own token issuing (``api.auth.issue_token``) with the store's secret. The RSS is read from
-``/proc/<pid>/status`` of the server process (``VmRSS`` now, ``VmHWM`` its peak).
+the command clients are threads in this process, each with its own keep-alive ``httpx2.Client``; the ledger page's
+20 clients are ``wrk`` (Debian's package: 2 threads of C, 20 keep-alive connections, so the load costs the 2 cores
+little and the figure is the server's latency) when it is installed, else threads here as for commands. The tokens
+come from the app's own token issuing (``api.auth.issue_token``) with the store's secret. The RSS is read from
+``/proc/<pid>/status`` of the server process (``VmRSS`` now, ``VmHWM`` its peak); its CPU time from
+``/proc/<pid>/stat``, with its children's (the followers' process).
 """
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -45,8 +51,23 @@ class Server:
                 fields[key] = value.split()
         return int(fields["VmRSS"][0]) / 1024, int(fields["VmHWM"][0]) / 1024
 
+    def cpu_seconds(self) -> float:
+        """User and system CPU seconds of the server process and its children so far (``/proc``)."""
+        return _cpu(self.pid)
+
     def client(self) -> httpx2.Client:
         return httpx2.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=120.0)
+
+
+def _cpu(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            kids = [int(k) for k in children.read().split()]
+    except OSError:  # gone meanwhile
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") + sum(_cpu(k) for k in kids)
 
 
 def free_port() -> int:
@@ -66,13 +87,13 @@ def environment(settings: Settings) -> dict[str, str]:
 
 
 @contextmanager
-def served(settings: Settings) -> Iterator[Server]:
-    """``zeren serve`` on a free loopback port over ``settings``' store, until the block ends."""
+def served(settings: Settings, *options: str) -> Iterator[Server]:
+    """``zeren serve [options]`` on a free loopback port over ``settings``' store, until the block ends."""
     secret = settings.resolved_jwt_secret  # made here first if need be: the server reads the same file
     token = issue_token(secret, subject="bench", role="admin", jurisdiction="350000")
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port)],
+        [sys.executable, "-c", "from api.cli import main; main()", "serve", "--port", str(port), *options],
         env=environment(settings), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -109,7 +130,11 @@ def clients(server: Server, count: int, per_client: int, request: Callable[[http
 
     def run(c: int) -> None:
         with server.client() as http:
-            request(http, c, -1)  # opens the connection
+            try:
+                request(http, c, -1)  # opens the connection
+            except BaseException:
+                ready.abort()  # the others must not wait for this one
+                raise
             ready.wait()
             mine = []
             for i in range(per_client):
@@ -135,15 +160,20 @@ unit (a colour graded again writes nothing: a cheaper command than the in-proces
 grading over HTTP may repeat the colour the in-process rows left: at most one such no-op per unit."""
 
 
+_TURNS: dict[UUID, int] = {}
+"""Per unit, the colour last sent to it (an index into :data:`COLOURS`), kept across runs."""
+
+
 def grading(units: list[UUID], count: int) -> Callable[[httpx2.Client, int, int], None]:
     """``POST /units/{id}/risk-colour``: client ``c`` grades its own share of the units (as the in-process
-    writers do), each grading the unit's next colour."""
+    writers do), each time the colour after the one it last sent to the unit, so every command writes an event (a
+    colour graded again is no change: a cheaper command than the in-process baseline's)."""
     def request(http: httpx2.Client, c: int, i: int) -> None:
         mine = units[c::count]
         unit = mine[i % len(mine)]
-        graded = _GRADED[unit] = _GRADED.get(unit, -1) + 1  # each unit's own threads only: no race
+        turn = _TURNS[unit] = _TURNS.get(unit, i) + 1
         response = http.post(f"/api/v1/units/{unit}/risk-colour",
-                             json={"colour": COLOURS[graded % 4], "reason": "bench"})
+                             json={"colour": COLOURS[turn % 4], "reason": "bench"})
         response.raise_for_status()
     return request
 
@@ -157,6 +187,39 @@ def ledger_page(http: httpx2.Client, c: int, i: int) -> None:
     """``GET /hazards?limit=50`` with one of several filters."""
     response = http.get("/api/v1/hazards", params={"limit": 50, **FILTERS[(c + i) % len(FILTERS)]})
     response.raise_for_status()
+
+
+WRK_SCRIPT = """
+local paths = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", paths[(i %% #paths) + 1], {["Authorization"] = "Bearer %s"})
+end
+done = function(summary, latency, requests)
+  io.write(string.format("pages %%d\\nerrors %%d\\n", summary.requests, summary.errors.status + summary.errors.connect
+    + summary.errors.read + summary.errors.write + summary.errors.timeout))
+  for _, p in ipairs({50, 95}) do io.write(string.format("p%%d %%f\\n", p, latency:percentile(p) / 1000)) end
+end
+"""
+
+
+def pages_by_wrk(server: Server, count: int, seconds: float) -> tuple[float, float, float] | None:
+    """``count`` keep-alive connections of ``wrk`` asking for ledger pages for ``seconds``: (pages/s, p50, p95 in
+    ms), or ``None`` when ``wrk`` is not installed. wrk's latencies are per request, as the threads' are."""
+    if shutil.which("wrk") is None:
+        return None
+    paths = ", ".join('"/api/v1/hazards?' + "&".join(f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+                                                     for k, v in {"limit": 50, **f}.items()) + '"' for f in FILTERS)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(WRK_SCRIPT % (paths, server.token))
+        script.flush()
+        out = subprocess.run(["wrk", "-t2", f"-c{count}", f"-d{seconds:.0f}s", "-s", script.name, server.url],
+                             capture_output=True, text=True, check=True).stdout
+    found = dict(re.findall(r"^(pages|errors|p50|p95) (\S+)$", out, re.M))
+    if float(found["errors"]):
+        raise RuntimeError(f"wrk: {found['errors']} failed requests\\n{out}")
+    return float(found["pages"]) / seconds, float(found["p50"]), float(found["p95"])
 
 
 def main() -> None:
@@ -174,6 +237,7 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=400)
     parser.add_argument("--pages", type=int, default=25, help="requests per reading client and run")
     parser.add_argument("--postgres", default=POSTGRES)
+    parser.add_argument("--serve", default="", help="options for zeren serve, e.g. '--followers threads'")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name, store("postgres", args.postgres, Path(name)) as settings:
         started = time.perf_counter()
@@ -181,7 +245,8 @@ def main() -> None:
         print(f"generated {system.store.head():,} events in {time.perf_counter() - started:.0f} s", flush=True)
         try:
             system.runner.catch_up()
-            rows = over_http(system, settings, enterprises_of(system), args.commands, args.runs, 20, args.pages)
+            rows = over_http(system, settings, enterprises_of(system), args.commands, args.runs, 20, args.pages,
+                             tuple(args.serve.split()))
         finally:
             system.close()
     print(table(rows))

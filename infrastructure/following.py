@@ -225,8 +225,11 @@ class Runner:
         if not projections:
             return 0, 0, {}, 0
         names = [p.name for p in projections]
-        start = min(positions(self.db, names).get(name, 0) for name in names)
+        known = positions(self.db, names)  # once: inside the min() it was read again for every projection (#15)
+        start = min(known.get(name, 0) for name in names)
         entries, unreadable = self._read(start, self.batch_size)
+        if not entries and unreadable is None:  # nothing new: no write transaction to learn it
+            return 0, 0, {}, start
         applied, failures = 0, {}
         with self.db.transaction() as conn:
             held = Tracking.positions(conn, names, lock=True)

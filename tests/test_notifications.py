@@ -13,7 +13,9 @@ import pytest
 from psycopg import sql
 
 from api.bootstrap import System, bootstrap
+from api.follower_process import followers
 from application import organisation as o
+from application.following import follow
 from domain.units import RiskColour
 from infrastructure.audit.sealer import NAME as SEALER
 from infrastructure.following import positions
@@ -129,3 +131,42 @@ def test_a_store_in_another_schema_does_not_wake_this_ones_followers(pg: Setting
         other.close()
         assert other_schema
         drop_schema(other_schema)
+
+
+def test_zeren_serves_followers_follow_in_a_child_process_and_stop_with_it(pg: Settings) -> None:
+    """``zeren serve`` on PostgreSQL runs the projections, the sealer and the worker in a child process
+    (``api.follower_process``): another process's command reaches every read model and is sealed, with nothing
+    of this process following; the child ends when the block does."""
+    writer = bootstrap(pg)
+    try:
+        world = World(writer)
+        with followers(pg) as child:
+            position = writer.service.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red,
+                                                                reason="子进程"), REGISTRAR).position
+            assert position is not None
+            assert _reached(writer, position)  # nothing in this process follows: the child did
+            deadline = time.monotonic() + DEADLINE
+            while positions(writer.db, [SEALER]).get(SEALER, 0) < position and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert positions(writer.db, [SEALER])[SEALER] >= position
+        assert not child.is_alive()
+    finally:
+        writer.close()
+
+
+def test_a_wake_during_a_step_causes_one_more_step() -> None:
+    """``application.following.follow`` clears the wake-up before each step, so one arriving during a step (events
+    the step may have read past) is never lost, and coalesced steps still run (issue #15)."""
+    stop, wake = threading.Event(), threading.Event()
+    steps: list[int] = []
+
+    def step() -> int:
+        steps.append(len(steps))
+        if len(steps) == 1:
+            wake.set()  # a commit while the first step runs
+        if len(steps) == 2:
+            stop.set()
+        return 0
+
+    follow(step, stop, wake, HOUR, "test", spacing=0.01)
+    assert steps == [0, 1]  # woken again at once, not after an hour's poll

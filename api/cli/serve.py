@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import timedelta
 
 import click
@@ -11,26 +12,31 @@ from api.app import create_app
 from api.auth import issue_token
 from api.bootstrap import bootstrap
 from api.demo.loader import ensure_demo
+from api.follower_process import followers
 from api.memory import settle
 from infrastructure.settings import Settings
 
 
-@click.command(help="Serve the HTTP API (embedded mode: the projections run in the same process).")
+@click.command(help="Serve the HTTP API (embedded mode: it follows the log too, PostgreSQL: in a child process).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535))
 @click.option("--demo/--no-demo", default=False, help="Load the demo history first if the store is empty.")
 @click.option("--follow/--no-follow", default=True, show_default=True,
-              help="Run the projections inside this process (production runs `zeren projections run`).")
-def serve(host: str, port: int, demo: bool, follow: bool) -> None:
+              help="Follow the log here: projections, sealer, policies (production runs `zeren projections run`).")
+@click.option("--followers", "where", type=click.Choice(["process", "threads"]), default="process",
+              show_default=True, help="On PostgreSQL, follow in a child process (its own interpreter: requests and "
+              "followers do not queue for one interpreter lock) or in the server's threads. SQLite: threads.")
+def serve(host: str, port: int, demo: bool, follow: bool, where: str) -> None:
     settings = Settings()
     if demo:
         loaded = ensure_demo(settings)
         click.echo(f"demo history: {loaded}")
     system = bootstrap(settings)
     system.runner.catch_up()
-    app = create_app(system, follow=follow)
-    where = "PostgreSQL" if settings.is_postgres else f"SQLite {settings.sqlite_path}"
-    click.echo(f"Zeren on {where}")
+    child = follow and where == "process" and settings.is_postgres  # api.follower_process says why
+    app = create_app(system, follow=follow and not child)
+    store = "PostgreSQL" if settings.is_postgres else f"SQLite {settings.sqlite_path}"
+    click.echo(f"Zeren on {store}" + (" (followers in a child process)" if child else ""))
     click.echo(f"API:    http://{host}:{port}/api/v1/docs")
     click.echo(f"Web UI: http://{host}:{port}/ui/  (log in with a token)")
     click.echo(f"Health: http://{host}:{port}/healthz")
@@ -39,4 +45,5 @@ def serve(host: str, port: int, demo: bool, follow: bool) -> None:
                             ttl=timedelta(hours=settings.token_ttl_hours))
         click.echo(f"Admin token for 福建省 (350000), valid {settings.token_ttl_hours} h:\n{token}")
     settle()
-    uvicorn.run(app, host=host, port=port, log_level="info")
+    with followers(settings) if child else nullcontext():
+        uvicorn.run(app, host=host, port=port, log_level="info")
