@@ -55,7 +55,7 @@ from domain import random_draws as rd
 from domain.base import DomainEvent
 from projections.columns import Json, Key, Timestamp
 from projections.directory import DirectoryQueries
-from projections.projection import Projection, defer, on
+from projections.projection import Projection, current_batch, defer, on
 from projections.scope import within
 from projections.sorting import ordering
 from projections.states import events_of, states_table
@@ -252,20 +252,43 @@ class InspectionLedger(Projection):
 
     def _record(self, conn: Connection, e: DomainEvent, changes: dict[str, Any] | None = None) -> ins.Inspection:
         """Record the event on the timeline, and keep the current table's row as the open segment now stands
-        (written at the end of the batch: inserted after the opening, updated otherwise). Returns the state."""
+        (written once at the end of the batch, as the batch's last event left it: inserted after the opening,
+        updated otherwise). Returns the state."""
         timeline = self.timeline
         state: ins.Inspection = timeline.record_event(conn, e, changes or {})
         segment = timeline.current(conn, e.originator_id)
         assert segment is not None
         row = {name: segment[name] for name in CURRENT}
-        if e.originator_version == 1:
-            defer(conn, self._sql["inspections"], {"inspection_id": e.originator_id, **row,
-                                                   "version": state.version, "recorded_at": e.timestamp},
-                  inserts=True)
+        batch = current_batch()
+        if batch is None:  # outside a batch: at once
+            if e.originator_version == 1:
+                conn.execute(self._sql["inspections"], {"inspection_id": e.originator_id, **row,
+                                                        "version": state.version, "recorded_at": e.timestamp})
+            else:
+                conn.execute(self._sql["current"], {**row, "version": state.version, "b_id": e.originator_id})
+            return state
+        key = ("current", self.inspections.name)
+        if key not in batch.values:
+            batch.values[key] = {}
+            batch.at_end(key, lambda c: self._write_current(c, batch.values[key]))
+        kept: dict[str, dict[str, Any]] = batch.values[key]
+        known = kept.get(str(e.originator_id))
+        if e.originator_version == 1 or (known is not None and "recorded_at" in known):  # a row still to insert
+            kept[str(e.originator_id)] = {"inspection_id": e.originator_id, **row, "version": state.version,
+                                          "recorded_at": e.timestamp if known is None else known["recorded_at"]}
         else:
-            defer(conn, self._sql["current"], {**row, "version": state.version, "b_id": e.originator_id},
-                  inserts=False)
+            kept[str(e.originator_id)] = {**row, "version": state.version, "b_id": e.originator_id}
         return state
+
+    def _write_current(self, conn: Connection, kept: dict[str, dict[str, Any]]) -> None:
+        """The current table's rows as the batch leaves them: one insert per new inspection, one update per changed
+        one (its last state in the batch), each set in one ``executemany``."""
+        new = [row for row in kept.values() if "recorded_at" in row]
+        changed = [row for row in kept.values() if "recorded_at" not in row]
+        if new:
+            conn.execute(self._sql["inspections"], new)
+        if changed:
+            conn.execute(self._sql["current"], changed)
 
     def _part(self, state: ins.Inspection, e: DomainEvent) -> dict[str, Any]:
         """Where a part belongs (the inspection's units, from its state) and when it was recorded."""
