@@ -17,8 +17,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Column, Connection, Integer, LargeBinary, Table, bindparam, func, insert, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Column, Connection, Integer, LargeBinary, Table, func, insert, select
 
 from infrastructure.audit import merkle
 from infrastructure.audit.signing import TreeHead, milliseconds
@@ -141,19 +140,24 @@ class StoredTree:
     def store(conn: Connection, leaves: list[tuple[int, int, bytes]], nodes: list[tuple[int, int, bytes]]) -> None:
         """Add sealed leaves ``(leaf_index, position, leaf_hash)`` and completed nodes ``(level, node_index, hash)``.
 
-        On PostgreSQL each table takes one ``INSERT … SELECT FROM unnest(arrays)``: a batch of thousands of rows is
-        one statement, not one per row (a sealer that keeps up with bulk imports, issue #15); SQLite inserts in
-        process, row by row, the rows handed to the driver as they are (integers and bytes need no conversion)."""
+        On PostgreSQL each table takes one binary ``COPY`` on the driver's connection, inside the caller's
+        transaction (the seal's batch commits or rolls back whole, as before): thousands of rows streamed without a
+        statement to parse or arrays to build, as the bulk append copies events (``PostgresEventRecorder.
+        _copy_events``) — a sealer that keeps up with bulk imports, issue #15. A row already stored still fails its
+        primary key, as an ``INSERT`` did. SQLite inserts in process, row by row, the rows handed to the driver as
+        they are (integers and bytes need no conversion)."""
         for table, rows in ((LEAVES, leaves), (NODES, nodes)):
             if not rows:
                 continue
             names = [c.name for c in table.columns]
             if conn.dialect.name == "postgresql":
-                types = (postgresql.ARRAY(c.type) for c in table.columns)
-                values = func.unnest(*(bindparam(name, list(column), type_=kind)
-                                       for name, column, kind in zip(names, zip(*rows, strict=True), types,
-                                                                     strict=True))).table_valued(*names).render_derived()
-                conn.execute(insert(table).from_select(names, select(*(values.c[name] for name in names))))
+                driver = conn.connection.driver_connection
+                assert driver is not None
+                with driver.cursor() as cursor, cursor.copy(
+                        f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
+                    copy.set_types([c.type.compile(dialect=conn.dialect).lower() for c in table.columns])
+                    for row in rows:
+                        copy.write_row(row)
             else:
                 conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) "
                                      f"VALUES ({', '.join('?' * len(names))})", rows)
