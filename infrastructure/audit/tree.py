@@ -17,6 +17,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
+from psycopg.sql import SQL, Identifier
 from sqlalchemy import Column, Connection, Integer, LargeBinary, Table, func, insert, select
 
 from infrastructure.audit import merkle
@@ -153,14 +154,13 @@ class StoredTree:
             if conn.dialect.name == "postgresql":
                 driver = conn.connection.driver_connection
                 assert driver is not None
-                with driver.cursor() as cursor, cursor.copy(
-                        f"COPY {table.name} ({', '.join(names)}) FROM STDIN (FORMAT BINARY)") as copy:
+                with driver.cursor() as cursor, cursor.copy(SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+                        Identifier(table.name), SQL(", ").join(map(Identifier, names)))) as copy:
                     copy.set_types([c.type.compile(dialect=conn.dialect).lower() for c in table.columns])
                     for row in rows:
                         copy.write_row(row)
             else:
-                conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(names)}) "
-                                     f"VALUES ({', '.join('?' * len(names))})", rows)
+                conn.exec_driver_sql(str(insert(table).compile(dialect=conn.dialect)), rows)
 
     def node(self, conn: Connection, level: int, index: int) -> bytes:
         """The complete subtree ``(level, index)``; level 0 is the leaf hash."""
