@@ -348,16 +348,17 @@ class Runner:
                         conn.exec_driver_sql(f"ALTER INDEX {quote(name)} RENAME TO {quote(name.replace(SHADOW, ''))}")
             return
         for table, twin in zip(live.live_tables, shadow.tables, strict=True):
-            if _schema(conn, table.name) == _schema(conn, twin.name):
+            same = _schema(conn, table.name) == _schema(conn, twin.name)
+            if same:
                 conn.execute(delete(table))
-                conn.execute(insert(table).from_select([c.name for c in table.columns], select(*twin.columns)))
             else:
                 table.drop(conn, checkfirst=True)
                 conn.execute(CreateTable(table))
-                conn.execute(insert(table).from_select([c.name for c in table.columns], select(*twin.columns)))
+            conn.execute(insert(table).from_select([c.name for c in table.columns], select(*twin.columns)))
+            if not same:
                 for index in table.indexes:
                     index.create(conn)
-            conn.exec_driver_sql(f"DROP TABLE {quote(twin.name)}")
+            twin.drop(conn)
 
     def _selected(self, name: str | None) -> list[Any]:
         if name is None:
