@@ -1,43 +1,62 @@
 """``bench.widen``: a store made wider by copies of its own history under new ids (issue #15).
 
+    .venv/bin/python -m bench.widen --copies 9                              # ×10 the store (ZEREN_* settings)
+    .venv/bin/python -m bench.widen --copies 90 --made 9 --original 102043  # then ×100: the same as --copies 99
+
 The generator (``bench/generator.py``) writes through the application layer: under the session's load it makes
 about 60–600 events/s, so a 10⁶-event store takes hours. What a dossier costs besides its own enterprise's events
 depends on the size of what it searches — the dossier index (b-trees, logarithmic) and the sealed tree (a proof's
 length is log₂ of the tree's size). A widened store has that size: each copy is every stored event of the
 generated history again, in order, with every id (each UUID in its stored bytes, and its record's id) replaced by
-one derived from the copy's number, and every day moved 400 years per copy (the sealer refuses an event recorded
-before an earlier one; the Gregorian calendar repeats every 400 years, weekdays and leap days alike) — other
-provinces of the same shape in the same log, indexed and sealed. They are appended straight through the recorder
-(no command decides them again: they are copies of events that were decided), so only the dossier index is brought
-to the head afterwards; the other read models are not.
+one derived from the copy's number, and every day moved by a whole number of weeks per copy — the history's span
+rounded up to weeks, so copy k begins after copy k−1 ends (the sealer refuses an event recorded before an earlier
+one) on the same weekdays, each date shifted by calendar arithmetic (leap days stay valid). Stores widened before
+2026-12-07 15:00 UTC moved each copy 400 years (the Gregorian cycle); Python's dates end at 9999, so that left
+room for 19 copies only, and 10⁷ events need 99. The copies are other provinces of the same shape in the same
+log, indexed and sealed. They are appended straight through the recorder (no command decides them again: they are
+copies of events that were decided), so the read models are behind them afterwards (``bench.dossier`` brings the
+dossier index up, ``bench.scaling`` the directory and the ledger).
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import time
 import uuid
+from collections.abc import Iterator
+from datetime import date, timedelta
+from itertools import islice
 from typing import Any
 
 from eventsourcing.persistence import StoredEvent as Row
 
-from api.bootstrap import System
+from api.bootstrap import System, bootstrap
+from infrastructure.settings import Settings
 
 NAMESPACE = uuid.UUID("6f1c1f0e-6b8e-4c57-9a57-7a1d0d3c5e11")
 UUID_TEXT = re.compile(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-DAY_TEXT = re.compile(rb"(?<![0-9])([0-9]{4})(-[0-9]{2}-[0-9]{2})(?![0-9])")
-CYCLE = 400
-"""Years a copy's days move by: the Gregorian calendar repeats every 400 years (weekdays and leap days alike)."""
+DAY_TEXT = re.compile(rb"(?<![0-9])[0-9]{4}-[0-9]{2}-[0-9]{2}(?![0-9])")
+WEEK = 7
 
 
-def widen(system: System, copies: int, batch: int = 5000) -> dict[str, Any]:
-    """Append ``copies`` copies of every stored event under new ids, in batches of ``batch`` (one transaction
-    each); returns the events appended and the seconds taken."""
-    started = time.perf_counter()
-    original = list(system.audit.log.scan(None, system.store.head()))
-    appended = 0
-    for copy in range(1, copies + 1):
+def span(history: list[Any]) -> tuple[int, date]:
+    """The history's last day, and the days from its first day to past its last rounded up to whole weeks (one
+    copy's shift)."""
+    days = {day for stored in history for day in DAY_TEXT.findall(stored.state)}
+    first, last = (date.fromisoformat(f(days).decode()) for f in (min, max))
+    return -(-((last - first).days + 1) // WEEK) * WEEK, last
+
+
+def copies_of(history: list[Any], copies: int, made: int = 0) -> Iterator[Row]:
+    """The rows of copies ``made + 1`` … ``made + copies`` of ``history`` (stored events, in order): each id
+    renamed by the copy's number, each day moved ``span`` days per copy."""
+    shift, last = span(history)
+    if (date.max - last).days < shift * (made + copies):
+        raise ValueError(f"{made + copies} copies of {shift} days each would date events past {date.max}")
+    for copy in range(made + 1, made + copies + 1):
         mapped: dict[bytes, bytes] = {}
+        moved: dict[bytes, bytes] = {}
 
         def renamed(match: re.Match[bytes], copy: int = copy, mapped: dict[bytes, bytes] = mapped) -> bytes:
             text = match.group(0)
@@ -45,19 +64,47 @@ def widen(system: System, copies: int, batch: int = 5000) -> dict[str, Any]:
                 mapped[text] = str(uuid.uuid5(NAMESPACE, f"{copy}:{text.decode()}")).encode()
             return mapped[text]
 
-        def later(match: re.Match[bytes], years: int = CYCLE * copy) -> bytes:
-            return b"%d%s" % (int(match.group(1)) + years, match.group(2))
+        def later(match: re.Match[bytes], days: int = shift * copy, moved: dict[bytes, bytes] = moved) -> bytes:
+            text = match.group(0)
+            if text not in moved:
+                moved[text] = (date.fromisoformat(text.decode()) + timedelta(days=days)).isoformat().encode()
+            return moved[text]
 
-        rows = []
-        for stored in original:
+        for stored in history:
             originator = UUID_TEXT.sub(renamed, str(stored.aggregate_id).encode()).decode()
-            rows.append(Row(originator_id=uuid.UUID(originator), originator_version=stored.aggregate_version,
-                            topic=stored.topic,
-                            state=DAY_TEXT.sub(later, UUID_TEXT.sub(renamed, stored.state))))
-            if len(rows) == batch:
-                system.store.recorder.insert_events(rows)
-                appended, rows = appended + len(rows), []
-        if rows:
-            system.store.recorder.insert_events(rows)
-            appended += len(rows)
-    return {"appended": appended, "seconds": time.perf_counter() - started}
+            yield Row(originator_id=uuid.UUID(originator), originator_version=stored.aggregate_version,
+                      topic=stored.topic, state=DAY_TEXT.sub(later, UUID_TEXT.sub(renamed, stored.state)))
+
+
+def widen(system: System, copies: int, batch: int = 5000, made: int = 0, original: int | None = None) -> dict[str, Any]:
+    """Append ``copies`` copies of the history up to position ``original`` (default: the head) under new ids, in
+    batches of ``batch`` (one transaction each); returns the events appended, the seconds taken and the days each
+    copy is moved by. ``made``: copies of it appended before, by an earlier call — the new ones are numbered and
+    dated after them, so widening by 9 and then by 90 appends the same events as by 99 at once."""
+    started = time.perf_counter()
+    history = list(system.audit.log.scan(None, system.store.head() if original is None else original))
+    appended, rows = 0, copies_of(history, copies, made)
+    while chunk := list(islice(rows, batch)):
+        system.store.recorder.insert_events(chunk)
+        appended += len(chunk)
+    return {"appended": appended, "seconds": time.perf_counter() - started, "days per copy": span(history)[0]}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--copies", type=int, required=True, help="copies of the history to append")
+    parser.add_argument("--made", type=int, default=0, help="copies appended before (by an earlier run)")
+    parser.add_argument("--original", type=int, help="the history's last position (default: the head)")
+    args = parser.parse_args(argv)
+    system = bootstrap(Settings())
+    try:
+        cpu = time.process_time()
+        done = widen(system, args.copies, made=args.made, original=args.original)
+        print(f"{done['appended']:,} events appended in {done['seconds']:.0f} s ({time.process_time() - cpu:.0f} s "
+              f"of client CPU), {done['days per copy']} days per copy; head {system.store.head():,}", flush=True)
+    finally:
+        system.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,8 +1,10 @@
 """The benchmark generator (bench/generator.py, issue #15): its bulk path writes exactly the events of its slow path,
-on SQLite and PostgreSQL; and ``python -m bench --quick`` prints the whole table (shape only, never timings)."""
+on SQLite and PostgreSQL; a widened store (bench/widen.py) continues where an earlier widening stopped and its copies
+stay loadable and in order; and ``python -m bench --quick`` prints the whole table (shape only, never timings)."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,7 @@ from sqlalchemy import select
 from api.bootstrap import bootstrap
 from bench.generator import Generator
 from bench.suite import measure, table
+from bench.widen import copies_of, widen
 from infrastructure.persistence import RECEIPTS
 from infrastructure.settings import Settings
 from tests.conftest import drop_schema, make_settings
@@ -54,6 +57,38 @@ def test_the_bulk_path_writes_exactly_the_events_of_the_slow_path(
     kinds = {topic.rsplit(":", 1)[-1] for topic, *_ in one_by_one[0]}
     assert {"InspectionCompleted", "HazardReported", "HazardClosedOut", "TipReceived", "DutyRevised",
             "HazardBecameOverdue"} <= kinds
+
+
+def test_a_widening_continues_where_an_earlier_one_stopped_and_every_copy_loads_in_order(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Two copies at once, or one and then one more (``made=1``), are the same rows; a 25th copy (the 400-year
+    shifts of before dated it past 9999) loads like every other event, each copy later than the one before it, on
+    the same weekdays, under ids of its own."""
+    settings, schema = make_settings(backend, tmp_path, request)
+    system = bootstrap(settings)
+    try:
+        Generator(system, 120, seed=11, bulk=True).run()
+        history = system.store.head()
+        stored = list(system.audit.log.scan(None, history))
+        assert list(copies_of(stored, 2)) == list(copies_of(stored, 1)) + list(copies_of(stored, 1, made=1))
+        widen(system, 2, batch=50)
+        widen(system, 1, batch=50, made=24, original=history)
+        entries = system.store.read(0, 100_000)
+    finally:
+        system.close()
+        if schema:
+            drop_schema(schema)
+    assert len(entries) == 4 * history
+    stamps = [e.event.timestamp for e in entries]
+    blocks = [stamps[i * history:(i + 1) * history] for i in range(4)]
+    assert all(max(before) < min(after) for before, after in pairwise(blocks))
+    first, shift, twenty_fifth = blocks[0][0], (blocks[1][0] - blocks[0][0]).days, blocks[3][0]
+    assert shift % 7 == 0
+    assert (twenty_fifth - first).days == 25 * shift
+    assert twenty_fifth.weekday() == first.weekday()
+    assert twenty_fifth.time() == first.time()
+    assert {e.event.originator_id for e in entries[:history]}.isdisjoint(
+        e.event.originator_id for e in entries[3 * history:])
 
 
 def test_the_quick_suite_prints_every_figure_beside_its_baseline(postgres_ready: str) -> None:
