@@ -13,15 +13,18 @@ process), and **again** — the process has built dossiers before and kept their
 (``infrastructure/dossier_build.py``). Beside each, the median CPU time of the build (``time.process_time``): on a
 machine shared with other work the wall time mostly measures waiting for a core, the CPU time is the build's own.
 
-``--keep DIR`` keeps the generated SQLite store in DIR and reuses it on the next run (generating 10⁵ events takes
-half an hour on a loaded machine); ``--widen K`` appends K copies of the generated history under new ids before the
-first measurement (``bench/widen.py``: the store's size, not the enterprise's history, grows K+1 times).
+``--keep DIR`` keeps the generated store and reuses it on the next run (generating 10⁵ events takes half an hour on
+a loaded machine): a SQLite file in DIR, or with ``--backend postgres`` the schema ``kept_<DIR's name>`` of the
+``--postgres`` database (DIR holds what it was made of and its keys); ``--widen K`` appends K copies of the
+generated history under new ids before the first measurement (``bench/widen.py``: the store's size, not the
+enterprise's history, grows K+1 times), then brings the dossier index up to them and seals them, each step timed.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import tempfile
 import time
@@ -138,18 +141,30 @@ def figures(settings: Settings, events: int, samples: int, years: int = YEARS) -
         system.close()
 
 
+def kept_settings(path: Path, postgres: str | None) -> Settings:
+    """The kept store of ``path``: its SQLite file, or (``postgres``: a database URL) the schema named after it."""
+    if postgres is None:
+        return Settings(sqlite_path=path / "store.db", data_dir=path)
+    return Settings(database_url=f"{postgres}?schema=kept_{re.sub(r'[^0-9a-z]', '_', path.name.lower())}",
+                    data_dir=path)
+
+
 @contextmanager
-def kept_store(path: Path, events: int, widen: int) -> Iterator[tuple[System, UUID, str, datetime]]:
-    """A SQLite store generated into ``path`` once (``meta.json`` says what it holds) and reused, widened ``widen``
-    times on its first use."""
+def kept_store(path: Path, events: int, widen: int,
+               postgres: str | None = None) -> Iterator[tuple[System, UUID, str, datetime]]:
+    """A store generated once (a SQLite file in ``path``, or a PostgreSQL schema of the ``postgres`` database;
+    ``path/meta.json`` says what it holds) and reused, widened ``widen`` times on its first use."""
     from api.bootstrap import bootstrap
     from bench.widen import widen as widened
 
-    settings = Settings(sqlite_path=path / "store.db", data_dir=path)
+    settings = kept_settings(path, postgres)
     meta_file = path / "meta.json"
     if not meta_file.exists():
         path.mkdir(parents=True, exist_ok=True)
+        wall, cpu = time.perf_counter(), time.process_time()
         system, accident, scope, now = prepare(settings, events)
+        print(f"generated, caught up and sealed in {time.perf_counter() - wall:.0f} s ({time.process_time() - cpu:.0f} "
+              f"s of client CPU), head {system.store.head():,}", flush=True)
         meta_file.write_text(json.dumps({"accident": str(accident), "scope": scope, "now": now.isoformat(),
                                          "generated": system.store.head(), "widened": 0}))
         system.close()
@@ -157,9 +172,13 @@ def kept_store(path: Path, events: int, widen: int) -> Iterator[tuple[System, UU
     system = bootstrap(settings)
     try:
         if widen and not meta["widened"]:
-            widened(system, widen)
-            system.runner.catch_up(DossierIndex.name)
-            system.audit.sealer.seal_now()
+            for step, done in (("widened", lambda: widened(system, widen)),
+                               ("indexed", lambda: system.runner.catch_up(DossierIndex.name)),
+                               ("sealed", system.audit.sealer.seal_now)):
+                wall, cpu = time.perf_counter(), time.process_time()
+                done()
+                print(f"{step} in {time.perf_counter() - wall:.0f} s ({time.process_time() - cpu:.0f} s of client "
+                      f"CPU), head {system.store.head():,}", flush=True)
             meta["widened"] = widen
             meta_file.write_text(json.dumps(meta))
         yield system, UUID(meta["accident"]), meta["scope"], datetime.fromisoformat(meta["now"])
@@ -171,18 +190,22 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20_000, help="size of the generated store (issue: 1,000,000)")
     parser.add_argument("--samples", type=int, default=20, help="dossiers built each way (the p95 is shown)")
-    parser.add_argument("--backend", choices=("postgres", "sqlite"), default="postgres")
+    parser.add_argument("--backend", choices=("postgres", "sqlite"),
+                        help="default: postgres, or sqlite with --keep (as before --keep knew PostgreSQL)")
     parser.add_argument("--postgres", default=POSTGRES, help="a PostgreSQL database to make scratch schemas in")
-    parser.add_argument("--keep", type=Path, help="generate the SQLite store into this directory once, then reuse it")
+    parser.add_argument("--keep", type=Path, help="generate the store once (its files in this directory), reuse it")
     parser.add_argument("--widen", type=int, default=0, help="with --keep: append this many copies of the history")
     parser.add_argument("--no-whole-log", action="store_true", help="skip the whole-log baseline (long at 10⁶)")
     args = parser.parse_args(argv)
     if args.keep:
-        with kept_store(args.keep, args.events, args.widen) as (system, accident, scope, now):
+        args.backend = args.backend or "sqlite"
+        postgres = args.postgres if args.backend == "postgres" else None
+        with kept_store(args.keep, args.events, args.widen, postgres) as (system, accident, scope, now):
             built, head = build_ms(system, accident, scope, now, args.samples), system.store.head()
             whole = None if args.no_whole_log else whole_log_ms(system, accident, scope, now)
-        backend = "sqlite (kept store)"
+        backend = f"{args.backend} (kept store)"
     else:
+        args.backend = args.backend or "postgres"
         with tempfile.TemporaryDirectory() as name, store(args.backend, args.postgres, Path(name)) as settings:
             built, whole, head = figures(settings, args.events, args.samples)
         backend = args.backend

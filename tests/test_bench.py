@@ -4,6 +4,7 @@ stay loadable and in order; and ``python -m bench --quick`` prints the whole tab
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 from pathlib import Path
 
@@ -11,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from api.bootstrap import bootstrap
+from bench.dossier import kept_store
 from bench.generator import Generator
 from bench.suite import measure, table
 from bench.widen import copies_of, widen
@@ -89,6 +91,30 @@ def test_a_widening_continues_where_an_earlier_one_stopped_and_every_copy_loads_
     assert twenty_fifth.time() == first.time()
     assert {e.event.originator_id for e in entries[:history]}.isdisjoint(
         e.event.originator_id for e in entries[3 * history:])
+
+
+def test_a_kept_dossier_store_is_made_widened_and_sealed_once_then_reused(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """``python -m bench.dossier --keep DIR [--backend postgres]``: the store (a SQLite file, or a PostgreSQL schema
+    named after DIR) is generated and widened on its first use, and the next use finds it as it was left."""
+    postgres = request.getfixturevalue("postgres_ready") if backend == "postgres" else None
+    path = tmp_path / "kept-store"
+    try:
+        with kept_store(path, 100, 1, postgres) as (system, accident, scope, now):
+            assert system.db.dialect == ("postgres" if postgres else "sqlite")
+            head, sealed = system.store.head(), system.audit.latest_head().tree_size
+            events = sum(1 for _ in system.audit.log.scan(None, None))
+            built = system.dossiers.build(accident, scope=scope, known_at=now)
+        meta = json.loads((path / "meta.json").read_text())
+        with kept_store(path, 100, 1, postgres) as (system, again, *_):
+            assert (system.store.head(), again) == (head, accident)
+    finally:
+        if postgres:
+            drop_schema("kept_kept_store")
+    assert events == 2 * meta["generated"]
+    assert meta["widened"] == 1
+    assert sealed == events
+    assert built["evidence"]
 
 
 def test_the_quick_suite_prints_every_figure_beside_its_baseline(postgres_ready: str) -> None:
