@@ -1,7 +1,9 @@
-"""Many rows inserted into one table with one ``executemany``, the SQL written once per table and set of columns and
-each value bound by its column type's own bind processor (the processors SQLAlchemy would apply), without
-SQLAlchemy's per-execution compilation and per-row parameter assembly: what a rebuild spends most on when it writes
-the timelines' rows and the log's events (docs/performance.md, issue #10).
+"""Many rows inserted into one table at once, the SQL written once per table and set of columns and each value bound
+by its column type's own bind processor (the processors SQLAlchemy would apply), without SQLAlchemy's per-execution
+compilation and per-row parameter assembly: what a rebuild spends most on when it writes the timelines' rows and the
+log's events (docs/performance.md, issue #10). On PostgreSQL the rows go in by one binary ``COPY`` (issue #15: a
+rebuild of 35-column rows with nine JSON values each, which psycopg bound and pipelined row by row as an
+``executemany``); on SQLite by one ``executemany``.
 """
 
 from __future__ import annotations
@@ -10,25 +12,68 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from psycopg.sql import SQL, Composed, Identifier
 from sqlalchemy import Connection, Dialect, Table, insert
+
+Processors = list[Callable[[Any], Any] | None]
+
+_TYPES = SQL("SELECT attname, atttypid FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 "
+             "AND NOT attisdropped")
+"""A PostgreSQL table's columns' types (their oids), which a binary ``COPY`` must name."""
+
+_oids: dict[Table, dict[str, int]] = {}
+"""Each table's columns' type oids, read once per process (built-in types: the same in every schema and after the
+table is made again, as a rebuild's shadow tables are)."""
 
 
 @lru_cache(maxsize=512)
-def _plain(table: Table, columns: tuple[str, ...], dialect: Dialect
-           ) -> tuple[str, tuple[str, ...], bool, list[Callable[[Any], Any] | None]]:
+def _plain(table: Table, columns: tuple[str, ...], dialect: Dialect) -> tuple[str, tuple[str, ...], bool, Processors]:
     """The ``INSERT`` of ``columns`` compiled once for ``dialect`` (SQLAlchemy writes it), the columns in the order
     it binds them, whether it binds them by position, and each one's bind processor."""
     compiled = insert(table).compile(dialect=dialect, column_keys=list(columns))
     order = tuple(compiled.positiontup or ()) if compiled.positional else columns
-    return str(compiled), order, compiled.positional, [table.c[c].type._cached_bind_processor(dialect) for c in order]
+    return str(compiled), order, compiled.positional, _processors(table, order, dialect)
+
+
+@lru_cache(maxsize=512)
+def _copy(table: Table, columns: tuple[str, ...], dialect: Dialect) -> tuple[Identifier, Composed, Processors]:
+    """The table's name, the ``COPY`` of ``columns`` into it (identifiers composed by ``psycopg.sql``) and each
+    column's bind processor."""
+    target = Identifier(table.name) if table.schema is None else Identifier(table.schema, table.name)
+    statement = SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(target, SQL(", ").join(map(Identifier, columns)))
+    return target, statement, _processors(table, columns, dialect)
+
+
+def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> Processors:
+    return [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+
+
+def _bound(rows: Sequence[dict[str, Any]], order: Sequence[str], processors: Processors) -> list[tuple[Any, ...]]:
+    """Each row's values in ``order``, each through its column's bind processor."""
+    return [tuple(value if process is None else process(value)
+                  for value, process in zip([row[c] for c in order], processors, strict=True)) for row in rows]
 
 
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
-    """``INSERT`` ``rows`` (each with the same keys, column names of ``table``) into ``table`` in one executemany;
-    the same values as ``conn.execute(insert(table), rows)`` would bind."""
+    """Insert ``rows`` (each with the same keys, column names of ``table``) into ``table``: the same values as
+    ``conn.execute(insert(table), rows)`` would bind, in one statement (PostgreSQL: a binary ``COPY`` on the
+    driver's connection, inside the caller's transaction; SQLite: one ``executemany``). A row already stored still
+    fails its primary key."""
     if not rows:
         return
-    sql, order, positional, processors = _plain(table, tuple(rows[0]), conn.dialect)
-    bound = [tuple(value if process is None else process(value)
-                   for value, process in zip([row[c] for c in order], processors, strict=True)) for row in rows]
+    columns = tuple(rows[0])
+    if conn.dialect.name == "postgresql":
+        target, statement, processors = _copy(table, columns, conn.dialect)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        with driver.cursor() as cursor:
+            if table not in _oids:
+                _oids[table] = dict(cursor.execute(_TYPES, (target.as_string(driver),)).fetchall())
+            with cursor.copy(statement) as copy:
+                copy.set_types([_oids[table][c] for c in columns])
+                for row in _bound(rows, columns, processors):
+                    copy.write_row(row)
+        return
+    sql, order, positional, processors = _plain(table, columns, conn.dialect)
+    bound = _bound(rows, order, processors)
     conn.exec_driver_sql(sql, bound if positional else [dict(zip(order, values, strict=True)) for values in bound])

@@ -1,0 +1,75 @@
+"""``projections.bulk.insert_rows`` stores what SQLAlchemy's own ``INSERT`` would, on both databases (PostgreSQL: a
+binary ``COPY``), so a rebuild's rows are the same whichever path wrote them (docs/performance.md, issue #15)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+import pytest
+from psycopg.errors import UniqueViolation
+from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, Table, Text, insert, select
+from sqlalchemy.exc import IntegrityError
+
+from api.bootstrap import System
+from projections.bulk import insert_rows
+from projections.columns import BigInt, Json, Key, Timestamp
+
+
+class Colour(StrEnum):
+    red = "red"
+
+
+def twin(name: str, metadata: MetaData) -> Table:
+    return Table(name, metadata, Column("id", Key, primary_key=True), Column("n", Integer), Column("big", BigInt),
+                 Column("at", Timestamp), Column("on", Date), Column("flag", Boolean), Column("score", Float),
+                 Column("note", Text), Column("doc", Json), Column("kind", Key))
+
+
+@pytest.fixture
+def tables(system: System) -> Iterator[tuple[Table, Table]]:
+    metadata = MetaData()
+    ours, theirs = twin("bulk_ours", metadata), twin("bulk_theirs", metadata)
+    with system.db.transaction() as conn:
+        metadata.create_all(conn)
+    yield ours, theirs
+    with system.db.transaction() as conn:
+        metadata.drop_all(conn)
+
+
+ROWS: list[dict[str, Any]] = [
+    {"id": uuid.UUID(int=1), "n": 7, "big": 2**40, "at": datetime(2025, 1, 6, 1, 2, 3, 456789, tzinfo=UTC),
+     "on": date(2025, 1, 6), "flag": True, "score": 82.5, "note": "三管三必须", "doc": {"a": [1, "二", None]},
+     "kind": Colour.red},
+    {"id": "plain", "n": None, "big": None, "at": None, "on": None, "flag": None, "score": 80, "note": None,
+     "doc": None, "kind": None},  # a JSON column's None is JSON null, as SQLAlchemy binds it
+]
+
+
+def test_the_rows_are_those_sqlalchemys_insert_stores(system: System, tables: tuple[Table, Table]) -> None:
+    ours, theirs = tables
+    with system.db.transaction() as conn:
+        insert_rows(conn, ours, ROWS)
+        conn.execute(insert(theirs), ROWS)
+    with system.db.read() as conn:
+        mine = conn.execute(select(ours).order_by(ours.c.id)).all()
+        expected = conn.execute(select(theirs).order_by(theirs.c.id)).all()
+        sql_null = [conn.execute(select(t.c.id).where(t.c.doc.is_(None))).all() for t in tables]
+    assert mine == expected
+    assert mine[0].doc == {"a": [1, "二", None]}
+    assert mine[0].kind == "red"
+    assert mine[1].score == 80.0
+    assert sql_null == [[], []]  # JSON null in both, not SQL NULL
+
+
+def test_a_row_already_stored_fails_its_primary_key(system: System, tables: tuple[Table, Table]) -> None:
+    ours, _ = tables
+    with system.db.transaction() as conn:
+        insert_rows(conn, ours, ROWS[:1])
+    with pytest.raises((IntegrityError, UniqueViolation)), system.db.transaction() as conn:
+        insert_rows(conn, ours, ROWS[:1])
+    with system.db.read() as conn:
+        assert conn.execute(select(ours.c.id)).scalars().all() == [str(uuid.UUID(int=1))]
