@@ -158,6 +158,11 @@ class Projection:
         for table in reversed(self.tables):
             table.drop(conn, checkfirst=True)
 
+    @classmethod
+    def handles(cls, event_type: type) -> bool:
+        """Whether a handler (``@on``) takes events of ``event_type``."""
+        return event_type in cls._handlers
+
     def wants(self, entries: list[LogEntry]) -> bool:
         """Whether any of the entries is an event this projection handles (a follower that wants none of a batch
         only moves its position past it)."""

@@ -14,10 +14,15 @@ from sqlalchemy import select
 from api.bootstrap import bootstrap
 from bench.dossier import kept_store
 from bench.generator import Generator
+from bench.scaling import their_events
 from bench.suite import measure, table
 from bench.widen import copies_of, widen
+from infrastructure.following import Runner, Tracking
 from infrastructure.persistence import RECEIPTS
 from infrastructure.settings import Settings
+from projections.directory import DirectoryProjection
+from projections.projection import Projection
+from projections.responsibility_ledger import ResponsibilityLedger
 from tests.conftest import drop_schema, make_settings
 
 EVENTS = 400  # enough to reach a January (DutyRevised) and an overdue hazard past the monthly oversight flags
@@ -115,6 +120,34 @@ def test_a_kept_dossier_store_is_made_widened_and_sealed_once_then_reused(
     assert meta["widened"] == 1
     assert sealed == events
     assert built["evidence"]
+
+
+def test_reading_only_their_events_brings_the_directory_and_ledger_to_what_the_runner_makes(
+        settings: Settings) -> None:
+    """``bench.scaling --their-events-only``: the two read models the as-of duty query reads, brought up decoding
+    only the events they handle (in batches smaller than the log), hold the rows the runner's rebuild makes."""
+    system = bootstrap(settings)
+    try:
+        Generator(system, EVENTS, seed=11, bulk=True).run()  # the store's read models left behind
+        projections: list[Projection] = [DirectoryProjection(), ResponsibilityLedger()]
+
+        def rows() -> dict[str, list[tuple]]:
+            with system.db.read() as conn:
+                return {t.name: sorted((tuple(r) for r in conn.execute(select(t))), key=repr)
+                        for p in projections for t in p.tables}
+
+        applied = their_events(system, projections, batch=97)
+        head, theirs = system.store.head(), rows()
+        with system.db.read() as conn:
+            reached = Tracking.positions(conn, [p.name for p in projections])
+        Runner(system.db, system.store, projections).rebuild()
+        runners = rows()
+    finally:
+        system.close()
+    assert 0 < applied < head
+    assert set(reached.values()) == {head}
+    assert sum(len(r) for r in theirs.values()) > 100
+    assert theirs == runners
 
 
 def test_the_quick_suite_prints_every_figure_beside_its_baseline(postgres_ready: str) -> None:
