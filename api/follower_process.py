@@ -41,7 +41,7 @@ def follow_in_child(settings: Settings, stop: Event, parent: int) -> None:
     """The child's body: every follower of ``bootstrap(settings)`` in a thread, until ``stop`` or the parent is
     gone."""
     from api.bootstrap import bootstrap  # in the child: the composition root, imported once it runs
-    from api.memory import settle
+    from infrastructure.memory import settle
 
     logging.basicConfig(level=logging.INFO)
     system = bootstrap(settings)

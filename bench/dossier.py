@@ -37,7 +37,6 @@ from pathlib import Path
 from uuid import UUID
 
 from api.bootstrap import System
-from api.memory import settle
 from application import accidents as a
 from application.authorization import Principal
 from bench.backends import POSTGRES
@@ -47,6 +46,7 @@ from domain import accidents as ac
 from domain.dossier import Logged, derive
 from domain.rules.accidents import Figures
 from infrastructure.dossier_build import Kept
+from infrastructure.memory import settle
 from infrastructure.settings import Settings
 from projections.dossier_index import DossierIndex
 

@@ -29,6 +29,7 @@ from application.ports import EventLog, LogEntry
 from infrastructure.database import Database
 from infrastructure.durable import DURABLE
 from infrastructure.follower_health import FollowerHealth
+from infrastructure.memory import bulk
 from infrastructure.notifications import Notifications
 from projections.columns import BigInt, Key, Timestamp
 from projections.projection import SHADOW, Projection
@@ -282,6 +283,10 @@ class Runner:
         return total
 
     def _rebuild(self, projections: list[Projection]) -> int:
+        with bulk():  # the process's objects left out of the collector's walks meanwhile (infrastructure.memory)
+            return self._fill_and_swap(projections)
+
+    def _fill_and_swap(self, projections: list[Projection]) -> int:
         total = 0
         shadows = [(projection, projection.shadow()) for projection in projections]
         with self.db.transaction() as conn:

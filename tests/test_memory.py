@@ -1,6 +1,7 @@
-"""The collector settled for a long-running process (``api.memory``): survivors frozen, the youngest generation
-collected less often; ``zeren serve`` settles before it serves (the followers' commands share ``console.follow``,
-which settles first)."""
+"""The collector settled for a long-running process (``infrastructure.memory``): survivors frozen, the youngest
+generation collected less often; ``zeren serve`` settles before it serves (the followers' commands share
+``console.follow``, which settles first). A rebuild leaves what the process held before it out of the collector's
+walks while it runs."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from api.memory import YOUNGEST, settle
-from tests.builders import run_zeren
+from api.bootstrap import System
+from infrastructure.memory import YOUNGEST, bulk, settle
+from tests.builders import World, run_zeren
 
 
 @pytest.fixture
@@ -50,3 +52,47 @@ def test_serve_settles_the_collector_before_it_serves(tmp_path: Path, monkeypatc
     ((youngest, frozen),) = served
     assert youngest == YOUNGEST
     assert frozen > 10_000  # the bootstrapped system, the app and the modules: out of the collector's walks
+
+
+@pytest.mark.usefixtures("collector")
+def test_a_bulk_load_freezes_what_is_alive_until_it_ends_and_then_undoes_it() -> None:
+    gc.unfreeze()
+    gc.set_threshold(700, 10, 10)
+    kept = [{"n": n} for n in range(1000)]
+    with bulk():
+        assert gc.get_freeze_count() >= len(kept)
+        assert gc.get_threshold() == (YOUNGEST, 10, 10)
+    assert gc.get_freeze_count() == 0  # walked again by later full collections: garbage among it is freed then
+    assert gc.get_threshold() == (700, 10, 10)
+
+
+@pytest.mark.usefixtures("collector")
+def test_a_bulk_load_in_a_settled_process_leaves_the_collector_as_it_was() -> None:
+    gc.unfreeze()
+    settle()
+    frozen, threshold = gc.get_freeze_count(), gc.get_threshold()
+    with bulk():
+        assert gc.get_freeze_count() == frozen
+    assert (gc.get_freeze_count(), gc.get_threshold()) == (frozen, threshold)
+
+
+@pytest.mark.usefixtures("collector")
+def test_a_rebuild_keeps_what_the_process_held_out_of_the_collectors_walks(system: System,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    World(system)
+    gc.unfreeze()
+    held = ["before the rebuild"]  # a list: always tracked by the collector
+    audit = type(system.runner.projections["audit_trail"])
+    process = audit.process
+    walked: list[bool] = []
+
+    def watched(self: object, conn: object, entries: list) -> None:
+        walked.append(any(o is held for o in gc.get_objects()))  # frozen objects are not among them
+        process(self, conn, entries)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(audit, "process", watched)
+    system.runner.rebuild("audit_trail")
+    assert walked
+    assert not any(walked)
+    assert gc.get_freeze_count() == 0
+    assert any(o is held for o in gc.get_objects())

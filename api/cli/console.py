@@ -11,9 +11,9 @@ from typing import Any
 import click
 import orjson
 
-from api.memory import settle
 from domain.bounds import moment_problem
 from domain.calendar import CST
+from infrastructure.memory import settle
 
 
 def aware(value: datetime | None) -> datetime | None:
@@ -55,7 +55,7 @@ def echo_json(value: object) -> None:
 
 def follow(banner: str, run: Callable[[threading.Event], None]) -> None:
     """Run a follower (projections, policies, sealer, relay) until SIGTERM or Ctrl-C, the collector settled on what
-    the process has loaded (``api.memory``)."""
+    the process has loaded (``infrastructure.memory``)."""
     settle()
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())

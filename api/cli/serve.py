@@ -13,7 +13,7 @@ from api.auth import issue_token
 from api.bootstrap import bootstrap
 from api.demo.loader import ensure_demo
 from api.follower_process import followers
-from api.memory import settle
+from infrastructure.memory import settle
 from infrastructure.settings import Settings
 
 
