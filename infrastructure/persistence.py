@@ -28,6 +28,7 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import get_topic, resolve_topic, retry
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 from pydantic import BaseModel
 from sqlalchemy import Column, LargeBinary, Table
@@ -128,6 +129,12 @@ COPY_FROM = 64
 ``BufferedLog``, a migration) is written with ``COPY`` (:meth:`PostgresEventRecorder._copy_events`); a command's few
 events keep the pipelined ``INSERT`` (one round trip before the commit)."""
 
+LogRow = tuple[int, bytes, int, str, bytes]
+"""A stored event as the audit sealer reads it: position, the aggregate id's 16 bytes, version, topic, stored bytes."""
+FIRST_ID, LAST_ID = -(1 << 63), (1 << 63) - 1
+"""The bounds of a notification id (a 64-bit integer on both databases): a read from the very first row, whatever
+its id, starts at the first."""
+
 EVENTS_TABLE = "zeren_events"
 """The events table: the PostgreSQL factory names it after the application; SQLite is given the same name."""
 
@@ -177,6 +184,15 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
             )
             row = c.fetchone()
         return StoredReceipt(row[0], bytes(row[1]), row[2]) if row else None
+
+    def select_rows(self, after: int | None, limit: int) -> list[LogRow]:
+        """Up to ``limit`` rows after position ``after`` (``None``: from the very first, whatever its id), in
+        position order, as tuples: the audit sealer's read of the log, without the library's notification objects
+        (issue #15)."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM {self.events_table_name} "
+                      "WHERE rowid >= ? ORDER BY rowid LIMIT ?", (FIRST_ID if after is None else after + 1, limit))
+            return [(r[0], UUID(r[1]).bytes, r[2], r[3], bytes(r[4])) for r in c.fetchall()]
 
     def select_positions(self, positions: Sequence[int]) -> list[tuple[int, str, int, str, bytes]]:
         """The rows at these log positions (position, aggregate id, version, topic, stored bytes), in one query per
@@ -233,6 +249,10 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             "SELECT notification_id, originator_id, originator_version, topic, state FROM {schema}.{table} "
             "WHERE notification_id = ANY(%s)"
         ).format(schema=schema, table=table)
+        self.select_rows_statement = SQL(
+            "SELECT notification_id, uuid_send(originator_id), originator_version, topic, state FROM {schema}.{table} "
+            "WHERE notification_id >= %s ORDER BY notification_id LIMIT %s"
+        ).format(schema=schema, table=table)
         self.select_head_statement = SQL(
             "SELECT COALESCE(MAX(notification_id), 0) AS head FROM {schema}.{table}").format(schema=schema, table=table)
         self.copy_events_statement = SQL(
@@ -258,6 +278,15 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         self.select_receipt_statement = SQL(
             "SELECT fingerprint, response, last_position FROM {schema}.{receipts} WHERE scope = %s AND key = %s"
         ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE))
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_rows(self, after: int | None, limit: int) -> list[LogRow]:
+        """Up to ``limit`` rows after position ``after`` (``None``: from the very first, whatever its id), in
+        position order, as tuples read in binary (the aggregate id's 16 bytes as the server sends them): the audit
+        sealer's read of the log, without the library's dict rows and notification objects (issue #15)."""
+        with self.datastore.get_connection() as conn, conn.cursor(binary=True, row_factory=tuple_row) as curs:
+            curs.execute(self.select_rows_statement, (FIRST_ID if after is None else after + 1, limit), prepare=True)
+            return curs.fetchall()
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:

@@ -15,8 +15,7 @@ from api.bootstrap import System
 from application import organisation as o
 from domain.base import Actor, CommandContext
 from domain.units import RiskColour, Unit
-from infrastructure.audit import merkle, sealer
-from infrastructure.audit.log import StoredEvent
+from infrastructure.audit import leaves, merkle, sealer
 from infrastructure.audit.sealer import Sealer
 from infrastructure.database import Database
 from infrastructure.following import Tracking
@@ -109,16 +108,16 @@ def test_a_crash_mid_batch_seals_nothing_and_the_retry_seals_exactly_once(system
     world = World(system)
     grade(system, world, 3)
     seal = make_sealer(system, every=4, batch=8)
-    original = StoredEvent.leaf_hash
+    original = leaves.hash_fields
     calls = {"n": 0}
 
-    def crash_on_the_sixth(self: StoredEvent) -> bytes:
+    def crash_on_the_sixth(*fields: Any) -> bytes:
         calls["n"] += 1
         if calls["n"] == 6:
             raise RuntimeError("the process dies mid-batch")
-        return original(self)
+        return original(*fields)
 
-    monkeypatch.setattr(StoredEvent, "leaf_hash", crash_on_the_sixth)
+    monkeypatch.setattr(leaves, "hash_fields", crash_on_the_sixth)
     with pytest.raises(RuntimeError):
         seal.step()
     assert rows(system, "SELECT * FROM audit_leaves") == []
@@ -126,7 +125,7 @@ def test_a_crash_mid_batch_seals_nothing_and_the_retry_seals_exactly_once(system
     assert rows(system, "SELECT * FROM audit_heads") == [], "the head at 4 leaves, signed mid-batch, went too"
     with system.db.read() as conn:
         assert Tracking.position(conn, sealer.NAME) == 0
-    monkeypatch.setattr(StoredEvent, "leaf_hash", original)
+    monkeypatch.setattr(leaves, "hash_fields", original)
     assert seal.catch_up() == system.store.head()
     assert sealed_sizes(system) == [4, 8, 12]
     assert_sealed_exactly(system)

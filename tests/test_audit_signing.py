@@ -22,6 +22,8 @@ def test_the_leaf_is_version_position_id_version_and_length_prefixed_topic_and_s
                     + (27).to_bytes(4, "big") + b"domain.units:UnitRegistered" + (7).to_bytes(4, "big") + b'{"a":1}')
     assert leaves.hash_event(258, AGGREGATE, 3, "domain.units:UnitRegistered", b'{"a":1}') == \
         hashlib.sha256(b"\x00" + leaf).digest()
+    assert leaves.hash_fields(258, AGGREGATE.bytes, 3, leaves.topic_field("domain.units:UnitRegistered"),
+                              b'{"a":1}') == hashlib.sha256(b"\x00" + leaf).digest()
 
 
 def test_length_prefixes_keep_different_events_apart() -> None:

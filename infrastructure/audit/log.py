@@ -11,6 +11,7 @@ from uuid import UUID
 import orjson
 
 from infrastructure.audit import leaves
+from infrastructure.persistence import LogRow
 
 
 @dataclass(frozen=True)
@@ -35,10 +36,15 @@ class StoredEvent:
 
     def recorded_at(self) -> datetime | None:
         """The recorded time in the stored bytes (``timestamp``), or ``None`` when the bytes hold none."""
-        try:
-            return datetime.fromisoformat(self.decoded()["timestamp"])
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-            return None
+        return recorded_at(self.state)
+
+
+def recorded_at(state: bytes) -> datetime | None:
+    """The recorded time in an event's stored bytes (``timestamp``), or ``None`` when the bytes hold none."""
+    try:
+        return datetime.fromisoformat(orjson.loads(state)["timestamp"])
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
 
 
 class StoredLog:
@@ -53,6 +59,12 @@ class StoredLog:
         ``after=None`` reads from the very first row, whatever its id (even one no writer hands out: ≤ 0)."""
         rows = self.recorder.select_notifications(start=after, limit=limit, stop=stop, inclusive_of_start=False)
         return [StoredEvent(n.id, n.originator_id, n.originator_version, n.topic, bytes(n.state)) for n in rows]
+
+    def rows(self, after: int | None, limit: int) -> list[LogRow]:
+        """:meth:`read` without a stop, as plain tuples ``(position, aggregate id's 16 bytes, version, topic, stored
+        bytes)``: the sealer's read, which needs no more to hash a leaf and check the order (issue #15)."""
+        rows: list[LogRow] = self.recorder.select_rows(after, limit)
+        return rows
 
     def at_positions(self, positions: list[int]) -> list[StoredEvent]:
         """The events at these positions (any order; a position not in the log is left out), read at once."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from infrastructure.audit.log import StoredEvent
+from infrastructure.audit.log import StoredEvent, recorded_at
 
 
 class Disorder(Exception):
@@ -42,16 +42,7 @@ class LogOrder:
     def admit(self, event: StoredEvent) -> None:
         """Raise :class:`Disorder` when ``event`` cannot follow the events admitted before it."""
         p = event.position
-        if p < 1:
-            raise Disorder("inserted", p, f"the event at position {p} has a position the event store never hands "
-                           "out (positions start at 1): it was written straight into the events table")
-        recorded = event.recorded_at()
-        if recorded is None:
-            raise Disorder("time", p, f"the event at position {p} holds no recorded time (timestamp)")
-        if self.latest is not None and recorded < self.latest - self.tolerance:
-            raise Disorder("time", p, f"the event at position {p} was recorded at {recorded.isoformat()}, "
-                           f"{self.latest - recorded} before an earlier event ({self.latest.isoformat()}): beyond the "
-                           f"clock-skew tolerance of {self.tolerance.total_seconds():g} s, it was back-dated")
+        recorded = self._in_time(p, event.state)
         if self.versions is not None:
             last = self.versions.get(event.aggregate_id, 0)
             if event.aggregate_version != last + 1:
@@ -59,4 +50,26 @@ class LogOrder:
                                f"record {event.aggregate_id}, which had version {last} before it: a record's "
                                "versions run 1, 2, 3 … in log order")
             self.versions[event.aggregate_id] = event.aggregate_version
+        self._recorded(recorded)
+
+    def admit_stored(self, position: int, state: bytes) -> None:
+        """:meth:`admit` of the event at ``position`` with the stored bytes ``state``, for an order that does not
+        follow versions (the sealer's, which reads plain rows)."""
+        self._recorded(self._in_time(position, state))
+
+    def _in_time(self, p: int, state: bytes) -> datetime:
+        """The first two rules; the event's recorded time."""
+        if p < 1:
+            raise Disorder("inserted", p, f"the event at position {p} has a position the event store never hands "
+                           "out (positions start at 1): it was written straight into the events table")
+        recorded = recorded_at(state)
+        if recorded is None:
+            raise Disorder("time", p, f"the event at position {p} holds no recorded time (timestamp)")
+        if self.latest is not None and recorded < self.latest - self.tolerance:
+            raise Disorder("time", p, f"the event at position {p} was recorded at {recorded.isoformat()}, "
+                           f"{self.latest - recorded} before an earlier event ({self.latest.isoformat()}): beyond the "
+                           f"clock-skew tolerance of {self.tolerance.total_seconds():g} s, it was back-dated")
+        return recorded
+
+    def _recorded(self, recorded: datetime) -> None:
         self.latest = recorded if self.latest is None else max(self.latest, recorded)

@@ -26,8 +26,9 @@ from sqlalchemy import Connection
 
 from application.following import FollowerFailed, follow
 from application.ports import Clock
+from infrastructure.audit import leaves
 from infrastructure.audit.cosigning import Cosigning
-from infrastructure.audit.log import StoredEvent, StoredLog
+from infrastructure.audit.log import StoredLog
 from infrastructure.audit.merkle import Frontier
 from infrastructure.audit.order import Disorder, LogOrder
 from infrastructure.audit.signing import Signer, TreeHead
@@ -36,6 +37,7 @@ from infrastructure.database import Database
 from infrastructure.follower_health import FollowerHealth
 from infrastructure.following import Tracking
 from infrastructure.notifications import Notifications
+from infrastructure.persistence import LogRow
 
 NAME = "audit_sealer"
 SPACING_SECONDS = 0.25
@@ -76,6 +78,7 @@ class Sealer:
         self.cosigning = cosigning
         self._checkpoints_signed = False
         """Whether heads signed before checkpoints were have been signed as checkpoints (once per process)."""
+        self._topics: dict[str, bytes] = {}
         self._wake = threading.Event()
         self.notifications = notifications
         """PostgreSQL: woken by every commit to the log (``LISTEN``), from any process."""
@@ -113,19 +116,26 @@ class Sealer:
         if head is not None and self.cosigning.witnesses:
             self.cosigning.request(head)
 
-    def _admissible(self, position: int, size: int, entries: list[StoredEvent]) -> tuple[LogOrder, int,
-                                                                                           SealRefused | None]:
+    def _admissible(self, position: int, size: int, entries: list[LogRow]) -> tuple[LogOrder, int,
+                                                                                     SealRefused | None]:
         """How many of ``entries`` may be sealed, and why the next one may not (if so)."""
         order = LogOrder(self.tolerance, self._latest)
         if order.latest is None and size:
             last = self.log.at(position)
             order.latest = last.recorded_at() if last else None
-        for count, entry in enumerate(entries):
+        for count, (at, _, _, _, state) in enumerate(entries):
             try:
-                order.admit(entry)
+                order.admit_stored(at, state)
             except Disorder as disorder:
                 return order, count, SealRefused(disorder)
         return order, len(entries), None
+
+    def _topic(self, topic: str) -> bytes:
+        """The topic's field in a leaf (:func:`leaves.topic_field`), made once per topic."""
+        field = self._topics.get(topic)
+        if field is None:
+            field = self._topics[topic] = leaves.topic_field(topic)
+        return field
 
     def step(self) -> int:
         """Seal one batch (and sign the heads that are due); returns how many events it sealed. Raises
@@ -134,7 +144,7 @@ class Sealer:
             position = Tracking.position(conn, NAME, lock=True) or 0
             size = self.tree.size(conn)
             # Before the first seal, read from the very first row, whatever its id: a row at 0 or below is refused.
-            entries = self.log.read(position if size else None, self.batch_size)
+            entries = self.log.rows(position if size else None, self.batch_size)
             order, admitted, refusal = self._admissible(position, size, entries)
             entries = entries[:admitted]
             latest = self.tree.latest_head(conn)
@@ -145,19 +155,19 @@ class Sealer:
             self._sign_checkpoints(conn)
             signed = None
             frontier = self.tree.frontier(conn, size)
-            leaves: list[tuple[int, int, bytes]] = []
+            sealed: list[tuple[int, int, bytes]] = []
             nodes: list[tuple[int, int, bytes]] = []
-            for entry in entries:
-                digest = entry.leaf_hash()
-                leaves.append((frontier.size, entry.position, digest))
+            for at, aggregate, version, topic, state in entries:
+                digest = leaves.hash_fields(at, aggregate, version, self._topic(topic), state)
+                sealed.append((frontier.size, at, digest))
                 nodes.extend(frontier.append(digest))
                 if frontier.size % self.every_events == 0:
                     latest = signed = self._sign(conn, frontier, now)
-            self.tree.store(conn, leaves, nodes)
+            self.tree.store(conn, sealed, nodes)
             if self._due(latest, frontier.size, now):
                 signed = self._sign(conn, frontier, now)
             if entries:
-                Tracking.advance(conn, NAME, entries[-1].position)
+                Tracking.advance(conn, NAME, entries[-1][0])
         self._latest = order.latest
         self._cosign(signed)
         self._refuse(refusal)

@@ -12,6 +12,7 @@ Tables (written only by the sealer, never rebuilt from the log):
 
 from __future__ import annotations
 
+import struct
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -49,6 +50,14 @@ HEADS = Table(
 TABLES = (LEAVES, NODES, HEADS)
 CACHE_ENTRIES = 65_536
 """Node hashes kept in memory while proofs are made (≈ 6 MB at most: exports stay in constant memory)."""
+
+
+_COPY_SIGNATURE, _COPY_TRAILER = b"PGCOPY\n\xff\r\n\x00" + bytes(8), b"\xff\xff"
+"""PostgreSQL's binary ``COPY`` stream: its signature, no flags, no header extension; its end."""
+_COPY_ROWS = {LEAVES.name: (struct.Struct(">hiqiqi").pack, 8), NODES.name: (struct.Struct(">hiiiqi").pack, 4)}
+"""A row of each table in that stream, but its hash: 3 fields, each its length and its value, big-endian — the leaf
+index (int8) or the level (int4), then the position or the node index (int8), then the hash's length (the hash
+follows); and the width of the first field."""
 
 
 class MissingNode(LookupError):
@@ -144,9 +153,10 @@ class StoredTree:
         On PostgreSQL each table takes one binary ``COPY`` on the driver's connection, inside the caller's
         transaction (the seal's batch commits or rolls back whole, as before): thousands of rows streamed without a
         statement to parse or arrays to build, as the bulk append copies events (``PostgresEventRecorder.
-        _copy_events``) — a sealer that keeps up with bulk imports, issue #15. A row already stored still fails its
-        primary key, as an ``INSERT`` did. SQLite inserts in process, row by row, the rows handed to the driver as
-        they are (integers and bytes need no conversion)."""
+        _copy_events``) — a sealer that keeps up with bulk imports, issue #15. The stream is packed here, one
+        ``struct`` call per row (psycopg's ``write_row`` dumped each field in Python). A row already stored still
+        fails its primary key, as an ``INSERT`` did. SQLite inserts in process, row by row, the rows handed to the
+        driver as they are (integers and bytes need no conversion)."""
         for table, rows in ((LEAVES, leaves), (NODES, nodes)):
             if not rows:
                 continue
@@ -154,11 +164,11 @@ class StoredTree:
             if conn.dialect.name == "postgresql":
                 driver = conn.connection.driver_connection
                 assert driver is not None
+                fields, first = _COPY_ROWS[table.name]
                 with driver.cursor() as cursor, cursor.copy(SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
                         Identifier(table.name), SQL(", ").join(map(Identifier, names)))) as copy:
-                    copy.set_types([c.type.compile(dialect=conn.dialect).lower() for c in table.columns])
-                    for row in rows:
-                        copy.write_row(row)
+                    copy.write(b"".join((_COPY_SIGNATURE, *(fields(3, first, a, 8, b, len(h)) + h for a, b, h in rows),
+                                         _COPY_TRAILER)))
             else:
                 conn.exec_driver_sql(str(insert(table).compile(dialect=conn.dialect)), rows)
 
