@@ -21,9 +21,12 @@ dossier index up, ``bench.scaling`` the directory and the ledger).
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import re
 import time
 import uuid
+from collections import deque
 from collections.abc import Iterator
 from datetime import date, timedelta
 from itertools import islice
@@ -48,46 +51,88 @@ def span(history: list[Any]) -> tuple[int, date]:
     return -(-((last - first).days + 1) // WEEK) * WEEK, last
 
 
-def copies_of(history: list[Any], copies: int, made: int = 0) -> Iterator[Row]:
-    """The rows of copies ``made + 1`` … ``made + copies`` of ``history`` (stored events, in order): each id
-    renamed by the copy's number, each day moved ``span`` days per copy."""
+def shift_of(history: list[Any], copies: int) -> int:
+    """Days one copy is moved by (:func:`span`); raises when ``copies`` copies would date events past 9999."""
     shift, last = span(history)
-    if (date.max - last).days < shift * (made + copies):
-        raise ValueError(f"{made + copies} copies of {shift} days each would date events past {date.max}")
+    if (date.max - last).days < shift * copies:
+        raise ValueError(f"{copies} copies of {shift} days each would date events past {date.max}")
+    return shift
+
+
+def copies_of(history: list[Any], copies: int, made: int = 0) -> Iterator[Row]:
+    """The rows of copies ``made + 1`` … ``made + copies`` of ``history`` (stored events, in order)."""
+    shift = shift_of(history, made + copies)
     for copy in range(made + 1, made + copies + 1):
-        mapped: dict[bytes, bytes] = {}
-        moved: dict[bytes, bytes] = {}
-
-        def renamed(match: re.Match[bytes], copy: int = copy, mapped: dict[bytes, bytes] = mapped) -> bytes:
-            text = match.group(0)
-            if text not in mapped:
-                mapped[text] = str(uuid.uuid5(NAMESPACE, f"{copy}:{text.decode()}")).encode()
-            return mapped[text]
-
-        def later(match: re.Match[bytes], days: int = shift * copy, moved: dict[bytes, bytes] = moved) -> bytes:
-            text = match.group(0)
-            if text not in moved:
-                moved[text] = (date.fromisoformat(text.decode()) + timedelta(days=days)).isoformat().encode()
-            return moved[text]
-
-        for stored in history:
-            originator = UUID_TEXT.sub(renamed, str(stored.aggregate_id).encode()).decode()
-            yield Row(originator_id=uuid.UUID(originator), originator_version=stored.aggregate_version,
-                      topic=stored.topic, state=DAY_TEXT.sub(later, UUID_TEXT.sub(renamed, stored.state)))
+        yield from copied(history, copy, shift)
 
 
-def widen(system: System, copies: int, batch: int = 5000, made: int = 0, original: int | None = None) -> dict[str, Any]:
+def copied(history: list[Any], copy: int, shift: int) -> Iterator[Row]:
+    """Copy number ``copy`` of ``history``: each id renamed by the copy's number, each day moved ``copy × shift``
+    days."""
+    mapped: dict[bytes, bytes] = {}
+    moved: dict[bytes, bytes] = {}
+
+    def renamed(match: re.Match[bytes]) -> bytes:
+        text = match.group(0)
+        if text not in mapped:
+            mapped[text] = str(uuid.uuid5(NAMESPACE, f"{copy}:{text.decode()}")).encode()
+        return mapped[text]
+
+    def later(match: re.Match[bytes]) -> bytes:
+        text = match.group(0)
+        if text not in moved:
+            moved[text] = (date.fromisoformat(text.decode()) + timedelta(days=shift * copy)).isoformat().encode()
+        return moved[text]
+
+    for stored in history:
+        originator = UUID_TEXT.sub(renamed, str(stored.aggregate_id).encode()).decode()
+        yield Row(originator_id=uuid.UUID(originator), originator_version=stored.aggregate_version,
+                  topic=stored.topic, state=DAY_TEXT.sub(later, UUID_TEXT.sub(renamed, stored.state)))
+
+
+_KEPT: list[Any] = []
+"""A worker process's ``(history, shift)``, inherited when the pool forks (never pickled)."""
+
+
+def _keep(history: list[Any], shift: int) -> None:
+    _KEPT[:] = [history, shift]
+
+
+def _copy(copy: int) -> list[Row]:
+    history, shift = _KEPT
+    return list(copied(history, copy, shift))
+
+
+def widen(system: System, copies: int, batch: int = 5000, made: int = 0, original: int | None = None,
+          processes: int = 1) -> dict[str, Any]:
     """Append ``copies`` copies of the history up to position ``original`` (default: the head) under new ids, in
     batches of ``batch`` (one transaction each); returns the events appended, the seconds taken and the days each
     copy is moved by. ``made``: copies of it appended before, by an earlier call — the new ones are numbered and
-    dated after them, so widening by 9 and then by 90 appends the same events as by 99 at once."""
+    dated after them, so widening by 9 and then by 90 appends the same events as by 99 at once. ``processes`` > 1:
+    the copies are made by that many forked worker processes (the renaming is most of the CPU) and appended by
+    this one, in order — the same log."""
     started = time.perf_counter()
     history = list(system.audit.log.scan(None, system.store.head() if original is None else original))
-    appended, rows = 0, copies_of(history, copies, made)
-    while chunk := list(islice(rows, batch)):
-        system.store.recorder.insert_events(chunk)
-        appended += len(chunk)
-    return {"appended": appended, "seconds": time.perf_counter() - started, "days per copy": span(history)[0]}
+    shift, appended = shift_of(history, made + copies), 0
+
+    def append(rows: Iterator[Row]) -> None:
+        nonlocal appended
+        while chunk := list(islice(rows, batch)):
+            system.store.recorder.insert_events(chunk)
+            appended += len(chunk)
+
+    if processes == 1:
+        append(copies_of(history, copies, made))
+    else:
+        with multiprocessing.get_context("fork").Pool(processes, _keep, (history, shift)) as pool:
+            pending: deque[Any] = deque()
+            for copy in range(made + 1, made + copies + 1):
+                pending.append(pool.apply_async(_copy, (copy,)))
+                if len(pending) > processes:  # a window: at most this many copies held in memory
+                    append(iter(pending.popleft().get()))
+            while pending:
+                append(iter(pending.popleft().get()))
+    return {"appended": appended, "seconds": time.perf_counter() - started, "days per copy": shift}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -95,13 +140,14 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--copies", type=int, required=True, help="copies of the history to append")
     parser.add_argument("--made", type=int, default=0, help="copies appended before (by an earlier run)")
     parser.add_argument("--original", type=int, help="the history's last position (default: the head)")
+    parser.add_argument("--processes", type=int, default=1, help="worker processes making the copies")
     args = parser.parse_args(argv)
     system = bootstrap(Settings())
     try:
-        cpu = time.process_time()
-        done = widen(system, args.copies, made=args.made, original=args.original)
-        print(f"{done['appended']:,} events appended in {done['seconds']:.0f} s ({time.process_time() - cpu:.0f} s "
-              f"of client CPU), {done['days per copy']} days per copy; head {system.store.head():,}", flush=True)
+        done = widen(system, args.copies, made=args.made, original=args.original, processes=args.processes)
+        cpu = sum(os.times()[:4])  # this process's CPU and its workers'
+        print(f"{done['appended']:,} events appended in {done['seconds']:.0f} s ({cpu:.0f} s of client CPU), "
+              f"{done['days per copy']} days per copy; head {system.store.head():,}", flush=True)
     finally:
         system.close()
 

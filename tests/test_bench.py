@@ -9,6 +9,7 @@ from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from eventsourcing.persistence import StoredEvent as Row
 from sqlalchemy import select
 
 from api.bootstrap import bootstrap
@@ -78,13 +79,16 @@ def test_a_widening_continues_where_an_earlier_one_stopped_and_every_copy_loads_
         history = system.store.head()
         stored = list(system.audit.log.scan(None, history))
         assert list(copies_of(stored, 2)) == list(copies_of(stored, 1)) + list(copies_of(stored, 1, made=1))
-        widen(system, 2, batch=50)
+        widen(system, 2, batch=50, processes=2)  # worker processes: the same rows, in order
         widen(system, 1, batch=50, made=24, original=history)
         entries = system.store.read(0, 100_000)
+        appended = [Row(originator_id=e.aggregate_id, originator_version=e.aggregate_version, topic=e.topic,
+                        state=e.state) for e in system.audit.log.scan(history, 3 * history)]
     finally:
         system.close()
         if schema:
             drop_schema(schema)
+    assert appended == list(copies_of(stored, 2))
     assert len(entries) == 4 * history
     stamps = [e.event.timestamp for e in entries]
     blocks = [stamps[i * history:(i + 1) * history] for i in range(4)]
