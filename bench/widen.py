@@ -141,10 +141,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--made", type=int, default=0, help="copies appended before (by an earlier run)")
     parser.add_argument("--original", type=int, help="the history's last position (default: the head)")
     parser.add_argument("--processes", type=int, default=1, help="worker processes making the copies")
+    parser.add_argument("--batch", type=int, default=5000, help="events appended per transaction")
     args = parser.parse_args(argv)
     system = bootstrap(Settings())
     try:
-        done = widen(system, args.copies, made=args.made, original=args.original, processes=args.processes)
+        done = widen(system, args.copies, args.batch, args.made, args.original, args.processes)
         cpu = sum(os.times()[:4])  # this process's CPU and its workers'
         print(f"{done['appended']:,} events appended in {done['seconds']:.0f} s ({cpu:.0f} s of client CPU), "
               f"{done['days per copy']} days per copy; head {system.store.head():,}", flush=True)
