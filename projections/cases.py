@@ -10,10 +10,25 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, Column, Connection, Date, Index, MetaData, Table, Text, func, insert, select, update
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Date,
+    Index,
+    MetaData,
+    Table,
+    Text,
+    bindparam,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy import case as when
 
 from domain import cases as cs
@@ -21,7 +36,7 @@ from domain import hazards as hz
 from domain.base import DomainEvent
 from domain.rules.penalties import add_years, days_left
 from projections.columns import BigInt, Json, Key, Timestamp
-from projections.projection import Projection, on
+from projections.projection import Projection, defer, on
 from projections.scope import visible, within
 from projections.sorting import ordering
 from projections.states import events_of, fold, states_table
@@ -78,6 +93,15 @@ SORTS = {name: HISTORY.c[name] for name in ("opened_on", "status", "tier", "deci
 
 MONEY = ("proposed_unit_yuan", "proposed_person_yuan", "unit_yuan", "person_yuan", "paid_yuan", "surcharge_yuan",
          "daily_fines_yuan")
+
+
+@lru_cache(maxsize=8)
+def _unit_hazard_statements(table: Table) -> dict[str, Any]:
+    """The writes of ``case_unit_hazards`` (live or shadow), built once per table so that a batch's events share each
+    one (``projections.projection.defer``: one ``executemany`` per statement at the end of the batch)."""
+    by_id = table.c.hazard_id == bindparam("b_id")
+    return {"insert": insert(table), "grade": update(table).where(by_id).values(grade=bindparam("b_grade")),
+            "open": update(table).where(by_id).values(open=bindparam("b_open"))}
 
 
 def fen(value: Decimal | None) -> int | None:
@@ -159,23 +183,25 @@ class CaseLedger(Projection):
             conn.execute(update(self.cases).where(self.cases.c.case_id == e.originator_id).values(**row))
         self.timeline.record_event(conn, e, opened if before is None else {})
 
+    # Each unit's hazards are written at the end of the batch (nothing here reads them meanwhile): the inserts
+    # first, then each kind of update in the order given.
     @on(hz.HazardReported)
     def _hazard(self, conn: Connection, e: hz.HazardReported, _: int) -> None:
-        conn.execute(insert(self.unit_hazards).values(hazard_id=e.originator_id, unit_id=e.unit_id, grade=e.grade,
-                                                      open=True))
+        defer(conn, _unit_hazard_statements(self.unit_hazards)["insert"],
+              {"hazard_id": e.originator_id, "unit_id": e.unit_id, "grade": e.grade, "open": True}, inserts=True)
 
     @on(hz.HazardRegraded)
     def _regraded(self, conn: Connection, e: hz.HazardRegraded, _: int) -> None:
-        conn.execute(update(self.unit_hazards).where(self.unit_hazards.c.hazard_id == e.originator_id)
-                     .values(grade=e.grade))
+        defer(conn, _unit_hazard_statements(self.unit_hazards)["grade"],
+              {"b_id": e.originator_id, "b_grade": e.grade}, inserts=False)
 
     @on(hz.HazardClosedOut, hz.FollowUpReviewed)
     def _closed(self, conn: Connection, e: DomainEvent, _: int) -> None:
         reopened = isinstance(e, hz.FollowUpReviewed) and e.reopened
         if isinstance(e, hz.FollowUpReviewed) and not reopened:
             return
-        conn.execute(update(self.unit_hazards).where(self.unit_hazards.c.hazard_id == e.originator_id)
-                     .values(open=reopened))
+        defer(conn, _unit_hazard_statements(self.unit_hazards)["open"], {"b_id": e.originator_id, "b_open": reopened},
+              inserts=False)
 
     @on(cs.ClosureProposed)
     def _proposed(self, conn: Connection, e: cs.ClosureProposed, _: int) -> None:

@@ -14,11 +14,12 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Boolean, Column, Connection, Date, Index, MetaData, Table, bindparam, insert, select, update
+from sqlalchemy import Boolean, Column, Connection, Date, Index, MetaData, Table, bindparam, select, update
 
 from domain import hazards as hz
 from domain.base import DomainEvent
 from domain.calendar import end_of_day
+from projections.bulk import insert_rows
 from projections.columns import Key, Timestamp
 from projections.projection import Projection, current_batch, on
 from projections.states import events_of, fold, states_table
@@ -43,7 +44,7 @@ class HazardDeadlines(Projection):
     @on(*events_of(hz))
     def _hazard(self, conn: Connection, e: DomainEvent, _: int) -> None:
         hazard = fold(conn, self.states, hz.Hazard, e)[1]
-        kept = self._kept(conn, e.originator_id)
+        kept = self._kept(conn, e.originator_id, first=e.originator_version == 1)
         row = {"status": hazard.status, "grade": hazard.grade, "deadline_on": hazard.deadline,
                "due_at": end_of_day(hazard.deadline) if hazard.deadline else None,
                # escalated since it went overdue (a new overdue spell after a replan or a reopening starts afresh)
@@ -53,16 +54,17 @@ class HazardDeadlines(Projection):
                and hazard.listing.supervisor_id is None and hazard.status != hz.HazardStatus.closed else None}
         kept.update(row, changed=True)
 
-    def _kept(self, conn: Connection, hazard_id: Any) -> dict[str, Any]:
-        """The hazard's deadline row as this batch leaves it (read once; ``new``: not stored yet), written once at
-        the end of the batch with one ``executemany`` per statement (:meth:`_write`)."""
+    def _kept(self, conn: Connection, hazard_id: Any, *, first: bool) -> dict[str, Any]:
+        """The hazard's deadline row as this batch leaves it (read once, not at all at its creating event —
+        ``first``: there is none yet; ``new``: not stored yet), written once at the end of the batch, one statement
+        per kind of write (:meth:`_write`)."""
         batch = current_batch()
         assert batch is not None, "handlers run inside Projection.process"
         batch.at_end((self.name, "deadlines"), self._write)
         key = (self.name, "deadline", str(hazard_id))
         if key not in batch.values:
             d = self.deadlines.c
-            escalated = conn.execute(select(d.escalated).where(d.hazard_id == hazard_id)).scalar()
+            escalated = None if first else conn.execute(select(d.escalated).where(d.hazard_id == hazard_id)).scalar()
             batch.values[key] = {"hazard_id": hazard_id, "escalated": escalated, "new": escalated is None,
                                  "changed": False}
         kept: dict[str, Any] = batch.values[key]
@@ -75,7 +77,7 @@ class HazardDeadlines(Projection):
                 and v["changed"]]
         columns = [c.name for c in self.deadlines.columns]
         if new := [{c: r[c] for c in columns} for r in rows if r["new"]]:
-            conn.execute(insert(self.deadlines), new)
+            insert_rows(conn, self.deadlines, new)
         if known := [{**{c: r[c] for c in columns if c != "hazard_id"}, "b_id": r["hazard_id"]}
                      for r in rows if not r["new"]]:
             d = self.deadlines.c

@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, insert, select
+from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, select
 
 from application.ports import LogEntry
 from domain.dossier import relations
+from projections.bulk import insert_rows
 from projections.columns import BigInt, Key, Timestamp
 from projections.projection import Projection
 
@@ -38,7 +39,8 @@ RELATIONS = Table(
 
 
 class DossierIndex(Projection):
-    """Every event is indexed (a record's history is what a dossier folds), in one insert per batch."""
+    """Every event is indexed (a record's history is what a dossier folds), in one insert per batch and table
+    (``projections.bulk``: a ``COPY`` on PostgreSQL)."""
 
     name = "dossier_index"
     version = 3
@@ -58,10 +60,8 @@ class DossierIndex(Projection):
                 related += [{"event_type": type(e).__name__, "key": key, "value": value,
                              "aggregate_id": e.originator_id, "position": entry.position, "recorded_at": e.timestamp}
                             for key, value in relations(e)]
-        if rows:
-            conn.execute(insert(self.events), rows)
-        if related:
-            conn.execute(insert(self.relations), related)
+        insert_rows(conn, self.events, rows)
+        insert_rows(conn, self.relations, related)
 
 
 class DossierIndexQueries:

@@ -36,6 +36,7 @@ from domain import hazards as hz
 from domain import units as u
 from domain.base import DomainEvent
 from domain.calendar import local_day, month_label, start_of_day, week_label
+from projections.bulk import insert_rows
 from projections.columns import Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.hazard_ledger import HazardQueries
@@ -165,14 +166,12 @@ class HazardStatistics(Projection):
             conn.execute(insert(self.colours), [{"unit_id": u, "colour": c} for u, c in colours.items()])
         hazards = [v for k, v in mine.items() if k[1] == "hazard" and v is not None and v["changed"]]
         columns = [c.name for c in self.hazards.columns]
-        if new := [{c: h[c] for c in columns} for h in hazards if h["new"]]:
-            conn.execute(insert(self.hazards), new)
+        insert_rows(conn, self.hazards, [{c: h[c] for c in columns} for h in hazards if h["new"]])
         if regraded := [{"id": h["hazard_id"], "g": h["grade"]} for h in hazards if not h["new"]]:
             h = self.hazards.c
             conn.execute(update(self.hazards).where(h.hazard_id == bindparam("id")).values(grade=bindparam("g")),
                          regraded)
-        if facts := mine.get((self.name, "facts")):
-            conn.execute(insert(self.facts), facts)
+        insert_rows(conn, self.facts, mine.get((self.name, "facts"), []))
 
 
 class StatisticsQueries:

@@ -40,6 +40,7 @@ from domain.base import DomainEvent
 from domain.calendar import local_day
 from domain.rules import pack_for
 from domain.rules.orders import reinspection_due
+from projections.bulk import insert_rows
 from projections.columns import Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, current_batch, on
@@ -81,7 +82,6 @@ def _statements(orders: Table, suspensions: Table) -> dict[str, Any]:
     o, s = orders.c, suspensions.c
     return {
         "current": select(orders).where(o.hazard_id == bindparam("b_hazard"), o.current.is_(True)),
-        "insert": insert(orders),
         "update": update(orders).where(o.order_id == bindparam("b_id")),
         "suspend": insert(suspensions),
         "resume": update(suspensions).where(s.hazard_id == bindparam("b_hazard"), s.resumed_at.is_(None)),
@@ -93,8 +93,9 @@ class _Kept:
     hazard's current order — read once per batch (none before a hazard's creating event), or made by the batch —
     and every order row changed, inserted or updated with one ``executemany`` each."""
 
-    def __init__(self, sql: dict[str, Any]) -> None:
+    def __init__(self, sql: dict[str, Any], orders: Table) -> None:
         self.sql = sql
+        self.orders = orders
         self.current: dict[str, dict[str, Any] | None] = {}
         self.rows: dict[str, tuple[dict[str, Any], bool]] = {}  # order_id → (row, new)
 
@@ -116,8 +117,7 @@ class _Kept:
         new = [row for row, is_new in self.rows.values() if is_new]
         known = [{**{k: v for k, v in row.items() if k != "order_id"}, "b_id": row["order_id"]}
                  for row, is_new in self.rows.values() if not is_new]
-        if new:
-            conn.execute(self.sql["insert"], new)
+        insert_rows(conn, self.orders, new)
         if known:
             conn.execute(self.sql["update"], known)
         self.current, self.rows = {}, {}
@@ -138,10 +138,10 @@ class Orders(Projection):
         sql = _statements(self.orders, self.suspensions)
         batch = current_batch()
         if batch is None:
-            return _Kept(sql), True
+            return _Kept(sql, self.orders), True
         key = ("orders", self.orders.name)
         if key not in batch.values:
-            batch.values[key] = _Kept(sql)
+            batch.values[key] = _Kept(sql, self.orders)
             batch.at_end(key, batch.values[key].write)
         kept: _Kept = batch.values[key]
         return kept, False
@@ -170,7 +170,8 @@ class Orders(Projection):
                 "authority_id": hazard.order.authority_id if hazard.order else None, "scope": e.suspension.scope,
                 "reason": e.suspension.reason, "suspended_at": e.effective_at, "resumed_at": None,
                 "lifted_by": None, "reviewer_id": None})
-        elif isinstance(e, hz.ProductionResumed | hz.HazardClosedOut) and hazard.suspension is None:
+        elif isinstance(e, hz.ProductionResumed | hz.HazardClosedOut) and hazard.suspension is None \
+                and before is not None and before.suspension is not None:  # a suspension row open: lifted now
             review = isinstance(e, hz.ProductionResumed)
             conn.execute(sql["resume"], {
                 "resumed_at": e.effective_at, "lifted_by": "review" if review else "close_out",
