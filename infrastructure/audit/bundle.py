@@ -396,6 +396,12 @@ def _hex_hash(item: Any) -> bytes | None:
     return bytes.fromhex(item)
 
 
+_STORED, _LEAF_HASH, _PATH = b',"stored":"', b'","leaf_hash":"', b'","inclusion_path":'
+"""What the exporter writes before the stored bytes' base64, the leaf hash and the inclusion path of a line."""
+_SHOWN, _REDACTED = b',"schema_version":', b',"redacted":'
+"""What it writes after the line's first six fields (ids, type, topic), and before ``redacted``."""
+
+
 class _Fast:
     """The reading of an exported event as the exporter writes it (``export.exported_event`` encoded by orjson).
 
@@ -405,13 +411,18 @@ class _Fast:
     field from them, the other fields as given) and requires the very bytes of the line. A line equal to orjson's
     encoding of a value is plain JSON with no member named twice, no constant and no number out of range, so the
     strict reading (§6.4) reads the values orjson read; and each shown field, written as the encoding of the value
-    its stored bytes give, is that value with its exact JSON type. Inclusion proofs go through
-    :class:`merkle.Inclusions`, which decodes and hashes only what consecutive proofs do not share."""
+    its stored bytes give, is that value with its exact JSON type. The line is not parsed whole: it is cut where the
+    exporter's encoding puts its fields (the shown fields are not read at all, the base64 text is decoded as it is
+    given), only the small parts are parsed, and the rebuilt encoding must equal the whole line — so a cut in the
+    wrong place (a field holding what looks like a delimiter) gives another line, and the strict reading. Inclusion
+    proofs go through :class:`merkle.Inclusions`, which decodes and hashes only what consecutive proofs do not share."""
 
     def __init__(self, head: TreeHead):
         self.size = head.tree_size
         self.inclusions: merkle.Inclusions[Any] = merkle.Inclusions(head.tree_size, head.root_hash, _hex_hash)
         self.ids: dict[str, UUID] = {}
+        self.topics: dict[str, tuple[bytes, str]] = {}
+        """Each topic's field in the leaf (:func:`leaves.topic_field`) and its event type."""
 
     def _uuid(self, text: Any) -> UUID | None:
         if type(text) is not str:
@@ -427,28 +438,40 @@ class _Fast:
             self.ids[text] = known
         return known
 
+    def _topic(self, topic: str) -> tuple[bytes, str]:
+        known = self.topics.get(topic)
+        if known is None:
+            known = self.topics[topic] = (leaves.topic_field(topic), event_type(topic))
+        return known
+
     def event(self, line: bytes) -> _Event | None:
+        # The last "_" is inclusion_path's (no hex or base64 digit is one), 91 bytes after the leaf hash's
+        # delimiter; the last '"' before that delimiter opens the base64 text. Single bytes: searched by memrchr.
+        hashed = line.rfind(b"_") - 91
+        text = line.rfind(b'"', 0, hashed) - 10
+        redactions = line.rfind(_REDACTED, 0, text)
+        shown = line.find(_SHOWN, 0, redactions)
+        if (shown < 0 or not line.startswith(_LEAF_HASH, hashed) or not line.startswith(_STORED, text)
+                or not line.startswith(_PATH, hashed + 79)):
+            return None
         try:
-            value = orjson.loads(line)
+            value = orjson.loads(line[:shown] + b"}")
             index, position, version = value["leaf_index"], value["position"], value["aggregate_version"]
-            aggregate, topic, text, redacted = value["aggregate_id"], value["topic"], value["stored"], value["redacted"]
-        except (orjson.JSONDecodeError, KeyError, TypeError):
+            aggregate, topic = value["aggregate_id"], value["topic"]
+            redacted = orjson.loads(line[redactions + 12:text])
+            path = orjson.loads(line[hashed + 98:-1])
+            stored = binascii.a2b_base64(line[text + 11:hashed])
+            decoded = orjson.loads(stored)
+            if type(decoded) is not dict or orjson.dumps(decoded) != stored:
+                return None
+        except (orjson.JSONDecodeError, orjson.JSONEncodeError, binascii.Error, KeyError, TypeError):
             return None
         if (type(index) is not int or type(position) is not int or type(version) is not int
                 or not (0 <= index < self.size and 1 <= position < _U64 and 0 <= version < _U64)
-                or type(topic) is not str or type(text) is not str or type(redacted) is not list):
+                or type(topic) is not str or type(redacted) is not list or type(path) is not list):
             return None
         aggregate_id = self._uuid(aggregate)
         if aggregate_id is None:
-            return None
-        try:
-            stored = binascii.a2b_base64(text)
-            if binascii.b2a_base64(stored, newline=False) != text.encode():
-                return None
-            decoded = orjson.loads(stored)
-        except (ValueError, orjson.JSONDecodeError):
-            return None
-        if type(decoded) is not dict or orjson.dumps(decoded) != stored:
             return None
         if redacted and (any(type(n) is not str for n in redacted) or redacted != sorted(set(redacted))
                          or not set(redacted) <= decoded.keys() - STORE_FIELDS):
@@ -457,20 +480,22 @@ class _Fast:
         if (decoded.get("originator_id") != aggregate or type(originator_version) is not int
                 or originator_version != version):
             return None
-        leaf = leaves.hash_event(position, aggregate_id, version, topic, stored)
-        kind = event_type(topic)
+        field, kind = self._topic(topic)
+        leaf = leaves.hash_fields(position, aggregate_id.bytes, version, field, stored)
         try:
-            shown = views(decoded, redacted)
-            rebuilt = {"leaf_index": index, "position": position, "aggregate_id": aggregate,
-                       "aggregate_version": version, "type": kind, "topic": topic, **shown,
-                       "redacted": redacted, "stored": text, "leaf_hash": leaf.hex(),
-                       "inclusion_path": value["inclusion_path"]}
-            if orjson.dumps(rebuilt) != line:
-                return None
+            views_ = views(decoded, redacted)
+            first = orjson.dumps({"leaf_index": index, "position": position, "aggregate_id": aggregate,
+                                  "aggregate_version": version, "type": kind, "topic": topic, **views_,
+                                  "redacted": redacted})
+            rest = orjson.dumps(path)
         except (KeyError, TypeError, orjson.JSONEncodeError):
             return None
-        jurisdiction, path = shown["jurisdiction"], value["inclusion_path"]
-        if type(jurisdiction) is not str or type(path) is not list or not self.inclusions.holds(index, leaf, path):
+        # orjson's encoding of the whole line: an object is its members joined; base64 and hex need no escaping.
+        if line != b"".join((first[:-1], _STORED, binascii.b2a_base64(stored, newline=False), _LEAF_HASH,
+                             leaf.hex().encode(), _PATH, rest, b"}")):
+            return None
+        jurisdiction = views_["jurisdiction"]
+        if type(jurisdiction) is not str or not self.inclusions.holds(index, leaf, path):
             return None
         return _Event(index, position, aggregate_id, version, jurisdiction, kind)
 

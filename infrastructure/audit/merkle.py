@@ -23,6 +23,8 @@ EMPTY_ROOT = hashlib.sha256(b"").digest()
 T = TypeVar("T")
 Mth = Callable[[int, int], bytes]
 """``mth(start, end)``: the Merkle tree hash of the leaves ``start … end-1``."""
+State = tuple[int, int, bytes]
+"""``(fn, sn, r)``: a state of RFC 9162 §2.1.3.2's walk from a leaf to the root."""
 Complete = Callable[[int, int], bytes]
 """``complete(level, index)``: the hash of the complete subtree of ``2**level`` leaves starting at
 ``index * 2**level`` (level 0: the leaf hash itself)."""
@@ -95,16 +97,17 @@ class Frontier:
         return out
 
     def append(self, leaf: bytes) -> list[tuple[int, int, bytes]]:
-        """Add a leaf hash; returns ``(level, index, hash)`` of each complete subtree it completes (level ≥ 1)."""
-        self._edge.append((0, leaf))
-        self.size += 1
-        made = []
-        while len(self._edge) >= 2 and self._edge[-1][0] == self._edge[-2][0]:
-            level, right = self._edge.pop()
-            _, left = self._edge.pop()
-            combined = node_hash(left, right)
-            self._edge.append((level + 1, combined))
-            made.append((level + 1, (self.size >> (level + 1)) - 1, combined))
+        """Add a leaf hash; returns ``(level, index, hash)`` of each complete subtree it completes (level ≥ 1).
+
+        The new size's trailing zero bits are the subtrees the leaf completes: each merges the rightmost subtree of
+        the edge (one per set bit of the old size, so its level is the one reached) with what the leaf made so far."""
+        self.size = size = self.size + 1
+        edge, made, level, right = self._edge, [], 0, leaf
+        while not size >> level & 1:
+            right = hashlib.sha256(b"\x01" + edge.pop()[1] + right).digest()  # node_hash, inline: once per leaf
+            level += 1
+            made.append((level, (size >> level) - 1, right))
+        edge.append((level, right))
         return made
 
     def root(self) -> bytes:
@@ -172,36 +175,54 @@ class Inclusions(Generic[T]):
 
     def __init__(self, size: int, root_hash: bytes, decode: Callable[[T], bytes | None]):
         self.size, self.root, self.decode = size, root_hash, decode
-        self._chain: list[tuple[tuple[int, int, bytes], Sequence[T], int]] = []
-        self._where: dict[tuple[int, int, bytes], int] = {}
+        self._chain: list[State] = []
+        """The states of the last verified walk (and of the walks it met), from the root's side down to its leaf."""
+        self._where: dict[State, tuple[Sequence[T], int, int]] = {}
+        """Each state of the chain: the path whose rest, from the offset given, walks it to the root; its place in
+        the chain. Only verified walks are kept, so a state found here with the same rest of the path holds."""
 
     def holds(self, index: int, leaf: bytes, path: Sequence[T]) -> bool:
         """Whether ``path`` proves leaf ``index`` with hash ``leaf`` against the tree's root."""
         if not 0 <= index < self.size:
             return False
         fn, sn, r = index, self.size - 1, leaf
-        made: list[tuple[tuple[int, int, bytes], Sequence[T], int]] = []
+        where, decode, sha256 = self._where, self.decode, hashlib.sha256
+        made: list[tuple[State, int]] = []
         for used, item in enumerate(path):
             state = (fn, sn, r)
-            at = self._where.get(state)
-            if at is not None:
-                _, known, offset = self._chain[at]
-                if known[offset:] == path[used:]:
-                    self._keep(made + self._chain[at:])
-                    return True
-            made.append((state, path, used))
-            p = self.decode(item)
+            known = where.get(state)
+            if known is not None and known[0][known[1]:] == path[used:]:
+                self._keep(path, made, known[2] + 1)
+                return True
+            made.append((state, used))
+            p = decode(item)
             if sn == 0 or p is None:
                 return False
-            fn, sn, r = _inclusion_step(fn, sn, r, p)
+            if fn & 1 or fn == sn:  # _inclusion_step, inline: two of these per leaf of a large bundle
+                r = sha256(b"\x01" + p + r).digest()
+                while not fn & 1 and fn != 0:
+                    fn >>= 1
+                    sn >>= 1
+            else:
+                r = sha256(b"\x01" + r + p).digest()
+            fn >>= 1
+            sn >>= 1
         if sn != 0 or r != self.root:
             return False
-        self._keep(made)
+        self._keep(path, made, 0)
         return True
 
-    def _keep(self, chain: list[tuple[tuple[int, int, bytes], Sequence[T], int]]) -> None:
-        self._chain = chain
-        self._where = {state: at for at, (state, _, _) in enumerate(chain)}
+    def _keep(self, path: Sequence[T], made: list[tuple[State, int]], kept: int) -> None:
+        """The chain after a verified walk: its first ``kept`` states (from the root's side: those the walk met and
+        shared), then the states ``made`` below them, from the last made down to the leaf. A walk's ``sn`` falls at
+        every step, so no state is in the chain twice."""
+        chain, where = self._chain, self._where
+        for state in chain[kept:]:
+            del where[state]
+        del chain[kept:]
+        for state, used in reversed(made):
+            where[state] = (path, used, len(chain))
+            chain.append(state)
 
 
 def verify_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes], root_hash: bytes) -> None:
