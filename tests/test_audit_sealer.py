@@ -17,6 +17,7 @@ from domain.base import Actor, CommandContext
 from domain.units import RiskColour, Unit
 from infrastructure.audit import leaves, merkle, sealer
 from infrastructure.audit.sealer import Sealer
+from infrastructure.audit.tree import StoredTree
 from infrastructure.database import Database
 from infrastructure.following import Tracking
 from tests.builders import World, state_of
@@ -128,6 +129,30 @@ def test_a_crash_mid_batch_seals_nothing_and_the_retry_seals_exactly_once(system
     monkeypatch.setattr(leaves, "hash_fields", original)
     assert seal.catch_up() == system.store.head()
     assert sealed_sizes(system) == [4, 8, 12]
+    assert_sealed_exactly(system)
+
+
+def test_a_sealer_keeps_the_edge_it_committed_and_reads_it_when_another_sealed_since(
+        system: System, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The right edge of the tree after a sealer's step is kept for its next step (no query per subtree); when
+    another sealer sealed in between, the tree has grown and the edge is read again."""
+    world = World(system)
+    grade(system, world, 9)
+    first, second = make_sealer(system, batch=3), make_sealer(system, batch=3)
+    reads: list[int] = []
+    original = StoredTree.frontier
+
+    def counted(tree: StoredTree, conn: Any, size: int) -> merkle.Frontier:
+        reads.append(size)
+        return original(tree, conn, size)
+
+    monkeypatch.setattr(StoredTree, "frontier", counted)
+    first.step()
+    first.step()
+    second.step()
+    first.step()
+    assert reads == [0, 6, 9], "the first sealer read the edge only before its first step and after the second's"
+    first.catch_up()
     assert_sealed_exactly(system)
 
 

@@ -86,6 +86,9 @@ class Frontier:
         self.size = size
         self._edge: list[tuple[int, bytes]] = list(zip(levels, hashes, strict=True))
 
+    def copy(self) -> Frontier:
+        return Frontier(self.size, [h for _, h in self._edge])
+
     @staticmethod
     def subtrees(size: int) -> list[tuple[int, int]]:
         """``(level, index)`` of the complete subtrees on the edge of a tree of ``size`` leaves, left to right."""

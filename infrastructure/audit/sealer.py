@@ -79,6 +79,8 @@ class Sealer:
         self._checkpoints_signed = False
         """Whether heads signed before checkpoints were have been signed as checkpoints (once per process)."""
         self._topics: dict[str, bytes] = {}
+        self._edge: Frontier | None = None
+        """The tree's right edge after this sealer's last committed step."""
         self._wake = threading.Event()
         self.notifications = notifications
         """PostgreSQL: woken by every commit to the log (``LISTEN``), from any process."""
@@ -130,6 +132,14 @@ class Sealer:
                 return order, count, SealRefused(disorder)
         return order, len(entries), None
 
+    def _frontier(self, conn: Connection, size: int) -> Frontier:
+        """The right edge of the stored tree of ``size`` leaves: the one this sealer's last step committed when the
+        tree has not grown since (leaves and nodes are only ever added, by sealers), else read (one query per
+        subtree of the edge, issue #15)."""
+        if self._edge is not None and self._edge.size == size:
+            return self._edge.copy()
+        return self.tree.frontier(conn, size)
+
     def _topic(self, topic: str) -> bytes:
         """The topic's field in a leaf (:func:`leaves.topic_field`), made once per topic."""
         field = self._topics.get(topic)
@@ -154,7 +164,7 @@ class Sealer:
                 return 0
             self._sign_checkpoints(conn)
             signed = None
-            frontier = self.tree.frontier(conn, size)
+            frontier = self._frontier(conn, size)
             sealed: list[tuple[int, int, bytes]] = []
             nodes: list[tuple[int, int, bytes]] = []
             for at, aggregate, version, topic, state in entries:
@@ -168,7 +178,7 @@ class Sealer:
                 signed = self._sign(conn, frontier, now)
             if entries:
                 Tracking.advance(conn, NAME, entries[-1][0])
-        self._latest = order.latest
+        self._latest, self._edge = order.latest, frontier.copy()
         self._cosign(signed)
         self._refuse(refusal)
         return len(entries)
@@ -202,7 +212,7 @@ class Sealer:
             size = self.tree.size(conn)
             latest = self.tree.latest_head(conn)
             if size and (latest is None or latest.tree_size < size):
-                latest = signed = self._sign(conn, self.tree.frontier(conn, size), self.clock.now())
+                latest = signed = self._sign(conn, self._frontier(conn, size), self.clock.now())
         self._cosign(signed)
         if refusal is not None:
             raise refusal
