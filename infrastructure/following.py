@@ -50,6 +50,17 @@ _POSITIONS = select(TRACKING.c.name, TRACKING.c.position).order_by(TRACKING.c.na
 """Every follower's position: a few dozen rows, cheaper to read whole than to name (SQLAlchemy expands ``IN``)."""
 
 
+_NAMED = TRACKING.c.name == bindparam("follower")
+_POSITION = select(TRACKING.c.position).where(_NAMED)
+_LOCKED_POSITION = _POSITION.with_for_update()
+_VERSION = select(TRACKING.c.version).where(_NAMED)
+_START = insert(TRACKING)
+_FORGET = delete(TRACKING).where(_NAMED)
+_ADVANCE = update(TRACKING).where(_NAMED).values(position=bindparam("reached"), updated_at=bindparam("at"))
+"""One follower's row read, made, removed, moved: built once, so that each use (a rebuild makes ~90) neither builds a
+statement nor derives its cache key anew (docs/performance.md, issue #10)."""
+
+
 @functools.lru_cache(maxsize=64)
 def _locking(names: tuple[str, ...]) -> Select[Any]:
     """The statement that reads and locks these followers' rows (built once per set of followers)."""
@@ -71,28 +82,26 @@ class Tracking:
     def position(conn: Connection, name: str, *, lock: bool = False) -> int | None:
         """The follower's position, or ``None`` when it has none yet; ``lock`` holds the row for this transaction
         (``FOR UPDATE`` on PostgreSQL; SQLite's write transactions are ``BEGIN IMMEDIATE`` already)."""
-        query = select(TRACKING.c.position).where(TRACKING.c.name == name)
-        return conn.execute(query.with_for_update() if lock else query).scalar()
+        return conn.execute(_LOCKED_POSITION if lock else _POSITION, {"follower": name}).scalar()
 
     @staticmethod
     def version(conn: Connection, name: str) -> int | None:
-        return conn.execute(select(TRACKING.c.version).where(TRACKING.c.name == name)).scalar()
+        return conn.execute(_VERSION, {"follower": name}).scalar()
 
     @staticmethod
     def start(conn: Connection, name: str, version: int = 1, position: int = 0) -> None:
         """(Re)start a follower at ``position``."""
         Tracking.forget(conn, name)
-        conn.execute(insert(TRACKING).values(name=name, position=position, version=version,
-                                             updated_at=datetime.now(UTC)))
+        conn.execute(_START, {"name": name, "position": position, "version": version,
+                              "updated_at": datetime.now(UTC)})
 
     @staticmethod
     def forget(conn: Connection, name: str) -> None:
-        conn.execute(delete(TRACKING).where(TRACKING.c.name == name))
+        conn.execute(_FORGET, {"follower": name})
 
     @staticmethod
     def advance(conn: Connection, name: str, position: int) -> None:
-        conn.execute(update(TRACKING).where(TRACKING.c.name == name)
-                     .values(position=position, updated_at=datetime.now(UTC)))
+        conn.execute(_ADVANCE, {"follower": name, "reached": position, "at": datetime.now(UTC)})
 
     @staticmethod
     def positions(conn: Connection, names: Iterable[str], *, lock: bool = False) -> dict[str, int]:
@@ -107,9 +116,9 @@ class Tracking:
     def advance_all(conn: Connection, positions: Mapping[str, int]) -> None:
         """Advance several followers in one statement (executemany)."""
         if positions:
-            conn.execute(update(TRACKING).where(TRACKING.c.name == bindparam("follower"))
-                         .values(position=bindparam("reached"), updated_at=datetime.now(UTC)),
-                         [{"follower": name, "reached": position} for name, position in positions.items()])
+            now = datetime.now(UTC)
+            conn.execute(_ADVANCE, [{"follower": name, "reached": position, "at": now}
+                                    for name, position in positions.items()])
 
     @staticmethod
     def rows(db: Database) -> dict[str, dict[str, Any]]:
