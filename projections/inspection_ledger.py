@@ -53,6 +53,7 @@ from sqlalchemy import (
 from domain import inspections as ins
 from domain import random_draws as rd
 from domain.base import DomainEvent
+from projections.bulk import insert_rows
 from projections.columns import Json, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, current_batch, defer, on
@@ -285,8 +286,7 @@ class InspectionLedger(Projection):
         one (its last state in the batch), each set in one ``executemany``."""
         new = [row for row in kept.values() if "recorded_at" in row]
         changed = [row for row in kept.values() if "recorded_at" not in row]
-        if new:
-            conn.execute(self._sql["inspections"], new)
+        insert_rows(conn, self.inspections, new)
         if changed:
             conn.execute(self._sql["current"], changed)
 

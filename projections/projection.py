@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ClassVar
 
-from sqlalchemy import Connection, Executable, MetaData, Table
+from sqlalchemy import Connection, Executable, Insert, MetaData, Table
 from sqlalchemy.sql.elements import quoted_name
 
 from application.following import FollowerFailed
 from application.ports import LogEntry
+from projections.bulk import insert_rows
 
 SHADOW = "__shadow"
 """Suffix of a rebuilding projection's tables and indexes."""
@@ -50,7 +51,9 @@ def defer(conn: Connection, statement: Executable, params: dict[str, Any], *, in
     """Execute ``statement`` with ``params`` at the end of the batch, one ``executemany`` per statement (build the
     statement once per table, so that a batch's events share it): the deferred inserts first, then the other
     statements (updates), each in the order first deferred, each statement's parameters in the order given. Right
-    for a table whose rows are inserted once and then updated, as a record's parts are; outside a batch, at once."""
+    for a table whose rows are inserted once and then updated, as a record's parts are; outside a batch, at once.
+    ``inserts``: ``statement`` is ``insert(table)`` and ``params`` a whole row, inserted with the batch's other rows
+    of the table by ``projections.bulk.insert_rows`` (a ``COPY`` on PostgreSQL, issue #15)."""
     batch = current_batch()
     if batch is None:
         conn.execute(statement, params)
@@ -64,9 +67,17 @@ def defer(conn: Connection, statement: Executable, params: dict[str, Any], *, in
 def _run_deferred(conn: Connection) -> None:
     batch = current_batch()
     assert batch is not None
-    for group in batch.values.pop("deferred"):
-        for statement, params in group.items():
-            conn.execute(statement, params)
+    inserts, updates = batch.values.pop("deferred")
+    for statement, rows in inserts.items():
+        assert isinstance(statement, Insert)
+        assert isinstance(statement.table, Table)
+        alike: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            alike.setdefault(tuple(row), []).append(row)
+        for same in alike.values():
+            insert_rows(conn, statement.table, same)
+    for statement, params in updates.items():
+        conn.execute(statement, params)
 
 
 def current_batch() -> Batch | None:
