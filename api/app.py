@@ -14,7 +14,7 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 
 from api import problems, web
-from api.bootstrap import System
+from api.bootstrap import System, bootstrap
 from api.request_bounds import RequestBounds
 from api.routers import (
     accidents,
@@ -40,6 +40,8 @@ from api.routers import (
     schemas,
     tips,
 )
+from infrastructure.memory import settle
+from infrastructure.settings import Settings
 from infrastructure.stream.relay import relay_statuses
 
 API_PREFIX = "/api/v1"
@@ -144,3 +146,16 @@ def create_app(system: System, *, follow: bool = True) -> FastAPI:
         return JSONResponse(health.model_dump(mode="json"), status_code=503 if failures else 200)
 
     return app
+
+
+def worker_app() -> FastAPI:
+    """The app of one of ``zeren serve --workers N``'s processes (PostgreSQL): a system of its own on the
+    environment's settings — its own pools, aggregate cache and group commit — and no followers: they run once, in
+    the server's child process (``api.follower_process``). Several processes may write at once: every save takes
+    the events table's lock and checks the versions its command decided on, so a worker whose cached state another
+    worker has moved on decides that command again (``infrastructure.eventstore.EventStore.save``); an idempotency
+    key used in two workers at once is stored once (the receipts' primary key), the second answer replays the
+    first (``application.service.Zeren``); reads wait for the read models' durable positions, as in one process."""
+    system = bootstrap(Settings())
+    settle()
+    return create_app(system, follow=False)

@@ -5,7 +5,9 @@ See docs/architecture.md §9.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from uuid import UUID
 
 import jwt
@@ -48,8 +50,25 @@ def _invalid(detail: str) -> ApiError:
     return ApiError(401, "invalid-token", "Unauthorized", detail)
 
 
+VERIFIED_TOKENS = 4096
+"""Tokens whose signature and claims this process has verified, kept with their principal and expiry: a client
+sends the same token with every request, and verifying it (HMAC, base64, JSON, the claims' checks) was a tenth of a
+ledger page's CPU on the server (issue #15, docs/performance.md "Over HTTP", third pass)."""
+
+
 def decode_token(secret: str, token: str) -> Principal:
-    """The principal a token names. A refusal says what is wrong in our words, never the JWT library's."""
+    """The principal a token names. A refusal says what is wrong in our words, never the JWT library's. A token
+    verified before is not verified again, only its expiry checked (:func:`_verified` keeps what it found)."""
+    principal, expires = _verified(secret, token)
+    if expires <= time.time():  # PyJWT's own test: expired once ``exp`` is reached
+        raise ApiError(401, "token-expired", "Unauthorized", "the bearer token has expired")
+    return principal
+
+
+@lru_cache(maxsize=VERIFIED_TOKENS)
+def _verified(secret: str, token: str) -> tuple[Principal, float]:
+    """The principal of a token that verifies now, with its expiry (seconds since the epoch). A refusal raises and
+    is not kept: a token is only ever kept once its signature has been checked with ``secret``."""
     try:
         claims = jwt.decode(token, secret, algorithms=["HS256"], issuer=ISSUER,
                             options={"require": ["sub", "role", "jur", "exp", "iss"]})
@@ -72,10 +91,11 @@ def decode_token(secret: str, token: str) -> Principal:
     if role in UNIT_ROLES and not unit:
         raise _invalid(f"a {role} token must name its unit ({UNIT_TERMS[role]})")
     try:
-        return Principal(subject=subject, role=role.value, jurisdiction=jurisdiction,
-                         unit_id=UUID(unit) if unit else None, person_id=UUID(person) if person else None)
+        principal = Principal(subject=subject, role=role.value, jurisdiction=jurisdiction,
+                              unit_id=UUID(unit) if unit else None, person_id=UUID(person) if person else None)
     except ValueError:
         raise _invalid("the token's unit or person is not a UUID") from None
+    return principal, float(claims["exp"])
 
 
 async def authenticated(request: Request,

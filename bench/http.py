@@ -42,14 +42,10 @@ class Server:
     pid: int
     token: str
 
-    def rss_mb(self) -> tuple[float, float]:
-        """(VmRSS, VmHWM) of the server process in MB, from ``/proc/<pid>/status``."""
-        fields = {}
-        with open(f"/proc/{self.pid}/status") as status:
-            for line in status:
-                key, _, value = line.partition(":")
-                fields[key] = value.split()
-        return int(fields["VmRSS"][0]) / 1024, int(fields["VmHWM"][0]) / 1024
+    def rss_mb(self) -> tuple[float, float, list[float]]:
+        """(VmRSS, VmHWM) of the server process in MB, from ``/proc/<pid>/status``, and the VmRSS of each of its
+        descendants (``--workers``' processes, the followers' process, multiprocessing's resource tracker)."""
+        return *_memory(self.pid), [_memory(pid)[0] for pid in _descendants(self.pid)]
 
     def cpu_seconds(self) -> float:
         """User and system CPU seconds of the server process and its children so far (``/proc``)."""
@@ -57,6 +53,24 @@ class Server:
 
     def client(self) -> httpx2.Client:
         return httpx2.Client(base_url=self.url, headers={"Authorization": f"Bearer {self.token}"}, timeout=120.0)
+
+
+def _memory(pid: int) -> tuple[float, float]:
+    fields = {}
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            key, _, value = line.partition(":")
+            fields[key] = value.split()
+    return int(fields["VmRSS"][0]) / 1024, int(fields["VmHWM"][0]) / 1024
+
+
+def _descendants(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            kids = [int(k) for k in children.read().split()]
+    except OSError:  # gone meanwhile
+        return []
+    return [d for k in kids for d in (k, *_descendants(k))]
 
 
 def _cpu(pid: int) -> float:

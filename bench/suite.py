@@ -40,7 +40,8 @@ from domain.base import project
 from domain.units import EnterpriseProfile, Level, RiskColour, TerritorialProfile, UnitRegistered
 from infrastructure.audit.bundle import verify
 from infrastructure.audit.export import Selection
-from infrastructure.following import Tracking, positions
+from infrastructure.audit.sealer import NAME as SEALER
+from infrastructure.following import Tracking, positions, wait_for
 from infrastructure.settings import Settings
 from projections.projection import SHADOW
 
@@ -397,6 +398,9 @@ def over_http(system: System, settings: Settings, units: list[UUID], n: int, run
 
     in_process = {count: median(runs, partial(inside, count)) for count in (1, 4)}
     with http.served(settings, *options) as server:
+        # The server's followers first take in the in-process rows' commands (a round each, the sealer's too):
+        # measured during that catch-up, the first HTTP row paid for the baseline's events.
+        wait_for(system.db, [*system.runner.projections, SEALER], system.store.head(), http.STARTUP_SECONDS)
         cpu: dict[str, float] = {}
 
         def over(count: int) -> float:
@@ -424,7 +428,7 @@ def over_http(system: System, settings: Settings, units: list[UUID], n: int, run
                 waits.extend(run)
             page_p95, counted, how = p95(waits), len(waits), f"{readers} client threads"
         per_page = (server.cpu_seconds() - before) * 1000 / max(1, counted)
-        rss, peak = server.rss_mb()
+        rss, peak, others = server.rss_mb()
     head = system.store.head()
     where = " ".join(options) or "followers in a child process"
     return [
@@ -440,7 +444,10 @@ def over_http(system: System, settings: Settings, units: list[UUID], n: int, run
         Row(f"ledger page p95 (GET /hazards?limit=50, filters), {readers} concurrent clients ({how}), {head:,} "
             f"events, {statistics.median(rates):,.0f} pages/s, server CPU {per_page:.1f} ms/page",
             "ms", page_p95, None, "—", "≤ 30 ms"),
-        Row(f"RSS of the API after the HTTP rows (peak {peak:,.0f} MB)", "MB", rss, None, "—", "≤ 300 MB"),
+        Row(f"RSS of the API after the HTTP rows: the largest of the server's processes (the server itself "
+            f"{rss:,.0f} MB, peak {peak:,.0f}; its {len(others)} child processes — workers, followers — "
+            f"{', '.join(f'{o:,.0f}' for o in sorted(others, reverse=True))} MB)", "MB", max([rss, *others]), None,
+            "—", "≤ 300 MB"),
     ]
 
 

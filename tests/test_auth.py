@@ -55,6 +55,34 @@ def test_a_person_claim_that_is_not_a_uuid_is_refused() -> None:
     assert refused.value.code == "invalid-token"
 
 
+def test_a_verified_token_is_kept_but_still_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Verified tokens are kept (``api.auth._verified``, issue #15): the next request with the same token is not
+    verified again, yet the token stops working once it expires."""
+    token = issue_token(SECRET, subject="carol", role="admin", jurisdiction="350000", ttl=timedelta(minutes=5))
+    assert decode_token(SECRET, token).subject == "carol"
+    assert decode_token(SECRET, token).subject == "carol"  # kept: the same answer
+    expires = jwt.decode(token, SECRET, algorithms=["HS256"], issuer=ISSUER)["exp"]
+    monkeypatch.setattr("api.auth.time.time", lambda: float(expires))
+    with pytest.raises(ApiError) as refused:
+        decode_token(SECRET, token)
+    assert (refused.value.status, refused.value.code) == (401, "token-expired")
+
+
+def test_a_kept_token_is_not_accepted_with_another_secret_nor_with_another_signature() -> None:
+    """What is kept is the whole token under the secret that verified it: the same token under another deployment's
+    secret, and the same claims under another signature, are verified (and refused) as if nothing were kept."""
+    token = issue_token(SECRET, subject="dave", role="admin", jurisdiction="350000")
+    assert decode_token(SECRET, token).subject == "dave"
+    with pytest.raises(ApiError) as refused:
+        decode_token("another-secret-" + "z" * 32, token)
+    assert refused.value.code == "invalid-token"
+    header, claims, _ = token.split(".")
+    forged = f"{header}.{claims}.{jwt.encode({'x': 1}, 'other' * 8, algorithm='HS256').split('.')[2]}"
+    with pytest.raises(ApiError) as refused:
+        decode_token(SECRET, forged)
+    assert refused.value.code == "invalid-token"
+
+
 def _enterprise(supervisor=None):
     from domain.units import EnterpriseProfile, Supervision, Unit
 
