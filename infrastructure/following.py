@@ -226,9 +226,29 @@ class Runner:
             raise
         return batch[-1].position
 
+    @staticmethod
+    def _apply_all(conn: Connection, projections: list[Any], entries: list[LogEntry], names: list[str]) -> int:
+        """A round's usual path: each projection's batch applied in the one transaction without a savepoint of its
+        own — two round trips fewer for every projection that handles an event of the batch, half the statements of
+        a round of one command (issue #15: rounds under write load were a string of round trips). A failure
+        raises: the caller rolls the transaction back and runs the round again with a savepoint each. Returns the
+        entries applied, summed over the projections."""
+        held = Tracking.positions(conn, names, lock=True)
+        reached, applied = {}, 0
+        for projection in projections:
+            batch = [e for e in entries if e.position > (held.get(projection.name) or 0)]
+            if batch:
+                if projection.wants(batch):
+                    projection.process(conn, batch)
+                reached[projection.name] = batch[-1].position
+                applied += len(batch)
+        Tracking.advance_all(conn, reached)
+        return applied
+
     def _round(self, projections: list[Any]) -> tuple[int, int, dict[str, Exception], int]:
         """One batch for ``projections``: the log read and decoded once from the furthest behind of them, applied
-        to each in one transaction (a savepoint each, so one that fails leaves the others' work). Returns the
+        to each in one transaction (:meth:`_apply_all`; when a projection fails, again with a savepoint each, so one
+        that fails leaves the others' work). Returns the
         entries read, the entries applied (summed over projections), the failures by projection name, and the
         log position every projection that did not fail has processed up to (at least)."""
         projections = [p for p in projections if p.name not in self.stale]  # old tables: not for new handlers
@@ -240,6 +260,14 @@ class Runner:
         entries, unreadable = self._read(start, self.batch_size)
         if not entries and unreadable is None:  # nothing new: no write transaction to learn it
             return 0, 0, {}, start
+        if unreadable is None:
+            try:
+                with self.db.transaction() as conn:
+                    applied = self._apply_all(conn, projections, entries, names)
+                return len(entries), applied, {}, entries[-1].position
+            except Exception:  # rolled back: the round again, a savepoint each, so the others' work is kept
+                log.debug("a round without savepoints failed; applying it again projection by projection",
+                          exc_info=True)
         applied, failures = 0, {}
         with self.db.transaction() as conn:
             held = Tracking.positions(conn, names, lock=True)
