@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Integer, Select, Table, bindparam, delete, insert, select, text, update
 from sqlalchemy.schema import CreateTable
+from sqlalchemy.sql.expression import Insert, literal_column
 
 from application.following import FollowerFailed, follow
 from application.ports import EventLog, LogEntry
@@ -396,7 +397,7 @@ class Runner:
             else:
                 table.drop(conn, checkfirst=True)
                 conn.execute(CreateTable(table))
-            conn.execute(insert(table).from_select([c.name for c in table.columns], select(*twin.columns)))
+            conn.execute(_refill(table, twin))
             if not same:
                 for index in table.indexes:
                     index.create(conn)
@@ -469,6 +470,14 @@ class Runner:
         self.rebuild_stale()
         with self.notifications.waking(self.wake, stop) if self.notifications else nullcontext():
             follow(self.step_all, stop, self._wake, poll_seconds, "projections", self.health)
+
+
+def _refill(table: Table, twin: Table) -> Insert:
+    """``INSERT INTO <table> (<its columns>) SELECT * FROM <its shadow>``: the shadow's columns are the table's in
+    the same order (``projections.projection.shadow_of`` copies them, and it was created from that copy), and ``*``
+    spares SQLAlchemy compiling a select list of every column, half the statement's compilation (~0.3 ms a table,
+    once per process: a rebuild in a fresh process compiles one for each of its tables)."""
+    return insert(table).from_select([c.name for c in table.columns], select(literal_column("*")).select_from(twin))
 
 
 def _schema(conn: Connection, table: str) -> dict[str, str | None]:
