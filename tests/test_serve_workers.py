@@ -122,7 +122,8 @@ def test_zeren_serve_workers_answer_from_several_processes_and_every_follower_se
             answers = list(pool.map(lambda _: grade(0, turn, key="once"), range(8)))
             assert sorted(answer.pop("replayed") for answer in answers) == [False] + [True] * 7
             assert all(answer == answers[0] for answer in answers)  # the first answer, replayed
-            assert system.store.head() == head + 1  # one key, one write, whichever workers answered
+            once = [e for e in system.store.read(head, 100_000) if e.event.envelope.command_id == "once"]
+            assert len(once) == 1  # one key, one write, whichever workers answered (the policy worker may write too)
     finally:
         server.terminate()
         server.wait(DEADLINE)
