@@ -64,6 +64,7 @@ DUTIES = Table(
     Column("scope_json", Json, nullable=False), Column("text", Text, nullable=False),
     Column("source_document", Text, nullable=False), Column("jurisdiction", Key, nullable=False),
     *bitemporal_columns(), Index("ledger_duties_post", "post_id", "recorded_to"),
+    Index("ledger_duties_unit", "unit_id", "recorded_to"),  # a unit's duties (as-of duty query): not a scan (#15)
 )
 PUBLICATIONS = Table(
     "ledger_publications", METADATA,
@@ -102,7 +103,7 @@ class ResponsibilityLedger(Projection):
     jurisdiction and a list's kind and unit are kept in the batch once read (``projections.projection.Batch``)."""
 
     name = "responsibility_ledger"
-    version = 2
+    version = 3  # 3: ledger_duties_unit
     posts = POSTS
     lists = LISTS
     holdings = HOLDINGS
