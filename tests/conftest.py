@@ -70,6 +70,16 @@ def drop_schema(schema: str) -> None:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
+@pytest.fixture
+def pg(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
+    """A PostgreSQL store's settings, in a schema of its own dropped after the test (for tests that need PostgreSQL
+    itself: LISTEN/NOTIFY, several server processes)."""
+    settings, schema = make_settings("postgres", tmp_path, request)
+    yield settings
+    assert schema
+    drop_schema(schema)
+
+
 @pytest.fixture(params=["sqlite", "postgres"])
 def backend(request: pytest.FixtureRequest) -> str:
     return request.param

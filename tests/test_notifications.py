@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
@@ -26,14 +25,6 @@ from tests.conftest import PG_URL, REGISTRAR, drop_schema, make_settings
 
 HOUR = 3600.0
 DEADLINE = 60.0
-
-
-@pytest.fixture
-def pg(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
-    settings, schema = make_settings("postgres", tmp_path, request)
-    yield settings
-    assert schema
-    drop_schema(schema)
 
 
 def _reached(system: System, position: int) -> bool:

@@ -7,17 +7,14 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx2
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -30,26 +27,12 @@ from infrastructure.following import positions
 from infrastructure.settings import Settings
 from projections.audit_trail import EVENTS
 from tests.builders import World
-from tests.conftest import COUNTY, drop_schema, make_settings
+from tests.conftest import COUNTY, make_settings
+from tests.kafka_broker import free_port
 
 DEADLINE = 120.0
 WORKERS = 2
 ACCESS = re.compile(r"\[(\d+)\] \S+ - \"POST /api/v1/units/\S+/risk-colour HTTP/1.1\" 200")
-
-
-@pytest.fixture
-def pg(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Settings]:
-    settings, schema = make_settings("postgres", tmp_path, request)
-    yield settings
-    assert schema
-    drop_schema(schema)
-
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _environment(settings: Settings) -> dict[str, str]:
@@ -82,7 +65,7 @@ def test_zeren_serve_workers_answer_from_several_processes_and_every_follower_se
     assert pg.jwt_secret
     token = issue_token(pg.jwt_secret, subject="test:registrar", role="registrar", jurisdiction=COUNTY)
     units = [world.enterprise, *(world.enterprise_in(world.town_a, 2 + n) for n in range(3))]
-    port, log = _port(), tmp_path / "access.log"
+    port, log = free_port(), tmp_path / "access.log"
     headers = {"Authorization": f"Bearer {token}"}
     with log.open("w") as out:
         server = subprocess.Popen(
