@@ -60,6 +60,7 @@ ORDERS = Table(
     Column("reinspected_at", Timestamp), Column("complied_at", Timestamp), Column("closed_at", Timestamp),
     Column("reinspection_due_on", Date),
     Index("orders_unit", "unit_id", "issued_at"), Index("orders_authority", "authority_id", "issued_at"),
+    Index("orders_hazard", "hazard_id", "current"),
 )
 SUSPENSIONS = Table(
     "suspensions", METADATA,
@@ -68,7 +69,7 @@ SUSPENSIONS = Table(
     Column("authority_id", Key), Column("scope", Text, nullable=False), Column("reason", Text, nullable=False),
     Column("suspended_at", Timestamp, nullable=False), Column("resumed_at", Timestamp),
     Column("lifted_by", Key), Column("reviewer_id", Key),
-    Index("suspensions_unit", "unit_id", "suspended_at"),
+    Index("suspensions_unit", "unit_id", "suspended_at"), Index("suspensions_hazard", "hazard_id"),
 )
 STATES = states_table("order_states", METADATA)
 OPEN = ("reported", "rectifying", "overdue", "submitted")
@@ -128,7 +129,7 @@ class Orders(Projection):
     in memory for the batch and written once at its end (:class:`_Kept`)."""
 
     name = "orders"
-    version = 2
+    version = 3  # 3: a hazard's orders and suspensions found by its id (orders_hazard, suspensions_hazard)
     orders = ORDERS
     suspensions = SUSPENSIONS
     states = STATES
