@@ -192,6 +192,23 @@ def test_the_frontier_stores_each_complete_subtree_once_and_knows_every_root() -
     assert len(made) == 100 - bin(100).count("1"), "a tree of n leaves has n - popcount(n) complete inner subtrees"
 
 
+def test_extending_the_frontier_by_a_batch_is_appending_each_leaf() -> None:
+    """:meth:`Frontier.extend` (the sealer's batch) makes the same complete subtrees, edge and root as
+    :meth:`Frontier.append` of each leaf, whatever the size it starts from and the batch's length."""
+    leaves = leaves_of(300)
+    rng = random.Random(9162)
+    for start, count in [(0, 0), (0, 1), (1, 1), (3, 5), (4, 4), (7, 1), (8, 9), (63, 2), (64, 64),
+                         *[(rng.randrange(200), rng.randrange(100)) for _ in range(200)]]:
+        one, batch = merkle.Frontier(), merkle.Frontier()
+        for leaf in leaves[:start]:
+            one.append(leaf)
+            batch.append(leaf)
+        made = [node for leaf in leaves[start:start + count] for node in one.append(leaf)]
+        assert sorted(batch.extend(leaves[start:start + count])) == sorted(made), (start, count)
+        assert (batch.size, batch.root()) == (one.size, one.root())
+        assert batch.copy().extend(leaves[:2]) == one.copy().extend(leaves[:2]), "the same edge"
+
+
 def flip(h: bytes) -> bytes:
     return bytes([h[0] ^ 8]) + h[1:]
 

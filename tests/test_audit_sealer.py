@@ -4,7 +4,7 @@ exactly once across a crash and with two sealers at once; holes in positions; ne
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +15,8 @@ from api.bootstrap import System
 from application import organisation as o
 from domain.base import Actor, CommandContext
 from domain.units import RiskColour, Unit
-from infrastructure.audit import leaves, merkle, sealer
+from infrastructure.audit import merkle, sealer
+from infrastructure.audit.order import Disorder, LogOrder
 from infrastructure.audit.sealer import Sealer
 from infrastructure.audit.tree import StoredTree
 from infrastructure.database import Database
@@ -109,24 +110,21 @@ def test_a_crash_mid_batch_seals_nothing_and_the_retry_seals_exactly_once(system
     world = World(system)
     grade(system, world, 3)
     seal = make_sealer(system, every=4, batch=8)
-    original = leaves.hash_fields
-    calls = {"n": 0}
+    original = Tracking.advance
 
-    def crash_on_the_sixth(*fields: Any) -> bytes:
-        calls["n"] += 1
-        if calls["n"] == 6:
-            raise RuntimeError("the process dies mid-batch")
-        return original(*fields)
+    def crash(*_: Any) -> None:
+        raise RuntimeError("the process dies at the batch's last write")
 
-    monkeypatch.setattr(leaves, "hash_fields", crash_on_the_sixth)
+    monkeypatch.setattr(Tracking, "advance", staticmethod(crash))
     with pytest.raises(RuntimeError):
         seal.step()
     assert rows(system, "SELECT * FROM audit_leaves") == []
     assert rows(system, "SELECT * FROM audit_nodes") == []
     assert rows(system, "SELECT * FROM audit_heads") == [], "the head at 4 leaves, signed mid-batch, went too"
+    assert rows(system, "SELECT * FROM audit_checkpoint_signatures") == []
     with system.db.read() as conn:
         assert Tracking.position(conn, sealer.NAME) == 0
-    monkeypatch.setattr(leaves, "hash_fields", original)
+    monkeypatch.setattr(Tracking, "advance", staticmethod(original))
     assert seal.catch_up() == system.store.head()
     assert sealed_sizes(system) == [4, 8, 12]
     assert_sealed_exactly(system)
@@ -213,3 +211,36 @@ def test_the_sealer_is_no_projection_and_a_rebuild_leaves_the_seals_alone(system
     system.runner.rebuild()
     grade(system, world, 1)
     assert rows(system, "SELECT * FROM audit_leaves ORDER BY leaf_index") == before
+
+
+def test_a_batch_of_rows_is_admitted_as_one_by_one() -> None:
+    """:meth:`LogOrder.admit_rows` (the sealer's batch, checked at once) admits as many rows as
+    :meth:`LogOrder.admit_stored` of each in turn, refuses the same row in the same words and leaves the same latest
+    recorded time: times in order, back within the tolerance, back-dated beyond it, unreadable, at position 0."""
+    def row(position: int, state: bytes) -> tuple[int, bytes, int, str, bytes]:
+        return position, bytes(16), 1, "t:T", state
+
+    def at(second: int) -> bytes:
+        return b'{"timestamp":"2026-12-07T10:%02d:%02d+08:00","data":{"timestamp":"1999-01-01T00:00:00+00:00"}}' % (
+            second // 60, second % 60)
+
+    fine = [row(1, at(10)), row(2, at(5)), row(3, at(40)), row(5, at(12)), row(6, at(41))]
+    batches = [fine, fine[1:], [], [*fine, row(7, at(10))], [*fine[:3], row(4, b'{"data":{}}'), *fine[3:]],
+               [*fine[:2], row(3, b"[1]")], [*fine[:2], row(3, b'{"timestamp":1}')], [row(0, at(1)), *fine],
+               [*fine[:1], row(2, b'{"timestamp":"2026-12-07T10:00:09+08:00"}')], [row(1, b"not json")]]
+    for latest in (None, datetime.fromisoformat("2026-12-07T10:00:30+08:00")):
+        for batch in batches:
+            at_once, one_by_one = LogOrder(timedelta(seconds=30), latest), LogOrder(timedelta(seconds=30), latest)
+            count, disorder = at_once.admit_rows(batch)
+            expected, refused = len(batch), None
+            for n, (position, _, _, _, state) in enumerate(batch):
+                try:
+                    one_by_one.admit_stored(position, state)
+                except Disorder as exc:
+                    expected, refused = n, exc
+                    break
+            assert count == expected
+            assert (disorder and (disorder.kind, disorder.position, disorder.detail)) == (
+                refused and (refused.kind, refused.position, refused.detail))
+            assert at_once.latest == one_by_one.latest
+    assert LogOrder(timedelta(seconds=30)).admit_rows([*fine, row(7, at(10))])[0] == 5, "the back-dated row"

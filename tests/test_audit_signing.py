@@ -24,6 +24,9 @@ def test_the_leaf_is_version_position_id_version_and_length_prefixed_topic_and_s
         hashlib.sha256(b"\x00" + leaf).digest()
     assert leaves.hash_fields(258, AGGREGATE.bytes, 3, leaves.topic_field("domain.units:UnitRegistered"),
                               b'{"a":1}') == hashlib.sha256(b"\x00" + leaf).digest()
+    rows = [(258, AGGREGATE.bytes, 3, "domain.units:UnitRegistered", b'{"a":1}'), (7, bytes(16), 1, "t:é", b"")]
+    assert leaves.hash_rows(rows, leaves.Topics()) == [
+        leaves.hash_event(p, UUID(bytes=a), v, t, s) for p, a, v, t, s in rows], "the sealer's batch: the same hashes"
 
 
 def test_length_prefixes_keep_different_events_apart() -> None:

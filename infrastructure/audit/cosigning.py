@@ -77,10 +77,23 @@ class Cosigning:
         self.problems: dict[str, str] = {}
         """Per witness name, why its last cosignature was not obtained."""
 
-    def sign(self, conn: Connection, signer: NoteSigner, head: TreeHead) -> None:
-        """The log's own note signature of ``head`` as a checkpoint (in the head's transaction)."""
-        store(conn, head.tree_size, signer.sign(Checkpoint(self.origin, head.tree_size, head.root_hash).body()),
-              head.signed_at)
+    def sign(self, conn: Connection, signer: NoteSigner, heads: Sequence[TreeHead]) -> None:
+        """The log's own note signature of each of ``heads`` as a checkpoint (in the heads' transaction): per 1,000
+        heads, one query for the signatures already kept and one statement for the others."""
+        s, verifier = SIGNATURES.c, signer.verifier
+        for start in range(0, len(heads), 1000):
+            some = heads[start:start + 1000]
+            kept = set(conn.execute(select(s.tree_size).where(s.tree_size.in_([head.tree_size for head in some]),
+                                                              s.name == verifier.name,
+                                                              s.key_id == verifier.key_id)).scalars())
+            rows = []
+            for head in some:
+                if head.tree_size not in kept:
+                    signature = signer.sign(Checkpoint(self.origin, head.tree_size, head.root_hash).body())
+                    rows.append({"tree_size": head.tree_size, "name": signature.name, "key_id": signature.key_id,
+                                 "signature": signature.signature, "signed_at": head.signed_at})
+            if rows:
+                conn.execute(insert(SIGNATURES), rows)
 
     def unsigned_heads(self, conn: Connection, key: bytes) -> list[TreeHead]:
         """Heads signed before checkpoints were (no note signature by the log's key yet)."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
+from collections.abc import Iterable
 from uuid import UUID
 
 from infrastructure.audit.merkle import leaf_hash
@@ -58,3 +59,20 @@ def hash_fields(position: int, aggregate_id: bytes, aggregate_version: int, topi
     (the sealer's and the bundle verifier's loop over many events)."""
     return hashlib.sha256(b"".join((_HASHED_HEAD.pack(0, VERSION, position, aggregate_id, aggregate_version), topic,
                                     _LENGTH.pack(len(stored)), stored))).digest()
+
+
+class Topics(dict[str, bytes]):
+    """Each topic's :func:`topic_field`, made when first asked for."""
+
+    def __missing__(self, topic: str) -> bytes:
+        field = self[topic] = topic_field(topic)
+        return field
+
+
+def hash_rows(rows: Iterable[tuple[int, bytes, int, str, bytes]], topics: Topics) -> list[bytes]:
+    """:func:`hash_fields` of each row ``(position, aggregate id's 16 bytes, version, topic, stored bytes)``, in one
+    list comprehension (the sealer's batch: no Python call per row but the C ones)."""
+    head, length, sha256, join = _HASHED_HEAD.pack, _LENGTH.pack, hashlib.sha256, b"".join
+    return [sha256(join((head(0, VERSION, position, aggregate, version), topics[topic], length(len(stored)),
+                         stored))).digest()
+            for position, aggregate, version, topic, stored in rows]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from itertools import repeat
 from typing import Generic, TypeVar
 
 HASH_SIZE = 32
@@ -111,6 +112,29 @@ class Frontier:
             level += 1
             made.append((level, (size >> level) - 1, right))
         edge.append((level, right))
+        return made
+
+    def extend(self, leaves: Sequence[bytes]) -> list[tuple[int, int, bytes]]:
+        """:meth:`append` of each of ``leaves`` in turn, level by level: the same complete subtrees, returned by
+        level (a sealer's batch: one node hash per pair in a list comprehension, not a Python step per leaf).
+
+        At each level the new nodes are a run of consecutive indices; when the run starts at an odd index its left
+        sibling is the edge's subtree of that level (the old size has that bit set), taken off the edge. Pairs make
+        the next level's run; an unpaired last node is the new edge's subtree of that level."""
+        edge, sha256 = self._edge, hashlib.sha256
+        made: list[tuple[int, int, bytes]] = []
+        first, row, level, kept = self.size, list(leaves), 0, []
+        self.size += len(row)
+        while row:
+            if first & 1:
+                row.insert(0, edge.pop()[1])
+                first -= 1
+            if len(row) & 1:
+                kept.append((level, row.pop()))
+            row = [sha256(b"\x01" + left + right).digest() for left, right in zip(row[::2], row[1::2], strict=True)]
+            level, first = level + 1, first >> 1
+            made.extend(zip(repeat(level), range(first, first + len(row)), row))
+        edge.extend(reversed(kept))
         return made
 
     def root(self) -> bytes:

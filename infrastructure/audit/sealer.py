@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from datetime import datetime, timedelta
+from operator import itemgetter
 
 from sqlalchemy import Connection
 
@@ -59,7 +60,7 @@ class SealRefused(FollowerFailed):
 class Sealer:
     def __init__(self, db: Database, log: StoredLog, signer: Callable[[], Signer], clock: Clock, *,
                  every_events: int, every_minutes: float, clock_skew_seconds: float, cosigning: Cosigning,
-                 batch_size: int = 2000, notifications: Notifications | None = None):
+                 batch_size: int = 5000, notifications: Notifications | None = None):
         if every_events < 1 or every_minutes <= 0:
             raise ValueError("heads are signed every N ≥ 1 events and every M > 0 minutes")
         self.db = db
@@ -78,7 +79,7 @@ class Sealer:
         self.cosigning = cosigning
         self._checkpoints_signed = False
         """Whether heads signed before checkpoints were have been signed as checkpoints (once per process)."""
-        self._topics: dict[str, bytes] = {}
+        self._topics = leaves.Topics()
         self._edge: Frontier | None = None
         """The tree's right edge after this sealer's last committed step."""
         self._wake = threading.Event()
@@ -90,27 +91,24 @@ class Sealer:
             if Tracking.position(conn, NAME, lock=True) is None:
                 Tracking.start(conn, NAME)
 
-    def _due(self, latest: TreeHead | None, size: int, now: datetime) -> bool:
+    def _due(self, latest: TreeHead | None, size: int, now: datetime, at_once: bool = False) -> bool:
         """A head is due for leaves no head covers yet when the last head is ``seal_every_minutes`` old (or none
-        was ever signed)."""
+        was ever signed) — or at once (``seal_now``)."""
         if size == 0 or (latest is not None and latest.tree_size >= size):
             return False
-        return latest is None or now - latest.signed_at >= self.every
+        return at_once or latest is None or now - latest.signed_at >= self.every
 
-    def _sign(self, conn: Connection, frontier: Frontier, now: datetime) -> TreeHead:
-        """Sign and store a head, and sign it as a checkpoint (same transaction)."""
-        signer = self._signer()
-        head = signer.sign(frontier.size, frontier.root(), now)
-        self.tree.store_head(conn, head)
-        self.cosigning.sign(conn, signer.note_signer(self.cosigning.origin), head)
-        return head
+    def _store_heads(self, conn: Connection, signer: Signer, heads: list[TreeHead]) -> None:
+        """Store heads just signed, and sign them as checkpoints (same transaction)."""
+        if heads:
+            self.tree.store_heads(conn, heads)
+            self.cosigning.sign(conn, signer.note_signer(self.cosigning.origin), heads)
 
     def _sign_checkpoints(self, conn: Connection) -> None:
         """Heads signed before this version signed checkpoints get their checkpoint signature (once)."""
         if not self._checkpoints_signed:
             signer = self._signer().note_signer(self.cosigning.origin)
-            for head in self.cosigning.unsigned_heads(conn, signer.verifier.key_id):
-                self.cosigning.sign(conn, signer, head)
+            self.cosigning.sign(conn, signer, self.cosigning.unsigned_heads(conn, signer.verifier.key_id))
             self._checkpoints_signed = True
 
     def _cosign(self, head: TreeHead | None) -> None:
@@ -125,12 +123,8 @@ class Sealer:
         if order.latest is None and size:
             last = self.log.at(position)
             order.latest = last.recorded_at() if last else None
-        for count, (at, _, _, _, state) in enumerate(entries):
-            try:
-                order.admit_stored(at, state)
-            except Disorder as disorder:
-                return order, count, SealRefused(disorder)
-        return order, len(entries), None
+        admitted, disorder = order.admit_rows(entries)
+        return order, admitted, None if disorder is None else SealRefused(disorder)
 
     def _frontier(self, conn: Connection, size: int) -> Frontier:
         """The right edge of the stored tree of ``size`` leaves: the one this sealer's last step committed when the
@@ -140,46 +134,48 @@ class Sealer:
             return self._edge.copy()
         return self.tree.frontier(conn, size)
 
-    def _topic(self, topic: str) -> bytes:
-        """The topic's field in a leaf (:func:`leaves.topic_field`), made once per topic."""
-        field = self._topics.get(topic)
-        if field is None:
-            field = self._topics[topic] = leaves.topic_field(topic)
-        return field
+    def step(self, at_once: bool = False) -> int:
+        """Seal one batch (and sign the heads that are due; ``at_once``: also one over everything sealed, when the
+        batch reached the head of the log or a refusal, as ``seal_now`` does); returns how many events it sealed.
+        Raises :class:`SealRefused` (after sealing the events before it, and signing) at an event no genuine log
+        holds.
 
-    def step(self) -> int:
-        """Seal one batch (and sign the heads that are due); returns how many events it sealed. Raises
-        :class:`SealRefused` (after sealing the events before it) at an event no genuine log holds."""
+        The batch is hashed, its subtrees made (:meth:`Frontier.extend`, up to each head's size in turn) and its
+        heads signed in memory, then written with one statement per table (issue #15)."""
         with self.db.transaction() as conn:
             position = Tracking.position(conn, NAME, lock=True) or 0
             size = self.tree.size(conn)
             # Before the first seal, read from the very first row, whatever its id: a row at 0 or below is refused.
             entries = self.log.rows(position if size else None, self.batch_size)
             order, admitted, refusal = self._admissible(position, size, entries)
+            at_once = at_once and (len(entries) < self.batch_size or refusal is not None)  # the last step
             entries = entries[:admitted]
             latest = self.tree.latest_head(conn)
             now = self.clock.now()
-            if not entries and not self._due(latest, size, now):
+            self._sign_checkpoints(conn)
+            if not entries and not self._due(latest, size, now, at_once):
                 self._refuse(refusal)
                 return 0
-            self._sign_checkpoints(conn)
-            signed = None
             frontier = self._frontier(conn, size)
-            sealed: list[tuple[int, int, bytes]] = []
+            hashes = leaves.hash_rows(entries, self._topics)
             nodes: list[tuple[int, int, bytes]] = []
-            for at, aggregate, version, topic, state in entries:
-                digest = leaves.hash_fields(at, aggregate, version, self._topic(topic), state)
-                sealed.append((frontier.size, at, digest))
-                nodes.extend(frontier.append(digest))
-                if frontier.size % self.every_events == 0:
-                    latest = signed = self._sign(conn, frontier, now)
+            heads: list[TreeHead] = []
+            signer, every, done = self._signer(), self.every_events, 0
+            while done < len(hashes):  # a head every `every` leaves: the tree grown to each head's size in turn
+                end = min(len(hashes), done + every - frontier.size % every)
+                nodes += frontier.extend(hashes[done:end])
+                if frontier.size % every == 0:
+                    heads.append(signer.sign(frontier.size, frontier.root(), now))
+                done = end
+            if self._due(heads[-1] if heads else latest, frontier.size, now, at_once):
+                heads.append(signer.sign(frontier.size, frontier.root(), now))
+            sealed = list(zip(range(size, frontier.size), map(itemgetter(0), entries), hashes, strict=True))
             self.tree.store(conn, sealed, nodes)
-            if self._due(latest, frontier.size, now):
-                signed = self._sign(conn, frontier, now)
+            self._store_heads(conn, signer, heads)
             if entries:
                 Tracking.advance(conn, NAME, entries[-1][0])
         self._latest, self._edge = order.latest, frontier.copy()
-        self._cosign(signed)
+        self._cosign(heads[-1] if heads else None)
         self._refuse(refusal)
         return len(entries)
 
@@ -190,33 +186,22 @@ class Sealer:
         if refusal is not None:
             raise refusal
 
-    def catch_up(self) -> int:
-        """Seal until the head of the log; returns how many events were sealed."""
+    def catch_up(self, at_once: bool = False) -> int:
+        """Seal until the head of the log (a batch shorter than a full one reached it); returns how many events were
+        sealed. ``at_once``: the last step also signs a head over everything sealed."""
         total = 0
-        while count := self.step():
+        while True:
+            count = self.step(at_once)
             total += count
-        return total
+            if count < self.batch_size:
+                return total
 
     def seal_now(self) -> tuple[int, TreeHead | None]:
-        """Catch up and sign a head over everything sealed (an operator's ``zeren audit seal``); a refusal is raised
-        after that head is signed."""
-        refusal = None
-        try:
-            sealed = self.catch_up()
-        except SealRefused as refused:
-            sealed, refusal = 0, refused
-        signed = None
-        with self.db.transaction() as conn:
-            Tracking.position(conn, NAME, lock=True)
-            self._sign_checkpoints(conn)
-            size = self.tree.size(conn)
-            latest = self.tree.latest_head(conn)
-            if size and (latest is None or latest.tree_size < size):
-                latest = signed = self._sign(conn, self._frontier(conn, size), self.clock.now())
-        self._cosign(signed)
-        if refusal is not None:
-            raise refusal
-        return sealed, latest
+        """Catch up and sign a head over everything sealed (an operator's ``zeren audit seal``), in the last step's
+        transaction; a refusal is raised after that head is signed."""
+        sealed = self.catch_up(at_once=True)
+        with self.db.read() as conn:
+            return sealed, self.tree.latest_head(conn)
 
     def wake(self, _position: int = 0) -> None:
         """Called after a command is saved: seal now instead of at the next poll."""

@@ -54,10 +54,10 @@ CACHE_ENTRIES = 65_536
 
 _COPY_SIGNATURE, _COPY_TRAILER = b"PGCOPY\n\xff\r\n\x00" + bytes(8), b"\xff\xff"
 """PostgreSQL's binary ``COPY`` stream: its signature, no flags, no header extension; its end."""
-_COPY_ROWS = {LEAVES.name: (struct.Struct(">hiqiqi").pack, 8), NODES.name: (struct.Struct(">hiiiqi").pack, 4)}
-"""A row of each table in that stream, but its hash: 3 fields, each its length and its value, big-endian — the leaf
-index (int8) or the level (int4), then the position or the node index (int8), then the hash's length (the hash
-follows); and the width of the first field."""
+_COPY_ROWS = {LEAVES.name: (struct.Struct(">hiqiqi32s").pack, 8), NODES.name: (struct.Struct(">hiiiqi32s").pack, 4)}
+"""A row of each table in that stream: 3 fields, each its length and its value, big-endian — the leaf index (int8)
+or the level (int4), then the position or the node index (int8), then the hash (SHA-256's 32 bytes); and the width
+of the first field."""
 
 
 class MissingNode(LookupError):
@@ -113,9 +113,11 @@ class StoredTree:
         return [head_from_row(r) for r in rows]
 
     @staticmethod
-    def store_head(conn: Connection, head: TreeHead) -> None:
-        conn.execute(insert(HEADS).values(tree_size=head.tree_size, root_hash=head.root_hash,
-                                          signed_at=head.signed_at, key_id=head.key_id, signature=head.signature))
+    def store_heads(conn: Connection, heads: list[TreeHead]) -> None:
+        """Add signed heads (one statement)."""
+        conn.execute(insert(HEADS), [{"tree_size": head.tree_size, "root_hash": head.root_hash,
+                                      "signed_at": head.signed_at, "key_id": head.key_id,
+                                      "signature": head.signature} for head in heads])
 
     # leaves and nodes
 
@@ -154,7 +156,8 @@ class StoredTree:
         transaction (the seal's batch commits or rolls back whole, as before): thousands of rows streamed without a
         statement to parse or arrays to build, as the bulk append copies events (``PostgresEventRecorder.
         _copy_events``) — a sealer that keeps up with bulk imports, issue #15. The stream is packed here, one
-        ``struct`` call per row (psycopg's ``write_row`` dumped each field in Python). A row already stored still
+        ``struct`` call per row (psycopg's ``write_row`` dumped each field in Python); every hash is SHA-256's 32
+        bytes. A row already stored still
         fails its primary key, as an ``INSERT`` did. SQLite inserts in process, row by row, the rows handed to the
         driver as they are (integers and bytes need no conversion)."""
         for table, rows in ((LEAVES, leaves), (NODES, nodes)):
@@ -167,7 +170,7 @@ class StoredTree:
                 fields, first = _COPY_ROWS[table.name]
                 with driver.cursor() as cursor, cursor.copy(SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
                         Identifier(table.name), SQL(", ").join(map(Identifier, names)))) as copy:
-                    copy.write(b"".join((_COPY_SIGNATURE, *(fields(3, first, a, 8, b, len(h)) + h for a, b, h in rows),
+                    copy.write(b"".join((_COPY_SIGNATURE, *[fields(3, first, a, 8, b, 32, h) for a, b, h in rows],
                                          _COPY_TRAILER)))
             else:
                 conn.exec_driver_sql(str(insert(table).compile(dialect=conn.dialect)), rows)
