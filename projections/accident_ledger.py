@@ -31,7 +31,7 @@ from sqlalchemy import (
 from domain import accidents as ac
 from domain.base import DomainEvent
 from domain.calendar import start_of_day
-from projections.columns import BigInt, Key, Timestamp
+from projections.columns import BigInt, Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import within
@@ -43,7 +43,7 @@ METADATA = MetaData()
 LEDGER = Table(
     "accident_ledger", METADATA,
     Column("accident_id", Key, primary_key=True), Column("revision", Integer, primary_key=True, autoincrement=False),
-    Column("unit_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("unit_id", Key, nullable=False), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("sector", Key, nullable=False), Column("kind", Key, nullable=False),
     Column("occurred_at", Timestamp, nullable=False), Column("place", Text, nullable=False),
     Column("description", Text, nullable=False), Column("known_from", Key, nullable=False),
@@ -77,7 +77,7 @@ def decided(accident: ac.Accident) -> dict[str, Any]:
 
 class AccidentLedger(Projection):
     name = "accident_ledger"
-    version = 1
+    version = 2  # 2: jurisdictions in collation "C"
     ledger = LEDGER
     changes = CHANGES
     states = STATES

@@ -37,7 +37,7 @@ from domain import assessments as asm
 from domain import investigations as inv
 from domain.calendar import local_day
 from domain.rules.assessment_veto import VetoConsequence
-from projections.columns import Json, Key, Timestamp
+from projections.columns import Json, Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import within
@@ -50,7 +50,7 @@ SLIPS = Table(
     "accountability_slips", METADATA,
     Column("slip_id", Key, primary_key=True), Column("kind", Key, nullable=False),
     Column("issuer_unit_id", Key, nullable=False), Column("target_unit_id", Key, nullable=False),
-    Column("jurisdiction", Key, nullable=False), Column("matter", Text, nullable=False),
+    Column("jurisdiction", Jurisdiction, nullable=False), Column("matter", Text, nullable=False),
     Column("issued_at", Timestamp, nullable=False), Column("year", Integer, nullable=False),
     Column("deadline", Timestamp, nullable=False), Column("answered_at", Timestamp), Column("report", Text),
     Column("late_flagged", Boolean, nullable=False), Column("basis", Text),
@@ -76,14 +76,14 @@ NOTICES = Table(
     "accountability_notices", METADATA,
     Column("notice_id", Key, primary_key=True), Column("kind", Key, nullable=False),
     Column("issuer_unit_id", Key, nullable=False), Column("target_unit_ids", Json, nullable=False),
-    Column("jurisdiction", Key, nullable=False), Column("matter", Text, nullable=False),
+    Column("jurisdiction", Jurisdiction, nullable=False), Column("matter", Text, nullable=False),
     Column("issued_at", Timestamp, nullable=False), Column("year", Integer, nullable=False),
     Column("finding", Json), Column("basis", Text),
 )
 SUMMONS = Table(
     "accountability_summons", METADATA,
     Column("summons_id", Key, primary_key=True), Column("issuer_unit_id", Key, nullable=False),
-    Column("target_unit_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("target_unit_id", Key, nullable=False), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("held_at", Timestamp, nullable=False), Column("year", Integer, nullable=False),
     Column("record", Text, nullable=False), Column("summoned", Json, nullable=False),
     Column("commitments", Json, nullable=False), Column("finding", Json), Column("basis", Text),
@@ -95,20 +95,20 @@ ACTS = Table(
     Column("post_id", Key), Column("post_title", Text), Column("unit_id", Key), Column("held_at", Timestamp),
     Column("held_from", Timestamp), Column("held_to", Timestamp), Column("appointment_id", Key),
     Column("finding", Json), Column("issuer_unit_id", Key), Column("decided_on", Date, nullable=False),
-    Column("barred_until", Date), Column("document", Text), Column("jurisdiction", Key, nullable=False),
+    Column("barred_until", Date), Column("document", Text), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("recorded_at", Timestamp, nullable=False), Column("basis", Text),
 )
 ILLEGAL_ACTS = Table(
     "accountability_illegal_acts", METADATA,
     Column("act_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
     Column("territory_id", Key, nullable=False), Column("department_id", Key),
-    Column("jurisdiction", Key, nullable=False), Column("occurred_at", Timestamp, nullable=False),
+    Column("jurisdiction", Jurisdiction, nullable=False), Column("occurred_at", Timestamp, nullable=False),
     Column("year", Integer, nullable=False), Column("large_impact", Boolean, nullable=False),
     Column("description", Text, nullable=False),
 )
 ACCIDENTS = Table(
     "accountability_accidents", METADATA,
-    Column("accident_id", Key, primary_key=True), Column("jurisdiction", Key, nullable=False),
+    Column("accident_id", Key, primary_key=True), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("unit_id", Key, nullable=False), Column("year", Integer, nullable=False),
     Column("grade", Key, nullable=False), Column("deaths", Integer, nullable=False),
     Column("liable", Boolean, nullable=False),
@@ -124,14 +124,14 @@ VETOES = Table(
     Column("year", Integer, nullable=False), Column("consequence", Key, nullable=False),
     Column("illegal_acts", Integer, nullable=False), Column("fatal_accidents", Integer, nullable=False),
     Column("department_ids", Json, nullable=False), Column("reasons", Json, nullable=False),
-    Column("jurisdiction", Key, nullable=False), Column("found_at", Timestamp, nullable=False),
+    Column("jurisdiction", Jurisdiction, nullable=False), Column("found_at", Timestamp, nullable=False),
     Column("basis", Text), Column("rules_version", Key),
 )
 
 ASSESSMENTS = Table(
     "accountability_assessments", METADATA,
     Column("assessment_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
-    Column("year", Integer, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("year", Integer, nullable=False), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("score", Text, nullable=False), Column("rating", Key, nullable=False),
     Column("vetoed", Boolean, nullable=False), Column("veto_finding_ids", Json, nullable=False),
     Column("items", Json, nullable=False), Column("item_scores", Json, nullable=False),
@@ -145,7 +145,7 @@ PROJECT_VETOES = Table(
     Column("veto_id", Key, primary_key=True), Column("issuer_unit_id", Key, nullable=False),
     Column("kind", Key, nullable=False), Column("name", Text, nullable=False), Column("applicant_unit_id", Key),
     Column("risk", Text, nullable=False), Column("document", Text, nullable=False),
-    Column("jurisdiction", Key, nullable=False), Column("decided_at", Timestamp, nullable=False),
+    Column("jurisdiction", Jurisdiction, nullable=False), Column("decided_at", Timestamp, nullable=False),
     Column("year", Integer, nullable=False), Column("basis", Text),
 )
 """项目一票否决 (seed 003 ¶31): projects and plans refused at approval for a major safety risk."""
@@ -187,7 +187,9 @@ def _held(held: ac.HeldPost) -> dict[str, Any]:
 
 class AccountabilityRecords(Projection):
     name = "accountability"
-    version = 4  # 3: the slips' bitemporal history; 4: the assessments' and project vetoes' (issue #14)
+    # 3: the slips' bitemporal history; 4: the assessments' and project vetoes' (issue #14);
+    # 5: jurisdictions in collation "C"
+    version = 5
     slips = SLIPS
     slip_history = SLIP_HISTORY
     slip_changes = SLIP_CHANGES

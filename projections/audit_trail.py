@@ -14,7 +14,7 @@ from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, dele
 
 from application.ports import LogEntry
 from projections.bulk import insert_rows
-from projections.columns import BigInt, Json, Key, Timestamp
+from projections.columns import BigInt, Json, Jurisdiction, Key, Timestamp
 from projections.projection import Projection
 from projections.scope import within
 
@@ -26,7 +26,7 @@ EVENTS = Table(
     Column("term", Key, nullable=False), Column("context", Key, nullable=False),
     Column("recorded_at", Timestamp, nullable=False), Column("effective_at", Timestamp, nullable=False),
     Column("actor", Key, nullable=False), Column("role", Key, nullable=False),
-    Column("jurisdiction", Key, nullable=False), Column("basis", Key), Column("rules_version", Key),
+    Column("jurisdiction", Jurisdiction, nullable=False), Column("basis", Key), Column("rules_version", Key),
     Column("correlation_id", Key, nullable=False), Column("causation_id", Key), Column("command_id", Key),
     Column("data_json", Json, nullable=False),
     Index("audit_events_aggregate", "aggregate_id", "position"),
@@ -34,14 +34,16 @@ EVENTS = Table(
 )
 RECORDS = Table(
     "audit_records", METADATA,
-    Column("aggregate_id", Key, primary_key=True), Column("jurisdiction", Key, nullable=False),
+    Column("aggregate_id", Key, primary_key=True), Column("jurisdiction", Jurisdiction, nullable=False),
     Index("audit_records_jurisdiction", "jurisdiction"),
 )
 
 
 class AuditTrail(Projection):
     name = "audit_trail"
-    version = 4  # 2: certificate numbers masked in data_json; 3: audit_records; 4: on SQLAlchemy Core
+    # 2: certificate numbers masked in data_json; 3: audit_records; 4: on SQLAlchemy Core;
+    # 5: jurisdictions in collation "C"
+    version = 5
     events = EVENTS
     records = RECORDS
 

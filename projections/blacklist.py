@@ -41,7 +41,7 @@ from domain.base import DomainEvent
 from domain.calendar import end_of_day, local_day
 from domain.rules import pack_for
 from domain.rules.blacklist import GROUND_TEXT, AccidentFact, Ground, accident_grounds, decision_grounds
-from projections.columns import Json, Key, Timestamp
+from projections.columns import Json, Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import visible
@@ -53,7 +53,7 @@ METADATA = MetaData()
 LISTINGS = Table(
     "blacklist", METADATA,
     Column("listing_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
-    Column("jurisdiction", Key, nullable=False), Column("ground", Key, nullable=False),
+    Column("jurisdiction", Jurisdiction, nullable=False), Column("ground", Key, nullable=False),
     Column("accident_ids", Json, nullable=False), Column("evidence", Json, nullable=False),
     Column("status", Key, nullable=False), Column("proposed_at", Timestamp, nullable=False),
     Column("decided_at", Timestamp), Column("department_id", Key), Column("person_id", Key),
@@ -64,13 +64,13 @@ LISTINGS = Table(
 ACCIDENTS = Table(
     "blacklist_accidents", METADATA,
     Column("accident_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
-    Column("jurisdiction", Key, nullable=False), Column("grade", Key, nullable=False),
+    Column("jurisdiction", Jurisdiction, nullable=False), Column("grade", Key, nullable=False),
     Column("occurred_at", Timestamp, nullable=False), Column("event_id", Key, nullable=False),
 )
 DECISIONS = Table(
     "blacklist_decisions", METADATA,
     Column("case_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
-    Column("jurisdiction", Key, nullable=False), Column("article", Text, nullable=False),
+    Column("jurisdiction", Jurisdiction, nullable=False), Column("article", Text, nullable=False),
     Column("fined", Boolean, nullable=False), Column("event_id", Key),
 )
 """Penalty cases by article, and whether and by which event they were decided with a fine (the policy's input)."""
@@ -97,7 +97,7 @@ class Blacklist(Projection):
     event — the history folded in the order the events took effect (``projections.timeline``)."""
 
     name = "blacklist"
-    version = 3  # 3: the bitemporal history (issue #14)
+    version = 4  # 3: the bitemporal history (issue #14); 4: jurisdictions in collation "C"
     listings = LISTINGS
     accidents = ACCIDENTS
     decisions = DECISIONS

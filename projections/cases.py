@@ -35,7 +35,7 @@ from domain import cases as cs
 from domain import hazards as hz
 from domain.base import DomainEvent
 from domain.rules.penalties import add_years, days_left
-from projections.columns import BigInt, Json, Key, Timestamp
+from projections.columns import BigInt, Json, Jurisdiction, Key, Timestamp
 from projections.projection import Projection, defer, on
 from projections.scope import visible, within
 from projections.sorting import ordering
@@ -47,7 +47,7 @@ Money = BigInt
 """Amounts in fen (0.01 yuan), exact and summable on both databases; queries answer yuan (``yuan``)."""
 CASES = Table(
     "case_ledger", METADATA,
-    Column("case_id", Key, primary_key=True), Column("jurisdiction", Key, nullable=False),
+    Column("case_id", Key, primary_key=True), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("unit_id", Key, nullable=False), Column("department_id", Key, nullable=False), Column("sector", Key),
     Column("article", Key, nullable=False), Column("violation", Text, nullable=False),
     Column("source_kind", Key, nullable=False), Column("source_id", Key, nullable=False),
@@ -74,7 +74,7 @@ UNIT_HAZARDS = Table(
 )
 CLOSURES = Table(
     "closure_proposals", METADATA,
-    Column("closure_id", Key, primary_key=True), Column("jurisdiction", Key, nullable=False),
+    Column("closure_id", Key, primary_key=True), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("unit_id", Key, nullable=False), Column("hazard_id", Key, nullable=False), Column("rule", Key),
     Column("window_from", Date), Column("window_to", Date), Column("cases_json", Json),
     Column("proposed_at", Timestamp, nullable=False), Column("decided", Boolean, nullable=False),
@@ -158,7 +158,7 @@ class CaseLedger(Projection):
     folded in the order recorded, the history in the order the events took effect (``projections.timeline``)."""
 
     name = "case_ledger"
-    version = 2  # 2: the bitemporal history (issue #14)
+    version = 3  # 2: the bitemporal history (issue #14); 3: jurisdictions in collation "C"
     cases = CASES
     unit_hazards = UNIT_HAZARDS
     closures = CLOSURES

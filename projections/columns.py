@@ -1,6 +1,7 @@
 """Column types of every table, chosen explicitly and the same on SQLite and PostgreSQL.
 
 - :class:`Key`: identifiers and codes as text (a ``UUID`` or a ``StrEnum`` is bound as its text);
+- :class:`Jurisdiction`: a jurisdiction's path as a :class:`Key`, in collation ``"C"`` on PostgreSQL;
 - :class:`Timestamp`: timezone-aware instants (``timestamptz`` on PostgreSQL; fixed-width ISO-8601 UTC text on
   SQLite, which then sorts and compares correctly), always returned aware;
 - :data:`Json`: ``jsonb`` on PostgreSQL, ``JSON`` (text) on SQLite;
@@ -51,6 +52,22 @@ class Key(TypeDecorator[str]):
             return str(value.value) if isinstance(value, Enum) else str(value)
 
         return process
+
+
+class Jurisdiction(Key):
+    """A jurisdiction's path (``350000/350500/350505``, ``domain.jurisdiction``), compared byte by byte on
+    PostgreSQL (collation ``"C"``): a subtree's ``LIKE '350000/350500/%'`` (``projections.scope.within``) is then a
+    range of any index that starts with the column, whatever collation the database was created with. Under any
+    other collation (``C.UTF-8`` included, on PostgreSQL 15) the planner cannot turn ``LIKE`` into a range, and a
+    scoped read scans the table (docs/performance.md, "Eighth round, PostgreSQL at 10⁶"). SQLite compares text
+    byte by byte already."""
+
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(Text(collation="C"))
+        return dialect.type_descriptor(Text())
 
 
 class Timestamp(TypeDecorator[datetime]):

@@ -40,7 +40,7 @@ from domain import units as u
 from domain.base import DomainEvent
 from domain.identifiers import mask_certificate_number
 from domain.supervision import SectorLeadDecided
-from projections.columns import Json, Key, Timestamp
+from projections.columns import Json, Jurisdiction, Key, Timestamp
 from projections.projection import Projection, current_batch, defer, on
 from projections.scope import within
 from projections.states import events_of, states_table
@@ -50,7 +50,8 @@ METADATA = MetaData()
 UNITS = Table(
     "units", METADATA,
     Column("unit_id", Key, primary_key=True), Column("kind", Key, nullable=False), Column("name", Text, nullable=False),
-    Column("code", Key), Column("level", Key), Column("parent_id", Key), Column("jurisdiction", Key, nullable=False),
+    Column("code", Key), Column("level", Key), Column("parent_id", Key),
+    Column("jurisdiction", Jurisdiction, nullable=False),
     Column("sector", Key), Column("grid", Text), Column("risk_colour", Key), Column("supervising_department_id", Key),
     Column("supervision_clause", Text), Column("closure", Key), Column("profile_json", Json, nullable=False),
     Column("registered_at", Timestamp, nullable=False), Column("version", Integer, nullable=False),
@@ -69,13 +70,13 @@ POSTS = Table(
     Column("first_responsible", Boolean, nullable=False), Column("portfolio_json", Json, nullable=False),
     Column("requires_json", Json, nullable=False), Column("category", Key), Column("capacity", Integer),
     Column("abolished", Boolean, nullable=False), Column("holders", Integer, nullable=False),
-    Column("jurisdiction", Key, nullable=False),
+    Column("jurisdiction", Jurisdiction, nullable=False),
     Index("posts_unit", "unit_id"),
 )
 PEOPLE = Table(
     "people", METADATA,
     Column("person_id", Key, primary_key=True), Column("name", Text, nullable=False),
-    Column("id_number_masked", Text, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("id_number_masked", Text, nullable=False), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("registered_at", Timestamp, nullable=False), Column("last_trained_on", Date),
 )
 CERTIFICATES = Table(
@@ -95,7 +96,7 @@ SECTOR_LEADS = Table(
     "sector_leads", METADATA,
     Column("territory_id", Key, primary_key=True), Column("sector", Key, primary_key=True),
     Column("department_id", Key, nullable=False), Column("clause", Text, nullable=False),
-    Column("jurisdiction", Key, nullable=False), Column("decided_at", Timestamp, nullable=False),
+    Column("jurisdiction", Jurisdiction, nullable=False), Column("decided_at", Timestamp, nullable=False),
 )
 LISTS = Table(
     "responsibility_lists", METADATA,
@@ -103,7 +104,7 @@ LISTS = Table(
     Column("kind", Key, nullable=False), Column("year", Integer), Column("title", Text, nullable=False),
     Column("published_version", Integer, nullable=False), Column("document_no", Text),
     Column("published_at", Timestamp), Column("duties", Integer, nullable=False),
-    Column("jurisdiction", Key, nullable=False),
+    Column("jurisdiction", Jurisdiction, nullable=False),
     Index("responsibility_lists_unit", "unit_id"),
 )
 
@@ -159,7 +160,9 @@ class DirectoryProjection(Projection):
     applied in log order. The one value read back, a person's last training, is kept in the batch."""
 
     name = "directory"
-    version = 4  # 3: on SQLAlchemy Core (typed columns, booleans), shadow rebuilds; 4: the units' history
+    # 3: on SQLAlchemy Core (typed columns, booleans), shadow rebuilds; 4: the units' history;
+    # 5: jurisdictions in collation "C"
+    version = 5
     units = UNITS
     unit_history = UNIT_HISTORY
     unit_changes = UNIT_CHANGES

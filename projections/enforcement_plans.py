@@ -16,7 +16,7 @@ from sqlalchemy import Column, Connection, Integer, MetaData, Table, Text, bindp
 from domain import enforcement_plans as ep
 from domain.base import DomainEvent
 from domain.calendar import year_bounds
-from projections.columns import Json, Key, Timestamp
+from projections.columns import Json, Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.inspection_ledger import InspectionLedgerQueries, in_force
 from projections.projection import Projection, on
@@ -33,7 +33,7 @@ def _state() -> list[Column[Any]]:
         Column("focus_json", Json, nullable=False), Column("content", Text, nullable=False),
         Column("planned_count", Integer, nullable=False), Column("planned_undercover", Integer, nullable=False),
         Column("planned_campaign", Integer, nullable=False), Column("document_no", Text),
-        Column("revisions", Integer, nullable=False), Column("jurisdiction", Key, nullable=False),
+        Column("revisions", Integer, nullable=False), Column("jurisdiction", Jurisdiction, nullable=False),
         Column("adopted_at", Timestamp, nullable=False), Column("revised_at", Timestamp),
     ]
 
@@ -72,7 +72,7 @@ class EnforcementPlanLedger(Projection):
     (``projections.timeline.Decided``)."""
 
     name = "enforcement_plans"
-    version = 2  # 2: the domain decides the columns, folded in effective order
+    version = 3  # 2: the domain decides the columns, folded in effective order; 3: jurisdictions in collation "C"
     plans = PLANS
     timeline_table = TIMELINE
     changes = CHANGES

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from domain import hazards as hz
 from domain.base import DomainEvent
 from domain.calendar import end_of_day, local_day
-from projections.columns import BigInt, Json, Key, Timestamp
+from projections.columns import BigInt, Json, Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import visible, within
@@ -41,7 +41,7 @@ METADATA = MetaData()
 LEDGER = Table(
     "hazard_ledger", METADATA,
     Column("hazard_id", Key, primary_key=True), Column("revision", Integer, primary_key=True, autoincrement=False),
-    Column("unit_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("unit_id", Key, nullable=False), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("sector", Key, nullable=False), Column("grade", Key, nullable=False), Column("criterion_json", Json),
     Column("description", Text, nullable=False), Column("location", Text), Column("source", Key, nullable=False),
     Column("inspection_id", Key), Column("finding_no", Integer), Column("tip_id", Key),
@@ -91,7 +91,8 @@ class HazardLedger(Projection):
     after the event, folded with ``event.apply`` in the order the events took effect (``projections.timeline``)."""
 
     name = "hazard_ledger"
-    version = 5  # 5: the domain decides the status machine's columns, folded in effective order
+    # 5: the domain decides the status machine's columns, folded in effective order; 6: jurisdictions in collation "C"
+    version = 6
     ledger = LEDGER
     changes = CHANGES
     states = STATES

@@ -37,7 +37,7 @@ from domain import units as u
 from domain.base import DomainEvent
 from domain.calendar import local_day, month_label, start_of_day, week_label
 from projections.bulk import insert_rows
-from projections.columns import Key, Timestamp
+from projections.columns import Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.hazard_ledger import HazardQueries
 from projections.projection import Batch, Projection, current_batch, on
@@ -53,7 +53,7 @@ FACTS = Table(
     Column("hazard_id", Key, primary_key=True), Column("version", Integer, primary_key=True, autoincrement=False),
     Column("metric", Key, nullable=False), Column("occurred_at", Timestamp, nullable=False),
     Column("day_on", Date, nullable=False), Column("week", Key, nullable=False), Column("month", Key, nullable=False),
-    Column("recorded_at", Timestamp, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("recorded_at", Timestamp, nullable=False), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("unit_id", Key, nullable=False), Column("sector", Key, nullable=False), Column("grade", Key, nullable=False),
     Column("colour", Key),
     Index("stat_hazard_facts_day", "day_on", "metric"),
@@ -61,7 +61,7 @@ FACTS = Table(
 HAZARDS = Table(
     "stat_hazards", METADATA,
     Column("hazard_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
-    Column("jurisdiction", Key, nullable=False), Column("sector", Key, nullable=False),
+    Column("jurisdiction", Jurisdiction, nullable=False), Column("sector", Key, nullable=False),
     Column("grade", Key, nullable=False),
 )
 COLOURS = Table("stat_unit_colours", METADATA, Column("unit_id", Key, primary_key=True),
@@ -70,7 +70,7 @@ COLOURS = Table("stat_unit_colours", METADATA, Column("unit_id", Key, primary_ke
 
 class HazardStatistics(Projection):
     name = "hazard_statistics"
-    version = 2
+    version = 3  # 3: jurisdictions in collation "C"
     facts = FACTS
     hazards = HAZARDS
     colours = COLOURS

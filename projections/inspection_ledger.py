@@ -54,7 +54,7 @@ from domain import inspections as ins
 from domain import random_draws as rd
 from domain.base import DomainEvent
 from projections.bulk import insert_rows
-from projections.columns import Json, Key, Timestamp
+from projections.columns import Json, Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, current_batch, defer, on
 from projections.scope import within
@@ -71,7 +71,7 @@ def _state() -> list[Column[Any]]:
     return [
         Column("kind", Key, nullable=False), Column("title", Text, nullable=False),
         Column("inspecting_unit_id", Key, nullable=False), Column("target_unit_id", Key, nullable=False),
-        Column("jurisdiction", Key, nullable=False), Column("led_by", Key),
+        Column("jurisdiction", Jurisdiction, nullable=False), Column("led_by", Key),
         Column("inspected_at", Timestamp, nullable=False), Column("status", Key, nullable=False),
         Column("completed_at", Timestamp), Column("unannounced", Boolean, nullable=False),
         Column("expert_assisted", Boolean, nullable=False), Column("inspectors_json", Json, nullable=False),
@@ -121,7 +121,7 @@ CHECKLIST = Table(
 def _of_inspection() -> list[Column[Any]]:
     """Where a part of an inspection belongs (copied from the inspection, for statistics)."""
     return [Column("target_unit_id", Key, nullable=False), Column("inspecting_unit_id", Key, nullable=False),
-            Column("jurisdiction", Key, nullable=False)]
+            Column("jurisdiction", Jurisdiction, nullable=False)]
 
 
 FINDINGS = Table(
@@ -230,7 +230,9 @@ class InspectionLedger(Projection):
     the record's parts are written once per batch."""
 
     name = "inspection_ledger"
-    version = 3  # 3: the domain decides the columns (folded in effective order), writes once per batch
+    # 3: the domain decides the columns (folded in effective order), writes once per batch;
+    # 4: jurisdictions in collation "C"
+    version = 4
     inspections = INSPECTIONS
     timeline_table = TIMELINE
     changes = CHANGES

@@ -41,7 +41,7 @@ from domain.calendar import local_day
 from domain.rules import pack_for
 from domain.rules.orders import reinspection_due
 from projections.bulk import insert_rows
-from projections.columns import Key, Timestamp
+from projections.columns import Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, current_batch, on
 from projections.scope import visible
@@ -51,7 +51,7 @@ METADATA = MetaData()
 ORDERS = Table(
     "orders", METADATA,
     Column("order_id", Key, primary_key=True), Column("hazard_id", Key, nullable=False),
-    Column("unit_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("unit_id", Key, nullable=False), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("grade", Key, nullable=False), Column("authority_id", Key, nullable=False),
     Column("issued_by", Key, nullable=False), Column("document_no", Text), Column("mode", Key, nullable=False),
     Column("requirements", Text, nullable=False), Column("issued_at", Timestamp, nullable=False),
@@ -65,7 +65,7 @@ ORDERS = Table(
 SUSPENSIONS = Table(
     "suspensions", METADATA,
     Column("suspension_id", Key, primary_key=True), Column("hazard_id", Key, nullable=False),
-    Column("unit_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("unit_id", Key, nullable=False), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("authority_id", Key), Column("scope", Text, nullable=False), Column("reason", Text, nullable=False),
     Column("suspended_at", Timestamp, nullable=False), Column("resumed_at", Timestamp),
     Column("lifted_by", Key), Column("reviewer_id", Key),
@@ -129,7 +129,9 @@ class Orders(Projection):
     in memory for the batch and written once at its end (:class:`_Kept`)."""
 
     name = "orders"
-    version = 3  # 3: a hazard's orders and suspensions found by its id (orders_hazard, suspensions_hazard)
+    # 3: a hazard's orders and suspensions found by its id (orders_hazard, suspensions_hazard);
+    # 4: jurisdictions in collation "C"
+    version = 4
     orders = ORDERS
     suspensions = SUSPENSIONS
     states = STATES

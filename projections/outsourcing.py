@@ -37,7 +37,7 @@ from sqlalchemy import (
 
 from domain import outsourcing as os_
 from domain.calendar import end_of_day
-from projections.columns import Key, Timestamp
+from projections.columns import Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import visible
@@ -48,7 +48,7 @@ METADATA = MetaData()
 RELATIONS = Table(
     "outsourcing", METADATA,
     Column("outsourcing_id", Key, primary_key=True), Column("unit_id", Key, nullable=False),
-    Column("contractor_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("contractor_id", Key, nullable=False), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("kind", Key, nullable=False), Column("scope", Text, nullable=False),
     Column("agreement", Key, nullable=False),
     Column("qualification", Text), Column("starts_on", Date, nullable=False), Column("ends_on", Date),
@@ -81,7 +81,7 @@ def _columns(relation: os_.Outsourcing) -> dict[str, Any]:
 
 class OutsourcingLedger(Projection):
     name = "outsourcing"
-    version = 3  # 3: the relations' bitemporal history (issue #14)
+    version = 4  # 3: the relations' bitemporal history (issue #14); 4: jurisdictions in collation "C"
     relations = RELATIONS
     reviews = REVIEWS
     history = HISTORY

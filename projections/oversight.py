@@ -23,7 +23,7 @@ from domain import units as un
 from domain.base import DomainEvent
 from domain.calendar import local_day
 from projections.cases import CaseQueries
-from projections.columns import Key, Timestamp
+from projections.columns import Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.inspection_ledger import InspectionLedgerQueries
 from projections.orders import OrderQueries
@@ -36,7 +36,7 @@ FLAGS = Table(
     "oversight_flags", METADATA,
     Column("flag_id", Key, primary_key=True), Column("kind", Key, nullable=False),
     Column("subject_id", Key, nullable=False), Column("period", Key, nullable=False),
-    Column("jurisdiction", Key, nullable=False), Column("post_id", Key), Column("unit_id", Key),
+    Column("jurisdiction", Jurisdiction, nullable=False), Column("post_id", Key), Column("unit_id", Key),
     Column("found", Integer, nullable=False), Column("required", Integer),
     Column("raised_at", Timestamp, nullable=False), Column("recorded_at", Timestamp, nullable=False),
     Column("rules_version", Key), Column("basis", Text), Column("withdrawn_at", Timestamp),
@@ -62,7 +62,7 @@ def _sectors(profile: Any) -> tuple[str, ...]:
 
 class OversightFlags(Projection):
     name = "oversight_flags"
-    version = 4
+    version = 5  # 5: jurisdictions in collation "C"
     flags = FLAGS
     spells = SPELLS
 

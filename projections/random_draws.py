@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy import Boolean, Column, Connection, Integer, MetaData, Table, Text, insert, select, true
 
 from domain import random_draws as rd
-from projections.columns import Json, Key, Timestamp
+from projections.columns import Json, Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import within
@@ -27,14 +27,14 @@ DRAWS = Table(
     Column("targets", Integer, nullable=False), Column("inspectors_per_target", Integer, nullable=False),
     Column("exclude_previous_inspector", Boolean, nullable=False), Column("exclusions_json", Json, nullable=False),
     Column("result_json", Json, nullable=False), Column("rules_version", Key), Column("basis", Text),
-    Column("jurisdiction", Key, nullable=False), Column("drawn_at", Timestamp, nullable=False),
+    Column("jurisdiction", Jurisdiction, nullable=False), Column("drawn_at", Timestamp, nullable=False),
     Column("recorded_at", Timestamp, nullable=False),
 )
 
 
 class RandomDrawLedger(Projection):
     name = "random_draws"
-    version = 1
+    version = 2  # 2: jurisdictions in collation "C"
     draws = DRAWS
 
     @on(rd.RandomDrawMade)

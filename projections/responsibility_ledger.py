@@ -35,7 +35,7 @@ from sqlalchemy import (
 
 from domain import posts as ps
 from domain import responsibility as r
-from projections.columns import Json, Key, Timestamp
+from projections.columns import Json, Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, current_batch, on
 from projections.scope import within
@@ -44,14 +44,15 @@ from projections.timeline import bitemporal_columns, known, valid
 
 METADATA = MetaData()
 POSTS = Table("ledger_posts", METADATA, Column("post_id", Key, primary_key=True),
-              Column("unit_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False))
+              Column("unit_id", Key, nullable=False), Column("jurisdiction", Jurisdiction, nullable=False))
 LISTS = Table("ledger_lists", METADATA, Column("list_id", Key, primary_key=True),
               Column("list_kind", Key, nullable=False), Column("unit_id", Key, nullable=False))
 HOLDINGS = Table(
     "ledger_holdings", METADATA,
     Column("holding_id", Key, primary_key=True), Column("revision", Integer, primary_key=True, autoincrement=False),
     Column("post_id", Key, nullable=False), Column("person_id", Key, nullable=False),
-    Column("unit_id", Key, nullable=False), Column("jurisdiction", Key, nullable=False), Column("document", Text),
+    Column("unit_id", Key, nullable=False), Column("jurisdiction", Jurisdiction, nullable=False),
+    Column("document", Text),
     Column("end_reason", Key), *bitemporal_columns(),
     Index("ledger_holdings_person", "person_id", "recorded_to"),
     Index("ledger_holdings_post", "post_id", "recorded_to"),
@@ -62,7 +63,7 @@ DUTIES = Table(
     Column("list_id", Key, nullable=False), Column("list_kind", Key, nullable=False),
     Column("unit_id", Key, nullable=False), Column("post_id", Key, nullable=False), Column("line", Key, nullable=False),
     Column("scope_json", Json, nullable=False), Column("text", Text, nullable=False),
-    Column("source_document", Text, nullable=False), Column("jurisdiction", Key, nullable=False),
+    Column("source_document", Text, nullable=False), Column("jurisdiction", Jurisdiction, nullable=False),
     *bitemporal_columns(), Index("ledger_duties_post", "post_id", "recorded_to"),
     Index("ledger_duties_unit", "unit_id", "recorded_to"),  # a unit's duties (as-of duty query): not a scan (#15)
 )
@@ -103,7 +104,7 @@ class ResponsibilityLedger(Projection):
     jurisdiction and a list's kind and unit are kept in the batch once read (``projections.projection.Batch``)."""
 
     name = "responsibility_ledger"
-    version = 3  # 3: ledger_duties_unit
+    version = 4  # 3: ledger_duties_unit; 4: jurisdictions in collation "C"
     posts = POSTS
     lists = LISTS
     holdings = HOLDINGS

@@ -34,7 +34,7 @@ from domain import tips as t
 from domain.base import DomainEvent
 from domain.calendar import month_label
 from domain.errors import DomainError
-from projections.columns import Key, Timestamp
+from projections.columns import Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.projection import Projection, on
 from projections.scope import within
@@ -45,7 +45,7 @@ from projections.timeline import Decided, Timeline, changes_table, history_of, k
 METADATA = MetaData()
 TIPS = Table(
     "tip_ledger", METADATA,
-    Column("tip_id", Key, primary_key=True), Column("jurisdiction", Key, nullable=False),
+    Column("tip_id", Key, primary_key=True), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("receiving_unit_id", Key, nullable=False), Column("channel", Key, nullable=False),
     Column("subject_kind", Key, nullable=False), Column("subject_unit_id", Key), Column("subject_hazard_id", Key),
     Column("subject_description", Text, nullable=False), Column("occurred_on", Date),
@@ -66,7 +66,7 @@ TIPS = Table(
 OUTCOMES = Table(
     "tip_outcomes", METADATA,
     Column("tip_id", Key, primary_key=True), Column("kind", Key, nullable=False),
-    Column("target_id", Key, primary_key=True), Column("jurisdiction", Key, nullable=False),
+    Column("target_id", Key, primary_key=True), Column("jurisdiction", Jurisdiction, nullable=False),
     Column("received_at", Timestamp, nullable=False), Column("linked_at", Timestamp, nullable=False),
     Index("tip_outcomes_target", "target_id", "received_at"),
 )
@@ -95,7 +95,9 @@ class TipLedger(Projection):
     and original text blanked before the event is kept."""
 
     name = "tip_ledger"
-    version = 5  # 3: the status is the domain's (tip_status); 4: the month received; 5: the bitemporal history
+    # 3: the status is the domain's (tip_status); 4: the month received; 5: the bitemporal history;
+    # 6: jurisdictions in collation "C"
+    version = 6
     tips = TIPS
     outcomes = OUTCOMES
     history = HISTORY
