@@ -16,12 +16,28 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Iterable, Mapping
-from contextlib import nullcontext
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, Connection, Integer, Select, Table, bindparam, delete, insert, select, text, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    Integer,
+    Select,
+    Table,
+    bindparam,
+    delete,
+    event,
+    insert,
+    select,
+    text,
+    update,
+)
+from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.schema import CreateTable
 from sqlalchemy.sql.expression import Insert, literal_column
 
@@ -60,12 +76,66 @@ _FORGET = delete(TRACKING).where(_NAMED)
 _ADVANCE = update(TRACKING).where(_NAMED).values(position=bindparam("reached"), updated_at=bindparam("at"))
 """One follower's row read, made, removed, moved: built once, so that each use (a rebuild makes ~90) neither builds a
 statement nor derives its cache key anew (docs/performance.md, issue #10)."""
+_ADVANCE_ALL = (update(TRACKING).where(TRACKING.c.name.in_(bindparam("followers", expanding=True)))
+                .values(position=bindparam("reached"), updated_at=bindparam("at")))
+"""Several followers moved to one position in one statement (a round moves every projection to its last entry)."""
 
 
 @functools.lru_cache(maxsize=64)
 def _locking(names: tuple[str, ...]) -> Select[Any]:
     """The statement that reads and locks these followers' rows (built once per set of followers)."""
     return _POSITIONS.where(TRACKING.c.name.in_(names)).with_for_update()
+
+
+_PIPELINE: ContextVar[Any] = ContextVar("follower_round_pipeline", default=None)
+"""The psycopg pipeline of the round being applied on this thread (:func:`pipelined`), if any."""
+
+
+@contextmanager
+def pipelined(conn: Connection) -> Iterator[None]:
+    """PostgreSQL: the block's statements go out in psycopg's pipeline mode — a write is sent without waiting for
+    its answer, and the writes of every projection of a round travel with the next statement whose rows are read
+    (:func:`_answered`) or with the end of the block, instead of a round trip each (issue #15: a round of one
+    command was ~26 round trips, each a wait for a busy server). An error of a write surfaces at that later
+    statement or at the block's end: the caller must treat any error of the block as the round's (the round
+    without savepoints is rolled back and run again statement by statement). SQLite: nothing changes."""
+    if conn.dialect.name != "postgresql":
+        yield
+        return
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    with driver.pipeline() as pipeline:
+        token = _PIPELINE.set(pipeline)
+        try:
+            yield
+        finally:
+            _PIPELINE.reset(token)
+
+
+def _answered(_conn: Connection, _cursor: Any, statement: str, _parameters: Any, context: ExecutionContext,
+              _executemany: bool) -> None:
+    """In a pipelined round, a statement whose rows are read is answered at once (the pipeline synced, the writes
+    queued before it with it): SQLAlchemy reads the result's description as soon as the statement is sent."""
+    pipeline = _PIPELINE.get()
+    if pipeline is not None and _returns_rows(statement, context):
+        pipeline.sync()
+
+
+def _returns_rows(statement: str, context: Any) -> bool:
+    """Whether the statement's rows (or ``RETURNING``) are read: everything but a plain ``INSERT``/``UPDATE``/
+    ``DELETE``."""
+    compiled = context.compiled
+    if compiled is None:  # SQL written out (projections.bulk's INSERT)
+        return statement.lstrip()[:6].upper() not in ("INSERT", "UPDATE", "DELETE") or "RETURNING" in statement
+    if context.isinsert or context.isupdate or context.isdelete:
+        return bool(compiled.effective_returning)
+    return True
+
+
+def _answering(engine: Engine) -> None:
+    """Listen for statements that need their answer (:func:`_answered`) on ``engine``, once."""
+    if not event.contains(engine, "after_cursor_execute", _answered):
+        event.listen(engine, "after_cursor_execute", _answered)
 
 
 CLAIM_SECONDS = 120
@@ -115,11 +185,13 @@ class Tracking:
 
     @staticmethod
     def advance_all(conn: Connection, positions: Mapping[str, int]) -> None:
-        """Advance several followers in one statement (executemany)."""
-        if positions:
-            now = datetime.now(UTC)
-            conn.execute(_ADVANCE, [{"follower": name, "reached": position, "at": now}
-                                    for name, position in positions.items()])
+        """Advance several followers: one ``UPDATE`` for those that reached the same position — in a round, usually
+        all of them (issue #15: an ``executemany`` of a row each was a statement per projection and round)."""
+        now, reached = datetime.now(UTC), dict[int, list[str]]()
+        for name, position in positions.items():
+            reached.setdefault(position, []).append(name)
+        for position, names in reached.items():
+            conn.execute(_ADVANCE_ALL, {"followers": sorted(names), "reached": position, "at": now})
 
     @staticmethod
     def rows(db: Database) -> dict[str, dict[str, Any]]:
@@ -144,6 +216,12 @@ class Runner:
         self.stale: set[str] = set()
         """Projections whose version changed: their live tables are the old version's until rebuilt."""
         self._rebuilding = threading.Lock()
+        self._seen: dict[str, int] = {}
+        """Each projection's position as this runner's last round left it (read under its lock, or moved by it): where
+        the next round reads from (:meth:`_round`). Never ahead of the row unless the row went back, which the next
+        round's lock finds."""
+        if db.dialect == "postgres":
+            _answering(db.engine)
 
     def setup(self) -> None:
         """Create the tables of projections never built. One whose version changed since it was last built keeps
@@ -228,13 +306,23 @@ class Runner:
         return batch[-1].position
 
     @staticmethod
-    def _apply_all(conn: Connection, projections: list[Any], entries: list[LogEntry], names: list[str]) -> int:
+    def _held(conn: Connection, names: list[str], start: int) -> dict[str, int]:
+        """The followers' positions, their rows locked for the round; :class:`_Moved` when one is behind ``start``,
+        the position the round's entries were read from (the runner's positions kept from its last round are then
+        stale: a projection made anew or rebuilt elsewhere), so that no entry before ``start`` is skipped."""
+        held = Tracking.positions(conn, names, lock=True)
+        if any((held.get(name) or 0) < start for name in names):
+            raise _Moved
+        return held
+
+    @staticmethod
+    def _apply_all(conn: Connection, projections: list[Any], entries: list[LogEntry], held: Mapping[str, int],
+                   ) -> tuple[int, dict[str, int]]:
         """A round's usual path: each projection's batch applied in the one transaction without a savepoint of its
         own — two round trips fewer for every projection that handles an event of the batch, half the statements of
         a round of one command (issue #15: rounds under write load were a string of round trips). A failure
         raises: the caller rolls the transaction back and runs the round again with a savepoint each. Returns the
-        entries applied, summed over the projections."""
-        held = Tracking.positions(conn, names, lock=True)
+        entries applied, summed over the projections, and the positions reached."""
         reached, applied = {}, 0
         for projection in projections:
             batch = [e for e in entries if e.position > (held.get(projection.name) or 0)]
@@ -244,34 +332,51 @@ class Runner:
                 reached[projection.name] = batch[-1].position
                 applied += len(batch)
         Tracking.advance_all(conn, reached)
-        return applied
+        return applied, reached
 
     def _round(self, projections: list[Any]) -> tuple[int, int, dict[str, Exception], int]:
         """One batch for ``projections``: the log read and decoded once from the furthest behind of them, applied
         to each in one transaction (:meth:`_apply_all`; when a projection fails, again with a savepoint each, so one
         that fails leaves the others' work). Returns the
         entries read, the entries applied (summed over projections), the failures by projection name, and the
-        log position every projection that did not fail has processed up to (at least)."""
+        log position every projection that did not fail has processed up to (at least).
+
+        Where to read from is what this runner last saw of the positions (:attr:`_seen`, as its last round left
+        them), checked under the round's lock (:meth:`_held`): a round reads no positions before it (issue #15). A
+        position another process moved on since is only further, so the round reads entries that follower has
+        already applied, and skips them; a position that went back (made anew elsewhere) is read afresh."""
         projections = [p for p in projections if p.name not in self.stale]  # old tables: not for new handlers
         if not projections:
             return 0, 0, {}, 0
         names = [p.name for p in projections]
-        known = positions(self.db, names)  # once: inside the min() it was read again for every projection (#15)
-        start = min(known.get(name, 0) for name in names)
+        seen = self._seen
+        known = seen if all(name in seen for name in names) else positions(self.db, names)
+        try:
+            return self._round_from(projections, names, min(known.get(name, 0) for name in names))
+        except _Moved:
+            self._seen = {}
+            return self._round_from(projections, names, min(positions(self.db, names).get(name, 0) for name in names))
+
+    def _round_from(self, projections: list[Any], names: list[str], start: int,
+                    ) -> tuple[int, int, dict[str, Exception], int]:
         entries, unreadable = self._read(start, self.batch_size)
         if not entries and unreadable is None:  # nothing new: no write transaction to learn it
             return 0, 0, {}, start
         if unreadable is None:
             try:
-                with self.db.transaction() as conn:
-                    applied = self._apply_all(conn, projections, entries, names)
+                with self.db.transaction() as conn, pipelined(conn):
+                    held = self._held(conn, names, start)
+                    applied, moved = self._apply_all(conn, projections, entries, held)
+                self._seen = {**self._seen, **held, **moved}
                 return len(entries), applied, {}, entries[-1].position
+            except _Moved:
+                raise
             except Exception:  # rolled back: the round again, a savepoint each, so the others' work is kept
                 log.debug("a round without savepoints failed; applying it again projection by projection",
                           exc_info=True)
         applied, failures = 0, {}
         with self.db.transaction() as conn:
-            held = Tracking.positions(conn, names, lock=True)
+            held = self._held(conn, names, start)
             reached: dict[str, int] = {}
             for projection in projections:
                 batch = [e for e in entries if e.position > (held.get(projection.name) or 0)]
@@ -287,6 +392,7 @@ class Runner:
                     if unreadable is not None:
                         failures[projection.name] = unreadable
             Tracking.advance_all(conn, reached)
+        self._seen = {**self._seen, **held, **reached}
         return len(entries), applied, failures, entries[-1].position if entries else start
 
     def step(self, projection: Any) -> int:
@@ -470,6 +576,10 @@ class Runner:
         self.rebuild_stale()
         with self.notifications.waking(self.wake, stop) if self.notifications else nullcontext():
             follow(self.step_all, stop, self._wake, poll_seconds, "projections", self.health)
+
+
+class _Moved(Exception):
+    """A follower's position is behind where the round read the log from (:meth:`Runner._held`)."""
 
 
 def _refill(table: Table, twin: Table) -> Insert:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
+from psycopg import pq
 from psycopg.sql import SQL, Composed, Identifier
 from sqlalchemy import Connection, Dialect, Table, insert
 
@@ -54,6 +55,13 @@ def _bound(rows: Sequence[dict[str, Any]], order: Sequence[str], processors: Pro
                   for value, process in zip([row[c] for c in order], processors, strict=True)) for row in rows]
 
 
+def _pipelined(conn: Connection) -> bool:
+    """Whether the driver's connection is in pipeline mode (a follower's round, ``infrastructure.following``), where
+    ``COPY`` cannot run: the ``INSERT`` rides the pipeline instead."""
+    driver = conn.connection.driver_connection
+    return driver is not None and driver.pgconn.pipeline_status != pq.PipelineStatus.OFF
+
+
 def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert ``rows`` (each with the same keys, column names of ``table``) into ``table``: the same values as
     ``conn.execute(insert(table), rows)`` would bind, in one statement (PostgreSQL: a binary ``COPY`` on the
@@ -62,7 +70,7 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
     if not rows:
         return
     columns = tuple(rows[0])
-    if conn.dialect.name == "postgresql":
+    if conn.dialect.name == "postgresql" and not _pipelined(conn):
         target, statement, processors = _copy(table, columns, conn.dialect)
         driver = conn.connection.driver_connection
         assert driver is not None

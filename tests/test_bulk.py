@@ -15,6 +15,7 @@ from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, Table, T
 from sqlalchemy.exc import IntegrityError
 
 from api.bootstrap import System
+from infrastructure.following import pipelined
 from projections.bulk import insert_rows
 from projections.columns import BigInt, Json, Key, Timestamp
 
@@ -73,3 +74,15 @@ def test_a_row_already_stored_fails_its_primary_key(system: System, tables: tupl
         insert_rows(conn, ours, ROWS[:1])
     with system.db.read() as conn:
         assert conn.execute(select(ours.c.id)).scalars().all() == [str(uuid.UUID(int=1))]
+
+
+def test_inside_a_followers_pipeline_the_rows_are_the_same(system: System, tables: tuple[Table, Table]) -> None:
+    """A follower's round runs in psycopg's pipeline mode (``infrastructure.following.pipelined``), where ``COPY``
+    cannot run: the rows go in by ``INSERT`` riding the pipeline, and are the same."""
+    ours, theirs = tables
+    with system.db.transaction() as conn, pipelined(conn):
+        insert_rows(conn, ours, ROWS)
+        conn.execute(insert(theirs), ROWS)
+    with system.db.read() as conn:
+        assert conn.execute(select(ours).order_by(ours.c.id)).all() == conn.execute(
+            select(theirs).order_by(theirs.c.id)).all()

@@ -14,7 +14,7 @@ from application import organisation as o
 from application.following import FollowerFailed
 from application.ports import LogEntry
 from domain.units import RiskColour
-from infrastructure.following import Runner, positions
+from infrastructure.following import Runner, Tracking, positions
 from projections.audit_trail import EVENTS, AuditTrail
 from projections.columns import BigInt
 from projections.projection import Projection
@@ -39,6 +39,21 @@ class Failing(Projection):
             if entry.position == self.poison:
                 raise FollowerFailed(entry.position, ValueError("cannot"))
             conn.execute(insert(self.seen), {"position": entry.position})
+
+
+class Clashing(Failing):
+    """Inserts every position it is given; the database refuses one already stored (a write's error, which a
+    pipelined round meets only later)."""
+
+    def wants(self, entries: list[LogEntry]) -> bool:
+        return bool(entries)
+
+    def process(self, conn: Connection, entries: list[LogEntry]) -> None:
+        for entry in entries:
+            try:
+                conn.execute(insert(self.seen), {"position": entry.position})
+            except Exception as exc:
+                raise FollowerFailed(entry.position, exc) from exc
 
 
 def _grade(system: System, unit: Any, times: int) -> list[int]:
@@ -88,3 +103,67 @@ def test_a_projection_that_fails_in_a_round_leaves_the_others_work(system: Syste
     assert seen == [e.position for e in system.store.read(0, 100_000) if e.position < poison]
     failure = runner.health.failures()[Failing.name]
     assert failure.position == poison
+
+
+def test_a_rounds_writes_go_out_in_one_pipeline_on_postgres(system: System) -> None:
+    """PostgreSQL: every write of a round is sent in psycopg's pipeline mode, without waiting for its answer (issue
+    #15: a round of one command was ~26 round trips); the statements whose rows are read are answered at once."""
+    world = World(system)
+    system.runner.step_all()  # the health log learnt: nothing of it is written in the next step
+    _grade(system, world.enterprise, 2)
+    _grade(system, world.enterprise_in(world.town_a, 2), 1)
+    modes: list[tuple[str, bool]] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        driver = conn.connection.driver_connection
+        piped = getattr(getattr(driver, "pgconn", None), "pipeline_status", 0) != 0
+        modes.append((statement.split()[0].upper(), piped))
+
+    event.listen(system.db.engine, "before_cursor_execute", seen)
+    try:
+        assert system.runner.step_all() > 0
+    finally:
+        event.remove(system.db.engine, "before_cursor_execute", seen)
+    writes = [piped for verb, piped in modes if verb in ("INSERT", "UPDATE", "DELETE")]
+    assert writes, "the round wrote"
+    assert all(writes) == (system.db.dialect == "postgres"), modes
+    head = system.store.head()
+    assert positions(system.db, system.runner.projections) == dict.fromkeys(system.runner.projections, head)
+
+
+def test_a_write_that_fails_inside_the_pipeline_stops_only_its_projection(system: System) -> None:
+    """A write refused by the database surfaces later in a pipelined round (at the next read or the round's end):
+    the round is rolled back and run again with a savepoint each, which names the projection and its event."""
+    world = World(system)
+    system.runner.catch_up()
+    first, poison, last = _grade(system, world.enterprise, 3)
+    failing = Clashing()
+    runner = Runner(system.db, system.store, [failing, AuditTrail()])
+    runner.setup()
+    with system.db.transaction() as conn:
+        conn.execute(insert(SEEN), {"position": poison})  # the projection's insert of it breaks the primary key
+    runner.step_all()
+    reached = positions(system.db, [AuditTrail.name, Failing.name])
+    assert reached == {AuditTrail.name: last, Failing.name: first}
+    assert runner.health.failures()[Failing.name].position == poison
+
+
+def test_a_position_moved_back_elsewhere_is_read_again(system: System) -> None:
+    """A runner reads the log from the positions its last round left (no read of them before each round); one
+    that went back meanwhile — a projection made anew by another process — is found under the round's lock, and
+    the round reads from there: no event is skipped."""
+    world = World(system)
+    system.runner.catch_up()
+    _grade(system, world.enterprise, 2)
+    system.runner.catch_up()
+    other = Runner(system.db, system.store, [AuditTrail()])
+    trail = other.projections[AuditTrail.name]
+    with system.db.transaction() as conn:
+        trail.drop(conn)
+        trail.create(conn)
+        Tracking.start(conn, AuditTrail.name, trail.version)
+    _grade(system, world.enterprise, 1)
+    system.runner.step_all()
+    with system.db.read() as conn:
+        kept = conn.execute(select(EVENTS.c.position).order_by(EVENTS.c.position)).scalars().all()
+    assert kept == [e.position for e in system.store.read(0, 100_000)]
