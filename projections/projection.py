@@ -10,7 +10,7 @@ live tables, and then swaps in (``Runner.rebuild``). Queries read the module-lev
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, ClassVar
@@ -31,7 +31,9 @@ class Batch:
     end of the batch, inside its transaction (``projections.states.fold`` keeps each record's state here: one read
     per record and batch, and one ``executemany`` per table instead of a round trip per event)."""
 
-    def __init__(self) -> None:
+    def __init__(self, entries: Sequence[LogEntry] = ()) -> None:
+        self.entries = entries
+        """The batch's log entries (helpers read what the later ones need in one statement: ``Timeline.current``)."""
         self.values: dict[Any, Any] = {}
         self._writers: dict[Any, Callable[[Connection], None]] = {}
 
@@ -80,15 +82,25 @@ def _run_deferred(conn: Connection) -> None:
         conn.execute(statement, params)
 
 
+def continued(entries: Sequence[LogEntry], events: tuple[type, ...]) -> set[Any]:
+    """The records whose events (of ``events``' classes) among ``entries`` continue what was stored before them: the
+    first of each record's events here is not its creating one (aggregate version 1)."""
+    first: dict[Any, int] = {}
+    for entry in entries:
+        if type(entry.event) in events:
+            first.setdefault(entry.event.originator_id, entry.event.originator_version)
+    return {record for record, version in first.items() if version > 1}
+
+
 def current_batch() -> Batch | None:
     """The batch being applied, or ``None`` outside :meth:`Projection.process` (then helpers write at once)."""
     return _BATCH.get()
 
 
 @contextmanager
-def batch(conn: Connection) -> Iterator[Batch]:
-    """Apply a batch: what the helpers kept is written when the block ends without an exception."""
-    current = Batch()
+def batch(conn: Connection, entries: Sequence[LogEntry] = ()) -> Iterator[Batch]:
+    """Apply a batch (of ``entries``): what the helpers kept is written when the block ends without an exception."""
+    current = Batch(entries)
     token = _BATCH.set(current)
     try:
         yield current
@@ -182,7 +194,7 @@ class Projection:
     def process(self, conn: Connection, entries: list[LogEntry]) -> None:
         """Apply the entries as one batch (:class:`Batch`); raises :class:`FollowerFailed` naming the position of an
         entry that fails."""
-        with batch(conn):
+        with batch(conn, entries):
             for entry in entries:
                 handler = self._handlers.get(type(entry.event))
                 if handler is not None:

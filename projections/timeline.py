@@ -51,8 +51,8 @@ from sqlalchemy import (
 from domain.base import Aggregate, DomainEvent, upcast
 from projections.bulk import insert_rows
 from projections.columns import Json, Key, Timestamp
-from projections.projection import current_batch
-from projections.states import load, store
+from projections.projection import continued, current_batch
+from projections.states import load, preload, store
 
 INTERVALS = ("valid_from", "valid_to", "recorded_from", "recorded_to")
 
@@ -131,6 +131,8 @@ def _statements(table: Table, key: str) -> dict[str, Any]:
     t = table.c
     return {
         "current": select(table).where(t[key] == bindparam("k"), t.valid_to.is_(None), t.recorded_to.is_(None)),
+        "currents": select(table).where(t[key].in_(bindparam("ks", expanding=True)), t.valid_to.is_(None),
+                                        t.recorded_to.is_(None)),
         "close": update(table).where(t[key] == bindparam("k"), t.revision == bindparam("rev"))
         .values(recorded_to=bindparam("rt")),
     }
@@ -299,12 +301,32 @@ class Timeline:
     def current(self, conn: Connection, entity_id: UUID | str) -> dict[str, Any] | None:
         """The entity's open segment as known now, or ``None`` before its first change (read once per batch)."""
         pending = self._kept()
-        if str(entity_id) in pending.open:
-            kept = pending.open[str(entity_id)]
-            return None if kept is None else dict(kept)
-        row = conn.execute(_statements(self.table, self.key)["current"], {"k": entity_id}).mappings().first()
-        pending.open[str(entity_id)] = None if row is None else dict(row)
-        return dict(row) if row else None
+        if str(entity_id) not in pending.open:
+            self._read_open(conn, pending, entity_id)
+        kept = pending.open[str(entity_id)]
+        return None if kept is None else dict(kept)
+
+    def _read_open(self, conn: Connection, pending: _Pending, entity_id: UUID | str) -> None:
+        """Read the entity's open segment into the batch's pending writes. The first time in a batch of a timeline the
+        domain decides, the open segments and kept states of every record the batch's events continue are read with
+        it, one statement each (issue #15: a follower's round of commands on several records read two rows per
+        event); nothing of theirs was written since the batch began, so they are what each record's own read would
+        find."""
+        batch = current_batch()
+        wanted = {str(entity_id)}
+        if batch is not None and self.decided is not None and not pending.fetched:
+            pending.fetched = True
+            records = continued(batch.entries, self.decided.events)
+            preload(conn, self.decided.states, self.decided.aggregate, records)
+            wanted |= {str(record) for record in records} - pending.open.keys()
+        if len(wanted) == 1:
+            row = conn.execute(_statements(self.table, self.key)["current"], {"k": entity_id}).mappings().first()
+            pending.open[str(entity_id)] = None if row is None else dict(row)
+            return
+        rows = conn.execute(_statements(self.table, self.key)["currents"], {"ks": sorted(wanted)}).mappings()
+        found = {str(row[self.key]): dict(row) for row in rows}
+        for key in wanted:
+            pending.open[key] = found.get(key)
 
     def _refold(self, conn: Connection, entity_id: UUID | str, recorded_at: datetime) -> Any:
         """Recompute the whole timeline from every known change; the rows known until now stay, closed. The columns
@@ -367,6 +389,8 @@ class _Pending:
     changed: list[dict[str, Any]] = field(default_factory=list)
     closes: list[dict[str, Any]] = field(default_factory=list)
     rows: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
+    fetched: bool = False
+    """Whether the open segments of the records the batch continues were read (``Timeline._read_open``)."""
 
     def close(self, entity_id: UUID | str, revision: int, recorded_at: datetime) -> None:
         row = self.rows.get((str(entity_id), revision))

@@ -17,6 +17,7 @@ from domain.units import RiskColour
 from infrastructure.following import Runner, Tracking, positions
 from projections.audit_trail import EVENTS, AuditTrail
 from projections.columns import BigInt
+from projections.directory import UNITS
 from projections.projection import Projection
 from tests.builders import World
 from tests.conftest import REGISTRAR
@@ -167,3 +168,29 @@ def test_a_position_moved_back_elsewhere_is_read_again(system: System) -> None:
     with system.db.read() as conn:
         kept = conn.execute(select(EVENTS.c.position).order_by(EVENTS.c.position)).scalars().all()
     assert kept == [e.position for e in system.store.read(0, 100_000)]
+
+
+def test_a_round_reads_the_records_its_events_continue_once(system: System) -> None:
+    """A round of commands on several records reads their open segments (and kept states) in one statement each,
+    not one per event (issue #15), and projects what reading them one by one did."""
+    world = World(system)
+    units = [world.enterprise_in(world.town_a, 10 + i) for i in range(3)]
+    system.runner.step_all()
+    for unit in units:
+        _grade(system, unit, 2)
+    reads: list[str] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "unit_history" in statement.split("WHERE")[0]:
+            reads.append(statement.split("FROM")[1].split()[0])
+
+    event.listen(system.db.engine, "before_cursor_execute", seen)
+    try:
+        system.runner.step_all()
+    finally:
+        event.remove(system.db.engine, "before_cursor_execute", seen)
+    assert sorted(reads) == ["unit_history", "unit_history_states"]
+    with system.db.read() as conn:
+        rows = conn.execute(select(UNITS.c.unit_id, UNITS.c.risk_colour).where(
+            UNITS.c.unit_id.in_([str(u) for u in units]))).all()
+    assert [row.risk_colour for row in rows] == [list(RiskColour)[2].value] * 3
