@@ -11,12 +11,13 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, OfficialDep, PageDep, SystemDep, consistent, moment, sort_query
 from api.problems import READ_PROBLEMS, responses
 from api.routers.accidents_views import AccidentRow, AccidentsByGrade
+from api.routing import Router
 from application import accidents as a
 from domain.accidents import KIND_TERMS, Accident
 from domain.bounds import Day, Position
@@ -24,7 +25,7 @@ from domain.errors import NotFound, Rejected
 from domain.rules.accidents import GRADE_TERMS, AccidentGrade
 from projections.accident_ledger import SORTS
 
-router = APIRouter(tags=["accidents"])
+router = Router(tags=["accidents"])
 
 command_route(router, "/accidents", a.RecordAccident, "Record an accident (事故登记)", created=True)
 command_route(router, "/accidents/{accident_id}/reports", a.ReportAccident,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, OfficialDep, PageDep, SystemDep, consistent, moment, sort_query
@@ -20,13 +20,14 @@ from api.routers.accountability_views import (
     SummonsRow,
     VetoRow,
 )
+from api.routing import Router
 from application import accountability as a
 from domain.accountability import FORM_TERMS, SlipKind
 from domain.bounds import Position
 from domain.rules.assessment_veto import CONSEQUENCE_TERMS, VetoConsequence
 from projections.accountability import SLIP_SORTS
 
-router = APIRouter(tags=["accountability"])
+router = Router(tags=["accountability"])
 
 command_route(router, "/slips", a.IssueSlip, "Issue an assignment or supervision slip (交办单/督办单)", created=True)
 command_route(router, "/slips/{slip_id}/report-back", a.AnswerSlip, "Report back on a slip (办结反馈)")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, OfficialDep, PageDep, SystemDep, consistent
@@ -18,13 +18,14 @@ from api.routers.assessments_views import (
     SchemeItemView,
     SchemeView,
 )
+from api.routing import Router
 from application import accountability as a
 from domain.bounds import Position
 from domain.rules import pack_for
 from domain.rules.assessment import RATING_TERMS, Rating, assessment_scheme
 from domain.rules.assessment_veto import veto_rule
 
-router = APIRouter(tags=["assessments"])
+router = Router(tags=["assessments"])
 
 Year = Annotated[Position, Query(ge=2000, le=2100)]
 

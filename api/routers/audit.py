@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from fastapi.responses import StreamingResponse
 
 from api.catalogue import event_classes
@@ -24,13 +24,14 @@ from api.routers.audit_views import (
     SignedHeadPage,
     SignedHeadView,
 )
+from api.routing import Router
 from application.authorization import Forbidden, Principal, Role
 from application.visibility import withheld_from_bundles
 from domain.bounds import Position
 from infrastructure.audit.export import Selection
 from infrastructure.audit.signing import key_id, public_pem
 
-router = APIRouter(prefix="/audit", tags=["audit"])
+router = Router(prefix="/audit", tags=["audit"])
 AUDIT_ROLES = frozenset({Role.auditor, Role.admin})
 
 

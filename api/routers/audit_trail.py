@@ -5,17 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.deps import AsOf, KnownAt, OfficialDep, SystemDep, consistent
 from api.problems import responses
 from api.replay import Replay, replay
 from api.routers.audit_trail_views import AuditEvent, AuditPage
+from api.routing import Router
 from application.visibility import shown
 from domain.bounds import Position
 from domain.errors import NotFound
 
-router = APIRouter(tags=["audit trail"])
+router = Router(tags=["audit trail"])
 
 
 @router.get("/audit-trail", responses=responses(401, 403, 422, 503), dependencies=[Depends(consistent("audit_trail"))],

@@ -6,18 +6,19 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, OfficialDep, ReaderDep, SystemDep, consistent, moment, sort_query
 from api.problems import READ_PROBLEMS
 from api.routers.blacklist_views import ListingView, PublicListing
+from api.routing import Router
 from application import blacklist as b
 from domain.bounds import Position
 from domain.calendar import local_day
 from projections.blacklist import SORTS
 
-router = APIRouter(tags=["blacklist"])
+router = Router(tags=["blacklist"])
 
 command_route(router, "/blacklist", b.ProposeListing,
               "Propose a listing on a ground of 应急管理部令第11号 (列入严重失信主体名单建议)", created=True)

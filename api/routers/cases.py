@@ -6,19 +6,20 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, OfficialDep, PageDep, SystemDep, consistent, sort_query
 from api.problems import READ_PROBLEMS, responses
 from api.routers.cases_views import CaseView, ClosureCounter, ClosureView, PenaltyStatisticsRow
+from api.routing import Router
 from application import cases as c
 from domain.calendar import local_day
 from domain.cases import STATUS_TERMS, CaseStatus
 from domain.errors import NotFound
 from projections.cases import SORTS
 
-router = APIRouter(tags=["cases"])
+router = Router(tags=["cases"])
 
 command_route(router, "/cases", c.OpenCase, "Open a penalty case (立案), with the proposal of the rules pack",
               created=True)

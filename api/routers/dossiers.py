@@ -11,16 +11,17 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 from fastapi.responses import HTMLResponse, Response
 
 from api.deps import AsOf, KnownAt, PrincipalDep, SystemDep
 from api.dossier_pdf import render_pdf
 from api.dossier_report import render
 from api.problems import responses
+from api.routing import Router
 from application.authorization import Forbidden, Principal, Role
 
-router = APIRouter(tags=["dossiers"])
+router = Router(tags=["dossiers"])
 DOSSIER_ROLES = frozenset({Role.investigator, Role.auditor, Role.admin})
 
 

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import Depends, Header, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
@@ -22,13 +22,14 @@ from api.catalogue import event_classes
 from api.deps import PrincipalDep, SystemDep
 from api.problems import ApiError, responses
 from api.routers.events_views import EventPage
+from api.routing import Router
 from application.authorization import Forbidden, Principal, Role
 from application.ports import EventLog
 from domain.bounds import Position
 from infrastructure.stream.envelope import event_type
 from infrastructure.stream.feed import EventFeed
 
-router = APIRouter(tags=["event stream"])
+router = Router(tags=["event stream"])
 
 FEED_ROLES = frozenset({Role.stream, Role.auditor, Role.admin})
 MAX_WAIT_SECONDS = 30.0

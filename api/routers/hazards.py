@@ -6,12 +6,13 @@ from datetime import timedelta
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, PageDep, ReaderDep, SystemDep, consistent, moment, own_unit, sort_query
 from api.problems import READ_PROBLEMS, responses
 from api.routers.hazards_views import HazardFact, HazardView, ListingBoard, StatisticsRow
+from api.routing import Router
 from application import hazards as h
 from application.authorization import Forbidden
 from domain.bounds import Day, Position
@@ -21,7 +22,7 @@ from domain.hazards import STATUS_TERMS, HazardGrade, HazardStatus
 from domain.units import RiskColour
 from projections.hazard_ledger import SORTS
 
-router = APIRouter(tags=["hazards"])
+router = Router(tags=["hazards"])
 
 command_route(router, "/hazards", h.ReportHazard, "Report a hazard (隐患登记)", created=True)
 command_route(router, "/hazards/{hazard_id}/regrading", h.RegradeHazard, "Regrade a hazard (隐患等级调整)")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, OfficialDep, PageDep, ReaderDep, SystemDep, consistent, moment, own_unit, sort_query
@@ -31,6 +31,7 @@ from api.routers.inspections_views import (
     SpotTestEntry,
     SpotTestView,
 )
+from api.routing import Router
 from application import inspections as ai
 from application.authorization import Principal
 from domain import random_draws as rd
@@ -39,7 +40,7 @@ from domain.errors import NotFound
 from domain.inspections import KIND_TERMS, InspectionKind
 from projections.inspection_ledger import SORTS
 
-router = APIRouter(tags=["inspections"])
+router = Router(tags=["inspections"])
 
 command_route(router, "/enforcement-plans", ai.AdoptEnforcementPlan, "Adopt an annual enforcement plan (年度执法计划)",
               created=True)

@@ -5,16 +5,15 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter
-
 from api.commands import command_route
 from api.deps import OfficialDep, SystemDep
 from api.problems import responses
+from api.routing import Router
 from application import investigations as inv
 from domain.errors import NotFound
 from domain.investigations import Investigation
 
-router = APIRouter(tags=["investigations"])
+router = Router(tags=["investigations"])
 
 command_route(router, "/investigations", inv.OpenInvestigation,
               "Open the investigation of an accident: the level by its grade, or the level above (事故调查组成立)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from api.deps import AsOf, KnownAt, ReaderDep, SystemDep, consistent, moment, own_unit
 from api.problems import responses
@@ -17,9 +17,10 @@ from api.routers.one_plus_n_views import OnePlusN, OnePlusNSummary, PersonInPost
 from api.routers.orders_views import OrderView, SuspensionView
 from api.routers.organisation import unit_view
 from api.routers.responsibility import duty_view
+from api.routing import Router
 from domain.errors import NotFound
 
-router = APIRouter(tags=["enterprise ledger (1+N)"])
+router = Router(tags=["enterprise ledger (1+N)"])
 
 
 @router.get("/enterprises/{unit_id}/ledger", responses=responses(401, 403, 404, 503),

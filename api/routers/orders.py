@@ -6,17 +6,18 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.commands import command_route
 from api.deps import AsOf, ReaderDep, SystemDep, consistent, moment, own_unit
 from api.problems import READ_PROBLEMS, responses
 from api.routers.orders_views import OrderView, SuspensionView
+from api.routing import Router
 from application import hazards as h
 from domain.bounds import Position
 from domain.errors import NotFound
 
-router = APIRouter(tags=["orders"])
+router = Router(tags=["orders"])
 
 command_route(router, "/hazards/{hazard_id}/order", h.OrderRectification,
               "Order the rectification, with the deadline, signed by the token's person "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.commands import command_route
 from api.deps import (
@@ -19,12 +19,13 @@ from api.deps import (
 )
 from api.problems import READ_PROBLEMS, responses
 from api.routers.organisation_views import ColourCount, SectorLeadView, UnitView
+from api.routing import Router
 from application import organisation as o
 from application.authorization import Forbidden
 from domain.bounds import Position
 from domain.errors import NotFound
 
-router = APIRouter(tags=["organisation"])
+router = Router(tags=["organisation"])
 
 command_route(router, "/units", o.RegisterUnit, "Register a unit (单位登记)", created=True)
 command_route(router, "/units/{unit_id}/amendments", o.AmendUnit, "Amend a unit's profile (单位信息变更)")

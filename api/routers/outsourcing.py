@@ -7,17 +7,18 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, ReaderDep, SystemDep, consistent, moment
 from api.problems import READ_PROBLEMS
 from api.routers.outsourcing_views import OutsourcingView
+from api.routing import Router
 from application import outsourcing as o
 from domain.bounds import Position
 from domain.calendar import local_day
 
-router = APIRouter(tags=["outsourcing"])
+router = Router(tags=["outsourcing"])
 
 command_route(router, "/outsourcing", o.RecordOutsourcing,
               "Record a contracting-out or leasing-out relation (外包外租登记): contractor, scope, agreement, period",

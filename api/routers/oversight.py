@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.deps import KnownAt, OfficialDep, PageDep, SystemDep, consistent, moment
 from api.problems import READ_PROBLEMS
 from api.routers.oversight_views import EnforcementRow, FlagView
+from api.routing import Router
 from domain.bounds import Month
 from domain.calendar import month_bounds
 from domain.oversight import FLAG_TERMS, FlagKind
 
-router = APIRouter(tags=["oversight"])
+router = Router(tags=["oversight"])
 
 MonthQuery = Annotated[Month, Query(description="a calendar month, YYYY-MM")]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.commands import command_route
 from api.deps import (
@@ -15,13 +15,14 @@ from api.deps import (
 )
 from api.problems import responses
 from api.routers.people_views import CertificateView, PersonView
+from api.routing import Router
 from application import people as pp
 from application.authorization import PERSONAL_DATA_ROLES, Forbidden
 from domain.bounds import Position
 from domain.errors import NotFound
 from domain.people import Person
 
-router = APIRouter(tags=["people"])
+router = Router(tags=["people"])
 
 command_route(router, "/people", pp.RegisterPerson, "Register a person (人员登记)", created=True)
 command_route(router, "/people/{person_id}/name", pp.RenamePerson, "Correct a person's name (人员姓名变更)")

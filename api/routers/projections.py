@@ -9,14 +9,13 @@ dozen, not a list that grows), so it is not paged.
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from api.deps import SystemDep
 from api.problems import responses
 from api.routers.audit import AuditorDep
 from api.routers.projections_views import ProjectionStatusView, ReadModelsView
+from api.routing import Router
 
-router = APIRouter(tags=["health"])
+router = Router(tags=["health"])
 
 
 @router.get("/projections", responses=responses(401, 403),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from api.commands import command_route
 from api.deps import (
@@ -30,11 +30,12 @@ from api.routers.responsibility_views import (
     PostView,
     Publication,
 )
+from api.routing import Router
 from application import responsibility as rs
 from domain.errors import NotFound
 from projections.responsibility_ledger import SORTS
 
-router = APIRouter(tags=["responsibility"])
+router = Router(tags=["responsibility"])
 
 command_route(router, "/posts", rs.EstablishPost, "Establish a post (设立岗位)", created=True)
 command_route(router, "/posts/{post_id}/redefinition", rs.RedefinePost, "Redefine a post (岗位调整, 分工调整)")

@@ -6,16 +6,16 @@ from functools import cache
 from typing import Any
 
 import orjson
-from fastapi import APIRouter
 from fastapi.responses import Response
 
 from api.catalogue import event_classes
 from api.deps import PrincipalDep
 from api.problems import responses
+from api.routing import Router
 from domain.errors import NotFound
 from infrastructure.stream.schemas import INDEX, render_schemas
 
-router = APIRouter(tags=["event stream"])
+router = Router(tags=["event stream"])
 SCHEMA_MEDIA_TYPE = "application/schema+json"
 
 

@@ -9,13 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import Depends, Query, Response
 from pydantic import BaseModel
 
 from api.commands import command_route
 from api.deps import AsOf, CorrelationId, KnownAt, PageDep, PrincipalDep, SystemDep, body_of, consistent, sort_query
 from api.problems import READ_PROBLEMS, responses
 from api.routers.tips_views import TipCount, TipView
+from api.routing import Router
 from application import tips as tp
 from application.authorization import Forbidden, Principal
 from domain.bounds import Month, Position
@@ -24,7 +25,7 @@ from domain.tips import STATUS_TERMS, Channel, IdentityShredded, TipStatus
 from infrastructure.vault import Shredded
 from projections.tips import SORTS
 
-router = APIRouter(tags=["tips"])
+router = Router(tags=["tips"])
 
 command_route(router, "/tips", tp.ReceiveTip,
               "Receive a tip (举报受理): the reporter and the original text are stored sealed", created=True)
