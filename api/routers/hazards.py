@@ -7,12 +7,14 @@ from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import Depends, Query
+from fastapi.responses import Response
 
 from api.commands import command_route
 from api.deps import AsOf, KnownAt, PageDep, ReaderDep, SystemDep, consistent, moment, own_unit, sort_query
 from api.problems import READ_PROBLEMS, responses
 from api.routers.hazards_views import HazardFact, HazardView, ListingBoard, StatisticsRow
 from api.routing import Router
+from api.rows import Rows
 from application import hazards as h
 from application.authorization import Forbidden
 from domain.bounds import Day, Position
@@ -48,11 +50,20 @@ Limit = Annotated[Position, Query(ge=1, le=1000)]
 Offset = Annotated[Position, Query(ge=0)]
 
 
+def hazard_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A ledger row with the fields of :class:`HazardView` it names otherwise or lacks."""
+    return {**row, "criterion": row["criterion_json"], "status_term": STATUS_TERMS[row["status"]]}
+
+
 def hazard_view(row: dict[str, Any]) -> HazardView:
-    return HazardView(**{**row, "criterion": row["criterion_json"], "status_term": STATUS_TERMS[row["status"]]})
+    return HazardView(**hazard_row(row))
+
+
+HAZARDS = Rows(HazardView)
 
 
 @router.get("/hazards", responses=READ_PROBLEMS, dependencies=[Depends(consistent("hazard_ledger", "directory"))],
+            response_model=list[HazardView],
             summary="The hazard ledger (隐患台账) as it stood at as_of, as recorded by known_at")
 def hazard_ledger(
     system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None, jurisdiction: Jurisdiction = None,
@@ -61,21 +72,21 @@ def hazard_ledger(
     open_only: Annotated[bool, Query(alias="open", description="only hazards not yet struck off")] = False,
     listed: Annotated[bool | None, Query(description="under listed supervision (挂牌督办) or not")] = None,
     sort: Annotated[str | None, sort_query(SORTS)] = None, limit: Limit = 100, offset: Offset = 0,
-) -> list[HazardView]:
+) -> Response:
     rows = system.queries.hazards.ledger(
         who.jurisdiction, as_of=moment(as_of), known_at=moment(known_at), role=who.role, unit_of_role=who.unit_id,
         jurisdiction=jurisdiction, unit_id=own_unit(who, unit_id), sector=sector,
         grade=grade.value if grade else None, status=status.value if status else None, open_only=open_only,
         listed=listed, sort=sort, limit=limit, offset=offset)
-    return [hazard_view(r) for r in rows]
+    return HAZARDS.response(hazard_row(r) for r in rows)
 
 
 @router.get("/hazards/major", responses=READ_PROBLEMS,
-            dependencies=[Depends(consistent("hazard_ledger", "directory"))],
+            dependencies=[Depends(consistent("hazard_ledger", "directory"))], response_model=list[HazardView],
             summary="The major-hazard ledger (重大事故隐患台账): the hazard ledger's major hazards")
 def major_hazard_ledger(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
                         jurisdiction: Jurisdiction = None, open_only: Annotated[bool, Query(alias="open")] = False,
-                        limit: Limit = 100, offset: Offset = 0) -> list[HazardView]:
+                        limit: Limit = 100, offset: Offset = 0) -> Response:
     return hazard_ledger(system, who, as_of=as_of, known_at=known_at, jurisdiction=jurisdiction,
                          grade=HazardGrade.major, open_only=open_only, limit=limit, offset=offset)
 
