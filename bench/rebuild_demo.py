@@ -3,8 +3,8 @@
 The script uses only what every version of Zeren has had since the demo (``bootstrap``, ``build_demo``,
 ``Runner.rebuild``), so the same file measures an older checkout too: run it with that checkout first on
 ``PYTHONPATH``, from a copy outside ``bench/`` (run as a file from ``bench/``, its folder comes first on
-``sys.path`` and ``bench/http.py`` hides the standard library's ``http``; in this checkout ``python -m
-bench.rebuild_demo`` does the same). ``build`` loads the demo into an empty store; ``measure`` rebuilds all
+``sys.path``, and an older checkout's ``bench/http.py`` hides the standard library's ``http``; in this checkout
+``python -m bench.rebuild_demo`` does the same). ``build`` loads the demo into an empty store; ``measure`` rebuilds all
 projections once and prints one JSON line: the log's length, wall and client CPU seconds, and log events per second
 (an event counts once, however many projections apply it)::
 

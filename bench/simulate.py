@@ -42,7 +42,7 @@ from api.bootstrap import System, bootstrap, projections
 from application.ports import LogEntry
 from bench.backends import POSTGRES
 from bench.generator import Generator
-from bench.http import environment
+from bench.over_http import environment
 from bench.suite import store
 from infrastructure.database import Database
 from infrastructure.following import Runner, positions

@@ -391,7 +391,7 @@ def over_http(system: System, settings: Settings, units: list[UUID], n: int, run
     no server runs), the follower latency while 4 clients write, then a filtered ledger page at ``readers``
     concurrent clients (``wrk`` when installed: ``pages`` seconds a run; else threads: ``pages`` pages each) and the
     server's RSS; the server's CPU per request (its followers' process included) in the labels."""
-    from bench import http
+    from bench import over_http as http
 
     def inside(count: int) -> float:
         return writers(count, max(1, n // count), lambda w, i: grade(system, units[w::count], i))
@@ -454,7 +454,7 @@ def over_http(system: System, settings: Settings, units: list[UUID], n: int, run
 def latency_under_load(system: System, server: Any, units: list[UUID], samples: int) -> float:
     """p95 milliseconds from a command's answer (written by ``system``, in this process) until every read model of
     the server's followers has applied it, while 4 keep-alive clients write over HTTP (to other units)."""
-    from bench import http
+    from bench import over_http as http
 
     stop = threading.Event()
     apart = 5 if len(units) >= 9 else 1  # units the load does not grade (one on a tiny store)

@@ -237,7 +237,8 @@ def pages_by_wrk(server: Server, count: int, seconds: float) -> tuple[float, flo
 
 
 def main() -> None:
-    """``python -m bench.http [--events N] [--runs 3]``: only these rows, on a freshly generated PostgreSQL store."""
+    """``python -m bench.over_http [--events N] [--runs 3]``: only these rows, on a freshly generated PostgreSQL
+    store."""
     import argparse
     import tempfile
     from pathlib import Path
