@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, delete, insert, or_, select
+from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, delete, insert, or_, select, union
 
 from application.ports import LogEntry
 from projections.bulk import insert_rows
@@ -80,19 +80,29 @@ class AuditTrailQueries:
 
     def page(self, scope: str, *, aggregate_id: UUID | None = None, jurisdiction: str | None = None,
              after: int = 0, limit: int = 100) -> list[dict[str, Any]]:
-        """Events in log order after position ``after``, limited; the caller pages on with the last position."""
+        """Events in log order after position ``after``, limited; the caller pages on with the last position.
+
+        An event is in ``scope``'s trail when it was recorded there or its record belongs there now. The two are
+        asked apart, each its first ``limit`` positions, and merged: each half is then one index's range
+        (``audit_events_jurisdiction``, or the scope's records), where the planner cannot estimate their ``OR``
+        and walks the whole log for a scope with few events (docs/performance.md, "Eighth round, a
+        jurisdiction's subtree")."""
         e, r = EVENTS.c, RECORDS.c
 
-        def belongs(place: str) -> Any:
-            """Recorded in ``place``'s subtree, or of a record that belongs there now."""
-            return or_(within(e.jurisdiction, place),
-                       e.aggregate_id.in_(select(r.aggregate_id).where(within(r.jurisdiction, place))))
+        def of_records_in(place: str) -> Any:
+            return e.aggregate_id.in_(select(r.aggregate_id).where(within(r.jurisdiction, place)))
 
-        conditions = [e.position > after, belongs(scope)]
+        filters = [e.position > after]
         if aggregate_id:
-            conditions.append(e.aggregate_id == aggregate_id)
+            filters.append(e.aggregate_id == aggregate_id)
         if jurisdiction:
-            conditions.append(belongs(jurisdiction))
+            filters.append(or_(within(e.jurisdiction, jurisdiction), of_records_in(jurisdiction)))
+
+        def first(condition: Any) -> Any:
+            half = select(e.position).where(condition, *filters).order_by(e.position).limit(limit).subquery()
+            return select(half.c.position)
+
+        positions = union(first(within(e.jurisdiction, scope)), first(of_records_in(scope)))
         with self.db.read() as conn:
-            rows = conn.execute(select(EVENTS).where(*conditions).order_by(e.position).limit(limit)).mappings()
-            return [dict(row) for row in rows]
+            query = select(EVENTS).where(e.position.in_(positions)).order_by(e.position).limit(limit)
+            return [dict(row) for row in conn.execute(query).mappings()]

@@ -291,6 +291,15 @@ def test_a_units_history_follows_it_to_its_new_town(system: System, client: Test
         assert trail(TOWN_B, query) == history, query
     assert trail(TOWN_A, f"aggregate_id={world.enterprise}") == history[:4], "the old town: its period and the move"
     assert trail(TOWN_A, "") == history[:4]
+    whole = client.get("/api/v1/audit-trail?limit=1000", headers=token("viewer", TOWN_B)).json()["items"]
+    paged, after = [], 0
+    while page := client.get(f"/api/v1/audit-trail?limit=2&after={after}", headers=token("viewer", TOWN_B)).json():
+        if not page["items"]:
+            break
+        paged += page["items"]
+        after = page["items"][-1]["position"]
+    assert [i["position"] for i in paged] == [i["position"] for i in whole], "pages of 2 continue one log order"
+    assert len({i["position"] for i in whole}) == len(whole), "an event recorded there of a record there: once"
     old = client.get(f"/api/v1/aggregates/{world.enterprise}/replay", headers=token("viewer", TOWN_A)).json()
     new = client.get(f"/api/v1/aggregates/{world.enterprise}/replay", headers=token("viewer", TOWN_B)).json()
     assert ([e["type"] for e in old["events"]], old["state"]["risk_colour"]) == (history[:4], "yellow"), (
