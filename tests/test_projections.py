@@ -169,6 +169,30 @@ def test_wait_for_is_bounded(system: System) -> None:
     assert wait_for(system.db, ["directory"], head, timeout=0.1)
 
 
+def test_a_rebuild_starts_from_empty_shadow_tables_and_leaves_only_live_names(system: System) -> None:
+    """Shadow tables left full by a rebuild that never swapped (a crash) are made anew by the next rebuild, and after
+    its swap every table and index has its live name (PostgreSQL: the shadows' DDL and the swap sent as scripts)."""
+    busy_history(system)
+    live = dump(system)
+    shadows = [projection.shadow() for projection in system.runner.projections.values()]
+    with system.db.transaction() as conn:
+        for shadow in shadows:
+            shadow.create(conn)
+            shadow.process(conn, system.store.read(0, 1000))
+    system.runner.rebuild()
+    assert dump(system) == live
+    every_index = ("SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()" if system.settings.is_postgres
+                   else "SELECT name FROM sqlite_master WHERE type = 'index'")  # primary keys' indexes too
+    with system.db.read() as conn:
+        tables = set(inspect(conn).get_table_names())
+        indexes = set(conn.execute(text(every_index)).scalars())
+    assert not {name for name in tables if SHADOW in name}
+    assert not {name for name in indexes if SHADOW in name}
+    declared = {i.name for p in system.runner.projections.values() for t in p.live_tables for i in t.indexes}
+    assert declared
+    assert declared <= indexes
+
+
 def test_readers_see_the_old_model_while_a_rebuild_runs(system: System, monkeypatch) -> None:
     """``zeren projections rebuild`` fills shadow tables and swaps them in when caught up: a reader between any two
     of its batches sees the whole read model, never an empty or half-built one."""
