@@ -191,10 +191,15 @@ class Projection:
         only moves its position past it)."""
         return any(type(entry.event) in self._handlers for entry in entries)
 
+    def prepare(self, conn: Connection, entries: list[LogEntry]) -> None:
+        """Before the handlers apply ``entries`` (in their batch): read at once what they would read record by
+        record, and keep it in the batch (:func:`current_batch`). Nothing by default."""
+
     def process(self, conn: Connection, entries: list[LogEntry]) -> None:
         """Apply the entries as one batch (:class:`Batch`); raises :class:`FollowerFailed` naming the position of an
         entry that fails."""
         with batch(conn, entries):
+            self.prepare(conn, entries)
             for entry in entries:
                 handler = self._handlers.get(type(entry.event))
                 if handler is not None:
