@@ -15,9 +15,11 @@ from uuid import UUID
 import orjson
 import pytest
 from eventsourcing.persistence import StoredEvent
+from sqlalchemy import select
 
 from api.bootstrap import System
 from application import hazards as h
+from application import organisation as o
 from application.authorization import Forbidden
 from domain import document_numbers as dn
 from domain import hazards as hz
@@ -25,8 +27,10 @@ from domain.calendar import CST
 from domain.errors import Conflict
 from domain.rules import pack_for
 from domain.rules.orders import reinspection_due
+from domain.units import RiskColour
 from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
 from tests.builders import latest
+from tests.conftest import REGISTRAR
 from tests.test_hazards import FULL_PLAN, Desk, refused
 
 SUSPENSION = hz.Suspension(scope="储罐区停止充装", reason="整改期间无法保证安全")
@@ -193,6 +197,40 @@ def test_the_orders_read_model_by_enterprise_department_and_suspension(desk: Des
     assert q.suspensions("350000", as_of=resumed_at, in_force=True) == []
     [done] = q.suspensions("350000")
     assert (done["lifted_by"], done["suspended_at"] <= stopped_at) == ("review", True)
+
+
+def test_a_rebuild_in_small_batches_gives_the_orders_and_statistics_the_followers_gave(desk: Desk, clock) -> None:
+    """A rebuild reads at once what a batch's hazards need (their current orders; their statistics rows and their
+    units' colours: ``Projection.prepare``): in batches of three events, with hazards and gradings spanning them,
+    its rows are those the followers wrote event by event."""
+    system = desk.system
+    enterprise = desk.world.enterprise
+    system.service.execute(o.GradeRiskColour(unit_id=enterprise, colour=RiskColour.red, reason="复核"), REGISTRAR)
+    ordered = found_by_patrol(desk)
+    order(desk, ordered)
+    major = found_by_patrol(desk, hz.HazardGrade.major)
+    order(desk, major, mode=hz.RectificationMode.suspension, suspension=SUSPENSION)
+    system.service.execute(o.GradeRiskColour(unit_id=enterprise, colour=RiskColour.yellow, reason="复核"), REGISTRAR)
+    desk.run(h.SubmitRectification(hazard_id=major, report="已整改"), desk.enterprise_user)
+    desk.run(h.InspectAcceptance(hazard_id=major, passed=True, findings="复查合格"))
+    clock.advance(timedelta(days=1))
+    desk.run(h.ResumeProduction(hazard_id=major, findings="同意恢复"))
+    desk.run(h.CloseOutHazard(hazard_id=major))  # counted ("fixed") batches after the hazard was found
+    system.runner.catch_up()
+    tables = [t for name in ("orders", "hazard_statistics") for t in system.runner.projections[name].live_tables]
+
+    def rows() -> dict[str, list[str]]:
+        with system.db.read() as conn:
+            return {t.name: sorted(map(repr, conn.execute(select(t)).all())) for t in tables}
+
+    live = rows()
+    assert live["orders"]
+    assert live["stat_unit_colours"]
+    assert any("'fixed'" in fact for fact in live["stat_hazard_facts"])
+    system.runner.rebuild_batch_size = 3
+    system.runner.rebuild("orders")
+    system.runner.rebuild("hazard_statistics")
+    assert rows() == live
 
 
 # 复查 due (docs/cases.md; local practice ``orders.reinspection.working_days`` = 3 — no text at hand states a figure):
