@@ -23,7 +23,10 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    func,
+    or_,
     select,
+    union_all,
 )
 
 from domain import hazards as hz
@@ -35,7 +38,16 @@ from projections.projection import Projection, on
 from projections.scope import visible, within
 from projections.sorting import ordering
 from projections.states import events_of, states_table
-from projections.timeline import Decided, Timeline, bitemporal_columns, changes_table, current_index, known, valid
+from projections.timeline import (
+    Decided,
+    Timeline,
+    bitemporal_columns,
+    changes_table,
+    current_index,
+    known,
+    standing,
+    valid,
+)
 
 METADATA = MetaData()
 LEDGER = Table(
@@ -59,6 +71,18 @@ LEDGER = Table(
 )
 Index("hazard_ledger_scope", LEDGER.c.jurisdiction, LEDGER.c.recorded_to, LEDGER.c.valid_to)
 current_index(LEDGER, "hazard_id")
+# The ledger page (#15, docs/performance.md "the hazard ledger page at 10⁶"): the rows in force as known now, walked
+# in the page's order and stopped at its limit; the columns after the order's are checked in the index, not the row.
+CURRENT = standing(LEDGER)
+_CHECKED = (LEDGER.c.hazard_id, LEDGER.c.valid_from, LEDGER.c.recorded_from, LEDGER.c.grade, LEDGER.c.status)
+Index("hazard_ledger_current", LEDGER.c.found_at, *_CHECKED, postgresql_where=CURRENT, sqlite_where=CURRENT)
+Index("hazard_ledger_current_deadline", LEDGER.c.deadline_on.desc().nulls_last(), *_CHECKED,
+      postgresql_where=CURRENT).ddl_if(dialect="postgresql")  # SQLite: no NULLS LAST in an index
+CLOSING = or_(LEDGER.c.valid_to.is_not(None), LEDGER.c.recorded_to.is_not(None))
+"""Rows whose effective or recorded interval is closed: the rest of the page, found by their intervals (below)."""
+Index("hazard_ledger_during", func.tstzrange(LEDGER.c.valid_from, LEDGER.c.valid_to),
+      func.tstzrange(LEDGER.c.recorded_from, LEDGER.c.recorded_to), postgresql_using="gist",
+      postgresql_where=CLOSING).ddl_if(dialect="postgresql")
 CHANGES = changes_table("hazard_ledger", METADATA, events=True)
 STATES = states_table("hazard_ledger_states", METADATA)
 SORTS = {name: LEDGER.c[name] for name in ("found_at", "sector", "grade", "source", "status", "mode", "deadline_on",
@@ -91,8 +115,9 @@ class HazardLedger(Projection):
     after the event, folded with ``event.apply`` in the order the events took effect (``projections.timeline``)."""
 
     name = "hazard_ledger"
-    # 5: the domain decides the status machine's columns, folded in effective order; 6: jurisdictions in collation "C"
-    version = 6
+    # 5: the domain decides the status machine's columns, folded in effective order; 6: jurisdictions in collation "C";
+    # 7: the page's indexes (rows in force by the page's order, closed rows by their intervals)
+    version = 7
     ledger = LEDGER
     changes = CHANGES
     states = STATES
@@ -176,8 +201,7 @@ class HazardQueries:
         """Each hazard as it stood at ``as_of``, as recorded by ``known_at``, with its days overdue then (in the
         order found, or by ``sort``: a key of ``SORTS``)."""
         h = LEDGER.c
-        conditions = [valid(LEDGER, as_of), known(LEDGER, known_at),
-                      visible(h.jurisdiction, scope, h.unit_id, role, unit_of_role,
+        conditions = [visible(h.jurisdiction, scope, h.unit_id, role, unit_of_role,
                               self.directory.supervised_by(unit_of_role) if role == "inspector" else ())]
         filters = {h.hazard_id: hazard_id, h.unit_id: unit_id, h.sector: sector, h.grade: grade, h.status: status}
         conditions += [c == value for c, value in filters.items() if value is not None]
@@ -187,14 +211,38 @@ class HazardQueries:
             conditions.append(h.status != hz.HazardStatus.closed.value)
         if listed is not None:
             conditions.append(h.listing_authority_id.is_not(None) if listed else h.listing_authority_id.is_(None))
-        order = ordering(SORTS, sort, (h.found_at, h.hazard_id), h.hazard_id)
-        query = select(LEDGER).where(and_(*conditions)).order_by(*order).limit(limit).offset(offset)
+        query = self._page(conditions, as_of, known_at, sort, limit, offset)
         with self.db.read() as conn:
             rows = conn.execute(query).mappings().all()
         units = self.directory.unit_names({r["unit_id"] for r in rows})
         return [self._with_overdue({**r, "unit_name": units.get(r["unit_id"], {}).get("name"),
                                     "risk_colour": units.get(r["unit_id"], {}).get("risk_colour")}, as_of)
                 for r in rows]
+
+    def _page(self, conditions: list[Any], as_of: datetime, known_at: datetime, sort: str | None, limit: int,
+              offset: int) -> Any:
+        """The rows in force at ``as_of`` as known at ``known_at`` that meet ``conditions``, in the page's order: the
+        first ``limit + offset`` of those still in force as known now (``standing``: an index walked in the order,
+        stopped at the limit) and of those whose interval is closed (on PostgreSQL found by the intervals' GiST
+        index), then that page of both. The same rows as one query over ``valid`` and ``known``: every row is one or
+        the other, and the first rows of both hold the page's. The parts select the keys and the order's columns only
+        and the page's rows are read by their keys: fewer columns for SQLAlchemy to build the statement of."""
+        h = LEDGER.c
+        if self.db.dialect == "postgres":
+            during = and_(func.tstzrange(h.valid_from, h.valid_to).op("@>")(as_of),
+                          func.tstzrange(h.recorded_from, h.recorded_to).op("@>")(known_at))
+        else:
+            during = and_(valid(LEDGER, as_of), known(LEDGER, known_at))
+        parts = [and_(CURRENT, h.valid_from <= as_of, h.recorded_from <= known_at), and_(CLOSING, during)]
+        order = ordering(SORTS, sort, (h.found_at, h.hazard_id), h.hazard_id)
+        keys = dict.fromkeys(["hazard_id", "revision", "found_at", *([sort.removeprefix("-")] if sort else [])])
+        both = union_all(*(select(*(h[key] for key in keys)).where(part, *conditions).order_by(*order)
+                           .limit(limit + offset).subquery().select() for part in parts)).subquery()
+        u = both.c
+        outer = ordering({name: u[name] for name in SORTS if name in u}, sort, (u.found_at, u.hazard_id), u.hazard_id)
+        return (select(LEDGER).join(both, and_(h.hazard_id == u.hazard_id, h.revision == u.revision))
+                .order_by(*outer).limit(limit).offset(offset))
+
     def standing(self, hazard_ids: set[str], now: datetime) -> dict[str, dict[str, Any]]:
         """Hazard id → its description and status as they stand ``now`` (unscoped: for rows already scoped)."""
         if not hazard_ids:

@@ -115,7 +115,9 @@ def shadow_of(table: Table) -> Table:
     of the projection writes to the same ``Table`` objects, so the statements built and compiled for them are
     reused (``functools.lru_cache`` of statements per table, SQLAlchemy's compiled cache) rather than made anew."""
     copy = table.to_metadata(MetaData(), name=table.name + SHADOW)
+    conditions = {index.name: index._ddl_if for index in table.indexes}  # to_metadata drops an index's ddl_if
     for index in copy.indexes:
+        index._ddl_if = conditions[index.name]
         index.name = quoted_name(f"{index.name}{SHADOW}", None)
     return copy
 

@@ -13,6 +13,7 @@ from domain import hazards as hz
 from domain.base import in_effect_order, project
 from domain.calendar import end_of_day
 from projections.deadlines import DEADLINES
+from projections.hazard_ledger import LEDGER
 from tests.builders import latest
 from tests.conftest import COUNTY, TOWN_A, TOWN_B
 from tests.test_hazards import Desk
@@ -54,6 +55,53 @@ def test_the_ledger_answers_for_any_day_as_known_then(system: System, clock) -> 
     assert shown_then["status"] == "overdue", "the day before the late record, the ledger showed it overdue"
     assert at(now - timedelta(days=1))["status"] == "submitted", "…and now we know it had been submitted"
 
+
+
+def test_a_page_is_the_rows_in_force_then_as_known_then_whichever_index_finds_them(system: System, clock) -> None:
+    """The page takes the rows in force as known now and the rows whose interval is closed apart (each found by an
+    index of its own, #15): its pages are those of one filter over every row, for days past, records known earlier,
+    other orders and offsets."""
+    desk = Desk(system)
+    moments, ids = [clock.now()], []
+    for _ in range(4):
+        ids.append(desk.report(hz.HazardGrade.general))
+        clock.advance(timedelta(days=1))
+        moments.append(clock.now())
+    desk.plan(ids[0], desk.today() + timedelta(days=10))
+    desk.plan(ids[2], desk.today() + timedelta(days=5))
+    clock.advance(timedelta(days=1))
+    moments.append(clock.now())
+    system.service.execute(h.SubmitRectification(hazard_id=ids[2], report="已整改",
+                                                 effective_at=clock.now() - timedelta(hours=12)), desk.enterprise_user)
+    system.runner.catch_up()
+    clock.advance(timedelta(hours=1))
+    moments += [moments[-1] - timedelta(hours=13), clock.now()]
+    with system.db.read() as conn:
+        rows = [dict(r) for r in conn.execute(select(LEDGER)).mappings()]
+    assert any(r["valid_to"] for r in rows), "rows in force until a later change"
+    assert any(r["recorded_to"] and not r["valid_to"] for r in rows), "rows known until a back-dated record"
+    orders = {None: lambda r: (r["found_at"], r["hazard_id"]),
+              "-deadline_on": lambda r: (r["deadline_on"] is None, -(r["deadline_on"] or desk.today()).toordinal(),
+                                         r["hazard_id"])}
+
+    def expected(as_of, known_at, sort, open_only):
+        return sorted((r for r in rows if r["valid_from"] <= as_of and (r["valid_to"] or as_of) >= as_of
+                       and r["valid_to"] != as_of and r["recorded_from"] <= known_at
+                       and (r["recorded_to"] or known_at) >= known_at and r["recorded_to"] != known_at
+                       and not (open_only and r["status"] == "closed")), key=orders[sort])
+
+    shown = 0
+    for as_of in moments:
+        for known_at in moments:
+            for sort in orders:
+                for open_only in (False, True):
+                    want = [(r["hazard_id"], r["revision"]) for r in expected(as_of, known_at, sort, open_only)]
+                    for offset in (0, 1, 3):
+                        page = system.queries.hazards.ledger("350000", as_of=as_of, known_at=known_at, sort=sort,
+                                                             open_only=open_only, limit=2, offset=offset)
+                        assert [(r["hazard_id"], r["revision"]) for r in page] == want[offset:offset + 2]
+                        shown += len(page)
+    assert shown > 0
 
 def test_rebuilding_the_ledger_gives_the_same_rows(system: System, clock) -> None:
     desk = Desk(system)
