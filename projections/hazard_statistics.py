@@ -106,7 +106,7 @@ class HazardStatistics(Projection):
         if units:
             colours = dict.fromkeys(units) | dict(conn.execute(
                 select(c.unit_id, c.colour).where(c.unit_id.in_(bindparam("ids", expanding=True))),
-                {"ids": sorted(units)}).tuples().all())
+                {"ids": sorted(units)}).all())
             for unit_id, colour in colours.items():
                 kept[(self.name, "colour", unit_id)] = kept[(self.name, "colour-read", unit_id)] = colour
 
