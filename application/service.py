@@ -134,6 +134,10 @@ class Zeren:
                     for e in uow.events],
         )
         if not uow.events:
+            if idempotency_key:  # nothing left to change: perhaps the same key, committed meanwhile, changed it
+                replay = self._replay(principal, idempotency_key, fingerprint)
+                if replay is not None:
+                    return replay, None
             return result, None
         receipt = None
         if idempotency_key:

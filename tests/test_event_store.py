@@ -60,6 +60,28 @@ def test_command_answer_carries_the_position_it_wrote(system: System) -> None:
     assert result.version == system.store.get(world.enterprise).version
 
 
+def test_a_key_committed_between_the_lookup_and_the_decision_is_replayed(system: System, monkeypatch) -> None:
+    """Two workers given one Idempotency-Key at once: the second looked the key up before the first committed, then
+    decided on the state the first left, where nothing is left to change (the unit is already that colour). Its
+    answer is the first one's, replayed, not a second answer of its own that wrote nothing."""
+    world = World(system)
+    command = o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="复核")
+    first = system.service.execute(command, REGISTRAR, idempotency_key="once")
+    head = system.store.head()
+    lookups: list[str] = []
+    stored = system.service.log.find_receipt
+
+    def before_the_commit_once(scope: str, key: str):  # the first lookup ran before the first worker committed
+        lookups.append(key)
+        return None if len(lookups) == 1 else stored(scope, key)
+
+    monkeypatch.setattr(system.service.log, "find_receipt", before_the_commit_once)
+    second = system.service.execute(command, REGISTRAR, idempotency_key="once")
+    assert (first.replayed, second.replayed, len(lookups)) == (False, True, 2)
+    assert second.model_dump(exclude={"replayed"}) == first.model_dump(exclude={"replayed"})
+    assert system.store.head() == head
+
+
 def test_stale_expected_version_is_refused_and_writes_nothing(system: System) -> None:
     world = World(system)
     version = system.store.get(world.enterprise).version
