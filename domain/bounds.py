@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Annotated, Any, get_args
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, Field, GetJsonSchemaHandler
@@ -143,8 +144,8 @@ def violations(value: Any, raw: Any = _ABSENT, path: tuple[str | int, ...] = (),
     line unless it lies in a field declared :data:`FreeText` (``free``: the text below is free text)."""
     problem: str | None = None
     if isinstance(value, BaseModel):
-        for name, info in type(value).model_fields.items():
-            yield from violations(getattr(value, name), _part(raw, name), (*path, name), is_free_text(info))
+        for name, free_field in _text_fields(type(value)):
+            yield from violations(getattr(value, name), _part(raw, name), (*path, name), free_field)
         return
     if isinstance(value, Mapping):
         for key, item in value.items():
@@ -254,3 +255,10 @@ def _marked(annotation: Any) -> bool:
 def is_free_text(field: FieldInfo) -> bool:
     """Whether a model's field holds free text (:data:`FreeText`, also inside ``| None``, a list or a tuple)."""
     return FREE_TEXT in field.metadata or _marked(field.annotation)
+
+
+@cache
+def _text_fields(model_class: type[BaseModel]) -> tuple[tuple[str, bool], ...]:
+    """Each field of the class and whether it holds free text, worked out once per class (:func:`violations` walks
+    every command's fields; their annotations never change)."""
+    return tuple((name, is_free_text(info)) for name, info in model_class.model_fields.items())

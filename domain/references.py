@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from typing import Annotated, Any, get_args, get_origin
 from uuid import UUID
 
@@ -72,11 +73,18 @@ def _ids(value: Any, path: Path) -> Iterator[tuple[Path, UUID]]:
             yield from _ids(item, (*path, index))
 
 
+@cache
+def _declared(model_class: type[BaseModel]) -> tuple[tuple[str, Ref | None], ...]:
+    """Each field of the class with the reference it declares (``None``: none), worked out once per class: a
+    command's fields are walked on every command, their annotations never change."""
+    return tuple((name, next((m for m in field.metadata if isinstance(m, Ref)), None) or _ref_in(field.annotation))
+                 for name, field in model_class.model_fields.items())
+
+
 def references(model: BaseModel, path: Path = ()) -> Iterator[tuple[Path, Ref, UUID]]:
     """Every record ``model`` names through a declared reference, with its field path, in declaration order."""
-    for name, field in type(model).model_fields.items():
+    for name, ref in _declared(type(model)):
         value = getattr(model, name)
-        ref = next((m for m in field.metadata if isinstance(m, Ref)), None) or _ref_in(field.annotation)
         if ref is not None:
             for where, record_id in _ids(value, (*path, name)):
                 yield where, ref, record_id
