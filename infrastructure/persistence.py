@@ -29,7 +29,7 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import get_topic, resolve_topic, retry
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composable, Identifier
 from pydantic import BaseModel
 from sqlalchemy import Column, LargeBinary, Table
 
@@ -237,14 +237,14 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         self.insert_receipt_statement = SQL(
             "INSERT INTO {schema}.{receipts} VALUES "
             "(%s, %s, %s, %s, (SELECT MAX(notification_id) FROM {schema}.{table}))"
-        ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE), table=table)
+        ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE), table=table).as_bytes()
         self.insert_positioned_receipt_statement = SQL(
             "INSERT INTO {schema}.{receipts} VALUES (%s, %s, %s, %s, %s)"
         ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE))
         self.select_versions_statement = SQL(
             "SELECT originator_id, MAX(originator_version) AS version FROM {schema}.{table} "
             "WHERE originator_id = ANY(%s) GROUP BY originator_id"
-        ).format(schema=schema, table=table)
+        ).format(schema=schema, table=table).as_bytes()
         self.select_positions_statement = SQL(
             "SELECT notification_id, originator_id, originator_version, topic, state FROM {schema}.{table} "
             "WHERE notification_id = ANY(%s)"
@@ -265,14 +265,21 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         self.select_ids_statement = SQL(
             "SELECT notification_id FROM {schema}.{table} WHERE notification_id > %s ORDER BY notification_id"
         ).format(schema=schema, table=table)
-        self.insert_grouped_statement = self.insert_events_statement + SQL(", originator_id, originator_version")
+        self.insert_alone_statement = self.insert_events_statement.as_bytes()
+        self.insert_grouped_statement = (self.insert_events_statement
+                                         + SQL(", originator_id, originator_version")).as_bytes()
         self.select_receipts_statement = SQL(
             "SELECT scope, key FROM {schema}.{receipts} WHERE scope = ANY(%s) AND key = ANY(%s)"
-        ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE))
+        ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE)).as_bytes()
         self.insert_receipt_at_statement = SQL(
             "INSERT INTO {schema}.{receipts} SELECT %s, %s, %s, %s, notification_id FROM {schema}.{table} "
             "WHERE originator_id = %s AND originator_version = %s"
-        ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE), table=table)
+        ).format(schema=schema, receipts=Identifier(RECEIPTS_TABLE), table=table).as_bytes()
+        # A command's save runs these statements as bytes, rendered once here: psycopg renders a composed statement
+        # again on every execution (issue #15).
+        self.lock_table_statements = [statement.as_bytes() if isinstance(statement, Composable) else statement
+                                      for statement in self.lock_table_statements]
+        self.notify_statement = SQL("NOTIFY {0}").format(Identifier(self.channel_name)).as_bytes()
         self.group = GroupCommit(self._insert_group, self._insert_alone)
         """Concurrent commands of this process share a transaction (``infrastructure.group_commit``)."""
         self.select_receipt_statement = SQL(
@@ -299,6 +306,9 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             return self._copy_events(stored_events, read, receipt, receipts)
         return self.group.save(Save(stored_events, dict(read), receipt))
 
+    def _notify_channel(self, curs: Any) -> None:
+        curs.execute(self.notify_statement)
+
     def _insert_alone(self, save: Save) -> list[int]:
         """One transaction, one round trip before the commit: the table lock (which keeps notification ids in
         commit order), the versions of the records the command read, the notification, the events and the
@@ -316,7 +326,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                     if read:
                         versions.execute(self.select_versions_statement, (list(read),), prepare=True)
                     self._notify_channel(curs)
-                    inserted.execute(self.insert_events_statement, (rows,), prepare=True)
+                    inserted.execute(self.insert_alone_statement, (rows,), prepare=True)
                     if receipt is not None:
                         curs.execute(self.insert_receipt_statement,
                                      (receipt.scope, receipt.key, receipt.fingerprint, receipt.response),
