@@ -72,9 +72,10 @@ class Zeren:
         causation_id: UUID | None = None,
     ) -> CommandResult:
         principal.require_role(type(command).roles, type(command).action)
+        # Only a command with an idempotency key is compared with an earlier one (its receipt keeps the fingerprint).
         fingerprint = hashlib.sha256(
             type(command).__name__.encode() + orjson.dumps(command.model_dump(mode="json"), option=orjson.OPT_SORT_KEYS)
-        ).hexdigest()
+        ).hexdigest() if idempotency_key else ""
         for _ in range(ATTEMPTS):
             try:
                 with self.log.writing():
@@ -92,7 +93,8 @@ class Zeren:
             return result
         for listener in self.listeners:
             listener(position)
-        return result.model_copy(update={"position": position})
+        result.position = position  # the result is this command's own (its receipt was encoded before the save)
+        return result
 
     def _run(self, command: Command, principal: Principal, fingerprint: str, idempotency_key: str | None,
              correlation_id: UUID | None, causation_id: UUID | None) -> tuple[CommandResult, int | None]:
