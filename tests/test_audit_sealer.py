@@ -244,3 +244,43 @@ def test_a_batch_of_rows_is_admitted_as_one_by_one() -> None:
                 refused and (refused.kind, refused.position, refused.detail))
             assert at_once.latest == one_by_one.latest
     assert LogOrder(timedelta(seconds=30)).admit_rows([*fine, row(7, at(10))])[0] == 5, "the back-dated row"
+
+
+def sealed_tables(system: System) -> list[list[dict[str, Any]]]:
+    return [rows(system, f"SELECT * FROM {table} ORDER BY 1, 2") for table in
+            ("audit_leaves", "audit_nodes", "audit_heads", "audit_checkpoint_signatures")]
+
+
+def unseal(system: System) -> None:
+    with system.db.transaction() as conn:
+        for table in ("audit_checkpoint_signatures", "audit_heads", "audit_nodes", "audit_leaves"):
+            conn.execute(text(f"DELETE FROM {table}"))
+        Tracking.start(conn, sealer.NAME)
+
+
+def test_a_batch_sealed_chunk_by_chunk_is_sealed_as_at_once_and_refused_at_the_same_row(
+        system: System, clock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A batch is checked, hashed and written a chunk at a time (``sealer.CHUNK``): the same leaves, subtrees, heads
+    and checkpoint signatures, byte for byte, as a batch in one chunk — and a back-dated event in a later chunk is
+    refused there, with every event before it sealed."""
+    world = World(system)
+    grade(system, world, 12)
+    latest = clock.now()
+    clock.set(latest - timedelta(days=1))
+    grade(system, world, 1)  # back-dated beyond the tolerance: refused
+    clock.set(latest)
+    refused_at = system.store.head()
+    grade(system, world, 2)
+    outcomes = []
+    for chunk in (1000, 2, 3):
+        monkeypatch.setattr(sealer, "CHUNK", chunk)
+        unseal(system)
+        with pytest.raises(sealer.SealRefused) as refused:
+            make_sealer(system, every=4, batch=30).seal_now()  # one batch, the refusal in a later chunk
+        assert (refused.value.kind, refused.value.position) == ("time", refused_at)
+        outcomes.append(sealed_tables(system))
+    assert outcomes[1] == outcomes[0]
+    assert outcomes[2] == outcomes[0]
+    leaves = outcomes[0][0]
+    assert [r["position"] for r in leaves] == list(range(1, refused_at)), "every event before the refused one"
+    assert [r["tree_size"] for r in outcomes[0][2]] == [4, 8, 12, 16, 20, 21]

@@ -18,10 +18,12 @@ check`` names the same event).
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import nullcontext
 from datetime import datetime, timedelta
+from itertools import chain
 from operator import itemgetter
+from typing import NamedTuple
 
 from sqlalchemy import Connection
 
@@ -55,6 +57,19 @@ class SealRefused(FollowerFailed):
     def __init__(self, disorder: Disorder):
         Exception.__init__(self, f"the sealer refuses to seal: {disorder.detail}; run `zeren audit check`")
         self.position, self.cause, self.kind = disorder.position, disorder, disorder.kind
+
+
+CHUNK = 1000
+"""Rows checked, hashed and grown into the tree at a time, whose leaves go to the database before the next chunk is
+made: the server inserts them meanwhile (issue #15)."""
+
+
+class _Chunk(NamedTuple):
+    """Rows of a batch the order admits, their leaf hashes, and why the row after them was refused (if so)."""
+
+    entries: list[LogRow]
+    hashes: list[bytes]
+    refusal: SealRefused | None
 
 
 class Sealer:
@@ -116,15 +131,25 @@ class Sealer:
         if head is not None and self.cosigning.witnesses:
             self.cosigning.request(head)
 
-    def _admissible(self, position: int, size: int, entries: list[LogRow]) -> tuple[LogOrder, int,
-                                                                                     SealRefused | None]:
-        """How many of ``entries`` may be sealed, and why the next one may not (if so)."""
+    def _order(self, position: int, size: int) -> LogOrder:
+        """The order a step starts from: the latest recorded time sealed (read at ``position`` when this process has
+        sealed nothing yet)."""
         order = LogOrder(self.tolerance, self._latest)
         if order.latest is None and size:
             last = self.log.at(position)
             order.latest = last.recorded_at() if last else None
-        admitted, disorder = order.admit_rows(entries)
-        return order, admitted, None if disorder is None else SealRefused(disorder)
+        return order
+
+    def _chunks(self, rows: list[LogRow], order: LogOrder) -> Iterator[_Chunk]:
+        """The rows ``order`` admits, a :data:`CHUNK` at a time with their leaf hashes, up to the first one it refuses
+        and why (at least one chunk, maybe empty)."""
+        for start in range(0, max(len(rows), 1), CHUNK):
+            chunk = rows[start:start + CHUNK]
+            admitted, disorder = order.admit_rows(chunk)
+            yield _Chunk(chunk[:admitted], leaves.hash_rows(chunk[:admitted], self._topics),
+                         None if disorder is None else SealRefused(disorder))
+            if disorder is not None:
+                return
 
     def _frontier(self, conn: Connection, size: int) -> Frontier:
         """The right edge of the stored tree of ``size`` leaves: the one this sealer's last step committed when the
@@ -140,44 +165,50 @@ class Sealer:
         Raises :class:`SealRefused` (after sealing the events before it, and signing) at an event no genuine log
         holds.
 
-        The batch is hashed, its subtrees made (:meth:`Frontier.extend`, up to each head's size in turn) and its
-        heads signed in memory, then written with one statement per table (issue #15)."""
+        The batch is checked, hashed and grown into the tree in memory a :data:`CHUNK` at a time
+        (:meth:`Frontier.extend`, up to each head's size in turn, the heads signed), each chunk's leaves streamed to
+        the database before the next chunk is made (:meth:`StoredTree.appending`); then its subtrees, heads and
+        position are written with one statement each (issue #15)."""
         with self.db.transaction() as conn:
             position = Tracking.position(conn, NAME, lock=True) or 0
             size = self.tree.size(conn)
+            order = self._order(position, size)
             # Before the first seal, read from the very first row, whatever its id: a row at 0 or below is refused.
-            entries = self.log.rows(position if size else None, self.batch_size)
-            order, admitted, refusal = self._admissible(position, size, entries)
-            at_once = at_once and (len(entries) < self.batch_size or refusal is not None)  # the last step
-            entries = entries[:admitted]
+            rows = self.log.rows(position if size else None, self.batch_size)
+            chunks = self._chunks(rows, order)
+            first = next(chunks)
+            last = len(rows) < self.batch_size  # the head of the log: the last step, unless refused
             latest = self.tree.latest_head(conn)
             now = self.clock.now()
             self._sign_checkpoints(conn)
-            if not entries and not self._due(latest, size, now, at_once):
-                self._refuse(refusal)
+            if not first.entries and not self._due(latest, size, now, at_once and (last or first.refusal is not None)):
+                self._refuse(first.refusal)
                 return 0
             frontier = self._frontier(conn, size)
-            hashes = leaves.hash_rows(entries, self._topics)
-            nodes: list[tuple[int, int, bytes]] = []
             heads: list[TreeHead] = []
-            signer, every, done = self._signer(), self.every_events, 0
-            while done < len(hashes):  # a head every `every` leaves: the tree grown to each head's size in turn
-                end = min(len(hashes), done + every - frontier.size % every)
-                nodes += frontier.extend(hashes[done:end])
-                if frontier.size % every == 0:
-                    heads.append(signer.sign(frontier.size, frontier.root(), now))
-                done = end
-            if self._due(heads[-1] if heads else latest, frontier.size, now, at_once):
+            signer, every, chunk = self._signer(), self.every_events, first
+            with self.tree.appending(conn) as append:
+                for chunk in chain([first], chunks):
+                    entries, hashes, start, nodes, done = chunk.entries, chunk.hashes, frontier.size, [], 0
+                    while done < len(hashes):  # a head every `every` leaves: the tree grown to each head's size in turn
+                        end = min(len(hashes), done + every - frontier.size % every)
+                        nodes += frontier.extend(hashes[done:end])
+                        if frontier.size % every == 0:
+                            heads.append(signer.sign(frontier.size, frontier.root(), now))
+                        done = end
+                    append(list(zip(range(start, frontier.size), map(itemgetter(0), entries), hashes, strict=True)),
+                           nodes)
+            refusal = chunk.refusal  # the last chunk's
+            if self._due(heads[-1] if heads else latest, frontier.size, now, at_once and (last or refusal is not None)):
                 heads.append(signer.sign(frontier.size, frontier.root(), now))
-            sealed = list(zip(range(size, frontier.size), map(itemgetter(0), entries), hashes, strict=True))
-            self.tree.store(conn, sealed, nodes)
             self._store_heads(conn, signer, heads)
-            if entries:
-                Tracking.advance(conn, NAME, entries[-1][0])
+            sealed = frontier.size - size  # the rows admitted: the first ones
+            if sealed:
+                Tracking.advance(conn, NAME, rows[sealed - 1][0])
         self._latest, self._edge = order.latest, frontier.copy()
         self._cosign(heads[-1] if heads else None)
         self._refuse(refusal)
-        return len(entries)
+        return sealed
 
     def _refuse(self, refusal: SealRefused | None) -> None:
         """Raise a refusal at every step while it lasts: the following loop reports it to the follower health log

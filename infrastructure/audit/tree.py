@@ -15,9 +15,11 @@ from __future__ import annotations
 import struct
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
+import psycopg
 from psycopg.sql import SQL, Identifier
 from sqlalchemy import Column, Connection, Integer, LargeBinary, Table, func, insert, select
 
@@ -58,6 +60,21 @@ _COPY_ROWS = {LEAVES.name: (struct.Struct(">hiqiqi32s").pack, 8), NODES.name: (s
 """A row of each table in that stream: 3 fields, each its length and its value, big-endian — the leaf index (int8)
 or the level (int4), then the position or the node index (int8), then the hash (SHA-256's 32 bytes); and the width
 of the first field."""
+
+
+Row = tuple[int, int, bytes]
+"""A leaf ``(leaf_index, position, leaf_hash)`` or a node ``(level, node_index, hash)``."""
+
+
+@contextmanager
+def _copy(driver: psycopg.Connection[Any], table: Table) -> Iterator[Callable[[list[Row]], None]]:
+    """A binary ``COPY`` into ``table`` (of :data:`_COPY_ROWS`): the function given writes rows into it."""
+    fields, first = _COPY_ROWS[table.name]
+    with driver.cursor() as cursor, cursor.copy(SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+            Identifier(table.name), SQL(", ").join(Identifier(c.name) for c in table.columns))) as copy:
+        copy.write(_COPY_SIGNATURE)
+        yield lambda rows: copy.write(b"".join([fields(3, first, a, 8, b, 32, h) for a, b, h in rows]))
+        copy.write(_COPY_TRAILER)
 
 
 class MissingNode(LookupError):
@@ -149,31 +166,45 @@ class StoredTree:
         return first, last + 1
 
     @staticmethod
-    def store(conn: Connection, leaves: list[tuple[int, int, bytes]], nodes: list[tuple[int, int, bytes]]) -> None:
-        """Add sealed leaves ``(leaf_index, position, leaf_hash)`` and completed nodes ``(level, node_index, hash)``.
+    @contextmanager
+    def appending(conn: Connection) -> Iterator[Callable[[list[Row], list[Row]], None]]:
+        """Add sealed leaves ``(leaf_index, position, leaf_hash)`` and completed nodes ``(level, node_index, hash)``,
+        a chunk at a time (the function given), inside the caller's transaction: the seal's batch commits or rolls
+        back whole.
 
-        On PostgreSQL each table takes one binary ``COPY`` on the driver's connection, inside the caller's
-        transaction (the seal's batch commits or rolls back whole, as before): thousands of rows streamed without a
-        statement to parse or arrays to build, as the bulk append copies events (``PostgresEventRecorder.
-        _copy_events``) — a sealer that keeps up with bulk imports, issue #15. The stream is packed here, one
-        ``struct`` call per row (psycopg's ``write_row`` dumped each field in Python); every hash is SHA-256's 32
-        bytes. A row already stored still
-        fails its primary key, as an ``INSERT`` did. SQLite inserts in process, row by row, the rows handed to the
-        driver as they are (integers and bytes need no conversion)."""
-        for table, rows in ((LEAVES, leaves), (NODES, nodes)):
-            if not rows:
-                continue
-            names = [c.name for c in table.columns]
-            if conn.dialect.name == "postgresql":
-                driver = conn.connection.driver_connection
-                assert driver is not None
-                fields, first = _COPY_ROWS[table.name]
-                with driver.cursor() as cursor, cursor.copy(SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
-                        Identifier(table.name), SQL(", ").join(map(Identifier, names)))) as copy:
-                    copy.write(b"".join((_COPY_SIGNATURE, *[fields(3, first, a, 8, b, 32, h) for a, b, h in rows],
-                                         _COPY_TRAILER)))
-            else:
-                conn.exec_driver_sql(str(insert(table).compile(dialect=conn.dialect)), rows)
+        On PostgreSQL the leaves are streamed into one binary ``COPY`` as the chunks come — the server inserts a
+        chunk while the sealer makes the next — and the nodes go in with one ``COPY`` when the batch is done (a
+        ``COPY`` a chunk and table cost the server ≈ 2 µs more per event than one a batch, issue #15): thousands of
+        rows on the driver's connection without a statement to parse or arrays to build, as the bulk append copies
+        events (``PostgresEventRecorder._copy_events``). The stream is packed here, one ``struct`` call per row
+        (psycopg's ``write_row`` dumped each field in Python); every hash is SHA-256's 32 bytes. A row already
+        stored still fails its primary key, as an ``INSERT`` did. SQLite inserts each chunk as it comes, row by row,
+        the rows handed to the driver as they are (integers and bytes need no conversion)."""
+        if conn.dialect.name != "postgresql":
+            def insert_rows(leaves: list[Row], nodes: list[Row]) -> None:
+                for table, rows in ((LEAVES, leaves), (NODES, nodes)):
+                    if rows:
+                        conn.exec_driver_sql(str(insert(table).compile(dialect=conn.dialect)), rows)
+
+            yield insert_rows
+            return
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        nodes: list[Row] = []
+        with ExitStack() as stack:
+            copying: list[Callable[[list[Row]], None]] = []
+
+            def add(leaves: list[Row], more: list[Row]) -> None:
+                if leaves and not copying:
+                    copying.append(stack.enter_context(_copy(driver, LEAVES)))
+                if leaves:
+                    copying[0](leaves)
+                nodes.extend(more)
+
+            yield add
+        if nodes:
+            with _copy(driver, NODES) as copy:
+                copy(nodes)
 
     def node(self, conn: Connection, level: int, index: int) -> bytes:
         """The complete subtree ``(level, index)``; level 0 is the leaf hash."""
