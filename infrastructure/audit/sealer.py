@@ -75,7 +75,7 @@ class _Chunk(NamedTuple):
 class Sealer:
     def __init__(self, db: Database, log: StoredLog, signer: Callable[[], Signer], clock: Clock, *,
                  every_events: int, every_minutes: float, clock_skew_seconds: float, cosigning: Cosigning,
-                 batch_size: int = 5000, notifications: Notifications | None = None):
+                 batch_size: int = 10_000, notifications: Notifications | None = None):
         if every_events < 1 or every_minutes <= 0:
             raise ValueError("heads are signed every N ≥ 1 events and every M > 0 minutes")
         self.db = db
