@@ -16,7 +16,7 @@ import struct
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from typing import Any
 
 import psycopg
@@ -191,14 +191,9 @@ class StoredTree:
         driver = conn.connection.driver_connection
         assert driver is not None
         nodes: list[Row] = []
-        with ExitStack() as stack:
-            copying: list[Callable[[list[Row]], None]] = []
-
+        with _copy(driver, LEAVES) as copy:
             def add(leaves: list[Row], more: list[Row]) -> None:
-                if leaves and not copying:
-                    copying.append(stack.enter_context(_copy(driver, LEAVES)))
-                if leaves:
-                    copying[0](leaves)
+                copy(leaves)
                 nodes.extend(more)
 
             yield add
