@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, delete, insert, or_, select, union
+from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, or_, select, union
 
 from application.ports import LogEntry
-from projections.bulk import insert_rows
+from projections.bulk import insert_rows, replace_rows
 from projections.columns import BigInt, Json, Jurisdiction, Key, Timestamp
 from projections.projection import Projection
 from projections.scope import within
@@ -70,8 +70,7 @@ class AuditTrail(Projection):
         if not rows:
             return
         insert_rows(conn, self.events, rows)
-        conn.execute(delete(self.records).where(self.records.c.aggregate_id.in_(sorted(now))))
-        conn.execute(insert(self.records), [{"aggregate_id": a, "jurisdiction": j} for a, j in now.items()])
+        replace_rows(conn, self.records, [{"aggregate_id": a, "jurisdiction": j} for a, j in sorted(now.items())])
 
 
 class AuditTrailQueries:

@@ -24,9 +24,7 @@ from sqlalchemy import (
     MetaData,
     Table,
     bindparam,
-    delete,
     func,
-    insert,
     literal,
     select,
     update,
@@ -37,7 +35,7 @@ from domain import hazards as hz
 from domain import units as u
 from domain.base import DomainEvent
 from domain.calendar import local_day, month_label, start_of_day, week_label
-from projections.bulk import insert_rows
+from projections.bulk import insert_rows, replace_rows
 from projections.columns import Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.hazard_ledger import HazardQueries
@@ -189,9 +187,7 @@ class HazardStatistics(Projection):
         mine = {k: v for k, v in kept.items() if isinstance(k, tuple) and k[0] == self.name}
         colours = {k[2]: v for k, v in mine.items() if k[1] == "colour"
                    and (v is not None and mine.get((self.name, "colour-read", k[2]), "?") != v)}
-        if colours:
-            conn.execute(delete(self.colours).where(self.colours.c.unit_id.in_(list(colours))))
-            conn.execute(insert(self.colours), [{"unit_id": u, "colour": c} for u, c in colours.items()])
+        replace_rows(conn, self.colours, [{"unit_id": u, "colour": c} for u, c in sorted(colours.items())])
         hazards = [v for k, v in mine.items() if k[1] == "hazard" and v is not None and v["changed"]]
         columns = [c.name for c in self.hazards.columns]
         insert_rows(conn, self.hazards, [{c: h[c] for c in columns} for h in hazards if h["new"]])

@@ -65,10 +65,8 @@ def preload(conn: Connection, table: Table, cls: type[A], aggregate_ids: set[Any
     wanted = [aggregate_id for aggregate_id in aggregate_ids if (table.name, aggregate_id) not in batch.values]
     if not wanted:
         return
-    c = table.c
-    found = {str(key): stored for key, stored in conn.execute(
-        select(c.aggregate_id, c.state_json).where(c.aggregate_id.in_(bindparam("ids", expanding=True))),
-        {"ids": sorted(map(str, wanted))})}
+    found = {str(key): stored for key, stored in conn.execute(_statements(table)["states"],
+                                                              {"ids": sorted(map(str, wanted))})}
     for aggregate_id in wanted:
         stored = found.get(str(aggregate_id))
         batch.values[(table.name, aggregate_id)] = (table, None if stored is None else cls.model_validate(stored),
@@ -109,5 +107,15 @@ def _write(conn: Connection, table: Table, kept: dict[Any, Any]) -> None:
                for aggregate_id, state, new in rows if not new]
     insert_rows(conn, table, inserts)
     if updates:
-        conn.execute(update(table).where(table.c.aggregate_id == bindparam("id"))
-                     .values(version=bindparam("v"), state_json=bindparam("s")), updates)
+        conn.execute(_statements(table)["update"], updates)
+
+
+@functools.lru_cache(maxsize=128)
+def _statements(table: Table) -> dict[str, Any]:
+    """The statements every batch runs on ``table``, built once per table (live or shadow): the values travel as
+    parameters, so no statement is built (nor its cache key derived) per batch — a follower's round is a batch of a
+    few events, where building them was a fixed cost of every round (issue #15)."""
+    c = table.c
+    return {"states": select(c.aggregate_id, c.state_json).where(c.aggregate_id.in_(bindparam("ids", expanding=True))),
+            "update": update(table).where(c.aggregate_id == bindparam("id"))
+            .values(version=bindparam("v"), state_json=bindparam("s"))}
