@@ -24,11 +24,13 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
+    ColumnElement,
     Connection,
     Engine,
     Integer,
     Select,
     Table,
+    Update,
     bindparam,
     delete,
     event,
@@ -77,15 +79,26 @@ _FORGET = delete(TRACKING).where(_NAMED)
 _ADVANCE = update(TRACKING).where(_NAMED).values(position=bindparam("reached"), updated_at=bindparam("at"))
 """One follower's row read, made, removed, moved: built once, so that each use (a rebuild makes ~90) neither builds a
 statement nor derives its cache key anew (docs/performance.md, issue #10)."""
-_ADVANCE_ALL = (update(TRACKING).where(TRACKING.c.name.in_(bindparam("followers", expanding=True)))
-                .values(position=bindparam("reached"), updated_at=bindparam("at")))
-"""Several followers moved to one position in one statement (a round moves every projection to its last entry)."""
+
+
+def _named(names: tuple[str, ...]) -> ColumnElement[bool]:
+    """``name IN (…)`` of these followers, each name a bound value of its own: SQLAlchemy expands a list given to
+    ``in_`` anew at every execution (its SQL rendered again), which made the lock and the advance of a round's 19
+    rows two of its costliest statements (issue #15); a statement built once per set of followers is compiled once."""
+    return TRACKING.c.name.in_([bindparam(f"follower_{i}", name) for i, name in enumerate(names)])
 
 
 @functools.lru_cache(maxsize=64)
 def _locking(names: tuple[str, ...]) -> Select[Any]:
     """The statement that reads and locks these followers' rows (built once per set of followers)."""
-    return _POSITIONS.where(TRACKING.c.name.in_(names)).with_for_update()
+    return _POSITIONS.where(_named(names)).with_for_update()
+
+
+@functools.lru_cache(maxsize=64)
+def _advancing(names: tuple[str, ...]) -> Update:
+    """Several followers moved to one position in one statement (a round moves every projection to its last entry),
+    built once per set of followers."""
+    return update(TRACKING).where(_named(names)).values(position=bindparam("reached"), updated_at=bindparam("at"))
 
 
 _PIPELINE: ContextVar[Any] = ContextVar("follower_round_pipeline", default=None)
@@ -192,7 +205,7 @@ class Tracking:
         for name, position in positions.items():
             reached.setdefault(position, []).append(name)
         for position, names in reached.items():
-            conn.execute(_ADVANCE_ALL, {"followers": sorted(names), "reached": position, "at": now})
+            conn.execute(_advancing(tuple(sorted(names))), {"reached": position, "at": now})
 
     @staticmethod
     def rows(db: Database) -> dict[str, dict[str, Any]]:
