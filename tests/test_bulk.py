@@ -1,22 +1,24 @@
 """``projections.bulk.insert_rows`` stores what SQLAlchemy's own ``INSERT`` would, on both databases (PostgreSQL: a
-binary ``COPY``), so a rebuild's rows are the same whichever path wrote them (docs/performance.md, issue #15)."""
+binary ``COPY``), so a rebuild's rows are the same whichever path wrote them; ``replace_rows`` leaves what deleting
+the rows' keys and inserting them would (docs/performance.md, issue #15)."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from typing import Any
 
 import pytest
 from psycopg.errors import UniqueViolation
-from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, Table, Text, insert, select
+from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, Table, Text, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from api.bootstrap import System
 from infrastructure.following import pipelined
-from projections.bulk import insert_rows
+from projections.bulk import insert_rows, replace_rows
 from projections.columns import BigInt, Json, Key, Timestamp
 
 
@@ -86,3 +88,26 @@ def test_inside_a_followers_pipeline_the_rows_are_the_same(system: System, table
     with system.db.read() as conn:
         assert conn.execute(select(ours).order_by(ours.c.id)).all() == conn.execute(
             select(theirs).order_by(theirs.c.id)).all()
+
+
+@pytest.mark.parametrize("pipeline", [False, True], ids=["plain", "pipelined"])
+def test_replaced_rows_are_what_a_delete_and_an_insert_leave(system: System, tables: tuple[Table, Table],
+                                                             pipeline: bool) -> None:
+    """A stored row whose key comes again takes every value of the new one (a JSON null, a None included); a new key
+    is inserted; the other rows stay — in a follower's pipeline too."""
+    ours, theirs = tables
+    again = [{**ROWS[0], "n": None, "note": "改", "doc": None, "kind": None},
+             {**ROWS[1], "id": "new", "n": 3, "doc": {"b": 1}}]
+    with system.db.transaction() as conn:
+        for table in tables:
+            insert_rows(conn, table, ROWS)
+    with system.db.transaction() as conn, pipelined(conn) if pipeline else nullcontext():
+        replace_rows(conn, ours, again)
+        conn.execute(delete(theirs).where(theirs.c.id.in_([row["id"] for row in again])))
+        conn.execute(insert(theirs), again)
+    with system.db.read() as conn:
+        mine = conn.execute(select(ours).order_by(ours.c.id)).all()
+        expected = conn.execute(select(theirs).order_by(theirs.c.id)).all()
+    assert mine == expected
+    assert {(row.id, row.n, row.note) for row in mine} == {
+        (str(uuid.UUID(int=1)), None, "改"), ("new", 3, None), ("plain", None, None)}
