@@ -62,9 +62,11 @@ def own_unit(principal: Principal, unit_id: UUID | None) -> UUID | None:
     return principal.unit_id
 
 
+KEY_LENGTH = 200
+"""The longest ``Idempotency-Key``."""
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", max_length=200,
+    Header(alias="Idempotency-Key", max_length=KEY_LENGTH,
            description="A client-chosen key: a repeat returns the first result and writes nothing"),
 ]
 CorrelationId = Annotated[
