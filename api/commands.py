@@ -7,7 +7,9 @@ the OpenAPI operation names its command (``x-command``).
 A command's route answers an ordinary request — a JSON body, a valid bearer token, the headers absent or plainly
 valid — without FastAPI's generic request handling (:class:`CommandRoute`): the endpoint gets the arguments FastAPI
 would have given it and writes its answer itself; anything else goes through FastAPI's handling, which alone answers
-every refusal (issue #15: FastAPI's handling was half of the API's CPU for a command).
+every refusal. FastAPI's handling of a command — its dependency solving, the result validated again and a second
+thread-pool hop — was about half of the HTTP layer's CPU for a command (issue #15; docs/performance.md, "Ninth
+round, a command's HTTP overhead").
 """
 
 from __future__ import annotations
