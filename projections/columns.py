@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import Enum
+from functools import partial
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, Text, TypeDecorator
@@ -105,6 +106,13 @@ class Timestamp(TypeDecorator[datetime]):
         if value is None or isinstance(value, datetime):
             return value
         return datetime.fromisoformat(value)
+
+    def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], datetime | None] | None:
+        """:meth:`process_result_value` without the decorator's layers, and none on PostgreSQL, whose driver returns
+        ``timestamptz`` aware already: a ledger page reads ~700 timestamps (issue #15)."""
+        if dialect.name != "sqlite":
+            return None
+        return partial(self.process_result_value, dialect=dialect)
 
 
 Json = JSON().with_variant(JSONB(), "postgresql")

@@ -367,6 +367,10 @@ def _ids(ids: Collection[UUID | str | None]) -> list[str]:
     return sorted({str(i) for i in ids if i is not None})
 
 
+UNIT_NAMES = select(UNITS.c.unit_id, UNITS.c.name, UNITS.c.kind, UNITS.c.sector, UNITS.c.risk_colour).where(
+    UNITS.c.unit_id.in_(bindparam("ids", expanding=True)))
+"""The units' names of :meth:`DirectoryQueries.unit_names`, built once: every ledger page asks it (issue #15)."""
+
 class DirectoryQueries:
     """Read side of the directory, always scoped by the caller's jurisdiction (except the lookups by id that other
     read models make for the rows they already scoped)."""
@@ -474,10 +478,8 @@ class DirectoryQueries:
         another read model has already scoped)."""
         if not unit_ids:
             return {}
-        c = UNITS.c
-        rows = self._all(select(c.unit_id, c.name, c.kind, c.sector, c.risk_colour)
-                         .where(c.unit_id.in_(_ids(unit_ids))))
-        return {row["unit_id"]: row for row in rows}
+        with self.db.read() as conn:
+            return {row["unit_id"]: dict(row) for row in conn.execute(UNIT_NAMES, {"ids": _ids(unit_ids)}).mappings()}
 
     def person_names(self, person_ids: Collection[UUID | str | None]) -> dict[str, str]:
         """Person id → name, for the people among ``person_ids``."""

@@ -63,13 +63,13 @@ def bitemporal_columns() -> list[Column[Any]]:
             Column("recorded_from", Timestamp, nullable=False), Column("recorded_to", Timestamp)]
 
 
-def known(table: Table, known_at: datetime) -> ColumnElement[bool]:
+def known(table: Table, known_at: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """Rows the system showed at ``known_at``."""
     c = table.c
     return and_(c.recorded_from <= known_at, or_(c.recorded_to.is_(None), c.recorded_to > known_at))
 
 
-def valid(table: Table, as_of: datetime) -> ColumnElement[bool]:
+def valid(table: Table, as_of: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     """Rows in force at ``as_of``."""
     c = table.c
     return and_(c.valid_from <= as_of, or_(c.valid_to.is_(None), c.valid_to > as_of))
