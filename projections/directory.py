@@ -479,7 +479,9 @@ class DirectoryQueries:
         if not unit_ids:
             return {}
         with self.db.read() as conn:
-            return {row["unit_id"]: dict(row) for row in conn.execute(UNIT_NAMES, {"ids": _ids(unit_ids)}).mappings()}
+            result = conn.execute(UNIT_NAMES, {"ids": _ids(unit_ids)})
+            columns = tuple(result.keys())
+            return {row.unit_id: dict(zip(columns, row, strict=True)) for row in result}
 
     def person_names(self, person_ids: Collection[UUID | str | None]) -> dict[str, str]:
         """Person id → name, for the people among ``person_ids``."""
