@@ -37,6 +37,7 @@ from infrastructure.database import Database
 from infrastructure.dossier_build import Dossiers
 from infrastructure.eventstore import EventStore, register_snapshotting
 from infrastructure.following import Runner, wait_for
+from infrastructure.kept_names import KeptNames
 from infrastructure.lookups import Lookups
 from infrastructure.migrate import upgrade
 from infrastructure.notifications import Notifications
@@ -92,7 +93,7 @@ class Queries:
 
     @cached_property
     def directory(self) -> DirectoryQueries:
-        return DirectoryQueries(self.db)
+        return KeptNames(self.db)
 
     @cached_property
     def ledger(self) -> LedgerQueries:
