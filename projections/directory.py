@@ -371,6 +371,7 @@ UNIT_NAMES = select(UNITS.c.unit_id, UNITS.c.name, UNITS.c.kind, UNITS.c.sector,
     UNITS.c.unit_id.in_(bindparam("ids", expanding=True)))
 """The units' names of :meth:`DirectoryQueries.unit_names`, built once: every ledger page asks it (issue #15)."""
 
+
 class DirectoryQueries:
     """Read side of the directory, always scoped by the caller's jurisdiction (except the lookups by id that other
     read models make for the rows they already scoped)."""
