@@ -17,7 +17,7 @@ import orjson
 import pytest
 
 from api.bootstrap import System
-from infrastructure.audit import bundle, export, signing
+from infrastructure.audit import bundle, export, merkle, signing
 from infrastructure.audit.bundle import BundleInvalid, verify
 from infrastructure.audit.export import Selection
 from tests.audit_support import ID_NUMBER, SealedHistory, everything_in, lines_of, rewrite
@@ -182,6 +182,35 @@ def test_an_altered_inclusion_proof_fails_naming_the_event(history: SealedHistor
 
     with pytest.raises(BundleInvalid, match=r"^event at position 3 \(leaf 2, line 3\): its inclusion proof fails"):
         verify(rewrite(full, tmp_path / "bad.zip", "events.jsonl", one_event(3, change)), history.keys())
+
+
+def test_a_proof_is_compared_with_the_tree_a_full_bundle_builds_and_a_changed_one_named_as_before(
+        history: SealedHistory, full: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full bundle's paths are compared with the tree its leaves build (``merkle.Paths``), none walked; a changed
+    sibling on the right, which only later lines' leaves prove, or one changed in every line that names it, fails
+    naming the first line that gives it, in the words of the walk (the lines verified again, path by path)."""
+    walked: list[int] = []
+    holds = merkle.Inclusions.holds
+
+    def spied(self: merkle.Inclusions[Any], index: int, leaf: bytes, path: Any) -> bool:
+        walked.append(index)
+        return holds(self, index, leaf, path)
+
+    monkeypatch.setattr(merkle.Inclusions, "holds", spied)
+    assert verify(full, history.keys()).events == len(lines_of(full))
+    assert walked == [], "a genuine full bundle's proofs were walked"
+    first = orjson.loads(lines_of(full)[0])["inclusion_path"]
+
+    def forging(item: str, only_first: bool) -> Callable[[bytes], bytes]:
+        forged = hashlib.sha256(bytes.fromhex(item)).hexdigest().encode()
+        return lambda data: b"".join(line.replace(item.encode(), forged) if i == 0 or not only_first else line
+                                     for i, line in enumerate(data.splitlines(keepends=True)))
+
+    for item, only_first in ((first[0], True), (first[-1], False)):  # leaf 1's hash; the tree's right half
+        bad = rewrite(full, tmp_path / "bad.zip", "events.jsonl", forging(item, only_first))
+        with pytest.raises(BundleInvalid, match=r"^event at position 1 \(leaf 0, line 1\): its inclusion proof"):
+            verify(bad, history.keys())
+    assert walked, "the changed bundles' proofs were walked"
 
 
 def test_a_head_re_signed_with_another_key_fails(history: SealedHistory, full: Path, tmp_path: Path) -> None:
@@ -561,6 +590,8 @@ def test_the_fast_reading_of_a_line_reads_what_the_strict_reading_reads_or_leave
         lambda line: reordered(line, "redacted", "data"),
         lambda line: line.replace(b'"inclusion_path":["', b'"inclusion_path":["","', 1),
     ]
+    whole = bundle._Fast(head, every_leaf=True)  # a full bundle's lines, in order, paths compared with the tree
+    assert [whole.event(line) for line in lines] == [fast.event(line) for line in lines]
     for line in (plain, redacting):
         for change in changes:
             changed = change(line)
@@ -569,6 +600,9 @@ def test_the_fast_reading_of_a_line_reads_what_the_strict_reading_reads_or_leave
             except BundleInvalid:
                 strictly = None
             assert fast.event(changed) in (None, strictly), changed
+            whole = bundle._Fast(head, every_leaf=True)
+            assert all(whole.event(before) for before in lines[:lines.index(line)])
+            assert whole.event(changed) in (None, strictly), changed
 
 
 def escaped_base64(line: bytes) -> bytes:

@@ -290,3 +290,51 @@ def test_many_proofs_of_one_tree_accept_exactly_what_each_proof_alone_accepts() 
                 except (merkle.ProofError, ValueError):
                     alone = False
                 assert inclusions.holds(index, leaf, path) is alone, (index, n, path)
+
+
+def path_text(path: list[bytes]) -> bytes:
+    """An inclusion path as the exporter's JSON writes it: a list of hex strings, no spaces."""
+    return b"[" + b",".join(b'"' + h.hex().encode() + b'"' for h in path) + b"]"
+
+
+def paths_hold(n: int, leaves: list[bytes], texts: list[bytes], root: bytes) -> bool:
+    """Whether ``merkle.Paths`` takes every leaf's path, in order, and is then complete."""
+    paths = merkle.Paths(n, root)
+    return all(paths.holds(m, leaves[m], texts[m]) for m in range(len(texts))) and paths.complete()
+
+
+def test_every_path_of_a_tree_compared_with_the_tree_its_leaves_build() -> None:
+    """``Paths`` (a full bundle's proofs, in leaf order): every genuine set of paths holds, and any one item changed —
+    a sibling on the left (known when its line is read) or on the right (compared only when its leaves come), the
+    rest of the tree after the leaf's subtree — in one path or in every path that names it, or a path one item short
+    or long, spaced, upper-case, or given for another leaf, a leaf left out, a wrong root or leaf, is refused, by
+    :meth:`holds` or at the end by :meth:`complete`; and each accepted path is one :func:`merkle.verify_inclusion`
+    accepts."""
+    rng = random.Random(15)
+    for n in (1, 2, 3, 4, 5, 7, 8, 9, 13, 64, 100):
+        tree, root = leaves_of(n, seed=n), naive_mth(leaves_of(n, seed=n))
+        genuine = [path_text(naive_path(m, tree)) for m in range(n)]
+        assert paths_hold(n, tree, genuine, root), n
+        for m in range(n):
+            merkle.verify_inclusion(m, n, tree[m], naive_path(m, tree), root)
+        assert not paths_hold(n, tree, genuine[:-1], root), "a leaf short"
+        assert not paths_hold(n, tree, genuine, hashlib.sha256(b"x").digest())
+        other = [*tree]
+        other[rng.randrange(n)] = hashlib.sha256(b"y").digest()
+        assert not paths_hold(n, other, genuine, root), "another leaf"
+        for m in range(n):
+            items = naive_path(m, tree)
+            changed: list[bytes] = [path_text([*items, items[-1] if items else tree[0]]), genuine[m][:-1] + b" ]",
+                                    genuine[m].upper(), genuine[(m + 1) % n] if n > 1 else b"[0]"]
+            if items:
+                changed.append(path_text(items[:-1]))
+                for at in range(len(items)):
+                    wrong = [*items]
+                    wrong[at] = hashlib.sha256(wrong[at]).digest()
+                    changed.append(path_text(wrong))
+            for text in changed:
+                if text != genuine[m]:
+                    assert not paths_hold(n, tree, [*genuine[:m], text, *genuine[m + 1:]], root), (n, m, text)
+        for item in {h for m in range(n) for h in naive_path(m, tree)}:  # one sibling forged in every path naming it
+            forged = [text.replace(item.hex().encode(), hashlib.sha256(item).hexdigest().encode()) for text in genuine]
+            assert not paths_hold(n, tree, forged, root), (n, item)

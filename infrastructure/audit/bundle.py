@@ -417,9 +417,14 @@ class _Fast:
     wrong place (a field holding what looks like a delimiter) gives another line, and the strict reading. Inclusion
     proofs go through :class:`merkle.Inclusions`, which decodes and hashes only what consecutive proofs do not share."""
 
-    def __init__(self, head: TreeHead):
+    def __init__(self, head: TreeHead, every_leaf: bool = False):
         self.size = head.tree_size
         self.inclusions: merkle.Inclusions[Any] = merkle.Inclusions(head.tree_size, head.root_hash, _hex_hash)
+        self.paths = merkle.Paths(head.tree_size, head.root_hash) if every_leaf else None
+        """With ``every_leaf`` (a full bundle's lines, in order): each line's inclusion path compared, as its text,
+        with the tree its leaves build (:class:`merkle.Paths`), instead of walked. :meth:`event` returns ``None``
+        for a line not read here or whose path differs, as for any other, but the caller cannot then read that line
+        strictly and go on (the tree would miss its leaf): it verifies the lines again without ``every_leaf``."""
         self.ids: dict[str, UUID] = {}
         self.topics: dict[str, tuple[bytes, str]] = {}
         """Each topic's field in the leaf (:func:`leaves.topic_field`) and its event type."""
@@ -459,7 +464,7 @@ class _Fast:
             index, position, version = value["leaf_index"], value["position"], value["aggregate_version"]
             aggregate, topic = value["aggregate_id"], value["topic"]
             redacted = orjson.loads(line[redactions + 12:text])
-            path = orjson.loads(line[hashed + 98:-1])
+            path = line[hashed + 98:-1] if self.paths else orjson.loads(line[hashed + 98:-1])
             stored = binascii.a2b_base64(line[text + 11:hashed])
             decoded = orjson.loads(stored)
             if type(decoded) is not dict or orjson.dumps(decoded) != stored:
@@ -468,7 +473,8 @@ class _Fast:
             return None
         if (type(index) is not int or type(position) is not int or type(version) is not int
                 or not (0 <= index < self.size and 1 <= position < _U64 and 0 <= version < _U64)
-                or type(topic) is not str or type(redacted) is not list or type(path) is not list):
+                or type(topic) is not str or type(redacted) is not list
+                or not (self.paths or type(path) is list)):
             return None
         aggregate_id = self._uuid(aggregate)
         if aggregate_id is None:
@@ -487,7 +493,7 @@ class _Fast:
             first = orjson.dumps({"leaf_index": index, "position": position, "aggregate_id": aggregate,
                                   "aggregate_version": version, "type": kind, "topic": topic, **views_,
                                   "redacted": redacted})
-            rest = orjson.dumps(path)
+            rest = path if self.paths else orjson.dumps(path)
         except (KeyError, TypeError, orjson.JSONEncodeError):
             return None
         # orjson's encoding of the whole line: an object is its members joined; base64 and hex need no escaping.
@@ -495,7 +501,8 @@ class _Fast:
                              leaf.hex().encode(), _PATH, rest, b"}")):
             return None
         jurisdiction = views_["jurisdiction"]
-        if type(jurisdiction) is not str or not self.inclusions.holds(index, leaf, path):
+        if type(jurisdiction) is not str or not (self.paths.holds(index, leaf, path) if self.paths
+                                                 else self.inclusions.holds(index, leaf, path)):
             return None
         return _Event(index, position, aggregate_id, version, jurisdiction, kind)
 
@@ -609,9 +616,32 @@ def _verify_events(reader: _Reader, head: TreeHead, jobs: int | None) -> _Seen:
     if processes > 1:
         _Parallel(reader, head, order, processes).verify(seen, fast)
         return seen
+    if order.full:
+        proven = _every_leaf(reader, head, order)
+        if proven is not None:
+            return proven
     for number, line in reader.lines(EVENTS):
         order.follow(seen, fast.event(line) or _read_event(line, number, head), number)
     return seen
+
+
+def _every_leaf(reader: _Reader, head: TreeHead, order: _Order) -> _Seen | None:
+    """A full bundle's lines, each path compared with the tree the lines' leaves build (:class:`merkle.Paths`):
+    what the lines prove when every line reads as the exporter writes it, every check passes and every path is the
+    tree's; else ``None`` (nothing is refused here), and the caller verifies the lines again, path by path, which
+    names the first failure as it always did. Passing here implies passing there: each path is the tree's, so its
+    walk ends at the root."""
+    seen, fast = _Seen(), _Fast(head, every_leaf=True)
+    assert fast.paths is not None
+    try:
+        for number, line in reader.lines(EVENTS):
+            event = fast.event(line)
+            if event is None:
+                return None
+            order.follow(seen, event, number)
+    except BundleInvalid:
+        return None
+    return seen if fast.paths.complete() else None
 
 
 @dataclass(frozen=True)

@@ -252,6 +252,107 @@ class Inclusions(Generic[T]):
             chain.append(state)
 
 
+_ITEM = 67
+"""Bytes of one path item as JSON writes it in a list: ``"`` 64 lowercase hex digits ``"`` and the comma after it."""
+
+
+def quoted(h: bytes) -> bytes:
+    """A hash as a JSON string of its lowercase hex (as :class:`Paths` compares path items)."""
+    return b'"' + h.hex().encode() + b'"'
+
+
+class Paths:
+    """The inclusion paths of every leaf of one tree, given in leaf order, compared with the tree their leaves build.
+
+    Each path is given as the JSON text of its list of hex hashes, without spaces (``["…","…"]``). Leaf ``m``'s path
+    (RFC 9162 §2.1.3.1) is, from the bottom: the siblings inside the complete subtree of the tree's right edge that
+    holds the leaf (one per level; the leaf's bit at that level says left or right), then ``MTH`` of the leaves after
+    that subtree (unless it is the last), then the edge's subtrees before it, nearest first. A *left* sibling covers
+    leaves already given, so its hash is known and compared at once; a *right* one is a claim, kept and compared when
+    the leaves it covers are given (the leaves of one subtree all name the same right sibling: consecutive paths
+    differ in their lowest items only, so each path is compared whole, in one comparison, with the last path as
+    updated by what is known). :meth:`holds` returns ``False`` as soon as a path differs from what the tree makes
+    it; :meth:`complete` says, after the last leaf, whether every claim held and the root is ``root_hash``.
+
+    When every leaf was given and :meth:`complete` is true, each path *is* ``PATH(m, D[n])`` of the given leaves, so
+    walking it from its leaf ends at the root: :func:`verify_inclusion` accepts each of them. (The converse holds
+    unless SHA-256 has a collision: a caller that needs the same outcome in every case checks again with
+    :func:`verify_inclusion` when this says no.) About one node hash per leaf, no walk of the path."""
+
+    def __init__(self, size: int, root_hash: bytes):
+        self.size, self.root = size, root_hash
+        self.tree = Frontier()
+        self.edge = Frontier.subtrees(size)
+        """The complete subtrees of the tree's right edge, ``(level, index)``, left to right."""
+        self.part = -1
+        """Which of them holds the leaves given now."""
+        self.end = 0
+        """The first leaf after it."""
+        self.path = bytearray()
+        """The last path given, its items since replaced by those the next leaf's path must have."""
+        self.claims: list[bytes] = [b""] * 64
+        """Per level: what the leaves of a left subtree say its right sibling is (compared when it is complete)."""
+        self.rests: list[tuple[int, bytes]] = []
+        """What the leaves of an edge subtree say ``MTH`` of the leaves after it is: ``(which subtree, item)``."""
+
+    def holds(self, index: int, leaf: bytes, path: bytes) -> bool:
+        """Whether ``path`` is leaf ``index``'s (the next leaf: ``index`` is the number of leaves given) as far as the
+        leaves given so far tell; then ``leaf`` is added to the tree."""
+        m = self.tree.size
+        if index != m or m >= self.size:
+            return False
+        if m == self.end:
+            if not self._enter(path):
+                return False
+        else:
+            current, t = self.path, (m & -m).bit_length() - 1
+            at = 1 + _ITEM * t
+            self.claims[t] = bytes(current[at:at + 66])  # the right sibling the leaves before said: this subtree
+            current[at:at + 66] = quoted(self.tree._edge[-1][1])  # the left sibling: the subtree just completed
+            for level in range(t):  # new right siblings, each said first here (compared when complete)
+                at = 1 + _ITEM * level
+                current[at:at + 66] = path[at:at + 66]
+            if path != current:
+                return False
+        top = self.edge[self.part][0]
+        if m & 1 and top and quoted(leaf) != self.claims[0]:
+            return False
+        return all(quoted(h) == self.claims[level] for level, index, h in self.tree.append(leaf)
+                   if index & 1 and level < top)
+
+    def _enter(self, path: bytes) -> bool:
+        """The first leaf of the next subtree of the edge: the path's form, and the subtrees before it."""
+        self.part += 1
+        level = self.edge[self.part][0]
+        self.end += 1 << level
+        before = [h for _, h in reversed(self.tree._edge)]
+        rest = self.part < len(self.edge) - 1
+        items = level + rest + len(before)
+        if (len(path) != (_ITEM * items + 1 if items else 2) or path[:1] != b"[" or path[-1:] != b"]"
+                or path[_ITEM:-1:_ITEM] != b"," * (items - 1)):
+            return False
+        top = 1 + _ITEM * (level + rest)
+        if any(path[top + _ITEM * i:top + _ITEM * i + 66] != quoted(h) for i, h in enumerate(before)):
+            return False
+        if rest:
+            self.rests.append((self.part, bytes(path[top - _ITEM:top - 1])))
+        self.path = bytearray(path)
+        return True
+
+    def complete(self) -> bool:
+        """Whether every leaf was given, each path held, and the tree's root is the one expected."""
+        if self.tree.size != self.size:
+            return False
+        edge = [h for _, h in self.tree._edge]
+        for part, item in self.rests:
+            after = edge[-1]
+            for h in reversed(edge[part + 1:-1]):
+                after = node_hash(h, after)
+            if quoted(after) != item:
+                return False
+        return self.tree.root() == self.root
+
+
 def verify_inclusion(index: int, size: int, leaf: bytes, path: Sequence[bytes], root_hash: bytes) -> None:
     """Raise :class:`ProofError` unless ``path`` proves leaf ``index`` of a tree of ``size`` leaves with
     ``root_hash`` (RFC 9162 §2.1.3.2)."""
