@@ -622,3 +622,27 @@ def reordered(line: bytes, first: str, then: str) -> bytes:
         if name == then:
             order[first] = moved
     return orjson.dumps(order)
+
+
+def test_base64_is_read_fast_exactly_when_it_is_canonical() -> None:
+    """``_base64`` (the fast reading's decoding of the stored bytes, which then stand in the line as given) accepts
+    exactly the texts the strict reading accepts, with the same bytes: every last digit and padding of short texts,
+    spaces, other alphabets, padding inside or missing."""
+    import base64
+    import itertools
+
+    from infrastructure.audit import strict
+
+    digits = [bytes([c]) for c in b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=-_ \n\\"]
+    texts = [base64.b64encode(os.urandom(n)) for n in range(8)] + [b"", b"=", b"==", b"QQ==QQ==", b"\\/\\/"]
+    for text in [*texts]:
+        for at in range(1, min(len(text), 4) + 1):
+            texts.extend(text[:-at] + digit + text[len(text) - at + 1:] for digit in digits)
+        texts.extend(text[:cut] for cut in range(len(text)))
+    texts.extend(b"".join(parts) for parts in itertools.product((b"A", b"Q", b"R", b"g", b"/", b"=", b" "), repeat=4))
+    for text in texts:
+        try:
+            strictly: bytes | None = strict.b64(text.decode("latin-1"), "stored")
+        except ValueError:
+            strictly = None
+        assert bundle._base64(text) == strictly, text

@@ -387,6 +387,23 @@ def _check_event(value: Any, head: TreeHead) -> _Event:
 
 _U64 = 1 << 64
 _HEX = "0123456789abcdef"
+_BASE64 = {ord(c): i for i, c in enumerate("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")}
+"""Each base64 digit's value (RFC 4648 §4)."""
+
+
+def _base64(text: bytes) -> bytes | None:
+    """The bytes of base64 text in its canonical form (what :func:`strict.b64` accepts: encoding them again gives
+    the text), or ``None``: only the alphabet, the padding that makes whole groups of four, and zero in the bits the
+    padding leaves unused (``QR==`` decodes to what ``QQ==`` does, but is not what encoding writes)."""
+    try:
+        decoded = binascii.a2b_base64(text, strict_mode=True)
+    except binascii.Error:
+        return None
+    if text[-1:] == b"=":
+        last, unused = (text[-3], 15) if text[-2] == 61 else (text[-2], 3)
+        if _BASE64[last] & unused:
+            return None
+    return decoded
 
 
 def _hex_hash(item: Any) -> bytes | None:
@@ -465,7 +482,9 @@ class _Fast:
             aggregate, topic = value["aggregate_id"], value["topic"]
             redacted = orjson.loads(line[redactions + 12:text])
             path = line[hashed + 98:-1] if self.paths else orjson.loads(line[hashed + 98:-1])
-            stored = binascii.a2b_base64(line[text + 11:hashed])
+            stored = _base64(line[text + 11:hashed])
+            if stored is None:
+                return None
             decoded = orjson.loads(stored)
             if type(decoded) is not dict or orjson.dumps(decoded) != stored:
                 return None
@@ -496,9 +515,11 @@ class _Fast:
             rest = path if self.paths else orjson.dumps(path)
         except (KeyError, TypeError, orjson.JSONEncodeError):
             return None
-        # orjson's encoding of the whole line: an object is its members joined; base64 and hex need no escaping.
-        if line != b"".join((first[:-1], _STORED, binascii.b2a_base64(stored, newline=False), _LEAF_HASH,
-                             leaf.hex().encode(), _PATH, rest, b"}")):
+        # orjson's encoding of the whole line: an object is its members joined. Between the parts compared here the
+        # line holds the delimiters checked above and its base64 text, which is canonical (_base64): as orjson
+        # writes it, no escaping needed; so is the path's text when it is the tree's (merkle.Paths).
+        if (len(first) - 1 != text or not line.startswith(first[:-1])
+                or line[hashed + 15:hashed + 79] != leaf.hex().encode() or line[hashed + 98:] != rest + b"}"):
             return None
         jurisdiction = views_["jurisdiction"]
         if type(jurisdiction) is not str or not (self.paths.holds(index, leaf, path) if self.paths
