@@ -9,6 +9,7 @@ import subprocess
 import sys
 import warnings
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -646,3 +647,34 @@ def test_base64_is_read_fast_exactly_when_it_is_canonical() -> None:
         except ValueError:
             strictly = None
         assert bundle._base64(text) == strictly, text
+
+
+def test_the_events_are_inflated_one_piece_ahead_in_a_thread_that_ends_with_the_reading(
+        history: SealedHistory, full: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        small_chunks: None) -> None:
+    """``events.jsonl`` is inflated and hashed by a thread of its own while the lines before are checked (zlib and
+    SHA-256 let go of the GIL); a refusal part way through, or the member's bytes damaged, ends that thread, and what
+    the reading raised is raised as before."""
+    import threading
+
+    readers: set[str] = set()
+    read = zipfile.ZipExtFile.read
+
+    def spied(self: zipfile.ZipExtFile, n: int = -1) -> bytes:
+        readers.add(threading.current_thread().name)
+        return read(self, n)
+
+    monkeypatch.setattr(zipfile.ZipExtFile, "read", spied)
+    verify(full, history.keys())
+    assert "read events.jsonl" in readers, readers
+    changed = rewrite(full, tmp_path / "bad.zip", "events.jsonl", one_event(
+        2, lambda line: line.replace(b'"position":', b'"position":9', 1)))
+    with pytest.raises(BundleInvalid, match=r"line 2"):
+        verify(changed, history.keys())
+    data = full.read_bytes()
+    at = data.index(b"events.jsonl") + 400  # inside the member's deflated bytes
+    damaged = tmp_path / "damaged.zip"
+    damaged.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:])
+    with pytest.raises((zipfile.BadZipFile, zlib.error, BundleInvalid)):
+        verify(damaged, history.keys())
+    assert not [t for t in threading.enumerate() if t.name.startswith("read ")], "a reading thread outlived its bundle"
