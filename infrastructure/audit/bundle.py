@@ -267,12 +267,12 @@ class _Reader:
         if member["bytes"] != size:
             raise BundleInvalid(f"{name} holds {size} bytes, the manifest says {member['bytes']}")
 
-    def chunks(self, name: str, size: int = CHUNK) -> Iterator[tuple[int, bytes]]:
+    def chunks(self, name: str, size: int = CHUNK, ahead: bool = False) -> Iterator[tuple[int, bytes]]:
         """The member's complete lines, read about ``size`` bytes at a time and hashed as they go: ``(the number of
         the first line, the lines with their \n)``; checks that every line ends with ``\n`` and, at the end, the
-        member's hash."""
+        member's hash. ``ahead``: inflated and hashed by a thread of their own (:func:`_read_ahead`)."""
         digest, total, number, rest = hashlib.sha256(), 0, 1, b""
-        for piece in _read_ahead(self.archive, name, size, digest):
+        for piece in (_read_ahead if ahead else _read)(self.archive, name, size, digest):
             total += len(piece)
             end = piece.rfind(b"\n") + 1
             if not end:
@@ -285,9 +285,9 @@ class _Reader:
             raise BundleInvalid(f"line {number} of {name} does not end with a newline")
         self.check_digest(name, digest.hexdigest(), total)
 
-    def lines(self, name: str) -> Iterator[tuple[int, bytes]]:
+    def lines(self, name: str, ahead: bool = False) -> Iterator[tuple[int, bytes]]:
         """The member's lines (without their ``\n``) with their numbers, checked as :meth:`chunks` does."""
-        for first, chunk in self.chunks(name):
+        for first, chunk in self.chunks(name, CHUNK, ahead):
             yield from enumerate(_split(chunk), first)
 
     def head(self) -> TreeHead:
@@ -326,11 +326,21 @@ class _Reader:
             raise BundleInvalid(f"{CHECKPOINT}: {exc}") from None
 
 
+def _read(archive: zipfile.ZipFile, name: str, size: int, digest: Any) -> Iterator[bytes]:
+    """A member's bytes, ``size`` at a time, inflated and hashed into ``digest``."""
+    stream: IO[bytes]
+    with archive.open(name) as stream:
+        while piece := stream.read(size):
+            digest.update(piece)
+            yield piece
+
+
 def _read_ahead(archive: zipfile.ZipFile, name: str, size: int, digest: Any) -> Iterator[bytes]:
-    """A member's bytes, ``size`` at a time, inflated and hashed into ``digest`` one piece ahead by a thread of
-    their own: zlib, zipfile's CRC-32 and SHA-256 let go of the GIL on large pieces, so another core inflates the
-    next piece while this thread checks the lines of the last (inflating is about a quarter of the work). What the
-    reading raises is raised here, in its place; the thread ends when the pieces are not wanted any more."""
+    """:func:`_read` one piece ahead, by a thread of its own: zlib, zipfile's CRC-32 and SHA-256 let go of the GIL on
+    large pieces, so another core inflates the next piece while this thread checks the lines of the last (inflating
+    is about a quarter of one process's work; with worker processes this process does little else, and reads
+    without). What the reading raises is raised here, in its place; the thread ends when the pieces are not wanted
+    any more."""
     pieces: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=2)
     stop = threading.Event()
 
@@ -344,11 +354,10 @@ def _read_ahead(archive: zipfile.ZipFile, name: str, size: int, digest: Any) -> 
 
     def read() -> None:
         try:
-            stream: IO[bytes]
-            with archive.open(name) as stream:
-                while (piece := stream.read(size)) and not stop.is_set():
-                    digest.update(piece)
-                    put(piece)
+            for piece in _read(archive, name, size, digest):
+                if stop.is_set():
+                    return
+                put(piece)
             put(None)
         except BaseException as exc:  # given to the reader, in its place
             put(exc)
@@ -679,7 +688,7 @@ def _verify_events(reader: _Reader, head: TreeHead, jobs: int | None) -> _Seen:
         proven = _every_leaf(reader, head, order)
         if proven is not None:
             return proven
-    for number, line in reader.lines(EVENTS):
+    for number, line in reader.lines(EVENTS, ahead=True):
         order.follow(seen, fast.event(line) or _read_event(line, number, head), number)
     return seen
 
@@ -693,7 +702,7 @@ def _every_leaf(reader: _Reader, head: TreeHead, order: _Order) -> _Seen | None:
     seen, fast = _Seen(), _Fast(head, every_leaf=True)
     assert fast.paths is not None
     try:
-        for number, line in reader.lines(EVENTS):
+        for number, line in reader.lines(EVENTS, ahead=True):
             event = fast.event(line)
             if event is None:
                 return None
