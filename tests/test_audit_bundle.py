@@ -10,7 +10,7 @@ import sys
 import warnings
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -678,3 +678,25 @@ def test_the_events_are_inflated_one_piece_ahead_in_a_thread_that_ends_with_the_
     with pytest.raises((zipfile.BadZipFile, zlib.error, BundleInvalid)):
         verify(damaged, history.keys())
     assert not [t for t in threading.enumerate() if t.name.startswith("read ")], "a reading thread outlived its bundle"
+
+
+def test_a_path_found_wrong_only_lines_later_is_named_before_a_damaged_member_after_it(
+        history: SealedHistory, full: Path, tmp_path: Path, small_chunks: None,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A full bundle's right sibling is compared when its leaves come; a member that cannot be read past the line
+    that gave it is still refused naming that line, as the walk names it before reading further."""
+    item = orjson.loads(lines_of(full)[0])["inclusion_path"][-1]  # the tree's right half, in every line of the left
+    forged = hashlib.sha256(bytes.fromhex(item)).hexdigest().encode()
+    bad = rewrite(full, tmp_path / "bad.zip", "events.jsonl", lambda data: data.replace(item.encode(), forged))
+    read = bundle._read
+
+    def damaged(archive: zipfile.ZipFile, name: str, size: int, digest: Any) -> Iterator[bytes]:
+        for number, piece in enumerate(read(archive, name, size, digest)):
+            if number == 2 and name == bundle.EVENTS:
+                raise zlib.error("Error -3 while decompressing data: invalid distance too far back")
+            yield piece
+
+    assert len(chunking(full, history.keys())) > 3
+    monkeypatch.setattr(bundle, "_read", damaged)
+    with pytest.raises(BundleInvalid, match=r"^event at position 1 \(leaf 0, line 1\): its inclusion proof"):
+        verify(bad, history.keys())

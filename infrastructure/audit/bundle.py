@@ -25,6 +25,7 @@ import os
 import queue
 import threading
 import zipfile
+import zlib
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -698,7 +699,8 @@ def _every_leaf(reader: _Reader, head: TreeHead, order: _Order) -> _Seen | None:
     what the lines prove when every line reads as the exporter writes it, every check passes and every path is the
     tree's; else ``None`` (nothing is refused here), and the caller verifies the lines again, path by path, which
     names the first failure as it always did. Passing here implies passing there: each path is the tree's, so its
-    walk ends at the root."""
+    walk ends at the root. A member that cannot be read gives ``None`` too: a path found wrong only lines later (a
+    right sibling) would have been named first, before the damage was read."""
     seen, fast = _Seen(), _Fast(head, every_leaf=True)
     assert fast.paths is not None
     try:
@@ -707,7 +709,7 @@ def _every_leaf(reader: _Reader, head: TreeHead, order: _Order) -> _Seen | None:
             if event is None:
                 return None
             order.follow(seen, event, number)
-    except BundleInvalid:
+    except (BundleInvalid, zipfile.BadZipFile, zlib.error, EOFError, OSError):
         return None
     return seen if fast.paths.complete() else None
 
