@@ -480,7 +480,8 @@ class _Fast:
     exporter's encoding puts its fields (the shown fields are not read at all, the base64 text is decoded as it is
     given), only the small parts are parsed, and the rebuilt encoding must equal the whole line — so a cut in the
     wrong place (a field holding what looks like a delimiter) gives another line, and the strict reading. Inclusion
-    proofs go through :class:`merkle.Inclusions`, which decodes and hashes only what consecutive proofs do not share."""
+    proofs go through :class:`merkle.Inclusions`, which decodes and hashes only what consecutive proofs do not share,
+    or, for a full bundle's lines in order, :class:`merkle.Paths`, which compares them with the tree of the leaves."""
 
     def __init__(self, head: TreeHead, every_leaf: bool = False):
         self.size = head.tree_size
