@@ -86,6 +86,31 @@ def admit(saves: Sequence[Save], versions: Mapping[UUID | str, int],
     return decided
 
 
+def preconditions(saves: Sequence[Save]) -> dict[UUID | str, int] | None:
+    """What a group needs of the stored log for every save of it to hold together: each record it read or changes at
+    the version its first save decided on (a record absent at 0) — ``None`` when the saves cannot all hold whatever
+    is stored (two decided on the same state of a record, or gave one idempotency key), so that :func:`admit` must
+    decide each save under the lock. When the stored versions match, :func:`admit` would admit every save."""
+    expected: dict[UUID | str, int] = {}
+    left: dict[UUID | str, int] = {}
+    keys: set[tuple[str, str]] = set()
+    for save in saves:
+        first: dict[UUID | str, int] = {}
+        for e in save.events:
+            first[e.originator_id] = min(first.get(e.originator_id, e.originator_version), e.originator_version)
+        for record, version in [*save.read.items(), *((i, v - 1) for i, v in first.items())]:
+            if (left[record] if record in left else expected.setdefault(record, version)) != version:
+                return None
+        for e in save.events:
+            left[e.originator_id] = max(left.get(e.originator_id, 0), e.originator_version)
+        if save.receipt is not None:
+            key = (save.receipt.scope, save.receipt.key)
+            if key in keys:
+                return None
+            keys.add(key)
+    return expected
+
+
 def involved(saves: Iterable[Save]) -> list[UUID | str]:
     """Every record a group changes or read: the versions read under the lock."""
     ids: set[UUID | str] = set()

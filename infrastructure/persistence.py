@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -29,14 +29,14 @@ from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from eventsourcing.utils import get_topic, resolve_topic, retry
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composable, Identifier
+from psycopg.sql import SQL, Composable, Composed, Identifier, Literal
 from pydantic import BaseModel
 from sqlalchemy import Column, LargeBinary, Table
 
 from application.ports import Receipt, StoredReceipt
 from domain.base import upcast
 from infrastructure.durable import DURABLE
-from infrastructure.group_commit import GroupCommit, Refused, Save, admit, involved
+from infrastructure.group_commit import GroupCommit, Refused, Save, admit, involved, preconditions
 from projections.columns import BigInt, Key
 
 
@@ -232,6 +232,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
                 "FOR EACH STATEMENT EXECUTE FUNCTION {schema}.{function}()"
             ).format(trigger=Identifier(f"{self.events_table_name}_no_truncate"), schema=schema, table=table,
                      function=function),
+            self._create_append_function(schema, table),
         ]
         # Under the table lock the transaction's own events are the last: their highest id is the receipt's position.
         self.insert_receipt_statement = SQL(
@@ -265,7 +266,14 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         self.select_ids_statement = SQL(
             "SELECT notification_id FROM {schema}.{table} WHERE notification_id > %s ORDER BY notification_id"
         ).format(schema=schema, table=table)
-        self.insert_alone_statement = self.insert_events_statement.as_bytes()
+        self.append_statement = SQL(
+            "SELECT * FROM {schema}.{append}(%s::{schema}.{stored}[], %s::{id}[], %s::bigint[], "
+            "%s::text[], %s::text[], %s::text[], %s::bytea[], %s::{id}[], %s::bigint[], %s)"
+        ).format(schema=schema, append=Identifier(f"{self.events_table_name}_append"),
+                 stored=Identifier(self.stored_event_type_name),
+                 id=Identifier(self.datastore.originator_id_type)).as_bytes()
+        self.lock_timeout = f"{self.datastore.lock_timeout}s"
+        """The library's ``SET LOCAL lock_timeout`` before its table lock, set by the append function."""
         self.insert_grouped_statement = (self.insert_events_statement
                                          + SQL(", originator_id, originator_version")).as_bytes()
         self.select_receipts_statement = SQL(
@@ -309,42 +317,83 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
     def _notify_channel(self, curs: Any) -> None:
         curs.execute(self.notify_statement)
 
-    def _insert_alone(self, save: Save) -> list[int]:
-        """One transaction, one round trip before the commit: the table lock (which keeps notification ids in
-        commit order), the versions of the records the command read, the notification, the events and the
-        receipt are pipelined and synced once (the library syncs the receipt separately)."""
-        read, receipt = save.read, save.receipt
+    def _create_append_function(self, schema: Identifier, table: Identifier) -> Composed:
+        """The append function (issue #15): a command's save, or a group's, in **one statement** — one round trip, its
+        transaction the statement's own, committed before the answer. Under the library's table lock (which keeps
+        notification ids in commit order), it checks that every record in ``ids`` is at its version in ``versions``
+        (a record absent at 0) and returns no row, writing nothing, if one is not; else it inserts the events in the
+        given order, the receipts each at the position of the event given by ``at_ids``/``at_versions``, notifies
+        the followers' channel and returns each event's position. A key taken (an event's version, a receipt's key)
+        fails the statement: nothing is written."""
+        return SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{append}(events {schema}.{stored}[], ids {id}[], versions bigint[], "
+            "scopes text[], keys text[], fingerprints text[], responses bytea[], at_ids {id}[], at_versions bigint[], "
+            "timeout text) RETURNS TABLE (log_position bigint, record_id {id}, record_version bigint) "
+            "LANGUAGE plpgsql AS $$ BEGIN "
+            "PERFORM set_config('lock_timeout', timeout, true); "
+            "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+            "IF EXISTS (SELECT FROM unnest(ids, versions) AS expected (record, version) "
+            "WHERE COALESCE((SELECT MAX(e.originator_version) FROM {schema}.{table} AS e "
+            "WHERE e.originator_id = expected.record), 0) <> expected.version) THEN RETURN; END IF; "
+            "PERFORM pg_notify({channel}, ''); "
+            "RETURN QUERY WITH inserted AS ("
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM unnest(events) AS e "
+            "RETURNING notification_id, originator_id, originator_version), "
+            "stamped AS (INSERT INTO {schema}.{receipts} "
+            "SELECT r.scope, r.key, r.fingerprint, r.response, inserted.notification_id "
+            "FROM unnest(scopes, keys, fingerprints, responses, at_ids, at_versions) "
+            "AS r (scope, key, fingerprint, response, record, version) "
+            "JOIN inserted ON inserted.originator_id = r.record AND inserted.originator_version = r.version) "
+            "SELECT inserted.notification_id, inserted.originator_id, inserted.originator_version FROM inserted; "
+            "END $$"
+        ).format(schema=schema, table=table, append=Identifier(f"{self.events_table_name}_append"),
+                 stored=Identifier(self.stored_event_type_name), id=Identifier(self.datastore.originator_id_type),
+                 receipts=Identifier(RECEIPTS_TABLE), channel=Literal(self.channel_name))
+
+    def _append(self, saves: Sequence[Save],
+                expected: Mapping[UUID, int] | Mapping[UUID | str, int]) -> dict[tuple[Any, int], int] | None:
+        """The saves' events and receipts by the append function, if every record in ``expected`` is at its version
+        (else ``None``: nothing was written): each event's position by its (record, version)."""
         rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
-                for e in save.events]
-        failure: Exception | None = None
-        ids: list[int] = []
-        with self.datastore.get_connection() as conn:
-            with conn.pipeline() as pipeline, conn.transaction(), \
-                    conn.cursor() as curs, conn.cursor() as versions, conn.cursor() as inserted:
-                try:
-                    self._lock_table(curs)
-                    if read:
-                        versions.execute(self.select_versions_statement, (list(read),), prepare=True)
-                    self._notify_channel(curs)
-                    inserted.execute(self.insert_alone_statement, (rows,), prepare=True)
-                    if receipt is not None:
-                        curs.execute(self.insert_receipt_statement,
-                                     (receipt.scope, receipt.key, receipt.fingerprint, receipt.response),
-                                     prepare=True)
-                    pipeline.sync()  # a duplicate key raises IntegrityError here, not at the commit
-                    ids = [row["notification_id"] for row in inserted.fetchall()]
-                except Exception as exc:  # re-raised outside the pipeline (psycopg warns otherwise)
-                    failure = exc
-                if failure is None and read:
-                    # Raised inside the transaction: it rolls back.
-                    _check_versions(read, {r["originator_id"]: r["version"] for r in versions.fetchall()})
-            if failure is not None:
-                raise failure
-        return ids
+                for s in saves for e in s.events]
+        stamped = [(s.receipt, s.events[-1]) for s in saves if s.receipt is not None and s.events]
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self.append_statement, (
+                rows, list(expected), list(expected.values()),
+                [r.scope for r, _ in stamped], [r.key for r, _ in stamped], [r.fingerprint for r, _ in stamped],
+                [r.response for r, _ in stamped], [e.originator_id for _, e in stamped],
+                [e.originator_version for _, e in stamped], self.lock_timeout), prepare=True)
+            positions = {(record, version): position for position, record, version in curs.fetchall()}
+        return positions if positions or not rows else None
+
+    def _insert_alone(self, save: Save) -> list[int]:
+        """One save in one statement (:meth:`_append`): the records it read checked, the events and the receipt;
+        a record read at another version raises :class:`Stale`, a changed state's version or the key taken
+        ``IntegrityError`` — nothing written either way."""
+        positions = self._append([save], save.read)
+        if positions is None:
+            raise Stale(f"changed since read: {', '.join(str(i) for i in save.read)}")
+        return [positions[(e.originator_id, e.originator_version)] for e in save.events]
 
     def _insert_group(self, group: list[Save]) -> list[list[int] | Refused]:
-        """Two or more commands' saves in one transaction and one commit (``infrastructure.group_commit``), in two
-        round trips as one save alone. Under the table lock, pipelined: the versions of every record the group
+        """Two or more commands' saves in one transaction and one commit (``infrastructure.group_commit``). When the
+        saves can all hold together (:func:`preconditions`), in one statement (:meth:`_append`), which writes them
+        all if the log still holds what they decided on; otherwise, or if it does not (a record changed meanwhile, a
+        key taken), each save is decided under the lock (:meth:`_decide_group`)."""
+        expected = preconditions(group)
+        if expected is not None:
+            try:
+                positions = self._append(group, expected)
+            except IntegrityError:  # a version or an idempotency key taken: nothing was written
+                positions = None
+            if positions is not None:
+                return [[positions[(e.originator_id, e.originator_version)] for e in s.events] for s in group]
+        return self._decide_group(group)
+
+    def _decide_group(self, group: list[Save]) -> list[list[int] | Refused]:
+        """A group whose saves may not all hold, decided save by save in one transaction, in two round trips.
+        Under the table lock, pipelined: the versions of every record the group
         changes or read, the receipts of its idempotency keys, the notification; then each save is admitted or
         refused on its own (:func:`admit`), and the admitted ones' events go in with one ``INSERT`` (in queue order,
         so their notification ids follow it), their receipts each at its last event's position, and the commit."""

@@ -12,13 +12,14 @@ from uuid import UUID, uuid4
 
 import pytest
 from eventsourcing.persistence import StoredEvent
+from psycopg.sql import SQL
 
 from api.bootstrap import System
 from application import organisation as o
 from application.ports import Receipt
 from domain.units import RiskColour, RiskColourGraded
 from infrastructure import group_commit
-from infrastructure.group_commit import Refused, Save, admit
+from infrastructure.group_commit import Refused, Save, admit, preconditions
 from tests.builders import World
 from tests.conftest import REGISTRAR
 
@@ -47,6 +48,61 @@ def test_each_save_of_a_group_is_decided_as_if_committed_alone_in_queue_order(ba
     assert all(isinstance(d, Refused) for d in decided if d is not None)
 
 
+def test_a_group_whose_saves_all_hold_together_needs_each_record_at_the_version_its_first_save_decided_on(
+        backend: str) -> None:
+    a, b, c = uuid4(), uuid4(), uuid4()
+    together = [
+        Save([event(a, 4)], {c: 1}, Receipt("s", "k", "f", b"{}")),
+        Save([event(b, 1), event(b, 2)], {a: 4}, None),  # reads a as the first leaves it
+        Save([event(a, 5)], {}, Receipt("s", "k2", "f", b"{}")),  # continues a from the first
+        Save([event(c, 2)], {b: 2}, None),  # changes c, which the first read at 1
+    ]
+    assert preconditions(together) == {a: 3, b: 0, c: 1}
+    assert admit(together, {a: 3, c: 1}, set()) == [None] * 4  # where they hold, each is admitted
+    assert preconditions([Save([event(a, 4)], {}, None), Save([event(a, 4)], {}, None)]) is None  # one state twice
+    assert preconditions([Save([event(a, 4)], {}, None), Save([event(c, 2)], {a: 3}, None)]) is None  # read a at 3
+    assert preconditions([Save([event(a, 4)], {a: 2}, None)]) is None  # read at 2, changed from 3
+    key = Receipt("s", "k", "f", b"{}")
+    assert preconditions([Save([event(a, 4)], {}, key), Save([event(b, 1)], {}, key)]) is None  # one key twice
+
+
+def test_a_group_that_holds_is_written_by_one_statement_and_one_changed_meanwhile_is_decided_save_by_save(
+        system: System, grouped: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Three saves that hold together go in by one statement of the append function, without the group's decision
+    under the lock; when a record one of them read was changed meanwhile (here by a save outside the group, in
+    another transaction), that statement writes nothing and the group is decided save by save: only that save is
+    refused, the other two commit."""
+    recorder = system.store.recorder
+    decided: list[int] = []
+    decide = recorder._decide_group
+
+    def counted(group: list[Save]) -> Any:
+        decided.append(len(group))
+        return decide(group)
+
+    monkeypatch.setattr(recorder, "_decide_group", counted)
+    ids = [uuid4() for _ in range(4)]
+    grouped(3)
+    results = in_threads(*((lambda i=i: recorder.insert_events([event(ids[i], 1)])) for i in range(3)))
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert grouped.groups == [3]
+    assert decided == []
+    head = system.store.head()
+    recorder._insert_alone(Save([event(ids[3], 1)], {}, None))  # another writer changes ids[3] first
+    grouped(3)
+    results = in_threads(
+        lambda: recorder.insert_events([event(ids[0], 2)]),
+        lambda: recorder.insert_events([event(ids[1], 2)], read={ids[3]: 0}),  # decided on ids[3] before that
+        lambda: recorder.insert_events([event(ids[2], 2)]),
+    )
+    assert isinstance(results[1], Refused)
+    assert not [r for i, r in enumerate(results) if i != 1 and isinstance(r, Exception)], results
+    assert grouped.groups[-1] == 3
+    assert decided == [3]
+    stored = {(n.originator_id, n.originator_version) for n in recorder.select_notifications(head + 1, 10)}
+    assert stored == {(ids[0], 2), (ids[2], 2), (ids[3], 1)}
+
+
 @pytest.fixture
 def grouped(system: System, monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
     """``grouped(n)``: the next group's leader waits (up to 30 s, not a timing: it goes on as soon as they queued) for
@@ -69,6 +125,7 @@ def grouped(system: System, monkeypatch: pytest.MonkeyPatch) -> Callable[[int], 
     monkeypatch.setattr(recorder.group, "_together", counted)
 
     def expect(n: int) -> None:
+        monkeypatch.setattr(group_commit, "GATHER_SECONDS", 30.0)
         recorder.group._writers = n
 
     expect.groups = groups  # type: ignore[attr-defined]
@@ -148,12 +205,25 @@ def test_a_group_that_fails_writes_nothing_and_each_save_goes_alone(system: Syst
 
 def test_a_group_that_fails_after_its_insert_commits_nothing_of_it(system: System, grouped: Any,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """An exception after the group's events went in (here: its receipts' statement) rolls the whole transaction
-    back; the saves written alone afterwards are the only ones stored, each once."""
+    """An exception after the group's events and receipts went in (here: a division by zero over the rows the
+    append function returned, in the same statement) rolls the whole transaction back; the saves written alone
+    afterwards are the only ones stored, each once."""
     recorder = system.store.recorder
     head = system.store.head()
     ids = [uuid4() for _ in range(3)]
-    monkeypatch.setattr(recorder, "insert_receipt_at_statement", "INSERT INTO no_such_table VALUES (%s)")
+    failing = SQL("SELECT * FROM ({0}) AS appended WHERE 1 / (log_position - log_position) = 0").format(
+        SQL(recorder.append_statement.decode())).as_bytes()
+    append = recorder._append
+
+    def failing_for_a_group(saves: list[Save], expected: Any) -> Any:
+        statement = recorder.append_statement
+        recorder.append_statement = failing if len(saves) > 1 else statement
+        try:
+            return append(saves, expected)
+        finally:
+            recorder.append_statement = statement
+
+    monkeypatch.setattr(recorder, "_append", failing_for_a_group)
     grouped(3)
     results = in_threads(*(
         (lambda i=i: recorder.insert_events([event(ids[i], 1), event(ids[i], 2)],
