@@ -267,10 +267,9 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             "SELECT notification_id FROM {schema}.{table} WHERE notification_id > %s ORDER BY notification_id"
         ).format(schema=schema, table=table)
         self.append_statement = SQL(
-            "SELECT * FROM {schema}.{append}(%s::{schema}.{stored}[], %s::{id}[], %s::bigint[], "
-            "%s::text[], %s::text[], %s::text[], %s::bytea[], %s::{id}[], %s::bigint[], %s)"
+            "SELECT * FROM {schema}.{append}(%b::{id}[], %b::bigint[], %b::text[], %b::bytea[], %b::{id}[], "
+            "%b::bigint[], %b::text[], %b::text[], %b::text[], %b::bytea[], %b::{id}[], %b::bigint[], %s)"
         ).format(schema=schema, append=Identifier(f"{self.events_table_name}_append"),
-                 stored=Identifier(self.stored_event_type_name),
                  id=Identifier(self.datastore.originator_id_type)).as_bytes()
         self.lock_timeout = f"{self.datastore.lock_timeout}s"
         """The library's ``SET LOCAL lock_timeout`` before its table lock, set by the append function."""
@@ -326,9 +325,10 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         the followers' channel and returns each event's position. A key taken (an event's version, a receipt's key)
         fails the statement: nothing is written."""
         return SQL(
-            "CREATE OR REPLACE FUNCTION {schema}.{append}(events {schema}.{stored}[], ids {id}[], versions bigint[], "
-            "scopes text[], keys text[], fingerprints text[], responses bytea[], at_ids {id}[], at_versions bigint[], "
-            "timeout text) RETURNS TABLE (log_position bigint, record_id {id}, record_version bigint) "
+            "CREATE OR REPLACE FUNCTION {schema}.{append}(event_ids {id}[], event_versions bigint[], topics text[], "
+            "states bytea[], ids {id}[], versions bigint[], scopes text[], keys text[], fingerprints text[], "
+            "responses bytea[], at_ids {id}[], at_versions bigint[], timeout text) "
+            "RETURNS TABLE (log_position bigint, record_id {id}, record_version bigint) "
             "LANGUAGE plpgsql AS $$ BEGIN "
             "PERFORM set_config('lock_timeout', timeout, true); "
             "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
@@ -338,7 +338,7 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             "PERFORM pg_notify({channel}, ''); "
             "RETURN QUERY WITH inserted AS ("
             "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
-            "SELECT e.originator_id, e.originator_version, e.topic, e.state FROM unnest(events) AS e "
+            "SELECT * FROM unnest(event_ids, event_versions, topics, states) "
             "RETURNING notification_id, originator_id, originator_version), "
             "stamped AS (INSERT INTO {schema}.{receipts} "
             "SELECT r.scope, r.key, r.fingerprint, r.response, inserted.notification_id "
@@ -348,24 +348,24 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             "SELECT inserted.notification_id, inserted.originator_id, inserted.originator_version FROM inserted; "
             "END $$"
         ).format(schema=schema, table=table, append=Identifier(f"{self.events_table_name}_append"),
-                 stored=Identifier(self.stored_event_type_name), id=Identifier(self.datastore.originator_id_type),
+                 id=Identifier(self.datastore.originator_id_type),
                  receipts=Identifier(RECEIPTS_TABLE), channel=Literal(self.channel_name))
 
     def _append(self, saves: Sequence[Save],
                 expected: Mapping[UUID, int] | Mapping[UUID | str, int]) -> dict[tuple[Any, int], int] | None:
         """The saves' events and receipts by the append function, if every record in ``expected`` is at its version
         (else ``None``: nothing was written): each event's position by its (record, version)."""
-        rows = [self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
-                for s in saves for e in s.events]
+        events = [e for s in saves for e in s.events]
         stamped = [(s.receipt, s.events[-1]) for s in saves if s.receipt is not None and s.events]
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(self.append_statement, (
-                rows, list(expected), list(expected.values()),
+                [e.originator_id for e in events], [e.originator_version for e in events], [e.topic for e in events],
+                [e.state for e in events], list(expected), list(expected.values()),
                 [r.scope for r, _ in stamped], [r.key for r, _ in stamped], [r.fingerprint for r, _ in stamped],
                 [r.response for r, _ in stamped], [e.originator_id for _, e in stamped],
                 [e.originator_version for _, e in stamped], self.lock_timeout), prepare=True)
             positions = {(record, version): position for position, record, version in curs.fetchall()}
-        return positions if positions or not rows else None
+        return positions if positions or not events else None
 
     def _insert_alone(self, save: Save) -> list[int]:
         """One save in one statement (:meth:`_append`): the records it read checked, the events and the receipt;
