@@ -147,7 +147,8 @@ class GroupCommit:
     def save(self, save: Save) -> list[int]:
         with self._lock:
             self._queue.append(save)
-            self._arrived.notify()
+            if len(self._queue) >= self._writers:  # the leader gathering waits for this many: wake it once
+                self._arrived.notify()
             leads = not self._leading
             self._leading = True
         if not leads:
