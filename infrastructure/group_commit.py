@@ -8,11 +8,15 @@ them all in one transaction under the one lock, and answers each — while the o
 done the first writer still waiting leads the next group. No writer waits on a timer: a group is whatever queued
 while the previous one was committing, so one writer alone commits alone, as before.
 
-Each save in a group is decided on its own (:func:`admit`): under the lock, the versions of every record the group
-changes or read, and the receipts of its idempotency keys, are read once; a save whose versions no longer hold (or
-whose key was used first) is refused alone with ``IntegrityError`` — its command is decided again
-(``application.service``) — and the others commit. A group whose transaction fails for any other reason writes
-nothing; each of its saves is then written alone, so an exception is its own save's and the others commit.
+Each save in a group is decided on its own. When the saves can all hold together (:func:`preconditions`: no two
+decided on the same state of a record or gave one idempotency key), the group goes in by one statement that checks
+under the lock that every record is still at the version its saves decided on and writes them all, or nothing (the
+recorder's append function). Otherwise, or when that statement wrote nothing, the versions of every record the group
+changes or read, and the receipts of its idempotency keys, are read once under the lock (:func:`admit`): a save whose
+versions no longer hold (or whose key was used first) is refused alone with ``IntegrityError`` — its command is
+decided again (``application.service``) — and the others commit. A group whose transaction fails for any other
+reason writes nothing; each of its saves is then written alone, so an exception is its own save's and the others
+commit.
 """
 
 from __future__ import annotations

@@ -127,7 +127,7 @@ def channel(schema: str, table: str) -> str:
 COPY_FROM = 64
 """PostgreSQL: a save of at least this many events (a bulk import's batch: ``bench/generator.py``'s
 ``BufferedLog``, a migration) is written with ``COPY`` (:meth:`PostgresEventRecorder._copy_events`); a command's few
-events keep the pipelined ``INSERT`` (one round trip before the commit)."""
+events go in by the append function (one statement, its commit included: :meth:`PostgresEventRecorder._append`)."""
 
 LogRow = tuple[int, bytes, int, str, bytes]
 """A stored event as the audit sealer reads it: position, the aggregate id's 16 bytes, version, topic, stored bytes."""
