@@ -1,7 +1,9 @@
 """Group commit (issue #15) against what it replaced, in one process and the same minutes: ``writers`` threads of
-``GradeRiskColour`` commands on PostgreSQL, in rounds that alternate four modes — *before* (each save in its own
-transaction, the writers queueing for the table lock: the code before group commit), *group* (this code), *group
-without the gather wait* (``GATHER_SECONDS = 0``) and the library's ``Application.save`` of a trivial aggregate —
+``GradeRiskColour`` commands on PostgreSQL, in rounds that alternate five modes — *before* (each save in its own
+transaction, the writers queueing for the table lock, as before group commit), *group* (this code: a group that holds
+together in one statement of the append function), *group, decided save by save* (every group read and decided
+under the lock before its insert, two round trips: the tenth round's code before), *group without the gather wait*
+(``GATHER_SECONDS = 0``) and the library's ``Application.save`` of a trivial aggregate —
 printing each mode's median commands/s, its ratio to the library and the client's CPU per command. Short runs in many
 rounds, so that the load of a shared machine falls alike on every mode.
 
@@ -24,7 +26,7 @@ from bench.suite import Counter, bootstrap, enterprises, grade, library, store, 
 from infrastructure import group_commit
 from infrastructure.group_commit import Save
 
-MODES = ("before", "group", "group, no gather", "library")
+MODES = ("before", "group", "group, decided save by save", "group, no gather", "library")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -44,6 +46,7 @@ def main(argv: list[str] | None = None) -> None:
             ids = [c.id for c in counters]
             recorder = system.store.recorder
             grouped = recorder.insert_events
+            together = recorder.group._together
             gather = group_commit.GATHER_SECONDS
 
             def alone(stored_events: Any, **kwargs: Any) -> list[int]:
@@ -58,6 +61,8 @@ def main(argv: list[str] | None = None) -> None:
 
             def run(mode: str) -> float:
                 recorder.insert_events = alone if mode == "before" else grouped
+                recorder.group._together = recorder._decide_group if mode == "group, decided save by save" \
+                    else together
                 group_commit.GATHER_SECONDS = 0.0 if mode == "group, no gather" else gather
                 write: Callable[[int, int], object] = save if mode == "library" else \
                     (lambda w, i: grade(system, units[w::count], i))
@@ -73,6 +78,7 @@ def main(argv: list[str] | None = None) -> None:
                     cpu[mode].append((time.process_time() - started) / (count * per))
         finally:
             recorder.insert_events = grouped
+            recorder.group._together = together
             group_commit.GATHER_SECONDS = gather
             system.close()
             lib.close()
