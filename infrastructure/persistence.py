@@ -357,13 +357,15 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         (else ``None``: nothing was written): each event's position by its (record, version)."""
         events = [e for s in saves for e in s.events]
         stamped = [(s.receipt, s.events[-1]) for s in saves if s.receipt is not None and s.events]
+        # No versions to check, no receipts: NULL arrays, not empty lists (psycopg dumps each list in Python).
+        receipts = ([r.scope for r, _ in stamped], [r.key for r, _ in stamped], [r.fingerprint for r, _ in stamped],
+                    [r.response for r, _ in stamped], [e.originator_id for _, e in stamped],
+                    [e.originator_version for _, e in stamped]) if stamped else (None,) * 6
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(self.append_statement, (
                 [e.originator_id for e in events], [e.originator_version for e in events], [e.topic for e in events],
-                [e.state for e in events], list(expected), list(expected.values()),
-                [r.scope for r, _ in stamped], [r.key for r, _ in stamped], [r.fingerprint for r, _ in stamped],
-                [r.response for r, _ in stamped], [e.originator_id for _, e in stamped],
-                [e.originator_version for _, e in stamped], self.lock_timeout), prepare=True)
+                [e.state for e in events], list(expected) or None, list(expected.values()) or None, *receipts,
+                self.lock_timeout), prepare=True)
             positions = {(record, version): position for position, record, version in curs.fetchall()}
         return positions if positions or not events else None
 
