@@ -5,31 +5,30 @@ The request body is the command minus the fields the path supplies; the actor co
 the OpenAPI operation names its command (``x-command``).
 
 A command's route answers an ordinary request — a JSON body, a valid bearer token, the headers absent or plainly
-valid — without FastAPI's generic request handling (:class:`CommandRoute`): the endpoint gets the arguments FastAPI
-would have given it and writes its answer itself; anything else goes through FastAPI's handling, which alone answers
-every refusal. FastAPI's handling of a command — its dependency solving, the result validated again and a second
-thread-pool hop — was about half of the HTTP layer's CPU for a command (issue #15; docs/performance.md, "Ninth
-round, a command's HTTP overhead").
+valid — without FastAPI's generic request handling (``api.short_way``, :class:`CommandRoute`): the endpoint gets the
+arguments FastAPI would have given it and writes its answer itself; anything else goes through FastAPI's handling,
+which alone answers every refusal. FastAPI's handling of a command — its dependency solving, the result validated
+again and a second thread-pool hop — was about half of the HTTP layer's CPU for a command (issue #15;
+docs/performance.md, "Ninth round, a command's HTTP overhead").
 """
 
 from __future__ import annotations
 
 import inspect
 import re
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Body, Request, Response, status
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from pydantic import TypeAdapter, ValidationError
-from starlette.types import Message, Receive
 
 from api.auth import authenticated, bearer
 from api.deps import KEY_LENGTH, CorrelationId, IdempotencyKey, PrincipalDep, SystemDep, body_of, system
 from api.problems import responses
+from api.short_way import ShortRoute
 from application.commands import Command
 from application.service import CommandResult
 
@@ -99,35 +98,10 @@ def command_route(router: APIRouter, path: str, command: type[Command], summary:
 def route_class(arguments: Arguments) -> type[APIRoute]:
     """The route class of one command (see the module)."""
 
-    class CommandRoute(APIRoute):
+    class CommandRoute(ShortRoute):
         """A command's route: the endpoint called at once with ``arguments`` when they are found."""
 
-        def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-            handle = super().get_route_handler()
-            endpoint = self.endpoint
-
-            async def handler(request: Request) -> Response:
-                if getattr(request.app, "dependency_overrides", None):  # the dependencies as overridden: FastAPI's
-                    return await handle(request)
-                try:
-                    await request.body()  # FastAPI's handling reads it first too, and finds it kept
-                except Exception as error:  # it meets the same error reading a new request
-                    return await handle(Request(request.scope, _raising(error)))
-                found = await arguments(request)
-                if found is None:
-                    return await handle(request)
-                response: Response = await run_in_threadpool(endpoint, **found)
-                return response
-
-            return handler
+        async def arguments(self, request: Request) -> dict[str, Any] | None:
+            return await arguments(request)
 
     return CommandRoute
-
-
-def _raising(error: Exception) -> Receive:
-    """A request's ``receive`` that raises ``error`` again."""
-
-    async def receive() -> Message:
-        raise error
-
-    return receive

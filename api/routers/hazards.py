@@ -15,6 +15,7 @@ from api.problems import READ_PROBLEMS, responses
 from api.routers.hazards_views import HazardFact, HazardView, ListingBoard, StatisticsRow
 from api.routing import Router
 from api.rows import Rows
+from api.short_way import ReadRoute
 from application import hazards as h
 from application.authorization import Forbidden
 from domain.bounds import Day, Position
@@ -62,9 +63,6 @@ def hazard_view(row: dict[str, Any]) -> HazardView:
 HAZARDS = Rows(HazardView)
 
 
-@router.get("/hazards", responses=READ_PROBLEMS, dependencies=[Depends(consistent("hazard_ledger", "directory"))],
-            response_model=list[HazardView],
-            summary="The hazard ledger (隐患台账) as it stood at as_of, as recorded by known_at")
 def hazard_ledger(
     system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None, jurisdiction: Jurisdiction = None,
     unit_id: UUID | None = None, sector: Annotated[str | None, Query(max_length=50)] = None,
@@ -81,14 +79,23 @@ def hazard_ledger(
     return HAZARDS.response(hazard_row(r) for r in rows)
 
 
-@router.get("/hazards/major", responses=READ_PROBLEMS,
-            dependencies=[Depends(consistent("hazard_ledger", "directory"))], response_model=list[HazardView],
-            summary="The major-hazard ledger (重大事故隐患台账): the hazard ledger's major hazards")
+LEDGER: dict[str, Any] = {
+    "methods": ["GET"], "responses": READ_PROBLEMS, "response_model": list[HazardView],
+    "dependencies": [Depends(consistent("hazard_ledger", "directory"))], "route_class_override": ReadRoute}
+"""The ledger pages' routes: read the short way (``api.short_way``), the page's CPU being issue #15's figure."""
+router.add_api_route("/hazards", hazard_ledger, **LEDGER,
+                     summary="The hazard ledger (隐患台账) as it stood at as_of, as recorded by known_at")
+
+
 def major_hazard_ledger(system: SystemDep, who: ReaderDep, as_of: AsOf = None, known_at: KnownAt = None,
                         jurisdiction: Jurisdiction = None, open_only: Annotated[bool, Query(alias="open")] = False,
                         limit: Limit = 100, offset: Offset = 0) -> Response:
     return hazard_ledger(system, who, as_of=as_of, known_at=known_at, jurisdiction=jurisdiction,
                          grade=HazardGrade.major, open_only=open_only, limit=limit, offset=offset)
+
+
+router.add_api_route("/hazards/major", major_hazard_ledger, **LEDGER,
+                     summary="The major-hazard ledger (重大事故隐患台账): the hazard ledger's major hazards")
 
 
 @router.get("/hazards/{hazard_id}", responses=responses(401, 403, 404, 503),
