@@ -265,7 +265,7 @@ class HazardQueries:
         with self.db.read() as conn:
             result = conn.execute(query, values)
             columns = tuple(result.keys())
-            rows = [dict(zip(columns, row, strict=True)) for row in result]
+            rows = [dict(zip(columns, row, strict=True)) for row in result.all()]
         units = self.directory.unit_names({r["unit_id"] for r in rows})
         for row in rows:
             unit = units.get(row["unit_id"], {})
