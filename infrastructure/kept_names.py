@@ -11,10 +11,11 @@ differs, are never older than the row says. One statement on the row, the names'
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Row, select
+from sqlalchemy import Connection, Row, select
 
 from infrastructure.database import Database
 from infrastructure.following import TRACKING
@@ -29,19 +30,21 @@ class KeptNames(DirectoryQueries):
 
     def __init__(self, db: Database):
         super().__init__(db)
-        self._kept: tuple[Row[Any] | None, dict[str, dict[str, Any]]] = (None, {})
+        self._kept: tuple[Row[Any, Any, Any] | None, dict[str, dict[str, Any]]] = (None, {})
 
-    def unit_names(self, unit_ids: Collection[UUID | str | None]) -> dict[str, dict[str, Any]]:
+    def unit_names(self, unit_ids: Collection[UUID | str | None], *,
+                   within: Connection | None = None) -> dict[str, dict[str, Any]]:
         wanted = {str(i) for i in unit_ids if i is not None}
         if not wanted:
             return {}
-        with self.db.read() as conn:
+        reading: AbstractContextManager[Connection] = self.db.read() if within is None else nullcontext(within)
+        with reading as conn:
             stands = conn.execute(_STANDS).one_or_none()
-        row, kept = self._kept
-        if stands is None or stands != row:
-            kept = {}
-        missing = wanted - kept.keys()
-        if missing:
-            kept = {**kept, **super().unit_names(missing)}
-            self._kept = stands, kept
+            row, kept = self._kept
+            if stands is None or stands != row:
+                kept = {}
+            missing = wanted - kept.keys()
+            if missing:
+                kept = {**kept, **super().unit_names(missing, within=conn)}
+                self._kept = stands, kept
         return {unit: kept[unit] for unit in wanted if unit in kept}

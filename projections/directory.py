@@ -10,6 +10,7 @@ these tables, which are the directory's own (docs/DEVELOPING.md, "Read models": 
 from __future__ import annotations
 
 from collections.abc import Collection
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -474,12 +475,14 @@ class DirectoryQueries:
         return self._all(select(SECTOR_LEADS).where(within(c.jurisdiction, scope)).order_by(c.jurisdiction, c.sector))
 
     # --- for other read models: names and audiences by id ----------------------------------------------------
-    def unit_names(self, unit_ids: Collection[UUID | str | None]) -> dict[str, dict[str, Any]]:
+    def unit_names(self, unit_ids: Collection[UUID | str | None], *,
+                   within: Connection | None = None) -> dict[str, dict[str, Any]]:
         """Unit id → its ``name``, ``kind``, ``sector`` and ``risk_colour``, for the units among ``unit_ids`` (rows
-        another read model has already scoped)."""
+        another read model has already scoped); read ``within`` the caller's connection when it lends one (a page
+        then checks one connection out of the pool, not two)."""
         if not unit_ids:
             return {}
-        with self.db.read() as conn:
+        with self.db.read() if within is None else nullcontext(within) as conn:
             result = conn.execute(UNIT_NAMES, {"ids": _ids(unit_ids)})
             columns = tuple(result.keys())
             return {row.unit_id: dict(zip(columns, row, strict=True)) for row in result}

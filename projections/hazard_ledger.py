@@ -266,7 +266,7 @@ class HazardQueries:
             result = conn.execute(query, values)
             columns = tuple(result.keys())
             rows = [dict(zip(columns, row, strict=True)) for row in result.all()]
-        units = self.directory.unit_names({r["unit_id"] for r in rows})
+            units = self.directory.unit_names({r["unit_id"] for r in rows}, within=conn)
         for row in rows:
             unit = units.get(row["unit_id"], {})
             row["unit_name"], row["risk_colour"] = unit.get("name"), unit.get("risk_colour")

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from datetime import UTC, datetime
+
+from sqlalchemy import event, update
 
 from api.bootstrap import System
+from application import hazards as h
 from application import organisation as o
+from application.authorization import Principal
+from domain import hazards as hz
 from domain.units import RiskColour
 from infrastructure.kept_names import KeptNames
 from projections.directory import UNITS
 from tests.builders import World
-from tests.conftest import REGISTRAR
+from tests.conftest import COUNTY, REGISTRAR
 
 
 def test_a_units_name_and_colour_are_the_directorys_as_it_moves(system: System) -> None:
@@ -39,3 +44,27 @@ def test_names_are_kept_only_while_the_directorys_tracking_row_is_unchanged(syst
     system.service.execute(o.GradeRiskColour(unit_id=world.enterprise, colour=RiskColour.red, reason="复核"), REGISTRAR)
     system.runner.catch_up()
     assert names.unit_names({enterprise})[enterprise]["name"] == "改名"
+
+
+def test_a_ledger_page_reads_the_units_names_within_its_own_connection(system: System) -> None:
+    """The page's statement, the tracking row and the names not kept yet: one connection out of the read pool."""
+    world = World(system)
+    officer = Principal("insp", "inspector", COUNTY, unit_id=world.department, person_id=world.person(11, "林检查"))
+    world.run(officer, h.ReportHazard(unit_id=world.enterprise, grade=hz.HazardGrade.general,
+                                      description="燃气报警器失效", source=hz.HazardSource.self_reported))
+    system.runner.catch_up()
+    checkouts: list[object] = []
+
+    def checked_out(*_: object) -> None:
+        checkouts.append(_)
+
+    reads = system.db._reads  # the engine Database.read checks connections out of
+    event.listen(reads, "checkout", checked_out)
+    try:
+        now = datetime.now(UTC)
+        rows = system.queries.hazards.ledger("350000", as_of=now, known_at=now)
+    finally:
+        event.remove(reads, "checkout", checked_out)
+    assert len(checkouts) == 1
+    enterprise = str(world.enterprise)
+    assert [r["unit_name"] for r in rows] == [system.queries.directory.unit_names({enterprise})[enterprise]["name"]]
