@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from psycopg.errors import UniqueViolation
+from psycopg.types.json import JsonbBinaryDumper
 from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, Table, Text, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 
@@ -111,3 +112,25 @@ def test_replaced_rows_are_what_a_delete_and_an_insert_leave(system: System, tab
     assert mine == expected
     assert {(row.id, row.n, row.note) for row in mine} == {
         (str(uuid.UUID(int=1)), None, "改"), ("new", 3, None), ("plain", None, None)}
+
+
+def test_json_goes_into_the_copy_as_its_field_not_through_psycopgs_dumper(
+        system: System, tables: tuple[Table, Table], monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL: a ``jsonb`` value is serialised by the connection's own JSON serialiser straight to its binary
+    field (``projections.bulk._jsonb``), not wrapped and dumped again value by value (issue #15); the rows stay
+    SQLAlchemy's."""
+    if system.db.dialect != "postgres":
+        pytest.skip("the COPY is PostgreSQL's")
+
+    def dumped(*_: Any) -> None:
+        raise AssertionError("a jsonb value went through psycopg's dumper")
+
+    ours, theirs = tables
+    with system.db.transaction() as conn:
+        conn.execute(insert(theirs), ROWS)
+        monkeypatch.setattr(JsonbBinaryDumper, "dump", dumped)
+        insert_rows(conn, ours, ROWS)
+    monkeypatch.undo()
+    with system.db.read() as conn:
+        assert conn.execute(select(ours).order_by(ours.c.id)).all() == conn.execute(
+            select(theirs).order_by(theirs.c.id)).all()
