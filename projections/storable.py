@@ -23,13 +23,24 @@ from domain.bounds import INT64_MAX, INT64_MIN
 FIRST = datetime(1000, 1, 1, tzinfo=UTC)
 LAST = datetime(9999, 12, 30, tzinfo=UTC)
 """Four-digit years, a day inside the representable range: every database and time zone can take them."""
-_SUSPECT = re.compile(rb'\\u0000|"(?:0\d\d\d|999\d)-|\d{19}')
-"""Stored bytes that may hold such a value (a fast test: almost every event has none)."""
+_NUL = b"\\u0000"
+_TIME = re.compile(rb'"(?:0\d\d\d|999\d)-')
+_DIGITS = bytes(ord("0") if ord("0") <= byte <= ord("9") else ord(" ") for byte in range(256))
+"""Every digit as ``0``, every other byte as a space: a run of 19 digits is then 19 zeros."""
+_LONG = b"0" * 19
+
+
+def suspect(state: bytes) -> bool:
+    """Whether stored bytes may hold such a value (a fast test: almost every event has none): a NUL's escape, a
+    time whose year is below 1000 or in 9990–9999, a run of 19 digits. Three scans in C — a substring, a regular
+    expression with a literal first byte, a translation — instead of one expression of three alternatives tried at
+    every byte, which cost a rebuild ~13 µs a log event (issue #15)."""
+    return _NUL in state or _TIME.search(state) is not None or _LONG in state.translate(_DIGITS)
 
 
 def storable(entry: LogEntry) -> LogEntry:
     """``entry`` as a read model can store it (the entry itself, unless its event holds such a value)."""
-    if _SUSPECT.search(entry.state) is None:
+    if not suspect(entry.state):
         return entry
     event: DomainEvent = _fixed(entry.event)
     return entry if event is entry.event else replace(entry, event=event)
