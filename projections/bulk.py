@@ -16,9 +16,12 @@ from typing import Any
 from psycopg import postgres, pq
 from psycopg.sql import SQL, Composed, Identifier
 from psycopg.types.json import Jsonb
+from psycopg.types.string import BytesBinaryDumper
 from sqlalchemy import Column, Connection, Dialect, Table, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
+
+from projections.columns import Key
 
 Processors = list[Callable[[Any], Any] | None]
 
@@ -56,14 +59,22 @@ def _processors(table: Table, columns: Sequence[str], dialect: Dialect) -> Proce
     return [table.c[c].type._cached_bind_processor(dialect) for c in columns]
 
 
-def _bound(rows: Iterable[dict[str, Any]], order: Sequence[str], processors: Processors) -> Iterator[list[Any]]:
-    """Each row's values in ``order`` (one ``itemgetter`` call), those of a column with a bind processor through it;
-    a column without one costs nothing per row (issue #15: a rebuild binds ~10⁶ values)."""
+def _bound(table: Table, rows: Iterable[dict[str, Any]], order: Sequence[str],
+           processors: Processors) -> Iterator[list[Any]]:
+    """Each row's values in ``order`` (one ``itemgetter`` call), those of a column with a bind processor through it,
+    but a :class:`Key`'s ``str`` (which its processor returns as it is): a column without one, and most keys, cost
+    nothing per row (issue #15: a rebuild binds ~10⁶ values, ~3·10⁵ of them keys already text)."""
     values = itemgetter(*order) if len(order) > 1 else lambda row: (row[order[0]],)
-    processed = [(i, process) for i, process in enumerate(processors) if process is not None]
+    processed = [(i, process, isinstance(table.c[c].type, Key))
+                 for i, (c, process) in enumerate(zip(order, processors, strict=True)) if process is not None]
+    keys = [(i, process) for i, process, key in processed if key]
+    others = [(i, process) for i, process, key in processed if not key]
     for row in rows:
         bound = list(values(row))
-        for i, process in processed:
+        for i, process in keys:
+            if bound[i].__class__ is not str:
+                bound[i] = process(bound[i])
+        for i, process in others:
             bound[i] = process(bound[i])
         yield bound
 
@@ -118,13 +129,14 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) 
                 processors = [_jsonb(table.c[c], dumps) if oid == JSONB else process
                               for c, oid, process in zip(columns, oids, processors, strict=True)]
                 oids = [BYTEA if oid == JSONB else oid for oid in oids]
+                cursor.adapters.register_dumper(bytes, BytesBinaryDumper)  # the driver's own (in C), not DB-API's
             with cursor.copy(statement) as copy:
                 copy.set_types(oids)
-                for row in _bound(rows, columns, processors):
+                for row in _bound(table, rows, columns, processors):
                     copy.write_row(row)
         return
     sql, order, positional, processors = _plain(table, columns, conn.dialect)
-    bound = [tuple(values) for values in _bound(rows, order, processors)]
+    bound = [tuple(values) for values in _bound(table, rows, order, processors)]
     conn.exec_driver_sql(sql, bound if positional else [dict(zip(order, values, strict=True)) for values in bound])
 
 

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 import pytest
+from psycopg.dbapi20 import BinaryBinaryDumper
 from psycopg.errors import UniqueViolation
 from psycopg.types.json import JsonbBinaryDumper
 from sqlalchemy import Boolean, Column, Date, Float, Integer, MetaData, Table, Text, delete, insert, select
@@ -117,18 +118,19 @@ def test_replaced_rows_are_what_a_delete_and_an_insert_leave(system: System, tab
 def test_json_goes_into_the_copy_as_its_field_not_through_psycopgs_dumper(
         system: System, tables: tuple[Table, Table], monkeypatch: pytest.MonkeyPatch) -> None:
     """PostgreSQL: a ``jsonb`` value is serialised by the connection's own JSON serialiser straight to its binary
-    field (``projections.bulk._jsonb``), not wrapped and dumped again value by value (issue #15); the rows stay
-    SQLAlchemy's."""
+    field (``projections.bulk._jsonb``), not wrapped and dumped again value by value, and that field passed on by
+    the driver's own bytes dumper, not DB-API's ``Binary`` one (issue #15); the rows stay SQLAlchemy's."""
     if system.db.dialect != "postgres":
         pytest.skip("the COPY is PostgreSQL's")
 
     def dumped(*_: Any) -> None:
-        raise AssertionError("a jsonb value went through psycopg's dumper")
+        raise AssertionError("a jsonb value went through a dumper in Python")
 
     ours, theirs = tables
     with system.db.transaction() as conn:
         conn.execute(insert(theirs), ROWS)
         monkeypatch.setattr(JsonbBinaryDumper, "dump", dumped)
+        monkeypatch.setattr(BinaryBinaryDumper, "dump", dumped)
         insert_rows(conn, ours, ROWS)
     monkeypatch.undo()
     with system.db.read() as conn:
