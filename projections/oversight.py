@@ -12,22 +12,37 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, Text, delete, insert, select, update
+from sqlalchemy import (
+    Column,
+    Connection,
+    Index,
+    Integer,
+    MetaData,
+    Table,
+    Text,
+    bindparam,
+    delete,
+    insert,
+    select,
+    update,
+)
 
-from application.ports import MonthlyLeader
+from application.ports import LogEntry, MonthlyLeader
 from domain import oversight as ov
 from domain import units as un
 from domain.base import DomainEvent
 from domain.calendar import local_day
+from projections.bulk import insert_rows
 from projections.cases import CaseQueries
 from projections.columns import Jurisdiction, Key, Timestamp
 from projections.directory import DirectoryQueries
 from projections.inspection_ledger import InspectionLedgerQueries
 from projections.orders import OrderQueries
-from projections.projection import Projection, on
+from projections.projection import Projection, current_batch, defer, on
 from projections.responsibility_ledger import LedgerQueries
 from projections.scope import within
 
@@ -60,26 +75,79 @@ def _sectors(profile: Any) -> tuple[str, ...]:
     return tuple((profile or {}).get("sectors") or ())
 
 
+@lru_cache(maxsize=8)
+def _statements(flags: Table, spells: Table) -> dict[str, Any]:
+    """The statements of a batch, built once per pair of tables (live or shadow): the values travel as parameters."""
+    s = spells.c
+    return {"flag": insert(flags),
+            "withdraw": update(flags).where(flags.c.flag_id == bindparam("b_id"))
+            .values(withdrawn_at=bindparam("b_at"), withdrawn_recorded_at=bindparam("b_recorded"),
+                    withdraw_reason=bindparam("b_reason"), found=bindparam("b_found")),
+            "spells": select(spells).where(s.unit_id.in_(bindparam("units", expanding=True))),
+            "forget": delete(spells).where(s.unit_id.in_(bindparam("units", expanding=True)))}
+
+
 class OversightFlags(Projection):
+    """The flags as raised and withdrawn; who supervised each enterprise when. A batch keeps the supervision spells
+    of the units its events touch (read at once, each unit's once) and writes them at its end — one statement to
+    forget the units' stored spells, one to store them as the batch leaves them — instead of three statements an
+    assignment; the flags are written once per batch (``defer``: inserts, then withdrawals in order)."""
+
     name = "oversight_flags"
     version = 5  # 5: jurisdictions in collation "C"
     flags = FLAGS
     spells = SPELLS
 
+    @property
+    def _sql(self) -> dict[str, Any]:
+        return _statements(self.flags, self.spells)
+
+    def prepare(self, conn: Connection, entries: list[LogEntry]) -> None:
+        """The spells of every unit the batch assigns or closes, read at once."""
+        units = {str(entry.event.originator_id) for entry in entries
+                 if isinstance(entry.event, un.SupervisionAssigned | un.UnitClosed)}
+        if units:
+            self._read(conn, units)
+
+    def _read(self, conn: Connection, units: set[str]) -> dict[str, list[dict[str, Any]]]:
+        """The batch's spells per unit (those of ``units`` read first if the batch has not yet), written at its end."""
+        batch = current_batch()
+        assert batch is not None, "handlers run inside Projection.process"
+        key = ("spells", self.spells.name)
+        if key not in batch.values:
+            batch.values[key] = {}
+            batch.at_end(key, lambda c: self._write(c, batch.values[key]))
+        kept: dict[str, list[dict[str, Any]]] = batch.values[key]
+        if unread := sorted(units - kept.keys()):
+            for unit in unread:
+                kept[unit] = []
+            for row in conn.execute(self._sql["spells"], {"units": unread}).mappings():
+                kept[row["unit_id"]].append(dict(row))
+        return kept
+
+    def _write(self, conn: Connection, kept: dict[str, list[dict[str, Any]]]) -> None:
+        conn.execute(self._sql["forget"], {"units": sorted(kept)})
+        insert_rows(conn, self.spells, [spell for unit in sorted(kept) for spell in kept[unit]])
+
+    def _spells(self, conn: Connection, unit_id: UUID) -> list[dict[str, Any]]:
+        return self._read(conn, {str(unit_id)})[str(unit_id)]
+
     @on(un.SupervisionAssigned)
     def _supervised(self, conn: Connection, e: un.SupervisionAssigned, _: int) -> None:
-        s = self.spells.c
-        conn.execute(update(self.spells).where(s.unit_id == e.originator_id, s.valid_to.is_(None))
-                     .values(valid_to=e.effective_at))
-        conn.execute(delete(self.spells).where(s.unit_id == e.originator_id, s.valid_from == e.effective_at))
-        conn.execute(insert(self.spells).values(unit_id=e.originator_id, valid_from=e.effective_at,
-                                                department_id=e.department_id, valid_to=None))
+        """The open spell ends; a spell that began at the same moment is replaced by the new one."""
+        spells = self._spells(conn, e.originator_id)
+        for spell in spells:
+            if spell["valid_to"] is None:
+                spell["valid_to"] = e.effective_at
+        spells[:] = [spell for spell in spells if spell["valid_from"] != e.effective_at]
+        spells.append({"unit_id": str(e.originator_id), "valid_from": e.effective_at,
+                       "department_id": str(e.department_id), "valid_to": None})
 
     @on(un.UnitClosed)
     def _closed(self, conn: Connection, e: un.UnitClosed, _: int) -> None:
-        s = self.spells.c
-        conn.execute(update(self.spells).where(s.unit_id == e.originator_id, s.valid_to.is_(None))
-                     .values(valid_to=e.effective_at))
+        for spell in self._spells(conn, e.originator_id):
+            if spell["valid_to"] is None:
+                spell["valid_to"] = e.effective_at
 
     def _raise(self, conn: Connection,
                e: ov.ZeroEnforcementFlagged | ov.ZeroPenaltyFlagged | ov.LeaderInspectionMissed
@@ -88,10 +156,11 @@ class OversightFlags(Projection):
         self._insert(conn, e, period=e.period, **columns)
 
     def _insert(self, conn: Connection, e: DomainEvent, **columns: Any) -> None:
-        conn.execute(insert(self.flags).values(
-            flag_id=e.originator_id, jurisdiction=e.envelope.jurisdiction, raised_at=e.effective_at,
-            recorded_at=e.timestamp, rules_version=e.envelope.rules_version, basis=e.envelope.basis,
-            **{"post_id": None, "unit_id": None, "required": None, **columns}))
+        defer(conn, self._sql["flag"], {
+            "flag_id": e.originator_id, "jurisdiction": e.envelope.jurisdiction, "raised_at": e.effective_at,
+            "recorded_at": e.timestamp, "rules_version": e.envelope.rules_version, "basis": e.envelope.basis,
+            "withdrawn_at": None, "withdrawn_recorded_at": None, "withdraw_reason": None,
+            "post_id": None, "unit_id": None, "required": None, **columns}, inserts=True)
 
     @on(*ov.DEPARTMENT_FLAGS.values())
     def _department(self, conn: Connection, e: ov.ZeroEnforcementFlagged | ov.ZeroPenaltyFlagged, _: int) -> None:
@@ -117,8 +186,9 @@ class OversightFlags(Projection):
 
     @on(ov.FlagWithdrawn)
     def _withdrawn(self, conn: Connection, e: ov.FlagWithdrawn, _: int) -> None:
-        conn.execute(update(self.flags).where(self.flags.c.flag_id == e.originator_id).values(
-            withdrawn_at=e.effective_at, withdrawn_recorded_at=e.timestamp, withdraw_reason=e.reason, found=e.found))
+        defer(conn, self._sql["withdraw"], {"b_id": e.originator_id, "b_at": e.effective_at,
+                                            "b_recorded": e.timestamp, "b_reason": e.reason, "b_found": e.found},
+              inserts=False)
 
 
 class OversightQueries:

@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 import orjson
 import pytest
 from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
+from sqlalchemy import event, select
 
 from api.bootstrap import System
 from application import cases as c
@@ -32,8 +34,9 @@ from domain.posts import PostKind
 from domain.rules import local
 from domain.rules import oversight as rules
 from domain.rules.campaigns import campaigns_in
-from domain.units import CommitteeProfile, DepartmentProfile
+from domain.units import Closure, CommitteeProfile, DepartmentProfile, SupervisionAssigned
 from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
+from projections.oversight import FLAGS
 from tests.conftest import COUNTY, REGISTRAR
 from tests.inspection_scene import Scene
 
@@ -347,3 +350,58 @@ def test_a_main_leader_without_a_check_of_their_unit_in_a_campaign_month_is_flag
     system.runner.catch_up()
     system.worker.tick()
     assert flags(system, ov.FlagKind.campaign_check_missed)[0]["withdrawn"], "a late record of the check withdraws it"
+
+
+def test_a_rebuild_gives_the_spells_and_flags_the_followers_gave_in_two_statements_a_batch(
+        scene: Scene, system: System, clock) -> None:
+    """A batch keeps the supervision spells of the units it touches and writes them at its end, and its flags once
+    (issue #15: three statements an assignment before): a rebuild in one batch, and in batches of three, leaves the
+    rows the followers wrote event by event — a unit reassigned twice, once at the same moment (the spell begun then
+    replaced), then closed; flags raised and withdrawn."""
+    enforcement_in_february(scene, clock)
+    system.runner.catch_up()
+    clock.set(JUDGED)
+    system.worker.tick()
+    decided_in_february(scene, system)
+    newcomer = scene.world.run(REGISTRAR, o.RegisterUnit(profile=DepartmentProfile(
+        name="泉港区交通运输局", functions=("道路运输",)), parent_id=scene.world.county))
+    march, april = datetime(2025, 3, 1, 9, 0, tzinfo=CST), datetime(2025, 4, 1, 9, 0, tzinfo=CST)
+    for department, when in ((newcomer, march), (scene.other_department, april), (newcomer, april),
+                             *((d, datetime(2025, month, 1, 9, 0, tzinfo=CST))
+                               for month, d in ((5, scene.other_department), (6, newcomer), (7, scene.department)))):
+        scene.world.run(REGISTRAR, o.AssignSupervision(unit_id=scene.other_enterprise, department_id=department,
+                                                       effective_at=when))
+    scene.world.run(REGISTRAR, o.CloseUnit(unit_id=scene.other_enterprise, closure=Closure.closed, reason="关闭",
+                                           effective_at=datetime(2025, 7, 4, 9, 0, tzinfo=CST)))
+    system.runner.catch_up()
+    system.worker.tick()
+    system.runner.catch_up()
+    projection = system.runner.projections["oversight_flags"]
+
+    def rows() -> dict[str, list[str]]:
+        with system.db.read() as conn:
+            return {t.name: sorted(map(repr, conn.execute(select(t)).all())) for t in projection.live_tables}
+
+    live = rows()
+    with system.db.read() as conn:
+        assert conn.execute(select(FLAGS).where(FLAGS.c.withdrawn_at.is_not(None))).first()
+    assert len([row for row in live["supervision_spells"] if str(scene.other_enterprise) in row]) == 6
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if "supervision_spells" in statement and statement.lstrip().startswith(("SELECT", "INSERT", "UPDATE",
+                                                                                  "DELETE")):
+            statements.append(statement)
+
+    event.listen(system.db.engine, "before_cursor_execute", seen)
+    try:
+        system.runner.rebuild("oversight_flags")
+    finally:
+        event.remove(system.db.engine, "before_cursor_execute", seen)
+    assert rows() == live
+    assignments = sum(1 for e in system.store.read(0, 10_000) if isinstance(e.event, SupervisionAssigned))
+    assert assignments >= 8
+    assert len(statements) < assignments, statements  # a batch's read, forget, store (and SQLite's swap), not 3 each
+    system.runner.rebuild_batch_size = 3
+    system.runner.rebuild("oversight_flags")
+    assert rows() == live
