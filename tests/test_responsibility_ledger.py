@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import pytest
+from sqlalchemy import event, select
 
 from api.bootstrap import System
+from application import organisation as o
 from application import responsibility as rs
 from domain.calendar import CST
 from domain.errors import Conflict, Rejected
-from domain.posts import PostKind, RemovalReason
+from domain.posts import PostEstablished, PostKind, RemovalReason
 from domain.responsibility import DutyTerms, Line, ListKind
 from tests.builders import World
-from tests.conftest import REGISTRAR
+from tests.conftest import REGISTRAR, TOWN_B
 
 D = {name: datetime(2025, month, 1, 9, tzinfo=CST) for name, month in
      [("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("may", 5), ("jun", 6), ("jul", 7), ("aug", 8)]}
@@ -155,3 +158,48 @@ def test_ledger_reads_are_scoped_to_the_jurisdiction(system: System, clock) -> N
     town_b = s["world"].system.store.get(s["world"].town_b).jurisdiction
     assert system.queries.ledger.duties(town_b, as_of=D["feb"], known_at=clock.now()) == []
     assert system.queries.ledger.history(town_b, known_at=clock.now(), person_id=s["a"]) == []
+
+
+def test_a_rebuild_writes_the_posts_once_a_batch_and_gives_the_followers_rows(system: System, clock) -> None:
+    """A post's row is kept in the batch from its establishment, written at the batch's end (issue #15): its holders'
+    appointments read nothing back, a relocation moves the kept row — a rebuild in one batch, and in batches of
+    three, leaves the rows the followers wrote, in a statement or two on the posts, not two per post."""
+    world = World(system)
+    posts = [world.post(world.enterprise, title=f"岗位{n}") for n in range(6)]
+    people = [world.person(40 + n) for n in range(6)]
+    for post, person in zip(posts, people, strict=True):
+        system.service.execute(rs.AppointHolder(post_id=post, person_id=person, effective_at=D["jan"]), REGISTRAR)
+    system.service.execute(o.MoveUnit(unit_id=world.enterprise, parent_id=world.town_b), REGISTRAR)
+    system.service.execute(rs.RemoveHolder(post_id=posts[0], person_id=people[0], reason=RemovalReason.transferred,
+                                           effective_at=D["feb"]), REGISTRAR)
+    system.service.execute(rs.AppointHolder(post_id=posts[0], person_id=people[1], effective_at=D["mar"]),
+                           REGISTRAR)
+    system.runner.catch_up()
+    projection = system.runner.projections["responsibility_ledger"]
+
+    def rows() -> dict[str, list[str]]:
+        with system.db.read() as conn:
+            return {t.name: sorted(map(repr, conn.execute(select(t)).all())) for t in projection.live_tables}
+
+    live = rows()
+    assert any(TOWN_B in row for row in live["ledger_posts"])
+    assert any(TOWN_B in row for row in live["ledger_holdings"])
+    statements: list[str] = []
+
+    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if "ledger_posts__shadow" in statement and statement.lstrip().startswith(("SELECT", "INSERT", "UPDATE",
+                                                                                   "DELETE")):
+            statements.append(statement)
+
+    event.listen(system.db.engine, "before_cursor_execute", seen)
+    try:
+        system.runner.rebuild("responsibility_ledger")
+    finally:
+        event.remove(system.db.engine, "before_cursor_execute", seen)
+    assert rows() == live
+    established = sum(1 for e in system.store.read(0, 10_000) if isinstance(e.event, PostEstablished))
+    assert established >= 6
+    assert len(statements) < established, statements  # the batch's insert and relocation (and SQLite's swap)
+    system.runner.rebuild_batch_size = 3
+    system.runner.rebuild("responsibility_ledger")
+    assert rows() == live
