@@ -3,9 +3,10 @@ a filtered ledger page at 20 concurrent clients with the server's RSS (issue #15
 
 ``zeren serve`` runs in a subprocess on a free port over a store the suite already generated (embedded mode: the
 projections and the sealer follow in the server's process, as they do in production's single-process deployment);
-the command clients are threads in this process, each with its own keep-alive ``httpx2.Client``; the ledger page's
-20 clients are ``wrk`` (Debian's package: 2 threads of C, 20 keep-alive connections, so the load costs the 2 cores
-little and the figure is the server's latency) when it is installed, else threads here as for commands. The tokens
+the command clients and the ledger page's 20 clients are ``wrk``'s keep-alive connections (Debian's package: threads
+of C, so the load costs the 2 cores little and the figures are the server's) when it is installed, else threads in
+this process, each with its own keep-alive ``httpx2.Client`` (≈ 1 ms of CPU a request on the same cores: with one
+client, a quarter of each command's round trip; docs/performance.md, "Tenth round, commands over HTTP"). The tokens
 come from the app's own token issuing (``api.auth.issue_token``) with the store's secret. The RSS is read from
 ``/proc/<pid>/status`` of the server process (``VmRSS`` now, ``VmHWM`` its peak); its CPU time from
 ``/proc/<pid>/stat``, with its children's (the followers' process).
@@ -190,6 +191,60 @@ def grading(units: list[UUID], count: int) -> Callable[[httpx2.Client, int, int]
                              json={"colour": COLOURS[turn % 4], "reason": "bench"})
         response.raise_for_status()
     return request
+
+
+COMMANDS_WRK_SCRIPT = """
+local threads, made = {}, 0
+setup = function(thread)
+  thread:set("id", made)
+  made = made + 1
+  table.insert(threads, thread)
+end
+local units = {%s}
+local turns = {%s}
+local colours = {"red", "orange", "yellow", "blue"}
+sent = 0
+request = function()
+  local k = id + (sent %% math.floor((#units - id - 1) / %d + 1)) * %d + 1
+  sent = sent + 1
+  turns[k] = turns[k] + 1
+  return wrk.format("POST", "/api/v1/units/" .. units[k] .. "/risk-colour",
+    {["Authorization"] = "Bearer %s", ["Content-Type"] = "application/json"},
+    '{"colour":"' .. colours[(turns[k] %% 4) + 1] .. '","reason":"bench"}')
+end
+done = function(summary, latency, requests)
+  io.write(string.format("commands %%d\\nseconds %%f\\nerrors %%d\\n", summary.requests, summary.duration / 1e6,
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write
+    + summary.errors.timeout))
+  for _, thread in ipairs(threads) do
+    io.write(string.format("sent %%d %%d\\n", thread:get("id"), thread:get("sent")))
+  end
+end
+"""
+
+
+def commands_by_wrk(server: Server, units: list[UUID], count: int, seconds: int) -> tuple[int, float] | None:
+    """``count`` keep-alive clients of ``wrk`` (a thread of C and one connection each) grading risk colours for
+    ``seconds``, as :func:`grading`'s threads do: client ``c`` its own share of the units in turn, each time the
+    colour after the one last sent to the unit, so every command writes an event. Returns (commands answered,
+    seconds) or ``None`` when ``wrk`` is not installed."""
+    if shutil.which("wrk") is None:
+        return None
+    turns = [_TURNS.get(unit, 0) for unit in units]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(COMMANDS_WRK_SCRIPT % (", ".join(f'"{u}"' for u in units), ", ".join(map(str, turns)), count,
+                                            count, server.token))
+        script.flush()
+        out = subprocess.run(["wrk", f"-t{count}", f"-c{count}", f"-d{seconds}s", "-s", script.name, server.url],
+                             capture_output=True, text=True, check=True).stdout
+    found = dict(re.findall(r"^(commands|seconds|errors) (\S+)$", out, re.M))
+    if float(found["errors"]):
+        raise RuntimeError(f"wrk: {found['errors']} failed commands\n{out}")
+    for c, sent in re.findall(r"^sent (\d+) (\d+)$", out, re.M):  # what each client's request() graded, in turn
+        mine = units[int(c)::count]
+        for k, unit in enumerate(mine):
+            _TURNS[unit] = _TURNS.get(unit, 0) + int(sent) // len(mine) + (1 if k < int(sent) % len(mine) else 0)
+    return int(found["commands"]), float(found["seconds"])
 
 
 FILTERS: tuple[dict[str, str | int | bool], ...] = (

@@ -387,7 +387,8 @@ def aggregate_load(settings: Settings, events: int) -> tuple[float, float]:
 
 def over_http(system: System, settings: Settings, units: list[UUID], n: int, runs: int, readers: int,
               pages: int, options: tuple[str, ...] = ()) -> list[Row]:
-    """Commands over HTTP with 1 and 4 keep-alive clients beside the same commands in-process (measured first, while
+    """Commands over HTTP with 1 and 4 keep-alive clients (``wrk``'s connections when installed, about ``n / 300``
+    seconds a run; else threads: ``n`` commands a run) beside the same commands in-process (measured first, while
     no server runs), the follower latency while 4 clients write, then a filtered ledger page at ``readers``
     concurrent clients (``wrk`` when installed: ``pages`` seconds a run; else threads: ``pages`` pages each) and the
     server's RSS; the server's CPU per request (its followers' process included) in the labels."""
@@ -401,16 +402,32 @@ def over_http(system: System, settings: Settings, units: list[UUID], n: int, run
         # The server's followers first take in the in-process rows' commands (a round each, the sealer's too):
         # measured during that catch-up, the first HTTP row paid for the baseline's events.
         wait_for(system.db, [*system.runner.projections, SEALER], system.store.head(), http.STARTUP_SECONDS)
-        cpu: dict[str, float] = {}
+        cpu: dict[int, float] = {}
+        done: dict[int, int] = {}
+        clients = ""
 
         def over(count: int) -> float:
-            before = server.cpu_seconds()
-            rate = http.clients(server, count, max(1, n // count), http.grading(units, count))[0]
-            cpu[f"{count}"] = cpu.get(f"{count}", 0.0) + server.cpu_seconds() - before
+            nonlocal clients
+            before, head = server.cpu_seconds(), system.store.head()
+            by_wrk = http.commands_by_wrk(server, units, count, max(1, round(n / 300)))
+            if by_wrk is None:
+                commands = count * max(1, n // count)
+                rate = http.clients(server, count, commands // count, http.grading(units, count))[0]
+                clients = f"{count} Python client threads"
+            else:
+                commands, rate = by_wrk[0], by_wrk[0] / by_wrk[1]
+                clients = f"wrk, {count} connection{'s' if count > 1 else ''}"
+            cpu[count] = cpu.get(count, 0.0) + server.cpu_seconds() - before
+            written = system.store.head() - head  # a unit's first grading here may repeat its colour: no event
+            if written < commands - len(units):
+                raise RuntimeError(f"{commands} commands answered over HTTP wrote {written} events")
+            done[count] = done.get(count, 0) + commands
             return rate
 
-        served = {count: median(runs, partial(over, count)) for count in (1, 4)}
-        per_command = {count: cpu[f"{count}"] * 1000 / (runs * count * max(1, n // count)) for count in (1, 4)}
+        served, per_command, how_served = {}, {}, {}
+        for count in (1, 4):
+            served[count] = median(runs, partial(over, count))
+            per_command[count], how_served[count] = cpu[count] * 1000 / max(1, done[count]), clients
         latency = median(runs, lambda: latency_under_load(system, server, units, 10 if n < 100 else 40))
         before, counted = server.cpu_seconds(), 0
         by_wrk = [http.pages_by_wrk(server, readers, max(2, pages // 2)) for _ in range(runs)]
@@ -432,11 +449,11 @@ def over_http(system: System, settings: Settings, units: list[UUID], n: int, run
     head = system.store.head()
     where = " ".join(options) or "followers in a child process"
     return [
-        Row(f"commands over HTTP, 1 keep-alive client (zeren serve on loopback, {where}, postgres; server CPU "
-            f"{per_command[1]:.1f} ms/command)", "commands/s", served[1], in_process[1],
+        Row(f"commands over HTTP, 1 keep-alive client (zeren serve on loopback, {where}, postgres; {how_served[1]}; "
+            f"server CPU {per_command[1]:.1f} ms/command)", "commands/s", served[1], in_process[1],
             "the same commands in-process, 1 writer", "≥ 0.5×"),
-        Row(f"commands over HTTP, 4 keep-alive clients (server CPU {per_command[4]:.1f} ms/command)", "commands/s",
-            served[4], in_process[4], "the same commands in-process, 4 writers", "≥ 0.5×"),
+        Row(f"commands over HTTP, 4 keep-alive clients ({how_served[4]}; server CPU {per_command[4]:.1f} ms/command)",
+            "commands/s", served[4], in_process[4], "the same commands in-process, 4 writers", "≥ 0.5×"),
         Row("commands over HTTP, 4 keep-alive clients", "commands/s", served[4], served[1], "1 keep-alive client",
             "≥ 1.0×"),
         Row("follower latency p95 while 4 HTTP clients write (another process's write → every read model of the "
