@@ -41,8 +41,9 @@ class ShortRoute(APIRoute):
 
     async def arguments(self, request: Request) -> dict[str, Any] | None:
         """The endpoint's arguments as FastAPI would give them, when the request (its body already read) is
-        ordinary; else ``None``."""
-        raise NotImplementedError
+        ordinary; else ``None`` — as here, where a route of this class that finds none leaves every request to
+        FastAPI."""
+        return None
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
