@@ -21,6 +21,7 @@ from projections.directory import UNITS
 from projections.projection import Projection
 from tests.builders import World
 from tests.conftest import REGISTRAR
+from tests.statements import statements_sent
 
 SEEN = Table("round_test_seen", MetaData(), Column("position", BigInt, primary_key=True))
 
@@ -178,17 +179,10 @@ def test_a_round_reads_the_records_its_events_continue_once(system: System) -> N
     system.runner.step_all()
     for unit in units:
         _grade(system, unit, 2)
-    reads: list[str] = []
-
-    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT") and "unit_history" in statement.split("WHERE")[0]:
-            reads.append(statement.split("FROM")[1].split()[0])
-
-    event.listen(system.db.engine, "before_cursor_execute", seen)
-    try:
+    with statements_sent(system) as sent:
         system.runner.step_all()
-    finally:
-        event.remove(system.db.engine, "before_cursor_execute", seen)
+    reads = [s.split("FROM")[1].split()[0] for s in sent
+             if s.lstrip().upper().startswith("SELECT") and "unit_history" in s.split("WHERE")[0]]
     assert sorted(reads) == ["unit_history", "unit_history_states"]
     with system.db.read() as conn:
         rows = conn.execute(select(UNITS.c.unit_id, UNITS.c.risk_colour).where(

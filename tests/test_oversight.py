@@ -9,14 +9,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
 from uuid import UUID
 
 import orjson
 import pytest
 from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from api.bootstrap import System
 from application import cases as c
@@ -39,6 +38,7 @@ from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
 from projections.oversight import FLAGS
 from tests.conftest import COUNTY, REGISTRAR
 from tests.inspection_scene import Scene
+from tests.statements import statements_sent
 
 FEB = datetime(2025, 2, 10, 10, 0, tzinfo=CST)
 JUDGED = datetime(2025, 3, 6, 0, 0, tzinfo=CST)
@@ -386,18 +386,10 @@ def test_a_rebuild_gives_the_spells_and_flags_the_followers_gave_in_two_statemen
     with system.db.read() as conn:
         assert conn.execute(select(FLAGS).where(FLAGS.c.withdrawn_at.is_not(None))).first()
     assert len([row for row in live["supervision_spells"] if str(scene.other_enterprise) in row]) == 6
-    statements: list[str] = []
-
-    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if "supervision_spells" in statement and statement.lstrip().startswith(("SELECT", "INSERT", "UPDATE",
-                                                                                  "DELETE")):
-            statements.append(statement)
-
-    event.listen(system.db.engine, "before_cursor_execute", seen)
-    try:
+    with statements_sent(system) as sent:
         system.runner.rebuild("oversight_flags")
-    finally:
-        event.remove(system.db.engine, "before_cursor_execute", seen)
+    statements = [s for s in sent if "supervision_spells" in s
+                  and s.lstrip().startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))]
     assert rows() == live
     assignments = sum(1 for e in system.store.read(0, 10_000) if isinstance(e.event, SupervisionAssigned))
     assert assignments >= 8

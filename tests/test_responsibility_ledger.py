@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from api.bootstrap import System
 from application import organisation as o
@@ -17,6 +16,7 @@ from domain.posts import PostEstablished, PostKind, RemovalReason
 from domain.responsibility import DutyTerms, Line, ListKind
 from tests.builders import World
 from tests.conftest import REGISTRAR, TOWN_B
+from tests.statements import statements_sent
 
 D = {name: datetime(2025, month, 1, 9, tzinfo=CST) for name, month in
      [("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("may", 5), ("jun", 6), ("jul", 7), ("aug", 8)]}
@@ -184,18 +184,10 @@ def test_a_rebuild_writes_the_posts_once_a_batch_and_gives_the_followers_rows(sy
     live = rows()
     assert any(TOWN_B in row for row in live["ledger_posts"])
     assert any(TOWN_B in row for row in live["ledger_holdings"])
-    statements: list[str] = []
-
-    def seen(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
-        if "ledger_posts__shadow" in statement and statement.lstrip().startswith(("SELECT", "INSERT", "UPDATE",
-                                                                                   "DELETE")):
-            statements.append(statement)
-
-    event.listen(system.db.engine, "before_cursor_execute", seen)
-    try:
+    with statements_sent(system) as sent:
         system.runner.rebuild("responsibility_ledger")
-    finally:
-        event.remove(system.db.engine, "before_cursor_execute", seen)
+    statements = [s for s in sent if "ledger_posts__shadow" in s
+                  and s.lstrip().startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))]
     assert rows() == live
     established = sum(1 for e in system.store.read(0, 10_000) if isinstance(e.event, PostEstablished))
     assert established >= 6
