@@ -21,7 +21,7 @@ from projections.directory import UNITS
 from projections.projection import Projection
 from tests.builders import World
 from tests.conftest import REGISTRAR
-from tests.statements import statements_sent
+from tests.read_models import statements_sent
 
 SEEN = Table("round_test_seen", MetaData(), Column("position", BigInt, primary_key=True))
 

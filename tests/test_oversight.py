@@ -38,7 +38,7 @@ from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
 from projections.oversight import FLAGS
 from tests.conftest import COUNTY, REGISTRAR
 from tests.inspection_scene import Scene
-from tests.statements import statements_sent
+from tests.read_models import live_rows, statements_sent
 
 FEB = datetime(2025, 2, 10, 10, 0, tzinfo=CST)
 JUDGED = datetime(2025, 3, 6, 0, 0, tzinfo=CST)
@@ -376,13 +376,7 @@ def test_a_rebuild_gives_the_spells_and_flags_the_followers_gave_in_two_statemen
     system.runner.catch_up()
     system.worker.tick()
     system.runner.catch_up()
-    projection = system.runner.projections["oversight_flags"]
-
-    def rows() -> dict[str, list[str]]:
-        with system.db.read() as conn:
-            return {t.name: sorted(map(repr, conn.execute(select(t)).all())) for t in projection.live_tables}
-
-    live = rows()
+    live = live_rows(system, "oversight_flags")
     with system.db.read() as conn:
         assert conn.execute(select(FLAGS).where(FLAGS.c.withdrawn_at.is_not(None))).first()
     assert len([row for row in live["supervision_spells"] if str(scene.other_enterprise) in row]) == 6
@@ -390,10 +384,10 @@ def test_a_rebuild_gives_the_spells_and_flags_the_followers_gave_in_two_statemen
         system.runner.rebuild("oversight_flags")
     statements = [s for s in sent if "supervision_spells" in s
                   and s.lstrip().startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))]
-    assert rows() == live
+    assert live_rows(system, "oversight_flags") == live
     assignments = sum(1 for e in system.store.read(0, 10_000) if isinstance(e.event, SupervisionAssigned))
     assert assignments >= 8
     assert len(statements) < assignments, statements  # a batch's read, forget, store (and SQLite's swap), not 3 each
     system.runner.rebuild_batch_size = 3
     system.runner.rebuild("oversight_flags")
-    assert rows() == live
+    assert live_rows(system, "oversight_flags") == live

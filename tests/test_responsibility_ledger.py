@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
 
 from api.bootstrap import System
 from application import organisation as o
@@ -16,7 +15,7 @@ from domain.posts import PostEstablished, PostKind, RemovalReason
 from domain.responsibility import DutyTerms, Line, ListKind
 from tests.builders import World
 from tests.conftest import REGISTRAR, TOWN_B
-from tests.statements import statements_sent
+from tests.read_models import live_rows, statements_sent
 
 D = {name: datetime(2025, month, 1, 9, tzinfo=CST) for name, month in
      [("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("may", 5), ("jun", 6), ("jul", 7), ("aug", 8)]}
@@ -175,23 +174,17 @@ def test_a_rebuild_writes_the_posts_once_a_batch_and_gives_the_followers_rows(sy
     system.service.execute(rs.AppointHolder(post_id=posts[0], person_id=people[1], effective_at=D["mar"]),
                            REGISTRAR)
     system.runner.catch_up()
-    projection = system.runner.projections["responsibility_ledger"]
-
-    def rows() -> dict[str, list[str]]:
-        with system.db.read() as conn:
-            return {t.name: sorted(map(repr, conn.execute(select(t)).all())) for t in projection.live_tables}
-
-    live = rows()
+    live = live_rows(system, "responsibility_ledger")
     assert any(TOWN_B in row for row in live["ledger_posts"])
     assert any(TOWN_B in row for row in live["ledger_holdings"])
     with statements_sent(system) as sent:
         system.runner.rebuild("responsibility_ledger")
     statements = [s for s in sent if "ledger_posts__shadow" in s
                   and s.lstrip().startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))]
-    assert rows() == live
+    assert live_rows(system, "responsibility_ledger") == live
     established = sum(1 for e in system.store.read(0, 10_000) if isinstance(e.event, PostEstablished))
     assert established >= 6
     assert len(statements) < established, statements  # the batch's insert and relocation (and SQLite's swap)
     system.runner.rebuild_batch_size = 3
     system.runner.rebuild("responsibility_ledger")
-    assert rows() == live
+    assert live_rows(system, "responsibility_ledger") == live

@@ -1,4 +1,5 @@
-"""The statements SQLAlchemy sends: how a test shows that a round or a rebuild reads or writes in bulk (issue #15)."""
+"""What a test reads of the read models and of what reached them: a projection's rows, and the statements a block
+sends — how a test shows that a rebuild leaves the followers' rows in fewer statements (issue #15)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from api.bootstrap import System
+
+
+def live_rows(system: System, projection: str) -> dict[str, list[str]]:
+    """Every row of the projection's live tables, each table's rows as sorted ``repr`` strings."""
+    tables = system.runner.projections[projection].live_tables
+    with system.db.read() as conn:
+        return {t.name: sorted(map(repr, conn.execute(select(t)).all())) for t in tables}
 
 
 @contextmanager
