@@ -93,8 +93,9 @@ class Database:
             conn.commit()
 
     @contextmanager
-    def read(self) -> Iterator[Connection]:
-        """A connection to read with, nothing written through it.
+    def read(self, within: Connection | None = None) -> Iterator[Connection]:
+        """A connection to read with, nothing written through it; ``within``, when the caller lends the connection
+        it already reads with, that one (a page then checks one connection out of the pool, not two).
 
         PostgreSQL: a connection of the read pool, in autocommit on a session whose every transaction is read-only
         (``default_transaction_read_only``), so each statement is one round trip — no ``BEGIN``, ``SET TRANSACTION
@@ -102,6 +103,9 @@ class Database:
         ``READ COMMITTED`` transaction (PostgreSQL's default, never changed here: a transaction gave no snapshot
         across statements either). Readers have a pool of their own (:data:`READERS`), so a page never queues behind
         the followers' write transactions for a connection. SQLite: a deferred transaction, a snapshot of the WAL."""
+        if within is not None:
+            yield within
+            return
         with self._reads.connect() as conn:
             if self.dialect == "sqlite":
                 conn.exec_driver_sql("BEGIN")

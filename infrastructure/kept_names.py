@@ -11,7 +11,6 @@ differs, are never older than the row says. One statement on the row, the names'
 from __future__ import annotations
 
 from collections.abc import Collection
-from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 from uuid import UUID
 
@@ -37,8 +36,7 @@ class KeptNames(DirectoryQueries):
         wanted = {str(i) for i in unit_ids if i is not None}
         if not wanted:
             return {}
-        reading: AbstractContextManager[Connection] = self.db.read() if within is None else nullcontext(within)
-        with reading as conn:
+        with self.db.read(within) as conn:
             stands = conn.execute(_STANDS).one_or_none()
             row, kept = self._kept
             if stands is None or stands != row:

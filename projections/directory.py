@@ -10,7 +10,6 @@ these tables, which are the directory's own (docs/DEVELOPING.md, "Read models": 
 from __future__ import annotations
 
 from collections.abc import Collection
-from contextlib import nullcontext
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -478,11 +477,11 @@ class DirectoryQueries:
     def unit_names(self, unit_ids: Collection[UUID | str | None], *,
                    within: Connection | None = None) -> dict[str, dict[str, Any]]:
         """Unit id → its ``name``, ``kind``, ``sector`` and ``risk_colour``, for the units among ``unit_ids`` (rows
-        another read model has already scoped); read ``within`` the caller's connection when it lends one (a page
-        then checks one connection out of the pool, not two)."""
+        another read model has already scoped); read ``within`` the caller's connection when it lends one
+        (:meth:`Database.read`)."""
         if not unit_ids:
             return {}
-        with self.db.read() if within is None else nullcontext(within) as conn:
+        with self.db.read(within) as conn:
             result = conn.execute(UNIT_NAMES, {"ids": _ids(unit_ids)})
             columns = tuple(result.keys())
             return {row.unit_id: dict(zip(columns, row, strict=True)) for row in result}
