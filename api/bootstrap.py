@@ -41,6 +41,7 @@ from infrastructure.kept_names import KeptNames
 from infrastructure.lookups import Lookups
 from infrastructure.migrate import upgrade
 from infrastructure.notifications import Notifications
+from infrastructure.rebuild_process import SecondProcess
 from infrastructure.settings import Settings
 from infrastructure.vault import Vault
 from projections.accident_checks import AccidentCheckQueries, AccidentChecks
@@ -217,7 +218,8 @@ def bootstrap(settings: Settings | None = None, *, clock: Clock | None = None, i
     vault = Vault(db, settings.resolved_master_key)
     queries = Queries(db, settings)
     notifications = Notifications(db.conninfo, store.recorder.channel_name) if settings.is_postgres else None
-    runner = Runner(db, store, projections(), notifications=notifications)
+    runner = Runner(db, store, projections(), notifications=notifications,
+                    elsewhere=SecondProcess(settings) if settings.is_postgres else None)
     runner.setup()
     service = Zeren(store, clock or SystemClock(), ids or RandomIds(), vault, HANDLERS,
                     Lookups(runner, queries.directory, queries.inspections, queries.cases,

@@ -16,11 +16,11 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, nullcontext
 from contextvars import ContextVar
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import (
     Column,
@@ -56,6 +56,20 @@ from projections.projection import SHADOW, Projection
 from projections.storable import storable
 
 log = logging.getLogger(__name__)
+
+
+class Elsewhere(Protocol):
+    """Another process that rebuilds read models beside this one (``infrastructure.rebuild_process``)."""
+
+    def halves(self, projections: Sequence[Projection]) -> tuple[list[Projection], list[Projection]]:
+        """Two groups of read models to rebuild side by side: this process's, the other's."""
+        ...
+
+    def rebuild(self, projections: Sequence[Projection]) -> Callable[[], int]:
+        """Start rebuilding these read models there; the function that waits for it and returns the entries it
+        applied, summed over them (or raises the error that stopped it)."""
+        ...
+
 
 TRACKING = Table(
     "follower_tracking", DURABLE,
@@ -217,7 +231,8 @@ class Runner:
     """Runs projections: set up, catch up, rebuild, run in the background, report positions."""
 
     def __init__(self, db: Database, log: EventLog, projections: Iterable[Projection], batch_size: int = 500,
-                 rebuild_batch_size: int = 2000, notifications: Notifications | None = None):
+                 rebuild_batch_size: int = 2000, notifications: Notifications | None = None,
+                 elsewhere: Elsewhere | None = None, second_process_from: int = 2000):
         self.db = db
         self.log = log
         self.projections: dict[str, Projection] = {p.name: p for p in projections}
@@ -229,6 +244,11 @@ class Runner:
         """PostgreSQL: woken when any process commits events; otherwise only by this process's commands."""
         self.stale: set[str] = set()
         """Projections whose version changed: their live tables are the old version's until rebuilt."""
+        self.elsewhere = elsewhere
+        """Rebuilds some read models in another process (``infrastructure.rebuild_process``, PostgreSQL): a rebuild
+        of several, over a log of ``second_process_from`` entries or more (below, the child's start costs more than
+        it saves), gives it the second of the two groups it makes, and rebuilds the first itself meanwhile."""
+        self.second_process_from = second_process_from
         self._rebuilding = threading.Lock()
         self._seen: dict[str, int] = {}
         """Each projection's position as this runner's last round left it (read under its lock, or moved by it): where
@@ -433,16 +453,29 @@ class Runner:
 
     def rebuild(self, name: str | None = None) -> int:
         """Rebuild the named projection (or all) from the start of the log into shadow tables, and swap them in.
-        The log is read and decoded once per batch for all of them. Returns the entries applied, summed over
-        the projections."""
+        The log is read and decoded once per batch for all of them — for all of each process's, when a second
+        process rebuilds about half of them (:attr:`elsewhere`). Returns the entries applied, summed over the
+        projections."""
         with self._rebuilding:
             total = self._rebuild(self._selected(name))
             self.stale.difference_update(p.name for p in self._selected(name))
         return total
 
     def _rebuild(self, projections: list[Projection]) -> int:
-        with bulk():  # the process's objects left out of the collector's walks meanwhile (infrastructure.memory)
-            return self._fill_and_swap(projections)
+        here, there = self._shared(projections)
+        joined = self.elsewhere.rebuild(there) if self.elsewhere and there else None  # first: its start overlaps
+        try:
+            with bulk():  # the process's objects left out of the collector's walks meanwhile (infrastructure.memory)
+                total = self._fill_and_swap(here)
+        finally:
+            elsewhere = joined() if joined is not None else 0  # the other read models finish (or fail) first
+        return total + elsewhere
+
+    def _shared(self, projections: list[Projection]) -> tuple[list[Projection], list[Projection]]:
+        """The read models this process rebuilds and those another process does (:attr:`elsewhere`)."""
+        if self.elsewhere is None or len(projections) < 2 or self.log.head() < self.second_process_from:
+            return projections, []
+        return self.elsewhere.halves(projections)
 
     def _fill_and_swap(self, projections: list[Projection]) -> int:
         total = 0

@@ -44,6 +44,7 @@ class AuditTrail(Projection):
     # 2: certificate numbers masked in data_json; 3: audit_records; 4: on SQLAlchemy Core;
     # 5: jurisdictions in collation "C"
     version = 5
+    rebuild_cost = 11
     events = EVENTS
     records = RECORDS
 

@@ -38,6 +38,7 @@ STATES = states_table("hazard_deadline_states", METADATA)
 class HazardDeadlines(Projection):
     name = "deadlines"
     version = 3
+    rebuild_cost = 7
     deadlines = DEADLINES
     states = STATES
 

@@ -163,6 +163,7 @@ class DirectoryProjection(Projection):
     # 3: on SQLAlchemy Core (typed columns, booleans), shadow rebuilds; 4: the units' history;
     # 5: jurisdictions in collation "C"
     version = 5
+    rebuild_cost = 2
     units = UNITS
     unit_history = UNIT_HISTORY
     unit_changes = UNIT_CHANGES

@@ -44,6 +44,7 @@ class DossierIndex(Projection):
 
     name = "dossier_index"
     version = 3
+    rebuild_cost = 3
     events = EVENTS
     relations = RELATIONS
 

@@ -121,6 +121,7 @@ class HazardLedger(Projection):
     # 5: the domain decides the status machine's columns, folded in effective order; 6: jurisdictions in collation "C";
     # 7: the page's indexes (rows in force by the page's order, closed rows by their intervals)
     version = 7
+    rebuild_cost = 14
     ledger = LEDGER
     changes = CHANGES
     states = STATES

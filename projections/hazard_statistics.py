@@ -70,6 +70,7 @@ COLOURS = Table("stat_unit_colours", METADATA, Column("unit_id", Key, primary_ke
 class HazardStatistics(Projection):
     name = "hazard_statistics"
     version = 3  # 3: jurisdictions in collation "C"
+    rebuild_cost = 3
     facts = FACTS
     hazards = HAZARDS
     colours = COLOURS

@@ -233,6 +233,7 @@ class InspectionLedger(Projection):
     # 3: the domain decides the columns (folded in effective order), writes once per batch;
     # 4: jurisdictions in collation "C"
     version = 4
+    rebuild_cost = 45
     inspections = INSPECTIONS
     timeline_table = TIMELINE
     changes = CHANGES

@@ -144,6 +144,7 @@ class Orders(Projection):
     # 3: a hazard's orders and suspensions found by its id (orders_hazard, suspensions_hazard);
     # 4: jurisdictions in collation "C"
     version = 4
+    rebuild_cost = 8
     orders = ORDERS
     suspensions = SUSPENSIONS
     states = STATES

@@ -138,6 +138,10 @@ class Projection:
     name: ClassVar[str]
     version: ClassVar[int] = 1
     """Bump when the tables or handlers change: the runner then rebuilds the read model from the log."""
+    rebuild_cost: ClassVar[int] = 1
+    """Its share of a rebuild's client CPU, in hundredths, as measured at 3·10⁴ log events (docs/performance.md,
+    "Eleventh round, the rebuild"): how a rebuild splits the read models between two processes
+    (``infrastructure.rebuild_process``). Most read models take under one hundredth."""
     _handlers: ClassVar[dict[type, str]]
     _table_attributes: ClassVar[dict[str, Table]]
 

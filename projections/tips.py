@@ -98,6 +98,7 @@ class TipLedger(Projection):
     # 3: the status is the domain's (tip_status); 4: the month received; 5: the bitemporal history;
     # 6: jurisdictions in collation "C"
     version = 6
+    rebuild_cost = 5
     tips = TIPS
     outcomes = OUTCOMES
     history = HISTORY

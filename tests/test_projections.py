@@ -5,12 +5,14 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import inspect, text
 
 from api.bootstrap import System
 from application import responsibility as rs
 from domain.posts import RemovalReason
 from infrastructure.following import Runner, Tracking, wait_for
+from projections.audit_trail import AuditTrail
 from projections.projection import SHADOW
 from projections.responsibility_ledger import ResponsibilityLedger
 from tests.builders import World
@@ -50,6 +52,47 @@ def test_rebuild_gives_the_same_read_model_as_live_projection(system: System) ->
     count = system.runner.rebuild()
     assert count == system.store.head() * len(system.runner.projections)
     assert dump(system) == live
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_a_rebuild_in_two_processes_gives_every_row_a_rebuild_in_one_gives(system: System, monkeypatch) -> None:
+    """PostgreSQL: a rebuild hands about half the read models (by cost) to a second process, which reads the log
+    and fills, finishes and swaps them itself; every table's rows are the followers', as one process leaves them."""
+    busy_history(system)
+    live = dump(system)
+    runner = system.runner
+    assert runner.elsewhere is not None
+    runner.second_process_from = 0  # the test's log is short: a second process all the same
+    here: list[str] = []
+    fill_and_swap = runner._fill_and_swap
+    monkeypatch.setattr(runner, "_fill_and_swap", lambda ps: here.extend(p.name for p in ps) or fill_and_swap(ps))
+    count = runner.rebuild()
+    assert count == system.store.head() * len(runner.projections)
+    assert dump(system) == live
+    there = set(runner.projections) - set(here)
+    assert "inspection_ledger" in here
+    assert {"hazard_ledger", "audit_trail"} <= there
+    with system.db.read() as conn:
+        rows = Tracking.positions(conn, [*runner.projections, *(name + SHADOW for name in runner.projections)])
+    assert rows == dict.fromkeys(runner.projections, system.store.head())  # every one swapped in, at the head
+
+
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_an_error_in_the_rebuilds_second_process_is_raised_and_leaves_its_read_models_unswapped(
+        system: System, monkeypatch) -> None:
+    busy_history(system)
+    system.runner.second_process_from = 0
+
+    def fails(*_: object) -> None:
+        raise ValueError("the audit trail cannot apply this")
+
+    monkeypatch.setattr(AuditTrail, "process", fails)  # the child is forked: it has this too
+    with pytest.raises(RuntimeError, match="the audit trail cannot apply this"):
+        system.runner.rebuild()
+    with system.db.read() as conn:
+        shadows = Tracking.positions(conn, [name + SHADOW for name in system.runner.projections])
+    assert "audit_trail" + SHADOW in shadows  # its shadow never swapped in
+    assert "inspection_ledger" + SHADOW not in shadows  # this process's read models were
 
 
 def test_status_reports_lag_and_catching_up_clears_it(system: System) -> None:
