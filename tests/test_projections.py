@@ -65,7 +65,12 @@ def test_a_rebuild_in_two_processes_gives_every_row_a_rebuild_in_one_gives(syste
     runner.second_process_from = 0  # the test's log is short: a second process all the same
     here: list[str] = []
     fill_and_swap = runner._fill_and_swap
-    monkeypatch.setattr(runner, "_fill_and_swap", lambda ps: here.extend(p.name for p in ps) or fill_and_swap(ps))
+
+    def filled_here(projections: list) -> int:
+        here.extend(p.name for p in projections)
+        return fill_and_swap(projections)
+
+    monkeypatch.setattr(runner, "_fill_and_swap", filled_here)
     count = runner.rebuild()
     assert count == system.store.head() * len(runner.projections)
     assert dump(system) == live
