@@ -454,15 +454,20 @@ class Runner:
     def rebuild(self, name: str | None = None) -> int:
         """Rebuild the named projection (or all) from the start of the log into shadow tables, and swap them in.
         The log is read and decoded once per batch for all of them — for all of each process's, when a second
-        process rebuilds about half of them (:attr:`elsewhere`). Returns the entries applied, summed over the
-        projections."""
+        process rebuilds about half of them (:attr:`elsewhere`; call it from the process's only working thread).
+        Returns the entries applied, summed over the projections."""
         with self._rebuilding:
-            total = self._rebuild(self._selected(name))
+            total = self._rebuild(self._selected(name), apart=True)
             self.stale.difference_update(p.name for p in self._selected(name))
         return total
 
-    def _rebuild(self, projections: list[Projection]) -> int:
-        here, there = self._shared(projections)
+    def _rebuild(self, projections: list[Projection], *, apart: bool = False) -> int:
+        """Rebuild ``projections``; ``apart``: about half of them in a second process (:attr:`elsewhere`), which is
+        forked — only from a process whose other threads hold nothing the child needs (``zeren projections rebuild``,
+        the benchmarks: their only other threads are the pools' of connections the child never touches). A changed
+        read model's rebuild (:meth:`rebuild_stale`) runs in the followers' process, beside the sealer's and the
+        worker's threads, whose locks (eventsourcing's topic cache, …) a fork could copy held: it stays in one."""
+        here, there = self._shared(projections) if apart else (projections, [])
         joined = self.elsewhere.rebuild(there) if self.elsewhere and there else None  # first: its start overlaps
         try:
             with bulk():  # the process's objects left out of the collector's walks meanwhile (infrastructure.memory)

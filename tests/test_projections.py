@@ -100,6 +100,24 @@ def test_an_error_in_the_rebuilds_second_process_is_raised_and_leaves_its_read_m
     assert "inspection_ledger" + SHADOW not in shadows  # this process's read models were
 
 
+@pytest.mark.parametrize("backend", ["postgres"])
+def test_changed_read_models_are_rebuilt_in_the_followers_process_without_a_fork(system: System, monkeypatch) -> None:
+    """The followers' process (``zeren serve``'s child) has the sealer's and the worker's threads beside the runner's:
+    a fork there could copy a lock one of them holds, so changed read models are rebuilt in that process alone."""
+    busy_history(system)
+    live = dump(system)
+    runner = system.runner
+    runner.second_process_from = 0
+    monkeypatch.setattr(runner.elsewhere, "rebuild", lambda _: pytest.fail("forked beside the followers' threads"))
+    changed = [type(runner.projections[name]) for name in ("inspection_ledger", "audit_trail")]
+    for cls in changed:
+        monkeypatch.setattr(cls, "version", cls.version + 1)
+    runner.setup()
+    assert runner.stale == {"inspection_ledger", "audit_trail"}
+    assert runner.rebuild_stale() == 2 * system.store.head()
+    assert dump(system) == live
+
+
 def test_status_reports_lag_and_catching_up_clears_it(system: System) -> None:
     World(system)  # its sector-lead decision brought the directory up to then (a command's lookup): no further
     lagging = {s["name"]: s["lag"] for s in system.runner.status()}
