@@ -38,6 +38,7 @@ from infrastructure.audit.service import Audit
 from infrastructure.audit.tree import LEAVES, NODES
 from infrastructure.dossier import FORMAT
 from infrastructure.persistence import decode
+from projections.columns import among
 from projections.dossier_index import DossierIndexQueries
 
 K = TypeVar("K", bound=Hashable)
@@ -236,10 +237,8 @@ def _proofs(conn: Any, positions: list[int], size: int, kept: Kept) -> dict[int,
     distinct range hashed once, shared by every path through it."""
     leaf_of, unplaced = kept.leaves.found(positions)
     fresh: dict[int, int] = {}
-    for start in range(0, len(unplaced), 500):
-        chunk = unplaced[start:start + 500]
-        query = select(LEAVES.c.position, LEAVES.c.leaf_index).where(LEAVES.c.position.in_(chunk))
-        fresh.update((position, index) for position, index in conn.execute(query))
+    for among_positions in among(conn, LEAVES.c.position, unplaced):
+        fresh.update(conn.execute(select(LEAVES.c.position, LEAVES.c.leaf_index).where(among_positions)).all())
     kept.leaves.keep(fresh)
     leaf_of.update(fresh)
     paths = {position: _siblings(index, size) for position, index in leaf_of.items()}
@@ -248,18 +247,16 @@ def _proofs(conn: Any, positions: list[int], size: int, kept: Kept) -> dict[int,
     nodes: dict[tuple[int, int], bytes] = {}
     leaves = sorted(index for level, index in wanted if level == 0)
     inner = sorted((level, index) for level, index in wanted if level > 0)
-    for start in range(0, len(leaves), 500):
-        chunk = leaves[start:start + 500]
-        query = select(LEAVES.c.leaf_index, LEAVES.c.leaf_hash).where(LEAVES.c.leaf_index.in_(chunk))
-        nodes.update(((0, i), bytes(h)) for i, h in conn.execute(query))
+    for among_leaves in among(conn, LEAVES.c.leaf_index, leaves):
+        query = select(LEAVES.c.leaf_index, LEAVES.c.leaf_hash).where(among_leaves)
+        nodes.update(((0, i), bytes(h)) for i, h in conn.execute(query).all())
     by_level: dict[int, list[int]] = {}
     for level, index in inner:
         by_level.setdefault(level, []).append(index)
     for level, indices in by_level.items():  # level = L AND index IN (…): the primary key's order (a row-value IN
-        for start in range(0, len(indices), 500):  # list is a scan of every node on SQLite: linear in the log)
-            query = (select(NODES.c.node_index, NODES.c.hash)
-                     .where(NODES.c.level == level, NODES.c.node_index.in_(indices[start:start + 500])))
-            nodes.update(((level, i), bytes(h)) for i, h in conn.execute(query))
+        for among_nodes in among(conn, NODES.c.node_index, indices):  # list is a scan of every node on SQLite)
+            query = select(NODES.c.node_index, NODES.c.hash).where(NODES.c.level == level, among_nodes)
+            nodes.update(((level, i), bytes(h)) for i, h in conn.execute(query).all())
     hashed: dict[tuple[int, int], str] = {}
     for a, b in unhashed:
         parts = [nodes[node] for node in _complete(a, b)]

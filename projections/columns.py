@@ -11,14 +11,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from enum import Enum
 from functools import partial
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, Text, TypeDecorator
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ColumnElement,
+    Connection,
+    DateTime,
+    Dialect,
+    Integer,
+    Text,
+    TypeDecorator,
+    any_,
+    bindparam,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
 
 def iso(dt: datetime) -> str:
@@ -120,3 +132,19 @@ Json = JSON().with_variant(JSONB(), "postgresql")
 
 BigInt = BigInteger().with_variant(Integer(), "sqlite")
 """A 64-bit integer (``bigint`` on PostgreSQL; SQLite's ``INTEGER`` is 64-bit and keeps a key the rowid)."""
+
+
+def among(conn: Connection, column: ColumnElement[Any], values: Sequence[Any], size: int = 500
+          ) -> Iterator[ColumnElement[bool]]:
+    """``column IN values`` as the conditions of the queries to send, none if there are no values. On PostgreSQL
+    one, the values bound as one array (``column = ANY(%s)``): a statement whose text is the same whatever the
+    number of values, so neither SQLAlchemy nor the driver renders and parses a parameter per value (a first
+    dossier binds about 4,000, docs/performance.md, "Eleventh round, the dossier's first build"). On SQLite an
+    expanded ``IN`` list per ``size`` values (its bound variables are limited)."""
+    if not values:
+        return
+    if conn.dialect.name == "postgresql":
+        yield column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+        return
+    for start in range(0, len(values), size):
+        yield column.in_(values[start:start + size])

@@ -19,7 +19,7 @@ from sqlalchemy import Column, Connection, Index, Integer, MetaData, Table, sele
 from application.ports import LogEntry
 from domain.dossier import relations
 from projections.bulk import insert_rows
-from projections.columns import BigInt, Key, Timestamp
+from projections.columns import BigInt, Key, Timestamp, among
 from projections.projection import Projection
 
 METADATA = MetaData()
@@ -72,31 +72,31 @@ class DossierIndexQueries:
         self.db = db
 
     def positions(self, aggregate_ids: Iterable[UUID], *, last: int) -> dict[UUID, list[int]]:
-        """The positions ``≤ last`` of each record's events, in order — one query per 500 records. (What is not yet
-        known at a time K is left out by the reader, from each event's recorded time.)"""
-        ids = [str(a) for a in aggregate_ids]
-        found: dict[UUID, list[int]] = {UUID(a): [] for a in ids}
+        """The positions ``≤ last`` of each record's events, in order — one query (per 500 records on SQLite:
+        ``projections.columns.among``). (What is not yet known at a time K is left out by the reader, from each
+        event's recorded time.)"""
+        asked = {str(a): a for a in aggregate_ids}
+        found: dict[UUID, list[int]] = {a: [] for a in asked.values()}
         e = EVENTS.c
         with self.db.read() as conn:
-            for start in range(0, len(ids), 500):
-                query = (select(e.aggregate_id, e.position)
-                         .where(e.aggregate_id.in_(ids[start:start + 500]), e.position <= last).order_by(e.position))
-                for aggregate_id, position in conn.execute(query):
-                    found[UUID(aggregate_id)].append(position)
+            for among_ids in among(conn, e.aggregate_id, list(asked)):
+                query = select(e.aggregate_id, e.position).where(among_ids, e.position <= last).order_by(e.position)
+                for aggregate_id, position in conn.execute(query).all():
+                    found[asked[aggregate_id]].append(position)
         return found
 
     def related(self, values: Iterable[UUID], *, last: int) -> dict[UUID, list[tuple[int, str, str, UUID]]]:
         """Every relation naming one of ``values`` up to ``last``: (position, event type, key, record created), in
-        position order — one query per 500 values (the index ``dossier_relations_value``)."""
-        wanted = [str(v) for v in values]
-        found: dict[UUID, list[tuple[int, str, str, UUID]]] = {UUID(v): [] for v in wanted}
+        position order — one query (per 500 values on SQLite), through the index ``dossier_relations_value``."""
+        asked = {str(v): v for v in values}
+        found: dict[UUID, list[tuple[int, str, str, UUID]]] = {v: [] for v in asked.values()}
         r = RELATIONS.c
         with self.db.read() as conn:
-            for start in range(0, len(wanted), 500):
+            for among_values in among(conn, r.value, list(asked)):
                 query = (select(r.position, r.event_type, r.key, r.value, r.aggregate_id)
-                         .where(r.value.in_(wanted[start:start + 500]), r.position <= last).order_by(r.position))
-                for position, event_type, key, value, aggregate_id in conn.execute(query):
-                    found[UUID(value)].append((position, event_type, key, UUID(aggregate_id)))
+                         .where(among_values, r.position <= last).order_by(r.position))
+                for position, event_type, key, value, aggregate_id in conn.execute(query).all():
+                    found[asked[value]].append((position, event_type, key, UUID(aggregate_id)))
         return found
 
     def after(self, first: int, last: int) -> list[tuple[UUID, int]]:

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event, select
+from sqlalchemy import Engine, event, select
 
 from api.bootstrap import System
 
@@ -20,15 +20,17 @@ def live_rows(system: System, projection: str) -> dict[str, list[str]]:
 
 
 @contextmanager
-def statements_sent(system: System) -> Iterator[list[str]]:
-    """The text of every statement sent on ``system``'s engine inside the block, in order."""
+def statements_sent(system: System, reads: bool = False) -> Iterator[list[str]]:
+    """The text of every statement sent on ``system``'s engine inside the block, in order (``reads``: on every
+    engine — PostgreSQL's reads have a pool and engine of their own, ``Database.read``)."""
     sent: list[str] = []
 
     def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         sent.append(statement)
 
-    event.listen(system.db.engine, "before_cursor_execute", seen)
+    target = Engine if reads else system.db.engine
+    event.listen(target, "before_cursor_execute", seen)
     try:
         yield sent
     finally:
-        event.remove(system.db.engine, "before_cursor_execute", seen)
+        event.remove(target, "before_cursor_execute", seen)
