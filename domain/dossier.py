@@ -745,10 +745,11 @@ def _entry(item: Logged) -> dict[str, Any]:
         "position": item.position, "effective_at": _iso(event.effective_at), "recorded_at": _iso(event.timestamp),
         "aggregate_id": str(event.originator_id), "type": type(event).__name__, "term": event.term,
         "side": _side(event)}
-    verdict = getattr(event, "verdict", None)
+    fields = vars(event)  # a field missing from the event: not through pydantic's __getattr__ and its exception
+    verdict = fields.get("verdict")
     if event.context == "tips" and verdict is not None:
         entry["verdict"] = VERDICT_TERMS[verdict.value]
-    outcome = getattr(event, "outcome", None)
+    outcome = fields.get("outcome")
     if outcome is not None:
         entry["outcome"] = {"kind": outcome.kind.value, "target_id": str(outcome.target_id)}
     return entry

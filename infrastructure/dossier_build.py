@@ -192,8 +192,11 @@ class _StoredSource:
         self._load(aggregate_ids)
 
     def events(self, aggregate_id: UUID) -> list[d.Logged]:
-        self._load([aggregate_id])
-        return self.cache[aggregate_id]
+        found = self.cache.get(aggregate_id)  # asked ~1,000 times a dossier, mostly of records read already
+        if found is None:
+            self._load([aggregate_id])
+            found = self.cache[aggregate_id]
+        return found
 
     def created(self, event_type: type[DomainEvent], key: str, value: UUID) -> list[d.Logged]:
         self._relate([value])

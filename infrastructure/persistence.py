@@ -194,8 +194,9 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
                       "WHERE rowid >= ? ORDER BY rowid LIMIT ?", (FIRST_ID if after is None else after + 1, limit))
             return [(r[0], UUID(r[1]).bytes, r[2], r[3], bytes(r[4])) for r in c.fetchall()]
 
-    def select_positions(self, positions: Sequence[int]) -> list[tuple[int, str, int, str, bytes]]:
-        """The rows at these log positions (position, aggregate id, version, topic, stored bytes), in one query per
+    def select_positions(self, positions: Sequence[int]) -> list[tuple[int, UUID | str, int, str, bytes]]:
+        """The rows at these log positions (position, aggregate id — its text here —, version, topic, stored
+        bytes), in one query per
         500 positions (a dossier's scattered records read at once, not one ``select_events`` per record)."""
         rows = []
         with self.datastore.transaction(commit=False) as c:
@@ -488,9 +489,10 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
         return StoredReceipt(row["fingerprint"], bytes(row["response"]), row["last_position"]) if row else None
 
-    def select_positions(self, positions: Sequence[int]) -> list[tuple[int, str, int, str, bytes]]:
-        """The rows at these log positions (position, aggregate id, version, topic, stored bytes), in one query."""
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+    def select_positions(self, positions: Sequence[int]) -> list[tuple[int, UUID | str, int, str, bytes]]:
+        """The rows at these log positions (position, aggregate id — a ``UUID`` here —, version, topic, stored
+        bytes), in one query, as the driver's tuples (a dossier reads ~1,100)."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(self.select_positions_statement, (list(positions),))
-            return [(r["notification_id"], str(r["originator_id"]), r["originator_version"], r["topic"],
-                     bytes(r["state"])) for r in curs.fetchall()]
+            rows: list[tuple[int, UUID, int, str, bytes]] = curs.fetchall()
+            return list(rows)

@@ -69,7 +69,7 @@ class StoredLog:
     def at_positions(self, positions: list[int]) -> list[StoredEvent]:
         """The events at these positions (any order; a position not in the log is left out), read at once."""
         rows = self.recorder.select_positions(positions)
-        return [StoredEvent(p, UUID(str(a)), v, t, s) for p, a, v, t, s in rows]
+        return [StoredEvent(p, a if type(a) is UUID else UUID(a), v, t, s) for p, a, v, t, s in rows]
 
     def at(self, position: int) -> StoredEvent | None:
         found = self.read(position - 1, 1, stop=position)
