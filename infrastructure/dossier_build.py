@@ -1,8 +1,8 @@
 """Building a dossier from the sealed log through the dossier index (docs/dossier.md, "Built from an index").
 
 ``domain.dossier.derive`` reads the log through a ``Source``: here the records a dossier asks for, read in batches —
-where their events lie and which records a relation names from the read model ``projections.dossier_index``, their
-stored bytes from the event store by position — so a dossier of one enterprise reads its few hundred records, not
+which records a relation names from the read model ``projections.dossier_index``, the records' events with their
+stored bytes from the event store by record — so a dossier of one enterprise reads its few hundred records, not
 the whole log, in a few dozen queries. Only events at or below the latest signed head's last position count; each
 comes with its exact stored bytes, leaf index and inclusion proof (every node the proofs need read at once), and
 ``infrastructure.dossier.verify`` checks the result offline as before.
@@ -79,9 +79,9 @@ class Kept:
     decoding by position, leaf indices by position, range hashes (hex) by leaf range. ``events`` bounds the events
     kept (a ten-year enterprise is about 1,200; a decoded event and its bytes are a few kB), and each position's
     evidence item under one tree size (its bytes in base64 and its inclusion path: built again only when a new head
-    is signed). From the dossier index: each record's positions and each value's relations, complete up to
-    ``upto``; when the sealed log has grown, the records' new positions are read in one range query of the index and
-    the relations are asked again."""
+    is signed). Each record's positions (read from the event store with its events) and each value's relations
+    (the dossier index's answer), complete up to ``upto``; when the sealed log has grown, the records' new positions
+    are read in one range query of the index and the relations are asked again."""
 
     TAIL = 10_000
     """A log grown by more than this since the index was last asked: what was kept of the index is dropped rather
@@ -121,13 +121,20 @@ class Kept:
         self.named.kept.clear()
         self.upto = last
 
-    def positions(self, index: DossierIndexQueries, aggregate_ids: list[UUID], last: int) -> dict[UUID, list[int]]:
-        """The positions ``≤ last`` of each record's events (the dossier index's answer, kept)."""
+    def positions(self, index: DossierIndexQueries, log: Any, aggregate_ids: list[UUID], last: int
+                  ) -> dict[UUID, list[int]]:
+        """The positions ``≤ last`` of each record's events, kept. The records not kept are read from the event
+        store with their events, in one query (by the store's primary key), and those events kept and decoded
+        too: the build asks for them next (:meth:`decoded`), so a batch of records is one round trip, not two."""
         with self.index_lock:
             self._advance(index, last)
             found, missing = self.records.found(aggregate_ids)
             if missing:
-                fresh = index.positions(missing, last=self.upto)
+                rows = log.of_records(missing, self.upto)
+                fresh: dict[UUID, list[int]] = {a: [] for a in missing}
+                for row in rows:
+                    fresh[row.aggregate_id].append(row.position)
+                self.events.keep({row.position: (row, decode(row.topic, row.state)) for row in rows})
                 self.records.keep(fresh)
                 found.update(fresh)
             return {a: [p for p in positions if p <= last] for a, positions in found.items()}
@@ -152,11 +159,11 @@ class Kept:
 
 
 class _StoredSource:
-    """A ``domain.dossier.Source`` over the event store, read in batches as the dossier asks: where records' events
-    lie and which records a relation names come from the dossier index (``projections.dossier_index``), the stored
-    bytes from the event store by position, only events at or below the signed head's last position ``last``. Each
-    batch of records is three queries whatever its size (positions, relations, stored rows), and ``prefetch`` lets
-    the dossier name a whole line's records at once (no query per record)."""
+    """A ``domain.dossier.Source`` over the event store, read in batches as the dossier asks: which records a
+    relation names comes from the dossier index (``projections.dossier_index``), the records' events and their stored
+    bytes from the event store by record, only events at or below the signed head's last position ``last``. Each
+    batch of records is two queries whatever its size (relations, events), and ``prefetch`` lets the dossier name a
+    whole line's records at once (no query per record)."""
 
     def __init__(self, audit: Audit, index: DossierIndexQueries, last: int, known_at: datetime, kept: Kept):
         self.audit, self.index, self.last, self.known_at, self.kept = audit, index, last, known_at, kept
@@ -169,7 +176,7 @@ class _StoredSource:
         missing = [a for a in dict.fromkeys(aggregate_ids) if a not in self.cache]
         if not missing:
             return
-        placed = self.kept.positions(self.index, missing, self.last)
+        placed = self.kept.positions(self.index, self.audit.log, missing, self.last)
         wanted = [position for found in placed.values() for position in found]
         stored = self.kept.decoded(self.audit.log, wanted) if wanted else {}
         for aggregate_id in missing:

@@ -131,6 +131,9 @@ events go in by the append function (one statement, its commit included: :meth:`
 
 LogRow = tuple[int, bytes, int, str, bytes]
 """A stored event as the audit sealer reads it: position, the aggregate id's 16 bytes, version, topic, stored bytes."""
+PositionedRow = tuple[int, UUID | str, int, str, bytes]
+"""A stored event read by position or record: position, aggregate id (a ``UUID`` on PostgreSQL, its text on SQLite),
+version, topic, stored bytes."""
 FIRST_ID, LAST_ID = -(1 << 63), (1 << 63) - 1
 """The bounds of a notification id (a 64-bit integer on both databases): a read from the very first row, whatever
 its id, starts at the first."""
@@ -194,10 +197,10 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
                       "WHERE rowid >= ? ORDER BY rowid LIMIT ?", (FIRST_ID if after is None else after + 1, limit))
             return [(r[0], UUID(r[1]).bytes, r[2], r[3], bytes(r[4])) for r in c.fetchall()]
 
-    def select_positions(self, positions: Sequence[int]) -> list[tuple[int, UUID | str, int, str, bytes]]:
+    def select_positions(self, positions: Sequence[int]) -> list[PositionedRow]:
         """The rows at these log positions (position, aggregate id — its text here —, version, topic, stored
-        bytes), in one query per
-        500 positions (a dossier's scattered records read at once, not one ``select_events`` per record)."""
+        bytes), in one query per 500 positions (a dossier's scattered records read at once, not one
+        ``select_events`` per record)."""
         rows = []
         with self.datastore.transaction(commit=False) as c:
             for start in range(0, len(positions), 500):
@@ -206,6 +209,19 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
                           f"{self.events_table_name} WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
                 rows += [(r[0], r[1], r[2], r[3], bytes(r[4])) for r in c.fetchall()]
         return rows
+
+    def select_records(self, originator_ids: Sequence[UUID], last: int) -> list[PositionedRow]:
+        """The rows of these records' events at or below position ``last`` (as :meth:`select_positions`), in
+        position order, in one query per 500 records (the primary key's ``originator_id``, stored as its hex)."""
+        rows = []
+        with self.datastore.transaction(commit=False) as c:
+            for start in range(0, len(originator_ids), 500):
+                chunk = [i.hex for i in originator_ids[start:start + 500]]
+                c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM "
+                          f"{self.events_table_name} WHERE originator_id IN ({','.join('?' * len(chunk))}) "
+                          "AND rowid <= ?", [*chunk, last])
+                rows += [(r[0], r[1], r[2], r[3], bytes(r[4])) for r in c.fetchall()]
+        return sorted(rows)
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
@@ -250,6 +266,10 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
         self.select_positions_statement = SQL(
             "SELECT notification_id, originator_id, originator_version, topic, state FROM {schema}.{table} "
             "WHERE notification_id = ANY(%s)"
+        ).format(schema=schema, table=table)
+        self.select_records_statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {schema}.{table} "
+            "WHERE originator_id = ANY(%s) AND notification_id <= %s ORDER BY notification_id"
         ).format(schema=schema, table=table)
         self.select_rows_statement = SQL(
             "SELECT notification_id, uuid_send(originator_id), originator_version, topic, state FROM {schema}.{table} "
@@ -489,10 +509,18 @@ class PostgresEventRecorder(PostgresApplicationRecorder):
             row = curs.fetchone()
         return StoredReceipt(row["fingerprint"], bytes(row["response"]), row["last_position"]) if row else None
 
-    def select_positions(self, positions: Sequence[int]) -> list[tuple[int, UUID | str, int, str, bytes]]:
+    def select_positions(self, positions: Sequence[int]) -> list[PositionedRow]:
         """The rows at these log positions (position, aggregate id — a ``UUID`` here —, version, topic, stored
         bytes), in one query, as the driver's tuples (a dossier reads ~1,100)."""
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(self.select_positions_statement, (list(positions),))
-            rows: list[tuple[int, UUID, int, str, bytes]] = curs.fetchall()
-            return list(rows)
+            rows: list[PositionedRow] = curs.fetchall()
+            return rows
+
+    def select_records(self, originator_ids: Sequence[UUID], last: int) -> list[PositionedRow]:
+        """The rows of these records' events at or below position ``last`` (as :meth:`select_positions`), in
+        position order, in one query (the primary key's ``originator_id``)."""
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self.select_records_statement, (list(originator_ids), last))
+            rows: list[PositionedRow] = curs.fetchall()
+            return rows

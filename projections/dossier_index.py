@@ -66,24 +66,11 @@ class DossierIndex(Projection):
 
 
 class DossierIndexQueries:
-    """Where the events of records lie, and which records a relation names — up to a log position."""
+    """Which records a relation names, and which records' events followed a log position (the events of records
+    themselves a dossier reads from the event store by record, ``StoredLog.of_records``)."""
 
     def __init__(self, db: Any):
         self.db = db
-
-    def positions(self, aggregate_ids: Iterable[UUID], *, last: int) -> dict[UUID, list[int]]:
-        """The positions ``≤ last`` of each record's events, in order — one query (per 500 records on SQLite:
-        ``projections.columns.among``). (What is not yet known at a time K is left out by the reader, from each
-        event's recorded time.)"""
-        asked = {str(a): a for a in aggregate_ids}
-        found: dict[UUID, list[int]] = {a: [] for a in asked.values()}
-        e = EVENTS.c
-        with self.db.read() as conn:
-            for among_ids in among(conn, e.aggregate_id, list(asked)):
-                query = select(e.aggregate_id, e.position).where(among_ids, e.position <= last).order_by(e.position)
-                for aggregate_id, position in conn.execute(query).all():
-                    found[asked[aggregate_id]].append(position)
-        return found
 
     def related(self, values: Iterable[UUID], *, last: int) -> dict[UUID, list[tuple[int, str, str, UUID]]]:
         """Every relation naming one of ``values`` up to ``last``: (position, event type, key, record created), in

@@ -11,7 +11,7 @@ from uuid import UUID
 import orjson
 
 from infrastructure.audit import leaves
-from infrastructure.persistence import LogRow
+from infrastructure.persistence import LogRow, PositionedRow
 
 
 @dataclass(frozen=True)
@@ -68,8 +68,11 @@ class StoredLog:
 
     def at_positions(self, positions: list[int]) -> list[StoredEvent]:
         """The events at these positions (any order; a position not in the log is left out), read at once."""
-        rows = self.recorder.select_positions(positions)
-        return [StoredEvent(p, a if type(a) is UUID else UUID(a), v, t, s) for p, a, v, t, s in rows]
+        return _stored(self.recorder.select_positions(positions))
+
+    def of_records(self, aggregate_ids: list[UUID], last: int) -> list[StoredEvent]:
+        """Every event of these records at or below position ``last``, in position order, read at once."""
+        return _stored(self.recorder.select_records(aggregate_ids, last))
 
     def at(self, position: int) -> StoredEvent | None:
         found = self.read(position - 1, 1, stop=position)
@@ -86,3 +89,8 @@ class StoredLog:
 
     def head(self) -> int:
         return self.recorder.max_notification_id() or 0
+
+
+def _stored(rows: list[PositionedRow]) -> list[StoredEvent]:
+    """The recorders' rows by position or record as stored events."""
+    return [StoredEvent(p, a if isinstance(a, UUID) else UUID(a), v, t, s) for p, a, v, t, s in rows]
