@@ -26,7 +26,7 @@ from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import orjson
-from sqlalchemy import select
+from sqlalchemy import Integer, literal, select
 
 from domain import dossier as d
 from domain.base import DomainEvent
@@ -38,7 +38,7 @@ from infrastructure.audit.service import Audit
 from infrastructure.audit.tree import LEAVES, NODES
 from infrastructure.dossier import FORMAT
 from infrastructure.persistence import decode
-from projections.columns import among
+from projections.columns import among, rows_of
 from projections.dossier_index import DossierIndexQueries
 
 K = TypeVar("K", bound=Hashable)
@@ -254,19 +254,17 @@ def _proofs(conn: Any, positions: list[int], size: int, kept: Kept) -> dict[int,
     paths = {position: _siblings(index, size) for position, index in leaf_of.items()}
     hashes, unhashed = kept.ranges.found({r for path in paths.values() for r in path})
     wanted = {node for a, b in unhashed for node in _complete(a, b)}
-    nodes: dict[tuple[int, int], bytes] = {}
     leaves = sorted(index for level, index in wanted if level == 0)
     inner = sorted((level, index) for level, index in wanted if level > 0)
-    for among_leaves in among(conn, LEAVES.c.leaf_index, leaves):
-        query = select(LEAVES.c.leaf_index, LEAVES.c.leaf_hash).where(among_leaves)
-        nodes.update(((0, i), bytes(h)) for i, h in conn.execute(query).all())
+    reads = [select(literal(0, Integer), LEAVES.c.leaf_index, LEAVES.c.leaf_hash).where(among_leaves)
+             for among_leaves in among(conn, LEAVES.c.leaf_index, leaves)]
     by_level: dict[int, list[int]] = {}
     for level, index in inner:
         by_level.setdefault(level, []).append(index)
-    for level, indices in by_level.items():  # level = L AND index IN (…): the primary key's order (a row-value IN
-        for among_nodes in among(conn, NODES.c.node_index, indices):  # list is a scan of every node on SQLite)
-            query = select(NODES.c.node_index, NODES.c.hash).where(NODES.c.level == level, among_nodes)
-            nodes.update(((level, i), bytes(h)) for i, h in conn.execute(query).all())
+    reads += [select(NODES.c.level, NODES.c.node_index, NODES.c.hash).where(NODES.c.level == level, among_nodes)
+              for level, indices in by_level.items()  # level = L AND index IN (…): the primary key's order (a
+              for among_nodes in among(conn, NODES.c.node_index, indices)]  # row-value IN list: a scan on SQLite)
+    nodes = {(level, index): bytes(hashed) for level, index, hashed in rows_of(conn, reads)}
     hashed: dict[tuple[int, int], str] = {}
     for a, b in unhashed:
         parts = [nodes[node] for node in _complete(a, b)]

@@ -25,10 +25,12 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Integer,
+    Select,
     Text,
     TypeDecorator,
     any_,
     bindparam,
+    union_all,
 )
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 
@@ -148,3 +150,12 @@ def among(conn: Connection, column: ColumnElement[Any], values: Sequence[Any], s
         return
     for start in range(0, len(values), size):
         yield column.in_(values[start:start + size])
+
+
+def rows_of(conn: Connection, queries: Sequence[Select[Any]]) -> list[Any]:
+    """The rows of every query (each of the same columns), in no particular order: on PostgreSQL in one statement,
+    the queries joined by ``UNION ALL`` (one round trip), on SQLite one statement each (its bound variables are
+    limited)."""
+    if conn.dialect.name == "postgresql" and len(queries) > 1:
+        return list(conn.execute(union_all(*queries)).all())
+    return [row for query in queries for row in conn.execute(query).all()]
