@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -408,19 +409,9 @@ def over_http(system: System, settings: Settings, units: list[UUID], n: int, run
 
         def over(count: int) -> float:
             nonlocal clients
-            before, head = server.cpu_seconds(), system.store.head()
-            by_wrk = http.commands_by_wrk(server, units, count, max(1, round(n / 300)))
-            if by_wrk is None:
-                commands = count * max(1, n // count)
-                rate = http.clients(server, count, commands // count, http.grading(units, count))[0]
-                clients = f"{count} Python client threads"
-            else:
-                commands, rate = by_wrk[0], by_wrk[0] / by_wrk[1]
-                clients = f"wrk, {count} connection{'s' if count > 1 else ''}"
+            before = server.cpu_seconds()
+            commands, rate, clients = graded_over_http(system, server, units, count, n)
             cpu[count] = cpu.get(count, 0.0) + server.cpu_seconds() - before
-            written = system.store.head() - head  # a unit's first grading here may repeat its colour: no event
-            if written < commands - len(units):
-                raise RuntimeError(f"{commands} commands answered over HTTP wrote {written} events")
             done[count] = done.get(count, 0) + commands
             return rate
 
@@ -428,7 +419,8 @@ def over_http(system: System, settings: Settings, units: list[UUID], n: int, run
         for count in (1, 4):
             served[count] = median(runs, partial(over, count))
             per_command[count], how_served[count] = cpu[count] * 1000 / max(1, done[count]), clients
-        latency = median(runs, lambda: latency_under_load(system, server, units, 10 if n < 100 else 40))
+        loads: list[str] = []
+        latency = median(runs, lambda: latency_under_load(system, server, units, 10 if n < 100 else 40, loads))
         before, counted = server.cpu_seconds(), 0
         by_wrk = [http.pages_by_wrk(server, readers, max(2, pages // 2)) for _ in range(runs)]
         if all(by_wrk):
@@ -456,8 +448,8 @@ def over_http(system: System, settings: Settings, units: list[UUID], n: int, run
             "commands/s", served[4], in_process[4], "the same commands in-process, 4 writers", "≥ 0.5×"),
         Row("commands over HTTP, 4 keep-alive clients", "commands/s", served[4], served[1], "1 keep-alive client",
             "≥ 1.0×"),
-        Row("follower latency p95 while 4 HTTP clients write (another process's write → every read model of the "
-            "server's followers)", "ms", latency, None, "—", "≤ 50 ms"),
+        Row(f"follower latency p95 while 4 HTTP clients write ({loads[-1]}; another process's write → every read "
+            "model of the server's followers)", "ms", latency, None, "—", "≤ 50 ms"),
         Row(f"ledger page p95 (GET /hazards?limit=50, filters), {readers} concurrent clients ({how}), {head:,} "
             f"events, {statistics.median(rates):,.0f} pages/s, server CPU {per_page:.1f} ms/page",
             "ms", page_p95, None, "—", "≤ 30 ms"),
@@ -468,37 +460,61 @@ def over_http(system: System, settings: Settings, units: list[UUID], n: int, run
     ]
 
 
-def latency_under_load(system: System, server: Any, units: list[UUID], samples: int) -> float:
-    """p95 milliseconds from a command's answer (written by ``system``, in this process) until every read model of
-    the server's followers has applied it, while 4 keep-alive clients write over HTTP (to other units)."""
+def graded_over_http(system: System, server: Any, units: list[UUID], count: int, n: int) -> tuple[int, float, str]:
+    """``count`` keep-alive clients grading ``units`` over HTTP, every command checked to write an event: ``wrk``'s
+    connections for about ``n / 300`` seconds when it is installed, else ``n`` commands from Python client threads
+    (≈ 1 ms of CPU a command on the server's cores). Returns the commands answered, their rate and the clients."""
     from bench import over_http as http
 
+    head = system.store.head()
+    by_wrk = http.commands_by_wrk(server, units, count, max(1, round(n / 300)))
+    if by_wrk is None:
+        commands = count * max(1, n // count)
+        rate = http.clients(server, count, commands // count, http.grading(units, count))[0]
+        clients = f"{count} Python client threads"
+    else:
+        commands, rate = by_wrk[0], by_wrk[0] / by_wrk[1]
+        clients = f"wrk, {count} connection{'s' if count > 1 else ''}"
+    written = system.store.head() - head  # a unit's first grading here may repeat its colour: no event
+    if written < commands - len(units):
+        raise RuntimeError(f"{commands} commands answered over HTTP wrote {written} events")
+    return commands, rate, clients
+
+
+def latency_under_load(system: System, server: Any, units: list[UUID], samples: int, loads: list[str]) -> float:
+    """p95 milliseconds from a command's answer (written by ``system``, in this process) until every read model of
+    the server's followers has applied it, while 4 keep-alive clients write over HTTP (to other units: as the
+    command rows' clients, :func:`graded_over_http`, about a second or 40 commands at a time); what the clients
+    were, and their rate, is appended to ``loads``."""
     stop = threading.Event()
     apart = 5 if len(units) >= 9 else 1  # units the load does not grade (one on a tiny store)
     loaded, sampled = units[:-apart], units[-apart:]
     count = min(4, len(loaded))
 
-    def load() -> None:
+    def load() -> str:
+        answered, took, clients = 0, 0.0, ""
         while not stop.is_set():
-            http.clients(server, count, 10, http.grading(loaded, count))
+            commands, rate, clients = graded_over_http(system, server, loaded, count, 40)
+            answered, took = answered + commands, took + commands / rate
+        return f"{clients}, {answered / took:,.0f} commands/s"
 
-    loader = threading.Thread(target=load, daemon=True)
-    loader.start()
     names = list(system.runner.projections)
     waits = []
-    try:
-        time.sleep(0.5)
-        for i in range(samples):
-            system.store.get(sampled[i % len(sampled)])  # this process's cached state brought up to date
-            position = grade(system, sampled, i)
-            started = time.perf_counter()
-            while min(positions(system.db, names).values()) < position:
-                time.sleep(0.001)
-            waits.append((time.perf_counter() - started) * 1000)
-            time.sleep(0.02)
-    finally:
-        stop.set()
-        loader.join()
+    with ThreadPoolExecutor(1) as pool:
+        loading = pool.submit(load)
+        try:
+            time.sleep(0.5)
+            for i in range(samples):
+                system.store.get(sampled[i % len(sampled)])  # this process's cached state brought up to date
+                position = grade(system, sampled, i)
+                started = time.perf_counter()
+                while min(positions(system.db, names).values()) < position:
+                    time.sleep(0.001)
+                waits.append((time.perf_counter() - started) * 1000)
+                time.sleep(0.02)
+        finally:
+            stop.set()
+        loads.append(loading.result())  # the load's failure, if it failed
     return p95(waits)
 
 
