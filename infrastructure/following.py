@@ -140,6 +140,22 @@ def pipelined(conn: Connection) -> Iterator[None]:
             _PIPELINE.reset(token)
 
 
+UNFLUSHED = "SET LOCAL synchronous_commit TO off"
+"""A round's transaction commits without waiting for its WAL to reach the disk (:func:`unflushed`)."""
+
+
+def unflushed(conn: Connection) -> None:
+    """PostgreSQL: the round's ``COMMIT`` answers once its WAL is written, not flushed to disk (``synchronous_commit``
+    off for this transaction alone). A round's rows are derived from the log, and its writes and its followers'
+    positions commit together: a crash of the server may lose the last rounds committed before it (at most
+    three times ``wal_writer_delay``, 0.6 s by default) whole, never in part — their positions go back with their
+    rows, and the followers apply those events again from the log, whose commands commit synchronously. What a round
+    commits is visible to readers at once, as before. Under write load a round's commit no longer queues for the
+    WAL flush behind the commands' own (issue #15: follower latency while clients write). SQLite: nothing."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(UNFLUSHED)
+
+
 def _answered(_conn: Connection, _cursor: Any, statement: str, _parameters: Any, context: ExecutionContext,
               _executemany: bool) -> None:
     """In a pipelined round, a statement whose rows are read is answered at once (the pipeline synced, the writes
@@ -151,10 +167,11 @@ def _answered(_conn: Connection, _cursor: Any, statement: str, _parameters: Any,
 
 def _returns_rows(statement: str, context: Any) -> bool:
     """Whether the statement's rows (or ``RETURNING``) are read: everything but a plain ``INSERT``/``UPDATE``/
-    ``DELETE``."""
+    ``DELETE`` and the round's ``SET`` (:data:`UNFLUSHED`)."""
     compiled = context.compiled
-    if compiled is None:  # SQL written out (projections.bulk's INSERT)
-        return statement.lstrip()[:6].upper() not in ("INSERT", "UPDATE", "DELETE") or "RETURNING" in statement
+    if compiled is None:  # SQL written out (projections.bulk's INSERT, :data:`UNFLUSHED`)
+        return (statement.lstrip()[:6].upper() not in ("INSERT", "UPDATE", "DELETE") or "RETURNING" in statement
+                ) and statement != UNFLUSHED
     if context.isinsert or context.isupdate or context.isdelete:
         return bool(compiled.effective_returning)
     return True
@@ -399,6 +416,7 @@ class Runner:
         if unreadable is None:
             try:
                 with self.db.transaction() as conn, pipelined(conn):
+                    unflushed(conn)  # sent with the lock
                     held = self._held(conn, names, start)
                     applied, moved = self._apply_all(conn, projections, entries, held)
                 self._seen = {**self._seen, **held, **moved}
@@ -410,6 +428,7 @@ class Runner:
                           exc_info=True)
         applied, failures = 0, {}
         with self.db.transaction() as conn:
+            unflushed(conn)
             held = self._held(conn, names, start)
             reached: dict[str, int] = {}
             for projection in projections:
