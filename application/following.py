@@ -67,7 +67,8 @@ the follower latency's target (write → every read model, p95 ≤ 50 ms, issue 
 
 
 def follow(step: Callable[[], int], stop: threading.Event, wake: threading.Event, poll_seconds: float,
-           what: str, health: HealthLog | None = None, spacing: float = ROUND_SPACING_SECONDS) -> None:
+           what: str, health: HealthLog | None = None, spacing: float = ROUND_SPACING_SECONDS,
+           full: int | None = None) -> None:
     """Call ``step`` until ``stop`` is set; when it finds nothing to do, wait for ``wake`` or ``poll_seconds``.
 
     SQLite has no push subscription in the library, so every follower polls, woken early by local writes. A failing
@@ -80,6 +81,13 @@ def follow(step: Callable[[], int], stop: threading.Event, wake: threading.Event
     commands a follower runs at most ``1 / spacing`` rounds a second, each a few commands' events, and a lone
     command (the last round long ago) is followed at once. The wake-up is cleared *before* each step: one that
     arrives during a step may name events the step read past, so it causes one more step, never a lost one.
+
+    ``full``: a step that moved fewer than ``full`` entries reached the head of the log, and the next one waits for
+    a wake-up and the spacing as after a step that found nothing; a step of ``full`` or more may have left more
+    behind and the next follows at once (catching up). Without it every step that moved is followed at once —
+    under a stream of commands each commit during a round then started the next round as soon as it ended: rounds
+    ran back to back, a command or two each, and the spacing held only after a round that found nothing (issue
+    #15: the sealer stepped ≈ 25 times a second under one HTTP client instead of 4).
     """
     while not stop.is_set():
         wake.clear()
@@ -95,7 +103,7 @@ def follow(step: Callable[[], int], stop: threading.Event, wake: threading.Event
         else:
             if health is not None:
                 health.recovered(what)
-        if not moved:
+        if not moved or (full is not None and moved < full):
             _idle(stop, wake, poll_seconds)
             stop.wait(max(0.0, began + spacing - time.monotonic()))
 

@@ -626,10 +626,11 @@ class Runner:
 
     def step_all(self) -> int:
         """One batch for every projection (the log read once, one transaction, a savepoint each); one that fails
-        is reported to the health log, the others go on."""
+        is reported to the health log, the others go on. Returns the entries the round read when it applied any
+        (a full batch: there may be more), else 0."""
         if self.stale:
             self.rebuild_stale()  # another process's rebuild may have finished, or died
-        _, moved, failures, reached = self._round(list(self.projections.values()))
+        read, moved, failures, reached = self._round(list(self.projections.values()))
         for name in self.projections:
             exc = failures.get(name)
             if exc is None:
@@ -639,7 +640,7 @@ class Runner:
             position = exc.position if isinstance(exc, FollowerFailed) else None
             if self.health.failed(name, exc, position):
                 log.exception("projection %s: stopped before log position %s", name, position, exc_info=exc)
-        return moved
+        return read if moved else 0
 
     def run(self, stop: threading.Event, poll_seconds: float = 0.5) -> None:
         """Rebuild the projections whose version changed (readers keep the old model meanwhile), then follow the log
@@ -647,7 +648,7 @@ class Runner:
         ``poll_seconds`` in case a notification was lost."""
         self.rebuild_stale()
         with self.notifications.waking(self.wake, stop) if self.notifications else nullcontext():
-            follow(self.step_all, stop, self._wake, poll_seconds, "projections", self.health)
+            follow(self.step_all, stop, self._wake, poll_seconds, "projections", self.health, full=self.batch_size)
 
 
 class _Moved(Exception):

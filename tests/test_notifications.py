@@ -161,3 +161,42 @@ def test_a_wake_during_a_step_causes_one_more_step() -> None:
 
     follow(step, stop, wake, HOUR, "test", spacing=0.01)
     assert steps == [0, 1]  # woken again at once, not after an hour's poll
+
+
+def _follow_in_turns(moved: int, full: int) -> list[str]:
+    """What :func:`follow` does after a first step that moved ``moved`` entries (of batches of ``full``): the
+    steps and the one wake-up (a commit, a second after the first step) in the order they happened."""
+    stop, wake = threading.Event(), threading.Event()
+    happened: list[str] = []
+
+    def commit() -> None:
+        happened.append("wake")
+        wake.set()
+
+    def step() -> int:
+        happened.append("step")
+        if len(happened) == 1:
+            threading.Timer(1.0, commit).start()
+            return moved
+        stop.set()
+        return 0
+
+    follower = threading.Thread(target=follow, args=(step, stop, wake, HOUR, "test"),
+                                kwargs={"spacing": 0.01, "full": full})
+    follower.start()
+    follower.join(DEADLINE)
+    stop.set()
+    wake.set()
+    return happened
+
+
+def test_a_step_that_reached_the_head_waits_for_the_next_wake() -> None:
+    """A step that moved less than a full batch reached the head of the log: the next waits for a commit's wake-up
+    (and the spacing) instead of following at once — under a stream of commands rounds would run back to back, a
+    command or two each (issue #15)."""
+    assert _follow_in_turns(moved=3, full=10)[:3] == ["step", "wake", "step"]
+
+
+def test_a_full_step_is_followed_at_once() -> None:
+    """A step that moved a full batch may have left more behind: the next follows at once (catching up)."""
+    assert _follow_in_turns(moved=10, full=10)[:2] == ["step", "step"]

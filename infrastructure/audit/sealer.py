@@ -243,4 +243,5 @@ class Sealer:
         by commits (``LISTEN``, PostgreSQL) or this process's commands, and every ``poll_seconds`` in case a
         notification was lost."""
         with self.notifications.waking(self.wake, stop) if self.notifications else nullcontext():
-            follow(self.step, stop, self._wake, poll_seconds, NAME, FollowerHealth(self.db), SPACING_SECONDS)
+            follow(self.step, stop, self._wake, poll_seconds, NAME, FollowerHealth(self.db), SPACING_SECONDS,
+                   self.batch_size)
