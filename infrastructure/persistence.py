@@ -201,27 +201,26 @@ class SQLiteEventRecorder(SQLiteApplicationRecorder):
         """The rows at these log positions (position, aggregate id — its text here —, version, topic, stored
         bytes), in one query per 500 positions (a dossier's scattered records read at once, not one
         ``select_events`` per record)."""
-        rows = []
-        with self.datastore.transaction(commit=False) as c:
-            for start in range(0, len(positions), 500):
-                chunk = list(positions[start:start + 500])
-                c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM "
-                          f"{self.events_table_name} WHERE rowid IN ({','.join('?' * len(chunk))})", chunk)
-                rows += [(r[0], r[1], r[2], r[3], bytes(r[4])) for r in c.fetchall()]
-        return rows
+        return self._among("rowid", list(positions))
 
     def select_records(self, originator_ids: Sequence[UUID], last: int) -> list[PositionedRow]:
         """The rows of these records' events at or below position ``last`` (as :meth:`select_positions`), in
         position order, in one query per 500 records (the primary key's ``originator_id``, stored as its hex)."""
-        rows = []
+        return sorted(self._among("originator_id", [i.hex for i in originator_ids], "AND rowid <= ?", (last,)))
+
+    def _among(self, column: str, values: list[Any], further: str = "", parameters: Sequence[Any] = ()
+               ) -> list[PositionedRow]:
+        """The rows (as :meth:`select_positions`) whose ``column`` is one of ``values``, in one query per 500 of
+        them (SQLite's bound variables are limited), ``further`` a condition on its ``parameters``."""
+        rows: list[PositionedRow] = []
         with self.datastore.transaction(commit=False) as c:
-            for start in range(0, len(originator_ids), 500):
-                chunk = [i.hex for i in originator_ids[start:start + 500]]
+            for start in range(0, len(values), 500):
+                chunk = values[start:start + 500]
                 c.execute(f"SELECT rowid, originator_id, originator_version, topic, state FROM "
-                          f"{self.events_table_name} WHERE originator_id IN ({','.join('?' * len(chunk))}) "
-                          "AND rowid <= ?", [*chunk, last])
+                          f"{self.events_table_name} WHERE {column} IN ({','.join('?' * len(chunk))}) {further}",
+                          [*chunk, *parameters])
                 rows += [(r[0], r[1], r[2], r[3], bytes(r[4])) for r in c.fetchall()]
-        return sorted(rows)
+        return rows
 
 
 class PostgresEventRecorder(PostgresApplicationRecorder):
