@@ -34,3 +34,8 @@ def statements_sent(system: System, reads: bool = False) -> Iterator[list[str]]:
         yield sent
     finally:
         event.remove(target, "before_cursor_execute", seen)
+
+
+def on_table(sent: list[str], table: str) -> list[str]:
+    """The statements of ``sent`` that read or write rows and name ``table`` (its creation and drops left out)."""
+    return [s for s in sent if table in s and s.lstrip().startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))]

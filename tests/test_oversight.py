@@ -38,7 +38,7 @@ from infrastructure.persistence import OrjsonTranscoder, PydanticMapper
 from projections.oversight import FLAGS
 from tests.conftest import COUNTY, REGISTRAR
 from tests.inspection_scene import Scene
-from tests.read_models import live_rows, statements_sent
+from tests.read_models import live_rows, on_table, statements_sent
 
 FEB = datetime(2025, 2, 10, 10, 0, tzinfo=CST)
 JUDGED = datetime(2025, 3, 6, 0, 0, tzinfo=CST)
@@ -382,8 +382,7 @@ def test_a_rebuild_gives_the_spells_and_flags_the_followers_gave_in_two_statemen
     assert len([row for row in live["supervision_spells"] if str(scene.other_enterprise) in row]) == 6
     with statements_sent(system) as sent:
         system.runner.rebuild("oversight_flags")
-    statements = [s for s in sent if "supervision_spells" in s
-                  and s.lstrip().startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))]
+    statements = on_table(sent, "supervision_spells")
     assert live_rows(system, "oversight_flags") == live
     assignments = sum(1 for e in system.store.read(0, 10_000) if isinstance(e.event, SupervisionAssigned))
     assert assignments >= 8

@@ -15,7 +15,7 @@ from domain.posts import PostEstablished, PostKind, RemovalReason
 from domain.responsibility import DutyTerms, Line, ListKind
 from tests.builders import World
 from tests.conftest import REGISTRAR, TOWN_B
-from tests.read_models import live_rows, statements_sent
+from tests.read_models import live_rows, on_table, statements_sent
 
 D = {name: datetime(2025, month, 1, 9, tzinfo=CST) for name, month in
      [("jan", 1), ("feb", 2), ("mar", 3), ("apr", 4), ("may", 5), ("jun", 6), ("jul", 7), ("aug", 8)]}
@@ -179,8 +179,7 @@ def test_a_rebuild_writes_the_posts_once_a_batch_and_gives_the_followers_rows(sy
     assert any(TOWN_B in row for row in live["ledger_holdings"])
     with statements_sent(system) as sent:
         system.runner.rebuild("responsibility_ledger")
-    statements = [s for s in sent if "ledger_posts__shadow" in s
-                  and s.lstrip().startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))]
+    statements = on_table(sent, "ledger_posts__shadow")
     assert live_rows(system, "responsibility_ledger") == live
     established = sum(1 for e in system.store.read(0, 10_000) if isinstance(e.event, PostEstablished))
     assert established >= 6
